@@ -1,0 +1,70 @@
+# rnnc build. Switches: make [DEBUG=1] [SAN=address,undefined]
+#   make            static + shared library and the rnnc binary
+#   make check      build and run every test
+#   make demo       train the bundled demo model
+CC ?= cc
+SAN ?=
+DEBUG ?=
+BUILD := build$(if $(SAN),-san)
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow
+OPT := $(if $(DEBUG),-O0 -g,-O2 -g)
+SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+PKGS := openblas inih
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS += $(WARN) $(OPT) $(SANFLAGS) -fPIC
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lopenblas -linih) -lm -lpthread
+LDFLAGS += $(SANFLAGS)
+
+# Layer and model code is compiled twice: float (the library) and double (gradient checks).
+GENERIC := src/core/blas.c $(wildcard src/layers/*.c) $(filter-out src/model/api.c src/model/plan.c,$(wildcard src/model/*.c))
+PLAIN := $(filter-out $(GENERIC),$(wildcard src/*/*.c))
+OBJ32 := $(patsubst src/%.c,$(BUILD)/f32/%.o,$(GENERIC))
+OBJ64 := $(patsubst src/%.c,$(BUILD)/f64/%.o,$(GENERIC))
+OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(PLAIN))
+LIB := $(BUILD)/librnnc.a
+SO := $(BUILD)/librnnc.so
+BIN := $(BUILD)/rnnc
+TOOLS := $(wildcard tools/*.c)
+TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+HEADERS := include/rnnc.h $(wildcard src/*/*.h)
+
+.PHONY: all check demo clean deps
+all: $(LIB) $(SO) $(BIN)
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/f32/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+$(BUILD)/f64/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DRNNC_REAL_F64 -c $< -o $@
+$(BUILD)/obj/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(OBJ32) $(OBJ64) $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(SO): $(OBJ32) $(OBJ64) $(OBJ)
+	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BIN): $(TOOLS) $(LIB) include/rnnc.h tools/cli.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(TOOLS) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+
+# Tests may use internal headers (src/...); test_gradcheck is compiled in double.
+TESTLIB := tests/check.c tests/fixture.c
+$(BUILD)/tests/test_gradcheck: CPPFLAGS += -DRNNC_REAL_F64
+$(BUILD)/tests/%: tests/%.c $(TESTLIB) tests/check.h tests/fixture.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -D_DEFAULT_SOURCE -Isrc $< $(TESTLIB) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+
+check: deps $(TESTS) $(BIN)
+	@OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS)
+
+demo: deps $(BIN)
+	$(BIN) demo
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rnnc needs to build and test. Idempotent: quiet when all is present.
+#   libopenblas-dev  GEMM (cblas_sgemm/dgemm) and thread control
+#   libinih-dev      the INI parser for model description files
+#   make, gcc, pkg-config  the build
+set -euo pipefail
+pkgs=(make gcc libc6-dev pkg-config libopenblas-dev libinih-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

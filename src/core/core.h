@@ -1,0 +1,36 @@
+/* Internal core: error reporting, checked sizes, allocation. Not part of the public API. */
+#ifndef RNNC_CORE_H
+#define RNNC_CORE_H
+
+#include "rnnc.h"
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Records a formatted message for rnnc_last_error() and returns `code`. */
+rnnc_status rnnc__fail(rnnc_status code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+#define RNNC_FAIL(code, ...) rnnc__fail((code), __VA_ARGS__)
+/* Propagates a failing status. */
+#define RNNC_TRY(expr)                                                                             \
+    do {                                                                                           \
+        rnnc_status rnnc__s = (expr);                                                              \
+        if (rnnc__s != RNNC_OK) return rnnc__s;                                                    \
+    } while (0)
+
+/* An invariant that stays on in release builds (never used for user data). */
+#define RNNC_ASSERT(cond) ((cond) ? (void)0 : rnnc__assert_fail(#cond, __FILE__, __LINE__))
+void rnnc__assert_fail(const char *what, const char *file, int line);
+
+/* a*b and a+b with overflow detection: return 0 and set *out, or -1 on overflow. */
+int rnnc__mul(size_t a, size_t b, size_t *out);
+int rnnc__add(size_t a, size_t b, size_t *out);
+
+/* calloc of n*size bytes that reports RNNC_ERR_NOMEM naming `what` on failure or overflow. */
+rnnc_status rnnc__calloc(void **out, size_t n, size_t size, const char *what);
+
+#endif

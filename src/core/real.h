@@ -1,0 +1,31 @@
+/* The numeric type of the layer and model code. Those files are compiled twice: as float (the
+ * library's public precision) and, with RNNC_REAL_F64, as double (for finite-difference checks and
+ * float64 fixtures). RN(name) gives each copy its own symbols: name_f32 or name_f64. */
+#ifndef RNNC_REAL_H
+#define RNNC_REAL_H
+
+#include <stddef.h>
+
+#include <math.h>
+
+#ifdef RNNC_REAL_F64
+typedef double real;
+#define RN(name) name##_f64
+#define R_EXP exp
+#define R_TANH tanh
+#else
+typedef float real;
+#define RN(name) name##_f32
+#define R_EXP expf
+#define R_TANH tanhf
+#endif
+
+static inline real RN(rnnc__sigmoid)(real x) { return (real)1 / ((real)1 + R_EXP(-x)); }
+#define R_SIGMOID RN(rnnc__sigmoid)
+
+/* Row-major C = alpha * op(A) op(B) + beta * C, op = transpose when ta/tb is 1; OpenBLAS's
+ * sgemm or dgemm. (M,N) result, K the shared dimension. */
+void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, real alpha, const real *A,
+                    size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc);
+
+#endif

@@ -1,0 +1,62 @@
+/* Error messages: one buffer per thread, filled by rnnc__fail. */
+#include "core.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static _Thread_local char last_error[1024];
+
+rnnc_status rnnc__fail(rnnc_status code, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *rnnc_last_error(void) { return last_error; }
+
+const char *rnnc_status_name(rnnc_status s) {
+    switch (s) {
+    case RNNC_OK: return "ok";
+    case RNNC_ERR_ARG: return "bad argument";
+    case RNNC_ERR_SHAPE: return "shape error";
+    case RNNC_ERR_FORMAT: return "format error";
+    case RNNC_ERR_IO: return "i/o error";
+    case RNNC_ERR_NOMEM: return "out of memory";
+    case RNNC_ERR_NUMERIC: return "numeric error";
+    case RNNC_ERR_STATE: return "state error";
+    default: return "unknown error";
+    }
+}
+
+const char *rnnc_version(void) { return RNNC_VERSION_STRING; }
+
+void rnnc__assert_fail(const char *what, const char *file, int line) {
+    /* A broken internal invariant is a bug in rnnc, not bad input: stop loudly. */
+    fprintf(stderr, "rnnc: internal error: %s (%s:%d)\n", what, file, line);
+    abort();
+}
+
+int rnnc__mul(size_t a, size_t b, size_t *out) {
+    if (a != 0 && b > SIZE_MAX / a) return -1;
+    *out = a * b;
+    return 0;
+}
+
+int rnnc__add(size_t a, size_t b, size_t *out) {
+    if (b > SIZE_MAX - a) return -1;
+    *out = a + b;
+    return 0;
+}
+
+rnnc_status rnnc__calloc(void **out, size_t n, size_t size, const char *what) {
+    size_t bytes;
+    *out = NULL;
+    if (rnnc__mul(n, size, &bytes) != 0)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: size %zu x %zu overflows", what, n, size);
+    *out = calloc(bytes ? bytes : 1, 1);
+    if (!*out) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate %zu bytes", what, bytes);
+    return RNNC_OK;
+}

@@ -1,0 +1,321 @@
+/* Model description files: INI, one section per layer in order, read with libinih (Debian's
+ * libinih-dev). Format: docs/model-format.md.
+ *
+ * INI has no notion of repeated sections, so our line reader gives every section header a
+ * sequence number ("[lstm]" reaches the handler as "lstm#3") and counts lines, which lets every
+ * message name the line. */
+#include "../core/core.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FILE (1 << 20) /* a model description is a few hundred bytes */
+#define MAX_SECTIONS (RNNC_MAX_LAYERS + 1)
+
+typedef struct section {
+    int layer; /* index into cfg->layers, or -1 for [model] */
+    int line;
+    unsigned seen; /* bit per key index, to find repeats and missing keys */
+} section;
+
+typedef struct parser {
+    const char *name; /* file name for messages */
+    const char *text;
+    size_t pos;
+    int line;
+    int long_line;
+    section sec[MAX_SECTIONS];
+    int n_sec;
+    int model_seen;
+    rnnc_config *cfg;
+    rnnc_status st; /* first error */
+} parser;
+
+static rnnc_status perr(parser *p, int line, const char *fmt, const char *a, const char *b) {
+    if (p->st == RNNC_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, fmt, a, b);
+        p->st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: %s", p->name, line, msg);
+    }
+    return p->st;
+}
+
+static const struct kind_name {
+    const char *name;
+    int kind;
+} kinds[] = {{"embedding", RNNC_LAYER_EMBEDDING}, {"dense", RNNC_LAYER_DENSE},
+             {"dropout", RNNC_LAYER_DROPOUT},     {"rnn", RNNC_LAYER_RNN},
+             {"lstm", RNNC_LAYER_LSTM},           {"gru", RNNC_LAYER_GRU}};
+
+/* Registers a section header seen by the reader; returns its number or -1. */
+static int add_section(parser *p, const char *hdr, size_t len) {
+    char name[32];
+    if (len == 0 || len >= sizeof name) {
+        perr(p, p->line, "section header '[%s]' is not a layer kind%s", len ? "..." : "", "");
+        return -1;
+    }
+    memcpy(name, hdr, len);
+    name[len] = 0;
+    if (p->n_sec >= MAX_SECTIONS) {
+        perr(p, p->line, "too many sections (a model has at most %s layers)", "64", "");
+        return -1;
+    }
+    section *s = &p->sec[p->n_sec];
+    s->line = p->line;
+    s->seen = 0;
+    if (strcmp(name, "model") == 0) {
+        if (p->model_seen) perr(p, p->line, "[model] appears twice%s%s", "", "");
+        p->model_seen = 1;
+        s->layer = -1;
+        return p->n_sec++;
+    }
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        if (strcmp(name, kinds[k].name) == 0) {
+            if (p->cfg->n_layers >= RNNC_MAX_LAYERS) {
+                perr(p, p->line, "too many layers (at most %s)", "64", "");
+                return -1;
+            }
+            s->layer = p->cfg->n_layers;
+            p->cfg->layers[p->cfg->n_layers++] = rnnc_layer_spec_init(kinds[k].kind);
+            return p->n_sec++;
+        }
+    perr(p, p->line,
+         "unknown section [%s] (expected model, embedding, dense, dropout, rnn, lstm or gru)%s",
+         name, "");
+    return -1;
+}
+
+/* ini_reader: one line per call, section headers numbered. */
+static char *read_line(char *str, int num, void *stream) {
+    parser *p = stream;
+    if (p->text[p->pos] == 0) return NULL;
+    const char *start = p->text + p->pos;
+    const char *nl = strchr(start, '\n');
+    size_t len = nl ? (size_t)(nl - start) + 1 : strlen(start);
+    p->pos += len;
+    p->line++;
+    if (len + 8 >= (size_t)num) { /* leaves room for the "#nn" we may add */
+        p->long_line = p->line;
+        return NULL;
+    }
+    memcpy(str, start, len);
+    str[len] = 0;
+    char *h = str;
+    while (*h == ' ' || *h == '\t') h++;
+    if (*h == '[') {
+        char *close = strchr(h, ']');
+        if (close) {
+            int k = add_section(p, h + 1, (size_t)(close - h - 1));
+            if (k >= 0) { /* "[lstm]..." -> "[lstm#k]..." */
+                char tail[256];
+                snprintf(tail, sizeof tail, "%s", close);
+                snprintf(close, (size_t)num - (size_t)(close - str), "#%d%s", k, tail);
+            }
+        }
+    }
+    return str;
+}
+
+static int parse_int(const char *v, long lo, long hi, long *out) {
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (errno || end == v || *end || x < lo || x > hi) return -1;
+    *out = x;
+    return 0;
+}
+
+static int parse_float(const char *v, double *out) {
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (errno || end == v || *end || !isfinite(x)) return -1;
+    *out = x;
+    return 0;
+}
+
+static int parse_bool(const char *v, long *out) {
+    if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes")) return *out = 1, 0;
+    if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no")) return *out = 0, 0;
+    return -1;
+}
+
+static int parse_choice(const char *v, const char *const *names, const int *vals, int n,
+                        long *out) {
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v, names[i])) return *out = vals[i], 0;
+    return -1;
+}
+
+/* Keys; `kinds` is a bit set of the sections that accept the key (bit 0: [model]). */
+enum { K_INT, K_FLOAT, K_BOOL, K_ACT, K_MERGE, K_NONLIN, K_NAME };
+#define BIT(kind) (1u << (kind))
+#define REC (BIT(RNNC_LAYER_RNN) | BIT(RNNC_LAYER_LSTM) | BIT(RNNC_LAYER_GRU))
+static const struct key {
+    const char *name;
+    unsigned kinds;
+    int type;
+    size_t offset;
+} keys[] = {
+    {"input_size", 1, K_INT, offsetof(rnnc_config, input_size)},
+    {"name", ~1u, K_NAME, offsetof(rnnc_layer_spec, name)},
+    {"vocab", BIT(RNNC_LAYER_EMBEDDING), K_INT, offsetof(rnnc_layer_spec, vocab)},
+    {"dim", BIT(RNNC_LAYER_EMBEDDING), K_INT, offsetof(rnnc_layer_spec, dim)},
+    {"padding_idx", BIT(RNNC_LAYER_EMBEDDING), K_INT, offsetof(rnnc_layer_spec, padding_idx)},
+    {"units", BIT(RNNC_LAYER_DENSE), K_INT, offsetof(rnnc_layer_spec, units)},
+    {"activation", BIT(RNNC_LAYER_DENSE), K_ACT, offsetof(rnnc_layer_spec, activation)},
+    {"rate", BIT(RNNC_LAYER_DROPOUT), K_FLOAT, offsetof(rnnc_layer_spec, rate)},
+    {"hidden", REC, K_INT, offsetof(rnnc_layer_spec, hidden)},
+    {"layers", REC, K_INT, offsetof(rnnc_layer_spec, layers)},
+    {"bidirectional", REC, K_BOOL, offsetof(rnnc_layer_spec, bidirectional)},
+    {"merge", REC, K_MERGE, offsetof(rnnc_layer_spec, merge)},
+    {"return_sequences", REC, K_BOOL, offsetof(rnnc_layer_spec, return_sequences)},
+    {"dropout", REC, K_FLOAT, offsetof(rnnc_layer_spec, dropout)},
+    {"nonlinearity", BIT(RNNC_LAYER_RNN), K_NONLIN, offsetof(rnnc_layer_spec, nonlinearity)},
+    {"forget_bias", BIT(RNNC_LAYER_LSTM), K_FLOAT, offsetof(rnnc_layer_spec, forget_bias)},
+};
+#define N_KEYS (int)(sizeof keys / sizeof keys[0])
+
+static int handler(void *user, const char *sec_name, const char *name, const char *value) {
+    parser *p = user;
+    const char *hash = strrchr(sec_name, '#');
+    if (!hash) return 0; /* only when add_section failed; the error is recorded */
+    section *s = &p->sec[atoi(hash + 1)];
+    const int kind = s->layer < 0 ? 0 : p->cfg->layers[s->layer].kind;
+    const char *kname = s->layer < 0 ? "model" : kinds[0].name;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        if (kinds[k].kind == kind) kname = kinds[k].name;
+    int ki = -1;
+    for (int k = 0; k < N_KEYS; k++)
+        if (!strcmp(keys[k].name, name) && (keys[k].kinds & BIT(kind))) ki = k;
+    if (ki < 0) {
+        perr(p, p->line, "unknown key '%s' in [%s] (see docs/model-format.md)", name, kname);
+        return 0;
+    }
+    if (s->seen & (1u << ki)) {
+        perr(p, p->line, "key '%s' appears twice in [%s]", name, kname);
+        return 0;
+    }
+    s->seen |= 1u << ki;
+    char *base = s->layer < 0 ? (char *)p->cfg : (char *)&p->cfg->layers[s->layer];
+    const struct key *k = &keys[ki];
+    long iv = 0;
+    double fv = 0;
+    static const char *const acts[] = {"linear", "sigmoid", "tanh", "relu", "softmax"};
+    static const int act_v[] = {RNNC_ACT_LINEAR, RNNC_ACT_SIGMOID, RNNC_ACT_TANH, RNNC_ACT_RELU,
+                                RNNC_ACT_SOFTMAX};
+    static const char *const merges[] = {"concat", "sum"};
+    static const int merge_v[] = {RNNC_MERGE_CONCAT, RNNC_MERGE_SUM};
+    int bad = 0;
+    switch (k->type) {
+    case K_INT: bad = parse_int(value, -1, 1L << 30, &iv); break;
+    case K_FLOAT: bad = parse_float(value, &fv); break;
+    case K_BOOL: bad = parse_bool(value, &iv); break;
+    case K_ACT: bad = parse_choice(value, acts, act_v, 5, &iv); break;
+    case K_MERGE: bad = parse_choice(value, merges, merge_v, 2, &iv); break;
+    case K_NONLIN: bad = parse_choice(value, acts + 2, act_v + 2, 2, &iv); break;
+    case K_NAME:
+        if (strlen(value) >= RNNC_NAME_MAX) bad = -1;
+        else snprintf(base + k->offset, RNNC_NAME_MAX, "%s", value);
+        break;
+    }
+    if (bad) {
+        static const char *const want[] = {"an integer", "a finite number", "0/1/true/false",
+                                           "linear, sigmoid, tanh, relu or softmax",
+                                           "concat or sum", "tanh or relu",
+                                           "a name shorter than 48 characters"};
+        char what[96];
+        snprintf(what, sizeof what, "%s = '%.40s'", name, value);
+        perr(p, p->line, "%s: expected %s", what, want[k->type]);
+        return 0;
+    }
+    if (k->type == K_FLOAT)
+        *(float *)(base + k->offset) = (float)fv;
+    else if (k->type != K_NAME)
+        *(int *)(base + k->offset) = (int)iv;
+    if (!strcmp(name, "forget_bias")) p->cfg->layers[s->layer].set_forget_bias = 1;
+    return 1;
+}
+
+/* Keys every section of a kind must give. */
+static void check_required(parser *p) {
+    static const struct {
+        int kind;
+        const char *key;
+    } req[] = {{RNNC_LAYER_EMBEDDING, "vocab"}, {RNNC_LAYER_EMBEDDING, "dim"},
+               {RNNC_LAYER_DENSE, "units"},     {RNNC_LAYER_DROPOUT, "rate"},
+               {RNNC_LAYER_RNN, "hidden"},      {RNNC_LAYER_LSTM, "hidden"},
+               {RNNC_LAYER_GRU, "hidden"}};
+    for (int i = 0; i < p->n_sec; i++) {
+        const section *s = &p->sec[i];
+        if (s->layer < 0) continue;
+        const int kind = p->cfg->layers[s->layer].kind;
+        for (size_t r = 0; r < sizeof req / sizeof req[0]; r++) {
+            if (req[r].kind != kind) continue;
+            for (int k = 0; k < N_KEYS; k++)
+                if (!strcmp(keys[k].name, req[r].key) && !(s->seen & (1u << k)))
+                    perr(p, s->line, "this section needs '%s = ...'%s", req[r].key, "");
+        }
+    }
+}
+
+rnnc_status rnnc_config_parse(const char *text, const char *name, rnnc_config *out) {
+    if (!text || !out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_parse: NULL argument");
+    if (!name) name = "<config>";
+    parser p;
+    memset(&p, 0, sizeof p);
+    memset(out, 0, sizeof *out);
+    p.name = name, p.text = text, p.cfg = out, p.st = RNNC_OK;
+    int r = ini_parse_stream(read_line, &p, handler, &p);
+    if (p.long_line)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: line longer than %d characters", name,
+                         p.long_line, 190);
+    if (p.st != RNNC_OK) return p.st;
+    if (r > 0)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: not a 'key = value' line or [section] header",
+                         name, r);
+    if (r < 0) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: the INI parser ran out of memory", name);
+    check_required(&p);
+    if (p.st != RNNC_OK) return p.st;
+    if (out->n_layers == 0)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: no layers (add sections such as [lstm])", name);
+    rnnc_status st = rnnc_config_validate(out);
+    if (st != RNNC_OK) {
+        char msg[768];
+        snprintf(msg, sizeof msg, "%s", rnnc_last_error());
+        return RNNC_FAIL(st, "%s: %s", name, msg);
+    }
+    return RNNC_OK;
+}
+
+rnnc_status rnnc_config_read(const char *path, rnnc_config *out) {
+    if (!path || !out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_read: NULL argument");
+    FILE *f = fopen(path, "rb");
+    if (!f) return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    char *buf = malloc(MAX_FILE + 1);
+    if (!buf) {
+        fclose(f);
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate a read buffer", path);
+    }
+    size_t n = fread(buf, 1, MAX_FILE + 1, f);
+    int err = ferror(f);
+    fclose(f);
+    rnnc_status st;
+    if (err)
+        st = RNNC_FAIL(RNNC_ERR_IO, "%s: read error (is it a directory?)", path);
+    else if (n > MAX_FILE)
+        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: larger than %d bytes; not a model description",
+                       path, MAX_FILE);
+    else if (memchr(buf, 0, n))
+        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: contains NUL bytes; not a text file", path);
+    else {
+        buf[n] = 0;
+        st = rnnc_config_parse(buf, path, out);
+    }
+    free(buf);
+    return st;
+}

@@ -1,0 +1,78 @@
+/* GRU cell as torch.nn.GRU (Cho et al. 2014), gate order r,z,n, the reset gate applied after the
+ * recurrent product:
+ *   r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)
+ *   z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
+ *   n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+ *   h' = (1 - z) * n + z * h                                                                  */
+#include "layers.h"
+
+#include <string.h>
+
+/* cache: gates (T,B,3H) holding r,z,n after forward, Sh (T+1,B,H), hn (T,B,H) = W_hn h + b_hn */
+void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *work) {
+    const size_t T = d->T, B = d->B, H = d->H, G = 3 * H, BH = B * H;
+    real *gates = d->cache, *Sh = gates + T * B * G, *HN = Sh + (T + 1) * BH;
+    real *hh = work; /* (B,G) */
+    for (size_t s = 0; s < T; s++) {
+        const size_t t = d->reverse ? T - 1 - s : s;
+        const real *hp = Sh + rnnc__slot_before(d->reverse, t) * BH;
+        real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
+        RN(rnnc__gemm)(0, 1, B, G, H, 1, hp, H, w->w_hh, H, 0, hh, G);
+        for (size_t b = 0; b < B; b++) {
+            real *y = d->y + (t * B + b) * d->ldy;
+            if (!d->active[t * B + b]) {
+                memcpy(hn + b * H, hp + b * H, H * sizeof(real));
+                memset(y, 0, H * sizeof(real));
+                continue;
+            }
+            real *gt = gates + (t * B + b) * G, *hnc = HN + (t * B + b) * H;
+            const real *hb = hh + b * G, *bh = w->b_hh;
+            for (size_t j = 0; j < H; j++) {
+                real r = R_SIGMOID(gt[j] + hb[j] + bh[j]);
+                real z = R_SIGMOID(gt[H + j] + hb[H + j] + bh[H + j]);
+                real hnv = hb[2 * H + j] + bh[2 * H + j];
+                real n = R_TANH(gt[2 * H + j] + r * hnv);
+                gt[j] = r, gt[H + j] = z, gt[2 * H + j] = n, hnc[j] = hnv;
+                real h = (1 - z) * n + z * hp[b * H + j];
+                hn[b * H + j] = h;
+                y[j] = h;
+            }
+        }
+    }
+}
+
+/* dgi: gradient of the input-side pre-activations (W_i x + b_i); dgh: of the recurrent-side ones
+ * (W_h h + b_h). They differ in the n block, where the recurrent part is scaled by r. */
+void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
+                            size_t ldy, real *dh, real *dgi, real *dgh, real *work) {
+    (void)work;
+    const size_t T = d->T, B = d->B, H = d->H, G = 3 * H, BH = B * H;
+    const real *gates = d->cache, *Sh = gates + T * B * G, *HN = Sh + (T + 1) * BH;
+    for (size_t s = T; s-- > 0;) {
+        const size_t t = d->reverse ? T - 1 - s : s;
+        const real *hp = Sh + rnnc__slot_before(d->reverse, t) * BH;
+        for (size_t b = 0; b < B; b++) {
+            real *gi = dgi + (t * B + b) * G, *gh = dgh + (t * B + b) * G;
+            if (!d->active[t * B + b]) {
+                memset(gi, 0, G * sizeof(real));
+                memset(gh, 0, G * sizeof(real));
+                continue;
+            }
+            const real *gt = gates + (t * B + b) * G, *hnc = HN + (t * B + b) * H;
+            const real *dyt = dy + (t * B + b) * ldy;
+            for (size_t j = 0; j < H; j++) {
+                real r = gt[j], z = gt[H + j], n = gt[2 * H + j];
+                real dht = dh[b * H + j] + dyt[j];
+                real dn = dht * (1 - z) * (1 - n * n);
+                real dz = dht * (hp[b * H + j] - n) * z * (1 - z);
+                real dr = dn * hnc[j] * r * (1 - r);
+                gi[j] = gh[j] = dr;
+                gi[H + j] = gh[H + j] = dz;
+                gi[2 * H + j] = dn;
+                gh[2 * H + j] = dn * r;
+                dh[b * H + j] = dht * z; /* the direct path; the product below adds the rest */
+            }
+        }
+        RN(rnnc__gemm)(0, 0, B, H, G, 1, dgh + t * B * G, G, w->w_hh, H, 1, dh, H);
+    }
+}

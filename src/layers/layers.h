@@ -1,0 +1,91 @@
+/* Layer kernels: forward and backward over a whole time-major sequence. Generic over `real`
+ * (see src/core/real.h): every function exists as _f32 and _f64.
+ *
+ * Backward functions ACCUMULATE (+=) into input gradients and parameter gradients; callers zero
+ * them once per step. Padded steps (active[t*B+b] == 0) never change a recurrent state, produce
+ * zero outputs and receive no gradient. */
+#ifndef RNNC_LAYERS_H
+#define RNNC_LAYERS_H
+
+#include "../core/core.h"
+#include "../core/real.h"
+
+/* Recurrent cell kinds. */
+enum { RNNC__CELL_RNN_TANH = 0, RNNC__CELL_RNN_RELU, RNNC__CELL_LSTM, RNNC__CELL_GRU };
+/* Gate blocks per cell: 1 (RNN), 4 (LSTM), 3 (GRU); G = gates * H. */
+static inline int rnnc__cell_gates(int cell) {
+    return cell == RNNC__CELL_LSTM ? 4 : cell == RNNC__CELL_GRU ? 3 : 1;
+}
+
+/* One direction of one recurrent layer: views into a parameter (or gradient) arena, PyTorch's
+ * layout: w_ih (G,I), w_hh (G,H), b_ih (G), b_hh (G). */
+typedef struct RN(rnnc__cellw) {
+    real *w_ih, *w_hh, *b_ih, *b_hh;
+} RN(rnnc__cellw);
+
+/* What one run of one direction reads and writes. */
+typedef struct RN(rnnc__dir) {
+    int cell;
+    size_t T, B, I, H;
+    int reverse;                 /* 1: steps T-1 .. 0 */
+    const unsigned char *active; /* (T,B) 1 where step t of sequence b holds data */
+    const real *x;               /* (T,B,I) rows of stride ldx */
+    size_t ldx;
+    real *y; /* (T,B,H) rows of stride ldy; written at offset 0 of each row, 0 at padded steps */
+    size_t ldy;
+    const real *h0, *c0; /* (B,H) initial states, NULL for zeros (c0: LSTM only) */
+    real *cache;         /* rnnc__dir_cache_size reals, filled by forward for backward */
+} RN(rnnc__dir);
+
+/* Sizes (in reals) of a direction's forward cache and of the workspaces of forward / backward. */
+size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H);
+size_t rnnc__dir_work_size(int cell, size_t T, size_t B, size_t H);
+
+/* Forward over all steps. hT, cT (B,H): the state after each sequence's last data step (c: LSTM). */
+void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *hT, real *cT,
+                           real *work);
+/* Backward through the forward that filled d->cache. dy (T,B,H) rows of stride ldy (only active
+ * steps are read); dhT, dcT (B,H) or NULL; dx (T,B,I) rows of stride d->ldx or NULL; dh0, dc0
+ * (B,H) or NULL; g the gradient views. */
+void RN(rnnc__dir_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
+                            size_t ldy, const real *dhT, const real *dcT, real *dx, real *dh0,
+                            real *dc0, const RN(rnnc__cellw) *g, real *work);
+
+/* The cells, called by rnnc__dir_forward/backward after the shared input projection. */
+void RN(rnnc__rnn_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *work);
+void RN(rnnc__rnn_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
+                            size_t ldy, real *dh, real *dg, real *work);
+void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *work);
+void RN(rnnc__lstm_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
+                             size_t ldy, real *dh, real *dc, real *dg, real *work);
+void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *work);
+void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
+                            size_t ldy, real *dh, real *dgi, real *dgh, real *work);
+
+/* Cache layout shared by the cells (see recurrent.c): gates (T,B,G), then the hidden states
+ * Sh (T+1,B,H), then for LSTM the cell states Sc (T+1,B,H), for GRU hn (T,B,H). Slot s of Sh holds
+ * h0 (s = rnnc__slot_h0) or the state after a step (s = rnnc__slot_after). */
+static inline size_t rnnc__slot_after(const int reverse, size_t t) { return reverse ? t : t + 1; }
+static inline size_t rnnc__slot_before(const int reverse, size_t t) { return reverse ? t + 1 : t; }
+
+/* Dense: x (N,F) -> y (N,O) = act(x W^T + b); W (O,F), b (O). y is kept for backward. */
+void RN(rnnc__dense_forward)(const real *W, const real *b, int act, size_t N, size_t F, size_t O,
+                             const real *x, real *y);
+/* dy (N,O) -> dx (N,F) (+=, may be NULL), dW, db (+=); work (N,O). */
+void RN(rnnc__dense_backward)(const real *W, int act, size_t N, size_t F, size_t O, const real *x,
+                              const real *y, const real *dy, real *dx, real *dW, real *db,
+                              real *work);
+
+/* Embedding: ids (N) -> y (N,E) rows of W (V,E). Ids must be in [0,V) (checked by the caller). */
+void RN(rnnc__embedding_forward)(const real *W, size_t E, size_t N, const int32_t *ids, real *y);
+/* dW[id] += dy for every id except padding_idx (-1: none). */
+void RN(rnnc__embedding_backward)(size_t E, size_t N, const int32_t *ids, int padding_idx,
+                                  const real *dy, real *dW);
+
+/* Inverted dropout: mask[i] = 0 with probability p, else 1/(1-p); y = x * mask. */
+void RN(rnnc__dropout_forward)(rnnc_rng *rng, double p, size_t n, const real *x, real *y,
+                               real *mask);
+/* dx += dy * mask. */
+void RN(rnnc__dropout_backward)(size_t n, const real *mask, const real *dy, real *dx);
+
+#endif

@@ -1,0 +1,81 @@
+/* LSTM cell as torch.nn.LSTM (Hochreiter & Schmidhuber 1997, with forget gate, Gers et al. 2000):
+ *   (i, f, g, o) = (sigmoid, sigmoid, tanh, sigmoid)(W_ih x + b_ih + W_hh h + b_hh)  gate order i,f,g,o
+ *   c' = f * c + i * g,   h' = o * tanh(c')
+ * Forward and backward of the time loop; the shared parts are in recurrent.c. */
+#include "layers.h"
+
+#include <string.h>
+
+/* cache: gates (T,B,4H) activated in place, Sh (T+1,B,H), Sc (T+1,B,H) */
+void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *work) {
+    const size_t T = d->T, B = d->B, H = d->H, G = 4 * H, BH = B * H;
+    real *gates = d->cache, *Sh = gates + T * B * G, *Sc = Sh + (T + 1) * BH;
+    real *hh = work; /* (B,G) */
+    for (size_t s = 0; s < T; s++) {
+        const size_t t = d->reverse ? T - 1 - s : s;
+        const real *hp = Sh + rnnc__slot_before(d->reverse, t) * BH;
+        const real *cp = Sc + rnnc__slot_before(d->reverse, t) * BH;
+        real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
+        real *cn = Sc + rnnc__slot_after(d->reverse, t) * BH;
+        RN(rnnc__gemm)(0, 1, B, G, H, 1, hp, H, w->w_hh, H, 0, hh, G);
+        for (size_t b = 0; b < B; b++) {
+            real *y = d->y + (t * B + b) * d->ldy;
+            if (!d->active[t * B + b]) { /* padding: the state passes through unchanged */
+                memcpy(hn + b * H, hp + b * H, H * sizeof(real));
+                memcpy(cn + b * H, cp + b * H, H * sizeof(real));
+                memset(y, 0, H * sizeof(real));
+                continue;
+            }
+            real *gt = gates + (t * B + b) * G;
+            const real *hb = hh + b * G, *bh = w->b_hh;
+            for (size_t j = 0; j < H; j++) {
+                real i = R_SIGMOID(gt[j] + hb[j] + bh[j]);
+                real f = R_SIGMOID(gt[H + j] + hb[H + j] + bh[H + j]);
+                real g = R_TANH(gt[2 * H + j] + hb[2 * H + j] + bh[2 * H + j]);
+                real o = R_SIGMOID(gt[3 * H + j] + hb[3 * H + j] + bh[3 * H + j]);
+                gt[j] = i, gt[H + j] = f, gt[2 * H + j] = g, gt[3 * H + j] = o;
+                real c = f * cp[b * H + j] + i * g;
+                cn[b * H + j] = c;
+                real h = o * R_TANH(c);
+                hn[b * H + j] = h;
+                y[j] = h;
+            }
+        }
+    }
+}
+
+/* dh, dc (B,H): on entry the gradients at the final states, on return at the initial states.
+ * dg (T,B,4H): gradients of the gate pre-activations (zero at padded steps). */
+void RN(rnnc__lstm_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
+                             size_t ldy, real *dh, real *dc, real *dg, real *work) {
+    (void)work;
+    const size_t T = d->T, B = d->B, H = d->H, G = 4 * H, BH = B * H;
+    const real *gates = d->cache, *Sh = gates + T * B * G, *Sc = Sh + (T + 1) * BH;
+    for (size_t s = T; s-- > 0;) {
+        const size_t t = d->reverse ? T - 1 - s : s;
+        const real *cp = Sc + rnnc__slot_before(d->reverse, t) * BH;
+        const real *cn = Sc + rnnc__slot_after(d->reverse, t) * BH;
+        for (size_t b = 0; b < B; b++) {
+            real *dgt = dg + (t * B + b) * G;
+            if (!d->active[t * B + b]) { /* state passed through: dh, dc flow on unchanged */
+                memset(dgt, 0, G * sizeof(real));
+                continue;
+            }
+            const real *gt = gates + (t * B + b) * G, *dyt = dy + (t * B + b) * ldy;
+            for (size_t j = 0; j < H; j++) {
+                real i = gt[j], f = gt[H + j], g = gt[2 * H + j], o = gt[3 * H + j];
+                real tc = R_TANH(cn[b * H + j]);
+                real dht = dh[b * H + j] + dyt[j];
+                real dct = dc[b * H + j] + dht * o * (1 - tc * tc);
+                dgt[j] = dct * g * i * (1 - i);
+                dgt[H + j] = dct * cp[b * H + j] * f * (1 - f);
+                dgt[2 * H + j] = dct * i * (1 - g * g);
+                dgt[3 * H + j] = dht * tc * o * (1 - o);
+                dc[b * H + j] = dct * f;
+                dh[b * H + j] = 0; /* consumed; the recurrent product below refills it */
+            }
+        }
+        /* dh += dg_t W_hh: padded rows of dg are zero and keep their carried dh */
+        RN(rnnc__gemm)(0, 0, B, H, G, 1, dg + t * B * G, G, w->w_hh, H, 1, dh, H);
+    }
+}

@@ -1,0 +1,414 @@
+/* The model engine: a sequential stack of layers over one parameter arena and one gradient
+ * arena, forward and backward over a whole batch. Generic over `real`. */
+#include "model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DIM ((size_t)1 << 24)
+
+typedef struct mlayer {
+    real *out;  /* (N,out) output buffer of non-recurrent layers, N = T*B or B */
+    const real *y; /* the output of the last forward (out, or inside the recurrent layer) */
+    real *din;  /* (N,in) gradient at this layer's input (NULL for an embedding) */
+    real *mask; /* dropout layer: (N,out) scales */
+    real *work; /* dense: (N,out) */
+    RN(rnnc__stack) *rec;
+    /* recurrent states, PyTorch's (L*D,B,H) layout */
+    size_t state_n; /* L*D*H */
+    real *h0, *c0;  /* set by the caller for batches of state_B */
+    size_t state_B;
+    real *dhT, *dcT; /* set by the caller for the next backward */
+    int has_dT;
+    real *dh0, *dc0; /* from the last backward */
+} mlayer;
+
+struct RN(rnnc__model) {
+    rnnc_config cfg;
+    rnnc__plan plan;
+    real *params, *grads; /* arenas, plan.total each */
+    rnnc_rng rng;         /* dropout masks */
+    mlayer L[RNNC_MAX_LAYERS];
+    size_t Tcap, Bcap;   /* buffers hold this much */
+    size_t T, B;         /* the last forward's batch */
+    int forwarded;       /* a forward has run */
+    int trained;         /* ... in training mode, so backward may follow */
+    unsigned char *active; /* (T,B) */
+    int32_t *ids;          /* (T,B) copy of the last ids */
+    real *x;               /* (T,B,I) copy of the last features */
+};
+
+static const rnnc_layer_spec *spec(const RN(rnnc__model) *m, int i) { return &m->cfg.layers[i]; }
+static int is_rec(int kind) {
+    return kind == RNNC_LAYER_RNN || kind == RNNC_LAYER_LSTM || kind == RNNC_LAYER_GRU;
+}
+
+/* ---- creation and initialisation ---- */
+
+static void uniform_fill(real *p, size_t n, double k, rnnc_rng *r) {
+    for (size_t i = 0; i < n; i++) p[i] = (real)((2 * rnnc_rng_uniform(r) - 1) * k);
+}
+
+static void init_params(RN(rnnc__model) *m, uint64_t seed) {
+    rnnc_rng r;
+    rnnc_rng_seed(&r, seed);
+    for (int pi = 0; pi < m->plan.n_params; pi++) {
+        const rnnc__param *q = &m->plan.params[pi];
+        const rnnc_layer_spec *s = spec(m, q->layer);
+        real *p = m->params + q->offset;
+        if (s->kind == RNNC_LAYER_EMBEDDING) { /* nn.Embedding: N(0,1), padding row zero */
+            for (size_t i = 0; i < q->size; i++) p[i] = (real)rnnc_rng_normal(&r);
+            if (s->padding_idx >= 0) memset(p + (size_t)s->padding_idx * q->dims[1], 0,
+                                            q->dims[1] * sizeof(real));
+        } else if (s->kind == RNNC_LAYER_DENSE) { /* nn.Linear: U(-1/sqrt(fan_in), ..) */
+            uniform_fill(p, q->size, 1.0 / sqrt((double)m->plan.layer[q->layer].in), &r);
+        } else { /* nn.RNN/LSTM/GRU: every tensor U(-1/sqrt(H), 1/sqrt(H)) */
+            uniform_fill(p, q->size, 1.0 / sqrt((double)s->hidden), &r);
+            if (s->kind == RNNC_LAYER_LSTM && s->set_forget_bias && q->ndim == 1) {
+                const size_t H = (size_t)s->hidden;
+                const int is_ih = strstr(q->name, ".bias_ih_") != NULL;
+                for (size_t j = H; j < 2 * H; j++) p[j] = is_ih ? (real)s->forget_bias : 0;
+            }
+        }
+    }
+}
+
+/* Points the recurrent layer's weight views into the arenas (plan order: l, d, then w_ih, w_hh,
+ * b_ih, b_hh). */
+static void bind_stack(RN(rnnc__model) *m, int i) {
+    RN(rnnc__stack) *s = m->L[i].rec;
+    const rnnc__plan_layer *pl = &m->plan.layer[i];
+    for (size_t k = 0; k < s->L * s->D; k++) {
+        const rnnc__param *q = &m->plan.params[pl->first_param + 4 * (int)k];
+        s->w[k].w_ih = m->params + q[0].offset, s->g[k].w_ih = m->grads + q[0].offset;
+        s->w[k].w_hh = m->params + q[1].offset, s->g[k].w_hh = m->grads + q[1].offset;
+        s->w[k].b_ih = m->params + q[2].offset, s->g[k].b_ih = m->grads + q[2].offset;
+        s->w[k].b_hh = m->params + q[3].offset, s->g[k].b_hh = m->grads + q[3].offset;
+    }
+}
+
+rnnc_status RN(rnnc__model_create)(const rnnc_config *cfg, uint64_t seed, RN(rnnc__model) **out) {
+    if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "model_create: out is NULL");
+    *out = NULL;
+    RN(rnnc__model) *m;
+    RNNC_TRY(rnnc__calloc((void **)&m, 1, sizeof *m, "model"));
+    rnnc_status st = rnnc__plan_build(cfg, &m->plan);
+    if (st != RNNC_OK) {
+        free(m);
+        return st;
+    }
+    m->cfg = *cfg;
+    st = rnnc__calloc((void **)&m->params, m->plan.total, sizeof(real), "parameter arena");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&m->grads, m->plan.total, sizeof(real), "gradient arena");
+    for (int i = 0; i < cfg->n_layers && st == RNNC_OK; i++) {
+        const rnnc_layer_spec *s = spec(m, i);
+        if (!is_rec(s->kind)) continue;
+        st = rnnc__calloc((void **)&m->L[i].rec, 1, sizeof *m->L[i].rec, "recurrent layer");
+        if (st != RNNC_OK) break;
+        RN(rnnc__stack) *r = m->L[i].rec;
+        r->cell = rnnc__plan_cell(s);
+        r->I = m->plan.layer[i].in, r->H = (size_t)s->hidden, r->L = (size_t)s->layers;
+        r->D = s->bidirectional ? 2 : 1;
+        r->merge = s->merge, r->return_sequences = s->return_sequences;
+        r->dropout = s->dropout;
+        m->L[i].state_n = r->L * r->D * r->H;
+        bind_stack(m, i);
+    }
+    if (st != RNNC_OK) {
+        RN(rnnc__model_free)(m);
+        return st;
+    }
+    init_params(m, seed);
+    rnnc_rng_seed(&m->rng, seed ^ UINT64_C(0x5DEECE66D2545F49));
+    *out = m;
+    return RNNC_OK;
+}
+
+static void free_buffers(RN(rnnc__model) *m) {
+    for (int i = 0; i < m->cfg.n_layers; i++) {
+        mlayer *L = &m->L[i];
+        free(L->out), free(L->din), free(L->mask), free(L->work), free(L->dh0), free(L->dc0);
+        L->out = L->din = L->mask = L->work = L->dh0 = L->dc0 = NULL;
+        free(L->dhT), free(L->dcT);
+        L->dhT = L->dcT = NULL;
+        L->has_dT = 0;
+    }
+    free(m->active), free(m->ids), free(m->x);
+    m->active = NULL, m->ids = NULL, m->x = NULL;
+    m->Tcap = m->Bcap = 0;
+}
+
+void RN(rnnc__model_free)(RN(rnnc__model) *m) {
+    if (!m) return;
+    free_buffers(m);
+    for (int i = 0; i < m->cfg.n_layers; i++) {
+        RN(rnnc__stack_free)(m->L[i].rec);
+        free(m->L[i].rec);
+        free(m->L[i].h0), free(m->L[i].c0);
+    }
+    free(m->params), free(m->grads);
+    rnnc__plan_free(&m->plan);
+    free(m);
+}
+
+const rnnc_config *RN(rnnc__model_config)(const RN(rnnc__model) *m) { return &m->cfg; }
+const rnnc__plan *RN(rnnc__model_plan)(const RN(rnnc__model) *m) { return &m->plan; }
+real *RN(rnnc__model_params)(RN(rnnc__model) *m) { return m->params; }
+real *RN(rnnc__model_grads)(RN(rnnc__model) *m) { return m->grads; }
+
+/* ---- buffers ---- */
+
+static rnnc_status alloc_real(real **p, size_t a, size_t b) {
+    return rnnc__calloc((void **)p, a, b * sizeof(real), "model buffer");
+}
+
+/* Sizes every buffer for (T,B); grows only. */
+static rnnc_status reserve(RN(rnnc__model) *m, size_t T, size_t B) {
+    if (T <= m->Tcap && B <= m->Bcap) return RNNC_OK;
+    T = T > m->Tcap ? T : m->Tcap;
+    B = B > m->Bcap ? B : m->Bcap;
+    free_buffers(m);
+    const size_t TB = T * B;
+    RNNC_TRY(rnnc__calloc((void **)&m->active, TB, 1, "model buffer"));
+    RNNC_TRY(rnnc__calloc((void **)&m->ids, TB, sizeof(int32_t), "model buffer"));
+    if (spec(m, 0)->kind != RNNC_LAYER_EMBEDDING)
+        RNNC_TRY(alloc_real(&m->x, TB, (size_t)m->cfg.input_size));
+    for (int i = 0; i < m->cfg.n_layers; i++) {
+        const rnnc__plan_layer *pl = &m->plan.layer[i];
+        mlayer *L = &m->L[i];
+        const size_t Nin = pl->seq_in ? TB : B, Nout = pl->seq_out ? TB : B;
+        if (!L->rec) RNNC_TRY(alloc_real(&L->out, Nout, pl->out));
+        if (pl->kind != RNNC_LAYER_EMBEDDING) RNNC_TRY(alloc_real(&L->din, Nin, pl->in));
+        if (pl->kind == RNNC_LAYER_DROPOUT) RNNC_TRY(alloc_real(&L->mask, Nout, pl->out));
+        if (pl->kind == RNNC_LAYER_DENSE) RNNC_TRY(alloc_real(&L->work, Nout, pl->out));
+        if (L->rec) {
+            RNNC_TRY(RN(rnnc__stack_reserve)(L->rec, T, B));
+            RNNC_TRY(alloc_real(&L->dh0, B, L->state_n));
+            RNNC_TRY(alloc_real(&L->dhT, B, L->state_n));
+            if (L->rec->cell == RNNC__CELL_LSTM) {
+                RNNC_TRY(alloc_real(&L->dc0, B, L->state_n));
+                RNNC_TRY(alloc_real(&L->dcT, B, L->state_n));
+            }
+        }
+    }
+    m->Tcap = T, m->Bcap = B;
+    return RNNC_OK;
+}
+
+/* ---- forward ---- */
+
+static rnnc_status check_batch(const RN(rnnc__model) *m, const RN(rnnc__batch) *b) {
+    const int emb = spec(m, 0)->kind == RNNC_LAYER_EMBEDDING;
+    if (b->T < 1 || b->B < 1 || b->T > MAX_DIM || b->B > MAX_DIM)
+        return RNNC_FAIL(RNNC_ERR_SHAPE, "batch: T = %zu and B = %zu must be in [1, %zu]", b->T,
+                         b->B, MAX_DIM);
+    size_t tb;
+    if (rnnc__mul(b->T, b->B, &tb) || tb > ((size_t)1 << 31))
+        return RNNC_FAIL(RNNC_ERR_SHAPE, "batch: T*B = %zu*%zu is too large", b->T, b->B);
+    if (emb && !b->ids)
+        return RNNC_FAIL(RNNC_ERR_ARG, "batch: the model starts with an embedding; give ids");
+    if (!emb && !b->x)
+        return RNNC_FAIL(RNNC_ERR_ARG, "batch: the model takes features; give x");
+    if (b->ids && b->x) return RNNC_FAIL(RNNC_ERR_ARG, "batch: give ids or x, not both");
+    if (b->padding != RNNC_PAD_POST && b->padding != RNNC_PAD_PRE)
+        return RNNC_FAIL(RNNC_ERR_ARG, "batch: padding %d is neither post nor pre", b->padding);
+    if (emb) {
+        const int V = spec(m, 0)->vocab;
+        for (size_t i = 0; i < tb; i++)
+            if (b->ids[i] < 0 || b->ids[i] >= V)
+                return RNNC_FAIL(RNNC_ERR_ARG,
+                                 "batch: ids[t=%zu, b=%zu] = %d is outside the vocabulary [0, %d)",
+                                 i / b->B, i % b->B, (int)b->ids[i], V);
+    }
+    if (b->lengths)
+        for (size_t i = 0; i < b->B; i++)
+            if (b->lengths[i] < 1 || (size_t)b->lengths[i] > b->T)
+                return RNNC_FAIL(RNNC_ERR_ARG, "batch: lengths[%zu] = %d is outside [1, T = %zu]",
+                                 i, (int)b->lengths[i], b->T);
+    for (int i = 0; i < m->cfg.n_layers; i++)
+        if (m->L[i].h0 && m->L[i].state_B != b->B)
+            return RNNC_FAIL(RNNC_ERR_SHAPE,
+                             "batch: B = %zu but the initial state of layer %d was set for B = %zu",
+                             b->B, i + 1, m->L[i].state_B);
+    return RNNC_OK;
+}
+
+static void make_active(RN(rnnc__model) *m, const RN(rnnc__batch) *b) {
+    for (size_t t = 0; t < b->T; t++)
+        for (size_t j = 0; j < b->B; j++) {
+            size_t len = b->lengths ? (size_t)b->lengths[j] : b->T;
+            size_t start = b->padding == RNNC_PAD_PRE ? b->T - len : 0;
+            m->active[t * b->B + j] = t >= start && t < start + len;
+        }
+}
+
+/* The input of layer i in the last forward. */
+static const real *layer_in(const RN(rnnc__model) *m, int i) {
+    return i > 0 ? m->L[i - 1].y : m->x;
+}
+
+rnnc_status RN(rnnc__model_forward)(RN(rnnc__model) *m, const RN(rnnc__batch) *b, int training) {
+    if (!m || !b) return RNNC_FAIL(RNNC_ERR_ARG, "model_forward: NULL argument");
+    m->forwarded = m->trained = 0;
+    RNNC_TRY(check_batch(m, b));
+    RNNC_TRY(reserve(m, b->T, b->B));
+    const size_t T = b->T, B = b->B, TB = T * B;
+    m->T = T, m->B = B;
+    make_active(m, b);
+    if (b->ids)
+        memcpy(m->ids, b->ids, TB * sizeof(int32_t));
+    else
+        memcpy(m->x, b->x, TB * (size_t)m->cfg.input_size * sizeof(real));
+    for (int i = 0; i < m->cfg.n_layers; i++) {
+        const rnnc_layer_spec *s = spec(m, i);
+        const rnnc__plan_layer *pl = &m->plan.layer[i];
+        const rnnc__param *q = &m->plan.params[pl->first_param];
+        mlayer *L = &m->L[i];
+        const real *in = layer_in(m, i);
+        const size_t N = pl->seq_in ? TB : B;
+        L->has_dT = 0;
+        switch (s->kind) {
+        case RNNC_LAYER_EMBEDDING:
+            RN(rnnc__embedding_forward)(m->params + q[0].offset, pl->out, N, m->ids, L->out);
+            L->y = L->out;
+            break;
+        case RNNC_LAYER_DENSE:
+            RN(rnnc__dense_forward)(m->params + q[0].offset, m->params + q[1].offset,
+                                    s->activation, N, pl->in, pl->out, in, L->out);
+            L->y = L->out;
+            break;
+        case RNNC_LAYER_DROPOUT:
+            if (training && s->rate > 0)
+                RN(rnnc__dropout_forward)(&m->rng, s->rate, N * pl->out, in, L->out, L->mask);
+            else
+                memcpy(L->out, in, N * pl->out * sizeof(real));
+            L->y = L->out;
+            break;
+        default:
+            L->y = RN(rnnc__stack_forward)(L->rec, T, B, in, m->active, L->h0, L->c0, training,
+                                           &m->rng);
+        }
+    }
+    m->forwarded = 1;
+    m->trained = training != 0;
+    return RNNC_OK;
+}
+
+const real *RN(rnnc__model_output)(const RN(rnnc__model) *m, int *ndim, size_t dims[3]) {
+    if (!m || !m->forwarded) return NULL;
+    const rnnc__plan_layer *pl = &m->plan.layer[m->cfg.n_layers - 1];
+    if (ndim && dims) {
+        *ndim = pl->seq_out ? 3 : 2;
+        size_t k = 0;
+        if (pl->seq_out) dims[k++] = m->T;
+        dims[k++] = m->B;
+        dims[k++] = pl->out;
+    }
+    return m->L[m->cfg.n_layers - 1].y;
+}
+
+/* ---- backward ---- */
+
+rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout) {
+    if (!m || !dout) return RNNC_FAIL(RNNC_ERR_ARG, "model_backward: NULL argument");
+    if (!m->trained)
+        return RNNC_FAIL(RNNC_ERR_STATE, "model_backward: needs a forward with training = 1");
+    const size_t T = m->T, B = m->B, TB = T * B;
+    for (int i = m->cfg.n_layers - 1; i >= 0; i--) {
+        const rnnc_layer_spec *s = spec(m, i);
+        const rnnc__plan_layer *pl = &m->plan.layer[i];
+        const rnnc__param *q = &m->plan.params[pl->first_param];
+        mlayer *L = &m->L[i];
+        const real *dy = i == m->cfg.n_layers - 1 ? dout : m->L[i + 1].din;
+        const real *in = layer_in(m, i);
+        const size_t N = pl->seq_in ? TB : B, Nout = pl->seq_out ? TB : B;
+        if (L->din) memset(L->din, 0, N * pl->in * sizeof(real));
+        switch (s->kind) {
+        case RNNC_LAYER_EMBEDDING:
+            RN(rnnc__embedding_backward)(pl->out, N, m->ids, s->padding_idx, dy,
+                                         m->grads + q[0].offset);
+            break;
+        case RNNC_LAYER_DENSE:
+            RN(rnnc__dense_backward)(m->params + q[0].offset, s->activation, N, pl->in, pl->out,
+                                     in, L->y, dy, L->din, m->grads + q[0].offset,
+                                     m->grads + q[1].offset, L->work);
+            break;
+        case RNNC_LAYER_DROPOUT:
+            if (s->rate > 0)
+                RN(rnnc__dropout_backward)(Nout * pl->out, L->mask, dy, L->din);
+            else
+                for (size_t k = 0; k < Nout * pl->out; k++) L->din[k] += dy[k];
+            break;
+        default:
+            memset(L->dh0, 0, B * L->state_n * sizeof(real));
+            if (L->dc0) memset(L->dc0, 0, B * L->state_n * sizeof(real));
+            RN(rnnc__stack_backward)(L->rec, in, dy, L->has_dT ? L->dhT : NULL,
+                                     L->has_dT && L->dcT ? L->dcT : NULL, L->din, L->dh0, L->dc0);
+        }
+    }
+    return RNNC_OK;
+}
+
+const real *RN(rnnc__model_input_grad)(const RN(rnnc__model) *m) { return m ? m->L[0].din : NULL; }
+
+/* ---- recurrent states ---- */
+
+static rnnc_status rec_layer(const RN(rnnc__model) *m, int layer, const char *fn) {
+    if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "%s: model is NULL", fn);
+    if (layer < 0 || layer >= m->cfg.n_layers || !m->L[layer].rec)
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s: layer %d is not a recurrent layer", fn, layer);
+    return RNNC_OK;
+}
+
+rnnc_status RN(rnnc__model_set_state)(RN(rnnc__model) *m, int layer, size_t B, const real *h0,
+                                      const real *c0) {
+    RNNC_TRY(rec_layer(m, layer, "model_set_state"));
+    mlayer *L = &m->L[layer];
+    free(L->h0), free(L->c0);
+    L->h0 = L->c0 = NULL;
+    L->state_B = 0;
+    if (!h0) return RNNC_OK;
+    if (B < 1 || B > MAX_DIM)
+        return RNNC_FAIL(RNNC_ERR_SHAPE, "model_set_state: B = %zu is outside [1, %zu]", B, MAX_DIM);
+    RNNC_TRY(alloc_real(&L->h0, B, L->state_n));
+    memcpy(L->h0, h0, B * L->state_n * sizeof(real));
+    if (c0 && L->rec->cell == RNNC__CELL_LSTM) {
+        RNNC_TRY(alloc_real(&L->c0, B, L->state_n));
+        memcpy(L->c0, c0, B * L->state_n * sizeof(real));
+    }
+    L->state_B = B;
+    return RNNC_OK;
+}
+
+rnnc_status RN(rnnc__model_final_state)(const RN(rnnc__model) *m, int layer, const real **h,
+                                        const real **c) {
+    RNNC_TRY(rec_layer(m, layer, "model_final_state"));
+    if (!m->forwarded) return RNNC_FAIL(RNNC_ERR_STATE, "model_final_state: no forward yet");
+    if (h) *h = m->L[layer].rec->hT;
+    if (c) *c = m->L[layer].rec->cT;
+    return RNNC_OK;
+}
+
+rnnc_status RN(rnnc__model_set_final_state_grad)(RN(rnnc__model) *m, int layer, const real *dh,
+                                                 const real *dc) {
+    RNNC_TRY(rec_layer(m, layer, "model_set_final_state_grad"));
+    if (!m->forwarded)
+        return RNNC_FAIL(RNNC_ERR_STATE, "model_set_final_state_grad: call it after forward");
+    mlayer *L = &m->L[layer];
+    const size_t n = m->B * L->state_n;
+    L->has_dT = dh || dc;
+    for (size_t i = 0; i < n; i++) L->dhT[i] = dh ? dh[i] : 0;
+    if (L->dcT)
+        for (size_t i = 0; i < n; i++) L->dcT[i] = dc ? dc[i] : 0;
+    return RNNC_OK;
+}
+
+rnnc_status RN(rnnc__model_initial_state_grad)(const RN(rnnc__model) *m, int layer,
+                                               const real **dh0, const real **dc0) {
+    RNNC_TRY(rec_layer(m, layer, "model_initial_state_grad"));
+    if (dh0) *dh0 = m->L[layer].dh0;
+    if (dc0) *dc0 = m->L[layer].dc0;
+    return RNNC_OK;
+}

@@ -1,0 +1,247 @@
+/* Model plan: validation of a config, layer sizes, parameter names and arena offsets. */
+#include "plan.h"
+
+#include "../layers/layers.h"
+#include "../layers/stack.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Any single dimension above this is surely a mistake (and keeps products far from overflow). */
+#define MAX_DIM (1 << 24)
+
+const char *rnnc__kind_name(int kind) {
+    switch (kind) {
+    case RNNC_LAYER_EMBEDDING: return "embedding";
+    case RNNC_LAYER_DENSE: return "dense";
+    case RNNC_LAYER_DROPOUT: return "dropout";
+    case RNNC_LAYER_RNN: return "rnn";
+    case RNNC_LAYER_LSTM: return "lstm";
+    case RNNC_LAYER_GRU: return "gru";
+    default: return NULL;
+    }
+}
+
+rnnc_layer_spec rnnc_layer_spec_init(int kind) {
+    rnnc_layer_spec s;
+    memset(&s, 0, sizeof s);
+    s.kind = kind;
+    s.padding_idx = -1;
+    s.activation = RNNC_ACT_LINEAR;
+    s.layers = 1;
+    s.merge = RNNC_MERGE_CONCAT;
+    s.nonlinearity = RNNC_ACT_TANH;
+    return s;
+}
+
+int rnnc__plan_cell(const rnnc_layer_spec *s) {
+    if (s->kind == RNNC_LAYER_LSTM) return RNNC__CELL_LSTM;
+    if (s->kind == RNNC_LAYER_GRU) return RNNC__CELL_GRU;
+    return s->nonlinearity == RNNC_ACT_RELU ? RNNC__CELL_RNN_RELU : RNNC__CELL_RNN_TANH;
+}
+
+static int is_recurrent(int kind) {
+    return kind == RNNC_LAYER_RNN || kind == RNNC_LAYER_LSTM || kind == RNNC_LAYER_GRU;
+}
+
+static int valid_name(const char *n) {
+    if (!n[0]) return 0;
+    for (const char *p = n; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_'))
+            return 0;
+    return 1;
+}
+
+#define LAYER_FAIL(code, i, s, fmt, ...)                                                           \
+    RNNC_FAIL(code, "layer %d (%s): " fmt, (i) + 1, rnnc__kind_name((s)->kind), __VA_ARGS__)
+
+static rnnc_status check_dim(int i, const rnnc_layer_spec *s, const char *field, long v, long lo) {
+    if (v < lo || v > MAX_DIM)
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s = %ld is outside [%ld, %d]", field, v, lo,
+                          MAX_DIM);
+    return RNNC_OK;
+}
+
+static rnnc_status check_rate(int i, const rnnc_layer_spec *s, const char *field, float p) {
+    if (!(p >= 0 && p < 1))
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s = %g is outside [0, 1)", field, (double)p);
+    return RNNC_OK;
+}
+
+static rnnc_status validate_layer(const rnnc_config *cfg, int i, int *seq, size_t *feat) {
+    const rnnc_layer_spec *s = &cfg->layers[i];
+    if (!rnnc__kind_name(s->kind))
+        return RNNC_FAIL(RNNC_ERR_ARG, "layer %d: unknown kind %d", i + 1, s->kind);
+    if (s->name[0] && !valid_name(s->name))
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "name '%s' may hold only letters, digits and '_'",
+                          s->name);
+    switch (s->kind) {
+    case RNNC_LAYER_EMBEDDING:
+        if (i != 0)
+            return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s", "an embedding must be the first layer");
+        RNNC_TRY(check_dim(i, s, "vocab", s->vocab, 1));
+        RNNC_TRY(check_dim(i, s, "dim", s->dim, 1));
+        if (s->padding_idx < -1 || s->padding_idx >= s->vocab)
+            return LAYER_FAIL(RNNC_ERR_ARG, i, s, "padding_idx = %d is outside [-1, vocab %d)",
+                              s->padding_idx, s->vocab);
+        *feat = (size_t)s->dim;
+        break;
+    case RNNC_LAYER_DENSE:
+        RNNC_TRY(check_dim(i, s, "units", s->units, 1));
+        if (s->activation < RNNC_ACT_LINEAR || s->activation > RNNC_ACT_SOFTMAX)
+            return LAYER_FAIL(RNNC_ERR_ARG, i, s, "unknown activation %d", s->activation);
+        *feat = (size_t)s->units;
+        break;
+    case RNNC_LAYER_DROPOUT: RNNC_TRY(check_rate(i, s, "rate", s->rate)); break;
+    default: /* recurrent */
+        if (!*seq)
+            return LAYER_FAIL(RNNC_ERR_SHAPE, i, s, "%s",
+                              "needs a sequence input, but the layer before returns only the "
+                              "last step (set return_sequences = 1 there)");
+        RNNC_TRY(check_dim(i, s, "hidden", s->hidden, 1));
+        if (s->layers < 1 || s->layers > RNNC__MAX_STACK)
+            return LAYER_FAIL(RNNC_ERR_ARG, i, s, "layers = %d is outside [1, %d]", s->layers,
+                              RNNC__MAX_STACK);
+        if (s->bidirectional != 0 && s->bidirectional != 1)
+            return LAYER_FAIL(RNNC_ERR_ARG, i, s, "bidirectional = %d must be 0 or 1",
+                              s->bidirectional);
+        if (s->merge != RNNC_MERGE_CONCAT && s->merge != RNNC_MERGE_SUM)
+            return LAYER_FAIL(RNNC_ERR_ARG, i, s, "unknown merge mode %d", s->merge);
+        if (s->return_sequences != 0 && s->return_sequences != 1)
+            return LAYER_FAIL(RNNC_ERR_ARG, i, s, "return_sequences = %d must be 0 or 1",
+                              s->return_sequences);
+        if (s->kind == RNNC_LAYER_RNN && s->nonlinearity != RNNC_ACT_TANH &&
+            s->nonlinearity != RNNC_ACT_RELU)
+            return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s", "nonlinearity must be tanh or relu");
+        RNNC_TRY(check_rate(i, s, "dropout", s->dropout));
+        *feat = rnnc__stack_out_size((size_t)s->hidden, s->bidirectional ? 2 : 1, s->merge);
+        *seq = s->return_sequences;
+    }
+    return RNNC_OK;
+}
+
+rnnc_status rnnc_config_validate(const rnnc_config *cfg) {
+    if (!cfg) return RNNC_FAIL(RNNC_ERR_ARG, "config is NULL");
+    if (cfg->n_layers < 1 || cfg->n_layers > RNNC_MAX_LAYERS)
+        return RNNC_FAIL(RNNC_ERR_ARG, "a model needs 1 to %d layers, not %d", RNNC_MAX_LAYERS,
+                         cfg->n_layers);
+    int seq = 1;
+    size_t feat = 0;
+    if (cfg->layers[0].kind != RNNC_LAYER_EMBEDDING) {
+        if (cfg->input_size < 1 || cfg->input_size > MAX_DIM)
+            return RNNC_FAIL(RNNC_ERR_ARG,
+                             "input_size = %d is outside [1, %d] (needed when the first layer "
+                             "is not an embedding)",
+                             cfg->input_size, MAX_DIM);
+        feat = (size_t)cfg->input_size;
+    }
+    for (int i = 0; i < cfg->n_layers; i++) RNNC_TRY(validate_layer(cfg, i, &seq, &feat));
+    return RNNC_OK;
+}
+
+static rnnc_status add_param(rnnc__plan *p, int layer, const char *lname, const char *pname,
+                             int ndim, size_t d0, size_t d1) {
+    rnnc__param *q = &p->params[p->n_params++];
+    snprintf(q->name, sizeof q->name, "%s.%s", lname, pname);
+    q->ndim = ndim, q->dims[0] = d0, q->dims[1] = ndim > 1 ? d1 : 1;
+    q->layer = layer;
+    q->offset = p->total;
+    if (rnnc__mul(d0, q->dims[1], &q->size) || rnnc__add(p->total, q->size, &p->total))
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "parameter %s: size overflows", q->name);
+    return RNNC_OK;
+}
+
+static int count_params(const rnnc_config *cfg) {
+    int n = 0;
+    for (int i = 0; i < cfg->n_layers; i++) {
+        const rnnc_layer_spec *s = &cfg->layers[i];
+        if (s->kind == RNNC_LAYER_EMBEDDING) n += 1;
+        if (s->kind == RNNC_LAYER_DENSE) n += 2;
+        if (is_recurrent(s->kind)) n += 4 * s->layers * (s->bidirectional ? 2 : 1);
+    }
+    return n;
+}
+
+/* Default names: the kind's name; repeats get _2, _3, ... in order. */
+static void name_layer(const rnnc_config *cfg, int i, char *out) {
+    const rnnc_layer_spec *s = &cfg->layers[i];
+    if (s->name[0]) {
+        snprintf(out, RNNC_NAME_MAX, "%s", s->name);
+        return;
+    }
+    int nth = 1;
+    for (int k = 0; k < i; k++) nth += cfg->layers[k].kind == s->kind && !cfg->layers[k].name[0];
+    if (nth == 1)
+        snprintf(out, RNNC_NAME_MAX, "%s", rnnc__kind_name(s->kind));
+    else
+        snprintf(out, RNNC_NAME_MAX, "%s_%d", rnnc__kind_name(s->kind), nth);
+}
+
+rnnc_status rnnc__plan_build(const rnnc_config *cfg, rnnc__plan *p) {
+    memset(p, 0, sizeof *p);
+    RNNC_TRY(rnnc_config_validate(cfg));
+    RNNC_TRY(rnnc__calloc((void **)&p->params, (size_t)count_params(cfg) + 1, sizeof *p->params,
+                          "parameter table"));
+    p->n_layers = cfg->n_layers;
+    int seq = 1;
+    size_t feat = (size_t)cfg->input_size;
+    rnnc_status st = RNNC_OK;
+    for (int i = 0; i < cfg->n_layers && st == RNNC_OK; i++) {
+        const rnnc_layer_spec *s = &cfg->layers[i];
+        rnnc__plan_layer *L = &p->layer[i];
+        L->kind = s->kind;
+        name_layer(cfg, i, L->name);
+        for (int k = 0; k < i; k++)
+            if (strcmp(p->layer[k].name, L->name) == 0)
+                st = RNNC_FAIL(RNNC_ERR_ARG, "layers %d and %d are both named '%s'", k + 1, i + 1,
+                               L->name);
+        L->in = feat, L->seq_in = seq;
+        L->first_param = p->n_params;
+        if (s->kind == RNNC_LAYER_EMBEDDING) {
+            if (st == RNNC_OK)
+                st = add_param(p, i, L->name, "weight", 2, (size_t)s->vocab, (size_t)s->dim);
+            feat = (size_t)s->dim;
+        } else if (s->kind == RNNC_LAYER_DENSE) {
+            if (st == RNNC_OK) st = add_param(p, i, L->name, "weight", 2, (size_t)s->units, feat);
+            if (st == RNNC_OK) st = add_param(p, i, L->name, "bias", 1, (size_t)s->units, 0);
+            feat = (size_t)s->units;
+        } else if (is_recurrent(s->kind)) {
+            const size_t H = (size_t)s->hidden, D = s->bidirectional ? 2 : 1;
+            const size_t G = (size_t)rnnc__cell_gates(rnnc__plan_cell(s)) * H;
+            const size_t O = rnnc__stack_out_size(H, D, s->merge);
+            for (int l = 0; l < s->layers && st == RNNC_OK; l++)
+                for (size_t d = 0; d < D && st == RNNC_OK; d++) {
+                    char n[4][40];
+                    const char *sfx = d ? "_reverse" : "";
+                    snprintf(n[0], sizeof n[0], "weight_ih_l%d%s", l, sfx);
+                    snprintf(n[1], sizeof n[1], "weight_hh_l%d%s", l, sfx);
+                    snprintf(n[2], sizeof n[2], "bias_ih_l%d%s", l, sfx);
+                    snprintf(n[3], sizeof n[3], "bias_hh_l%d%s", l, sfx);
+                    st = add_param(p, i, L->name, n[0], 2, G, l == 0 ? feat : O);
+                    if (st == RNNC_OK) st = add_param(p, i, L->name, n[1], 2, G, H);
+                    if (st == RNNC_OK) st = add_param(p, i, L->name, n[2], 1, G, 0);
+                    if (st == RNNC_OK) st = add_param(p, i, L->name, n[3], 1, G, 0);
+                }
+            feat = O;
+            seq = s->return_sequences;
+        }
+        L->n_params = p->n_params - L->first_param;
+        L->out = feat, L->seq_out = seq;
+    }
+    if (st != RNNC_OK) rnnc__plan_free(p);
+    return st;
+}
+
+void rnnc__plan_free(rnnc__plan *p) {
+    free(p->params);
+    p->params = NULL;
+    p->n_params = 0;
+}
+
+int rnnc__plan_find(const rnnc__plan *p, const char *name) {
+    for (int i = 0; i < p->n_params; i++)
+        if (strcmp(p->params[i].name, name) == 0) return i;
+    return -1;
+}

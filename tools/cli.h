@@ -1,0 +1,22 @@
+/* Shared pieces of the rnnc command-line tool: one file per subcommand, dispatched by rnnc.c. */
+#ifndef RNNC_CLI_H
+#define RNNC_CLI_H
+
+#include "rnnc.h"
+
+/* Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+int cmd_demo(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+
+/* Prints "rnnc: <what>: <rnnc_last_error()>" and returns the exit code that fits the status. */
+int cli_fail(const char *what, rnnc_status st);
+/* Parses a whole-string integer / number option value; prints a message and returns -1 if bad. */
+int cli_int(const char *opt, const char *v, long lo, long hi, long *out);
+int cli_double(const char *opt, const char *v, double lo, double hi, double *out);
+/* Matches "--name" or "--name=value"; sets *val (from the next argument when needed). Returns 1
+ * on a match, 0 if not this option, -1 when the value is missing. */
+int cli_opt(const char *name, int argc, char **argv, int *i, const char **val);
+
+#endif

@@ -1,0 +1,63 @@
+/* rnnc summary MODEL.ini: reads a model description and lists layers and parameters. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *kind_name(int k) {
+    static const char *const n[] = {"?", "embedding", "dense", "dropout", "rnn", "lstm", "gru"};
+    return k >= 1 && k <= 6 ? n[k] : "?";
+}
+
+int cmd_summary(int argc, char **argv) {
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: rnnc summary MODEL.ini\n\n"
+                   "Reads a model description file (docs/model-format.md), builds the model and\n"
+                   "lists its layers and parameters with PyTorch's names and shapes.\n");
+            return CLI_OK;
+        }
+        if (argv[i][0] == '-') {
+            fprintf(stderr, "rnnc summary: unknown option '%s' (see --help)\n", argv[i]);
+            return CLI_USAGE;
+        }
+        if (path) {
+            fprintf(stderr, "rnnc summary: one model file only (got '%s' and '%s')\n", path,
+                    argv[i]);
+            return CLI_USAGE;
+        }
+        path = argv[i];
+    }
+    if (!path) {
+        fprintf(stderr, "usage: rnnc summary MODEL.ini\n");
+        return CLI_USAGE;
+    }
+    rnnc_config cfg;
+    rnnc_status st = rnnc_config_read(path, &cfg);
+    if (st) return cli_fail("summary", st);
+    rnnc_model *m;
+    if ((st = rnnc_model_create(&cfg, 0, &m))) return cli_fail("summary", st);
+    printf("%s: %d layer%s", path, cfg.n_layers, cfg.n_layers == 1 ? "" : "s");
+    if (cfg.layers[0].kind != RNNC_LAYER_EMBEDDING) printf(", input_size %d", cfg.input_size);
+    printf("\n");
+    for (int i = 0; i < cfg.n_layers; i++) printf("  %2d  %s\n", i + 1, kind_name(cfg.layers[i].kind));
+    printf("\n%-36s %-14s %10s\n", "parameter", "shape", "count");
+    size_t total = 0;
+    for (int i = 0; i < rnnc_model_param_count(m); i++) {
+        const char *name;
+        int nd;
+        size_t d[2];
+        rnnc_model_param_info(m, i, &name, &nd, d);
+        char shape[32];
+        if (nd == 1)
+            snprintf(shape, sizeof shape, "(%zu)", d[0]);
+        else
+            snprintf(shape, sizeof shape, "(%zu, %zu)", d[0], d[1]);
+        printf("%-36s %-14s %10zu\n", name, shape, nd == 1 ? d[0] : d[0] * d[1]);
+        total += nd == 1 ? d[0] : d[0] * d[1];
+    }
+    printf("%-36s %-14s %10zu\n", "total", "", total);
+    rnnc_model_free(m);
+    return CLI_OK;
+}
