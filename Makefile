@@ -53,9 +53,8 @@ $(SO): $(OBJ32) $(OBJ64) $(OBJ)
 $(BIN): $(TOOLS) $(LIB) include/rnnc.h tools/cli.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(TOOLS) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
-# Tests may use internal headers (src/...); test_gradcheck is compiled in double.
+# Tests may use internal headers (src/...).
 TESTLIB := tests/check.c tests/fixture.c
-$(BUILD)/tests/test_gradcheck: CPPFLAGS += -DRNNC_REAL_F64
 $(BUILD)/tests/%: tests/%.c $(TESTLIB) tests/check.h tests/fixture.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -D_DEFAULT_SOURCE -Isrc $< $(TESTLIB) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@

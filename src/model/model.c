@@ -157,6 +157,7 @@ const rnnc_config *RN(rnnc__model_config)(const RN(rnnc__model) *m) { return &m-
 const rnnc__plan *RN(rnnc__model_plan)(const RN(rnnc__model) *m) { return &m->plan; }
 real *RN(rnnc__model_params)(RN(rnnc__model) *m) { return m->params; }
 real *RN(rnnc__model_grads)(RN(rnnc__model) *m) { return m->grads; }
+rnnc_rng *RN(rnnc__model_rng)(RN(rnnc__model) *m) { return &m->rng; }
 
 /* ---- buffers ---- */
 

@@ -22,6 +22,8 @@ const rnnc_config *RN(rnnc__model_config)(const RN(rnnc__model) *m);
 const rnnc__plan *RN(rnnc__model_plan)(const RN(rnnc__model) *m);
 real *RN(rnnc__model_params)(RN(rnnc__model) *m);
 real *RN(rnnc__model_grads)(RN(rnnc__model) *m);
+/* The generator of dropout masks (tests restore it to repeat a forward exactly). */
+rnnc_rng *RN(rnnc__model_rng)(RN(rnnc__model) *m);
 
 rnnc_status RN(rnnc__model_forward)(RN(rnnc__model) *m, const RN(rnnc__batch) *b, int training);
 const real *RN(rnnc__model_output)(const RN(rnnc__model) *m, int *ndim, size_t dims[3]);
