@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test program, shows their output in tests.log style, and prints the total as the
+# Runs every test program, shows the failed checks, and prints the total as the
 # last line: "N passed, N failed". Exits non-zero when any check failed or any program crashed.
 set -u
 build=$1
@@ -11,7 +11,10 @@ for t in "$@"; do
     name=$(basename "$t")
     out=$("$t" 2>&1)
     rc=$?
-    printf '%s\n' "$out" | grep -v '^ok  ' | grep -v 'passed, .* failed$' | sed "s/^/[$name] /"
+    # failed checks and their detail lines; passing checks stay quiet
+    printf '%s\n' "$out" | awk -v n="[$name] " '/^FAIL/ {f = 1; print n $0; next}
+        /^[ \t]/ {if (f) print n $0; next} {f = 0}'
+    [ "$rc" -gt 128 ] && printf '%s\n' "$out" | tail -n 20 | sed "s/^/[$name] /"
     line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
     if [ -z "$line" ]; then
         echo "[$name] ended without a summary (exit $rc)"

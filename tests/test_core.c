@@ -1,0 +1,287 @@
+/* Unit tests on tiny inputs with hand-derivable values: random numbers, GEMM, losses, optimizers,
+ * the model API's names, shapes, initialisation and its errors. */
+#include "check.h"
+#include "core/real.h"
+#include "rnnc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static void test_rng(void) {
+    /* values from tests/gen/gen_rng_values.py, an independent implementation */
+    static const uint64_t want0[4] = {UINT64_C(0x99EC5F36CB75F2B4), UINT64_C(0xBF6E1F784956452A),
+                                      UINT64_C(0x1A5F849D4933E6E0), UINT64_C(0x6AA594F1262D2D2C)};
+    static const uint64_t want42[4] = {UINT64_C(0x15780B2E0C2EC716), UINT64_C(0x6104D9866D113A7E),
+                                       UINT64_C(0xAE17533239E499A1), UINT64_C(0xECB8AD4703B360A1)};
+    rnnc_rng r;
+    int ok = 1;
+    rnnc_rng_seed(&r, 0);
+    for (int i = 0; i < 4; i++) ok &= rnnc_rng_u64(&r) == want0[i];
+    rnnc_rng_seed(&r, 42);
+    for (int i = 0; i < 4; i++) ok &= rnnc_rng_u64(&r) == want42[i];
+    check(ok, "rng: xoshiro256** stream matches the reference for seeds 0 and 42");
+    rnnc_rng_seed(&r, 7);
+    double lo = 1, hi = 0, sum = 0, sq = 0;
+    long counts[7] = {0};
+    const int n = 200000;
+    for (int i = 0; i < n; i++) {
+        double u = rnnc_rng_uniform(&r);
+        lo = u < lo ? u : lo, hi = u > hi ? u : hi;
+        counts[rnnc_rng_below(&r, 7)]++;
+        double z = rnnc_rng_normal(&r);
+        sum += z, sq += z * z;
+    }
+    check(lo >= 0 && hi < 1, "rng: uniform stays in [0, 1)");
+    int even = 1;
+    for (int k = 0; k < 7; k++) even &= fabs(counts[k] - n / 7.0) < 0.02 * n / 7.0;
+    check(even, "rng: below(7) hits each value within 2%% of n/7");
+    double mean = sum / n, var = sq / n - mean * mean;
+    check(fabs(mean) < 0.01 && fabs(var - 1) < 0.02, "rng: normal has mean %.4f, variance %.4f", mean, var);
+    rnnc_rng a, b;
+    rnnc_rng_seed(&a, 5), rnnc_rng_seed(&b, 5);
+    rnnc_rng_u64(&a);
+    check(rnnc_rng_u64(&a) != rnnc_rng_u64(&b), "rng: the stream advances");
+}
+
+static void test_gemm(void) {
+    /* A (2,3), B (3,2): C = A B = [[58, 64], [139, 154]] */
+    const float A[6] = {1, 2, 3, 4, 5, 6}, B[6] = {7, 8, 9, 10, 11, 12};
+    const float want[4] = {58, 64, 139, 154};
+    float C[4] = {0};
+    rnnc__gemm_f32(0, 0, 2, 2, 3, 1, A, 3, B, 2, 0, C, 2);
+    check_close("gemm: A B", C, want, 4, 0, 0);
+    /* A^T (3,2) as stored (2,3): C (3,3) = A^T A; C[0][0] = 1+16 = 17, C[2][1] = 3*2+6*5 = 36 */
+    float D[9];
+    rnnc__gemm_f32(1, 0, 3, 3, 2, 1, A, 3, A, 3, 0, D, 3);
+    check(D[0] == 17 && D[7] == 36, "gemm: transposed A (C[0,0] = %g, C[2,1] = %g)", D[0], D[7]);
+    /* beta = 1 accumulates; B^T */
+    float E[4] = {1, 1, 1, 1};
+    const float Bt[6] = {7, 9, 11, 8, 10, 12}; /* B transposed, stored (2,3) */
+    rnnc__gemm_f32(0, 1, 2, 2, 3, 1, A, 3, Bt, 3, 1, E, 2);
+    const float want_e[4] = {59, 65, 140, 155};
+    check_close("gemm: transposed B, beta 1", E, want_e, 4, 0, 0);
+}
+
+static void test_losses(void) {
+    const float p[3] = {1, 2, 3}, y[3] = {1, 0, 5};
+    float g[3];
+    double l = rnnc_loss_mse(p, y, 3, g);
+    const float gw[3] = {0, 4.0f / 3, -4.0f / 3};
+    check(fabs(l - 8.0 / 3) < 1e-12, "mse: (0 + 4 + 4) / 3 = %g", l);
+    check_close("mse: gradient 2(p - y)/n", g, gw, 3, 1e-7, 0);
+    const float z[4] = {0, 100, -100, 2}, t[4] = {1, 0, 1, 1};
+    float gz[4];
+    l = rnnc_loss_bce_logits(z, t, 4, gz);
+    double want = (log(2) + 100 + 100 + log1p(exp(-2))) / 4;
+    check(isfinite(l) && fabs(l - want) < 1e-9, "bce: stable at logits +-100 (%g, want %g)", l, want);
+    const float gzw[4] = {(0.5f - 1) / 4, 1.0f / 4, -1.0f / 4, (float)((1 / (1 + exp(-2.0)) - 1) / 4)};
+    check_close("bce: gradient (sigmoid(z) - y)/n", gz, gzw, 4, 1e-7, 1e-6);
+}
+
+static rnnc_config tiny_dense(void) {
+    rnnc_config cfg = {0};
+    cfg.input_size = 2, cfg.n_layers = 1;
+    cfg.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_DENSE);
+    cfg.layers[0].units = 1;
+    return cfg;
+}
+
+static void test_optim(void) {
+    rnnc_config cfg = tiny_dense();
+    rnnc_model *m;
+    rnnc_model_create(&cfg, 1, &m);
+    size_t n;
+    float *p = rnnc_model_params(m, &n), *g = rnnc_model_grads(m, NULL);
+    const float p0[3] = {1, -2, 0.5f};
+    memcpy(p, p0, sizeof p0);
+    rnnc_optim_spec s = rnnc_optim_spec_init(RNNC_OPTIM_ADAM);
+    s.lr = 0.1;
+    rnnc_optim *o;
+    rnnc_optim_create(m, &s, &o);
+    g[0] = 0.5f, g[1] = -3, g[2] = 0;
+    rnnc_optim_step(o);
+    /* Adam's first step moves each parameter by lr * sign(g) (m/sqrt(v) = +-1 after correction) */
+    const float want1[3] = {0.9f, -1.9f, 0.5f};
+    check_close("adam: first step is lr * sign(g)", p, want1, 3, 1e-6, 0);
+    g[0] = 0.5f, g[1] = -3, g[2] = 0;
+    rnnc_optim_step(o);
+    check_close("adam: second step with the same gradient again moves lr", p,
+                (const float[3]){0.8f, -1.8f, 0.5f}, 3, 1e-6, 0);
+    rnnc_optim_free(o);
+    s = rnnc_optim_spec_init(RNNC_OPTIM_SGD);
+    s.lr = 0.5, s.momentum = 0.9;
+    rnnc_optim_create(m, &s, &o);
+    memcpy(p, p0, sizeof p0);
+    g[0] = 1, g[1] = 2, g[2] = 0;
+    rnnc_optim_step(o); /* buf = g */
+    rnnc_optim_step(o); /* buf = 0.9 g + g = 1.9 g */
+    check_close("sgd momentum: p - lr (g + 1.9 g)", p, (const float[3]){1 - 0.5f * 2.9f, -2 - 0.5f * 5.8f, 0.5f},
+                3, 1e-6, 0);
+    rnnc_optim_free(o);
+    g[0] = 3, g[1] = 4, g[2] = 0;
+    double norm = rnnc_clip_grad_norm(m, 1.0);
+    check(fabs(norm - 5) < 1e-9, "clip: norm before clipping is 5 (%g)", norm);
+    check_close("clip: scaled to norm 1", g, (const float[3]){0.6f, 0.8f, 0}, 3, 1e-6, 0);
+    rnnc_model_free(m);
+}
+
+static rnnc_config lstm_cfg(int L, int bi) {
+    rnnc_config cfg = {0};
+    cfg.input_size = 3, cfg.n_layers = 1;
+    cfg.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_LSTM);
+    cfg.layers[0].hidden = 4, cfg.layers[0].layers = L, cfg.layers[0].bidirectional = bi;
+    return cfg;
+}
+
+static void test_names_and_init(void) {
+    rnnc_config cfg = lstm_cfg(2, 1);
+    rnnc_model *m;
+    check(rnnc_model_create(&cfg, 3, &m) == RNNC_OK, "model: 2-layer bidirectional LSTM builds");
+    static const char *want[] = {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
+                                 "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse",
+                                 "bias_hh_l0_reverse", "weight_ih_l1", "weight_hh_l1", "bias_ih_l1",
+                                 "bias_hh_l1", "weight_ih_l1_reverse", "weight_hh_l1_reverse",
+                                 "bias_ih_l1_reverse", "bias_hh_l1_reverse"};
+    static const size_t want_cols[] = {3, 4, 0, 0, 3, 4, 0, 0, 8, 4, 0, 0, 8, 4, 0, 0};
+    int ok = rnnc_model_param_count(m) == 16;
+    for (int i = 0; ok && i < 16; i++) {
+        const char *name;
+        int nd;
+        size_t d[2];
+        rnnc_model_param_info(m, i, &name, &nd, d);
+        char full[64];
+        snprintf(full, sizeof full, "lstm.%s", want[i]);
+        ok &= !strcmp(name, full) && d[0] == 16 && (want_cols[i] ? nd == 2 && d[1] == want_cols[i] : nd == 1);
+    }
+    check(ok, "model: parameter names, order and shapes are PyTorch's state_dict");
+    size_t n;
+    float *p = rnnc_model_params(m, &n);
+    int in_range = 1;
+    for (size_t i = 0; i < n; i++) in_range &= fabsf(p[i]) <= 0.5f; /* 1/sqrt(4) */
+    check(in_range && n == 2 * (16 * 3 + 16 * 4 + 32) + 2 * (16 * 8 + 16 * 4 + 32),
+          "model: %zu parameters, all in U(-1/sqrt(H), 1/sqrt(H))", n);
+    rnnc_model *m2;
+    rnnc_model_create(&cfg, 3, &m2);
+    check(!memcmp(p, rnnc_model_params(m2, NULL), n * sizeof(float)), "model: same seed, same weights");
+    rnnc_model_free(m2);
+    rnnc_model_create(&cfg, 4, &m2);
+    check(memcmp(p, rnnc_model_params(m2, NULL), n * sizeof(float)) != 0, "model: another seed, other weights");
+    rnnc_model_free(m2);
+    rnnc_model_free(m);
+
+    cfg = lstm_cfg(1, 0);
+    cfg.layers[0].set_forget_bias = 1, cfg.layers[0].forget_bias = 1;
+    rnnc_model_create(&cfg, 3, &m);
+    const float *bi = rnnc_model_param(m, "lstm.bias_ih_l0", NULL);
+    const float *bh = rnnc_model_param(m, "lstm.bias_hh_l0", NULL);
+    check(bi[4] == 1 && bi[7] == 1 && bh[4] == 0 && bh[7] == 0 && bi[0] != 1,
+          "model: forget_bias sets bias_ih's forget block and zeroes bias_hh's");
+    rnnc_model_free(m);
+
+    cfg.input_size = 0, cfg.n_layers = 2;
+    cfg.layers[1] = cfg.layers[0];
+    cfg.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_EMBEDDING);
+    cfg.layers[0].vocab = 5, cfg.layers[0].dim = 3, cfg.layers[0].padding_idx = 2;
+    rnnc_model_create(&cfg, 3, &m);
+    const float *e = rnnc_model_param(m, "embedding.weight", NULL);
+    check(e[6] == 0 && e[7] == 0 && e[8] == 0 && e[0] != 0, "model: embedding padding row starts at zero");
+    rnnc_model_free(m);
+}
+
+static void test_errors(void) {
+    rnnc_config cfg = lstm_cfg(1, 0);
+    rnnc_model *m;
+    rnnc_model_create(&cfg, 1, &m);
+    float x[2 * 2 * 3] = {0}, dy[2 * 4] = {0};
+    int32_t len[2] = {2, 0};
+    rnnc_batch b = {2, 2, NULL, x, len, RNNC_PAD_POST};
+    check(rnnc_model_backward(m, dy) == RNNC_ERR_STATE, "errors: backward before forward");
+    check(rnnc_model_forward(m, &b, 1) == RNNC_ERR_ARG && strstr(rnnc_last_error(), "lengths[1] = 0"),
+          "errors: a zero length is named (%s)", rnnc_last_error());
+    len[1] = 3;
+    check(rnnc_model_forward(m, &b, 1) == RNNC_ERR_ARG, "errors: a length above T");
+    len[1] = 1;
+    b.padding = 7;
+    check(rnnc_model_forward(m, &b, 1) == RNNC_ERR_ARG, "errors: unknown padding side");
+    b.padding = RNNC_PAD_PRE;
+    check(rnnc_model_forward(m, &b, 0) == RNNC_OK, "errors: a good batch passes");
+    check(rnnc_model_backward(m, dy) == RNNC_ERR_STATE, "errors: backward after an inference forward");
+    float h0[4] = {0};
+    rnnc_model_set_state(m, 0, 1, h0, NULL);
+    check(rnnc_model_forward(m, &b, 1) == RNNC_ERR_SHAPE, "errors: state set for another batch size (%s)",
+          rnnc_last_error());
+    check(rnnc_model_set_state(m, 3, 1, h0, NULL) == RNNC_ERR_ARG, "errors: state of a missing layer");
+    float w[5] = {0};
+    check(rnnc_model_param_set(m, "lstm.bias_ih_l0", w, 5) == RNNC_ERR_SHAPE &&
+              strstr(rnnc_last_error(), "16 values, not 5"),
+          "errors: param_set with the wrong size (%s)", rnnc_last_error());
+    check(rnnc_model_param(m, "lstm.nope", NULL) == NULL && strstr(rnnc_last_error(), "lstm.nope"),
+          "errors: unknown parameter name is named");
+    rnnc_model_free(m);
+    rnnc_model_free(NULL);
+
+    cfg.n_layers = 2;
+    cfg.layers[1] = cfg.layers[0]; /* LSTM (last output) -> LSTM: needs a sequence */
+    check(rnnc_model_create(&cfg, 1, &m) == RNNC_ERR_SHAPE && strstr(rnnc_last_error(), "layer 2"),
+          "errors: recurrent layer after a last-output layer (%s)", rnnc_last_error());
+    cfg = lstm_cfg(1, 0);
+    cfg.layers[0].hidden = 0;
+    check(rnnc_model_create(&cfg, 1, &m) == RNNC_ERR_ARG && strstr(rnnc_last_error(), "hidden = 0"),
+          "errors: hidden 0 (%s)", rnnc_last_error());
+    cfg.layers[0].hidden = 1 << 30;
+    check(rnnc_model_create(&cfg, 1, &m) == RNNC_ERR_ARG, "errors: a huge hidden size is refused");
+    cfg = lstm_cfg(1, 0);
+    cfg.n_layers = 2;
+    cfg.layers[1] = rnnc_layer_spec_init(RNNC_LAYER_EMBEDDING);
+    cfg.layers[1].vocab = cfg.layers[1].dim = 3;
+    check(rnnc_model_create(&cfg, 1, &m) == RNNC_ERR_ARG && strstr(rnnc_last_error(), "first layer"),
+          "errors: embedding not first (%s)", rnnc_last_error());
+
+    rnnc_config e = {0};
+    e.n_layers = 1;
+    e.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_EMBEDDING);
+    e.layers[0].vocab = 4, e.layers[0].dim = 2;
+    rnnc_model_create(&e, 1, &m);
+    int32_t ids[2] = {1, 4};
+    rnnc_batch bi = {1, 2, ids, NULL, NULL, RNNC_PAD_POST};
+    check(rnnc_model_forward(m, &bi, 0) == RNNC_ERR_ARG && strstr(rnnc_last_error(), "ids[t=0, b=1] = 4"),
+          "errors: an id outside the vocabulary is located (%s)", rnnc_last_error());
+    rnnc_model_free(m);
+    check(!strcmp(rnnc_status_name(RNNC_ERR_FORMAT), "format error"), "errors: status names");
+}
+
+static void test_determinism_and_dropout(void) {
+    rnnc_config cfg = lstm_cfg(2, 0);
+    cfg.layers[0].dropout = 0.5f, cfg.layers[0].return_sequences = 1;
+    rnnc_model *m;
+    rnnc_model_create(&cfg, 1, &m);
+    float x[4 * 2 * 3];
+    for (int i = 0; i < 24; i++) x[i] = (float)sin(i);
+    rnnc_batch b = {4, 2, NULL, x, NULL, RNNC_PAD_POST};
+    float y1[32], y2[32], y3[32];
+    rnnc_model_forward(m, &b, 0);
+    memcpy(y1, rnnc_model_output(m, NULL, NULL), sizeof y1);
+    rnnc_model_forward(m, &b, 0);
+    memcpy(y2, rnnc_model_output(m, NULL, NULL), sizeof y2);
+    check(!memcmp(y1, y2, sizeof y1), "dropout: off at inference (two forwards agree)");
+    rnnc_model_forward(m, &b, 1);
+    memcpy(y3, rnnc_model_output(m, NULL, NULL), sizeof y3);
+    check(memcmp(y1, y3, sizeof y1) != 0, "dropout: on in training");
+    rnnc_model_free(m);
+    rnnc_set_num_threads(2);
+    check(rnnc_get_num_threads() == 2, "threads: set 2, get 2");
+    rnnc_set_num_threads(1);
+}
+
+int main(void) {
+    rnnc_set_num_threads(1);
+    test_rng();
+    test_gemm();
+    test_losses();
+    test_optim();
+    test_names_and_init();
+    test_errors();
+    test_determinism_and_dropout();
+    return check_summary();
+}
