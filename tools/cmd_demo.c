@@ -167,7 +167,7 @@ int cmd_demo(int argc, char **argv) {
            o.tmin, o.tmax, o.cell == RNNC_LAYER_LSTM ? "LSTM" : o.cell == RNNC_LAYER_GRU ? "GRU" : "RNN",
            o.hidden, nparams, o.lr, B, (unsigned long long)o.seed);
     printf("baseline: always answering 1.0 gives test MSE 0.1667\n");
-    printf("%5s %12s %12s %10s %8s\n", "epoch", "train MSE", "test MSE", "accuracy", "time s");
+    printf("%5s %12s %12s %10s %8s\n", "epoch", "train MSE", "test MSE", "accuracy", "cpu s");
     rnnc_rng r;
     rnnc_rng_seed(&r, o.seed);
     double mse = 0, acc = 0;
