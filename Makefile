@@ -60,7 +60,7 @@ $(BUILD)/tests/%: tests/%.c $(TESTLIB) tests/check.h tests/fixture.h $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -D_DEFAULT_SOURCE -Isrc $< $(TESTLIB) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
 check: deps $(TESTS) $(BIN)
-	@OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS)
+	@OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/test_cli.sh
 
 demo: deps $(BIN)
 	$(BIN) demo

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test program, shows the failed checks, and prints the total as the
+# Runs every test program (RNNC_BUILD names the build folder), shows the failed checks, and prints the total as the
 # last line: "N passed, N failed". Exits non-zero when any check failed or any program crashed.
 set -u
 build=$1
@@ -9,7 +9,7 @@ total_fail=0
 crashed=0
 for t in "$@"; do
     name=$(basename "$t")
-    out=$("$t" 2>&1)
+    out=$(RNNC_BUILD=$build "$t" 2>&1)
     rc=$?
     # failed checks and their detail lines; passing checks stay quiet
     printf '%s\n' "$out" | awk -v n="[$name] " '/^FAIL/ {f = 1; print n $0; next}

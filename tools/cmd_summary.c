@@ -41,7 +41,27 @@ int cmd_summary(int argc, char **argv) {
     printf("%s: %d layer%s", path, cfg.n_layers, cfg.n_layers == 1 ? "" : "s");
     if (cfg.layers[0].kind != RNNC_LAYER_EMBEDDING) printf(", input_size %d", cfg.input_size);
     printf("\n");
-    for (int i = 0; i < cfg.n_layers; i++) printf("  %2d  %s\n", i + 1, kind_name(cfg.layers[i].kind));
+    /* each layer's parameters start with its name; the output shape follows from the specs */
+    int feat_seq = 1;
+    long feat = cfg.input_size;
+    for (int i = 0; i < cfg.n_layers; i++) {
+        const rnnc_layer_spec *s = &cfg.layers[i];
+        const int bi = s->bidirectional && s->merge == RNNC_MERGE_CONCAT;
+        if (s->kind == RNNC_LAYER_EMBEDDING) feat = s->dim;
+        else if (s->kind == RNNC_LAYER_DENSE) feat = s->units;
+        else if (s->kind != RNNC_LAYER_DROPOUT) {
+            feat = (long)s->hidden * (bi ? 2 : 1);
+            feat_seq = s->return_sequences;
+        }
+        char detail[96] = "";
+        if (s->kind >= RNNC_LAYER_RNN)
+            snprintf(detail, sizeof detail, "%d layer%s%s", s->layers, s->layers > 1 ? "s" : "",
+                     s->bidirectional ? (s->merge == RNNC_MERGE_SUM ? ", bidirectional (sum)"
+                                                                   : ", bidirectional (concat)")
+                                      : "");
+        printf("  %2d  %-10s %-24s output %s%ld)\n", i + 1, kind_name(s->kind), detail,
+               feat_seq ? "(T, B, " : "(B, ", feat);
+    }
     printf("\n%-36s %-14s %10s\n", "parameter", "shape", "count");
     size_t total = 0;
     for (int i = 0; i < rnnc_model_param_count(m); i++) {
