@@ -21,8 +21,7 @@ void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
         for (size_t b = 0; b < B; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
             if (!d->active[t * B + b]) {
-                memcpy(hn + b * H, hp + b * H, H * sizeof(real));
-                memset(y, 0, H * sizeof(real));
+                RN(rnnc__pass_step)(hn + b * H, hp + b * H, y, H);
                 continue;
             }
             real *gt = gates + (t * B + b) * G, *hnc = HN + (t * B + b) * H;

@@ -10,6 +10,8 @@
 #include "../core/core.h"
 #include "../core/real.h"
 
+#include <string.h>
+
 /* Recurrent cell kinds. */
 enum { RNNC__CELL_RNN_TANH = 0, RNNC__CELL_RNN_RELU, RNNC__CELL_LSTM, RNNC__CELL_GRU };
 /* Gate blocks per cell: 1 (RNN), 4 (LSTM), 3 (GRU); G = gates * H. */
@@ -67,6 +69,12 @@ void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
  * h0 (s = rnnc__slot_h0) or the state after a step (s = rnnc__slot_after). */
 static inline size_t rnnc__slot_after(const int reverse, size_t t) { return reverse ? t : t + 1; }
 static inline size_t rnnc__slot_before(const int reverse, size_t t) { return reverse ? t + 1 : t; }
+
+/* A padded step of one sequence: its state (H values) passes through unchanged, its output is 0. */
+static inline void RN(rnnc__pass_step)(real *next, const real *prev, real *y, size_t H) {
+    memcpy(next, prev, H * sizeof(real));
+    memset(y, 0, H * sizeof(real));
+}
 
 /* Dense: x (N,F) -> y (N,O) = act(x W^T + b); W (O,F), b (O). y is kept for backward. */
 void RN(rnnc__dense_forward)(const real *W, const real *b, int act, size_t N, size_t F, size_t O,

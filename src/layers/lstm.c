@@ -21,9 +21,8 @@ void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, re
         for (size_t b = 0; b < B; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
             if (!d->active[t * B + b]) { /* padding: the state passes through unchanged */
-                memcpy(hn + b * H, hp + b * H, H * sizeof(real));
+                RN(rnnc__pass_step)(hn + b * H, hp + b * H, y, H);
                 memcpy(cn + b * H, cp + b * H, H * sizeof(real));
-                memset(y, 0, H * sizeof(real));
                 continue;
             }
             real *gt = gates + (t * B + b) * G;
