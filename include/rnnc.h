@@ -199,7 +199,8 @@ const float *rnnc_model_input_grad(const rnnc_model *m);
 rnnc_status rnnc_model_set_state(rnnc_model *m, int layer, int B, const float *h0, const float *c0);
 /* Final states of the last forward (borrowed; c is NULL unless LSTM). */
 rnnc_status rnnc_model_final_state(const rnnc_model *m, int layer, const float **h, const float **c);
-/* Gradients with respect to the final states, used by the next backward (copied; NULL = zero). */
+/* Gradients with respect to the final states (L*D,B,H), used by the next backward (copied; NULL =
+ * zero). Call it after the forward it belongs to: every forward clears them. */
 rnnc_status rnnc_model_set_final_state_grad(rnnc_model *m, int layer, const float *dh, const float *dc);
 /* Gradients with respect to the initial states from the last backward (borrowed). */
 rnnc_status rnnc_model_initial_state_grad(const rnnc_model *m, int layer, const float **dh0,
