@@ -206,6 +206,12 @@ rnnc_status rnnc_model_set_final_state_grad(rnnc_model *m, int layer, const floa
 rnnc_status rnnc_model_initial_state_grad(const rnnc_model *m, int layer, const float **dh0,
                                           const float **dc0);
 
+/* Layer i of the model: its name (the parameter-name prefix), its kind's name ("lstm", ...), the
+ * features of its output and whether that output is a sequence (T,B,F) or not (B,F). Any pointer
+ * may be NULL; strings are borrowed. */
+rnnc_status rnnc_model_layer_info(const rnnc_model *m, int i, const char **name, const char **kind,
+                                  size_t *out_features, int *sequence);
+
 /* Parameters, in one contiguous arena; gradients in a second of the same layout. */
 int rnnc_model_param_count(const rnnc_model *m);
 /* Name (e.g. "lstm.weight_ih_l0"), rank and dims of parameter i; pointers borrowed. */

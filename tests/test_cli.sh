@@ -38,7 +38,7 @@ expect 2 '--tmin 9 is above --tmax 5' -- "$rnnc" demo --tmin 9 --tmax 5
 expect 0 'final test accuracy' -- "$rnnc" demo --epochs 1 --steps 3 --hidden 4
 expect 0 'lstm\.weight_hh_l0 +\(512, 128\) +65536' -- "$rnnc" summary examples/models/imdb-lstm.ini
 expect 0 'total +1412225' -- "$rnnc" summary examples/models/imdb-lstm.ini
-expect 0 'gru +2 layers, bidirectional \(concat\) +output \(T, B, 128\)' -- "$rnnc" summary examples/models/bigru-tagger.ini
+expect 0 'gru +encoder +2 layers, bidirectional \(concat\) +output \(T, B, 128\)' -- "$rnnc" summary examples/models/bigru-tagger.ini
 expect 1 'missing\.ini: cannot open' -- "$rnnc" summary "$tmp/missing.ini"
 printf '[lstm]\nhidden = 4\nlayers = many\n' > "$tmp/bad.ini"
 expect 2 'bad\.ini:3: layers = .many.: expected an integer' -- "$rnnc" summary "$tmp/bad.ini"

@@ -221,6 +221,19 @@ static void test_errors(void) {
     rnnc_model_free(m);
     rnnc_model_free(NULL);
 
+    rnnc_config lc = lstm_cfg(2, 1);
+    lc.layers[0].merge = RNNC_MERGE_SUM, lc.layers[0].return_sequences = 1;
+    rnnc_model_create(&lc, 1, &m);
+    const char *lname, *lkind;
+    size_t feat;
+    int seq;
+    check(rnnc_model_layer_info(m, 0, &lname, &lkind, &feat, &seq) == RNNC_OK && !strcmp(lname, "lstm") &&
+              !strcmp(lkind, "lstm") && feat == 4 && seq == 1,
+          "layer info: a summed bidirectional LSTM gives H features per step");
+    check(rnnc_model_layer_info(m, 1, NULL, NULL, NULL, NULL) == RNNC_ERR_ARG, "layer info: index past the end");
+    rnnc_model_free(m);
+
+    cfg = lstm_cfg(1, 0);
     cfg.n_layers = 2;
     cfg.layers[1] = cfg.layers[0]; /* LSTM (last output) -> LSTM: needs a sequence */
     check(rnnc_model_create(&cfg, 1, &m) == RNNC_ERR_SHAPE && strstr(rnnc_last_error(), "layer 2"),

@@ -4,11 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *kind_name(int k) {
-    static const char *const n[] = {"?", "embedding", "dense", "dropout", "rnn", "lstm", "gru"};
-    return k >= 1 && k <= 6 ? n[k] : "?";
-}
-
 int cmd_summary(int argc, char **argv) {
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
@@ -41,26 +36,20 @@ int cmd_summary(int argc, char **argv) {
     printf("%s: %d layer%s", path, cfg.n_layers, cfg.n_layers == 1 ? "" : "s");
     if (cfg.layers[0].kind != RNNC_LAYER_EMBEDDING) printf(", input_size %d", cfg.input_size);
     printf("\n");
-    /* each layer's parameters start with its name; the output shape follows from the specs */
-    int feat_seq = 1;
-    long feat = cfg.input_size;
     for (int i = 0; i < cfg.n_layers; i++) {
         const rnnc_layer_spec *s = &cfg.layers[i];
-        const int bi = s->bidirectional && s->merge == RNNC_MERGE_CONCAT;
-        if (s->kind == RNNC_LAYER_EMBEDDING) feat = s->dim;
-        else if (s->kind == RNNC_LAYER_DENSE) feat = s->units;
-        else if (s->kind != RNNC_LAYER_DROPOUT) {
-            feat = (long)s->hidden * (bi ? 2 : 1);
-            feat_seq = s->return_sequences;
-        }
+        const char *name, *kind;
+        size_t feat;
+        int seq;
+        rnnc_model_layer_info(m, i, &name, &kind, &feat, &seq);
         char detail[96] = "";
         if (s->kind >= RNNC_LAYER_RNN)
             snprintf(detail, sizeof detail, "%d layer%s%s", s->layers, s->layers > 1 ? "s" : "",
                      s->bidirectional ? (s->merge == RNNC_MERGE_SUM ? ", bidirectional (sum)"
                                                                    : ", bidirectional (concat)")
                                       : "");
-        printf("  %2d  %-10s %-24s output %s%ld)\n", i + 1, kind_name(s->kind), detail,
-               feat_seq ? "(T, B, " : "(B, ", feat);
+        printf("  %2d  %-10s %-10s %-24s output %s%zu)\n", i + 1, kind, name, detail,
+               seq ? "(T, B, " : "(B, ", feat);
     }
     printf("\n%-36s %-14s %10s\n", "parameter", "shape", "count");
     size_t total = 0;

@@ -86,6 +86,21 @@ rnnc_status rnnc_model_initial_state_grad(const rnnc_model *m, int layer, const 
     return rnnc__model_initial_state_grad_f32(m->impl, layer, dh0, dc0);
 }
 
+rnnc_status rnnc_model_layer_info(const rnnc_model *m, int i, const char **name, const char **kind,
+                                  size_t *out_features, int *sequence) {
+    if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_layer_info: model is NULL");
+    const rnnc__plan *p = rnnc__model_plan_f32(m->impl);
+    if (i < 0 || i >= p->n_layers)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_layer_info: index %d is outside [0, %d)", i,
+                         p->n_layers);
+    const rnnc__plan_layer *L = &p->layer[i];
+    if (name) *name = L->name;
+    if (kind) *kind = rnnc__kind_name(L->kind);
+    if (out_features) *out_features = L->out;
+    if (sequence) *sequence = L->seq_out;
+    return RNNC_OK;
+}
+
 int rnnc_model_param_count(const rnnc_model *m) {
     return m ? rnnc__model_plan_f32(m->impl)->n_params : 0;
 }
