@@ -10,10 +10,10 @@ BUILD := build$(if $(SAN),-san)
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow
 OPT := $(if $(DEBUG),-O0 -g,-O2 -g)
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
-PKGS := openblas inih
+PKGS := openblas inih jansson zlib libarchive
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS += $(WARN) $(OPT) $(SANFLAGS) -fPIC
-LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lopenblas -linih) -lm -lpthread
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lopenblas -linih -ljansson -lz -larchive) -lm -lpthread
 LDFLAGS += $(SANFLAGS)
 
 # Layer and model code is compiled twice: float (the library) and double (gradient checks).

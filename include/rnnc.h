@@ -261,6 +261,31 @@ rnnc_status rnnc_optim_step(rnnc_optim *o);
  * before clipping, accumulated in double. */
 double rnnc_clip_grad_norm(rnnc_model *m, double max_norm);
 
+/* ---------------------------------------------------------------------------------------------
+ * Metrics
+ */
+/* [metrics: declarations go here] */
+
+/* ---------------------------------------------------------------------------------------------
+ * Learning-rate schedules
+ */
+/* [schedules: declarations go here] */
+
+/* ---------------------------------------------------------------------------------------------
+ * Tensor files (safetensors) and model files
+ */
+/* [files: declarations go here] */
+
+/* ---------------------------------------------------------------------------------------------
+ * Text data: tokenizer, vocabulary, padding, labelled-text readers
+ */
+/* [text: declarations go here] */
+
+/* ---------------------------------------------------------------------------------------------
+ * Training
+ */
+/* [training: declarations go here] */
+
 #ifdef __cplusplus
 }
 #endif
