@@ -229,57 +229,473 @@ float *rnnc_model_params(rnnc_model *m, size_t *n);
 float *rnnc_model_grads(rnnc_model *m, size_t *n);
 
 /* ---------------------------------------------------------------------------------------------
- * Losses (a first few; the training issue adds the rest). Each returns the mean loss over the
- * counted elements and, when grad is not NULL, writes d(loss)/d(input) into grad.
+ * Losses. Each computes the mean loss with sums in double, as the matching torch.nn loss with
+ * reduction='mean', and, when grad is not NULL, writes d(loss)/d(input) into grad (same shape as
+ * the input). Inputs are borrowed; grad may not alias them. n == 0 gives 0 and writes nothing.
  */
-/* Mean squared error over n values. */
+/* Mean squared error over n values (torch.nn.MSELoss). pred, target, grad (n). */
 double rnnc_loss_mse(const float *pred, const float *target, size_t n, float *grad);
-/* Binary cross-entropy on logits (stable: max(z,0) - z*y + log(1 + exp(-|z|))), mean over n. */
+/* Binary cross-entropy on logits (torch.nn.BCEWithLogitsLoss), stable for any logit:
+ * max(z,0) - z*y + log(1 + exp(-|z|)), mean over n. logits, target, grad (n). */
 double rnnc_loss_bce_logits(const float *logits, const float *target, size_t n, float *grad);
+/* Mean absolute error (torch.nn.L1Loss): mean |pred - target|; the gradient is
+ * sign(pred - target)/n, 0 where pred == target. pred, target, grad (n). */
+double rnnc_loss_mae(const float *pred, const float *target, size_t n, float *grad);
+/* Huber loss (torch.nn.HuberLoss(delta)): with d = pred - target, 0.5*d^2 where |d| < delta and
+ * delta*(|d| - 0.5*delta) elsewhere, mean over n; the gradient is clamp(d, -delta, delta)/n.
+ * delta must be finite and > 0: otherwise returns NAN, writes nothing and leaves a message for
+ * rnnc_last_error(). pred, target, grad (n). */
+double rnnc_loss_huber(const float *pred, const float *target, size_t n, double delta, float *grad);
+/* Softmax cross-entropy with integer targets, as torch.nn.CrossEntropyLoss(ignore_index=...):
+ * row i contributes logsumexp(logits[i,:]) - logits[i,target[i]] (stabilised by the row maximum,
+ * sums in double, so logits of +-1e4 are fine), and the loss is the mean over the rows whose
+ * target is not ignore_index. logits (N,C), target (N), grad (N,C) or NULL: softmax minus one-hot
+ * over the count of counted rows; rows with the ignored target get 0. *loss gets the mean, 0 when
+ * every row is ignored or N == 0 (PyTorch gives NaN there); counted (may be NULL) gets the number
+ * of rows counted. Errors, with nothing written: RNNC_ERR_ARG for a NULL logits, target or loss,
+ * C == 0, or a target outside [0,C) that is not ignore_index (the message names the row and
+ * value); RNNC_ERR_NOMEM when N*C overflows. */
+rnnc_status rnnc_loss_softmax_ce(const float *logits, const int32_t *target, size_t N, size_t C,
+                                 int32_t ignore_index, double *loss, size_t *counted, float *grad);
+/* exp(mean cross-entropy in nats): the perplexity of a language model (1 for a perfect one). */
+double rnnc_metric_perplexity(double mean_ce);
 
 /* ---------------------------------------------------------------------------------------------
- * Optimizers. State (moments) lives in one arena beside the model's parameter arena.
+ * Optimizers: torch.optim's update rules (torch 1.13, single-tensor path, maximize off), with the
+ * same defaults, epsilon placement and bias correction. g is the gradient, p the parameter, t the
+ * step count after increment, lr the current learning rate; state starts at zero unless stated.
+ *   SGD:     g += wd p; with momentum > 0: b = g at t = 1, else b = momentum b + (1 - dampening) g;
+ *            g = nesterov ? g + momentum b : b; p -= lr g.
+ *   Adam:    g += wd p; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; amsgrad: vmax = max(vmax, v)
+ *            and v = vmax below; p -= lr/(1-b1^t) m / (sqrt(v)/sqrt(1-b2^t) + eps).
+ *   AdamW:   p *= 1 - lr wd (decoupled, no wd in g), then Adam's update.
+ *   RMSprop: g += wd p; s = alpha s + (1-alpha) g^2; centered: a = alpha a + (1-alpha) g,
+ *            d = sqrt(s - a^2) + eps, else d = sqrt(s) + eps; with momentum > 0: b = momentum b +
+ *            g/d, p -= lr b; else p -= lr g/d.
+ *   Adagrad: g += wd p; s (starts at initial_accumulator_value) += g^2;
+ *            p -= lr/(1 + (t-1) lr_decay) g/(sqrt(s) + eps).
+ * Arithmetic is in double with the state and parameters stored as float after each update.
  */
-enum rnnc_optim_kind { RNNC_OPTIM_SGD = 1, RNNC_OPTIM_ADAM };
+enum rnnc_optim_kind {
+    RNNC_OPTIM_SGD = 1,
+    RNNC_OPTIM_ADAM,
+    RNNC_OPTIM_ADAMW,
+    RNNC_OPTIM_RMSPROP,
+    RNNC_OPTIM_ADAGRAD
+};
+/* Every field applies to the kinds named beside it and is ignored by the others. */
 typedef struct rnnc_optim_spec {
-    int kind;
-    double lr;           /* default 1e-3 (Adam), 1e-2 (SGD) */
-    double beta1, beta2; /* Adam: 0.9, 0.999 */
-    double eps;          /* Adam: 1e-8, added after the square root as torch.optim.Adam */
-    double momentum;     /* SGD */
-    double weight_decay; /* L2 added to the gradient, as torch.optim.Adam/SGD */
+    int kind;                         /* enum rnnc_optim_kind */
+    double lr;                        /* SGD 1e-2 (torch has no default), Adam/AdamW 1e-3,
+                                         RMSprop 1e-2, Adagrad 1e-2 */
+    double beta1, beta2;              /* Adam, AdamW: 0.9, 0.999 */
+    double eps;                       /* Adam/AdamW/RMSprop 1e-8, Adagrad 1e-10; always added
+                                         after the square root */
+    double momentum;                  /* SGD, RMSprop: 0 */
+    double dampening;                 /* SGD: 0 */
+    int nesterov;                     /* SGD: 0; needs momentum > 0 and dampening 0 */
+    int amsgrad;                      /* Adam, AdamW: 0 */
+    double alpha;                     /* RMSprop: 0.99 */
+    int centered;                     /* RMSprop: 0 */
+    double lr_decay;                  /* Adagrad: 0 */
+    double initial_accumulator_value; /* Adagrad: 0 */
+    double weight_decay;              /* AdamW 1e-2 (decoupled); others 0 (L2 added to g) */
 } rnnc_optim_spec;
 typedef struct rnnc_optim rnnc_optim;
 
+/* torch.optim's defaults for `kind` (listed above). An unknown kind gives a spec that
+ * rnnc_optim_create rejects. */
 rnnc_optim_spec rnnc_optim_spec_init(int kind);
-/* An optimizer for all of m's parameters; keeps m (borrowed) until freed. */
+/* "sgd", "adam", "adamw", "rmsprop" or "adagrad" (exact, lower case) to a kind; ARG error naming
+ * the valid names otherwise. */
+rnnc_status rnnc_optim_kind_parse(const char *name, int *kind);
+/* An optimizer for all of m's parameters; keeps m (borrowed) until freed. Checks the spec as
+ * torch.optim does (lr, eps, momentum, weight_decay, alpha, lr_decay, initial_accumulator_value
+ * >= 0; betas in [0, 1); Nesterov needs momentum > 0 and dampening 0) and that every value is
+ * finite; the message names the field. */
 rnnc_status rnnc_optim_create(rnnc_model *m, const rnnc_optim_spec *spec, rnnc_optim **out);
 void rnnc_optim_free(rnnc_optim *o);
-/* One update from the model's gradient arena. */
+/* One update from the model's gradient arena (allocates nothing). */
 rnnc_status rnnc_optim_step(rnnc_optim *o);
-/* Scales gradients so their global L2 norm is at most max_norm (clip_grad_norm_); returns the norm
- * before clipping, accumulated in double. */
+/* The learning rate the next step uses, and a new one (>= 0 and finite; a schedule sets it before
+ * each step). Adagrad's lr_decay applies on top of it. */
+double rnnc_optim_lr(const rnnc_optim *o);
+rnnc_status rnnc_optim_set_lr(rnnc_optim *o, double lr);
+/* The whole optimizer state as one float arena (borrowed, writable, lives as long as o), for
+ * checkpoints: saving it with rnnc_optim_steps and restoring both into an optimizer created with
+ * the same spec for the same model continues bit for bit. With P = the model's parameter count,
+ * the layout is, by kind (each block P floats in the parameter arena's order):
+ *   SGD:     momentum buffer if momentum > 0, else nothing;
+ *   Adam, AdamW: exp_avg, exp_avg_sq, then max_exp_avg_sq if amsgrad;
+ *   RMSprop: square_avg, then momentum buffer if momentum > 0, then grad_avg if centered;
+ *   Adagrad: sum (created filled with initial_accumulator_value).
+ * *n gets the number of floats; NULL (and *n = 0) when the kind keeps no state. */
+float *rnnc_optim_state(rnnc_optim *o, size_t *n);
+/* Steps taken (torch's state "step"; Adagrad's per-parameter count is the same since all
+ * parameters step together), and a restored count (>= 0). */
+long rnnc_optim_steps(const rnnc_optim *o);
+rnnc_status rnnc_optim_set_steps(rnnc_optim *o, long steps);
+/* Scales gradients so their global L2 norm is at most max_norm (clip_grad_norm_: coefficient
+ * max_norm / (norm + 1e-6) when below 1); returns the norm before clipping, accumulated in
+ * double. */
 double rnnc_clip_grad_norm(rnnc_model *m, double max_norm);
+/* Clamps every gradient into [-clip_value, clip_value] (clip_grad_value_; NaN stays NaN).
+ * clip_value must be >= 0 and not NaN. */
+rnnc_status rnnc_clip_grad_value(rnnc_model *m, double clip_value);
 
 /* ---------------------------------------------------------------------------------------------
  * Metrics
  */
-/* [metrics: declarations go here] */
+/* A classification metrics accumulator: add batches of scores and labels, read the metrics of
+ * everything added since create or reset. It keeps every binary score, so the ROC AUC is exact
+ * (8 bytes per example, for 2 classes only). */
+typedef struct rnnc_metrics rnnc_metrics;
+typedef struct rnnc_metric_values {
+    size_t n;        /* examples seen */
+    double accuracy; /* correct / n; NAN when n == 0 */
+    /* Binary problems (2 classes): precision, recall and F1 of class 1 (sklearn's
+     * average='binary'). More classes: macro averages over the classes that occur among the labels
+     * or the predictions; a class absent from both is skipped, as sklearn's default labels=None
+     * does (counting it as 0 would punish a batch for a class it never saw). Per class, F1 is
+     * 2tp / (2tp + fp + fn). Any 0/0 is 0 (sklearn's zero_division=0); 0 when n == 0. */
+    double precision, recall, f1;
+    /* Binary ROC AUC, ties between a positive and a negative counted 1/2 (Mann-Whitney U over
+     * n1*n0); NAN when only one class is present among the labels, and for more than 2 classes. */
+    double auc;
+} rnnc_metric_values;
+
+/* An empty accumulator for n_classes >= 2 classes (RNNC_ERR_ARG otherwise). Owned by the
+ * caller. */
+rnnc_status rnnc_metrics_create(int n_classes, rnnc_metrics **out);
+void rnnc_metrics_free(rnnc_metrics *m);
+/* Forgets everything added (keeps the memory). */
+void rnnc_metrics_reset(rnnc_metrics *m);
+/* Adds n examples. scores (n,cols): cols == 1 (binary only) is the probability of class 1,
+ * predicted as class 1 when > 0.5 (Keras's and torchmetrics' rule: 0.5 itself is class 0), and is
+ * the AUC score; cols == n_classes is one score per class, the prediction is the argmax (the first
+ * on ties) and, for 2 classes, scores[:,1] is the AUC score (so pass softmax probabilities, not
+ * raw logits, for the usual AUC). labels (n) in [0, n_classes). Errors, with nothing
+ * added: RNNC_ERR_ARG for NULL pointers or a label out of range (naming the index and value),
+ * RNNC_ERR_SHAPE for another cols, RNNC_ERR_NUMERIC for a NaN or infinite score (naming the
+ * index), RNNC_ERR_NOMEM. */
+rnnc_status rnnc_metrics_add(rnnc_metrics *m, const float *scores, size_t n, size_t cols,
+                             const int32_t *labels);
+/* The metrics of everything added so far; O(n log n) for the AUC, which sorts the kept scores in
+ * place (their order means nothing) and allocates nothing. So although m is const, two threads
+ * must not call it on the same accumulator at once. m NULL or empty: n 0, accuracy and auc NAN. */
+rnnc_metric_values rnnc_metrics_values(const rnnc_metrics *m);
 
 /* ---------------------------------------------------------------------------------------------
  * Learning-rate schedules
  */
-/* [schedules: declarations go here] */
+/* A learning-rate schedule: rnnc_sched_lr gives the rate to use now; the caller applies it
+ * (rnnc_optim_set_lr) and advances the schedule once per unit it chooses (epoch or batch), as
+ * torch's scheduler.step(). Values match torch.optim.lr_scheduler's get_last_lr() after t steps:
+ *   CONSTANT:    base.
+ *   STEP:        base gamma^floor(t / step_size) (StepLR).
+ *   EXPONENTIAL: base gamma^t (ExponentialLR).
+ *   COSINE:      eta_min + (base - eta_min)(1 + cos(pi t / t_max))/2 (CosineAnnealingLR's closed
+ *                form; periodic past t_max as torch's).
+ *   ONECYCLE:    OneCycleLR without momentum cycling, three_phase off: from max_lr/div_factor up
+ *                to max_lr over the first pct_start*total_steps - 1 steps, then down to
+ *                max_lr/div_factor/final_div_factor at step total_steps - 1, by a cosine or linear
+ *                anneal; base_lr is not used. After step total_steps - 1 it stays at the final
+ *                rate (torch extrapolates at total_steps and raises after it).
+ *   PLATEAU:     ReduceLROnPlateau: starts at base; rnnc_sched_plateau_step(metric) multiplies
+ *                the rate by factor (not below min_lr, and only when that changes it by more than
+ *                eps) after more than `patience` steps without improvement, then waits `cooldown`
+ *                steps. rnnc_sched_step only counts steps for this kind.
+ * Linear warm-up (STEP, EXPONENTIAL, COSINE, CONSTANT): with warmup_steps = W > 0, the rate is
+ * base (f + (1 - f) t / W) for t < W (f = warmup_start_factor, as LinearLR(f, total_iters=W)),
+ * then the main schedule at t - W (as SequentialLR([LinearLR, main], milestones=[W])).
+ * The structs are plain values: copy them to save or restore a schedule.
+ */
+enum rnnc_sched_kind {
+    RNNC_SCHED_CONSTANT = 1,
+    RNNC_SCHED_STEP,
+    RNNC_SCHED_EXPONENTIAL,
+    RNNC_SCHED_COSINE,
+    RNNC_SCHED_ONECYCLE,
+    RNNC_SCHED_PLATEAU
+};
+enum rnnc_anneal { RNNC_ANNEAL_COS = 0, RNNC_ANNEAL_LINEAR = 1 };
+enum rnnc_plateau_mode { RNNC_PLATEAU_MIN = 0, RNNC_PLATEAU_MAX = 1 };
+enum rnnc_threshold_mode { RNNC_THRESHOLD_REL = 0, RNNC_THRESHOLD_ABS = 1 };
+
+/* Fields torch requires without a default (step_size, EXPONENTIAL's gamma, t_max, total_steps)
+ * start at 0 and must be set; rnnc_sched_init names a missing one. */
+typedef struct rnnc_sched_spec {
+    int kind;                   /* enum rnnc_sched_kind */
+    long warmup_steps;          /* linear warm-up before the main schedule: 0 (none) */
+    double warmup_start_factor; /* (0, 1]: 1/3 (LinearLR's start_factor) */
+    long step_size;             /* STEP: required, >= 1 */
+    double gamma;               /* STEP: 0.1; EXPONENTIAL: required, > 0 */
+    long t_max;                 /* COSINE: required, >= 1 */
+    double eta_min;             /* COSINE: 0 */
+    double max_lr;              /* ONECYCLE: peak rate; 0 means base_lr */
+    long total_steps;           /* ONECYCLE: required, >= 1 */
+    double pct_start;           /* ONECYCLE: 0.3, in [0, 1] */
+    double div_factor;          /* ONECYCLE: 25, > 0 */
+    double final_div_factor;    /* ONECYCLE: 1e4, > 0 */
+    int anneal;                 /* ONECYCLE: enum rnnc_anneal, RNNC_ANNEAL_COS */
+    int mode;                   /* PLATEAU: enum rnnc_plateau_mode, RNNC_PLATEAU_MIN */
+    double factor;              /* PLATEAU: 0.1, in [0, 1) */
+    long patience;              /* PLATEAU: 10, >= 0 */
+    double threshold;           /* PLATEAU: 1e-4, >= 0 */
+    int threshold_mode;         /* PLATEAU: enum rnnc_threshold_mode, RNNC_THRESHOLD_REL */
+    long cooldown;              /* PLATEAU: 0, >= 0 */
+    double min_lr;              /* PLATEAU: 0, >= 0 */
+    double eps;                 /* PLATEAU: 1e-8, >= 0 */
+} rnnc_sched_spec;
+
+typedef struct rnnc_sched {
+    rnnc_sched_spec spec;
+    double base_lr;
+    long t;    /* steps taken */
+    double lr; /* the rate for step t */
+    /* PLATEAU state, as ReduceLROnPlateau's */
+    double best; /* +inf (min) or -inf (max) at the start */
+    long num_bad_epochs;
+    long cooldown_counter;
+} rnnc_sched;
+
+/* The defaults above for `kind`. */
+rnnc_sched_spec rnnc_sched_spec_init(int kind);
+/* "constant", "step", "exponential", "cosine", "onecycle" or "plateau" (exact, lower case) to a
+ * kind; ARG error naming the valid names otherwise. */
+rnnc_status rnnc_sched_kind_parse(const char *name, int *kind);
+/* Checks the spec (the message names the field) and starts the schedule at t = 0 with the
+ * optimizer's rate base_lr (>= 0, finite). The spec is copied. */
+rnnc_status rnnc_sched_init(rnnc_sched *s, const rnnc_sched_spec *spec, double base_lr);
+/* The rate to use now. */
+double rnnc_sched_lr(const rnnc_sched *s);
+/* Advances one unit (torch's scheduler.step() for the closed-form kinds). */
+void rnnc_sched_step(rnnc_sched *s);
+/* ReduceLROnPlateau.step(metric): counts a step and may reduce the rate. A NaN metric counts as no
+ * improvement, as in torch. STATE error unless the kind is PLATEAU. */
+rnnc_status rnnc_sched_plateau_step(rnnc_sched *s, double metric);
 
 /* ---------------------------------------------------------------------------------------------
  * Tensor files (safetensors) and model files
  */
-/* [files: declarations go here] */
+/* A safetensors file (docs/model-files.md): an 8-byte little-endian header length, a JSON header
+ * naming each tensor's dtype, shape and byte range, then the raw little-endian tensor bytes, and
+ * optional string metadata under "__metadata__". */
+enum rnnc_dtype {
+    RNNC_DTYPE_F32 = 1,
+    RNNC_DTYPE_F64,
+    RNNC_DTYPE_I32,
+    RNNC_DTYPE_I64,
+    RNNC_DTYPE_U8,
+    RNNC_DTYPE_F16,
+    RNNC_DTYPE_BF16
+};
+
+/* One tensor. data holds nbytes = prod(dims) * element size bytes, row-major, in the host's byte
+ * order (the file's little-endian bytes are swapped on a big-endian host). ndim 0 is a scalar. */
+typedef struct rnnc_tensor {
+    const char *name;
+    int dtype; /* enum rnnc_dtype */
+    int ndim;  /* 0 to 8 */
+    size_t dims[8];
+    const void *data;
+    size_t nbytes;
+} rnnc_tensor;
+
+/* A safetensors file read whole into memory (opaque). */
+typedef struct rnnc_tensor_file rnnc_tensor_file;
+
+/* Reads and validates a whole file: header length (at most 100,000,000 bytes) and file size, the
+ * JSON (UTF-8, no duplicate keys, nothing after the object), each tensor's dtype, shape and
+ * data_offsets (shape * element size == bytes; the ranges, sorted, must start at 0, follow each
+ * other without gap or overlap and end exactly at the end of the file), "__metadata__" holding
+ * only strings. Any failure is RNNC_ERR_FORMAT (RNNC_ERR_IO if the file cannot be read) with a
+ * message naming the file and the field. Owned by the caller. */
+rnnc_status rnnc_tensor_file_read(const char *path, rnnc_tensor_file **out);
+/* The same from n bytes in memory (copied; `bytes` is not kept). `name` stands for the file name
+ * in messages (NULL: "<memory>"). For tests and fuzzing. */
+rnnc_status rnnc_tensor_file_parse(const void *bytes, size_t n, const char *name,
+                                   rnnc_tensor_file **out);
+void rnnc_tensor_file_free(rnnc_tensor_file *f);
+/* The path or name the file was read under (borrowed). */
+const char *rnnc_tensor_file_name(const rnnc_tensor_file *f);
+/* Number of tensors (0 for NULL). */
+int rnnc_tensor_file_count(const rnnc_tensor_file *f);
+/* Tensor i in file order (by data offset), or NULL when i is out of range. Borrowed; each
+ * tensor's data starts at an 8-byte aligned address. */
+const rnnc_tensor *rnnc_tensor_file_tensor(const rnnc_tensor_file *f, int i);
+/* The tensor called `name`, or NULL if absent (not an error: nothing is recorded). Borrowed. */
+const rnnc_tensor *rnnc_tensor_file_find(const rnnc_tensor_file *f, const char *name);
+/* The "__metadata__" value of `key`, or NULL if absent. Borrowed. */
+const char *rnnc_tensor_file_meta(const rnnc_tensor_file *f, const char *key);
+/* Number of metadata entries, and entry i (in header order) through *key and *value (borrowed).
+ * Returns 0, or -1 when i is out of range. */
+int rnnc_tensor_file_meta_count(const rnnc_tensor_file *f);
+int rnnc_tensor_file_meta_at(const rnnc_tensor_file *f, int i, const char **key,
+                             const char **value);
+/* Writes a safetensors file atomically: PATH.tmp.<pid> in the same directory, fwrite, fflush,
+ * fsync, rename over PATH, fsync of the directory. On any failure the old file is untouched and
+ * the temporary removed. Tensors are written in the given order with contiguous data_offsets; the
+ * header is padded with spaces to a multiple of 8 bytes (as the reference writer does), so data
+ * stays aligned when tensors come in decreasing element size. Data is written little-endian.
+ * Names must be unique, valid UTF-8 and not "__metadata__"; nbytes must match dtype and dims.
+ * meta_keys/meta_values (n_meta pairs of UTF-8 strings, unique keys) may be NULL when n_meta is
+ * 0; with n_meta == 0 no "__metadata__" is written. */
+rnnc_status rnnc_tensor_file_write(const char *path, const rnnc_tensor *tensors, int n,
+                                   const char *const *meta_keys, const char *const *meta_values,
+                                   int n_meta);
+
+/* The model description as INI text that rnnc_config_parse reads back to an equal config: every
+ * key of every section, defaults included, and names where set (an empty name stays empty, so
+ * the model gives the layer its default name). Floats are written with 9 significant digits, so
+ * they read back bit for bit. The config must pass rnnc_config_validate. *out is malloc'd; the
+ * caller frees it. */
+rnnc_status rnnc_config_write(const rnnc_config *cfg, char **out);
+
+/* Saves a model file: every parameter under its PyTorch name as F32, plus metadata "format":
+ * "pt" (as safetensors.torch.save_file writes), "rnnc.version", "rnnc.config" (the description
+ * from rnnc_config_write) and the caller's n_meta extra pairs (e.g. "rnnc.vocab"), whose keys
+ * must not repeat those. Written atomically as rnnc_tensor_file_write. */
+rnnc_status rnnc_model_save(const rnnc_model *m, const char *path, const char *const *meta_keys,
+                            const char *const *meta_values, int n_meta);
+/* Loads a model file: builds the model from "rnnc.config" and loads every parameter as
+ * rnnc_model_load_params. *file_out (may be NULL) receives the opened file so the caller can read
+ * other metadata; the caller frees it. On failure *out (and *file_out) are NULL. */
+rnnc_status rnnc_model_load(const char *path, rnnc_model **out, rnnc_tensor_file **file_out);
+/* Copies parameters from a tensor file into an existing model, e.g. a PyTorch state_dict saved
+ * with safetensors.torch.save_file. Strict: every parameter must be present with the same shape
+ * and dtype F32 or F64 (converted; values beyond float's range are refused), and the file may hold
+ * no other tensor; errors (RNNC_ERR_FORMAT) name the file and the tensor. Everything is checked
+ * before anything is copied, so a failed load leaves the model unchanged. */
+rnnc_status rnnc_model_load_params(rnnc_model *m, const rnnc_tensor_file *f);
 
 /* ---------------------------------------------------------------------------------------------
  * Text data: tokenizer, vocabulary, padding, labelled-text readers
  */
-/* [text: declarations go here] */
+/* Tokenizer (see docs/data.md). Works on UTF-8 bytes with a small built-in table, never the C
+ * locale. In order:
+ *   - invalid UTF-8 (a stray byte, a truncated or overlong sequence, a surrogate) becomes U+FFFD;
+ *   - strip_html: an HTML tag, '<' then a letter, '/' or '!' and up to '>' on the same line
+ *     (at most 256 bytes: `<br />`, `<i>`, `</a>`, `<!-- x -->`), is replaced by a space;
+ *   - whitespace (ASCII space and controls, U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028,
+ *     U+2029, U+202F, U+205F, U+3000) separates tokens;
+ *   - split_punct: each punctuation character is a token of its own: ASCII punctuation
+ *     !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~, Latin-1 punctuation and signs (U+00A1..U+00BF except
+ *     ª ² ³ µ ¹ º ¼ ½ ¾, and × ÷), and U+2010..U+205E (dashes, quotes, ellipsis, ...). The one
+ *     exception: an apostrophe (' or U+2019) with a letter or digit on both sides stays inside its
+ *     word, so "don't" and "o'neil" are one token each while "'hello'" gives ' hello ';
+ *   - lowercase: A-Z, Latin-1 (À..Þ), Latin Extended-A (Ā..ž, with İ -> i and Ÿ -> ÿ), Greek
+ *     (Α..Ω and the accented capitals) and Cyrillic (Ѐ..Я, Ѡ..ԯ) are mapped to lower case.
+ * Start from rnnc_tokenizer_spec_init() (all 1). */
+typedef struct rnnc_tokenizer_spec {
+    int lowercase;
+    int strip_html;
+    int split_punct;
+} rnnc_tokenizer_spec;
+
+rnnc_tokenizer_spec rnnc_tokenizer_spec_init(void);
+/* Calls fn(token, len, user) for each token of text[0..len) in order; the token is valid UTF-8,
+ * NUL-terminated and borrowed for the call. A nonzero return from fn stops early and is returned.
+ * Returns 0 when every token was passed; RNNC_ERR_ARG (fn NULL, text NULL with len > 0) or
+ * RNNC_ERR_NOMEM (a token too long to buffer) with a message. spec NULL means the defaults. */
+int rnnc_tokenize(const rnnc_tokenizer_spec *spec, const char *text, size_t len,
+                  int (*fn)(const char *tok, size_t len, void *user), void *user);
+
+/* Vocabulary, with Keras's imdb.load_data id convention (docs/data.md): 0 = "<pad>",
+ * 1 = "<start>", 2 = "<unk>" (out of vocabulary); words from 3 in order of decreasing frequency
+ * in the training texts given, ties by first appearance, so the result is deterministic. */
+typedef struct rnnc_vocab rnnc_vocab;
+enum { RNNC_VOCAB_PAD = 0, RNNC_VOCAB_START = 1, RNNC_VOCAB_OOV = 2, RNNC_VOCAB_FIRST = 3 };
+
+/* Builds a vocabulary from texts[0..n) (NUL-terminated, borrowed) tokenized with tok (NULL: the
+ * defaults). num_words keeps only ids < num_words, as Keras's num_words does (0 = no limit,
+ * otherwise >= RNNC_VOCAB_FIRST); min_freq drops words seen fewer than min_freq times (0 or 1
+ * keeps all). Tokens spelled like a reserved token ("<unk>", possible only without split_punct)
+ * are not counted as words. Owned by the caller; at most INT32_MAX ids. */
+rnnc_status rnnc_vocab_build(const rnnc_tokenizer_spec *tok, const char *const *texts, size_t n,
+                             int num_words, int min_freq, rnnc_vocab **out);
+void rnnc_vocab_free(rnnc_vocab *v);
+/* Number of ids, including the three reserved ones. */
+int rnnc_vocab_size(const rnnc_vocab *v);
+/* The token of an id ("<pad>", "<start>", "<unk>", then words; borrowed), NULL when out of range. */
+const char *rnnc_vocab_token(const rnnc_vocab *v, int id);
+/* The id of tok[0..len) (a hash-table lookup), RNNC_VOCAB_OOV when absent. */
+int32_t rnnc_vocab_id(const rnnc_vocab *v, const char *tok, size_t len);
+/* The tokens in id order joined by '\n' (no final newline), for a model file's metadata. *out is
+ * malloc'd, owned by the caller (free()). */
+rnnc_status rnnc_vocab_to_text(const rnnc_vocab *v, char **out);
+/* The reverse of rnnc_vocab_to_text; one final '\n' is accepted. Checks that the first three
+ * lines are the reserved tokens and that no token is empty, repeated or holds whitespace; messages
+ * name `name` (e.g. the model file) and the line. */
+rnnc_status rnnc_vocab_from_text(const char *text, const char *name, rnnc_vocab **out);
+/* Encodes text[0..len) as ids: RNNC_VOCAB_START first when add_start, then each token's id
+ * (words outside the vocabulary and tokens spelled like a reserved token give RNNC_VOCAB_OOV).
+ * Writes at most cap ids into ids (which may be NULL when cap is 0) and sets *n to the full
+ * count, so *n > cap shows truncation. tok NULL means the defaults; use the spec the vocabulary
+ * was built with. */
+rnnc_status rnnc_vocab_encode(const rnnc_vocab *v, const rnnc_tokenizer_spec *tok,
+                              const char *text, size_t len, int add_start, int32_t *ids,
+                              size_t cap, size_t *n);
+
+/* Keras's pad_sequences for one sequence of ids (n): out (maxlen) gets exactly maxlen values.
+ * truncating (enum rnnc_padding) applies when n > maxlen: RNNC_PAD_PRE keeps the last maxlen
+ * ids, RNNC_PAD_POST the first maxlen. padding: RNNC_PAD_PRE puts the `value`s before the data,
+ * RNNC_PAD_POST after it. (Keras's defaults are 'pre' for both.) Returns the true length
+ * min(n, maxlen), or RNNC_ERR_ARG (maxlen < 1, a NULL pointer, an unknown side) with a message. */
+int rnnc_pad_ids(const int32_t *ids, size_t n, int maxlen, int padding, int truncating,
+                 int32_t value, int32_t *out);
+
+/* A labelled text set: texts[i] (NUL-terminated, raw bytes as read) has label labels[i] in
+ * [0, n_labels), whose name is label_names[labels[i]]. Everything is owned by the set. */
+typedef struct rnnc_textset {
+    size_t n;
+    char **texts;
+    int32_t *labels;
+    int n_labels;
+    char **label_names;
+} rnnc_textset;
+
+enum rnnc_text_format {
+    RNNC_TEXT_AUTO = 0,     /* decided from the path, see rnnc_textset_read */
+    RNNC_TEXT_IMDB_TSV,     /* label(0/1) TAB rating TAB id TAB text, no header, plain or gzip */
+    RNNC_TEXT_ACLIMDB,      /* aclImdb/<split>/{neg,pos}/<id>_<rating>.txt, folder or .tar.gz */
+    RNNC_TEXT_CSV,          /* RFC 4180 CSV, plain or gzip */
+    RNNC_TEXT_TSV,          /* tab-separated, no quoting, plain or gzip */
+    RNNC_TEXT_FOLDER_FILES, /* path/<label>/<file>: one document per file */
+    RNNC_TEXT_FOLDER_LINES  /* path/<label>/<file>: one document per non-empty line */
+};
+
+/* Where to read a labelled text set from. Start from rnnc_text_source_init(); all strings are
+ * borrowed for the call. */
+typedef struct rnnc_text_source {
+    int format;       /* enum rnnc_text_format */
+    const char *path; /* a file or folder */
+    const char *split; /* aclImdb: "train" (NULL) or "test" */
+    /* CSV/TSV: the label and text columns, each a 0-based index ("0") or a header name ("label").
+     * NULL: label column 0, text column 1. */
+    const char *label_col, *text_col;
+    /* CSV/TSV: 1 the first row is a header, 0 there is none, -1 (the default) a header exactly
+     * when a column is given by name. */
+    int header;
+    /* Optional fixed label order (e.g. the training set's label_names): label i is named
+     * label_names[i] and an unknown label is an error naming the file and line. Without it the
+     * labels are the names found, sorted (numerically when every name is an integer, otherwise
+     * by bytes). IMDB forms name their labels "neg" (0) and "pos" (1). */
+    const char *const *label_names;
+    int n_label_names;
+} rnnc_text_source;
+
+/* format AUTO, header -1, everything else NULL/0. */
+rnnc_text_source rnnc_text_source_init(void);
+/* Reads a labelled text set; owned by the caller. AUTO picks the format from the path: a folder
+ * with train/pos -> ACLIMDB; a folder of folders -> FOLDER_FILES; *.tar.gz, *.tgz or *.tar whose
+ * members are under aclImdb/ -> ACLIMDB; *.tsv(.gz) whose first line has at least 4 fields, the
+ * first 0 or 1 and the second an integer (and header not 1) -> IMDB_TSV, other *.tsv(.gz) -> TSV;
+ * *.csv(.gz) -> CSV. Errors name the file and line, or the archive member: an unterminated quote,
+ * a missing column, an empty text, an unknown label (with fixed label names), an empty data set, a
+ * document over 16 MiB, a file over 2 GiB after decompression. */
+rnnc_status rnnc_textset_read(const rnnc_text_source *src, rnnc_textset **out);
+void rnnc_textset_free(rnnc_textset *s);
 
 /* ---------------------------------------------------------------------------------------------
  * Training

@@ -1,5 +1,6 @@
-/* Losses: mean over elements, sums in double. */
-#include "rnnc.h"
+/* Losses: the mean over the counted elements, as torch.nn's losses with reduction='mean'; every sum
+ * is taken in double, and so is every per-element value before the final division. */
+#include "../core/core.h"
 
 #include <math.h>
 
@@ -28,3 +29,97 @@ double rnnc_loss_bce_logits(const float *logits, const float *target, size_t n, 
     }
     return sum / (double)n;
 }
+
+double rnnc_loss_mae(const float *pred, const float *target, size_t n, float *grad) {
+    if (n == 0) return 0;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = (double)pred[i] - target[i];
+        sum += fabs(d);
+        /* The subgradient at d == 0 is taken as 0, as torch's sign(). */
+        if (grad) grad[i] = (float)((d > 0 ? 1.0 : d < 0 ? -1.0 : 0.0) / (double)n);
+    }
+    return sum / (double)n;
+}
+
+double rnnc_loss_huber(const float *pred, const float *target, size_t n, double delta,
+                       float *grad) {
+    if (!(delta > 0) || !isfinite(delta)) {
+        RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_huber: delta must be finite and > 0, got %g", delta);
+        return NAN;
+    }
+    if (n == 0) return 0;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = (double)pred[i] - target[i], a = fabs(d);
+        /* Quadratic inside |d| < delta, linear outside; value and slope are continuous at delta. */
+        sum += a < delta ? 0.5 * d * d : delta * (a - 0.5 * delta);
+        if (grad) {
+            double g = d < -delta ? -delta : d > delta ? delta : d;
+            grad[i] = (float)(g / (double)n);
+        }
+    }
+    return sum / (double)n;
+}
+
+/* Checks every target of a softmax cross-entropy and counts the rows that are not ignored. */
+static rnnc_status ce_count(const int32_t *target, size_t N, size_t C, int32_t ignore_index,
+                            size_t *counted) {
+    size_t k = 0;
+    for (size_t i = 0; i < N; i++) {
+        if (target[i] == ignore_index) continue;
+        if (target[i] < 0 || (uint64_t)target[i] >= (uint64_t)C)
+            return RNNC_FAIL(RNNC_ERR_ARG,
+                             "rnnc_loss_softmax_ce: target of row %zu is %ld, outside [0, %zu) "
+                             "and not ignore_index %ld",
+                             i, (long)target[i], C, (long)ignore_index);
+        k++;
+    }
+    *counted = k;
+    return RNNC_OK;
+}
+
+rnnc_status rnnc_loss_softmax_ce(const float *logits, const int32_t *target, size_t N, size_t C,
+                                 int32_t ignore_index, double *loss, size_t *counted,
+                                 float *grad) {
+    if (!logits || !target || !loss)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_softmax_ce: %s is NULL",
+                         !logits ? "logits" : !target ? "target" : "loss");
+    if (C == 0) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_softmax_ce: C (classes) is 0");
+    size_t total;
+    if (rnnc__mul(N, C, &total) != 0)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_loss_softmax_ce: N*C = %zu*%zu overflows", N, C);
+    /* Targets are checked before anything is written, so a failed call leaves grad untouched. */
+    size_t k = 0;
+    RNNC_TRY(ce_count(target, N, C, ignore_index, &k));
+    double sum = 0, inv = k ? 1.0 / (double)k : 0;
+    for (size_t i = 0; i < N; i++) {
+        const float *z = logits + i * C; /* (C) */
+        float *g = grad ? grad + i * C : NULL;
+        if (target[i] == ignore_index) {
+            if (g)
+                for (size_t c = 0; c < C; c++) g[c] = 0;
+            continue;
+        }
+        /* log sum_c exp(z_c) = m + log sum_c exp(z_c - m) with m the row maximum: every exponent
+         * is <= 0 and the largest term is 1, so nothing overflows and the sum is >= 1. */
+        double m = z[0];
+        for (size_t c = 1; c < C; c++) m = z[c] > m ? z[c] : m;
+        double s = 0;
+        for (size_t c = 0; c < C; c++) s += exp((double)z[c] - m);
+        double lse = m + log(s);
+        sum += lse - z[target[i]];
+        if (g) {
+            /* d(row loss)/dz_c = softmax(z)_c - [c == target]; divided by the counted rows. */
+            for (size_t c = 0; c < C; c++) {
+                double p = exp((double)z[c] - m) / s;
+                g[c] = (float)((p - ((size_t)target[i] == c ? 1.0 : 0.0)) * inv);
+            }
+        }
+    }
+    *loss = sum * inv;
+    if (counted) *counted = k;
+    return RNNC_OK;
+}
+
+double rnnc_metric_perplexity(double mean_ce) { return exp(mean_ce); }
