@@ -61,15 +61,15 @@ void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
             const real *dyt = dy + (t * B + b) * ldy;
             for (size_t j = 0; j < H; j++) {
                 real r = gt[j], z = gt[H + j], n = gt[2 * H + j];
-                real dht = dh[b * H + j] + dyt[j];
-                real dn = dht * (1 - z) * (1 - n * n);
-                real dz = dht * (hp[b * H + j] - n) * z * (1 - z);
-                real dr = dn * hnc[j] * r * (1 - r);
+                real dht = R_FLUSH(dh[b * H + j] + dyt[j]);
+                real dn = R_FLUSH(dht * (1 - z) * (1 - n * n));
+                real dz = R_FLUSH(dht * (hp[b * H + j] - n) * z * (1 - z));
+                real dr = R_FLUSH(dn * hnc[j] * r * (1 - r));
                 gi[j] = gh[j] = dr;
                 gi[H + j] = gh[H + j] = dz;
                 gi[2 * H + j] = dn;
-                gh[2 * H + j] = dn * r;
-                dh[b * H + j] = dht * z; /* the direct path; the product below adds the rest */
+                gh[2 * H + j] = R_FLUSH(dn * r);
+                dh[b * H + j] = R_FLUSH(dht * z); /* the direct path; the product below adds the rest */
             }
         }
         RN(rnnc__gemm)(0, 0, B, H, G, 1, dgh + t * B * G, G, w->w_hh, H, 1, dh, H);

@@ -64,13 +64,13 @@ void RN(rnnc__lstm_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, c
             for (size_t j = 0; j < H; j++) {
                 real i = gt[j], f = gt[H + j], g = gt[2 * H + j], o = gt[3 * H + j];
                 real tc = R_TANH(cn[b * H + j]);
-                real dht = dh[b * H + j] + dyt[j];
-                real dct = dc[b * H + j] + dht * o * (1 - tc * tc);
-                dgt[j] = dct * g * i * (1 - i);
-                dgt[H + j] = dct * cp[b * H + j] * f * (1 - f);
-                dgt[2 * H + j] = dct * i * (1 - g * g);
-                dgt[3 * H + j] = dht * tc * o * (1 - o);
-                dc[b * H + j] = dct * f;
+                real dht = R_FLUSH(dh[b * H + j] + dyt[j]);
+                real dct = R_FLUSH(dc[b * H + j] + dht * o * (1 - tc * tc));
+                dgt[j] = R_FLUSH(dct * g * i * (1 - i));
+                dgt[H + j] = R_FLUSH(dct * cp[b * H + j] * f * (1 - f));
+                dgt[2 * H + j] = R_FLUSH(dct * i * (1 - g * g));
+                dgt[3 * H + j] = R_FLUSH(dht * tc * o * (1 - o));
+                dc[b * H + j] = R_FLUSH(dct * f);
                 dh[b * H + j] = 0; /* consumed; the recurrent product below refills it */
             }
         }

@@ -61,12 +61,19 @@ void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
     if (hT) memcpy(hT, Sh + lastslot * BH, BH * sizeof(real));
 }
 
-/* db[j] += sum over rows of dg[:, j], accumulated in double. */
+/* db[j] += sum over rows of dg[:, j], accumulated in double, a block of columns at a time so the
+ * rows are read in memory order. */
 static void add_colsum(real *db, const real *dg, size_t rows, size_t G) {
-    for (size_t j = 0; j < G; j++) {
-        double s = 0;
-        for (size_t r = 0; r < rows; r++) s += dg[r * G + j];
-        db[j] += (real)s;
+    enum { BLOCK = 256 };
+    double acc[BLOCK];
+    for (size_t j0 = 0; j0 < G; j0 += BLOCK) {
+        const size_t nj = G - j0 < BLOCK ? G - j0 : BLOCK;
+        memset(acc, 0, sizeof acc);
+        for (size_t r = 0; r < rows; r++) {
+            const real *row = dg + r * G + j0;
+            for (size_t j = 0; j < nj; j++) acc[j] += row[j];
+        }
+        for (size_t j = 0; j < nj; j++) db[j0 + j] += (real)acc[j];
     }
 }
 

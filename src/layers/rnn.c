@@ -48,8 +48,8 @@ void RN(rnnc__rnn_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
             }
             const real *dyt = dy + (t * B + b) * ldy;
             for (size_t j = 0; j < H; j++) {
-                real h = hn[b * H + j], dht = dh[b * H + j] + dyt[j];
-                dgt[j] = relu ? (h > 0 ? dht : 0) : dht * (1 - h * h);
+                real h = hn[b * H + j], dht = R_FLUSH(dh[b * H + j] + dyt[j]);
+                dgt[j] = relu ? (h > 0 ? dht : 0) : R_FLUSH(dht * (1 - h * h));
                 dh[b * H + j] = 0;
             }
         }
