@@ -1,0 +1,193 @@
+/* Model files: a safetensors file holding every parameter under its PyTorch name (F32) and the
+ * model description as INI text in the metadata, so the file alone rebuilds the model. Only the
+ * public API is used: the model is reached through rnnc_model_param_info and friends. */
+#include "../core/core.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_FORMAT "format"
+#define KEY_VERSION "rnnc.version"
+#define KEY_CONFIG "rnnc.config"
+#define N_OWN_META 3
+
+rnnc_status rnnc_model_save(const rnnc_model *m, const char *path, const char *const *meta_keys,
+                            const char *const *meta_values, int n_meta) {
+    if (!m || !path) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_save: NULL model or path");
+    if (n_meta < 0 || (n_meta > 0 && (!meta_keys || !meta_values)))
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s: %d metadata entries but NULL arrays", path, n_meta);
+    for (int i = 0; i < n_meta; i++)
+        if (meta_keys[i] && (!strcmp(meta_keys[i], KEY_FORMAT) ||
+                             !strcmp(meta_keys[i], KEY_VERSION) || !strcmp(meta_keys[i], KEY_CONFIG)))
+            return RNNC_FAIL(RNNC_ERR_ARG, "%s: metadata key '%s' is written by rnnc_model_save",
+                             path, meta_keys[i]);
+    /* rnnc_model_param takes a writable model; the views are only read here. */
+    rnnc_model *mm = (rnnc_model *)m;
+    const int n = rnnc_model_param_count(m);
+    char *cfg_text = NULL;
+    RNNC_TRY(rnnc_config_write(rnnc_model_config(m), &cfg_text));
+    rnnc_tensor *ts = NULL;
+    const char **keys = NULL, **values = NULL;
+    rnnc_status st = rnnc__calloc((void **)&ts, (size_t)n + 1, sizeof *ts, "tensor list");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&keys, (size_t)n_meta + N_OWN_META, sizeof *keys, "metadata");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&values, (size_t)n_meta + N_OWN_META, sizeof *values,
+                          "metadata");
+    for (int i = 0; i < n && st == RNNC_OK; i++) {
+        rnnc_tensor *t = &ts[i];
+        size_t dims[2], count;
+        st = rnnc_model_param_info(m, i, &t->name, &t->ndim, dims);
+        if (st != RNNC_OK) break;
+        t->dtype = RNNC_DTYPE_F32;
+        t->dims[0] = dims[0], t->dims[1] = dims[1];
+        t->data = rnnc_model_param(mm, t->name, &count);
+        t->nbytes = count * sizeof(float);
+        RNNC_ASSERT(t->data != NULL);
+    }
+    if (st == RNNC_OK) {
+        keys[0] = KEY_FORMAT, values[0] = "pt";
+        keys[1] = KEY_VERSION, values[1] = rnnc_version();
+        keys[2] = KEY_CONFIG, values[2] = cfg_text;
+        for (int i = 0; i < n_meta; i++)
+            keys[N_OWN_META + i] = meta_keys[i], values[N_OWN_META + i] = meta_values[i];
+        st = rnnc_tensor_file_write(path, ts, n, keys, values, n_meta + N_OWN_META);
+    }
+    free(ts), free(keys), free(values), free(cfg_text);
+    return st;
+}
+
+static void shape_text(int ndim, const size_t *dims, char *buf, size_t size) {
+    size_t at = (size_t)snprintf(buf, size, "(");
+    for (int d = 0; d < ndim && at < size; d++)
+        at += (size_t)snprintf(buf + at, size - at, d ? ", %zu" : "%zu", dims[d]);
+    if (at < size) snprintf(buf + at, size - at, ndim == 1 ? ",)" : ")");
+}
+
+/* Checks tensor t against the model's parameter i (name, ndim, dims) and its values. */
+static rnnc_status check_param(const char *file, const rnnc_tensor *t, int ndim,
+                               const size_t dims[2]) {
+    int same = t->ndim == ndim;
+    for (int d = 0; d < ndim && same; d++) same = t->dims[d] == dims[d];
+    if (!same) {
+        char got[128], want[64];
+        shape_text(t->ndim, t->dims, got, sizeof got);
+        shape_text(ndim, dims, want, sizeof want);
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s' has shape %s, but the model needs %s",
+                         file, t->name, got, want);
+    }
+    if (t->dtype == RNNC_DTYPE_F64) {
+        const size_t n = t->nbytes / sizeof(double);
+        for (size_t k = 0; k < n; k++) {
+            double v;
+            memcpy(&v, (const unsigned char *)t->data + k * sizeof v, sizeof v);
+            if (isfinite(v) && fabs(v) > FLT_MAX)
+                return RNNC_FAIL(RNNC_ERR_FORMAT,
+                                 "%s: tensor '%s': element %zu = %g does not fit in a float",
+                                 file, t->name, k, v);
+        }
+    } else if (t->dtype != RNNC_DTYPE_F32) {
+        static const char *const names[] = {"?", "F32", "F64", "I32", "I64", "U8", "F16", "BF16"};
+        const char *dn = t->dtype >= 1 && t->dtype <= RNNC_DTYPE_BF16 ? names[t->dtype] : "?";
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s: tensor '%s' has dtype %s; parameters must be F32 or F64", file,
+                         t->name, dn);
+    }
+    return RNNC_OK;
+}
+
+rnnc_status rnnc_model_load_params(rnnc_model *m, const rnnc_tensor_file *f) {
+    if (!m || !f) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_load_params: NULL argument");
+    const char *file = rnnc_tensor_file_name(f);
+    const int n = rnnc_model_param_count(m);
+    /* Everything is checked before anything is copied, so a failure leaves m as it was. */
+    for (int i = 0; i < n; i++) {
+        const char *name;
+        int ndim;
+        size_t dims[2];
+        RNNC_TRY(rnnc_model_param_info(m, i, &name, &ndim, dims));
+        const rnnc_tensor *t = rnnc_tensor_file_find(f, name);
+        if (!t) {
+            char want[64];
+            shape_text(ndim, dims, want, sizeof want);
+            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s' %s is missing", file, name, want);
+        }
+        RNNC_TRY(check_param(file, t, ndim, dims));
+    }
+    for (int i = 0; i < rnnc_tensor_file_count(f); i++) {
+        const rnnc_tensor *t = rnnc_tensor_file_tensor(f, i);
+        int known = 0;
+        for (int k = 0; k < n && !known; k++) {
+            const char *name;
+            rnnc_model_param_info(m, k, &name, NULL, NULL);
+            known = !strcmp(name, t->name);
+        }
+        if (!known)
+            return RNNC_FAIL(RNNC_ERR_FORMAT,
+                             "%s: unexpected tensor '%s' (the model has no parameter of that "
+                             "name)",
+                             file, t->name);
+    }
+    for (int i = 0; i < n; i++) {
+        const char *name;
+        rnnc_model_param_info(m, i, &name, NULL, NULL);
+        const rnnc_tensor *t = rnnc_tensor_file_find(f, name);
+        size_t count;
+        float *dst = rnnc_model_param(m, name, &count);
+        RNNC_ASSERT(dst != NULL);
+        if (t->dtype == RNNC_DTYPE_F32) {
+            RNNC_ASSERT(t->nbytes == count * sizeof(float));
+            memcpy(dst, t->data, t->nbytes);
+        } else {
+            RNNC_ASSERT(t->nbytes == count * sizeof(double));
+            for (size_t k = 0; k < count; k++) {
+                double v;
+                memcpy(&v, (const unsigned char *)t->data + k * sizeof v, sizeof v);
+                dst[k] = (float)v;
+            }
+        }
+    }
+    return RNNC_OK;
+}
+
+rnnc_status rnnc_model_load(const char *path, rnnc_model **out, rnnc_tensor_file **file_out) {
+    if (file_out) *file_out = NULL;
+    if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_load: out is NULL");
+    *out = NULL;
+    if (!path) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_load: path is NULL");
+    rnnc_tensor_file *f;
+    RNNC_TRY(rnnc_tensor_file_read(path, &f));
+    const char *text = rnnc_tensor_file_meta(f, KEY_CONFIG);
+    rnnc_status st = RNNC_OK;
+    rnnc_config *cfg = NULL;
+    rnnc_model *m = NULL;
+    if (!text)
+        st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                       "%s: no '%s' metadata, so this is not an rnnc model file (a bare "
+                       "state_dict loads with rnnc_model_load_params into a model built from its "
+                       "description)",
+                       path, KEY_CONFIG);
+    if (st == RNNC_OK) st = rnnc__calloc((void **)&cfg, 1, sizeof *cfg, "model description");
+    if (st == RNNC_OK) {
+        char where[512];
+        snprintf(where, sizeof where, "%s (metadata %s)", path, KEY_CONFIG);
+        st = rnnc_config_parse(text, where, cfg);
+    }
+    if (st == RNNC_OK) st = rnnc_model_create(cfg, 0, &m);
+    if (st == RNNC_OK) st = rnnc_model_load_params(m, f);
+    free(cfg);
+    if (st != RNNC_OK) {
+        rnnc_model_free(m);
+        rnnc_tensor_file_free(f);
+        return st;
+    }
+    *out = m;
+    if (file_out)
+        *file_out = f;
+    else
+        rnnc_tensor_file_free(f);
+    return RNNC_OK;
+}
