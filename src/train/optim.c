@@ -1,44 +1,134 @@
-/* Optimizers with torch.optim's update rules. The moments live in one arena. */
+/* Optimizers with torch.optim's update rules (torch 1.13, single-tensor path) and gradient
+ * clipping as torch.nn.utils.clip_grad_norm_ / clip_grad_value_. The state lives in one float
+ * arena whose layout include/rnnc.h documents per kind, so a checkpoint is one copy. */
 #include "../core/core.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct rnnc_optim {
     rnnc_model *model; /* borrowed */
     rnnc_optim_spec spec;
-    size_t n;
-    float *state; /* Adam: m then v (2n); SGD with momentum: buffer (n) */
+    size_t n;       /* parameters */
+    size_t n_state; /* floats in state: a whole number of n-float blocks */
+    float *state;
     long step;
 };
 
+static const struct {
+    const char *name;
+    int kind;
+} optim_names[] = {{"sgd", RNNC_OPTIM_SGD},
+                   {"adam", RNNC_OPTIM_ADAM},
+                   {"adamw", RNNC_OPTIM_ADAMW},
+                   {"rmsprop", RNNC_OPTIM_RMSPROP},
+                   {"adagrad", RNNC_OPTIM_ADAGRAD}};
+
+static const char *kind_name(int kind) {
+    for (size_t i = 0; i < sizeof optim_names / sizeof optim_names[0]; i++)
+        if (optim_names[i].kind == kind) return optim_names[i].name;
+    return "unknown";
+}
+
 rnnc_optim_spec rnnc_optim_spec_init(int kind) {
-    rnnc_optim_spec s = {0};
+    rnnc_optim_spec s;
+    memset(&s, 0, sizeof s);
     s.kind = kind;
-    s.lr = kind == RNNC_OPTIM_ADAM ? 1e-3 : 1e-2;
-    s.beta1 = 0.9, s.beta2 = 0.999, s.eps = 1e-8;
+    s.lr = 1e-2; /* SGD (torch requires it; 1e-2 is rnnc's choice), RMSprop, Adagrad */
+    s.beta1 = 0.9, s.beta2 = 0.999;
+    s.eps = kind == RNNC_OPTIM_ADAGRAD ? 1e-10 : 1e-8;
+    s.alpha = 0.99;
+    if (kind == RNNC_OPTIM_ADAM || kind == RNNC_OPTIM_ADAMW) s.lr = 1e-3;
+    if (kind == RNNC_OPTIM_ADAMW) s.weight_decay = 1e-2;
     return s;
+}
+
+rnnc_status rnnc_optim_kind_parse(const char *name, int *kind) {
+    if (!name || !kind) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_kind_parse: NULL argument");
+    for (size_t i = 0; i < sizeof optim_names / sizeof optim_names[0]; i++)
+        if (strcmp(name, optim_names[i].name) == 0) {
+            *kind = optim_names[i].kind;
+            return RNNC_OK;
+        }
+    return RNNC_FAIL(RNNC_ERR_ARG,
+                     "unknown optimizer '%s' (expected sgd, adam, adamw, rmsprop or adagrad)", name);
+}
+
+/* Requires lo <= v (or lo <= v < 1 when below_one) and v finite; names the field on failure. */
+static rnnc_status check_field(const char *kind, const char *field, double v, double lo,
+                               int below_one) {
+    if (!isfinite(v) || !(v >= lo) || (below_one && !(v < 1)))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_create: %s: %s = %g must be %s%g%s", kind,
+                         field, v, below_one ? "in [" : ">= ", lo, below_one ? ", 1)" : "");
+    return RNNC_OK;
+}
+
+/* Checks the fields `s->kind` uses, with torch.optim's bounds, and counts its state blocks. */
+static rnnc_status check_spec(const rnnc_optim_spec *s, size_t *blocks) {
+    const char *k = kind_name(s->kind);
+    RNNC_TRY(check_field(k, "lr", s->lr, 0, 0));
+    RNNC_TRY(check_field(k, "weight_decay", s->weight_decay, 0, 0));
+    switch (s->kind) {
+    case RNNC_OPTIM_SGD:
+        RNNC_TRY(check_field(k, "momentum", s->momentum, 0, 0));
+        if (!isfinite(s->dampening))
+            return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_create: sgd: dampening = %g must be finite",
+                             s->dampening);
+        if (s->nesterov && (s->momentum <= 0 || s->dampening != 0))
+            return RNNC_FAIL(RNNC_ERR_ARG,
+                             "rnnc_optim_create: sgd: nesterov momentum requires momentum > 0 and "
+                             "dampening 0 (momentum = %g, dampening = %g)",
+                             s->momentum, s->dampening);
+        *blocks = s->momentum != 0 ? 1 : 0;
+        return RNNC_OK;
+    case RNNC_OPTIM_ADAM:
+    case RNNC_OPTIM_ADAMW:
+        RNNC_TRY(check_field(k, "eps", s->eps, 0, 0));
+        RNNC_TRY(check_field(k, "beta1", s->beta1, 0, 1));
+        RNNC_TRY(check_field(k, "beta2", s->beta2, 0, 1));
+        *blocks = s->amsgrad ? 3 : 2;
+        return RNNC_OK;
+    case RNNC_OPTIM_RMSPROP:
+        RNNC_TRY(check_field(k, "eps", s->eps, 0, 0));
+        RNNC_TRY(check_field(k, "momentum", s->momentum, 0, 0));
+        RNNC_TRY(check_field(k, "alpha", s->alpha, 0, 0));
+        *blocks = 1 + (s->momentum > 0) + (s->centered != 0);
+        return RNNC_OK;
+    case RNNC_OPTIM_ADAGRAD:
+        RNNC_TRY(check_field(k, "eps", s->eps, 0, 0));
+        RNNC_TRY(check_field(k, "lr_decay", s->lr_decay, 0, 0));
+        RNNC_TRY(check_field(k, "initial_accumulator_value", s->initial_accumulator_value, 0, 0));
+        *blocks = 1;
+        return RNNC_OK;
+    default:
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_create: unknown optimizer kind %d", s->kind);
+    }
 }
 
 rnnc_status rnnc_optim_create(rnnc_model *m, const rnnc_optim_spec *spec, rnnc_optim **out) {
     if (!m || !spec || !out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_create: NULL argument");
     *out = NULL;
-    if (spec->kind != RNNC_OPTIM_SGD && spec->kind != RNNC_OPTIM_ADAM)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_create: unknown optimizer %d", spec->kind);
-    if (!(spec->lr >= 0) || !(spec->eps >= 0) || !(spec->beta1 >= 0 && spec->beta1 < 1) ||
-        !(spec->beta2 >= 0 && spec->beta2 < 1) || !(spec->weight_decay >= 0) ||
-        !(spec->momentum >= 0))
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_create: lr, eps, weight_decay and momentum "
-                                       "must be >= 0 and betas in [0, 1)");
+    size_t blocks = 0, n_state;
+    RNNC_TRY(check_spec(spec, &blocks));
     rnnc_optim *o;
     RNNC_TRY(rnnc__calloc((void **)&o, 1, sizeof *o, "optimizer"));
     o->model = m, o->spec = *spec;
     rnnc_model_params(m, &o->n);
-    rnnc_status st = rnnc__calloc((void **)&o->state, 2 * o->n, sizeof(float), "optimizer state");
+    if (rnnc__mul(blocks, o->n, &n_state) != 0) {
+        free(o);
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "optimizer state: %zu x %zu floats overflows", blocks,
+                         o->n);
+    }
+    o->n_state = n_state;
+    rnnc_status st = rnnc__calloc((void **)&o->state, n_state, sizeof(float), "optimizer state");
     if (st != RNNC_OK) {
         free(o);
         return st;
     }
+    if (spec->kind == RNNC_OPTIM_ADAGRAD)
+        for (size_t i = 0; i < o->n; i++) o->state[i] = (float)spec->initial_accumulator_value;
     *out = o;
     return RNNC_OK;
 }
@@ -49,33 +139,130 @@ void rnnc_optim_free(rnnc_optim *o) {
     free(o);
 }
 
+double rnnc_optim_lr(const rnnc_optim *o) { return o ? o->spec.lr : 0; }
+
+rnnc_status rnnc_optim_set_lr(rnnc_optim *o, double lr) {
+    if (!o) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_lr: optimizer is NULL");
+    if (!isfinite(lr) || !(lr >= 0))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_lr: lr = %g must be finite and >= 0", lr);
+    o->spec.lr = lr;
+    return RNNC_OK;
+}
+
+float *rnnc_optim_state(rnnc_optim *o, size_t *n) {
+    if (n) *n = o ? o->n_state : 0;
+    return o && o->n_state ? o->state : NULL;
+}
+
+long rnnc_optim_steps(const rnnc_optim *o) { return o ? o->step : 0; }
+
+rnnc_status rnnc_optim_set_steps(rnnc_optim *o, long steps) {
+    if (!o) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_steps: optimizer is NULL");
+    if (steps < 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_steps: steps = %ld must be >= 0", steps);
+    o->step = steps;
+    return RNNC_OK;
+}
+
+/* torch.optim.SGD. The momentum buffer is the first gradient itself at step 1 (torch clones d_p
+ * when the buffer does not exist yet). p, g, buf (n). */
+static void sgd_step(const rnnc_optim_spec *s, long step, size_t n, float *p, const float *g,
+                     float *buf) {
+    for (size_t i = 0; i < n; i++) {
+        double d = (double)g[i] + s->weight_decay * p[i];
+        if (s->momentum != 0) {
+            buf[i] = step == 1 ? (float)d
+                               : (float)(s->momentum * buf[i] + (1 - s->dampening) * d);
+            d = s->nesterov ? d + s->momentum * buf[i] : buf[i];
+        }
+        p[i] = (float)(p[i] - s->lr * d);
+    }
+}
+
+/* torch.optim.Adam and AdamW (Kingma & Ba 2015, Algorithm 1 with eps after the bias-corrected
+ * square root; Loshchilov & Hutter 2019 for the decoupled decay). p, g, m1, m2, vmax (n). */
+static void adam_step(const rnnc_optim_spec *s, long step, size_t n, float *p, const float *g,
+                      float *m1, float *m2, float *vmax) {
+    const int decoupled = s->kind == RNNC_OPTIM_ADAMW;
+    const double bc1 = 1 - pow(s->beta1, (double)step), bc2 = 1 - pow(s->beta2, (double)step);
+    const double step_size = s->lr / bc1, sqrt_bc2 = sqrt(bc2);
+    const double l2 = decoupled ? 0 : s->weight_decay, shrink = 1 - s->lr * s->weight_decay;
+    for (size_t i = 0; i < n; i++) {
+        if (decoupled) p[i] = (float)(p[i] * shrink);
+        double d = (double)g[i] + l2 * p[i];
+        m1[i] = (float)(s->beta1 * m1[i] + (1 - s->beta1) * d);
+        m2[i] = (float)(s->beta2 * m2[i] + (1 - s->beta2) * d * d);
+        double v = m2[i];
+        if (vmax) {
+            if (m2[i] > vmax[i]) vmax[i] = m2[i];
+            v = vmax[i];
+        }
+        double denom = sqrt(v) / sqrt_bc2 + s->eps;
+        p[i] = (float)(p[i] - step_size * m1[i] / denom);
+    }
+}
+
+/* torch.optim.RMSprop (Hinton's lecture 6e; centered as Graves 2013, eq. 38-40). p, g, sq, buf,
+ * ga (n); buf and ga may be NULL when momentum is 0 or centered is off. */
+static void rmsprop_step(const rnnc_optim_spec *s, size_t n, float *p, const float *g, float *sq,
+                         float *buf, float *ga) {
+    for (size_t i = 0; i < n; i++) {
+        double d = (double)g[i] + s->weight_decay * p[i];
+        sq[i] = (float)(s->alpha * sq[i] + (1 - s->alpha) * d * d);
+        double avg;
+        if (ga) {
+            ga[i] = (float)(s->alpha * ga[i] + (1 - s->alpha) * d);
+            avg = sqrt((double)sq[i] - (double)ga[i] * ga[i]) + s->eps;
+        } else {
+            avg = sqrt((double)sq[i]) + s->eps;
+        }
+        if (buf) {
+            buf[i] = (float)(s->momentum * buf[i] + d / avg);
+            p[i] = (float)(p[i] - s->lr * buf[i]);
+        } else {
+            p[i] = (float)(p[i] - s->lr * d / avg);
+        }
+    }
+}
+
+/* torch.optim.Adagrad (Duchi et al. 2011) with torch's lr_decay. p, g, sum (n). */
+static void adagrad_step(const rnnc_optim_spec *s, long step, size_t n, float *p, const float *g,
+                         float *sum) {
+    const double clr = s->lr / (1 + (double)(step - 1) * s->lr_decay);
+    for (size_t i = 0; i < n; i++) {
+        double d = (double)g[i] + s->weight_decay * p[i];
+        sum[i] = (float)(sum[i] + d * d);
+        p[i] = (float)(p[i] - clr * d / (sqrt((double)sum[i]) + s->eps));
+    }
+}
+
 rnnc_status rnnc_optim_step(rnnc_optim *o) {
     if (!o) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_step: optimizer is NULL");
-    float *p = rnnc_model_params(o->model, NULL), *g = rnnc_model_grads(o->model, NULL);
+    size_t n;
+    float *p = rnnc_model_params(o->model, &n), *g = rnnc_model_grads(o->model, NULL);
+    RNNC_ASSERT(n == o->n);
     const rnnc_optim_spec *s = &o->spec;
+    float *st = o->state;
     o->step++;
-    if (s->kind == RNNC_OPTIM_ADAM) { /* torch.optim.Adam, amsgrad off */
-        float *m1 = o->state, *m2 = o->state + o->n;
-        const double bc1 = 1 - pow(s->beta1, (double)o->step);
-        const double bc2 = 1 - pow(s->beta2, (double)o->step);
-        const double step_size = s->lr / bc1, sqrt_bc2 = sqrt(bc2);
-        for (size_t i = 0; i < o->n; i++) {
-            double gi = (double)g[i] + s->weight_decay * p[i];
-            m1[i] = (float)(s->beta1 * m1[i] + (1 - s->beta1) * gi);
-            m2[i] = (float)(s->beta2 * m2[i] + (1 - s->beta2) * gi * gi);
-            double denom = sqrt((double)m2[i]) / sqrt_bc2 + s->eps;
-            p[i] = (float)(p[i] - step_size * m1[i] / denom);
-        }
-    } else { /* torch.optim.SGD, dampening 0, no Nesterov */
-        float *buf = o->state;
-        for (size_t i = 0; i < o->n; i++) {
-            double gi = (double)g[i] + s->weight_decay * p[i];
-            if (s->momentum > 0) {
-                buf[i] = o->step == 1 ? (float)gi : (float)(s->momentum * buf[i] + gi);
-                gi = buf[i];
-            }
-            p[i] = (float)(p[i] - s->lr * gi);
-        }
+    switch (s->kind) {
+    case RNNC_OPTIM_SGD:
+        sgd_step(s, o->step, n, p, g, st);
+        break;
+    case RNNC_OPTIM_ADAM:
+    case RNNC_OPTIM_ADAMW:
+        adam_step(s, o->step, n, p, g, st, st + n, s->amsgrad ? st + 2 * n : NULL);
+        break;
+    case RNNC_OPTIM_RMSPROP: {
+        float *buf = s->momentum > 0 ? st + n : NULL;
+        float *ga = s->centered ? st + (buf ? 2 : 1) * n : NULL;
+        rmsprop_step(s, n, p, g, st, buf, ga);
+        break;
+    }
+    case RNNC_OPTIM_ADAGRAD:
+        adagrad_step(s, o->step, n, p, g, st);
+        break;
+    default:
+        RNNC_ASSERT(!"optimizer kind checked at creation");
     }
     return RNNC_OK;
 }
@@ -91,4 +278,22 @@ double rnnc_clip_grad_norm(rnnc_model *m, double max_norm) {
     if (coef < 1)
         for (size_t i = 0; i < n; i++) g[i] = (float)(g[i] * coef);
     return norm;
+}
+
+rnnc_status rnnc_clip_grad_value(rnnc_model *m, double clip_value) {
+    if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_clip_grad_value: model is NULL");
+    if (!(clip_value >= 0))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_clip_grad_value: clip_value = %g must be >= 0",
+                         clip_value);
+    size_t n;
+    float *g = rnnc_model_grads(m, &n);
+    /* Comparisons rather than fmin/fmax so that a NaN gradient stays NaN, as torch.clamp. */
+    const float hi = clip_value > FLT_MAX ? INFINITY : (float)clip_value, lo = -hi;
+    for (size_t i = 0; i < n; i++) {
+        if (g[i] > hi)
+            g[i] = hi;
+        else if (g[i] < lo)
+            g[i] = lo;
+    }
+    return RNNC_OK;
 }
