@@ -319,3 +319,94 @@ rnnc_status rnnc_config_read(const char *path, rnnc_config *out) {
     free(buf);
     return st;
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * Writing: every key of every section in the order of the key table, so that rnnc_config_parse
+ * reads the text back to an equal config.
+ */
+
+/* The shortest "%.Ng" that reads back to the same float through parse_float. */
+static void format_float(float v, char *buf, size_t size) {
+    for (int digits = 6; digits <= 9; digits++) {
+        snprintf(buf, size, "%.*g", digits, (double)v);
+        double back;
+        if (parse_float(buf, &back) == 0 && (float)back == v) return;
+    }
+}
+
+static const char *choice_name(int type, int v) {
+    static const char *const acts[] = {"linear", "sigmoid", "tanh", "relu", "softmax"};
+    switch (type) {
+    case K_BOOL: return v ? "true" : "false";
+    case K_ACT:
+    case K_NONLIN: return v >= RNNC_ACT_LINEAR && v <= RNNC_ACT_SOFTMAX ? acts[v] : "?";
+    case K_MERGE: return v == RNNC_MERGE_SUM ? "sum" : "concat";
+    default: return "?";
+    }
+}
+
+/* Writes the keys of one section; kind 0 is [model]. */
+static void write_section(FILE *fp, const char *base, int kind, const rnnc_layer_spec *s) {
+    for (int k = 0; k < N_KEYS; k++) {
+        const struct key *key = &keys[k];
+        if (!(key->kinds & BIT(kind))) continue;
+        const char *field = base + key->offset;
+        /* An empty name means "the default name"; writing none keeps it empty. */
+        if (key->type == K_NAME && !field[0]) continue;
+        /* forget_bias present means "set it"; absent means PyTorch's initialisation. */
+        if (!strcmp(key->name, "forget_bias") && !s->set_forget_bias) continue;
+        char num[32];
+        const char *val;
+        switch (key->type) {
+        case K_INT:
+            snprintf(num, sizeof num, "%d", *(const int *)field);
+            val = num;
+            break;
+        case K_FLOAT:
+            format_float(*(const float *)field, num, sizeof num);
+            val = num;
+            break;
+        case K_NAME: val = field; break;
+        default: val = choice_name(key->type, *(const int *)field);
+        }
+        fprintf(fp, "%s = %s\n", key->name, val);
+    }
+}
+
+rnnc_status rnnc_config_write(const rnnc_config *cfg, char **out) {
+    if (!cfg || !out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_write: NULL argument");
+    *out = NULL;
+    rnnc_status st = rnnc_config_validate(cfg);
+    if (st != RNNC_OK) {
+        char msg[768];
+        snprintf(msg, sizeof msg, "%s", rnnc_last_error());
+        return RNNC_FAIL(st, "rnnc_config_write: %s", msg);
+    }
+    for (int i = 0; i < cfg->n_layers; i++) {
+        const rnnc_layer_spec *s = &cfg->layers[i];
+        if (s->set_forget_bias && s->kind == RNNC_LAYER_LSTM && !isfinite(s->forget_bias))
+            return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_write: layer %d: forget_bias is %g",
+                             i + 1, (double)s->forget_bias);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    if (!fp) return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_config_write: cannot open a memory stream");
+    fprintf(fp, "# rnnc %s model description\n[model]\n", rnnc_version());
+    write_section(fp, (const char *)cfg, 0, &cfg->layers[0]);
+    for (int i = 0; i < cfg->n_layers; i++) {
+        const rnnc_layer_spec *s = &cfg->layers[i];
+        const char *kname = "?";
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+            if (kinds[k].kind == s->kind) kname = kinds[k].name;
+        fprintf(fp, "\n[%s]\n", kname);
+        write_section(fp, (const char *)s, s->kind, s);
+    }
+    int bad = ferror(fp);
+    if (fclose(fp) != 0 || bad || !text) {
+        free(text);
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_config_write: cannot write to a memory stream");
+    }
+    *out = text;
+    return RNNC_OK;
+}
