@@ -212,6 +212,10 @@ rnnc_status rnnc_model_initial_state_grad(const rnnc_model *m, int layer, const 
 rnnc_status rnnc_model_layer_info(const rnnc_model *m, int i, const char **name, const char **kind,
                                   size_t *out_features, int *sequence);
 
+/* The generator behind the model's dropout masks (borrowed, writable): a checkpoint copies it so
+ * a resumed run draws the same masks. NULL for a NULL model. */
+rnnc_rng *rnnc_model_rng(rnnc_model *m);
+
 /* Parameters, in one contiguous arena; gradients in a second of the same layout. */
 int rnnc_model_param_count(const rnnc_model *m);
 /* Name (e.g. "lstm.weight_ih_l0"), rank and dims of parameter i; pointers borrowed. */
@@ -700,7 +704,115 @@ void rnnc_textset_free(rnnc_textset *s);
 /* ---------------------------------------------------------------------------------------------
  * Training
  */
-/* [training: declarations go here] */
+/* Text classification: raw text in, a label out. A classifier bundles a model, the vocabulary
+ * built from its training texts, the text options below and the label names; its model file holds
+ * all of them (docs/training.md), so the file alone predicts on raw text.
+ *
+ * How text becomes input: tokenize, look every token up (ids below num_words, else <unk>), put
+ * <start> first when add_start, pad or truncate to maxlen ids as Keras's pad_sequences. With
+ * use_lengths the recurrent layers see each review's true length (padded steps are skipped) and a
+ * batch is only as long as its longest review; without it every step of maxlen is run, padding
+ * included, as Keras's classic recipe does. */
+typedef struct rnnc_text_spec {
+    rnnc_tokenizer_spec tok;
+    int num_words;   /* keep ids < num_words (Keras's num_words); 0: every word. 10000 */
+    int min_freq;    /* drop words seen fewer times in training. 1 */
+    int maxlen;      /* ids per review after padding/truncation. 500 */
+    int padding;     /* enum rnnc_padding: where the padding goes. RNNC_PAD_PRE (Keras) */
+    int truncating;  /* enum rnnc_padding: which end is cut. RNNC_PAD_PRE (Keras) */
+    int add_start;   /* put <start> (id 1) first, as imdb.load_data. 1 */
+    int use_lengths; /* skip padded steps. 0 */
+} rnnc_text_spec;
+rnnc_text_spec rnnc_text_spec_init(void);
+
+/* What to monitor for early stopping and the best checkpoint. */
+enum rnnc_monitor { RNNC_MONITOR_VAL_LOSS = 0, RNNC_MONITOR_VAL_ACCURACY };
+
+/* Progress inside an epoch, reported after every batch. */
+typedef struct rnnc_progress {
+    int epoch, epochs;      /* 1-based */
+    size_t batch, batches;  /* batches done in this epoch, of */
+    size_t items;           /* examples done in this epoch */
+    double loss;            /* mean training loss so far in this epoch */
+    double items_per_s;     /* this epoch so far */
+    double eta_s;           /* to the end of the epoch */
+} rnnc_progress;
+
+/* The summary of one epoch. Validation fields are NAN without validation data. */
+typedef struct rnnc_epoch_report {
+    int epoch, epochs;
+    long step; /* optimizer steps so far */
+    double lr; /* the rate used in this epoch's last step */
+    double loss, accuracy; /* training, over the epoch's batches (dropout on, as Keras reports) */
+    double val_loss;
+    rnnc_metric_values val;
+    double seconds;        /* training and validation of this epoch */
+    double items_per_s;    /* training examples per second */
+    int improved;          /* the monitored value improved (the best model was saved) */
+    int stop;              /* early stopping ends training after this epoch */
+} rnnc_epoch_report;
+
+typedef struct rnnc_fit_spec {
+    int epochs;      /* 10 */
+    int batch_size;  /* 32 */
+    uint64_t seed;   /* shuffling and dropout masks. 1 */
+    rnnc_optim_spec optim; /* Adam, torch's defaults */
+    rnnc_sched_spec sched; /* constant */
+    int sched_per_batch;   /* 0: the schedule steps once per epoch; 1: after every batch */
+    double clip_norm;      /* clip_grad_norm_ before each step; 0: off */
+    double clip_value;     /* clip_grad_value_; 0: off */
+    int monitor;           /* enum rnnc_monitor. val_loss (training loss without validation) */
+    double min_delta;      /* an improvement must exceed this. 0 */
+    int patience;          /* stop after this many epochs without improvement; 0: never */
+    int restore_best;      /* end with the best epoch's weights (needs validation). 0 */
+    /* A folder for checkpoint.safetensors (+ checkpoint.optim.safetensors), best.safetensors,
+     * model.safetensors and metrics.jsonl; created if missing. NULL: no files. */
+    const char *out_dir;
+    /* A checkpoint.safetensors of an earlier run of the same setup: training continues from its
+     * epoch exactly as if never stopped (same weights, optimizer, schedule, RNG streams). */
+    const char *resume;
+    void (*on_progress)(const rnnc_progress *p, void *user); /* may be NULL */
+    void (*on_epoch)(const rnnc_epoch_report *r, void *user);
+    void *user;
+} rnnc_fit_spec;
+rnnc_fit_spec rnnc_fit_spec_init(void);
+
+typedef struct rnnc_classifier rnnc_classifier;
+
+/* A new classifier: the vocabulary from train's texts (training text only), the label names from
+ * train, the model from cfg initialised with seed. The model must take ids (first layer an
+ * embedding with vocab >= the vocabulary's size) and end in a linear dense layer with 1 unit (two
+ * labels: a logit, binary cross-entropy) or one unit per label (softmax cross-entropy). */
+rnnc_status rnnc_classifier_create(const rnnc_config *cfg, const rnnc_text_spec *text,
+                                   const rnnc_textset *train, uint64_t seed,
+                                   rnnc_classifier **out);
+/* Reads a classifier's model file (or a checkpoint). */
+rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out);
+/* Writes the model file atomically. */
+rnnc_status rnnc_classifier_save(const rnnc_classifier *c, const char *path);
+void rnnc_classifier_free(rnnc_classifier *c);
+/* The parts (borrowed). */
+rnnc_model *rnnc_classifier_model(rnnc_classifier *c);
+const rnnc_vocab *rnnc_classifier_vocab(const rnnc_classifier *c);
+const rnnc_text_spec *rnnc_classifier_text(const rnnc_classifier *c);
+int rnnc_classifier_labels(const rnnc_classifier *c, const char *const **names);
+
+/* Trains on train (labels named as the classifier's), validating on val (may be NULL) after
+ * every epoch. last (may be NULL) gets the final epoch's report. */
+rnnc_status rnnc_classifier_fit(rnnc_classifier *c, const rnnc_textset *train,
+                                const rnnc_textset *val, const rnnc_fit_spec *spec,
+                                rnnc_epoch_report *last);
+/* Loss and metrics over a labelled set, in batches of batch_size (inference: no dropout). The
+ * set's labels must use the classifier's names (read it with them as label_names). */
+rnnc_status rnnc_classifier_evaluate(rnnc_classifier *c, const rnnc_textset *data, int batch_size,
+                                     double *loss, rnnc_metric_values *values);
+/* Class probabilities of n raw texts: probs (n, n_labels). */
+rnnc_status rnnc_classifier_predict(rnnc_classifier *c, const char *const *texts, size_t n,
+                                    float *probs);
+
+/* Keras's validation_split: the last `fraction` of set (in file order, before any shuffling)
+ * moves into a new set *val; set keeps the rest. fraction in (0, 1); both parts non-empty. */
+rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, rnnc_textset **val);
 
 #ifdef __cplusplus
 }
