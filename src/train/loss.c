@@ -80,11 +80,12 @@ static rnnc_status ce_count(const int32_t *target, size_t N, size_t C, int32_t i
 }
 
 rnnc_status rnnc_loss_softmax_ce(const float *logits, const int32_t *target, size_t N, size_t C,
-                                 int32_t ignore_index, double *loss, size_t *counted,
-                                 float *grad) {
+                                 int32_t ignore_index, double *loss, size_t *counted, float *grad) {
     if (!logits || !target || !loss)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_softmax_ce: %s is NULL",
-                         !logits ? "logits" : !target ? "target" : "loss");
+                         !logits   ? "logits"
+                         : !target ? "target"
+                                   : "loss");
     if (C == 0) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_softmax_ce: C (classes) is 0");
     size_t total;
     if (rnnc__mul(N, C, &total) != 0)
@@ -122,4 +123,6 @@ rnnc_status rnnc_loss_softmax_ce(const float *logits, const int32_t *target, siz
     return RNNC_OK;
 }
 
-double rnnc_metric_perplexity(double mean_ce) { return exp(mean_ce); }
+double rnnc_metric_perplexity(double mean_ce) {
+    return exp(mean_ce);
+}

@@ -31,11 +31,11 @@ rnnc_status rnnc_metrics_create(int n_classes, rnnc_metrics **out) {
     RNNC_TRY(rnnc__calloc((void **)&m, 1, sizeof *m, "rnnc_metrics_create: accumulator"));
     m->K = n_classes;
     size_t kk;
-    rnnc_status s = rnnc__mul((size_t)n_classes, (size_t)n_classes, &kk) != 0
-                        ? RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_metrics_create: %d classes overflow",
-                                    n_classes)
-                        : rnnc__calloc((void **)&m->conf, kk, sizeof *m->conf,
-                                       "rnnc_metrics_create: confusion matrix");
+    rnnc_status s =
+        rnnc__mul((size_t)n_classes, (size_t)n_classes, &kk) != 0
+            ? RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_metrics_create: %d classes overflow", n_classes)
+            : rnnc__calloc((void **)&m->conf, kk, sizeof *m->conf,
+                           "rnnc_metrics_create: confusion matrix");
     if (s != RNNC_OK) {
         free(m);
         return s;
@@ -84,7 +84,9 @@ rnnc_status rnnc_metrics_add(rnnc_metrics *m, const float *scores, size_t n, siz
                              const int32_t *labels) {
     if (!m || ((!scores || !labels) && n > 0))
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_metrics_add: %s is NULL",
-                         !m ? "metrics" : !scores ? "scores" : "labels");
+                         !m        ? "metrics"
+                         : !scores ? "scores"
+                                   : "labels");
     if (!(cols == (size_t)m->K || (cols == 1 && m->K == 2)))
         return RNNC_FAIL(RNNC_ERR_SHAPE,
                          "rnnc_metrics_add: scores have %zu columns; want %d (one per class)%s",
@@ -95,13 +97,13 @@ rnnc_status rnnc_metrics_add(rnnc_metrics *m, const float *scores, size_t n, siz
     /* Everything is checked before anything is counted, so a failed call adds nothing. */
     for (size_t i = 0; i < n; i++)
         if (labels[i] < 0 || labels[i] >= m->K)
-            return RNNC_FAIL(RNNC_ERR_ARG,
-                             "rnnc_metrics_add: label %zu is %ld, outside [0, %d)", i,
-                             (long)labels[i], m->K);
+            return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_metrics_add: labels[%zu] is %ld, outside [0, %d)",
+                             i, (long)labels[i], m->K);
     for (size_t i = 0; i < total; i++)
         if (!isfinite(scores[i]))
-            return RNNC_FAIL(RNNC_ERR_NUMERIC, "rnnc_metrics_add: score %zu (row %zu) is %g", i,
-                             i / cols, (double)scores[i]);
+            return RNNC_FAIL(RNNC_ERR_NUMERIC,
+                             "rnnc_metrics_add: scores[%zu] (row %zu, column %zu) is %g", i,
+                             i / cols, i % cols, (double)scores[i]);
     if (m->K == 2) {
         size_t need;
         if (rnnc__add(m->n, n, &need) != 0)
@@ -144,7 +146,9 @@ static double auc(const rnnc_metrics *m) {
 }
 
 /* a / b, with 0/0 taken as 0 (sklearn's zero_division=0). */
-static double ratio(double a, double b) { return b > 0 ? a / b : 0; }
+static double ratio(double a, double b) {
+    return b > 0 ? a / b : 0;
+}
 
 rnnc_metric_values rnnc_metrics_values(const rnnc_metrics *m) {
     rnnc_metric_values v = {0, NAN, 0, 0, 0, NAN};
