@@ -375,7 +375,7 @@ void rnnc_metrics_free(rnnc_metrics *m);
 /* Forgets everything added (keeps the memory). */
 void rnnc_metrics_reset(rnnc_metrics *m);
 /* Adds n examples. scores (n,cols): cols == 1 (binary only) is the probability of class 1,
- * predicted as class 1 when > 0.5 (Keras's and torchmetrics' rule: 0.5 itself is class 0), and is
+ * predicted as class 1 when > 0.5 (Keras's binary_accuracy rule: 0.5 itself is class 0), and is
  * the AUC score; cols == n_classes is one score per class, the prediction is the argmax (the first
  * on ties) and, for 2 classes, scores[:,1] is the AUC score (so pass softmax probabilities, not
  * raw logits, for the usual AUC). labels (n) in [0, n_classes). Errors, with nothing
