@@ -49,7 +49,12 @@ rnnc_status rnnc__read_file(const char *path, size_t max, const char *what, char
     if (!s && len > max)
         s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: %s larger than the limit of %zu bytes", path, what,
                       max);
-    gzclose(f);
+    /* A gzip stream cut short reads as a shorter file; gzclose is where zlib reports it. */
+    int zc = gzclose(f);
+    if (!s && zc == Z_BUF_ERROR)
+        s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: read error: truncated gzip data", path);
+    else if (!s && zc != Z_OK)
+        s = RNNC_FAIL(RNNC_ERR_IO, "%s: read error (zlib %d)", path, zc);
     if (s) {
         free(buf);
         return s;
