@@ -489,7 +489,7 @@ static rnnc_status list_dir(const char *dir, int want_dir, char ***out, size_t *
         strcpy(v[k++], e->d_name);
     }
     closedir(d);
-    if (!s) qsort(v, k, sizeof *v, by_str);
+    if (!s && k) qsort(v, k, sizeof *v, by_str);
     *out = v, *n = k;
     return s;
 }
@@ -524,9 +524,8 @@ static rnnc_status read_class_file(const char *file, const char *label, int line
 rnnc_status rnnc__read_folder(const rnnc_text_source *src, int lines, rnnc__textbuild *b) {
     char **classes;
     size_t nc;
-    RNNC_TRY(list_dir(src->path, 1, &classes, &nc));
-    rnnc_status s = RNNC_OK;
-    if (nc == 0)
+    rnnc_status s = list_dir(src->path, 1, &classes, &nc);
+    if (!s && nc == 0)
         s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: no class folders (expected %s/<label>/<file>)",
                       src->path, src->path);
     char dir[PATH_BUF], file[PATH_BUF];
