@@ -102,7 +102,8 @@ static void test_config_text(void) {
     s = add_layer(c, RNNC_LAYER_DROPOUT);
     s->rate = 0.30000001f;
     s = add_layer(c, RNNC_LAYER_LSTM);
-    s->hidden = 4, s->return_sequences = 1, s->set_forget_bias = 1, s->forget_bias = -1.17549435e-38f;
+    s->hidden = 4, s->return_sequences = 1;
+    s->set_forget_bias = 1, s->forget_bias = -1.17549435e-38f;
     s->dropout = nextafterf(0.5f, 1.0f);
     s = add_layer(c, RNNC_LAYER_GRU);
     s->hidden = 2, s->layers = 2;
@@ -237,24 +238,26 @@ static void test_tensor_roundtrip(void) {
 
     /* Bad arguments to the writer. */
     rnnc_tensor bad = {"x", RNNC_DTYPE_F32, 1, {3}, f32, 8};
-    check(rnnc_tensor_file_write(path_in(g_dir, "bad.st"), &bad, 1, NULL, NULL, 0) == RNNC_ERR_ARG &&
+    const char *bad_path = path_in(g_dir, "bad.st");
+    check(rnnc_tensor_file_write(bad_path, &bad, 1, NULL, NULL, 0) == RNNC_ERR_ARG &&
               strstr(rnnc_last_error(), "'x'") && strstr(rnnc_last_error(), "nbytes"),
           "tensors: nbytes that do not match the shape are refused (%s)", rnnc_last_error());
-    rnnc_tensor dup[2] = {{"x", RNNC_DTYPE_F32, 1, {1}, f32, 4}, {"x", RNNC_DTYPE_F32, 1, {1}, f32, 4}};
-    check(rnnc_tensor_file_write(path_in(g_dir, "bad.st"), dup, 2, NULL, NULL, 0) == RNNC_ERR_ARG &&
+    rnnc_tensor dup[2] = {{"x", RNNC_DTYPE_F32, 1, {1}, f32, 4},
+                          {"x", RNNC_DTYPE_F32, 1, {1}, f32, 4}};
+    check(rnnc_tensor_file_write(bad_path, dup, 2, NULL, NULL, 0) == RNNC_ERR_ARG &&
               strstr(rnnc_last_error(), "twice"),
           "tensors: a repeated name is refused (%s)", rnnc_last_error());
     dup[1].name = "__metadata__";
-    check(rnnc_tensor_file_write(path_in(g_dir, "bad.st"), dup, 2, NULL, NULL, 0) == RNNC_ERR_ARG,
+    check(rnnc_tensor_file_write(bad_path, dup, 2, NULL, NULL, 0) == RNNC_ERR_ARG,
           "tensors: the name __metadata__ is refused");
     dup[1].name = "bad\xff";
-    check(rnnc_tensor_file_write(path_in(g_dir, "bad.st"), dup, 2, NULL, NULL, 0) == RNNC_ERR_ARG &&
+    check(rnnc_tensor_file_write(bad_path, dup, 2, NULL, NULL, 0) == RNNC_ERR_ARG &&
               strstr(rnnc_last_error(), "UTF-8"),
           "tensors: a name that is not UTF-8 is refused (%s)", rnnc_last_error());
     const char *k2[] = {"a", "a"}, *v2[] = {"1", "2"};
-    check(rnnc_tensor_file_write(path_in(g_dir, "bad.st"), NULL, 0, k2, v2, 2) == RNNC_ERR_ARG,
+    check(rnnc_tensor_file_write(bad_path, NULL, 0, k2, v2, 2) == RNNC_ERR_ARG,
           "tensors: a repeated metadata key is refused");
-    check(access(path_in(g_dir, "bad.st"), F_OK) != 0 && temp_files_left() == 0,
+    check(access(bad_path, F_OK) != 0 && temp_files_left() == 0,
           "tensors: refused writes leave no file behind");
 }
 
@@ -498,7 +501,8 @@ static void expect_bad(const char *why, const char *header, size_t hlen, size_t 
 }
 
 #define NOLEN ((size_t)-1)
-#define T1(dt, shape, offs) "{\"t\":{\"dtype\":\"" dt "\",\"shape\":" shape ",\"data_offsets\":" offs "}}"
+#define T1(dt, shape, offs)                                                                        \
+    "{\"t\":{\"dtype\":\"" dt "\",\"shape\":" shape ",\"data_offsets\":" offs "}}"
 
 static void test_malformed(void) {
     size_t n;
@@ -597,11 +601,13 @@ static void test_malformed(void) {
               "malformed (raw NUL in the header): %s", rnnc_last_error());
     }
     /* Valid corner cases are accepted: padding spaces, an empty tensor, a scalar. */
-    unsigned char *b = make_file("{\"e\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[0,0]},"
-                                 "\"s\":{\"dtype\":\"I32\",\"shape\":[],\"data_offsets\":[0,4]}}   ",
-                                 NOLEN, 4, &n);
+    unsigned char *b =
+        make_file("{\"e\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[0,0]},"
+                  "\"s\":{\"dtype\":\"I32\",\"shape\":[],\"data_offsets\":[0,4]}}   ",
+                  NOLEN, 4, &n);
     f = NULL;
-    check(rnnc_tensor_file_parse(b, n, "fine.st", &f) == RNNC_OK && rnnc_tensor_file_count(f) == 2 &&
+    check(rnnc_tensor_file_parse(b, n, "fine.st", &f) == RNNC_OK &&
+              rnnc_tensor_file_count(f) == 2 &&
               !strcmp(rnnc_tensor_file_tensor(f, 0)->name, "e"),
           "well-formed corner cases (empty tensor, scalar, trailing spaces) are accepted (%s)",
           rnnc_last_error());
@@ -702,7 +708,8 @@ static void test_corruption(void) {
         int kind = (int)rnnc_rng_below(&r, 4);
         int flips = 1 + (int)rnnc_rng_below(&r, 4);
         for (int k = 0; k < flips && kind != 3; k++) {
-            size_t at = kind == 0 ? rnnc_rng_below(&r, 8) : 8 + rnnc_rng_below(&r, (uint32_t)(n - 8));
+            size_t at = kind == 0 ? rnnc_rng_below(&r, 8)
+                                  : 8 + rnnc_rng_below(&r, (uint32_t)(n - 8));
             b[at] = kind == 2 ? "{}[]\",:0123456789- \\"[rnnc_rng_below(&r, 20)]
                               : (unsigned char)rnnc_rng_below(&r, 256);
         }

@@ -20,8 +20,9 @@ rnnc_status rnnc_model_save(const rnnc_model *m, const char *path, const char *c
     if (n_meta < 0 || (n_meta > 0 && (!meta_keys || !meta_values)))
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: %d metadata entries but NULL arrays", path, n_meta);
     for (int i = 0; i < n_meta; i++)
-        if (meta_keys[i] && (!strcmp(meta_keys[i], KEY_FORMAT) ||
-                             !strcmp(meta_keys[i], KEY_VERSION) || !strcmp(meta_keys[i], KEY_CONFIG)))
+        if (meta_keys[i] &&
+            (!strcmp(meta_keys[i], KEY_FORMAT) || !strcmp(meta_keys[i], KEY_VERSION) ||
+             !strcmp(meta_keys[i], KEY_CONFIG)))
             return RNNC_FAIL(RNNC_ERR_ARG, "%s: metadata key '%s' is written by rnnc_model_save",
                              path, meta_keys[i]);
     /* rnnc_model_param takes a writable model; the views are only read here. */

@@ -526,6 +526,7 @@ static rnnc_status make_header(const char *path, const rnnc_tensor *ts, int n,
 
 /* Writes n bytes of `size`-byte elements little-endian. */
 static int write_le(FILE *fp, const void *data, size_t n, size_t size) {
+    if (n == 0) return 0; /* data may be NULL for an empty tensor */
     if (!host_is_big_endian() || size == 1) return fwrite(data, 1, n, fp) == n ? 0 : -1;
     unsigned char chunk[4096];
     const unsigned char *p = data;
