@@ -46,7 +46,8 @@ static fixture *load(const char *file) {
     if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
         die(file, "fixture path too long");
     fixture *f = fixture_load(path, err, sizeof err);
-    if (!f) die(path, err);
+    if (!f)
+        die(path, err);
     return f;
 }
 
@@ -63,7 +64,8 @@ static const fixture_tensor *need(const fixture *f, const char *file, const char
 static int list_files(const char *prefix, const char *exclude1, const char *exclude2,
                       char files[][128], int cap) {
     DIR *d = opendir(dir);
-    if (!d) die(dir, "cannot open the fixture folder");
+    if (!d)
+        die(dir, "cannot open the fixture folder");
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
@@ -74,7 +76,8 @@ static int list_files(const char *prefix, const char *exclude1, const char *excl
         if ((exclude1 && strncmp(s, exclude1, strlen(exclude1)) == 0) ||
             (exclude2 && strncmp(s, exclude2, strlen(exclude2)) == 0))
             continue;
-        if (n < cap && len < 128) memcpy(files[n++], s, len + 1);
+        if (n < cap && len < 128)
+            memcpy(files[n++], s, len + 1);
     }
     closedir(d);
     qsort(files, (size_t)n, sizeof files[0], (int (*)(const void *, const void *))strcmp);
@@ -93,7 +96,8 @@ static void apply_meta(const fixture *f, const char *file, void *spec, const fie
                        size_t n) {
     for (size_t i = 0; i < n; i++) {
         const char *v = fixture_meta(f, fields[i].key);
-        if (!v) continue;
+        if (!v)
+            continue;
         char *end;
         char *dst = (char *)spec + fields[i].off;
         if (fields[i].type == 'd') {
@@ -115,20 +119,35 @@ static void apply_meta(const fixture *f, const char *file, void *spec, const fie
     }
 }
 
-#define OF(f, t) {#f, offsetof(rnnc_optim_spec, f), t}
+#define OF(f, t)                                                                                   \
+    { #f, offsetof(rnnc_optim_spec, f), t }
 static const field optim_fields[] = {
-    OF(lr, 'd'),       OF(beta1, 'd'),     OF(beta2, 'd'),   OF(eps, 'd'),
-    OF(momentum, 'd'), OF(dampening, 'd'), OF(nesterov, 'i'), OF(amsgrad, 'i'),
-    OF(alpha, 'd'),    OF(centered, 'i'),  OF(lr_decay, 'd'), OF(initial_accumulator_value, 'd'),
+    OF(lr, 'd'),          OF(beta1, 'd'),     OF(beta2, 'd'),    OF(eps, 'd'),
+    OF(momentum, 'd'),    OF(dampening, 'd'), OF(nesterov, 'i'), OF(amsgrad, 'i'),
+    OF(alpha, 'd'),       OF(centered, 'i'),  OF(lr_decay, 'd'), OF(initial_accumulator_value, 'd'),
     OF(weight_decay, 'd')};
-#define SF(f, t) {#f, offsetof(rnnc_sched_spec, f), t}
-static const field sched_fields[] = {
-    SF(warmup_steps, 'l'), SF(warmup_start_factor, 'd'), SF(step_size, 'l'), SF(gamma, 'd'),
-    SF(t_max, 'l'),        SF(eta_min, 'd'),             SF(max_lr, 'd'),    SF(total_steps, 'l'),
-    SF(pct_start, 'd'),    SF(div_factor, 'd'),          SF(final_div_factor, 'd'),
-    SF(anneal, 'i'),       SF(mode, 'i'),                SF(factor, 'd'),    SF(patience, 'l'),
-    SF(threshold, 'd'),    SF(threshold_mode, 'i'),      SF(cooldown, 'l'),  SF(min_lr, 'd'),
-    SF(eps, 'd')};
+#define SF(f, t)                                                                                   \
+    { #f, offsetof(rnnc_sched_spec, f), t }
+static const field sched_fields[] = {SF(warmup_steps, 'l'),
+                                     SF(warmup_start_factor, 'd'),
+                                     SF(step_size, 'l'),
+                                     SF(gamma, 'd'),
+                                     SF(t_max, 'l'),
+                                     SF(eta_min, 'd'),
+                                     SF(max_lr, 'd'),
+                                     SF(total_steps, 'l'),
+                                     SF(pct_start, 'd'),
+                                     SF(div_factor, 'd'),
+                                     SF(final_div_factor, 'd'),
+                                     SF(anneal, 'i'),
+                                     SF(mode, 'i'),
+                                     SF(factor, 'd'),
+                                     SF(patience, 'l'),
+                                     SF(threshold, 'd'),
+                                     SF(threshold_mode, 'i'),
+                                     SF(cooldown, 'l'),
+                                     SF(min_lr, 'd'),
+                                     SF(eps, 'd')};
 
 /* The model whose parameters the fixtures name: dense 3 -> 4 (tanh), dense 4 -> 2. */
 static rnnc_model *dense_model(void) {
@@ -140,7 +159,8 @@ static rnnc_model *dense_model(void) {
     cfg.layers[1] = rnnc_layer_spec_init(RNNC_LAYER_DENSE);
     cfg.layers[1].units = 2;
     rnnc_model *m;
-    if (rnnc_model_create(&cfg, 1, &m)) die("dense model", rnnc_last_error());
+    if (rnnc_model_create(&cfg, 1, &m))
+        die("dense model", rnnc_last_error());
     return m;
 }
 
@@ -153,8 +173,10 @@ static void load_into(rnnc_model *m, const fixture *f, const char *file, const c
         const fixture_tensor *t = need(f, file, tn);
         size_t n;
         float *dst = grad ? rnnc_model_grad(m, names[i], &n) : rnnc_model_param(m, names[i], &n);
-        if (!dst || n != t->n) die(file, "parameter size differs from the fixture");
-        for (size_t j = 0; j < n; j++) dst[j] = (float)t->data[j];
+        if (!dst || n != t->n)
+            die(file, "parameter size differs from the fixture");
+        for (size_t j = 0; j < n; j++)
+            dst[j] = (float)t->data[j];
     }
 }
 
@@ -167,12 +189,15 @@ static double param_error(rnnc_model *m, const fixture *f, const char *file, con
         snprintf(tn, sizeof tn, "%s.%s", prefix, names[i]);
         const fixture_tensor *t = need(f, file, tn);
         size_t n;
-        const float *got = grad ? rnnc_model_grad(m, names[i], &n) : rnnc_model_param(m, names[i], &n);
+        const float *got =
+            grad ? rnnc_model_grad(m, names[i], &n) : rnnc_model_param(m, names[i], &n);
         double *g = malloc(n * sizeof *g);
-        for (size_t j = 0; j < n; j++) g[j] = got[j];
+        for (size_t j = 0; j < n; j++)
+            g[j] = got[j];
         double e = rel_error(g, t->data, n);
         free(g);
-        if (!(e <= worst)) worst = e; /* NaN propagates as the worst */
+        if (!(e <= worst))
+            worst = e; /* NaN propagates as the worst */
     }
     return worst;
 }
@@ -184,7 +209,8 @@ static double param_error(rnnc_model *m, const fixture *f, const char *file, con
 static rnnc_optim_spec spec_of(const fixture *f, const char *file) {
     int kind;
     const char *opt = fixture_meta(f, "opt");
-    if (!opt || rnnc_optim_kind_parse(opt, &kind)) die(file, "meta opt is missing or unknown");
+    if (!opt || rnnc_optim_kind_parse(opt, &kind))
+        die(file, "meta opt is missing or unknown");
     rnnc_optim_spec s = rnnc_optim_spec_init(kind);
     apply_meta(f, file, &s, optim_fields, sizeof optim_fields / sizeof optim_fields[0]);
     return s;
@@ -192,19 +218,22 @@ static rnnc_optim_spec spec_of(const fixture *f, const char *file) {
 
 /* Steps first..last (1-based) of the fixture on m with o: set the step's lr (unless fixed_lr) and
  * gradients, step. Returns the worst parameter error after any of these steps. */
-static double run_steps(rnnc_model *m, rnnc_optim *o, const fixture *f, const char *file,
-                        int first, int last, int fixed_lr) {
+static double run_steps(rnnc_model *m, rnnc_optim *o, const fixture *f, const char *file, int first,
+                        int last, int fixed_lr) {
     const fixture_tensor *lr = need(f, file, "lr");
     double worst = 0;
     for (int k = first; k <= last; k++) {
         char prefix[16];
-        if (!fixed_lr && rnnc_optim_set_lr(o, lr->data[k - 1])) die(file, rnnc_last_error());
+        if (!fixed_lr && rnnc_optim_set_lr(o, lr->data[k - 1]))
+            die(file, rnnc_last_error());
         snprintf(prefix, sizeof prefix, "g%d", k);
         load_into(m, f, file, prefix, 1);
-        if (rnnc_optim_step(o)) die(file, rnnc_last_error());
+        if (rnnc_optim_step(o))
+            die(file, rnnc_last_error());
         snprintf(prefix, sizeof prefix, "p%d", k);
         double e = param_error(m, f, file, prefix, 0);
-        if (!(e <= worst)) worst = e;
+        if (!(e <= worst))
+            worst = e;
     }
     return worst;
 }
@@ -216,7 +245,8 @@ static double run_case(const fixture *f, const char *file, const rnnc_optim_spec
     rnnc_model *m = dense_model();
     load_into(m, f, file, "p0", 0);
     rnnc_optim *o;
-    if (rnnc_optim_create(m, s, &o)) die(file, rnnc_last_error());
+    if (rnnc_optim_create(m, s, &o))
+        die(file, rnnc_last_error());
     double e = run_steps(m, o, f, file, 1, NSTEPS, fixed_lr);
     *mo = m, *oo = o;
     return e;
@@ -242,7 +272,8 @@ static void check_state(rnnc_model *m, rnnc_optim *o, const fixture *f, const ch
     char tn[160];
     for (int k = 0; keys[k]; k++) {
         snprintf(tn, sizeof tn, "state.%s.%s", keys[k], names[0]);
-        if (!fixture_get(f, tn)) continue;
+        if (!fixture_get(f, tn))
+            continue;
         for (int i = 0; i < NPARAM; i++) {
             snprintf(tn, sizeof tn, "state.%s.%s", keys[k], names[i]);
             const fixture_tensor *t = need(f, file, tn);
@@ -252,11 +283,13 @@ static void check_state(rnnc_model *m, rnnc_optim *o, const fixture *f, const ch
             double e = INFINITY;
             if (st && off + n <= n_state) {
                 double *g = malloc(n * sizeof *g);
-                for (size_t j = 0; j < n; j++) g[j] = st[off + j];
+                for (size_t j = 0; j < n; j++)
+                    g[j] = st[off + j];
                 e = rel_error(g, t->data, n);
                 free(g);
             }
-            if (!(e <= worst)) worst = e;
+            if (!(e <= worst))
+                worst = e;
         }
         block++;
     }
@@ -266,8 +299,9 @@ static void check_state(rnnc_model *m, rnnc_optim *o, const fixture *f, const ch
     check(rnnc_optim_steps(o) == NSTEPS, "optim %s: step count %ld after %d steps", file,
           rnnc_optim_steps(o), NSTEPS);
     if (block)
-        check(worst <= TOL, "optim %s: state after %d steps equals torch's optimizer.state "
-                            "(rel err %.2e <= %.0e)",
+        check(worst <= TOL,
+              "optim %s: state after %d steps equals torch's optimizer.state "
+              "(rel err %.2e <= %.0e)",
               file, NSTEPS, worst, TOL);
 }
 
@@ -279,13 +313,17 @@ static int resumed_equal(const fixture *f, const char *file, const rnnc_optim_sp
     rnnc_model *m = dense_model();
     load_into(m, f, file, "p0", 0);
     rnnc_optim *o1, *o2;
-    if (rnnc_optim_create(m, s, &o1) || rnnc_optim_create(m, s, &o2)) die(file, rnnc_last_error());
+    if (rnnc_optim_create(m, s, &o1) || rnnc_optim_create(m, s, &o2))
+        die(file, rnnc_last_error());
     run_steps(m, o1, f, file, 1, 2, 0);
     size_t n1, n2;
     float *s1 = rnnc_optim_state(o1, &n1), *s2 = rnnc_optim_state(o2, &n2);
-    if (n1 != n2) die(file, "two optimizers with the same spec have different state sizes");
-    if (copy_state && n1) memcpy(s2, s1, n1 * sizeof(float));
-    if (rnnc_optim_set_steps(o2, rnnc_optim_steps(o1))) die(file, rnnc_last_error());
+    if (n1 != n2)
+        die(file, "two optimizers with the same spec have different state sizes");
+    if (copy_state && n1)
+        memcpy(s2, s1, n1 * sizeof(float));
+    if (rnnc_optim_set_steps(o2, rnnc_optim_steps(o1)))
+        die(file, rnnc_last_error());
     rnnc_optim_free(o1);
     run_steps(m, o2, f, file, 3, NSTEPS, 0);
     size_t n;
@@ -361,8 +399,9 @@ static void test_optim_fixtures(void) {
         rnnc_model *m;
         rnnc_optim *o;
         double e = run_case(f, files[i], &s, 0, &m, &o);
-        check(e <= TOL, "optim %s: parameters after each of %d steps match torch (rel err %.2e <= "
-                        "%.0e)",
+        check(e <= TOL,
+              "optim %s: parameters after each of %d steps match torch (rel err %.2e <= "
+              "%.0e)",
               files[i], NSTEPS, e, TOL);
         check_state(m, o, f, files[i], &s);
         check(resumed_equal(f, files[i], &s, m, 1),
@@ -385,7 +424,8 @@ static void test_optim_fixtures(void) {
         if (snprintf(path, sizeof path, "%s/%s", dir, mutations[i].file) >= (int)sizeof path)
             die(mutations[i].file, "fixture path too long");
         FILE *fp = fopen(path, "r");
-        if (!fp) continue;
+        if (!fp)
+            continue;
         fclose(fp);
         found++;
         fixture *f = load(mutations[i].file);
@@ -394,8 +434,8 @@ static void test_optim_fixtures(void) {
         rnnc_model *m;
         rnnc_optim *o;
         double e = run_case(f, mutations[i].file, &s, fixed_lr, &m, &o);
-        check(e > TOL, "optim %s: teeth: with %s it fails (rel err %.2e > %.0e)",
-              mutations[i].file, mutations[i].what, e, TOL);
+        check(e > TOL, "optim %s: teeth: with %s it fails (rel err %.2e > %.0e)", mutations[i].file,
+              mutations[i].what, e, TOL);
         rnnc_optim_free(o);
         rnnc_model_free(m);
         fixture_free(f);
@@ -425,7 +465,8 @@ static void test_optim_api(void) {
 
     static const char *const kinds[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
     int ok = 1, k;
-    for (int i = 0; i < 5; i++) ok &= rnnc_optim_kind_parse(kinds[i], &k) == RNNC_OK && k == i + 1;
+    for (int i = 0; i < 5; i++)
+        ok &= rnnc_optim_kind_parse(kinds[i], &k) == RNNC_OK && k == i + 1;
     check(ok, "optim_kind_parse: the five names give kinds 1..5");
     check(rnnc_optim_kind_parse("Adam", &k) == RNNC_ERR_ARG &&
               strstr(rnnc_last_error(), "'Adam'") && strstr(rnnc_last_error(), "rmsprop"),
@@ -481,7 +522,8 @@ static void test_optim_api(void) {
     rnnc_optim_create(m, &g, &o);
     const float *st = rnnc_optim_state(o, &n_state);
     ok = st && n_state == P;
-    for (size_t i = 0; ok && i < n_state; i++) ok = st[i] == 0.75f;
+    for (size_t i = 0; ok && i < n_state; i++)
+        ok = st[i] == 0.75f;
     check(ok, "adagrad's state starts at initial_accumulator_value");
     rnnc_optim_free(o);
     g = rnnc_optim_spec_init(RNNC_OPTIM_RMSPROP);
@@ -512,8 +554,8 @@ static void test_clip(void) {
         check(fabs(norm - want) <= 1e-6 * want, "%s: total norm %.9g, torch %.9g", norm_files[i],
               norm, want);
         double e = param_error(m, f, norm_files[i], "c", 1);
-        check(e <= 1e-6, "%s: clipped gradients match torch (rel err %.2e <= 1e-06)",
-              norm_files[i], e);
+        check(e <= 1e-6, "%s: clipped gradients match torch (rel err %.2e <= 1e-06)", norm_files[i],
+              e);
         /* teeth: the unclipped gradients must differ from the clipped ones where torch clipped */
         load_into(m, f, norm_files[i], "g", 1);
         if (max_norm < want)
@@ -561,13 +603,16 @@ static void test_clip(void) {
 static double sched_error(const rnnc_sched_spec *spec, double base, const fixture_tensor *want,
                           const fixture_tensor *metric, const char *file) {
     rnnc_sched s;
-    if (rnnc_sched_init(&s, spec, base)) die(file, rnnc_last_error());
+    if (rnnc_sched_init(&s, spec, base))
+        die(file, rnnc_last_error());
     double *got = malloc(want->n * sizeof *got);
     for (size_t t = 0; t < want->n; t++) {
         got[t] = rnnc_sched_lr(&s);
-        if (t + 1 == want->n) break;
+        if (t + 1 == want->n)
+            break;
         if (metric) {
-            if (rnnc_sched_plateau_step(&s, metric->data[t])) die(file, rnnc_last_error());
+            if (rnnc_sched_plateau_step(&s, metric->data[t]))
+                die(file, rnnc_last_error());
         } else {
             rnnc_sched_step(&s);
         }
@@ -601,15 +646,18 @@ static void test_sched_fixtures(void) {
         fixture *f = load(files[i]);
         int kind;
         const char *kname = fixture_meta(f, "kind");
-        if (!kname || rnnc_sched_kind_parse(kname, &kind)) die(files[i], "meta kind");
+        if (!kname || rnnc_sched_kind_parse(kname, &kind))
+            die(files[i], "meta kind");
         rnnc_sched_spec spec = rnnc_sched_spec_init(kind);
         apply_meta(f, files[i], &spec, sched_fields, sizeof sched_fields / sizeof sched_fields[0]);
         double base = strtod(fixture_meta(f, "base_lr"), NULL);
         const fixture_tensor *want = need(f, files[i], "lr");
-        const fixture_tensor *metric = kind == RNNC_SCHED_PLATEAU ? need(f, files[i], "metric") : NULL;
+        const fixture_tensor *metric =
+            kind == RNNC_SCHED_PLATEAU ? need(f, files[i], "metric") : NULL;
         double e = sched_error(&spec, base, want, metric, files[i]);
-        check(e <= SCHED_TOL, "sched %s: %zu rates match torch's get_last_lr (rel err %.2e <= %.0e)",
-              files[i], want->n, e, SCHED_TOL);
+        check(e <= SCHED_TOL,
+              "sched %s: %zu rates match torch's get_last_lr (rel err %.2e <= %.0e)", files[i],
+              want->n, e, SCHED_TOL);
         mutate_sched(&spec);
         e = sched_error(&spec, base, want, metric, files[i]);
         check(e > SCHED_TOL, "sched %s: teeth: a changed field fails (rel err %.2e)", files[i], e);
@@ -618,10 +666,11 @@ static void test_sched_fixtures(void) {
 }
 
 static void test_sched_api(void) {
-    static const char *const kinds[] = {"constant", "step", "exponential", "cosine", "onecycle",
-                                        "plateau"};
+    static const char *const kinds[] = {"constant", "step",     "exponential",
+                                        "cosine",   "onecycle", "plateau"};
     int ok = 1, k;
-    for (int i = 0; i < 6; i++) ok &= rnnc_sched_kind_parse(kinds[i], &k) == RNNC_OK && k == i + 1;
+    for (int i = 0; i < 6; i++)
+        ok &= rnnc_sched_kind_parse(kinds[i], &k) == RNNC_OK && k == i + 1;
     check(ok, "sched_kind_parse: the six names give kinds 1..6");
     check(rnnc_sched_kind_parse("cos", &k) == RNNC_ERR_ARG && strstr(rnnc_last_error(), "'cos'") &&
               strstr(rnnc_last_error(), "onecycle"),
@@ -659,7 +708,8 @@ static void test_sched_api(void) {
     p.patience = 1;
     rnnc_sched a, b;
     rnnc_sched_init(&a, &p, 1.0);
-    for (int t = 0; t < 4; t++) rnnc_sched_plateau_step(&a, 1.0);
+    for (int t = 0; t < 4; t++)
+        rnnc_sched_plateau_step(&a, 1.0);
     b = a;
     ok = 1;
     for (int t = 0; t < 10; t++) {
@@ -678,20 +728,24 @@ static void test_sched_api(void) {
     oc.total_steps = 10;
     rnnc_sched_init(&a, &oc, 0.5);
     check(fabs(rnnc_sched_lr(&a) - 0.5 / 25) < 1e-15, "onecycle starts at base_lr / div_factor");
-    for (int t = 0; t < 9; t++) rnnc_sched_step(&a);
+    for (int t = 0; t < 9; t++)
+        rnnc_sched_step(&a);
     double last = rnnc_sched_lr(&a);
-    for (int t = 0; t < 5; t++) rnnc_sched_step(&a);
+    for (int t = 0; t < 5; t++)
+        rnnc_sched_step(&a);
     check(fabs(last - 0.5 / 25 / 1e4) < 1e-15 && rnnc_sched_lr(&a) == last,
           "onecycle ends at max_lr / 25 / 1e4 and stays there (%g)", last);
     /* Plateau's step does not change a closed-form rate; rnnc_sched_step does not change
      * plateau's. */
     rnnc_sched_init(&a, &p, 0.3);
-    for (int t = 0; t < 20; t++) rnnc_sched_step(&a);
+    for (int t = 0; t < 20; t++)
+        rnnc_sched_step(&a);
     check(rnnc_sched_lr(&a) == 0.3 && a.t == 20, "rnnc_sched_step only counts plateau steps");
 }
 
 int main(int argc, char **argv) {
-    if (argc > 1) dir = argv[1];
+    if (argc > 1)
+        dir = argv[1];
     test_optim_api();
     test_optim_fixtures();
     test_clip();

@@ -28,7 +28,8 @@ static const struct {
 
 static const char *kind_name(int kind) {
     for (size_t i = 0; i < sizeof optim_names / sizeof optim_names[0]; i++)
-        if (optim_names[i].kind == kind) return optim_names[i].name;
+        if (optim_names[i].kind == kind)
+            return optim_names[i].name;
     return "unknown";
 }
 
@@ -40,28 +41,32 @@ rnnc_optim_spec rnnc_optim_spec_init(int kind) {
     s.beta1 = 0.9, s.beta2 = 0.999;
     s.eps = kind == RNNC_OPTIM_ADAGRAD ? 1e-10 : 1e-8;
     s.alpha = 0.99;
-    if (kind == RNNC_OPTIM_ADAM || kind == RNNC_OPTIM_ADAMW) s.lr = 1e-3;
-    if (kind == RNNC_OPTIM_ADAMW) s.weight_decay = 1e-2;
+    if (kind == RNNC_OPTIM_ADAM || kind == RNNC_OPTIM_ADAMW)
+        s.lr = 1e-3;
+    if (kind == RNNC_OPTIM_ADAMW)
+        s.weight_decay = 1e-2;
     return s;
 }
 
 rnnc_status rnnc_optim_kind_parse(const char *name, int *kind) {
-    if (!name || !kind) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_kind_parse: NULL argument");
+    if (!name || !kind)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_kind_parse: NULL argument");
     for (size_t i = 0; i < sizeof optim_names / sizeof optim_names[0]; i++)
         if (strcmp(name, optim_names[i].name) == 0) {
             *kind = optim_names[i].kind;
             return RNNC_OK;
         }
     return RNNC_FAIL(RNNC_ERR_ARG,
-                     "unknown optimizer '%s' (expected sgd, adam, adamw, rmsprop or adagrad)", name);
+                     "unknown optimizer '%s' (expected sgd, adam, adamw, rmsprop or adagrad)",
+                     name);
 }
 
 /* Requires lo <= v (or lo <= v < 1 when below_one) and v finite; names the field on failure. */
 static rnnc_status check_field(const char *kind, const char *field, double v, double lo,
                                int below_one) {
     if (!isfinite(v) || !(v >= lo) || (below_one && !(v < 1)))
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_create: %s: %s = %g must be %s%g%s", kind,
-                         field, v, below_one ? "in [" : ">= ", lo, below_one ? ", 1)" : "");
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_create: %s: %s = %g must be %s%g%s", kind, field,
+                         v, below_one ? "in [" : ">= ", lo, below_one ? ", 1)" : "");
     return RNNC_OK;
 }
 
@@ -108,7 +113,8 @@ static rnnc_status check_spec(const rnnc_optim_spec *s, size_t *blocks) {
 }
 
 rnnc_status rnnc_optim_create(rnnc_model *m, const rnnc_optim_spec *spec, rnnc_optim **out) {
-    if (!m || !spec || !out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_create: NULL argument");
+    if (!m || !spec || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_create: NULL argument");
     *out = NULL;
     size_t blocks = 0, n_state;
     RNNC_TRY(check_spec(spec, &blocks));
@@ -128,21 +134,26 @@ rnnc_status rnnc_optim_create(rnnc_model *m, const rnnc_optim_spec *spec, rnnc_o
         return st;
     }
     if (spec->kind == RNNC_OPTIM_ADAGRAD)
-        for (size_t i = 0; i < o->n; i++) o->state[i] = (float)spec->initial_accumulator_value;
+        for (size_t i = 0; i < o->n; i++)
+            o->state[i] = (float)spec->initial_accumulator_value;
     *out = o;
     return RNNC_OK;
 }
 
 void rnnc_optim_free(rnnc_optim *o) {
-    if (!o) return;
+    if (!o)
+        return;
     free(o->state);
     free(o);
 }
 
-double rnnc_optim_lr(const rnnc_optim *o) { return o ? o->spec.lr : 0; }
+double rnnc_optim_lr(const rnnc_optim *o) {
+    return o ? o->spec.lr : 0;
+}
 
 rnnc_status rnnc_optim_set_lr(rnnc_optim *o, double lr) {
-    if (!o) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_lr: optimizer is NULL");
+    if (!o)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_lr: optimizer is NULL");
     if (!isfinite(lr) || !(lr >= 0))
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_lr: lr = %g must be finite and >= 0", lr);
     o->spec.lr = lr;
@@ -150,14 +161,18 @@ rnnc_status rnnc_optim_set_lr(rnnc_optim *o, double lr) {
 }
 
 float *rnnc_optim_state(rnnc_optim *o, size_t *n) {
-    if (n) *n = o ? o->n_state : 0;
+    if (n)
+        *n = o ? o->n_state : 0;
     return o && o->n_state ? o->state : NULL;
 }
 
-long rnnc_optim_steps(const rnnc_optim *o) { return o ? o->step : 0; }
+long rnnc_optim_steps(const rnnc_optim *o) {
+    return o ? o->step : 0;
+}
 
 rnnc_status rnnc_optim_set_steps(rnnc_optim *o, long steps) {
-    if (!o) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_steps: optimizer is NULL");
+    if (!o)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_steps: optimizer is NULL");
     if (steps < 0)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_steps: steps = %ld must be >= 0", steps);
     o->step = steps;
@@ -171,8 +186,7 @@ static void sgd_step(const rnnc_optim_spec *s, long step, size_t n, float *p, co
     for (size_t i = 0; i < n; i++) {
         double d = (double)g[i] + s->weight_decay * p[i];
         if (s->momentum != 0) {
-            buf[i] = step == 1 ? (float)d
-                               : (float)(s->momentum * buf[i] + (1 - s->dampening) * d);
+            buf[i] = step == 1 ? (float)d : (float)(s->momentum * buf[i] + (1 - s->dampening) * d);
             d = s->nesterov ? d + s->momentum * buf[i] : buf[i];
         }
         p[i] = (float)(p[i] - s->lr * d);
@@ -188,13 +202,15 @@ static void adam_step(const rnnc_optim_spec *s, long step, size_t n, float *p, c
     const double step_size = s->lr / bc1, sqrt_bc2 = sqrt(bc2);
     const double l2 = decoupled ? 0 : s->weight_decay, shrink = 1 - s->lr * s->weight_decay;
     for (size_t i = 0; i < n; i++) {
-        if (decoupled) p[i] = (float)(p[i] * shrink);
+        if (decoupled)
+            p[i] = (float)(p[i] * shrink);
         double d = (double)g[i] + l2 * p[i];
         m1[i] = (float)(s->beta1 * m1[i] + (1 - s->beta1) * d);
         m2[i] = (float)(s->beta2 * m2[i] + (1 - s->beta2) * d * d);
         double v = m2[i];
         if (vmax) {
-            if (m2[i] > vmax[i]) vmax[i] = m2[i];
+            if (m2[i] > vmax[i])
+                vmax[i] = m2[i];
             v = vmax[i];
         }
         double denom = sqrt(v) / sqrt_bc2 + s->eps;
@@ -237,7 +253,8 @@ static void adagrad_step(const rnnc_optim_spec *s, long step, size_t n, float *p
 }
 
 rnnc_status rnnc_optim_step(rnnc_optim *o) {
-    if (!o) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_step: optimizer is NULL");
+    if (!o)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_step: optimizer is NULL");
     size_t n;
     float *p = rnnc_model_params(o->model, &n), *g = rnnc_model_grads(o->model, NULL);
     RNNC_ASSERT(n == o->n);
@@ -245,9 +262,7 @@ rnnc_status rnnc_optim_step(rnnc_optim *o) {
     float *st = o->state;
     o->step++;
     switch (s->kind) {
-    case RNNC_OPTIM_SGD:
-        sgd_step(s, o->step, n, p, g, st);
-        break;
+    case RNNC_OPTIM_SGD: sgd_step(s, o->step, n, p, g, st); break;
     case RNNC_OPTIM_ADAM:
     case RNNC_OPTIM_ADAMW:
         adam_step(s, o->step, n, p, g, st, st + n, s->amsgrad ? st + 2 * n : NULL);
@@ -258,11 +273,8 @@ rnnc_status rnnc_optim_step(rnnc_optim *o) {
         rmsprop_step(s, n, p, g, st, buf, ga);
         break;
     }
-    case RNNC_OPTIM_ADAGRAD:
-        adagrad_step(s, o->step, n, p, g, st);
-        break;
-    default:
-        RNNC_ASSERT(!"optimizer kind checked at creation");
+    case RNNC_OPTIM_ADAGRAD: adagrad_step(s, o->step, n, p, g, st); break;
+    default: RNNC_ASSERT(!"optimizer kind checked at creation");
     }
     return RNNC_OK;
 }
@@ -270,18 +282,22 @@ rnnc_status rnnc_optim_step(rnnc_optim *o) {
 double rnnc_clip_grad_norm(rnnc_model *m, double max_norm) {
     size_t n;
     float *g = rnnc_model_grads(m, &n);
-    if (!g) return 0;
+    if (!g)
+        return 0;
     double sq = 0;
-    for (size_t i = 0; i < n; i++) sq += (double)g[i] * g[i];
+    for (size_t i = 0; i < n; i++)
+        sq += (double)g[i] * g[i];
     double norm = sqrt(sq);
     double coef = max_norm / (norm + 1e-6); /* clip_grad_norm_'s epsilon */
     if (coef < 1)
-        for (size_t i = 0; i < n; i++) g[i] = (float)(g[i] * coef);
+        for (size_t i = 0; i < n; i++)
+            g[i] = (float)(g[i] * coef);
     return norm;
 }
 
 rnnc_status rnnc_clip_grad_value(rnnc_model *m, double clip_value) {
-    if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_clip_grad_value: model is NULL");
+    if (!m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_clip_grad_value: model is NULL");
     if (!(clip_value >= 0))
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_clip_grad_value: clip_value = %g must be >= 0",
                          clip_value);

@@ -11,13 +11,14 @@ static const double PI = 3.14159265358979323846;
 static const struct {
     const char *name;
     int kind;
-} sched_names[] = {{"constant", RNNC_SCHED_CONSTANT}, {"step", RNNC_SCHED_STEP},
+} sched_names[] = {{"constant", RNNC_SCHED_CONSTANT},       {"step", RNNC_SCHED_STEP},
                    {"exponential", RNNC_SCHED_EXPONENTIAL}, {"cosine", RNNC_SCHED_COSINE},
-                   {"onecycle", RNNC_SCHED_ONECYCLE},     {"plateau", RNNC_SCHED_PLATEAU}};
+                   {"onecycle", RNNC_SCHED_ONECYCLE},       {"plateau", RNNC_SCHED_PLATEAU}};
 
 static const char *kind_name(int kind) {
     for (size_t i = 0; i < sizeof sched_names / sizeof sched_names[0]; i++)
-        if (sched_names[i].kind == kind) return sched_names[i].name;
+        if (sched_names[i].kind == kind)
+            return sched_names[i].name;
     return "unknown";
 }
 
@@ -34,7 +35,8 @@ rnnc_sched_spec rnnc_sched_spec_init(int kind) {
 }
 
 rnnc_status rnnc_sched_kind_parse(const char *name, int *kind) {
-    if (!name || !kind) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_sched_kind_parse: NULL argument");
+    if (!name || !kind)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_sched_kind_parse: NULL argument");
     for (size_t i = 0; i < sizeof sched_names / sizeof sched_names[0]; i++)
         if (strcmp(name, sched_names[i].name) == 0) {
             *kind = sched_names[i].kind;
@@ -53,7 +55,8 @@ static rnnc_status check_spec(const rnnc_sched_spec *s) {
     const char *k = kind_name(s->kind);
     if (s->kind < RNNC_SCHED_CONSTANT || s->kind > RNNC_SCHED_PLATEAU)
         return BAD("unknown schedule kind %d", s->kind);
-    if (s->warmup_steps < 0) return BAD("%s: warmup_steps = %ld must be >= 0", k, s->warmup_steps);
+    if (s->warmup_steps < 0)
+        return BAD("%s: warmup_steps = %ld must be >= 0", k, s->warmup_steps);
     if (s->warmup_steps > 0) {
         if (s->kind == RNNC_SCHED_ONECYCLE || s->kind == RNNC_SCHED_PLATEAU)
             return BAD("%s: warmup_steps must be 0 (warm-up goes in front of constant, step, "
@@ -64,7 +67,8 @@ static rnnc_status check_spec(const rnnc_sched_spec *s) {
     }
     switch (s->kind) {
     case RNNC_SCHED_STEP:
-        if (s->step_size < 1) return BAD("step: step_size = %ld must be >= 1", s->step_size);
+        if (s->step_size < 1)
+            return BAD("step: step_size = %ld must be >= 1", s->step_size);
         if (!(s->gamma > 0) || !isfinite(s->gamma))
             return BAD("step: gamma = %g must be finite and > 0", s->gamma);
         break;
@@ -74,7 +78,8 @@ static rnnc_status check_spec(const rnnc_sched_spec *s) {
                        s->gamma);
         break;
     case RNNC_SCHED_COSINE:
-        if (s->t_max < 1) return BAD("cosine: t_max = %ld must be >= 1", s->t_max);
+        if (s->t_max < 1)
+            return BAD("cosine: t_max = %ld must be >= 1", s->t_max);
         if (!isfinite(s->eta_min) || !(s->eta_min >= 0))
             return BAD("cosine: eta_min = %g must be finite and >= 0", s->eta_min);
         break;
@@ -99,21 +104,22 @@ static rnnc_status check_spec(const rnnc_sched_spec *s) {
             return BAD("plateau: mode = %d must be RNNC_PLATEAU_MIN or RNNC_PLATEAU_MAX", s->mode);
         if (!(s->factor >= 0 && s->factor < 1))
             return BAD("plateau: factor = %g must be in [0, 1)", s->factor);
-        if (s->patience < 0) return BAD("plateau: patience = %ld must be >= 0", s->patience);
+        if (s->patience < 0)
+            return BAD("plateau: patience = %ld must be >= 0", s->patience);
         if (!isfinite(s->threshold) || !(s->threshold >= 0))
             return BAD("plateau: threshold = %g must be finite and >= 0", s->threshold);
         if (s->threshold_mode != RNNC_THRESHOLD_REL && s->threshold_mode != RNNC_THRESHOLD_ABS)
             return BAD("plateau: threshold_mode = %d must be RNNC_THRESHOLD_REL or "
                        "RNNC_THRESHOLD_ABS",
                        s->threshold_mode);
-        if (s->cooldown < 0) return BAD("plateau: cooldown = %ld must be >= 0", s->cooldown);
+        if (s->cooldown < 0)
+            return BAD("plateau: cooldown = %ld must be >= 0", s->cooldown);
         if (!isfinite(s->min_lr) || !(s->min_lr >= 0))
             return BAD("plateau: min_lr = %g must be finite and >= 0", s->min_lr);
         if (!isfinite(s->eps) || !(s->eps >= 0))
             return BAD("plateau: eps = %g must be finite and >= 0", s->eps);
         break;
-    default:
-        break;
+    default: break;
     }
     return RNNC_OK;
 }
@@ -123,7 +129,8 @@ static rnnc_status check_spec(const rnnc_sched_spec *s) {
 static double onecycle_lr(const rnnc_sched_spec *s, double base, long t) {
     const double max_lr = s->max_lr > 0 ? s->max_lr : base;
     const double initial = max_lr / s->div_factor, min_lr = initial / s->final_div_factor;
-    const double end1 = s->pct_start * (double)s->total_steps - 1, end2 = (double)s->total_steps - 1;
+    const double end1 = s->pct_start * (double)s->total_steps - 1,
+                 end2 = (double)s->total_steps - 1;
     const double step = (double)(t < s->total_steps - 1 ? t : s->total_steps - 1);
     double from, to, lo, hi;
     if (step <= end1)
@@ -132,31 +139,30 @@ static double onecycle_lr(const rnnc_sched_spec *s, double base, long t) {
         from = max_lr, to = min_lr, lo = end1, hi = end2;
     /* A phase of zero length (torch divides by zero there) is taken as finished. */
     const double pct = hi > lo ? (step - lo) / (hi - lo) : 1;
-    if (s->anneal == RNNC_ANNEAL_LINEAR) return (to - from) * pct + from;
+    if (s->anneal == RNNC_ANNEAL_LINEAR)
+        return (to - from) * pct + from;
     return to + (from - to) / 2.0 * (cos(PI * pct) + 1);
 }
 
 /* The rate after t steps of a closed-form schedule (all kinds but PLATEAU). */
 static double closed_form_lr(const rnnc_sched_spec *s, double base, long t) {
     const long w = s->warmup_steps;
-    if (t < w) return base * (s->warmup_start_factor + (1 - s->warmup_start_factor) * t / w);
+    if (t < w)
+        return base * (s->warmup_start_factor + (1 - s->warmup_start_factor) * t / w);
     t -= w;
     switch (s->kind) {
-    case RNNC_SCHED_STEP:
-        return base * pow(s->gamma, (double)(t / s->step_size));
-    case RNNC_SCHED_EXPONENTIAL:
-        return base * pow(s->gamma, (double)t);
+    case RNNC_SCHED_STEP: return base * pow(s->gamma, (double)(t / s->step_size));
+    case RNNC_SCHED_EXPONENTIAL: return base * pow(s->gamma, (double)t);
     case RNNC_SCHED_COSINE:
         return s->eta_min + (base - s->eta_min) * (1 + cos(PI * (double)t / s->t_max)) / 2;
-    case RNNC_SCHED_ONECYCLE:
-        return onecycle_lr(s, base, t);
-    default:
-        return base;
+    case RNNC_SCHED_ONECYCLE: return onecycle_lr(s, base, t);
+    default: return base;
     }
 }
 
 rnnc_status rnnc_sched_init(rnnc_sched *s, const rnnc_sched_spec *spec, double base_lr) {
-    if (!s || !spec) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_sched_init: NULL argument");
+    if (!s || !spec)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_sched_init: NULL argument");
     if (!isfinite(base_lr) || !(base_lr >= 0))
         return BAD("base_lr = %g must be finite and >= 0", base_lr);
     RNNC_TRY(check_spec(spec));
@@ -170,12 +176,16 @@ rnnc_status rnnc_sched_init(rnnc_sched *s, const rnnc_sched_spec *spec, double b
     return RNNC_OK;
 }
 
-double rnnc_sched_lr(const rnnc_sched *s) { return s ? s->lr : 0; }
+double rnnc_sched_lr(const rnnc_sched *s) {
+    return s ? s->lr : 0;
+}
 
 void rnnc_sched_step(rnnc_sched *s) {
-    if (!s) return;
+    if (!s)
+        return;
     s->t++;
-    if (s->spec.kind != RNNC_SCHED_PLATEAU) s->lr = closed_form_lr(&s->spec, s->base_lr, s->t);
+    if (s->spec.kind != RNNC_SCHED_PLATEAU)
+        s->lr = closed_form_lr(&s->spec, s->base_lr, s->t);
 }
 
 /* ReduceLROnPlateau.is_better. */
@@ -188,7 +198,8 @@ static int is_better(const rnnc_sched_spec *s, double a, double best) {
 }
 
 rnnc_status rnnc_sched_plateau_step(rnnc_sched *s, double metric) {
-    if (!s) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_sched_plateau_step: schedule is NULL");
+    if (!s)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_sched_plateau_step: schedule is NULL");
     if (s->spec.kind != RNNC_SCHED_PLATEAU)
         return RNNC_FAIL(RNNC_ERR_STATE,
                          "rnnc_sched_plateau_step: the schedule is '%s', not 'plateau' (use "
@@ -207,8 +218,10 @@ rnnc_status rnnc_sched_plateau_step(rnnc_sched *s, double metric) {
     }
     if (s->num_bad_epochs > s->spec.patience) {
         double reduced = s->lr * s->spec.factor;
-        if (reduced < s->spec.min_lr) reduced = s->spec.min_lr;
-        if (s->lr - reduced > s->spec.eps) s->lr = reduced;
+        if (reduced < s->spec.min_lr)
+            reduced = s->spec.min_lr;
+        if (s->lr - reduced > s->spec.eps)
+            s->lr = reduced;
         s->cooldown_counter = s->spec.cooldown;
         s->num_bad_epochs = 0;
     }
