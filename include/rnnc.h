@@ -572,6 +572,14 @@ rnnc_status rnnc_model_load(const char *path, rnnc_model **out, rnnc_tensor_file
  * no other tensor; errors (RNNC_ERR_FORMAT) name the file and the tensor. Everything is checked
  * before anything is copied, so a failed load leaves the model unchanged. */
 rnnc_status rnnc_model_load_params(rnnc_model *m, const rnnc_tensor_file *f);
+/* Optimizer state for resuming, in a second safetensors file beside the model file (written
+ * atomically): tensors "optim.state" F32 (n,) (rnnc_optim_state) and "optim.steps" I64 scalar,
+ * metadata "format": "rnnc-optim", "rnnc.version" and "rnnc.optim.lr" (the current learning
+ * rate, 17 digits). Load into an optimizer created with the same spec for the same model: the
+ * state size must match (RNNC_ERR_FORMAT naming the file and tensor otherwise); restores the
+ * state, the step count and the learning rate, so training continues bit for bit. */
+rnnc_status rnnc_optim_save(rnnc_optim *o, const char *path);
+rnnc_status rnnc_optim_load(rnnc_optim *o, const char *path);
 
 /* ---------------------------------------------------------------------------------------------
  * Text data: tokenizer, vocabulary, padding, labelled-text readers
