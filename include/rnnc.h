@@ -818,6 +818,34 @@ rnnc_status rnnc_classifier_evaluate(rnnc_classifier *c, const rnnc_textset *dat
 rnnc_status rnnc_classifier_predict(rnnc_classifier *c, const char *const *texts, size_t n,
                                     float *probs);
 
+/* Extra metadata saved in the classifier's model file (e.g. "rnnc.data.test", the test set it
+ * was trained for); at most 16 keys, each starting "rnnc.data.". Both strings are copied. */
+rnnc_status rnnc_classifier_set_info(rnnc_classifier *c, const char *key, const char *value);
+/* Such a value from the loaded file (borrowed), NULL if absent. */
+const char *rnnc_classifier_info(const rnnc_classifier *c, const char *key);
+
+/* A training file (docs/training.md): the model's layer sections plus [data], [train],
+ * [optimizer], [schedule] and [early_stopping]. overrides are "section.key=value" strings
+ * (the CLI's --set), applied to the text before parsing: a key replaces the first such key of
+ * the first such section, or is added to it; a missing training section is added. Errors name
+ * the file and line (or the override). Paths are kept as written (relative to the working
+ * folder). */
+typedef struct rnnc_train_config {
+    rnnc_config model;
+    rnnc_text_spec text;
+    rnnc_fit_spec fit; /* fit.out_dir points at output below */
+    int threads;       /* [train] threads: 0 = every core */
+    /* [data] */
+    int format;        /* enum rnnc_text_format */
+    char train[1024], validation[1024], test[1024];
+    double validation_split; /* 0: none (or a validation file) */
+    char label_column[64], text_column[64];
+    int header;        /* -1 auto, 0, 1 */
+    char output[1024]; /* [train] output folder, "" for none */
+} rnnc_train_config;
+rnnc_status rnnc_train_config_read(const char *path, const char *const *overrides, int n,
+                                   rnnc_train_config *out);
+
 /* Keras's validation_split: the last `fraction` of set (in file order, before any shuffling)
  * moves into a new set *val; set keeps the rest. fraction in (0, 1); both parts non-empty. */
 rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, rnnc_textset **val);

@@ -9,6 +9,10 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 int cmd_demo(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 
 /* Prints "rnnc: <what>: <rnnc_last_error()>" and returns the exit code that fits the status. */
 int cli_fail(const char *what, rnnc_status st);
@@ -18,5 +22,9 @@ int cli_double(const char *opt, const char *v, double lo, double hi, double *out
 /* Matches "--name" or "--name=value"; sets *val (from the next argument when needed). Returns 1
  * on a match, 0 if not this option, -1 when the value is missing. */
 int cli_opt(const char *name, int argc, char **argv, int *i, const char **val);
+
+/* A [data] format name (auto, imdb-tsv, ...) to enum rnnc_text_format; prints and returns -1
+ * if unknown. */
+int cli_text_format(const char *v);
 
 #endif

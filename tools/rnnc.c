@@ -13,6 +13,10 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"demo", cmd_demo, "train a small LSTM on the built-in adding problem"},
+    {"train", cmd_train, "train a text classifier from a training file"},
+    {"eval", cmd_eval, "loss and metrics of a model file on a labelled set"},
+    {"predict", cmd_predict, "classify raw text with a model file"},
+    {"inspect", cmd_inspect, "list a model file's layers, tensors and metadata"},
     {"summary", cmd_summary, "read a model description file and list its layers and parameters"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -30,6 +34,16 @@ int cli_fail(const char *what, rnnc_status st) {
     fprintf(stderr, "rnnc: %s: %s\n", what, rnnc_last_error());
     return (st == RNNC_ERR_ARG || st == RNNC_ERR_FORMAT || st == RNNC_ERR_SHAPE) ? CLI_USAGE
                                                                                 : CLI_FAIL;
+}
+
+int cli_text_format(const char *v) {
+    static const char *const f[] = {"auto", "imdb-tsv", "aclimdb", "csv", "tsv", "folder-files",
+                                    "folder-lines"};
+    for (int i = 0; i < 7; i++)
+        if (!strcmp(v, f[i])) return i; /* enum rnnc_text_format order */
+    fprintf(stderr, "rnnc: unknown format '%s' (auto, imdb-tsv, aclimdb, csv, tsv, folder-files, "
+                    "folder-lines)\n", v);
+    return -1;
 }
 
 int cli_int(const char *opt, const char *v, long lo, long hi, long *out) {

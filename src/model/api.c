@@ -163,3 +163,5 @@ float *rnnc_model_grads(rnnc_model *m, size_t *n) {
     if (n) *n = rnnc__model_plan_f32(m->impl)->total;
     return rnnc__model_grads_f32(m->impl);
 }
+
+rnnc_rng *rnnc_model_rng(rnnc_model *m) { return m ? rnnc__model_rng_f32(m->impl) : NULL; }

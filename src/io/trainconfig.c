@@ -1,0 +1,552 @@
+/* Training files: the model's layer sections (read by config.c) plus the training sections
+ * [data], [train], [optimizer], [schedule] and [early_stopping] (read here with libinih). Both
+ * readers see the whole file with the other's lines blanked, so every message names the real line.
+ * Keys and defaults: docs/training.md. */
+#include "../core/core.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FILE (1 << 20)
+
+static const char *const train_sections[] = {"data", "train", "optimizer", "schedule",
+                                             "early_stopping"};
+enum { N_TRAIN_SECTIONS = 5 };
+
+static int is_train_section(const char *name, size_t len) {
+    for (int i = 0; i < N_TRAIN_SECTIONS; i++)
+        if (strlen(train_sections[i]) == len && !strncmp(name, train_sections[i], len)) return 1;
+    return 0;
+}
+
+/* ---- text editing: overrides and the split between the two readers ---- */
+
+typedef struct text {
+    char *s;
+    size_t len, cap;
+} text;
+
+static int append(text *t, const char *p, size_t n) {
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = (t->len + n + 1) * 2;
+        char *q = realloc(t->s, cap);
+        if (!q) return -1;
+        t->s = q, t->cap = cap;
+    }
+    memcpy(t->s + t->len, p, n);
+    t->len += n;
+    t->s[t->len] = 0;
+    return 0;
+}
+
+/* The section name of a header line "[name]" (leading blanks allowed), or NULL. */
+static const char *header_name(const char *line, size_t len, size_t *n) {
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+    if (i >= len || line[i] != '[') return NULL;
+    const char *close = memchr(line + i, ']', len - i);
+    if (!close) return NULL;
+    *n = (size_t)(close - line - i - 1);
+    return line + i + 1;
+}
+
+/* The key of a "key = value" line, or NULL. */
+static const char *line_key(const char *line, size_t len, size_t *n) {
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+    if (i >= len || line[i] == '#' || line[i] == ';') return NULL;
+    const char *eq = memchr(line + i, '=', len - i);
+    if (!eq) return NULL;
+    size_t e = (size_t)(eq - line);
+    while (e > i && (line[e - 1] == ' ' || line[e - 1] == '\t')) e--;
+    *n = e - i;
+    return line + i;
+}
+
+/* Applies one "section.key=value" override to t. */
+static rnnc_status apply_override(text *t, const char *ov) {
+    const char *dot = strchr(ov, '.'), *eq = strchr(ov, '=');
+    if (!dot || !eq || dot > eq || dot == ov || eq == dot + 1)
+        return RNNC_FAIL(RNNC_ERR_ARG, "--set '%s': expected section.key=value", ov);
+    const size_t slen = (size_t)(dot - ov), klen = (size_t)(eq - dot - 1);
+    const char *value = eq + 1;
+    if (strchr(value, '\n') || strchr(ov, '[') || strchr(ov, ']'))
+        return RNNC_FAIL(RNNC_ERR_ARG, "--set '%s': no newlines or brackets allowed", ov);
+    text out = {0};
+    int in_section = 0, done = 0, seen_section = 0;
+    const char *p = t->s;
+    rnnc_status st = RNNC_OK;
+    char kv[1200];
+    snprintf(kv, sizeof kv, "%.*s = %s\n", (int)klen, dot + 1, value);
+    while (*p && st == RNNC_OK) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        size_t n;
+        const char *h = header_name(p, len, &n);
+        if (h) {
+            if (in_section && !done) { /* leaving the section without the key: add it */
+                if (append(&out, kv, strlen(kv))) st = RNNC_ERR_NOMEM;
+                done = 1;
+            }
+            in_section = !seen_section && n == slen && !strncmp(h, ov, slen);
+            seen_section |= in_section;
+        } else if (in_section && !done) {
+            const char *k = line_key(p, len, &n);
+            if (k && n == klen && !strncmp(k, dot + 1, klen)) {
+                if (append(&out, kv, strlen(kv))) st = RNNC_ERR_NOMEM;
+                done = 1;
+                p += len;
+                continue;
+            }
+        }
+        if (append(&out, p, len)) st = RNNC_ERR_NOMEM;
+        p += len;
+    }
+    if (st == RNNC_OK && !done) {
+        if (out.len && out.s[out.len - 1] != '\n' && append(&out, "\n", 1)) st = RNNC_ERR_NOMEM;
+        if (!seen_section) {
+            if (!is_train_section(ov, slen)) {
+                free(out.s);
+                return RNNC_FAIL(RNNC_ERR_ARG, "--set '%s': the file has no [%.*s] section", ov,
+                                 (int)slen, ov);
+            }
+            char hdr[80];
+            snprintf(hdr, sizeof hdr, "[%.*s]\n", (int)slen, ov);
+            if (append(&out, hdr, strlen(hdr))) st = RNNC_ERR_NOMEM;
+        }
+        if (st == RNNC_OK && append(&out, kv, strlen(kv))) st = RNNC_ERR_NOMEM;
+    }
+    if (st != RNNC_OK) {
+        free(out.s);
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory applying --set");
+    }
+    free(t->s);
+    *t = out;
+    return RNNC_OK;
+}
+
+/* Splits t into the layer part and the training part, each with the other's lines blanked. */
+static rnnc_status split_text(const text *t, text *model, text *train) {
+    int in_train = 0;
+    const char *p = t->s;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        size_t n;
+        const char *h = header_name(p, len, &n);
+        if (h) in_train = is_train_section(h, n);
+        text *keep = in_train ? train : model, *blank = in_train ? model : train;
+        if (append(keep, p, len) || append(blank, "\n", 1))
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory reading a training file");
+        p += len;
+    }
+    if (!model->s && append(model, "", 0)) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    if (!train->s && append(train, "", 0)) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    return RNNC_OK;
+}
+
+/* ---- the training sections ---- */
+
+typedef struct entry {
+    char section[24], key[40], value[1024];
+    int line;
+} entry;
+
+typedef struct collect {
+    entry *e;
+    int n, cap;
+    const char *path;
+    rnnc_status st;
+} collect;
+
+static int on_pair(void *user, const char *section, const char *key, const char *value,
+                   int line) {
+    collect *c = user;
+    if (c->st != RNNC_OK) return 1;
+    if (strlen(section) >= sizeof c->e->section || strlen(key) >= sizeof c->e->key ||
+        strlen(value) >= sizeof c->e->value) {
+        c->st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: key or value too long", c->path, line);
+        return 1;
+    }
+    for (int i = 0; i < c->n; i++)
+        if (!strcmp(c->e[i].section, section) && !strcmp(c->e[i].key, key)) {
+            c->st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: '%s' appears twice in [%s] (line %d)",
+                              c->path, line, key, section, c->e[i].line);
+            return 1;
+        }
+    if (c->n == c->cap) {
+        int cap = c->cap ? 2 * c->cap : 32;
+        entry *e = realloc(c->e, (size_t)cap * sizeof *e);
+        if (!e) {
+            c->st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+            return 1;
+        }
+        c->e = e, c->cap = cap;
+    }
+    entry *e = &c->e[c->n++];
+    snprintf(e->section, sizeof e->section, "%s", section);
+    snprintf(e->key, sizeof e->key, "%s", key);
+    snprintf(e->value, sizeof e->value, "%s", value);
+    e->line = line;
+    return 1;
+}
+
+/* inih's handler without line numbers: the line is tracked by a wrapper reader. */
+typedef struct reader {
+    const char *s;
+    int line;
+    collect *c;
+} reader;
+
+static char *read_line(char *str, int num, void *stream) {
+    reader *r = stream;
+    if (!*r->s) return NULL;
+    const char *nl = strchr(r->s, '\n');
+    size_t len = nl ? (size_t)(nl - r->s) + 1 : strlen(r->s);
+    if (len >= (size_t)num) len = (size_t)num - 1;
+    memcpy(str, r->s, len);
+    str[len] = 0;
+    r->s += len;
+    r->line++;
+    return str;
+}
+
+static int handler(void *user, const char *section, const char *key, const char *value) {
+    reader *r = user;
+    return on_pair(r->c, section, key, value, r->line);
+}
+
+static rnnc_status bad(const entry *e, const char *path, const char *want) {
+    return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: [%s] %s = '%.60s': expected %s", path, e->line,
+                     e->section, e->key, e->value, want);
+}
+
+static int to_long(const char *v, long lo, long hi, long *out) {
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (errno || end == v || *end || x < lo || x > hi) return -1;
+    *out = x;
+    return 0;
+}
+
+static int to_double(const char *v, double *out) {
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (errno || end == v || *end || !isfinite(x)) return -1;
+    *out = x;
+    return 0;
+}
+
+static int to_bool(const char *v, long *out) {
+    if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes")) return *out = 1, 0;
+    if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no")) return *out = 0, 0;
+    return -1;
+}
+
+static int to_side(const char *v, long *out) {
+    if (!strcmp(v, "pre")) return *out = RNNC_PAD_PRE, 0;
+    if (!strcmp(v, "post")) return *out = RNNC_PAD_POST, 0;
+    return -1;
+}
+
+/* Typed key tables: where each key goes. */
+enum { T_INT, T_LONG, T_DOUBLE, T_BOOL, T_SIDE, T_U64, T_PATH, T_COL };
+typedef struct key {
+    const char *section, *name;
+    int type;
+    void *(*where)(rnnc_train_config *c);
+    size_t size; /* T_PATH / T_COL buffers */
+} key;
+
+#define FIELD(fn, expr)                                                                            \
+    static void *fn(rnnc_train_config *c) { return (void *)&(expr); }
+FIELD(f_epochs, c->fit.epochs)
+FIELD(f_batch, c->fit.batch_size)
+FIELD(f_seed, c->fit.seed)
+FIELD(f_threads, c->threads)
+FIELD(f_clipn, c->fit.clip_norm)
+FIELD(f_clipv, c->fit.clip_value)
+FIELD(f_output, c->output)
+FIELD(f_train, c->train)
+FIELD(f_val, c->validation)
+FIELD(f_test, c->test)
+FIELD(f_vsplit, c->validation_split)
+FIELD(f_lcol, c->label_column)
+FIELD(f_tcol, c->text_column)
+FIELD(f_numw, c->text.num_words)
+FIELD(f_minf, c->text.min_freq)
+FIELD(f_maxlen, c->text.maxlen)
+FIELD(f_pad, c->text.padding)
+FIELD(f_trunc, c->text.truncating)
+FIELD(f_start, c->text.add_start)
+FIELD(f_uselen, c->text.use_lengths)
+FIELD(f_lower, c->text.tok.lowercase)
+FIELD(f_html, c->text.tok.strip_html)
+FIELD(f_punct, c->text.tok.split_punct)
+FIELD(f_lr, c->fit.optim.lr)
+FIELD(f_b1, c->fit.optim.beta1)
+FIELD(f_b2, c->fit.optim.beta2)
+FIELD(f_eps, c->fit.optim.eps)
+FIELD(f_mom, c->fit.optim.momentum)
+FIELD(f_damp, c->fit.optim.dampening)
+FIELD(f_nest, c->fit.optim.nesterov)
+FIELD(f_ams, c->fit.optim.amsgrad)
+FIELD(f_alpha, c->fit.optim.alpha)
+FIELD(f_cent, c->fit.optim.centered)
+FIELD(f_lrd, c->fit.optim.lr_decay)
+FIELD(f_iav, c->fit.optim.initial_accumulator_value)
+FIELD(f_wd, c->fit.optim.weight_decay)
+FIELD(f_wsteps, c->fit.sched.warmup_steps)
+FIELD(f_wstart, c->fit.sched.warmup_start_factor)
+FIELD(f_ssize, c->fit.sched.step_size)
+FIELD(f_gamma, c->fit.sched.gamma)
+FIELD(f_tmax, c->fit.sched.t_max)
+FIELD(f_etamin, c->fit.sched.eta_min)
+FIELD(f_maxlr, c->fit.sched.max_lr)
+FIELD(f_total, c->fit.sched.total_steps)
+FIELD(f_pct, c->fit.sched.pct_start)
+FIELD(f_div, c->fit.sched.div_factor)
+FIELD(f_fdiv, c->fit.sched.final_div_factor)
+FIELD(f_factor, c->fit.sched.factor)
+FIELD(f_spat, c->fit.sched.patience)
+FIELD(f_thr, c->fit.sched.threshold)
+FIELD(f_cool, c->fit.sched.cooldown)
+FIELD(f_minlr, c->fit.sched.min_lr)
+FIELD(f_perb, c->fit.sched_per_batch)
+FIELD(f_pat, c->fit.patience)
+FIELD(f_mind, c->fit.min_delta)
+FIELD(f_rest, c->fit.restore_best)
+
+static const key keys[] = {
+    {"train", "epochs", T_INT, f_epochs, 0},
+    {"train", "batch_size", T_INT, f_batch, 0},
+    {"train", "seed", T_U64, f_seed, 0},
+    {"train", "threads", T_INT, f_threads, 0},
+    {"train", "clip_norm", T_DOUBLE, f_clipn, 0},
+    {"train", "clip_value", T_DOUBLE, f_clipv, 0},
+    {"train", "output", T_PATH, f_output, 1024},
+    {"data", "train", T_PATH, f_train, 1024},
+    {"data", "validation", T_PATH, f_val, 1024},
+    {"data", "test", T_PATH, f_test, 1024},
+    {"data", "validation_split", T_DOUBLE, f_vsplit, 0},
+    {"data", "label_column", T_COL, f_lcol, 64},
+    {"data", "text_column", T_COL, f_tcol, 64},
+    {"data", "num_words", T_INT, f_numw, 0},
+    {"data", "min_freq", T_INT, f_minf, 0},
+    {"data", "maxlen", T_INT, f_maxlen, 0},
+    {"data", "padding", T_SIDE, f_pad, 0},
+    {"data", "truncating", T_SIDE, f_trunc, 0},
+    {"data", "add_start", T_BOOL, f_start, 0},
+    {"data", "use_lengths", T_BOOL, f_uselen, 0},
+    {"data", "lowercase", T_BOOL, f_lower, 0},
+    {"data", "strip_html", T_BOOL, f_html, 0},
+    {"data", "split_punct", T_BOOL, f_punct, 0},
+    {"optimizer", "lr", T_DOUBLE, f_lr, 0},
+    {"optimizer", "beta1", T_DOUBLE, f_b1, 0},
+    {"optimizer", "beta2", T_DOUBLE, f_b2, 0},
+    {"optimizer", "eps", T_DOUBLE, f_eps, 0},
+    {"optimizer", "momentum", T_DOUBLE, f_mom, 0},
+    {"optimizer", "dampening", T_DOUBLE, f_damp, 0},
+    {"optimizer", "nesterov", T_BOOL, f_nest, 0},
+    {"optimizer", "amsgrad", T_BOOL, f_ams, 0},
+    {"optimizer", "alpha", T_DOUBLE, f_alpha, 0},
+    {"optimizer", "centered", T_BOOL, f_cent, 0},
+    {"optimizer", "lr_decay", T_DOUBLE, f_lrd, 0},
+    {"optimizer", "initial_accumulator_value", T_DOUBLE, f_iav, 0},
+    {"optimizer", "weight_decay", T_DOUBLE, f_wd, 0},
+    {"schedule", "warmup_steps", T_LONG, f_wsteps, 0},
+    {"schedule", "warmup_start_factor", T_DOUBLE, f_wstart, 0},
+    {"schedule", "step_size", T_LONG, f_ssize, 0},
+    {"schedule", "gamma", T_DOUBLE, f_gamma, 0},
+    {"schedule", "t_max", T_LONG, f_tmax, 0},
+    {"schedule", "eta_min", T_DOUBLE, f_etamin, 0},
+    {"schedule", "max_lr", T_DOUBLE, f_maxlr, 0},
+    {"schedule", "total_steps", T_LONG, f_total, 0},
+    {"schedule", "pct_start", T_DOUBLE, f_pct, 0},
+    {"schedule", "div_factor", T_DOUBLE, f_div, 0},
+    {"schedule", "final_div_factor", T_DOUBLE, f_fdiv, 0},
+    {"schedule", "factor", T_DOUBLE, f_factor, 0},
+    {"schedule", "patience", T_LONG, f_spat, 0},
+    {"schedule", "threshold", T_DOUBLE, f_thr, 0},
+    {"schedule", "cooldown", T_LONG, f_cool, 0},
+    {"schedule", "min_lr", T_DOUBLE, f_minlr, 0},
+    {"schedule", "per_batch", T_BOOL, f_perb, 0},
+    {"early_stopping", "patience", T_INT, f_pat, 0},
+    {"early_stopping", "min_delta", T_DOUBLE, f_mind, 0},
+    {"early_stopping", "restore_best", T_BOOL, f_rest, 0},
+};
+
+static rnnc_status set_key(rnnc_train_config *c, const entry *e, const char *path) {
+    /* keys with words for values */
+    if (!strcmp(e->section, "optimizer") && !strcmp(e->key, "name")) return RNNC_OK;
+    if (!strcmp(e->section, "schedule") && !strcmp(e->key, "name")) return RNNC_OK;
+    if (!strcmp(e->section, "data") && !strcmp(e->key, "format")) {
+        static const char *const f[] = {"auto", "imdb-tsv", "aclimdb", "csv", "tsv",
+                                        "folder-files", "folder-lines"};
+        for (int i = 0; i < 7; i++)
+            if (!strcmp(e->value, f[i])) return c->format = i, RNNC_OK; /* enum order */
+        return bad(e, path, "auto, imdb-tsv, aclimdb, csv, tsv, folder-files or folder-lines");
+    }
+    if (!strcmp(e->section, "data") && !strcmp(e->key, "header")) {
+        if (!strcmp(e->value, "auto")) return c->header = -1, RNNC_OK;
+        long b;
+        if (to_bool(e->value, &b)) return bad(e, path, "auto, true or false");
+        return c->header = (int)b, RNNC_OK;
+    }
+    if (!strcmp(e->section, "early_stopping") && !strcmp(e->key, "monitor")) {
+        if (!strcmp(e->value, "val_loss")) return c->fit.monitor = RNNC_MONITOR_VAL_LOSS, RNNC_OK;
+        if (!strcmp(e->value, "val_accuracy"))
+            return c->fit.monitor = RNNC_MONITOR_VAL_ACCURACY, RNNC_OK;
+        return bad(e, path, "val_loss or val_accuracy");
+    }
+    if (!strcmp(e->section, "schedule") && !strcmp(e->key, "anneal")) {
+        if (!strcmp(e->value, "cos")) return c->fit.sched.anneal = RNNC_ANNEAL_COS, RNNC_OK;
+        if (!strcmp(e->value, "linear")) return c->fit.sched.anneal = RNNC_ANNEAL_LINEAR, RNNC_OK;
+        return bad(e, path, "cos or linear");
+    }
+    if (!strcmp(e->section, "schedule") && !strcmp(e->key, "mode")) {
+        if (!strcmp(e->value, "min")) return c->fit.sched.mode = RNNC_PLATEAU_MIN, RNNC_OK;
+        if (!strcmp(e->value, "max")) return c->fit.sched.mode = RNNC_PLATEAU_MAX, RNNC_OK;
+        return bad(e, path, "min or max");
+    }
+    if (!strcmp(e->section, "schedule") && !strcmp(e->key, "threshold_mode")) {
+        if (!strcmp(e->value, "rel")) return c->fit.sched.threshold_mode = RNNC_THRESHOLD_REL, 0;
+        if (!strcmp(e->value, "abs")) return c->fit.sched.threshold_mode = RNNC_THRESHOLD_ABS, 0;
+        return bad(e, path, "rel or abs");
+    }
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const key *k = &keys[i];
+        if (strcmp(k->section, e->section) || strcmp(k->name, e->key)) continue;
+        void *dst = k->where(c);
+        long l;
+        double d;
+        switch (k->type) {
+        case T_INT:
+            if (to_long(e->value, 0, 1L << 30, &l)) return bad(e, path, "an integer >= 0");
+            *(int *)dst = (int)l;
+            return RNNC_OK;
+        case T_LONG:
+            if (to_long(e->value, 0, 1L << 40, &l)) return bad(e, path, "an integer >= 0");
+            *(long *)dst = l;
+            return RNNC_OK;
+        case T_U64:
+            if (to_long(e->value, 0, 1L << 62, &l)) return bad(e, path, "an integer >= 0");
+            *(uint64_t *)dst = (uint64_t)l;
+            return RNNC_OK;
+        case T_DOUBLE:
+            if (to_double(e->value, &d)) return bad(e, path, "a finite number");
+            *(double *)dst = d;
+            return RNNC_OK;
+        case T_BOOL:
+            if (to_bool(e->value, &l)) return bad(e, path, "true or false");
+            *(int *)dst = (int)l;
+            return RNNC_OK;
+        case T_SIDE:
+            if (to_side(e->value, &l)) return bad(e, path, "pre or post");
+            *(int *)dst = (int)l;
+            return RNNC_OK;
+        default: /* T_PATH, T_COL */
+            if (strlen(e->value) >= k->size) return bad(e, path, "a shorter value");
+            snprintf((char *)dst, k->size, "%s", e->value);
+            return RNNC_OK;
+        }
+    }
+    return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: unknown key '%s' in [%s] (see docs/training.md)",
+                     path, e->line, e->key, e->section);
+}
+
+static const entry *find(const collect *c, const char *section, const char *key) {
+    for (int i = 0; i < c->n; i++)
+        if (!strcmp(c->e[i].section, section) && !strcmp(c->e[i].key, key)) return &c->e[i];
+    return NULL;
+}
+
+static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_config *out) {
+    collect c = {0};
+    c.path = path, c.st = RNNC_OK;
+    reader r = {txt, 0, &c};
+    int e = ini_parse_stream(read_line, &r, handler, &r);
+    rnnc_status st = c.st;
+    if (st == RNNC_OK && e > 0)
+        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: not a 'key = value' line or [section] header",
+                       path, e);
+    /* the optimizer and schedule names come first: they pick the defaults the other keys edit */
+    const entry *on = st == RNNC_OK ? find(&c, "optimizer", "name") : NULL;
+    if (on) {
+        int kind;
+        if (rnnc_optim_kind_parse(on->value, &kind) != RNNC_OK)
+            st = bad(on, path, "sgd, adam, adamw, rmsprop or adagrad");
+        else
+            out->fit.optim = rnnc_optim_spec_init(kind);
+    }
+    const entry *sn = st == RNNC_OK ? find(&c, "schedule", "name") : NULL;
+    if (sn) {
+        int kind;
+        if (rnnc_sched_kind_parse(sn->value, &kind) != RNNC_OK)
+            st = bad(sn, path, "constant, step, exponential, cosine, onecycle or plateau");
+        else
+            out->fit.sched = rnnc_sched_spec_init(kind);
+    }
+    for (int i = 0; st == RNNC_OK && i < c.n; i++) st = set_key(out, &c.e[i], path);
+    free(c.e);
+    return st;
+}
+
+static rnnc_status read_file(const char *path, text *t) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    char *buf = malloc(MAX_FILE + 1);
+    size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
+    int err = ferror(f);
+    fclose(f);
+    rnnc_status st = RNNC_OK;
+    if (!buf)
+        st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    else if (err)
+        st = RNNC_FAIL(RNNC_ERR_IO, "%s: read error (is it a folder?)", path);
+    else if (n > MAX_FILE)
+        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: larger than 1 MiB; not a training file", path);
+    else if (memchr(buf, 0, n))
+        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: contains NUL bytes; not a text file", path);
+    if (st != RNNC_OK) {
+        free(buf);
+        return st;
+    }
+    buf[n] = 0;
+    t->s = buf, t->len = n, t->cap = MAX_FILE + 1;
+    return RNNC_OK;
+}
+
+rnnc_status rnnc_train_config_read(const char *path, const char *const *overrides, int n,
+                                   rnnc_train_config *out) {
+    if (!path || !out || (n > 0 && !overrides))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_train_config_read: NULL argument");
+    memset(out, 0, sizeof *out);
+    out->text = rnnc_text_spec_init();
+    out->fit = rnnc_fit_spec_init();
+    out->header = -1;
+    text t = {0}, model = {0}, train = {0};
+    RNNC_TRY(read_file(path, &t));
+    rnnc_status st = RNNC_OK;
+    for (int i = 0; st == RNNC_OK && i < n; i++) st = apply_override(&t, overrides[i]);
+    if (st == RNNC_OK) st = split_text(&t, &model, &train);
+    if (st == RNNC_OK) st = rnnc_config_parse(model.s, path, &out->model);
+    if (st == RNNC_OK) st = parse_training(train.s, path, out);
+    if (st == RNNC_OK && !out->train[0])
+        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [data] needs 'train = PATH'", path);
+    if (st == RNNC_OK && out->validation[0] && out->validation_split > 0)
+        st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                       "%s: [data] gives both validation and validation_split; choose one", path);
+    if (st == RNNC_OK && out->validation_split != 0 &&
+        !(out->validation_split > 0 && out->validation_split < 1))
+        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [data] validation_split must be in (0, 1)", path);
+    out->fit.out_dir = out->output[0] ? out->output : NULL;
+    free(t.s), free(model.s), free(train.s);
+    return st;
+}

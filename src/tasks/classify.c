@@ -1,0 +1,552 @@
+/* Text classification: raw text -> ids -> model -> one logit (two labels, binary cross-entropy)
+ * or one logit per label (softmax cross-entropy). Supplies the training loop (src/train/fit.c)
+ * with batches and losses, and reads and writes the classifier's model file: the model plus
+ * metadata "rnnc.task" = "classify", "rnnc.vocab", "rnnc.labels" (names joined by '\n') and
+ * "rnnc.text" (the text options as "key=value" lines). */
+#include "../train/fit.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A labelled set as padded ids, batch-major: ids (n,maxlen), true lengths (n), labels (n). */
+typedef struct encoded {
+    size_t n;
+    int32_t *ids;
+    int32_t *len;
+    const int32_t *labels; /* borrowed from the text set */
+} encoded;
+
+struct rnnc_classifier {
+    rnnc_model *model;
+    rnnc_vocab *vocab;
+    rnnc_text_spec text;
+    int n_labels;
+    char **labels;
+    int units; /* outputs of the last layer: 1 (binary logit) or n_labels */
+    encoded sets[2]; /* during fit / evaluate: train, validation */
+    int32_t *bids, *blen; /* batch workspace: (T,B) ids, (B) lengths */
+    size_t bcap, blen_cap;
+    float *work; /* (B,units) scores */
+    size_t work_cap;
+    int n_info; /* extra "rnnc.data.*" metadata */
+    char *info_key[16], *info_val[16];
+};
+
+rnnc_text_spec rnnc_text_spec_init(void) {
+    rnnc_text_spec t;
+    memset(&t, 0, sizeof t);
+    t.tok = rnnc_tokenizer_spec_init();
+    t.num_words = 10000, t.min_freq = 1, t.maxlen = 500;
+    t.padding = RNNC_PAD_PRE, t.truncating = RNNC_PAD_PRE;
+    t.add_start = 1, t.use_lengths = 0;
+    return t;
+}
+
+static rnnc_status check_text(const rnnc_text_spec *t) {
+    if (t->num_words != 0 && t->num_words < RNNC_VOCAB_FIRST + 1)
+        return RNNC_FAIL(RNNC_ERR_ARG, "num_words must be 0 (no limit) or >= 4, got %d",
+                         t->num_words);
+    if (t->min_freq < 0) return RNNC_FAIL(RNNC_ERR_ARG, "min_freq must be >= 0");
+    if (t->maxlen < 1 || t->maxlen > 1000000)
+        return RNNC_FAIL(RNNC_ERR_ARG, "maxlen must be in [1, 1000000], got %d", t->maxlen);
+    if ((t->padding != RNNC_PAD_PRE && t->padding != RNNC_PAD_POST) ||
+        (t->truncating != RNNC_PAD_PRE && t->truncating != RNNC_PAD_POST))
+        return RNNC_FAIL(RNNC_ERR_ARG, "padding and truncating must be pre or post");
+    return RNNC_OK;
+}
+
+/* The model must map ids to one output vector per sequence from a linear dense layer. */
+static rnnc_status check_model(rnnc_classifier *c) {
+    const rnnc_config *cfg = rnnc_model_config(c->model);
+    const rnnc_layer_spec *first = &cfg->layers[0], *last = &cfg->layers[cfg->n_layers - 1];
+    if (first->kind != RNNC_LAYER_EMBEDDING)
+        return RNNC_FAIL(RNNC_ERR_ARG, "a text classifier's first layer must be [embedding]");
+    if (first->vocab < rnnc_vocab_size(c->vocab))
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "[embedding] vocab = %d is smaller than the vocabulary (%d ids, "
+                         "num_words = %d); set vocab >= %d",
+                         first->vocab, rnnc_vocab_size(c->vocab), c->text.num_words,
+                         rnnc_vocab_size(c->vocab));
+    size_t units;
+    int seq;
+    RNNC_TRY(rnnc_model_layer_info(c->model, cfg->n_layers - 1, NULL, NULL, &units, &seq));
+    if (last->kind != RNNC_LAYER_DENSE || last->activation != RNNC_ACT_LINEAR || seq)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "a text classifier must end in a [dense] layer with activation = linear "
+                         "after a recurrent layer without return_sequences (the loss applies the "
+                         "sigmoid or softmax itself, in a numerically stable way)");
+    if (!(units == 1 && c->n_labels == 2) && units != (size_t)c->n_labels)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "the last [dense] layer has %zu units; %d labels need %s", units,
+                         c->n_labels, c->n_labels == 2 ? "1 (a logit) or 2" : "one per label");
+    c->units = (int)units;
+    return RNNC_OK;
+}
+
+static rnnc_status copy_labels(rnnc_classifier *c, char *const *names, int n) {
+    RNNC_TRY(rnnc__calloc((void **)&c->labels, (size_t)n, sizeof(char *), "label names"));
+    c->n_labels = n;
+    for (int i = 0; i < n; i++) {
+        c->labels[i] = strdup(names[i]);
+        if (!c->labels[i]) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    }
+    return RNNC_OK;
+}
+
+void rnnc_classifier_free(rnnc_classifier *c) {
+    if (!c) return;
+    rnnc_model_free(c->model);
+    rnnc_vocab_free(c->vocab);
+    for (int i = 0; i < c->n_labels && c->labels; i++) free(c->labels[i]);
+    free(c->labels);
+    for (int s = 0; s < 2; s++) free(c->sets[s].ids), free(c->sets[s].len);
+    free(c->bids), free(c->blen), free(c->work);
+    for (int i = 0; i < c->n_info; i++) free(c->info_key[i]), free(c->info_val[i]);
+    free(c);
+}
+
+rnnc_status rnnc_classifier_create(const rnnc_config *cfg, const rnnc_text_spec *text,
+                                   const rnnc_textset *train, uint64_t seed,
+                                   rnnc_classifier **out) {
+    if (!cfg || !text || !train || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_create: NULL argument");
+    *out = NULL;
+    RNNC_TRY(check_text(text));
+    if (train->n == 0) return RNNC_FAIL(RNNC_ERR_ARG, "the training set is empty");
+    if (train->n_labels < 2)
+        return RNNC_FAIL(RNNC_ERR_ARG, "the training set has %d label(s); a classifier needs >= 2",
+                         train->n_labels);
+    rnnc_classifier *c;
+    RNNC_TRY(rnnc__calloc((void **)&c, 1, sizeof *c, "classifier"));
+    c->text = *text;
+    rnnc_status s = rnnc_vocab_build(&text->tok, (const char *const *)train->texts, train->n,
+                                     text->num_words, text->min_freq, &c->vocab);
+    if (s == RNNC_OK) s = copy_labels(c, train->label_names, train->n_labels);
+    if (s == RNNC_OK) s = rnnc_model_create(cfg, seed, &c->model);
+    if (s == RNNC_OK) s = check_model(c);
+    if (s != RNNC_OK) {
+        rnnc_classifier_free(c);
+        return s;
+    }
+    *out = c;
+    return RNNC_OK;
+}
+
+rnnc_model *rnnc_classifier_model(rnnc_classifier *c) { return c ? c->model : NULL; }
+const rnnc_vocab *rnnc_classifier_vocab(const rnnc_classifier *c) { return c ? c->vocab : NULL; }
+const rnnc_text_spec *rnnc_classifier_text(const rnnc_classifier *c) { return c ? &c->text : NULL; }
+int rnnc_classifier_labels(const rnnc_classifier *c, const char *const **names) {
+    if (!c) return 0;
+    if (names) *names = (const char *const *)c->labels;
+    return c->n_labels;
+}
+
+/* ---- model file ---- */
+
+static char *text_to_meta(const rnnc_text_spec *t) {
+    char *b = malloc(512);
+    if (b)
+        snprintf(b, 512,
+                 "lowercase=%d\nstrip_html=%d\nsplit_punct=%d\nnum_words=%d\nmin_freq=%d\n"
+                 "maxlen=%d\npadding=%s\ntruncating=%s\nadd_start=%d\nuse_lengths=%d\n",
+                 t->tok.lowercase, t->tok.strip_html, t->tok.split_punct, t->num_words,
+                 t->min_freq, t->maxlen, t->padding == RNNC_PAD_PRE ? "pre" : "post",
+                 t->truncating == RNNC_PAD_PRE ? "pre" : "post", t->add_start, t->use_lengths);
+    return b;
+}
+
+static rnnc_status text_from_meta(const char *meta, const char *path, rnnc_text_spec *t) {
+    *t = rnnc_text_spec_init();
+    if (!meta) return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.text is missing", path);
+    static const char *const keys[] = {"lowercase", "strip_html", "split_punct", "num_words",
+                                       "min_freq",  "maxlen",     "add_start",   "use_lengths"};
+    int *dst[] = {&t->tok.lowercase, &t->tok.strip_html, &t->tok.split_punct, &t->num_words,
+                  &t->min_freq,      &t->maxlen,         &t->add_start,       &t->use_lengths};
+    const char *p = meta;
+    int line = 0;
+    while (*p) {
+        line++;
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char buf[96];
+        if (len >= sizeof buf)
+            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d is too long", path, line);
+        memcpy(buf, p, len);
+        buf[len] = 0;
+        p += len + (nl ? 1 : 0);
+        if (!len) continue;
+        char *eq = strchr(buf, '=');
+        if (!eq) return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d: no '='", path, line);
+        *eq = 0;
+        const char *v = eq + 1;
+        int known = 0;
+        if (!strcmp(buf, "padding") || !strcmp(buf, "truncating")) {
+            int side = !strcmp(v, "pre") ? RNNC_PAD_PRE : !strcmp(v, "post") ? RNNC_PAD_POST : -1;
+            if (side < 0)
+                return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d: %s must be pre or post",
+                                 path, line, buf);
+            *(!strcmp(buf, "padding") ? &t->padding : &t->truncating) = side;
+            known = 1;
+        }
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            if (strcmp(buf, keys[k])) continue;
+            char *end;
+            errno = 0;
+            long x = strtol(v, &end, 10);
+            if (errno || end == v || *end || x < 0 || x > 1000000)
+                return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d: bad value for %s", path,
+                                 line, buf);
+            *dst[k] = (int)x;
+            known = 1;
+        }
+        if (!known)
+            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d: unknown key '%s'", path, line,
+                             buf);
+    }
+    rnnc_status s = check_text(t);
+    if (s != RNNC_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", rnnc_last_error());
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text: %s", path, msg);
+    }
+    return RNNC_OK;
+}
+
+static rnnc_status save_with(const rnnc_classifier *c, const char *path, const char *key,
+                             const char *value) {
+    char *vocab = NULL, *text = text_to_meta(&c->text), *labels = NULL;
+    size_t n = 1;
+    for (int i = 0; i < c->n_labels; i++) n += strlen(c->labels[i]) + 1;
+    labels = calloc(n, 1);
+    rnnc_status s = (text && labels) ? rnnc_vocab_to_text(c->vocab, &vocab)
+                                     : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    if (s == RNNC_OK) {
+        for (int i = 0; i < c->n_labels; i++) {
+            if (i) strcat(labels, "\n");
+            strcat(labels, c->labels[i]);
+        }
+        const char *keys[21] = {"rnnc.task", "rnnc.vocab", "rnnc.labels", "rnnc.text"};
+        const char *vals[21] = {"classify", vocab, labels, text};
+        int n_meta = 4;
+        for (int i = 0; i < c->n_info; i++, n_meta++)
+            keys[n_meta] = c->info_key[i], vals[n_meta] = c->info_val[i];
+        if (key) keys[n_meta] = key, vals[n_meta++] = value;
+        s = rnnc_model_save(c->model, path, keys, vals, n_meta);
+    }
+    free(vocab), free(text), free(labels);
+    return s;
+}
+
+rnnc_status rnnc_classifier_save(const rnnc_classifier *c, const char *path) {
+    if (!c || !path) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_save: NULL argument");
+    return save_with(c, path, NULL, NULL);
+}
+
+rnnc_status rnnc_classifier_set_info(rnnc_classifier *c, const char *key, const char *value) {
+    if (!c || !key || !value)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_set_info: NULL argument");
+    if (strncmp(key, "rnnc.data.", 10) != 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "info key '%s' must start with 'rnnc.data.'", key);
+    int i = 0;
+    while (i < c->n_info && strcmp(c->info_key[i], key)) i++;
+    if (i == 16) return RNNC_FAIL(RNNC_ERR_ARG, "at most 16 info keys");
+    char *v = strdup(value), *k = i < c->n_info ? c->info_key[i] : strdup(key);
+    if (!v || !k) {
+        free(v);
+        if (i == c->n_info) free(k);
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    }
+    if (i < c->n_info) free(c->info_val[i]);
+    c->info_key[i] = k, c->info_val[i] = v;
+    if (i == c->n_info) c->n_info++;
+    return RNNC_OK;
+}
+
+const char *rnnc_classifier_info(const rnnc_classifier *c, const char *key) {
+    for (int i = 0; c && key && i < c->n_info; i++)
+        if (!strcmp(c->info_key[i], key)) return c->info_val[i];
+    return NULL;
+}
+
+static rnnc_status load_labels(rnnc_classifier *c, const char *meta, const char *path) {
+    if (!meta || !*meta)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.labels is missing", path);
+    int n = 1;
+    for (const char *p = meta; *p; p++) n += *p == '\n';
+    if (n < 2 || n > 100000)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.labels holds %d names; need 2 to 100000",
+                         path, n);
+    RNNC_TRY(rnnc__calloc((void **)&c->labels, (size_t)n, sizeof(char *), "label names"));
+    const char *p = meta;
+    for (int i = 0; i < n; i++) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len == 0)
+            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.labels: label %d is empty", path, i);
+        c->labels[i] = strndup(p, len);
+        c->n_labels = i + 1;
+        if (!c->labels[i]) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+        p += len + 1;
+    }
+    return RNNC_OK;
+}
+
+rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out) {
+    if (!path || !out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_load: NULL argument");
+    *out = NULL;
+    rnnc_classifier *c;
+    RNNC_TRY(rnnc__calloc((void **)&c, 1, sizeof *c, "classifier"));
+    rnnc_tensor_file *f = NULL;
+    rnnc_status s = rnnc_model_load(path, &c->model, &f);
+    if (s == RNNC_OK) {
+        const char *task = rnnc_tensor_file_meta(f, "rnnc.task");
+        if (!task || strcmp(task, "classify"))
+            s = RNNC_FAIL(RNNC_ERR_FORMAT,
+                          "%s: not a text classifier (metadata rnnc.task is %s%s%s)", path,
+                          task ? "'" : "missing", task ? task : "", task ? "'" : "");
+    }
+    if (s == RNNC_OK) s = text_from_meta(rnnc_tensor_file_meta(f, "rnnc.text"), path, &c->text);
+    if (s == RNNC_OK) {
+        const char *v = rnnc_tensor_file_meta(f, "rnnc.vocab");
+        s = v ? rnnc_vocab_from_text(v, path, &c->vocab)
+              : RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.vocab is missing", path);
+    }
+    if (s == RNNC_OK) s = load_labels(c, rnnc_tensor_file_meta(f, "rnnc.labels"), path);
+    for (int i = 0; s == RNNC_OK && i < rnnc_tensor_file_meta_count(f); i++) {
+        const char *k, *v;
+        rnnc_tensor_file_meta_at(f, i, &k, &v);
+        if (!strncmp(k, "rnnc.data.", 10)) s = rnnc_classifier_set_info(c, k, v);
+    }
+    if (s == RNNC_OK) {
+        s = check_model(c);
+        if (s != RNNC_OK) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", rnnc_last_error());
+            s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: %s", path, msg);
+        }
+    }
+    rnnc_tensor_file_free(f);
+    if (s != RNNC_OK) {
+        rnnc_classifier_free(c);
+        return s;
+    }
+    *out = c;
+    return RNNC_OK;
+}
+
+/* ---- encoding and batches ---- */
+
+/* Encodes one text into row (maxlen) and returns its true length (>= 1: an empty review is one
+ * padding step, since a recurrent layer needs at least one step). */
+static rnnc_status encode_one(rnnc_classifier *c, const char *text, int32_t **tmp, size_t *cap,
+                              int32_t *row, int32_t *len) {
+    size_t n;
+    RNNC_TRY(rnnc_vocab_encode(c->vocab, &c->text.tok, text, strlen(text), c->text.add_start,
+                               *tmp, *cap, &n));
+    if (n > *cap) {
+        int32_t *t = realloc(*tmp, n * sizeof(int32_t));
+        if (!t) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory encoding a text");
+        *tmp = t, *cap = n;
+        RNNC_TRY(rnnc_vocab_encode(c->vocab, &c->text.tok, text, strlen(text), c->text.add_start,
+                                   *tmp, *cap, &n));
+    }
+    int l = rnnc_pad_ids(*tmp, n, c->text.maxlen, c->text.padding, c->text.truncating,
+                         RNNC_VOCAB_PAD, row);
+    if (l < 0) return l;
+    *len = l > 0 ? l : 1;
+    return RNNC_OK;
+}
+
+static rnnc_status encode_set(rnnc_classifier *c, const rnnc_textset *set, encoded *e) {
+    free(e->ids), free(e->len);
+    memset(e, 0, sizeof *e);
+    if (!set) return RNNC_OK;
+    if (set->n_labels != c->n_labels)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "the data has %d labels, the classifier %d (read it with the "
+                         "classifier's label names)",
+                         set->n_labels, c->n_labels);
+    for (int i = 0; i < c->n_labels; i++)
+        if (strcmp(set->label_names[i], c->labels[i]))
+            return RNNC_FAIL(RNNC_ERR_ARG, "label %d is '%s' in the data but '%s' in the classifier",
+                             i, set->label_names[i], c->labels[i]);
+    const size_t L = (size_t)c->text.maxlen;
+    size_t total;
+    if (rnnc__mul(set->n, L, &total))
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%zu texts of maxlen %zu overflow", set->n, L);
+    RNNC_TRY(rnnc__calloc((void **)&e->ids, total, sizeof(int32_t), "encoded ids"));
+    RNNC_TRY(rnnc__calloc((void **)&e->len, set->n, sizeof(int32_t), "lengths"));
+    e->n = set->n, e->labels = set->labels;
+    int32_t *tmp = NULL;
+    size_t cap = 0;
+    rnnc_status s = RNNC_OK;
+    for (size_t i = 0; i < set->n && s == RNNC_OK; i++)
+        s = encode_one(c, set->texts[i], &tmp, &cap, e->ids + i * L, &e->len[i]);
+    free(tmp);
+    return s;
+}
+
+static rnnc_status grow(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return RNNC_OK;
+    void *q = realloc(*p, need * elem);
+    if (!q) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory for a batch");
+    *p = q, *cap = need;
+    return RNNC_OK;
+}
+
+/* Time-major ids (T,B) for rows idx of e. With use_lengths, T is the longest in the batch. */
+static rnnc_status make_batch(rnnc_classifier *c, const encoded *e, const size_t *idx, int B,
+                              rnnc_batch *out) {
+    const size_t L = (size_t)c->text.maxlen;
+    size_t T = L;
+    if (c->text.use_lengths) {
+        T = 1;
+        for (int b = 0; b < B; b++)
+            if ((size_t)e->len[idx[b]] > T) T = (size_t)e->len[idx[b]];
+    }
+    RNNC_TRY(grow((void **)&c->bids, &c->bcap, T * (size_t)B, sizeof(int32_t)));
+    RNNC_TRY(grow((void **)&c->blen, &c->blen_cap, (size_t)B, sizeof(int32_t)));
+    /* post padding: data in columns [0,len); pre: in [L-len, L); keep the T columns holding it */
+    const size_t first = c->text.padding == RNNC_PAD_PRE ? L - T : 0;
+    for (int b = 0; b < B; b++) {
+        const int32_t *row = e->ids + idx[b] * L + first;
+        for (size_t t = 0; t < T; t++) c->bids[t * (size_t)B + (size_t)b] = row[t];
+        c->blen[b] = e->len[idx[b]];
+    }
+    memset(out, 0, sizeof *out);
+    out->T = (int)T, out->B = B, out->ids = c->bids;
+    out->lengths = c->text.use_lengths ? c->blen : NULL;
+    out->padding = c->text.padding;
+    return RNNC_OK;
+}
+
+static rnnc_status task_batch(void *self, int set, const size_t *idx, int B, rnnc_batch *out) {
+    rnnc_classifier *c = self;
+    return make_batch(c, &c->sets[set], idx, B, out);
+}
+
+/* Scores (B,units) -> probabilities in c->work: sigmoid of the logit, or softmax. */
+static rnnc_status probabilities(rnnc_classifier *c, const float *out, int B) {
+    const size_t U = (size_t)c->units;
+    RNNC_TRY(grow((void **)&c->work, &c->work_cap, (size_t)B * U, sizeof(float)));
+    for (int b = 0; b < B; b++) {
+        const float *z = out + (size_t)b * U;
+        float *p = c->work + (size_t)b * U;
+        if (U == 1) {
+            p[0] = (float)(z[0] >= 0 ? 1 / (1 + exp(-z[0])) : exp(z[0]) / (1 + exp(z[0])));
+            continue;
+        }
+        double mx = z[0], sum = 0;
+        for (size_t j = 1; j < U; j++) mx = z[j] > mx ? z[j] : mx;
+        for (size_t j = 0; j < U; j++) sum += exp(z[j] - mx);
+        for (size_t j = 0; j < U; j++) p[j] = (float)(exp(z[j] - mx) / sum);
+    }
+    return RNNC_OK;
+}
+
+static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, const float *out,
+                             float *dout, double *loss, rnnc_metrics *met) {
+    rnnc_classifier *c = self;
+    const encoded *e = &c->sets[set];
+    int32_t *y = c->blen; /* labels of the batch; lengths are no longer needed */
+    for (int b = 0; b < B; b++) y[b] = e->labels[idx[b]];
+    if (c->units == 1) {
+        float *yf = malloc((size_t)B * sizeof(float));
+        if (!yf) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+        for (int b = 0; b < B; b++) yf[b] = (float)y[b];
+        *loss = rnnc_loss_bce_logits(out, yf, (size_t)B, dout);
+        free(yf);
+    } else {
+        RNNC_TRY(rnnc_loss_softmax_ce(out, y, (size_t)B, (size_t)c->units, -1, loss, NULL, dout));
+    }
+    RNNC_TRY(probabilities(c, out, B));
+    return rnnc_metrics_add(met, c->work, (size_t)B, (size_t)c->units, y);
+}
+
+static rnnc_status task_save(void *self, const char *path, const char *key, const char *value) {
+    return save_with(self, path, key, value);
+}
+
+static rnnc__task make_task(rnnc_classifier *c) {
+    rnnc__task t;
+    memset(&t, 0, sizeof t);
+    t.self = c, t.model = c->model, t.n_classes = c->n_labels;
+    t.n_train = c->sets[0].n, t.n_val = c->sets[1].n;
+    t.batch = task_batch, t.loss = task_loss, t.save = task_save;
+    return t;
+}
+
+static void drop_sets(rnnc_classifier *c) {
+    for (int s = 0; s < 2; s++) {
+        free(c->sets[s].ids), free(c->sets[s].len);
+        memset(&c->sets[s], 0, sizeof c->sets[s]);
+    }
+}
+
+rnnc_status rnnc_classifier_fit(rnnc_classifier *c, const rnnc_textset *train,
+                                const rnnc_textset *val, const rnnc_fit_spec *spec,
+                                rnnc_epoch_report *last) {
+    if (!c || !train || !spec) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_fit: NULL argument");
+    rnnc_status s = encode_set(c, train, &c->sets[0]);
+    if (s == RNNC_OK) s = encode_set(c, val, &c->sets[1]);
+    if (s == RNNC_OK) {
+        rnnc__task t = make_task(c);
+        s = rnnc__fit(&t, spec, last);
+    }
+    drop_sets(c);
+    return s;
+}
+
+rnnc_status rnnc_classifier_evaluate(rnnc_classifier *c, const rnnc_textset *data, int batch_size,
+                                     double *loss, rnnc_metric_values *values) {
+    if (!c || !data) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_evaluate: NULL argument");
+    rnnc_status s = encode_set(c, data, &c->sets[1]);
+    if (s == RNNC_OK) {
+        rnnc__task t = make_task(c);
+        s = rnnc__evaluate(&t, 1, batch_size, loss, values);
+    }
+    drop_sets(c);
+    return s;
+}
+
+rnnc_status rnnc_classifier_predict(rnnc_classifier *c, const char *const *texts, size_t n,
+                                    float *probs) {
+    if (!c || (n && (!texts || !probs)))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_predict: NULL argument");
+    enum { CHUNK = 64 };
+    const size_t L = (size_t)c->text.maxlen, K = (size_t)c->n_labels;
+    encoded e;
+    memset(&e, 0, sizeof e);
+    rnnc_status s = rnnc__calloc((void **)&e.ids, CHUNK * L, sizeof(int32_t), "encoded ids");
+    if (s == RNNC_OK) s = rnnc__calloc((void **)&e.len, CHUNK, sizeof(int32_t), "lengths");
+    int32_t *tmp = NULL;
+    size_t cap = 0, idx[CHUNK];
+    for (size_t start = 0; s == RNNC_OK && start < n; start += CHUNK) {
+        const int B = (int)(n - start < CHUNK ? n - start : CHUNK);
+        for (int b = 0; b < B && s == RNNC_OK; b++) {
+            idx[b] = (size_t)b;
+            if (!texts[start + (size_t)b])
+                s = RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_predict: text %zu is NULL",
+                              start + (size_t)b);
+            else
+                s = encode_one(c, texts[start + (size_t)b], &tmp, &cap, e.ids + (size_t)b * L,
+                               &e.len[b]);
+        }
+        rnnc_batch batch;
+        if (s == RNNC_OK) s = make_batch(c, &e, idx, B, &batch);
+        if (s == RNNC_OK) s = rnnc_model_forward(c->model, &batch, 0);
+        if (s == RNNC_OK) s = probabilities(c, rnnc_model_output(c->model, NULL, NULL), B);
+        for (int b = 0; s == RNNC_OK && b < B; b++) {
+            float *p = probs + (start + (size_t)b) * K;
+            if (c->units == 1)
+                p[0] = 1 - c->work[b], p[1] = c->work[b];
+            else
+                memcpy(p, c->work + (size_t)b * K, K * sizeof(float));
+        }
+    }
+    free(tmp), free(e.ids), free(e.len);
+    return s;
+}

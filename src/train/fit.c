@@ -1,0 +1,557 @@
+/* The training loop: seeded shuffled mini-batches, optimizer, schedule, clipping, validation,
+ * early stopping (Keras's EarlyStopping rules), checkpoints every epoch, exact resume, and a
+ * JSON-lines metrics log.
+ *
+ * A checkpoint is two files written at the end of every epoch: checkpoint.optim.safetensors (the
+ * optimizer's state arena and step count), then checkpoint.safetensors (the model file plus
+ * "rnnc.train_state": epoch, step, both random streams, the schedule's state and early stopping's).
+ * Doubles are stored as C99 hex floats ("%a"), so every bit comes back. */
+#include "fit.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+rnnc_fit_spec rnnc_fit_spec_init(void) {
+    rnnc_fit_spec s;
+    memset(&s, 0, sizeof s);
+    s.epochs = 10;
+    s.batch_size = 32;
+    s.seed = 1;
+    s.optim = rnnc_optim_spec_init(RNNC_OPTIM_ADAM);
+    s.sched = rnnc_sched_spec_init(RNNC_SCHED_CONSTANT);
+    s.monitor = RNNC_MONITOR_VAL_LOSS;
+    return s;
+}
+
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Everything besides weights and optimizer that a resumed run needs. */
+typedef struct fit_state {
+    int epoch; /* completed epochs */
+    long step;
+    rnnc_rng shuffle;
+    rnnc_rng dropout;
+    rnnc_sched sched;
+    double best; /* monitored value, as "lower is better" (accuracy is negated) */
+    int best_epoch;
+    int bad_epochs;
+} fit_state;
+
+/* ---- state <-> JSON ---- */
+
+static void put_hex(json_t *o, const char *key, double v) {
+    char b[64];
+    snprintf(b, sizeof b, "%a", v);
+    json_object_set_new(o, key, json_string(b));
+}
+
+static void put_rng(json_t *o, const char *key, const rnnc_rng *r) {
+    char b[80];
+    snprintf(b, sizeof b, "%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "%016" PRIx64, r->s[0],
+             r->s[1], r->s[2], r->s[3]);
+    json_object_set_new(o, key, json_string(b));
+}
+
+static char *state_to_json(const fit_state *s) {
+    json_t *o = json_object();
+    json_object_set_new(o, "epoch", json_integer(s->epoch));
+    json_object_set_new(o, "step", json_integer(s->step));
+    put_rng(o, "shuffle_rng", &s->shuffle);
+    put_rng(o, "dropout_rng", &s->dropout);
+    json_object_set_new(o, "sched_t", json_integer(s->sched.t));
+    put_hex(o, "sched_lr", s->sched.lr);
+    put_hex(o, "sched_best", s->sched.best);
+    json_object_set_new(o, "sched_bad", json_integer(s->sched.num_bad_epochs));
+    json_object_set_new(o, "sched_cooldown", json_integer(s->sched.cooldown_counter));
+    put_hex(o, "best", s->best);
+    json_object_set_new(o, "best_epoch", json_integer(s->best_epoch));
+    json_object_set_new(o, "bad_epochs", json_integer(s->bad_epochs));
+    char *txt = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return txt;
+}
+
+static int get_int(json_t *o, const char *key, long long *v) {
+    json_t *j = json_object_get(o, key);
+    if (!json_is_integer(j)) return -1;
+    *v = json_integer_value(j);
+    return 0;
+}
+
+static int get_hex(json_t *o, const char *key, double *v) {
+    const char *t = json_string_value(json_object_get(o, key));
+    if (!t) return -1;
+    char *end;
+    errno = 0;
+    *v = strtod(t, &end);
+    return (end == t || *end || errno == ERANGE) ? -1 : 0;
+}
+
+static int get_rng(json_t *o, const char *key, rnnc_rng *r) {
+    const char *t = json_string_value(json_object_get(o, key));
+    if (!t || strlen(t) != 64) return -1;
+    for (int i = 0; i < 4; i++) {
+        char part[17];
+        memcpy(part, t + 16 * i, 16);
+        part[16] = 0;
+        char *end;
+        r->s[i] = strtoull(part, &end, 16);
+        if (*end) return -1;
+    }
+    return 0;
+}
+
+static rnnc_status state_from_json(const char *txt, const char *path, fit_state *s) {
+    json_error_t err;
+    json_t *o = txt ? json_loads(txt, 0, &err) : NULL;
+    long long epoch, step, t, bad, cool, best_epoch, bad_epochs;
+    int ok = o && json_is_object(o) && !get_int(o, "epoch", &epoch) && !get_int(o, "step", &step) &&
+             !get_rng(o, "shuffle_rng", &s->shuffle) && !get_rng(o, "dropout_rng", &s->dropout) &&
+             !get_int(o, "sched_t", &t) && !get_hex(o, "sched_lr", &s->sched.lr) &&
+             !get_hex(o, "sched_best", &s->sched.best) && !get_int(o, "sched_bad", &bad) &&
+             !get_int(o, "sched_cooldown", &cool) && !get_hex(o, "best", &s->best) &&
+             !get_int(o, "best_epoch", &best_epoch) && !get_int(o, "bad_epochs", &bad_epochs) &&
+             epoch >= 0 && epoch < (1 << 30) && step >= 0 && best_epoch >= 0 && bad_epochs >= 0 &&
+             bad_epochs < (1 << 30) && best_epoch <= epoch;
+    json_decref(o);
+    if (!ok)
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s: metadata rnnc.train_state is missing or malformed; not a checkpoint "
+                         "written by 'rnnc train'",
+                         path);
+    s->epoch = (int)epoch, s->step = (long)step, s->sched.t = (long)t;
+    s->sched.num_bad_epochs = (long)bad, s->sched.cooldown_counter = (long)cool;
+    s->best_epoch = (int)best_epoch, s->bad_epochs = (int)bad_epochs;
+    return RNNC_OK;
+}
+
+/* ---- files ---- */
+
+static char *join(const char *dir, const char *name) {
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* "x/checkpoint.safetensors" -> "x/checkpoint.optim.safetensors" */
+static char *optim_path(const char *ckpt) {
+    size_t n = strlen(ckpt);
+    const char *ext = ".safetensors";
+    size_t e = strlen(ext), base = (n > e && !strcmp(ckpt + n - e, ext)) ? n - e : n;
+    char *p = malloc(base + strlen(".optim.safetensors") + 1);
+    if (!p) return NULL;
+    memcpy(p, ckpt, base);
+    strcpy(p + base, ".optim.safetensors");
+    return p;
+}
+
+/* mkdir -p */
+static rnnc_status make_dir(const char *dir) {
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+        return RNNC_FAIL(RNNC_ERR_ARG, "output folder name too long");
+    for (char *p = buf + 1;; p++) {
+        const int end = *p == 0;
+        if (*p == '/' || end) {
+            *p = 0;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot create the output folder: %s", buf,
+                                 strerror(errno));
+            if (end) break;
+            *p = '/';
+        }
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return RNNC_FAIL(RNNC_ERR_IO, "%s: exists and is not a folder", dir);
+    return RNNC_OK;
+}
+
+static rnnc_status save_optim(rnnc_optim *o, const char *path, int epoch) {
+    size_t n;
+    float *st = rnnc_optim_state(o, &n);
+    rnnc_tensor t;
+    memset(&t, 0, sizeof t);
+    t.name = "state", t.dtype = RNNC_DTYPE_F32, t.ndim = 1, t.dims[0] = n, t.data = st;
+    t.nbytes = n * sizeof(float);
+    char steps[32], ep[32];
+    snprintf(steps, sizeof steps, "%ld", rnnc_optim_steps(o));
+    snprintf(ep, sizeof ep, "%d", epoch);
+    const char *keys[] = {"rnnc.optim_steps", "rnnc.epoch"}, *vals[] = {steps, ep};
+    return rnnc_tensor_file_write(path, &t, 1, keys, vals, 2);
+}
+
+static rnnc_status load_optim(rnnc_optim *o, const char *path, int epoch) {
+    rnnc_tensor_file *f;
+    RNNC_TRY(rnnc_tensor_file_read(path, &f));
+    size_t n;
+    float *st = rnnc_optim_state(o, &n);
+    const rnnc_tensor *t = rnnc_tensor_file_find(f, "state");
+    const char *steps = rnnc_tensor_file_meta(f, "rnnc.optim_steps");
+    const char *ep = rnnc_tensor_file_meta(f, "rnnc.epoch");
+    rnnc_status s = RNNC_OK;
+    char *end = NULL;
+    long k = steps ? strtol(steps, &end, 10) : -1;
+    if (!t || t->dtype != RNNC_DTYPE_F32 || t->ndim != 1 || t->dims[0] != n)
+        s = RNNC_FAIL(RNNC_ERR_FORMAT,
+                      "%s: tensor 'state' must be F32 of %zu values (this optimizer's state)", path,
+                      n);
+    else if (!steps || *end || k < 0)
+        s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.optim_steps is missing or bad", path);
+    else if (!ep || atoi(ep) != epoch)
+        s = RNNC_FAIL(RNNC_ERR_FORMAT,
+                      "%s: belongs to epoch %s, the checkpoint to epoch %d (a run stopped while "
+                      "writing them?)",
+                      path, ep ? ep : "?", epoch);
+    if (s == RNNC_OK) {
+        memcpy(st, t->data, n * sizeof(float));
+        s = rnnc_optim_set_steps(o, k);
+    }
+    rnnc_tensor_file_free(f);
+    return s;
+}
+
+/* Keeps the first `epochs` lines of the metrics log (those of the epochs a resume keeps). */
+static void trim_log(const char *path, int epochs) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return;
+    char *keep = NULL;
+    size_t cap = 0, len = 0;
+    int lines = 0, c;
+    while (lines < epochs && (c = fgetc(f)) != EOF) {
+        if (len + 1 >= cap) {
+            cap = cap ? 2 * cap : 4096;
+            char *k = realloc(keep, cap);
+            if (!k) break;
+            keep = k;
+        }
+        keep[len++] = (char)c;
+        if (c == '\n') lines++;
+    }
+    fclose(f);
+    f = fopen(path, "wb");
+    if (f) {
+        if (len) fwrite(keep, 1, len, f);
+        fclose(f);
+    }
+    free(keep);
+}
+
+static void log_num(FILE *f, const char *key, double v) {
+    if (isfinite(v))
+        fprintf(f, ",\"%s\":%.9g", key, v);
+    else
+        fprintf(f, ",\"%s\":null", key);
+}
+
+static void log_epoch(const char *path, const rnnc_epoch_report *r) {
+    FILE *f = fopen(path, "ab");
+    if (!f) return;
+    fprintf(f, "{\"epoch\":%d,\"step\":%ld", r->epoch, r->step);
+    log_num(f, "lr", r->lr);
+    log_num(f, "loss", r->loss);
+    log_num(f, "accuracy", r->accuracy);
+    log_num(f, "val_loss", r->val_loss);
+    log_num(f, "val_accuracy", r->val.accuracy);
+    log_num(f, "val_precision", r->val.precision);
+    log_num(f, "val_recall", r->val.recall);
+    log_num(f, "val_f1", r->val.f1);
+    log_num(f, "val_auc", r->val.auc);
+    log_num(f, "seconds", r->seconds);
+    log_num(f, "items_per_s", r->items_per_s);
+    fprintf(f, "}\n");
+    fclose(f);
+}
+
+/* ---- evaluation ---- */
+
+rnnc_status rnnc__evaluate(const rnnc__task *task, int set, int B, double *loss,
+                           rnnc_metric_values *values) {
+    const size_t n = set ? task->n_val : task->n_train;
+    if (B < 1) return RNNC_FAIL(RNNC_ERR_ARG, "evaluate: batch size must be >= 1");
+    if (n == 0) return RNNC_FAIL(RNNC_ERR_ARG, "evaluate: the data set is empty");
+    rnnc_metrics *met = NULL;
+    size_t *idx = NULL;
+    RNNC_TRY(rnnc_metrics_create(task->n_classes, &met));
+    rnnc_status s = rnnc__calloc((void **)&idx, (size_t)B, sizeof *idx, "batch indices");
+    double sum = 0;
+    for (size_t start = 0; s == RNNC_OK && start < n; start += (size_t)B) {
+        const int nb = (int)(n - start < (size_t)B ? n - start : (size_t)B);
+        for (int i = 0; i < nb; i++) idx[i] = start + (size_t)i;
+        rnnc_batch batch;
+        double l = 0;
+        s = task->batch(task->self, set, idx, nb, &batch);
+        if (s == RNNC_OK) s = rnnc_model_forward(task->model, &batch, 0);
+        if (s == RNNC_OK)
+            s = task->loss(task->self, set, idx, nb, rnnc_model_output(task->model, NULL, NULL),
+                           NULL, &l, met);
+        sum += l * nb;
+    }
+    if (s == RNNC_OK) {
+        if (loss) *loss = sum / (double)n;
+        if (values) *values = rnnc_metrics_values(met);
+    }
+    rnnc_metrics_free(met);
+    free(idx);
+    return s;
+}
+
+/* ---- the loop ---- */
+
+typedef struct fit_run {
+    const rnnc__task *task;
+    const rnnc_fit_spec *spec;
+    rnnc_optim *optim;
+    rnnc_metrics *met;
+    size_t *perm;
+    float *dout;
+    size_t dout_cap;
+    float *best_params; /* restore_best: the best epoch's weights */
+    char *ckpt, *ckpt_optim, *best_path, *final_path, *log_path;
+    fit_state st;
+} fit_run;
+
+static double monitored(const fit_run *r, const rnnc_epoch_report *e) {
+    if (r->task->n_val == 0) return e->loss;
+    return r->spec->monitor == RNNC_MONITOR_VAL_ACCURACY ? e->val.accuracy : e->val_loss;
+}
+
+static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
+    const rnnc__task *task = r->task;
+    const rnnc_fit_spec *spec = r->spec;
+    const size_t n = task->n_train, B = (size_t)spec->batch_size;
+    const size_t batches = (n + B - 1) / B;
+    /* Fisher-Yates with the shuffle stream */
+    for (size_t i = 0; i < n; i++) r->perm[i] = i;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = rnnc_rng_below(&r->st.shuffle, (uint32_t)i);
+        size_t t = r->perm[i - 1];
+        r->perm[i - 1] = r->perm[j], r->perm[j] = t;
+    }
+    rnnc_metrics_reset(r->met);
+    const double t0 = now_s();
+    double sum = 0;
+    for (size_t k = 0; k < batches; k++) {
+        const size_t *idx = r->perm + k * B;
+        const int nb = (int)(n - k * B < B ? n - k * B : B);
+        rnnc_batch batch;
+        RNNC_TRY(task->batch(task->self, 0, idx, nb, &batch));
+        RNNC_TRY(rnnc_model_forward(task->model, &batch, 1));
+        int ndim;
+        size_t dims[3];
+        const float *out = rnnc_model_output(task->model, &ndim, dims);
+        size_t need = dims[0] * dims[1] * (ndim == 3 ? dims[2] : 1);
+        if (need > r->dout_cap) {
+            float *d = realloc(r->dout, need * sizeof(float));
+            if (!d) return RNNC_FAIL(RNNC_ERR_NOMEM, "cannot allocate the output gradient");
+            r->dout = d, r->dout_cap = need;
+        }
+        double l;
+        RNNC_TRY(task->loss(task->self, 0, idx, nb, out, r->dout, &l, r->met));
+        if (!isfinite(l))
+            return RNNC_FAIL(RNNC_ERR_NUMERIC,
+                             "epoch %d, batch %zu: the loss is %g (try a lower learning rate or "
+                             "clip_norm)",
+                             rep->epoch, k + 1, l);
+        rnnc_model_zero_grad(task->model);
+        RNNC_TRY(rnnc_model_backward(task->model, r->dout));
+        if (spec->clip_value > 0) RNNC_TRY(rnnc_clip_grad_value(task->model, spec->clip_value));
+        if (spec->clip_norm > 0) rnnc_clip_grad_norm(task->model, spec->clip_norm);
+        rep->lr = rnnc_sched_lr(&r->st.sched);
+        RNNC_TRY(rnnc_optim_set_lr(r->optim, rep->lr));
+        RNNC_TRY(rnnc_optim_step(r->optim));
+        r->st.step++;
+        if (spec->sched_per_batch && spec->sched.kind != RNNC_SCHED_PLATEAU)
+            rnnc_sched_step(&r->st.sched);
+        sum += l * nb;
+        if (spec->on_progress) {
+            rnnc_progress p;
+            const double dt = now_s() - t0;
+            p.epoch = rep->epoch, p.epochs = rep->epochs;
+            p.batch = k + 1, p.batches = batches;
+            p.items = k * B + (size_t)nb;
+            p.loss = sum / (double)p.items;
+            p.items_per_s = dt > 0 ? (double)p.items / dt : 0;
+            p.eta_s = dt / (double)(k + 1) * (double)(batches - k - 1);
+            spec->on_progress(&p, spec->user);
+        }
+    }
+    const double dt = now_s() - t0;
+    rep->loss = sum / (double)n;
+    rep->accuracy = rnnc_metrics_values(r->met).accuracy;
+    rep->items_per_s = dt > 0 ? (double)n / dt : 0;
+    rep->step = r->st.step;
+    return RNNC_OK;
+}
+
+static rnnc_status resume(fit_run *r) {
+    const char *path = r->spec->resume;
+    rnnc_tensor_file *f;
+    RNNC_TRY(rnnc_tensor_file_read(path, &f));
+    rnnc_status s = rnnc_model_load_params(r->task->model, f);
+    if (s == RNNC_OK)
+        s = state_from_json(rnnc_tensor_file_meta(f, "rnnc.train_state"), path, &r->st);
+    rnnc_tensor_file_free(f);
+    RNNC_TRY(s);
+    *rnnc_model_rng(r->task->model) = r->st.dropout;
+    char *op = optim_path(path);
+    if (!op) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    s = load_optim(r->optim, op, r->st.epoch);
+    free(op);
+    RNNC_TRY(s);
+    if (r->best_params) { /* the best weights so far come from best.safetensors */
+        size_t n;
+        float *p = rnnc_model_params(r->task->model, &n);
+        memcpy(r->best_params, p, n * sizeof(float));
+        if (r->best_path && r->st.best_epoch > 0 && r->st.best_epoch != r->st.epoch) {
+            rnnc_model *tmp = NULL;
+            rnnc_tensor_file *bf = NULL;
+            s = rnnc_tensor_file_read(r->best_path, &bf);
+            if (s == RNNC_OK) s = rnnc_model_create(rnnc_model_config(r->task->model), 0, &tmp);
+            if (s == RNNC_OK) s = rnnc_model_load_params(tmp, bf);
+            if (s == RNNC_OK) memcpy(r->best_params, rnnc_model_params(tmp, NULL), n * sizeof(float));
+            rnnc_model_free(tmp);
+            rnnc_tensor_file_free(bf);
+            RNNC_TRY(s);
+        }
+    }
+    if (r->log_path) trim_log(r->log_path, r->st.epoch);
+    return RNNC_OK;
+}
+
+static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
+    const rnnc__task *task = r->task;
+    const rnnc_fit_spec *spec = r->spec;
+    rnnc_epoch_report rep;
+    memset(&rep, 0, sizeof rep);
+    rep.epoch = r->st.epoch, rep.epochs = spec->epochs, rep.step = r->st.step;
+    rep.lr = rnnc_sched_lr(&r->st.sched);
+    rep.loss = rep.accuracy = rep.val_loss = NAN;
+    for (int e = r->st.epoch + 1; e <= spec->epochs; e++) {
+        const double t0 = now_s();
+        memset(&rep, 0, sizeof rep);
+        rep.epoch = e, rep.epochs = spec->epochs;
+        RNNC_TRY(train_epoch(r, &rep));
+        rep.val_loss = NAN;
+        rep.val.accuracy = rep.val.precision = rep.val.recall = rep.val.f1 = rep.val.auc = NAN;
+        if (task->n_val) RNNC_TRY(rnnc__evaluate(task, 1, spec->batch_size, &rep.val_loss, &rep.val));
+        rep.seconds = now_s() - t0;
+        const double mon = monitored(r, &rep);
+        const double cur = spec->monitor == RNNC_MONITOR_VAL_ACCURACY && task->n_val ? -mon : mon;
+        if (spec->sched.kind == RNNC_SCHED_PLATEAU)
+            RNNC_TRY(rnnc_sched_plateau_step(&r->st.sched, mon));
+        else if (!spec->sched_per_batch)
+            rnnc_sched_step(&r->st.sched);
+        /* Keras's EarlyStopping: an improvement must beat the best by more than min_delta */
+        if (isfinite(cur) && cur < r->st.best - spec->min_delta) {
+            r->st.best = cur, r->st.best_epoch = e, r->st.bad_epochs = 0, rep.improved = 1;
+        } else {
+            r->st.bad_epochs++;
+        }
+        rep.stop = spec->patience > 0 && r->st.bad_epochs >= spec->patience;
+        r->st.epoch = e;
+        r->st.dropout = *rnnc_model_rng(task->model);
+        if (rep.improved && r->best_params) {
+            size_t n;
+            memcpy(r->best_params, rnnc_model_params(task->model, &n), n * sizeof(float));
+        }
+        if (spec->out_dir) {
+            if (rep.improved) RNNC_TRY(task->save(task->self, r->best_path, NULL, NULL));
+            char *js = state_to_json(&r->st);
+            if (!js) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+            rnnc_status s = save_optim(r->optim, r->ckpt_optim, e);
+            if (s == RNNC_OK) s = task->save(task->self, r->ckpt, "rnnc.train_state", js);
+            free(js);
+            RNNC_TRY(s);
+            log_epoch(r->log_path, &rep);
+        }
+        if (spec->on_epoch) spec->on_epoch(&rep, spec->user);
+        if (rep.stop) break;
+    }
+    if (spec->restore_best && r->best_params && r->st.best_epoch > 0) {
+        size_t n;
+        memcpy(rnnc_model_params(task->model, &n), r->best_params, n * sizeof(float));
+    }
+    if (spec->out_dir) RNNC_TRY(task->save(task->self, r->final_path, NULL, NULL));
+    if (last) *last = rep;
+    return RNNC_OK;
+}
+
+static rnnc_status check_spec(const rnnc__task *task, const rnnc_fit_spec *s) {
+    if (s->epochs < 1 || s->epochs > 1000000)
+        return RNNC_FAIL(RNNC_ERR_ARG, "epochs must be in [1, 1000000], got %d", s->epochs);
+    if (s->batch_size < 1 || s->batch_size > (1 << 20))
+        return RNNC_FAIL(RNNC_ERR_ARG, "batch_size must be in [1, 1048576], got %d", s->batch_size);
+    if (!(s->clip_norm >= 0) || !(s->clip_value >= 0) || !(s->min_delta >= 0) || s->patience < 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "clip_norm, clip_value, min_delta and patience must be >= 0");
+    if (s->monitor != RNNC_MONITOR_VAL_LOSS && s->monitor != RNNC_MONITOR_VAL_ACCURACY)
+        return RNNC_FAIL(RNNC_ERR_ARG, "unknown monitor %d", s->monitor);
+    if (task->n_train == 0) return RNNC_FAIL(RNNC_ERR_ARG, "the training set is empty");
+    if (task->n_train > UINT32_MAX)
+        return RNNC_FAIL(RNNC_ERR_ARG, "more than 2^32 training examples");
+    if (s->restore_best && task->n_val == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "restore_best needs validation data");
+    if (s->monitor == RNNC_MONITOR_VAL_ACCURACY && task->n_val == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "monitor = val_accuracy needs validation data");
+    return RNNC_OK;
+}
+
+rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_epoch_report *last) {
+    if (!task || !spec) return RNNC_FAIL(RNNC_ERR_ARG, "fit: NULL argument");
+    RNNC_TRY(check_spec(task, spec));
+    if (spec->resume && !spec->out_dir)
+        return RNNC_FAIL(RNNC_ERR_ARG, "resuming needs an output folder");
+    fit_run r;
+    memset(&r, 0, sizeof r);
+    r.task = task, r.spec = spec;
+    size_t np;
+    rnnc_model_params(task->model, &np);
+    rnnc_status s = rnnc_optim_create(task->model, &spec->optim, &r.optim);
+    if (s == RNNC_OK) s = rnnc_sched_init(&r.st.sched, &spec->sched, spec->optim.lr);
+    if (s == RNNC_OK) s = rnnc_metrics_create(task->n_classes, &r.met);
+    if (s == RNNC_OK) s = rnnc__calloc((void **)&r.perm, task->n_train, sizeof *r.perm, "order");
+    if (s == RNNC_OK && spec->restore_best)
+        s = rnnc__calloc((void **)&r.best_params, np, sizeof(float), "best weights");
+    if (s == RNNC_OK && spec->out_dir) {
+        s = make_dir(spec->out_dir);
+        r.ckpt = join(spec->out_dir, "checkpoint.safetensors");
+        r.best_path = join(spec->out_dir, "best.safetensors");
+        r.final_path = join(spec->out_dir, "model.safetensors");
+        r.log_path = join(spec->out_dir, "metrics.jsonl");
+        r.ckpt_optim = r.ckpt ? optim_path(r.ckpt) : NULL;
+        if (s == RNNC_OK && !(r.ckpt && r.best_path && r.final_path && r.log_path && r.ckpt_optim))
+            s = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    }
+    if (s == RNNC_OK) {
+        rnnc_rng_seed(&r.st.shuffle, spec->seed);
+        rnnc_rng_seed(rnnc_model_rng(task->model), spec->seed ^ UINT64_C(0x9E3779B97F4A7C15));
+        r.st.best = INFINITY;
+        if (spec->resume)
+            s = resume(&r);
+        else if (r.log_path)
+            trim_log(r.log_path, 0);
+    }
+    if (s == RNNC_OK && r.st.epoch >= spec->epochs && spec->resume)
+        s = RNNC_FAIL(RNNC_ERR_ARG, "%s: the checkpoint already finished epoch %d of %d",
+                      spec->resume, r.st.epoch, spec->epochs);
+    if (s == RNNC_OK) s = fit_run_epochs(&r, last);
+    rnnc_optim_free(r.optim);
+    rnnc_metrics_free(r.met);
+    free(r.perm);
+    free(r.dout);
+    free(r.best_params);
+    free(r.ckpt), free(r.ckpt_optim), free(r.best_path), free(r.final_path), free(r.log_path);
+    return s;
+}

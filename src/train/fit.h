@@ -1,0 +1,29 @@
+/* The training loop, shared by the tasks (src/tasks/). A task turns its examples into batches and
+ * its model output into a loss; the loop owns epochs, shuffling, the optimizer, the schedule,
+ * clipping, validation, early stopping, checkpoints, resuming and the metrics log. */
+#ifndef RNNC_TRAIN_FIT_H
+#define RNNC_TRAIN_FIT_H
+
+#include "../core/core.h"
+
+typedef struct rnnc__task {
+    void *self;
+    rnnc_model *model;
+    int n_classes; /* for the metrics accumulator */
+    size_t n_train, n_val;
+    /* Builds the model input for examples idx[0..B) of set 0 (train) or 1 (validation). */
+    rnnc_status (*batch)(void *self, int set, const size_t *idx, int B, rnnc_batch *out);
+    /* From the model output of that batch: mean loss over the batch, dout (may be NULL at
+     * validation) for the backward, and the batch's scores added to met. */
+    rnnc_status (*loss)(void *self, int set, const size_t *idx, int B, const float *out,
+                        float *dout, double *loss, rnnc_metrics *met);
+    /* Writes the model file with the task's metadata plus one extra pair (may be NULL). */
+    rnnc_status (*save)(void *self, const char *path, const char *key, const char *value);
+} rnnc__task;
+
+rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_epoch_report *last);
+/* Mean loss and metrics over set 1 (validation) or 0, in batches of B. */
+rnnc_status rnnc__evaluate(const rnnc__task *task, int set, int B, double *loss,
+                           rnnc_metric_values *values);
+
+#endif

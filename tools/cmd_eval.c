@@ -1,0 +1,95 @@
+/* rnnc eval MODEL [DATA]: loss and metrics of a text classifier on a labelled set. */
+#include "cli.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *usage_text =
+    "usage: rnnc eval MODEL [DATA] [--format F] [--label-column C] [--text-column C]\n"
+    "                 [--header auto|true|false] [--batch-size N] [--threads N]\n\n"
+    "Evaluates a text classifier's model file on a labelled set: loss, accuracy, precision,\n"
+    "recall, F1 and (two labels) ROC AUC. DATA defaults to the test set named in the model file\n"
+    "(the [data] test of its training file). Formats as in [data] format (docs/training.md):\n"
+    "auto, imdb-tsv, aclimdb, csv, tsv, folder-files, folder-lines.\n";
+
+int cmd_eval(int argc, char **argv) {
+    const char *model = NULL, *data = NULL, *label_col = NULL, *text_col = NULL;
+    long batch = 256, threads = 0;
+    int format = RNNC_TEXT_AUTO, header = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int r;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("%s", usage_text);
+            return CLI_OK;
+        }
+        if ((r = cli_opt("--format", argc, argv, &i, &v))) {
+            if (r < 0 || (format = cli_text_format(v)) < 0) return CLI_USAGE;
+        } else if ((r = cli_opt("--label-column", argc, argv, &i, &v))) {
+            if (r < 0) return CLI_USAGE;
+            label_col = v;
+        } else if ((r = cli_opt("--text-column", argc, argv, &i, &v))) {
+            if (r < 0) return CLI_USAGE;
+            text_col = v;
+        } else if ((r = cli_opt("--header", argc, argv, &i, &v))) {
+            if (r < 0) return CLI_USAGE;
+            header = !strcmp(v, "auto") ? -1 : !strcmp(v, "true") ? 1 : !strcmp(v, "false") ? 0 : -2;
+            if (header == -2) {
+                fprintf(stderr, "rnnc eval: --header must be auto, true or false\n");
+                return CLI_USAGE;
+            }
+        } else if ((r = cli_opt("--batch-size", argc, argv, &i, &v))) {
+            if (r < 0 || cli_int("--batch-size", v, 1, 1 << 20, &batch)) return CLI_USAGE;
+        } else if ((r = cli_opt("--threads", argc, argv, &i, &v))) {
+            if (r < 0 || cli_int("--threads", v, 0, 1024, &threads)) return CLI_USAGE;
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "rnnc eval: unknown option '%s' (see --help)\n", argv[i]);
+            return CLI_USAGE;
+        } else if (!model) {
+            model = argv[i];
+        } else if (!data) {
+            data = argv[i];
+        } else {
+            fprintf(stderr, "rnnc eval: too many arguments ('%s')\n", argv[i]);
+            return CLI_USAGE;
+        }
+    }
+    if (!model) {
+        fprintf(stderr, "%s", usage_text);
+        return CLI_USAGE;
+    }
+    rnnc_set_num_threads((int)threads);
+    rnnc_classifier *c;
+    rnnc_status st = rnnc_classifier_load(model, &c);
+    if (st) return cli_fail("eval", st);
+    if (!data) data = rnnc_classifier_info(c, "rnnc.data.test");
+    if (!data) {
+        fprintf(stderr, "rnnc eval: %s names no test set; give DATA\n", model);
+        rnnc_classifier_free(c);
+        return CLI_USAGE;
+    }
+    const char *const *names;
+    int nl = rnnc_classifier_labels(c, &names);
+    rnnc_text_source src = rnnc_text_source_init();
+    src.format = format, src.path = data, src.header = header;
+    src.label_col = label_col, src.text_col = text_col;
+    src.label_names = names, src.n_label_names = nl;
+    rnnc_textset *set = NULL;
+    double loss;
+    rnnc_metric_values v;
+    int rc = CLI_OK;
+    if ((st = rnnc_textset_read(&src, &set)) ||
+        (st = rnnc_classifier_evaluate(c, set, (int)batch, &loss, &v))) {
+        rc = cli_fail("eval", st);
+    } else {
+        printf("%s on %s: %zu examples\n", model, data, v.n);
+        printf("loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f", loss, v.accuracy,
+               v.precision, v.recall, v.f1);
+        if (!isnan(v.auc)) printf("  auc %.4f", v.auc);
+        printf("\n");
+    }
+    rnnc_textset_free(set);
+    rnnc_classifier_free(c);
+    return rc;
+}

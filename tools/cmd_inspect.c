@@ -1,0 +1,85 @@
+/* rnnc inspect MODEL: what a model file holds. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cmd_inspect(int argc, char **argv) {
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: rnnc inspect MODEL.safetensors\n\n"
+                   "Lists a model file's layers, output shapes, tensors (PyTorch names, shapes,\n"
+                   "parameter counts) and metadata (the vocabulary is summarised).\n");
+            return CLI_OK;
+        }
+        if (argv[i][0] == '-') {
+            fprintf(stderr, "rnnc inspect: unknown option '%s' (see --help)\n", argv[i]);
+            return CLI_USAGE;
+        }
+        if (path) {
+            fprintf(stderr, "rnnc inspect: one model file only\n");
+            return CLI_USAGE;
+        }
+        path = argv[i];
+    }
+    if (!path) {
+        fprintf(stderr, "usage: rnnc inspect MODEL.safetensors\n");
+        return CLI_USAGE;
+    }
+    rnnc_model *m;
+    rnnc_tensor_file *f;
+    rnnc_status st = rnnc_model_load(path, &m, &f);
+    if (st) return cli_fail("inspect", st);
+    const rnnc_config *cfg = rnnc_model_config(m);
+    printf("%s: %d layer%s\n", path, cfg->n_layers, cfg->n_layers == 1 ? "" : "s");
+    for (int i = 0; i < cfg->n_layers; i++) {
+        const char *name, *kind;
+        size_t feat;
+        int seq;
+        rnnc_model_layer_info(m, i, &name, &kind, &feat, &seq);
+        printf("  %2d  %-10s %-12s output %s%zu)\n", i + 1, kind, name, seq ? "(T, B, " : "(B, ",
+               feat);
+    }
+    printf("\n%-36s %-6s %-14s %10s\n", "tensor", "dtype", "shape", "count");
+    size_t total = 0;
+    static const char *const dt[] = {"?", "F32", "F64", "I32", "I64", "U8", "F16", "BF16"};
+    for (int i = 0; i < rnnc_tensor_file_count(f); i++) {
+        const rnnc_tensor *t = rnnc_tensor_file_tensor(f, i);
+        char shape[64] = "(";
+        size_t count = 1;
+        for (int d = 0; d < t->ndim; d++) {
+            char b[24];
+            snprintf(b, sizeof b, "%s%zu", d ? ", " : "", t->dims[d]);
+            strncat(shape, b, sizeof shape - strlen(shape) - 2);
+            count *= t->dims[d];
+        }
+        strcat(shape, ")");
+        printf("%-36s %-6s %-14s %10zu\n", t->name, t->dtype >= 1 && t->dtype <= 7 ? dt[t->dtype] : "?",
+               shape, count);
+        total += count;
+    }
+    printf("%-36s %-6s %-14s %10zu\n\nmetadata:\n", "total", "", "", total);
+    for (int i = 0; i < rnnc_tensor_file_meta_count(f); i++) {
+        const char *k, *v;
+        rnnc_tensor_file_meta_at(f, i, &k, &v);
+        size_t lines = 1;
+        for (const char *p = v; *p; p++) lines += *p == '\n';
+        if (!strcmp(k, "rnnc.vocab")) {
+            printf("  %s: %zu tokens\n", k, lines);
+        } else if (!strcmp(k, "rnnc.config") || !strcmp(k, "rnnc.text") || lines > 1) {
+            printf("  %s:\n", k);
+            for (const char *p = v; *p;) {
+                const char *nl = strchr(p, '\n');
+                int len = nl ? (int)(nl - p) : (int)strlen(p);
+                if (len) printf("    %.*s\n", len, p);
+                p += len + (nl ? 1 : 0);
+            }
+        } else {
+            printf("  %s: %s\n", k, v);
+        }
+    }
+    rnnc_tensor_file_free(f);
+    rnnc_model_free(m);
+    return CLI_OK;
+}
