@@ -65,6 +65,7 @@ static void test_tokenizer(void) {
     tok_case(1, 1, 1, "<!-- note -->x", "x");
     tok_case(1, 1, 1, "a < b and x<y", "a|<|b|and|x|<|y");
     tok_case(1, 1, 1, "unclosed <b tag", "unclosed|<|b|tag");
+    tok_case(1, 1, 1, "a<b\nc> d", "a|<|b|c|>|d"); /* a tag does not span lines */
     tok_case(1, 0, 1, "a<br />b", "a|<|br|/|>|b");
     /* Apostrophes: inside a word they stay; at a word's edge they are punctuation. */
     tok_case(1, 1, 1, "Don't stop", "don't|stop");
@@ -89,6 +90,7 @@ static void test_tokenizer(void) {
     tok_case(1, 1, 1, "a\xFF" "b", "a\xEF\xBF\xBD" "b");
     tok_case(1, 1, 1, "end\xC3", "end\xEF\xBF\xBD");                       /* truncated */
     tok_case(1, 1, 1, "\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD");             /* overlong '/' */
+    tok_case(1, 1, 1, "\xE0\x80\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); /* overlong 3-byte '/' */
     tok_case(1, 1, 1, "\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); /* surrogate */
     tok_case(1, 1, 1, "\xF4\x90\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
     /* Unicode spaces and punctuation. */

@@ -263,12 +263,13 @@ rnnc_status rnnc__read_aclimdb_tar(const rnnc_text_source *src, rnnc__textbuild 
                                   where, RNNC__TEXT_MAX_DOC);
                     break;
                 }
-                char *t = realloc(x->text, cap * 2 + 1);
+                size_t ncap = cap > RNNC__TEXT_MAX_DOC / 2 ? RNNC__TEXT_MAX_DOC + 1 : cap * 2;
+                char *t = realloc(x->text, ncap + 1);
                 if (!t) {
                     s = RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate", where);
                     break;
                 }
-                x->text = t, cap *= 2;
+                x->text = t, cap = ncap;
             }
             la_ssize_t got = archive_read_data(a, x->text + x->len, cap - x->len);
             if (got < 0) {

@@ -25,7 +25,7 @@ rnnc_status rnnc__read_file(const char *path, size_t max, const char *what, char
                               what, max);
                 break;
             }
-            size_t ncap = cap * 2;
+            size_t ncap = cap > max / 2 ? max + 1 : cap * 2; /* one byte past max shows excess */
             char *nb = realloc(buf, ncap + 1);
             if (!nb) {
                 s = RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate %zu bytes", path, ncap);
