@@ -465,7 +465,8 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
         r->st.dropout = *rnnc_model_rng(task->model);
         if (rep.improved && r->best_params) {
             size_t n;
-            memcpy(r->best_params, rnnc_model_params(task->model, &n), n * sizeof(float));
+            const float *p = rnnc_model_params(task->model, &n);
+            memcpy(r->best_params, p, n * sizeof(float));
         }
         if (spec->out_dir) {
             if (rep.improved) RNNC_TRY(task->save(task->self, r->best_path, NULL, NULL));
@@ -482,7 +483,8 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
     }
     if (spec->restore_best && r->best_params && r->st.best_epoch > 0) {
         size_t n;
-        memcpy(rnnc_model_params(task->model, &n), r->best_params, n * sizeof(float));
+        float *p = rnnc_model_params(task->model, &n);
+        memcpy(p, r->best_params, n * sizeof(float));
     }
     if (spec->out_dir) RNNC_TRY(task->save(task->self, r->final_path, NULL, NULL));
     if (last) *last = rep;
