@@ -30,7 +30,8 @@ static const char *tmp_path(const char *name) {
 }
 
 static void remember(const char *path) {
-    if (n_made < 64) snprintf(made[n_made++], sizeof made[0], "%s", path);
+    if (n_made < 64)
+        snprintf(made[n_made++], sizeof made[0], "%s", path);
 }
 
 static const char *mk_dir(const char *name) {
@@ -62,16 +63,20 @@ static const char *gzip_copy(const char *src, const char *name) {
     gzFile out = gzopen(p, "wb9");
     char buf[4096];
     size_t k;
-    while (in && out && (k = fread(buf, 1, sizeof buf, in)) > 0) gzwrite(out, buf, (unsigned)k);
-    if (in) fclose(in);
-    if (out) gzclose(out);
+    while (in && out && (k = fread(buf, 1, sizeof buf, in)) > 0)
+        gzwrite(out, buf, (unsigned)k);
+    if (in)
+        fclose(in);
+    if (out)
+        gzclose(out);
     remember(p);
     return p;
 }
 
 static void cleanup(void) {
     for (int i = n_made - 1; i >= 0; i--)
-        if (unlink(made[i]) != 0) rmdir(made[i]);
+        if (unlink(made[i]) != 0)
+            rmdir(made[i]);
     rmdir(tmp);
 }
 
@@ -93,7 +98,8 @@ static void expect_set(const rnnc_textset *s, size_t n, const char *const *texts
     int ok = s && s->n == n && s->n_labels == n_labels;
     for (size_t i = 0; ok && i < n; i++)
         ok = strcmp(s->texts[i], texts[i]) == 0 && s->labels[i] == labels[i];
-    for (int i = 0; ok && i < n_labels; i++) ok = strcmp(s->label_names[i], names[i]) == 0;
+    for (int i = 0; ok && i < n_labels; i++)
+        ok = strcmp(s->label_names[i], names[i]) == 0;
     check(ok, "%s: %zu records with the expected texts, labels and %d label names", what, n,
           n_labels);
     if (!ok && s)
@@ -102,11 +108,14 @@ static void expect_set(const rnnc_textset *s, size_t n, const char *const *texts
 }
 
 static int same_set(const rnnc_textset *a, const rnnc_textset *b) {
-    if (!a || !b || a->n != b->n || a->n_labels != b->n_labels) return 0;
+    if (!a || !b || a->n != b->n || a->n_labels != b->n_labels)
+        return 0;
     for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->texts[i], b->texts[i]) != 0 || a->labels[i] != b->labels[i]) return 0;
+        if (strcmp(a->texts[i], b->texts[i]) != 0 || a->labels[i] != b->labels[i])
+            return 0;
     for (int i = 0; i < a->n_labels; i++)
-        if (strcmp(a->label_names[i], b->label_names[i]) != 0) return 0;
+        if (strcmp(a->label_names[i], b->label_names[i]) != 0)
+            return 0;
     return 1;
 }
 
@@ -118,7 +127,8 @@ static void expect_error(const rnnc_text_source *src, rnnc_status want, const ch
     const char *msg = rnnc_last_error();
     check(st == want && s == NULL && strstr(msg, frag1) && (!frag2 || strstr(msg, frag2)),
           "%s: %s (got %d \"%s\")", what, frag1, st, msg);
-    if (st == RNNC_OK) rnnc_textset_free(s);
+    if (st == RNNC_OK)
+        rnnc_textset_free(s);
 }
 
 static void expect_error_at(int format, const char *path, rnnc_status want, const char *frag,
@@ -132,11 +142,10 @@ static const char *const imdb_names[] = {"neg", "pos"};
 
 /* ---- aclImdb ------------------------------------------------------------------------------ */
 
-static const char *const acl_train[] = {"Terrible. I walked out.",
-                                        "A wonderful film.<br /><br />I loved it!",
-                                        "Boring plot and bad acting.\nDon't watch it.",
-                                        "Great acting, great story.",
-                                        "Best movie of the year; 10/10."};
+static const char *const acl_train[] = {
+    "Terrible. I walked out.", "A wonderful film.<br /><br />I loved it!",
+    "Boring plot and bad acting.\nDon't watch it.", "Great acting, great story.",
+    "Best movie of the year; 10/10."};
 static const int32_t acl_train_labels[] = {0, 1, 0, 1, 1};
 static const char *const acl_test[] = {"A waste of time.", "Loved every minute.", "Dull."};
 static const int32_t acl_test_labels[] = {0, 1, 0};
@@ -144,15 +153,15 @@ static const int32_t acl_test_labels[] = {0, 1, 0};
 /* Writes the files under tests/data/text/aclImdb into a .tar.gz with members aclImdb/..., plus
  * `extra` (a member name) holding extra_len bytes of 'x' when extra is not NULL. */
 static int make_tar(const char *path, const char *extra, size_t extra_len) {
-    static const char *const files[] = {"train/pos/0_9.txt", "train/pos/1_8.txt",
-                                        "train/pos/10_10.txt", "train/neg/0_2.txt",
-                                        "train/neg/1_1.txt",   "train/unsup/0_0.txt",
-                                        "test/pos/0_10.txt",   "test/neg/0_3.txt",
-                                        "test/neg/5_4.txt"};
+    static const char *const files[] = {
+        "train/pos/0_9.txt", "train/pos/1_8.txt", "train/pos/10_10.txt",
+        "train/neg/0_2.txt", "train/neg/1_1.txt", "train/unsup/0_0.txt",
+        "test/pos/0_10.txt", "test/neg/0_3.txt",  "test/neg/5_4.txt"};
     struct archive *a = archive_write_new();
     archive_write_add_filter_gzip(a);
     archive_write_set_format_pax_restricted(a);
-    if (archive_write_open_filename(a, path) != ARCHIVE_OK) return 0;
+    if (archive_write_open_filename(a, path) != ARCHIVE_OK)
+        return 0;
     remember(path);
     int ok = 1;
     size_t nf = sizeof files / sizeof files[0];
@@ -164,25 +173,32 @@ static int make_tar(const char *path, const char *extra, size_t extra_len) {
             snprintf(member, sizeof member, "aclImdb/%s", files[i]);
             FILE *f = fopen(src, "rb");
             data = malloc(4096);
-            if (!f || !data) ok = 0;
-            if (f) n = fread(data, 1, 4096, f), fclose(f);
+            if (!f || !data)
+                ok = 0;
+            if (f)
+                n = fread(data, 1, 4096, f), fclose(f);
         } else {
             snprintf(member, sizeof member, "%s", extra);
             data = malloc(extra_len + 1);
-            if (!data) ok = 0;
-            else memset(data, 'x', extra_len), n = extra_len;
+            if (!data)
+                ok = 0;
+            else
+                memset(data, 'x', extra_len), n = extra_len;
         }
         struct archive_entry *e = archive_entry_new();
         archive_entry_set_pathname(e, member);
         archive_entry_set_size(e, (la_int64_t)n);
         archive_entry_set_filetype(e, AE_IFREG);
         archive_entry_set_perm(e, 0644);
-        if (ok && archive_write_header(a, e) != ARCHIVE_OK) ok = 0;
-        if (ok && n && archive_write_data(a, data, n) != (la_ssize_t)n) ok = 0;
+        if (ok && archive_write_header(a, e) != ARCHIVE_OK)
+            ok = 0;
+        if (ok && n && archive_write_data(a, data, n) != (la_ssize_t)n)
+            ok = 0;
         archive_entry_free(e);
         free(data);
     }
-    if (archive_write_close(a) != ARCHIVE_OK) ok = 0;
+    if (archive_write_close(a) != ARCHIVE_OK)
+        ok = 0;
     archive_write_free(a);
     return ok;
 }
@@ -222,9 +238,10 @@ static void test_aclimdb(void) {
                     "member aclImdb/train/pos/7_7.txt: empty text", "empty archive member");
     const char *bad2 = tmp_path("huge.tar.gz");
     make_tar(bad2, "aclImdb/train/neg/8_1.txt", ((size_t)16 << 20) + 1);
-    expect_error_at(RNNC_TEXT_ACLIMDB, bad2, RNNC_ERR_FORMAT,
-                    "member aclImdb/train/neg/8_1.txt: document of 16777217 bytes is over the limit",
-                    "archive member over 16 MiB");
+    expect_error_at(
+        RNNC_TEXT_ACLIMDB, bad2, RNNC_ERR_FORMAT,
+        "member aclImdb/train/neg/8_1.txt: document of 16777217 bytes is over the limit",
+        "archive member over 16 MiB");
 
     /* A folder without neg/: the message names the folder. */
     mk_dir("acl");
@@ -241,16 +258,15 @@ static void test_aclimdb(void) {
 /* ---- IMDB TSV ----------------------------------------------------------------------------- */
 
 static void test_imdb_tsv(void) {
-    static const char *const texts[] = {"Terrible. I walked out.",
-                                        "A wonderful film.<br /><br />I loved it!",
-                                        "Boring\tplot."};
+    static const char *const texts[] = {
+        "Terrible. I walked out.", "A wonderful film.<br /><br />I loved it!", "Boring\tplot."};
     static const int32_t labels[] = {0, 1, 0};
     rnnc_textset *s = read_set(RNNC_TEXT_IMDB_TSV, DATA "/imdb.tsv", "IMDB TSV");
     expect_set(s, 3, texts, labels, 2, imdb_names, "IMDB TSV (split on the first three TABs)");
     rnnc_textset *a = read_set(RNNC_TEXT_AUTO, DATA "/imdb.tsv", "IMDB TSV, AUTO");
     check(same_set(a, s), "AUTO detects the IMDB TSV form");
-    rnnc_textset *g = read_set(RNNC_TEXT_AUTO, gzip_copy(DATA "/imdb.tsv", "imdb.tsv.gz"),
-                               "IMDB TSV gzip, AUTO");
+    rnnc_textset *g =
+        read_set(RNNC_TEXT_AUTO, gzip_copy(DATA "/imdb.tsv", "imdb.tsv.gz"), "IMDB TSV gzip, AUTO");
     check(same_set(g, s), "gzip IMDB TSV equals the plain one");
     rnnc_textset_free(a);
     rnnc_textset_free(g);
@@ -269,7 +285,8 @@ static void test_imdb_tsv(void) {
         FILE *f = fopen(tmp_path("imdb.tsv.gz"), "rb");
         char buf[4096];
         size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
-        if (f) fclose(f);
+        if (f)
+            fclose(f);
         expect_error_at(RNNC_TEXT_IMDB_TSV, write_file("cut.tsv.gz", buf, n / 2), RNNC_ERR_FORMAT,
                         "read error", "truncated gzip");
     }
@@ -284,8 +301,7 @@ static void test_delimited(void) {
     rnnc_text_source src = rnnc_text_source_init();
     src.path = DATA "/reviews.csv", src.label_col = "sentiment", src.text_col = "review";
     rnnc_textset *byname = NULL, *byidx = NULL, *gz = NULL;
-    check(rnnc_textset_read(&src, &byname) == RNNC_OK, "CSV by header name: %s",
-          rnnc_last_error());
+    check(rnnc_textset_read(&src, &byname) == RNNC_OK, "CSV by header name: %s", rnnc_last_error());
     expect_set(byname, 3, texts, labels, 2, imdb_names,
                "CSV: quotes, \"\" escapes, a quoted newline, CRLF, a blank line, label trimmed");
     src.label_col = "1", src.text_col = "2", src.header = 1;
@@ -366,8 +382,9 @@ static void test_delimited(void) {
         data[11 + big] = '\n';
         src = rnnc_text_source_init();
         src.format = RNNC_TEXT_CSV, src.path = write_file("big.csv", data, big + 12);
-        expect_error(&src, RNNC_ERR_FORMAT, "big.csv:2: document of 16777226 bytes is over the limit",
-                     NULL, "CSV document over 16 MiB");
+        expect_error(&src, RNNC_ERR_FORMAT,
+                     "big.csv:2: document of 16777226 bytes is over the limit", NULL,
+                     "CSV document over 16 MiB");
         free(data);
     }
 }
@@ -457,13 +474,15 @@ static void count_labels(const rnnc_textset *s, size_t want_n, const char *what)
     size_t c[2] = {0, 0};
     int ok = s && s->n == want_n && s->n_labels == 2 && strcmp(s->label_names[0], "neg") == 0 &&
              strcmp(s->label_names[1], "pos") == 0;
-    for (size_t i = 0; ok && i < s->n; i++) c[s->labels[i]]++;
+    for (size_t i = 0; ok && i < s->n; i++)
+        c[s->labels[i]]++;
     check(ok && c[0] == want_n / 2 && c[1] == want_n / 2, "%s: %zu reviews, %zu neg and %zu pos",
           what, s ? s->n : 0, c[0], c[1]);
 }
 
 static void test_imdb_data(void) {
-    rnnc_textset *s = read_set(RNNC_TEXT_AUTO, "data/imdb-sample/train.tsv.gz", "imdb-sample train");
+    rnnc_textset *s =
+        read_set(RNNC_TEXT_AUTO, "data/imdb-sample/train.tsv.gz", "imdb-sample train");
     count_labels(s, 2500, "data/imdb-sample/train.tsv.gz");
     rnnc_textset_free(s);
     s = read_set(RNNC_TEXT_AUTO, "data/imdb-sample/test.tsv.gz", "imdb-sample test");
@@ -479,7 +498,8 @@ static void test_imdb_data(void) {
     count_labels(s, 25000, shared);
     /* 12 training reviews hold TABs inside the text (counted with Python's split('\t', 3)). */
     size_t tabs = 0;
-    for (size_t i = 0; s && i < s->n; i++) tabs += strchr(s->texts[i], '\t') != NULL;
+    for (size_t i = 0; s && i < s->n; i++)
+        tabs += strchr(s->texts[i], '\t') != NULL;
     check(tabs == 12, "shared IMDB train: %zu reviews keep their inner TABs (want 12)", tabs);
     check(s && strncmp(s->texts[1], "Bromwell High is a cartoon comedy", 33) == 0 &&
               s->labels[1] == 1,

@@ -17,9 +17,11 @@ typedef struct joined {
 
 static int join_token(const char *tok, size_t len, void *user) {
     joined *j = user;
-    if (tok[len] != '\0') return -100; /* tokens must be NUL-terminated */
+    if (tok[len] != '\0')
+        return -100; /* tokens must be NUL-terminated */
     if (j->len + len + 2 < sizeof j->buf) {
-        if (j->count) j->buf[j->len++] = '|';
+        if (j->count)
+            j->buf[j->len++] = '|';
         memcpy(j->buf + j->len, tok, len);
         j->len += len;
         j->buf[j->len] = '\0';
@@ -33,8 +35,10 @@ static const char *esc(const char *s, char *buf, size_t cap) {
     size_t k = 0;
     for (; *s && k + 5 < cap; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c > 0x7E) k += (size_t)snprintf(buf + k, cap - k, "\\x%02X", c);
-        else buf[k++] = (char)c;
+        if (c < 0x20 || c > 0x7E)
+            k += (size_t)snprintf(buf + k, cap - k, "\\x%02X", c);
+        else
+            buf[k++] = (char)c;
     }
     buf[k] = '\0';
     return buf;
@@ -72,11 +76,15 @@ static void test_tokenizer(void) {
     tok_case(1, 1, 1, "'hello'", "'|hello|'");
     tok_case(1, 1, 1, "rock'n'roll O'Neil", "rock'n'roll|o'neil");
     tok_case(1, 1, 1, "the cats' toys", "the|cats|'|toys");
-    tok_case(1, 1, 1, "it\xE2\x80\x99s", "it\xE2\x80\x99s");       /* U+2019 inside a word */
+    tok_case(1, 1, 1, "it\xE2\x80\x99s", "it\xE2\x80\x99s"); /* U+2019 inside a word */
     tok_case(1, 1, 1, "\xE2\x80\x99quoted\xE2\x80\x99", "\xE2\x80\x99|quoted|\xE2\x80\x99");
     tok_case(1, 1, 1, "x''y", "x|'|'|y");
     /* UTF-8 case mapping: Latin-1, Latin Extended-A (incl. İ -> i, Ÿ -> ÿ), Greek, Cyrillic. */
-    tok_case(1, 1, 1, "\xC3\x89" "COLE", "\xC3\xA9" "cole");                   /* ÉCOLE */
+    tok_case(1, 1, 1,
+             "\xC3\x89"
+             "COLE",
+             "\xC3\xA9"
+             "cole");                                                           /* ÉCOLE */
     tok_case(1, 1, 1, "\xC3\x80\xC3\x9E\xC3\x97", "\xC3\xA0\xC3\xBE|\xC3\x97"); /* ÀÞ then × */
     tok_case(1, 1, 1, "\xC4\x80 \xC5\x81 \xC5\xBD \xC4\xB0 \xC5\xB8",
              "\xC4\x81|\xC5\x82|\xC5\xBE|i|\xC3\xBF"); /* Ā Ł Ž İ Ÿ */
@@ -85,17 +93,33 @@ static void test_tokenizer(void) {
     tok_case(1, 1, 1, "\xD0\x9F\xD0\xA0\xD0\x98\xD0\x92\xD0\x95\xD0\xA2 \xD0\x81",
              "\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82|\xD1\x91"); /* ПРИВЕТ Ё */
     tok_case(1, 1, 1, "\xC7\x84", "\xC7\x84"); /* Ǆ is outside the table: unchanged */
-    tok_case(0, 1, 1, "\xC3\x89" "COLE Hi", "\xC3\x89" "COLE|Hi");
+    tok_case(0, 1, 1,
+             "\xC3\x89"
+             "COLE Hi",
+             "\xC3\x89"
+             "COLE|Hi");
     /* Invalid UTF-8 becomes U+FFFD, one per bad byte; nothing crashes. */
-    tok_case(1, 1, 1, "a\xFF" "b", "a\xEF\xBF\xBD" "b");
-    tok_case(1, 1, 1, "end\xC3", "end\xEF\xBF\xBD");                       /* truncated */
-    tok_case(1, 1, 1, "\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD");             /* overlong '/' */
-    tok_case(1, 1, 1, "\xE0\x80\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); /* overlong 3-byte '/' */
+    tok_case(1, 1, 1,
+             "a\xFF"
+             "b",
+             "a\xEF\xBF\xBD"
+             "b");
+    tok_case(1, 1, 1, "end\xC3", "end\xEF\xBF\xBD");           /* truncated */
+    tok_case(1, 1, 1, "\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD"); /* overlong '/' */
+    tok_case(1, 1, 1, "\xE0\x80\xAF",
+             "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); /* overlong 3-byte '/' */
     tok_case(1, 1, 1, "\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); /* surrogate */
     tok_case(1, 1, 1, "\xF4\x90\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
     /* Unicode spaces and punctuation. */
-    tok_case(1, 1, 1, "a\xC2\xA0" "b\xE3\x80\x80" "c", "a|b|c");
-    tok_case(1, 1, 1, "wait\xE2\x80\xA6 \xC2\xAB" "oui\xC2\xBB \xC2\xBF" "qu\xC3\xA9?",
+    tok_case(1, 1, 1,
+             "a\xC2\xA0"
+             "b\xE3\x80\x80"
+             "c",
+             "a|b|c");
+    tok_case(1, 1, 1,
+             "wait\xE2\x80\xA6 \xC2\xAB"
+             "oui\xC2\xBB \xC2\xBF"
+             "qu\xC3\xA9?",
              "wait|\xE2\x80\xA6|\xC2\xAB|oui|\xC2\xBB|\xC2\xBF|qu\xC3\xA9|?");
     /* Switches off. */
     tok_case(0, 1, 0, "Hello, World!", "Hello,|World!");
@@ -113,15 +137,16 @@ static void test_tokenizer(void) {
         joined j = {{0}, 0, 0, 0};
         int r = rnnc_tokenize(NULL, text, 2999, join_token, &j);
         int ok = r == 0 && j.count == 1 && j.len == 2999;
-        for (size_t i = 0; ok && i < j.len; i++) ok = j.buf[i] == 'a';
+        for (size_t i = 0; ok && i < j.len; i++)
+            ok = j.buf[i] == 'a';
         check(ok, "a 2999-byte token is one lower-cased token");
     }
     /* Early stop returns fn's value. */
     {
         joined j = {{0}, 0, 0, 2};
         int r = rnnc_tokenize(NULL, "one two three four", 18, join_token, &j);
-        check(r == 7 && j.count == 2, "fn's nonzero return stops early and is returned (%d, %d)",
-              r, j.count);
+        check(r == 7 && j.count == 2, "fn's nonzero return stops early and is returned (%d, %d)", r,
+              j.count);
     }
     check(rnnc_tokenize(NULL, "x", 1, NULL, NULL) == RNNC_ERR_ARG &&
               strstr(rnnc_last_error(), "fn") != NULL,
@@ -164,14 +189,16 @@ static void test_vocab(void) {
     /* Encoding: <start>, then ids, OOV for unknown words; truncation reported through *n. */
     int32_t ids[8];
     size_t n = 0;
-    for (int i = 0; i < 8; i++) ids[i] = -9;
+    for (int i = 0; i < 8; i++)
+        ids[i] = -9;
     const char *text = "The CAT, the zebra<br />";
     check(rnnc_vocab_encode(v, NULL, text, strlen(text), 1, ids, 8, &n) == RNNC_OK && n == 6 &&
               ids[0] == 1 && ids[1] == 3 && ids[2] == 4 && ids[3] == 2 && ids[4] == 3 &&
               ids[5] == 2 && ids[6] == -9,
           "encode \"%s\" -> 1 3 4 2 3 2 (n %zu: %d %d %d %d %d %d)", text, n, ids[0], ids[1],
           ids[2], ids[3], ids[4], ids[5]);
-    for (int i = 0; i < 8; i++) ids[i] = -9;
+    for (int i = 0; i < 8; i++)
+        ids[i] = -9;
     check(rnnc_vocab_encode(v, NULL, text, strlen(text), 0, ids, 3, &n) == RNNC_OK && n == 5 &&
               ids[0] == 3 && ids[1] == 4 && ids[2] == 2 && ids[3] == -9,
           "encode with cap 3 writes 3 ids and reports all 5 (n %zu)", n);
@@ -255,14 +282,16 @@ static void test_vocab(void) {
 
 static int same(const int32_t *a, const int32_t *b, int n) {
     for (int i = 0; i < n; i++)
-        if (a[i] != b[i]) return 0;
+        if (a[i] != b[i])
+            return 0;
     return 1;
 }
 
 static void pad_case(const int32_t *ids, size_t n, int maxlen, int padding, int truncating,
                      int32_t value, const int32_t *want, int want_len, const char *what) {
     int32_t out[16];
-    for (int i = 0; i < 16; i++) out[i] = -99;
+    for (int i = 0; i < 16; i++)
+        out[i] = -99;
     int r = rnnc_pad_ids(ids, n, maxlen, padding, truncating, value, out);
     check(r == want_len && same(out, want, maxlen) && out[maxlen] == -99, "pad %s (returned %d)",
           what, r);

@@ -25,8 +25,7 @@ uint32_t rnnc__lower(uint32_t cp);
 /* Reads a whole file, plain or gzip (detected by its magic bytes), into a malloc'd buffer with a
  * NUL after the last byte. Files larger than `max` bytes after decompression are refused with a
  * message naming `what` (e.g. "document" or "file"). */
-rnnc_status rnnc__read_file(const char *path, size_t max, const char *what, char **out,
-                            size_t *n);
+rnnc_status rnnc__read_file(const char *path, size_t max, const char *what, char **out, size_t *n);
 
 /* Builds an rnnc_textset record by record. Labels are collected by name; finish() numbers them
  * (fixed order when the source gives one, else sorted). */
@@ -42,9 +41,8 @@ rnnc_status rnnc__textbuild_init(rnnc__textbuild *b, const rnnc_text_source *src
 /* Adds a copy of text[0..len) with the label named label[0..label_len). `where` and `line` name the
  * record in messages (line 0: no line, e.g. a file or an archive member). Refuses empty text and
  * documents over RNNC__TEXT_MAX_DOC. */
-rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len,
-                                const char *label, size_t label_len, const char *where,
-                                size_t line);
+rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len, const char *label,
+                                size_t label_len, const char *where, size_t line);
 /* Numbers the labels and hands the set over in *out; the builder is emptied either way. */
 rnnc_status rnnc__textbuild_finish(rnnc__textbuild *b, const char *where, rnnc_textset **out);
 void rnnc__textbuild_free(rnnc__textbuild *b);

@@ -32,13 +32,15 @@ static const char *line_end(const char *p, const char *end, const char **e) {
 #define PATH_BUF 4096
 static rnnc_status join(char *out, const char *a, const char *b) {
     int k = snprintf(out, PATH_BUF, "%s/%s", a, b);
-    if (k < 0 || k >= PATH_BUF) return RNNC_FAIL(RNNC_ERR_ARG, "%s/%s: path too long", a, b);
+    if (k < 0 || k >= PATH_BUF)
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s/%s: path too long", a, b);
     return RNNC_OK;
 }
 
 static int blank(const char *p, const char *e) {
     for (; p < e; p++)
-        if (*p != ' ' && *p != '\t' && *p != '\r') return 0;
+        if (*p != ' ' && *p != '\t' && *p != '\r')
+            return 0;
     return 1;
 }
 
@@ -56,13 +58,15 @@ rnnc_status rnnc__read_imdb_tsv(const rnnc_text_source *src, rnnc__textbuild *b)
             int k = 0;
             for (; k < 3; k++) {
                 tab[k] = memchr(q, '\t', (size_t)(e - q));
-                if (!tab[k]) break;
+                if (!tab[k])
+                    break;
                 q = tab[k] + 1;
             }
             if (k < 3)
                 s = RNNC_FAIL(RNNC_ERR_FORMAT,
                               "%s:%zu: missing column %d (the IMDB TSV form is label, rating, id, "
-                              "text)", src->path, line, k + 1);
+                              "text)",
+                              src->path, line, k + 1);
             else if (tab[0] - p != 1 || (p[0] != '0' && p[0] != '1'))
                 s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%zu: label \"%.*s\" is not 0 or 1", src->path,
                               line, (int)(tab[0] - p < 32 ? tab[0] - p : 32), p);
@@ -93,7 +97,8 @@ typedef struct reviews {
 } reviews;
 
 static void reviews_free(reviews *v) {
-    for (size_t i = 0; i < v->n; i++) free(v->r[i].name), free(v->r[i].text);
+    for (size_t i = 0; i < v->n; i++)
+        free(v->r[i].name), free(v->r[i].text);
     free(v->r);
 }
 
@@ -101,7 +106,8 @@ static rnnc_status reviews_add(reviews *v, const char *name, const char *base, i
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 1024;
         review *r = realloc(v->r, cap * sizeof *r);
-        if (!r) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot list the reviews", name);
+        if (!r)
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot list the reviews", name);
         v->r = r, v->cap = cap;
     }
     review *x = &v->r[v->n];
@@ -111,10 +117,12 @@ static rnnc_status reviews_add(reviews *v, const char *name, const char *base, i
     if (base[0] >= '0' && base[0] <= '9') {
         char *e;
         unsigned long long id = strtoull(base, &e, 10);
-        if (*e == '_') x->id = id;
+        if (*e == '_')
+            x->id = id;
     }
     x->name = malloc(strlen(name) + 1);
-    if (!x->name) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate", name);
+    if (!x->name)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate", name);
     strcpy(x->name, name);
     v->n++;
     return RNNC_OK;
@@ -122,8 +130,10 @@ static rnnc_status reviews_add(reviews *v, const char *name, const char *base, i
 
 static int by_review(const void *a, const void *b) {
     const review *x = a, *y = b;
-    if (x->id != y->id) return x->id < y->id ? -1 : 1;
-    if (x->label != y->label) return x->label - y->label;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    if (x->label != y->label)
+        return x->label - y->label;
     return strcmp(x->name, y->name);
 }
 
@@ -138,7 +148,8 @@ rnnc_status rnnc__read_aclimdb_dir(const rnnc_text_source *src, rnnc__textbuild 
     rnnc_status s = RNNC_OK;
     char sub[PATH_BUF], dir[PATH_BUF], file[PATH_BUF];
     for (int label = 0; label < 2 && !s; label++) {
-        if ((s = join(sub, src->path, split)) || (s = join(dir, sub, imdb_labels[label]))) break;
+        if ((s = join(sub, src->path, split)) || (s = join(dir, sub, imdb_labels[label])))
+            break;
         DIR *d = opendir(dir);
         if (!d) {
             s = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open the folder: %s", dir, strerror(errno));
@@ -146,20 +157,24 @@ rnnc_status rnnc__read_aclimdb_dir(const rnnc_text_source *src, rnnc__textbuild 
         }
         struct dirent *e;
         while (!s && (e = readdir(d)) != NULL) {
-            if (e->d_name[0] == '.' || !has_suffix(e->d_name, ".txt")) continue;
-            if (!(s = join(file, dir, e->d_name))) s = reviews_add(&v, file, e->d_name, label);
+            if (e->d_name[0] == '.' || !has_suffix(e->d_name, ".txt"))
+                continue;
+            if (!(s = join(file, dir, e->d_name)))
+                s = reviews_add(&v, file, e->d_name, label);
         }
         closedir(d);
     }
     if (!s && v.n == 0)
         s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: no reviews in %s/neg or %s/pos", src->path, split,
                       split);
-    if (!s) qsort(v.r, v.n, sizeof *v.r, by_review);
+    if (!s)
+        qsort(v.r, v.n, sizeof *v.r, by_review);
     for (size_t i = 0; i < v.n && !s; i++) {
         char *text;
         size_t len;
         s = rnnc__read_file(v.r[i].name, RNNC__TEXT_MAX_DOC, "document", &text, &len);
-        if (s) break;
+        if (s)
+            break;
         s = rnnc__textbuild_add(b, text, len, imdb_labels[v.r[i].label], 3, v.r[i].name, 0);
         free(text);
     }
@@ -187,15 +202,18 @@ static struct archive *archive_open(const char *path, rnnc_status *s) {
 
 static const char *member_name(struct archive_entry *e) {
     const char *name = archive_entry_pathname(e);
-    if (!name) return "";
-    while (name[0] == '.' && name[1] == '/') name += 2;
+    if (!name)
+        return "";
+    while (name[0] == '.' && name[1] == '/')
+        name += 2;
     return name;
 }
 
 int rnnc__archive_is_aclimdb(const char *path) {
     rnnc_status s;
     struct archive *a = archive_open(path, &s);
-    if (!a) return 0;
+    if (!a)
+        return 0;
     struct archive_entry *e;
     int found = 0;
     for (int i = 0; i < 16 && !found && archive_read_next_header(a, &e) == ARCHIVE_OK; i++)
@@ -208,11 +226,14 @@ int rnnc__archive_is_aclimdb(const char *path) {
 static int aclimdb_member(const char *name, const char *split, int *label, const char **base) {
     const char *slash[3] = {NULL, NULL, NULL}; /* the last three '/' */
     for (const char *p = name; *p; p++)
-        if (*p == '/') slash[0] = slash[1], slash[1] = slash[2], slash[2] = p;
-    if (!slash[1] || !has_suffix(name, ".txt")) return 0;
+        if (*p == '/')
+            slash[0] = slash[1], slash[1] = slash[2], slash[2] = p;
+    if (!slash[1] || !has_suffix(name, ".txt"))
+        return 0;
     const char *s0 = slash[0] ? slash[0] + 1 : name;
     size_t k = strlen(split);
-    if ((size_t)(slash[1] - s0) != k || strncmp(s0, split, k) != 0) return 0;
+    if ((size_t)(slash[1] - s0) != k || strncmp(s0, split, k) != 0)
+        return 0;
     for (int l = 0; l < 2; l++)
         if (slash[2] - slash[1] - 1 == 3 && strncmp(slash[1] + 1, imdb_labels[l], 3) == 0) {
             *label = l;
@@ -226,13 +247,15 @@ rnnc_status rnnc__read_aclimdb_tar(const rnnc_text_source *src, rnnc__textbuild 
     const char *split = src->split ? src->split : "train";
     rnnc_status s;
     struct archive *a = archive_open(src->path, &s);
-    if (!a) return s;
+    if (!a)
+        return s;
     reviews v = {0};
     struct archive_entry *e;
     char where[PATH_BUF];
     for (;;) {
         int r = archive_read_next_header(a, &e);
-        if (r == ARCHIVE_EOF) break;
+        if (r == ARCHIVE_EOF)
+            break;
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
             s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: bad archive: %s", src->path,
                           archive_error_string(a) ? archive_error_string(a) : "unknown error");
@@ -243,12 +266,14 @@ rnnc_status rnnc__read_aclimdb_tar(const rnnc_text_source *src, rnnc__textbuild 
         if (archive_entry_filetype(e) != AE_IFREG || !aclimdb_member(name, split, &label, &base))
             continue;
         snprintf(where, sizeof where, "%s: member %s", src->path, name);
-        if (archive_entry_size_is_set(e) && archive_entry_size(e) > (la_int64_t)RNNC__TEXT_MAX_DOC) {
+        if (archive_entry_size_is_set(e) &&
+            archive_entry_size(e) > (la_int64_t)RNNC__TEXT_MAX_DOC) {
             s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: document of %lld bytes is over the limit of %zu",
                           where, (long long)archive_entry_size(e), RNNC__TEXT_MAX_DOC);
             break;
         }
-        if ((s = reviews_add(&v, where, base, label))) break;
+        if ((s = reviews_add(&v, where, base, label)))
+            break;
         review *x = &v.r[v.n - 1];
         size_t cap = 4096;
         x->text = malloc(cap + 1);
@@ -277,15 +302,18 @@ rnnc_status rnnc__read_aclimdb_tar(const rnnc_text_source *src, rnnc__textbuild 
                               archive_error_string(a) ? archive_error_string(a) : "unknown error");
                 break;
             }
-            if (got == 0) break;
+            if (got == 0)
+                break;
             x->len += (size_t)got;
         }
-        if (s) break;
+        if (s)
+            break;
     }
     archive_read_free(a);
     if (!s && v.n == 0)
         s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: no members <dir>/%s/{neg,pos}/*.txt", src->path, split);
-    if (!s) qsort(v.r, v.n, sizeof *v.r, by_review);
+    if (!s)
+        qsort(v.r, v.n, sizeof *v.r, by_review);
     for (size_t i = 0; i < v.n && !s; i++)
         s = rnnc__textbuild_add(b, v.r[i].text, v.r[i].len, imdb_labels[v.r[i].label], 3,
                                 v.r[i].name, 0);
@@ -309,7 +337,8 @@ static rnnc_status fields_push(fields *fs, char *p, size_t len, const char *path
     if (fs->n == fs->cap) {
         size_t cap = fs->cap ? fs->cap * 2 : 16;
         field *f = realloc(fs->f, cap * sizeof *f);
-        if (!f) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate fields", path);
+        if (!f)
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate fields", path);
         fs->f = f, fs->cap = cap;
     }
     fs->f[fs->n].p = p, fs->f[fs->n].len = len;
@@ -349,22 +378,28 @@ static rnnc_status next_record(char **pp, char *end, int tsv, const char *path, 
                     p++;
                     break;
                 }
-                if (*p == '\n') (*line)++;
+                if (*p == '\n')
+                    (*line)++;
                 *w++ = *p++;
             }
-            if (p < end && *p != sep && *p != '\n' && !(*p == '\r' && (p + 1 == end || p[1] == '\n')))
+            if (p < end && *p != sep && *p != '\n' &&
+                !(*p == '\r' && (p + 1 == end || p[1] == '\n')))
                 return RNNC_FAIL(RNNC_ERR_FORMAT,
                                  "%s:%zu: unexpected character '%c' after a closing quote", path,
                                  *line, *p);
             RNNC_TRY(fields_push(fs, start, (size_t)(w - start), path));
         } else {
-            while (p < end && *p != sep && *p != '\n') p++;
+            while (p < end && *p != sep && *p != '\n')
+                p++;
             char *e = p;
-            if (e > start && e[-1] == '\r' && (p == end || *p == '\n')) e--;
+            if (e > start && e[-1] == '\r' && (p == end || *p == '\n'))
+                e--;
             RNNC_TRY(fields_push(fs, start, (size_t)(e - start), path));
         }
-        if (p < end && *p == '\r') p++;
-        if (p >= end) break;
+        if (p < end && *p == '\r')
+            p++;
+        if (p >= end)
+            break;
         if (*p == sep) {
             p++;
             continue;
@@ -379,10 +414,12 @@ static rnnc_status next_record(char **pp, char *end, int tsv, const char *path, 
 
 /* A column given as a 0-based index: sets *idx and returns 1; a name: returns 0. */
 static int column_index(const char *spec, size_t *idx) {
-    if (!*spec) return 0;
+    if (!*spec)
+        return 0;
     size_t v = 0;
     for (const char *p = spec; *p; p++) {
-        if (*p < '0' || *p > '9' || v > 100000000) return 0;
+        if (*p < '0' || *p > '9' || v > 100000000)
+            return 0;
         v = v * 10 + (size_t)(*p - '0');
     }
     *idx = v;
@@ -391,7 +428,8 @@ static int column_index(const char *spec, size_t *idx) {
 
 static rnnc_status resolve(const char *path, const char *what, const char *spec, const fields *hdr,
                            size_t *idx) {
-    if (column_index(spec, idx)) return RNNC_OK;
+    if (column_index(spec, idx))
+        return RNNC_OK;
     if (!hdr)
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: %s column \"%s\" is a name but the file has no header",
                          path, what, spec);
@@ -410,7 +448,8 @@ rnnc_status rnnc__read_delimited(const rnnc_text_source *src, int tsv, rnnc__tex
     const char *tspec = src->text_col ? src->text_col : "1";
     size_t li, ti;
     int header = src->header;
-    if (header < 0) header = !column_index(lspec, &li) || !column_index(tspec, &ti);
+    if (header < 0)
+        header = !column_index(lspec, &li) || !column_index(tspec, &ti);
     char *buf;
     size_t n;
     RNNC_TRY(rnnc__read_file(src->path, RNNC__TEXT_MAX_FILE, "file", &buf, &n));
@@ -419,29 +458,36 @@ rnnc_status rnnc__read_delimited(const rnnc_text_source *src, int tsv, rnnc__tex
     size_t line = 1;
     rnnc_status s = RNNC_OK;
     if (header) {
-        while (!s && p < end && fs.n == 0) s = next_record(&p, end, tsv, src->path, &line, &fs);
+        while (!s && p < end && fs.n == 0)
+            s = next_record(&p, end, tsv, src->path, &line, &fs);
         if (!s && fs.n == 0)
             s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: empty data set (no header row)", src->path);
         hdr = fs;
         fs.f = NULL, fs.n = fs.cap = 0;
     }
-    if (!s) s = resolve(src->path, "label", lspec, header ? &hdr : NULL, &li);
-    if (!s) s = resolve(src->path, "text", tspec, header ? &hdr : NULL, &ti);
+    if (!s)
+        s = resolve(src->path, "label", lspec, header ? &hdr : NULL, &li);
+    if (!s)
+        s = resolve(src->path, "text", tspec, header ? &hdr : NULL, &ti);
     if (!s && li == ti)
         s = RNNC_FAIL(RNNC_ERR_ARG, "%s: label and text are the same column %zu", src->path, li);
     size_t need = (li > ti ? li : ti) + 1;
     while (!s && p < end) {
         size_t rec_line = line;
         s = next_record(&p, end, tsv, src->path, &line, &fs);
-        if (s || fs.n == 0) continue;
+        if (s || fs.n == 0)
+            continue;
         if (fs.n < need) {
-            s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%zu: missing column %zu (the record has %zu field%s)",
-                          src->path, rec_line, need - 1, fs.n, fs.n == 1 ? "" : "s");
+            s = RNNC_FAIL(RNNC_ERR_FORMAT,
+                          "%s:%zu: missing column %zu (the record has %zu field%s)", src->path,
+                          rec_line, need - 1, fs.n, fs.n == 1 ? "" : "s");
             break;
         }
         field lf = fs.f[li];
-        while (lf.len && (lf.p[0] == ' ' || lf.p[0] == '\t')) lf.p++, lf.len--;
-        while (lf.len && (lf.p[lf.len - 1] == ' ' || lf.p[lf.len - 1] == '\t')) lf.len--;
+        while (lf.len && (lf.p[0] == ' ' || lf.p[0] == '\t'))
+            lf.p++, lf.len--;
+        while (lf.len && (lf.p[lf.len - 1] == ' ' || lf.p[lf.len - 1] == '\t'))
+            lf.len--;
         s = rnnc__textbuild_add(b, fs.f[ti].p, fs.f[ti].len, lf.p, lf.len, src->path, rec_line);
     }
     free(fs.f);
@@ -461,16 +507,19 @@ static int by_str(const void *a, const void *b) {
 static rnnc_status list_dir(const char *dir, int want_dir, char ***out, size_t *n) {
     *out = NULL, *n = 0;
     DIR *d = opendir(dir);
-    if (!d) return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open the folder: %s", dir, strerror(errno));
+    if (!d)
+        return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open the folder: %s", dir, strerror(errno));
     char **v = NULL;
     size_t cap = 0, k = 0;
     rnnc_status s = RNNC_OK;
     struct dirent *e;
     char path[PATH_BUF];
     while (!s && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
+        if (e->d_name[0] == '.')
+            continue;
         struct stat st;
-        if ((s = join(path, dir, e->d_name))) break;
+        if ((s = join(path, dir, e->d_name)))
+            break;
         if (stat(path, &st) != 0 || (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)))
             continue;
         if (k == cap) {
@@ -490,13 +539,15 @@ static rnnc_status list_dir(const char *dir, int want_dir, char ***out, size_t *
         strcpy(v[k++], e->d_name);
     }
     closedir(d);
-    if (!s && k) qsort(v, k, sizeof *v, by_str);
+    if (!s && k)
+        qsort(v, k, sizeof *v, by_str);
     *out = v, *n = k;
     return s;
 }
 
 static void list_free(char **v, size_t n) {
-    for (size_t i = 0; i < n; i++) free(v[i]);
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
     free(v);
 }
 
@@ -513,8 +564,8 @@ static rnnc_status read_class_file(const char *file, const char *label, int line
     } else {
         for (size_t line = 1; p < end && !s; line++) {
             const char *next = line_end(p, end, &e);
-            if (!blank(p, e)) s = rnnc__textbuild_add(b, p, (size_t)(e - p), label, strlen(label),
-                                                      file, line);
+            if (!blank(p, e))
+                s = rnnc__textbuild_add(b, p, (size_t)(e - p), label, strlen(label), file, line);
             p = next;
         }
     }
@@ -531,12 +582,14 @@ rnnc_status rnnc__read_folder(const rnnc_text_source *src, int lines, rnnc__text
                       src->path, src->path);
     char dir[PATH_BUF], file[PATH_BUF];
     for (size_t c = 0; c < nc && !s; c++) {
-        if ((s = join(dir, src->path, classes[c]))) break;
+        if ((s = join(dir, src->path, classes[c])))
+            break;
         char **files = NULL;
         size_t nf = 0;
         s = list_dir(dir, 0, &files, &nf);
         for (size_t f = 0; f < nf && !s; f++)
-            if (!(s = join(file, dir, files[f]))) s = read_class_file(file, classes[c], lines, b);
+            if (!(s = join(file, dir, files[f])))
+                s = read_class_file(file, classes[c], lines, b);
         list_free(files, nf);
     }
     list_free(classes, nc);

@@ -8,13 +8,13 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-rnnc_status rnnc__read_file(const char *path, size_t max, const char *what, char **out,
-                            size_t *n) {
+rnnc_status rnnc__read_file(const char *path, size_t max, const char *what, char **out, size_t *n) {
     *out = NULL, *n = 0;
     /* zlib reads gzip data when the file starts with the gzip magic bytes 1f 8b, and passes any
      * other file through unchanged. */
     gzFile f = gzopen(path, "rb");
-    if (!f) return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (!f)
+        return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap + 1);
     rnnc_status s = buf ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate", path);
@@ -34,7 +34,8 @@ rnnc_status rnnc__read_file(const char *path, size_t max, const char *what, char
             buf = nb, cap = ncap;
         }
         size_t want = cap - len;
-        if (want > (1u << 30)) want = 1u << 30;
+        if (want > (1u << 30))
+            want = 1u << 30;
         int got = gzread(f, buf + len, (unsigned)want);
         if (got < 0) {
             int zerr;
@@ -43,7 +44,8 @@ rnnc_status rnnc__read_file(const char *path, size_t max, const char *what, char
                           path, zerr == Z_ERRNO ? strerror(errno) : msg);
             break;
         }
-        if (got == 0) break;
+        if (got == 0)
+            break;
         len += (size_t)got;
     }
     if (!s && len > max)
@@ -73,9 +75,12 @@ rnnc_text_source rnnc_text_source_init(void) {
 }
 
 void rnnc_textset_free(rnnc_textset *s) {
-    if (!s) return;
-    for (size_t i = 0; i < s->n; i++) free(s->texts[i]);
-    for (int i = 0; i < s->n_labels; i++) free(s->label_names[i]);
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        free(s->texts[i]);
+    for (int i = 0; i < s->n_labels; i++)
+        free(s->label_names[i]);
     free(s->texts);
     free(s->labels);
     free(s->label_names);
@@ -110,7 +115,8 @@ rnnc_status rnnc__textbuild_init(rnnc__textbuild *b, const rnnc_text_source *src
                 if (strcmp(b->names[j], nm) == 0)
                     return RNNC_FAIL(RNNC_ERR_ARG, "label_names[%d]: \"%s\" repeats", i, nm);
             b->names[i] = dup_n(nm, strlen(nm));
-            if (!b->names[i]) return RNNC_FAIL(RNNC_ERR_NOMEM, "label names: cannot allocate");
+            if (!b->names[i])
+                return RNNC_FAIL(RNNC_ERR_NOMEM, "label names: cannot allocate");
             b->n_names = i + 1;
         }
     }
@@ -119,29 +125,33 @@ rnnc_status rnnc__textbuild_init(rnnc__textbuild *b, const rnnc_text_source *src
 
 void rnnc__textbuild_free(rnnc__textbuild *b) {
     rnnc_textset_free(b->set);
-    for (int i = 0; i < b->n_names; i++) free(b->names[i]);
+    for (int i = 0; i < b->n_names; i++)
+        free(b->names[i]);
     free(b->names);
     memset(b, 0, sizeof *b);
 }
 
-rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len,
-                                const char *label, size_t label_len, const char *where,
-                                size_t line) {
+rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len, const char *label,
+                                size_t label_len, const char *where, size_t line) {
     char lbuf[32] = "";
-    if (line) snprintf(lbuf, sizeof lbuf, ":%zu", line);
+    if (line)
+        snprintf(lbuf, sizeof lbuf, ":%zu", line);
     if (len > RNNC__TEXT_MAX_DOC)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s%s: document of %zu bytes is over the limit of %zu",
                          where, lbuf, len, RNNC__TEXT_MAX_DOC);
     size_t k = 0;
     while (k < len && (text[k] == ' ' || text[k] == '\t' || text[k] == '\r' || text[k] == '\n'))
         k++;
-    if (k == len) return RNNC_FAIL(RNNC_ERR_FORMAT, "%s%s: empty text", where, lbuf);
-    if (label_len == 0) return RNNC_FAIL(RNNC_ERR_FORMAT, "%s%s: empty label", where, lbuf);
+    if (k == len)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s%s: empty text", where, lbuf);
+    if (label_len == 0)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s%s: empty label", where, lbuf);
     if (memchr(label, '\0', label_len))
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s%s: label holds a NUL byte", where, lbuf);
     int id = -1;
     for (int i = 0; i < b->n_names && id < 0; i++)
-        if (strlen(b->names[i]) == label_len && memcmp(b->names[i], label, label_len) == 0) id = i;
+        if (strlen(b->names[i]) == label_len && memcmp(b->names[i], label, label_len) == 0)
+            id = i;
     if (id < 0 && b->fixed)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s%s: unknown label \"%.*s\" (not among the %d given)",
                          where, lbuf, (int)(label_len < 64 ? label_len : 64), label, b->n_names);
@@ -149,24 +159,29 @@ rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len
         if (b->n_names == INT32_MAX)
             return RNNC_FAIL(RNNC_ERR_FORMAT, "%s%s: too many labels", where, lbuf);
         if (b->n_names == b->cap_names) {
-            int cap = b->cap_names ? (b->cap_names > INT32_MAX / 2 ? INT32_MAX : b->cap_names * 2)
-                                   : 8;
+            int cap =
+                b->cap_names ? (b->cap_names > INT32_MAX / 2 ? INT32_MAX : b->cap_names * 2) : 8;
             char **nn = realloc(b->names, (size_t)cap * sizeof *nn);
-            if (!nn) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot grow the label list", where);
+            if (!nn)
+                return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot grow the label list", where);
             b->names = nn, b->cap_names = cap;
         }
         b->names[b->n_names] = dup_n(label, label_len);
-        if (!b->names[b->n_names]) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate", where);
+        if (!b->names[b->n_names])
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate", where);
         id = b->n_names++;
     }
     rnnc_textset *s = b->set;
     if (s->n == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
         char **t = realloc(s->texts, cap * sizeof *t);
-        if (t) s->texts = t;
+        if (t)
+            s->texts = t;
         int32_t *l = t ? realloc(s->labels, cap * sizeof *l) : NULL;
-        if (l) s->labels = l;
-        if (!t || !l) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot grow to %zu records", where, cap);
+        if (l)
+            s->labels = l;
+        if (!t || !l)
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot grow to %zu records", where, cap);
         b->cap = cap;
     }
     s->texts[s->n] = dup_n(text, len);
@@ -178,10 +193,13 @@ rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len
 
 /* Label names in sorted order: numerically when every name is a decimal integer. */
 static int is_int(const char *s) {
-    if (*s == '-' || *s == '+') s++;
-    if (!*s || strlen(s) > 18) return 0;
+    if (*s == '-' || *s == '+')
+        s++;
+    if (!*s || strlen(s) > 18)
+        return 0;
     for (; *s; s++)
-        if (*s < '0' || *s > '9') return 0;
+        if (*s < '0' || *s > '9')
+            return 0;
     return 1;
 }
 
@@ -194,13 +212,15 @@ typedef struct named {
 
 static int by_name(const void *a, const void *b) {
     const named *x = a, *y = b;
-    if (x->ints && x->value != y->value) return x->value < y->value ? -1 : 1;
+    if (x->ints && x->value != y->value)
+        return x->value < y->value ? -1 : 1;
     return strcmp(x->name, y->name);
 }
 
 rnnc_status rnnc__textbuild_finish(rnnc__textbuild *b, const char *where, rnnc_textset **out) {
     rnnc_textset *s = b->set;
-    if (s->n == 0) return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: empty data set (no records)", where);
+    if (s->n == 0)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: empty data set (no records)", where);
     int n = b->n_names;
     char **names = NULL;
     RNNC_TRY(rnnc__calloc((void **)&names, (size_t)n, sizeof *names, "label names"));
@@ -234,7 +254,8 @@ rnnc_status rnnc__textbuild_finish(rnnc__textbuild *b, const char *where, rnnc_t
             names[i] = b->names[tmp[i].old];
             map[tmp[i].old] = i;
         }
-        for (size_t r = 0; r < s->n; r++) s->labels[r] = map[s->labels[r]];
+        for (size_t r = 0; r < s->n; r++)
+            s->labels[r] = map[s->labels[r]];
         free(tmp);
         free(map);
     }
@@ -249,11 +270,14 @@ rnnc_status rnnc__textbuild_finish(rnnc__textbuild *b, const char *where, rnnc_t
 
 static int ends_with(const char *s, const char *suffix) {
     size_t n = strlen(s), k = strlen(suffix);
-    if (k > n) return 0;
+    if (k > n)
+        return 0;
     for (size_t i = 0; i < k; i++) {
         char c = s[n - k + i];
-        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
-        if (c != suffix[i]) return 0;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c + 32);
+        if (c != suffix[i])
+            return 0;
     }
     return 1;
 }
@@ -267,18 +291,23 @@ static int is_dir(const char *path) {
  * the first 0 or 1, the second an integer. */
 static int looks_like_imdb_tsv(const char *path) {
     gzFile f = gzopen(path, "rb");
-    if (!f) return 0;
+    if (!f)
+        return 0;
     char line[256];
     int got = gzread(f, line, sizeof line - 1);
     gzclose(f);
-    if (got <= 0) return 0;
+    if (got <= 0)
+        return 0;
     line[got] = '\0';
     char *t1 = strchr(line, '\t');
-    if (!t1 || t1 != line + 1 || (line[0] != '0' && line[0] != '1')) return 0;
+    if (!t1 || t1 != line + 1 || (line[0] != '0' && line[0] != '1'))
+        return 0;
     char *p = t1 + 1, *t2 = strchr(p, '\t');
-    if (!t2 || t2 == p) return 0;
+    if (!t2 || t2 == p)
+        return 0;
     for (char *q = p; q < t2; q++)
-        if (*q < '0' || *q > '9') return 0;
+        if (*q < '0' || *q > '9')
+            return 0;
     return strchr(t2 + 1, '\t') != NULL;
 }
 
@@ -294,7 +323,8 @@ static rnnc_status detect(const rnnc_text_source *src, int *format) {
         if (!rnnc__archive_is_aclimdb(p))
             return RNNC_FAIL(RNNC_ERR_FORMAT,
                              "%s: an archive without aclImdb/ members (only aclImdb archives are "
-                             "read)", p);
+                             "read)",
+                             p);
         *format = RNNC_TEXT_ACLIMDB;
         return RNNC_OK;
     }
@@ -307,13 +337,15 @@ static rnnc_status detect(const rnnc_text_source *src, int *format) {
         return RNNC_OK;
     }
     struct stat st;
-    if (stat(p, &st) != 0) return RNNC_FAIL(RNNC_ERR_IO, "%s: %s", p, strerror(errno));
-    return RNNC_FAIL(RNNC_ERR_ARG,
-                     "%s: cannot tell the text format from the name; set the format", p);
+    if (stat(p, &st) != 0)
+        return RNNC_FAIL(RNNC_ERR_IO, "%s: %s", p, strerror(errno));
+    return RNNC_FAIL(RNNC_ERR_ARG, "%s: cannot tell the text format from the name; set the format",
+                     p);
 }
 
 rnnc_status rnnc_textset_read(const rnnc_text_source *src, rnnc_textset **out) {
-    if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_read: out is NULL");
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_read: out is NULL");
     *out = NULL;
     if (!src || !src->path || !*src->path)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_read: no path");
@@ -321,7 +353,8 @@ rnnc_status rnnc_textset_read(const rnnc_text_source *src, rnnc_textset **out) {
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: split \"%s\" is neither \"train\" nor \"test\"",
                          src->path, src->split);
     int format = src->format;
-    if (format == RNNC_TEXT_AUTO) RNNC_TRY(detect(src, &format));
+    if (format == RNNC_TEXT_AUTO)
+        RNNC_TRY(detect(src, &format));
     rnnc__textbuild b;
     rnnc_status s = rnnc__textbuild_init(&b, src);
     if (!s) {
@@ -338,7 +371,8 @@ rnnc_status rnnc_textset_read(const rnnc_text_source *src, rnnc_textset **out) {
         default: s = RNNC_FAIL(RNNC_ERR_ARG, "%s: unknown text format %d", src->path, format);
         }
     }
-    if (!s) s = rnnc__textbuild_finish(&b, src->path, out);
+    if (!s)
+        s = rnnc__textbuild_finish(&b, src->path, out);
     rnnc__textbuild_free(&b);
     return s;
 }

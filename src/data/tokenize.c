@@ -64,31 +64,46 @@ size_t rnnc__utf8_encode(uint32_t cp, char *out) {
 }
 
 uint32_t rnnc__lower(uint32_t c) {
-    if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+    if (c < 0x80)
+        return (c >= 'A' && c <= 'Z') ? c + 32 : c;
     /* Latin-1 Supplement: À..Þ except × (U+00D7). */
-    if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
+    if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+        return c + 32;
     /* Latin Extended-A: case pairs (upper even, lower odd) except in 0139..0148 and 0179..017E,
      * where the upper case is odd; İ lowers to i and Ÿ to ÿ (U+00FF); ĸ, ŉ and ſ have no pair. */
     if (c >= 0x100 && c <= 0x17F) {
-        if (c == 0x130) return 'i';
-        if (c == 0x178) return 0xFF;
-        if (c == 0x138 || c == 0x149 || c == 0x17F) return c;
-        if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c & 1) ? c + 1 : c;
+        if (c == 0x130)
+            return 'i';
+        if (c == 0x178)
+            return 0xFF;
+        if (c == 0x138 || c == 0x149 || c == 0x17F)
+            return c;
+        if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
+            return (c & 1) ? c + 1 : c;
         return (c & 1) ? c : c + 1;
     }
     /* Greek: Α..Ω (no capital at U+03A2) and the capitals with tonos. */
-    if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;
-    if (c == 0x386) return 0x3AC;
-    if (c >= 0x388 && c <= 0x38A) return c + 37;
-    if (c == 0x38C) return 0x3CC;
-    if (c == 0x38E || c == 0x38F) return c + 63;
+    if (c >= 0x391 && c <= 0x3AB && c != 0x3A2)
+        return c + 32;
+    if (c == 0x386)
+        return 0x3AC;
+    if (c >= 0x388 && c <= 0x38A)
+        return c + 37;
+    if (c == 0x38C)
+        return 0x3CC;
+    if (c == 0x38E || c == 0x38F)
+        return c + 63;
     /* Cyrillic: Ѐ..Џ, А..Я, and the even/odd pairs of the extended letters. */
-    if (c >= 0x400 && c <= 0x40F) return c + 80;
-    if (c >= 0x410 && c <= 0x42F) return c + 32;
+    if (c >= 0x400 && c <= 0x40F)
+        return c + 80;
+    if (c >= 0x410 && c <= 0x42F)
+        return c + 32;
     if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || (c >= 0x4D0 && c <= 0x52F))
         return (c & 1) ? c : c + 1;
-    if (c == 0x4C0) return 0x4CF;
-    if (c >= 0x4C1 && c <= 0x4CE) return (c & 1) ? c + 1 : c;
+    if (c == 0x4C0)
+        return 0x4CF;
+    if (c >= 0x4C1 && c <= 0x4CE)
+        return (c & 1) ? c + 1 : c;
     return c;
 }
 
@@ -105,25 +120,33 @@ static int is_punct(uint32_t c) {
     if (c >= 0xA1 && c <= 0xBF)
         return !(c == 0xAA || c == 0xB2 || c == 0xB3 || c == 0xB5 || c == 0xB9 || c == 0xBA ||
                  (c >= 0xBC && c <= 0xBE));
-    return c == 0xD7 || c == 0xF7 || (c >= 0x2010 && c <= 0x205E && c != 0x2028 && c != 0x2029 &&
-                                      c != 0x202F);
+    return c == 0xD7 || c == 0xF7 ||
+           (c >= 0x2010 && c <= 0x205E && c != 0x2028 && c != 0x2029 && c != 0x202F);
 }
 
 /* A letter or digit for the apostrophe rule: anything that is neither space nor punctuation. */
-static int is_word(uint32_t c) { return !is_space(c) && !is_punct(c); }
+static int is_word(uint32_t c) {
+    return !is_space(c) && !is_punct(c);
+}
 
-static int is_apostrophe(uint32_t c) { return c == '\'' || c == 0x2019; }
+static int is_apostrophe(uint32_t c) {
+    return c == '\'' || c == 0x2019;
+}
 
 /* The length of the HTML tag starting at s[0] == '<', or 0 when it is not one. */
 static size_t html_tag(const unsigned char *s, size_t n) {
-    if (n < 3) return 0;
+    if (n < 3)
+        return 0;
     unsigned c = s[1];
     int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '!' ||
              (c == '/' && ((s[2] | 0x20) >= 'a' && (s[2] | 0x20) <= 'z'));
-    if (!ok) return 0;
+    if (!ok)
+        return 0;
     for (size_t i = 2; i < n && i < 256; i++) {
-        if (s[i] == '>') return i + 1;
-        if (s[i] == '<' || s[i] == '\n') return 0;
+        if (s[i] == '>')
+            return i + 1;
+        if (s[i] == '<' || s[i] == '\n')
+            return 0;
     }
     return 0;
 }
@@ -139,9 +162,11 @@ static int tok_put(tokbuf *t, uint32_t cp) {
     if (t->len + 5 > t->cap) {
         size_t cap = t->cap * 2;
         char *q = t->p == t->small ? malloc(cap) : realloc(t->p, cap);
-        if (!q) return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_tokenize: cannot buffer a %zu-byte token",
-                                 t->len);
-        if (t->p == t->small) memcpy(q, t->small, t->len);
+        if (!q)
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_tokenize: cannot buffer a %zu-byte token",
+                             t->len);
+        if (t->p == t->small)
+            memcpy(q, t->small, t->len);
         t->p = q, t->cap = cap;
     }
     t->len += rnnc__utf8_encode(cp, t->p + t->len);
@@ -149,7 +174,8 @@ static int tok_put(tokbuf *t, uint32_t cp) {
 }
 
 static int tok_emit(tokbuf *t, int (*fn)(const char *, size_t, void *), void *user) {
-    if (t->len == 0) return 0;
+    if (t->len == 0)
+        return 0;
     t->p[t->len] = '\0';
     int r = fn(t->p, t->len, user);
     t->len = 0;
@@ -164,9 +190,12 @@ rnnc_tokenizer_spec rnnc_tokenizer_spec_init(void) {
 int rnnc_tokenize(const rnnc_tokenizer_spec *spec, const char *text, size_t len,
                   int (*fn)(const char *tok, size_t len, void *user), void *user) {
     rnnc_tokenizer_spec def = rnnc_tokenizer_spec_init();
-    if (!spec) spec = &def;
-    if (!fn) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tokenize: fn is NULL");
-    if (!text && len > 0) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tokenize: text is NULL");
+    if (!spec)
+        spec = &def;
+    if (!fn)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tokenize: fn is NULL");
+    if (!text && len > 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tokenize: text is NULL");
     const unsigned char *s = (const unsigned char *)text;
     tokbuf t;
     t.p = t.small, t.len = 0, t.cap = sizeof t.small;
@@ -198,15 +227,19 @@ int rnnc_tokenize(const rnnc_tokenizer_spec *spec, const char *text, size_t len,
                 r = tok_put(&t, c);
             } else {
                 r = tok_emit(&t, fn, user);
-                if (r == 0) r = tok_put(&t, c);
-                if (r == 0) r = tok_emit(&t, fn, user);
+                if (r == 0)
+                    r = tok_put(&t, c);
+                if (r == 0)
+                    r = tok_emit(&t, fn, user);
             }
         } else {
             r = tok_put(&t, spec->lowercase ? rnnc__lower(c) : c);
         }
         prev = c;
     }
-    if (r == 0) r = tok_emit(&t, fn, user);
-    if (t.p != t.small) free(t.p);
+    if (r == 0)
+        r = tok_emit(&t, fn, user);
+    if (t.p != t.small)
+        free(t.p);
     return r;
 }

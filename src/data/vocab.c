@@ -8,10 +8,10 @@
 static const char *const reserved[RNNC_VOCAB_FIRST] = {"<pad>", "<start>", "<unk>"};
 
 struct rnnc_vocab {
-    char **tok;      /* (V) NUL-terminated tokens by id */
-    size_t *len;     /* (V) their lengths */
-    size_t n, cap;   /* ids in use, room */
-    int32_t *slot;   /* (nslot) ids, -1 for empty; nslot a power of two, load <= 1/2 */
+    char **tok;    /* (V) NUL-terminated tokens by id */
+    size_t *len;   /* (V) their lengths */
+    size_t n, cap; /* ids in use, room */
+    int32_t *slot; /* (nslot) ids, -1 for empty; nslot a power of two, load <= 1/2 */
     size_t nslot;
     uint64_t *count; /* (V) frequencies while building, else NULL */
 };
@@ -19,7 +19,8 @@ struct rnnc_vocab {
 /* FNV-1a, 64-bit. */
 static uint64_t hash(const char *s, size_t n) {
     uint64_t h = 14695981039346656037ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
     return h;
 }
 
@@ -28,18 +29,22 @@ static size_t find(const rnnc_vocab *v, const char *tok, size_t len) {
     size_t mask = v->nslot - 1, i = (size_t)hash(tok, len) & mask;
     for (;;) {
         int32_t id = v->slot[i];
-        if (id < 0 || (v->len[id] == len && memcmp(v->tok[id], tok, len) == 0)) return i;
+        if (id < 0 || (v->len[id] == len && memcmp(v->tok[id], tok, len) == 0))
+            return i;
         i = (i + 1) & mask;
     }
 }
 
 static rnnc_status rehash(rnnc_vocab *v, size_t nslot) {
     int32_t *s = malloc(nslot * sizeof *s);
-    if (!s) return RNNC_FAIL(RNNC_ERR_NOMEM, "vocabulary: cannot allocate %zu hash slots", nslot);
-    for (size_t i = 0; i < nslot; i++) s[i] = -1;
+    if (!s)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "vocabulary: cannot allocate %zu hash slots", nslot);
+    for (size_t i = 0; i < nslot; i++)
+        s[i] = -1;
     free(v->slot);
     v->slot = s, v->nslot = nslot;
-    for (size_t id = 0; id < v->n; id++) v->slot[find(v, v->tok[id], v->len[id])] = (int32_t)id;
+    for (size_t id = 0; id < v->n; id++)
+        v->slot[find(v, v->tok[id], v->len[id])] = (int32_t)id;
     return RNNC_OK;
 }
 
@@ -50,22 +55,28 @@ static rnnc_status append(rnnc_vocab *v, const char *tok, size_t len, const char
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 64;
         char **t = realloc(v->tok, cap * sizeof *t);
-        if (t) v->tok = t;
+        if (t)
+            v->tok = t;
         size_t *l = t ? realloc(v->len, cap * sizeof *l) : NULL;
-        if (l) v->len = l;
+        if (l)
+            v->len = l;
         uint64_t *c = (l && v->count) ? realloc(v->count, cap * sizeof *c) : NULL;
-        if (c) v->count = c;
+        if (c)
+            v->count = c;
         if (!t || !l || (v->count && !c))
             return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot grow to %zu tokens", what, cap);
         v->cap = cap;
     }
-    if ((v->n + 1) * 2 > v->nslot) RNNC_TRY(rehash(v, v->nslot ? v->nslot * 2 : 128));
+    if ((v->n + 1) * 2 > v->nslot)
+        RNNC_TRY(rehash(v, v->nslot ? v->nslot * 2 : 128));
     char *s = malloc(len + 1);
-    if (!s) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate a token", what);
+    if (!s)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate a token", what);
     memcpy(s, tok, len);
     s[len] = '\0';
     v->tok[v->n] = s, v->len[v->n] = len;
-    if (v->count) v->count[v->n] = 0;
+    if (v->count)
+        v->count[v->n] = 0;
     v->slot[find(v, s, len)] = (int32_t)v->n;
     v->n++;
     return RNNC_OK;
@@ -87,8 +98,10 @@ static rnnc_status vocab_new(int counting, rnnc_vocab **out) {
 }
 
 void rnnc_vocab_free(rnnc_vocab *v) {
-    if (!v) return;
-    for (size_t i = 0; i < v->n; i++) free(v->tok[i]);
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->n; i++)
+        free(v->tok[i]);
     free(v->tok);
     free(v->len);
     free(v->slot);
@@ -106,7 +119,8 @@ static int count_token(const char *tok, size_t len, void *user) {
         }
     }
     rnnc_status s = append(v, tok, len, "rnnc_vocab_build");
-    if (s) return s;
+    if (s)
+        return s;
     v->count[v->n - 1] = 1;
     return 0;
 }
@@ -119,15 +133,18 @@ typedef struct ranked {
 
 static int by_count(const void *a, const void *b) {
     const ranked *x = a, *y = b;
-    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
 rnnc_status rnnc_vocab_build(const rnnc_tokenizer_spec *tok, const char *const *texts, size_t n,
                              int num_words, int min_freq, rnnc_vocab **out) {
-    if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_build: out is NULL");
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_build: out is NULL");
     *out = NULL;
-    if (!texts && n > 0) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_build: texts is NULL");
+    if (!texts && n > 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_build: texts is NULL");
     if (num_words < 0 || (num_words > 0 && num_words < RNNC_VOCAB_FIRST))
         return RNNC_FAIL(RNNC_ERR_ARG,
                          "rnnc_vocab_build: num_words %d must be 0 (no limit) or at least %d",
@@ -146,18 +163,23 @@ rnnc_status rnnc_vocab_build(const rnnc_tokenizer_spec *tok, const char *const *
         }
         s = rnnc_tokenize(tok, texts[i], strlen(texts[i]), count_token, c);
     }
-    if (!s) s = rnnc__calloc((void **)&order, c->n, sizeof *order, "rnnc_vocab_build");
-    if (!s) s = vocab_new(0, &v);
+    if (!s)
+        s = rnnc__calloc((void **)&order, c->n, sizeof *order, "rnnc_vocab_build");
+    if (!s)
+        s = vocab_new(0, &v);
     for (int r = 0; r < RNNC_VOCAB_FIRST && !s; r++)
         s = append(v, reserved[r], strlen(reserved[r]), "rnnc_vocab_build");
     if (!s) {
-        for (size_t i = 0; i < c->n; i++) order[i].count = c->count[i], order[i].id = i;
+        for (size_t i = 0; i < c->n; i++)
+            order[i].count = c->count[i], order[i].id = i;
         qsort(order, c->n, sizeof *order, by_count);
         size_t limit = num_words > 0 ? (size_t)num_words : SIZE_MAX;
         for (size_t k = 0; k < c->n && v->n < limit && !s; k++) {
             size_t w = order[k].id;
-            if (c->count[w] < (uint64_t)(min_freq > 1 ? min_freq : 1)) break;
-            if (v->slot[find(v, c->tok[w], c->len[w])] >= 0) continue; /* a reserved spelling */
+            if (c->count[w] < (uint64_t)(min_freq > 1 ? min_freq : 1))
+                break;
+            if (v->slot[find(v, c->tok[w], c->len[w])] >= 0)
+                continue; /* a reserved spelling */
             s = append(v, c->tok[w], c->len[w], "rnnc_vocab_build");
         }
     }
@@ -171,31 +193,39 @@ rnnc_status rnnc_vocab_build(const rnnc_tokenizer_spec *tok, const char *const *
     return RNNC_OK;
 }
 
-int rnnc_vocab_size(const rnnc_vocab *v) { return v ? (int)v->n : 0; }
+int rnnc_vocab_size(const rnnc_vocab *v) {
+    return v ? (int)v->n : 0;
+}
 
 const char *rnnc_vocab_token(const rnnc_vocab *v, int id) {
-    if (!v || id < 0 || (size_t)id >= v->n) return NULL;
+    if (!v || id < 0 || (size_t)id >= v->n)
+        return NULL;
     return v->tok[id];
 }
 
 int32_t rnnc_vocab_id(const rnnc_vocab *v, const char *tok, size_t len) {
-    if (!v || !v->nslot || (!tok && len)) return RNNC_VOCAB_OOV;
+    if (!v || !v->nslot || (!tok && len))
+        return RNNC_VOCAB_OOV;
     int32_t id = v->slot[find(v, tok ? tok : "", len)];
     return id >= 0 ? id : RNNC_VOCAB_OOV;
 }
 
 rnnc_status rnnc_vocab_to_text(const rnnc_vocab *v, char **out) {
-    if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_to_text: out is NULL");
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_to_text: out is NULL");
     *out = NULL;
-    if (!v) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_to_text: vocabulary is NULL");
+    if (!v)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_to_text: vocabulary is NULL");
     size_t total = 1;
     for (size_t i = 0; i < v->n; i++)
         if (rnnc__add(total, v->len[i] + 1, &total))
             return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_vocab_to_text: size overflows");
     char *s = malloc(total), *p = s;
-    if (!s) return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_vocab_to_text: cannot allocate %zu bytes", total);
+    if (!s)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_vocab_to_text: cannot allocate %zu bytes", total);
     for (size_t i = 0; i < v->n; i++) {
-        if (i) *p++ = '\n';
+        if (i)
+            *p++ = '\n';
         memcpy(p, v->tok[i], v->len[i]);
         p += v->len[i];
     }
@@ -205,16 +235,20 @@ rnnc_status rnnc_vocab_to_text(const rnnc_vocab *v, char **out) {
 }
 
 rnnc_status rnnc_vocab_from_text(const char *text, const char *name, rnnc_vocab **out) {
-    if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_from_text: out is NULL");
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_from_text: out is NULL");
     *out = NULL;
-    if (!name) name = "vocabulary";
-    if (!text) return RNNC_FAIL(RNNC_ERR_ARG, "%s: vocabulary text is NULL", name);
+    if (!name)
+        name = "vocabulary";
+    if (!text)
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s: vocabulary text is NULL", name);
     rnnc_vocab *v;
     RNNC_TRY(vocab_new(0, &v));
     rnnc_status s = RNNC_OK;
     size_t line = 0, total = strlen(text);
     const char *p = text, *end = text + total;
-    if (total > 0 && end[-1] == '\n') end--; /* one final newline is allowed */
+    if (total > 0 && end[-1] == '\n')
+        end--; /* one final newline is allowed */
     while (!s) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *e = nl ? nl : end;
@@ -226,14 +260,17 @@ rnnc_status rnnc_vocab_from_text(const char *text, const char *name, rnnc_vocab 
         }
         for (size_t i = 0; i < len && !s; i++)
             if ((unsigned char)p[i] <= ' ' || p[i] == 0x7F)
-                s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: line %zu: token holds whitespace or a control "
-                              "character", name, line);
-        if (s) break;
+                s = RNNC_FAIL(RNNC_ERR_FORMAT,
+                              "%s: line %zu: token holds whitespace or a control "
+                              "character",
+                              name, line);
+        if (s)
+            break;
         if (line <= RNNC_VOCAB_FIRST) {
             const char *want = reserved[line - 1];
             if (len != strlen(want) || memcmp(p, want, len) != 0) {
-                s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: line %zu: expected the reserved token %s",
-                              name, line, want);
+                s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: line %zu: expected the reserved token %s", name,
+                              line, want);
                 break;
             }
         }
@@ -243,7 +280,8 @@ rnnc_status rnnc_vocab_from_text(const char *text, const char *name, rnnc_vocab 
             break;
         }
         s = append(v, p, len, name);
-        if (!nl) break;
+        if (!nl)
+            break;
         p = nl + 1;
     }
     if (!s && v->n < RNNC_VOCAB_FIRST)
@@ -266,21 +304,26 @@ typedef struct encoder {
 static int encode_token(const char *tok, size_t len, void *user) {
     encoder *e = user;
     int32_t id = rnnc_vocab_id(e->v, tok, len);
-    if (id < RNNC_VOCAB_FIRST) id = RNNC_VOCAB_OOV;
-    if (e->n < e->cap) e->ids[e->n] = id;
+    if (id < RNNC_VOCAB_FIRST)
+        id = RNNC_VOCAB_OOV;
+    if (e->n < e->cap)
+        e->ids[e->n] = id;
     e->n++;
     return 0;
 }
 
-rnnc_status rnnc_vocab_encode(const rnnc_vocab *v, const rnnc_tokenizer_spec *tok,
-                              const char *text, size_t len, int add_start, int32_t *ids,
-                              size_t cap, size_t *n) {
+rnnc_status rnnc_vocab_encode(const rnnc_vocab *v, const rnnc_tokenizer_spec *tok, const char *text,
+                              size_t len, int add_start, int32_t *ids, size_t cap, size_t *n) {
     if (!v || !n || (!ids && cap > 0) || (!text && len > 0))
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_encode: %s is NULL",
-                         !v ? "vocabulary" : !n ? "n" : !text ? "text" : "ids");
+                         !v      ? "vocabulary"
+                         : !n    ? "n"
+                         : !text ? "text"
+                                 : "ids");
     encoder e = {v, ids, cap, 0};
     if (add_start) {
-        if (cap > 0) ids[0] = RNNC_VOCAB_START;
+        if (cap > 0)
+            ids[0] = RNNC_VOCAB_START;
         e.n = 1;
     }
     int r = rnnc_tokenize(tok, text, len, encode_token, &e);
