@@ -1,0 +1,340 @@
+/* The training loop and the text classifier through the public API: learning, determinism,
+ * exact resume, early stopping, model files that predict alone, training files and --set.
+ * Data: a synthetic sentiment task (reviews of random filler words with one or two sentiment
+ * words), so the test needs no files. */
+#include "check.h"
+#include "rnnc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *filler[] = {"the", "movie", "was", "a", "plot", "actor", "scene", "and",
+                               "it", "story", "film", "with", "of", "to", "director", "i"};
+static const char *pos[] = {"great", "wonderful", "loved", "superb"};
+static const char *neg[] = {"awful", "boring", "hated", "terrible"};
+
+/* n reviews, label 1 when a positive word is in it. Owned by the caller. */
+static rnnc_textset *make_set(size_t n, uint64_t seed) {
+    rnnc_textset *s = calloc(1, sizeof *s);
+    s->n = n;
+    s->texts = calloc(n, sizeof(char *));
+    s->labels = calloc(n, sizeof(int32_t));
+    s->n_labels = 2;
+    s->label_names = calloc(2, sizeof(char *));
+    s->label_names[0] = strdup("neg"), s->label_names[1] = strdup("pos");
+    rnnc_rng r;
+    rnnc_rng_seed(&r, seed);
+    for (size_t i = 0; i < n; i++) {
+        char buf[512] = "";
+        int label = (int)rnnc_rng_below(&r, 2), len = 4 + (int)rnnc_rng_below(&r, 12);
+        int at = (int)rnnc_rng_below(&r, (uint32_t)len);
+        for (int w = 0; w < len; w++) {
+            const char *word = w == at ? (label ? pos : neg)[rnnc_rng_below(&r, 4)]
+                                       : filler[rnnc_rng_below(&r, 16)];
+            strcat(buf, w ? " " : "");
+            strcat(buf, word);
+        }
+        strcat(buf, ".");
+        s->texts[i] = strdup(buf);
+        s->labels[i] = label;
+    }
+    return s;
+}
+
+static rnnc_config model_cfg(int kind) {
+    rnnc_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.n_layers = 4;
+    cfg.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_EMBEDDING);
+    cfg.layers[0].vocab = 64, cfg.layers[0].dim = 8, cfg.layers[0].padding_idx = 0;
+    cfg.layers[1] = rnnc_layer_spec_init(RNNC_LAYER_DROPOUT);
+    cfg.layers[1].rate = 0.1f; /* so the dropout stream matters for exact resume */
+    cfg.layers[2] = rnnc_layer_spec_init(kind);
+    cfg.layers[2].hidden = 12;
+    cfg.layers[3] = rnnc_layer_spec_init(RNNC_LAYER_DENSE);
+    cfg.layers[3].units = 1;
+    return cfg;
+}
+
+static rnnc_text_spec text_spec(void) {
+    rnnc_text_spec t = rnnc_text_spec_init();
+    t.num_words = 64, t.maxlen = 20, t.padding = RNNC_PAD_POST, t.use_lengths = 1;
+    return t;
+}
+
+static rnnc_fit_spec fit_spec(const char *dir, int epochs) {
+    rnnc_fit_spec f = rnnc_fit_spec_init();
+    f.epochs = epochs, f.batch_size = 16, f.seed = 5, f.out_dir = dir;
+    f.optim.lr = 0.01;
+    f.sched = rnnc_sched_spec_init(RNNC_SCHED_COSINE);
+    f.sched.t_max = 40, f.sched_per_batch = 1; /* a schedule whose state must be resumed */
+    return f;
+}
+
+/* Trains a fresh classifier; returns it (caller frees) and the last report. */
+static rnnc_classifier *train(const rnnc_textset *tr, const rnnc_textset *va, rnnc_fit_spec *f,
+                              rnnc_epoch_report *last, rnnc_status *st) {
+    rnnc_config cfg = model_cfg(RNNC_LAYER_GRU);
+    rnnc_text_spec t = text_spec();
+    rnnc_classifier *c = NULL;
+    *st = rnnc_classifier_create(&cfg, &t, tr, 3, &c);
+    if (*st == RNNC_OK) *st = rnnc_classifier_fit(c, tr, va, f, last);
+    return c;
+}
+
+static int same_params(rnnc_classifier *a, rnnc_classifier *b) {
+    size_t na, nb;
+    const float *pa = rnnc_model_params(rnnc_classifier_model(a), &na);
+    const float *pb = rnnc_model_params(rnnc_classifier_model(b), &nb);
+    return na == nb && memcmp(pa, pb, na * sizeof(float)) == 0;
+}
+
+static int file_params_equal(const char *p1, const char *p2) {
+    rnnc_classifier *a = NULL, *b = NULL;
+    int eq = rnnc_classifier_load(p1, &a) == RNNC_OK && rnnc_classifier_load(p2, &b) == RNNC_OK &&
+             same_params(a, b);
+    rnnc_classifier_free(a), rnnc_classifier_free(b);
+    return eq;
+}
+
+static void test_learning_and_resume(const char *tmp) {
+    rnnc_textset *tr = make_set(400, 1), *va = make_set(100, 2);
+    char d1[512], d2[512], d3[512], p1[600], p2[600], ck[600];
+    snprintf(d1, sizeof d1, "%s/full", tmp);
+    snprintf(d2, sizeof d2, "%s/halves", tmp);
+    snprintf(d3, sizeof d3, "%s/again", tmp);
+    rnnc_status st;
+    rnnc_epoch_report last, last2;
+    rnnc_fit_spec f = fit_spec(d1, 4);
+    rnnc_classifier *c = train(tr, va, &f, &last, &st);
+    check(st == RNNC_OK, "fit 4 epochs: %s", st ? rnnc_last_error() : "ok");
+    check(last.epoch == 4 && last.step == 4 * 25, "4 epochs of 25 batches (epoch %d, step %ld)",
+          last.epoch, last.step);
+    check(last.val.accuracy > 0.9, "the synthetic task is learned: val accuracy %.3f > 0.9",
+          last.val.accuracy);
+    check(last.val_loss < 0.4, "val loss %.3f < 0.4", last.val_loss);
+
+    /* the same run again: bit-identical */
+    rnnc_fit_spec f3 = fit_spec(d3, 4);
+    rnnc_classifier *c3 = train(tr, va, &f3, &last2, &st);
+    check(st == RNNC_OK && same_params(c, c3), "same seed, same threads: identical weights");
+    check(last2.val_loss == last.val_loss, "and identical validation loss");
+
+    /* 2 epochs, stop, resume to 4: identical to the uninterrupted run */
+    rnnc_fit_spec f2 = fit_spec(d2, 2);
+    rnnc_classifier *c2 = train(tr, va, &f2, &last2, &st);
+    check(st == RNNC_OK && last2.epoch == 2, "first half: 2 epochs");
+    snprintf(ck, sizeof ck, "%s/checkpoint.safetensors", d2);
+    rnnc_classifier *r = NULL;
+    st = rnnc_classifier_load(ck, &r);
+    check(st == RNNC_OK, "a checkpoint loads as a classifier: %s", st ? rnnc_last_error() : "ok");
+    f2.epochs = 4, f2.resume = ck;
+    if (r) st = rnnc_classifier_fit(r, tr, va, &f2, &last2);
+    check(st == RNNC_OK && last2.epoch == 4 && last2.step == 100, "resumed to epoch 4: %s",
+          st ? rnnc_last_error() : "ok");
+    check(r && same_params(c, r), "resumed weights are bit-identical to the uninterrupted run");
+    check(last2.val_loss == last.val_loss, "resumed validation loss identical (%.9g vs %.9g)",
+          last2.val_loss, last.val_loss);
+    snprintf(p1, sizeof p1, "%s/model.safetensors", d1);
+    snprintf(p2, sizeof p2, "%s/model.safetensors", d2);
+    check(file_params_equal(p1, p2), "and so are the two model files");
+    /* teeth: the comparison sees a one-epoch difference */
+    check(!same_params(c, c2), "a 2-epoch model differs from the 4-epoch one");
+
+    /* a checkpoint without its optimizer file is refused, naming it */
+    char op[640];
+    snprintf(op, sizeof op, "%s/checkpoint.optim.safetensors", d2);
+    unlink(op);
+    rnnc_classifier *r2 = NULL;
+    rnnc_classifier_load(ck, &r2);
+    f2.epochs = 5;
+    st = r2 ? rnnc_classifier_fit(r2, tr, va, &f2, NULL) : RNNC_ERR_IO;
+    check(st == RNNC_ERR_IO && strstr(rnnc_last_error(), "checkpoint.optim.safetensors"),
+          "resume without the optimizer file fails naming it (%s)", rnnc_last_error());
+    /* resuming a finished run is refused */
+    f2.epochs = 3;
+    st = r2 ? rnnc_classifier_fit(r2, tr, va, &f2, NULL) : RNNC_OK;
+    check(st != RNNC_OK, "resume with epochs below the checkpoint's is refused");
+
+    /* the model file alone predicts */
+    rnnc_classifier *m = NULL;
+    st = rnnc_classifier_load(p1, &m);
+    const char *texts[] = {"i loved the movie .", "the plot was awful and boring ."};
+    float pr[4] = {0}, pr2[4] = {0};
+    if (m) st = rnnc_classifier_predict(m, texts, 2, pr);
+    check(st == RNNC_OK && pr[1] > 0.5 && pr[2] > 0.5,
+          "loaded model predicts pos %.3f / neg %.3f on raw text", pr[1], pr[2]);
+    check(fabsf(pr[0] + pr[1] - 1) < 1e-6f, "probabilities sum to 1");
+    rnnc_classifier_predict(c, texts, 2, pr2);
+    check(memcmp(pr, pr2, sizeof pr) == 0, "loaded and in-memory classifiers agree exactly");
+    double loss;
+    rnnc_metric_values v;
+    st = m ? rnnc_classifier_evaluate(m, va, 7, &loss, &v) : RNNC_ERR_ARG;
+    check(st == RNNC_OK && fabs(loss - last.val_loss) < 1e-6 && v.n == 100,
+          "evaluate (batch 7) gives the last validation loss %.6f (got %.6f)", last.val_loss, loss);
+    rnnc_classifier_free(c), rnnc_classifier_free(c2), rnnc_classifier_free(c3);
+    rnnc_classifier_free(r), rnnc_classifier_free(r2), rnnc_classifier_free(m);
+    rnnc_textset_free(tr), rnnc_textset_free(va);
+}
+
+typedef struct counter {
+    int epochs, progress;
+} counter;
+static void count_epoch(const rnnc_epoch_report *r, void *u) {
+    (void)r;
+    ((counter *)u)->epochs++;
+}
+static void count_progress(const rnnc_progress *p, void *u) {
+    (void)p;
+    ((counter *)u)->progress++;
+}
+
+static void test_early_stopping(void) {
+    rnnc_textset *tr = make_set(64, 3), *va = make_set(32, 4);
+    rnnc_fit_spec f = fit_spec(NULL, 10);
+    /* nothing beats the first epoch by 1e9: patience 2 stops after epoch 3 */
+    f.min_delta = 1e9, f.patience = 2, f.restore_best = 1;
+    counter cnt = {0, 0};
+    f.on_epoch = count_epoch, f.on_progress = count_progress, f.user = &cnt;
+    rnnc_status st;
+    rnnc_epoch_report last;
+    rnnc_classifier *c = train(tr, va, &f, &last, &st);
+    check(st == RNNC_OK && last.epoch == 3 && last.stop, "early stop after epoch 3 (got %d)",
+          last.epoch);
+    check(cnt.epochs == 3 && cnt.progress == 3 * 4, "callbacks: %d epochs, %d batches",
+          cnt.epochs, cnt.progress);
+    /* restore_best: the weights are those of epoch 1 */
+    rnnc_fit_spec f1 = fit_spec(NULL, 1);
+    rnnc_classifier *c1 = train(tr, va, &f1, &last, &st);
+    check(c && c1 && same_params(c, c1), "restore_best went back to epoch 1's weights");
+    rnnc_classifier_free(c), rnnc_classifier_free(c1);
+    /* bad specs */
+    f = fit_spec(NULL, 0);
+    c = train(tr, va, &f, &last, &st);
+    check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "epochs"), "epochs 0 refused: %s",
+          rnnc_last_error());
+    rnnc_classifier_free(c);
+    f = fit_spec(NULL, 1);
+    f.restore_best = 1;
+    c = train(tr, NULL, &f, &last, &st);
+    check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "validation"),
+          "restore_best without validation refused: %s", rnnc_last_error());
+    rnnc_classifier_free(c);
+    rnnc_textset_free(tr), rnnc_textset_free(va);
+}
+
+static void test_create_checks(void) {
+    rnnc_textset *tr = make_set(20, 5);
+    rnnc_text_spec t = text_spec();
+    rnnc_config cfg = model_cfg(RNNC_LAYER_LSTM);
+    rnnc_classifier *c = NULL;
+    cfg.layers[0].vocab = 10;
+    rnnc_status st = rnnc_classifier_create(&cfg, &t, tr, 1, &c);
+    check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "vocab = 10"),
+          "embedding smaller than the vocabulary refused: %s", rnnc_last_error());
+    cfg = model_cfg(RNNC_LAYER_LSTM);
+    cfg.layers[3].activation = RNNC_ACT_SIGMOID;
+    st = rnnc_classifier_create(&cfg, &t, tr, 1, &c);
+    check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "linear"),
+          "a sigmoid head is refused with advice: %s", rnnc_last_error());
+    cfg = model_cfg(RNNC_LAYER_LSTM);
+    cfg.layers[3].units = 3;
+    st = rnnc_classifier_create(&cfg, &t, tr, 1, &c);
+    check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "3 units"),
+          "3 outputs for 2 labels refused: %s", rnnc_last_error());
+    cfg.layers[3].units = 2; /* two logits and softmax cross-entropy also work */
+    st = rnnc_classifier_create(&cfg, &t, tr, 1, &c);
+    check(st == RNNC_OK, "2 units for 2 labels accepted");
+    float p[2];
+    const char *txt = "x";
+    check(c && rnnc_classifier_predict(c, &txt, 1, p) == RNNC_OK && fabsf(p[0] + p[1] - 1) < 1e-6f,
+          "softmax head predicts probabilities");
+    rnnc_classifier_free(c);
+    /* validation split: Keras's int(n * (1 - f)) */
+    rnnc_textset *v = NULL;
+    st = rnnc_textset_split(tr, 0.25, &v);
+    check(st == RNNC_OK && tr->n == 15 && v && v->n == 5 && !strcmp(v->texts[0], "") == 0,
+          "split 20 at 0.25: 15 + 5");
+    rnnc_textset *w = NULL;
+    check(rnnc_textset_split(tr, 1.0, &w) == RNNC_ERR_ARG, "split fraction 1 refused");
+    rnnc_textset_free(v);
+    rnnc_textset_free(tr);
+}
+
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_train_file(const char *tmp) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/t.ini", tmp);
+    write_file(path, "# a training file\n[data]\ntrain = a.tsv\nmaxlen = 50\n\n[embedding]\nvocab = "
+                "100\ndim = 8\n\n[lstm]\nhidden = 4\n\n[dense]\nunits = 1\n\n[train]\nepochs = "
+                "3\n[optimizer]\nname = sgd\nmomentum = 0.9\n");
+    rnnc_train_config tc;
+    rnnc_status st = rnnc_train_config_read(path, NULL, 0, &tc);
+    check(st == RNNC_OK, "training file reads: %s", st ? rnnc_last_error() : "ok");
+    check(tc.model.n_layers == 3 && tc.model.layers[1].hidden == 4 && tc.text.maxlen == 50 &&
+              tc.fit.epochs == 3 && tc.fit.optim.kind == RNNC_OPTIM_SGD &&
+              tc.fit.optim.momentum == 0.9 && !strcmp(tc.train, "a.tsv"),
+          "layers, [data], [train] and [optimizer] keys land");
+    const char *sets[] = {"train.epochs=7", "lstm.hidden=9", "optimizer.lr=0.5",
+                          "early_stopping.patience=2", "data.num_words=77"};
+    st = rnnc_train_config_read(path, sets, 5, &tc);
+    check(st == RNNC_OK && tc.fit.epochs == 7 && tc.model.layers[1].hidden == 9 &&
+              tc.fit.optim.lr == 0.5 && tc.fit.patience == 2 && tc.text.num_words == 77 &&
+              tc.fit.optim.momentum == 0.9,
+          "--set replaces keys, adds keys and adds a missing training section");
+    const char *bad1[] = {"gru.hidden=3"};
+    st = rnnc_train_config_read(path, bad1, 1, &tc);
+    check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "no [gru] section"),
+          "--set on a missing layer section: %s", rnnc_last_error());
+    const char *bad2[] = {"epochs=3"};
+    st = rnnc_train_config_read(path, bad2, 1, &tc);
+    check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "section.key=value"),
+          "--set without a section: %s", rnnc_last_error());
+    write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\n[lstm]\nhidden = 4\n[train]\nepoch = 3\n");
+    st = rnnc_train_config_read(path, NULL, 0, &tc);
+    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":9: unknown key 'epoch' in [train]"),
+          "unknown key named with its line: %s", rnnc_last_error());
+    write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\n[lstm]\nhiden = 4\n");
+    st = rnnc_train_config_read(path, NULL, 0, &tc);
+    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":7:"),
+          "a layer-section error keeps its real line number: %s", rnnc_last_error());
+    write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\n[lstm]\nhidden = 4\n[optimizer]\nname = adamax\n");
+    st = rnnc_train_config_read(path, NULL, 0, &tc);
+    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":9:") &&
+              strstr(rnnc_last_error(), "adamw"),
+          "unknown optimizer lists the known ones: %s", rnnc_last_error());
+    write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\nmaxlen = -3\n[lstm]\nhidden = 4\n");
+    st = rnnc_train_config_read(path, NULL, 0, &tc);
+    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":6:"), "negative maxlen: %s",
+          rnnc_last_error());
+    write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\nvalidation = b\nvalidation_split = 0.2\n[lstm]\nhidden = 4\n");
+    st = rnnc_train_config_read(path, NULL, 0, &tc);
+    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "choose one"),
+          "validation file and split together: %s", rnnc_last_error());
+    write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[lstm]\nhidden = 4\n");
+    st = rnnc_train_config_read(path, NULL, 0, &tc);
+    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "train = PATH"),
+          "no training data: %s", rnnc_last_error());
+}
+
+int main(void) {
+    char tmp[] = "/tmp/rnnc_fit_XXXXXX";
+    if (!mkdtemp(tmp)) return 1;
+    rnnc_set_num_threads(1);
+    test_learning_and_resume(tmp);
+    test_early_stopping();
+    test_create_checks();
+    test_train_file(tmp);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp);
+    return check_summary();
+}
