@@ -44,5 +44,64 @@ printf '[lstm]\nhidden = 4\nlayers = many\n' > "$tmp/bad.ini"
 expect 2 'bad\.ini:3: layers = .many.: expected an integer' -- "$rnnc" summary "$tmp/bad.ini"
 expect 2 'one model file only' -- "$rnnc" summary a.ini b.ini
 
+# train / eval / predict / inspect on the bundled IMDB sample (a tiny, quick run)
+for c in train eval predict inspect; do
+    expect 0 "usage: rnnc $c" -- "$rnnc" $c --help
+    expect 2 "unknown option '--bogus'" -- "$rnnc" $c --bogus
+done
+cat > "$tmp/t.ini" <<EOF
+[data]
+train = data/imdb-sample/train.tsv.gz
+test = data/imdb-sample/test.tsv.gz
+validation_split = 0.2
+num_words = 500
+maxlen = 40
+padding = post
+use_lengths = true
+[embedding]
+vocab = 500
+dim = 8
+[gru]
+hidden = 8
+[dense]
+units = 1
+[train]
+epochs = 2
+batch_size = 64
+output = $tmp/run
+EOF
+expect 0 'epoch 2/2 .*val_accuracy' -- "$rnnc" train "$tmp/t.ini" --quiet --threads 1
+expect 0 'test: 1000 examples +loss' -- "$rnnc" train "$tmp/t.ini" --set train.epochs=1 --threads 1
+expect 0 'saved .*/run/model.safetensors' -- "$rnnc" train "$tmp/t.ini" --set train.epochs=2 --threads 1
+for f in model.safetensors best.safetensors checkpoint.safetensors checkpoint.optim.safetensors metrics.jsonl; do
+    expect 0 "$f" -- ls "$tmp/run/$f"
+done
+expect 0 '^2$' -- sh -c "wc -l < '$tmp/run/metrics.jsonl'"
+expect 0 '"epoch":2,"step":64,"lr":0.001,"loss":[0-9.]+,"accuracy"' -- cat "$tmp/run/metrics.jsonl"
+expect 0 'epoch 3/3' -- "$rnnc" train "$tmp/t.ini" --set train.epochs=3 --resume "$tmp/run/checkpoint.safetensors" --threads 1
+expect 0 '^3$' -- sh -c "wc -l < '$tmp/run/metrics.jsonl'"
+expect 2 'already finished epoch 3 of 3' -- "$rnnc" train "$tmp/t.ini" --set train.epochs=3 --resume "$tmp/run/checkpoint.safetensors"
+expect 0 'test\.tsv\.gz: 1000 examples' -- "$rnnc" eval "$tmp/run/model.safetensors"
+expect 0 'accuracy 0\.[0-9]+ +precision' -- "$rnnc" eval "$tmp/run/model.safetensors" data/imdb-sample/test.tsv.gz
+expect 0 '^(pos|neg)	0\.[0-9]{4}$' -- "$rnnc" predict "$tmp/run/model.safetensors" "A wonderful film."
+expect 0 '^neg:0\.[0-9]{4}	pos:0\.[0-9]{4}$' -- "$rnnc" predict "$tmp/run/model.safetensors" --all "Dull."
+expect 0 '^(pos|neg)	0\.[0-9]+$' -- sh -c "printf 'great\nbad\n' | '$rnnc' predict '$tmp/run/model.safetensors' - | sed -n 2p"
+expect 0 'rnnc\.vocab: 500 tokens' -- "$rnnc" inspect "$tmp/run/model.safetensors"
+expect 0 'gru\.weight_ih_l0 +F32 +\(24, 8\) +192' -- "$rnnc" inspect "$tmp/run/model.safetensors"
+expect 0 'rnnc\.labels:' -- "$rnnc" inspect "$tmp/run/model.safetensors"
+expect 0 'maxlen=40' -- "$rnnc" inspect "$tmp/run/model.safetensors"
+# bad input: clear messages, exit 2 (or 1 for I/O), nothing overwritten
+cp "$tmp/run/model.safetensors" "$tmp/keep.safetensors"
+sed 's/^epochs/epoch/' "$tmp/t.ini" > "$tmp/u.ini"
+expect 2 "u\.ini:[0-9]+: unknown key 'epoch' in \[train\]" -- "$rnnc" train "$tmp/u.ini"
+expect 2 'no \[lstm\] section' -- "$rnnc" train "$tmp/t.ini" --set lstm.hidden=3
+expect 2 'vocab = 500 is smaller than the vocabulary' -- "$rnnc" train "$tmp/t.ini" --set data.num_words=900
+expect 1 'nope\.tsv\.gz' -- "$rnnc" train "$tmp/t.ini" --set data.train=nope.tsv.gz
+expect 1 'missing\.safetensors: cannot open' -- "$rnnc" eval "$tmp/missing.safetensors"
+printf 'not a model' > "$tmp/junk.safetensors"
+expect 2 'junk\.safetensors' -- "$rnnc" predict "$tmp/junk.safetensors" "hi"
+expect 2 'junk\.safetensors' -- "$rnnc" inspect "$tmp/junk.safetensors"
+expect 0 '' -- cmp "$tmp/run/model.safetensors" "$tmp/keep.safetensors"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
