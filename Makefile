@@ -17,7 +17,7 @@ LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lopenblas -lini
 LDFLAGS += $(SANFLAGS)
 
 # Layer and model code is compiled twice: float (the library) and double (gradient checks).
-GENERIC := src/core/blas.c $(wildcard src/layers/*.c) $(filter-out src/model/api.c src/model/plan.c,$(wildcard src/model/*.c))
+GENERIC := src/core/blas.c src/core/vmath.c $(wildcard src/layers/*.c) $(filter-out src/model/api.c src/model/plan.c,$(wildcard src/model/*.c))
 PLAIN := $(filter-out $(GENERIC),$(wildcard src/*/*.c))
 OBJ32 := $(patsubst src/%.c,$(BUILD)/f32/%.o,$(GENERIC))
 OBJ64 := $(patsubst src/%.c,$(BUILD)/f64/%.o,$(GENERIC))
@@ -44,6 +44,9 @@ $(BUILD)/f64/%.o: src/%.c $(HEADERS)
 $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# The hot element-wise kernels are built at -O3 so GCC vectorizes them (no -ffast-math anywhere).
+$(BUILD)/f32/core/vmath.o $(BUILD)/f32/layers/%.o: OPT := $(if $(DEBUG),-O0 -g,-O3 -g)
 
 $(LIB): $(OBJ32) $(OBJ64) $(OBJ)
 	@rm -f $@

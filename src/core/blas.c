@@ -1,10 +1,44 @@
-/* GEMM through OpenBLAS's CBLAS interface (compiled as float and as double, see real.h). */
+/* GEMM through OpenBLAS's CBLAS interface (compiled as float and as double, see real.h).
+ *
+ * OpenBLAS itself always runs single-threaded inside rnnc: rnnc splits a large product's rows of C
+ * over its own threads (each a single-threaded GEMM on a slice) and runs the recurrent time loops
+ * in parallel over batch rows (src/layers/recurrent.c). One owner of the cores means no idle
+ * OpenBLAS pool spinning against rnnc's threads, and a thread count gives repeatable bits. */
 #include "real.h"
 
 #include "core.h"
 
 #include <cblas.h>
 #include <limits.h>
+#include <pthread.h>
+
+static void RN(gemm1)(int ta, int tb, size_t M, size_t N, size_t K, real alpha, const real *A,
+                      size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc) {
+#ifdef RNNC_REAL_F64
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                (int)M, (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+#else
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                (int)M, (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+#endif
+}
+
+typedef struct RN(gemm_job) {
+    int ta, tb;
+    size_t M, N, K;
+    real alpha, beta;
+    const real *A, *B;
+    size_t lda, ldb, ldc;
+    real *C;
+} RN(gemm_job);
+
+static void *RN(gemm_worker)(void *arg) {
+    const RN(gemm_job) *j = arg;
+    rnnc__worker_enter();
+    RN(gemm1)(j->ta, j->tb, j->M, j->N, j->K, j->alpha, j->A, j->lda, j->B, j->ldb, j->beta, j->C,
+              j->ldc);
+    return NULL;
+}
 
 void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, real alpha, const real *A,
                     size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc) {
@@ -17,11 +51,32 @@ void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, real alpha, co
     /* CBLAS takes int sizes; callers validate shapes long before this point. */
     RNNC_ASSERT(M <= INT_MAX && N <= INT_MAX && K <= INT_MAX && lda <= INT_MAX &&
                 ldb <= INT_MAX && ldc <= INT_MAX);
-#ifdef RNNC_REAL_F64
-    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                (int)M, (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
-#else
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                (int)M, (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
-#endif
+    enum { MAX_SLICES = 64 };
+    int nt = rnnc__in_worker() ? 1 : rnnc__threads();
+    if ((double)M * (double)N * (double)K < 4e6) nt = 1; /* not worth a thread */
+    if ((size_t)nt > M / 16) nt = (int)(M / 16);
+    if (nt > MAX_SLICES) nt = MAX_SLICES;
+    if (nt <= 1) {
+        RN(gemm1)(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    RN(gemm_job) jobs[MAX_SLICES];
+    pthread_t tid[MAX_SLICES];
+    int started[MAX_SLICES] = {0};
+    for (int k = 0; k < nt; k++) {
+        const size_t m0 = M * (size_t)k / (size_t)nt, m1 = M * (size_t)(k + 1) / (size_t)nt;
+        /* rows [m0, m1) of op(A): rows of A, or columns of A when transposed */
+        const RN(gemm_job) j = {ta,    tb, m1 - m0, N,   K,   alpha, beta, A + (ta ? m0 : m0 * lda),
+                                B,     lda, ldb,    ldc, C + m0 * ldc};
+        jobs[k] = j;
+        if (k > 0) started[k] = pthread_create(&tid[k], NULL, RN(gemm_worker), &jobs[k]) == 0;
+    }
+    RN(gemm1)(jobs[0].ta, jobs[0].tb, jobs[0].M, N, K, alpha, jobs[0].A, lda, B, ldb, beta,
+              jobs[0].C, ldc);
+    for (int k = 1; k < nt; k++) {
+        if (started[k])
+            pthread_join(tid[k], NULL);
+        else /* no thread: run the slice here */
+            RN(gemm1)(ta, tb, jobs[k].M, N, K, alpha, jobs[k].A, lda, B, ldb, beta, jobs[k].C, ldc);
+    }
 }

@@ -26,6 +26,13 @@ rnnc_status rnnc__fail(rnnc_status code, const char *fmt, ...)
 #define RNNC_ASSERT(cond) ((cond) ? (void)0 : rnnc__assert_fail(#cond, __FILE__, __LINE__))
 void rnnc__assert_fail(const char *what, const char *file, int line);
 
+/* rnnc's thread count (src/core/threads.c). rnnc__worker_enter marks the calling thread as one
+ * of rnnc's workers, whose GEMMs then stay single-threaded (no nested parallelism). */
+int rnnc__threads(void);
+void rnnc__worker_enter(void);
+void rnnc__worker_leave(void);
+int rnnc__in_worker(void);
+
 /* a*b and a+b with overflow detection: return 0 and set *out, or -1 on overflow. */
 int rnnc__mul(size_t a, size_t b, size_t *out);
 int rnnc__add(size_t a, size_t b, size_t *out);

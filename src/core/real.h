@@ -35,6 +35,10 @@ static inline float rnnc__flush(float x) { return fabsf(x) < 1e-30f ? 0.0f : x; 
 #define R_FLUSH(x) rnnc__flush(x)
 #endif
 
+/* In place over n values: x = sigmoid(x), x = tanh(x). Vectorized in float (src/core/vmath.c). */
+void RN(rnnc__vsigmoid)(real *x, size_t n);
+void RN(rnnc__vtanh)(real *x, size_t n);
+
 /* Row-major C = alpha * op(A) op(B) + beta * C, op = transpose when ta/tb is 1; OpenBLAS's
  * sgemm or dgemm. (M,N) result, K the shared dimension. */
 void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, real alpha, const real *A,

@@ -1,5 +1,5 @@
 /* Thread control. The parallel work of rnnc runs inside OpenBLAS, so its thread count is ours. */
-#include "rnnc.h"
+#include "core.h"
 
 #include <unistd.h>
 
@@ -8,12 +8,32 @@
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
 
-void rnnc_set_num_threads(int n) {
-    if (n <= 0) {
-        long c = sysconf(_SC_NPROCESSORS_ONLN);
-        n = c > 0 ? (int)c : 1;
-    }
-    openblas_set_num_threads(n);
+/* rnnc's thread count; 0 until first asked for, then OpenBLAS's default (OPENBLAS_NUM_THREADS or
+ * the cores). OpenBLAS is then set to one thread for good: rnnc runs its own threads. */
+static int n_threads = 0;
+static _Thread_local int worker = 0;
+
+static int online_cpus(void) {
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c > 0 ? (int)c : 1;
 }
 
-int rnnc_get_num_threads(void) { return openblas_get_num_threads(); }
+int rnnc__threads(void) {
+    if (n_threads <= 0) {
+        int n = openblas_get_num_threads();
+        n_threads = n > 0 ? n : online_cpus();
+        openblas_set_num_threads(1);
+    }
+    return n_threads;
+}
+
+void rnnc__worker_enter(void) { worker = 1; }
+void rnnc__worker_leave(void) { worker = 0; }
+int rnnc__in_worker(void) { return worker; }
+
+void rnnc_set_num_threads(int n) {
+    n_threads = n > 0 ? n : online_cpus();
+    openblas_set_num_threads(1);
+}
+
+int rnnc_get_num_threads(void) { return rnnc__threads(); }

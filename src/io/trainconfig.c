@@ -257,12 +257,12 @@ static int to_side(const char *v, long *out) {
 
 /* Typed key tables: where each key goes. */
 enum { T_INT, T_LONG, T_DOUBLE, T_BOOL, T_SIDE, T_U64, T_PATH, T_COL };
-typedef struct key {
+typedef struct key_def {
     const char *section, *name;
     int type;
     void *(*where)(rnnc_train_config *c);
     size_t size; /* T_PATH / T_COL buffers */
-} key;
+} key_def;
 
 #define FIELD(fn, expr)                                                                            \
     static void *fn(rnnc_train_config *c) { return (void *)&(expr); }
@@ -323,7 +323,7 @@ FIELD(f_pat, c->fit.patience)
 FIELD(f_mind, c->fit.min_delta)
 FIELD(f_rest, c->fit.restore_best)
 
-static const key keys[] = {
+static const key_def keys[] = {
     {"train", "epochs", T_INT, f_epochs, 0},
     {"train", "batch_size", T_INT, f_batch, 0},
     {"train", "seed", T_U64, f_seed, 0},
@@ -421,7 +421,7 @@ static rnnc_status set_key(rnnc_train_config *c, const entry *e, const char *pat
         return bad(e, path, "rel or abs");
     }
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        const key *k = &keys[i];
+        const key_def *k = &keys[i];
         if (strcmp(k->section, e->section) || strcmp(k->name, e->key)) continue;
         void *dst = k->where(c);
         long l;

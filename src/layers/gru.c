@@ -17,24 +17,27 @@ void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
         const size_t t = d->reverse ? T - 1 - s : s;
         const real *hp = Sh + rnnc__slot_before(d->reverse, t) * BH;
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
-        RN(rnnc__gemm)(0, 1, B, G, H, 1, hp, H, w->w_hh, H, 0, hh, G);
-        for (size_t b = 0; b < B; b++) {
+        RN(rnnc__gemm)(0, 1, d->b1 - d->b0, G, H, 1, hp + d->b0 * H, H, w->w_hh, H, 0,
+                       hh + d->b0 * G, G);
+        for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
             if (!d->active[t * B + b]) {
                 RN(rnnc__pass_step)(hn + b * H, hp + b * H, y, H);
                 continue;
             }
             real *gt = gates + (t * B + b) * G, *hnc = HN + (t * B + b) * H;
-            const real *hb = hh + b * G, *bh = w->b_hh;
+            const real *hb = hh + b * G, *bh = w->b_hh, *hpb = hp + b * H;
+            real *hnb = hn + b * H;
+            for (size_t k = 0; k < 2 * H; k++) gt[k] += hb[k] + bh[k];
+            RN(rnnc__vsigmoid)(gt, 2 * H); /* r, z */
             for (size_t j = 0; j < H; j++) {
-                real r = R_SIGMOID(gt[j] + hb[j] + bh[j]);
-                real z = R_SIGMOID(gt[H + j] + hb[H + j] + bh[H + j]);
-                real hnv = hb[2 * H + j] + bh[2 * H + j];
-                real n = R_TANH(gt[2 * H + j] + r * hnv);
-                gt[j] = r, gt[H + j] = z, gt[2 * H + j] = n, hnc[j] = hnv;
-                real h = (1 - z) * n + z * hp[b * H + j];
-                hn[b * H + j] = h;
-                y[j] = h;
+                hnc[j] = hb[2 * H + j] + bh[2 * H + j];
+                gt[2 * H + j] += gt[j] * hnc[j];
+            }
+            RN(rnnc__vtanh)(gt + 2 * H, H); /* n */
+            for (size_t j = 0; j < H; j++) {
+                const real z = gt[H + j];
+                y[j] = hnb[j] = (1 - z) * gt[2 * H + j] + z * hpb[j];
             }
         }
     }
@@ -50,7 +53,7 @@ void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
     for (size_t s = T; s-- > 0;) {
         const size_t t = d->reverse ? T - 1 - s : s;
         const real *hp = Sh + rnnc__slot_before(d->reverse, t) * BH;
-        for (size_t b = 0; b < B; b++) {
+        for (size_t b = d->b0; b < d->b1; b++) {
             real *gi = dgi + (t * B + b) * G, *gh = dgh + (t * B + b) * G;
             if (!d->active[t * B + b]) {
                 memset(gi, 0, G * sizeof(real));
@@ -72,6 +75,7 @@ void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
                 dh[b * H + j] = R_FLUSH(dht * z); /* the direct path; the product below adds the rest */
             }
         }
-        RN(rnnc__gemm)(0, 0, B, H, G, 1, dgh + t * B * G, G, w->w_hh, H, 1, dh, H);
+        RN(rnnc__gemm)(0, 0, d->b1 - d->b0, H, G, 1, dgh + (t * B + d->b0) * G, G, w->w_hh, H, 1,
+                       dh + d->b0 * H, H);
     }
 }

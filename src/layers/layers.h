@@ -37,6 +37,7 @@ typedef struct RN(rnnc__dir) {
     size_t ldy;
     const real *h0, *c0; /* (B,H) initial states, NULL for zeros (c0: LSTM only) */
     real *cache;         /* rnnc__dir_cache_size reals, filled by forward for backward */
+    size_t b0, b1; /* the cells' time loops process batch rows [b0, b1); set by recurrent.c */
 } RN(rnnc__dir);
 
 /* Sizes (in reals) of a direction's forward cache and of the workspaces of forward / backward. */

@@ -17,28 +17,25 @@ void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, re
         const real *cp = Sc + rnnc__slot_before(d->reverse, t) * BH;
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
         real *cn = Sc + rnnc__slot_after(d->reverse, t) * BH;
-        RN(rnnc__gemm)(0, 1, B, G, H, 1, hp, H, w->w_hh, H, 0, hh, G);
-        for (size_t b = 0; b < B; b++) {
+        RN(rnnc__gemm)(0, 1, d->b1 - d->b0, G, H, 1, hp + d->b0 * H, H, w->w_hh, H, 0,
+                       hh + d->b0 * G, G);
+        for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
             if (!d->active[t * B + b]) { /* padding: the state passes through unchanged */
                 RN(rnnc__pass_step)(hn + b * H, hp + b * H, y, H);
                 memcpy(cn + b * H, cp + b * H, H * sizeof(real));
                 continue;
             }
-            real *gt = gates + (t * B + b) * G;
-            const real *hb = hh + b * G, *bh = w->b_hh;
-            for (size_t j = 0; j < H; j++) {
-                real i = R_SIGMOID(gt[j] + hb[j] + bh[j]);
-                real f = R_SIGMOID(gt[H + j] + hb[H + j] + bh[H + j]);
-                real g = R_TANH(gt[2 * H + j] + hb[2 * H + j] + bh[2 * H + j]);
-                real o = R_SIGMOID(gt[3 * H + j] + hb[3 * H + j] + bh[3 * H + j]);
-                gt[j] = i, gt[H + j] = f, gt[2 * H + j] = g, gt[3 * H + j] = o;
-                real c = f * cp[b * H + j] + i * g;
-                cn[b * H + j] = c;
-                real h = o * R_TANH(c);
-                hn[b * H + j] = h;
-                y[j] = h;
-            }
+            real *gt = gates + (t * B + b) * G, *hb = hh + b * G;
+            const real *bh = w->b_hh, *cpb = cp + b * H;
+            real *cnb = cn + b * H, *hnb = hn + b * H, *tc = hb; /* hb is consumed first */
+            for (size_t k = 0; k < G; k++) gt[k] += hb[k] + bh[k];
+            RN(rnnc__vsigmoid)(gt, 2 * H); /* i, f */
+            RN(rnnc__vtanh)(gt + 2 * H, H); /* g */
+            RN(rnnc__vsigmoid)(gt + 3 * H, H); /* o */
+            for (size_t j = 0; j < H; j++) tc[j] = cnb[j] = gt[H + j] * cpb[j] + gt[j] * gt[2 * H + j];
+            RN(rnnc__vtanh)(tc, H);
+            for (size_t j = 0; j < H; j++) y[j] = hnb[j] = gt[3 * H + j] * tc[j];
         }
     }
 }
@@ -47,23 +44,25 @@ void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, re
  * dg (T,B,4H): gradients of the gate pre-activations (zero at padded steps). */
 void RN(rnnc__lstm_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
                              size_t ldy, real *dh, real *dc, real *dg, real *work) {
-    (void)work;
     const size_t T = d->T, B = d->B, H = d->H, G = 4 * H, BH = B * H;
     const real *gates = d->cache, *Sh = gates + T * B * G, *Sc = Sh + (T + 1) * BH;
     for (size_t s = T; s-- > 0;) {
         const size_t t = d->reverse ? T - 1 - s : s;
         const real *cp = Sc + rnnc__slot_before(d->reverse, t) * BH;
         const real *cn = Sc + rnnc__slot_after(d->reverse, t) * BH;
-        for (size_t b = 0; b < B; b++) {
+        for (size_t b = d->b0; b < d->b1; b++) {
             real *dgt = dg + (t * B + b) * G;
             if (!d->active[t * B + b]) { /* state passed through: dh, dc flow on unchanged */
                 memset(dgt, 0, G * sizeof(real));
                 continue;
             }
             const real *gt = gates + (t * B + b) * G, *dyt = dy + (t * B + b) * ldy;
+            real *tcs = work + b * H; /* (H) tanh(c'); work is (B,G) */
+            memcpy(tcs, cn + b * H, H * sizeof(real));
+            RN(rnnc__vtanh)(tcs, H);
             for (size_t j = 0; j < H; j++) {
                 real i = gt[j], f = gt[H + j], g = gt[2 * H + j], o = gt[3 * H + j];
-                real tc = R_TANH(cn[b * H + j]);
+                real tc = tcs[j];
                 real dht = R_FLUSH(dh[b * H + j] + dyt[j]);
                 real dct = R_FLUSH(dc[b * H + j] + dht * o * (1 - tc * tc));
                 dgt[j] = R_FLUSH(dct * g * i * (1 - i));
@@ -75,6 +74,7 @@ void RN(rnnc__lstm_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, c
             }
         }
         /* dh += dg_t W_hh: padded rows of dg are zero and keep their carried dh */
-        RN(rnnc__gemm)(0, 0, B, H, G, 1, dg + t * B * G, G, w->w_hh, H, 1, dh, H);
+        RN(rnnc__gemm)(0, 0, d->b1 - d->b0, H, G, 1, dg + (t * B + d->b0) * G, G, w->w_hh, H, 1,
+                       dh + d->b0 * H, H);
     }
 }

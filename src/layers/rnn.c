@@ -13,20 +13,22 @@ void RN(rnnc__rnn_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
         const size_t t = d->reverse ? T - 1 - s : s;
         const real *hp = Sh + rnnc__slot_before(d->reverse, t) * BH;
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
-        RN(rnnc__gemm)(0, 1, B, H, H, 1, hp, H, w->w_hh, H, 0, hh, H);
-        for (size_t b = 0; b < B; b++) {
+        RN(rnnc__gemm)(0, 1, d->b1 - d->b0, H, H, 1, hp + d->b0 * H, H, w->w_hh, H, 0,
+                       hh + d->b0 * H, H);
+        for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
             if (!d->active[t * B + b]) {
                 RN(rnnc__pass_step)(hn + b * H, hp + b * H, y, H);
                 continue;
             }
             const real *gt = gates + (t * B + b) * H, *hb = hh + b * H;
-            for (size_t j = 0; j < H; j++) {
-                real a = gt[j] + hb[j] + w->b_hh[j];
-                real h = relu ? (a > 0 ? a : 0) : R_TANH(a);
-                hn[b * H + j] = h;
-                y[j] = h;
-            }
+            real *hnb = hn + b * H;
+            for (size_t j = 0; j < H; j++) hnb[j] = gt[j] + hb[j] + w->b_hh[j];
+            if (relu)
+                for (size_t j = 0; j < H; j++) hnb[j] = hnb[j] > 0 ? hnb[j] : 0;
+            else
+                RN(rnnc__vtanh)(hnb, H);
+            memcpy(y, hnb, H * sizeof(real));
         }
     }
 }
@@ -40,7 +42,7 @@ void RN(rnnc__rnn_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
     for (size_t s = T; s-- > 0;) {
         const size_t t = d->reverse ? T - 1 - s : s;
         const real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
-        for (size_t b = 0; b < B; b++) {
+        for (size_t b = d->b0; b < d->b1; b++) {
             real *dgt = dg + (t * B + b) * H;
             if (!d->active[t * B + b]) {
                 memset(dgt, 0, H * sizeof(real));
@@ -53,6 +55,7 @@ void RN(rnnc__rnn_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
                 dh[b * H + j] = 0;
             }
         }
-        RN(rnnc__gemm)(0, 0, B, H, H, 1, dg + t * BH, H, w->w_hh, H, 1, dh, H);
+        RN(rnnc__gemm)(0, 0, d->b1 - d->b0, H, H, 1, dg + t * BH + d->b0 * H, H, w->w_hh, H, 1,
+                       dh + d->b0 * H, H);
     }
 }
