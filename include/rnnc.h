@@ -87,8 +87,12 @@ enum rnnc_layer_kind {
     RNNC_LAYER_DROPOUT,       /* inverted dropout, identity at inference */
     RNNC_LAYER_RNN,           /* Elman RNN, tanh or relu, as torch.nn.RNN */
     RNNC_LAYER_LSTM,          /* as torch.nn.LSTM: gates i,f,g,o */
-    RNNC_LAYER_GRU            /* as torch.nn.GRU: gates r,z,n; reset applied after the recurrent product */
+    RNNC_LAYER_GRU,           /* as torch.nn.GRU: gates r,z,n; reset applied after the recurrent product */
+    RNNC_LAYER_POOL           /* (T,B,F) -> (B,F): max or mean over each sequence's data steps, as
+                                 Keras's GlobalMaxPooling1D / GlobalAveragePooling1D with a mask */
 };
+
+enum rnnc_pool { RNNC_POOL_MAX = 0, RNNC_POOL_MEAN = 1 };
 
 enum rnnc_activation {
     RNNC_ACT_LINEAR = 0,
@@ -121,6 +125,8 @@ typedef struct rnnc_layer_spec {
     int activation; /* enum rnnc_activation */
     /* dropout layer */
     float rate;
+    /* pool */
+    int pool; /* enum rnnc_pool */
     /* recurrent (RNN, LSTM, GRU) */
     int hidden;
     int layers;           /* stacked layers, >= 1 */

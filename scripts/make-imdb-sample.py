@@ -6,7 +6,7 @@ Usage: scripts/make-imdb-sample.py [SOURCE_DIR [OUT_DIR]]
        (defaults: /work/shared/data/imdb and data/imdb-sample)
 
 Selection: within each split and label, the reviews are ranked by sha256("<split>/<label>/<id>")
-and the first N/2 are kept (2,500 train and 1,000 test reviews in all, half of each label). The
+and the first N/2 are kept (4,000 train and 1,000 test reviews in all, half of each label). The
 rows are written interleaved, neg then pos, in that rank order, as the source interleaves them.
 Standard library only; gzip level 9 with no name and no timestamp (as gzip -9n), so the output is
 byte-for-byte the same on every run.
@@ -16,7 +16,7 @@ import hashlib
 import os
 import sys
 
-COUNTS = {"train": 2500, "test": 1000}
+COUNTS = {"train": 4000, "test": 1000}
 
 
 def read_rows(path):

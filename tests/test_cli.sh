@@ -77,7 +77,7 @@ for f in model.safetensors best.safetensors checkpoint.safetensors checkpoint.op
     expect 0 "$f" -- ls "$tmp/run/$f"
 done
 expect 0 '^2$' -- sh -c "wc -l < '$tmp/run/metrics.jsonl'"
-expect 0 '"epoch":2,"step":64,"lr":0.001,"loss":[0-9.]+,"accuracy"' -- cat "$tmp/run/metrics.jsonl"
+expect 0 '"epoch":2,"step":100,"lr":0.001,"loss":[0-9.]+,"accuracy"' -- cat "$tmp/run/metrics.jsonl"
 expect 0 'epoch 3/3' -- "$rnnc" train "$tmp/t.ini" --set train.epochs=3 --resume "$tmp/run/checkpoint.safetensors" --threads 1
 expect 0 '^3$' -- sh -c "wc -l < '$tmp/run/metrics.jsonl'"
 expect 2 'already finished epoch 3 of 3' -- "$rnnc" train "$tmp/t.ini" --set train.epochs=3 --resume "$tmp/run/checkpoint.safetensors"

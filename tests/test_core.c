@@ -287,6 +287,47 @@ static void test_determinism_and_dropout(void) {
     rnnc_set_num_threads(1);
 }
 
+/* Global pooling: hand values; padding never wins a max or counts in a mean. */
+static void test_pool(void) {
+    for (int mode = RNNC_POOL_MAX; mode <= RNNC_POOL_MEAN; mode++) {
+        rnnc_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.input_size = 2, cfg.n_layers = 1;
+        cfg.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_POOL);
+        cfg.layers[0].pool = mode;
+        rnnc_model *m;
+        if (!check(rnnc_model_create(&cfg, 1, &m) == RNNC_OK, "pool model builds")) return;
+        /* T = 3, B = 2: sequence 0 has 2 steps (pre-padded), sequence 1 all 3 */
+        const float x[] = {/* t0 */ 9, 9, -1, 4, /* t1 */ -3, -5, 2, 6, /* t2 */ -2, -7, 5, 1};
+        const int32_t len[] = {2, 3};
+        rnnc_batch b = {3, 2, NULL, x, len, RNNC_PAD_PRE};
+        rnnc_model_forward(m, &b, 1);
+        int nd;
+        size_t dims[3];
+        const float *y = rnnc_model_output(m, &nd, dims);
+        const float want_max[] = {-2, -5, 5, 6}, want_mean[] = {-2.5f, -6, 2, 11.0f / 3};
+        check(nd == 2 && dims[0] == 2 && dims[1] == 2 &&
+                  !memcmp(y, mode == RNNC_POOL_MAX ? want_max : want_mean, sizeof want_max),
+              "pool %s: (%g %g | %g %g) by hand", mode ? "mean" : "max", y[0], y[1], y[2], y[3]);
+        const float dy[] = {1, 2, 3, 4};
+        rnnc_model_zero_grad(m);
+        rnnc_model_backward(m, dy);
+        const float *dx = rnnc_model_input_grad(m);
+        const float want_dmax[] = {0, 0, 0, 0, 0, 2, 0, 4, 1, 0, 3, 0};
+        const float want_dmean[] = {0, 0, 1, 4.0f / 3, 0.5f, 1, 1, 4.0f / 3, 0.5f, 1, 1, 4.0f / 3};
+        check(!memcmp(dx, mode == RNNC_POOL_MAX ? want_dmax : want_dmean, sizeof want_dmax),
+              "pool %s: input gradient by hand, none at the padded step", mode ? "mean" : "max");
+        rnnc_model_free(m);
+    }
+    rnnc_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.input_size = 2, cfg.n_layers = 2;
+    cfg.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_POOL);
+    cfg.layers[1] = rnnc_layer_spec_init(RNNC_LAYER_POOL);
+    check(rnnc_config_validate(&cfg) == RNNC_ERR_SHAPE && strstr(rnnc_last_error(), "pools over time"),
+          "pooling a non-sequence is refused: %s", rnnc_last_error());
+}
+
 int main(void) {
     rnnc_set_num_threads(1);
     test_rng();
@@ -296,5 +337,6 @@ int main(void) {
     test_names_and_init();
     test_errors();
     test_determinism_and_dropout();
+    test_pool();
     return check_summary();
 }

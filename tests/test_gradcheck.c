@@ -299,6 +299,20 @@ static void other_layers(void) {
         run_case(&c);
         release(&c);
     }
+    for (int pad = 0; pad <= 1; pad++) /* pooling over time after a bidirectional GRU */
+        for (int mode = RNNC_POOL_MAX; mode <= RNNC_POOL_MEAN; mode++) {
+            gcase c;
+            memset(&c, 0, sizeof c);
+            c.cfg.input_size = 3, c.cfg.n_layers = 3;
+            c.cfg.layers[0] = rec(RNNC_LAYER_GRU, RNNC_ACT_TANH, 4, 1, 1, RNNC_MERGE_CONCAT, 1, 0);
+            c.cfg.layers[1] = rnnc_layer_spec_init(RNNC_LAYER_POOL);
+            c.cfg.layers[1].pool = mode;
+            c.cfg.layers[2] = dense(2, RNNC_ACT_LINEAR);
+            setup(&c, mode == RNNC_POOL_MAX ? "gru-bi+pool-max+dense" : "gru-bi+pool-mean+dense",
+                  pad);
+            run_case(&c);
+            release(&c);
+        }
 }
 
 /* The checks above must be able to fail. */

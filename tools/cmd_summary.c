@@ -43,7 +43,9 @@ int cmd_summary(int argc, char **argv) {
         int seq;
         rnnc_model_layer_info(m, i, &name, &kind, &feat, &seq);
         char detail[96] = "";
-        if (s->kind >= RNNC_LAYER_RNN)
+        if (s->kind == RNNC_LAYER_POOL)
+            snprintf(detail, sizeof detail, "%s over time", s->pool == RNNC_POOL_MEAN ? "mean" : "max");
+        else if (s->kind >= RNNC_LAYER_RNN)
             snprintf(detail, sizeof detail, "%d layer%s%s", s->layers, s->layers > 1 ? "s" : "",
                      s->bidirectional ? (s->merge == RNNC_MERGE_SUM ? ", bidirectional (sum)"
                                                                    : ", bidirectional (concat)")

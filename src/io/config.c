@@ -49,7 +49,8 @@ static const struct kind_name {
     int kind;
 } kinds[] = {{"embedding", RNNC_LAYER_EMBEDDING}, {"dense", RNNC_LAYER_DENSE},
              {"dropout", RNNC_LAYER_DROPOUT},     {"rnn", RNNC_LAYER_RNN},
-             {"lstm", RNNC_LAYER_LSTM},           {"gru", RNNC_LAYER_GRU}};
+             {"lstm", RNNC_LAYER_LSTM},           {"gru", RNNC_LAYER_GRU},
+             {"pool", RNNC_LAYER_POOL}};
 
 /* Registers a section header seen by the reader; returns its number or -1. */
 static int add_section(parser *p, const char *hdr, size_t len) {
@@ -84,7 +85,7 @@ static int add_section(parser *p, const char *hdr, size_t len) {
             return p->n_sec++;
         }
     perr(p, p->line,
-         "unknown section [%s] (expected model, embedding, dense, dropout, rnn, lstm or gru)%s",
+         "unknown section [%s] (expected model, embedding, dense, dropout, rnn, lstm, gru or pool)%s",
          name, "");
     return -1;
 }
@@ -152,7 +153,7 @@ static int parse_choice(const char *v, const char *const *names, const int *vals
 }
 
 /* Keys; `kinds` is a bit set of the sections that accept the key (bit 0: [model]). */
-enum { K_INT, K_FLOAT, K_BOOL, K_ACT, K_MERGE, K_NONLIN, K_NAME };
+enum { K_INT, K_FLOAT, K_BOOL, K_ACT, K_MERGE, K_NONLIN, K_NAME, K_POOL };
 #define BIT(kind) (1u << (kind))
 #define REC (BIT(RNNC_LAYER_RNN) | BIT(RNNC_LAYER_LSTM) | BIT(RNNC_LAYER_GRU))
 static const struct key {
@@ -177,6 +178,7 @@ static const struct key {
     {"dropout", REC, K_FLOAT, offsetof(rnnc_layer_spec, dropout)},
     {"nonlinearity", BIT(RNNC_LAYER_RNN), K_NONLIN, offsetof(rnnc_layer_spec, nonlinearity)},
     {"forget_bias", BIT(RNNC_LAYER_LSTM), K_FLOAT, offsetof(rnnc_layer_spec, forget_bias)},
+    {"mode", BIT(RNNC_LAYER_POOL), K_POOL, offsetof(rnnc_layer_spec, pool)},
 };
 #define N_KEYS (int)(sizeof keys / sizeof keys[0])
 
@@ -210,6 +212,8 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
                                 RNNC_ACT_SOFTMAX};
     static const char *const merges[] = {"concat", "sum"};
     static const int merge_v[] = {RNNC_MERGE_CONCAT, RNNC_MERGE_SUM};
+    static const char *const pools[] = {"max", "mean"};
+    static const int pool_v[] = {RNNC_POOL_MAX, RNNC_POOL_MEAN};
     int bad = 0;
     switch (k->type) {
     case K_INT: bad = parse_int(value, -1, 1L << 30, &iv); break;
@@ -218,6 +222,7 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     case K_ACT: bad = parse_choice(value, acts, act_v, 5, &iv); break;
     case K_MERGE: bad = parse_choice(value, merges, merge_v, 2, &iv); break;
     case K_NONLIN: bad = parse_choice(value, acts + 2, act_v + 2, 2, &iv); break;
+    case K_POOL: bad = parse_choice(value, pools, pool_v, 2, &iv); break;
     case K_NAME:
         if (strlen(value) >= RNNC_NAME_MAX) bad = -1;
         else snprintf(base + k->offset, RNNC_NAME_MAX, "%s", value);
@@ -227,7 +232,7 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
         static const char *const want[] = {"an integer", "a finite number", "0/1/true/false",
                                            "linear, sigmoid, tanh, relu or softmax",
                                            "concat or sum", "tanh or relu",
-                                           "a name shorter than 48 characters"};
+                                           "a name shorter than 48 characters", "max or mean"};
         char what[96];
         snprintf(what, sizeof what, "%s = '%.40s'", name, value);
         perr(p, p->line, "%s: expected %s", what, want[k->type]);
@@ -341,6 +346,7 @@ static const char *choice_name(int type, int v) {
     case K_ACT:
     case K_NONLIN: return v >= RNNC_ACT_LINEAR && v <= RNNC_ACT_SOFTMAX ? acts[v] : "?";
     case K_MERGE: return v == RNNC_MERGE_SUM ? "sum" : "concat";
+    case K_POOL: return v == RNNC_POOL_MEAN ? "mean" : "max";
     default: return "?";
     }
 }

@@ -91,6 +91,14 @@ void RN(rnnc__embedding_forward)(const real *W, size_t E, size_t N, const int32_
 void RN(rnnc__embedding_backward)(size_t E, size_t N, const int32_t *ids, int padding_idx,
                                   const real *dy, real *dW);
 
+/* Global pooling over time (mode: enum rnnc_pool): x (T,B,F) rows at the active steps -> y (B,F);
+ * arg (B,F) keeps the step each max came from. dx (T,B,F) += the gradient of dy (B,F). */
+void RN(rnnc__pool_forward)(int mode, size_t T, size_t B, size_t F, const real *x,
+                            const unsigned char *active, real *y, int32_t *arg);
+void RN(rnnc__pool_backward)(int mode, size_t T, size_t B, size_t F,
+                             const unsigned char *active, const int32_t *arg, const real *dy,
+                             real *dx);
+
 /* Inverted dropout: mask[i] = 0 with probability p, else 1/(1-p); y = x * mask. */
 void RN(rnnc__dropout_forward)(rnnc_rng *rng, double p, size_t n, const real *x, real *y,
                                real *mask);

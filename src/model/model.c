@@ -14,6 +14,7 @@ typedef struct mlayer {
     real *din;  /* (N,in) gradient at this layer's input (NULL for an embedding) */
     real *mask; /* dropout layer: (N,out) scales */
     real *work; /* dense: (N,out) */
+    int32_t *arg; /* pool: (B,out) the step of each max */
     RN(rnnc__stack) *rec;
     /* recurrent states, PyTorch's (L*D,B,H) layout */
     size_t state_n; /* L*D*H */
@@ -131,8 +132,9 @@ static void free_buffers(RN(rnnc__model) *m) {
         mlayer *L = &m->L[i];
         free(L->out), free(L->din), free(L->mask), free(L->work), free(L->dh0), free(L->dc0);
         L->out = L->din = L->mask = L->work = L->dh0 = L->dc0 = NULL;
-        free(L->dhT), free(L->dcT);
+        free(L->dhT), free(L->dcT), free(L->arg);
         L->dhT = L->dcT = NULL;
+        L->arg = NULL;
         L->has_dT = 0;
     }
     free(m->active), free(m->ids), free(m->x);
@@ -184,6 +186,8 @@ static rnnc_status reserve(RN(rnnc__model) *m, size_t T, size_t B) {
         if (pl->kind != RNNC_LAYER_EMBEDDING) RNNC_TRY(alloc_real(&L->din, Nin, pl->in));
         if (pl->kind == RNNC_LAYER_DROPOUT) RNNC_TRY(alloc_real(&L->mask, Nout, pl->out));
         if (pl->kind == RNNC_LAYER_DENSE) RNNC_TRY(alloc_real(&L->work, Nout, pl->out));
+        if (pl->kind == RNNC_LAYER_POOL)
+            RNNC_TRY(rnnc__calloc((void **)&L->arg, B, pl->out * sizeof(int32_t), "model buffer"));
         if (L->rec) {
             RNNC_TRY(RN(rnnc__stack_reserve)(L->rec, T, B));
             RNNC_TRY(alloc_real(&L->dh0, B, L->state_n));
@@ -287,6 +291,10 @@ rnnc_status RN(rnnc__model_forward)(RN(rnnc__model) *m, const RN(rnnc__batch) *b
                 memcpy(L->out, in, N * pl->out * sizeof(real));
             L->y = L->out;
             break;
+        case RNNC_LAYER_POOL:
+            RN(rnnc__pool_forward)(s->pool, T, B, pl->in, in, m->active, L->out, L->arg);
+            L->y = L->out;
+            break;
         default:
             L->y = RN(rnnc__stack_forward)(L->rec, T, B, in, m->active, L->h0, L->c0, training,
                                            &m->rng);
@@ -341,6 +349,9 @@ rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout) {
                 RN(rnnc__dropout_backward)(Nout * pl->out, L->mask, dy, L->din);
             else
                 for (size_t k = 0; k < Nout * pl->out; k++) L->din[k] += dy[k];
+            break;
+        case RNNC_LAYER_POOL:
+            RN(rnnc__pool_backward)(s->pool, T, B, pl->in, m->active, L->arg, dy, L->din);
             break;
         default:
             memset(L->dh0, 0, B * L->state_n * sizeof(real));

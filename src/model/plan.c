@@ -19,6 +19,7 @@ const char *rnnc__kind_name(int kind) {
     case RNNC_LAYER_RNN: return "rnn";
     case RNNC_LAYER_LSTM: return "lstm";
     case RNNC_LAYER_GRU: return "gru";
+    case RNNC_LAYER_POOL: return "pool";
     default: return NULL;
     }
 }
@@ -95,6 +96,15 @@ static rnnc_status validate_layer(const rnnc_config *cfg, int i, int *seq, size_
         *feat = (size_t)s->units;
         break;
     case RNNC_LAYER_DROPOUT: RNNC_TRY(check_rate(i, s, "rate", s->rate)); break;
+    case RNNC_LAYER_POOL:
+        if (!*seq)
+            return LAYER_FAIL(RNNC_ERR_SHAPE, i, s, "%s",
+                              "pools over time, but the layer before returns only the last step "
+                              "(set return_sequences = 1 there)");
+        if (s->pool != RNNC_POOL_MAX && s->pool != RNNC_POOL_MEAN)
+            return LAYER_FAIL(RNNC_ERR_ARG, i, s, "unknown pool mode %d", s->pool);
+        *seq = 0;
+        break;
     default: /* recurrent */
         if (!*seq)
             return LAYER_FAIL(RNNC_ERR_SHAPE, i, s, "%s",
@@ -226,6 +236,8 @@ rnnc_status rnnc__plan_build(const rnnc_config *cfg, rnnc__plan *p) {
                 }
             feat = O;
             seq = s->return_sequences;
+        } else if (s->kind == RNNC_LAYER_POOL) {
+            seq = 0;
         }
         L->n_params = p->n_params - L->first_param;
         L->out = feat, L->seq_out = seq;
