@@ -1,7 +1,7 @@
 # rnnc build. Switches: make [DEBUG=1] [SAN=address,undefined]
 #   make            static + shared library and the rnnc binary
 #   make check      build and run every test
-#   make demo       train the bundled demo model
+#   make demo       train the sentiment demo on the bundled IMDB sample (FULL=1: the full data)
 CC ?= cc
 SAN ?=
 DEBUG ?=
@@ -66,7 +66,7 @@ check: deps $(TESTS) $(BIN)
 	@OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/test_cli.sh
 
 demo: deps $(BIN)
-	$(BIN) demo
+	@RNNC=$(BIN) scripts/demo.sh $(if $(FULL),--full)
 
 clean:
 	rm -rf build build-san

@@ -15,8 +15,8 @@ cc -O2 -Iinclude bench/bench_imdb.c build/librnnc.a \
     $(pkg-config --libs openblas inih jansson zlib libarchive) -lm -lpthread -o build/bench_imdb
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 out=$( (build/bench_imdb "$threads" "$reps" 3; "$py" bench/imdb_torch.py "$threads" "$reps" 3;
-        "$py" bench/imdb_keras.py "$threads" "$reps" 3) 2>/dev/null)
+        "$py" bench/imdb_torch.py "$threads" "$reps" 3 ftz; "$py" bench/imdb_keras.py "$threads" "$reps" 3) 2>/dev/null)
 echo "$out"
 echo "$out" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^median_s_per_batch=/) {split($i, a, "="); s[NR] = a[2]; n[NR] = $1}}
-    END {printf "%-8s %12s %14s %16s\n", "", "s/batch", "s/epoch(313)", "rnnc speed-up";
-         for (k = 1; k <= NR; k++) printf "%-8s %12.4f %14.1f %15.2fx\n", n[k], s[k], s[k] * 313, s[k] / s[1]}'
+    END {printf "%-12s %12s %14s %16s\n", "", "s/batch", "s/epoch(313)", "rnnc speed-up";
+         for (k = 1; k <= NR; k++) printf "%-12s %12.4f %14.1f %15.2fx\n", n[k], s[k], s[k] * 313, s[k] / s[1]}'

@@ -4,7 +4,7 @@ Embedding(10000,128) -> LSTM(128) -> Dense(1, sigmoid), binary cross-entropy, Ad
 usage: imdb_keras.py [threads] [batches] [warmup]"""
 import os, statistics, sys, time
 
-threads, reps, warm = (int(a) for a in (sys.argv[1:] + ["2", "20", "3"][len(sys.argv) - 1:])[:3])
+threads, reps, warm = (int(a) for a in (sys.argv[1:4] + ["2", "20", "3"][len(sys.argv[1:4]):])[:3])
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import tensorflow as tf
