@@ -11,14 +11,18 @@ survived=0
 
 # file | text to replace | replacement | what the bug is
 mutants=(
-  "src/layers/lstm.c|dc[b * H + j] = dct * f;|dc[b * H + j] = dct;|LSTM cell-state gradient skips the forget gate"
-  "src/layers/gru.c|gh[2 * H + j] = dn * r;|gh[2 * H + j] = dn;|GRU recurrent n-gradient misses the reset gate"
+  "src/layers/lstm.c|dc[b * H + j] = R_FLUSH(dct * f);|dc[b * H + j] = R_FLUSH(dct);|LSTM cell-state gradient skips the forget gate"
+  "src/layers/gru.c|gh[2 * H + j] = R_FLUSH(dn * r);|gh[2 * H + j] = R_FLUSH(dn);|GRU recurrent n-gradient misses the reset gate"
   "src/layers/rnn.c|dht * (1 - h * h)|dht * (1 - h)|tanh derivative written as 1 - h"
   "src/model/model.c|m->active[t * b->B + j] = t >= start \&\& t < start + len;|m->active[t * b->B + j] = 1;|padded steps treated as data"
   "src/layers/embedding.c|if (ids[n] == padding_idx) continue;|(void)padding_idx;|padding row receives gradient"
   "src/layers/dense.c|dzr[o] = yr[o] * (dyr[o] - (real)dot);|dzr[o] = yr[o] * dyr[o];|softmax backward without the Jacobian's second term"
   "src/layers/stack.c|r.reverse = (int)d;|r.reverse = 0;|second direction runs forward"
-  "src/layers/recurrent.c|add_colsum(g->b_hh, dgh, T * B, G);|(void)dgh;|bias_hh gets no gradient"
+  "src/layers/recurrent.c|if (db2) db2[j0 + j] += (real)acc[j];|(void)db2;|LSTM/RNN bias_hh gets no gradient"
+  "src/layers/pool.c|if (!active[t * B + b]) continue;|(void)0;|pooling counts padded steps"
+  "src/core/vmath.c|x[i] = in != in ? in : a < 0.3f ? small|x[i] = in != in ? in : a < 0.03f ? small|tanh switches to the exp form too early"
+  "src/train/fit.c|    *rnnc_model_rng(r->task->model) = r->st.dropout;|    (void)0;|resume forgets the dropout stream"
+  "src/core/blas.c|const size_t m0 = M * (size_t)k / (size_t)nt, m1 = M * (size_t)(k + 1) / (size_t)nt;|const size_t m0 = M * (size_t)k / (size_t)nt, m1 = m0 + (M / (size_t)nt);|GEMM row slices drop a row"
 )
 
 for m in "${mutants[@]}"; do
