@@ -144,13 +144,27 @@ static void test_learning_and_resume(const char *tmp) {
     /* teeth: the comparison sees a one-epoch difference */
     check(!same_params(c, c2), "a 2-epoch model differs from the 4-epoch one");
 
-    /* a checkpoint without its optimizer file is refused, naming it */
-    char op[640];
+    /* an optimizer file from another step (a run stopped between the two writes) is refused */
+    char op[640], d4[512], cmd[2100];
     snprintf(op, sizeof op, "%s/checkpoint.optim.safetensors", d2);
-    unlink(op);
+    snprintf(d4, sizeof d4, "%s/one", tmp);
+    rnnc_fit_spec f4 = fit_spec(d4, 1);
+    rnnc_classifier *c4 = train(tr, va, &f4, NULL, &st);
+    rnnc_classifier_free(c4);
+    snprintf(cmd, sizeof cmd, "cp '%s/checkpoint.optim.safetensors' '%s'", d4, op);
     rnnc_classifier *r2 = NULL;
     rnnc_classifier_load(ck, &r2);
     f2.epochs = 5;
+    int copied = system(cmd) == 0;
+    st = r2 && copied ? rnnc_classifier_fit(r2, tr, va, &f2, NULL) : RNNC_ERR_IO;
+    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "after step 25") &&
+              strstr(rnnc_last_error(), "at step 100"),
+          "an optimizer file of another step is refused (status %d): %s", st, rnnc_last_error());
+    rnnc_classifier_free(r2);
+    r2 = NULL;
+    rnnc_classifier_load(ck, &r2);
+    /* a checkpoint without its optimizer file is refused, naming it */
+    unlink(op);
     st = r2 ? rnnc_classifier_fit(r2, tr, va, &f2, NULL) : RNNC_ERR_IO;
     check(st == RNNC_ERR_IO && strstr(rnnc_last_error(), "checkpoint.optim.safetensors"),
           "resume without the optimizer file fails naming it (%s)", rnnc_last_error());

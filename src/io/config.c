@@ -7,6 +7,8 @@
 #include "../core/core.h"
 
 #include <errno.h>
+#include "values.h"
+
 #include <ini.h>
 #include <math.h>
 #include <stdio.h>
@@ -121,30 +123,6 @@ static char *read_line(char *str, int num, void *stream) {
     return str;
 }
 
-static int parse_int(const char *v, long lo, long hi, long *out) {
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || end == v || *end || x < lo || x > hi) return -1;
-    *out = x;
-    return 0;
-}
-
-static int parse_float(const char *v, double *out) {
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (errno || end == v || *end || !isfinite(x)) return -1;
-    *out = x;
-    return 0;
-}
-
-static int parse_bool(const char *v, long *out) {
-    if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes")) return *out = 1, 0;
-    if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no")) return *out = 0, 0;
-    return -1;
-}
-
 static int parse_choice(const char *v, const char *const *names, const int *vals, int n,
                         long *out) {
     for (int i = 0; i < n; i++)
@@ -216,9 +194,9 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     static const int pool_v[] = {RNNC_POOL_MAX, RNNC_POOL_MEAN};
     int bad = 0;
     switch (k->type) {
-    case K_INT: bad = parse_int(value, -1, 1L << 30, &iv); break;
-    case K_FLOAT: bad = parse_float(value, &fv); break;
-    case K_BOOL: bad = parse_bool(value, &iv); break;
+    case K_INT: bad = rnnc__value_long(value, -1, 1L << 30, &iv); break;
+    case K_FLOAT: bad = rnnc__value_double(value, &fv); break;
+    case K_BOOL: bad = rnnc__value_bool(value, &iv); break;
     case K_ACT: bad = parse_choice(value, acts, act_v, 5, &iv); break;
     case K_MERGE: bad = parse_choice(value, merges, merge_v, 2, &iv); break;
     case K_NONLIN: bad = parse_choice(value, acts + 2, act_v + 2, 2, &iv); break;
@@ -335,7 +313,7 @@ static void format_float(float v, char *buf, size_t size) {
     for (int digits = 6; digits <= 9; digits++) {
         snprintf(buf, size, "%.*g", digits, (double)v);
         double back;
-        if (parse_float(buf, &back) == 0 && (float)back == v) return;
+        if (rnnc__value_double(buf, &back) == 0 && (float)back == v) return;
     }
 }
 

@@ -5,6 +5,8 @@
 #include "../core/core.h"
 
 #include <errno.h>
+#include "values.h"
+
 #include <ini.h>
 #include <math.h>
 #include <stdio.h>
@@ -225,30 +227,6 @@ static rnnc_status bad(const entry *e, const char *path, const char *want) {
                      e->section, e->key, e->value, want);
 }
 
-static int to_long(const char *v, long lo, long hi, long *out) {
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || end == v || *end || x < lo || x > hi) return -1;
-    *out = x;
-    return 0;
-}
-
-static int to_double(const char *v, double *out) {
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (errno || end == v || *end || !isfinite(x)) return -1;
-    *out = x;
-    return 0;
-}
-
-static int to_bool(const char *v, long *out) {
-    if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes")) return *out = 1, 0;
-    if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no")) return *out = 0, 0;
-    return -1;
-}
-
 static int to_side(const char *v, long *out) {
     if (!strcmp(v, "pre")) return *out = RNNC_PAD_PRE, 0;
     if (!strcmp(v, "post")) return *out = RNNC_PAD_POST, 0;
@@ -396,7 +374,7 @@ static rnnc_status set_key(rnnc_train_config *c, const entry *e, const char *pat
     if (!strcmp(e->section, "data") && !strcmp(e->key, "header")) {
         if (!strcmp(e->value, "auto")) return c->header = -1, RNNC_OK;
         long b;
-        if (to_bool(e->value, &b)) return bad(e, path, "auto, true or false");
+        if (rnnc__value_bool(e->value, &b)) return bad(e, path, "auto, true or false");
         return c->header = (int)b, RNNC_OK;
     }
     if (!strcmp(e->section, "early_stopping") && !strcmp(e->key, "monitor")) {
@@ -428,23 +406,23 @@ static rnnc_status set_key(rnnc_train_config *c, const entry *e, const char *pat
         double d;
         switch (k->type) {
         case T_INT:
-            if (to_long(e->value, 0, 1L << 30, &l)) return bad(e, path, "an integer >= 0");
+            if (rnnc__value_long(e->value, 0, 1L << 30, &l)) return bad(e, path, "an integer >= 0");
             *(int *)dst = (int)l;
             return RNNC_OK;
         case T_LONG:
-            if (to_long(e->value, 0, 1L << 40, &l)) return bad(e, path, "an integer >= 0");
+            if (rnnc__value_long(e->value, 0, 1L << 40, &l)) return bad(e, path, "an integer >= 0");
             *(long *)dst = l;
             return RNNC_OK;
         case T_U64:
-            if (to_long(e->value, 0, 1L << 62, &l)) return bad(e, path, "an integer >= 0");
+            if (rnnc__value_long(e->value, 0, 1L << 62, &l)) return bad(e, path, "an integer >= 0");
             *(uint64_t *)dst = (uint64_t)l;
             return RNNC_OK;
         case T_DOUBLE:
-            if (to_double(e->value, &d)) return bad(e, path, "a finite number");
+            if (rnnc__value_double(e->value, &d)) return bad(e, path, "a finite number");
             *(double *)dst = d;
             return RNNC_OK;
         case T_BOOL:
-            if (to_bool(e->value, &l)) return bad(e, path, "true or false");
+            if (rnnc__value_bool(e->value, &l)) return bad(e, path, "true or false");
             *(int *)dst = (int)l;
             return RNNC_OK;
         case T_SIDE:

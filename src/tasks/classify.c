@@ -3,6 +3,7 @@
  * with batches and losses, and reads and writes the classifier's model file: the model plus
  * metadata "rnnc.task" = "classify", "rnnc.vocab", "rnnc.labels" (names joined by '\n') and
  * "rnnc.text" (the text options as "key=value" lines). */
+#include "../io/values.h"
 #include "../train/fit.h"
 
 #include <errno.h>
@@ -193,10 +194,8 @@ static rnnc_status text_from_meta(const char *meta, const char *path, rnnc_text_
         }
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
             if (strcmp(buf, keys[k])) continue;
-            char *end;
-            errno = 0;
-            long x = strtol(v, &end, 10);
-            if (errno || end == v || *end || x < 0 || x > 1000000)
+            long x;
+            if (rnnc__value_long(v, 0, 1000000, &x))
                 return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d: bad value for %s", path,
                                  line, buf);
             *dst[k] = (int)x;

@@ -3,7 +3,7 @@
  * JSON-lines metrics log.
  *
  * A checkpoint is two files written at the end of every epoch: checkpoint.optim.safetensors (the
- * optimizer's state arena and step count), then checkpoint.safetensors (the model file plus
+ * optimizer's state arena and step count, rnnc_optim_save), then checkpoint.safetensors (the model file plus
  * "rnnc.train_state": epoch, step, both random streams, the schedule's state and early stopping's).
  * Doubles are stored as C99 hex floats ("%a"), so every bit comes back. */
 #include "fit.h"
@@ -177,50 +177,6 @@ static rnnc_status make_dir(const char *dir) {
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return RNNC_FAIL(RNNC_ERR_IO, "%s: exists and is not a folder", dir);
     return RNNC_OK;
-}
-
-static rnnc_status save_optim(rnnc_optim *o, const char *path, int epoch) {
-    size_t n;
-    float *st = rnnc_optim_state(o, &n);
-    rnnc_tensor t;
-    memset(&t, 0, sizeof t);
-    t.name = "state", t.dtype = RNNC_DTYPE_F32, t.ndim = 1, t.dims[0] = n, t.data = st;
-    t.nbytes = n * sizeof(float);
-    char steps[32], ep[32];
-    snprintf(steps, sizeof steps, "%ld", rnnc_optim_steps(o));
-    snprintf(ep, sizeof ep, "%d", epoch);
-    const char *keys[] = {"rnnc.optim_steps", "rnnc.epoch"}, *vals[] = {steps, ep};
-    return rnnc_tensor_file_write(path, &t, 1, keys, vals, 2);
-}
-
-static rnnc_status load_optim(rnnc_optim *o, const char *path, int epoch) {
-    rnnc_tensor_file *f;
-    RNNC_TRY(rnnc_tensor_file_read(path, &f));
-    size_t n;
-    float *st = rnnc_optim_state(o, &n);
-    const rnnc_tensor *t = rnnc_tensor_file_find(f, "state");
-    const char *steps = rnnc_tensor_file_meta(f, "rnnc.optim_steps");
-    const char *ep = rnnc_tensor_file_meta(f, "rnnc.epoch");
-    rnnc_status s = RNNC_OK;
-    char *end = NULL;
-    long k = steps ? strtol(steps, &end, 10) : -1;
-    if (!t || t->dtype != RNNC_DTYPE_F32 || t->ndim != 1 || t->dims[0] != n)
-        s = RNNC_FAIL(RNNC_ERR_FORMAT,
-                      "%s: tensor 'state' must be F32 of %zu values (this optimizer's state)", path,
-                      n);
-    else if (!steps || *end || k < 0)
-        s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.optim_steps is missing or bad", path);
-    else if (!ep || atoi(ep) != epoch)
-        s = RNNC_FAIL(RNNC_ERR_FORMAT,
-                      "%s: belongs to epoch %s, the checkpoint to epoch %d (a run stopped while "
-                      "writing them?)",
-                      path, ep ? ep : "?", epoch);
-    if (s == RNNC_OK) {
-        memcpy(st, t->data, n * sizeof(float));
-        s = rnnc_optim_set_steps(o, k);
-    }
-    rnnc_tensor_file_free(f);
-    return s;
 }
 
 /* Keeps the first `epochs` lines of the metrics log (those of the epochs a resume keeps). */
@@ -408,7 +364,12 @@ static rnnc_status resume(fit_run *r) {
     *rnnc_model_rng(r->task->model) = r->st.dropout;
     char *op = optim_path(path);
     if (!op) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
-    s = load_optim(r->optim, op, r->st.epoch);
+    s = rnnc_optim_load(r->optim, op);
+    if (s == RNNC_OK && rnnc_optim_steps(r->optim) != r->st.step)
+        s = RNNC_FAIL(RNNC_ERR_FORMAT,
+                      "%s: holds the optimizer after step %ld, the checkpoint is at step %ld (a "
+                      "run stopped while writing them?)",
+                      op, rnnc_optim_steps(r->optim), r->st.step);
     free(op);
     RNNC_TRY(s);
     if (r->best_params) { /* the best weights so far come from best.safetensors */
@@ -472,7 +433,7 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
             if (rep.improved) RNNC_TRY(task->save(task->self, r->best_path, NULL, NULL));
             char *js = state_to_json(&r->st);
             if (!js) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
-            rnnc_status s = save_optim(r->optim, r->ckpt_optim, e);
+            rnnc_status s = rnnc_optim_save(r->optim, r->ckpt_optim);
             if (s == RNNC_OK) s = task->save(task->self, r->ckpt, "rnnc.train_state", js);
             free(js);
             RNNC_TRY(s);
