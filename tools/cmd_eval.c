@@ -7,14 +7,16 @@
 
 static const char *usage_text =
     "usage: rnnc eval MODEL [DATA] [--format F] [--label-column C] [--text-column C]\n"
-    "                 [--header auto|true|false] [--batch-size N] [--threads N]\n\n"
+    "                 [--header auto|true|false] [--split train|test] [--batch-size N]\n"
+    "                 [--threads N]\n\n"
     "Evaluates a text classifier's model file on a labelled set: loss, accuracy, precision,\n"
     "recall, F1 and (two labels) ROC AUC. DATA defaults to the test set named in the model file\n"
     "(the [data] test of its training file). Formats as in [data] format (docs/training.md):\n"
-    "auto, imdb-tsv, aclimdb, csv, tsv, folder-files, folder-lines.\n";
+    "auto, imdb-tsv, aclimdb, csv, tsv, folder-files, folder-lines. For an aclImdb folder or\n"
+    "archive, --split picks the split (default test).\n";
 
 int cmd_eval(int argc, char **argv) {
-    const char *model = NULL, *data = NULL, *label_col = NULL, *text_col = NULL;
+    const char *model = NULL, *data = NULL, *label_col = NULL, *text_col = NULL, *split = "test";
     long batch = 256, threads = 0;
     int format = RNNC_TEXT_AUTO, header = -1;
     for (int i = 1; i < argc; i++) {
@@ -39,6 +41,13 @@ int cmd_eval(int argc, char **argv) {
                 fprintf(stderr, "rnnc eval: --header must be auto, true or false\n");
                 return CLI_USAGE;
             }
+        } else if ((r = cli_opt("--split", argc, argv, &i, &v))) {
+            if (r < 0) return CLI_USAGE;
+            if (strcmp(v, "train") && strcmp(v, "test")) {
+                fprintf(stderr, "rnnc eval: --split must be train or test\n");
+                return CLI_USAGE;
+            }
+            split = v;
         } else if ((r = cli_opt("--batch-size", argc, argv, &i, &v))) {
             if (r < 0 || cli_int("--batch-size", v, 1, 1 << 20, &batch)) return CLI_USAGE;
         } else if ((r = cli_opt("--threads", argc, argv, &i, &v))) {
@@ -72,7 +81,7 @@ int cmd_eval(int argc, char **argv) {
     const char *const *names;
     int nl = rnnc_classifier_labels(c, &names);
     rnnc_text_source src = rnnc_text_source_init();
-    src.format = format, src.path = data, src.header = header;
+    src.format = format, src.path = data, src.header = header, src.split = split;
     src.label_col = label_col, src.text_col = text_col;
     src.label_names = names, src.n_label_names = nl;
     rnnc_textset *set = NULL;

@@ -72,11 +72,12 @@ static void on_epoch(const rnnc_epoch_report *r, void *user) {
     fflush(stdout);
 }
 
-/* Reads a labelled set; names (may be NULL) fixes the label order. */
-static rnnc_status read_set(const rnnc_train_config *tc, const char *path, char *const *names,
-                            int n_names, rnnc_textset **out) {
+/* Reads a labelled set; names (may be NULL) fixes the label order. split names the aclImdb split
+ * ("train" or "test"), so one aclImdb folder or archive can serve as both train and test. */
+static rnnc_status read_set(const rnnc_train_config *tc, const char *path, const char *split,
+                            char *const *names, int n_names, rnnc_textset **out) {
     rnnc_text_source src = rnnc_text_source_init();
-    src.format = tc->format, src.path = path, src.header = tc->header;
+    src.format = tc->format, src.path = path, src.header = tc->header, src.split = split;
     src.label_col = tc->label_column[0] ? tc->label_column : NULL;
     src.text_col = tc->text_column[0] ? tc->text_column : NULL;
     src.label_names = (const char *const *)names, src.n_label_names = n_names;
@@ -139,7 +140,7 @@ int cmd_train(int argc, char **argv) {
     rnnc_textset *train = NULL, *val = NULL, *test = NULL;
     rnnc_classifier *c = NULL;
     int rc = CLI_OK;
-    if ((st = read_set(&tc, tc.train, NULL, 0, &train))) {
+    if ((st = read_set(&tc, tc.train, "train", NULL, 0, &train))) {
         rc = cli_fail("train", st);
         goto done;
     }
@@ -148,7 +149,7 @@ int cmd_train(int argc, char **argv) {
         goto done;
     }
     if (tc.validation[0] &&
-        (st = read_set(&tc, tc.validation, train->label_names, train->n_labels, &val))) {
+        (st = read_set(&tc, tc.validation, "train", train->label_names, train->n_labels, &val))) {
         rc = cli_fail("train", st);
         goto done;
     }
@@ -180,7 +181,7 @@ int cmd_train(int argc, char **argv) {
     if (tc.test[0]) {
         const char *const *names;
         int nl = rnnc_classifier_labels(c, &names);
-        if ((st = read_set(&tc, tc.test, (char *const *)names, nl, &test))) {
+        if ((st = read_set(&tc, tc.test, "test", (char *const *)names, nl, &test))) {
             rc = cli_fail("train", st);
             goto done;
         }
