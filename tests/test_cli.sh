@@ -111,5 +111,44 @@ expect 0 'aclImdb: 3 examples' -- "$rnnc" eval "$tmp/acl/model.safetensors" test
 expect 0 'aclImdb: 5 examples' -- "$rnnc" eval "$tmp/acl/model.safetensors" tests/data/text/aclImdb --split train
 expect 2 'split must be train or test' -- "$rnnc" eval "$tmp/acl/model.safetensors" tests/data/text/aclImdb --split dev
 
+# multi-class: three labels from a CSV with a header, a softmax head of 3 units
+awk 'BEGIN { srand(3); print "topic,text";
+    split("goal match team striker", a, " "); split("vote senate law minister", b, " ");
+    split("chip code software laptop", c, " "); split("the a of and to in it was", f, " ");
+    for (i = 0; i < 300; i++) {
+        k = i % 3; r = 1 + int(rand() * 4);
+        w = k == 0 ? a[r] : k == 1 ? b[r] : c[r];
+        t = ""; for (j = 0; j < 6; j++) t = t f[1 + int(rand() * 8)] " ";
+        print (k == 0 ? "sports" : k == 1 ? "politics" : "tech") ",\"" t w " " f[1 + int(rand() * 8)] "\"" } }' > "$tmp/topics.csv"
+cat > "$tmp/mc.ini" <<EOF
+[data]
+train = $tmp/topics.csv
+test = $tmp/topics.csv
+label_column = topic
+text_column = text
+validation_split = 0.2
+num_words = 100
+maxlen = 12
+padding = post
+use_lengths = true
+[embedding]
+vocab = 100
+dim = 8
+[lstm]
+hidden = 8
+[dense]
+units = 3
+[train]
+epochs = 25
+batch_size = 16
+output = $tmp/mc
+[optimizer]
+lr = 0.02
+EOF
+expect 0 'test: 300 examples .*accuracy (0\.9|1\.0)' -- "$rnnc" train "$tmp/mc.ini" --threads 1
+expect 0 '^politics:0\.[0-9]{4}	sports:0\.[0-9]{4}	tech:0\.[0-9]{4}$' -- "$rnnc" predict "$tmp/mc/model.safetensors" --all "the senate vote"
+expect 0 '^tech	' -- "$rnnc" predict "$tmp/mc/model.safetensors" "a laptop and the code"
+expect 2 'the last \[dense\] layer has 1 units; 3 labels need one per label' -- "$rnnc" train "$tmp/mc.ini" --set dense.units=1
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
