@@ -14,6 +14,8 @@ rnnc_status rnnc__fail(rnnc_status code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Puts "prefix: " before the current message (e.g. a file name) and returns code. */
+rnnc_status rnnc__fail_prefix(rnnc_status code, const char *prefix);
 #define RNNC_FAIL(code, ...) rnnc__fail((code), __VA_ARGS__)
 /* Propagates a failing status. */
 #define RNNC_TRY(expr)                                                                             \

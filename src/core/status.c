@@ -15,6 +15,14 @@ rnnc_status rnnc__fail(rnnc_status code, const char *fmt, ...) {
     return code;
 }
 
+rnnc_status rnnc__fail_prefix(rnnc_status code, const char *prefix) {
+    char msg[sizeof last_error];
+    snprintf(msg, sizeof msg, "%s", last_error);
+    if (snprintf(last_error, sizeof last_error, "%s: %s", prefix, msg) >= (int)sizeof last_error)
+        last_error[sizeof last_error - 1] = 0; /* a long message is cut; that is fine */
+    return code;
+}
+
 const char *rnnc_last_error(void) { return last_error; }
 
 const char *rnnc_status_name(rnnc_status s) {

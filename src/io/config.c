@@ -267,12 +267,7 @@ rnnc_status rnnc_config_parse(const char *text, const char *name, rnnc_config *o
     if (out->n_layers == 0)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: no layers (add sections such as [lstm])", name);
     rnnc_status st = rnnc_config_validate(out);
-    if (st != RNNC_OK) {
-        char msg[768];
-        snprintf(msg, sizeof msg, "%s", rnnc_last_error());
-        return RNNC_FAIL(st, "%s: %s", name, msg);
-    }
-    return RNNC_OK;
+    return st == RNNC_OK ? RNNC_OK : rnnc__fail_prefix(st, name);
 }
 
 rnnc_status rnnc_config_read(const char *path, rnnc_config *out) {
@@ -361,11 +356,7 @@ rnnc_status rnnc_config_write(const rnnc_config *cfg, char **out) {
     if (!cfg || !out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_write: NULL argument");
     *out = NULL;
     rnnc_status st = rnnc_config_validate(cfg);
-    if (st != RNNC_OK) {
-        char msg[768];
-        snprintf(msg, sizeof msg, "%s", rnnc_last_error());
-        return RNNC_FAIL(st, "rnnc_config_write: %s", msg);
-    }
+    if (st != RNNC_OK) return rnnc__fail_prefix(st, "rnnc_config_write");
     for (int i = 0; i < cfg->n_layers; i++) {
         const rnnc_layer_spec *s = &cfg->layers[i];
         if (s->set_forget_bias && s->kind == RNNC_LAYER_LSTM && !isfinite(s->forget_bias))

@@ -207,9 +207,8 @@ static rnnc_status text_from_meta(const char *meta, const char *path, rnnc_text_
     }
     rnnc_status s = check_text(t);
     if (s != RNNC_OK) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "%s", rnnc_last_error());
-        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text: %s", path, msg);
+        rnnc__fail_prefix(s, "rnnc.text");
+        return rnnc__fail_prefix(RNNC_ERR_FORMAT, path);
     }
     return RNNC_OK;
 }
@@ -321,11 +320,7 @@ rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out) {
     }
     if (s == RNNC_OK) {
         s = check_model(c);
-        if (s != RNNC_OK) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "%s", rnnc_last_error());
-            s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: %s", path, msg);
-        }
+        if (s != RNNC_OK) s = rnnc__fail_prefix(RNNC_ERR_FORMAT, path);
     }
     rnnc_tensor_file_free(f);
     if (s != RNNC_OK) {
