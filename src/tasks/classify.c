@@ -32,6 +32,8 @@ struct rnnc_classifier {
     size_t bcap, blen_cap;
     float *work; /* (B,units) scores */
     size_t work_cap;
+    float *yf; /* (B) binary targets */
+    size_t yf_cap;
     int n_info; /* extra "rnnc.data.*" metadata */
     char *info_key[16], *info_val[16];
 };
@@ -104,7 +106,7 @@ void rnnc_classifier_free(rnnc_classifier *c) {
     for (int i = 0; i < c->n_labels && c->labels; i++) free(c->labels[i]);
     free(c->labels);
     for (int s = 0; s < 2; s++) free(c->sets[s].ids), free(c->sets[s].len);
-    free(c->bids), free(c->blen), free(c->work);
+    free(c->bids), free(c->blen), free(c->work), free(c->yf);
     for (int i = 0; i < c->n_info; i++) free(c->info_key[i]), free(c->info_val[i]);
     free(c);
 }
@@ -448,11 +450,9 @@ static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, cons
     int32_t *y = c->blen; /* labels of the batch; lengths are no longer needed */
     for (int b = 0; b < B; b++) y[b] = e->labels[idx[b]];
     if (c->units == 1) {
-        float *yf = malloc((size_t)B * sizeof(float));
-        if (!yf) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
-        for (int b = 0; b < B; b++) yf[b] = (float)y[b];
-        *loss = rnnc_loss_bce_logits(out, yf, (size_t)B, dout);
-        free(yf);
+        RNNC_TRY(grow((void **)&c->yf, &c->yf_cap, (size_t)B, sizeof(float)));
+        for (int b = 0; b < B; b++) c->yf[b] = (float)y[b];
+        *loss = rnnc_loss_bce_logits(out, c->yf, (size_t)B, dout);
     } else {
         RNNC_TRY(rnnc_loss_softmax_ce(out, y, (size_t)B, (size_t)c->units, -1, loss, NULL, dout));
     }
