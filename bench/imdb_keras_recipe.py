@@ -5,7 +5,7 @@ Keras's imdb.load_data ids (0 pad, 1 start, 2 OOV, words from 3), pad_sequences(
 Embedding(10000,128) -> LSTM(128) -> Dense(1, sigmoid), Adam, binary cross-entropy, batch 64,
 10 epochs, validation_split=0.2, the best epoch by val_accuracy restored (as rnnc's restore_best).
 Prints per-epoch times and the test accuracy.  usage: imdb_keras_recipe.py [threads] [epochs]"""
-import collections, gzip, os, re, sys, time
+import os, sys, time
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
@@ -16,35 +16,10 @@ import tensorflow as tf
 tf.config.threading.set_intra_op_parallelism_threads(threads)
 tf.config.threading.set_inter_op_parallelism_threads(threads)
 keras = tf.keras
-here = os.path.dirname(os.path.abspath(__file__))
-data = os.path.join(here, "..", "..", "shared", "data", "imdb")
-TAG = re.compile(r"<[^>]*>")
-TOKEN = re.compile(r"\w+(?:'\w+)*|[^\w\s]")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from imdb_text import load
 
-
-def read(name):
-    texts, labels = [], []
-    with gzip.open(os.path.join(data, name), "rt", encoding="utf-8") as f:
-        for line in f:
-            label, _rating, _id, text = line.rstrip("\n").split("\t", 3)
-            texts.append(TOKEN.findall(TAG.sub(" ", text).lower()))
-            labels.append(int(label))
-    return texts, np.array(labels, dtype="float32")
-
-
-xtr, ytr = read("train.tsv.gz")
-xte, yte = read("test.tsv.gz")
-split = int(len(xtr) * 0.8)  # Keras's validation_split takes the last 20%
-counts = collections.Counter(w for t in xtr[:split] for w in t)
-index = {w: i + 3 for i, (w, _) in enumerate(counts.most_common(9997))}
-
-
-def encode(texts):
-    seqs = [[1] + [index.get(w, 2) for w in t] for t in texts]
-    return keras.utils.pad_sequences(seqs, maxlen=500)  # pre padding, pre truncation
-
-
-Xtr, Xte = encode(xtr), encode(xte)
+(Xtr, ytr), (Xte, yte) = load()
 model = keras.Sequential([keras.Input((500,), dtype="int32"), keras.layers.Embedding(10000, 128),
                           keras.layers.LSTM(128), keras.layers.Dense(1, activation="sigmoid")])
 model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
