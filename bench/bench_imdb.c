@@ -25,7 +25,8 @@ static int cmp(const void *a, const void *b) {
 int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 2, reps = argc > 2 ? atoi(argv[2]) : 20;
     int warm = argc > 3 ? atoi(argv[3]) : 3;
-    if (reps < 1 || reps > 10000 || warm < 0) return 2;
+    if (reps < 1 || reps > 10000 || warm < 0)
+        return 2;
     rnnc_set_num_threads(threads);
     rnnc_config cfg = {0};
     cfg.n_layers = 3;
@@ -48,8 +49,10 @@ int main(int argc, char **argv) {
     float y[B], dout[B];
     double *times = malloc(sizeof(double) * (size_t)reps);
     for (int it = 0; it < warm + reps; it++) {
-        for (int i = 0; i < T * B; i++) ids[i] = (int32_t)rnnc_rng_below(&r, V);
-        for (int b = 0; b < B; b++) y[b] = (float)rnnc_rng_below(&r, 2);
+        for (int i = 0; i < T * B; i++)
+            ids[i] = (int32_t)rnnc_rng_below(&r, V);
+        for (int b = 0; b < B; b++)
+            y[b] = (float)rnnc_rng_below(&r, 2);
         rnnc_batch batch = {T, B, ids, NULL, NULL, RNNC_PAD_PRE};
         double t0 = now();
         rnnc_model_forward(m, &batch, 1);
@@ -57,7 +60,8 @@ int main(int argc, char **argv) {
         rnnc_model_zero_grad(m);
         rnnc_model_backward(m, dout);
         rnnc_optim_step(o);
-        if (it >= warm) times[it - warm] = now() - t0;
+        if (it >= warm)
+            times[it - warm] = now() - t0;
     }
     qsort(times, (size_t)reps, sizeof *times, cmp);
     printf("rnnc %s threads=%d median_s_per_batch=%.5f\n", rnnc_version(), threads,

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *filler[] = {"the", "movie", "was", "a", "plot", "actor", "scene", "and",
-                               "it", "story", "film", "with", "of", "to", "director", "i"};
+static const char *filler[] = {"the", "movie", "was",  "a",    "plot", "actor", "scene",    "and",
+                               "it",  "story", "film", "with", "of",   "to",    "director", "i"};
 static const char *pos[] = {"great", "wonderful", "loved", "superb"};
 static const char *neg[] = {"awful", "boring", "hated", "terrible"};
 
@@ -81,7 +81,8 @@ static rnnc_classifier *train(const rnnc_textset *tr, const rnnc_textset *va, rn
     rnnc_text_spec t = text_spec();
     rnnc_classifier *c = NULL;
     *st = rnnc_classifier_create(&cfg, &t, tr, 3, &c);
-    if (*st == RNNC_OK) *st = rnnc_classifier_fit(c, tr, va, f, last);
+    if (*st == RNNC_OK)
+        *st = rnnc_classifier_fit(c, tr, va, f, last);
     return c;
 }
 
@@ -132,7 +133,8 @@ static void test_learning_and_resume(const char *tmp) {
     st = rnnc_classifier_load(ck, &r);
     check(st == RNNC_OK, "a checkpoint loads as a classifier: %s", st ? rnnc_last_error() : "ok");
     f2.epochs = 4, f2.resume = ck;
-    if (r) st = rnnc_classifier_fit(r, tr, va, &f2, &last2);
+    if (r)
+        st = rnnc_classifier_fit(r, tr, va, &f2, &last2);
     check(st == RNNC_OK && last2.epoch == 4 && last2.step == 100, "resumed to epoch 4: %s",
           st ? rnnc_last_error() : "ok");
     check(r && same_params(c, r), "resumed weights are bit-identical to the uninterrupted run");
@@ -178,7 +180,8 @@ static void test_learning_and_resume(const char *tmp) {
     st = rnnc_classifier_load(p1, &m);
     const char *texts[] = {"i loved the movie .", "the plot was awful and boring ."};
     float pr[4] = {0}, pr2[4] = {0};
-    if (m) st = rnnc_classifier_predict(m, texts, 2, pr);
+    if (m)
+        st = rnnc_classifier_predict(m, texts, 2, pr);
     check(st == RNNC_OK && pr[1] > 0.5 && pr[2] > 0.5,
           "loaded model predicts pos %.3f / neg %.3f on raw text", pr[1], pr[2]);
     check(fabsf(pr[0] + pr[1] - 1) < 1e-6f, "probabilities sum to 1");
@@ -218,8 +221,8 @@ static void test_early_stopping(void) {
     rnnc_classifier *c = train(tr, va, &f, &last, &st);
     check(st == RNNC_OK && last.epoch == 3 && last.stop, "early stop after epoch 3 (got %d)",
           last.epoch);
-    check(cnt.epochs == 3 && cnt.progress == 3 * 4, "callbacks: %d epochs, %d batches",
-          cnt.epochs, cnt.progress);
+    check(cnt.epochs == 3 && cnt.progress == 3 * 4, "callbacks: %d epochs, %d batches", cnt.epochs,
+          cnt.progress);
     /* restore_best: the weights are those of epoch 1 */
     rnnc_fit_spec f1 = fit_spec(NULL, 1);
     rnnc_classifier *c1 = train(tr, va, &f1, &last, &st);
@@ -287,9 +290,10 @@ static void write_file(const char *path, const char *text) {
 static void test_train_file(const char *tmp) {
     char path[600];
     snprintf(path, sizeof path, "%s/t.ini", tmp);
-    write_file(path, "# a training file\n[data]\ntrain = a.tsv\nmaxlen = 50\n\n[embedding]\nvocab = "
-                "100\ndim = 8\n\n[lstm]\nhidden = 4\n\n[dense]\nunits = 1\n\n[train]\nepochs = "
-                "3\n[optimizer]\nname = sgd\nmomentum = 0.9\n");
+    write_file(path,
+               "# a training file\n[data]\ntrain = a.tsv\nmaxlen = 50\n\n[embedding]\nvocab = "
+               "100\ndim = 8\n\n[lstm]\nhidden = 4\n\n[dense]\nunits = 1\n\n[train]\nepochs = "
+               "3\n[optimizer]\nname = sgd\nmomentum = 0.9\n");
     rnnc_train_config tc;
     rnnc_status st = rnnc_train_config_read(path, NULL, 0, &tc);
     check(st == RNNC_OK, "training file reads: %s", st ? rnnc_last_error() : "ok");
@@ -312,7 +316,8 @@ static void test_train_file(const char *tmp) {
     st = rnnc_train_config_read(path, bad2, 1, &tc);
     check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "section.key=value"),
           "--set without a section: %s", rnnc_last_error());
-    write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\n[lstm]\nhidden = 4\n[train]\nepoch = 3\n");
+    write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\n[lstm]\nhidden = "
+                     "4\n[train]\nepoch = 3\n");
     st = rnnc_train_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":9: unknown key 'epoch' in [train]"),
           "unknown key named with its line: %s", rnnc_last_error());
@@ -320,16 +325,20 @@ static void test_train_file(const char *tmp) {
     st = rnnc_train_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":7:"),
           "a layer-section error keeps its real line number: %s", rnnc_last_error());
-    write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\n[lstm]\nhidden = 4\n[optimizer]\nname = adamax\n");
+    write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\n[lstm]\nhidden = "
+                     "4\n[optimizer]\nname = adamax\n");
     st = rnnc_train_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":9:") &&
               strstr(rnnc_last_error(), "adamw"),
           "unknown optimizer lists the known ones: %s", rnnc_last_error());
-    write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\nmaxlen = -3\n[lstm]\nhidden = 4\n");
+    write_file(
+        path,
+        "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\nmaxlen = -3\n[lstm]\nhidden = 4\n");
     st = rnnc_train_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":6:"), "negative maxlen: %s",
           rnnc_last_error());
-    write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\nvalidation = b\nvalidation_split = 0.2\n[lstm]\nhidden = 4\n");
+    write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\nvalidation = "
+                     "b\nvalidation_split = 0.2\n[lstm]\nhidden = 4\n");
     st = rnnc_train_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "choose one"),
           "validation file and split together: %s", rnnc_last_error());
@@ -341,7 +350,8 @@ static void test_train_file(const char *tmp) {
 
 int main(void) {
     char tmp[] = "/tmp/rnnc_fit_XXXXXX";
-    if (!mkdtemp(tmp)) return 1;
+    if (!mkdtemp(tmp))
+        return 1;
     rnnc_set_num_threads(1);
     test_learning_and_resume(tmp);
     test_early_stopping();
@@ -349,6 +359,7 @@ int main(void) {
     test_train_file(tmp);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmp);
     return check_summary();
 }

@@ -27,14 +27,18 @@ static result run(int kind, int bidir, int threads) {
     cfg.layers[1].units = 3;
     rnnc_model *m;
     result r = {0};
-    if (rnnc_model_create(&cfg, 11, &m)) return r;
+    if (rnnc_model_create(&cfg, 11, &m))
+        return r;
     rnnc_rng g;
     rnnc_rng_seed(&g, 4);
     static float x[T * B * I], dout[T * B * 3];
     int32_t len[B];
-    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++) x[i] = (float)rnnc_rng_normal(&g);
-    for (size_t i = 0; i < sizeof dout / sizeof dout[0]; i++) dout[i] = (float)rnnc_rng_normal(&g);
-    for (int b = 0; b < B; b++) len[b] = 1 + (int32_t)rnnc_rng_below(&g, T);
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+        x[i] = (float)rnnc_rng_normal(&g);
+    for (size_t i = 0; i < sizeof dout / sizeof dout[0]; i++)
+        dout[i] = (float)rnnc_rng_normal(&g);
+    for (int b = 0; b < B; b++)
+        len[b] = 1 + (int32_t)rnnc_rng_below(&g, T);
     rnnc_batch batch = {T, B, NULL, x, len, RNNC_PAD_POST};
     rnnc_model_forward(m, &batch, 1);
     int nd;
@@ -75,8 +79,8 @@ int main(void) {
             double eg = max_rel(three.grads, one.grads, one.n_grads);
             check(eo < 1e-5, "%s bidir=%d: 3 threads' output = 1 thread's (rel %.2g)", names[k],
                   bidir, eo);
-            check(eg < 1e-5, "%s bidir=%d: 3 threads' gradients = 1 thread's (rel %.2g)",
-                  names[k], bidir, eg);
+            check(eg < 1e-5, "%s bidir=%d: 3 threads' gradients = 1 thread's (rel %.2g)", names[k],
+                  bidir, eg);
             check(!memcmp(three.out, again.out, one.n_out * sizeof(float)) &&
                       !memcmp(three.grads, again.grads, one.n_grads * sizeof(float)),
                   "%s bidir=%d: 3 threads repeat bit for bit", names[k], bidir);

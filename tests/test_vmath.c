@@ -11,7 +11,8 @@
 /* |got - want| in units of float spacing at want (ulps), want computed in double. */
 static double ulps(float got, double want) {
     double spacing = nextafterf((float)fabs(want), INFINITY) - (float)fabs(want);
-    if (fabs(want) < 1.17549435e-38) spacing = 1.40129846e-45;
+    if (fabs(want) < 1.17549435e-38)
+        spacing = 1.40129846e-45;
     return fabs((double)got - want) / spacing;
 }
 
@@ -19,7 +20,8 @@ int main(void) {
     enum { N = 2000001 };
     float *x = malloc(N * sizeof(float)), *s = malloc(N * sizeof(float)),
           *t = malloc(N * sizeof(float));
-    for (int i = 0; i < N; i++) x[i] = -30.0f + 60.0f * (float)i / (N - 1);
+    for (int i = 0; i < N; i++)
+        x[i] = -30.0f + 60.0f * (float)i / (N - 1);
     memcpy(s, x, N * sizeof(float));
     memcpy(t, x, N * sizeof(float));
     rnnc__vsigmoid_f32(s, N);
@@ -34,8 +36,8 @@ int main(void) {
     check(ws <= 4, "sigmoid within 4 ulps on [-30, 30] (worst %.2f)", ws);
     check(wt <= 4, "tanh within 4 ulps on [-30, 30] (worst %.2f)", wt);
     /* the ends and special points */
-    float sp[] = {0.0f, -0.0f, 1e-30f, -1e-7f, 0.29999f, 0.3f, 0.30001f, 9.0f, 80.0f, 200.0f,
-                  -200.0f, 88.0f, -88.0f};
+    float sp[] = {0.0f, -0.0f, 1e-30f, -1e-7f,  0.29999f, 0.3f,  0.30001f,
+                  9.0f, 80.0f, 200.0f, -200.0f, 88.0f,    -88.0f};
     float a[13], b[13];
     memcpy(a, sp, sizeof sp), memcpy(b, sp, sizeof sp);
     rnnc__vsigmoid_f32(a, 13);

@@ -27,31 +27,41 @@ int cmd_eval(int argc, char **argv) {
             return CLI_OK;
         }
         if ((r = cli_opt("--format", argc, argv, &i, &v))) {
-            if (r < 0 || (format = cli_text_format(v)) < 0) return CLI_USAGE;
+            if (r < 0 || (format = cli_text_format(v)) < 0)
+                return CLI_USAGE;
         } else if ((r = cli_opt("--label-column", argc, argv, &i, &v))) {
-            if (r < 0) return CLI_USAGE;
+            if (r < 0)
+                return CLI_USAGE;
             label_col = v;
         } else if ((r = cli_opt("--text-column", argc, argv, &i, &v))) {
-            if (r < 0) return CLI_USAGE;
+            if (r < 0)
+                return CLI_USAGE;
             text_col = v;
         } else if ((r = cli_opt("--header", argc, argv, &i, &v))) {
-            if (r < 0) return CLI_USAGE;
-            header = !strcmp(v, "auto") ? -1 : !strcmp(v, "true") ? 1 : !strcmp(v, "false") ? 0 : -2;
+            if (r < 0)
+                return CLI_USAGE;
+            header = !strcmp(v, "auto")    ? -1
+                     : !strcmp(v, "true")  ? 1
+                     : !strcmp(v, "false") ? 0
+                                           : -2;
             if (header == -2) {
                 fprintf(stderr, "rnnc eval: --header must be auto, true or false\n");
                 return CLI_USAGE;
             }
         } else if ((r = cli_opt("--split", argc, argv, &i, &v))) {
-            if (r < 0) return CLI_USAGE;
+            if (r < 0)
+                return CLI_USAGE;
             if (strcmp(v, "train") && strcmp(v, "test")) {
                 fprintf(stderr, "rnnc eval: --split must be train or test\n");
                 return CLI_USAGE;
             }
             split = v;
         } else if ((r = cli_opt("--batch-size", argc, argv, &i, &v))) {
-            if (r < 0 || cli_int("--batch-size", v, 1, 1 << 20, &batch)) return CLI_USAGE;
+            if (r < 0 || cli_int("--batch-size", v, 1, 1 << 20, &batch))
+                return CLI_USAGE;
         } else if ((r = cli_opt("--threads", argc, argv, &i, &v))) {
-            if (r < 0 || cli_int("--threads", v, 0, 1024, &threads)) return CLI_USAGE;
+            if (r < 0 || cli_int("--threads", v, 0, 1024, &threads))
+                return CLI_USAGE;
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "rnnc eval: unknown option '%s' (see --help)\n", argv[i]);
             return CLI_USAGE;
@@ -71,8 +81,10 @@ int cmd_eval(int argc, char **argv) {
     rnnc_set_num_threads((int)threads);
     rnnc_classifier *c;
     rnnc_status st = rnnc_classifier_load(model, &c);
-    if (st) return cli_fail("eval", st);
-    if (!data) data = rnnc_classifier_info(c, "rnnc.data.test");
+    if (st)
+        return cli_fail("eval", st);
+    if (!data)
+        data = rnnc_classifier_info(c, "rnnc.data.test");
     if (!data) {
         fprintf(stderr, "rnnc eval: %s names no test set; give DATA\n", model);
         rnnc_classifier_free(c);
@@ -95,7 +107,8 @@ int cmd_eval(int argc, char **argv) {
         printf("%s on %s: %zu examples\n", model, data, v.n);
         printf("loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f", loss, v.accuracy,
                v.precision, v.recall, v.f1);
-        if (!isnan(v.auc)) printf("  auc %.4f", v.auc);
+        if (!isnan(v.auc))
+            printf("  auc %.4f", v.auc);
         printf("\n");
     }
     rnnc_textset_free(set);

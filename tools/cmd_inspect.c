@@ -30,7 +30,8 @@ int cmd_inspect(int argc, char **argv) {
     rnnc_model *m;
     rnnc_tensor_file *f;
     rnnc_status st = rnnc_model_load(path, &m, &f);
-    if (st) return cli_fail("inspect", st);
+    if (st)
+        return cli_fail("inspect", st);
     const rnnc_config *cfg = rnnc_model_config(m);
     printf("%s: %d layer%s\n", path, cfg->n_layers, cfg->n_layers == 1 ? "" : "s");
     for (int i = 0; i < cfg->n_layers; i++) {
@@ -55,8 +56,8 @@ int cmd_inspect(int argc, char **argv) {
             count *= t->dims[d];
         }
         strcat(shape, ")");
-        printf("%-36s %-6s %-14s %10zu\n", t->name, t->dtype >= 1 && t->dtype <= 7 ? dt[t->dtype] : "?",
-               shape, count);
+        printf("%-36s %-6s %-14s %10zu\n", t->name,
+               t->dtype >= 1 && t->dtype <= 7 ? dt[t->dtype] : "?", shape, count);
         total += count;
     }
     printf("%-36s %-6s %-14s %10zu\n\nmetadata:\n", "total", "", "", total);
@@ -64,7 +65,8 @@ int cmd_inspect(int argc, char **argv) {
         const char *k, *v;
         rnnc_tensor_file_meta_at(f, i, &k, &v);
         size_t lines = 1;
-        for (const char *p = v; *p; p++) lines += *p == '\n';
+        for (const char *p = v; *p; p++)
+            lines += *p == '\n';
         if (!strcmp(k, "rnnc.vocab")) {
             printf("  %s: %zu tokens\n", k, lines);
         } else if (!strcmp(k, "rnnc.config") || !strcmp(k, "rnnc.text") || lines > 1) {
@@ -72,7 +74,8 @@ int cmd_inspect(int argc, char **argv) {
             for (const char *p = v; *p;) {
                 const char *nl = strchr(p, '\n');
                 int len = nl ? (int)(nl - p) : (int)strlen(p);
-                if (len) printf("    %.*s\n", len, p);
+                if (len)
+                    printf("    %.*s\n", len, p);
                 p += len + (nl ? 1 : 0);
             }
         } else {

@@ -15,22 +15,27 @@ static int emit(rnnc_classifier *c, const char *text, int all) {
     const char *const *names;
     int nl = rnnc_classifier_labels(c, &names);
     float probs[256], *p = nl <= 256 ? probs : malloc((size_t)nl * sizeof(float));
-    if (!p) return cli_fail("predict", RNNC_ERR_NOMEM);
+    if (!p)
+        return cli_fail("predict", RNNC_ERR_NOMEM);
     rnnc_status st = rnnc_classifier_predict(c, &text, 1, p);
     if (st) {
-        if (p != probs) free(p);
+        if (p != probs)
+            free(p);
         return cli_fail("predict", st);
     }
     int best = 0;
     for (int k = 1; k < nl; k++)
-        if (p[k] > p[best]) best = k;
+        if (p[k] > p[best])
+            best = k;
     if (all) {
-        for (int k = 0; k < nl; k++) printf("%s%s:%.4f", k ? "\t" : "", names[k], p[k]);
+        for (int k = 0; k < nl; k++)
+            printf("%s%s:%.4f", k ? "\t" : "", names[k], p[k]);
         printf("\n");
     } else {
         printf("%s\t%.4f\n", names[best], p[best]);
     }
-    if (p != probs) free(p);
+    if (p != probs)
+        free(p);
     return CLI_OK;
 }
 
@@ -61,10 +66,12 @@ int cmd_predict(int argc, char **argv) {
     }
     rnnc_classifier *c;
     rnnc_status st = rnnc_classifier_load(model, &c);
-    if (st) return cli_fail("predict", st);
+    if (st)
+        return cli_fail("predict", st);
     int rc = CLI_OK, seen_model = 0;
     for (int i = 1; i < argc && rc == CLI_OK; i++) {
-        if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "-")) continue;
+        if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "-"))
+            continue;
         if (!seen_model) {
             seen_model = 1;
             continue;
@@ -76,7 +83,8 @@ int cmd_predict(int argc, char **argv) {
         size_t cap = 0;
         ssize_t len;
         while (rc == CLI_OK && (len = getline(&line, &cap, stdin)) >= 0) {
-            while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+            while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+                line[--len] = 0;
             rc = emit(c, line, all);
         }
         free(line);

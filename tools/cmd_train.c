@@ -35,7 +35,8 @@ static double wall(void) {
 }
 
 static void fmt_time(char *b, size_t n, double s) {
-    if (!(s >= 0) || s > 1e7) s = 0;
+    if (!(s >= 0) || s > 1e7)
+        s = 0;
     long t = (long)(s + 0.5);
     if (t >= 3600)
         snprintf(b, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
@@ -45,14 +46,17 @@ static void fmt_time(char *b, size_t n, double s) {
 
 static void on_progress(const rnnc_progress *p, void *user) {
     progress_state *ps = user;
-    if (!ps->tty || ps->quiet) return;
+    if (!ps->tty || ps->quiet)
+        return;
     double t = wall();
-    if (p->batch != p->batches && t - ps->last < 0.1) return;
+    if (p->batch != p->batches && t - ps->last < 0.1)
+        return;
     ps->last = t;
     enum { W = 24 };
     char bar[W + 1];
     size_t fill = p->batches ? p->batch * W / p->batches : 0;
-    for (size_t i = 0; i < W; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
+    for (size_t i = 0; i < W; i++)
+        bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
     bar[W] = 0;
     char eta[32];
     fmt_time(eta, sizeof eta, p->eta_s);
@@ -63,7 +67,8 @@ static void on_progress(const rnnc_progress *p, void *user) {
 
 static void on_epoch(const rnnc_epoch_report *r, void *user) {
     progress_state *ps = user;
-    if (ps->tty && !ps->quiet) fprintf(stderr, "\r%100s\r", "");
+    if (ps->tty && !ps->quiet)
+        fprintf(stderr, "\r%100s\r", "");
     printf("epoch %d/%d  loss %.4f  accuracy %.4f", r->epoch, r->epochs, r->loss, r->accuracy);
     if (!isnan(r->val_loss))
         printf("  val_loss %.4f  val_accuracy %.4f", r->val_loss, r->val.accuracy);
@@ -97,17 +102,20 @@ int cmd_train(int argc, char **argv) {
             return CLI_OK;
         }
         if ((r = cli_opt("--set", argc, argv, &i, &v))) {
-            if (r < 0) return CLI_USAGE;
+            if (r < 0)
+                return CLI_USAGE;
             if (n_sets == 64) {
                 fprintf(stderr, "rnnc train: at most 64 --set options\n");
                 return CLI_USAGE;
             }
             sets[n_sets++] = v;
         } else if ((r = cli_opt("--resume", argc, argv, &i, &v))) {
-            if (r < 0) return CLI_USAGE;
+            if (r < 0)
+                return CLI_USAGE;
             resume = v;
         } else if ((r = cli_opt("--threads", argc, argv, &i, &v))) {
-            if (r < 0 || cli_int("--threads", v, 0, 1024, &threads)) return CLI_USAGE;
+            if (r < 0 || cli_int("--threads", v, 0, 1024, &threads))
+                return CLI_USAGE;
         } else if (!strcmp(argv[i], "--quiet")) {
             quiet = 1;
         } else if (argv[i][0] == '-') {
@@ -127,7 +135,8 @@ int cmd_train(int argc, char **argv) {
     }
     static rnnc_train_config tc;
     rnnc_status st = rnnc_train_config_read(path, sets, n_sets, &tc);
-    if (st) return cli_fail("train", st);
+    if (st)
+        return cli_fail("train", st);
     tc.fit.out_dir = tc.output[0] ? tc.output : NULL;
     if (resume && !tc.fit.out_dir) {
         fprintf(stderr, "rnnc train: --resume needs [train] output in %s\n", path);
@@ -157,7 +166,8 @@ int cmd_train(int argc, char **argv) {
         rc = cli_fail(path, st);
         goto done;
     }
-    if (tc.test[0]) rnnc_classifier_set_info(c, "rnnc.data.test", tc.test);
+    if (tc.test[0])
+        rnnc_classifier_set_info(c, "rnnc.data.test", tc.test);
     printf("data: %zu training, %zu validation examples, %d labels; vocabulary %d ids; read in "
            "%.1f s\n",
            train->n, val ? val->n : 0, train->n_labels, rnnc_vocab_size(rnnc_classifier_vocab(c)),
@@ -173,11 +183,13 @@ int cmd_train(int argc, char **argv) {
     tc.fit.on_progress = on_progress, tc.fit.on_epoch = on_epoch, tc.fit.user = &ps;
     rnnc_epoch_report last;
     if ((st = rnnc_classifier_fit(c, train, val, &tc.fit, &last))) {
-        if (ps.tty && !quiet) fprintf(stderr, "\n");
+        if (ps.tty && !quiet)
+            fprintf(stderr, "\n");
         rc = cli_fail("train", st);
         goto done;
     }
-    if (tc.fit.out_dir) printf("saved %s/model.safetensors\n", tc.fit.out_dir);
+    if (tc.fit.out_dir)
+        printf("saved %s/model.safetensors\n", tc.fit.out_dir);
     if (tc.test[0]) {
         const char *const *names;
         int nl = rnnc_classifier_labels(c, &names);
@@ -194,7 +206,8 @@ int cmd_train(int argc, char **argv) {
         printf("test: %zu examples  loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  "
                "f1 %.4f",
                v.n, loss, v.accuracy, v.precision, v.recall, v.f1);
-        if (!isnan(v.auc)) printf("  auc %.4f", v.auc);
+        if (!isnan(v.auc))
+            printf("  auc %.4f", v.auc);
         printf("\n");
     }
     printf("total %.1f s\n", wall() - t0);

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#if !defined(RNNC_REAL_F64) && defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+#if !defined(RNNC_REAL_F64) && defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&  \
     !defined(__SANITIZE_ADDRESS__)
 #define HOT __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
@@ -69,10 +69,12 @@ HOT void rnnc__vtanh_f32(float *x, size_t n) {
 }
 #else
 void rnnc__vsigmoid_f64(double *x, size_t n) {
-    for (size_t i = 0; i < n; i++) x[i] = 1 / (1 + exp(-x[i]));
+    for (size_t i = 0; i < n; i++)
+        x[i] = 1 / (1 + exp(-x[i]));
 }
 
 void rnnc__vtanh_f64(double *x, size_t n) {
-    for (size_t i = 0; i < n; i++) x[i] = tanh(x[i]);
+    for (size_t i = 0; i < n; i++)
+        x[i] = tanh(x[i]);
 }
 #endif

@@ -4,8 +4,8 @@
  * Keys and defaults: docs/training.md. */
 #include "../core/core.h"
 
-#include <errno.h>
 #include "values.h"
+#include <errno.h>
 
 #include <ini.h>
 #include <math.h>
@@ -21,7 +21,8 @@ enum { N_TRAIN_SECTIONS = 5 };
 
 static int is_train_section(const char *name, size_t len) {
     for (int i = 0; i < N_TRAIN_SECTIONS; i++)
-        if (strlen(train_sections[i]) == len && !strncmp(name, train_sections[i], len)) return 1;
+        if (strlen(train_sections[i]) == len && !strncmp(name, train_sections[i], len))
+            return 1;
     return 0;
 }
 
@@ -36,7 +37,8 @@ static int append(text *t, const char *p, size_t n) {
     if (t->len + n + 1 > t->cap) {
         size_t cap = (t->len + n + 1) * 2;
         char *q = realloc(t->s, cap);
-        if (!q) return -1;
+        if (!q)
+            return -1;
         t->s = q, t->cap = cap;
     }
     memcpy(t->s + t->len, p, n);
@@ -48,10 +50,13 @@ static int append(text *t, const char *p, size_t n) {
 /* The section name of a header line "[name]" (leading blanks allowed), or NULL. */
 static const char *header_name(const char *line, size_t len, size_t *n) {
     size_t i = 0;
-    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
-    if (i >= len || line[i] != '[') return NULL;
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    if (i >= len || line[i] != '[')
+        return NULL;
     const char *close = memchr(line + i, ']', len - i);
-    if (!close) return NULL;
+    if (!close)
+        return NULL;
     *n = (size_t)(close - line - i - 1);
     return line + i + 1;
 }
@@ -59,12 +64,16 @@ static const char *header_name(const char *line, size_t len, size_t *n) {
 /* The key of a "key = value" line, or NULL. */
 static const char *line_key(const char *line, size_t len, size_t *n) {
     size_t i = 0;
-    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
-    if (i >= len || line[i] == '#' || line[i] == ';') return NULL;
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    if (i >= len || line[i] == '#' || line[i] == ';')
+        return NULL;
     const char *eq = memchr(line + i, '=', len - i);
-    if (!eq) return NULL;
+    if (!eq)
+        return NULL;
     size_t e = (size_t)(eq - line);
-    while (e > i && (line[e - 1] == ' ' || line[e - 1] == '\t')) e--;
+    while (e > i && (line[e - 1] == ' ' || line[e - 1] == '\t'))
+        e--;
     *n = e - i;
     return line + i;
 }
@@ -91,7 +100,8 @@ static rnnc_status apply_override(text *t, const char *ov) {
         const char *h = header_name(p, len, &n);
         if (h) {
             if (in_section && !done) { /* leaving the section without the key: add it */
-                if (append(&out, kv, strlen(kv))) st = RNNC_ERR_NOMEM;
+                if (append(&out, kv, strlen(kv)))
+                    st = RNNC_ERR_NOMEM;
                 done = 1;
             }
             in_section = !seen_section && n == slen && !strncmp(h, ov, slen);
@@ -99,17 +109,20 @@ static rnnc_status apply_override(text *t, const char *ov) {
         } else if (in_section && !done) {
             const char *k = line_key(p, len, &n);
             if (k && n == klen && !strncmp(k, dot + 1, klen)) {
-                if (append(&out, kv, strlen(kv))) st = RNNC_ERR_NOMEM;
+                if (append(&out, kv, strlen(kv)))
+                    st = RNNC_ERR_NOMEM;
                 done = 1;
                 p += len;
                 continue;
             }
         }
-        if (append(&out, p, len)) st = RNNC_ERR_NOMEM;
+        if (append(&out, p, len))
+            st = RNNC_ERR_NOMEM;
         p += len;
     }
     if (st == RNNC_OK && !done) {
-        if (out.len && out.s[out.len - 1] != '\n' && append(&out, "\n", 1)) st = RNNC_ERR_NOMEM;
+        if (out.len && out.s[out.len - 1] != '\n' && append(&out, "\n", 1))
+            st = RNNC_ERR_NOMEM;
         if (!seen_section) {
             if (!is_train_section(ov, slen)) {
                 free(out.s);
@@ -118,9 +131,11 @@ static rnnc_status apply_override(text *t, const char *ov) {
             }
             char hdr[80];
             snprintf(hdr, sizeof hdr, "[%.*s]\n", (int)slen, ov);
-            if (append(&out, hdr, strlen(hdr))) st = RNNC_ERR_NOMEM;
+            if (append(&out, hdr, strlen(hdr)))
+                st = RNNC_ERR_NOMEM;
         }
-        if (st == RNNC_OK && append(&out, kv, strlen(kv))) st = RNNC_ERR_NOMEM;
+        if (st == RNNC_OK && append(&out, kv, strlen(kv)))
+            st = RNNC_ERR_NOMEM;
     }
     if (st != RNNC_OK) {
         free(out.s);
@@ -140,14 +155,17 @@ static rnnc_status split_text(const text *t, text *model, text *train) {
         size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
         size_t n;
         const char *h = header_name(p, len, &n);
-        if (h) in_train = is_train_section(h, n);
+        if (h)
+            in_train = is_train_section(h, n);
         text *keep = in_train ? train : model, *blank = in_train ? model : train;
         if (append(keep, p, len) || append(blank, "\n", 1))
             return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory reading a training file");
         p += len;
     }
-    if (!model->s && append(model, "", 0)) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
-    if (!train->s && append(train, "", 0)) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    if (!model->s && append(model, "", 0))
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    if (!train->s && append(train, "", 0))
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     return RNNC_OK;
 }
 
@@ -165,10 +183,10 @@ typedef struct collect {
     rnnc_status st;
 } collect;
 
-static int on_pair(void *user, const char *section, const char *key, const char *value,
-                   int line) {
+static int on_pair(void *user, const char *section, const char *key, const char *value, int line) {
     collect *c = user;
-    if (c->st != RNNC_OK) return 1;
+    if (c->st != RNNC_OK)
+        return 1;
     if (strlen(section) >= sizeof c->e->section || strlen(key) >= sizeof c->e->key ||
         strlen(value) >= sizeof c->e->value) {
         c->st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: key or value too long", c->path, line);
@@ -206,10 +224,12 @@ typedef struct reader {
 
 static char *read_line(char *str, int num, void *stream) {
     reader *r = stream;
-    if (!*r->s) return NULL;
+    if (!*r->s)
+        return NULL;
     const char *nl = strchr(r->s, '\n');
     size_t len = nl ? (size_t)(nl - r->s) + 1 : strlen(r->s);
-    if (len >= (size_t)num) len = (size_t)num - 1;
+    if (len >= (size_t)num)
+        len = (size_t)num - 1;
     memcpy(str, r->s, len);
     str[len] = 0;
     r->s += len;
@@ -228,8 +248,10 @@ static rnnc_status bad(const entry *e, const char *path, const char *want) {
 }
 
 static int to_side(const char *v, long *out) {
-    if (!strcmp(v, "pre")) return *out = RNNC_PAD_PRE, 0;
-    if (!strcmp(v, "post")) return *out = RNNC_PAD_POST, 0;
+    if (!strcmp(v, "pre"))
+        return *out = RNNC_PAD_PRE, 0;
+    if (!strcmp(v, "post"))
+        return *out = RNNC_PAD_POST, 0;
     return -1;
 }
 
@@ -243,7 +265,9 @@ typedef struct key_def {
 } key_def;
 
 #define FIELD(fn, expr)                                                                            \
-    static void *fn(rnnc_train_config *c) { return (void *)&(expr); }
+    static void *fn(rnnc_train_config *c) {                                                        \
+        return (void *)&(expr);                                                                    \
+    }
 FIELD(f_epochs, c->fit.epochs)
 FIELD(f_batch, c->fit.batch_size)
 FIELD(f_seed, c->fit.seed)
@@ -362,75 +386,95 @@ static const key_def keys[] = {
 
 static rnnc_status set_key(rnnc_train_config *c, const entry *e, const char *path) {
     /* keys with words for values */
-    if (!strcmp(e->section, "optimizer") && !strcmp(e->key, "name")) return RNNC_OK;
-    if (!strcmp(e->section, "schedule") && !strcmp(e->key, "name")) return RNNC_OK;
+    if (!strcmp(e->section, "optimizer") && !strcmp(e->key, "name"))
+        return RNNC_OK;
+    if (!strcmp(e->section, "schedule") && !strcmp(e->key, "name"))
+        return RNNC_OK;
     if (!strcmp(e->section, "data") && !strcmp(e->key, "format")) {
-        static const char *const f[] = {"auto", "imdb-tsv", "aclimdb", "csv", "tsv",
-                                        "folder-files", "folder-lines"};
+        static const char *const f[] = {"auto", "imdb-tsv",     "aclimdb",     "csv",
+                                        "tsv",  "folder-files", "folder-lines"};
         for (int i = 0; i < 7; i++)
-            if (!strcmp(e->value, f[i])) return c->format = i, RNNC_OK; /* enum order */
+            if (!strcmp(e->value, f[i]))
+                return c->format = i, RNNC_OK; /* enum order */
         return bad(e, path, "auto, imdb-tsv, aclimdb, csv, tsv, folder-files or folder-lines");
     }
     if (!strcmp(e->section, "data") && !strcmp(e->key, "header")) {
-        if (!strcmp(e->value, "auto")) return c->header = -1, RNNC_OK;
+        if (!strcmp(e->value, "auto"))
+            return c->header = -1, RNNC_OK;
         long b;
-        if (rnnc__value_bool(e->value, &b)) return bad(e, path, "auto, true or false");
+        if (rnnc__value_bool(e->value, &b))
+            return bad(e, path, "auto, true or false");
         return c->header = (int)b, RNNC_OK;
     }
     if (!strcmp(e->section, "early_stopping") && !strcmp(e->key, "monitor")) {
-        if (!strcmp(e->value, "val_loss")) return c->fit.monitor = RNNC_MONITOR_VAL_LOSS, RNNC_OK;
+        if (!strcmp(e->value, "val_loss"))
+            return c->fit.monitor = RNNC_MONITOR_VAL_LOSS, RNNC_OK;
         if (!strcmp(e->value, "val_accuracy"))
             return c->fit.monitor = RNNC_MONITOR_VAL_ACCURACY, RNNC_OK;
         return bad(e, path, "val_loss or val_accuracy");
     }
     if (!strcmp(e->section, "schedule") && !strcmp(e->key, "anneal")) {
-        if (!strcmp(e->value, "cos")) return c->fit.sched.anneal = RNNC_ANNEAL_COS, RNNC_OK;
-        if (!strcmp(e->value, "linear")) return c->fit.sched.anneal = RNNC_ANNEAL_LINEAR, RNNC_OK;
+        if (!strcmp(e->value, "cos"))
+            return c->fit.sched.anneal = RNNC_ANNEAL_COS, RNNC_OK;
+        if (!strcmp(e->value, "linear"))
+            return c->fit.sched.anneal = RNNC_ANNEAL_LINEAR, RNNC_OK;
         return bad(e, path, "cos or linear");
     }
     if (!strcmp(e->section, "schedule") && !strcmp(e->key, "mode")) {
-        if (!strcmp(e->value, "min")) return c->fit.sched.mode = RNNC_PLATEAU_MIN, RNNC_OK;
-        if (!strcmp(e->value, "max")) return c->fit.sched.mode = RNNC_PLATEAU_MAX, RNNC_OK;
+        if (!strcmp(e->value, "min"))
+            return c->fit.sched.mode = RNNC_PLATEAU_MIN, RNNC_OK;
+        if (!strcmp(e->value, "max"))
+            return c->fit.sched.mode = RNNC_PLATEAU_MAX, RNNC_OK;
         return bad(e, path, "min or max");
     }
     if (!strcmp(e->section, "schedule") && !strcmp(e->key, "threshold_mode")) {
-        if (!strcmp(e->value, "rel")) return c->fit.sched.threshold_mode = RNNC_THRESHOLD_REL, 0;
-        if (!strcmp(e->value, "abs")) return c->fit.sched.threshold_mode = RNNC_THRESHOLD_ABS, 0;
+        if (!strcmp(e->value, "rel"))
+            return c->fit.sched.threshold_mode = RNNC_THRESHOLD_REL, 0;
+        if (!strcmp(e->value, "abs"))
+            return c->fit.sched.threshold_mode = RNNC_THRESHOLD_ABS, 0;
         return bad(e, path, "rel or abs");
     }
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const key_def *k = &keys[i];
-        if (strcmp(k->section, e->section) || strcmp(k->name, e->key)) continue;
+        if (strcmp(k->section, e->section) || strcmp(k->name, e->key))
+            continue;
         void *dst = k->where(c);
         long l;
         double d;
         switch (k->type) {
         case T_INT:
-            if (rnnc__value_long(e->value, 0, 1L << 30, &l)) return bad(e, path, "an integer >= 0");
+            if (rnnc__value_long(e->value, 0, 1L << 30, &l))
+                return bad(e, path, "an integer >= 0");
             *(int *)dst = (int)l;
             return RNNC_OK;
         case T_LONG:
-            if (rnnc__value_long(e->value, 0, 1L << 40, &l)) return bad(e, path, "an integer >= 0");
+            if (rnnc__value_long(e->value, 0, 1L << 40, &l))
+                return bad(e, path, "an integer >= 0");
             *(long *)dst = l;
             return RNNC_OK;
         case T_U64:
-            if (rnnc__value_long(e->value, 0, 1L << 62, &l)) return bad(e, path, "an integer >= 0");
+            if (rnnc__value_long(e->value, 0, 1L << 62, &l))
+                return bad(e, path, "an integer >= 0");
             *(uint64_t *)dst = (uint64_t)l;
             return RNNC_OK;
         case T_DOUBLE:
-            if (rnnc__value_double(e->value, &d)) return bad(e, path, "a finite number");
+            if (rnnc__value_double(e->value, &d))
+                return bad(e, path, "a finite number");
             *(double *)dst = d;
             return RNNC_OK;
         case T_BOOL:
-            if (rnnc__value_bool(e->value, &l)) return bad(e, path, "true or false");
+            if (rnnc__value_bool(e->value, &l))
+                return bad(e, path, "true or false");
             *(int *)dst = (int)l;
             return RNNC_OK;
         case T_SIDE:
-            if (to_side(e->value, &l)) return bad(e, path, "pre or post");
+            if (to_side(e->value, &l))
+                return bad(e, path, "pre or post");
             *(int *)dst = (int)l;
             return RNNC_OK;
         default: /* T_PATH, T_COL */
-            if (strlen(e->value) >= k->size) return bad(e, path, "a shorter value");
+            if (strlen(e->value) >= k->size)
+                return bad(e, path, "a shorter value");
             snprintf((char *)dst, k->size, "%s", e->value);
             return RNNC_OK;
         }
@@ -441,7 +485,8 @@ static rnnc_status set_key(rnnc_train_config *c, const entry *e, const char *pat
 
 static const entry *find(const collect *c, const char *section, const char *key) {
     for (int i = 0; i < c->n; i++)
-        if (!strcmp(c->e[i].section, section) && !strcmp(c->e[i].key, key)) return &c->e[i];
+        if (!strcmp(c->e[i].section, section) && !strcmp(c->e[i].key, key))
+            return &c->e[i];
     return NULL;
 }
 
@@ -452,8 +497,8 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_
     int e = ini_parse_stream(read_line, &r, handler, &r);
     rnnc_status st = c.st;
     if (st == RNNC_OK && e > 0)
-        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: not a 'key = value' line or [section] header",
-                       path, e);
+        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: not a 'key = value' line or [section] header", path,
+                       e);
     /* the optimizer and schedule names come first: they pick the defaults the other keys edit */
     const entry *on = st == RNNC_OK ? find(&c, "optimizer", "name") : NULL;
     if (on) {
@@ -471,14 +516,16 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_
         else
             out->fit.sched = rnnc_sched_spec_init(kind);
     }
-    for (int i = 0; st == RNNC_OK && i < c.n; i++) st = set_key(out, &c.e[i], path);
+    for (int i = 0; st == RNNC_OK && i < c.n; i++)
+        st = set_key(out, &c.e[i], path);
     free(c.e);
     return st;
 }
 
 static rnnc_status read_file(const char *path, text *t) {
     FILE *f = fopen(path, "rb");
-    if (!f) return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (!f)
+        return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     char *buf = malloc(MAX_FILE + 1);
     size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
     int err = ferror(f);
@@ -512,10 +559,14 @@ rnnc_status rnnc_train_config_read(const char *path, const char *const *override
     text t = {0}, model = {0}, train = {0};
     RNNC_TRY(read_file(path, &t));
     rnnc_status st = RNNC_OK;
-    for (int i = 0; st == RNNC_OK && i < n; i++) st = apply_override(&t, overrides[i]);
-    if (st == RNNC_OK) st = split_text(&t, &model, &train);
-    if (st == RNNC_OK) st = rnnc_config_parse(model.s, path, &out->model);
-    if (st == RNNC_OK) st = parse_training(train.s, path, out);
+    for (int i = 0; st == RNNC_OK && i < n; i++)
+        st = apply_override(&t, overrides[i]);
+    if (st == RNNC_OK)
+        st = split_text(&t, &model, &train);
+    if (st == RNNC_OK)
+        st = rnnc_config_parse(model.s, path, &out->model);
+    if (st == RNNC_OK)
+        st = parse_training(train.s, path, out);
     if (st == RNNC_OK && !out->train[0])
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [data] needs 'train = PATH'", path);
     if (st == RNNC_OK && out->validation[0] && out->validation_split > 0)

@@ -13,7 +13,8 @@ static inline int rnnc__value_long(const char *v, long lo, long hi, long *out) {
     char *end;
     errno = 0;
     long x = strtol(v, &end, 10);
-    if (errno || end == v || *end || x < lo || x > hi) return -1;
+    if (errno || end == v || *end || x < lo || x > hi)
+        return -1;
     *out = x;
     return 0;
 }
@@ -23,15 +24,18 @@ static inline int rnnc__value_double(const char *v, double *out) {
     char *end;
     errno = 0;
     double x = strtod(v, &end);
-    if (errno || end == v || *end || !isfinite(x)) return -1;
+    if (errno || end == v || *end || !isfinite(x))
+        return -1;
     *out = x;
     return 0;
 }
 
 /* 1/true/yes or 0/false/no. */
 static inline int rnnc__value_bool(const char *v, long *out) {
-    if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes")) return *out = 1, 0;
-    if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no")) return *out = 0, 0;
+    if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"))
+        return *out = 1, 0;
+    if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no"))
+        return *out = 0, 0;
     return -1;
 }
 

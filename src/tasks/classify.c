@@ -26,8 +26,8 @@ struct rnnc_classifier {
     rnnc_text_spec text;
     int n_labels;
     char **labels;
-    int units; /* outputs of the last layer: 1 (binary logit) or n_labels */
-    encoded sets[2]; /* during fit / evaluate: train, validation */
+    int units;            /* outputs of the last layer: 1 (binary logit) or n_labels */
+    encoded sets[2];      /* during fit / evaluate: train, validation */
     int32_t *bids, *blen; /* batch workspace: (T,B) ids, (B) lengths */
     size_t bcap, blen_cap;
     float *work; /* (B,units) scores */
@@ -52,7 +52,8 @@ static rnnc_status check_text(const rnnc_text_spec *t) {
     if (t->num_words != 0 && t->num_words < RNNC_VOCAB_FIRST + 1)
         return RNNC_FAIL(RNNC_ERR_ARG, "num_words must be 0 (no limit) or >= 4, got %d",
                          t->num_words);
-    if (t->min_freq < 0) return RNNC_FAIL(RNNC_ERR_ARG, "min_freq must be >= 0");
+    if (t->min_freq < 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "min_freq must be >= 0");
     if (t->maxlen < 1 || t->maxlen > 1000000)
         return RNNC_FAIL(RNNC_ERR_ARG, "maxlen must be in [1, 1000000], got %d", t->maxlen);
     if ((t->padding != RNNC_PAD_PRE && t->padding != RNNC_PAD_POST) ||
@@ -82,9 +83,9 @@ static rnnc_status check_model(rnnc_classifier *c) {
                          "after a recurrent layer without return_sequences (the loss applies the "
                          "sigmoid or softmax itself, in a numerically stable way)");
     if (!(units == 1 && c->n_labels == 2) && units != (size_t)c->n_labels)
-        return RNNC_FAIL(RNNC_ERR_ARG,
-                         "the last [dense] layer has %zu units; %d labels need %s", units,
-                         c->n_labels, c->n_labels == 2 ? "1 (a logit) or 2" : "one per label");
+        return RNNC_FAIL(RNNC_ERR_ARG, "the last [dense] layer has %zu units; %d labels need %s",
+                         units, c->n_labels,
+                         c->n_labels == 2 ? "1 (a logit) or 2" : "one per label");
     c->units = (int)units;
     return RNNC_OK;
 }
@@ -94,20 +95,25 @@ static rnnc_status copy_labels(rnnc_classifier *c, char *const *names, int n) {
     c->n_labels = n;
     for (int i = 0; i < n; i++) {
         c->labels[i] = strdup(names[i]);
-        if (!c->labels[i]) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+        if (!c->labels[i])
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     }
     return RNNC_OK;
 }
 
 void rnnc_classifier_free(rnnc_classifier *c) {
-    if (!c) return;
+    if (!c)
+        return;
     rnnc_model_free(c->model);
     rnnc_vocab_free(c->vocab);
-    for (int i = 0; i < c->n_labels && c->labels; i++) free(c->labels[i]);
+    for (int i = 0; i < c->n_labels && c->labels; i++)
+        free(c->labels[i]);
     free(c->labels);
-    for (int s = 0; s < 2; s++) free(c->sets[s].ids), free(c->sets[s].len);
+    for (int s = 0; s < 2; s++)
+        free(c->sets[s].ids), free(c->sets[s].len);
     free(c->bids), free(c->blen), free(c->work), free(c->yf);
-    for (int i = 0; i < c->n_info; i++) free(c->info_key[i]), free(c->info_val[i]);
+    for (int i = 0; i < c->n_info; i++)
+        free(c->info_key[i]), free(c->info_val[i]);
     free(c);
 }
 
@@ -118,7 +124,8 @@ rnnc_status rnnc_classifier_create(const rnnc_config *cfg, const rnnc_text_spec 
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_create: NULL argument");
     *out = NULL;
     RNNC_TRY(check_text(text));
-    if (train->n == 0) return RNNC_FAIL(RNNC_ERR_ARG, "the training set is empty");
+    if (train->n == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "the training set is empty");
     if (train->n_labels < 2)
         return RNNC_FAIL(RNNC_ERR_ARG, "the training set has %d label(s); a classifier needs >= 2",
                          train->n_labels);
@@ -127,9 +134,12 @@ rnnc_status rnnc_classifier_create(const rnnc_config *cfg, const rnnc_text_spec 
     c->text = *text;
     rnnc_status s = rnnc_vocab_build(&text->tok, (const char *const *)train->texts, train->n,
                                      text->num_words, text->min_freq, &c->vocab);
-    if (s == RNNC_OK) s = copy_labels(c, train->label_names, train->n_labels);
-    if (s == RNNC_OK) s = rnnc_model_create(cfg, seed, &c->model);
-    if (s == RNNC_OK) s = check_model(c);
+    if (s == RNNC_OK)
+        s = copy_labels(c, train->label_names, train->n_labels);
+    if (s == RNNC_OK)
+        s = rnnc_model_create(cfg, seed, &c->model);
+    if (s == RNNC_OK)
+        s = check_model(c);
     if (s != RNNC_OK) {
         rnnc_classifier_free(c);
         return s;
@@ -138,12 +148,20 @@ rnnc_status rnnc_classifier_create(const rnnc_config *cfg, const rnnc_text_spec 
     return RNNC_OK;
 }
 
-rnnc_model *rnnc_classifier_model(rnnc_classifier *c) { return c ? c->model : NULL; }
-const rnnc_vocab *rnnc_classifier_vocab(const rnnc_classifier *c) { return c ? c->vocab : NULL; }
-const rnnc_text_spec *rnnc_classifier_text(const rnnc_classifier *c) { return c ? &c->text : NULL; }
+rnnc_model *rnnc_classifier_model(rnnc_classifier *c) {
+    return c ? c->model : NULL;
+}
+const rnnc_vocab *rnnc_classifier_vocab(const rnnc_classifier *c) {
+    return c ? c->vocab : NULL;
+}
+const rnnc_text_spec *rnnc_classifier_text(const rnnc_classifier *c) {
+    return c ? &c->text : NULL;
+}
 int rnnc_classifier_labels(const rnnc_classifier *c, const char *const **names) {
-    if (!c) return 0;
-    if (names) *names = (const char *const *)c->labels;
+    if (!c)
+        return 0;
+    if (names)
+        *names = (const char *const *)c->labels;
     return c->n_labels;
 }
 
@@ -155,15 +173,16 @@ static char *text_to_meta(const rnnc_text_spec *t) {
         snprintf(b, 512,
                  "lowercase=%d\nstrip_html=%d\nsplit_punct=%d\nnum_words=%d\nmin_freq=%d\n"
                  "maxlen=%d\npadding=%s\ntruncating=%s\nadd_start=%d\nuse_lengths=%d\n",
-                 t->tok.lowercase, t->tok.strip_html, t->tok.split_punct, t->num_words,
-                 t->min_freq, t->maxlen, t->padding == RNNC_PAD_PRE ? "pre" : "post",
+                 t->tok.lowercase, t->tok.strip_html, t->tok.split_punct, t->num_words, t->min_freq,
+                 t->maxlen, t->padding == RNNC_PAD_PRE ? "pre" : "post",
                  t->truncating == RNNC_PAD_PRE ? "pre" : "post", t->add_start, t->use_lengths);
     return b;
 }
 
 static rnnc_status text_from_meta(const char *meta, const char *path, rnnc_text_spec *t) {
     *t = rnnc_text_spec_init();
-    if (!meta) return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.text is missing", path);
+    if (!meta)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.text is missing", path);
     static const char *const keys[] = {"lowercase", "strip_html", "split_punct", "num_words",
                                        "min_freq",  "maxlen",     "add_start",   "use_lengths"};
     int *dst[] = {&t->tok.lowercase, &t->tok.strip_html, &t->tok.split_punct, &t->num_words,
@@ -180,9 +199,11 @@ static rnnc_status text_from_meta(const char *meta, const char *path, rnnc_text_
         memcpy(buf, p, len);
         buf[len] = 0;
         p += len + (nl ? 1 : 0);
-        if (!len) continue;
+        if (!len)
+            continue;
         char *eq = strchr(buf, '=');
-        if (!eq) return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d: no '='", path, line);
+        if (!eq)
+            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d: no '='", path, line);
         *eq = 0;
         const char *v = eq + 1;
         int known = 0;
@@ -195,7 +216,8 @@ static rnnc_status text_from_meta(const char *meta, const char *path, rnnc_text_
             known = 1;
         }
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-            if (strcmp(buf, keys[k])) continue;
+            if (strcmp(buf, keys[k]))
+                continue;
             long x;
             if (rnnc__value_long(v, 0, 1000000, &x))
                 return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d: bad value for %s", path,
@@ -219,13 +241,15 @@ static rnnc_status save_with(const rnnc_classifier *c, const char *path, const c
                              const char *value) {
     char *vocab = NULL, *text = text_to_meta(&c->text), *labels = NULL;
     size_t n = 1;
-    for (int i = 0; i < c->n_labels; i++) n += strlen(c->labels[i]) + 1;
+    for (int i = 0; i < c->n_labels; i++)
+        n += strlen(c->labels[i]) + 1;
     labels = calloc(n, 1);
     rnnc_status s = (text && labels) ? rnnc_vocab_to_text(c->vocab, &vocab)
                                      : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     if (s == RNNC_OK) {
         for (int i = 0; i < c->n_labels; i++) {
-            if (i) strcat(labels, "\n");
+            if (i)
+                strcat(labels, "\n");
             strcat(labels, c->labels[i]);
         }
         const char *keys[21] = {"rnnc.task", "rnnc.vocab", "rnnc.labels", "rnnc.text"};
@@ -233,7 +257,8 @@ static rnnc_status save_with(const rnnc_classifier *c, const char *path, const c
         int n_meta = 4;
         for (int i = 0; i < c->n_info; i++, n_meta++)
             keys[n_meta] = c->info_key[i], vals[n_meta] = c->info_val[i];
-        if (key) keys[n_meta] = key, vals[n_meta++] = value;
+        if (key)
+            keys[n_meta] = key, vals[n_meta++] = value;
         s = rnnc_model_save(c->model, path, keys, vals, n_meta);
     }
     free(vocab), free(text), free(labels);
@@ -241,7 +266,8 @@ static rnnc_status save_with(const rnnc_classifier *c, const char *path, const c
 }
 
 rnnc_status rnnc_classifier_save(const rnnc_classifier *c, const char *path) {
-    if (!c || !path) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_save: NULL argument");
+    if (!c || !path)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_save: NULL argument");
     return save_with(c, path, NULL, NULL);
 }
 
@@ -251,23 +277,29 @@ rnnc_status rnnc_classifier_set_info(rnnc_classifier *c, const char *key, const 
     if (strncmp(key, "rnnc.data.", 10) != 0)
         return RNNC_FAIL(RNNC_ERR_ARG, "info key '%s' must start with 'rnnc.data.'", key);
     int i = 0;
-    while (i < c->n_info && strcmp(c->info_key[i], key)) i++;
-    if (i == 16) return RNNC_FAIL(RNNC_ERR_ARG, "at most 16 info keys");
+    while (i < c->n_info && strcmp(c->info_key[i], key))
+        i++;
+    if (i == 16)
+        return RNNC_FAIL(RNNC_ERR_ARG, "at most 16 info keys");
     char *v = strdup(value), *k = i < c->n_info ? c->info_key[i] : strdup(key);
     if (!v || !k) {
         free(v);
-        if (i == c->n_info) free(k);
+        if (i == c->n_info)
+            free(k);
         return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     }
-    if (i < c->n_info) free(c->info_val[i]);
+    if (i < c->n_info)
+        free(c->info_val[i]);
     c->info_key[i] = k, c->info_val[i] = v;
-    if (i == c->n_info) c->n_info++;
+    if (i == c->n_info)
+        c->n_info++;
     return RNNC_OK;
 }
 
 const char *rnnc_classifier_info(const rnnc_classifier *c, const char *key) {
     for (int i = 0; c && key && i < c->n_info; i++)
-        if (!strcmp(c->info_key[i], key)) return c->info_val[i];
+        if (!strcmp(c->info_key[i], key))
+            return c->info_val[i];
     return NULL;
 }
 
@@ -275,10 +307,11 @@ static rnnc_status load_labels(rnnc_classifier *c, const char *meta, const char 
     if (!meta || !*meta)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.labels is missing", path);
     int n = 1;
-    for (const char *p = meta; *p; p++) n += *p == '\n';
+    for (const char *p = meta; *p; p++)
+        n += *p == '\n';
     if (n < 2 || n > 100000)
-        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.labels holds %d names; need 2 to 100000",
-                         path, n);
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.labels holds %d names; need 2 to 100000", path,
+                         n);
     RNNC_TRY(rnnc__calloc((void **)&c->labels, (size_t)n, sizeof(char *), "label names"));
     const char *p = meta;
     for (int i = 0; i < n; i++) {
@@ -288,14 +321,16 @@ static rnnc_status load_labels(rnnc_classifier *c, const char *meta, const char 
             return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.labels: label %d is empty", path, i);
         c->labels[i] = strndup(p, len);
         c->n_labels = i + 1;
-        if (!c->labels[i]) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+        if (!c->labels[i])
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
         p += len + 1;
     }
     return RNNC_OK;
 }
 
 rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out) {
-    if (!path || !out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_load: NULL argument");
+    if (!path || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_load: NULL argument");
     *out = NULL;
     rnnc_classifier *c;
     RNNC_TRY(rnnc__calloc((void **)&c, 1, sizeof *c, "classifier"));
@@ -308,21 +343,25 @@ rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out) {
                           "%s: not a text classifier (metadata rnnc.task is %s%s%s)", path,
                           task ? "'" : "missing", task ? task : "", task ? "'" : "");
     }
-    if (s == RNNC_OK) s = text_from_meta(rnnc_tensor_file_meta(f, "rnnc.text"), path, &c->text);
+    if (s == RNNC_OK)
+        s = text_from_meta(rnnc_tensor_file_meta(f, "rnnc.text"), path, &c->text);
     if (s == RNNC_OK) {
         const char *v = rnnc_tensor_file_meta(f, "rnnc.vocab");
         s = v ? rnnc_vocab_from_text(v, path, &c->vocab)
               : RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.vocab is missing", path);
     }
-    if (s == RNNC_OK) s = load_labels(c, rnnc_tensor_file_meta(f, "rnnc.labels"), path);
+    if (s == RNNC_OK)
+        s = load_labels(c, rnnc_tensor_file_meta(f, "rnnc.labels"), path);
     for (int i = 0; s == RNNC_OK && i < rnnc_tensor_file_meta_count(f); i++) {
         const char *k, *v;
         rnnc_tensor_file_meta_at(f, i, &k, &v);
-        if (!strncmp(k, "rnnc.data.", 10)) s = rnnc_classifier_set_info(c, k, v);
+        if (!strncmp(k, "rnnc.data.", 10))
+            s = rnnc_classifier_set_info(c, k, v);
     }
     if (s == RNNC_OK) {
         s = check_model(c);
-        if (s != RNNC_OK) s = rnnc__fail_prefix(RNNC_ERR_FORMAT, path);
+        if (s != RNNC_OK)
+            s = rnnc__fail_prefix(RNNC_ERR_FORMAT, path);
     }
     rnnc_tensor_file_free(f);
     if (s != RNNC_OK) {
@@ -340,18 +379,20 @@ rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out) {
 static rnnc_status encode_one(rnnc_classifier *c, const char *text, int32_t **tmp, size_t *cap,
                               int32_t *row, int32_t *len) {
     size_t n;
-    RNNC_TRY(rnnc_vocab_encode(c->vocab, &c->text.tok, text, strlen(text), c->text.add_start,
-                               *tmp, *cap, &n));
+    RNNC_TRY(rnnc_vocab_encode(c->vocab, &c->text.tok, text, strlen(text), c->text.add_start, *tmp,
+                               *cap, &n));
     if (n > *cap) {
         int32_t *t = realloc(*tmp, n * sizeof(int32_t));
-        if (!t) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory encoding a text");
+        if (!t)
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory encoding a text");
         *tmp = t, *cap = n;
         RNNC_TRY(rnnc_vocab_encode(c->vocab, &c->text.tok, text, strlen(text), c->text.add_start,
                                    *tmp, *cap, &n));
     }
     int l = rnnc_pad_ids(*tmp, n, c->text.maxlen, c->text.padding, c->text.truncating,
                          RNNC_VOCAB_PAD, row);
-    if (l < 0) return l;
+    if (l < 0)
+        return l;
     *len = l > 0 ? l : 1;
     return RNNC_OK;
 }
@@ -359,7 +400,8 @@ static rnnc_status encode_one(rnnc_classifier *c, const char *text, int32_t **tm
 static rnnc_status encode_set(rnnc_classifier *c, const rnnc_textset *set, encoded *e) {
     free(e->ids), free(e->len);
     memset(e, 0, sizeof *e);
-    if (!set) return RNNC_OK;
+    if (!set)
+        return RNNC_OK;
     if (set->n_labels != c->n_labels)
         return RNNC_FAIL(RNNC_ERR_ARG,
                          "the data has %d labels, the classifier %d (read it with the "
@@ -367,8 +409,9 @@ static rnnc_status encode_set(rnnc_classifier *c, const rnnc_textset *set, encod
                          set->n_labels, c->n_labels);
     for (int i = 0; i < c->n_labels; i++)
         if (strcmp(set->label_names[i], c->labels[i]))
-            return RNNC_FAIL(RNNC_ERR_ARG, "label %d is '%s' in the data but '%s' in the classifier",
-                             i, set->label_names[i], c->labels[i]);
+            return RNNC_FAIL(RNNC_ERR_ARG,
+                             "label %d is '%s' in the data but '%s' in the classifier", i,
+                             set->label_names[i], c->labels[i]);
     const size_t L = (size_t)c->text.maxlen;
     size_t total;
     if (rnnc__mul(set->n, L, &total))
@@ -386,9 +429,11 @@ static rnnc_status encode_set(rnnc_classifier *c, const rnnc_textset *set, encod
 }
 
 static rnnc_status grow(void **p, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return RNNC_OK;
+    if (need <= *cap)
+        return RNNC_OK;
     void *q = realloc(*p, need * elem);
-    if (!q) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory for a batch");
+    if (!q)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory for a batch");
     *p = q, *cap = need;
     return RNNC_OK;
 }
@@ -401,7 +446,8 @@ static rnnc_status make_batch(rnnc_classifier *c, const encoded *e, const size_t
     if (c->text.use_lengths) {
         T = 1;
         for (int b = 0; b < B; b++)
-            if ((size_t)e->len[idx[b]] > T) T = (size_t)e->len[idx[b]];
+            if ((size_t)e->len[idx[b]] > T)
+                T = (size_t)e->len[idx[b]];
     }
     RNNC_TRY(grow((void **)&c->bids, &c->bcap, T * (size_t)B, sizeof(int32_t)));
     RNNC_TRY(grow((void **)&c->blen, &c->blen_cap, (size_t)B, sizeof(int32_t)));
@@ -409,7 +455,8 @@ static rnnc_status make_batch(rnnc_classifier *c, const encoded *e, const size_t
     const size_t first = c->text.padding == RNNC_PAD_PRE ? L - T : 0;
     for (int b = 0; b < B; b++) {
         const int32_t *row = e->ids + idx[b] * L + first;
-        for (size_t t = 0; t < T; t++) c->bids[t * (size_t)B + (size_t)b] = row[t];
+        for (size_t t = 0; t < T; t++)
+            c->bids[t * (size_t)B + (size_t)b] = row[t];
         c->blen[b] = e->len[idx[b]];
     }
     memset(out, 0, sizeof *out);
@@ -436,9 +483,12 @@ static rnnc_status probabilities(rnnc_classifier *c, const float *out, int B) {
             continue;
         }
         double mx = z[0], sum = 0;
-        for (size_t j = 1; j < U; j++) mx = z[j] > mx ? z[j] : mx;
-        for (size_t j = 0; j < U; j++) sum += exp(z[j] - mx);
-        for (size_t j = 0; j < U; j++) p[j] = (float)(exp(z[j] - mx) / sum);
+        for (size_t j = 1; j < U; j++)
+            mx = z[j] > mx ? z[j] : mx;
+        for (size_t j = 0; j < U; j++)
+            sum += exp(z[j] - mx);
+        for (size_t j = 0; j < U; j++)
+            p[j] = (float)(exp(z[j] - mx) / sum);
     }
     return RNNC_OK;
 }
@@ -448,10 +498,12 @@ static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, cons
     rnnc_classifier *c = self;
     const encoded *e = &c->sets[set];
     int32_t *y = c->blen; /* labels of the batch; lengths are no longer needed */
-    for (int b = 0; b < B; b++) y[b] = e->labels[idx[b]];
+    for (int b = 0; b < B; b++)
+        y[b] = e->labels[idx[b]];
     if (c->units == 1) {
         RNNC_TRY(grow((void **)&c->yf, &c->yf_cap, (size_t)B, sizeof(float)));
-        for (int b = 0; b < B; b++) c->yf[b] = (float)y[b];
+        for (int b = 0; b < B; b++)
+            c->yf[b] = (float)y[b];
         *loss = rnnc_loss_bce_logits(out, c->yf, (size_t)B, dout);
     } else {
         RNNC_TRY(rnnc_loss_softmax_ce(out, y, (size_t)B, (size_t)c->units, -1, loss, NULL, dout));
@@ -483,9 +535,11 @@ static void drop_sets(rnnc_classifier *c) {
 rnnc_status rnnc_classifier_fit(rnnc_classifier *c, const rnnc_textset *train,
                                 const rnnc_textset *val, const rnnc_fit_spec *spec,
                                 rnnc_epoch_report *last) {
-    if (!c || !train || !spec) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_fit: NULL argument");
+    if (!c || !train || !spec)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_fit: NULL argument");
     rnnc_status s = encode_set(c, train, &c->sets[0]);
-    if (s == RNNC_OK) s = encode_set(c, val, &c->sets[1]);
+    if (s == RNNC_OK)
+        s = encode_set(c, val, &c->sets[1]);
     if (s == RNNC_OK) {
         rnnc__task t = make_task(c);
         s = rnnc__fit(&t, spec, last);
@@ -496,7 +550,8 @@ rnnc_status rnnc_classifier_fit(rnnc_classifier *c, const rnnc_textset *train,
 
 rnnc_status rnnc_classifier_evaluate(rnnc_classifier *c, const rnnc_textset *data, int batch_size,
                                      double *loss, rnnc_metric_values *values) {
-    if (!c || !data) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_evaluate: NULL argument");
+    if (!c || !data)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_evaluate: NULL argument");
     rnnc_status s = encode_set(c, data, &c->sets[1]);
     if (s == RNNC_OK) {
         rnnc__task t = make_task(c);
@@ -515,7 +570,8 @@ rnnc_status rnnc_classifier_predict(rnnc_classifier *c, const char *const *texts
     encoded e;
     memset(&e, 0, sizeof e);
     rnnc_status s = rnnc__calloc((void **)&e.ids, CHUNK * L, sizeof(int32_t), "encoded ids");
-    if (s == RNNC_OK) s = rnnc__calloc((void **)&e.len, CHUNK, sizeof(int32_t), "lengths");
+    if (s == RNNC_OK)
+        s = rnnc__calloc((void **)&e.len, CHUNK, sizeof(int32_t), "lengths");
     int32_t *tmp = NULL;
     size_t cap = 0, idx[CHUNK];
     for (size_t start = 0; s == RNNC_OK && start < n; start += CHUNK) {
@@ -530,9 +586,12 @@ rnnc_status rnnc_classifier_predict(rnnc_classifier *c, const char *const *texts
                                &e.len[b]);
         }
         rnnc_batch batch;
-        if (s == RNNC_OK) s = make_batch(c, &e, idx, B, &batch);
-        if (s == RNNC_OK) s = rnnc_model_forward(c->model, &batch, 0);
-        if (s == RNNC_OK) s = probabilities(c, rnnc_model_output(c->model, NULL, NULL), B);
+        if (s == RNNC_OK)
+            s = make_batch(c, &e, idx, B, &batch);
+        if (s == RNNC_OK)
+            s = rnnc_model_forward(c->model, &batch, 0);
+        if (s == RNNC_OK)
+            s = probabilities(c, rnnc_model_output(c->model, NULL, NULL), B);
         for (int b = 0; s == RNNC_OK && b < B; b++) {
             float *p = probs + (start + (size_t)b) * K;
             if (c->units == 1)

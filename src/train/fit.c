@@ -3,9 +3,9 @@
  * JSON-lines metrics log.
  *
  * A checkpoint is two files written at the end of every epoch: checkpoint.optim.safetensors (the
- * optimizer's state arena and step count, rnnc_optim_save), then checkpoint.safetensors (the model file plus
- * "rnnc.train_state": epoch, step, both random streams, the schedule's state and early stopping's).
- * Doubles are stored as C99 hex floats ("%a"), so every bit comes back. */
+ * optimizer's state arena and step count, rnnc_optim_save), then checkpoint.safetensors (the model
+ * file plus "rnnc.train_state": epoch, step, both random streams, the schedule's state and early
+ * stopping's). Doubles are stored as C99 hex floats ("%a"), so every bit comes back. */
 #include "fit.h"
 
 #include <errno.h>
@@ -58,8 +58,8 @@ static void put_hex(json_t *o, const char *key, double v) {
 
 static void put_rng(json_t *o, const char *key, const rnnc_rng *r) {
     char b[80];
-    snprintf(b, sizeof b, "%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "%016" PRIx64, r->s[0],
-             r->s[1], r->s[2], r->s[3]);
+    snprintf(b, sizeof b, "%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "%016" PRIx64, r->s[0], r->s[1],
+             r->s[2], r->s[3]);
     json_object_set_new(o, key, json_string(b));
 }
 
@@ -84,14 +84,16 @@ static char *state_to_json(const fit_state *s) {
 
 static int get_int(json_t *o, const char *key, long long *v) {
     json_t *j = json_object_get(o, key);
-    if (!json_is_integer(j)) return -1;
+    if (!json_is_integer(j))
+        return -1;
     *v = json_integer_value(j);
     return 0;
 }
 
 static int get_hex(json_t *o, const char *key, double *v) {
     const char *t = json_string_value(json_object_get(o, key));
-    if (!t) return -1;
+    if (!t)
+        return -1;
     char *end;
     errno = 0;
     *v = strtod(t, &end);
@@ -100,14 +102,16 @@ static int get_hex(json_t *o, const char *key, double *v) {
 
 static int get_rng(json_t *o, const char *key, rnnc_rng *r) {
     const char *t = json_string_value(json_object_get(o, key));
-    if (!t || strlen(t) != 64) return -1;
+    if (!t || strlen(t) != 64)
+        return -1;
     for (int i = 0; i < 4; i++) {
         char part[17];
         memcpy(part, t + 16 * i, 16);
         part[16] = 0;
         char *end;
         r->s[i] = strtoull(part, &end, 16);
-        if (*end) return -1;
+        if (*end)
+            return -1;
     }
     return 0;
 }
@@ -141,7 +145,8 @@ static rnnc_status state_from_json(const char *txt, const char *path, fit_state 
 static char *join(const char *dir, const char *name) {
     size_t n = strlen(dir) + strlen(name) + 2;
     char *p = malloc(n);
-    if (p) snprintf(p, n, "%s/%s", dir, name);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
     return p;
 }
 
@@ -151,7 +156,8 @@ static char *optim_path(const char *ckpt) {
     const char *ext = ".safetensors";
     size_t e = strlen(ext), base = (n > e && !strcmp(ckpt + n - e, ext)) ? n - e : n;
     char *p = malloc(base + strlen(".optim.safetensors") + 1);
-    if (!p) return NULL;
+    if (!p)
+        return NULL;
     memcpy(p, ckpt, base);
     strcpy(p + base, ".optim.safetensors");
     return p;
@@ -169,7 +175,8 @@ static rnnc_status make_dir(const char *dir) {
             if (mkdir(buf, 0777) != 0 && errno != EEXIST)
                 return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot create the output folder: %s", buf,
                                  strerror(errno));
-            if (end) break;
+            if (end)
+                break;
             *p = '/';
         }
     }
@@ -182,7 +189,8 @@ static rnnc_status make_dir(const char *dir) {
 /* Keeps the first `epochs` lines of the metrics log (those of the epochs a resume keeps). */
 static void trim_log(const char *path, int epochs) {
     FILE *f = fopen(path, "rb");
-    if (!f) return;
+    if (!f)
+        return;
     char *keep = NULL;
     size_t cap = 0, len = 0;
     int lines = 0, c;
@@ -190,16 +198,19 @@ static void trim_log(const char *path, int epochs) {
         if (len + 1 >= cap) {
             cap = cap ? 2 * cap : 4096;
             char *k = realloc(keep, cap);
-            if (!k) break;
+            if (!k)
+                break;
             keep = k;
         }
         keep[len++] = (char)c;
-        if (c == '\n') lines++;
+        if (c == '\n')
+            lines++;
     }
     fclose(f);
     f = fopen(path, "wb");
     if (f) {
-        if (len) fwrite(keep, 1, len, f);
+        if (len)
+            fwrite(keep, 1, len, f);
         fclose(f);
     }
     free(keep);
@@ -214,7 +225,8 @@ static void log_num(FILE *f, const char *key, double v) {
 
 static void log_epoch(const char *path, const rnnc_epoch_report *r) {
     FILE *f = fopen(path, "ab");
-    if (!f) return;
+    if (!f)
+        return;
     fprintf(f, "{\"epoch\":%d,\"step\":%ld", r->epoch, r->step);
     log_num(f, "lr", r->lr);
     log_num(f, "loss", r->loss);
@@ -236,8 +248,10 @@ static void log_epoch(const char *path, const rnnc_epoch_report *r) {
 rnnc_status rnnc__evaluate(const rnnc__task *task, int set, int B, double *loss,
                            rnnc_metric_values *values) {
     const size_t n = set ? task->n_val : task->n_train;
-    if (B < 1) return RNNC_FAIL(RNNC_ERR_ARG, "evaluate: batch size must be >= 1");
-    if (n == 0) return RNNC_FAIL(RNNC_ERR_ARG, "evaluate: the data set is empty");
+    if (B < 1)
+        return RNNC_FAIL(RNNC_ERR_ARG, "evaluate: batch size must be >= 1");
+    if (n == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "evaluate: the data set is empty");
     rnnc_metrics *met = NULL;
     size_t *idx = NULL;
     RNNC_TRY(rnnc_metrics_create(task->n_classes, &met));
@@ -245,19 +259,23 @@ rnnc_status rnnc__evaluate(const rnnc__task *task, int set, int B, double *loss,
     double sum = 0;
     for (size_t start = 0; s == RNNC_OK && start < n; start += (size_t)B) {
         const int nb = (int)(n - start < (size_t)B ? n - start : (size_t)B);
-        for (int i = 0; i < nb; i++) idx[i] = start + (size_t)i;
+        for (int i = 0; i < nb; i++)
+            idx[i] = start + (size_t)i;
         rnnc_batch batch;
         double l = 0;
         s = task->batch(task->self, set, idx, nb, &batch);
-        if (s == RNNC_OK) s = rnnc_model_forward(task->model, &batch, 0);
+        if (s == RNNC_OK)
+            s = rnnc_model_forward(task->model, &batch, 0);
         if (s == RNNC_OK)
             s = task->loss(task->self, set, idx, nb, rnnc_model_output(task->model, NULL, NULL),
                            NULL, &l, met);
         sum += l * nb;
     }
     if (s == RNNC_OK) {
-        if (loss) *loss = sum / (double)n;
-        if (values) *values = rnnc_metrics_values(met);
+        if (loss)
+            *loss = sum / (double)n;
+        if (values)
+            *values = rnnc_metrics_values(met);
     }
     rnnc_metrics_free(met);
     free(idx);
@@ -280,7 +298,8 @@ typedef struct fit_run {
 } fit_run;
 
 static double monitored(const fit_run *r, const rnnc_epoch_report *e) {
-    if (r->task->n_val == 0) return e->loss;
+    if (r->task->n_val == 0)
+        return e->loss;
     return r->spec->monitor == RNNC_MONITOR_VAL_ACCURACY ? e->val.accuracy : e->val_loss;
 }
 
@@ -290,7 +309,8 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
     const size_t n = task->n_train, B = (size_t)spec->batch_size;
     const size_t batches = (n + B - 1) / B;
     /* Fisher-Yates with the shuffle stream */
-    for (size_t i = 0; i < n; i++) r->perm[i] = i;
+    for (size_t i = 0; i < n; i++)
+        r->perm[i] = i;
     for (size_t i = n; i > 1; i--) {
         size_t j = rnnc_rng_below(&r->st.shuffle, (uint32_t)i);
         size_t t = r->perm[i - 1];
@@ -311,7 +331,8 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
         size_t need = dims[0] * dims[1] * (ndim == 3 ? dims[2] : 1);
         if (need > r->dout_cap) {
             float *d = realloc(r->dout, need * sizeof(float));
-            if (!d) return RNNC_FAIL(RNNC_ERR_NOMEM, "cannot allocate the output gradient");
+            if (!d)
+                return RNNC_FAIL(RNNC_ERR_NOMEM, "cannot allocate the output gradient");
             r->dout = d, r->dout_cap = need;
         }
         double l;
@@ -323,8 +344,10 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
                              rep->epoch, k + 1, l);
         rnnc_model_zero_grad(task->model);
         RNNC_TRY(rnnc_model_backward(task->model, r->dout));
-        if (spec->clip_value > 0) RNNC_TRY(rnnc_clip_grad_value(task->model, spec->clip_value));
-        if (spec->clip_norm > 0) rnnc_clip_grad_norm(task->model, spec->clip_norm);
+        if (spec->clip_value > 0)
+            RNNC_TRY(rnnc_clip_grad_value(task->model, spec->clip_value));
+        if (spec->clip_norm > 0)
+            rnnc_clip_grad_norm(task->model, spec->clip_norm);
         rep->lr = rnnc_sched_lr(&r->st.sched);
         RNNC_TRY(rnnc_optim_set_lr(r->optim, rep->lr));
         RNNC_TRY(rnnc_optim_step(r->optim));
@@ -363,7 +386,8 @@ static rnnc_status resume(fit_run *r) {
     RNNC_TRY(s);
     *rnnc_model_rng(r->task->model) = r->st.dropout;
     char *op = optim_path(path);
-    if (!op) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    if (!op)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     s = rnnc_optim_load(r->optim, op);
     if (s == RNNC_OK && rnnc_optim_steps(r->optim) != r->st.step)
         s = RNNC_FAIL(RNNC_ERR_FORMAT,
@@ -380,15 +404,19 @@ static rnnc_status resume(fit_run *r) {
             rnnc_model *tmp = NULL;
             rnnc_tensor_file *bf = NULL;
             s = rnnc_tensor_file_read(r->best_path, &bf);
-            if (s == RNNC_OK) s = rnnc_model_create(rnnc_model_config(r->task->model), 0, &tmp);
-            if (s == RNNC_OK) s = rnnc_model_load_params(tmp, bf);
-            if (s == RNNC_OK) memcpy(r->best_params, rnnc_model_params(tmp, NULL), n * sizeof(float));
+            if (s == RNNC_OK)
+                s = rnnc_model_create(rnnc_model_config(r->task->model), 0, &tmp);
+            if (s == RNNC_OK)
+                s = rnnc_model_load_params(tmp, bf);
+            if (s == RNNC_OK)
+                memcpy(r->best_params, rnnc_model_params(tmp, NULL), n * sizeof(float));
             rnnc_model_free(tmp);
             rnnc_tensor_file_free(bf);
             RNNC_TRY(s);
         }
     }
-    if (r->log_path) trim_log(r->log_path, r->st.epoch);
+    if (r->log_path)
+        trim_log(r->log_path, r->st.epoch);
     return RNNC_OK;
 }
 
@@ -407,7 +435,8 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
         RNNC_TRY(train_epoch(r, &rep));
         rep.val_loss = NAN;
         rep.val.accuracy = rep.val.precision = rep.val.recall = rep.val.f1 = rep.val.auc = NAN;
-        if (task->n_val) RNNC_TRY(rnnc__evaluate(task, 1, spec->batch_size, &rep.val_loss, &rep.val));
+        if (task->n_val)
+            RNNC_TRY(rnnc__evaluate(task, 1, spec->batch_size, &rep.val_loss, &rep.val));
         rep.seconds = now_s() - t0;
         const double mon = monitored(r, &rep);
         const double cur = spec->monitor == RNNC_MONITOR_VAL_ACCURACY && task->n_val ? -mon : mon;
@@ -430,25 +459,32 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
             memcpy(r->best_params, p, n * sizeof(float));
         }
         if (spec->out_dir) {
-            if (rep.improved) RNNC_TRY(task->save(task->self, r->best_path, NULL, NULL));
+            if (rep.improved)
+                RNNC_TRY(task->save(task->self, r->best_path, NULL, NULL));
             char *js = state_to_json(&r->st);
-            if (!js) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+            if (!js)
+                return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
             rnnc_status s = rnnc_optim_save(r->optim, r->ckpt_optim);
-            if (s == RNNC_OK) s = task->save(task->self, r->ckpt, "rnnc.train_state", js);
+            if (s == RNNC_OK)
+                s = task->save(task->self, r->ckpt, "rnnc.train_state", js);
             free(js);
             RNNC_TRY(s);
             log_epoch(r->log_path, &rep);
         }
-        if (spec->on_epoch) spec->on_epoch(&rep, spec->user);
-        if (rep.stop) break;
+        if (spec->on_epoch)
+            spec->on_epoch(&rep, spec->user);
+        if (rep.stop)
+            break;
     }
     if (spec->restore_best && r->best_params && r->st.best_epoch > 0) {
         size_t n;
         float *p = rnnc_model_params(task->model, &n);
         memcpy(p, r->best_params, n * sizeof(float));
     }
-    if (spec->out_dir) RNNC_TRY(task->save(task->self, r->final_path, NULL, NULL));
-    if (last) *last = rep;
+    if (spec->out_dir)
+        RNNC_TRY(task->save(task->self, r->final_path, NULL, NULL));
+    if (last)
+        *last = rep;
     return RNNC_OK;
 }
 
@@ -458,10 +494,12 @@ static rnnc_status check_spec(const rnnc__task *task, const rnnc_fit_spec *s) {
     if (s->batch_size < 1 || s->batch_size > (1 << 20))
         return RNNC_FAIL(RNNC_ERR_ARG, "batch_size must be in [1, 1048576], got %d", s->batch_size);
     if (!(s->clip_norm >= 0) || !(s->clip_value >= 0) || !(s->min_delta >= 0) || s->patience < 0)
-        return RNNC_FAIL(RNNC_ERR_ARG, "clip_norm, clip_value, min_delta and patience must be >= 0");
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "clip_norm, clip_value, min_delta and patience must be >= 0");
     if (s->monitor != RNNC_MONITOR_VAL_LOSS && s->monitor != RNNC_MONITOR_VAL_ACCURACY)
         return RNNC_FAIL(RNNC_ERR_ARG, "unknown monitor %d", s->monitor);
-    if (task->n_train == 0) return RNNC_FAIL(RNNC_ERR_ARG, "the training set is empty");
+    if (task->n_train == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "the training set is empty");
     if (task->n_train > UINT32_MAX)
         return RNNC_FAIL(RNNC_ERR_ARG, "more than 2^32 training examples");
     if (s->restore_best && task->n_val == 0)
@@ -472,7 +510,8 @@ static rnnc_status check_spec(const rnnc__task *task, const rnnc_fit_spec *s) {
 }
 
 rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_epoch_report *last) {
-    if (!task || !spec) return RNNC_FAIL(RNNC_ERR_ARG, "fit: NULL argument");
+    if (!task || !spec)
+        return RNNC_FAIL(RNNC_ERR_ARG, "fit: NULL argument");
     RNNC_TRY(check_spec(task, spec));
     if (spec->resume && !spec->out_dir)
         return RNNC_FAIL(RNNC_ERR_ARG, "resuming needs an output folder");
@@ -482,9 +521,12 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
     size_t np;
     rnnc_model_params(task->model, &np);
     rnnc_status s = rnnc_optim_create(task->model, &spec->optim, &r.optim);
-    if (s == RNNC_OK) s = rnnc_sched_init(&r.st.sched, &spec->sched, spec->optim.lr);
-    if (s == RNNC_OK) s = rnnc_metrics_create(task->n_classes, &r.met);
-    if (s == RNNC_OK) s = rnnc__calloc((void **)&r.perm, task->n_train, sizeof *r.perm, "order");
+    if (s == RNNC_OK)
+        s = rnnc_sched_init(&r.st.sched, &spec->sched, spec->optim.lr);
+    if (s == RNNC_OK)
+        s = rnnc_metrics_create(task->n_classes, &r.met);
+    if (s == RNNC_OK)
+        s = rnnc__calloc((void **)&r.perm, task->n_train, sizeof *r.perm, "order");
     if (s == RNNC_OK && spec->restore_best)
         s = rnnc__calloc((void **)&r.best_params, np, sizeof(float), "best weights");
     if (s == RNNC_OK && spec->out_dir) {
@@ -509,7 +551,8 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
     if (s == RNNC_OK && r.st.epoch >= spec->epochs && spec->resume)
         s = RNNC_FAIL(RNNC_ERR_ARG, "%s: the checkpoint already finished epoch %d of %d",
                       spec->resume, r.st.epoch, spec->epochs);
-    if (s == RNNC_OK) s = fit_run_epochs(&r, last);
+    if (s == RNNC_OK)
+        s = fit_run_epochs(&r, last);
     rnnc_optim_free(r.optim);
     rnnc_metrics_free(r.met);
     free(r.perm);
