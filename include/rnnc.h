@@ -94,6 +94,11 @@ enum rnnc_layer_kind {
 
 enum rnnc_pool { RNNC_POOL_MAX = 0, RNNC_POOL_MEAN = 1 };
 
+/* How a layer's parameters start (see rnnc_model_create): PyTorch's default initialisation, or
+ * Keras's (glorot_uniform kernels, orthogonal recurrent kernels, zero biases with the LSTM forget
+ * bias 1, embeddings U(-0.05, 0.05)), so a Keras recipe can be reproduced faithfully. */
+enum rnnc_init { RNNC_INIT_TORCH = 0, RNNC_INIT_KERAS = 1 };
+
 enum rnnc_activation {
     RNNC_ACT_LINEAR = 0,
     RNNC_ACT_SIGMOID,
@@ -117,6 +122,7 @@ enum rnnc_padding { RNNC_PAD_POST = 0, RNNC_PAD_PRE = 1 };
 typedef struct rnnc_layer_spec {
     int kind;                 /* enum rnnc_layer_kind */
     char name[RNNC_NAME_MAX]; /* parameter-name prefix; "" gives a default (see rnnc_model_create) */
+    int init;                 /* enum rnnc_init: embedding, dense and recurrent layers */
     /* embedding */
     int vocab, dim;
     int padding_idx; /* row that stays zero and gets no gradient; -1 for none */
@@ -165,7 +171,11 @@ typedef struct rnnc_model rnnc_model;
 
 /* Builds a model and initialises its parameters from `seed` as PyTorch does: recurrent weights and
  * biases U(-1/sqrt(H), 1/sqrt(H)); dense weight and bias U(-1/sqrt(F), 1/sqrt(F)); embedding
- * N(0, 1) with the padding row zero. Layers without a name get their kind's name ("embedding",
+ * N(0, 1) with the padding row zero. Layers with init = RNNC_INIT_KERAS start as Keras's: weight_ih
+ * and dense weights glorot_uniform U(-sqrt(6/(fan_in+fan_out)), ..), weight_hh orthogonal (Keras's
+ * Orthogonal on the transposed kernel: orthonormal columns, from a QR of a normal matrix), biases
+ * 0 with the LSTM forget block of bias_ih 1 (unit_forget_bias; forget_bias overrides it),
+ * embeddings U(-0.05, 0.05) with the padding row zero. Layers without a name get their kind's name ("embedding",
  * "dense", "lstm", ...), with "_2", "_3", ... added to repeats. Owned by the caller. */
 rnnc_status rnnc_model_create(const rnnc_config *cfg, uint64_t seed, rnnc_model **out);
 void rnnc_model_free(rnnc_model *m);

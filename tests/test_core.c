@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void test_rng(void) {
@@ -328,6 +329,59 @@ static void test_pool(void) {
           "pooling a non-sequence is refused: %s", rnnc_last_error());
 }
 
+/* Keras's initialisation: ranges, orthonormal recurrent columns, biases, the config key. */
+static void test_keras_init(void) {
+    const char *text = "[embedding]\nvocab = 50\ndim = 8\npadding_idx = 0\ninit = keras\n"
+                       "[lstm]\nhidden = 6\nlayers = 2\nbidirectional = true\ninit = keras\n"
+                       "[dense]\nunits = 3\ninit = keras\n";
+    rnnc_config cfg;
+    rnnc_model *m = NULL;
+    if (!check(rnnc_config_parse(text, "k.ini", &cfg) == RNNC_OK &&
+                   rnnc_model_create(&cfg, 5, &m) == RNNC_OK,
+               "keras-initialised model builds: %s", rnnc_last_error()))
+        return;
+    size_t n;
+    const float *e = rnnc_model_param(m, "embedding.weight", &n);
+    int ok = 1, spread = 0;
+    for (size_t i = 0; i < n; i++) {
+        ok &= fabsf(e[i]) <= 0.05f && (i >= 8 || e[i] == 0);
+        spread |= fabsf(e[i]) > 0.04f;
+    }
+    check(ok && spread, "embedding U(-0.05, 0.05), padding row zero");
+    const float *w = rnnc_model_param(m, "lstm.weight_hh_l1_reverse", &n); /* (24, 6) */
+    double worst = 0;
+    for (int a = 0; a < 6; a++)
+        for (int b = 0; b < 6; b++) {
+            double dot = 0;
+            for (int i = 0; i < 24; i++) dot += (double)w[i * 6 + a] * w[i * 6 + b];
+            worst = fmax(worst, fabs(dot - (a == b)));
+        }
+    check(n == 144 && worst < 1e-6, "weight_hh has orthonormal columns (worst %.1e)", worst);
+    const float *wi = rnnc_model_param(m, "lstm.weight_ih_l1", &n); /* (24, 12) */
+    double lim = sqrt(6.0 / 36), mx = 0;
+    for (size_t i = 0; i < n; i++) mx = fmax(mx, fabs(wi[i]));
+    check(mx <= lim && mx > 0.8 * lim, "weight_ih glorot_uniform: max %.3f of limit %.3f", mx, lim);
+    const float *bi = rnnc_model_param(m, "lstm.bias_ih_l0", &n);
+    const float *bh = rnnc_model_param(m, "lstm.bias_hh_l0", NULL);
+    ok = 1;
+    for (size_t j = 0; j < n; j++) ok &= bi[j] == (j >= 6 && j < 12 ? 1.0f : 0.0f) && bh[j] == 0;
+    check(ok, "LSTM biases 0 with the forget block of bias_ih 1 (unit_forget_bias)");
+    const float *dw = rnnc_model_param(m, "dense.weight", &n);
+    mx = 0;
+    for (size_t i = 0; i < n; i++) mx = fmax(mx, fabs(dw[i]));
+    check(mx <= sqrt(6.0 / 15) && rnnc_model_param(m, "dense.bias", NULL)[0] == 0,
+          "dense glorot_uniform, bias 0");
+    char *back = NULL;
+    check(rnnc_config_write(&cfg, &back) == RNNC_OK && strstr(back, "init = keras"),
+          "the description written back keeps init = keras");
+    free(back);
+    rnnc_model_free(m);
+    check(rnnc_config_parse("[lstm]\nhidden = 2\ninit = xavier\n", "k.ini", &cfg) ==
+                  RNNC_ERR_FORMAT &&
+              strstr(rnnc_last_error(), "k.ini:3: init = 'xavier': expected torch or keras"),
+          "unknown init named with its line: %s", rnnc_last_error());
+}
+
 int main(void) {
     rnnc_set_num_threads(1);
     test_rng();
@@ -338,5 +392,6 @@ int main(void) {
     test_errors();
     test_determinism_and_dropout();
     test_pool();
+    test_keras_init();
     return check_summary();
 }

@@ -131,7 +131,7 @@ static int parse_choice(const char *v, const char *const *names, const int *vals
 }
 
 /* Keys; `kinds` is a bit set of the sections that accept the key (bit 0: [model]). */
-enum { K_INT, K_FLOAT, K_BOOL, K_ACT, K_MERGE, K_NONLIN, K_NAME, K_POOL };
+enum { K_INT, K_FLOAT, K_BOOL, K_ACT, K_MERGE, K_NONLIN, K_NAME, K_POOL, K_INIT };
 #define BIT(kind) (1u << (kind))
 #define REC (BIT(RNNC_LAYER_RNN) | BIT(RNNC_LAYER_LSTM) | BIT(RNNC_LAYER_GRU))
 static const struct key {
@@ -157,6 +157,8 @@ static const struct key {
     {"nonlinearity", BIT(RNNC_LAYER_RNN), K_NONLIN, offsetof(rnnc_layer_spec, nonlinearity)},
     {"forget_bias", BIT(RNNC_LAYER_LSTM), K_FLOAT, offsetof(rnnc_layer_spec, forget_bias)},
     {"mode", BIT(RNNC_LAYER_POOL), K_POOL, offsetof(rnnc_layer_spec, pool)},
+    {"init", BIT(RNNC_LAYER_EMBEDDING) | BIT(RNNC_LAYER_DENSE) | REC, K_INIT,
+     offsetof(rnnc_layer_spec, init)},
 };
 #define N_KEYS (int)(sizeof keys / sizeof keys[0])
 
@@ -192,6 +194,8 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     static const int merge_v[] = {RNNC_MERGE_CONCAT, RNNC_MERGE_SUM};
     static const char *const pools[] = {"max", "mean"};
     static const int pool_v[] = {RNNC_POOL_MAX, RNNC_POOL_MEAN};
+    static const char *const inits[] = {"torch", "keras"};
+    static const int init_v[] = {RNNC_INIT_TORCH, RNNC_INIT_KERAS};
     int bad = 0;
     switch (k->type) {
     case K_INT: bad = rnnc__value_long(value, -1, 1L << 30, &iv); break;
@@ -201,6 +205,7 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     case K_MERGE: bad = parse_choice(value, merges, merge_v, 2, &iv); break;
     case K_NONLIN: bad = parse_choice(value, acts + 2, act_v + 2, 2, &iv); break;
     case K_POOL: bad = parse_choice(value, pools, pool_v, 2, &iv); break;
+    case K_INIT: bad = parse_choice(value, inits, init_v, 2, &iv); break;
     case K_NAME:
         if (strlen(value) >= RNNC_NAME_MAX) bad = -1;
         else snprintf(base + k->offset, RNNC_NAME_MAX, "%s", value);
@@ -210,7 +215,8 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
         static const char *const want[] = {"an integer", "a finite number", "0/1/true/false",
                                            "linear, sigmoid, tanh, relu or softmax",
                                            "concat or sum", "tanh or relu",
-                                           "a name shorter than 48 characters", "max or mean"};
+                                           "a name shorter than 48 characters", "max or mean",
+                                           "torch or keras"};
         char what[96];
         snprintf(what, sizeof what, "%s = '%.40s'", name, value);
         perr(p, p->line, "%s: expected %s", what, want[k->type]);
@@ -320,6 +326,7 @@ static const char *choice_name(int type, int v) {
     case K_NONLIN: return v >= RNNC_ACT_LINEAR && v <= RNNC_ACT_SOFTMAX ? acts[v] : "?";
     case K_MERGE: return v == RNNC_MERGE_SUM ? "sum" : "concat";
     case K_POOL: return v == RNNC_POOL_MEAN ? "mean" : "max";
+    case K_INIT: return v == RNNC_INIT_KERAS ? "keras" : "torch";
     default: return "?";
     }
 }

@@ -51,14 +51,60 @@ static void uniform_fill(real *p, size_t n, double k, rnnc_rng *r) {
     for (size_t i = 0; i < n; i++) p[i] = (real)((2 * rnnc_rng_uniform(r) - 1) * k);
 }
 
-static void init_params(RN(rnnc__model) *m, uint64_t seed) {
+/* Keras's Orthogonal for a (G,H) weight_hh (G >= H): a normal (G,H) matrix orthonormalised by
+ * modified Gram-Schmidt, which is QR with R's diagonal positive, as Keras's sign correction
+ * makes it. */
+static rnnc_status orthogonal_fill(real *p, size_t G, size_t H, rnnc_rng *r) {
+    double *a;
+    RNNC_TRY(rnnc__calloc((void **)&a, G * H, sizeof(double), "orthogonal initialisation"));
+    for (size_t i = 0; i < G * H; i++) a[i] = rnnc_rng_normal(r);
+    for (size_t j = 0; j < H; j++) {
+        for (size_t k = 0; k < j; k++) {
+            double dot = 0;
+            for (size_t i = 0; i < G; i++) dot += a[i * H + j] * a[i * H + k];
+            for (size_t i = 0; i < G; i++) a[i * H + j] -= dot * a[i * H + k];
+        }
+        double norm = 0;
+        for (size_t i = 0; i < G; i++) norm += a[i * H + j] * a[i * H + j];
+        norm = sqrt(norm);
+        for (size_t i = 0; i < G; i++) a[i * H + j] /= norm;
+    }
+    for (size_t i = 0; i < G * H; i++) p[i] = (real)a[i];
+    free(a);
+    return RNNC_OK;
+}
+
+static rnnc_status keras_init(const RN(rnnc__model) *m, const rnnc__param *q, real *p,
+                              rnnc_rng *r) {
+    const rnnc_layer_spec *s = spec(m, q->layer);
+    if (s->kind == RNNC_LAYER_EMBEDDING) {
+        uniform_fill(p, q->size, 0.05, r);
+        if (s->padding_idx >= 0)
+            memset(p + (size_t)s->padding_idx * q->dims[1], 0, q->dims[1] * sizeof(real));
+    } else if (q->ndim == 1) { /* biases */
+        memset(p, 0, q->size * sizeof(real));
+        if (s->kind == RNNC_LAYER_LSTM && strstr(q->name, ".bias_ih_")) {
+            const size_t H = (size_t)s->hidden;
+            for (size_t j = H; j < 2 * H; j++) p[j] = s->set_forget_bias ? (real)s->forget_bias : 1;
+        }
+    } else if (strstr(q->name, ".weight_hh_")) {
+        return orthogonal_fill(p, q->dims[0], q->dims[1], r);
+    } else { /* weight_ih (G,I) and dense weight (O,F): glorot_uniform */
+        uniform_fill(p, q->size, sqrt(6.0 / (double)(q->dims[0] + q->dims[1])), r);
+    }
+    return RNNC_OK;
+}
+
+static rnnc_status init_params(RN(rnnc__model) *m, uint64_t seed) {
     rnnc_rng r;
     rnnc_rng_seed(&r, seed);
     for (int pi = 0; pi < m->plan.n_params; pi++) {
         const rnnc__param *q = &m->plan.params[pi];
         const rnnc_layer_spec *s = spec(m, q->layer);
         real *p = m->params + q->offset;
-        if (s->kind == RNNC_LAYER_EMBEDDING) { /* nn.Embedding: N(0,1), padding row zero */
+        if (s->init == RNNC_INIT_KERAS) {
+            RNNC_TRY(keras_init(m, q, p, &r));
+        } else if (s->kind == RNNC_LAYER_EMBEDDING) { /* nn.Embedding: N(0,1), padding row zero */
             for (size_t i = 0; i < q->size; i++) p[i] = (real)rnnc_rng_normal(&r);
             if (s->padding_idx >= 0) memset(p + (size_t)s->padding_idx * q->dims[1], 0,
                                             q->dims[1] * sizeof(real));
@@ -73,6 +119,7 @@ static void init_params(RN(rnnc__model) *m, uint64_t seed) {
             }
         }
     }
+    return RNNC_OK;
 }
 
 /* Points the recurrent layer's weight views into the arenas (plan order: l, d, then w_ih, w_hh,
@@ -121,7 +168,11 @@ rnnc_status RN(rnnc__model_create)(const rnnc_config *cfg, uint64_t seed, RN(rnn
         RN(rnnc__model_free)(m);
         return st;
     }
-    init_params(m, seed);
+    st = init_params(m, seed);
+    if (st != RNNC_OK) {
+        RN(rnnc__model_free)(m);
+        return st;
+    }
     rnnc_rng_seed(&m->rng, seed ^ UINT64_C(0x5DEECE66D2545F49));
     *out = m;
     return RNNC_OK;

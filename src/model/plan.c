@@ -78,6 +78,8 @@ static rnnc_status validate_layer(const rnnc_config *cfg, int i, int *seq, size_
     if (s->name[0] && !valid_name(s->name))
         return LAYER_FAIL(RNNC_ERR_ARG, i, s, "name '%s' may hold only letters, digits and '_'",
                           s->name);
+    if (s->init != RNNC_INIT_TORCH && s->init != RNNC_INIT_KERAS)
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "unknown init %d (torch or keras)", s->init);
     switch (s->kind) {
     case RNNC_LAYER_EMBEDDING:
         if (i != 0)
