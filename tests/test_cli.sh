@@ -97,6 +97,7 @@ expect 2 "u\.ini:[0-9]+: unknown key 'epoch' in \[train\]" -- "$rnnc" train "$tm
 expect 2 'no \[lstm\] section' -- "$rnnc" train "$tmp/t.ini" --set lstm.hidden=3
 expect 2 'vocab = 500 is smaller than the vocabulary' -- "$rnnc" train "$tmp/t.ini" --set data.num_words=900
 expect 1 'nope\.tsv\.gz' -- "$rnnc" train "$tmp/t.ini" --set data.train=nope.tsv.gz
+expect 1 'epoch 1, batch [0-9]+: the loss is -?nan \(try a lower learning rate' -- "$rnnc" train "$tmp/t.ini" --set optimizer.lr=1e30 --set train.output="$tmp/nan"
 expect 1 'missing\.safetensors: cannot open' -- "$rnnc" eval "$tmp/missing.safetensors"
 printf 'not a model' > "$tmp/junk.safetensors"
 expect 2 'junk\.safetensors' -- "$rnnc" predict "$tmp/junk.safetensors" "hi"
