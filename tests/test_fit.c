@@ -342,6 +342,13 @@ static void test_train_file(const char *tmp) {
     st = rnnc_train_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "choose one"),
           "validation file and split together: %s", rnnc_last_error());
+    char longline[400] = "[embedding]\nvocab = 9\ndim = 2\n[lstm]\nhidden = 4\n[data]\ntrain = ";
+    memset(longline + strlen(longline), 'x', 250);
+    strcpy(longline + strlen(longline), ".tsv\n");
+    write_file(path, longline);
+    st = rnnc_train_config_read(path, NULL, 0, &tc);
+    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":7: line too long"),
+          "a line too long for the INI reader is refused, not cut: %s", rnnc_last_error());
     write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[lstm]\nhidden = 4\n");
     st = rnnc_train_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "train = PATH"),

@@ -219,6 +219,7 @@ static int on_pair(void *user, const char *section, const char *key, const char 
 typedef struct reader {
     const char *s;
     int line;
+    int long_line; /* the line inih's buffer could not hold */
     collect *c;
 } reader;
 
@@ -228,12 +229,14 @@ static char *read_line(char *str, int num, void *stream) {
         return NULL;
     const char *nl = strchr(r->s, '\n');
     size_t len = nl ? (size_t)(nl - r->s) + 1 : strlen(r->s);
-    if (len >= (size_t)num)
-        len = (size_t)num - 1;
+    r->line++;
+    if (len >= (size_t)num) { /* stop here: a cut line would be misread */
+        r->long_line = r->line;
+        return NULL;
+    }
     memcpy(str, r->s, len);
     str[len] = 0;
     r->s += len;
-    r->line++;
     return str;
 }
 
@@ -493,9 +496,13 @@ static const entry *find(const collect *c, const char *section, const char *key)
 static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_config *out) {
     collect c = {0};
     c.path = path, c.st = RNNC_OK;
-    reader r = {txt, 0, &c};
+    reader r = {txt, 0, 0, &c};
     int e = ini_parse_stream(read_line, &r, handler, &r);
     rnnc_status st = c.st;
+    if (st == RNNC_OK && r.long_line)
+        st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                       "%s:%d: line too long for the INI reader (keep lines under 200 characters)",
+                       path, r.long_line);
     if (st == RNNC_OK && e > 0)
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: not a 'key = value' line or [section] header", path,
                        e);
