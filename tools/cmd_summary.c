@@ -32,7 +32,12 @@ int cmd_summary(int argc, char **argv) {
     rnnc_status st = rnnc_config_read(path, &cfg);
     if (st) return cli_fail("summary", st);
     rnnc_model *m;
-    if ((st = rnnc_model_create(&cfg, 0, &m))) return cli_fail("summary", st);
+    if ((st = rnnc_model_create(&cfg, 0, &m))) {
+        /* The model's messages (e.g. an arena too large to allocate) do not know the file. */
+        char what[1100];
+        snprintf(what, sizeof what, "summary: %.1024s", path);
+        return cli_fail(what, st);
+    }
     printf("%s: %d layer%s", path, cfg.n_layers, cfg.n_layers == 1 ? "" : "s");
     if (cfg.layers[0].kind != RNNC_LAYER_EMBEDDING) printf(", input_size %d", cfg.input_size);
     printf("\n");

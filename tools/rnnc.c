@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,10 @@ int cli_opt(const char *name, int argc, char **argv, int *i, const char **val) {
 }
 
 int main(int argc, char **argv) {
+    /* A write past the file-size limit (ulimit -f) would otherwise kill the process with SIGXFSZ
+     * in the middle of an atomic write, leaving its temporary behind; ignored, the write fails
+     * with EFBIG, and the writer reports it and removes the temporary. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;

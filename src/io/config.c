@@ -212,7 +212,8 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
         break;
     }
     if (bad) {
-        static const char *const want[] = {"an integer", "a finite number", "0/1/true/false",
+        static const char *const want[] = {"an integer in [-1, 1073741824]", "a finite number",
+                                           "0/1/true/false",
                                            "linear, sigmoid, tanh, relu or softmax",
                                            "concat or sum", "tanh or relu",
                                            "a name shorter than 48 characters", "max or mean",

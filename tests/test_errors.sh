@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# The bad-input matrix of docs/errors.md, through the command-line tool: for each row, the exit
+# status (2 bad input or usage, 1 a runtime or I/O failure), a message that names the file and the
+# place, and that the files of an earlier good run are unchanged with no temporary file left
+# behind. Every input is made here in a temporary folder (no Python). Run by `make check`, which
+# names the build folder in RNNC_BUILD; prints one line per check and "N passed, N failed".
+set -u
+rnnc=${RNNC_BUILD:-build}/rnnc
+pass=0
+fail=0
+tmp=$(mktemp -d)
+mnt=""
+cleanup() {
+    [ -n "$mnt" ] && umount "$mnt" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() {
+    echo "ok   $1"
+    pass=$((pass + 1))
+}
+bad() {
+    echo "FAIL $1"
+    shift
+    for l in "$@"; do printf '     %s\n' "$l"; done
+    fail=$((fail + 1))
+}
+
+# Files of the good run that no failing command may change, and their copies.
+damaged() {
+    local f out=""
+    for f in $(ls "$tmp/keep"); do
+        cmp -s "$tmp/keep/$f" "$tmp/run/$f" || out="$out $f"
+    done
+    printf '%s' "$out"
+}
+leftovers() { find "$tmp" -name '*.tmp.*' | head -n 3 | tr '\n' ' '; }
+
+# row NAME CODE PATTERN -- COMMAND...: exit status CODE, PATTERN (grep -E) in stdout+stderr, the
+# guarded run unchanged and no temporary file anywhere under $tmp.
+row() {
+    local name=$1 code=$2 pattern=$3
+    shift 4
+    local out rc dmg left
+    out=$("$@" 2>&1)
+    rc=$?
+    dmg=$(damaged)
+    left=$(leftovers)
+    if [ "$rc" -eq "$code" ] && printf '%s\n' "$out" | grep -aqE -- "$pattern" && [ -z "$dmg" ] &&
+        [ -z "$left" ]; then
+        ok "[$name] ${*##*/} -> $code /$pattern/"
+    else
+        bad "[$name] $* -> exit $rc, wanted $code /$pattern/" \
+            ${dmg:+"changed:$dmg"} ${left:+"left behind: $left"} \
+            "$(printf '%s\n' "$out" | tail -n 4)"
+    fi
+    # Each row starts from the good run again, so one failure does not spill into the next.
+    find "$tmp" -name '*.tmp.*' -delete
+    cp "$tmp/keep"/* "$tmp/run/"
+}
+
+# ---- helpers to edit a safetensors header without Python ----
+# The JSON header of a safetensors file.
+st_header() {
+    local n
+    n=$(od -An -tu8 -N8 "$1" | tr -d ' ')
+    tail -c +9 "$1" | head -c "$n"
+}
+# n as 8 bytes, little-endian.
+le64() {
+    local n=$1 i
+    for i in 0 1 2 3 4 5 6 7; do
+        printf "\\$(printf %03o $(((n >> (8 * i)) & 255)))"
+    done
+}
+# st_edit IN OUT SED-SCRIPT: OUT is IN with its header edited by sed and the length rewritten.
+st_edit() {
+    local n h
+    n=$(od -An -tu8 -N8 "$1" | tr -d ' ')
+    h=$(st_header "$1" | sed "$3")
+    {
+        le64 ${#h}
+        printf '%s' "$h"
+        tail -c +$((9 + n)) "$1"
+    } > "$2"
+}
+
+# ---- a tiny good run: 40 two-word reviews, a GRU of 4 ----
+awk 'BEGIN { print "label,text"
+    for (i = 0; i < 40; i++) print (i % 2 ? "pos" : "neg") ",\"" (i % 2 ? "good fine great" : "bad awful poor") " movie " i "\"" }' > "$tmp/train.csv"
+cat > "$tmp/t.ini" <<EOF
+[data]
+train = $tmp/train.csv
+test = $tmp/train.csv
+label_column = label
+text_column = text
+num_words = 30
+maxlen = 8
+[embedding]
+vocab = 30
+dim = 4
+[gru]
+hidden = 4
+[dense]
+units = 1
+[train]
+epochs = 2
+batch_size = 8
+output = $tmp/run
+EOF
+if ! "$rnnc" train "$tmp/t.ini" --quiet --threads 1 > "$tmp/good.log" 2>&1; then
+    bad "the good run" "$(tail -n 3 "$tmp/good.log")"
+    echo "$pass passed, $fail failed"
+    exit 1
+fi
+mkdir "$tmp/keep"
+cp "$tmp/run"/* "$tmp/keep/"
+model=$tmp/keep/model.safetensors
+T="$rnnc train $tmp/t.ini --threads 1 --quiet"
+E="--label-column label --text-column text"
+
+# ---- empty files ----
+: > "$tmp/empty.safetensors"
+: > "$tmp/empty.ini"
+: > "$tmp/empty.csv"
+row empty-model 2 'empty\.safetensors: 0 bytes is too short' -- "$rnnc" inspect "$tmp/empty.safetensors"
+row empty-model 2 'empty\.safetensors: 0 bytes is too short' -- "$rnnc" predict "$tmp/empty.safetensors" hi
+row empty-model 2 'empty\.safetensors: 0 bytes is too short' -- "$rnnc" eval "$tmp/empty.safetensors"
+row empty-model 2 'empty\.safetensors: 0 bytes is too short' -- $T --resume "$tmp/empty.safetensors"
+row empty-training-file 2 'empty\.ini: no layers' -- "$rnnc" train "$tmp/empty.ini"
+row empty-training-file 2 'empty\.ini: no layers' -- "$rnnc" summary "$tmp/empty.ini"
+row empty-data 2 'empty\.csv: empty data set' -- $T --set data.train="$tmp/empty.csv"
+row empty-data 2 'empty\.csv: empty data set' -- $T --set data.test="$tmp/empty.csv"
+row empty-data 2 'empty\.csv: empty data set' -- "$rnnc" eval "$model" "$tmp/empty.csv"
+printf 'label,text\n' > "$tmp/header-only.csv"
+row empty-data 2 'header-only\.csv: empty data set' -- "$rnnc" eval "$model" "$tmp/header-only.csv" $E
+
+# ---- truncated model files and header lengths ----
+hlen=$(od -An -tu8 -N8 "$model" | tr -d ' ')
+size=$(wc -c < "$model")
+head -c $((hlen / 2)) "$model" > "$tmp/cut-header.safetensors"
+head -c $((size - 100)) "$model" > "$tmp/cut-data.safetensors"
+head -c 5 "$model" > "$tmp/cut-5.safetensors"
+row truncated-model 2 "cut-header\.safetensors: header length $hlen is larger than the $((hlen / 2 - 8)) bytes after it \(truncated file\?\)" -- "$rnnc" inspect "$tmp/cut-header.safetensors"
+row truncated-model 2 "cut-data\.safetensors: tensor '[a-z_.0-9]+': data_offsets \[[0-9]+, [0-9]+\] reach past the data" -- "$rnnc" predict "$tmp/cut-data.safetensors" hi
+row truncated-model 2 'cut-5\.safetensors: 5 bytes is too short' -- "$rnnc" eval "$tmp/cut-5.safetensors"
+{ le64 4096; tail -c +9 "$model"; } > "$tmp/hlen-4096.safetensors"
+{ le64 $((1 << 62)); tail -c +9 "$model"; } > "$tmp/hlen-huge.safetensors"
+{ printf '\377\377\377\377\377\377\377\377'; tail -c +9 "$model"; } > "$tmp/hlen-max.safetensors"
+row header-past-eof 2 "hlen-4096\.safetensors: header length 4096 is larger than the $((size - 8)) bytes after it" -- "$rnnc" inspect "$tmp/hlen-4096.safetensors"
+row header-past-eof 2 'hlen-huge\.safetensors: header length 4611686018427387904 is larger than the limit of 100000000 bytes' -- "$rnnc" predict "$tmp/hlen-huge.safetensors" hi
+row header-past-eof 2 'hlen-max\.safetensors: header length 18446744073709551615 is larger than the limit' -- "$rnnc" eval "$tmp/hlen-max.safetensors"
+
+# ---- dtypes ----
+st_edit "$model" "$tmp/i32.safetensors" 's/"dense\.bias":{"dtype":"F32"/"dense.bias":{"dtype":"I32"/'
+st_edit "$model" "$tmp/f8.safetensors" 's/"dense\.bias":{"dtype":"F32"/"dense.bias":{"dtype":"F8_E4M3"/'
+row wrong-dtype 2 "i32\.safetensors: tensor 'dense\.bias' has dtype I32; parameters must be F32 or F64" -- "$rnnc" inspect "$tmp/i32.safetensors"
+row wrong-dtype 2 "f8\.safetensors: tensor 'dense\.bias': dtype 'F8_E4M3' is not supported" -- "$rnnc" predict "$tmp/f8.safetensors" hi
+
+# ---- tensor shapes that disagree with the config ----
+st_edit "$model" "$tmp/shape.safetensors" 's/"shape":\[30,4\]/"shape":[40,3]/'
+st_edit "$model" "$tmp/hidden5.safetensors" 's/\\n\[gru\]\\nhidden = 4/\\n[gru]\\nhidden = 5/'
+st_edit "$model" "$tmp/bytes.safetensors" 's/"shape":\[30,4\]/"shape":[30,5]/'
+row shape-vs-config 2 "shape\.safetensors: tensor 'embedding\.weight' has shape \(40, 3\), but the model needs \(30, 4\)" -- "$rnnc" inspect "$tmp/shape.safetensors"
+row shape-vs-config 2 "hidden5\.safetensors: tensor 'gru\.weight_ih_l0' has shape \(12, 4\), but the model needs \(15, 4\)" -- "$rnnc" eval "$tmp/hidden5.safetensors"
+row shape-vs-config 2 "bytes\.safetensors: tensor 'embedding\.weight': data_offsets \[0, 480\] hold 480 bytes, but dtype F32 and shape need 600" -- "$rnnc" predict "$tmp/bytes.safetensors" hi
+
+# ---- dimension products that overflow or are absurd ----
+st_edit "$model" "$tmp/overflow.safetensors" 's/"shape":\[30,4\]/"shape":[4611686018427387904,4]/'
+row overflow 2 "overflow\.safetensors: tensor 'embedding\.weight': shape's element count overflows" -- "$rnnc" inspect "$tmp/overflow.safetensors"
+printf '[embedding]\nvocab = 99999999999\ndim = 4\n[lstm]\nhidden = 4\n' > "$tmp/huge-int.ini"
+row overflow 2 "huge-int\.ini:2: vocab = '99999999999': expected an integer in \[-1, 1073741824\]" -- "$rnnc" summary "$tmp/huge-int.ini"
+row overflow 2 "t\.ini: layer 1 \(embedding\): vocab = 200000000 is outside \[1, 16777216\]" -- $T --set embedding.vocab=200000000 --set embedding.dim=200000000
+row overflow 2 "t\.ini: layer 2 \(gru\): hidden = 1000000000 is outside \[1, 16777216\]" -- $T --set gru.hidden=1000000000
+printf '[embedding]\nvocab = 16777216\ndim = 16777216\n[lstm]\nhidden = 16777216\n[dense]\nunits = 16777216\n' > "$tmp/absurd.ini"
+row overflow 1 'absurd\.ini: parameter arena: cannot allocate [0-9]+ bytes' -- "$rnnc" summary "$tmp/absurd.ini"
+row overflow 1 't\.ini: parameter arena: cannot allocate [0-9]+ bytes' -- $T --set embedding.vocab=16777216 --set embedding.dim=16777216 --set data.num_words=0
+
+# ---- unknown or missing config keys ----
+printf '[lstm]\nhidden = 4\ncolour = red\n' > "$tmp/unknown-key.ini"
+printf '[lstm]\nlayers = 2\n' > "$tmp/no-hidden.ini"
+printf '[bogus]\nx = 1\n' > "$tmp/unknown-section.ini"
+grep -v '^train = ' "$tmp/t.ini" > "$tmp/no-train.ini"
+row config-keys 2 "unknown-key\.ini:3: unknown key 'colour' in \[lstm\]" -- "$rnnc" summary "$tmp/unknown-key.ini"
+row config-keys 2 "no-hidden\.ini:1: this section needs 'hidden = \.\.\.'" -- "$rnnc" summary "$tmp/no-hidden.ini"
+row config-keys 2 'unknown-section\.ini:1: unknown section \[bogus\]' -- "$rnnc" summary "$tmp/unknown-section.ini"
+row config-keys 2 "t\.ini:[0-9]+: unknown key 'colour' in \[data\]" -- $T --set data.colour=red
+row config-keys 2 "no-train\.ini: \[data\] needs 'train = PATH'" -- "$rnnc" train "$tmp/no-train.ini"
+st_edit "$model" "$tmp/layerz.safetensors" 's/layers = 1/layerz = 1/'
+st_edit "$model" "$tmp/nohidden.safetensors" 's/\\nhidden = 4\\n/\\n/'
+st_edit "$model" "$tmp/nolabels.safetensors" 's/"rnnc\.labels":"neg\\npos",//'
+row config-keys 2 "layerz\.safetensors \(metadata rnnc\.config\):[0-9]+: unknown key 'layerz' in \[gru\]" -- "$rnnc" inspect "$tmp/layerz.safetensors"
+row config-keys 2 "nohidden\.safetensors \(metadata rnnc\.config\):[0-9]+: this section needs 'hidden" -- "$rnnc" predict "$tmp/nohidden.safetensors" hi
+row config-keys 2 'nolabels\.safetensors: metadata rnnc\.labels is missing' -- "$rnnc" predict "$tmp/nolabels.safetensors" hi
+
+# ---- non-UTF-8 text: invalid bytes become U+FFFD tokens; nothing fails ----
+{ cat "$tmp/train.csv"; printf 'pos,"\377\376 good \303 \355\240\200 great"\nneg,"\300\257 awful"\n'; } > "$tmp/latin.csv"
+row non-utf8 0 'test: 40 examples' -- $T --set data.train="$tmp/latin.csv" --set train.output="$tmp/latin"
+row non-utf8 0 'latin\.csv: 42 examples' -- "$rnnc" eval "$model" "$tmp/latin.csv" $E
+row non-utf8 0 '^(neg|pos)	0\.[0-9]{4}$' -- "$rnnc" predict "$model" "$(printf '\377\376 bad \300')"
+
+# ---- a review with zero tokens: one padding step, a prediction all the same ----
+printf 'label,text\npos,"<br />"\nneg,bad\npos,good\n' > "$tmp/zero.csv"
+row zero-tokens 0 'test: 40 examples' -- $T --set data.train="$tmp/zero.csv" --set data.add_start=false --set data.use_lengths=true --set train.output="$tmp/zero"
+row zero-tokens 0 'zero\.csv: 3 examples' -- "$rnnc" eval "$tmp/zero/model.safetensors" "$tmp/zero.csv" $E
+row zero-tokens 0 '^(neg|pos)	0\.[0-9]{4}$' -- "$rnnc" predict "$tmp/zero/model.safetensors" ""
+row zero-tokens 0 '^(neg|pos)	0\.[0-9]{4}$' -- "$rnnc" predict "$model" "<i></i>"
+printf 'label,text\npos,good\nneg,"   "\n' > "$tmp/blank.csv"
+row zero-tokens 2 'blank\.csv:3: .*empty' -- "$rnnc" eval "$model" "$tmp/blank.csv" $E
+
+# ---- NaN/Inf in a CSV: a label "nan" is a label name; "NaN" in a text is a word ----
+printf 'label,text\npos,good\nnan,bad\n' > "$tmp/nan-label.csv"
+printf 'label,text\npos,good\nneg,NaN\npos,inf\nneg,-Infinity\n' > "$tmp/nan-text.csv"
+{ cat "$tmp/train.csv"; echo 'nan,so so'; } > "$tmp/nan-train.csv"
+row nan-in-csv 2 'nan-label\.csv:3: unknown label "nan" \(not among the 2 given\)' -- "$rnnc" eval "$model" "$tmp/nan-label.csv" $E
+row nan-in-csv 0 'nan-text\.csv: 4 examples' -- "$rnnc" eval "$model" "$tmp/nan-text.csv" $E
+row nan-in-csv 2 'the last \[dense\] layer has 1 units; 3 labels need one per label' -- $T --set data.train="$tmp/nan-train.csv"
+
+# ---- a label outside the classes ----
+printf 'label,text\npos,good\nneg,bad\nmaybe,fine\n' > "$tmp/maybe.csv"
+row unknown-label 2 'maybe\.csv:4: unknown label "maybe" \(not among the 2 given\)' -- "$rnnc" eval "$model" "$tmp/maybe.csv" $E
+row unknown-label 2 'maybe\.csv:4: unknown label "maybe"' -- $T --set data.test="$tmp/maybe.csv"
+
+# ---- vocabulary mismatch between the model and its data ----
+st_edit "$model" "$tmp/vocab33.safetensors" 's/\("rnnc\.vocab":"[^"]*\)"/\1\\nextra1\\nextra2\\nextra3"/'
+st_edit "$model" "$tmp/vocab-reserved.safetensors" 's/"rnnc\.vocab":"<pad>/"rnnc.vocab":"<start>/'
+st_edit "$model" "$tmp/vocab-repeat.safetensors" 's/"rnnc\.vocab":"\(<pad>\\n<start>\\n<unk>\)\\n\([^\\]*\)\\n/"rnnc.vocab":"\1\\n\2\\n\2\\n/'
+row vocab-mismatch 2 'vocab33\.safetensors: \[embedding\] vocab = 30 is smaller than the vocabulary \(33 ids' -- "$rnnc" predict "$tmp/vocab33.safetensors" hi
+row vocab-mismatch 2 'vocab33\.safetensors: \[embedding\] vocab = 30 is smaller than the vocabulary' -- "$rnnc" eval "$tmp/vocab33.safetensors"
+row vocab-mismatch 2 'vocab-reserved\.safetensors: line 1: expected the reserved token <pad>' -- "$rnnc" predict "$tmp/vocab-reserved.safetensors" hi
+row vocab-mismatch 2 'vocab-repeat\.safetensors: line 5: duplicate token "movie"' -- "$rnnc" predict "$tmp/vocab-repeat.safetensors" hi
+row vocab-mismatch 2 'vocab = 30 is smaller than the vocabulary' -- $T --set data.num_words=100
+row vocab-mismatch 2 'already finished epoch 2 of 2|vocabulary' -- $T --resume "$tmp/vocab33.safetensors"
+
+# ---- a path that is a directory ----
+mkdir -p "$tmp/adir" "$tmp/dirout/model.safetensors"
+row directory 1 'adir: not a regular file' -- "$rnnc" inspect "$tmp/adir"
+row directory 1 'adir: not a regular file' -- "$rnnc" predict "$tmp/adir" hi
+row directory 1 'adir: not a regular file' -- $T --resume "$tmp/adir"
+row directory 1 'adir: read error \(is it a (folder|directory)\?\)' -- "$rnnc" train "$tmp/adir"
+row directory 1 'adir: read error \(is it a (folder|directory)\?\)' -- "$rnnc" summary "$tmp/adir"
+row directory 1 'adir/?: read error: Is a directory' -- "$rnnc" eval "$model" "$tmp/adir" --format csv
+row directory 2 'adir: no class folders \(expected .*adir/<label>/<file>\)' -- "$rnnc" eval "$model" "$tmp/adir"
+row directory 1 'dirout/model\.safetensors: cannot rename .*dirout/model\.safetensors\.tmp\.[0-9]+ over it: Is a directory' -- $T --set train.output="$tmp/dirout" --set train.epochs=1
+
+# ---- an output folder that cannot be written ----
+# chmod 555 does not stop root, so as root a folder under /proc (which refuses mkdir) and a file
+# where the folder should be stand in for it; otherwise the read-only folder is tested as well.
+echo 'not a folder' > "$tmp/afile"
+row read-only-output 1 'rnnc-errors-test: cannot create the output folder' -- $T --set train.output=/proc/rnnc-errors-test
+row read-only-output 1 'afile: exists and is not a folder' -- $T --set train.output="$tmp/afile"
+row read-only-output 1 'afile/sub: cannot create the output folder: Not a directory' -- $T --set train.output="$tmp/afile/sub"
+mkdir "$tmp/ro"
+chmod 555 "$tmp/ro"
+if [ "$(id -u)" -ne 0 ] && ! touch "$tmp/ro/x" 2>/dev/null; then
+    row read-only-output 1 'ro/sub: cannot create the output folder: Permission denied' -- $T --set train.output="$tmp/ro/sub"
+    mkdir -p "$tmp/ro2/out" && chmod 555 "$tmp/ro2/out"
+    row read-only-output 1 'ro2/out/[a-z.]+safetensors: cannot create .*Permission denied' -- $T --set train.output="$tmp/ro2/out"
+    chmod 755 "$tmp/ro2/out"
+else
+    echo "note: running as root, chmod 555 does not stop writes; /proc and a file stand in for it"
+fi
+chmod 755 "$tmp/ro"
+
+# ---- a full disk ----
+# A file-size limit (ulimit -f, in KiB blocks) makes every write of more than 1 KiB fail with
+# EFBIG: the good run's model files in the same folder must survive and no temporary may remain.
+row full-disk 1 'run/[a-z.]+\.safetensors: write to .*run/[a-z.]+\.safetensors\.tmp\.[0-9]+ failed: File too large' -- bash -c "ulimit -f 1; exec $T --set train.epochs=1"
+# A small tmpfs, filled up, when this machine lets us mount one.
+mnt=$tmp/tmpfs
+mkdir "$mnt"
+if mount -t tmpfs -o size=64k tmpfs "$mnt" 2>/dev/null; then
+    dd if=/dev/zero of="$mnt/fill" bs=4k 2>/dev/null
+    row full-disk 1 'tmpfs/out/[a-z.]+\.safetensors: (write to|fsync of|closing) .*tmpfs/out/[a-z.]+\.safetensors\.tmp\.[0-9]+ failed: No space left on device' -- $T --set train.output="$mnt/out"
+    umount "$mnt"
+else
+    mnt=""
+    echo "note: cannot mount a tmpfs here; the file-size limit above stands in for a full disk"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
