@@ -70,3 +70,35 @@ demo: deps $(BIN)
 
 clean:
 	rm -rf build build-san
+
+# Fuzzing (docs/fuzzing.md; needs clang and libclang-rt-14-dev: scripts/install-fuzz-deps.sh).
+#   make fuzz [FUZZ_SECONDS=60]  builds build-fuzz/ with libFuzzer + ASan + UBSan and runs every
+#   target in tests/fuzz/ for FUZZ_SECONDS each on a copy of its seed corpus; a crash fails.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := build-fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS := $(WARN) -g -O1 $(FUZZ_SAN)
+FUZZ_OBJ := $(patsubst src/%.c,$(FUZZ_BUILD)/obj/%.o,$(wildcard src/*/*.c))
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
+# Longest input per target: model files and archives are larger than config or text.
+FUZZ_MAX_LEN_safetensors := 65536
+FUZZ_MAX_LEN_aclimdb := 65536
+FUZZ_MAX_LEN_textset := 16384
+FUZZ_MAX_LEN_trainconfig := 8192
+FUZZ_MAX_LEN_config := 8192
+FUZZ_MAX_LEN_text := 8192
+
+.PHONY: fuzz fuzz-build
+$(FUZZ_BUILD)/obj/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_BUILD)/librnnc-fuzz.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/textset_check.h $(FUZZ_BUILD)/librnnc-fuzz.a
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_BUILD)/librnnc-fuzz.a $(LDLIBS) -o $@
+fuzz-build: $(FUZZ_BINS)
+fuzz: fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(foreach t,$(FUZZ_TARGETS),$(t):$(or $(FUZZ_MAX_LEN_$(t)),4096))

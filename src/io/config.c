@@ -166,7 +166,16 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     parser *p = user;
     const char *hash = strrchr(sec_name, '#');
     if (!hash) return 0; /* only when add_section failed; the error is recorded */
-    section *s = &p->sec[atoi(hash + 1)];
+    /* The number must be one read_line added: a header that read_line did not number (it failed,
+     * or inih saw a header read_line did not, e.g. after a '\v') may hold any '#' text. */
+    char *end;
+    const long idx = strtol(hash + 1, &end, 10);
+    if (p->st != RNNC_OK) return 0;
+    if (*end || end == hash + 1 || idx < 0 || idx >= p->n_sec) {
+        perr(p, p->line, "section header '[%s]' is not a layer kind%s", sec_name, "");
+        return 0;
+    }
+    section *s = &p->sec[idx];
     const int kind = s->layer < 0 ? 0 : p->cfg->layers[s->layer].kind;
     const char *kname = s->layer < 0 ? "model" : kinds[0].name;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
