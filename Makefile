@@ -63,7 +63,7 @@ $(BUILD)/tests/%: tests/%.c $(TESTLIB) tests/check.h tests/fixture.h $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -D_DEFAULT_SOURCE -Isrc $< $(TESTLIB) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
 check: deps $(TESTS) $(BIN)
-	@OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/test_cli.sh tests/test_errors.sh
+	@OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/test_cli.sh tests/test_errors.sh tests/test_crash.sh
 
 demo: deps $(BIN)
 	@RNNC=$(BIN) scripts/demo.sh $(if $(FULL),--full)

@@ -774,6 +774,10 @@ typedef struct rnnc_epoch_report {
     double items_per_s;    /* training examples per second */
     int improved;          /* the monitored value improved (the best model was saved) */
     int stop;              /* early stopping ends training after this epoch */
+    double grad_norm_mean, grad_norm_max; /* global L2 norm of the gradients (before clipping) */
+    long skipped;          /* batches skipped for non-finite loss or gradients (skip_nonfinite) */
+    int interrupted;       /* should_stop asked to stop inside this epoch: the report covers the
+                              batches done; a checkpoint holds the position within the epoch */
 } rnnc_epoch_report;
 
 typedef struct rnnc_fit_spec {
@@ -797,7 +801,15 @@ typedef struct rnnc_fit_spec {
     const char *resume;
     void (*on_progress)(const rnnc_progress *p, void *user); /* may be NULL */
     void (*on_epoch)(const rnnc_epoch_report *r, void *user);
+    /* Asked after every batch (may be NULL): nonzero stops training there, after writing a
+     * checkpoint of the position within the epoch (with out_dir), from which --resume continues
+     * exactly. rnnc train sets it from SIGINT and SIGTERM. The last report has interrupted = 1. */
+    int (*should_stop)(void *user);
     void *user;
+    /* A batch whose loss or gradients are not finite: 0 stops training with an error naming the
+     * step and the first parameter whose gradient is not finite (default); 1 skips the batch (no
+     * update) and counts it in the report. */
+    int skip_nonfinite;
 } rnnc_fit_spec;
 rnnc_fit_spec rnnc_fit_spec_init(void);
 

@@ -97,7 +97,11 @@ expect 2 "u\.ini:[0-9]+: unknown key 'epoch' in \[train\]" -- "$rnnc" train "$tm
 expect 2 'no \[lstm\] section' -- "$rnnc" train "$tmp/t.ini" --set lstm.hidden=3
 expect 2 'vocab = 500 is smaller than the vocabulary' -- "$rnnc" train "$tmp/t.ini" --set data.num_words=900
 expect 1 'nope\.tsv\.gz' -- "$rnnc" train "$tmp/t.ini" --set data.train=nope.tsv.gz
-expect 1 'epoch 1, batch [0-9]+: the loss is -?nan \(try a lower learning rate' -- "$rnnc" train "$tmp/t.ini" --set optimizer.lr=1e30 --set train.output="$tmp/nan"
+expect 1 'epoch 1, batch [0-9]+ \(step [0-9]+\): (the loss is (NaN|infinite)|the gradient of [a-z_.0-9]+ is not finite) \(try a lower learning rate' -- "$rnnc" train "$tmp/t.ini" --set optimizer.lr=1e30 --set train.output="$tmp/nan"
+expect 0 'epoch 2/2 ' -- "$rnnc" train "$tmp/t.ini" --set optimizer.lr=1e30 --set train.on_nonfinite=skip --set train.output="$tmp/nan"
+expect 0 '"skipped":[1-9]' -- cat "$tmp/nan/metrics.jsonl"
+expect 0 '"skipped":true' -- cat "$tmp/nan/steps.jsonl"
+expect 0 '"step":1,"epoch":1,"batch":1,"loss":0\.[0-9]+,"grad_norm":[0-9.e+-]+,"lr":1e\+30,"skipped":false' -- head -1 "$tmp/nan/steps.jsonl"
 expect 1 'missing\.safetensors: cannot open' -- "$rnnc" eval "$tmp/missing.safetensors"
 printf 'not a model' > "$tmp/junk.safetensors"
 expect 2 'junk\.safetensors' -- "$rnnc" predict "$tmp/junk.safetensors" "hi"

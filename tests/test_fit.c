@@ -147,7 +147,7 @@ static void test_learning_and_resume(const char *tmp) {
     check(!same_params(c, c2), "a 2-epoch model differs from the 4-epoch one");
 
     /* an optimizer file from another step (a run stopped between the two writes) is refused */
-    char op[640], d4[512], cmd[2100];
+    char op[640], d4[512], cmd[4096];
     snprintf(op, sizeof op, "%s/checkpoint.optim.safetensors", d2);
     snprintf(d4, sizeof d4, "%s/one", tmp);
     rnnc_fit_spec f4 = fit_spec(d4, 1);
@@ -170,6 +170,19 @@ static void test_learning_and_resume(const char *tmp) {
     st = r2 ? rnnc_classifier_fit(r2, tr, va, &f2, NULL) : RNNC_ERR_IO;
     check(st == RNNC_ERR_IO && strstr(rnnc_last_error(), "checkpoint.optim.safetensors"),
           "resume without the optimizer file fails naming it (%s)", rnnc_last_error());
+    /* killed after the checkpoint was written but before its optimizer file was renamed into
+     * place: the old optimizer file (step 25) stays, the next one (step 100) is taken */
+    snprintf(cmd, sizeof cmd,
+             "cp '%s/checkpoint.optim.safetensors' '%s' && cp '%s/checkpoint.optim.safetensors' "
+             "'%s/checkpoint.optim.next.safetensors'",
+             d4, op, d3, d2);
+    rnnc_classifier_free(r2);
+    r2 = NULL;
+    rnnc_classifier_load(ck, &r2);
+    st = r2 && system(cmd) == 0 ? rnnc_classifier_fit(r2, tr, va, &f2, &last2) : RNNC_ERR_IO;
+    check(st == RNNC_OK && last2.epoch == 5 && last2.step == 125,
+          "a checkpoint whose optimizer file was not yet renamed resumes from the next file: %s",
+          st ? rnnc_last_error() : "ok");
     /* resuming a finished run is refused */
     f2.epochs = 3;
     st = r2 ? rnnc_classifier_fit(r2, tr, va, &f2, NULL) : RNNC_OK;

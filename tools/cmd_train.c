@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,19 @@ static rnnc_status read_set(const rnnc_train_config *tc, const char *path, const
     return rnnc_textset_read(&src, out);
 }
 
+/* SIGINT / SIGTERM: finish the current batch, write a checkpoint, stop. A second signal kills. */
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_signal(int sig) {
+    stop_signal = sig;
+    signal(sig, SIG_DFL);
+}
+
+static int should_stop(void *user) {
+    (void)user;
+    return stop_signal != 0;
+}
+
 int cmd_train(int argc, char **argv) {
     const char *path = NULL, *resume = NULL;
     const char *sets[64];
@@ -166,6 +180,14 @@ int cmd_train(int argc, char **argv) {
         rc = cli_fail(path, st);
         goto done;
     }
+    if (tc.test[0]) { /* read (and check) the test set before training overwrites anything */
+        const char *const *names;
+        int nl = rnnc_classifier_labels(c, &names);
+        if ((st = read_set(&tc, tc.test, "test", (char *const *)names, nl, &test))) {
+            rc = cli_fail("train", st);
+            goto done;
+        }
+    }
     if (tc.test[0])
         rnnc_classifier_set_info(c, "rnnc.data.test", tc.test);
     printf("data: %zu training, %zu validation examples, %d labels; vocabulary %d ids; read in "
@@ -182,21 +204,38 @@ int cmd_train(int argc, char **argv) {
     progress_state ps = {isatty(2), quiet, 0};
     tc.fit.on_progress = on_progress, tc.fit.on_epoch = on_epoch, tc.fit.user = &ps;
     rnnc_epoch_report last;
-    if ((st = rnnc_classifier_fit(c, train, val, &tc.fit, &last))) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    tc.fit.should_stop = should_stop;
+    st = rnnc_classifier_fit(c, train, val, &tc.fit, &last);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (st) {
         if (ps.tty && !quiet)
             fprintf(stderr, "\n");
         rc = cli_fail("train", st);
         goto done;
     }
+    if (last.interrupted) {
+        if (ps.tty && !quiet) fprintf(stderr, "\n");
+        if (tc.fit.out_dir)
+            fprintf(stderr,
+                    "rnnc train: stopped by %s in epoch %d after step %ld; checkpoint written.\n"
+                    "  continue with: rnnc train %s --resume %s/checkpoint.safetensors\n",
+                    stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", last.epoch, last.step, path,
+                    tc.fit.out_dir);
+        else
+            fprintf(stderr, "rnnc train: stopped by a signal; nothing saved (no [train] output)\n");
+        rc = 128 + (stop_signal ? (int)stop_signal : SIGINT);
+        goto done;
+    }
     if (tc.fit.out_dir)
         printf("saved %s/model.safetensors\n", tc.fit.out_dir);
-    if (tc.test[0]) {
-        const char *const *names;
-        int nl = rnnc_classifier_labels(c, &names);
-        if ((st = read_set(&tc, tc.test, "test", (char *const *)names, nl, &test))) {
-            rc = cli_fail("train", st);
-            goto done;
-        }
+    if (test) {
         double loss;
         rnnc_metric_values v;
         if ((st = rnnc_classifier_evaluate(c, test, 256, &loss, &v))) {

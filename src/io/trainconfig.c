@@ -409,6 +409,11 @@ static rnnc_status set_key(rnnc_train_config *c, const entry *e, const char *pat
             return bad(e, path, "auto, true or false");
         return c->header = (int)b, RNNC_OK;
     }
+    if (!strcmp(e->section, "train") && !strcmp(e->key, "on_nonfinite")) {
+        if (!strcmp(e->value, "stop")) return c->fit.skip_nonfinite = 0, RNNC_OK;
+        if (!strcmp(e->value, "skip")) return c->fit.skip_nonfinite = 1, RNNC_OK;
+        return bad(e, path, "stop or skip");
+    }
     if (!strcmp(e->section, "early_stopping") && !strcmp(e->key, "monitor")) {
         if (!strcmp(e->value, "val_loss"))
             return c->fit.monitor = RNNC_MONITOR_VAL_LOSS, RNNC_OK;

@@ -2,10 +2,14 @@
  * early stopping (Keras's EarlyStopping rules), checkpoints every epoch, exact resume, and a
  * JSON-lines metrics log.
  *
- * A checkpoint is two files written at the end of every epoch: checkpoint.optim.safetensors (the
- * optimizer's state arena and step count, rnnc_optim_save), then checkpoint.safetensors (the model
+ * A checkpoint is two files written at the end of every epoch: checkpoint.safetensors (the model
  * file plus "rnnc.train_state": epoch, step, both random streams, the schedule's state and early
- * stopping's). Doubles are stored as C99 hex floats ("%a"), so every bit comes back. */
+ * stopping's) and checkpoint.optim.safetensors (the optimizer's state arena and step count,
+ * rnnc_optim_save). Each is written atomically, and the pair is committed in two phases so a kill
+ * at any moment leaves a matching pair: the optimizer goes to checkpoint.optim.next.safetensors,
+ * then the checkpoint is written, then the next file is renamed over checkpoint.optim.safetensors;
+ * a resume that finds the renaming undone takes the next file when its step count matches.
+ * Doubles are stored as C99 hex floats ("%a"), so every bit comes back. */
 #include "fit.h"
 
 #include <errno.h>
@@ -17,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 rnnc_fit_spec rnnc_fit_spec_init(void) {
     rnnc_fit_spec s;
@@ -46,6 +51,15 @@ typedef struct fit_state {
     double best; /* monitored value, as "lower is better" (accuracy is negated) */
     int best_epoch;
     int bad_epochs;
+    /* within the current epoch (a checkpoint written on should_stop): */
+    long batch;          /* batches done; 0 at an epoch boundary */
+    rnnc_rng epoch_rng;  /* the shuffle stream before this epoch's permutation */
+    double loss_sum;     /* sum of batch loss x batch size */
+    double acc_correct;  /* correct training predictions */
+    long acc_n;          /* ... out of */
+    long skipped;        /* batches skipped (skip_nonfinite) */
+    long skipped_items;  /* ... and their examples */
+    double gn_sum, gn_max; /* gradient norms */
 } fit_state;
 
 /* ---- state <-> JSON ---- */
@@ -77,6 +91,15 @@ static char *state_to_json(const fit_state *s) {
     put_hex(o, "best", s->best);
     json_object_set_new(o, "best_epoch", json_integer(s->best_epoch));
     json_object_set_new(o, "bad_epochs", json_integer(s->bad_epochs));
+    json_object_set_new(o, "batch", json_integer(s->batch));
+    put_rng(o, "epoch_rng", &s->epoch_rng);
+    put_hex(o, "loss_sum", s->loss_sum);
+    put_hex(o, "acc_correct", s->acc_correct);
+    json_object_set_new(o, "acc_n", json_integer(s->acc_n));
+    json_object_set_new(o, "skipped", json_integer(s->skipped));
+    json_object_set_new(o, "skipped_items", json_integer(s->skipped_items));
+    put_hex(o, "gn_sum", s->gn_sum);
+    put_hex(o, "gn_max", s->gn_max);
     char *txt = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return txt;
@@ -119,15 +142,21 @@ static int get_rng(json_t *o, const char *key, rnnc_rng *r) {
 static rnnc_status state_from_json(const char *txt, const char *path, fit_state *s) {
     json_error_t err;
     json_t *o = txt ? json_loads(txt, 0, &err) : NULL;
-    long long epoch, step, t, bad, cool, best_epoch, bad_epochs;
+    long long epoch, step, t, bad, cool, best_epoch, bad_epochs, batch, acc_n, skipped, sk_items;
     int ok = o && json_is_object(o) && !get_int(o, "epoch", &epoch) && !get_int(o, "step", &step) &&
              !get_rng(o, "shuffle_rng", &s->shuffle) && !get_rng(o, "dropout_rng", &s->dropout) &&
              !get_int(o, "sched_t", &t) && !get_hex(o, "sched_lr", &s->sched.lr) &&
              !get_hex(o, "sched_best", &s->sched.best) && !get_int(o, "sched_bad", &bad) &&
              !get_int(o, "sched_cooldown", &cool) && !get_hex(o, "best", &s->best) &&
              !get_int(o, "best_epoch", &best_epoch) && !get_int(o, "bad_epochs", &bad_epochs) &&
+             !get_int(o, "batch", &batch) && !get_rng(o, "epoch_rng", &s->epoch_rng) &&
+             !get_hex(o, "loss_sum", &s->loss_sum) && !get_hex(o, "acc_correct", &s->acc_correct) &&
+             !get_int(o, "acc_n", &acc_n) && !get_int(o, "skipped", &skipped) &&
+             !get_int(o, "skipped_items", &sk_items) && sk_items >= 0 &&
+             !get_hex(o, "gn_sum", &s->gn_sum) && !get_hex(o, "gn_max", &s->gn_max) &&
              epoch >= 0 && epoch < (1 << 30) && step >= 0 && best_epoch >= 0 && bad_epochs >= 0 &&
-             bad_epochs < (1 << 30) && best_epoch <= epoch;
+             bad_epochs < (1 << 30) && best_epoch <= epoch && batch >= 0 && acc_n >= 0 &&
+             skipped >= 0;
     json_decref(o);
     if (!ok)
         return RNNC_FAIL(RNNC_ERR_FORMAT,
@@ -137,6 +166,8 @@ static rnnc_status state_from_json(const char *txt, const char *path, fit_state 
     s->epoch = (int)epoch, s->step = (long)step, s->sched.t = (long)t;
     s->sched.num_bad_epochs = (long)bad, s->sched.cooldown_counter = (long)cool;
     s->best_epoch = (int)best_epoch, s->bad_epochs = (int)bad_epochs;
+    s->batch = (long)batch, s->acc_n = (long)acc_n, s->skipped = (long)skipped;
+    s->skipped_items = (long)sk_items;
     return RNNC_OK;
 }
 
@@ -150,16 +181,16 @@ static char *join(const char *dir, const char *name) {
     return p;
 }
 
-/* "x/checkpoint.safetensors" -> "x/checkpoint.optim.safetensors" */
-static char *optim_path(const char *ckpt) {
+/* "x/checkpoint.safetensors" -> "x/checkpoint" + suffix */
+static char *sibling_path(const char *ckpt, const char *suffix) {
     size_t n = strlen(ckpt);
     const char *ext = ".safetensors";
     size_t e = strlen(ext), base = (n > e && !strcmp(ckpt + n - e, ext)) ? n - e : n;
-    char *p = malloc(base + strlen(".optim.safetensors") + 1);
+    char *p = malloc(base + strlen(suffix) + 1);
     if (!p)
         return NULL;
     memcpy(p, ckpt, base);
-    strcpy(p + base, ".optim.safetensors");
+    strcpy(p + base, suffix);
     return p;
 }
 
@@ -216,6 +247,38 @@ static void trim_log(const char *path, int epochs) {
     free(keep);
 }
 
+/* Keeps the lines of steps.jsonl up to a checkpoint: every batch of the completed epochs and the
+ * first `batch` batches of the next. Each line starts {"step":S,"epoch":E,"batch":K. */
+static void trim_steps(const char *path, int epochs, long batch) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return;
+    char *keep = NULL, *line = NULL;
+    size_t len = 0, cap = 0, lcap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &lcap, f)) > 0) {
+        long step, k;
+        int e;
+        if (sscanf(line, "{\"step\":%ld,\"epoch\":%d,\"batch\":%ld", &step, &e, &k) != 3) break;
+        if (e > epochs + 1 || (e == epochs + 1 && k > batch)) break;
+        if (len + (size_t)n + 1 > cap) {
+            cap = (len + (size_t)n + 1) * 2;
+            char *q = realloc(keep, cap);
+            if (!q) break;
+            keep = q;
+        }
+        memcpy(keep + len, line, (size_t)n);
+        len += (size_t)n;
+    }
+    free(line);
+    fclose(f);
+    f = fopen(path, "wb");
+    if (f) {
+        if (len) fwrite(keep, 1, len, f);
+        fclose(f);
+    }
+    free(keep);
+}
+
 static void log_num(FILE *f, const char *key, double v) {
     if (isfinite(v))
         fprintf(f, ",\"%s\":%.9g", key, v);
@@ -237,6 +300,9 @@ static void log_epoch(const char *path, const rnnc_epoch_report *r) {
     log_num(f, "val_recall", r->val.recall);
     log_num(f, "val_f1", r->val.f1);
     log_num(f, "val_auc", r->val.auc);
+    log_num(f, "grad_norm_mean", r->grad_norm_mean);
+    log_num(f, "grad_norm_max", r->grad_norm_max);
+    fprintf(f, ",\"skipped\":%ld", r->skipped);
     log_num(f, "seconds", r->seconds);
     log_num(f, "items_per_s", r->items_per_s);
     fprintf(f, "}\n");
@@ -293,7 +359,10 @@ typedef struct fit_run {
     float *dout;
     size_t dout_cap;
     float *best_params; /* restore_best: the best epoch's weights */
-    char *ckpt, *ckpt_optim, *best_path, *final_path, *log_path;
+    char *ckpt, *ckpt_optim, *ckpt_optim_next, *best_path, *final_path, *log_path, *steps_path;
+    FILE *steps; /* steps.jsonl: one line per batch */
+    char *steps_new; /* a fresh run logs here until its first checkpoint, then renames */
+    int fresh_logs;  /* the previous run's logs are replaced at the first checkpoint */
     fit_state st;
 } fit_run;
 
@@ -303,23 +372,54 @@ static double monitored(const fit_run *r, const rnnc_epoch_report *e) {
     return r->spec->monitor == RNNC_MONITOR_VAL_ACCURACY ? e->val.accuracy : e->val_loss;
 }
 
+/* The first parameter whose gradient holds a NaN or an infinity (for the message). */
+static const char *nonfinite_param(rnnc_model *m) {
+    for (int i = 0; i < rnnc_model_param_count(m); i++) {
+        const char *name;
+        size_t n;
+        rnnc_model_param_info(m, i, &name, NULL, NULL);
+        const float *g = rnnc_model_grad(m, name, &n);
+        for (size_t k = 0; g && k < n; k++)
+            if (!isfinite(g[k])) return name;
+    }
+    return "?";
+}
+
+static void log_step(fit_run *r, int epoch, long batch, double loss, double norm, double lr,
+                     int skipped) {
+    if (!r->steps) return;
+    fprintf(r->steps, "{\"step\":%ld,\"epoch\":%d,\"batch\":%ld", r->st.step, epoch, batch);
+    log_num(r->steps, "loss", loss);
+    log_num(r->steps, "grad_norm", norm);
+    log_num(r->steps, "lr", lr);
+    fprintf(r->steps, ",\"skipped\":%s}\n", skipped ? "true" : "false");
+}
+
+/* One epoch from batch r->st.batch on (0, or where an interrupted run stopped). */
 static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
     const rnnc__task *task = r->task;
     const rnnc_fit_spec *spec = r->spec;
     const size_t n = task->n_train, B = (size_t)spec->batch_size;
     const size_t batches = (n + B - 1) / B;
+    fit_state *st = &r->st;
+    if (st->batch == 0) { /* a fresh epoch */
+        st->epoch_rng = st->shuffle;
+        st->loss_sum = st->acc_correct = st->gn_sum = st->gn_max = 0;
+        st->acc_n = st->skipped = st->skipped_items = 0;
+    } else { /* resuming inside it: the same permutation again */
+        st->shuffle = st->epoch_rng;
+    }
     /* Fisher-Yates with the shuffle stream */
-    for (size_t i = 0; i < n; i++)
-        r->perm[i] = i;
+    for (size_t i = 0; i < n; i++) r->perm[i] = i;
     for (size_t i = n; i > 1; i--) {
-        size_t j = rnnc_rng_below(&r->st.shuffle, (uint32_t)i);
+        size_t j = rnnc_rng_below(&st->shuffle, (uint32_t)i);
         size_t t = r->perm[i - 1];
         r->perm[i - 1] = r->perm[j], r->perm[j] = t;
     }
     rnnc_metrics_reset(r->met);
     const double t0 = now_s();
-    double sum = 0;
-    for (size_t k = 0; k < batches; k++) {
+    const size_t first = (size_t)st->batch;
+    for (size_t k = first; k < batches; k++) {
         const size_t *idx = r->perm + k * B;
         const int nb = (int)(n - k * B < B ? n - k * B : B);
         rnnc_batch batch;
@@ -331,47 +431,86 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
         size_t need = dims[0] * dims[1] * (ndim == 3 ? dims[2] : 1);
         if (need > r->dout_cap) {
             float *d = realloc(r->dout, need * sizeof(float));
-            if (!d)
-                return RNNC_FAIL(RNNC_ERR_NOMEM, "cannot allocate the output gradient");
+            if (!d) return RNNC_FAIL(RNNC_ERR_NOMEM, "cannot allocate the output gradient");
             r->dout = d, r->dout_cap = need;
         }
-        double l;
+        double l, norm = NAN;
+        rep->lr = rnnc_sched_lr(&st->sched);
         RNNC_TRY(task->loss(task->self, 0, idx, nb, out, r->dout, &l, r->met));
-        if (!isfinite(l))
+        const char *bad = NULL; /* what is not finite */
+        char what[96] = "the loss";
+        if (!isfinite(l)) {
+            bad = what;
+        } else {
+            rnnc_model_zero_grad(task->model);
+            RNNC_TRY(rnnc_model_backward(task->model, r->dout));
+            norm = rnnc_clip_grad_norm(task->model, INFINITY); /* measures, never scales */
+            if (!isfinite(norm)) {
+                snprintf(what, sizeof what, "the gradient of %s", nonfinite_param(task->model));
+                bad = what;
+            }
+        }
+        if (bad && !spec->skip_nonfinite)
             return RNNC_FAIL(RNNC_ERR_NUMERIC,
-                             "epoch %d, batch %zu: the loss is %g (try a lower learning rate or "
-                             "clip_norm)",
-                             rep->epoch, k + 1, l);
-        rnnc_model_zero_grad(task->model);
-        RNNC_TRY(rnnc_model_backward(task->model, r->dout));
-        if (spec->clip_value > 0)
-            RNNC_TRY(rnnc_clip_grad_value(task->model, spec->clip_value));
-        if (spec->clip_norm > 0)
-            rnnc_clip_grad_norm(task->model, spec->clip_norm);
-        rep->lr = rnnc_sched_lr(&r->st.sched);
-        RNNC_TRY(rnnc_optim_set_lr(r->optim, rep->lr));
-        RNNC_TRY(rnnc_optim_step(r->optim));
-        r->st.step++;
-        if (spec->sched_per_batch && spec->sched.kind != RNNC_SCHED_PLATEAU)
-            rnnc_sched_step(&r->st.sched);
-        sum += l * nb;
+                             "epoch %d, batch %zu (step %ld): %s is %s (try a lower learning rate "
+                             "or clip_norm, or [train] on_nonfinite = skip)",
+                             rep->epoch, k + 1, st->step + 1, bad,
+                             isfinite(l) ? "not finite" : (isnan(l) ? "NaN" : "infinite"));
+        if (bad) {
+            st->skipped++;
+            st->skipped_items += nb;
+            log_step(r, rep->epoch, (long)k + 1, l, norm, rep->lr, 1);
+        } else {
+            if (spec->clip_value > 0) RNNC_TRY(rnnc_clip_grad_value(task->model, spec->clip_value));
+            if (spec->clip_norm > 0) rnnc_clip_grad_norm(task->model, spec->clip_norm);
+            RNNC_TRY(rnnc_optim_set_lr(r->optim, rep->lr));
+            RNNC_TRY(rnnc_optim_step(r->optim));
+            st->step++;
+            if (spec->sched_per_batch && spec->sched.kind != RNNC_SCHED_PLATEAU)
+                rnnc_sched_step(&st->sched);
+            st->loss_sum += l * nb;
+            st->gn_sum += norm;
+            st->gn_max = norm > st->gn_max ? norm : st->gn_max;
+            log_step(r, rep->epoch, (long)k + 1, l, norm, rep->lr, 0);
+        }
+        const size_t done = k * B + (size_t)nb;
         if (spec->on_progress) {
             rnnc_progress p;
             const double dt = now_s() - t0;
             p.epoch = rep->epoch, p.epochs = rep->epochs;
             p.batch = k + 1, p.batches = batches;
-            p.items = k * B + (size_t)nb;
-            p.loss = sum / (double)p.items;
-            p.items_per_s = dt > 0 ? (double)p.items / dt : 0;
-            p.eta_s = dt / (double)(k + 1) * (double)(batches - k - 1);
+            p.items = done;
+            p.loss = done > (size_t)st->skipped_items
+                         ? st->loss_sum / (double)(done - (size_t)st->skipped_items)
+                         : NAN;
+            p.items_per_s = dt > 0 ? (double)(done - first * B) / dt : 0;
+            p.eta_s = dt / (double)(k + 1 - first) * (double)(batches - k - 1);
             spec->on_progress(&p, spec->user);
+        }
+        if (k + 1 < batches && spec->should_stop && spec->should_stop(spec->user)) {
+            const rnnc_metric_values v = rnnc_metrics_values(r->met);
+            st->batch = (long)k + 1;
+            st->acc_correct += v.n ? round(v.accuracy * (double)v.n) : 0;
+            st->acc_n += (long)v.n;
+            rep->interrupted = 1;
+            rep->loss = st->loss_sum / (double)(done - (size_t)st->skipped_items);
+            rep->step = st->step;
+            return RNNC_OK;
         }
     }
     const double dt = now_s() - t0;
-    rep->loss = sum / (double)n;
-    rep->accuracy = rnnc_metrics_values(r->met).accuracy;
-    rep->items_per_s = dt > 0 ? (double)n / dt : 0;
-    rep->step = r->st.step;
+    const rnnc_metric_values v = rnnc_metrics_values(r->met);
+    const long counted = (long)(batches - (size_t)st->skipped);
+    rep->loss = n > (size_t)st->skipped_items ? st->loss_sum / (double)(n - (size_t)st->skipped_items)
+                                              : NAN;
+    rep->accuracy = (st->acc_correct + (v.n ? round(v.accuracy * (double)v.n) : 0)) /
+                    (double)(st->acc_n + (long)v.n);
+    rep->items_per_s = dt > 0 ? (double)(n - first * B) / dt : 0;
+    rep->step = st->step;
+    rep->skipped = st->skipped;
+    rep->grad_norm_mean = counted > 0 ? st->gn_sum / (double)counted : NAN;
+    rep->grad_norm_max = st->gn_max;
+    st->batch = 0;
     return RNNC_OK;
 }
 
@@ -385,16 +524,28 @@ static rnnc_status resume(fit_run *r) {
     rnnc_tensor_file_free(f);
     RNNC_TRY(s);
     *rnnc_model_rng(r->task->model) = r->st.dropout;
-    char *op = optim_path(path);
-    if (!op)
+    char *op = sibling_path(path, ".optim.safetensors");
+    char *next = sibling_path(path, ".optim.next.safetensors");
+    if (!op || !next) {
+        free(op), free(next);
         return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    }
     s = rnnc_optim_load(r->optim, op);
     if (s == RNNC_OK && rnnc_optim_steps(r->optim) != r->st.step)
         s = RNNC_FAIL(RNNC_ERR_FORMAT,
-                      "%s: holds the optimizer after step %ld, the checkpoint is at step %ld (a "
-                      "run stopped while writing them?)",
+                      "%s: holds the optimizer after step %ld, the checkpoint is at step %ld",
                       op, rnnc_optim_steps(r->optim), r->st.step);
-    free(op);
+    if (s != RNNC_OK && access(next, F_OK) == 0) {
+        /* a run stopped between writing the checkpoint and renaming its optimizer file */
+        char first[512];
+        snprintf(first, sizeof first, "%s", rnnc_last_error());
+        rnnc_status s2 = rnnc_optim_load(r->optim, next);
+        if (s2 == RNNC_OK && rnnc_optim_steps(r->optim) == r->st.step)
+            s = RNNC_OK;
+        else
+            s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s; and %s does not match either", first, next);
+    }
+    free(op), free(next);
     RNNC_TRY(s);
     if (r->best_params) { /* the best weights so far come from best.safetensors */
         size_t n;
@@ -415,9 +566,35 @@ static rnnc_status resume(fit_run *r) {
             RNNC_TRY(s);
         }
     }
-    if (r->log_path)
-        trim_log(r->log_path, r->st.epoch);
+    if (r->log_path) trim_log(r->log_path, r->st.epoch);
+    if (r->steps_path) trim_steps(r->steps_path, r->st.epoch, r->st.batch);
     return RNNC_OK;
+}
+
+/* checkpoint.optim.safetensors, then checkpoint.safetensors with the state (rnnc_optim_save and
+ * the model file are each atomic; the step count ties the two together). */
+static rnnc_status write_checkpoint(fit_run *r) {
+    r->st.dropout = *rnnc_model_rng(r->task->model);
+    if (!r->spec->out_dir) return RNNC_OK;
+    if (r->steps) fflush(r->steps);
+    char *js = state_to_json(&r->st);
+    if (!js) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    rnnc_status s = rnnc_optim_save(r->optim, r->ckpt_optim_next);
+    if (s == RNNC_OK) s = r->task->save(r->task->self, r->ckpt, "rnnc.train_state", js);
+    free(js);
+    if (s == RNNC_OK && rename(r->ckpt_optim_next, r->ckpt_optim) != 0)
+        s = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot rename to %s: %s", r->ckpt_optim_next,
+                      r->ckpt_optim, strerror(errno));
+    if (s == RNNC_OK && r->fresh_logs) { /* this run's logs replace the previous run's now */
+        r->fresh_logs = 0;
+        trim_log(r->log_path, 0);
+        if (r->steps) fclose(r->steps);
+        r->steps = NULL;
+        if (rename(r->steps_new, r->steps_path) != 0 || !(r->steps = fopen(r->steps_path, "ab")))
+            s = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot start the step log: %s", r->steps_path,
+                          strerror(errno));
+    }
+    return s;
 }
 
 static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
@@ -433,6 +610,15 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
         memset(&rep, 0, sizeof rep);
         rep.epoch = e, rep.epochs = spec->epochs;
         RNNC_TRY(train_epoch(r, &rep));
+        if (rep.interrupted) { /* stopped inside the epoch: save the position, end here */
+            rep.seconds = now_s() - t0;
+            rep.val_loss = NAN;
+            rep.val.accuracy = rep.val.precision = rep.val.recall = rep.val.f1 = NAN;
+            rep.val.auc = rep.accuracy = NAN;
+            RNNC_TRY(write_checkpoint(r));
+            if (last) *last = rep;
+            return RNNC_OK;
+        }
         rep.val_loss = NAN;
         rep.val.accuracy = rep.val.precision = rep.val.recall = rep.val.f1 = rep.val.auc = NAN;
         if (task->n_val)
@@ -452,29 +638,24 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
         }
         rep.stop = spec->patience > 0 && r->st.bad_epochs >= spec->patience;
         r->st.epoch = e;
-        r->st.dropout = *rnnc_model_rng(task->model);
         if (rep.improved && r->best_params) {
             size_t n;
             const float *p = rnnc_model_params(task->model, &n);
             memcpy(r->best_params, p, n * sizeof(float));
         }
-        if (spec->out_dir) {
-            if (rep.improved)
-                RNNC_TRY(task->save(task->self, r->best_path, NULL, NULL));
-            char *js = state_to_json(&r->st);
-            if (!js)
-                return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
-            rnnc_status s = rnnc_optim_save(r->optim, r->ckpt_optim);
-            if (s == RNNC_OK)
-                s = task->save(task->self, r->ckpt, "rnnc.train_state", js);
-            free(js);
-            RNNC_TRY(s);
-            log_epoch(r->log_path, &rep);
-        }
+        if (spec->out_dir && rep.improved)
+            RNNC_TRY(task->save(task->self, r->best_path, NULL, NULL));
+        RNNC_TRY(write_checkpoint(r));
+        if (spec->out_dir) log_epoch(r->log_path, &rep);
         if (spec->on_epoch)
             spec->on_epoch(&rep, spec->user);
         if (rep.stop)
             break;
+        if (e < spec->epochs && spec->should_stop && spec->should_stop(spec->user)) {
+            rep.interrupted = 1; /* asked to stop at the epoch's end: the checkpoint is written */
+            if (last) *last = rep;
+            return RNNC_OK;
+        }
     }
     if (spec->restore_best && r->best_params && r->st.best_epoch > 0) {
         size_t n;
@@ -535,8 +716,12 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
         r.best_path = join(spec->out_dir, "best.safetensors");
         r.final_path = join(spec->out_dir, "model.safetensors");
         r.log_path = join(spec->out_dir, "metrics.jsonl");
-        r.ckpt_optim = r.ckpt ? optim_path(r.ckpt) : NULL;
-        if (s == RNNC_OK && !(r.ckpt && r.best_path && r.final_path && r.log_path && r.ckpt_optim))
+        r.steps_path = join(spec->out_dir, "steps.jsonl");
+        r.steps_new = join(spec->out_dir, "steps.jsonl.new");
+        r.ckpt_optim = r.ckpt ? sibling_path(r.ckpt, ".optim.safetensors") : NULL;
+        r.ckpt_optim_next = r.ckpt ? sibling_path(r.ckpt, ".optim.next.safetensors") : NULL;
+        if (s == RNNC_OK && !(r.ckpt && r.best_path && r.final_path && r.log_path && r.ckpt_optim &&
+                              r.ckpt_optim_next && r.steps_path && r.steps_new))
             s = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     }
     if (s == RNNC_OK) {
@@ -545,8 +730,11 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
         r.st.best = INFINITY;
         if (spec->resume)
             s = resume(&r);
-        else if (r.log_path)
-            trim_log(r.log_path, 0);
+        else
+            r.fresh_logs = r.steps_path != NULL;
+        const char *sp = r.fresh_logs ? r.steps_new : r.steps_path;
+        if (s == RNNC_OK && sp && !(r.steps = fopen(sp, r.fresh_logs ? "wb" : "ab")))
+            s = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", sp, strerror(errno));
     }
     if (s == RNNC_OK && r.st.epoch >= spec->epochs && spec->resume)
         s = RNNC_FAIL(RNNC_ERR_ARG, "%s: the checkpoint already finished epoch %d of %d",
@@ -558,6 +746,9 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
     free(r.perm);
     free(r.dout);
     free(r.best_params);
+    if (r.steps) fclose(r.steps);
+    if (r.fresh_logs) unlink(r.steps_new); /* failed before its first checkpoint */
     free(r.ckpt), free(r.ckpt_optim), free(r.best_path), free(r.final_path), free(r.log_path);
+    free(r.steps_path), free(r.ckpt_optim_next), free(r.steps_new);
     return s;
 }
