@@ -5,7 +5,7 @@
 CC ?= cc
 SAN ?=
 DEBUG ?=
-BUILD := build$(if $(SAN),-san)
+BUILD := build$(if $(SAN),$(if $(findstring thread,$(SAN)),-tsan,-san))
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow
 OPT := $(if $(DEBUG),-O0 -g,-O2 -g)

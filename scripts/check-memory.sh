@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Memory and thread checks beyond `make check` (issue 8): a short training run under valgrind
+# memcheck (no error, no leak), and rnnc's threaded code under ThreadSanitizer (the thread test
+# and a 2-thread training run, which split both the time loops and the large GEMMs).
+# Installs valgrind with apt-get when missing. Run from anywhere; CI runs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v valgrind > /dev/null; then
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends valgrind > /dev/null
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cat > "$tmp/t.ini" <<EOF
+[data]
+train = data/imdb-sample/test.tsv.gz
+validation_split = 0.2
+num_words = 300
+maxlen = 40
+padding = post
+use_lengths = true
+[embedding]
+vocab = 300
+dim = 16
+[lstm]
+hidden = 32
+bidirectional = true
+[dense]
+units = 1
+[train]
+epochs = 1
+batch_size = 64
+output = $tmp/run
+EOF
+make -s build/rnnc
+echo "valgrind memcheck: rnnc train (1 epoch, 2 threads)"
+valgrind --quiet --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+    build/rnnc train "$tmp/t.ini" --threads 2 --quiet > "$tmp/vg.log" 2>&1 ||
+    { tail -n 30 "$tmp/vg.log"; echo "check-memory: valgrind found errors"; exit 1; }
+echo "  clean"
+make -s SAN=thread build-tsan/tests/test_threads build-tsan/rnnc
+echo "ThreadSanitizer: tests/test_threads (3 threads) and rnnc train (2 threads)"
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
+build-tsan/tests/test_threads > "$tmp/ts1.log" 2>&1 ||
+    { tail -n 40 "$tmp/ts1.log"; echo "check-memory: TSan report in test_threads"; exit 1; }
+sed -i "s|^output = .*|output = $tmp/run2|" "$tmp/t.ini"
+build-tsan/rnnc train "$tmp/t.ini" --threads 2 --quiet > "$tmp/ts2.log" 2>&1 ||
+    { tail -n 40 "$tmp/ts2.log"; echo "check-memory: TSan report in rnnc train"; exit 1; }
+echo "  clean ($(grep -E '^[0-9]+ passed' "$tmp/ts1.log"))"
