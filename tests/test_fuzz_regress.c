@@ -1,9 +1,9 @@
 /* Replays the fuzzing inputs through the fuzz targets' own entry points (tests/fuzz/fuzz_*.c,
  * compiled here without libFuzzer), so every crash the fuzzers found stays fixed in the normal
  * test suite, which needs no clang. Each target replays:
- *   tests/fuzz/regress/<target>/  inputs that once crashed or broke a property; the name ends in
- *                                 ".err" (the input must be refused with a message) or ".ok" (it
- *                                 must be accepted);
+ *   tests/fuzz/regress/<target>/  inputs that once crashed, broke a property or ran out of
+ *                                 memory; the name ends in ".err" (the input must be refused as
+ *                                 RNNC_ERR_FORMAT with a message) or ".ok" (it must be accepted);
  *   tests/fuzz/<target>/          the seed corpus (must not crash; no expectation on the status).
  * A crash or a broken fuzz property (FUZZ_REQUIRE) aborts this program, which the runner reports;
  * under make SAN=address,undefined the sanitizers watch every input too. */
@@ -99,8 +99,9 @@ static int replay(const char *target, fuzz_fn fn, const char *dir, int expect) {
         }
         rnnc_status st = fn(data, len);
         if (expect && ends_with(names[i], ".err"))
-            check(st < 0 && rnnc_last_error()[0] != '\0', "%s: %s is refused (%s)", target, path,
-                  st < 0 ? rnnc_last_error() : "accepted");
+            check(st == RNNC_ERR_FORMAT && rnnc_last_error()[0] != '\0',
+                  "%s: %s is refused as a format error (%s: %s)", target, path,
+                  rnnc_status_name(st), st < 0 ? rnnc_last_error() : "accepted");
         else if (expect && ends_with(names[i], ".ok"))
             check(st == RNNC_OK, "%s: %s is accepted (%s)", target, path,
                   st ? rnnc_last_error() : "ok");

@@ -1,7 +1,9 @@
 /* Model files: a safetensors file holding every parameter under its PyTorch name (F32) and the
- * model description as INI text in the metadata, so the file alone rebuilds the model. Only the
- * public API is used: the model is reached through rnnc_model_param_info and friends. */
+ * model description as INI text in the metadata, so the file alone rebuilds the model. The model
+ * is reached through the public API (rnnc_model_param_info and friends); only the plan of a
+ * description is used to check a file before the model it describes is allocated. */
 #include "../core/core.h"
+#include "../model/plan.h"
 
 #include <float.h>
 #include <limits.h>
@@ -155,6 +157,29 @@ rnnc_status rnnc_model_load_params(rnnc_model *m, const rnnc_tensor_file *f) {
     return RNNC_OK;
 }
 
+/* Checks that the file holds every parameter the description plans, with its shape, before the
+ * model is allocated: a small file whose description asks for billions of parameters is refused
+ * as a format error instead of first allocating them. */
+static rnnc_status check_planned(const rnnc_config *cfg, const rnnc_tensor_file *f) {
+    rnnc__plan plan;
+    RNNC_TRY(rnnc__plan_build(cfg, &plan));
+    const char *file = rnnc_tensor_file_name(f);
+    rnnc_status st = RNNC_OK;
+    for (int i = 0; i < plan.n_params && st == RNNC_OK; i++) {
+        const rnnc__param *p = &plan.params[i];
+        const rnnc_tensor *t = rnnc_tensor_file_find(f, p->name);
+        if (t) {
+            st = check_param(file, t, p->ndim, p->dims);
+        } else {
+            char want[64];
+            shape_text(p->ndim, p->dims, want, sizeof want);
+            st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s' %s is missing", file, p->name, want);
+        }
+    }
+    rnnc__plan_free(&plan);
+    return st;
+}
+
 rnnc_status rnnc_model_load(const char *path, rnnc_model **out, rnnc_tensor_file **file_out) {
     if (file_out) *file_out = NULL;
     if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_load: out is NULL");
@@ -178,6 +203,7 @@ rnnc_status rnnc_model_load(const char *path, rnnc_model **out, rnnc_tensor_file
         snprintf(where, sizeof where, "%s (metadata %s)", path, KEY_CONFIG);
         st = rnnc_config_parse(text, where, cfg);
     }
+    if (st == RNNC_OK) st = check_planned(cfg, f);
     if (st == RNNC_OK) st = rnnc_model_create(cfg, 0, &m);
     if (st == RNNC_OK) st = rnnc_model_load_params(m, f);
     free(cfg);
