@@ -25,7 +25,7 @@ static const struct {
     const char *name;
     fuzz_fn fn;
 } targets[] = {
-    {"aclimdb", fuzz_aclimdb}, {"config", fuzz_config},   {"safetensors", fuzz_safetensors},
+    {"aclimdb", fuzz_aclimdb},  {"config", fuzz_config},   {"safetensors", fuzz_safetensors},
     {"text", fuzz_text_target}, {"textset", fuzz_textset}, {"trainconfig", fuzz_trainconfig},
 };
 
@@ -37,28 +37,33 @@ static int by_name(const void *a, const void *b) {
 static char **list_dir(const char *dir, int *n) {
     *n = 0;
     DIR *d = opendir(dir);
-    if (!d) return NULL;
+    if (!d)
+        return NULL;
     char **names = NULL;
     int cap = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
+        if (e->d_name[0] == '.')
+            continue;
         if (*n == cap) {
             cap = cap ? 2 * cap : 16;
             char **grown = realloc(names, (size_t)cap * sizeof *names);
-            if (!grown) break;
+            if (!grown)
+                break;
             names = grown;
         }
         names[(*n)++] = strdup(e->d_name);
     }
     closedir(d);
-    if (names) qsort(names, (size_t)*n, sizeof *names, by_name);
+    if (names)
+        qsort(names, (size_t)*n, sizeof *names, by_name);
     return names ? names : calloc(1, sizeof *names);
 }
 
 static uint8_t *read_all(const char *path, size_t *n) {
     FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    if (!f)
+        return NULL;
     uint8_t *buf = NULL;
     size_t cap = 0;
     *n = 0;
@@ -66,12 +71,14 @@ static uint8_t *read_all(const char *path, size_t *n) {
         if (*n == cap) {
             cap = cap ? 2 * cap : 4096;
             uint8_t *grown = realloc(buf, cap);
-            if (!grown) break;
+            if (!grown)
+                break;
             buf = grown;
         }
         size_t got = fread(buf + *n, 1, cap - *n, f);
         *n += got;
-        if (got == 0) break;
+        if (got == 0)
+            break;
     }
     fclose(f);
     return buf;
@@ -87,7 +94,8 @@ static int ends_with(const char *s, const char *suffix) {
 static int replay(const char *target, fuzz_fn fn, const char *dir, int expect) {
     int n;
     char **names = list_dir(dir, &n);
-    if (!names) return 0;
+    if (!names)
+        return 0;
     for (int i = 0; i < n; i++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);

@@ -15,8 +15,7 @@
 #include <unistd.h>
 
 /* A property every input must keep; a broken one is reported like a crash. */
-#define FUZZ_REQUIRE(cond)                                                                         \
-    ((cond) ? (void)0 : fuzz_broken(#cond, __FILE__, __LINE__))
+#define FUZZ_REQUIRE(cond) ((cond) ? (void)0 : fuzz_broken(#cond, __FILE__, __LINE__))
 
 static inline void fuzz_broken(const char *what, const char *file, int line) {
     fprintf(stderr, "%s:%d: fuzz property broken: %s (last error: %s)\n", file, line, what,
@@ -27,8 +26,10 @@ static inline void fuzz_broken(const char *what, const char *file, int line) {
 /* A NUL-terminated copy of data[0..n), or NULL when out of memory. */
 static inline char *fuzz_text(const uint8_t *data, size_t n) {
     char *s = malloc(n + 1);
-    if (!s) return NULL;
-    if (n) memcpy(s, data, n);
+    if (!s)
+        return NULL;
+    if (n)
+        memcpy(s, data, n);
     s[n] = '\0';
     return s;
 }
@@ -39,8 +40,10 @@ static char fuzz_files[16][320];
 static int fuzz_n_files;
 
 static inline void fuzz_cleanup(void) {
-    for (int i = 0; i < fuzz_n_files; i++) unlink(fuzz_files[i]);
-    if (fuzz_dir[0]) rmdir(fuzz_dir);
+    for (int i = 0; i < fuzz_n_files; i++)
+        unlink(fuzz_files[i]);
+    if (fuzz_dir[0])
+        rmdir(fuzz_dir);
 }
 
 /* The path of `name` in the temporary folder, or NULL when the folder cannot be made. */
@@ -57,17 +60,21 @@ static inline const char *fuzz_path(const char *name) {
     }
     snprintf(p, sizeof p, "%s/%s", fuzz_dir, name);
     int known = 0;
-    for (int i = 0; i < fuzz_n_files && !known; i++) known = !strcmp(fuzz_files[i], p);
-    if (!known && fuzz_n_files < 16) snprintf(fuzz_files[fuzz_n_files++], sizeof p, "%s", p);
+    for (int i = 0; i < fuzz_n_files && !known; i++)
+        known = !strcmp(fuzz_files[i], p);
+    if (!known && fuzz_n_files < 16)
+        snprintf(fuzz_files[fuzz_n_files++], sizeof p, "%s", p);
     return p;
 }
 
 /* Writes data[0..n) to `name` in the temporary folder; returns its path or NULL. */
 static inline const char *fuzz_write(const char *name, const uint8_t *data, size_t n) {
     const char *p = fuzz_path(name);
-    if (!p) return NULL;
+    if (!p)
+        return NULL;
     FILE *f = fopen(p, "wb");
-    if (!f) return NULL;
+    if (!f)
+        return NULL;
     int ok = fwrite(data, 1, n, f) == n;
     ok = (fclose(f) == 0) && ok;
     return ok ? p : NULL;

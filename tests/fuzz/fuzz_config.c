@@ -4,7 +4,8 @@
 
 static int fuzz_config(const uint8_t *data, size_t n) {
     char *text = fuzz_text(data, n);
-    if (!text) return RNNC_ERR_NOMEM;
+    if (!text)
+        return RNNC_ERR_NOMEM;
     static rnnc_config cfg, back;
     rnnc_status st = rnnc_config_parse(text, "fuzz.ini", &cfg);
     free(text);
@@ -12,7 +13,8 @@ static int fuzz_config(const uint8_t *data, size_t n) {
         FUZZ_REQUIRE(rnnc_last_error()[0] != '\0');
         return st;
     }
-    if (rnnc_config_validate(&cfg) != RNNC_OK) return st;
+    if (rnnc_config_validate(&cfg) != RNNC_OK)
+        return st;
     char *w1 = NULL, *w2 = NULL;
     FUZZ_REQUIRE(rnnc_config_write(&cfg, &w1) == RNNC_OK);
     FUZZ_REQUIRE(rnnc_config_parse(w1, "written", &back) == RNNC_OK);

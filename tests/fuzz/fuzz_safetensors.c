@@ -30,13 +30,15 @@ static void walk(const rnnc_tensor_file *f, size_t n) {
         const rnnc_tensor *t = rnnc_tensor_file_tensor(f, i);
         FUZZ_REQUIRE(t && t->name && t->ndim >= 0 && t->ndim <= 8);
         size_t count = 1;
-        for (int d = 0; d < t->ndim; d++) count *= t->dims[d];
+        for (int d = 0; d < t->ndim; d++)
+            count *= t->dims[d];
         FUZZ_REQUIRE(elem_size(t->dtype) != 0 && t->nbytes == count * elem_size(t->dtype));
         FUZZ_REQUIRE(((uintptr_t)t->data & 7) == 0 || t->nbytes == 0);
         FUZZ_REQUIRE(rnnc_tensor_file_find(f, t->name) == t);
         /* Touch every byte, so a range past the buffer is caught by AddressSanitizer. */
         unsigned sum = 0;
-        for (size_t k = 0; k < t->nbytes; k++) sum += ((const unsigned char *)t->data)[k];
+        for (size_t k = 0; k < t->nbytes; k++)
+            sum += ((const unsigned char *)t->data)[k];
         (void)sum;
         total += t->nbytes;
     }
@@ -72,7 +74,8 @@ static int fuzz_safetensors(const uint8_t *data, size_t n) {
     rnnc_tensor_file_free(f);
 
     const char *path = fuzz_write("model.safetensors", data, n);
-    if (!path) return st;
+    if (!path)
+        return st;
     rnnc_classifier *c = NULL;
     st = rnnc_classifier_load(path, &c);
     FUZZ_REQUIRE((st == RNNC_OK) == (c != NULL));
@@ -81,7 +84,8 @@ static int fuzz_safetensors(const uint8_t *data, size_t n) {
         int k = rnnc_classifier_labels(c, &names);
         float probs[64];
         const char *text = "A good film, not a bad one.";
-        if (k > 0 && k <= 64) (void)rnnc_classifier_predict(c, &text, 1, probs);
+        if (k > 0 && k <= 64)
+            (void)rnnc_classifier_predict(c, &text, 1, probs);
     }
     rnnc_classifier_free(c);
     return st;

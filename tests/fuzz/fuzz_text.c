@@ -13,14 +13,17 @@ static int valid_utf8(const unsigned char *s, size_t n) {
     while (i < n) {
         unsigned c = s[i];
         size_t k = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
-        if (k == 9 || k >= n - i) return 0;
+        if (k == 9 || k >= n - i)
+            return 0;
         unsigned cp = k == 0 ? c : c & (0x3fu >> k);
         for (size_t j = 1; j <= k; j++) {
-            if (i + j >= n || (s[i + j] & 0xc0) != 0x80) return 0;
+            if (i + j >= n || (s[i + j] & 0xc0) != 0x80)
+                return 0;
             cp = cp << 6 | (s[i + j] & 0x3fu);
         }
         static const unsigned min[4] = {0, 0x80, 0x800, 0x10000};
-        if (cp < min[k] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+        if (cp < min[k] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
         i += k + 1;
     }
     return 1;
@@ -44,9 +47,11 @@ static int on_token(const char *tok, size_t len, void *user) {
 static int fuzz_tokens(const rnnc_tokenizer_spec *spec, const uint8_t *data, size_t n) {
     tok_state s = {0, NULL};
     rnnc_status st = rnnc_tokenize(spec, (const char *)data, n, on_token, &s);
-    if (st != RNNC_OK) return st;
+    if (st != RNNC_OK)
+        return st;
     char *text = fuzz_text(data, n);
-    if (!text) return RNNC_ERR_NOMEM;
+    if (!text)
+        return RNNC_ERR_NOMEM;
     const char *texts[1] = {text};
     rnnc_vocab *v = NULL;
     /* The built vocabulary sees the text up to its first NUL, as a C string. */
@@ -75,11 +80,13 @@ static int fuzz_tokens(const rnnc_tokenizer_spec *spec, const uint8_t *data, siz
 
 static int fuzz_vocab(const rnnc_tokenizer_spec *spec, const uint8_t *data, size_t n) {
     char *text = fuzz_text(data, n);
-    if (!text) return RNNC_ERR_NOMEM;
+    if (!text)
+        return RNNC_ERR_NOMEM;
     rnnc_vocab *v = NULL, *back = NULL;
     rnnc_status st = rnnc_vocab_from_text(text, "fuzz.vocab", &v);
     FUZZ_REQUIRE((st == RNNC_OK) == (v != NULL));
-    if (st != RNNC_OK) FUZZ_REQUIRE(rnnc_last_error()[0] != '\0');
+    if (st != RNNC_OK)
+        FUZZ_REQUIRE(rnnc_last_error()[0] != '\0');
     if (v) {
         char *w = NULL;
         FUZZ_REQUIRE(rnnc_vocab_to_text(v, &w) == RNNC_OK);
@@ -88,7 +95,8 @@ static int fuzz_vocab(const rnnc_tokenizer_spec *spec, const uint8_t *data, size
         for (int i = 0; i < rnnc_vocab_size(v); i++) {
             const char *t = rnnc_vocab_token(v, i);
             FUZZ_REQUIRE(t && !strcmp(t, rnnc_vocab_token(back, i)));
-            if (i >= RNNC_VOCAB_FIRST) FUZZ_REQUIRE(rnnc_vocab_id(v, t, strlen(t)) == i);
+            if (i >= RNNC_VOCAB_FIRST)
+                FUZZ_REQUIRE(rnnc_vocab_id(v, t, strlen(t)) == i);
         }
         FUZZ_REQUIRE(rnnc_vocab_token(v, rnnc_vocab_size(v)) == NULL);
         size_t count = 0;
@@ -105,7 +113,8 @@ static int fuzz_vocab(const rnnc_tokenizer_spec *spec, const uint8_t *data, size
 }
 
 static int fuzz_text_target(const uint8_t *data, size_t n) {
-    if (n < 1) return RNNC_OK;
+    if (n < 1)
+        return RNNC_OK;
     rnnc_tokenizer_spec spec = rnnc_tokenizer_spec_init();
     spec.lowercase = data[0] & 1;
     spec.strip_html = (data[0] >> 1) & 1;

@@ -10,15 +10,16 @@
 #include "textset_check.h"
 
 static int fuzz_textset(const uint8_t *data, size_t n) {
-    if (n < 1) return RNNC_OK;
+    if (n < 1)
+        return RNNC_OK;
     const unsigned s = data[0];
     data++, n--;
     static const int formats[8] = {RNNC_TEXT_IMDB_TSV, RNNC_TEXT_CSV,      RNNC_TEXT_TSV,
                                    RNNC_TEXT_AUTO,     RNNC_TEXT_IMDB_TSV, RNNC_TEXT_CSV,
                                    RNNC_TEXT_TSV,      RNNC_TEXT_AUTO};
     static const char *const names[8] = {"data.tsv",    "data.csv",    "data.tsv",
-                                          "data.tsv",    "data.tsv.gz", "data.csv.gz",
-                                          "data.tsv.gz", "data.csv.gz"};
+                                         "data.tsv",    "data.tsv.gz", "data.csv.gz",
+                                         "data.tsv.gz", "data.csv.gz"};
     static const char *const cols[4][2] = {
         {NULL, NULL}, {"1", "0"}, {"label", "text"}, {"sentiment", "review"}};
     static const int headers[4] = {-1, 0, 1, -1};
@@ -26,19 +27,23 @@ static int fuzz_textset(const uint8_t *data, size_t n) {
     const int mode = s & 7;
     const char *path = mode >= 4 && mode <= 6 ? fuzz_write_gz(names[mode], data, n)
                                               : fuzz_write(names[mode], data, n);
-    if (!path) return RNNC_ERR_IO;
+    if (!path)
+        return RNNC_ERR_IO;
     rnnc_text_source src = rnnc_text_source_init();
     src.format = formats[mode];
     src.path = path;
     src.label_col = cols[(s >> 3) & 3][0];
     src.text_col = cols[(s >> 3) & 3][1];
     src.header = headers[(s >> 5) & 3];
-    if (s & 128) src.label_names = label_names, src.n_label_names = 2;
+    if (s & 128)
+        src.label_names = label_names, src.n_label_names = 2;
     rnnc_textset *set = NULL;
     rnnc_status st = rnnc_textset_read(&src, &set);
     FUZZ_REQUIRE((st == RNNC_OK) == (set != NULL));
-    if (set) fuzz_check_textset(set, (s & 128) != 0);
-    else FUZZ_REQUIRE(rnnc_last_error()[0] != '\0');
+    if (set)
+        fuzz_check_textset(set, (s & 128) != 0);
+    else
+        FUZZ_REQUIRE(rnnc_last_error()[0] != '\0');
     rnnc_textset_free(set);
     return st;
 }

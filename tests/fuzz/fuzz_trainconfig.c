@@ -4,19 +4,20 @@
 #include "fuzz.h"
 
 static const char *const fixed_sets[] = {
-    "train.epochs=3",       "data.maxlen=20",         "optimizer.name=sgd",
-    "optimizer.lr=0.5",     "lstm.hidden=8",          "embedding.dim=4",
-    "schedule.name=cosine", "early_stopping.patience=2", "data.train=x.tsv",
-    "train.output=",        "dense.units=1",          "new_section.key=1",
+    "train.epochs=3",   "data.maxlen=20",  "optimizer.name=sgd",   "optimizer.lr=0.5",
+    "lstm.hidden=8",    "embedding.dim=4", "schedule.name=cosine", "early_stopping.patience=2",
+    "data.train=x.tsv", "train.output=",   "dense.units=1",        "new_section.key=1",
 };
 enum { N_FIXED = sizeof fixed_sets / sizeof fixed_sets[0] };
 
 static int fuzz_trainconfig(const uint8_t *data, size_t n) {
     const char *path = fuzz_write("train.ini", data, n);
-    if (!path) return RNNC_ERR_IO;
+    if (!path)
+        return RNNC_ERR_IO;
     static rnnc_train_config tc;
     rnnc_status st = rnnc_train_config_read(path, NULL, 0, &tc);
-    if (st != RNNC_OK) FUZZ_REQUIRE(rnnc_last_error()[0] != '\0');
+    if (st != RNNC_OK)
+        FUZZ_REQUIRE(rnnc_last_error()[0] != '\0');
     (void)rnnc_train_config_read(path, fixed_sets, N_FIXED, &tc);
 
     const uint8_t *nl = memchr(data, '\n', n);
