@@ -361,7 +361,7 @@ typedef struct fit_run {
     float *best_params; /* restore_best: the best epoch's weights */
     char *ckpt, *ckpt_optim, *ckpt_optim_next, *best_path, *final_path, *log_path, *steps_path;
     FILE *steps; /* steps.jsonl: one line per batch */
-    char *steps_new; /* a fresh run logs here until its first checkpoint, then renames */
+    char *steps_new, *metrics_new; /* a fresh run logs here until its first checkpoint */
     int fresh_logs;  /* the previous run's logs are replaced at the first checkpoint */
     fit_state st;
 } fit_run;
@@ -587,7 +587,7 @@ static rnnc_status write_checkpoint(fit_run *r) {
                       r->ckpt_optim, strerror(errno));
     if (s == RNNC_OK && r->fresh_logs) { /* this run's logs replace the previous run's now */
         r->fresh_logs = 0;
-        trim_log(r->log_path, 0);
+        if (rename(r->metrics_new, r->log_path) != 0) trim_log(r->log_path, 0); /* no line yet */
         if (r->steps) fclose(r->steps);
         r->steps = NULL;
         if (rename(r->steps_new, r->steps_path) != 0 || !(r->steps = fopen(r->steps_path, "ab")))
@@ -645,8 +645,10 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
         }
         if (spec->out_dir && rep.improved)
             RNNC_TRY(task->save(task->self, r->best_path, NULL, NULL));
+        /* the log line first: a kill between the two leaves a line the resume trims away,
+         * never a finished epoch without its line */
+        if (spec->out_dir) log_epoch(r->fresh_logs ? r->metrics_new : r->log_path, &rep);
         RNNC_TRY(write_checkpoint(r));
-        if (spec->out_dir) log_epoch(r->log_path, &rep);
         if (spec->on_epoch)
             spec->on_epoch(&rep, spec->user);
         if (rep.stop)
@@ -718,10 +720,12 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
         r.log_path = join(spec->out_dir, "metrics.jsonl");
         r.steps_path = join(spec->out_dir, "steps.jsonl");
         r.steps_new = join(spec->out_dir, "steps.jsonl.new");
+        r.metrics_new = join(spec->out_dir, "metrics.jsonl.new");
         r.ckpt_optim = r.ckpt ? sibling_path(r.ckpt, ".optim.safetensors") : NULL;
         r.ckpt_optim_next = r.ckpt ? sibling_path(r.ckpt, ".optim.next.safetensors") : NULL;
         if (s == RNNC_OK && !(r.ckpt && r.best_path && r.final_path && r.log_path && r.ckpt_optim &&
-                              r.ckpt_optim_next && r.steps_path && r.steps_new))
+                              r.ckpt_optim_next && r.steps_path && r.steps_new &&
+                              r.metrics_new))
             s = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     }
     if (s == RNNC_OK) {
@@ -732,6 +736,7 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
             s = resume(&r);
         else
             r.fresh_logs = r.steps_path != NULL;
+        if (r.fresh_logs) unlink(r.metrics_new); /* a stale one from a killed fresh run */
         const char *sp = r.fresh_logs ? r.steps_new : r.steps_path;
         if (s == RNNC_OK && sp && !(r.steps = fopen(sp, r.fresh_logs ? "wb" : "ab")))
             s = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", sp, strerror(errno));
@@ -747,8 +752,11 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
     free(r.dout);
     free(r.best_params);
     if (r.steps) fclose(r.steps);
-    if (r.fresh_logs) unlink(r.steps_new); /* failed before its first checkpoint */
+    if (r.fresh_logs) { /* failed before its first checkpoint */
+        unlink(r.steps_new);
+        unlink(r.metrics_new);
+    }
     free(r.ckpt), free(r.ckpt_optim), free(r.best_path), free(r.final_path), free(r.log_path);
-    free(r.steps_path), free(r.ckpt_optim_next), free(r.steps_new);
+    free(r.steps_path), free(r.ckpt_optim_next), free(r.steps_new), free(r.metrics_new);
     return s;
 }
