@@ -2,15 +2,10 @@
 # Memory and thread checks beyond `make check` (issue 8): a short training run under valgrind
 # memcheck (no error, no leak), and rnnc's threaded code under ThreadSanitizer (the thread test
 # and a 2-thread training run, which split both the time loops and the large GEMMs).
-# Installs valgrind with apt-get when missing. Run from anywhere; CI runs it.
+# Installs valgrind (scripts/install-deps.sh) when missing. Run from anywhere; CI runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v valgrind > /dev/null; then
-    SUDO=""
-    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends valgrind > /dev/null
-fi
+scripts/install-deps.sh valgrind
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat > "$tmp/t.ini" <<EOF
