@@ -221,7 +221,8 @@ int cmd_train(int argc, char **argv) {
         goto done;
     }
     if (last.interrupted) {
-        if (ps.tty && !quiet) fprintf(stderr, "\n");
+        if (ps.tty && !quiet)
+            fprintf(stderr, "\n");
         if (tc.fit.out_dir)
             fprintf(stderr,
                     "rnnc train: stopped by %s in epoch %d after step %ld; checkpoint written.\n"

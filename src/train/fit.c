@@ -52,13 +52,13 @@ typedef struct fit_state {
     int best_epoch;
     int bad_epochs;
     /* within the current epoch (a checkpoint written on should_stop): */
-    long batch;          /* batches done; 0 at an epoch boundary */
-    rnnc_rng epoch_rng;  /* the shuffle stream before this epoch's permutation */
-    double loss_sum;     /* sum of batch loss x batch size */
-    double acc_correct;  /* correct training predictions */
-    long acc_n;          /* ... out of */
-    long skipped;        /* batches skipped (skip_nonfinite) */
-    long skipped_items;  /* ... and their examples */
+    long batch;            /* batches done; 0 at an epoch boundary */
+    rnnc_rng epoch_rng;    /* the shuffle stream before this epoch's permutation */
+    double loss_sum;       /* sum of batch loss x batch size */
+    double acc_correct;    /* correct training predictions */
+    long acc_n;            /* ... out of */
+    long skipped;          /* batches skipped (skip_nonfinite) */
+    long skipped_items;    /* ... and their examples */
     double gn_sum, gn_max; /* gradient norms */
 } fit_state;
 
@@ -153,8 +153,8 @@ static rnnc_status state_from_json(const char *txt, const char *path, fit_state 
              !get_hex(o, "loss_sum", &s->loss_sum) && !get_hex(o, "acc_correct", &s->acc_correct) &&
              !get_int(o, "acc_n", &acc_n) && !get_int(o, "skipped", &skipped) &&
              !get_int(o, "skipped_items", &sk_items) && sk_items >= 0 &&
-             !get_hex(o, "gn_sum", &s->gn_sum) && !get_hex(o, "gn_max", &s->gn_max) &&
-             epoch >= 0 && epoch < (1 << 30) && step >= 0 && best_epoch >= 0 && bad_epochs >= 0 &&
+             !get_hex(o, "gn_sum", &s->gn_sum) && !get_hex(o, "gn_max", &s->gn_max) && epoch >= 0 &&
+             epoch < (1 << 30) && step >= 0 && best_epoch >= 0 && bad_epochs >= 0 &&
              bad_epochs < (1 << 30) && best_epoch <= epoch && batch >= 0 && acc_n >= 0 &&
              skipped >= 0;
     json_decref(o);
@@ -251,19 +251,23 @@ static void trim_log(const char *path, int epochs) {
  * first `batch` batches of the next. Each line starts {"step":S,"epoch":E,"batch":K. */
 static void trim_steps(const char *path, int epochs, long batch) {
     FILE *f = fopen(path, "rb");
-    if (!f) return;
+    if (!f)
+        return;
     char *keep = NULL, *line = NULL;
     size_t len = 0, cap = 0, lcap = 0;
     ssize_t n;
     while ((n = getline(&line, &lcap, f)) > 0) {
         long step, k;
         int e;
-        if (sscanf(line, "{\"step\":%ld,\"epoch\":%d,\"batch\":%ld", &step, &e, &k) != 3) break;
-        if (e > epochs + 1 || (e == epochs + 1 && k > batch)) break;
+        if (sscanf(line, "{\"step\":%ld,\"epoch\":%d,\"batch\":%ld", &step, &e, &k) != 3)
+            break;
+        if (e > epochs + 1 || (e == epochs + 1 && k > batch))
+            break;
         if (len + (size_t)n + 1 > cap) {
             cap = (len + (size_t)n + 1) * 2;
             char *q = realloc(keep, cap);
-            if (!q) break;
+            if (!q)
+                break;
             keep = q;
         }
         memcpy(keep + len, line, (size_t)n);
@@ -273,7 +277,8 @@ static void trim_steps(const char *path, int epochs, long batch) {
     fclose(f);
     f = fopen(path, "wb");
     if (f) {
-        if (len) fwrite(keep, 1, len, f);
+        if (len)
+            fwrite(keep, 1, len, f);
         fclose(f);
     }
     free(keep);
@@ -360,9 +365,9 @@ typedef struct fit_run {
     size_t dout_cap;
     float *best_params; /* restore_best: the best epoch's weights */
     char *ckpt, *ckpt_optim, *ckpt_optim_next, *best_path, *final_path, *log_path, *steps_path;
-    FILE *steps; /* steps.jsonl: one line per batch */
+    FILE *steps;                   /* steps.jsonl: one line per batch */
     char *steps_new, *metrics_new; /* a fresh run logs here until its first checkpoint */
-    int fresh_logs;  /* the previous run's logs are replaced at the first checkpoint */
+    int fresh_logs; /* the previous run's logs are replaced at the first checkpoint */
     fit_state st;
 } fit_run;
 
@@ -380,14 +385,16 @@ static const char *nonfinite_param(rnnc_model *m) {
         rnnc_model_param_info(m, i, &name, NULL, NULL);
         const float *g = rnnc_model_grad(m, name, &n);
         for (size_t k = 0; g && k < n; k++)
-            if (!isfinite(g[k])) return name;
+            if (!isfinite(g[k]))
+                return name;
     }
     return "?";
 }
 
 static void log_step(fit_run *r, int epoch, long batch, double loss, double norm, double lr,
                      int skipped) {
-    if (!r->steps) return;
+    if (!r->steps)
+        return;
     fprintf(r->steps, "{\"step\":%ld,\"epoch\":%d,\"batch\":%ld", r->st.step, epoch, batch);
     log_num(r->steps, "loss", loss);
     log_num(r->steps, "grad_norm", norm);
@@ -410,7 +417,8 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
         st->shuffle = st->epoch_rng;
     }
     /* Fisher-Yates with the shuffle stream */
-    for (size_t i = 0; i < n; i++) r->perm[i] = i;
+    for (size_t i = 0; i < n; i++)
+        r->perm[i] = i;
     for (size_t i = n; i > 1; i--) {
         size_t j = rnnc_rng_below(&st->shuffle, (uint32_t)i);
         size_t t = r->perm[i - 1];
@@ -431,7 +439,8 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
         size_t need = dims[0] * dims[1] * (ndim == 3 ? dims[2] : 1);
         if (need > r->dout_cap) {
             float *d = realloc(r->dout, need * sizeof(float));
-            if (!d) return RNNC_FAIL(RNNC_ERR_NOMEM, "cannot allocate the output gradient");
+            if (!d)
+                return RNNC_FAIL(RNNC_ERR_NOMEM, "cannot allocate the output gradient");
             r->dout = d, r->dout_cap = need;
         }
         double l, norm = NAN;
@@ -461,8 +470,10 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
             st->skipped_items += nb;
             log_step(r, rep->epoch, (long)k + 1, l, norm, rep->lr, 1);
         } else {
-            if (spec->clip_value > 0) RNNC_TRY(rnnc_clip_grad_value(task->model, spec->clip_value));
-            if (spec->clip_norm > 0) rnnc_clip_grad_norm(task->model, spec->clip_norm);
+            if (spec->clip_value > 0)
+                RNNC_TRY(rnnc_clip_grad_value(task->model, spec->clip_value));
+            if (spec->clip_norm > 0)
+                rnnc_clip_grad_norm(task->model, spec->clip_norm);
             RNNC_TRY(rnnc_optim_set_lr(r->optim, rep->lr));
             RNNC_TRY(rnnc_optim_step(r->optim));
             st->step++;
@@ -501,8 +512,9 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
     const double dt = now_s() - t0;
     const rnnc_metric_values v = rnnc_metrics_values(r->met);
     const long counted = (long)(batches - (size_t)st->skipped);
-    rep->loss = n > (size_t)st->skipped_items ? st->loss_sum / (double)(n - (size_t)st->skipped_items)
-                                              : NAN;
+    rep->loss = n > (size_t)st->skipped_items
+                    ? st->loss_sum / (double)(n - (size_t)st->skipped_items)
+                    : NAN;
     rep->accuracy = (st->acc_correct + (v.n ? round(v.accuracy * (double)v.n) : 0)) /
                     (double)(st->acc_n + (long)v.n);
     rep->items_per_s = dt > 0 ? (double)(n - first * B) / dt : 0;
@@ -533,8 +545,8 @@ static rnnc_status resume(fit_run *r) {
     s = rnnc_optim_load(r->optim, op);
     if (s == RNNC_OK && rnnc_optim_steps(r->optim) != r->st.step)
         s = RNNC_FAIL(RNNC_ERR_FORMAT,
-                      "%s: holds the optimizer after step %ld, the checkpoint is at step %ld",
-                      op, rnnc_optim_steps(r->optim), r->st.step);
+                      "%s: holds the optimizer after step %ld, the checkpoint is at step %ld", op,
+                      rnnc_optim_steps(r->optim), r->st.step);
     if (s != RNNC_OK && access(next, F_OK) == 0) {
         /* a run stopped between writing the checkpoint and renaming its optimizer file */
         char first[512];
@@ -566,8 +578,10 @@ static rnnc_status resume(fit_run *r) {
             RNNC_TRY(s);
         }
     }
-    if (r->log_path) trim_log(r->log_path, r->st.epoch);
-    if (r->steps_path) trim_steps(r->steps_path, r->st.epoch, r->st.batch);
+    if (r->log_path)
+        trim_log(r->log_path, r->st.epoch);
+    if (r->steps_path)
+        trim_steps(r->steps_path, r->st.epoch, r->st.batch);
     return RNNC_OK;
 }
 
@@ -575,20 +589,26 @@ static rnnc_status resume(fit_run *r) {
  * the model file are each atomic; the step count ties the two together). */
 static rnnc_status write_checkpoint(fit_run *r) {
     r->st.dropout = *rnnc_model_rng(r->task->model);
-    if (!r->spec->out_dir) return RNNC_OK;
-    if (r->steps) fflush(r->steps);
+    if (!r->spec->out_dir)
+        return RNNC_OK;
+    if (r->steps)
+        fflush(r->steps);
     char *js = state_to_json(&r->st);
-    if (!js) return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    if (!js)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     rnnc_status s = rnnc_optim_save(r->optim, r->ckpt_optim_next);
-    if (s == RNNC_OK) s = r->task->save(r->task->self, r->ckpt, "rnnc.train_state", js);
+    if (s == RNNC_OK)
+        s = r->task->save(r->task->self, r->ckpt, "rnnc.train_state", js);
     free(js);
     if (s == RNNC_OK && rename(r->ckpt_optim_next, r->ckpt_optim) != 0)
-        s = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot rename to %s: %s", r->ckpt_optim_next,
-                      r->ckpt_optim, strerror(errno));
+        s = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot rename to %s: %s", r->ckpt_optim_next, r->ckpt_optim,
+                      strerror(errno));
     if (s == RNNC_OK && r->fresh_logs) { /* this run's logs replace the previous run's now */
         r->fresh_logs = 0;
-        if (rename(r->metrics_new, r->log_path) != 0) trim_log(r->log_path, 0); /* no line yet */
-        if (r->steps) fclose(r->steps);
+        if (rename(r->metrics_new, r->log_path) != 0)
+            trim_log(r->log_path, 0); /* no line yet */
+        if (r->steps)
+            fclose(r->steps);
         r->steps = NULL;
         if (rename(r->steps_new, r->steps_path) != 0 || !(r->steps = fopen(r->steps_path, "ab")))
             s = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot start the step log: %s", r->steps_path,
@@ -616,7 +636,8 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
             rep.val.accuracy = rep.val.precision = rep.val.recall = rep.val.f1 = NAN;
             rep.val.auc = rep.accuracy = NAN;
             RNNC_TRY(write_checkpoint(r));
-            if (last) *last = rep;
+            if (last)
+                *last = rep;
             return RNNC_OK;
         }
         rep.val_loss = NAN;
@@ -647,7 +668,8 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
             RNNC_TRY(task->save(task->self, r->best_path, NULL, NULL));
         /* the log line first: a kill between the two leaves a line the resume trims away,
          * never a finished epoch without its line */
-        if (spec->out_dir) log_epoch(r->fresh_logs ? r->metrics_new : r->log_path, &rep);
+        if (spec->out_dir)
+            log_epoch(r->fresh_logs ? r->metrics_new : r->log_path, &rep);
         RNNC_TRY(write_checkpoint(r));
         if (spec->on_epoch)
             spec->on_epoch(&rep, spec->user);
@@ -655,7 +677,8 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
             break;
         if (e < spec->epochs && spec->should_stop && spec->should_stop(spec->user)) {
             rep.interrupted = 1; /* asked to stop at the epoch's end: the checkpoint is written */
-            if (last) *last = rep;
+            if (last)
+                *last = rep;
             return RNNC_OK;
         }
     }
@@ -724,8 +747,7 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
         r.ckpt_optim = r.ckpt ? sibling_path(r.ckpt, ".optim.safetensors") : NULL;
         r.ckpt_optim_next = r.ckpt ? sibling_path(r.ckpt, ".optim.next.safetensors") : NULL;
         if (s == RNNC_OK && !(r.ckpt && r.best_path && r.final_path && r.log_path && r.ckpt_optim &&
-                              r.ckpt_optim_next && r.steps_path && r.steps_new &&
-                              r.metrics_new))
+                              r.ckpt_optim_next && r.steps_path && r.steps_new && r.metrics_new))
             s = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     }
     if (s == RNNC_OK) {
@@ -736,7 +758,8 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
             s = resume(&r);
         else
             r.fresh_logs = r.steps_path != NULL;
-        if (r.fresh_logs) unlink(r.metrics_new); /* a stale one from a killed fresh run */
+        if (r.fresh_logs)
+            unlink(r.metrics_new); /* a stale one from a killed fresh run */
         const char *sp = r.fresh_logs ? r.steps_new : r.steps_path;
         if (s == RNNC_OK && sp && !(r.steps = fopen(sp, r.fresh_logs ? "wb" : "ab")))
             s = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", sp, strerror(errno));
@@ -751,7 +774,8 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
     free(r.perm);
     free(r.dout);
     free(r.best_params);
-    if (r.steps) fclose(r.steps);
+    if (r.steps)
+        fclose(r.steps);
     if (r.fresh_logs) { /* failed before its first checkpoint */
         unlink(r.steps_new);
         unlink(r.metrics_new);
