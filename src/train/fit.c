@@ -217,71 +217,54 @@ static rnnc_status make_dir(const char *dir) {
     return RNNC_OK;
 }
 
-/* Keeps the first `epochs` lines of the metrics log (those of the epochs a resume keeps). */
-static void trim_log(const char *path, int epochs) {
+/* Cuts a log file after its first lines for which keep() says yes (stopping at the first no):
+ * truncate(2) at that byte, so nothing is copied and nothing before it can be lost. */
+static void trim_lines(const char *path, int (*keep)(const char *line, void *ctx), void *ctx) {
     FILE *f = fopen(path, "rb");
     if (!f)
         return;
-    char *keep = NULL;
-    size_t cap = 0, len = 0;
-    int lines = 0, c;
-    while (lines < epochs && (c = fgetc(f)) != EOF) {
-        if (len + 1 >= cap) {
-            cap = cap ? 2 * cap : 4096;
-            char *k = realloc(keep, cap);
-            if (!k)
-                break;
-            keep = k;
-        }
-        keep[len++] = (char)c;
-        if (c == '\n')
-            lines++;
-    }
-    fclose(f);
-    f = fopen(path, "wb");
-    if (f) {
-        if (len)
-            fwrite(keep, 1, len, f);
-        fclose(f);
-    }
-    free(keep);
-}
-
-/* Keeps the lines of steps.jsonl up to a checkpoint: every batch of the completed epochs and the
- * first `batch` batches of the next. Each line starts {"step":S,"epoch":E,"batch":K. */
-static void trim_steps(const char *path, int epochs, long batch) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return;
-    char *keep = NULL, *line = NULL;
-    size_t len = 0, cap = 0, lcap = 0;
+    char *line = NULL;
+    size_t lcap = 0;
+    off_t end = 0;
     ssize_t n;
-    while ((n = getline(&line, &lcap, f)) > 0) {
-        long step, k;
-        int e;
-        if (sscanf(line, "{\"step\":%ld,\"epoch\":%d,\"batch\":%ld", &step, &e, &k) != 3)
-            break;
-        if (e > epochs + 1 || (e == epochs + 1 && k > batch))
-            break;
-        if (len + (size_t)n + 1 > cap) {
-            cap = (len + (size_t)n + 1) * 2;
-            char *q = realloc(keep, cap);
-            if (!q)
-                break;
-            keep = q;
-        }
-        memcpy(keep + len, line, (size_t)n);
-        len += (size_t)n;
-    }
+    while ((n = getline(&line, &lcap, f)) > 0 && keep(line, ctx))
+        end += n;
     free(line);
     fclose(f);
-    f = fopen(path, "wb");
-    if (f) {
-        if (len)
-            fwrite(keep, 1, len, f);
-        fclose(f);
+    if (truncate(path, end) != 0) { /* the log is advisory; training goes on without the cut */
     }
-    free(keep);
+}
+
+/* metrics.jsonl: one line per completed epoch; ctx counts down the epochs a resume keeps. */
+static int keep_epoch_line(const char *line, void *ctx) {
+    (void)line;
+    int *left = ctx;
+    return (*left)-- > 0;
+}
+
+static void trim_log(const char *path, int epochs) {
+    trim_lines(path, keep_epoch_line, &epochs);
+}
+
+/* steps.jsonl: every batch of the completed epochs and the first `batch` batches of the next.
+ * Each line starts {"step":S,"epoch":E,"batch":K. */
+typedef struct step_pos {
+    int epochs;
+    long batch;
+} step_pos;
+
+static int keep_step_line(const char *line, void *ctx) {
+    const step_pos *p = ctx;
+    long step, k;
+    int e;
+    if (sscanf(line, "{\"step\":%ld,\"epoch\":%d,\"batch\":%ld", &step, &e, &k) != 3)
+        return 0;
+    return e <= p->epochs || (e == p->epochs + 1 && k <= p->batch);
+}
+
+static void trim_steps(const char *path, int epochs, long batch) {
+    step_pos p = {epochs, batch};
+    trim_lines(path, keep_step_line, &p);
 }
 
 static void log_num(FILE *f, const char *key, double v) {
