@@ -17,7 +17,7 @@ LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lopenblas -lini
 LDFLAGS += $(SANFLAGS)
 
 # Layer and model code is compiled twice: float (the library) and double (gradient checks).
-GENERIC := src/core/blas.c src/core/vmath.c $(wildcard src/layers/*.c) $(filter-out src/model/api.c src/model/plan.c,$(wildcard src/model/*.c))
+GENERIC := src/core/blas.c src/core/vmath.c src/core/packed.c $(wildcard src/layers/*.c) $(filter-out src/model/api.c src/model/plan.c,$(wildcard src/model/*.c))
 PLAIN := $(filter-out $(GENERIC),$(wildcard src/*/*.c))
 OBJ32 := $(patsubst src/%.c,$(BUILD)/f32/%.o,$(GENERIC))
 OBJ64 := $(patsubst src/%.c,$(BUILD)/f64/%.o,$(GENERIC))
@@ -46,7 +46,9 @@ $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # The hot element-wise kernels are built at -O3 so GCC vectorizes them (no -ffast-math anywhere).
-$(BUILD)/f32/core/vmath.o $(BUILD)/f32/layers/%.o: OPT := $(if $(DEBUG),-O0 -g,-O3 -g)
+$(BUILD)/f32/core/vmath.o $(BUILD)/f32/core/packed.o $(BUILD)/f32/layers/%.o: OPT := $(if $(DEBUG),-O0 -g,-O3 -g)
+# The recurrent product's multiply-adds are fused where the CPU has FMA (one rounding each).
+$(BUILD)/f32/core/packed.o: CFLAGS += -ffp-contract=fast
 
 $(LIB): $(OBJ32) $(OBJ64) $(OBJ)
 	@rm -f $@

@@ -3,7 +3,8 @@
  * OpenBLAS itself always runs single-threaded inside rnnc: rnnc splits a large product's rows of C
  * over its own threads (each a single-threaded GEMM on a slice) and runs the recurrent time loops
  * in parallel over batch rows (src/layers/recurrent.c). One owner of the cores means no idle
- * OpenBLAS pool spinning against rnnc's threads, and a thread count gives repeatable bits. */
+ * OpenBLAS pool spinning against rnnc's threads, and results that do not depend on the thread
+ * count. */
 #include "real.h"
 
 #include "core.h"
@@ -53,7 +54,13 @@ void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, real alpha, co
                 ldb <= INT_MAX && ldc <= INT_MAX);
     enum { MAX_SLICES = 64 };
     int nt = rnnc__in_worker() ? 1 : rnnc__threads();
-    if ((double)M * (double)N * (double)K < 4e6) nt = 1; /* not worth a thread */
+    /* Slices of at least 2e6 multiply-adds: worth a thread, and above OpenBLAS's small-matrix
+     * kernels (M*N*K <= 1e6), whose result for a row depends on the rows in the call. Its normal
+     * path computes each row the same way in any slice, so the bits do not depend on the thread
+     * count (tests/test_threads.c). */
+    const double mnk = (double)M * (double)N * (double)K;
+    if (mnk < 4e6) nt = 1;
+    if (nt > mnk / 2e6) nt = (int)(mnk / 2e6);
     if ((size_t)nt > M / 16) nt = (int)(M / 16);
     if (nt > MAX_SLICES) nt = MAX_SLICES;
     if (nt <= 1) {

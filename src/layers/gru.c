@@ -17,8 +17,8 @@ void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
         const size_t t = d->reverse ? T - 1 - s : s;
         const real *hp = Sh + rnnc__slot_before(d->reverse, t) * BH;
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
-        RN(rnnc__gemm)(0, 1, d->b1 - d->b0, G, H, 1, hp + d->b0 * H, H, w->w_hh, H, 0,
-                       hh + d->b0 * G, G);
+        RN(rnnc__gemm_packed)(d->b1 - d->b0, G, H, hp + d->b0 * H, H, d->whh_packed, 0,
+                              hh + d->b0 * G, G);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
             if (!d->active[t * B + b]) {
@@ -47,6 +47,7 @@ void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
  * (W_h h + b_h). They differ in the n block, where the recurrent part is scaled by r. */
 void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
                             size_t ldy, real *dh, real *dgi, real *dgh, real *work) {
+    (void)w; /* W_hh comes packed, in d->whh_packed */
     (void)work;
     const size_t T = d->T, B = d->B, H = d->H, G = 3 * H, BH = B * H;
     const real *gates = d->cache, *Sh = gates + T * B * G, *HN = Sh + (T + 1) * BH;
@@ -75,7 +76,7 @@ void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
                 dh[b * H + j] = R_FLUSH(dht * z); /* the direct path; the product below adds the rest */
             }
         }
-        RN(rnnc__gemm)(0, 0, d->b1 - d->b0, H, G, 1, dgh + (t * B + d->b0) * G, G, w->w_hh, H, 1,
-                       dh + d->b0 * H, H);
+        RN(rnnc__gemm_packed)(d->b1 - d->b0, H, G, dgh + (t * B + d->b0) * G, G, d->whh_packed, 1,
+                              dh + d->b0 * H, H);
     }
 }

@@ -38,6 +38,9 @@ typedef struct RN(rnnc__dir) {
     const real *h0, *c0; /* (B,H) initial states, NULL for zeros (c0: LSTM only) */
     real *cache;         /* rnnc__dir_cache_size reals, filled by forward for backward */
     size_t b0, b1; /* the cells' time loops process batch rows [b0, b1); set by recurrent.c */
+    /* W_hh packed for the step products (rnnc__pack), set by recurrent.c: op = W_hh^T (K = H,
+     * N = G) in forward, W_hh (K = G, N = H) in backward */
+    const real *whh_packed;
 } RN(rnnc__dir);
 
 /* Sizes (in reals) of a direction's forward cache and of the workspaces of forward / backward. */

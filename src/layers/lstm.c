@@ -17,8 +17,8 @@ void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, re
         const real *cp = Sc + rnnc__slot_before(d->reverse, t) * BH;
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
         real *cn = Sc + rnnc__slot_after(d->reverse, t) * BH;
-        RN(rnnc__gemm)(0, 1, d->b1 - d->b0, G, H, 1, hp + d->b0 * H, H, w->w_hh, H, 0,
-                       hh + d->b0 * G, G);
+        RN(rnnc__gemm_packed)(d->b1 - d->b0, G, H, hp + d->b0 * H, H, d->whh_packed, 0,
+                              hh + d->b0 * G, G);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
             if (!d->active[t * B + b]) { /* padding: the state passes through unchanged */
@@ -44,6 +44,7 @@ void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, re
  * dg (T,B,4H): gradients of the gate pre-activations (zero at padded steps). */
 void RN(rnnc__lstm_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
                              size_t ldy, real *dh, real *dc, real *dg, real *work) {
+    (void)w; /* W_hh comes packed, in d->whh_packed */
     const size_t T = d->T, B = d->B, H = d->H, G = 4 * H, BH = B * H;
     const real *gates = d->cache, *Sh = gates + T * B * G, *Sc = Sh + (T + 1) * BH;
     for (size_t s = T; s-- > 0;) {
@@ -74,7 +75,7 @@ void RN(rnnc__lstm_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, c
             }
         }
         /* dh += dg_t W_hh: padded rows of dg are zero and keep their carried dh */
-        RN(rnnc__gemm)(0, 0, d->b1 - d->b0, H, G, 1, dg + (t * B + d->b0) * G, G, w->w_hh, H, 1,
-                       dh + d->b0 * H, H);
+        RN(rnnc__gemm_packed)(d->b1 - d->b0, H, G, dg + (t * B + d->b0) * G, G, d->whh_packed, 1,
+                              dh + d->b0 * H, H);
     }
 }

@@ -13,6 +13,15 @@
 #include <pthread.h>
 #include <string.h>
 
+/* Work for backward: dg (T,B,G), dh (B,H), dc (B,H), the cells' (B,G), GRU's dgh (T,B,G). Forward
+ * uses its start for hh (B,G). The packed W_hh of either follows. */
+static size_t backward_work(int cell, size_t T, size_t B, size_t H) {
+    size_t G = (size_t)rnnc__cell_gates(cell) * H;
+    size_t n = T * B * G + 2 * B * H + B * G;
+    if (cell == RNNC__CELL_GRU) n += T * B * G;
+    return n;
+}
+
 #ifndef RNNC_REAL_F64 /* size functions do not depend on the precision: define them once */
 size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
@@ -24,9 +33,8 @@ size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H) {
 
 size_t rnnc__dir_work_size(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
-    size_t n = T * B * G + 2 * B * H + B * G;
-    if (cell == RNNC__CELL_GRU) n += T * B * G;
-    return n;
+    size_t pf = rnnc__packed_size(H, G), pb = rnnc__packed_size(G, H);
+    return backward_work(cell, T, B, H) + (pf > pb ? pf : pb);
 }
 #endif
 
@@ -40,9 +48,10 @@ static void put_initial(real *slot, const real *s0, size_t B, size_t H) {
 
 /* The time loop in parallel over batch rows: the steps of one sequence depend on each other,
  * different sequences do not. Each of nt threads runs the cell over a contiguous slice of rows for
- * all T steps, with no synchronisation inside the loop, its GEMMs single-threaded. Threads are created per call: two calls per
- * layer and batch, each tens of microseconds against a loop of milliseconds. Results depend on
- * the slicing, which depends only on (B, thread count), so a thread count gives repeatable bits. */
+ * all T steps, with no synchronisation inside the loop. Threads are created per call: two calls
+ * per layer and batch, each tens of microseconds against a loop of milliseconds. Every row is
+ * computed the same way in any slice (the step products are rnnc__gemm_packed, row by row the same
+ * sums), so the bits do not depend on the thread count. */
 typedef struct RN(cell_job) {
     const RN(rnnc__cellw) *w;
     RN(rnnc__dir) d;
@@ -117,7 +126,10 @@ void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
         real *Sc = Sh + (T + 1) * BH;
         put_initial(Sc + h0slot * BH, d->c0, B, H);
     }
+    real *packed = work + backward_work(d->cell, T, B, H);
+    RN(rnnc__pack)(1, H, G, w->w_hh, H, packed);
     RN(cell_job) job = {w, *d, 0, NULL, 0, NULL, NULL, NULL, NULL, work};
+    job.d.whh_packed = packed;
     RN(run_cells)(&job);
     if (cT && d->cell == RNNC__CELL_LSTM) memcpy(cT, Sh + (T + 1) * BH + lastslot * BH, BH * sizeof(real));
     if (hT) memcpy(hT, Sh + lastslot * BH, BH * sizeof(real));
@@ -164,7 +176,10 @@ void RN(rnnc__dir_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
     real *dgh = cellwork + B * G; /* (T,B,G) GRU: recurrent-side gate gradient */
     put_initial(dh, dhT, B, H);
     put_initial(dc, dcT, B, H);
+    real *packed = work + backward_work(d->cell, T, B, H);
+    RN(rnnc__pack)(0, G, H, w->w_hh, H, packed);
     RN(cell_job) job = {w, *d, 1, dy, ldy, dh, dc, dg, dgh, cellwork};
+    job.d.whh_packed = packed;
     RN(run_cells)(&job);
     if (d->cell != RNNC__CELL_GRU) dgh = dg; /* one pre-activation feeds both products */
     if (dh0) add_state(dh0, dh, BH);

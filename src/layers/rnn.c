@@ -13,8 +13,8 @@ void RN(rnnc__rnn_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
         const size_t t = d->reverse ? T - 1 - s : s;
         const real *hp = Sh + rnnc__slot_before(d->reverse, t) * BH;
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
-        RN(rnnc__gemm)(0, 1, d->b1 - d->b0, H, H, 1, hp + d->b0 * H, H, w->w_hh, H, 0,
-                       hh + d->b0 * H, H);
+        RN(rnnc__gemm_packed)(d->b1 - d->b0, H, H, hp + d->b0 * H, H, d->whh_packed, 0,
+                              hh + d->b0 * H, H);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
             if (!d->active[t * B + b]) {
@@ -35,6 +35,7 @@ void RN(rnnc__rnn_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
 
 void RN(rnnc__rnn_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
                             size_t ldy, real *dh, real *dg, real *work) {
+    (void)w; /* W_hh comes packed, in d->whh_packed */
     (void)work;
     const size_t T = d->T, B = d->B, H = d->H, BH = B * H;
     const int relu = d->cell == RNNC__CELL_RNN_RELU;
@@ -55,7 +56,7 @@ void RN(rnnc__rnn_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
                 dh[b * H + j] = 0;
             }
         }
-        RN(rnnc__gemm)(0, 0, d->b1 - d->b0, H, H, 1, dg + t * BH + d->b0 * H, H, w->w_hh, H, 1,
-                       dh + d->b0 * H, H);
+        RN(rnnc__gemm_packed)(d->b1 - d->b0, H, H, dg + t * BH + d->b0 * H, H, d->whh_packed, 1,
+                              dh + d->b0 * H, H);
     }
 }
