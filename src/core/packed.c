@@ -51,12 +51,6 @@ void rnnc__gemm_packed_f64(size_t M, size_t N, size_t K, const double *A, size_t
 }
 #else
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                             \
-    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#define HOT __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define HOT
-#endif
 
 typedef float v16 __attribute__((vector_size(64), aligned(4))); /* unaligned loads and stores */
 
@@ -102,7 +96,7 @@ static inline __attribute__((always_inline)) void tile(const int R, const int NP
     }
 }
 
-HOT void rnnc__gemm_packed_f32(size_t M, size_t N, size_t K, const float *A, size_t lda,
+RNNC_HOT void rnnc__gemm_packed_f32(size_t M, size_t N, size_t K, const float *A, size_t lda,
                                const float *P, int accumulate, float *C, size_t ldc) {
     for (size_t n0 = 0; n0 < N; n0 += 2 * PW) {
         const float *Pn = P + n0 / PW * K * PW;

@@ -35,6 +35,17 @@ static inline float rnnc__flush(float x) { return fabsf(x) < 1e-30f ? 0.0f : x; 
 #define R_FLUSH(x) rnnc__flush(x)
 #endif
 
+/* The hot float loops (activations, the cells' element-wise work, the step products) are compiled
+ * for AVX-512, AVX2 and the x86-64 baseline, the copy picked at load time (GCC's target_clones),
+ * so one binary runs everywhere at the speed of the CPU it runs on. Off for double, for other
+ * compilers and under the sanitizers. */
+#if !defined(RNNC_REAL_F64) && defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&  \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#define RNNC_HOT __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define RNNC_HOT
+#endif
+
 /* In place over n values: x = sigmoid(x), x = tanh(x). Vectorized in float (src/core/vmath.c). */
 void RN(rnnc__vsigmoid)(real *x, size_t n);
 void RN(rnnc__vtanh)(real *x, size_t n);

@@ -12,13 +12,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#if !defined(RNNC_REAL_F64) && defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&  \
-    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#define HOT __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define HOT
-#endif
-
 #ifndef RNNC_REAL_F64
 /* exp(x) for x in [-87, 88]; the callers clamp. */
 static inline float exp_core(float x) {
@@ -39,7 +32,7 @@ static inline float exp_core(float x) {
     return p * scale;
 }
 
-HOT void rnnc__vsigmoid_f32(float *x, size_t n) {
+RNNC_HOT void rnnc__vsigmoid_f32(float *x, size_t n) {
     for (size_t i = 0; i < n; i++) {
         const float in = x[i];
         float v = in == in ? -in : 0.0f; /* NaN is put back below, never converted to int */
@@ -50,7 +43,7 @@ HOT void rnnc__vsigmoid_f32(float *x, size_t n) {
     }
 }
 
-HOT void rnnc__vtanh_f32(float *x, size_t n) {
+RNNC_HOT void rnnc__vtanh_f32(float *x, size_t n) {
     for (size_t i = 0; i < n; i++) {
         const float in = x[i], v = in == in ? in : 0.0f, a = v < 0 ? -v : v;
         /* small |x|: the odd series to x^11 (error below 2e-9 relative for |x| < 0.3) */

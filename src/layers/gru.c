@@ -43,6 +43,27 @@ void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
     }
 }
 
+/* One data row of a backward step: from the activated gates g (3H), hn = W_hn h + b_hn (H), the
+ * previous state hp (H) and the output gradient dy (H), the input-side and recurrent-side gate
+ * gradients gi, gh (3H); dh (H) becomes the direct path dh * z (the recurrent product adds the
+ * rest). Separate, restrict-qualified arrays, so the loop is vectorized. */
+static RNNC_HOT void RN(back_row)(size_t H, const real *restrict g, const real *restrict hn,
+                                  const real *restrict hp, const real *restrict dy,
+                                  real *restrict dh, real *restrict gi, real *restrict gh) {
+    for (size_t j = 0; j < H; j++) {
+        const real r = g[j], z = g[H + j], n = g[2 * H + j];
+        const real dht = R_FLUSH(dh[j] + dy[j]);
+        const real dn = R_FLUSH(dht * (1 - z) * (1 - n * n));
+        const real dz = R_FLUSH(dht * (hp[j] - n) * z * (1 - z));
+        const real dr = R_FLUSH(dn * hn[j] * r * (1 - r));
+        gi[j] = gh[j] = dr;
+        gi[H + j] = gh[H + j] = dz;
+        gi[2 * H + j] = dn;
+        gh[2 * H + j] = R_FLUSH(dn * r);
+        dh[j] = R_FLUSH(dht * z);
+    }
+}
+
 /* dgi: gradient of the input-side pre-activations (W_i x + b_i); dgh: of the recurrent-side ones
  * (W_h h + b_h). They differ in the n block, where the recurrent part is scaled by r. */
 void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
@@ -63,18 +84,7 @@ void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
             }
             const real *gt = gates + (t * B + b) * G, *hnc = HN + (t * B + b) * H;
             const real *dyt = dy + (t * B + b) * ldy;
-            for (size_t j = 0; j < H; j++) {
-                real r = gt[j], z = gt[H + j], n = gt[2 * H + j];
-                real dht = R_FLUSH(dh[b * H + j] + dyt[j]);
-                real dn = R_FLUSH(dht * (1 - z) * (1 - n * n));
-                real dz = R_FLUSH(dht * (hp[b * H + j] - n) * z * (1 - z));
-                real dr = R_FLUSH(dn * hnc[j] * r * (1 - r));
-                gi[j] = gh[j] = dr;
-                gi[H + j] = gh[H + j] = dz;
-                gi[2 * H + j] = dn;
-                gh[2 * H + j] = R_FLUSH(dn * r);
-                dh[b * H + j] = R_FLUSH(dht * z); /* the direct path; the product below adds the rest */
-            }
+            RN(back_row)(H, gt, hnc, hp + b * H, dyt, dh + b * H, gi, gh);
         }
         RN(rnnc__gemm_packed)(d->b1 - d->b0, H, G, dgh + (t * B + d->b0) * G, G, d->whh_packed, 1,
                               dh + d->b0 * H, H);

@@ -6,6 +6,22 @@
 
 #include <string.h>
 
+/* One data row of a forward step: g (4H) holds the input projection + b_ih and becomes the
+ * activated gates; hh (4H) the recurrent product (used as scratch after); bh b_hh (4H); cp (H) the
+ * previous cell state; cn, hn (H) the new states; y (H) the output. */
+static RNNC_HOT void RN(forward_row)(size_t H, real *restrict g, real *restrict hh,
+                                     const real *restrict bh, const real *restrict cp,
+                                     real *restrict cn, real *restrict hn, real *restrict y) {
+    for (size_t k = 0; k < 4 * H; k++) g[k] += hh[k] + bh[k];
+    RN(rnnc__vsigmoid)(g, 2 * H);     /* i, f */
+    RN(rnnc__vtanh)(g + 2 * H, H);    /* g */
+    RN(rnnc__vsigmoid)(g + 3 * H, H); /* o */
+    real *tc = hh; /* hh is consumed */
+    for (size_t j = 0; j < H; j++) tc[j] = cn[j] = g[H + j] * cp[j] + g[j] * g[2 * H + j];
+    RN(rnnc__vtanh)(tc, H);
+    for (size_t j = 0; j < H; j++) y[j] = hn[j] = g[3 * H + j] * tc[j];
+}
+
 /* cache: gates (T,B,4H) activated in place, Sh (T+1,B,H), Sc (T+1,B,H) */
 void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *work) {
     const size_t T = d->T, B = d->B, H = d->H, G = 4 * H, BH = B * H;
@@ -26,17 +42,29 @@ void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, re
                 memcpy(cn + b * H, cp + b * H, H * sizeof(real));
                 continue;
             }
-            real *gt = gates + (t * B + b) * G, *hb = hh + b * G;
-            const real *bh = w->b_hh, *cpb = cp + b * H;
-            real *cnb = cn + b * H, *hnb = hn + b * H, *tc = hb; /* hb is consumed first */
-            for (size_t k = 0; k < G; k++) gt[k] += hb[k] + bh[k];
-            RN(rnnc__vsigmoid)(gt, 2 * H); /* i, f */
-            RN(rnnc__vtanh)(gt + 2 * H, H); /* g */
-            RN(rnnc__vsigmoid)(gt + 3 * H, H); /* o */
-            for (size_t j = 0; j < H; j++) tc[j] = cnb[j] = gt[H + j] * cpb[j] + gt[j] * gt[2 * H + j];
-            RN(rnnc__vtanh)(tc, H);
-            for (size_t j = 0; j < H; j++) y[j] = hnb[j] = gt[3 * H + j] * tc[j];
+            RN(forward_row)(H, gates + (t * B + b) * G, hh + b * G, w->b_hh, cp + b * H, cn + b * H,
+                            hn + b * H, y);
         }
+    }
+}
+
+/* One data row of a backward step: the gate gradients dg (4H) from the activated gates g (4H),
+ * tanh of the new cell state tc (H), the previous cell state cp (H) and the output gradient dy
+ * (H); dc (H) carried to the previous step, dh (H) consumed (zeroed: the recurrent product
+ * refills it). Separate, restrict-qualified arrays, so the loop is vectorized. */
+static RNNC_HOT void RN(back_row)(size_t H, const real *restrict g, const real *restrict tc,
+                                  const real *restrict cp, const real *restrict dy,
+                                  real *restrict dh, real *restrict dc, real *restrict dg) {
+    for (size_t j = 0; j < H; j++) {
+        const real i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j], t = tc[j];
+        const real dht = R_FLUSH(dh[j] + dy[j]);
+        const real dct = R_FLUSH(dc[j] + dht * o * (1 - t * t));
+        dg[j] = R_FLUSH(dct * gg * i * (1 - i));
+        dg[H + j] = R_FLUSH(dct * cp[j] * f * (1 - f));
+        dg[2 * H + j] = R_FLUSH(dct * i * (1 - gg * gg));
+        dg[3 * H + j] = R_FLUSH(dht * t * o * (1 - o));
+        dc[j] = R_FLUSH(dct * f);
+        dh[j] = 0;
     }
 }
 
@@ -61,18 +89,7 @@ void RN(rnnc__lstm_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, c
             real *tcs = work + b * H; /* (H) tanh(c'); work is (B,G) */
             memcpy(tcs, cn + b * H, H * sizeof(real));
             RN(rnnc__vtanh)(tcs, H);
-            for (size_t j = 0; j < H; j++) {
-                real i = gt[j], f = gt[H + j], g = gt[2 * H + j], o = gt[3 * H + j];
-                real tc = tcs[j];
-                real dht = R_FLUSH(dh[b * H + j] + dyt[j]);
-                real dct = R_FLUSH(dc[b * H + j] + dht * o * (1 - tc * tc));
-                dgt[j] = R_FLUSH(dct * g * i * (1 - i));
-                dgt[H + j] = R_FLUSH(dct * cp[b * H + j] * f * (1 - f));
-                dgt[2 * H + j] = R_FLUSH(dct * i * (1 - g * g));
-                dgt[3 * H + j] = R_FLUSH(dht * tc * o * (1 - o));
-                dc[b * H + j] = R_FLUSH(dct * f);
-                dh[b * H + j] = 0; /* consumed; the recurrent product below refills it */
-            }
+            RN(back_row)(H, gt, tcs, cp + b * H, dyt, dh + b * H, dc + b * H, dgt);
         }
         /* dh += dg_t W_hh: padded rows of dg are zero and keep their carried dh */
         RN(rnnc__gemm_packed)(d->b1 - d->b0, H, G, dg + (t * B + d->b0) * G, G, d->whh_packed, 1,

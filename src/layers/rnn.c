@@ -33,6 +33,17 @@ void RN(rnnc__rnn_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
     }
 }
 
+/* One data row of a backward step: the pre-activation gradient dg (H) from the new state h (H)
+ * and the output gradient dy (H); dh (H) consumed (the recurrent product refills it). */
+static RNNC_HOT void RN(back_row)(size_t H, int relu, const real *restrict h,
+                                  const real *restrict dy, real *restrict dh, real *restrict dg) {
+    for (size_t j = 0; j < H; j++) {
+        const real dht = R_FLUSH(dh[j] + dy[j]);
+        dg[j] = relu ? (h[j] > 0 ? dht : 0) : R_FLUSH(dht * (1 - h[j] * h[j]));
+        dh[j] = 0;
+    }
+}
+
 void RN(rnnc__rnn_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
                             size_t ldy, real *dh, real *dg, real *work) {
     (void)w; /* W_hh comes packed, in d->whh_packed */
@@ -50,11 +61,7 @@ void RN(rnnc__rnn_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
                 continue;
             }
             const real *dyt = dy + (t * B + b) * ldy;
-            for (size_t j = 0; j < H; j++) {
-                real h = hn[b * H + j], dht = R_FLUSH(dh[b * H + j] + dyt[j]);
-                dgt[j] = relu ? (h > 0 ? dht : 0) : R_FLUSH(dht * (1 - h * h));
-                dh[b * H + j] = 0;
-            }
+            RN(back_row)(H, relu, hn + b * H, dyt, dh + b * H, dgt);
         }
         RN(rnnc__gemm_packed)(d->b1 - d->b0, H, H, dg + t * BH + d->b0 * H, H, d->whh_packed, 1,
                               dh + d->b0 * H, H);

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# rnnc against the strongest CPU references on the five fixed shapes (bench/README.md): rnnc,
+# oneDNN 2.6 (Debian's libdnnl) and current PyTorch (bench/.venv) run alternately, one process
+# per (engine, shape, mode), for ROUNDS rounds (the engine order rotates each round), all with the
+# same thread count; plus OpenBLAS sgemm at each shape's GEMM shapes in the same run (the
+# ceiling). Raw lines go to build/bench/compare-<date>.log; the summary (ratios min/median/max
+# over rounds) is printed as Markdown tables by bench/summarize.py.
+#   bench/compare.sh [rounds=3] [steps=7] [threads=2]
+# Environment: SHAPES="S1 S2 S3 S4 S5", MODES="train infer", ENGINES="rnnc onednn torch"
+# (also: torch-default = PyPI torch without flush-to-zero, torch-debian = Debian's python3-torch
+# with OpenBLAS threads). Needs: make, bench/setup-venv.sh, bench/setup-onednn.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+steps=${2:-7}
+threads=${3:-2}
+shapes=${SHAPES:-S1 S2 S3 S4 S5}
+modes=${MODES:-train infer}
+engines=(${ENGINES:-rnnc onednn torch})
+warm=2
+py=bench/.venv/bin/python
+libs="$(pkg-config --libs openblas inih jansson zlib libarchive) -lm -lpthread"
+
+make -s build/librnnc.a
+mkdir -p build/bench
+cc -O2 -std=c11 -Iinclude bench/rnnc_shapes.c build/librnnc.a $libs -o build/rnnc_shapes
+cc -O2 -std=c11 bench/sgemm_shapes.c $(pkg-config --cflags --libs openblas) -o build/sgemm_shapes
+for e in "${engines[@]}"; do
+    case $e in
+    onednn) bench/setup-onednn.sh >/dev/null ;;
+    torch | torch-default) [ -x "$py" ] || { echo "compare: run bench/setup-venv.sh first" >&2; exit 1; } ;;
+    esac
+done
+
+run_engine() { # engine shape mode
+    case $1 in
+    rnnc) build/rnnc_shapes "$2" "$3" "$steps" "$warm" "$threads" ;;
+    onednn) OMP_NUM_THREADS=$threads build/onednn_shapes "$2" "$3" "$steps" "$warm" "$threads" ;;
+    torch) "$py" bench/torch_shapes.py "$2" "$3" "$steps" "$warm" "$threads" fast ;;
+    torch-default) "$py" bench/torch_shapes.py "$2" "$3" "$steps" "$warm" "$threads" default ;;
+    torch-debian) /usr/bin/python3 bench/torch_shapes.py "$2" "$3" "$steps" "$warm" "$threads" blas ;;
+    *) echo "compare: unknown engine $1" >&2; exit 2 ;;
+    esac
+}
+
+log=build/bench/compare-$(date +%Y%m%d-%H%M%S).log
+{
+    echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(date -u +%FT%TZ)"
+    echo "# rounds=$rounds steps=$steps warmup=$warm threads=$threads engines=${engines[*]}"
+} | tee "$log"
+n=${#engines[@]}
+for ((r = 0; r < rounds; r++)); do
+    for s in $shapes; do
+        echo "round=$r $(build/sgemm_shapes "$s" "$threads" 3)" | tee -a "$log"
+        for m in $modes; do
+            for ((k = 0; k < n; k++)); do
+                e=${engines[$(((k + r) % n))]}
+                line=$(run_engine "$e" "$s" "$m" 2>/dev/null | grep '^engine=' || echo "engine=$e shape=$s mode=$m failed=1")
+                echo "round=$r $line" | tee -a "$log"
+            done
+        done
+    done
+done
+echo "# raw lines: $log"
+python3 bench/summarize.py "$log"
