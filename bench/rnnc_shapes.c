@@ -102,6 +102,7 @@ int main(int argc, char **argv) {
     rnnc_optim_spec os = rnnc_optim_spec_init(RNNC_OPTIM_ADAM);
     if (rnnc_model_create(&cfg, 1, &m)) die("model");
     if (train && rnnc_optim_create(m, &os, &o)) die("optimizer");
+    rnnc_model_set_input_grad(m, 0); /* as rnnc's trainer; PyTorch's inputs need no grad either */
 
     const size_t T = (size_t)s->T, B = (size_t)s->B, TB = T * B;
     const size_t O = s->head == 0 ? (size_t)s->hidden : s->head == 1 ? 1 : (size_t)s->vocab;

@@ -206,8 +206,12 @@ const float *rnnc_model_output(const rnnc_model *m, int *ndim, size_t dims[3]);
 rnnc_status rnnc_model_backward(rnnc_model *m, const float *dout);
 void rnnc_model_zero_grad(rnnc_model *m);
 /* Gradient of the loss with respect to the float input x (T,B,I) of the last backward; NULL when
- * the model starts with an embedding. Borrowed. */
+ * the model starts with an embedding or the input gradient is off. Borrowed. */
 const float *rnnc_model_input_grad(const rnnc_model *m);
+/* Whether backward computes that input gradient (on by default, as rnnc_model_input_grad needs).
+ * Training never needs it: rnnc's trainers turn it off, which saves the first recurrent layer a
+ * GEMM as large as its input projection (as PyTorch skips inputs that do not require grad). */
+void rnnc_model_set_input_grad(rnnc_model *m, int on);
 
 /* Recurrent state of layer `layer` (its index in the config), PyTorch's layout (L*D,B,H) with
  * index l*D + d. set_state copies h0 (and c0 for LSTM; ignored otherwise) for the following

@@ -329,6 +329,48 @@ static void test_pool(void) {
           "pooling a non-sequence is refused: %s", rnnc_last_error());
 }
 
+/* rnnc_model_set_input_grad(m, 0): no input gradient, the same parameter gradients bit for bit
+ * (LSTM then dense; the first layer's input-gradient GEMM is what is skipped). */
+static void test_input_grad_off(void) {
+    rnnc_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.input_size = 5, cfg.n_layers = 2;
+    cfg.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_LSTM);
+    cfg.layers[0].hidden = 7, cfg.layers[0].layers = 2;
+    cfg.layers[1] = rnnc_layer_spec_init(RNNC_LAYER_DENSE);
+    cfg.layers[1].units = 3;
+    rnnc_model *m;
+    if (!check(rnnc_model_create(&cfg, 3, &m) == RNNC_OK, "input-grad model builds")) return;
+    float x[4 * 3 * 5], dy[3 * 3];
+    for (size_t i = 0; i < sizeof x / sizeof *x; i++) x[i] = (float)((i * 37) % 11) / 5 - 1;
+    for (size_t i = 0; i < sizeof dy / sizeof *dy; i++) dy[i] = (float)i / 4 - 1;
+    rnnc_batch b = {4, 3, NULL, x, NULL, RNNC_PAD_POST};
+    size_t n;
+    rnnc_model_forward(m, &b, 1);
+    rnnc_model_zero_grad(m);
+    rnnc_model_backward(m, dy);
+    const float *dx = rnnc_model_input_grad(m);
+    float nonzero = 0;
+    for (size_t i = 0; dx && i < sizeof x / sizeof *x; i++) nonzero += dx[i] != 0;
+    check(dx && nonzero > 0, "input gradient on by default (%g nonzero values)", nonzero);
+    const float *g = rnnc_model_grads(m, &n);
+    float *with = malloc(n * sizeof *with);
+    if (with) memcpy(with, g, n * sizeof *with);
+    rnnc_model_set_input_grad(m, 0);
+    rnnc_model_forward(m, &b, 1);
+    rnnc_model_zero_grad(m);
+    rnnc_model_backward(m, dy);
+    check(rnnc_model_input_grad(m) == NULL, "input gradient off: rnnc_model_input_grad is NULL");
+    g = rnnc_model_grads(m, &n);
+    check(with && !memcmp(with, g, n * sizeof *with),
+          "input gradient off: parameter gradients unchanged, bit for bit");
+    rnnc_model_set_input_grad(m, 1);
+    rnnc_model_backward(m, dy);
+    check(rnnc_model_input_grad(m) != NULL, "input gradient back on");
+    free(with);
+    rnnc_model_free(m);
+}
+
 /* Keras's initialisation: ranges, orthonormal recurrent columns, biases, the config key. */
 static void test_keras_init(void) {
     const char *text = "[embedding]\nvocab = 50\ndim = 8\npadding_idx = 0\ninit = keras\n"
@@ -393,5 +435,6 @@ int main(void) {
     test_determinism_and_dropout();
     test_pool();
     test_keras_init();
+    test_input_grad_off();
     return check_summary();
 }

@@ -61,6 +61,10 @@ const float *rnnc_model_input_grad(const rnnc_model *m) {
     return m ? rnnc__model_input_grad_f32(m->impl) : NULL;
 }
 
+void rnnc_model_set_input_grad(rnnc_model *m, int on) {
+    if (m) rnnc__model_set_input_grad_f32(m->impl, on);
+}
+
 rnnc_status rnnc_model_set_state(rnnc_model *m, int layer, int B, const float *h0,
                                  const float *c0) {
     if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_set_state: model is NULL");

@@ -35,6 +35,7 @@ struct RN(rnnc__model) {
     size_t T, B;         /* the last forward's batch */
     int forwarded;       /* a forward has run */
     int trained;         /* ... in training mode, so backward may follow */
+    int no_input_grad;   /* backward skips the gradient at the float input */
     unsigned char *active; /* (T,B) */
     int32_t *ids;          /* (T,B) copy of the last ids */
     real *x;               /* (T,B,I) copy of the last features */
@@ -384,7 +385,10 @@ rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout) {
         const real *dy = i == m->cfg.n_layers - 1 ? dout : m->L[i + 1].din;
         const real *in = layer_in(m, i);
         const size_t N = pl->seq_in ? TB : B, Nout = pl->seq_out ? TB : B;
-        if (L->din) memset(L->din, 0, N * pl->in * sizeof(real));
+        /* the first layer's input gradient only on request: for a recurrent layer it is a GEMM
+         * as large as the input projection */
+        real *din = i == 0 && m->no_input_grad ? NULL : L->din;
+        if (din) memset(din, 0, N * pl->in * sizeof(real));
         switch (s->kind) {
         case RNNC_LAYER_EMBEDDING:
             RN(rnnc__embedding_backward)(pl->out, N, m->ids, s->padding_idx, dy,
@@ -392,29 +396,36 @@ rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout) {
             break;
         case RNNC_LAYER_DENSE:
             RN(rnnc__dense_backward)(m->params + q[0].offset, s->activation, N, pl->in, pl->out,
-                                     in, L->y, dy, L->din, m->grads + q[0].offset,
+                                     in, L->y, dy, din, m->grads + q[0].offset,
                                      m->grads + q[1].offset, L->work);
             break;
         case RNNC_LAYER_DROPOUT:
+            if (!din) break;
             if (s->rate > 0)
-                RN(rnnc__dropout_backward)(Nout * pl->out, L->mask, dy, L->din);
+                RN(rnnc__dropout_backward)(Nout * pl->out, L->mask, dy, din);
             else
-                for (size_t k = 0; k < Nout * pl->out; k++) L->din[k] += dy[k];
+                for (size_t k = 0; k < Nout * pl->out; k++) din[k] += dy[k];
             break;
         case RNNC_LAYER_POOL:
-            RN(rnnc__pool_backward)(s->pool, T, B, pl->in, m->active, L->arg, dy, L->din);
+            if (din) RN(rnnc__pool_backward)(s->pool, T, B, pl->in, m->active, L->arg, dy, din);
             break;
         default:
             memset(L->dh0, 0, B * L->state_n * sizeof(real));
             if (L->dc0) memset(L->dc0, 0, B * L->state_n * sizeof(real));
             RN(rnnc__stack_backward)(L->rec, in, dy, L->has_dT ? L->dhT : NULL,
-                                     L->has_dT && L->dcT ? L->dcT : NULL, L->din, L->dh0, L->dc0);
+                                     L->has_dT && L->dcT ? L->dcT : NULL, din, L->dh0, L->dc0);
         }
     }
     return RNNC_OK;
 }
 
-const real *RN(rnnc__model_input_grad)(const RN(rnnc__model) *m) { return m ? m->L[0].din : NULL; }
+const real *RN(rnnc__model_input_grad)(const RN(rnnc__model) *m) {
+    return m && !m->no_input_grad ? m->L[0].din : NULL;
+}
+
+void RN(rnnc__model_set_input_grad)(RN(rnnc__model) *m, int on) {
+    if (m) m->no_input_grad = !on;
+}
 
 /* ---- recurrent states ---- */
 

@@ -29,6 +29,7 @@ rnnc_status RN(rnnc__model_forward)(RN(rnnc__model) *m, const RN(rnnc__batch) *b
 const real *RN(rnnc__model_output)(const RN(rnnc__model) *m, int *ndim, size_t dims[3]);
 rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout);
 const real *RN(rnnc__model_input_grad)(const RN(rnnc__model) *m);
+void RN(rnnc__model_set_input_grad)(RN(rnnc__model) *m, int on);
 
 rnnc_status RN(rnnc__model_set_state)(RN(rnnc__model) *m, int layer, size_t B, const real *h0,
                                       const real *c0);

@@ -435,6 +435,7 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
             bad = what;
         } else {
             rnnc_model_zero_grad(task->model);
+            rnnc_model_set_input_grad(task->model, 0); /* never used here */
             RNNC_TRY(rnnc_model_backward(task->model, r->dout));
             norm = rnnc_clip_grad_norm(task->model, INFINITY); /* measures, never scales */
             if (!isfinite(norm)) {
