@@ -8,6 +8,26 @@
 
 #include <string.h>
 
+/* One data row of a forward step: g (3H) holds the input projection and becomes r, z, n; hh (3H)
+ * the recurrent product; bi, bh b_ih, b_hh (3H); hp (H) the previous state; hnc (H) keeps
+ * W_hn h + b_hn for backward; hn, y (H) the new state and the output. */
+static RNNC_HOT void RN(forward_row)(size_t H, real *restrict g, const real *restrict hh,
+                                     const real *restrict bi, const real *restrict bh,
+                                     const real *restrict hp, real *restrict hnc,
+                                     real *restrict hn, real *restrict y) {
+    for (size_t k = 0; k < 2 * H; k++) g[k] = (g[k] + bi[k]) + (hh[k] + bh[k]);
+    RN(rnnc__vsigmoid)(g, 2 * H); /* r, z */
+    for (size_t j = 0; j < H; j++) {
+        hnc[j] = hh[2 * H + j] + bh[2 * H + j];
+        g[2 * H + j] = (g[2 * H + j] + bi[2 * H + j]) + g[j] * hnc[j];
+    }
+    RN(rnnc__vtanh)(g + 2 * H, H); /* n */
+    for (size_t j = 0; j < H; j++) {
+        const real z = g[H + j];
+        y[j] = hn[j] = (1 - z) * g[2 * H + j] + z * hp[j];
+    }
+}
+
 /* cache: gates (T,B,3H) holding r,z,n after forward, Sh (T+1,B,H), hn (T,B,H) = W_hn h + b_hn */
 void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *work) {
     const size_t T = d->T, B = d->B, H = d->H, G = 3 * H, BH = B * H;
@@ -25,20 +45,8 @@ void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
                 RN(rnnc__pass_step)(hn + b * H, hp + b * H, y, H);
                 continue;
             }
-            real *gt = gates + (t * B + b) * G, *hnc = HN + (t * B + b) * H;
-            const real *hb = hh + b * G, *bh = w->b_hh, *hpb = hp + b * H;
-            real *hnb = hn + b * H;
-            for (size_t k = 0; k < 2 * H; k++) gt[k] += hb[k] + bh[k];
-            RN(rnnc__vsigmoid)(gt, 2 * H); /* r, z */
-            for (size_t j = 0; j < H; j++) {
-                hnc[j] = hb[2 * H + j] + bh[2 * H + j];
-                gt[2 * H + j] += gt[j] * hnc[j];
-            }
-            RN(rnnc__vtanh)(gt + 2 * H, H); /* n */
-            for (size_t j = 0; j < H; j++) {
-                const real z = gt[H + j];
-                y[j] = hnb[j] = (1 - z) * gt[2 * H + j] + z * hpb[j];
-            }
+            RN(forward_row)(H, gates + (t * B + b) * G, hh + b * G, w->b_ih, w->b_hh, hp + b * H,
+                            HN + (t * B + b) * H, hn + b * H, y);
         }
     }
 }

@@ -6,13 +6,14 @@
 
 #include <string.h>
 
-/* One data row of a forward step: g (4H) holds the input projection + b_ih and becomes the
- * activated gates; hh (4H) the recurrent product (used as scratch after); bh b_hh (4H); cp (H) the
+/* One data row of a forward step: g (4H) holds the input projection and becomes the activated
+ * gates; hh (4H) the recurrent product (used as scratch after); bi, bh b_ih, b_hh (4H); cp (H) the
  * previous cell state; cn, hn (H) the new states; y (H) the output. */
 static RNNC_HOT void RN(forward_row)(size_t H, real *restrict g, real *restrict hh,
-                                     const real *restrict bh, const real *restrict cp,
+                                     const real *restrict bi, const real *restrict bh,
+                                     const real *restrict cp,
                                      real *restrict cn, real *restrict hn, real *restrict y) {
-    for (size_t k = 0; k < 4 * H; k++) g[k] += hh[k] + bh[k];
+    for (size_t k = 0; k < 4 * H; k++) g[k] = (g[k] + bi[k]) + (hh[k] + bh[k]);
     RN(rnnc__vsigmoid)(g, 2 * H);     /* i, f */
     RN(rnnc__vtanh)(g + 2 * H, H);    /* g */
     RN(rnnc__vsigmoid)(g + 3 * H, H); /* o */
@@ -42,7 +43,7 @@ void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, re
                 memcpy(cn + b * H, cp + b * H, H * sizeof(real));
                 continue;
             }
-            RN(forward_row)(H, gates + (t * B + b) * G, hh + b * G, w->b_hh, cp + b * H, cn + b * H,
+            RN(forward_row)(H, gates + (t * B + b) * G, hh + b * G, w->b_ih, w->b_hh, cp + b * H, cn + b * H,
                             hn + b * H, y);
         }
     }

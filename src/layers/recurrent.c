@@ -1,7 +1,7 @@
 /* One direction of one recurrent layer: the machinery the RNN, LSTM and GRU cells share.
  *
- * Forward: the input projection of all T steps is one GEMM, gates (T*B,G) = x W_ih^T + b_ih,
- * before the time loop; the cell then adds h_{t-1} W_hh^T + b_hh step by step.
+ * Forward: the input projection of all T steps is one GEMM, gates (T*B,G) = x W_ih^T, before the
+ * time loop; the cell then adds b_ih + (h_{t-1} W_hh^T + b_hh) step by step.
  * Backward: the cell walks the steps in reverse processing order producing the gate gradients
  * dg (T,B,G); afterwards dx, dW_ih, dW_hh are one GEMM each and the biases column sums.
  *
@@ -117,9 +117,7 @@ void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
     const size_t G = (size_t)rnnc__cell_gates(d->cell) * H;
     real *gates = d->cache;       /* (T,B,G) */
     real *Sh = gates + T * B * G; /* (T+1,B,H) */
-    /* gates = b_ih broadcast, then += x W_ih^T */
-    for (size_t r = 0; r < T * B; r++) memcpy(gates + r * G, w->b_ih, G * sizeof(real));
-    RN(rnnc__gemm)(0, 1, T * B, G, d->I, 1, d->x, d->ldx, w->w_ih, d->I, 1, gates, G);
+    RN(rnnc__gemm)(0, 1, T * B, G, d->I, 1, d->x, d->ldx, w->w_ih, d->I, 0, gates, G);
     const size_t h0slot = d->reverse ? T : 0, lastslot = d->reverse ? 0 : T;
     put_initial(Sh + h0slot * BH, d->h0, B, H);
     if (d->cell == RNNC__CELL_LSTM) {

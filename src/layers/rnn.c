@@ -23,7 +23,7 @@ void RN(rnnc__rnn_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
             }
             const real *gt = gates + (t * B + b) * H, *hb = hh + b * H;
             real *hnb = hn + b * H;
-            for (size_t j = 0; j < H; j++) hnb[j] = gt[j] + hb[j] + w->b_hh[j];
+            for (size_t j = 0; j < H; j++) hnb[j] = (gt[j] + w->b_ih[j]) + (hb[j] + w->b_hh[j]);
             if (relu)
                 for (size_t j = 0; j < H; j++) hnb[j] = hnb[j] > 0 ? hnb[j] : 0;
             else
