@@ -8,7 +8,8 @@
 #   bench/compare.sh [rounds=3] [steps=7] [threads=2]
 # Environment: SHAPES="S1 S2 S3 S4 S5", MODES="train infer", ENGINES="rnnc onednn torch"
 # (also: torch-default = PyPI torch without flush-to-zero, torch-debian = Debian's python3-torch
-# with OpenBLAS threads). Needs: make, bench/setup-venv.sh, bench/setup-onednn.sh.
+# with OpenBLAS threads, onednn-noftz = oneDNN without flush-to-zero). Every reference runs in its
+# fastest configuration by default: oneDNN and PyTorch with denormals flushed to zero, as rnnc. Needs: make, bench/setup-venv.sh, bench/setup-onednn.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -27,7 +28,7 @@ cc -O2 -std=c11 -Iinclude bench/rnnc_shapes.c build/librnnc.a $libs -o build/rnn
 cc -O2 -std=c11 bench/sgemm_shapes.c $(pkg-config --cflags --libs openblas) -o build/sgemm_shapes
 for e in "${engines[@]}"; do
     case $e in
-    onednn) bench/setup-onednn.sh >/dev/null ;;
+    onednn*) bench/setup-onednn.sh >/dev/null ;;
     torch | torch-default) [ -x "$py" ] || { echo "compare: run bench/setup-venv.sh first" >&2; exit 1; } ;;
     esac
 done
@@ -35,7 +36,8 @@ done
 run_engine() { # engine shape mode
     case $1 in
     rnnc) build/rnnc_shapes "$2" "$3" "$steps" "$warm" "$threads" ;;
-    onednn) OMP_NUM_THREADS=$threads build/onednn_shapes "$2" "$3" "$steps" "$warm" "$threads" ;;
+    onednn) ONEDNN_SHAPES_FTZ=1 build/onednn_shapes "$2" "$3" "$steps" "$warm" "$threads" ;;
+    onednn-noftz) build/onednn_shapes "$2" "$3" "$steps" "$warm" "$threads" ;;
     torch) "$py" bench/torch_shapes.py "$2" "$3" "$steps" "$warm" "$threads" fast ;;
     torch-default) "$py" bench/torch_shapes.py "$2" "$3" "$steps" "$warm" "$threads" default ;;
     torch-debian) /usr/bin/python3 bench/torch_shapes.py "$2" "$3" "$steps" "$warm" "$threads" blas ;;

@@ -37,8 +37,8 @@ void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
         const size_t t = d->reverse ? T - 1 - s : s;
         const real *hp = Sh + rnnc__slot_before(d->reverse, t) * BH;
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
-        RN(rnnc__gemm_packed)(d->b1 - d->b0, G, H, hp + d->b0 * H, H, d->whh_packed, 0,
-                              hh + d->b0 * G, G);
+        const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
+        RN(rnnc__gemm_packed)(rows, G, H, hp + d->b0 * H, H, d->whh_packed, 0, hh + d->b0 * G, G);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
             if (!d->active[t * B + b]) {
@@ -94,7 +94,8 @@ void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
             const real *dyt = dy + (t * B + b) * ldy;
             RN(back_row)(H, gt, hnc, hp + b * H, dyt, dh + b * H, gi, gh);
         }
-        RN(rnnc__gemm_packed)(d->b1 - d->b0, H, G, dgh + (t * B + d->b0) * G, G, d->whh_packed, 1,
+        const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
+        RN(rnnc__gemm_packed)(rows, H, G, dgh + (t * B + d->b0) * G, G, d->whh_packed, 1,
                               dh + d->b0 * H, H);
     }
 }

@@ -74,6 +74,16 @@ void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
 static inline size_t rnnc__slot_after(const int reverse, size_t t) { return reverse ? t : t + 1; }
 static inline size_t rnnc__slot_before(const int reverse, size_t t) { return reverse ? t + 1 : t; }
 
+/* The rows of [b0, b1) that a step's recurrent product needs: up to the last one holding data at
+ * step t (rows after it are padding, whose states pass through; b0 when none). With a batch
+ * sorted by length, the padded steps of short sequences cost nothing. */
+static inline size_t rnnc__rows_to_compute(const unsigned char *active, size_t t, size_t B,
+                                           size_t b0, size_t b1) {
+    size_t e = b1;
+    while (e > b0 && !active[t * B + e - 1]) e--;
+    return e - b0;
+}
+
 /* A padded step of one sequence: its state (H values) passes through unchanged, its output is 0. */
 static inline void RN(rnnc__pass_step)(real *next, const real *prev, real *y, size_t H) {
     memcpy(next, prev, H * sizeof(real));

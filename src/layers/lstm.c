@@ -34,8 +34,8 @@ void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, re
         const real *cp = Sc + rnnc__slot_before(d->reverse, t) * BH;
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
         real *cn = Sc + rnnc__slot_after(d->reverse, t) * BH;
-        RN(rnnc__gemm_packed)(d->b1 - d->b0, G, H, hp + d->b0 * H, H, d->whh_packed, 0,
-                              hh + d->b0 * G, G);
+        const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
+        RN(rnnc__gemm_packed)(rows, G, H, hp + d->b0 * H, H, d->whh_packed, 0, hh + d->b0 * G, G);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
             if (!d->active[t * B + b]) { /* padding: the state passes through unchanged */
@@ -43,8 +43,8 @@ void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, re
                 memcpy(cn + b * H, cp + b * H, H * sizeof(real));
                 continue;
             }
-            RN(forward_row)(H, gates + (t * B + b) * G, hh + b * G, w->b_ih, w->b_hh, cp + b * H, cn + b * H,
-                            hn + b * H, y);
+            RN(forward_row)(H, gates + (t * B + b) * G, hh + b * G, w->b_ih, w->b_hh, cp + b * H,
+                            cn + b * H, hn + b * H, y);
         }
     }
 }
@@ -93,7 +93,8 @@ void RN(rnnc__lstm_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, c
             RN(back_row)(H, gt, tcs, cp + b * H, dyt, dh + b * H, dc + b * H, dgt);
         }
         /* dh += dg_t W_hh: padded rows of dg are zero and keep their carried dh */
-        RN(rnnc__gemm_packed)(d->b1 - d->b0, H, G, dg + (t * B + d->b0) * G, G, d->whh_packed, 1,
+        const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
+        RN(rnnc__gemm_packed)(rows, H, G, dg + (t * B + d->b0) * G, G, d->whh_packed, 1,
                               dh + d->b0 * H, H);
     }
 }

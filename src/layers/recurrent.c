@@ -129,7 +129,8 @@ void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
     RN(cell_job) job = {w, *d, 0, NULL, 0, NULL, NULL, NULL, NULL, work};
     job.d.whh_packed = packed;
     RN(run_cells)(&job);
-    if (cT && d->cell == RNNC__CELL_LSTM) memcpy(cT, Sh + (T + 1) * BH + lastslot * BH, BH * sizeof(real));
+    if (cT && d->cell == RNNC__CELL_LSTM)
+        memcpy(cT, Sh + (T + 1) * BH + lastslot * BH, BH * sizeof(real));
     if (hT) memcpy(hT, Sh + lastslot * BH, BH * sizeof(real));
 }
 

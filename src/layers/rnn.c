@@ -13,8 +13,8 @@ void RN(rnnc__rnn_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
         const size_t t = d->reverse ? T - 1 - s : s;
         const real *hp = Sh + rnnc__slot_before(d->reverse, t) * BH;
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
-        RN(rnnc__gemm_packed)(d->b1 - d->b0, H, H, hp + d->b0 * H, H, d->whh_packed, 0,
-                              hh + d->b0 * H, H);
+        const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
+        RN(rnnc__gemm_packed)(rows, H, H, hp + d->b0 * H, H, d->whh_packed, 0, hh + d->b0 * H, H);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
             if (!d->active[t * B + b]) {
@@ -63,7 +63,8 @@ void RN(rnnc__rnn_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
             const real *dyt = dy + (t * B + b) * ldy;
             RN(back_row)(H, relu, hn + b * H, dyt, dh + b * H, dgt);
         }
-        RN(rnnc__gemm_packed)(d->b1 - d->b0, H, H, dg + t * BH + d->b0 * H, H, d->whh_packed, 1,
+        const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
+        RN(rnnc__gemm_packed)(rows, H, H, dg + t * BH + d->b0 * H, H, d->whh_packed, 1,
                               dh + d->b0 * H, H);
     }
 }
