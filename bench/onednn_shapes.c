@@ -911,18 +911,25 @@ int main(int argc, char **argv) {
     double base = rss_now();
     model m;
     model_build(&m, s, train, s->T, s->B, 0);
-    double *ms = malloc(sizeof(double) * (size_t)steps);
+    // Warm-up: at least `warm` steps and 0.5 s; timed: at least `steps` steps and 1 s (at most
+    // 10000), so short steps are not timed before the threads have settled (bench/README.md).
+    double *ms = malloc(sizeof(double) * 10000);
     if (!ms)
         die("out of memory");
-    for (int it = 0; it < warm + steps; it++) {
+    double start = now();
+    for (int it = 0; it < warm || now() - start < 0.5; it++)
+        train ? train_step(&m) : infer_step(&m);
+    start = now();
+    int n = 0;
+    while (n < 10000 && (n < steps || now() - start < 1.0)) {
         double t0 = now();
         if (train)
             train_step(&m);
         else
             infer_step(&m);
-        if (it >= warm)
-            ms[it - warm] = 1e3 * (now() - t0);
+        ms[n++] = 1e3 * (now() - t0);
     }
+    steps = n;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     if (!isfinite(m.loss) && train)

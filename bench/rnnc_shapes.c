@@ -62,6 +62,22 @@ static void die(const char *what) {
     exit(1);
 }
 
+/* One step: forward; in training (o not NULL) also the loss gradient, backward and Adam. */
+static void step(rnnc_model *m, rnnc_optim *o, const shape *s, const rnnc_batch *batch,
+                 const float *y, const int32_t *tgt, float *dout) {
+    if (rnnc_model_forward(m, batch, o != NULL)) die("forward");
+    if (!o) return;
+    const float *out = rnnc_model_output(m, NULL, NULL);
+    const size_t TB = (size_t)s->T * (size_t)s->B;
+    double loss;
+    if (s->head == 1) rnnc_loss_bce_logits(out, y, (size_t)s->B, dout);
+    if (s->head == 2 && rnnc_loss_softmax_ce(out, tgt, TB, (size_t)s->vocab, -1, &loss, NULL, dout))
+        die("loss");
+    rnnc_model_zero_grad(m);
+    if (rnnc_model_backward(m, dout)) die("backward");
+    if (rnnc_optim_step(o)) die("optimizer step");
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: rnnc_shapes S1..S5 train|infer [steps=10] [warmup=2] [threads=2]\n");
@@ -112,7 +128,7 @@ int main(int argc, char **argv) {
     int32_t *ids = malloc(sizeof(int32_t) * TB), *tgt = malloc(sizeof(int32_t) * TB);
     float *x = malloc(sizeof(float) * TB * (size_t)s->input), *y = malloc(sizeof(float) * B);
     float *dout = malloc(sizeof(float) * nout);
-    double *times = malloc(sizeof(double) * (size_t)(steps + warm));
+    double *times = malloc(sizeof(double) * 10000);
     if (!ids || !tgt || !x || !y || !dout || !times) {
         fprintf(stderr, "rnnc_shapes: out of memory\n");
         return 1;
@@ -127,24 +143,20 @@ int main(int argc, char **argv) {
     rnnc_batch batch = {s->T, s->B, s->vocab ? ids : NULL, s->vocab ? NULL : x, NULL,
                         RNNC_PAD_POST};
 
-    for (int it = 0; it < warm + steps; it++) {
+    /* warm-up: at least `warm` steps and 0.5 s; timed: at least `steps` steps and 1 s (at most
+     * 10000), so short steps are not timed before the threads have settled (bench/README.md) */
+    double start = now();
+    for (int it = 0; it < warm || now() - start < 0.5; it++) step(m, o, s, &batch, y, tgt, dout);
+    int done = 0;
+    start = now();
+    while (done < 10000 && (done < steps || now() - start < 1.0)) {
         double t0 = now();
-        if (rnnc_model_forward(m, &batch, train)) die("forward");
-        if (train) {
-            const float *out = rnnc_model_output(m, NULL, NULL);
-            double loss;
-            if (s->head == 1) rnnc_loss_bce_logits(out, y, B, dout);
-            if (s->head == 2 && rnnc_loss_softmax_ce(out, tgt, TB, O, -1, &loss, NULL, dout))
-                die("loss");
-            rnnc_model_zero_grad(m);
-            if (rnnc_model_backward(m, dout)) die("backward");
-            if (rnnc_optim_step(o)) die("optimizer step");
-        }
-        times[it] = now() - t0;
+        step(m, o, s, &batch, y, tgt, dout);
+        times[done++] = now() - t0;
     }
     const double peak = peak_rss_mb() - rss0;
-    qsort(times + warm, (size_t)steps, sizeof *times, cmp);
-    const double med = times[warm + steps / 2];
+    qsort(times, (size_t)done, sizeof *times, cmp);
+    const double med = times[done / 2];
     double flops = 0;
     const double G = s->kind == RNNC_LAYER_LSTM ? 4 : s->kind == RNNC_LAYER_GRU ? 3 : 1;
     for (int l = 0; l < s->layers; l++) {
@@ -154,8 +166,8 @@ int main(int argc, char **argv) {
     if (train) flops *= 3;
     printf("engine=rnnc shape=%s mode=%s threads=%d steps=%d ms_median=%.3f ms_min=%.3f "
            "ms_max=%.3f tokens_per_s=%.0f gflops=%.2f peak_mb=%.1f\n",
-           s->name, train ? "train" : "infer", threads, steps, 1e3 * med, 1e3 * times[warm],
-           1e3 * times[warm + steps - 1], (double)TB / med, flops / med / 1e9, peak);
+           s->name, train ? "train" : "infer", threads, done, 1e3 * med, 1e3 * times[0],
+           1e3 * times[done - 1], (double)TB / med, flops / med / 1e9, peak);
     free(ids), free(tgt), free(x), free(y), free(dout), free(times);
     rnnc_optim_free(o);
     rnnc_model_free(m);

@@ -76,9 +76,7 @@ def main():
             return dense(out)
         return out
 
-    times = []
-    for it in range(warm + steps):
-        t0 = time.perf_counter()
+    def step():
         if train:
             out = forward()
             if head == "bce_last":
@@ -93,9 +91,20 @@ def main():
         else:
             with torch.inference_mode():
                 forward()
+
+    # warm-up: at least `warm` steps and 0.5 s; timed: at least `steps` steps and 1 s
+    start, it = time.perf_counter(), 0
+    while it < warm or time.perf_counter() - start < 0.5:
+        step()
+        it += 1
+    times, start = [], time.perf_counter()
+    while len(times) < 10000 and (len(times) < steps or time.perf_counter() - start < 1.0):
+        t0 = time.perf_counter()
+        step()
         times.append(time.perf_counter() - t0)
+    steps = len(times)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss0
-    t = sorted(times[warm:])
+    t = sorted(times)
     med = t[len(t) // 2]
     G = {"lstm": 4, "gru": 3, "rnn": 1}[cell]
     flops = sum(2.0 * T * B * ((I if l == 0 else H) + H) * G * H for l in range(L))
