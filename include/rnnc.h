@@ -882,6 +882,8 @@ rnnc_status rnnc_train_config_read(const char *path, const char *const *override
  * moves into a new set *val; set keeps the rest. fraction in (0, 1); both parts non-empty. */
 rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, rnnc_textset **val);
 
+/* [forecast: declarations go here] */
+
 #ifdef __cplusplus
 }
 #endif
