@@ -35,6 +35,15 @@ void rnnc__worker_enter(void);
 void rnnc__worker_leave(void);
 int rnnc__in_worker(void);
 
+/* A barrier for n threads that spin (then yield) rather than sleep: the recurrent time loops
+ * meet at one per step, hundreds per call, microseconds apart. */
+typedef struct rnnc__barrier {
+    _Atomic int count, phase;
+    int n;
+} rnnc__barrier;
+void rnnc__barrier_init(rnnc__barrier *b, int n);
+void rnnc__barrier_wait(rnnc__barrier *b);
+
 /* a*b and a+b with overflow detection: return 0 and set *out, or -1 on overflow. */
 int rnnc__mul(size_t a, size_t b, size_t *out);
 int rnnc__add(size_t a, size_t b, size_t *out);

@@ -1,6 +1,8 @@
 /* Thread control. The parallel work of rnnc runs inside OpenBLAS, so its thread count is ours. */
 #include "core.h"
 
+#include <sched.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 /* Declared by OpenBLAS's cblas.h; repeated here so the build does not depend on which cblas.h the
@@ -37,3 +39,22 @@ void rnnc_set_num_threads(int n) {
 }
 
 int rnnc_get_num_threads(void) { return rnnc__threads(); }
+
+void rnnc__barrier_init(rnnc__barrier *b, int n) {
+    atomic_store(&b->count, 0);
+    atomic_store(&b->phase, 0);
+    b->n = n;
+}
+
+/* The last to arrive resets the count and opens the next phase; the others wait for the phase to
+ * change, spinning a while, then yielding the core (in case threads outnumber cores). */
+void rnnc__barrier_wait(rnnc__barrier *b) {
+    const int phase = atomic_load(&b->phase);
+    if (atomic_fetch_add(&b->count, 1) == b->n - 1) {
+        atomic_store(&b->count, 0);
+        atomic_fetch_add(&b->phase, 1);
+        return;
+    }
+    for (int spins = 0; atomic_load(&b->phase) == phase; spins++)
+        if (spins > 2000) sched_yield();
+}

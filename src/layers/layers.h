@@ -41,6 +41,12 @@ typedef struct RN(rnnc__dir) {
     /* W_hh packed for the step products (rnnc__pack), set by recurrent.c: op = W_hh^T (K = H,
      * N = G) in forward, W_hh (K = G, N = H) in backward */
     const real *whh_packed;
+    /* Units mode (LSTM with a large W_hh, see recurrent.c): when barrier is not NULL, this thread
+     * computes hidden units [u0, u1) of every row, packs its share of W_hh into packed_own and
+     * meets the other threads at the barrier after each step. Rows mode: u0 = 0, u1 = H. */
+    size_t u0, u1;
+    rnnc__barrier *barrier;
+    real *packed_own;
 } RN(rnnc__dir);
 
 /* Sizes (in reals) of a direction's forward cache and of the workspaces of forward / backward. */

@@ -11,7 +11,14 @@
 #include "layers.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <string.h>
+
+/* Units mode: at most this many threads, each with a multiple of 16 units but the last, so the
+ * threads' packed shares of W_hh take at most 16 columns per gate and thread more than the whole;
+ * and at least UNIT_MIN units each. */
+enum { UNIT_THREADS = 8, UNIT_MIN = 64 };
 
 /* Work for backward: dg (T,B,G), dh (B,H), dc (B,H), the cells' (B,G), GRU's dgh (T,B,G). Forward
  * uses its start for hh (B,G). The packed W_hh of either follows. */
@@ -33,7 +40,8 @@ size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H) {
 
 size_t rnnc__dir_work_size(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
-    size_t pf = rnnc__packed_size(H, G), pb = rnnc__packed_size(G, H);
+    size_t pf = rnnc__packed_size(H, G + 4 * 16 * UNIT_THREADS);
+    size_t pb = rnnc__packed_size(G, H + 16 * UNIT_THREADS);
     return backward_work(cell, T, B, H) + (pf > pb ? pf : pb);
 }
 #endif
@@ -46,12 +54,15 @@ static void put_initial(real *slot, const real *s0, size_t B, size_t H) {
         memset(slot, 0, B * H * sizeof(real));
 }
 
-/* The time loop in parallel over batch rows: the steps of one sequence depend on each other,
- * different sequences do not. Each of nt threads runs the cell over a contiguous slice of rows for
- * all T steps, with no synchronisation inside the loop. Threads are created per call: two calls
- * per layer and batch, each tens of microseconds against a loop of milliseconds. Every row is
- * computed the same way in any slice (the step products are rnnc__gemm_packed, row by row the same
- * sums), so the bits do not depend on the thread count. */
+/* The time loop in parallel. Rows mode: the steps of one sequence depend on each other, different
+ * sequences do not, so each of nt threads runs the cell over a contiguous slice of batch rows for
+ * all T steps with no synchronisation inside the loop. Units mode (LSTM whose W_hh is over 1 MB):
+ * each thread takes a slice of the hidden units of every row and packs only its share of W_hh,
+ * so each step's product streams half (a thread's share) of the weights over twice the rows, and
+ * the threads meet once per step. Threads are created per call: two calls per layer and batch,
+ * each tens of microseconds against a loop of milliseconds. Every element is computed the same
+ * way in any slice of either mode (the step products are rnnc__gemm_packed, element by element
+ * the same sums), so the bits do not depend on the thread count or the mode. */
 typedef struct RN(cell_job) {
     const RN(rnnc__cellw) *w;
     RN(rnnc__dir) d;
@@ -59,11 +70,18 @@ typedef struct RN(cell_job) {
     const real *dy;
     size_t ldy;
     real *dh, *dc, *dg, *dgh, *work;
+    _Atomic int *go; /* units mode: 1 run, -1 return at once, 0 wait */
 } RN(cell_job);
 
 static void *RN(run_cell)(void *arg) {
     RN(cell_job) *j = arg;
     rnnc__worker_enter();
+    if (j->go) { /* units mode: wait until every thread exists (or the start is called off) */
+        int go;
+        for (int spins = 0; (go = atomic_load(j->go)) == 0; spins++)
+            if (spins > 2000) sched_yield();
+        if (go < 0) return NULL;
+    }
     const RN(rnnc__dir) *d = &j->d;
     if (!j->backward) {
         if (d->cell == RNNC__CELL_LSTM)
@@ -82,15 +100,63 @@ static void *RN(run_cell)(void *arg) {
     return NULL;
 }
 
+/* Units mode over nt threads; returns 0, having done nothing, when a thread could not be
+ * created (the caller then runs rows mode). */
+static int RN(run_units)(RN(cell_job) *job, int nt) {
+    const size_t H = job->d.H, chunks = (H + 15) / 16;
+    RN(cell_job) jobs[UNIT_THREADS];
+    pthread_t tid[UNIT_THREADS];
+    rnnc__barrier barrier;
+    _Atomic int go = 0;
+    rnnc__barrier_init(&barrier, nt);
+    real *packed = job->d.packed_own;
+    for (int k = 0; k < nt; k++) {
+        const size_t u0 = 16 * (chunks * (size_t)k / (size_t)nt);
+        const size_t u1 = 16 * (chunks * (size_t)(k + 1) / (size_t)nt);
+        jobs[k] = *job;
+        jobs[k].d.b0 = 0, jobs[k].d.b1 = job->d.B;
+        jobs[k].d.u0 = u0, jobs[k].d.u1 = u1 < H ? u1 : H;
+        jobs[k].d.barrier = &barrier, jobs[k].d.packed_own = packed;
+        jobs[k].go = &go;
+        const size_t nu = jobs[k].d.u1 - u0;
+        const size_t pf = 4 * rnnc__packed_size(H, nu), pb = rnnc__packed_size(4 * H, nu);
+        packed += pf > pb ? pf : pb;
+    }
+    int made = 1;
+    for (; made < nt; made++)
+        if (pthread_create(&tid[made], NULL, RN(run_cell), &jobs[made]) != 0) break;
+    atomic_store(&go, made == nt ? 1 : -1);
+    if (made == nt) {
+        jobs[0].go = NULL;
+        RN(run_cell)(&jobs[0]);
+    }
+    for (int k = 1; k < made; k++) pthread_join(tid[k], NULL);
+    return made == nt;
+}
+
 static void RN(run_cells)(RN(cell_job) *job) {
     enum { MAX_SLICES = 64, MIN_ROWS = 8 };
-    const size_t B = job->d.B;
+    const size_t B = job->d.B, H = job->d.H, G = (size_t)rnnc__cell_gates(job->d.cell) * H;
+    job->d.u0 = 0, job->d.u1 = H, job->d.barrier = NULL, job->go = NULL;
     int nt = rnnc__threads();
+    if (job->d.cell == RNNC__CELL_LSTM && G * H * sizeof(real) > (1u << 20)) {
+        int nu = nt < UNIT_THREADS ? nt : UNIT_THREADS;
+        if ((size_t)nu > H / UNIT_MIN) nu = (int)(H / UNIT_MIN);
+        if (nu > 1 && RN(run_units)(job, nu)) {
+            rnnc__worker_leave();
+            return;
+        }
+    }
+    /* rows mode: all of W_hh packed once, shared (forward W_hh^T, backward W_hh) */
+    const int bw = job->backward;
+    RN(rnnc__pack)(!bw, bw ? G : H, bw ? H : G, job->w->w_hh, H, job->d.packed_own);
+    job->d.whh_packed = job->d.packed_own;
     if ((size_t)nt > B / MIN_ROWS) nt = (int)(B / MIN_ROWS);
     if (nt > MAX_SLICES) nt = MAX_SLICES;
     if (nt <= 1) {
         job->d.b0 = 0, job->d.b1 = B;
         RN(run_cell)(job);
+        rnnc__worker_leave();
         return;
     }
     RN(cell_job) jobs[MAX_SLICES];
@@ -124,10 +190,8 @@ void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
         real *Sc = Sh + (T + 1) * BH;
         put_initial(Sc + h0slot * BH, d->c0, B, H);
     }
-    real *packed = work + backward_work(d->cell, T, B, H);
-    RN(rnnc__pack)(1, H, G, w->w_hh, H, packed);
-    RN(cell_job) job = {w, *d, 0, NULL, 0, NULL, NULL, NULL, NULL, work};
-    job.d.whh_packed = packed;
+    RN(cell_job) job = {w, *d, 0, NULL, 0, NULL, NULL, NULL, NULL, work, NULL};
+    job.d.packed_own = work + backward_work(d->cell, T, B, H); /* the packed W_hh goes here */
     RN(run_cells)(&job);
     if (cT && d->cell == RNNC__CELL_LSTM)
         memcpy(cT, Sh + (T + 1) * BH + lastslot * BH, BH * sizeof(real));
@@ -175,10 +239,8 @@ void RN(rnnc__dir_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
     real *dgh = cellwork + B * G; /* (T,B,G) GRU: recurrent-side gate gradient */
     put_initial(dh, dhT, B, H);
     put_initial(dc, dcT, B, H);
-    real *packed = work + backward_work(d->cell, T, B, H);
-    RN(rnnc__pack)(0, G, H, w->w_hh, H, packed);
-    RN(cell_job) job = {w, *d, 1, dy, ldy, dh, dc, dg, dgh, cellwork};
-    job.d.whh_packed = packed;
+    RN(cell_job) job = {w, *d, 1, dy, ldy, dh, dc, dg, dgh, cellwork, NULL};
+    job.d.packed_own = work + backward_work(d->cell, T, B, H); /* the packed W_hh goes here */
     RN(run_cells)(&job);
     if (d->cell != RNNC__CELL_GRU) dgh = dg; /* one pre-activation feeds both products */
     if (dh0) add_state(dh0, dh, BH);
