@@ -11,9 +11,9 @@ survived=0
 
 # file | text to replace | replacement | what the bug is
 mutants=(
-  "src/layers/lstm.c|dc[b * H + j] = R_FLUSH(dct * f);|dc[b * H + j] = R_FLUSH(dct);|LSTM cell-state gradient skips the forget gate"
+  "src/layers/lstm.c|dc[j] = R_FLUSH(dct * f);|dc[j] = R_FLUSH(dct);|LSTM cell-state gradient skips the forget gate"
   "src/layers/gru.c|gh[2 * H + j] = R_FLUSH(dn * r);|gh[2 * H + j] = R_FLUSH(dn);|GRU recurrent n-gradient misses the reset gate"
-  "src/layers/rnn.c|dht * (1 - h * h)|dht * (1 - h)|tanh derivative written as 1 - h"
+  "src/layers/rnn.c|dht * (1 - h[j] * h[j])|dht * (1 - h[j])|tanh derivative written as 1 - h"
   "src/model/model.c|m->active[t * b->B + j] = t >= start \&\& t < start + len;|m->active[t * b->B + j] = 1;|padded steps treated as data"
   "src/layers/embedding.c|if (ids[n] == padding_idx) continue;|(void)padding_idx;|padding row receives gradient"
   "src/layers/dense.c|dzr[o] = yr[o] * (dyr[o] - (real)dot);|dzr[o] = yr[o] * dyr[o];|softmax backward without the Jacobian's second term"
@@ -22,6 +22,9 @@ mutants=(
   "src/layers/pool.c|if (!active[t * B + b]) continue;|(void)0;|pooling counts padded steps"
   "src/core/vmath.c|x[i] = in != in ? in : a < 0.3f ? small|x[i] = in != in ? in : a < 0.03f ? small|tanh switches to the exp form too early"
   "src/train/fit.c|    *rnnc_model_rng(r->task->model) = r->st.dropout;|    (void)0;|resume forgets the dropout stream"
+  "src/core/packed.c|const int from_c = k0 > 0|const int from_c = k0 < 0|step product forgets the partial sums of earlier k blocks"
+  "src/layers/layers.h|    return e - b0;|    return e > b0 ? e - b0 - 1 : 0;|step product skips the last row holding data"
+  "src/layers/lstm.c|hh + b * 4 * nu, w->b_ih + u0,|hh + b * 4 * nu, w->b_ih,|LSTM units mode reads another thread's b_ih"
   "src/core/blas.c|const size_t m0 = M * (size_t)k / (size_t)nt, m1 = M * (size_t)(k + 1) / (size_t)nt;|const size_t m0 = M * (size_t)k / (size_t)nt, m1 = m0 + (M / (size_t)nt);|GEMM row slices drop a row"
 )
 
