@@ -882,7 +882,248 @@ rnnc_status rnnc_train_config_read(const char *path, const char *const *override
  * moves into a new set *val; set keeps the rest. fraction in (0, 1); both parts non-empty. */
 rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, rnnc_textset **val);
 
-/* [forecast: declarations go here] */
+/* ---------------------------------------------------------------------------------------------
+ * Time series (docs/forecast.md): a CSV file read as a (T,F) table of numbers, its chronological
+ * split, scaling fitted on the training part only, baselines, forecast metrics and a forecaster
+ * (an RNN encoder with a dense multi-output head) that plugs into the same trainer as the text
+ * classifier.
+ */
+#define RNNC_SERIES_MAX_FEATURES 256
+
+/* What to do with a missing value (the text NA, NaN or an empty field) in a numeric column:
+ * refuse the file naming the line and column, carry the last value forward, or interpolate
+ * linearly between the neighbouring values (by row). With either fill, values before a column's
+ * first number take that first number; a column with no number at all is refused. */
+enum rnnc_missing { RNNC_MISSING_REJECT = 0, RNNC_MISSING_FFILL, RNNC_MISSING_INTERPOLATE };
+
+/* Where and how to read a series. Column lists are comma-separated header names or 0-based
+ * indices. Start from rnnc_series_source_init(); strings are borrowed for the call. */
+typedef struct rnnc_series_source {
+    const char *path;
+    /* Time stamp column(s); several (e.g. "year,month,day,hour") are composed into one stamp:
+     * "YYYY-MM-DD HH:00" when they are named year, month, day and hour (any case), otherwise
+     * their texts joined by spaces. NULL: no time column (stamps are the row numbers). */
+    const char *time;
+    /* Numeric columns, in the order wanted. NULL: every column that is neither time nor
+     * categorical, in file order. */
+    const char *columns;
+    /* Columns one-hot encoded: one 0/1 column "name=value" per distinct value, values sorted by
+     * bytes, placed after the numeric columns. NULL: none. */
+    const char *categorical;
+    int missing; /* enum rnnc_missing */
+} rnnc_series_source;
+
+/* A series of T rows (time steps) and F numeric columns. Everything is owned by the series. */
+typedef struct rnnc_series {
+    size_t T, F;
+    double *x;            /* (T,F) row-major values */
+    char **names;         /* (F) column names; one-hot columns are "column=value" */
+    unsigned char *onehot; /* (F) 1 for one-hot columns */
+    char **time;          /* (T) time stamps as read or composed; NULL without a time column */
+    size_t filled;        /* missing values filled (0 with RNNC_MISSING_REJECT) */
+} rnnc_series;
+
+/* path NULL, no time column, every column numeric, RNNC_MISSING_REJECT. */
+rnnc_series_source rnnc_series_source_init(void);
+/* Reads a CSV file: a header row, then one row per time step, oldest first. LF or CRLF line ends
+ * (the last line may lack one), RFC 4180 quoting ("a ""b""", commas inside quotes), blank lines
+ * skipped. Errors (RNNC_ERR_FORMAT) name the file, the line and the column: a row with another
+ * number of fields, a text that is not a number, a missing value with RNNC_MISSING_REJECT, an
+ * unknown column, an unterminated quote, no data rows, more than RNNC_SERIES_MAX_FEATURES
+ * columns. Owned by the caller. */
+rnnc_status rnnc_series_read(const rnnc_series_source *src, rnnc_series **out);
+/* The same from text[0..len) in memory; `name` stands for the file in messages (src->path is not
+ * used). For tests and fuzzing. */
+rnnc_status rnnc_series_parse(const char *text, size_t len, const char *name,
+                              const rnnc_series_source *src, rnnc_series **out);
+void rnnc_series_free(rnnc_series *s);
+/* The index of the column called `name`, or -1. */
+int rnnc_series_column(const rnnc_series *s, const char *name);
+/* The time stamp k >= 1 steps after the last row, written into buf (cap bytes), in the format of
+ * the stamps read: YYYY-MM (steps of months), YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or DD-MM-YY,
+ * with the step taken as the most common difference between the last 64 stamps (a daily series
+ * without any Saturday or Sunday steps over weekends). Other formats, or no time column, give
+ * "+k". RNNC_ERR_ARG when buf is too small. */
+rnnc_status rnnc_series_time_after(const rnnc_series *s, size_t k, char *buf, size_t cap);
+
+/* Chronological split of T rows: the last round(T*test_fraction) rows are the test part, the
+ * round(T*val_fraction) rows before them the validation part, the rest the training part (which
+ * must be non-empty). Fractions in [0, 1) with a sum < 1. */
+rnnc_status rnnc_series_split(size_t T, double val_fraction, double test_fraction,
+                              size_t *n_train, size_t *n_val, size_t *n_test);
+
+/* Scaling of each column: z = (f(x) - shift) / scale, with f = log1p for columns with log set
+ * (values must be > -1), else the identity. Z-score: shift the mean, scale the standard deviation
+ * (divisor n, as sklearn's StandardScaler); min-max: shift the minimum, scale max - min (to
+ * [0, 1], as MinMaxScaler); none: 0 and 1. A constant column gets scale 1. A plain value. */
+enum rnnc_scaling { RNNC_SCALE_NONE = 0, RNNC_SCALE_ZSCORE, RNNC_SCALE_MINMAX };
+typedef struct rnnc_scaler {
+    int kind; /* enum rnnc_scaling */
+    size_t F;
+    double shift[RNNC_SERIES_MAX_FEATURES], scale[RNNC_SERIES_MAX_FEATURES];
+    unsigned char on[RNNC_SERIES_MAX_FEATURES];  /* 0: the column is left as it is (one-hot) */
+    unsigned char log[RNNC_SERIES_MAX_FEATURES]; /* 1: log1p before scaling */
+} rnnc_scaler;
+/* Fits the statistics on rows [0, n_fit) of x (T,F) only: the training part, so no value after
+ * it can leak into the scaling. on and log (F) may be NULL (every column on, none logged).
+ * Errors: F outside [1, RNNC_SERIES_MAX_FEATURES], n_fit 0, a non-finite value, a logged value
+ * <= -1 (the message names the row and column index). */
+rnnc_status rnnc_scaler_fit(rnnc_scaler *sc, int kind, const double *x, size_t n_fit, size_t F,
+                            const unsigned char *on, const unsigned char *log);
+/* z (T,F) = the scaled x (T,F); RNNC_ERR_NUMERIC naming the row and column for a logged value
+ * <= -1 or a non-finite result. */
+rnnc_status rnnc_scaler_apply(const rnnc_scaler *sc, const double *x, size_t T, float *z);
+/* The original value of column f's scaled value z. */
+double rnnc_scaler_invert(const rnnc_scaler *sc, size_t f, double z);
+
+/* Baselines, each forecasting y[t..t+H) from the history y[0..t) alone (t >= 1):
+ *   NAIVE:          y[t-1] for every step (the random walk);
+ *   SEASONAL_NAIVE: step h (0-based) gets y[t+h-m*k], k = floor(h/m)+1: the last value of the
+ *                   same season (param = period m >= 1; m = 1 is NAIVE);
+ *   MEAN:           the mean of the last w = param values (a moving average), every step;
+ *   AR:             an autoregression of order p = param with intercept, coef (p+1) =
+ *                   (c, a_1..a_p) from rnnc_ar_fit: y_t = c + sum_k a_k y_{t-k}, iterated over
+ *                   the H steps on its own forecasts.
+ * RNNC_ERR_ARG when the history is shorter than the method needs (m, w or p values). */
+enum rnnc_baseline {
+    RNNC_BASELINE_NAIVE = 1,
+    RNNC_BASELINE_SEASONAL_NAIVE,
+    RNNC_BASELINE_MEAN,
+    RNNC_BASELINE_AR
+};
+rnnc_status rnnc_baseline_forecast(int kind, const double *y, size_t t, size_t H, size_t param,
+                                   const double *coef, double *out);
+/* Least-squares fit of an AR(p) with intercept on y (n) (LAPACK dgels on the n - p equations
+ * y_t = c + sum_k a_k y_{t-k}, t = p..n-1): coef (p+1) = (c, a_1..a_p). Needs n - p > p + 1. */
+rnnc_status rnnc_ar_fit(const double *y, size_t n, size_t p, double *coef);
+/* The seasonal period of y (n): the lag in [2, max_lag] with the highest autocorrelation among
+ * the local maxima of the autocorrelation function of y minus its least-squares line, when that
+ * value is at least 0.3; otherwise 1 (no season). */
+size_t rnnc_season_detect(const double *y, size_t n, size_t max_lag);
+/* The in-sample seasonal naive error: mean |y[t] - y[t-m]| over t in [m, n); the MASE scale.
+ * NAN when n <= m. */
+double rnnc_mase_scale(const double *y, size_t n, size_t m);
+
+/* Point forecast errors over n values: MAE, RMSE, MAPE (percent, over the actuals that are not
+ * 0; NAN when all are), sMAPE (percent, 200 |e| / (|y| + |f|), 0 when both are 0) and MASE (MAE /
+ * scale, Hyndman & Koehler 2006). */
+typedef struct rnnc_forecast_metrics {
+    size_t n;
+    double mae, rmse, mape, smape, mase;
+} rnnc_forecast_metrics;
+rnnc_forecast_metrics rnnc_forecast_score(const double *pred, const double *actual, size_t n,
+                                          double scale);
+
+/* How a forecaster predicts H steps: the head gives all H steps at once from the encoder's last
+ * state (direct), or one step that is fed back as the next input H times (recursive; trained
+ * one step ahead on true inputs, i.e. teacher forcing; needs no covariates). */
+enum rnnc_decoder { RNNC_DECODER_DIRECT = 0, RNNC_DECODER_RECURSIVE = 1 };
+enum rnnc_forecast_loss { RNNC_FLOSS_MSE = 0, RNNC_FLOSS_MAE, RNNC_FLOSS_HUBER };
+
+/* A forecaster's setup. Column lists are comma-separated names of the series' columns. */
+typedef struct rnnc_forecast_spec {
+    int lookback;         /* L input steps per window. 24 */
+    int horizon;          /* H steps predicted. 1 */
+    int stride;           /* steps between the starts of training windows. 1 */
+    char targets[512];    /* the predicted columns; "" = the series' first column */
+    char covariates[1024]; /* further input columns (their future is not predicted); "" = none */
+    int scaling;          /* enum rnnc_scaling. RNNC_SCALE_ZSCORE */
+    int log;              /* log1p of the targets before scaling. 0 */
+    double val_fraction;  /* the validation part, before the test part. 0.1 */
+    double test_fraction; /* the test part, the last rows. 0.2 */
+    int decoder;          /* enum rnnc_decoder. RNNC_DECODER_DIRECT */
+    int loss;             /* enum rnnc_forecast_loss. RNNC_FLOSS_MSE (in scaled units) */
+    double huber_delta;   /* 1 */
+    int season;           /* period m of seasonal naive and MASE; 0: rnnc_season_detect on the
+                             training part of the first target (lags up to min(n/3, 400)) */
+    int ma_window;        /* moving-average window; 0: lookback */
+    int ar_order;         /* AR order; 0: lookback, at most (training rows - 2)/3 */
+} rnnc_forecast_spec;
+rnnc_forecast_spec rnnc_forecast_spec_init(void);
+
+typedef struct rnnc_forecaster rnnc_forecaster;
+
+/* A new forecaster for series s: resolves the columns (inputs are the targets then the
+ * covariates, I = their count), splits s, fits the scaling on the training part only, fixes the
+ * season, and builds the model: the encoder layers of cfg (recurrent layers; cfg->input_size 0 or
+ * I), then a linear dense head named "head" with H*targets units (direct) or targets units
+ * (recursive), on the encoder's last output. src (may be NULL) is how s was read; it is stored
+ * so that the model file alone reads new data the same way. Owned by the caller. */
+rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_spec *spec,
+                                   const rnnc_series *s, const rnnc_series_source *src,
+                                   uint64_t seed, rnnc_forecaster **out);
+rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out);
+/* Writes the model file atomically: the model plus metadata "rnnc.task" = "forecast" and
+ * "rnnc.forecast" (the spec, the columns, how to read the CSV, the scaling statistics). */
+rnnc_status rnnc_forecaster_save(const rnnc_forecaster *f, const char *path);
+void rnnc_forecaster_free(rnnc_forecaster *f);
+/* The parts (borrowed). The spec's season is the period in use (detected or given). */
+rnnc_model *rnnc_forecaster_model(rnnc_forecaster *f);
+const rnnc_forecast_spec *rnnc_forecaster_spec(const rnnc_forecaster *f);
+const rnnc_scaler *rnnc_forecaster_scaler(const rnnc_forecaster *f);
+/* The CSV reading options stored with the forecaster (strings borrowed; path is the training
+ * data's, "" when unknown). */
+rnnc_series_source rnnc_forecaster_source(const rnnc_forecaster *f);
+/* Input names (targets first) and their count; *n_targets gets the number of targets. */
+int rnnc_forecaster_inputs(const rnnc_forecaster *f, const char *const **names, int *n_targets);
+
+/* Windows of series s in part 0 (training), 1 (validation) or 2 (test), with s split as at
+ * creation. A window whose first target row is t has inputs rows [t-L, t) and targets rows
+ * [t, t+H) (H = 1 for a recursive decoder's training windows, parts 0 and 1); every target row
+ * lies inside the part, inputs may reach back into earlier parts. Training windows start every
+ * stride rows, the others every row. */
+rnnc_status rnnc_forecaster_windows(rnnc_forecaster *f, const rnnc_series *s, int part,
+                                    size_t *count);
+/* Window w of that part: its first target row, the scaled inputs x (L,I) and targets y
+ * (Hw,targets) (either may be NULL). */
+rnnc_status rnnc_forecaster_window(rnnc_forecaster *f, const rnnc_series *s, int part, size_t w,
+                                   size_t *t, float *x, float *y);
+
+/* Trains on s's training windows, validating on its validation windows (if any) after every
+ * epoch, with the shared trainer (checkpoints, early stopping, schedules, metrics.jsonl). The loss
+ * is in scaled units. */
+rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s,
+                                const rnnc_fit_spec *spec, rnnc_epoch_report *last);
+/* Forecasts `steps` values of every target after row end-1 from rows [end-L, end) of s:
+ * out (steps, targets) in original units. steps beyond the horizon roll forecasts forward as
+ * inputs (only without covariates). */
+rnnc_status rnnc_forecaster_predict(rnnc_forecaster *f, const rnnc_series *s, size_t end,
+                                    size_t steps, double *out);
+
+/* Methods compared by rnnc_forecaster_evaluate, in this order. */
+enum rnnc_forecast_method {
+    RNNC_FM_MODEL = 0,
+    RNNC_FM_NAIVE,
+    RNNC_FM_SEASONAL_NAIVE,
+    RNNC_FM_MEAN,
+    RNNC_FM_AR,
+    RNNC_FM_COUNT
+};
+/* "rnn", "naive", "seasonal_naive", "moving_average", "ar" (NULL out of range). */
+const char *rnnc_forecast_method_name(int method);
+/* The model and every baseline over every test window (H steps each, origins every row), per
+ * target: m (RNNC_FM_COUNT, targets). MASE is scaled by the seasonal naive error (period: the
+ * spec's season, 1 when it is not shorter than the training part) of the training part; AR is
+ * fitted on the training part. *scale (may be NULL) gets each target's scale (targets). */
+rnnc_status rnnc_forecaster_evaluate(rnnc_forecaster *f, const rnnc_series *s,
+                                     rnnc_forecast_metrics *m, double *scale);
+
+/* A forecasting training file: a training file (rnnc_train_config_read) with a [forecast]
+ * section naming the CSV and the keys of docs/forecast.md; the layer sections describe the
+ * encoder ([model] input_size may be left out: the data sets it) and [data] is not used. */
+typedef struct rnnc_forecast_config {
+    rnnc_train_config train; /* model, fit, threads, output ([data] fields unused) */
+    rnnc_forecast_spec spec;
+    char data[1024];          /* the CSV */
+    char time[256], columns[1024], categorical[256];
+    int missing;              /* enum rnnc_missing */
+} rnnc_forecast_config;
+/* Whether a training file (after overrides) has a [forecast] section: *yes 1 or 0. */
+rnnc_status rnnc_forecast_config_detect(const char *path, const char *const *overrides, int n,
+                                        int *yes);
+/* Reads a forecasting training file; errors name the file and line. */
+rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overrides, int n,
+                                      rnnc_forecast_config *out);
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,7 @@
  * Keys and defaults: docs/training.md. */
 #include "../core/core.h"
 
+#include "trainconfig.h"
 #include "values.h"
 #include <errno.h>
 
@@ -15,9 +16,9 @@
 
 #define MAX_FILE (1 << 20)
 
-static const char *const train_sections[] = {"data", "train", "optimizer", "schedule",
-                                             "early_stopping"};
-enum { N_TRAIN_SECTIONS = 5 };
+static const char *const train_sections[] = {"data",     "train",          "optimizer",
+                                             "schedule", "early_stopping", "forecast"};
+enum { N_TRAIN_SECTIONS = 6 };
 
 static int is_train_section(const char *name, size_t len) {
     for (int i = 0; i < N_TRAIN_SECTIONS; i++)
@@ -498,7 +499,8 @@ static const entry *find(const collect *c, const char *section, const char *key)
     return NULL;
 }
 
-static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_config *out) {
+static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_config *out,
+                                  rnnc__train_hook *hook) {
     collect c = {0};
     c.path = path, c.st = RNNC_OK;
     reader r = {txt, 0, 0, &c};
@@ -528,8 +530,22 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_
         else
             out->fit.sched = rnnc_sched_spec_init(kind);
     }
-    for (int i = 0; st == RNNC_OK && i < c.n; i++)
-        st = set_key(out, &c.e[i], path);
+    for (int i = 0; st == RNNC_OK && i < c.n; i++) {
+        const entry *en = &c.e[i];
+        if (!strcmp(en->section, "forecast")) {
+            st = hook ? hook->on_key(hook->user, en->key, en->value, path, en->line)
+                      : RNNC_FAIL(RNNC_ERR_FORMAT,
+                                  "%s:%d: [forecast] in a text classifier's training file",
+                                  path, en->line);
+        } else if (hook && !strcmp(en->section, "data")) {
+            st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                           "%s:%d: [data] is for text classifiers; a forecasting file names its "
+                           "CSV and columns in [forecast] (docs/forecast.md)",
+                           path, en->line);
+        } else {
+            st = set_key(out, en, path);
+        }
+    }
     free(c.e);
     return st;
 }
@@ -560,8 +576,41 @@ static rnnc_status read_file(const char *path, text *t) {
     return RNNC_OK;
 }
 
+/* Whether t has a header [name]. */
+static int has_section(const text *t, const char *name) {
+    const char *p = t->s;
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p), n;
+        const char *h = header_name(p, len, &n);
+        if (h && n == strlen(name) && !strncmp(h, name, n))
+            return 1;
+        p = nl ? nl + 1 : NULL;
+    }
+    return 0;
+}
+
+rnnc_status rnnc__train_config_has_section(const char *path, const char *const *overrides, int n,
+                                           const char *section, int *yes) {
+    if (!path || !section || !yes || (n > 0 && !overrides))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__train_config_has_section: NULL argument");
+    text t = {0};
+    RNNC_TRY(read_file(path, &t));
+    rnnc_status st = RNNC_OK;
+    for (int i = 0; st == RNNC_OK && i < n; i++)
+        st = apply_override(&t, overrides[i]);
+    *yes = st == RNNC_OK && has_section(&t, section);
+    free(t.s);
+    return st;
+}
+
 rnnc_status rnnc_train_config_read(const char *path, const char *const *overrides, int n,
                                    rnnc_train_config *out) {
+    return rnnc__train_config_read_hooked(path, overrides, n, out, NULL);
+}
+
+rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *overrides, int n,
+                                           rnnc_train_config *out, rnnc__train_hook *hook) {
     if (!path || !out || (n > 0 && !overrides))
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_train_config_read: NULL argument");
     memset(out, 0, sizeof *out);
@@ -575,11 +624,19 @@ rnnc_status rnnc_train_config_read(const char *path, const char *const *override
         st = apply_override(&t, overrides[i]);
     if (st == RNNC_OK)
         st = split_text(&t, &model, &train);
+    /* A forecaster's encoder gets its input size from the data: without a [model] section one is
+     * added at the end (after every real line, so messages keep their line numbers). */
+    if (st == RNNC_OK && hook && !has_section(&model, "model")) {
+        static const char add[] = "\n[model]\ninput_size = 1\n";
+        if (append(&model, add, strlen(add)))
+            st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+        hook->added_input_size = 1;
+    }
     if (st == RNNC_OK)
         st = rnnc_config_parse(model.s, path, &out->model);
     if (st == RNNC_OK)
-        st = parse_training(train.s, path, out);
-    if (st == RNNC_OK && !out->train[0])
+        st = parse_training(train.s, path, out, hook);
+    if (st == RNNC_OK && !hook && !out->train[0])
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [data] needs 'train = PATH'", path);
     if (st == RNNC_OK && out->validation[0] && out->validation_split > 0)
         st = RNNC_FAIL(RNNC_ERR_FORMAT,

@@ -1,0 +1,26 @@
+/* Training files for tasks beyond text classification: the generic reader of trainconfig.c with
+ * one extra section handed to the task (the forecaster's [forecast]). */
+#ifndef RNNC_IO_TRAINCONFIG_H
+#define RNNC_IO_TRAINCONFIG_H
+
+#include "../core/core.h"
+
+typedef struct rnnc__train_hook {
+    /* Called for every key of [forecast], in file order; a failure stops the reading. */
+    rnnc_status (*on_key)(void *user, const char *key, const char *value, const char *path,
+                          int line);
+    void *user;
+    /* Set by the reader when the file had no [model] section and input_size = 1 was supplied
+     * (the task sets the real size from its data). */
+    int added_input_size;
+} rnnc__train_hook;
+
+/* rnnc_train_config_read with [forecast] keys handed to hook->on_key; with a hook, [data] keys
+ * are refused and [data] train is not required. hook NULL: the classifier's reader. */
+rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *overrides, int n,
+                                           rnnc_train_config *out, rnnc__train_hook *hook);
+/* *yes = whether the file, after the overrides, has a [section] header. */
+rnnc_status rnnc__train_config_has_section(const char *path, const char *const *overrides, int n,
+                                           const char *section, int *yes);
+
+#endif

@@ -1,0 +1,190 @@
+/* Forecasting baselines (naive, seasonal naive, moving average, least-squares autoregression),
+ * seasonal period detection and point-forecast metrics (Hyndman & Koehler 2006, "Another look at
+ * measures of forecast accuracy"). */
+#include "../core/core.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* LAPACK's least-squares solver as Debian's OpenBLAS exports it (Fortran calling convention: every
+ * argument by reference, then the hidden length of the character argument). */
+extern void dgels_(const char *trans, const int *m, const int *n, const int *nrhs, double *a,
+                   const int *lda, double *b, const int *ldb, double *work, const int *lwork,
+                   int *info, size_t trans_len);
+
+rnnc_status rnnc_ar_fit(const double *y, size_t n, size_t p, double *coef) {
+    if (!y || !coef)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_ar_fit: NULL argument");
+    if (p < 1 || n <= p || n - p <= p + 1 || n > (size_t)1 << 28)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "AR(%zu) needs more than %zu equations; %zu values give %zu", p, p + 1, n,
+                         n > p ? n - p : 0);
+    const size_t rows = n - p, cols = p + 1;
+    size_t cells;
+    if (rnnc__mul(rows, cols, &cells) || cells > (size_t)1 << 30)
+        return RNNC_FAIL(RNNC_ERR_ARG, "AR(%zu) on %zu values is too large", p, n);
+    double *a = NULL, *b = NULL, *work = NULL;
+    RNNC_TRY(rnnc__calloc((void **)&a, cells, sizeof(double), "AR design matrix"));
+    rnnc_status st = rnnc__calloc((void **)&b, rows, sizeof(double), "AR targets");
+    /* column-major: column 0 the intercept, column k the lag k */
+    for (size_t r = 0; st == RNNC_OK && r < rows; r++) {
+        const size_t t = p + r;
+        a[r] = 1;
+        for (size_t k = 1; k <= p; k++)
+            a[k * rows + r] = y[t - k];
+        b[r] = y[t];
+    }
+    const int m = (int)rows, nn = (int)cols, nrhs = 1;
+    int info = 0, lwork = -1;
+    double wq = 0;
+    if (st == RNNC_OK)
+        dgels_("N", &m, &nn, &nrhs, a, &m, b, &m, &wq, &lwork, &info, 1);
+    if (st == RNNC_OK && info == 0) {
+        lwork = (int)wq > 1 ? (int)wq : 1;
+        st = rnnc__calloc((void **)&work, (size_t)lwork, sizeof(double), "LAPACK workspace");
+    }
+    if (st == RNNC_OK && info == 0)
+        dgels_("N", &m, &nn, &nrhs, a, &m, b, &m, work, &lwork, &info, 1);
+    if (st == RNNC_OK && info != 0)
+        st = RNNC_FAIL(RNNC_ERR_NUMERIC,
+                       "AR(%zu): the least-squares problem is rank deficient (dgels info %d); "
+                       "try a lower order",
+                       p, info);
+    for (size_t k = 0; st == RNNC_OK && k < cols; k++) {
+        coef[k] = b[k];
+        if (!isfinite(coef[k]))
+            st = RNNC_FAIL(RNNC_ERR_NUMERIC, "AR(%zu): coefficient %zu is not finite", p, k);
+    }
+    free(a), free(b), free(work);
+    return st;
+}
+
+rnnc_status rnnc_baseline_forecast(int kind, const double *y, size_t t, size_t H, size_t param,
+                                   const double *coef, double *out) {
+    if (!y || !out || (kind == RNNC_BASELINE_AR && !coef))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_baseline_forecast: NULL argument");
+    if (t < 1)
+        return RNNC_FAIL(RNNC_ERR_ARG, "a baseline needs at least one past value");
+    switch (kind) {
+    case RNNC_BASELINE_NAIVE:
+        for (size_t h = 0; h < H; h++)
+            out[h] = y[t - 1];
+        return RNNC_OK;
+    case RNNC_BASELINE_SEASONAL_NAIVE:
+        if (param < 1 || param > t)
+            return RNNC_FAIL(RNNC_ERR_ARG, "seasonal naive with period %zu needs %zu past values",
+                             param, param);
+        for (size_t h = 0; h < H; h++) {
+            const size_t back = param * (h / param + 1); /* the same season, last seen */
+            out[h] = y[t + h - back];
+        }
+        return RNNC_OK;
+    case RNNC_BASELINE_MEAN: {
+        if (param < 1 || param > t)
+            return RNNC_FAIL(RNNC_ERR_ARG, "a moving average of %zu needs %zu past values", param,
+                             param);
+        double s = 0;
+        for (size_t k = t - param; k < t; k++)
+            s += y[k];
+        for (size_t h = 0; h < H; h++)
+            out[h] = s / (double)param;
+        return RNNC_OK;
+    }
+    case RNNC_BASELINE_AR: {
+        if (param < 1 || param > t)
+            return RNNC_FAIL(RNNC_ERR_ARG, "AR(%zu) needs %zu past values", param, param);
+        for (size_t h = 0; h < H; h++) {
+            double v = coef[0];
+            for (size_t k = 1; k <= param; k++) /* y[t+h-k], from the forecasts once past t */
+                v += coef[k] * (h >= k ? out[h - k] : y[t + h - k]);
+            out[h] = v;
+        }
+        return RNNC_OK;
+    }
+    default:
+        return RNNC_FAIL(RNNC_ERR_ARG, "unknown baseline %d", kind);
+    }
+}
+
+size_t rnnc_season_detect(const double *y, size_t n, size_t max_lag) {
+    if (!y || n < 8)
+        return 1;
+    if (max_lag > n / 2)
+        max_lag = n / 2;
+    if (max_lag < 2)
+        return 1;
+    /* residuals of the least-squares line, so a trend does not mask the season */
+    double st = 0, sy = 0;
+    for (size_t t = 0; t < n; t++)
+        st += (double)t, sy += y[t];
+    const double mt = st / (double)n, my = sy / (double)n;
+    double stt = 0, sty = 0;
+    for (size_t t = 0; t < n; t++)
+        stt += ((double)t - mt) * ((double)t - mt), sty += ((double)t - mt) * (y[t] - my);
+    const double slope = stt > 0 ? sty / stt : 0;
+    double *r = malloc(n * sizeof *r), *acf = malloc((max_lag + 2) * sizeof *acf);
+    if (!r || !acf) {
+        free(r), free(acf);
+        return 1;
+    }
+    double var = 0;
+    for (size_t t = 0; t < n; t++) {
+        r[t] = y[t] - my - slope * ((double)t - mt);
+        var += r[t] * r[t];
+    }
+    size_t best = 1;
+    if (var > 0) {
+        for (size_t k = 0; k <= max_lag + 1 && k < n; k++) {
+            double s = 0;
+            for (size_t t = k; t < n; t++)
+                s += r[t] * r[t - k];
+            acf[k] = s / var;
+        }
+        double top = 0.3;
+        for (size_t k = 2; k <= max_lag && k + 1 < n; k++)
+            if (acf[k] > acf[k - 1] && acf[k] >= acf[k + 1] && acf[k] >= top)
+                top = acf[k], best = k;
+    }
+    free(r), free(acf);
+    return best;
+}
+
+double rnnc_mase_scale(const double *y, size_t n, size_t m) {
+    if (!y || m < 1 || n <= m)
+        return NAN;
+    double s = 0;
+    for (size_t t = m; t < n; t++)
+        s += fabs(y[t] - y[t - m]);
+    return s / (double)(n - m);
+}
+
+rnnc_forecast_metrics rnnc_forecast_score(const double *pred, const double *actual, size_t n,
+                                          double scale) {
+    rnnc_forecast_metrics m;
+    m.n = n;
+    m.mae = m.rmse = m.mape = m.smape = m.mase = NAN;
+    if (!pred || !actual || n == 0)
+        return m;
+    double ae = 0, se = 0, pe = 0, spe = 0;
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double e = pred[i] - actual[i], a = fabs(e);
+        ae += a, se += e * e;
+        if (actual[i] != 0)
+            pe += a / fabs(actual[i]), np++;
+        const double den = fabs(actual[i]) + fabs(pred[i]);
+        spe += den > 0 ? 2 * a / den : 0;
+    }
+    m.mae = ae / (double)n;
+    m.rmse = sqrt(se / (double)n);
+    m.mape = np ? 100 * pe / (double)np : NAN;
+    m.smape = 100 * spe / (double)n;
+    m.mase = scale > 0 ? m.mae / scale : NAN;
+    return m;
+}
+
+const char *rnnc_forecast_method_name(int method) {
+    static const char *const names[] = {"rnn", "naive", "seasonal_naive", "moving_average", "ar"};
+    return method >= 0 && method < RNNC_FM_COUNT ? names[method] : NULL;
+}

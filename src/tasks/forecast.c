@@ -1,0 +1,890 @@
+/* Time-series forecasting: windows of a scaled series -> an RNN encoder -> a dense head giving
+ * H steps of every target at once (direct), or one step fed back H times (recursive). Supplies
+ * the shared training loop (src/train/fit.c) with batches and losses, compares the model with the
+ * baselines on the test part, and reads and writes the forecaster's model file: the model plus
+ * metadata "rnnc.task" = "forecast", "rnnc.forecast" (the spec as "key=value" lines),
+ * "rnnc.forecast.inputs" (column names, targets first, one per line), "rnnc.forecast.scaler"
+ * (per input "shift scale on log", 17 digits) and how the CSV was read ("rnnc.forecast.data",
+ * ".time", ".columns", ".categorical"). */
+#include "../io/values.h"
+#include "../train/fit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A series as the forecaster sees it: its inputs, raw and scaled, and the split. */
+typedef struct view {
+    size_t T;
+    double *raw; /* (T,I) */
+    float *z;    /* (T,I) */
+    size_t n_tr, n_va, n_te;
+} view;
+
+struct rnnc_forecaster {
+    rnnc_model *model;
+    rnnc_forecast_spec spec;
+    size_t I, NT; /* inputs, targets (the first NT inputs) */
+    char **names; /* (I) */
+    rnnc_scaler sc;
+    char data[1024], time[256], columns[1024], categorical[256];
+    int missing;
+    /* during fit: */
+    view v;
+    size_t *orig[2], n_orig[2]; /* first target rows of the training and validation windows */
+    float *bx, *by;             /* batch workspace: (L,B,I) inputs, (B,units) targets */
+    size_t bx_cap, by_cap;
+};
+
+rnnc_forecast_spec rnnc_forecast_spec_init(void) {
+    rnnc_forecast_spec s;
+    memset(&s, 0, sizeof s);
+    s.lookback = 24, s.horizon = 1, s.stride = 1;
+    s.scaling = RNNC_SCALE_ZSCORE;
+    s.val_fraction = 0.1, s.test_fraction = 0.2;
+    s.decoder = RNNC_DECODER_DIRECT, s.loss = RNNC_FLOSS_MSE, s.huber_delta = 1;
+    return s;
+}
+
+static rnnc_status check_spec(const rnnc_forecast_spec *s) {
+    if (s->lookback < 1 || s->lookback > 100000)
+        return RNNC_FAIL(RNNC_ERR_ARG, "lookback must be in [1, 100000], got %d", s->lookback);
+    if (s->horizon < 1 || s->horizon > 10000)
+        return RNNC_FAIL(RNNC_ERR_ARG, "horizon must be in [1, 10000], got %d", s->horizon);
+    if (s->stride < 1)
+        return RNNC_FAIL(RNNC_ERR_ARG, "stride must be >= 1, got %d", s->stride);
+    if (s->scaling < RNNC_SCALE_NONE || s->scaling > RNNC_SCALE_MINMAX)
+        return RNNC_FAIL(RNNC_ERR_ARG, "unknown scaling %d", s->scaling);
+    if (s->decoder != RNNC_DECODER_DIRECT && s->decoder != RNNC_DECODER_RECURSIVE)
+        return RNNC_FAIL(RNNC_ERR_ARG, "unknown decoder %d", s->decoder);
+    if (s->loss < RNNC_FLOSS_MSE || s->loss > RNNC_FLOSS_HUBER)
+        return RNNC_FAIL(RNNC_ERR_ARG, "unknown loss %d", s->loss);
+    if (!(s->huber_delta > 0) || !isfinite(s->huber_delta))
+        return RNNC_FAIL(RNNC_ERR_ARG, "huber_delta must be > 0");
+    if (s->season < 0 || s->ma_window < 0 || s->ar_order < 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "season, ma_window and ar_order must be >= 0");
+    size_t a, b, c;
+    return rnnc_series_split(1000, s->val_fraction, s->test_fraction, &a, &b, &c);
+}
+
+void rnnc_forecaster_free(rnnc_forecaster *f) {
+    if (!f)
+        return;
+    rnnc_model_free(f->model);
+    for (size_t i = 0; f->names && i < f->I; i++)
+        free(f->names[i]);
+    free(f->names);
+    free(f->v.raw), free(f->v.z);
+    free(f->orig[0]), free(f->orig[1]);
+    free(f->bx), free(f->by);
+    free(f);
+}
+
+rnnc_model *rnnc_forecaster_model(rnnc_forecaster *f) {
+    return f ? f->model : NULL;
+}
+const rnnc_forecast_spec *rnnc_forecaster_spec(const rnnc_forecaster *f) {
+    return f ? &f->spec : NULL;
+}
+const rnnc_scaler *rnnc_forecaster_scaler(const rnnc_forecaster *f) {
+    return f ? &f->sc : NULL;
+}
+rnnc_series_source rnnc_forecaster_source(const rnnc_forecaster *f) {
+    rnnc_series_source s = rnnc_series_source_init();
+    if (f) {
+        s.path = f->data;
+        s.time = f->time[0] ? f->time : NULL;
+        s.columns = f->columns[0] ? f->columns : NULL;
+        s.categorical = f->categorical[0] ? f->categorical : NULL;
+        s.missing = f->missing;
+    }
+    return s;
+}
+int rnnc_forecaster_inputs(const rnnc_forecaster *f, const char *const **names, int *n_targets) {
+    if (!f)
+        return 0;
+    if (names)
+        *names = (const char *const *)f->names;
+    if (n_targets)
+        *n_targets = (int)f->NT;
+    return (int)f->I;
+}
+
+/* Steps the head gives per forward: H (direct) or 1 (recursive). */
+static size_t head_steps(const rnnc_forecaster *f) {
+    return f->spec.decoder == RNNC_DECODER_DIRECT ? (size_t)f->spec.horizon : 1;
+}
+
+/* ---- columns ---- */
+
+static rnnc_status add_name(rnnc_forecaster *f, const char *name, size_t *cap) {
+    for (size_t i = 0; i < f->I; i++)
+        if (!strcmp(f->names[i], name))
+            return RNNC_FAIL(RNNC_ERR_ARG, "column '%s' is named twice among targets and covariates",
+                             name);
+    if (f->I == RNNC_SERIES_MAX_FEATURES)
+        return RNNC_FAIL(RNNC_ERR_ARG, "more than %d inputs", RNNC_SERIES_MAX_FEATURES);
+    if (f->I == *cap) {
+        size_t c = *cap ? 2 * *cap : 8;
+        char **n = realloc(f->names, c * sizeof *n);
+        if (!n)
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+        f->names = n, *cap = c;
+    }
+    if (!(f->names[f->I] = strdup(name)))
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    f->I++;
+    return RNNC_OK;
+}
+
+/* Adds the columns of a comma-separated list: a column's exact name, or a categorical column's
+ * name standing for all its one-hot columns ("cbwd" -> "cbwd=NE", "cbwd=NW", ...). */
+static rnnc_status add_list(rnnc_forecaster *f, const rnnc_series *s, const char *list,
+                            const char *what, int numeric_only, size_t *cap) {
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", list);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        size_t n = strlen(tok);
+        while (n && tok[n - 1] == ' ')
+            tok[--n] = 0;
+        int col = rnnc_series_column(s, tok);
+        if (col >= 0) {
+            if (numeric_only && s->onehot[col])
+                return RNNC_FAIL(RNNC_ERR_ARG, "%s '%s' is a one-hot column", what, tok);
+            RNNC_TRY(add_name(f, tok, cap));
+            continue;
+        }
+        int found = 0;
+        for (size_t c = 0; !numeric_only && c < s->F; c++)
+            if (s->onehot[c] && !strncmp(s->names[c], tok, n) && s->names[c][n] == '=') {
+                RNNC_TRY(add_name(f, s->names[c], cap));
+                found = 1;
+            }
+        if (!found)
+            return RNNC_FAIL(RNNC_ERR_ARG, "%s '%s' is not a column of the data%s", what, tok,
+                             numeric_only ? "" : " (nor a categorical column)");
+    }
+    return RNNC_OK;
+}
+
+/* The forecaster's inputs from series s, raw (T,I), with the split. A one-hot column the data
+ * lacks (a category that never occurs in it) is all zeros. */
+static rnnc_status make_view(rnnc_forecaster *f, const rnnc_series *s, view *v) {
+    free(v->raw), free(v->z);
+    memset(v, 0, sizeof *v);
+    if (!s || !s->x || s->T == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "the series is empty");
+    RNNC_TRY(rnnc_series_split(s->T, f->spec.val_fraction, f->spec.test_fraction, &v->n_tr,
+                               &v->n_va, &v->n_te));
+    size_t cells;
+    if (rnnc__mul(s->T, f->I, &cells))
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "series too large");
+    RNNC_TRY(rnnc__calloc((void **)&v->raw, cells, sizeof(double), "series view"));
+    RNNC_TRY(rnnc__calloc((void **)&v->z, cells, sizeof(float), "scaled series"));
+    v->T = s->T;
+    for (size_t i = 0; i < f->I; i++) {
+        int col = rnnc_series_column(s, f->names[i]);
+        if (col < 0 && !strchr(f->names[i], '='))
+            return RNNC_FAIL(RNNC_ERR_ARG, "the data has no column '%s' (the model's input %zu)",
+                             f->names[i], i);
+        for (size_t t = 0; col >= 0 && t < s->T; t++)
+            v->raw[t * f->I + i] = s->x[t * s->F + (size_t)col];
+    }
+    return RNNC_OK;
+}
+
+static rnnc_status scale_view(rnnc_forecaster *f, view *v) {
+    rnnc_status st = rnnc_scaler_apply(&f->sc, v->raw, v->T, v->z);
+    if (st != RNNC_OK)
+        return rnnc__fail_prefix(st, "scaling the data");
+    return RNNC_OK;
+}
+
+/* ---- create, save, load ---- */
+
+static rnnc_status build_model(rnnc_forecaster *f, const rnnc_config *cfg, uint64_t seed) {
+    rnnc_config c = *cfg;
+    if (c.n_layers < 1 || c.n_layers >= RNNC_MAX_LAYERS)
+        return RNNC_FAIL(RNNC_ERR_ARG, "the encoder needs 1 to %d layers", RNNC_MAX_LAYERS - 1);
+    if (c.layers[0].kind == RNNC_LAYER_EMBEDDING)
+        return RNNC_FAIL(RNNC_ERR_ARG, "a forecaster's encoder takes numbers, not an [embedding]");
+    if (c.input_size != 0 && (size_t)c.input_size != f->I)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "[model] input_size = %d, but the data gives %zu inputs (targets and "
+                         "covariates); leave input_size out",
+                         c.input_size, f->I);
+    c.input_size = (int)f->I;
+    rnnc_layer_spec *h = &c.layers[c.n_layers++];
+    *h = rnnc_layer_spec_init(RNNC_LAYER_DENSE);
+    snprintf(h->name, sizeof h->name, "head");
+    h->units = (int)(head_steps(f) * f->NT);
+    h->activation = RNNC_ACT_LINEAR;
+    RNNC_TRY(rnnc_model_create(&c, seed, &f->model));
+    int seq;
+    RNNC_TRY(rnnc_model_layer_info(f->model, c.n_layers - 2, NULL, NULL, NULL, &seq));
+    if (seq)
+        return RNNC_FAIL(RNNC_ERR_ARG, "the encoder's last layer returns sequences; the head needs "
+                                       "its last output (return_sequences = false)");
+    return RNNC_OK;
+}
+
+rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_spec *spec,
+                                   const rnnc_series *s, const rnnc_series_source *src,
+                                   uint64_t seed, rnnc_forecaster **out) {
+    if (!cfg || !spec || !s || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_create: NULL argument");
+    *out = NULL;
+    RNNC_TRY(check_spec(spec));
+    rnnc_forecaster *f;
+    RNNC_TRY(rnnc__calloc((void **)&f, 1, sizeof *f, "forecaster"));
+    f->spec = *spec;
+    if (src) {
+        snprintf(f->data, sizeof f->data, "%s", src->path ? src->path : "");
+        snprintf(f->time, sizeof f->time, "%s", src->time ? src->time : "");
+        snprintf(f->columns, sizeof f->columns, "%s", src->columns ? src->columns : "");
+        snprintf(f->categorical, sizeof f->categorical, "%s",
+                 src->categorical ? src->categorical : "");
+        f->missing = src->missing;
+    }
+    size_t cap = 0;
+    rnnc_status st = RNNC_OK;
+    if (!spec->targets[0])
+        st = s->F && !s->onehot[0] ? add_name(f, s->names[0], &cap)
+                                   : RNNC_FAIL(RNNC_ERR_ARG, "the data has no numeric column");
+    else
+        st = add_list(f, s, spec->targets, "target", 1, &cap);
+    f->NT = f->I;
+    if (st == RNNC_OK && spec->covariates[0])
+        st = add_list(f, s, spec->covariates, "covariate", 0, &cap);
+    if (st == RNNC_OK && spec->decoder == RNNC_DECODER_RECURSIVE && f->I != f->NT)
+        st = RNNC_FAIL(RNNC_ERR_ARG, "decoder = recursive feeds forecasts back as inputs, so it "
+                                     "takes no covariates (their future is unknown)");
+    view v;
+    memset(&v, 0, sizeof v);
+    if (st == RNNC_OK)
+        st = make_view(f, s, &v);
+    if (st == RNNC_OK && v.n_tr < (size_t)spec->lookback + head_steps(f))
+        st = RNNC_FAIL(RNNC_ERR_ARG,
+                       "the training part has %zu rows; lookback %d + horizon %zu need more", v.n_tr,
+                       spec->lookback, head_steps(f));
+    if (st == RNNC_OK) {
+        unsigned char on[RNNC_SERIES_MAX_FEATURES], lg[RNNC_SERIES_MAX_FEATURES];
+        for (size_t i = 0; i < f->I; i++) {
+            const int col = rnnc_series_column(s, f->names[i]);
+            on[i] = !(col >= 0 && s->onehot[col]);
+            lg[i] = i < f->NT && spec->log;
+        }
+        /* the statistics see rows [0, n_tr) only: nothing of validation or test leaks in */
+        st = rnnc_scaler_fit(&f->sc, spec->scaling, v.raw, v.n_tr, f->I, on, lg);
+        if (st != RNNC_OK)
+            st = rnnc__fail_prefix(st, "fitting the scaling on the training part");
+    }
+    if (st == RNNC_OK && spec->season == 0) { /* detected on the training part of target 0 */
+        double *y = malloc(v.n_tr * sizeof *y);
+        if (!y)
+            st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+        for (size_t t = 0; y && t < v.n_tr; t++)
+            y[t] = v.raw[t * f->I];
+        size_t lag = v.n_tr / 3 < 400 ? v.n_tr / 3 : 400;
+        if (y)
+            f->spec.season = (int)rnnc_season_detect(y, v.n_tr, lag);
+        free(y);
+    }
+    free(v.raw), free(v.z);
+    if (st == RNNC_OK)
+        st = build_model(f, cfg, seed);
+    if (st != RNNC_OK) {
+        rnnc_forecaster_free(f);
+        return st;
+    }
+    *out = f;
+    return RNNC_OK;
+}
+
+static const char *const scaling_names[] = {"none", "zscore", "minmax"};
+static const char *const loss_names[] = {"mse", "mae", "huber"};
+static const char *const missing_names[] = {"reject", "ffill", "interpolate"};
+
+static char *spec_to_meta(const rnnc_forecaster *f) {
+    const rnnc_forecast_spec *s = &f->spec;
+    char *b = malloc(1024);
+    if (b)
+        snprintf(b, 1024,
+                 "lookback=%d\nhorizon=%d\nstride=%d\ntargets=%zu\nscaling=%s\nlog=%d\n"
+                 "val_fraction=%.17g\ntest_fraction=%.17g\ndecoder=%s\nloss=%s\n"
+                 "huber_delta=%.17g\nseason=%d\nma_window=%d\nar_order=%d\nmissing=%s\n",
+                 s->lookback, s->horizon, s->stride, f->NT, scaling_names[s->scaling], s->log,
+                 s->val_fraction, s->test_fraction,
+                 s->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive", loss_names[s->loss],
+                 s->huber_delta, s->season, s->ma_window, s->ar_order, missing_names[f->missing]);
+    return b;
+}
+
+static char *join_lines(char **v, size_t n) {
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(v[i]) + 1;
+    char *b = malloc(len);
+    if (!b)
+        return NULL;
+    b[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strcat(b, "\n");
+        strcat(b, v[i]);
+    }
+    return b;
+}
+
+static char *scaler_to_meta(const rnnc_forecaster *f) {
+    const size_t cap = f->I * 96 + 64;
+    char *b = malloc(cap);
+    if (!b)
+        return NULL;
+    size_t n = (size_t)snprintf(b, cap, "kind=%s\n", scaling_names[f->sc.kind]);
+    for (size_t i = 0; i < f->I; i++)
+        n += (size_t)snprintf(b + n, cap - n, "%.17g %.17g %d %d\n", f->sc.shift[i],
+                              f->sc.scale[i], f->sc.on[i], f->sc.log[i]);
+    return b;
+}
+
+static rnnc_status save_with(const rnnc_forecaster *f, const char *path, const char *key,
+                             const char *value) {
+    char *spec = spec_to_meta(f), *names = join_lines(f->names, f->I), *sc = scaler_to_meta(f);
+    rnnc_status st = RNNC_OK;
+    if (!spec || !names || !sc) {
+        st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    } else {
+        const char *keys[10] = {"rnnc.task",
+                                "rnnc.forecast",
+                                "rnnc.forecast.inputs",
+                                "rnnc.forecast.scaler",
+                                "rnnc.forecast.data",
+                                "rnnc.forecast.time",
+                                "rnnc.forecast.columns",
+                                "rnnc.forecast.categorical"};
+        const char *vals[10] = {"forecast", spec, names, sc, f->data, f->time, f->columns,
+                                f->categorical};
+        int n = 8;
+        if (key)
+            keys[n] = key, vals[n++] = value;
+        st = rnnc_model_save(f->model, path, keys, vals, n);
+    }
+    free(spec), free(names), free(sc);
+    return st;
+}
+
+rnnc_status rnnc_forecaster_save(const rnnc_forecaster *f, const char *path) {
+    if (!f || !path)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_save: NULL argument");
+    return save_with(f, path, NULL, NULL);
+}
+
+static int word(const char *v, const char *const *names, int n) {
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v, names[i]))
+            return i;
+    return -1;
+}
+
+static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const char *path) {
+    rnnc_forecast_spec *s = &f->spec;
+    *s = rnnc_forecast_spec_init();
+    if (!meta)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.forecast is missing", path);
+    long nt = -1;
+    const char *p = meta;
+    int line = 0;
+    while (*p) {
+        line++;
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char buf[128];
+        if (len >= sizeof buf)
+            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast line %d is too long", path, line);
+        memcpy(buf, p, len);
+        buf[len] = 0;
+        p += len + (nl ? 1 : 0);
+        if (!len)
+            continue;
+        char *eq = strchr(buf, '=');
+        if (!eq)
+            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast line %d: no '='", path, line);
+        *eq = 0;
+        const char *k = buf, *v = eq + 1;
+        long x = 0;
+        double d = 0;
+        int ok = 1;
+        if (!strcmp(k, "scaling"))
+            ok = (s->scaling = word(v, scaling_names, 3)) >= 0;
+        else if (!strcmp(k, "loss"))
+            ok = (s->loss = word(v, loss_names, 3)) >= 0;
+        else if (!strcmp(k, "missing"))
+            ok = (f->missing = word(v, missing_names, 3)) >= 0;
+        else if (!strcmp(k, "decoder"))
+            ok = !strcmp(v, "direct") ? (s->decoder = RNNC_DECODER_DIRECT, 1)
+                 : !strcmp(v, "recursive") ? (s->decoder = RNNC_DECODER_RECURSIVE, 1)
+                                           : 0;
+        else if (!strcmp(k, "val_fraction") || !strcmp(k, "test_fraction") ||
+                 !strcmp(k, "huber_delta")) {
+            ok = !rnnc__value_double(v, &d);
+            *(!strcmp(k, "val_fraction")    ? &s->val_fraction
+              : !strcmp(k, "test_fraction") ? &s->test_fraction
+                                            : &s->huber_delta) = d;
+        } else {
+            static const char *const ik[] = {"lookback", "horizon",   "stride",   "log",
+                                             "season",   "ma_window", "ar_order", "targets"};
+            int *dst[] = {&s->lookback, &s->horizon,  &s->stride,   &s->log,
+                          &s->season,   &s->ma_window, &s->ar_order, NULL};
+            int which = word(k, ik, 8);
+            if (which < 0)
+                return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast line %d: unknown key '%s'",
+                                 path, line, k);
+            ok = !rnnc__value_long(v, 0, 1000000000, &x);
+            if (dst[which])
+                *dst[which] = (int)x;
+            else
+                nt = x;
+        }
+        if (!ok)
+            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast line %d: bad value for %s", path,
+                             line, k);
+    }
+    rnnc_status st = check_spec(s);
+    if (st != RNNC_OK)
+        return rnnc__fail_prefix(RNNC_ERR_FORMAT, path);
+    if (nt < 1 || (size_t)nt > f->I)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast: targets = %ld for %zu inputs", path,
+                         nt, f->I);
+    f->NT = (size_t)nt;
+    return RNNC_OK;
+}
+
+static rnnc_status names_from_meta(rnnc_forecaster *f, const char *meta, const char *path) {
+    if (!meta || !*meta)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.forecast.inputs is missing", path);
+    size_t cap = 0;
+    const char *p = meta;
+    while (p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char buf[512];
+        if (len == 0 || len >= sizeof buf)
+            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast.inputs: input %zu is %s", path,
+                             f->I, len ? "too long" : "empty");
+        memcpy(buf, p, len);
+        buf[len] = 0;
+        rnnc_status st = add_name(f, buf, &cap);
+        if (st != RNNC_OK)
+            return rnnc__fail_prefix(RNNC_ERR_FORMAT, path);
+        p = nl ? nl + 1 : NULL;
+    }
+    return RNNC_OK;
+}
+
+static rnnc_status scaler_from_meta(rnnc_forecaster *f, const char *meta, const char *path) {
+    if (!meta)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.forecast.scaler is missing", path);
+    memset(&f->sc, 0, sizeof f->sc);
+    char kind[16];
+    int used = 0;
+    if (sscanf(meta, "kind=%15[a-z]\n%n", kind, &used) != 1 || used == 0 ||
+        (f->sc.kind = word(kind, scaling_names, 3)) < 0)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast.scaler: bad first line", path);
+    f->sc.F = f->I;
+    const char *p = meta + used;
+    for (size_t i = 0; i < f->I; i++) {
+        double shift, scale;
+        int on, lg, n = 0;
+        if (sscanf(p, "%lf %lf %d %d\n%n", &shift, &scale, &on, &lg, &n) != 4 || n == 0 ||
+            !isfinite(shift) || !isfinite(scale) || !(scale > 0) || (on != 0 && on != 1) ||
+            (lg != 0 && lg != 1))
+            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast.scaler: bad line for input %zu",
+                             path, i);
+        f->sc.shift[i] = shift, f->sc.scale[i] = scale;
+        f->sc.on[i] = (unsigned char)on, f->sc.log[i] = (unsigned char)lg;
+        p += n;
+    }
+    if (*p)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast.scaler: more lines than inputs", path);
+    return RNNC_OK;
+}
+
+static void meta_string(const rnnc_tensor_file *tf, const char *key, char *dst, size_t cap) {
+    const char *v = rnnc_tensor_file_meta(tf, key);
+    snprintf(dst, cap, "%s", v ? v : "");
+}
+
+rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out) {
+    if (!path || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_load: NULL argument");
+    *out = NULL;
+    rnnc_forecaster *f;
+    RNNC_TRY(rnnc__calloc((void **)&f, 1, sizeof *f, "forecaster"));
+    rnnc_tensor_file *tf = NULL;
+    rnnc_status st = rnnc_model_load(path, &f->model, &tf);
+    if (st == RNNC_OK) {
+        const char *task = rnnc_tensor_file_meta(tf, "rnnc.task");
+        if (!task || strcmp(task, "forecast"))
+            st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: not a forecaster (metadata rnnc.task is %s%s%s)",
+                           path, task ? "'" : "missing", task ? task : "", task ? "'" : "");
+    }
+    if (st == RNNC_OK)
+        st = names_from_meta(f, rnnc_tensor_file_meta(tf, "rnnc.forecast.inputs"), path);
+    if (st == RNNC_OK)
+        st = spec_from_meta(f, rnnc_tensor_file_meta(tf, "rnnc.forecast"), path);
+    if (st == RNNC_OK)
+        st = scaler_from_meta(f, rnnc_tensor_file_meta(tf, "rnnc.forecast.scaler"), path);
+    if (st == RNNC_OK) {
+        meta_string(tf, "rnnc.forecast.data", f->data, sizeof f->data);
+        meta_string(tf, "rnnc.forecast.time", f->time, sizeof f->time);
+        meta_string(tf, "rnnc.forecast.columns", f->columns, sizeof f->columns);
+        meta_string(tf, "rnnc.forecast.categorical", f->categorical, sizeof f->categorical);
+        /* the model must be an encoder on I inputs with the head this spec needs */
+        const rnnc_config *c = rnnc_model_config(f->model);
+        const rnnc_layer_spec *h = &c->layers[c->n_layers - 1];
+        if ((size_t)c->input_size != f->I || h->kind != RNNC_LAYER_DENSE ||
+            (size_t)h->units != head_steps(f) * f->NT || c->n_layers < 2)
+            st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                           "%s: the model (input_size %d, last layer %d units) does not fit the "
+                           "forecast metadata (%zu inputs, %zu units)",
+                           path, c->input_size, h->units, f->I, head_steps(f) * f->NT);
+    }
+    rnnc_tensor_file_free(tf);
+    if (st != RNNC_OK) {
+        rnnc_forecaster_free(f);
+        return st;
+    }
+    *out = f;
+    return RNNC_OK;
+}
+
+/* ---- windows ---- */
+
+/* The first target rows of part `part`'s windows: origins (may be NULL) gets them, *n the count. */
+static size_t part_origins(const rnnc_forecaster *f, const view *v, int part, size_t *origins) {
+    const size_t L = (size_t)f->spec.lookback;
+    const size_t Hw = part == 2 ? (size_t)f->spec.horizon : head_steps(f);
+    const size_t lo = part == 0 ? 0 : part == 1 ? v->n_tr : v->n_tr + v->n_va;
+    const size_t hi = part == 0 ? v->n_tr : part == 1 ? v->n_tr + v->n_va : v->T;
+    const size_t step = part == 0 ? (size_t)f->spec.stride : 1;
+    size_t n = 0;
+    for (size_t t = lo > L ? lo : L; t + Hw <= hi; t += step) {
+        if (origins)
+            origins[n] = t;
+        n++;
+    }
+    return n;
+}
+
+static rnnc_status origins_of(rnnc_forecaster *f, const view *v, int part, size_t **out,
+                              size_t *n) {
+    *n = part_origins(f, v, part, NULL);
+    free(*out);
+    *out = NULL;
+    if (*n == 0)
+        return RNNC_OK;
+    RNNC_TRY(rnnc__calloc((void **)out, *n, sizeof **out, "window list"));
+    part_origins(f, v, part, *out);
+    return RNNC_OK;
+}
+
+rnnc_status rnnc_forecaster_windows(rnnc_forecaster *f, const rnnc_series *s, int part,
+                                    size_t *count) {
+    if (!f || !s || !count || part < 0 || part > 2)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_windows: bad argument");
+    view v;
+    memset(&v, 0, sizeof v);
+    rnnc_status st = make_view(f, s, &v);
+    if (st == RNNC_OK)
+        *count = part_origins(f, &v, part, NULL);
+    free(v.raw), free(v.z);
+    return st;
+}
+
+rnnc_status rnnc_forecaster_window(rnnc_forecaster *f, const rnnc_series *s, int part, size_t w,
+                                   size_t *t, float *x, float *y) {
+    if (!f || !s || part < 0 || part > 2)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_window: bad argument");
+    view v;
+    memset(&v, 0, sizeof v);
+    size_t *o = NULL, n = 0;
+    rnnc_status st = make_view(f, s, &v);
+    if (st == RNNC_OK)
+        st = scale_view(f, &v);
+    if (st == RNNC_OK)
+        st = origins_of(f, &v, part, &o, &n);
+    if (st == RNNC_OK && w >= n)
+        st = RNNC_FAIL(RNNC_ERR_ARG, "window %zu of part %d: there are %zu", w, part, n);
+    if (st == RNNC_OK) {
+        const size_t L = (size_t)f->spec.lookback, I = f->I, NT = f->NT;
+        const size_t Hw = part == 2 ? (size_t)f->spec.horizon : head_steps(f), t0 = o[w];
+        if (t)
+            *t = t0;
+        if (x)
+            memcpy(x, v.z + (t0 - L) * I, L * I * sizeof(float));
+        for (size_t h = 0; y && h < Hw; h++)
+            for (size_t j = 0; j < NT; j++)
+                y[h * NT + j] = v.z[(t0 + h) * I + j];
+    }
+    free(o), free(v.raw), free(v.z);
+    return st;
+}
+
+/* ---- training ---- */
+
+static rnnc_status grow(float **p, size_t *cap, size_t need) {
+    if (need <= *cap)
+        return RNNC_OK;
+    float *q = realloc(*p, need * sizeof(float));
+    if (!q)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory for a batch");
+    *p = q, *cap = need;
+    return RNNC_OK;
+}
+
+/* Time-major inputs (L,B,I) of the windows whose first target rows are t[0..B), from z (T,I). */
+static rnnc_status fill_inputs(rnnc_forecaster *f, const float *z, const size_t *t, int B) {
+    const size_t L = (size_t)f->spec.lookback, I = f->I;
+    RNNC_TRY(grow(&f->bx, &f->bx_cap, L * (size_t)B * I));
+    for (size_t l = 0; l < L; l++)
+        for (int b = 0; b < B; b++)
+            memcpy(f->bx + (l * (size_t)B + (size_t)b) * I, z + (t[b] - L + l) * I,
+                   I * sizeof(float));
+    return RNNC_OK;
+}
+
+static rnnc_status task_batch(void *self, int set, const size_t *idx, int B, rnnc_batch *out) {
+    rnnc_forecaster *f = self;
+    size_t t[256];
+    const size_t *o = f->orig[set];
+    size_t *tt = B <= 256 ? t : malloc((size_t)B * sizeof *tt);
+    if (!tt)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    for (int b = 0; b < B; b++)
+        tt[b] = o[idx[b]];
+    rnnc_status st = fill_inputs(f, f->v.z, tt, B);
+    if (tt != t)
+        free(tt);
+    memset(out, 0, sizeof *out);
+    out->T = f->spec.lookback, out->B = B, out->x = f->bx;
+    return st;
+}
+
+static double loss_of(const rnnc_forecaster *f, const float *pred, const float *y, size_t n,
+                      float *grad) {
+    switch (f->spec.loss) {
+    case RNNC_FLOSS_MAE:
+        return rnnc_loss_mae(pred, y, n, grad);
+    case RNNC_FLOSS_HUBER:
+        return rnnc_loss_huber(pred, y, n, f->spec.huber_delta, grad);
+    default:
+        return rnnc_loss_mse(pred, y, n, grad);
+    }
+}
+
+static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, const float *out,
+                             float *dout, double *loss, rnnc_metrics *met) {
+    (void)met; /* a forecaster has no class metrics; its metrics come from evaluate */
+    rnnc_forecaster *f = self;
+    const size_t Hs = head_steps(f), NT = f->NT, I = f->I, U = Hs * NT;
+    RNNC_TRY(grow(&f->by, &f->by_cap, (size_t)B * U));
+    for (int b = 0; b < B; b++) {
+        const size_t t = f->orig[set][idx[b]];
+        for (size_t h = 0; h < Hs; h++)
+            for (size_t j = 0; j < NT; j++)
+                f->by[(size_t)b * U + h * NT + j] = f->v.z[(t + h) * I + j];
+    }
+    *loss = loss_of(f, out, f->by, (size_t)B * U, dout);
+    return RNNC_OK;
+}
+
+static rnnc_status task_save(void *self, const char *path, const char *key, const char *value) {
+    return save_with(self, path, key, value);
+}
+
+static void drop_fit(rnnc_forecaster *f) {
+    free(f->v.raw), free(f->v.z);
+    memset(&f->v, 0, sizeof f->v);
+    for (int i = 0; i < 2; i++) {
+        free(f->orig[i]);
+        f->orig[i] = NULL, f->n_orig[i] = 0;
+    }
+}
+
+rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s,
+                                const rnnc_fit_spec *spec, rnnc_epoch_report *last) {
+    if (!f || !s || !spec)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_fit: NULL argument");
+    rnnc_status st = make_view(f, s, &f->v);
+    if (st == RNNC_OK)
+        st = scale_view(f, &f->v);
+    for (int p = 0; st == RNNC_OK && p < 2; p++)
+        st = origins_of(f, &f->v, p, &f->orig[p], &f->n_orig[p]);
+    if (st == RNNC_OK && f->n_orig[0] == 0)
+        st = RNNC_FAIL(RNNC_ERR_ARG, "no training window: the training part has %zu rows",
+                       f->v.n_tr);
+    if (st == RNNC_OK) {
+        rnnc__task t;
+        memset(&t, 0, sizeof t);
+        t.self = f, t.model = f->model, t.n_classes = 2;
+        t.n_train = f->n_orig[0], t.n_val = f->n_orig[1];
+        t.batch = task_batch, t.loss = task_loss, t.save = task_save;
+        st = rnnc__fit(&t, spec, last);
+    }
+    drop_fit(f);
+    return st;
+}
+
+/* ---- prediction ---- */
+
+/* Forecasts `steps` scaled steps after the windows ending before rows t[0..B) of z (T,I):
+ * zout (B,steps,NT). Beyond what one forward gives, forecasts are fed back as inputs. */
+static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const size_t *t, int B,
+                                   size_t steps, float *zout) {
+    const size_t L = (size_t)f->spec.lookback, I = f->I, NT = f->NT, Hs = head_steps(f);
+    if (steps > Hs && I != NT)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%zu steps exceed the horizon %zu, and forecasts cannot be rolled forward "
+                         "with covariates (their future is unknown)",
+                         steps, Hs);
+    const size_t W = L + steps; /* each window's rows, forecasts appended */
+    float *w = malloc((size_t)B * W * I * sizeof *w);
+    if (!w)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory forecasting");
+    for (int b = 0; b < B; b++)
+        memcpy(w + (size_t)b * W * I, z + (t[b] - L) * I, L * I * sizeof(float));
+    rnnc_status st = RNNC_OK;
+    for (size_t done = 0; st == RNNC_OK && done < steps;) {
+        st = grow(&f->bx, &f->bx_cap, L * (size_t)B * I);
+        for (size_t l = 0; st == RNNC_OK && l < L; l++)
+            for (int b = 0; b < B; b++)
+                memcpy(f->bx + (l * (size_t)B + (size_t)b) * I, w + ((size_t)b * W + done + l) * I,
+                       I * sizeof(float));
+        rnnc_batch batch;
+        memset(&batch, 0, sizeof batch);
+        batch.T = (int)L, batch.B = B, batch.x = f->bx;
+        if (st == RNNC_OK)
+            st = rnnc_model_forward(f->model, &batch, 0);
+        if (st != RNNC_OK)
+            break;
+        const float *o = rnnc_model_output(f->model, NULL, NULL); /* (B, Hs*NT) */
+        const size_t k = steps - done < Hs ? steps - done : Hs;
+        for (int b = 0; b < B; b++)
+            for (size_t h = 0; h < k; h++)
+                for (size_t j = 0; j < NT; j++) {
+                    const float v = o[(size_t)b * Hs * NT + h * NT + j];
+                    zout[((size_t)b * steps + done + h) * NT + j] = v;
+                    w[((size_t)b * W + L + done + h) * I + j] = v; /* I == NT when rolled */
+                }
+        done += k;
+    }
+    free(w);
+    return st;
+}
+
+rnnc_status rnnc_forecaster_predict(rnnc_forecaster *f, const rnnc_series *s, size_t end,
+                                    size_t steps, double *out) {
+    if (!f || !s || !out || steps == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_predict: bad argument");
+    view v;
+    memset(&v, 0, sizeof v);
+    float *zo = NULL;
+    rnnc_status st = make_view(f, s, &v);
+    if (st == RNNC_OK)
+        st = scale_view(f, &v);
+    if (st == RNNC_OK && (end < (size_t)f->spec.lookback || end > v.T))
+        st = RNNC_FAIL(RNNC_ERR_ARG, "a forecast after row %zu needs rows [%zu, %zu) of %zu", end,
+                       end - (end < (size_t)f->spec.lookback ? end : (size_t)f->spec.lookback),
+                       end, v.T);
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&zo, steps * f->NT, sizeof(float), "forecast");
+    if (st == RNNC_OK)
+        st = forecast_scaled(f, v.z, &end, 1, steps, zo);
+    for (size_t i = 0; st == RNNC_OK && i < steps * f->NT; i++)
+        out[i] = rnnc_scaler_invert(&f->sc, i % f->NT, zo[i]);
+    free(zo), free(v.raw), free(v.z);
+    return st;
+}
+
+/* ---- evaluation ---- */
+
+rnnc_status rnnc_forecaster_evaluate(rnnc_forecaster *f, const rnnc_series *s,
+                                     rnnc_forecast_metrics *m, double *scale) {
+    if (!f || !s || !m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_evaluate: NULL argument");
+    const size_t H = (size_t)f->spec.horizon, NT = f->NT, I = f->I, L = (size_t)f->spec.lookback;
+    view v;
+    memset(&v, 0, sizeof v);
+    size_t *o = NULL, n = 0;
+    double *pred = NULL, *act = NULL, *y = NULL, *coef = NULL;
+    float *zo = NULL;
+    rnnc_status st = make_view(f, s, &v);
+    if (st == RNNC_OK)
+        st = scale_view(f, &v);
+    if (st == RNNC_OK)
+        st = origins_of(f, &v, 2, &o, &n);
+    if (st == RNNC_OK && n == 0)
+        st = RNNC_FAIL(RNNC_ERR_ARG, "the test part (%zu rows) holds no window of horizon %zu",
+                       v.n_te, H);
+    const size_t N = n * H; /* forecasts per target and method */
+    const size_t p = f->spec.ar_order ? (size_t)f->spec.ar_order
+                     : L < (v.n_tr - 2) / 3 ? L
+                                            : (v.n_tr - 2) / 3;
+    const size_t w = f->spec.ma_window ? (size_t)f->spec.ma_window : L;
+    size_t season = (size_t)f->spec.season;
+    if (season < 1 || season >= v.n_tr)
+        season = 1;
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&pred, (size_t)RNNC_FM_COUNT * N * NT, sizeof(double),
+                          "forecasts");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&act, N * NT, sizeof(double), "actual values");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&y, v.T, sizeof(double), "a target column");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&coef, p + 1, sizeof(double), "AR coefficients");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&zo, 256 * H * NT, sizeof(float), "forecasts");
+    /* the model, in batches of 256 windows */
+    for (size_t b0 = 0; st == RNNC_OK && b0 < n; b0 += 256) {
+        const int B = (int)(n - b0 < 256 ? n - b0 : 256);
+        st = forecast_scaled(f, v.z, o + b0, B, H, zo);
+        for (int b = 0; st == RNNC_OK && b < B; b++)
+            for (size_t h = 0; h < H; h++)
+                for (size_t j = 0; j < NT; j++)
+                    pred[(j * RNNC_FM_COUNT + RNNC_FM_MODEL) * N + (b0 + (size_t)b) * H + h] =
+                        rnnc_scaler_invert(&f->sc, j, zo[((size_t)b * H + h) * NT + j]);
+    }
+    for (size_t j = 0; st == RNNC_OK && j < NT; j++) {
+        for (size_t t = 0; t < v.T; t++)
+            y[t] = v.raw[t * I + j];
+        st = rnnc_ar_fit(y, v.n_tr, p, coef); /* the training part only */
+        if (st != RNNC_OK) {
+            st = rnnc__fail_prefix(st, f->names[j]);
+            break;
+        }
+        static const int kinds[] = {0, RNNC_BASELINE_NAIVE, RNNC_BASELINE_SEASONAL_NAIVE,
+                                    RNNC_BASELINE_MEAN, RNNC_BASELINE_AR};
+        const size_t param[] = {0, 0, season, w, p};
+        for (size_t i = 0; st == RNNC_OK && i < n; i++) {
+            for (size_t h = 0; h < H; h++)
+                act[j * N + i * H + h] = y[o[i] + h];
+            for (int k = RNNC_FM_NAIVE; st == RNNC_OK && k < RNNC_FM_COUNT; k++)
+                st = rnnc_baseline_forecast(kinds[k], y, o[i], H, param[k], coef,
+                                            pred + (j * RNNC_FM_COUNT + (size_t)k) * N + i * H);
+        }
+        const double sc = rnnc_mase_scale(y, v.n_tr, season);
+        if (scale)
+            scale[j] = sc;
+        for (int k = 0; st == RNNC_OK && k < RNNC_FM_COUNT; k++)
+            m[(size_t)k * NT + j] =
+                rnnc_forecast_score(pred + (j * RNNC_FM_COUNT + (size_t)k) * N, act + j * N, N, sc);
+    }
+    free(o), free(pred), free(act), free(y), free(coef), free(zo), free(v.raw), free(v.z);
+    return st;
+}

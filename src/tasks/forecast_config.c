@@ -1,0 +1,157 @@
+/* Forecasting training files: a training file whose [forecast] section names the CSV, its
+ * columns and the forecaster's keys (docs/forecast.md). The other sections are read by the
+ * training-file reader (src/io/trainconfig.c), which hands [forecast] keys to on_key here. */
+#include "../io/trainconfig.h"
+#include "../io/values.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct fc_reader {
+    rnnc_forecast_config *c;
+    int seen_data;
+    char seen[32][32]; /* keys seen, for repeats */
+    int n_seen;
+} fc_reader;
+
+static rnnc_status bad(const char *path, int line, const char *key, const char *value,
+                       const char *want) {
+    return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: [forecast] %s = '%.60s': expected %s", path, line,
+                     key, value, want);
+}
+
+static rnnc_status copy(char *dst, size_t cap, const char *path, int line, const char *key,
+                        const char *value) {
+    if (strlen(value) >= cap)
+        return bad(path, line, key, value, "a shorter value");
+    snprintf(dst, cap, "%s", value);
+    return RNNC_OK;
+}
+
+static int pick(const char *v, const char *const *names, int n) {
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v, names[i]))
+            return i;
+    return -1;
+}
+
+static rnnc_status on_key(void *user, const char *key, const char *value, const char *path,
+                          int line) {
+    fc_reader *r = user;
+    rnnc_forecast_config *c = r->c;
+    rnnc_forecast_spec *s = &c->spec;
+    long l;
+    double d;
+    int w;
+    if (!strcmp(key, "data")) {
+        r->seen_data = 1;
+        return copy(c->data, sizeof c->data, path, line, key, value);
+    }
+    if (!strcmp(key, "time"))
+        return copy(c->time, sizeof c->time, path, line, key, value);
+    if (!strcmp(key, "columns"))
+        return copy(c->columns, sizeof c->columns, path, line, key, value);
+    if (!strcmp(key, "categorical"))
+        return copy(c->categorical, sizeof c->categorical, path, line, key, value);
+    if (!strcmp(key, "targets"))
+        return copy(s->targets, sizeof s->targets, path, line, key, value);
+    if (!strcmp(key, "covariates"))
+        return copy(s->covariates, sizeof s->covariates, path, line, key, value);
+    if (!strcmp(key, "missing")) {
+        static const char *const m[] = {"reject", "ffill", "interpolate"};
+        if ((w = pick(value, m, 3)) < 0)
+            return bad(path, line, key, value, "reject, ffill or interpolate");
+        c->missing = w;
+        return RNNC_OK;
+    }
+    if (!strcmp(key, "scaling")) {
+        static const char *const m[] = {"none", "zscore", "minmax"};
+        if ((w = pick(value, m, 3)) < 0)
+            return bad(path, line, key, value, "zscore, minmax or none");
+        s->scaling = w;
+        return RNNC_OK;
+    }
+    if (!strcmp(key, "decoder")) {
+        static const char *const m[] = {"direct", "recursive"};
+        if ((w = pick(value, m, 2)) < 0)
+            return bad(path, line, key, value, "direct or recursive");
+        s->decoder = w;
+        return RNNC_OK;
+    }
+    if (!strcmp(key, "loss")) {
+        static const char *const m[] = {"mse", "mae", "huber"};
+        if ((w = pick(value, m, 3)) < 0)
+            return bad(path, line, key, value, "mse, mae or huber");
+        s->loss = w;
+        return RNNC_OK;
+    }
+    if (!strcmp(key, "log")) {
+        if (rnnc__value_bool(value, &l))
+            return bad(path, line, key, value, "true or false");
+        s->log = (int)l;
+        return RNNC_OK;
+    }
+    if (!strcmp(key, "season") && !strcmp(value, "auto")) {
+        s->season = 0;
+        return RNNC_OK;
+    }
+    if (!strcmp(key, "validation_split") || !strcmp(key, "test_split") ||
+        !strcmp(key, "huber_delta")) {
+        if (rnnc__value_double(value, &d))
+            return bad(path, line, key, value, "a finite number");
+        *(!strcmp(key, "validation_split") ? &s->val_fraction
+          : !strcmp(key, "test_split")     ? &s->test_fraction
+                                           : &s->huber_delta) = d;
+        return RNNC_OK;
+    }
+    static const char *const ints[] = {"lookback", "horizon",   "stride",
+                                       "season",   "ma_window", "ar_order"};
+    int *dst[] = {&s->lookback, &s->horizon, &s->stride, &s->season, &s->ma_window, &s->ar_order};
+    if ((w = pick(key, ints, 6)) >= 0) {
+        if (rnnc__value_long(value, 0, 1000000, &l))
+            return bad(path, line, key, value,
+                       w == 3 ? "an integer >= 0 or auto" : "an integer in [0, 1000000]");
+        *dst[w] = (int)l;
+        return RNNC_OK;
+    }
+    return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: unknown key '%s' in [forecast] (see docs/forecast.md)",
+                     path, line, key);
+}
+
+rnnc_status rnnc_forecast_config_detect(const char *path, const char *const *overrides, int n,
+                                        int *yes) {
+    return rnnc__train_config_has_section(path, overrides, n, "forecast", yes);
+}
+
+rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overrides, int n,
+                                      rnnc_forecast_config *out) {
+    if (!path || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecast_config_read: NULL argument");
+    memset(out, 0, sizeof *out);
+    out->spec = rnnc_forecast_spec_init();
+    out->missing = RNNC_MISSING_REJECT;
+    fc_reader r;
+    memset(&r, 0, sizeof r);
+    r.c = out;
+    rnnc__train_hook hook = {on_key, &r, 0};
+    rnnc_status st = rnnc__train_config_read_hooked(path, overrides, n, &out->train, &hook);
+    if (st != RNNC_OK)
+        return st;
+    if (hook.added_input_size)
+        out->train.model.input_size = 0; /* set from the data */
+    if (!r.seen_data || !out->data[0])
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [forecast] needs 'data = FILE.csv'", path);
+    const rnnc_forecast_spec *s = &out->spec;
+    if (s->lookback < 1 || s->horizon < 1 || s->stride < 1)
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [forecast] lookback, horizon and stride must be >= 1",
+                         path);
+    if (!(s->val_fraction >= 0 && s->test_fraction >= 0 &&
+          s->val_fraction + s->test_fraction < 1))
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s: [forecast] validation_split and test_split must be >= 0 with a sum "
+                         "below 1",
+                         path);
+    if (!(s->huber_delta > 0))
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [forecast] huber_delta must be > 0", path);
+    return RNNC_OK;
+}
