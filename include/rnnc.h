@@ -1029,6 +1029,10 @@ typedef struct rnnc_forecast_spec {
     char covariates[1024]; /* further input columns (their future is not predicted); "" = none */
     int scaling;          /* enum rnnc_scaling. RNNC_SCALE_ZSCORE */
     int log;              /* log1p of the targets before scaling. 0 */
+    int relative;         /* each window's target inputs and outputs are taken relative to the
+                             last input value of the target (scaled units), so the model learns
+                             changes, not levels, and follows a trend out of the training range.
+                             0 */
     double val_fraction;  /* the validation part, before the test part. 0.1 */
     double test_fraction; /* the test part, the last rows. 0.2 */
     int decoder;          /* enum rnnc_decoder. RNNC_DECODER_DIRECT */

@@ -13,6 +13,13 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_forecast(int argc, char **argv);
+
+/* The forecasting sides of train and eval (tools/cmd_forecast.c): a training file with a
+ * [forecast] section, and a forecaster's model file (data NULL: the CSV named in it). */
+int cli_train_forecast(const char *path, const char *const *sets, int n_sets, long threads,
+                       int quiet, const char *resume);
+int cli_eval_forecast(const char *model, const char *data);
 
 /* Prints "rnnc: <what>: <rnnc_last_error()>" and returns the exit code that fits the status. */
 int cli_fail(const char *what, rnnc_status st);

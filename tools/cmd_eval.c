@@ -13,7 +13,10 @@ static const char *usage_text =
     "recall, F1 and (two labels) ROC AUC. DATA defaults to the test set named in the model file\n"
     "(the [data] test of its training file). Formats as in [data] format (docs/training.md):\n"
     "auto, imdb-tsv, aclimdb, csv, tsv, folder-files, folder-lines. For an aclImdb folder or\n"
-    "archive, --split picks the split (default test).\n";
+    "archive, --split picks the split (default test).\n\n"
+    "For a forecaster's model file (docs/forecast.md), DATA is a CSV (default: the training\n"
+    "data named in the model file) and one table gives MAE, RMSE, MAPE, sMAPE and MASE of the\n"
+    "model and of every baseline over the windows of its test part.\n";
 
 int cmd_eval(int argc, char **argv) {
     const char *model = NULL, *data = NULL, *label_col = NULL, *text_col = NULL, *split = "test";
@@ -79,6 +82,14 @@ int cmd_eval(int argc, char **argv) {
         return CLI_USAGE;
     }
     rnnc_set_num_threads((int)threads);
+    rnnc_tensor_file *tf = NULL;
+    if (rnnc_tensor_file_read(model, &tf) == RNNC_OK) { /* a forecaster? */
+        const char *task = rnnc_tensor_file_meta(tf, "rnnc.task");
+        const int forecast = task && !strcmp(task, "forecast");
+        rnnc_tensor_file_free(tf);
+        if (forecast)
+            return cli_eval_forecast(model, data);
+    }
     rnnc_classifier *c;
     rnnc_status st = rnnc_classifier_load(model, &c);
     if (st)

@@ -16,7 +16,9 @@ static const char *usage_text =
     "Trains a text classifier as CONFIG describes: the model's layer sections plus [data],\n"
     "[train], [optimizer], [schedule] and [early_stopping] (docs/training.md; examples in\n"
     "examples/imdb/). Writes checkpoint.safetensors every epoch, best.safetensors,\n"
-    "model.safetensors and metrics.jsonl into [train] output, then evaluates on [data] test.\n\n"
+    "model.safetensors and metrics.jsonl into [train] output, then evaluates on [data] test.\n"
+    "A file with a [forecast] section trains a forecaster instead (docs/forecast.md) and ends\n"
+    "with the test part's metrics of the model and every baseline.\n\n"
     "options:\n"
     "  --set s.k=v    override a key of the file (repeatable), e.g. --set train.epochs=2\n"
     "  --resume FILE  continue from a checkpoint.safetensors of the same setup, exactly as if\n"
@@ -147,8 +149,14 @@ int cmd_train(int argc, char **argv) {
         fprintf(stderr, "%s", usage_text);
         return CLI_USAGE;
     }
+    int forecast = 0;
+    rnnc_status st = rnnc_forecast_config_detect(path, sets, n_sets, &forecast);
+    if (st)
+        return cli_fail("train", st);
+    if (forecast) /* a [forecast] section: docs/forecast.md */
+        return cli_train_forecast(path, sets, n_sets, threads, quiet, resume);
     static rnnc_train_config tc;
-    rnnc_status st = rnnc_train_config_read(path, sets, n_sets, &tc);
+    st = rnnc_train_config_read(path, sets, n_sets, &tc);
     if (st)
         return cli_fail("train", st);
     tc.fit.out_dir = tc.output[0] ? tc.output : NULL;

@@ -14,8 +14,9 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"demo", cmd_demo, "train a small LSTM on the built-in adding problem"},
-    {"train", cmd_train, "train a text classifier from a training file"},
-    {"eval", cmd_eval, "loss and metrics of a model file on a labelled set"},
+    {"train", cmd_train, "train a text classifier or a forecaster from a training file"},
+    {"eval", cmd_eval, "metrics of a model file on a labelled set or a series' test part"},
+    {"forecast", cmd_forecast, "forecast a series with a forecaster's model file"},
     {"predict", cmd_predict, "classify raw text with a model file"},
     {"inspect", cmd_inspect, "list a model file's layers, tensors and metadata"},
     {"summary", cmd_summary, "read a model description file and list its layers and parameters"},

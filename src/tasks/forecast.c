@@ -314,10 +314,11 @@ static char *spec_to_meta(const rnnc_forecaster *f) {
     char *b = malloc(1024);
     if (b)
         snprintf(b, 1024,
-                 "lookback=%d\nhorizon=%d\nstride=%d\ntargets=%zu\nscaling=%s\nlog=%d\n"
+                 "lookback=%d\nhorizon=%d\nstride=%d\ntargets=%zu\nscaling=%s\nlog=%d\nrelative=%d\n"
                  "val_fraction=%.17g\ntest_fraction=%.17g\ndecoder=%s\nloss=%s\n"
                  "huber_delta=%.17g\nseason=%d\nma_window=%d\nar_order=%d\nmissing=%s\n",
                  s->lookback, s->horizon, s->stride, f->NT, scaling_names[s->scaling], s->log,
+                 s->relative,
                  s->val_fraction, s->test_fraction,
                  s->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive", loss_names[s->loss],
                  s->huber_delta, s->season, s->ma_window, s->ar_order, missing_names[f->missing]);
@@ -437,10 +438,11 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
                                             : &s->huber_delta) = d;
         } else {
             static const char *const ik[] = {"lookback", "horizon",   "stride",   "log",
-                                             "season",   "ma_window", "ar_order", "targets"};
-            int *dst[] = {&s->lookback, &s->horizon,  &s->stride,   &s->log,
-                          &s->season,   &s->ma_window, &s->ar_order, NULL};
-            int which = word(k, ik, 8);
+                                             "season",   "ma_window", "ar_order", "relative",
+                                             "targets"};
+            int *dst[] = {&s->lookback, &s->horizon,   &s->stride,   &s->log,     &s->season,
+                          &s->ma_window, &s->ar_order, &s->relative, NULL};
+            int which = word(k, ik, 9);
             if (which < 0)
                 return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast line %d: unknown key '%s'",
                                  path, line, k);
@@ -647,29 +649,35 @@ static rnnc_status grow(float **p, size_t *cap, size_t need) {
     return RNNC_OK;
 }
 
-/* Time-major inputs (L,B,I) of the windows whose first target rows are t[0..B), from z (T,I). */
-static rnnc_status fill_inputs(rnnc_forecaster *f, const float *z, const size_t *t, int B) {
-    const size_t L = (size_t)f->spec.lookback, I = f->I;
+/* Time-major inputs (L,B,I) of windows: window b is rows [0, L) of rows + stride_b * b (each row
+ * I values). With relative, the targets' columns are taken relative to the window's last row. */
+static rnnc_status fill_inputs(rnnc_forecaster *f, const float *const *rows, int B) {
+    const size_t L = (size_t)f->spec.lookback, I = f->I, NT = f->NT;
     RNNC_TRY(grow(&f->bx, &f->bx_cap, L * (size_t)B * I));
-    for (size_t l = 0; l < L; l++)
-        for (int b = 0; b < B; b++)
-            memcpy(f->bx + (l * (size_t)B + (size_t)b) * I, z + (t[b] - L + l) * I,
-                   I * sizeof(float));
+    for (int b = 0; b < B; b++) {
+        const float *w = rows[b];
+        for (size_t l = 0; l < L; l++) {
+            float *x = f->bx + (l * (size_t)B + (size_t)b) * I;
+            memcpy(x, w + l * I, I * sizeof(float));
+            for (size_t j = 0; f->spec.relative && j < NT; j++)
+                x[j] -= w[(L - 1) * I + j];
+        }
+    }
     return RNNC_OK;
 }
 
 static rnnc_status task_batch(void *self, int set, const size_t *idx, int B, rnnc_batch *out) {
     rnnc_forecaster *f = self;
-    size_t t[256];
-    const size_t *o = f->orig[set];
-    size_t *tt = B <= 256 ? t : malloc((size_t)B * sizeof *tt);
-    if (!tt)
+    const float *r[256] = {NULL};
+    const size_t *o = f->orig[set], L = (size_t)f->spec.lookback;
+    const float **rr = B <= 256 ? r : malloc((size_t)B * sizeof *rr);
+    if (!rr)
         return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     for (int b = 0; b < B; b++)
-        tt[b] = o[idx[b]];
-    rnnc_status st = fill_inputs(f, f->v.z, tt, B);
-    if (tt != t)
-        free(tt);
+        rr[b] = f->v.z + (o[idx[b]] - L) * f->I;
+    rnnc_status st = fill_inputs(f, rr, B);
+    if (rr != r)
+        free(rr);
     memset(out, 0, sizeof *out);
     out->T = f->spec.lookback, out->B = B, out->x = f->bx;
     return st;
@@ -697,7 +705,8 @@ static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, cons
         const size_t t = f->orig[set][idx[b]];
         for (size_t h = 0; h < Hs; h++)
             for (size_t j = 0; j < NT; j++)
-                f->by[(size_t)b * U + h * NT + j] = f->v.z[(t + h) * I + j];
+                f->by[(size_t)b * U + h * NT + j] =
+                    f->v.z[(t + h) * I + j] - (f->spec.relative ? f->v.z[(t - 1) * I + j] : 0);
     }
     *loss = loss_of(f, out, f->by, (size_t)B * U, dout);
     return RNNC_OK;
@@ -758,13 +767,12 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
         return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory forecasting");
     for (int b = 0; b < B; b++)
         memcpy(w + (size_t)b * W * I, z + (t[b] - L) * I, L * I * sizeof(float));
-    rnnc_status st = RNNC_OK;
+    const float **rows = malloc((size_t)B * sizeof *rows);
+    rnnc_status st = rows ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory forecasting");
     for (size_t done = 0; st == RNNC_OK && done < steps;) {
-        st = grow(&f->bx, &f->bx_cap, L * (size_t)B * I);
-        for (size_t l = 0; st == RNNC_OK && l < L; l++)
-            for (int b = 0; b < B; b++)
-                memcpy(f->bx + (l * (size_t)B + (size_t)b) * I, w + ((size_t)b * W + done + l) * I,
-                       I * sizeof(float));
+        for (int b = 0; b < B; b++)
+            rows[b] = w + ((size_t)b * W + done) * I;
+        st = fill_inputs(f, rows, B);
         rnnc_batch batch;
         memset(&batch, 0, sizeof batch);
         batch.T = (int)L, batch.B = B, batch.x = f->bx;
@@ -777,13 +785,15 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
         for (int b = 0; b < B; b++)
             for (size_t h = 0; h < k; h++)
                 for (size_t j = 0; j < NT; j++) {
-                    const float v = o[(size_t)b * Hs * NT + h * NT + j];
+                    const float base =
+                        f->spec.relative ? w[((size_t)b * W + done + L - 1) * I + j] : 0;
+                    const float v = o[(size_t)b * Hs * NT + h * NT + j] + base;
                     zout[((size_t)b * steps + done + h) * NT + j] = v;
                     w[((size_t)b * W + L + done + h) * I + j] = v; /* I == NT when rolled */
                 }
         done += k;
     }
-    free(w);
+    free(w), free(rows);
     return st;
 }
 

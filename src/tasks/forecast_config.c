@@ -85,10 +85,10 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         s->loss = w;
         return RNNC_OK;
     }
-    if (!strcmp(key, "log")) {
+    if (!strcmp(key, "log") || !strcmp(key, "relative")) {
         if (rnnc__value_bool(value, &l))
             return bad(path, line, key, value, "true or false");
-        s->log = (int)l;
+        *(!strcmp(key, "log") ? &s->log : &s->relative) = (int)l;
         return RNNC_OK;
     }
     if (!strcmp(key, "season") && !strcmp(value, "auto")) {
