@@ -48,7 +48,7 @@ $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 # The hot element-wise kernels are built at -O3 so GCC vectorizes them (no -ffast-math anywhere).
 $(BUILD)/f32/core/vmath.o $(BUILD)/f32/core/packed.o $(BUILD)/f32/layers/%.o: OPT := $(if $(DEBUG),-O0 -g,-O3 -g)
 # The recurrent product's multiply-adds are fused where the CPU has FMA (one rounding each).
-$(BUILD)/f32/core/packed.o: CFLAGS += -ffp-contract=fast
+$(BUILD)/f32/core/packed.o $(BUILD)/f32/core/vmath.o: CFLAGS += -ffp-contract=fast
 
 $(LIB): $(OBJ32) $(OBJ64) $(OBJ)
 	@rm -f $@
