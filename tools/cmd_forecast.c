@@ -274,7 +274,7 @@ static void polyline(FILE *o, const plot_data *p, const double *v, double (*X)(c
         fprintf(o, "\"/>\n");
 }
 
-enum { PW = 960, PH = 480, ML = 80, MR = 24, MT = 48, MB = 72 };
+enum { PW = 960, PH = 480, ML = 80, MR = 24, MT = 60, MB = 72 };
 
 static double xpos(const plot_data *p, size_t i) {
     return ML + (p->n > 1 ? (double)i * (PW - ML - MR) / (double)(p->n - 1) : 0);
@@ -300,7 +300,7 @@ static int write_svg(const char *path, const plot_data *p) {
                "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
             PW, PH, PW, PH);
     fprintf(o, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-    fprintf(o, "<text x=\"%d\" y=\"24\" font-size=\"16\">", ML);
+    fprintf(o, "<text x=\"%d\" y=\"20\" font-size=\"15\">", ML);
     xml_text(o, p->title);
     fprintf(o, "</text>\n");
     /* y grid, ticks and labels */
@@ -345,15 +345,13 @@ static int write_svg(const char *path, const plot_data *p) {
                                          "stroke=\"#222\" stroke-width=\"1.5\" "
                                          "stroke-dasharray=\"5 3\"",
                                          "stroke=\"#d62728\" stroke-width=\"2\""};
-    const int lx = PW - MR - 130, ly = MT + 4;
-    fprintf(o, "<rect x=\"%d\" y=\"%d\" width=\"124\" height=\"66\" fill=\"white\" "
-               "stroke=\"#bbb\"/>\n",
-            lx, ly);
+    /* in the top margin, right-aligned, so it never hides data */
+    const int lx = PW - MR - 3 * 110, ly = 42;
     for (int k = 0; k < 3; k++) {
-        const int y = ly + 16 + 18 * k;
-        fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" %s/>\n", lx + 8, y, lx + 40, y,
+        const int x = lx + 110 * k;
+        fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" %s/>\n", x, ly, x + 32, ly,
                 styles[k]);
-        fprintf(o, "<text x=\"%d\" y=\"%d\">%s</text>\n", lx + 48, y + 4, names[k]);
+        fprintf(o, "<text x=\"%d\" y=\"%d\">%s</text>\n", x + 40, ly + 4, names[k]);
     }
     fprintf(o, "</svg>\n");
     return out_close(&of);

@@ -567,6 +567,21 @@ rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out) {
 
 /* ---- windows ---- */
 
+/* The first input row of the window whose first target row is t: inputs are rows [t-L, t). */
+static const float *window_inputs(const rnnc_forecaster *f, const float *z, size_t t) {
+    return z + (t - (size_t)f->spec.lookback) * f->I;
+}
+
+/* Targets (Hw,NT) of the window whose first target row is t: rows [t, t+Hw) of the target
+ * columns of z (T,I), relative to row t-1 when relative is set. */
+static void window_targets(const rnnc_forecaster *f, const float *z, size_t t, size_t Hw,
+                           int relative, float *y) {
+    const size_t I = f->I, NT = f->NT;
+    for (size_t h = 0; h < Hw; h++)
+        for (size_t j = 0; j < NT; j++)
+            y[h * NT + j] = z[(t + h) * I + j] - (relative ? z[(t - 1) * I + j] : 0);
+}
+
 /* The first target rows of part `part`'s windows: origins (may be NULL) gets them, *n the count. */
 static size_t part_origins(const rnnc_forecaster *f, const view *v, int part, size_t *origins) {
     const size_t L = (size_t)f->spec.lookback;
@@ -623,15 +638,14 @@ rnnc_status rnnc_forecaster_window(rnnc_forecaster *f, const rnnc_series *s, int
     if (st == RNNC_OK && w >= n)
         st = RNNC_FAIL(RNNC_ERR_ARG, "window %zu of part %d: there are %zu", w, part, n);
     if (st == RNNC_OK) {
-        const size_t L = (size_t)f->spec.lookback, I = f->I, NT = f->NT;
+        const size_t L = (size_t)f->spec.lookback, I = f->I;
         const size_t Hw = part == 2 ? (size_t)f->spec.horizon : head_steps(f), t0 = o[w];
         if (t)
             *t = t0;
         if (x)
-            memcpy(x, v.z + (t0 - L) * I, L * I * sizeof(float));
-        for (size_t h = 0; y && h < Hw; h++)
-            for (size_t j = 0; j < NT; j++)
-                y[h * NT + j] = v.z[(t0 + h) * I + j];
+            memcpy(x, window_inputs(f, v.z, t0), L * I * sizeof(float));
+        if (y)
+            window_targets(f, v.z, t0, Hw, 0, y);
     }
     free(o), free(v.raw), free(v.z);
     return st;
@@ -669,12 +683,12 @@ static rnnc_status fill_inputs(rnnc_forecaster *f, const float *const *rows, int
 static rnnc_status task_batch(void *self, int set, const size_t *idx, int B, rnnc_batch *out) {
     rnnc_forecaster *f = self;
     const float *r[256] = {NULL};
-    const size_t *o = f->orig[set], L = (size_t)f->spec.lookback;
+    const size_t *o = f->orig[set];
     const float **rr = B <= 256 ? r : malloc((size_t)B * sizeof *rr);
     if (!rr)
         return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     for (int b = 0; b < B; b++)
-        rr[b] = f->v.z + (o[idx[b]] - L) * f->I;
+        rr[b] = window_inputs(f, f->v.z, o[idx[b]]);
     rnnc_status st = fill_inputs(f, rr, B);
     if (rr != r)
         free(rr);
@@ -699,15 +713,11 @@ static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, cons
                              float *dout, double *loss, rnnc_metrics *met) {
     (void)met; /* a forecaster has no class metrics; its metrics come from evaluate */
     rnnc_forecaster *f = self;
-    const size_t Hs = head_steps(f), NT = f->NT, I = f->I, U = Hs * NT;
+    const size_t Hs = head_steps(f), U = Hs * f->NT;
     RNNC_TRY(grow(&f->by, &f->by_cap, (size_t)B * U));
-    for (int b = 0; b < B; b++) {
-        const size_t t = f->orig[set][idx[b]];
-        for (size_t h = 0; h < Hs; h++)
-            for (size_t j = 0; j < NT; j++)
-                f->by[(size_t)b * U + h * NT + j] =
-                    f->v.z[(t + h) * I + j] - (f->spec.relative ? f->v.z[(t - 1) * I + j] : 0);
-    }
+    for (int b = 0; b < B; b++) /* the same rows rnnc_forecaster_window shows */
+        window_targets(f, f->v.z, f->orig[set][idx[b]], Hs, f->spec.relative,
+                       f->by + (size_t)b * U);
     *loss = loss_of(f, out, f->by, (size_t)B * U, dout);
     return RNNC_OK;
 }

@@ -1,0 +1,437 @@
+/* Forecasting through the public API, on small synthetic series: baselines and metrics against
+ * values computed by hand, season detection, windows and splits, the scaling statistics coming
+ * from the training part only, a model file round trip, training files with [forecast], and
+ * short training runs that must beat the naive forecast on a sine wave (direct and recursive). */
+#include "check.h"
+#include "rnnc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int near(double a, double b, double tol) {
+    return fabs(a - b) <= tol;
+}
+
+/* ---- baselines and metrics by hand ---- */
+
+static void test_baselines(void) {
+    const double y[] = {1, 2, 3, 4, 5, 6, 7, 8};
+    double out[5];
+    /* origin t = 6: the history is 1..6 */
+    check(rnnc_baseline_forecast(RNNC_BASELINE_NAIVE, y, 6, 3, 0, NULL, out) == RNNC_OK &&
+              out[0] == 6 && out[1] == 6 && out[2] == 6,
+          "naive: the last value, 6 6 6");
+    /* period 3: steps 0,1,2 repeat y[3..5] = 4 5 6, steps 3,4 repeat 4 5 again */
+    const double sn[] = {4, 5, 6, 4, 5};
+    check(rnnc_baseline_forecast(RNNC_BASELINE_SEASONAL_NAIVE, y, 6, 5, 3, NULL, out) == RNNC_OK &&
+              !memcmp(out, sn, sizeof sn),
+          "seasonal naive, m = 3, H = 5: 4 5 6 4 5");
+    check(rnnc_baseline_forecast(RNNC_BASELINE_MEAN, y, 6, 2, 4, NULL, out) == RNNC_OK &&
+              out[0] == 4.5 && out[1] == 4.5,
+          "moving average of the last 4 (3 4 5 6): 4.5");
+    const double coef[] = {1, 0.5, 0.25}; /* y_t = 1 + 0.5 y_{t-1} + 0.25 y_{t-2} */
+    /* from 5, 6: 1 + 3 + 1.25 = 5.25; then 1 + 2.625 + 1.5 = 5.125; then 1 + 2.5625 + 1.3125 */
+    check(rnnc_baseline_forecast(RNNC_BASELINE_AR, y, 6, 3, 2, coef, out) == RNNC_OK &&
+              out[0] == 5.25 && out[1] == 5.125 && out[2] == 4.875,
+          "AR(2) iterated on its own forecasts: 5.25 5.125 4.875 (got %g %g %g)", out[0], out[1],
+          out[2]);
+    check(rnnc_baseline_forecast(RNNC_BASELINE_SEASONAL_NAIVE, y, 2, 1, 3, NULL, out) ==
+              RNNC_ERR_ARG,
+          "seasonal naive with less history than a period: refused");
+
+    /* an exact AR(2) series is recovered by least squares */
+    double z[60], c[3];
+    z[0] = 1, z[1] = -2;
+    for (int t = 2; t < 60; t++)
+        z[t] = 0.7 + 0.6 * z[t - 1] - 0.3 * z[t - 2] + 0.1 * sin(1.7 * t * t); /* plus a wiggle */
+    double zz[60];
+    memcpy(zz, z, sizeof z);
+    for (int t = 2; t < 60; t++) /* noise-free copy */
+        zz[t] = 0.7 + 0.6 * zz[t - 1] - 0.3 * zz[t - 2];
+    check(rnnc_ar_fit(zz, 30, 2, c) == RNNC_OK && near(c[0], 0.7, 1e-9) && near(c[1], 0.6, 1e-9) &&
+              near(c[2], -0.3, 1e-9),
+          "AR(2) by dgels: c 0.7, a 0.6 -0.3 (got %.12g %.12g %.12g)", c[0], c[1], c[2]);
+    check(rnnc_ar_fit(z, 60, 2, c) == RNNC_OK && near(c[1], 0.6, 0.1) && near(c[2], -0.3, 0.1),
+          "AR(2) with noise: near 0.6 -0.3 (got %.3g %.3g)", c[1], c[2]);
+    check(rnnc_ar_fit(z, 5, 2, c) == RNNC_ERR_ARG, "AR(2) on 5 values: too few equations");
+
+    /* MASE scale: mean |y_t - y_{t-m}| */
+    const double s[] = {1, 3, 2, 5, 4};
+    check(near(rnnc_mase_scale(s, 5, 1), (2 + 1 + 3 + 1) / 4.0, 1e-15) &&
+              near(rnnc_mase_scale(s, 5, 2), (1 + 2 + 2) / 3.0, 1e-15) &&
+              isnan(rnnc_mase_scale(s, 2, 2)),
+          "MASE scale by hand: m = 1 gives 7/4, m = 2 gives 5/3");
+
+    /* metrics: pred 1 2 3 against 2 2 5 */
+    const double p[] = {1, 2, 3}, a[] = {2, 2, 5};
+    rnnc_forecast_metrics m = rnnc_forecast_score(p, a, 3, 0.5);
+    check(m.n == 3 && near(m.mae, 1, 1e-15) && near(m.rmse, sqrt(5.0 / 3), 1e-15) &&
+              near(m.mape, 100 * (0.5 + 0 + 0.4) / 3, 1e-12) &&
+              near(m.smape, 100 * (2.0 / 3 + 0 + 4.0 / 8) / 3, 1e-12) && near(m.mase, 2, 1e-15),
+          "metrics by hand: MAE 1, RMSE sqrt(5/3), MAPE 30, sMAPE 38.9, MASE 2");
+    const double p0[] = {0, 1}, a0[] = {0, 0};
+    m = rnnc_forecast_score(p0, a0, 2, 1);
+    check(isnan(m.mape) && near(m.smape, 100, 1e-12), "zero actuals: MAPE undefined, sMAPE 0 and 200");
+}
+
+static void test_season(void) {
+    double y[240];
+    for (int t = 0; t < 240; t++)
+        y[t] = 0.5 * t + 10 * sin(2 * M_PI * t / 12) + 3 * cos(2 * M_PI * t / 4);
+    check(rnnc_season_detect(y, 240, 60) == 12, "season of a trend + period 12 + period 4: 12 (got %zu)",
+          rnnc_season_detect(y, 240, 60));
+    for (int t = 0; t < 240; t++)
+        y[t] = 7 + 0.25 * t;
+    check(rnnc_season_detect(y, 240, 60) == 1, "a straight line has no season");
+}
+
+/* ---- synthetic series ---- */
+
+/* A CSV of n rows "t,y,u" with y = fy(t), u = fu(t), read through the public reader. */
+static rnnc_series *series_of(size_t n, double (*fy)(size_t), double (*fu)(size_t)) {
+    size_t cap = 64 + n * 64;
+    char *text = malloc(cap);
+    size_t len = (size_t)snprintf(text, cap, "t,y,u\n");
+    for (size_t t = 0; t < n; t++)
+        len += (size_t)snprintf(text + len, cap - len, "%zu,%.17g,%.17g\n", t, fy(t), fu(t));
+    rnnc_series_source src = rnnc_series_source_init();
+    src.time = "t";
+    rnnc_series *s = NULL;
+    rnnc_status st = rnnc_series_parse(text, len, "synthetic.csv", &src, &s);
+    if (st)
+        fprintf(stderr, "series_of: %s\n", rnnc_last_error());
+    free(text);
+    return s;
+}
+
+static double lin(size_t t) {
+    return (double)t;
+}
+static double sq(size_t t) {
+    return 0.01 * (double)t * (double)t;
+}
+static double sine(size_t t) {
+    return 10 + 5 * sin(2 * M_PI * (double)t / 20) + 0.2 * sin(0.37 * (double)t * (double)t);
+}
+
+static rnnc_config encoder(int kind, int hidden) {
+    rnnc_config c;
+    memset(&c, 0, sizeof c);
+    c.n_layers = 1;
+    c.layers[0] = rnnc_layer_spec_init(kind);
+    c.layers[0].hidden = hidden;
+    return c;
+}
+
+static void test_windows(void) {
+    rnnc_series *s = series_of(100, lin, sq);
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    sp.lookback = 5, sp.horizon = 3, sp.season = 1;
+    snprintf(sp.targets, sizeof sp.targets, "y");
+    snprintf(sp.covariates, sizeof sp.covariates, "u");
+    rnnc_config cfg = encoder(RNNC_LAYER_GRU, 4);
+    rnnc_forecaster *f = NULL;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_OK, "create (%s)",
+          rnnc_last_error());
+    if (!f) {
+        rnnc_series_free(s);
+        return;
+    }
+    /* 100 rows: training 0..69, validation 70..79, test 80..99 */
+    size_t n[3];
+    for (int p = 0; p < 3; p++)
+        rnnc_forecaster_windows(f, s, p, &n[p]);
+    check(n[0] == 63 && n[1] == 8 && n[2] == 18,
+          "windows: 63 training (t 5..67), 8 validation (t 70..77), 18 test (t 80..97); got %zu %zu "
+          "%zu",
+          n[0], n[1], n[2]);
+    size_t t;
+    float x[10], y[3];
+    const rnnc_scaler *sc = rnnc_forecaster_scaler(f);
+    check(rnnc_forecaster_window(f, s, 0, 0, &t, x, y) == RNNC_OK && t == 5, "first training window starts targets at row 5");
+    int ok = 1;
+    for (int l = 0; l < 5; l++)
+        ok &= near(rnnc_scaler_invert(sc, 0, x[l * 2]), l, 1e-4) &&
+              near(rnnc_scaler_invert(sc, 1, x[l * 2 + 1]), sq((size_t)l), 1e-4);
+    for (int h = 0; h < 3; h++)
+        ok &= near(rnnc_scaler_invert(sc, 0, y[h]), 5 + h, 1e-4);
+    check(ok, "window 0: inputs rows 0..4 (y and u), targets y rows 5..7");
+    check(rnnc_forecaster_window(f, s, 0, 62, &t, NULL, y) == RNNC_OK && t == 67 &&
+              near(rnnc_scaler_invert(sc, 0, y[2]), 69, 1e-4),
+          "last training window: targets rows 67..69, the training part's end");
+    check(rnnc_forecaster_window(f, s, 1, 0, &t, x, NULL) == RNNC_OK && t == 70 &&
+              near(rnnc_scaler_invert(sc, 0, x[8]), 69, 1e-4),
+          "first validation window: targets from row 70, inputs reach back to row 69");
+    check(rnnc_forecaster_window(f, s, 2, 17, &t, NULL, y) == RNNC_OK && t == 97 &&
+              near(rnnc_scaler_invert(sc, 0, y[2]), 99, 1e-3),
+          "last test window ends at the last row");
+    check(rnnc_forecaster_window(f, s, 2, 18, &t, NULL, NULL) == RNNC_ERR_ARG,
+          "window 18 of 18: refused");
+    rnnc_forecaster_free(f);
+    sp.stride = 2;
+    rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f);
+    check(f && rnnc_forecaster_windows(f, s, 0, &n[0]) == RNNC_OK && n[0] == 32 &&
+              rnnc_forecaster_windows(f, s, 2, &n[2]) == RNNC_OK && n[2] == 18,
+          "stride 2: 32 training windows, test windows still every row");
+    rnnc_forecaster_free(f);
+    rnnc_series_free(s);
+}
+
+/* The scaling statistics and the training windows depend on the training part only. */
+static void test_scaling_from_train(void) {
+    rnnc_series *a = series_of(100, sine, sq), *b = series_of(100, sine, sq),
+                *c = series_of(100, sine, sq);
+    for (size_t t = 70; t < 100; t++) { /* validation and test parts of b changed wildly */
+        b->x[t * b->F + 0] = 1000 + 50.0 * (double)t;
+        b->x[t * b->F + 1] = -7;
+    }
+    c->x[10 * c->F + 0] += 1; /* one training value of c changed */
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    sp.lookback = 6, sp.horizon = 2, sp.season = 1;
+    snprintf(sp.targets, sizeof sp.targets, "y");
+    snprintf(sp.covariates, sizeof sp.covariates, "u");
+    rnnc_config cfg = encoder(RNNC_LAYER_LSTM, 4);
+    rnnc_forecaster *fa = NULL, *fb = NULL, *fc = NULL;
+    rnnc_forecaster_create(&cfg, &sp, a, NULL, 1, &fa);
+    rnnc_forecaster_create(&cfg, &sp, b, NULL, 1, &fb);
+    rnnc_forecaster_create(&cfg, &sp, c, NULL, 1, &fc);
+    if (!fa || !fb || !fc) {
+        check(0, "create three forecasters (%s)", rnnc_last_error());
+        return;
+    }
+    const rnnc_scaler *sa = rnnc_forecaster_scaler(fa), *sb = rnnc_forecaster_scaler(fb),
+                      *sc = rnnc_forecaster_scaler(fc);
+    check(!memcmp(sa->shift, sb->shift, 2 * sizeof(double)) &&
+              !memcmp(sa->scale, sb->scale, 2 * sizeof(double)),
+          "changing only validation and test values leaves the scaling statistics unchanged "
+          "(bit for bit)");
+    check(sa->shift[0] != sc->shift[0] && sa->scale[0] != sc->scale[0] &&
+              sa->shift[1] == sc->shift[1],
+          "changing one training value of y changes y's statistics (and not u's)");
+    size_t n;
+    rnnc_forecaster_windows(fa, a, 0, &n);
+    int same_b = 1, same_c = 1;
+    for (size_t w = 0; w < n; w++) {
+        float xa[12], ya[2], xb[12], yb[2], xc[12], yc[2];
+        rnnc_forecaster_window(fa, a, 0, w, NULL, xa, ya);
+        rnnc_forecaster_window(fb, b, 0, w, NULL, xb, yb);
+        rnnc_forecaster_window(fc, c, 0, w, NULL, xc, yc);
+        same_b &= !memcmp(xa, xb, sizeof xa) && !memcmp(ya, yb, sizeof ya);
+        same_c &= !memcmp(xa, xc, sizeof xa) && !memcmp(ya, yc, sizeof ya);
+    }
+    check(n == 63 && same_b, "all %zu training windows are identical when only later values change",
+          n);
+    check(!same_c, "the training windows change when a training value changes");
+    float v1[12], v2[12];
+    rnnc_forecaster_window(fa, a, 1, 0, NULL, v1, NULL);
+    rnnc_forecaster_window(fb, b, 1, 0, NULL, v2, NULL);
+    check(!memcmp(v1, v2, sizeof v1), "the first validation window's inputs (all before row 70) too");
+    rnnc_forecaster_free(fa), rnnc_forecaster_free(fb), rnnc_forecaster_free(fc);
+    rnnc_series_free(a), rnnc_series_free(b), rnnc_series_free(c);
+}
+
+static rnnc_fit_spec fit_spec(int epochs) {
+    rnnc_fit_spec f = rnnc_fit_spec_init();
+    f.epochs = epochs, f.batch_size = 16, f.seed = 3;
+    f.optim.lr = 0.01;
+    return f;
+}
+
+/* A GRU forecaster of a noisy sine (period 20) must beat the naive forecast clearly. */
+static void test_learns(int decoder) {
+    const char *name = decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive";
+    rnnc_series *s = series_of(400, sine, lin);
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    sp.lookback = 20, sp.horizon = 5, sp.season = 0, sp.decoder = decoder;
+    snprintf(sp.targets, sizeof sp.targets, "y");
+    rnnc_config cfg = encoder(RNNC_LAYER_GRU, 16);
+    rnnc_forecaster *f = NULL;
+    rnnc_status st = rnnc_forecaster_create(&cfg, &sp, s, NULL, 7, &f);
+    check(st == RNNC_OK && rnnc_forecaster_spec(f)->season == 20,
+          "%s: season detected on the training part: 20 (got %d)", name,
+          f ? rnnc_forecaster_spec(f)->season : -1);
+    rnnc_fit_spec fs = fit_spec(25);
+    rnnc_epoch_report last;
+    st = f ? rnnc_forecaster_fit(f, s, &fs, &last) : st;
+    check(st == RNNC_OK && last.val_loss < 0.05, "%s: trains; validation MSE (scaled) %.4f < 0.05",
+          name, last.val_loss);
+    rnnc_forecast_metrics m[RNNC_FM_COUNT];
+    double scale;
+    st = f ? rnnc_forecaster_evaluate(f, s, m, &scale) : st;
+    check(st == RNNC_OK && m[RNNC_FM_MODEL].n == 76 * 5 &&
+              m[RNNC_FM_MODEL].mase < 0.1 * m[RNNC_FM_NAIVE].mase,
+          "%s: test MASE %.3f below a tenth of naive's %.3f (76 windows of 5)", name,
+          m[RNNC_FM_MODEL].mase, m[RNNC_FM_NAIVE].mase);
+    double p[12];
+    st = f ? rnnc_forecaster_predict(f, s, 400, 12, p) : st;
+    check(st == RNNC_OK && near(p[11], sine(411), 1.5),
+          "%s: 12 steps past the end (rolled beyond the horizon 5): %.2f vs %.2f", name, p[11],
+          sine(411));
+    rnnc_forecaster_free(f);
+    rnnc_series_free(s);
+}
+
+static void test_roundtrip(void) {
+    rnnc_series *s = series_of(120, sine, sq);
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    sp.lookback = 8, sp.horizon = 4, sp.log = 1, sp.relative = 1;
+    sp.scaling = RNNC_SCALE_MINMAX;
+    snprintf(sp.targets, sizeof sp.targets, "y");
+    snprintf(sp.covariates, sizeof sp.covariates, "u");
+    rnnc_config cfg = encoder(RNNC_LAYER_LSTM, 6);
+    rnnc_series_source src = rnnc_series_source_init();
+    src.path = "synthetic.csv", src.time = "t", src.missing = RNNC_MISSING_FFILL;
+    rnnc_forecaster *f = NULL, *g = NULL;
+    rnnc_forecaster_create(&cfg, &sp, s, &src, 5, &f);
+    rnnc_fit_spec fs = fit_spec(2);
+    char dir[] = "/tmp/rnnc_fc_XXXXXX";
+    check(mkdtemp(dir) != NULL, "temporary folder");
+    char path[256];
+    snprintf(path, sizeof path, "%s/f.safetensors", dir);
+    rnnc_status st = f ? rnnc_forecaster_fit(f, s, &fs, NULL) : RNNC_ERR_ARG;
+    if (st == RNNC_OK)
+        st = rnnc_forecaster_save(f, path);
+    if (st == RNNC_OK)
+        st = rnnc_forecaster_load(path, &g);
+    check(st == RNNC_OK, "fit, save, load (%s)", rnnc_last_error());
+    if (g) {
+        const rnnc_forecast_spec *a = rnnc_forecaster_spec(f), *b = rnnc_forecaster_spec(g);
+        check(a->lookback == b->lookback && a->horizon == b->horizon && a->log == b->log &&
+                  a->relative == b->relative && a->scaling == b->scaling &&
+                  a->season == b->season && a->val_fraction == b->val_fraction &&
+                  a->test_fraction == b->test_fraction,
+              "the spec comes back");
+        check(!memcmp(rnnc_forecaster_scaler(f), rnnc_forecaster_scaler(g), sizeof(rnnc_scaler)),
+              "the scaling statistics come back bit for bit");
+        const char *const *na, *const *nb;
+        int ta, tb;
+        check(rnnc_forecaster_inputs(f, &na, &ta) == 2 && rnnc_forecaster_inputs(g, &nb, &tb) == 2 &&
+                  ta == 1 && tb == 1 && !strcmp(nb[0], "y") && !strcmp(nb[1], "u"),
+              "inputs y (target) and u come back");
+        rnnc_series_source r = rnnc_forecaster_source(g);
+        check(!strcmp(r.path, "synthetic.csv") && !strcmp(r.time, "t") &&
+                  r.missing == RNNC_MISSING_FFILL,
+              "how to read the CSV comes back");
+        double p1[4], p2[4];
+        check(rnnc_forecaster_predict(f, s, 100, 4, p1) == RNNC_OK &&
+                  rnnc_forecaster_predict(g, s, 100, 4, p2) == RNNC_OK &&
+                  !memcmp(p1, p2, sizeof p1),
+              "the loaded forecaster predicts the same bits");
+        rnnc_forecaster *h = NULL;
+        check(rnnc_classifier_load(path, (rnnc_classifier **)&h) == RNNC_ERR_FORMAT &&
+                  strstr(rnnc_last_error(), "not a text classifier"),
+              "a classifier refuses a forecaster's file");
+    }
+    rnnc_forecaster_free(f), rnnc_forecaster_free(g);
+    rnnc_series_free(s);
+    unlink(path);
+    char other[300];
+    snprintf(other, sizeof other, "%s", dir);
+    rmdir(other);
+}
+
+static void test_create_errors(void) {
+    rnnc_series *s = series_of(60, sine, sq);
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    sp.lookback = 5;
+    rnnc_config cfg = encoder(RNNC_LAYER_RNN, 4);
+    rnnc_forecaster *f = NULL;
+    snprintf(sp.targets, sizeof sp.targets, "nope");
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG && !f &&
+              strstr(rnnc_last_error(), "'nope'"),
+          "an unknown target column is named: %s", rnnc_last_error());
+    snprintf(sp.targets, sizeof sp.targets, "y");
+    snprintf(sp.covariates, sizeof sp.covariates, "u");
+    sp.decoder = RNNC_DECODER_RECURSIVE;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "covariates"),
+          "a recursive decoder with covariates: refused");
+    sp.decoder = RNNC_DECODER_DIRECT;
+    cfg.input_size = 3;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "input_size = 3"),
+          "input_size disagreeing with the data: refused");
+    cfg.input_size = 0;
+    sp.lookback = 42;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG && !f &&
+              strstr(rnnc_last_error(), "training part has 42 rows"),
+          "a lookback longer than the training part: refused (%s)", rnnc_last_error());
+    rnnc_series_free(s);
+}
+
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static void test_config(void) {
+    char dir[] = "/tmp/rnnc_fcc_XXXXXX";
+    if (!mkdtemp(dir))
+        return;
+    char p1[256], p2[256], p3[256];
+    snprintf(p1, sizeof p1, "%s/a.ini", dir);
+    snprintf(p2, sizeof p2, "%s/b.ini", dir);
+    snprintf(p3, sizeof p3, "%s/c.ini", dir);
+    write_file(p1, "[forecast]\ndata = x.csv\ntime = year,month\ntargets = a,b\nlookback = 12\n"
+                   "horizon = 6\nlog = true\nrelative = yes\nscaling = minmax\nmissing = "
+                   "interpolate\nseason = auto\nvalidation_split = 0.15\ntest_split = 0.25\n"
+                   "decoder = recursive\nloss = huber\nhuber_delta = 0.5\n\n[gru]\nhidden = 8\n\n"
+                   "[train]\nepochs = 3\n");
+    write_file(p2, "[lstm]\nhidden = 4\n[forecast]\ndata = x.csv\nhorizon = 2\nlookbak = 3\n");
+    write_file(p3, "[data]\ntrain = t.tsv\n[lstm]\nhidden = 4\n");
+    int yes = -1;
+    check(rnnc_forecast_config_detect(p1, NULL, 0, &yes) == RNNC_OK && yes == 1,
+          "a file with [forecast] is detected");
+    check(rnnc_forecast_config_detect(p3, NULL, 0, &yes) == RNNC_OK && yes == 0,
+          "a classifier's file is not");
+    const char *ov[] = {"forecast.horizon=3"};
+    check(rnnc_forecast_config_detect(p3, ov, 1, &yes) == RNNC_OK && yes == 1,
+          "--set forecast.x adds the section");
+    static rnnc_forecast_config c;
+    const char *ov2[] = {"forecast.lookback=24", "gru.hidden=16"};
+    rnnc_status st = rnnc_forecast_config_read(p1, ov2, 2, &c);
+    check(st == RNNC_OK && !strcmp(c.data, "x.csv") && !strcmp(c.time, "year,month") &&
+              !strcmp(c.spec.targets, "a,b") && c.spec.lookback == 24 && c.spec.horizon == 6 &&
+              c.spec.log == 1 && c.spec.relative == 1 && c.spec.scaling == RNNC_SCALE_MINMAX &&
+              c.missing == RNNC_MISSING_INTERPOLATE && c.spec.season == 0 &&
+              c.spec.val_fraction == 0.15 && c.spec.test_fraction == 0.25 &&
+              c.spec.decoder == RNNC_DECODER_RECURSIVE && c.spec.loss == RNNC_FLOSS_HUBER &&
+              c.spec.huber_delta == 0.5 && c.train.fit.epochs == 3 &&
+              c.train.model.n_layers == 1 && c.train.model.layers[0].hidden == 16 &&
+              c.train.model.input_size == 0,
+          "every [forecast] key, overrides, the encoder and [train] read (%s)", rnnc_last_error());
+    check(rnnc_forecast_config_read(p2, NULL, 0, &c) == RNNC_ERR_FORMAT &&
+              strstr(rnnc_last_error(), "b.ini:6: unknown key 'lookbak' in [forecast]"),
+          "a misspelt key is named with its line: %s", rnnc_last_error());
+    check(rnnc_forecast_config_read(p3, ov, 1, &c) == RNNC_ERR_FORMAT &&
+              strstr(rnnc_last_error(), "c.ini:2: [data] is for text classifiers"),
+          "[data] in a forecasting file: refused with its line: %s", rnnc_last_error());
+    write_file(p2, "[embedding]\nvocab = 10\ndim = 4\n[lstm]\nhidden = 4\n[dense]\nunits = 1\n"
+                   "[data]\ntrain = t.tsv\n[forecast]\nhorizon = 2\n");
+    static rnnc_train_config tc;
+    check(rnnc_train_config_read(p2, NULL, 0, &tc) == RNNC_ERR_FORMAT &&
+              strstr(rnnc_last_error(), "[forecast] in a text classifier"),
+          "the classifier's reader refuses [forecast]: %s", rnnc_last_error());
+    unlink(p1), unlink(p2), unlink(p3);
+    rmdir(dir);
+}
+
+int main(void) {
+    rnnc_set_num_threads(1);
+    test_baselines();
+    test_season();
+    test_windows();
+    test_scaling_from_train();
+    test_create_errors();
+    test_config();
+    test_roundtrip();
+    test_learns(RNNC_DECODER_DIRECT);
+    test_learns(RNNC_DECODER_RECURSIVE);
+    return check_summary();
+}
