@@ -74,15 +74,16 @@ static void test_baselines(void) {
           "metrics by hand: MAE 1, RMSE sqrt(5/3), MAPE 30, sMAPE 38.9, MASE 2");
     const double p0[] = {0, 1}, a0[] = {0, 0};
     m = rnnc_forecast_score(p0, a0, 2, 1);
-    check(isnan(m.mape) && near(m.smape, 100, 1e-12), "zero actuals: MAPE undefined, sMAPE 0 and 200");
+    check(isnan(m.mape) && near(m.smape, 100, 1e-12),
+          "zero actuals: MAPE undefined, sMAPE 0 and 200");
 }
 
 static void test_season(void) {
     double y[240];
     for (int t = 0; t < 240; t++)
         y[t] = 0.5 * t + 10 * sin(2 * M_PI * t / 12) + 3 * cos(2 * M_PI * t / 4);
-    check(rnnc_season_detect(y, 240, 60) == 12, "season of a trend + period 12 + period 4: 12 (got %zu)",
-          rnnc_season_detect(y, 240, 60));
+    check(rnnc_season_detect(y, 240, 60) == 12,
+          "season of a trend + period 12 + period 4: 12 (got %zu)", rnnc_season_detect(y, 240, 60));
     for (int t = 0; t < 240; t++)
         y[t] = 7 + 0.25 * t;
     check(rnnc_season_detect(y, 240, 60) == 1, "a straight line has no season");
@@ -144,14 +145,16 @@ static void test_windows(void) {
     size_t n[3];
     for (int p = 0; p < 3; p++)
         rnnc_forecaster_windows(f, s, p, &n[p]);
-    check(n[0] == 63 && n[1] == 8 && n[2] == 18,
-          "windows: 63 training (t 5..67), 8 validation (t 70..77), 18 test (t 80..97); got %zu %zu "
-          "%zu",
-          n[0], n[1], n[2]);
+    check(
+        n[0] == 63 && n[1] == 8 && n[2] == 18,
+        "windows: 63 training (t 5..67), 8 validation (t 70..77), 18 test (t 80..97); got %zu %zu "
+        "%zu",
+        n[0], n[1], n[2]);
     size_t t;
     float x[10], y[3];
     const rnnc_scaler *sc = rnnc_forecaster_scaler(f);
-    check(rnnc_forecaster_window(f, s, 0, 0, &t, x, y) == RNNC_OK && t == 5, "first training window starts targets at row 5");
+    check(rnnc_forecaster_window(f, s, 0, 0, &t, x, y) == RNNC_OK && t == 5,
+          "first training window starts targets at row 5");
     int ok = 1;
     for (int l = 0; l < 5; l++)
         ok &= near(rnnc_scaler_invert(sc, 0, x[l * 2]), l, 1e-4) &&
@@ -228,7 +231,8 @@ static void test_scaling_from_train(void) {
     float v1[12], v2[12];
     rnnc_forecaster_window(fa, a, 1, 0, NULL, v1, NULL);
     rnnc_forecaster_window(fb, b, 1, 0, NULL, v2, NULL);
-    check(!memcmp(v1, v2, sizeof v1), "the first validation window's inputs (all before row 70) too");
+    check(!memcmp(v1, v2, sizeof v1),
+          "the first validation window's inputs (all before row 70) too");
     rnnc_forecaster_free(fa), rnnc_forecaster_free(fb), rnnc_forecaster_free(fc);
     rnnc_series_free(a), rnnc_series_free(b), rnnc_series_free(c);
 }
@@ -308,8 +312,9 @@ static void test_roundtrip(void) {
               "the scaling statistics come back bit for bit");
         const char *const *na, *const *nb;
         int ta, tb;
-        check(rnnc_forecaster_inputs(f, &na, &ta) == 2 && rnnc_forecaster_inputs(g, &nb, &tb) == 2 &&
-                  ta == 1 && tb == 1 && !strcmp(nb[0], "y") && !strcmp(nb[1], "u"),
+        check(rnnc_forecaster_inputs(f, &na, &ta) == 2 &&
+                  rnnc_forecaster_inputs(g, &nb, &tb) == 2 && ta == 1 && tb == 1 &&
+                  !strcmp(nb[0], "y") && !strcmp(nb[1], "u"),
               "inputs y (target) and u come back");
         rnnc_series_source r = rnnc_forecaster_source(g);
         check(!strcmp(r.path, "synthetic.csv") && !strcmp(r.time, "t") &&
@@ -402,9 +407,8 @@ static void test_config(void) {
               c.missing == RNNC_MISSING_INTERPOLATE && c.spec.season == 0 &&
               c.spec.val_fraction == 0.15 && c.spec.test_fraction == 0.25 &&
               c.spec.decoder == RNNC_DECODER_RECURSIVE && c.spec.loss == RNNC_FLOSS_HUBER &&
-              c.spec.huber_delta == 0.5 && c.train.fit.epochs == 3 &&
-              c.train.model.n_layers == 1 && c.train.model.layers[0].hidden == 16 &&
-              c.train.model.input_size == 0,
+              c.spec.huber_delta == 0.5 && c.train.fit.epochs == 3 && c.train.model.n_layers == 1 &&
+              c.train.model.layers[0].hidden == 16 && c.train.model.input_size == 0,
           "every [forecast] key, overrides, the encoder and [train] read (%s)", rnnc_last_error());
     check(rnnc_forecast_config_read(p2, NULL, 0, &c) == RNNC_ERR_FORMAT &&
               strstr(rnnc_last_error(), "b.ini:6: unknown key 'lookbak' in [forecast]"),

@@ -57,10 +57,12 @@ static void test_basic(void) {
     rnnc_series_free(s);
 
     /* the same with LF and a final newline; columns by index; the quoted field is read whole */
-    const char *lf = "Month,Passengers,Note\n1949-01,112,\"a, b\"\n1949-02,118,x\n1949-03,132.5,y\n";
+    const char *lf =
+        "Month,Passengers,Note\n1949-01,112,\"a, b\"\n1949-02,118,x\n1949-03,132.5,y\n";
     src.columns = "1";
     s = parse(lf, &src, &st);
-    check(st == RNNC_OK && s && s->T == 3 && s->x[2] == 132.5, "LF: the same values, column by index");
+    check(st == RNNC_OK && s && s->T == 3 && s->x[2] == 132.5,
+          "LF: the same values, column by index");
     rnnc_series_free(s);
 
     /* every column besides time and categorical by default */
@@ -75,11 +77,11 @@ static void test_basic(void) {
 
 static void test_missing(void) {
     const char *text = "t,v,w\n"
-                       "1,NA,1\n"  /* line 2: leading missing */
-                       "2,2,1\n"   /* line 3 */
-                       "3,,1\n"    /* line 4: empty */
-                       "4,NA,1\n"  /* line 5 */
-                       "5,8,1\n"   /* line 6 */
+                       "1,NA,1\n"   /* line 2: leading missing */
+                       "2,2,1\n"    /* line 3 */
+                       "3,,1\n"     /* line 4: empty */
+                       "4,NA,1\n"   /* line 5 */
+                       "5,8,1\n"    /* line 6 */
                        "6,NaN,1\n"; /* line 7: trailing */
     rnnc_series_source src = rnnc_series_source_init();
     src.time = "t";
@@ -154,8 +156,8 @@ static void test_time_after(void) {
           "daily: leap day counted (%s)", b);
     rnnc_series_free(s);
     /* trading days, DD-MM-YY: Thursday 30 and Friday 31 August 2018, after a weekend gap */
-    s = parse("d,v\n24-08-18,1\n27-08-18,1\n28-08-18,1\n29-08-18,1\n30-08-18,1\n31-08-18,1\n",
-              &src, &st);
+    s = parse("d,v\n24-08-18,1\n27-08-18,1\n28-08-18,1\n29-08-18,1\n30-08-18,1\n31-08-18,1\n", &src,
+              &st);
     check(s && rnnc_series_time_after(s, 1, b, sizeof b) == 0 && !strcmp(b, "03-09-18"),
           "business days: after Friday 31-08-18 comes Monday 03-09-18 (%s)", b);
     rnnc_series_free(s);
@@ -169,12 +171,11 @@ static void test_time_after(void) {
 static void test_errors(void) {
     rnnc_series_source src = rnnc_series_source_init();
     src.time = "t";
-    expect_error("field count", "t,v\n1,2\n2,3,4\n", &src, RNNC_ERR_FORMAT, "t.csv:3:",
-                 "3 fields");
-    expect_error("not a number", "t,v\n1,2\n2,abc\n", &src, RNNC_ERR_FORMAT, "t.csv:3:",
-                 "column 'v': 'abc' is not a number");
-    expect_error("unterminated quote", "t,v\n1,2\n\"2,3\n", &src, RNNC_ERR_FORMAT, "t.csv:3:",
-                 "unterminated quote");
+    expect_error("field count", "t,v\n1,2\n2,3,4\n", &src, RNNC_ERR_FORMAT, "t.csv:3:", "3 fields");
+    expect_error("not a number", "t,v\n1,2\n2,abc\n", &src, RNNC_ERR_FORMAT,
+                 "t.csv:3:", "column 'v': 'abc' is not a number");
+    expect_error("unterminated quote", "t,v\n1,2\n\"2,3\n", &src, RNNC_ERR_FORMAT,
+                 "t.csv:3:", "unterminated quote");
     expect_error("empty file", "", &src, RNNC_ERR_FORMAT, "t.csv", "empty");
     expect_error("no data rows", "t,v\r\n", &src, RNNC_ERR_FORMAT, "t.csv", "no data rows");
     rnnc_series_source bad = src;
@@ -194,8 +195,10 @@ static void test_split(void) {
           "split 10 rows 0.1/0.2: 7 1 2");
     check(rnnc_series_split(144, 0.1, 0.2, &a, &b, &c) == RNNC_OK && a == 101 && b == 14 && c == 29,
           "split 144 rows: 101 14 29 (the last 20%% rounded: 28.8 -> 29)");
-    check(rnnc_series_split(2, 0.4, 0.4, &a, &b, &c) == RNNC_ERR_ARG, "2 rows, 0.4/0.4: no training part, refused");
-    check(rnnc_series_split(10, 0.5, 0.5, &a, &b, &c) == RNNC_ERR_ARG, "fractions summing to 1: refused");
+    check(rnnc_series_split(2, 0.4, 0.4, &a, &b, &c) == RNNC_ERR_ARG,
+          "2 rows, 0.4/0.4: no training part, refused");
+    check(rnnc_series_split(10, 0.5, 0.5, &a, &b, &c) == RNNC_ERR_ARG,
+          "fractions summing to 1: refused");
 }
 
 static void test_scaler(void) {

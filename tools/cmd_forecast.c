@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,20 @@ static double wall(void) {
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* SIGINT / SIGTERM: finish the current batch, write a checkpoint, stop (as rnnc train does for a
+ * classifier). A second signal kills. */
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_signal(int sig) {
+    stop_signal = sig;
+    signal(sig, SIG_DFL);
+}
+
+static int should_stop(void *user) {
+    (void)user;
+    return stop_signal != 0;
+}
+
 int cli_train_forecast(const char *path, const char *const *sets, int n_sets, long threads,
                        int quiet, const char *resume) {
     (void)quiet;
@@ -201,14 +216,36 @@ int cli_train_forecast(const char *path, const char *const *sets, int n_sets, lo
            "target%s; windows: %zu training, %zu validation, %zu test; season %d\n",
            fc.data, s->T, s->F, s->filled, ni, ni == 1 ? "" : "s", nt, nt == 1 ? "" : "s", nw[0],
            nw[1], nw[2], rnnc_forecaster_spec(f)->season);
-    printf("model: %zu parameters; lookback %d, horizon %d; %d epochs, batch %d, %d thread%s\n",
-           np, fc.spec.lookback, fc.spec.horizon, tc->fit.epochs, tc->fit.batch_size,
+    printf("model: %zu parameters; lookback %d, horizon %d; %d epochs, batch %d, %d thread%s\n", np,
+           fc.spec.lookback, fc.spec.horizon, tc->fit.epochs, tc->fit.batch_size,
            rnnc_get_num_threads(), rnnc_get_num_threads() == 1 ? "" : "s");
     fflush(stdout);
     tc->fit.on_epoch = on_epoch;
+    tc->fit.should_stop = should_stop;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     rnnc_epoch_report last;
-    if ((st = rnnc_forecaster_fit(f, s, &tc->fit, &last))) {
+    st = rnnc_forecaster_fit(f, s, &tc->fit, &last);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (st) {
         rc = cli_fail("train", st);
+        goto done;
+    }
+    if (last.interrupted) {
+        if (tc->fit.out_dir)
+            fprintf(stderr,
+                    "rnnc train: stopped by %s in epoch %d after step %ld; checkpoint written.\n"
+                    "  continue with: rnnc train %s --resume %s/checkpoint.safetensors\n",
+                    stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", last.epoch, last.step, path,
+                    tc->fit.out_dir);
+        else
+            fprintf(stderr, "rnnc train: stopped by a signal; nothing saved (no [train] output)\n");
+        rc = 128 + (stop_signal ? (int)stop_signal : SIGINT);
         goto done;
     }
     if (tc->fit.out_dir)
@@ -247,16 +284,17 @@ static void xml_text(FILE *o, const char *s) {
 
 typedef struct plot_data {
     const char *title, *ylabel;
-    size_t n;            /* x positions 0..n-1 */
-    char **labels;       /* (n) time stamps */
-    const double *hist;  /* (n) history, NAN where none */
-    const double *act;   /* (n) actual values after the origin, NAN where none */
-    const double *fcst;  /* (n) forecast, NAN where none */
-    size_t origin;       /* the first forecast position */
+    size_t n;           /* x positions 0..n-1 */
+    char **labels;      /* (n) time stamps */
+    const double *hist; /* (n) history, NAN where none */
+    const double *act;  /* (n) actual values after the origin, NAN where none */
+    const double *fcst; /* (n) forecast, NAN where none */
+    size_t origin;      /* the first forecast position */
 } plot_data;
 
-static void polyline(FILE *o, const plot_data *p, const double *v, double (*X)(const plot_data *,
-                     size_t), double y0, double ys, const char *style) {
+static void polyline(FILE *o, const plot_data *p, const double *v,
+                     double (*X)(const plot_data *, size_t), double y0, double ys,
+                     const char *style) {
     int open = 0;
     for (size_t i = 0; i < p->n; i++) {
         if (isnan(v[i])) {
@@ -296,8 +334,9 @@ static int write_svg(const char *path, const plot_data *p) {
     if (out_open(&of, path))
         return -1;
     FILE *o = of.f;
-    fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-               "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
+    fprintf(o,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+            "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
             PW, PH, PW, PH);
     fprintf(o, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
     fprintf(o, "<text x=\"%d\" y=\"20\" font-size=\"15\">", ML);
@@ -306,8 +345,8 @@ static int write_svg(const char *path, const plot_data *p) {
     /* y grid, ticks and labels */
     for (double v = lo; v <= hi + step / 2; v += step) {
         const double y = y0 - v * ys;
-        fprintf(o, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", ML, y,
-                PW - MR, y);
+        fprintf(o, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", ML,
+                y, PW - MR, y);
         fprintf(o, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", ML - 6, y + 4,
                 fabs(v) < step * 1e-9 ? 0 : v);
     }
@@ -317,7 +356,8 @@ static int write_svg(const char *path, const plot_data *p) {
         const double x = xpos(p, i);
         fprintf(o, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#333\"/>\n", x,
                 PH - MB, x, PH - MB + 5);
-        fprintf(o, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\" transform=\"rotate(-30 %.1f %d)\">",
+        fprintf(o,
+                "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\" transform=\"rotate(-30 %.1f %d)\">",
                 x, PH - MB + 18, x, PH - MB + 18);
         xml_text(o, p->labels[i]);
         fprintf(o, "</text>\n");
@@ -328,8 +368,9 @@ static int write_svg(const char *path, const plot_data *p) {
     fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", ML, MT, ML,
             PH - MB);
     const double xo = xpos(p, p->origin);
-    fprintf(o, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\" "
-               "stroke-dasharray=\"4 4\"/>\n",
+    fprintf(o,
+            "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\" "
+            "stroke-dasharray=\"4 4\"/>\n",
             xo, MT, xo, PH - MB);
     fprintf(o, "<text transform=\"translate(18 %d) rotate(-90)\" text-anchor=\"middle\">",
             (MT + PH - MB) / 2);

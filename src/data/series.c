@@ -43,10 +43,10 @@ int rnnc_series_column(const rnnc_series *s, const char *name) {
 typedef struct csv {
     const char *p, *end;
     const char *name;
-    size_t line;     /* line of the next record */
-    char *buf;       /* the unquoted fields of the current record, each NUL-terminated */
+    size_t line; /* line of the next record */
+    char *buf;   /* the unquoted fields of the current record, each NUL-terminated */
     size_t cap;
-    char **field;    /* pointers into buf */
+    char **field; /* pointers into buf */
     size_t nf, fcap;
     size_t rec_line; /* the line the current record starts on */
 } csv;
@@ -87,8 +87,7 @@ static rnnc_status next_record(csv *c, int *got) {
             c->p++;
             for (;;) {
                 if (c->p >= c->end)
-                    return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%zu: unterminated quote", c->name,
-                                     qline);
+                    return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%zu: unterminated quote", c->name, qline);
                 if (*c->p == '"') {
                     if (c->p + 1 < c->end && c->p[1] == '"') {
                         RNNC_TRY(put(c, &len, '"'));
@@ -105,9 +104,8 @@ static rnnc_status next_record(csv *c, int *got) {
             while (c->p < c->end && (*c->p == ' ' || *c->p == '\t'))
                 c->p++;
             if (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r')
-                return RNNC_FAIL(RNNC_ERR_FORMAT,
-                                 "%s:%zu: field %zu: text after a closing quote", c->name,
-                                 c->line, nf);
+                return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%zu: field %zu: text after a closing quote",
+                                 c->name, c->line, nf);
         } else {
             while (c->p < c->end && *c->p != ',' && *c->p != '\n' &&
                    !(*c->p == '\r' && (c->p + 1 == c->end || c->p[1] == '\n')))
@@ -182,8 +180,8 @@ static rnnc_status resolve(const char *list, const char *what, char **hdr, size_
                              tok);
         for (size_t i = 0; i < *n; i++)
             if (idx[i] == (int)col)
-                return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:1: %s column '%s' is named twice", name,
-                                 what, tok);
+                return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:1: %s column '%s' is named twice", name, what,
+                                 tok);
         if (*n == MAX_COLUMNS)
             return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: too many %s columns", name, what);
         idx[(*n)++] = (int)col;
@@ -199,8 +197,8 @@ static int in_list(const int *idx, size_t n, int col) {
 }
 
 static int is_missing(const char *v) {
-    return !*v || !strcmp(v, "NA") || !strcmp(v, "N/A") || !strcmp(v, "NaN") ||
-           !strcmp(v, "nan") || !strcmp(v, "null");
+    return !*v || !strcmp(v, "NA") || !strcmp(v, "N/A") || !strcmp(v, "NaN") || !strcmp(v, "nan") ||
+           !strcmp(v, "null");
 }
 
 /* ---- the reader ---- */
@@ -407,8 +405,8 @@ rnnc_status rnnc_series_parse(const char *text, size_t len, const char *name,
                            name, hdr[ncol[i]]);
     for (size_t i = 0; st == RNNC_OK && i < ncat; i++)
         if (in_list(tcol, nt, ccol[i]))
-            st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:1: column '%s' is both time and categorical",
-                           name, hdr[ccol[i]]);
+            st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:1: column '%s' is both time and categorical", name,
+                           hdr[ccol[i]]);
     if (st == RNNC_OK && nn + ncat == 0)
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: no numeric or categorical column to read", name);
     if (st == RNNC_OK && ncat)
@@ -656,8 +654,7 @@ static void civil_from_days(long z, stamp *o) {
 }
 
 static long long to_seconds(const stamp *s) {
-    return ((long long)days_from_civil(s->y, s->mo, s->d) * 24 + s->h) * 3600 + s->mi * 60 +
-           s->sec;
+    return ((long long)days_from_civil(s->y, s->mo, s->d) * 24 + s->h) * 3600 + s->mi * 60 + s->sec;
 }
 
 static void from_seconds(long long x, stamp *o) {
@@ -748,8 +745,8 @@ rnnc_status rnnc_series_time_after(const rnnc_series *s, size_t k, char *buf, si
         else if (fmt == TF_YMDHM)
             n = snprintf(buf, cap, "%04ld-%02ld-%02ld %02ld:%02ld", o.y, o.mo, o.d, o.h, o.mi);
         else
-            n = snprintf(buf, cap, "%04ld-%02ld-%02ld %02ld:%02ld:%02ld", o.y, o.mo, o.d, o.h,
-                         o.mi, o.sec);
+            n = snprintf(buf, cap, "%04ld-%02ld-%02ld %02ld:%02ld:%02ld", o.y, o.mo, o.d, o.h, o.mi,
+                         o.sec);
     }
     if (n < 0 || (size_t)n >= cap)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_series_time_after: buffer of %zu bytes too small",
@@ -759,8 +756,8 @@ rnnc_status rnnc_series_time_after(const rnnc_series *s, size_t k, char *buf, si
 
 /* ---- split and scaling ---- */
 
-rnnc_status rnnc_series_split(size_t T, double val_fraction, double test_fraction,
-                              size_t *n_train, size_t *n_val, size_t *n_test) {
+rnnc_status rnnc_series_split(size_t T, double val_fraction, double test_fraction, size_t *n_train,
+                              size_t *n_val, size_t *n_test) {
     if (!n_train || !n_val || !n_test)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_series_split: NULL argument");
     if (!(val_fraction >= 0 && val_fraction < 1) || !(test_fraction >= 0 && test_fraction < 1) ||
@@ -841,8 +838,7 @@ rnnc_status rnnc_scaler_apply(const rnnc_scaler *sc, const double *x, size_t T, 
             v = sc->log[f] ? log1p(v) : v;
             v = sc->on[f] ? (v - sc->shift[f]) / sc->scale[f] : v;
             if (!isfinite(v) || fabs(v) > 1e30)
-                return RNNC_FAIL(RNNC_ERR_NUMERIC, "row %zu, column %zu: scaled value %g", t, f,
-                                 v);
+                return RNNC_FAIL(RNNC_ERR_NUMERIC, "row %zu, column %zu: scaled value %g", t, f, v);
             z[t * F + f] = (float)v;
         }
     return RNNC_OK;

@@ -17,9 +17,8 @@ rnnc_status rnnc_ar_fit(const double *y, size_t n, size_t p, double *coef) {
     if (!y || !coef)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_ar_fit: NULL argument");
     if (p < 1 || n <= p || n - p <= p + 1 || n > (size_t)1 << 28)
-        return RNNC_FAIL(RNNC_ERR_ARG,
-                         "AR(%zu) needs more than %zu equations; %zu values give %zu", p, p + 1, n,
-                         n > p ? n - p : 0);
+        return RNNC_FAIL(RNNC_ERR_ARG, "AR(%zu) needs more than %zu equations; %zu values give %zu",
+                         p, p + 1, n, n > p ? n - p : 0);
     const size_t rows = n - p, cols = p + 1;
     size_t cells;
     if (rnnc__mul(rows, cols, &cells) || cells > (size_t)1 << 30)
@@ -102,8 +101,7 @@ rnnc_status rnnc_baseline_forecast(int kind, const double *y, size_t t, size_t H
         }
         return RNNC_OK;
     }
-    default:
-        return RNNC_FAIL(RNNC_ERR_ARG, "unknown baseline %d", kind);
+    default: return RNNC_FAIL(RNNC_ERR_ARG, "unknown baseline %d", kind);
     }
 }
 

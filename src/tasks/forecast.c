@@ -121,8 +121,8 @@ static size_t head_steps(const rnnc_forecaster *f) {
 static rnnc_status add_name(rnnc_forecaster *f, const char *name, size_t *cap) {
     for (size_t i = 0; i < f->I; i++)
         if (!strcmp(f->names[i], name))
-            return RNNC_FAIL(RNNC_ERR_ARG, "column '%s' is named twice among targets and covariates",
-                             name);
+            return RNNC_FAIL(RNNC_ERR_ARG,
+                             "column '%s' is named twice among targets and covariates", name);
     if (f->I == RNNC_SERIES_MAX_FEATURES)
         return RNNC_FAIL(RNNC_ERR_ARG, "more than %d inputs", RNNC_SERIES_MAX_FEATURES);
     if (f->I == *cap) {
@@ -269,8 +269,8 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
         st = make_view(f, s, &v);
     if (st == RNNC_OK && v.n_tr < (size_t)spec->lookback + head_steps(f))
         st = RNNC_FAIL(RNNC_ERR_ARG,
-                       "the training part has %zu rows; lookback %d + horizon %zu need more", v.n_tr,
-                       spec->lookback, head_steps(f));
+                       "the training part has %zu rows; lookback %d + horizon %zu need more",
+                       v.n_tr, spec->lookback, head_steps(f));
     if (st == RNNC_OK) {
         unsigned char on[RNNC_SERIES_MAX_FEATURES], lg[RNNC_SERIES_MAX_FEATURES];
         for (size_t i = 0; i < f->I; i++) {
@@ -313,15 +313,15 @@ static char *spec_to_meta(const rnnc_forecaster *f) {
     const rnnc_forecast_spec *s = &f->spec;
     char *b = malloc(1024);
     if (b)
-        snprintf(b, 1024,
-                 "lookback=%d\nhorizon=%d\nstride=%d\ntargets=%zu\nscaling=%s\nlog=%d\nrelative=%d\n"
-                 "val_fraction=%.17g\ntest_fraction=%.17g\ndecoder=%s\nloss=%s\n"
-                 "huber_delta=%.17g\nseason=%d\nma_window=%d\nar_order=%d\nmissing=%s\n",
-                 s->lookback, s->horizon, s->stride, f->NT, scaling_names[s->scaling], s->log,
-                 s->relative,
-                 s->val_fraction, s->test_fraction,
-                 s->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive", loss_names[s->loss],
-                 s->huber_delta, s->season, s->ma_window, s->ar_order, missing_names[f->missing]);
+        snprintf(
+            b, 1024,
+            "lookback=%d\nhorizon=%d\nstride=%d\ntargets=%zu\nscaling=%s\nlog=%d\nrelative=%d\n"
+            "val_fraction=%.17g\ntest_fraction=%.17g\ndecoder=%s\nloss=%s\n"
+            "huber_delta=%.17g\nseason=%d\nma_window=%d\nar_order=%d\nmissing=%s\n",
+            s->lookback, s->horizon, s->stride, f->NT, scaling_names[s->scaling], s->log,
+            s->relative, s->val_fraction, s->test_fraction,
+            s->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive", loss_names[s->loss],
+            s->huber_delta, s->season, s->ma_window, s->ar_order, missing_names[f->missing]);
     return b;
 }
 
@@ -348,8 +348,8 @@ static char *scaler_to_meta(const rnnc_forecaster *f) {
         return NULL;
     size_t n = (size_t)snprintf(b, cap, "kind=%s\n", scaling_names[f->sc.kind]);
     for (size_t i = 0; i < f->I; i++)
-        n += (size_t)snprintf(b + n, cap - n, "%.17g %.17g %d %d\n", f->sc.shift[i],
-                              f->sc.scale[i], f->sc.on[i], f->sc.log[i]);
+        n += (size_t)snprintf(b + n, cap - n, "%.17g %.17g %d %d\n", f->sc.shift[i], f->sc.scale[i],
+                              f->sc.on[i], f->sc.log[i]);
     return b;
 }
 
@@ -368,8 +368,8 @@ static rnnc_status save_with(const rnnc_forecaster *f, const char *path, const c
                                 "rnnc.forecast.time",
                                 "rnnc.forecast.columns",
                                 "rnnc.forecast.categorical"};
-        const char *vals[10] = {"forecast", spec, names, sc, f->data, f->time, f->columns,
-                                f->categorical};
+        const char *vals[10] = {"forecast", spec,    names,      sc,
+                                f->data,    f->time, f->columns, f->categorical};
         int n = 8;
         if (key)
             keys[n] = key, vals[n++] = value;
@@ -427,7 +427,7 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
         else if (!strcmp(k, "missing"))
             ok = (f->missing = word(v, missing_names, 3)) >= 0;
         else if (!strcmp(k, "decoder"))
-            ok = !strcmp(v, "direct") ? (s->decoder = RNNC_DECODER_DIRECT, 1)
+            ok = !strcmp(v, "direct")      ? (s->decoder = RNNC_DECODER_DIRECT, 1)
                  : !strcmp(v, "recursive") ? (s->decoder = RNNC_DECODER_RECURSIVE, 1)
                                            : 0;
         else if (!strcmp(k, "val_fraction") || !strcmp(k, "test_fraction") ||
@@ -437,10 +437,10 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
               : !strcmp(k, "test_fraction") ? &s->test_fraction
                                             : &s->huber_delta) = d;
         } else {
-            static const char *const ik[] = {"lookback", "horizon",   "stride",   "log",
-                                             "season",   "ma_window", "ar_order", "relative",
-                                             "targets"};
-            int *dst[] = {&s->lookback, &s->horizon,   &s->stride,   &s->log,     &s->season,
+            static const char *const ik[] = {"lookback", "horizon",  "stride",
+                                             "log",      "season",   "ma_window",
+                                             "ar_order", "relative", "targets"};
+            int *dst[] = {&s->lookback,  &s->horizon,  &s->stride,   &s->log, &s->season,
                           &s->ma_window, &s->ar_order, &s->relative, NULL};
             int which = word(k, ik, 9);
             if (which < 0)
@@ -700,12 +700,9 @@ static rnnc_status task_batch(void *self, int set, const size_t *idx, int B, rnn
 static double loss_of(const rnnc_forecaster *f, const float *pred, const float *y, size_t n,
                       float *grad) {
     switch (f->spec.loss) {
-    case RNNC_FLOSS_MAE:
-        return rnnc_loss_mae(pred, y, n, grad);
-    case RNNC_FLOSS_HUBER:
-        return rnnc_loss_huber(pred, y, n, f->spec.huber_delta, grad);
-    default:
-        return rnnc_loss_mse(pred, y, n, grad);
+    case RNNC_FLOSS_MAE: return rnnc_loss_mae(pred, y, n, grad);
+    case RNNC_FLOSS_HUBER: return rnnc_loss_huber(pred, y, n, f->spec.huber_delta, grad);
+    default: return rnnc_loss_mse(pred, y, n, grad);
     }
 }
 
@@ -735,8 +732,8 @@ static void drop_fit(rnnc_forecaster *f) {
     }
 }
 
-rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s,
-                                const rnnc_fit_spec *spec, rnnc_epoch_report *last) {
+rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
+                                rnnc_epoch_report *last) {
     if (!f || !s || !spec)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_fit: NULL argument");
     rnnc_status st = make_view(f, s, &f->v);
@@ -819,8 +816,8 @@ rnnc_status rnnc_forecaster_predict(rnnc_forecaster *f, const rnnc_series *s, si
         st = scale_view(f, &v);
     if (st == RNNC_OK && (end < (size_t)f->spec.lookback || end > v.T))
         st = RNNC_FAIL(RNNC_ERR_ARG, "a forecast after row %zu needs rows [%zu, %zu) of %zu", end,
-                       end - (end < (size_t)f->spec.lookback ? end : (size_t)f->spec.lookback),
-                       end, v.T);
+                       end - (end < (size_t)f->spec.lookback ? end : (size_t)f->spec.lookback), end,
+                       v.T);
     if (st == RNNC_OK)
         st = rnnc__calloc((void **)&zo, steps * f->NT, sizeof(float), "forecast");
     if (st == RNNC_OK)
@@ -852,7 +849,7 @@ rnnc_status rnnc_forecaster_evaluate(rnnc_forecaster *f, const rnnc_series *s,
         st = RNNC_FAIL(RNNC_ERR_ARG, "the test part (%zu rows) holds no window of horizon %zu",
                        v.n_te, H);
     const size_t N = n * H; /* forecasts per target and method */
-    const size_t p = f->spec.ar_order ? (size_t)f->spec.ar_order
+    const size_t p = f->spec.ar_order       ? (size_t)f->spec.ar_order
                      : L < (v.n_tr - 2) / 3 ? L
                                             : (v.n_tr - 2) / 3;
     const size_t w = f->spec.ma_window ? (size_t)f->spec.ma_window : L;

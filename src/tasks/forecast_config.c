@@ -114,8 +114,9 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         *dst[w] = (int)l;
         return RNNC_OK;
     }
-    return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: unknown key '%s' in [forecast] (see docs/forecast.md)",
-                     path, line, key);
+    return RNNC_FAIL(RNNC_ERR_FORMAT,
+                     "%s:%d: unknown key '%s' in [forecast] (see docs/forecast.md)", path, line,
+                     key);
 }
 
 rnnc_status rnnc_forecast_config_detect(const char *path, const char *const *overrides, int n,
@@ -143,10 +144,9 @@ rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overr
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [forecast] needs 'data = FILE.csv'", path);
     const rnnc_forecast_spec *s = &out->spec;
     if (s->lookback < 1 || s->horizon < 1 || s->stride < 1)
-        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [forecast] lookback, horizon and stride must be >= 1",
-                         path);
-    if (!(s->val_fraction >= 0 && s->test_fraction >= 0 &&
-          s->val_fraction + s->test_fraction < 1))
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s: [forecast] lookback, horizon and stride must be >= 1", path);
+    if (!(s->val_fraction >= 0 && s->test_fraction >= 0 && s->val_fraction + s->test_fraction < 1))
         return RNNC_FAIL(RNNC_ERR_FORMAT,
                          "%s: [forecast] validation_split and test_split must be >= 0 with a sum "
                          "below 1",
