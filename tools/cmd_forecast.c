@@ -400,6 +400,15 @@ static int write_svg(const char *path, const plot_data *p) {
 
 /* ---- rnnc forecast ---- */
 
+/* The last folder and the file name of a path ("runs/x/model.safetensors" -> "x/model..."). */
+static const char *short_name(const char *path) {
+    const char *a = NULL, *b = NULL;
+    for (const char *q = path; *q; q++)
+        if (*q == '/')
+            a = b, b = q;
+    return a ? a + 1 : path;
+}
+
 int cmd_forecast(int argc, char **argv) {
     const char *model = NULL, *data = NULL, *out = NULL, *plot = NULL, *at_s = NULL;
     long horizon = 0, history = 0, threads = 0;
@@ -571,9 +580,8 @@ int cmd_forecast(int argc, char **argv) {
                 if (!lab[i])
                     lab[i] = strdup("");
             char title[512];
-            const char *base = strrchr(model, '/');
             snprintf(title, sizeof title, "%s: %zu-step forecast of %s from %s (%s)",
-                     base ? base + 1 : model, H, names[0], stamp && stamp[0] ? stamp[0] : "",
+                     short_name(model), H, names[0], stamp && stamp[0] ? stamp[0] : "",
                      sp->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive");
             plot_data pd = {title, names[0], n, lab, hv, av, fv, hist ? hist - 1 : 0};
             if (write_svg(plot, &pd))
