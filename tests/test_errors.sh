@@ -282,5 +282,43 @@ else
     echo "note: cannot mount a tmpfs here; the file-size limit above stands in for a full disk"
 fi
 
+# ---- forecasting (docs/forecast.md): a tiny forecaster, then bad series and options ----
+awk 'BEGIN { print "\"Month\",\"v\""; for (i = 0; i < 60; i++) printf "\"%d-%02d\",%d\r\n", 2000 + int(i / 12), i % 12 + 1, 10 + i % 12 }' > "$tmp/series.csv"
+cat > "$tmp/f.ini" <<EOF
+[forecast]
+data = $tmp/series.csv
+time = Month
+lookback = 6
+horizon = 2
+season = 12
+[gru]
+hidden = 4
+[train]
+epochs = 1
+output = $tmp/frun
+EOF
+if "$rnnc" train "$tmp/f.ini" --quiet --threads 1 > "$tmp/fgood.log" 2>&1; then
+    fmodel=$tmp/frun/model.safetensors
+    F="$rnnc train $tmp/f.ini --threads 1 --quiet"
+    printf 'Month,v\n2000-01,1\n2000-02,NA\n2000-03,3\n' > "$tmp/na.csv"
+    printf 'Month,v\n2000-01,1\n2000-02,x1\n' > "$tmp/nan.csv"
+    printf 'Month,v\n2000-01,1\n2000-02,2,3\n' > "$tmp/fields.csv"
+    row forecast-missing 2 'na\.csv:3: column .v.: missing value .NA.' -- $F --set forecast.data="$tmp/na.csv"
+    row forecast-number 2 'nan\.csv:3: column .v.: .x1. is not a number' -- "$rnnc" eval "$fmodel" "$tmp/nan.csv"
+    row forecast-fields 2 'fields\.csv:3: 3 fields, the header has 2' -- "$rnnc" forecast "$fmodel" "$tmp/fields.csv"
+    row forecast-column 2 "no numeric column 'w' in the header" -- $F --set forecast.columns=w
+    row forecast-key 2 "f\.ini:[0-9]+: unknown key 'lookbak' in \[forecast\]" -- $F --set forecast.lookbak=3
+    row forecast-key 2 "f\.ini:[0-9]+: \[forecast\] scaling = 'log'" -- $F --set forecast.scaling=log
+    row forecast-data-section 2 '\[data\] is for text classifiers' -- $F --set data.train=x
+    row forecast-png 2 'PNG is not supported; use a \.svg file' -- "$rnnc" forecast "$fmodel" --plot "$tmp/x.png"
+    row forecast-origin 2 'a forecast from row 3 needs the 6 rows before it' -- "$rnnc" forecast "$fmodel" --at 3 --plot "$tmp/y.svg" --out "$tmp/y.csv"
+    [ ! -e "$tmp/y.svg" ] && [ ! -e "$tmp/y.csv" ] && ok "[forecast-origin] no plot or CSV written" ||
+        bad "[forecast-origin] a failed forecast wrote y.svg or y.csv"
+    row forecast-not-forecaster 2 'not a forecaster' -- "$rnnc" forecast "$model"
+    row forecast-too-short 2 'lookback 6 \+ horizon 2 need more' -- $F --set forecast.test_split=0.8
+else
+    bad "the good forecasting run" "$(tail -n 3 "$tmp/fgood.log")"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -814,10 +814,13 @@ rnnc_status rnnc_forecaster_predict(rnnc_forecaster *f, const rnnc_series *s, si
     rnnc_status st = make_view(f, s, &v);
     if (st == RNNC_OK)
         st = scale_view(f, &v);
-    if (st == RNNC_OK && (end < (size_t)f->spec.lookback || end > v.T))
-        st = RNNC_FAIL(RNNC_ERR_ARG, "a forecast after row %zu needs rows [%zu, %zu) of %zu", end,
-                       end - (end < (size_t)f->spec.lookback ? end : (size_t)f->spec.lookback), end,
-                       v.T);
+    if (st == RNNC_OK && end > v.T)
+        st = RNNC_FAIL(RNNC_ERR_ARG, "a forecast from row %zu: the data has %zu rows", end, v.T);
+    if (st == RNNC_OK && end < (size_t)f->spec.lookback)
+        st = RNNC_FAIL(RNNC_ERR_ARG,
+                       "a forecast from row %zu needs the %d rows before it (the lookback); "
+                       "start at row %d or later",
+                       end, f->spec.lookback, f->spec.lookback);
     if (st == RNNC_OK)
         st = rnnc__calloc((void **)&zo, steps * f->NT, sizeof(float), "forecast");
     if (st == RNNC_OK)
