@@ -180,6 +180,24 @@ static void test_windows(void) {
               rnnc_forecaster_windows(f, s, 2, &n[2]) == RNNC_OK && n[2] == 18,
           "stride 2: 32 training windows, test windows still every row");
     rnnc_forecaster_free(f);
+    /* two targets: (H,targets) row-major, the naive baseline per target by hand */
+    snprintf(sp.targets, sizeof sp.targets, "y,u");
+    sp.covariates[0] = 0, sp.stride = 1;
+    rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f);
+    const rnnc_scaler *s2 = f ? rnnc_forecaster_scaler(f) : NULL;
+    float y2[6];
+    check(f && rnnc_forecaster_window(f, s, 0, 0, &t, NULL, y2) == RNNC_OK &&
+              near(rnnc_scaler_invert(s2, 0, y2[0]), 5, 1e-4) &&
+              near(rnnc_scaler_invert(s2, 1, y2[1]), sq(5), 1e-4) &&
+              near(rnnc_scaler_invert(s2, 0, y2[4]), 7, 1e-4) &&
+              near(rnnc_scaler_invert(s2, 1, y2[5]), sq(7), 1e-4),
+          "two targets: window targets laid out (step, target)");
+    rnnc_forecast_metrics m2[2 * RNNC_FM_COUNT];
+    /* naive on y = t: every step h of origin t is off by h + 1: MAE (1 + 2 + 3)/3 = 2 */
+    check(f && rnnc_forecaster_evaluate(f, s, m2, NULL) == RNNC_OK &&
+              near(m2[RNNC_FM_NAIVE * 2 + 0].mae, 2, 1e-9) && m2[RNNC_FM_NAIVE * 2 + 1].mae > 2,
+          "two targets: metrics per target (naive MAE of y = 2 by hand)");
+    rnnc_forecaster_free(f);
     rnnc_series_free(s);
 }
 

@@ -271,6 +271,13 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
         st = RNNC_FAIL(RNNC_ERR_ARG,
                        "the training part has %zu rows; lookback %d + horizon %zu need more",
                        v.n_tr, spec->lookback, head_steps(f));
+    for (size_t j = 0; st == RNNC_OK && spec->log && j < f->NT; j++)
+        for (size_t t = 0; st == RNNC_OK && t < v.T; t++)
+            if (!(v.raw[t * f->I + j] > -1))
+                st = RNNC_FAIL(RNNC_ERR_ARG,
+                               "log = true: target '%s' is %g in row %zu, and log1p needs values "
+                               "> -1",
+                               f->names[j], v.raw[t * f->I + j], t);
     if (st == RNNC_OK) {
         unsigned char on[RNNC_SERIES_MAX_FEATURES], lg[RNNC_SERIES_MAX_FEATURES];
         for (size_t i = 0; i < f->I; i++) {
