@@ -38,6 +38,9 @@ void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
         const real *hp = Sh + rnnc__slot_before(d->reverse, t) * BH;
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
         const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
+        if (d->wih_packed) /* this step's input projection (small weights) */
+            RN(rnnc__gemm_packed)(rows, G, d->I, d->x + (t * B + d->b0) * d->ldx, d->ldx,
+                                  d->wih_packed, 0, gates + (t * B + d->b0) * G, G);
         RN(rnnc__gemm_packed)(rows, G, H, hp + d->b0 * H, H, d->whh_packed, 0, hh + d->b0 * G, G);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy;

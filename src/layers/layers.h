@@ -39,11 +39,13 @@ typedef struct RN(rnnc__dir) {
     real *cache;         /* rnnc__dir_cache_size reals, filled by forward for backward */
     size_t b0, b1; /* the cells' time loops process batch rows [b0, b1); set by recurrent.c */
     /* W_hh packed for the step products (rnnc__pack), set by recurrent.c: op = W_hh^T (K = H,
-     * N = G) in forward, W_hh (K = G, N = H) in backward */
-    const real *whh_packed;
+     * N = G) in forward, W_hh (K = G, N = H) in backward; forward also W_ih^T (K = I, N = G):
+     * each step's input projection is computed right before its recurrent product */
+    const real *whh_packed, *wih_packed;
     /* Units mode (LSTM with a large W_hh, see recurrent.c): when barrier is not NULL, this thread
-     * computes hidden units [u0, u1) of every row, packs its share of W_hh into packed_own and
-     * meets the other threads at the barrier after each step. Rows mode: u0 = 0, u1 = H. */
+     * computes hidden units [u0, u1) of every row, packs its share of W_hh (and in forward of
+     * W_ih after it) into packed_own and meets the other threads at the barrier after each step.
+     * Rows mode: u0 = 0, u1 = H. */
     size_t u0, u1;
     rnnc__barrier *barrier;
     real *packed_own;
@@ -51,7 +53,12 @@ typedef struct RN(rnnc__dir) {
 
 /* Sizes (in reals) of a direction's forward cache and of the workspaces of forward / backward. */
 size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H);
-size_t rnnc__dir_work_size(int cell, size_t T, size_t B, size_t H);
+size_t rnnc__dir_work_size(int cell, size_t T, size_t B, size_t I, size_t H);
+/* Forward computes the input projection step by step when W_ih and W_hh together take at most
+ * this many bytes (default 1 MB), else as one GEMM before the loop. Tests set it to 0 or SIZE_MAX
+ * to compare the two paths; not thread-safe against running forwards. */
+void rnnc__set_step_projection_limit(size_t bytes);
+size_t rnnc__step_projection_limit(void);
 
 /* Forward over all steps. hT, cT (B,H): the state after each sequence's last data step (c: LSTM). */
 void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *hT, real *cT,

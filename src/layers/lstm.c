@@ -48,6 +48,9 @@ void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, re
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
         real *cn = Sc + rnnc__slot_after(d->reverse, t) * BH;
         const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
+        if (d->wih_packed) /* this step's input projection (rows mode, small weights) */
+            RN(rnnc__gemm_packed)(rows, G, d->I, d->x + (t * B + d->b0) * d->ldx, d->ldx,
+                                  d->wih_packed, 0, gates + (t * B + d->b0) * G, G);
         if (d->barrier)
             for (size_t q = 0; q < 4; q++)
                 RN(rnnc__gemm_packed)(rows, nu, H, hp, H, d->packed_own + q * psz, 0,

@@ -1,7 +1,10 @@
 /* One direction of one recurrent layer: the machinery the RNN, LSTM and GRU cells share.
  *
- * Forward: the input projection of all T steps is one GEMM, gates (T*B,G) = x W_ih^T, before the
- * time loop; the cell then adds b_ih + (h_{t-1} W_hh^T + b_hh) step by step.
+ * Forward: the input projection gates (T*B,G) = x W_ih^T is one GEMM for all T steps before the
+ * time loop when the weights are large; when W_ih and W_hh fit a core's cache together it is
+ * computed step by step inside the loop, right before the recurrent product, so the T*B*G gates
+ * never make a round trip through memory (STYLE.md's one GEMM, measured: S1 inference 43 -> 38.5
+ * ms, S3 12.7 -> 11.9, bench/README.md). The cell then adds b_ih + (h_{t-1} W_hh^T + b_hh).
  * Backward: the cell walks the steps in reverse processing order producing the gate gradients
  * dg (T,B,G); afterwards dx, dW_ih, dW_hh are one GEMM each and the biases column sums.
  *
@@ -30,6 +33,11 @@ static size_t backward_work(int cell, size_t T, size_t B, size_t H) {
 }
 
 #ifndef RNNC_REAL_F64 /* size functions do not depend on the precision: define them once */
+static size_t step_projection_limit = 1u << 20;
+
+void rnnc__set_step_projection_limit(size_t bytes) { step_projection_limit = bytes; }
+size_t rnnc__step_projection_limit(void) { return step_projection_limit; }
+
 size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
     size_t n = T * B * G + (T + 1) * B * H;
@@ -38,9 +46,9 @@ size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H) {
     return n;
 }
 
-size_t rnnc__dir_work_size(int cell, size_t T, size_t B, size_t H) {
-    size_t G = (size_t)rnnc__cell_gates(cell) * H;
-    size_t pf = rnnc__packed_size(H, G + 4 * 16 * UNIT_THREADS);
+size_t rnnc__dir_work_size(int cell, size_t T, size_t B, size_t I, size_t H) {
+    size_t G = (size_t)rnnc__cell_gates(cell) * H, slack = 4 * 16 * UNIT_THREADS;
+    size_t pf = rnnc__packed_size(H, G + slack) + rnnc__packed_size(I, G + slack);
     size_t pb = rnnc__packed_size(G, H + 16 * UNIT_THREADS);
     return backward_work(cell, T, B, H) + (pf > pb ? pf : pb);
 }
@@ -142,15 +150,27 @@ static void RN(run_cells)(RN(cell_job) *job) {
     if (job->d.cell == RNNC__CELL_LSTM && G * H * sizeof(real) > (1u << 20)) {
         int nu = nt < UNIT_THREADS ? nt : UNIT_THREADS;
         if ((size_t)nu > H / UNIT_MIN) nu = (int)(H / UNIT_MIN);
+        const RN(rnnc__dir) *d = &job->d;
+        if (nu > 1 && d->wih_packed) { /* units mode projects all steps first */
+            RN(rnnc__gemm)(0, 1, d->T * B, G, d->I, 1, d->x, d->ldx, job->w->w_ih, d->I, 0,
+                           d->cache, G);
+            job->d.wih_packed = NULL;
+        }
         if (nu > 1 && RN(run_units)(job, nu)) {
             rnnc__worker_leave();
             return;
         }
     }
-    /* rows mode: all of W_hh packed once, shared (forward W_hh^T, backward W_hh) */
+    /* rows mode: all of W_hh packed once, shared (forward W_hh^T, backward W_hh); forward also
+     * W_ih^T after it */
     const int bw = job->backward;
     RN(rnnc__pack)(!bw, bw ? G : H, bw ? H : G, job->w->w_hh, H, job->d.packed_own);
     job->d.whh_packed = job->d.packed_own;
+    if (job->d.wih_packed) { /* forward with the input projection step by step */
+        real *pih = job->d.packed_own + rnnc__packed_size(H, G);
+        RN(rnnc__pack)(1, job->d.I, G, job->w->w_ih, job->d.I, pih);
+        job->d.wih_packed = pih;
+    }
     if ((size_t)nt > B / MIN_ROWS) nt = (int)(B / MIN_ROWS);
     if (nt > MAX_SLICES) nt = MAX_SLICES;
     if (nt <= 1) {
@@ -181,9 +201,7 @@ void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
                            real *work) {
     const size_t T = d->T, B = d->B, H = d->H, BH = B * H;
     const size_t G = (size_t)rnnc__cell_gates(d->cell) * H;
-    real *gates = d->cache;       /* (T,B,G) */
-    real *Sh = gates + T * B * G; /* (T+1,B,H) */
-    RN(rnnc__gemm)(0, 1, T * B, G, d->I, 1, d->x, d->ldx, w->w_ih, d->I, 0, gates, G);
+    real *gates = d->cache, *Sh = gates + T * B * G; /* (T,B,G), (T+1,B,H) */
     const size_t h0slot = d->reverse ? T : 0, lastslot = d->reverse ? 0 : T;
     put_initial(Sh + h0slot * BH, d->h0, B, H);
     if (d->cell == RNNC__CELL_LSTM) {
@@ -192,6 +210,13 @@ void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
     }
     RN(cell_job) job = {w, *d, 0, NULL, 0, NULL, NULL, NULL, NULL, work, NULL};
     job.d.packed_own = work + backward_work(d->cell, T, B, H); /* the packed W_hh goes here */
+    /* The input projection: when W_ih and W_hh fit a core's cache together, step by step in the
+     * time loop (rnnc__gemm_packed, right before the recurrent product, from cache: no pass of
+     * T*B*G gates through memory); otherwise one GEMM for all steps before it. */
+    const int by_step = (d->I + H) * G * sizeof(real) <= rnnc__step_projection_limit();
+    job.d.wih_packed = by_step ? job.d.packed_own : NULL; /* run_cells packs it */
+    if (!by_step)
+        RN(rnnc__gemm)(0, 1, T * B, G, d->I, 1, d->x, d->ldx, w->w_ih, d->I, 0, gates, G);
     RN(run_cells)(&job);
     if (cT && d->cell == RNNC__CELL_LSTM)
         memcpy(cT, Sh + (T + 1) * BH + lastslot * BH, BH * sizeof(real));

@@ -55,7 +55,7 @@ rnnc_status RN(rnnc__stack_reserve)(RN(rnnc__stack) *s, size_t T, size_t B) {
             RNNC_TRY(alloc_real(&s->mask[l], TB * O));
         }
     }
-    RNNC_TRY(alloc_real(&s->work, rnnc__dir_work_size(s->cell, T, B, H)));
+    RNNC_TRY(alloc_real(&s->work, rnnc__dir_work_size(s->cell, T, B, In, H)));
     RNNC_TRY(alloc_real(&s->dA, TB * In));
     RNNC_TRY(alloc_real(&s->dB, TB * In));
     RNNC_TRY(alloc_real(&s->dtmp, 2 * B * H));
