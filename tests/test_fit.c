@@ -210,6 +210,51 @@ static void test_learning_and_resume(const char *tmp) {
     rnnc_textset_free(tr), rnnc_textset_free(va);
 }
 
+/* should_stop after a given number of batches. */
+typedef struct stopper {
+    int batches, after;
+} stopper;
+static int stop_after(void *u) {
+    stopper *st = u;
+    return ++st->batches >= st->after;
+}
+static void note_best(const rnnc_epoch_report *r, void *u) {
+    if (r->improved) *(int *)u = r->epoch;
+}
+
+/* restore_best with a run stopped inside the epoch after its best one: the resumed run must end
+ * with the best epoch's weights, as the uninterrupted run does (the mid-epoch weights of the
+ * checkpoint are not the best ones, though the checkpoint's epoch count equals the best epoch). */
+static void test_resume_restore_best(const char *tmp) {
+    rnnc_textset *tr = make_set(400, 1), *va = make_set(100, 2);
+    char d1[512], d2[512], ck[600];
+    snprintf(d1, sizeof d1, "%s/best-full", tmp);
+    snprintf(d2, sizeof d2, "%s/best-stopped", tmp);
+    rnnc_status st;
+    int best = 0;
+    rnnc_fit_spec f = fit_spec(d1, 3);
+    f.restore_best = 1, f.min_delta = 1e9; /* only epoch 1 counts as an improvement */
+    f.on_epoch = note_best, f.user = &best;
+    rnnc_classifier *c = train(tr, va, &f, NULL, &st);
+    check(st == RNNC_OK && best == 1, "uninterrupted: best epoch %d of 3", best);
+    stopper sp = {0, best * 25 + 10}; /* 10 batches into the epoch after the best */
+    rnnc_fit_spec f2 = fit_spec(d2, 3);
+    f2.restore_best = 1, f2.min_delta = 1e9;
+    f2.should_stop = stop_after, f2.user = &sp;
+    rnnc_classifier *c2 = train(tr, va, &f2, NULL, &st);
+    snprintf(ck, sizeof ck, "%s/checkpoint.safetensors", d2);
+    rnnc_classifier *r = NULL;
+    if (st == RNNC_OK) st = rnnc_classifier_load(ck, &r);
+    f2.resume = ck, f2.should_stop = NULL, f2.user = NULL;
+    if (st == RNNC_OK) st = rnnc_classifier_fit(r, tr, va, &f2, NULL);
+    check(st == RNNC_OK && c && r && same_params(c, r),
+          "stopped 10 batches after the best epoch and resumed: the best epoch's weights, as "
+          "without the stop (%s)",
+          st ? rnnc_last_error() : "ok");
+    rnnc_classifier_free(c), rnnc_classifier_free(c2), rnnc_classifier_free(r);
+    rnnc_textset_free(tr), rnnc_textset_free(va);
+}
+
 typedef struct counter {
     int epochs, progress;
 } counter;
@@ -374,6 +419,7 @@ int main(void) {
         return 1;
     rnnc_set_num_threads(1);
     test_learning_and_resume(tmp);
+    test_resume_restore_best(tmp);
     test_early_stopping();
     test_create_checks();
     test_train_file(tmp);

@@ -547,7 +547,10 @@ static rnnc_status resume(fit_run *r) {
         size_t n;
         float *p = rnnc_model_params(r->task->model, &n);
         memcpy(r->best_params, p, n * sizeof(float));
-        if (r->best_path && r->st.best_epoch > 0 && r->st.best_epoch != r->st.epoch) {
+        /* the checkpoint's weights are the best ones only when it closed the best epoch; a
+         * mid-epoch checkpoint (batch > 0) holds weights from the epoch after */
+        if (r->best_path && r->st.best_epoch > 0 &&
+            (r->st.best_epoch != r->st.epoch || r->st.batch > 0)) {
             rnnc_model *tmp = NULL;
             rnnc_tensor_file *bf = NULL;
             s = rnnc_tensor_file_read(r->best_path, &bf);
