@@ -1129,6 +1129,30 @@ rnnc_status rnnc_forecast_config_detect(const char *path, const char *const *ove
 rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overrides, int n,
                                       rnnc_forecast_config *out);
 
+/* ---- Plots ---- */
+
+/* A forecast plot (what `rnnc forecast --plot` draws): over x positions 0..n-1, the history
+ * (blue), the actual values after the origin (black, dashed) and the forecast (red), each NAN
+ * where it has no value, with a value axis and grid, a time axis with about 8 labels, a dashed
+ * line at the origin, a title and a legend. Every pointer is borrowed for the call. */
+typedef struct rnnc_forecast_plot {
+    const char *title;         /* above the plot (NULL: none) */
+    const char *ylabel;        /* the value axis's name (NULL: none) */
+    size_t n;                  /* x positions, at least 1 */
+    const char *const *labels; /* (n) time stamps */
+    const double *history;     /* (n) */
+    const double *actual;      /* (n) */
+    const double *forecast;    /* (n) */
+    size_t origin;             /* the position of the dashed line, < n */
+} rnnc_forecast_plot;
+/* Writes the plot to path as SVG (960 x 480) when path ends in .svg, or as an 8-bit RGB PNG
+ * (1920 x 960: the same drawing at 2 pixels per SVG unit, text in a built-in 5x7 bitmap font)
+ * when it ends in .png (either case). The file is written atomically (a temporary, fsync,
+ * rename): on failure none is left and an earlier file at path is unchanged. Errors:
+ * RNNC_ERR_ARG (another suffix, a NULL pointer, n = 0, origin >= n), RNNC_ERR_IO naming the file,
+ * RNNC_ERR_NOMEM. */
+rnnc_status rnnc_plot_forecast(const char *path, const rnnc_forecast_plot *p);
+
 #ifdef __cplusplus
 }
 #endif

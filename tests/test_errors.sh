@@ -310,7 +310,15 @@ if "$rnnc" train "$tmp/f.ini" --quiet --threads 1 > "$tmp/fgood.log" 2>&1; then
     row forecast-key 2 "f\.ini:[0-9]+: unknown key 'lookbak' in \[forecast\]" -- $F --set forecast.lookbak=3
     row forecast-key 2 "f\.ini:[0-9]+: \[forecast\] scaling = 'log'" -- $F --set forecast.scaling=log
     row forecast-data-section 2 '\[data\] is for text classifiers' -- $F --set data.train=x
-    row forecast-png 2 'PNG is not supported; use a \.svg file' -- "$rnnc" forecast "$fmodel" --plot "$tmp/x.png"
+    row forecast-plot 2 'x\.jpg: the plot is written as SVG or PNG; name it \.svg or \.png' -- "$rnnc" forecast "$fmodel" --plot "$tmp/x.jpg"
+    [ ! -e "$tmp/x.jpg" ] && ok "[forecast-plot] no x.jpg written" || bad "[forecast-plot] a refused suffix wrote x.jpg"
+    row forecast-plot 1 'nodir/f\.png: cannot create .*nodir/f\.png\.tmp\.[0-9]+: No such file' -- "$rnnc" forecast "$fmodel" --plot "$tmp/nodir/f.png"
+    # A PNG plot: the signature and the IHDR chunk of a 1920 x 960 image (0x780 x 0x3c0).
+    png_head=$("$rnnc" forecast "$fmodel" --at test --plot "$tmp/f.png" > /dev/null 2>&1 &&
+        head -c 24 "$tmp/f.png" | od -An -tx1 | tr -d ' \n')
+    [ "$png_head" = 89504e470d0a1a0a0000000d4948445200000780000003c0 ] &&
+        ok "[forecast-plot] --plot f.png writes a 1920 x 960 PNG" ||
+        bad "[forecast-plot] --plot f.png: the file starts with '${png_head:-nothing}'"
     row forecast-origin 2 'a forecast from row 3 needs the 6 rows before it' -- "$rnnc" forecast "$fmodel" --at 3 --plot "$tmp/y.svg" --out "$tmp/y.csv"
     [ ! -e "$tmp/y.svg" ] && [ ! -e "$tmp/y.csv" ] && ok "[forecast-origin] no plot or CSV written" ||
         bad "[forecast-origin] a failed forecast wrote y.svg or y.csv"

@@ -1,7 +1,8 @@
 /* Forecasting in the CLI: `rnnc forecast MODEL [DATA.csv]` (the forecast as CSV with time stamps
- * and an SVG plot of history, forecast and actuals), and the forecasting sides of `rnnc train`
- * (a training file with [forecast]) and `rnnc eval` (a forecaster's model file: every metric of
- * the model and of every baseline on the test part, one table). */
+ * and an SVG or PNG plot of history, forecast and actuals, drawn by rnnc_plot_forecast), and the
+ * forecasting sides of `rnnc train` (a training file with [forecast]) and `rnnc eval` (a
+ * forecaster's model file: every metric of the model and of every baseline on the test part, one
+ * table). */
 #include "cli.h"
 
 #include <errno.h>
@@ -17,7 +18,7 @@
 
 static const char *usage_text =
     "usage: rnnc forecast MODEL [DATA.csv] [--horizon N] [--at ROW|test] [--out FILE.csv]\n"
-    "                     [--plot FILE.svg] [--history N] [--threads N]\n\n"
+    "                     [--plot FILE.svg|FILE.png] [--history N] [--threads N]\n\n"
     "Forecasts N steps of a forecaster's targets from the model file alone (its scaling, columns\n"
     "and how to read the CSV are stored in it). DATA defaults to the training data named in the\n"
     "model file. The forecast starts after the last row of DATA, or at row ROW (0-based; 'test':\n"
@@ -28,8 +29,8 @@ static const char *usage_text =
     "  --at ROW|test  the first forecast row (default: after the last row)\n"
     "  --out FILE     write the forecast as CSV (time, each target, and <target>_actual where\n"
     "                 known); default: standard output\n"
-    "  --plot FILE    an SVG plot of the first target: history, actual values and forecast\n"
-    "                 (PNG is not supported)\n"
+    "  --plot FILE    a plot of the first target: history, actual values and forecast, as SVG\n"
+    "                 (FILE.svg) or PNG (FILE.png, 1920 x 960)\n"
     "  --history N    history rows in the plot (default 4 x horizon, at least 48)\n"
     "  --threads N    threads for the math (default: every core)\n";
 
@@ -258,146 +259,6 @@ done:
     return rc;
 }
 
-/* ---- the plot ---- */
-
-/* A step of 1, 2 or 5 times a power of ten giving about n ticks over [lo, hi]. */
-static double nice_step(double lo, double hi, int n) {
-    double raw = (hi - lo) / n;
-    if (!(raw > 0))
-        return 1;
-    double p = pow(10, floor(log10(raw))), r = raw / p;
-    return (r < 1.5 ? 1 : r < 3.5 ? 2 : r < 7.5 ? 5 : 10) * p;
-}
-
-static void xml_text(FILE *o, const char *s) {
-    for (; *s; s++) {
-        if (*s == '<')
-            fputs("&lt;", o);
-        else if (*s == '>')
-            fputs("&gt;", o);
-        else if (*s == '&')
-            fputs("&amp;", o);
-        else
-            fputc(*s, o);
-    }
-}
-
-typedef struct plot_data {
-    const char *title, *ylabel;
-    size_t n;           /* x positions 0..n-1 */
-    char **labels;      /* (n) time stamps */
-    const double *hist; /* (n) history, NAN where none */
-    const double *act;  /* (n) actual values after the origin, NAN where none */
-    const double *fcst; /* (n) forecast, NAN where none */
-    size_t origin;      /* the first forecast position */
-} plot_data;
-
-static void polyline(FILE *o, const plot_data *p, const double *v,
-                     double (*X)(const plot_data *, size_t), double y0, double ys,
-                     const char *style) {
-    int open = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        if (isnan(v[i])) {
-            if (open)
-                fprintf(o, "\"/>\n");
-            open = 0;
-            continue;
-        }
-        if (!open)
-            fprintf(o, "<polyline fill=\"none\" %s points=\"", style);
-        fprintf(o, "%.1f,%.1f ", X(p, i), y0 - (v[i]) * ys);
-        open = 1;
-    }
-    if (open)
-        fprintf(o, "\"/>\n");
-}
-
-enum { PW = 960, PH = 480, ML = 80, MR = 24, MT = 60, MB = 72 };
-
-static double xpos(const plot_data *p, size_t i) {
-    return ML + (p->n > 1 ? (double)i * (PW - ML - MR) / (double)(p->n - 1) : 0);
-}
-
-static int write_svg(const char *path, const plot_data *p) {
-    double lo = INFINITY, hi = -INFINITY;
-    const double *all[3] = {p->hist, p->act, p->fcst};
-    for (int k = 0; k < 3; k++)
-        for (size_t i = 0; i < p->n; i++)
-            if (!isnan(all[k][i]))
-                lo = all[k][i] < lo ? all[k][i] : lo, hi = all[k][i] > hi ? all[k][i] : hi;
-    if (!(hi > lo))
-        hi = lo + 1;
-    const double step = nice_step(lo, hi, 6);
-    lo = floor(lo / step) * step, hi = ceil(hi / step) * step;
-    const double ys = (PH - MT - MB) / (hi - lo), y0 = PH - MB + lo * ys;
-    outfile of;
-    if (out_open(&of, path))
-        return -1;
-    FILE *o = of.f;
-    fprintf(o,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-            "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
-            PW, PH, PW, PH);
-    fprintf(o, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-    fprintf(o, "<text x=\"%d\" y=\"20\" font-size=\"15\">", ML);
-    xml_text(o, p->title);
-    fprintf(o, "</text>\n");
-    /* y grid, ticks and labels */
-    for (double v = lo; v <= hi + step / 2; v += step) {
-        const double y = y0 - v * ys;
-        fprintf(o, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", ML,
-                y, PW - MR, y);
-        fprintf(o, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", ML - 6, y + 4,
-                fabs(v) < step * 1e-9 ? 0 : v);
-    }
-    /* x ticks: about 8 labels */
-    const size_t every = p->n > 8 ? (p->n + 7) / 8 : 1;
-    for (size_t i = 0; i < p->n; i += every) {
-        const double x = xpos(p, i);
-        fprintf(o, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#333\"/>\n", x,
-                PH - MB, x, PH - MB + 5);
-        fprintf(o,
-                "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\" transform=\"rotate(-30 %.1f %d)\">",
-                x, PH - MB + 18, x, PH - MB + 18);
-        xml_text(o, p->labels[i]);
-        fprintf(o, "</text>\n");
-    }
-    /* axes, the forecast origin */
-    fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", ML, PH - MB,
-            PW - MR, PH - MB);
-    fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", ML, MT, ML,
-            PH - MB);
-    const double xo = xpos(p, p->origin);
-    fprintf(o,
-            "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\" "
-            "stroke-dasharray=\"4 4\"/>\n",
-            xo, MT, xo, PH - MB);
-    fprintf(o, "<text transform=\"translate(18 %d) rotate(-90)\" text-anchor=\"middle\">",
-            (MT + PH - MB) / 2);
-    xml_text(o, p->ylabel);
-    fprintf(o, "</text>\n");
-    polyline(o, p, p->hist, xpos, y0, ys, "stroke=\"#1f77b4\" stroke-width=\"1.5\"");
-    polyline(o, p, p->act, xpos, y0, ys,
-             "stroke=\"#222\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"");
-    polyline(o, p, p->fcst, xpos, y0, ys, "stroke=\"#d62728\" stroke-width=\"2\"");
-    /* legend */
-    static const char *const names[] = {"history", "actual", "forecast"};
-    static const char *const styles[] = {"stroke=\"#1f77b4\" stroke-width=\"1.5\"",
-                                         "stroke=\"#222\" stroke-width=\"1.5\" "
-                                         "stroke-dasharray=\"5 3\"",
-                                         "stroke=\"#d62728\" stroke-width=\"2\""};
-    /* in the top margin, right-aligned, so it never hides data */
-    const int lx = PW - MR - 3 * 110, ly = 42;
-    for (int k = 0; k < 3; k++) {
-        const int x = lx + 110 * k;
-        fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" %s/>\n", x, ly, x + 32, ly,
-                styles[k]);
-        fprintf(o, "<text x=\"%d\" y=\"%d\">%s</text>\n", x + 40, ly + 4, names[k]);
-    }
-    fprintf(o, "</svg>\n");
-    return out_close(&of);
-}
-
 /* ---- rnnc forecast ---- */
 
 /* The last folder and the file name of a path ("runs/x/model.safetensors" -> "x/model..."). */
@@ -456,12 +317,10 @@ int cmd_forecast(int argc, char **argv) {
         fprintf(stderr, "%s", usage_text);
         return CLI_USAGE;
     }
-    if (plot && has_suffix(plot, ".png")) {
-        fprintf(stderr, "rnnc forecast: --plot %s: PNG is not supported; use a .svg file\n", plot);
-        return CLI_USAGE;
-    }
-    if (plot && !has_suffix(plot, ".svg")) {
-        fprintf(stderr, "rnnc forecast: --plot %s: the plot is written as SVG; name it .svg\n",
+    if (plot && !has_suffix(plot, ".svg") && !has_suffix(plot, ".png")) {
+        fprintf(stderr,
+                "rnnc forecast: --plot %s: the plot is written as SVG or PNG; name it .svg or "
+                ".png\n",
                 plot);
         return CLI_USAGE;
     }
@@ -583,9 +442,10 @@ int cmd_forecast(int argc, char **argv) {
             snprintf(title, sizeof title, "%s: %zu-step forecast of %s from %s (%s)",
                      short_name(model), H, names[0], stamp && stamp[0] ? stamp[0] : "",
                      sp->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive");
-            plot_data pd = {title, names[0], n, lab, hv, av, fv, hist ? hist - 1 : 0};
-            if (write_svg(plot, &pd))
-                rc = CLI_FAIL;
+            const rnnc_forecast_plot pd = {title, names[0], n, (const char *const *)lab,
+                                           hv, av, fv, hist ? hist - 1 : 0};
+            if ((st = rnnc_plot_forecast(plot, &pd)))
+                rc = cli_fail("forecast", st);
         }
         for (size_t i = 0; lab && i < n; i++)
             free(lab[i]);

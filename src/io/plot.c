@@ -1,0 +1,974 @@
+/* Plots: a tiny canvas (src/io/plot.h) written as SVG or rasterized into PNG by hand, and the
+ * forecast plot of `rnnc forecast --plot` drawn on it once for both formats.
+ *
+ * The raster: strokes are anti-aliased by the distance of each pixel centre from the segment
+ * (coverage = half width + 0.5 - distance, clamped to [0, 1]), with round ends; a stroke's
+ * coverage is the maximum over its segments, blended once, so joints are not drawn twice. Dashes
+ * follow the arc length from the first point, each dash shortened by the half width at both ends
+ * so its round ends keep the dash its length. Text uses a 5x7 bitmap font (9 rows with the
+ * descenders) scaled by whole pixels; rotated text is sampled 4x4 per pixel from the font. */
+#include "plot.h"
+
+#include "../core/core.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* ---- the font ---- */
+
+/* Printable ASCII 32..126, 5 columns x 9 rows each: rows 0-6 stand on the baseline (capitals and
+ * digits fill them), rows 7-8 hang below it (g, j, p, q, y, comma, underscore). Bit 4 of a row is
+ * its leftmost column. Drawn by hand for rnnc. */
+static const unsigned char font5x7[95][9] = {
+    {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* space */
+    {0x04, 0x04, 0x04, 0x04, 0x04, 0x00, 0x04, 0x00, 0x00}, /* ! */
+    {0x0a, 0x0a, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* " */
+    {0x0a, 0x0a, 0x1f, 0x0a, 0x1f, 0x0a, 0x0a, 0x00, 0x00}, /* # */
+    {0x04, 0x0f, 0x14, 0x0e, 0x05, 0x1e, 0x04, 0x00, 0x00}, /* $ */
+    {0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03, 0x00, 0x00}, /* % */
+    {0x0c, 0x12, 0x14, 0x08, 0x15, 0x12, 0x0d, 0x00, 0x00}, /* & */
+    {0x04, 0x04, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* quote */
+    {0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02, 0x00, 0x00}, /* ( */
+    {0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08, 0x00, 0x00}, /* ) */
+    {0x00, 0x04, 0x15, 0x0e, 0x15, 0x04, 0x00, 0x00, 0x00}, /* * */
+    {0x00, 0x04, 0x04, 0x1f, 0x04, 0x04, 0x00, 0x00, 0x00}, /* + */
+    {0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x0c, 0x04, 0x08}, /* , */
+    {0x00, 0x00, 0x00, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x00}, /* - */
+    {0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x0c, 0x00, 0x00}, /* . */
+    {0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x00, 0x00, 0x00}, /* / */
+    {0x0e, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0e, 0x00, 0x00}, /* 0 */
+    {0x04, 0x0c, 0x04, 0x04, 0x04, 0x04, 0x0e, 0x00, 0x00}, /* 1 */
+    {0x0e, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1f, 0x00, 0x00}, /* 2 */
+    {0x1f, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0e, 0x00, 0x00}, /* 3 */
+    {0x02, 0x06, 0x0a, 0x12, 0x1f, 0x02, 0x02, 0x00, 0x00}, /* 4 */
+    {0x1f, 0x10, 0x1e, 0x01, 0x01, 0x11, 0x0e, 0x00, 0x00}, /* 5 */
+    {0x06, 0x08, 0x10, 0x1e, 0x11, 0x11, 0x0e, 0x00, 0x00}, /* 6 */
+    {0x1f, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08, 0x00, 0x00}, /* 7 */
+    {0x0e, 0x11, 0x11, 0x0e, 0x11, 0x11, 0x0e, 0x00, 0x00}, /* 8 */
+    {0x0e, 0x11, 0x11, 0x0f, 0x01, 0x02, 0x0c, 0x00, 0x00}, /* 9 */
+    {0x00, 0x0c, 0x0c, 0x00, 0x0c, 0x0c, 0x00, 0x00, 0x00}, /* : */
+    {0x00, 0x0c, 0x0c, 0x00, 0x0c, 0x0c, 0x04, 0x08, 0x00}, /* ; */
+    {0x02, 0x04, 0x08, 0x10, 0x08, 0x04, 0x02, 0x00, 0x00}, /* < */
+    {0x00, 0x00, 0x1f, 0x00, 0x1f, 0x00, 0x00, 0x00, 0x00}, /* = */
+    {0x08, 0x04, 0x02, 0x01, 0x02, 0x04, 0x08, 0x00, 0x00}, /* > */
+    {0x0e, 0x11, 0x01, 0x02, 0x04, 0x00, 0x04, 0x00, 0x00}, /* ? */
+    {0x0e, 0x11, 0x01, 0x0d, 0x15, 0x15, 0x0e, 0x00, 0x00}, /* @ */
+    {0x0e, 0x11, 0x11, 0x1f, 0x11, 0x11, 0x11, 0x00, 0x00}, /* A */
+    {0x1e, 0x11, 0x11, 0x1e, 0x11, 0x11, 0x1e, 0x00, 0x00}, /* B */
+    {0x0e, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0e, 0x00, 0x00}, /* C */
+    {0x1c, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1c, 0x00, 0x00}, /* D */
+    {0x1f, 0x10, 0x10, 0x1e, 0x10, 0x10, 0x1f, 0x00, 0x00}, /* E */
+    {0x1f, 0x10, 0x10, 0x1e, 0x10, 0x10, 0x10, 0x00, 0x00}, /* F */
+    {0x0e, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0f, 0x00, 0x00}, /* G */
+    {0x11, 0x11, 0x11, 0x1f, 0x11, 0x11, 0x11, 0x00, 0x00}, /* H */
+    {0x0e, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0e, 0x00, 0x00}, /* I */
+    {0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0c, 0x00, 0x00}, /* J */
+    {0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11, 0x00, 0x00}, /* K */
+    {0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1f, 0x00, 0x00}, /* L */
+    {0x11, 0x1b, 0x15, 0x15, 0x11, 0x11, 0x11, 0x00, 0x00}, /* M */
+    {0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11, 0x00, 0x00}, /* N */
+    {0x0e, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0e, 0x00, 0x00}, /* O */
+    {0x1e, 0x11, 0x11, 0x1e, 0x10, 0x10, 0x10, 0x00, 0x00}, /* P */
+    {0x0e, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0d, 0x00, 0x00}, /* Q */
+    {0x1e, 0x11, 0x11, 0x1e, 0x14, 0x12, 0x11, 0x00, 0x00}, /* R */
+    {0x0f, 0x10, 0x10, 0x0e, 0x01, 0x01, 0x1e, 0x00, 0x00}, /* S */
+    {0x1f, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x00, 0x00}, /* T */
+    {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0e, 0x00, 0x00}, /* U */
+    {0x11, 0x11, 0x11, 0x11, 0x11, 0x0a, 0x04, 0x00, 0x00}, /* V */
+    {0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0a, 0x00, 0x00}, /* W */
+    {0x11, 0x11, 0x0a, 0x04, 0x0a, 0x11, 0x11, 0x00, 0x00}, /* X */
+    {0x11, 0x11, 0x0a, 0x04, 0x04, 0x04, 0x04, 0x00, 0x00}, /* Y */
+    {0x1f, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1f, 0x00, 0x00}, /* Z */
+    {0x0e, 0x08, 0x08, 0x08, 0x08, 0x08, 0x0e, 0x00, 0x00}, /* [ */
+    {0x00, 0x10, 0x08, 0x04, 0x02, 0x01, 0x00, 0x00, 0x00}, /* backslash */
+    {0x0e, 0x02, 0x02, 0x02, 0x02, 0x02, 0x0e, 0x00, 0x00}, /* ] */
+    {0x04, 0x0a, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* ^ */
+    {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1f, 0x00}, /* _ */
+    {0x08, 0x04, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* ` */
+    {0x00, 0x00, 0x0e, 0x01, 0x0f, 0x11, 0x0f, 0x00, 0x00}, /* a */
+    {0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x1e, 0x00, 0x00}, /* b */
+    {0x00, 0x00, 0x0e, 0x10, 0x10, 0x11, 0x0e, 0x00, 0x00}, /* c */
+    {0x01, 0x01, 0x0d, 0x13, 0x11, 0x11, 0x0f, 0x00, 0x00}, /* d */
+    {0x00, 0x00, 0x0e, 0x11, 0x1f, 0x10, 0x0e, 0x00, 0x00}, /* e */
+    {0x06, 0x09, 0x08, 0x1c, 0x08, 0x08, 0x08, 0x00, 0x00}, /* f */
+    {0x00, 0x00, 0x0f, 0x11, 0x11, 0x11, 0x0f, 0x01, 0x0e}, /* g */
+    {0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x11, 0x00, 0x00}, /* h */
+    {0x04, 0x00, 0x0c, 0x04, 0x04, 0x04, 0x0e, 0x00, 0x00}, /* i */
+    {0x02, 0x00, 0x06, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0c}, /* j */
+    {0x10, 0x10, 0x12, 0x14, 0x18, 0x14, 0x12, 0x00, 0x00}, /* k */
+    {0x0c, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0e, 0x00, 0x00}, /* l */
+    {0x00, 0x00, 0x1a, 0x15, 0x15, 0x15, 0x15, 0x00, 0x00}, /* m */
+    {0x00, 0x00, 0x16, 0x19, 0x11, 0x11, 0x11, 0x00, 0x00}, /* n */
+    {0x00, 0x00, 0x0e, 0x11, 0x11, 0x11, 0x0e, 0x00, 0x00}, /* o */
+    {0x00, 0x00, 0x1e, 0x11, 0x11, 0x11, 0x1e, 0x10, 0x10}, /* p */
+    {0x00, 0x00, 0x0f, 0x11, 0x11, 0x11, 0x0f, 0x01, 0x01}, /* q */
+    {0x00, 0x00, 0x16, 0x19, 0x10, 0x10, 0x10, 0x00, 0x00}, /* r */
+    {0x00, 0x00, 0x0f, 0x10, 0x0e, 0x01, 0x1e, 0x00, 0x00}, /* s */
+    {0x08, 0x08, 0x1c, 0x08, 0x08, 0x09, 0x06, 0x00, 0x00}, /* t */
+    {0x00, 0x00, 0x11, 0x11, 0x11, 0x13, 0x0d, 0x00, 0x00}, /* u */
+    {0x00, 0x00, 0x11, 0x11, 0x11, 0x0a, 0x04, 0x00, 0x00}, /* v */
+    {0x00, 0x00, 0x11, 0x11, 0x15, 0x15, 0x0a, 0x00, 0x00}, /* w */
+    {0x00, 0x00, 0x11, 0x0a, 0x04, 0x0a, 0x11, 0x00, 0x00}, /* x */
+    {0x00, 0x00, 0x11, 0x11, 0x11, 0x11, 0x0f, 0x01, 0x0e}, /* y */
+    {0x00, 0x00, 0x1f, 0x02, 0x04, 0x08, 0x1f, 0x00, 0x00}, /* z */
+    {0x03, 0x04, 0x04, 0x08, 0x04, 0x04, 0x03, 0x00, 0x00}, /* { */
+    {0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x00, 0x00}, /* | */
+    {0x18, 0x04, 0x04, 0x02, 0x04, 0x04, 0x18, 0x00, 0x00}, /* } */
+    {0x00, 0x00, 0x08, 0x15, 0x02, 0x00, 0x00, 0x00, 0x00}, /* ~ */
+};
+
+enum { GLYPH_W = 5, GLYPH_ROWS = 9, GLYPH_ASCENT = 7, GLYPH_ADVANCE = 6 };
+
+/* ---- colours ---- */
+
+static int hexval(char ch) {
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* "#rgb", "#rrggbb", "white" or "black" into rgb[3]; -1 if it is none of them. */
+static int parse_color(const char *s, unsigned char rgb[3]) {
+    if (!strcmp(s, "white"))
+        return memset(rgb, 255, 3), 0;
+    if (!strcmp(s, "black"))
+        return memset(rgb, 0, 3), 0;
+    size_t n = strlen(s);
+    if (s[0] != '#' || (n != 4 && n != 7))
+        return -1;
+    for (int k = 0; k < 3; k++) {
+        int hi = hexval(s[n == 4 ? 1 + k : 1 + 2 * k]), lo = hexval(s[n == 4 ? 1 + k : 2 + 2 * k]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        rgb[k] = (unsigned char)(n == 4 ? hi * 17 : hi * 16 + lo);
+    }
+    return 0;
+}
+
+/* ---- the canvas: a list of drawing operations ---- */
+
+enum { OP_LINE, OP_POLYLINE, OP_RECT, OP_TEXT };
+
+typedef struct op {
+    int kind, fmt;
+    double x, y, x2, y2; /* line: the ends; rect: corner and size; text: the anchor point */
+    double *xy;          /* polyline points (n,2), owned */
+    size_t n;
+    char color[16];       /* stroke, fill or text colour as given; "" for the text default */
+    unsigned char rgb[3]; /* the colour parsed */
+    double width, dash[2];
+    char *text; /* owned */
+    double size, rotate;
+    int anchor;
+} op;
+
+struct rnnc__canvas {
+    int w, h;
+    char bg[16];
+    op *ops;
+    size_t n, cap;
+    rnnc_status err; /* the first failure, kept */
+};
+
+rnnc_status rnnc__canvas_create(int width, int height, const char *background, rnnc__canvas **out) {
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__canvas_create: NULL out");
+    *out = NULL;
+    unsigned char rgb[3];
+    if (width < 1 || width > 8192 || height < 1 || height > 8192)
+        return RNNC_FAIL(RNNC_ERR_ARG, "canvas: size %d x %d is outside 1..8192", width, height);
+    if (background && (strlen(background) >= 16 || parse_color(background, rgb)))
+        return RNNC_FAIL(RNNC_ERR_ARG, "canvas: unknown colour '%s'", background);
+    rnnc__canvas *c = calloc(1, sizeof *c);
+    if (!c)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory");
+    c->w = width, c->h = height;
+    if (background)
+        strcpy(c->bg, background);
+    *out = c;
+    return RNNC_OK;
+}
+
+void rnnc__canvas_free(rnnc__canvas *c) {
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        free(c->ops[i].xy), free(c->ops[i].text);
+    free(c->ops);
+    free(c);
+}
+
+/* A new operation of the given colour at the end of the list, or NULL (the failure is kept). */
+static op *push(rnnc__canvas *c, int kind, const char *color, int fmt) {
+    if (!c || c->err)
+        return NULL;
+    unsigned char rgb[3] = {0, 0, 0};
+    if (color && (strlen(color) >= 16 || parse_color(color, rgb))) {
+        c->err = RNNC_FAIL(RNNC_ERR_ARG, "canvas: unknown colour '%s'", color);
+        return NULL;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 64;
+        op *ops = realloc(c->ops, cap * sizeof *ops);
+        if (!ops) {
+            c->err = RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory");
+            return NULL;
+        }
+        c->ops = ops, c->cap = cap;
+    }
+    op *o = &c->ops[c->n++];
+    memset(o, 0, sizeof *o);
+    o->kind = kind, o->fmt = fmt;
+    if (color)
+        strcpy(o->color, color);
+    memcpy(o->rgb, rgb, 3);
+    return o;
+}
+
+static void set_stroke(op *o, const rnnc__stroke *s) {
+    o->width = s->width > 0 ? s->width : 1;
+    o->dash[0] = s->dash[0], o->dash[1] = s->dash[1];
+}
+
+void rnnc__canvas_line(rnnc__canvas *c, double x1, double y1, double x2, double y2,
+                       const rnnc__stroke *s, int fmt) {
+    op *o = push(c, OP_LINE, s->color, fmt);
+    if (!o)
+        return;
+    o->x = x1, o->y = y1, o->x2 = x2, o->y2 = y2;
+    set_stroke(o, s);
+}
+
+void rnnc__canvas_polyline(rnnc__canvas *c, const double *xy, size_t n, const rnnc__stroke *s) {
+    if (n == 0)
+        return;
+    double *copy = malloc(2 * n * sizeof *copy);
+    if (!copy) {
+        if (c && !c->err)
+            c->err = RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory");
+        return;
+    }
+    op *o = push(c, OP_POLYLINE, s->color, RNNC__XY_DEC);
+    if (!o) {
+        free(copy);
+        return;
+    }
+    memcpy(copy, xy, 2 * n * sizeof *copy);
+    o->xy = copy, o->n = n;
+    set_stroke(o, s);
+}
+
+void rnnc__canvas_rect(rnnc__canvas *c, double x, double y, double w, double h, const char *fill,
+                       int fmt) {
+    op *o = push(c, OP_RECT, fill, fmt);
+    if (!o)
+        return;
+    o->x = x, o->y = y, o->x2 = w, o->y2 = h;
+}
+
+void rnnc__canvas_text(rnnc__canvas *c, double x, double y, const char *text, const rnnc__font *f,
+                       int fmt) {
+    char *copy = strdup(text ? text : "");
+    if (!copy) {
+        if (c && !c->err)
+            c->err = RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory");
+        return;
+    }
+    op *o = push(c, OP_TEXT, f ? f->color : NULL, fmt);
+    if (!o) {
+        free(copy);
+        return;
+    }
+    o->x = x, o->y = y, o->text = copy;
+    o->size = f && f->size > 0 ? f->size : 12;
+    o->anchor = f ? f->anchor : RNNC__ANCHOR_START;
+    o->rotate = f ? f->rotate : 0;
+}
+
+/* ---- SVG ---- */
+
+typedef struct sbuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static void sputs(sbuf *b, const char *s, size_t k) {
+    if (b->oom)
+        return;
+    if (b->n + k + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->n + k + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p, b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, k);
+    b->n += k;
+    b->p[b->n] = 0;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void
+sprint(sbuf *b, const char *fmt, ...) {
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    RNNC_ASSERT(k >= 0 && (size_t)k < sizeof tmp);
+    sputs(b, tmp, (size_t)k);
+}
+
+/* A coordinate: a whole number or one decimal (RNNC__X_INT / RNNC__Y_INT). */
+static void num(sbuf *b, double v, int whole) {
+    if (whole)
+        sprint(b, "%ld", lround(v));
+    else
+        sprint(b, "%.1f", v);
+}
+
+static void xml_text(sbuf *b, const char *s) {
+    for (; *s; s++) {
+        if (*s == '<')
+            sputs(b, "&lt;", 4);
+        else if (*s == '>')
+            sputs(b, "&gt;", 4);
+        else if (*s == '&')
+            sputs(b, "&amp;", 5);
+        else
+            sputs(b, s, 1);
+    }
+}
+
+static void svg_stroke(sbuf *b, const op *o) {
+    sprint(b, " stroke=\"%s\"", o->color);
+    if (o->width != 1)
+        sprint(b, " stroke-width=\"%g\"", o->width);
+    if (o->dash[0] > 0 && o->dash[1] > 0)
+        sprint(b, " stroke-dasharray=\"%g %g\"", o->dash[0], o->dash[1]);
+}
+
+/* A point as x="X" y="Y" or "X Y" (attr NULL). */
+static void svg_xy(sbuf *b, const char *ax, const char *ay, double x, double y, int fmt) {
+    if (ax)
+        sprint(b, " %s=\"", ax);
+    num(b, x, fmt & RNNC__X_INT);
+    sputs(b, ax ? "\" " : " ", ax ? 2 : 1);
+    if (ay)
+        sprint(b, "%s=\"", ay);
+    num(b, y, fmt & RNNC__Y_INT);
+    if (ay)
+        sputs(b, "\"", 1);
+}
+
+static void svg_op(sbuf *b, const op *o) {
+    static const char *const anchors[] = {NULL, "middle", "end"};
+    switch (o->kind) {
+    case OP_LINE:
+        sputs(b, "<line", 5);
+        svg_xy(b, "x1", "y1", o->x, o->y, o->fmt);
+        svg_xy(b, "x2", "y2", o->x2, o->y2, o->fmt);
+        svg_stroke(b, o);
+        sputs(b, "/>\n", 3);
+        break;
+    case OP_POLYLINE:
+        sputs(b, "<polyline fill=\"none\"", 21);
+        svg_stroke(b, o);
+        sputs(b, " points=\"", 9);
+        for (size_t i = 0; i < o->n; i++)
+            sprint(b, "%.1f,%.1f ", o->xy[2 * i], o->xy[2 * i + 1]);
+        sputs(b, "\"/>\n", 4);
+        break;
+    case OP_RECT:
+        sputs(b, "<rect", 5);
+        svg_xy(b, "x", "y", o->x, o->y, o->fmt);
+        svg_xy(b, "width", "height", o->x2, o->y2, o->fmt);
+        sprint(b, " fill=\"%s\"/>\n", o->color);
+        break;
+    case OP_TEXT: {
+        const int vertical = fabs(o->rotate) == 90;
+        sputs(b, "<text", 5);
+        /* Text along a vertical axis is placed by a translation, other text by x and y. */
+        if (vertical) {
+            sputs(b, " transform=\"translate(", 22);
+            svg_xy(b, NULL, NULL, o->x, o->y, o->fmt);
+            sprint(b, ") rotate(%g)\"", o->rotate);
+        } else {
+            svg_xy(b, "x", "y", o->x, o->y, o->fmt);
+        }
+        if (o->size != 12)
+            sprint(b, " font-size=\"%g\"", o->size);
+        if (o->anchor > 0 && o->anchor < 3)
+            sprint(b, " text-anchor=\"%s\"", anchors[o->anchor]);
+        if (o->color[0])
+            sprint(b, " fill=\"%s\"", o->color);
+        if (o->rotate != 0 && !vertical) {
+            sprint(b, " transform=\"rotate(%g ", o->rotate);
+            svg_xy(b, NULL, NULL, o->x, o->y, o->fmt);
+            sputs(b, ")\"", 2);
+        }
+        sputs(b, ">", 1);
+        xml_text(b, o->text);
+        sputs(b, "</text>\n", 8);
+        break;
+    }
+    default: RNNC_ASSERT(0);
+    }
+}
+
+rnnc_status rnnc__canvas_svg(const rnnc__canvas *c, char **out, size_t *len) {
+    if (!c || !out || !len)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__canvas_svg: NULL argument");
+    *out = NULL, *len = 0;
+    if (c->err)
+        return c->err;
+    sbuf b = {NULL, 0, 0, 0};
+    sprint(&b,
+           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+           "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
+           c->w, c->h, c->w, c->h);
+    if (c->bg[0])
+        sprint(&b, "<rect width=\"100%%\" height=\"100%%\" fill=\"%s\"/>\n", c->bg);
+    for (size_t i = 0; i < c->n; i++)
+        svg_op(&b, &c->ops[i]);
+    sputs(&b, "</svg>\n", 7);
+    if (b.oom) {
+        free(b.p);
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory for the SVG text");
+    }
+    *out = b.p, *len = b.n;
+    return RNNC_OK;
+}
+
+/* ---- the raster ---- */
+
+typedef struct raster {
+    unsigned char *rgb; /* (H,W,3) */
+    float *cov;         /* (H,W) coverage of the stroke being drawn, 0 outside it */
+    int W, H;
+    int x0, y0, x1, y1; /* the pixels [x0,x1) x [y0,y1) the stroke touched */
+} raster;
+
+static void blend(raster *r, int x, int y, const unsigned char rgb[3], double a) {
+    unsigned char *p = r->rgb + 3 * ((size_t)y * (size_t)r->W + (size_t)x);
+    for (int k = 0; k < 3; k++)
+        p[k] = (unsigned char)lround(p[k] + a * (rgb[k] - p[k]));
+}
+
+static int clampi(double v, int lo, int hi) {
+    return v < lo ? lo : v > hi ? hi : (int)v;
+}
+
+/* Adds the segment (ax,ay)-(bx,by) with half width hw (output pixels) to the coverage. */
+static void segment(raster *r, double ax, double ay, double bx, double by, double hw) {
+    const double pad = hw + 1;
+    const int x0 = clampi(floor(fmin(ax, bx) - pad), 0, r->W),
+              x1 = clampi(ceil(fmax(ax, bx) + pad), 0, r->W);
+    const int y0 = clampi(floor(fmin(ay, by) - pad), 0, r->H),
+              y1 = clampi(ceil(fmax(ay, by) + pad), 0, r->H);
+    const double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            /* The distance from the pixel centre to the nearest point of the segment. */
+            const double px = x + 0.5 - ax, py = y + 0.5 - ay;
+            double t = len2 > 0 ? (px * dx + py * dy) / len2 : 0;
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            const double ex = px - t * dx, ey = py - t * dy;
+            const double a = hw + 0.5 - sqrt(ex * ex + ey * ey);
+            float *cv = &r->cov[(size_t)y * (size_t)r->W + (size_t)x];
+            if (a > *cv)
+                *cv = (float)(a > 1 ? 1 : a);
+        }
+    if (x0 < x1 && y0 < y1) {
+        r->x0 = x0 < r->x0 ? x0 : r->x0, r->x1 = x1 > r->x1 ? x1 : r->x1;
+        r->y0 = y0 < r->y0 ? y0 : r->y0, r->y1 = y1 > r->y1 ? y1 : r->y1;
+    }
+}
+
+/* The part [s0, s1] of the arc length of the polyline p (n,2) with cumulative lengths cum (n). */
+static void arc_part(raster *r, const double *p, const double *cum, size_t n, double s0, double s1,
+                     double hw) {
+    for (size_t k = 0; k + 1 < n; k++) {
+        const double a = cum[k], b = cum[k + 1];
+        if (b < s0 || a > s1 || b <= a)
+            continue;
+        const double t0 = (fmax(s0, a) - a) / (b - a), t1 = (fmin(s1, b) - a) / (b - a);
+        const double *u = p + 2 * k, *v = p + 2 * k + 2;
+        segment(r, u[0] + t0 * (v[0] - u[0]), u[1] + t0 * (v[1] - u[1]), u[0] + t1 * (v[0] - u[0]),
+                u[1] + t1 * (v[1] - u[1]), hw);
+    }
+}
+
+/* A stroke through p (n,2) (output pixels): its coverage, blended once, then cleared. */
+static rnnc_status stroke(raster *r, const op *o, const double *p, size_t n, int scale) {
+    const double hw = o->width * scale / 2;
+    r->x0 = r->W, r->y0 = r->H, r->x1 = r->y1 = 0;
+    if (n == 1)
+        segment(r, p[0], p[1], p[0], p[1], hw);
+    if (!(o->dash[0] > 0 && o->dash[1] > 0)) {
+        for (size_t k = 0; k + 1 < n; k++)
+            segment(r, p[2 * k], p[2 * k + 1], p[2 * k + 2], p[2 * k + 3], hw);
+    } else {
+        double *cum = malloc(n * sizeof *cum);
+        if (!cum)
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory");
+        cum[0] = 0;
+        for (size_t k = 1; k < n; k++)
+            cum[k] = cum[k - 1] + hypot(p[2 * k] - p[2 * k - 2], p[2 * k + 1] - p[2 * k - 1]);
+        const double on = o->dash[0] * scale, period = on + o->dash[1] * scale;
+        for (double s = 0; s < cum[n - 1]; s += period) {
+            /* The dash [s, s + on], shortened by the half width at each end for its round ends. */
+            double a = s + hw, b = fmin(s + on, cum[n - 1]) - hw;
+            if (a > b)
+                a = b = (s + fmin(s + on, cum[n - 1])) / 2;
+            arc_part(r, p, cum, n, a, b, hw);
+        }
+        free(cum);
+    }
+    for (int y = r->y0; y < r->y1; y++)
+        for (int x = r->x0; x < r->x1; x++) {
+            float *cv = &r->cov[(size_t)y * (size_t)r->W + (size_t)x];
+            if (*cv > 0)
+                blend(r, x, y, o->rgb, *cv), *cv = 0;
+        }
+    return RNNC_OK;
+}
+
+/* A filled rectangle: each pixel blended by the part of it the rectangle covers. */
+static void fill_rect(raster *r, const op *o, int scale) {
+    double ax = o->x * scale, ay = o->y * scale, bx = ax + o->x2 * scale, by = ay + o->y2 * scale;
+    if (bx < ax) {
+        double t = ax;
+        ax = bx, bx = t;
+    }
+    if (by < ay) {
+        double t = ay;
+        ay = by, by = t;
+    }
+    const int x0 = clampi(floor(ax), 0, r->W), x1 = clampi(ceil(bx), 0, r->W);
+    const int y0 = clampi(floor(ay), 0, r->H), y1 = clampi(ceil(by), 0, r->H);
+    for (int y = y0; y < y1; y++) {
+        const double fy = fmin(by, y + 1) - fmax(ay, y);
+        for (int x = x0; x < x1; x++) {
+            const double a = fy * (fmin(bx, x + 1) - fmax(ax, x));
+            if (a > 0)
+                blend(r, x, y, o->rgb, a > 1 ? 1 : a);
+        }
+    }
+}
+
+/* The glyph of one byte of text: printable ASCII, '?' for the first byte of anything else, NULL
+ * for UTF-8 continuation bytes (they take no place). */
+static const unsigned char *glyph(unsigned char ch) {
+    if (ch >= 32 && ch <= 126)
+        return font5x7[ch - 32];
+    return ch >= 0x80 && ch < 0xc0 ? NULL : font5x7['?' - 32];
+}
+
+/* Whether the text's font pixel under the point (u, v) is set: u from the left end of the text,
+ * v from the baseline (down), both in font pixels. */
+static int text_bit(const unsigned char *const *g, size_t n, double u, double v) {
+    if (u < 0 || v < -GLYPH_ASCENT || v >= GLYPH_ROWS - GLYPH_ASCENT)
+        return 0;
+    const size_t k = (size_t)(u / GLYPH_ADVANCE);
+    const int col = (int)(u - (double)k * GLYPH_ADVANCE), row = (int)floor(v) + GLYPH_ASCENT;
+    return k < n && col < GLYPH_W && (g[k][row] >> (GLYPH_W - 1 - col) & 1);
+}
+
+static rnnc_status text(raster *r, const op *o, int scale) {
+    const size_t len = strlen(o->text);
+    const unsigned char **g = malloc((len ? len : 1) * sizeof *g);
+    if (!g)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if ((g[n] = glyph((unsigned char)o->text[i])))
+            n++;
+    /* One font pixel is px x px output pixels: 2 at scale 2 for the default size 12. */
+    int px = (int)floor(scale * o->size / 12 + 0.5);
+    px = px < 1 ? 1 : px;
+    const double width = n ? (double)(n * GLYPH_ADVANCE - 1) : 0; /* font pixels */
+    const double shift = o->anchor == RNNC__ANCHOR_END      ? -width
+                         : o->anchor == RNNC__ANCHOR_MIDDLE ? -width / 2
+                                                            : 0;
+    const double ax = o->x * scale, ay = o->y * scale;
+    if (o->rotate == 0) {
+        /* Upright text on whole pixels: every font pixel a px x px block, no blending. */
+        const long ox = lround(ax + shift * px), oy = lround(ay);
+        for (size_t k = 0; k < n; k++)
+            for (int row = 0; row < GLYPH_ROWS; row++)
+                for (int col = 0; col < GLYPH_W; col++) {
+                    if (!(g[k][row] >> (GLYPH_W - 1 - col) & 1))
+                        continue;
+                    const long bx = ox + ((long)k * GLYPH_ADVANCE + col) * px;
+                    const long by = oy + (long)(row - GLYPH_ASCENT) * px;
+                    for (long y = by; y < by + px; y++)
+                        for (long x = bx; x < bx + px; x++)
+                            if (x >= 0 && x < r->W && y >= 0 && y < r->H)
+                                blend(r, (int)x, (int)y, o->rgb, 1);
+                }
+        free(g);
+        return RNNC_OK;
+    }
+    /* Rotated text: each output pixel near the text samples the font at 4 x 4 points, mapped back
+     * by the inverse rotation about the anchor. */
+    const double a = o->rotate * acos(-1) / 180, ca = cos(a), sa = sin(a);
+    const double u0 = shift * px, u1 = (shift + width) * px;
+    const double v0 = -GLYPH_ASCENT * px, v1 = (GLYPH_ROWS - GLYPH_ASCENT) * px;
+    double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+    for (int k = 0; k < 4; k++) {
+        const double u = k & 1 ? u1 : u0, v = k & 2 ? v1 : v0;
+        const double x = ax + u * ca - v * sa, y = ay + u * sa + v * ca;
+        xlo = fmin(xlo, x), xhi = fmax(xhi, x), ylo = fmin(ylo, y), yhi = fmax(yhi, y);
+    }
+    const int x0 = clampi(floor(xlo), 0, r->W), x1 = clampi(ceil(xhi), 0, r->W);
+    const int y0 = clampi(floor(ylo), 0, r->H), y1 = clampi(ceil(yhi), 0, r->H);
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            int hits = 0;
+            for (int sy = 0; sy < 4; sy++)
+                for (int sx = 0; sx < 4; sx++) {
+                    const double dx = x + (sx + 0.5) / 4 - ax, dy = y + (sy + 0.5) / 4 - ay;
+                    const double u = dx * ca + dy * sa, v = -dx * sa + dy * ca;
+                    hits += text_bit(g, n, u / px - shift, v / px);
+                }
+            if (hits)
+                blend(r, x, y, o->rgb, hits / 16.0);
+        }
+    free(g);
+    return RNNC_OK;
+}
+
+rnnc_status rnnc__canvas_raster(const rnnc__canvas *c, int scale, unsigned char **rgb, int *w,
+                                int *h) {
+    if (!c || !rgb || !w || !h)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__canvas_raster: NULL argument");
+    *rgb = NULL;
+    if (c->err)
+        return c->err;
+    if (scale < 1 || scale > 4)
+        return RNNC_FAIL(RNNC_ERR_ARG, "canvas: scale %d is outside 1..4", scale);
+    raster r = {NULL, NULL, c->w * scale, c->h * scale, 0, 0, 0, 0};
+    const size_t npx = (size_t)r.W * (size_t)r.H;
+    r.rgb = malloc(3 * npx);
+    r.cov = calloc(npx, sizeof *r.cov);
+    if (!r.rgb || !r.cov) {
+        free(r.rgb), free(r.cov);
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory for %d x %d pixels", r.W, r.H);
+    }
+    unsigned char bg[3] = {255, 255, 255};
+    if (c->bg[0])
+        parse_color(c->bg, bg);
+    for (size_t i = 0; i < npx; i++)
+        memcpy(r.rgb + 3 * i, bg, 3);
+    rnnc_status st = RNNC_OK;
+    double *pts = NULL;
+    for (size_t i = 0; i < c->n && st == RNNC_OK; i++) {
+        const op *o = &c->ops[i];
+        if (o->kind == OP_LINE) {
+            const double p[4] = {o->x * scale, o->y * scale, o->x2 * scale, o->y2 * scale};
+            st = stroke(&r, o, p, 2, scale);
+        } else if (o->kind == OP_POLYLINE) {
+            free(pts);
+            pts = malloc(2 * o->n * sizeof *pts);
+            if (!pts) {
+                st = RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory");
+                break;
+            }
+            for (size_t k = 0; k < 2 * o->n; k++)
+                pts[k] = o->xy[k] * scale;
+            st = stroke(&r, o, pts, o->n, scale);
+        } else if (o->kind == OP_RECT) {
+            fill_rect(&r, o, scale);
+        } else {
+            st = text(&r, o, scale);
+        }
+    }
+    free(pts), free(r.cov);
+    if (st) {
+        free(r.rgb);
+        return st;
+    }
+    *rgb = r.rgb, *w = r.W, *h = r.H;
+    return RNNC_OK;
+}
+
+/* ---- PNG ---- */
+
+static void be32(unsigned char *p, unsigned long v) {
+    p[0] = (unsigned char)(v >> 24), p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8), p[3] = (unsigned char)v;
+}
+
+/* A chunk at p: length, type, the data (already at p + 8), and the CRC of type and data. */
+static size_t chunk(unsigned char *p, const char *type, size_t len) {
+    be32(p, (unsigned long)len);
+    memcpy(p + 4, type, 4);
+    be32(p + 8 + len, crc32(crc32(0L, Z_NULL, 0), p + 4, (uInt)(len + 4)));
+    return len + 12;
+}
+
+rnnc_status rnnc__png_encode(const unsigned char *rgb, int w, int h, unsigned char **out,
+                             size_t *len) {
+    if (!rgb || !out || !len)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__png_encode: NULL argument");
+    *out = NULL, *len = 0;
+    if (w < 1 || h < 1 || w > 32768 || h > 32768)
+        return RNNC_FAIL(RNNC_ERR_ARG, "PNG: size %d x %d is outside 1..32768", w, h);
+    /* The filtered image: every row is its filter type (0, none) and the row's RGB bytes. */
+    const size_t row = 1 + 3 * (size_t)w, raw_len = (size_t)h * row;
+    unsigned char *raw = malloc(raw_len);
+    const uLong bound = compressBound((uLong)raw_len);
+    /* signature 8 + IHDR 25 + IDAT 12 + data + IEND 12 */
+    unsigned char *png = malloc(8 + 25 + 12 + (size_t)bound + 12);
+    if (!raw || !png) {
+        free(raw), free(png);
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "PNG: out of memory for %d x %d pixels", w, h);
+    }
+    for (size_t y = 0; y < (size_t)h; y++) {
+        raw[y * row] = 0;
+        memcpy(raw + y * row + 1, rgb + y * 3 * (size_t)w, 3 * (size_t)w);
+    }
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    memcpy(png, sig, 8);
+    size_t n = 8;
+    unsigned char *ihdr = png + n + 8;
+    be32(ihdr, (unsigned long)w), be32(ihdr + 4, (unsigned long)h);
+    ihdr[8] = 8;  /* bits per sample */
+    ihdr[9] = 2;  /* colour type: RGB */
+    ihdr[10] = 0; /* compression: zlib */
+    ihdr[11] = 0; /* filter method 0 */
+    ihdr[12] = 0; /* no interlace */
+    n += chunk(png + n, "IHDR", 13);
+    uLongf zlen = bound;
+    const int z = compress2(png + n + 8, &zlen, raw, (uLong)raw_len, Z_BEST_COMPRESSION);
+    free(raw);
+    if (z != Z_OK) {
+        free(png);
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "PNG: zlib compress2 failed (%d)", z);
+    }
+    n += chunk(png + n, "IDAT", (size_t)zlen);
+    n += chunk(png + n, "IEND", 0);
+    *out = png, *len = n;
+    return RNNC_OK;
+}
+
+rnnc_status rnnc__canvas_png(const rnnc__canvas *c, int scale, unsigned char **out, size_t *len) {
+    unsigned char *rgb = NULL;
+    int w = 0, h = 0;
+    RNNC_TRY(rnnc__canvas_raster(c, scale, &rgb, &w, &h));
+    rnnc_status st = rnnc__png_encode(rgb, w, h, out, len);
+    free(rgb);
+    return st;
+}
+
+/* ---- files ---- */
+
+static int has_suffix(const char *s, const char *suf) {
+    size_t n = strlen(s), k = strlen(suf);
+    return n >= k && !strcasecmp(s + n - k, suf);
+}
+
+/* Writes data (len) to path through path.tmp.<pid>: write, fsync, rename; removes the temporary
+ * on failure, so an earlier file at path stays as it was. */
+static rnnc_status write_atomic(const char *path, const void *data, size_t len) {
+    const size_t plen = strlen(path);
+    char *tmp = malloc(plen + 32);
+    if (!tmp)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", path);
+    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0666);
+    if (fd < 0) {
+        rnnc_status st =
+            RNNC_FAIL(RNNC_ERR_IO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
+        free(tmp);
+        return st;
+    }
+    rnnc_status st = RNNC_OK;
+    const unsigned char *p = data;
+    for (size_t done = 0; done < len && st == RNNC_OK;) {
+        ssize_t k = write(fd, p + done, len - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            st = RNNC_FAIL(RNNC_ERR_IO, "%s: write to %s failed: %s", path, tmp,
+                           k < 0 ? strerror(errno) : "nothing written");
+        else
+            done += (size_t)k;
+    }
+    if (st == RNNC_OK && fsync(fd) != 0)
+        st = RNNC_FAIL(RNNC_ERR_IO, "%s: fsync of %s failed: %s", path, tmp, strerror(errno));
+    if (close(fd) != 0 && st == RNNC_OK)
+        st = RNNC_FAIL(RNNC_ERR_IO, "%s: closing %s failed: %s", path, tmp, strerror(errno));
+    if (st == RNNC_OK && rename(tmp, path) != 0)
+        st = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot rename %s over it: %s", path, tmp, strerror(errno));
+    if (st != RNNC_OK)
+        unlink(tmp);
+    free(tmp);
+    return st;
+}
+
+rnnc_status rnnc__canvas_write(const rnnc__canvas *c, const char *path, int scale) {
+    if (!c || !path || !path[0])
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__canvas_write: no path");
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    rnnc_status st;
+    if (has_suffix(path, ".svg")) {
+        char *svg = NULL;
+        st = rnnc__canvas_svg(c, &svg, &len);
+        bytes = (unsigned char *)svg;
+    } else if (has_suffix(path, ".png")) {
+        st = rnnc__canvas_png(c, scale, &bytes, &len);
+    } else {
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s: a plot is written as .svg or .png", path);
+    }
+    if (st != RNNC_OK)
+        rnnc__fail_prefix(st, path);
+    else
+        st = write_atomic(path, bytes, len);
+    free(bytes);
+    return st;
+}
+
+/* ---- the forecast plot ---- */
+
+/* A step of 1, 2 or 5 times a power of ten giving about n ticks over [lo, hi]. */
+static double nice_step(double lo, double hi, int n) {
+    double raw = (hi - lo) / n;
+    if (!(raw > 0))
+        return 1;
+    double p = pow(10, floor(log10(raw))), r = raw / p;
+    return (r < 1.5 ? 1 : r < 3.5 ? 2 : r < 7.5 ? 5 : 10) * p;
+}
+
+/* The layout in SVG units: the plot area is [ML, PW-MR] x [MT, PH-MB]. */
+enum { PW = 960, PH = 480, ML = 80, MR = 24, MT = 60, MB = 72 };
+
+static double xpos(const rnnc_forecast_plot *p, size_t i) {
+    return ML + (p->n > 1 ? (double)i * (PW - ML - MR) / (double)(p->n - 1) : 0);
+}
+
+/* The runs of finite values of v (n) as polylines. */
+static void series(rnnc__canvas *c, const rnnc_forecast_plot *p, const double *v, double y0,
+                   double ys, const rnnc__stroke *s, double *xy /* (n,2) */) {
+    size_t k = 0;
+    for (size_t i = 0; i <= p->n; i++) {
+        if (i < p->n && isfinite(v[i])) {
+            xy[2 * k] = xpos(p, i), xy[2 * k + 1] = y0 - v[i] * ys;
+            k++;
+        } else if (k) {
+            rnnc__canvas_polyline(c, xy, k, s);
+            k = 0;
+        }
+    }
+}
+
+static void draw_forecast(rnnc__canvas *c, const rnnc_forecast_plot *p, double *xy) {
+    const double *all[3] = {p->history, p->actual, p->forecast};
+    double lo = INFINITY, hi = -INFINITY;
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < p->n; i++)
+            if (isfinite(all[k][i]))
+                lo = all[k][i] < lo ? all[k][i] : lo, hi = all[k][i] > hi ? all[k][i] : hi;
+    if (!(lo <= hi))
+        lo = 0, hi = 1; /* no value at all */
+    if (!(hi > lo))
+        hi = lo + 1;
+    const double step = nice_step(lo, hi, 6);
+    lo = floor(lo / step) * step, hi = ceil(hi / step) * step;
+    const double ys = (PH - MT - MB) / (hi - lo), y0 = PH - MB + lo * ys;
+    const rnnc__font title = {NULL, 15, RNNC__ANCHOR_START, 0};
+    rnnc__canvas_text(c, ML, 20, p->title, &title, RNNC__XY_INT);
+    /* The value grid, ticks and labels; counted, so a step below the precision of lo ends. */
+    const rnnc__stroke grid = {"#e0e0e0", 1, {0, 0}}, axis = {"#333", 1, {0, 0}};
+    const rnnc__font right = {NULL, 12, RNNC__ANCHOR_END, 0};
+    double v = lo;
+    for (int k = 0; k <= 100 && v <= hi + step / 2; k++, v += step) {
+        const double y = y0 - v * ys;
+        char b[64];
+        rnnc__canvas_line(c, ML, y, PW - MR, y, &grid, RNNC__X_INT);
+        snprintf(b, sizeof b, "%g", fabs(v) < step * 1e-9 ? 0 : v);
+        rnnc__canvas_text(c, ML - 6, y + 4, b, &right, RNNC__X_INT);
+    }
+    /* The time ticks: about 8 labels, slanted. */
+    const rnnc__font slant = {NULL, 12, RNNC__ANCHOR_END, -30};
+    const size_t every = p->n > 8 ? (p->n + 7) / 8 : 1;
+    for (size_t i = 0; i < p->n; i += every) {
+        const double x = xpos(p, i);
+        rnnc__canvas_line(c, x, PH - MB, x, PH - MB + 5, &axis, RNNC__Y_INT);
+        rnnc__canvas_text(c, x, PH - MB + 18, p->labels[i] ? p->labels[i] : "", &slant,
+                          RNNC__Y_INT);
+    }
+    /* The axes and the forecast origin. */
+    rnnc__canvas_line(c, ML, PH - MB, PW - MR, PH - MB, &axis, RNNC__XY_INT);
+    rnnc__canvas_line(c, ML, MT, ML, PH - MB, &axis, RNNC__XY_INT);
+    const rnnc__stroke origin = {"#999", 1, {4, 4}};
+    const double xo = xpos(p, p->origin);
+    rnnc__canvas_line(c, xo, MT, xo, PH - MB, &origin, RNNC__Y_INT);
+    const rnnc__font up = {NULL, 12, RNNC__ANCHOR_MIDDLE, -90};
+    rnnc__canvas_text(c, 18, (MT + PH - MB) / 2, p->ylabel, &up, RNNC__XY_INT);
+    static const rnnc__stroke styles[3] = {
+        {"#1f77b4", 1.5, {0, 0}}, {"#222", 1.5, {5, 3}}, {"#d62728", 2, {0, 0}}};
+    for (int k = 0; k < 3; k++)
+        series(c, p, all[k], y0, ys, &styles[k], xy);
+    /* The legend in the top margin, right-aligned, so it never hides data. */
+    static const char *const names[3] = {"history", "actual", "forecast"};
+    const int lx = PW - MR - 3 * 110, ly = 42;
+    for (int k = 0; k < 3; k++) {
+        const int x = lx + 110 * k;
+        rnnc__canvas_line(c, x, ly, x + 32, ly, &styles[k], RNNC__XY_INT);
+        rnnc__canvas_text(c, x + 40, ly + 4, names[k], NULL, RNNC__XY_INT);
+    }
+}
+
+rnnc_status rnnc_plot_forecast(const char *path, const rnnc_forecast_plot *p) {
+    if (!path || !path[0] || !p)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_plot_forecast: no path or plot");
+    if (!has_suffix(path, ".svg") && !has_suffix(path, ".png"))
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s: a plot is written as .svg or .png", path);
+    if (p->n == 0 || p->origin >= p->n || !p->labels || !p->history || !p->actual || !p->forecast)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%s: a forecast plot needs n >= 1, origin < n and every array (n %zu, "
+                         "origin %zu)",
+                         path, p->n, p->origin);
+    void *mem = NULL;
+    RNNC_TRY(rnnc__calloc(&mem, p->n, 2 * sizeof(double), "the plot's points"));
+    double *xy = mem; /* (n,2) */
+    rnnc__canvas *c = NULL;
+    rnnc_status st = rnnc__canvas_create(PW, PH, "white", &c);
+    if (st == RNNC_OK) {
+        const rnnc_forecast_plot q = {p->title ? p->title : "",
+                                      p->ylabel ? p->ylabel : "",
+                                      p->n,
+                                      p->labels,
+                                      p->history,
+                                      p->actual,
+                                      p->forecast,
+                                      p->origin};
+        draw_forecast(c, &q, xy);
+        st = rnnc__canvas_write(c, path, 2);
+    }
+    rnnc__canvas_free(c);
+    free(xy);
+    return st;
+}

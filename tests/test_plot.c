@@ -1,0 +1,340 @@
+/* Plots (src/io/plot.c): a small canvas written as PNG and read back by hand (the signature, the
+ * IHDR fields, every chunk's CRC recomputed with zlib, IDAT inflated to height x (1 + 3 x width)
+ * bytes with filter type 0 on every row, known pixels of a line, a dash gap, a rectangle and the
+ * white corners, text that darkens its box upright and rotated), the SVG text of the same
+ * operations exactly, and rnnc_plot_forecast's files: both formats, a refused suffix and an
+ * unwritable folder leaving nothing behind. */
+#include "check.h"
+#include "io/plot.h"
+#include "rnnc.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static char g_dir[512];
+
+static unsigned long be32(const unsigned char *p) {
+    return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 | p[3];
+}
+
+static unsigned char *read_all(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *b = NULL;
+    size_t n = 0, cap = 0, k;
+    do {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 65536;
+            unsigned char *nb = realloc(b, cap);
+            if (!nb)
+                break;
+            b = nb;
+        }
+        k = fread(b + n, 1, cap - n, f);
+        n += k;
+    } while (k > 0);
+    fclose(f);
+    *len = n;
+    return b;
+}
+
+/* A decoded PNG: the pixels (h,w,3) or NULL when a check on the file failed. */
+typedef struct image {
+    int w, h;
+    unsigned char *rgb;
+} image;
+
+/* Reads path as the PNG that rnnc writes, checking the format on the way (what names the file in
+ * the checks). */
+static image read_png(const char *what, const char *path) {
+    image im = {0, 0, NULL};
+    size_t len = 0;
+    unsigned char *d = read_all(path, &len);
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (!check(d && len >= 8 && !memcmp(d, sig, 8), "%s: the PNG signature", what)) {
+        free(d);
+        return im;
+    }
+    /* Every chunk: its length fits the file, its CRC is that of its type and data. */
+    unsigned char *idat = NULL;
+    size_t idat_len = 0, p = 8;
+    int nchunks = 0, crc_ok = 1, order_ok = 1, ihdr_ok = 0, iend = 0, w = 0, h = 0;
+    while (p + 12 <= len && !iend) {
+        const unsigned long n = be32(d + p);
+        if (n > len - p - 12)
+            break;
+        const unsigned char *type = d + p + 4, *data = d + p + 8;
+        const unsigned long want = crc32(crc32(0L, Z_NULL, 0), type, (uInt)(n + 4));
+        crc_ok &= be32(data + n) == want;
+        if (!memcmp(type, "IHDR", 4)) {
+            order_ok &= nchunks == 0;
+            w = (int)be32(data), h = (int)be32(data + 4);
+            ihdr_ok = n == 13 && data[8] == 8 && data[9] == 2 && data[10] == 0 && data[11] == 0 &&
+                      data[12] == 0;
+        } else if (!memcmp(type, "IDAT", 4)) {
+            unsigned char *nb = realloc(idat, idat_len + n + 1);
+            if (nb)
+                memcpy(nb + idat_len, data, n), idat = nb, idat_len += n;
+        } else if (!memcmp(type, "IEND", 4)) {
+            iend = 1;
+            order_ok &= n == 0 && p + 12 == len;
+        }
+        order_ok &= nchunks > 0 || !memcmp(type, "IHDR", 4);
+        nchunks++;
+        p += 12 + n;
+    }
+    free(d);
+    check(crc_ok && nchunks >= 3, "%s: %d chunks, every CRC matches crc32 of type and data", what,
+          nchunks);
+    check(order_ok && iend, "%s: IHDR first, IEND last and empty at the end of the file", what);
+    check(ihdr_ok && w > 0 && h > 0,
+          "%s: IHDR %d x %d, 8 bits, colour type 2 (RGB), compression, filter and interlace 0",
+          what, w, h);
+    if (!crc_ok || !ihdr_ok || !idat) {
+        free(idat);
+        return im;
+    }
+    /* IDAT inflates to exactly h rows of a filter byte and 3w bytes, every filter byte 0. */
+    const size_t row = 1 + 3 * (size_t)w, want = (size_t)h * row;
+    unsigned char *raw = malloc(want + 1);
+    uLongf got = (uLongf)want + 1;
+    const int z = raw ? uncompress(raw, &got, idat, (uLong)idat_len) : Z_MEM_ERROR;
+    free(idat);
+    if (!check(z == Z_OK && got == want, "%s: IDAT inflates to %zu bytes (got %lu, zlib %d)", what,
+               want, (unsigned long)got, z)) {
+        free(raw);
+        return im;
+    }
+    int filters_ok = 1;
+    for (size_t y = 0; y < (size_t)h; y++)
+        filters_ok &= raw[y * row] == 0;
+    check(filters_ok, "%s: filter type 0 on each of the %d rows", what, h);
+    im.rgb = malloc(3 * (size_t)w * (size_t)h);
+    if (im.rgb) {
+        for (size_t y = 0; y < (size_t)h; y++)
+            memcpy(im.rgb + 3 * y * (size_t)w, raw + y * row + 1, 3 * (size_t)w);
+        im.w = w, im.h = h;
+    }
+    free(raw);
+    return im;
+}
+
+static const unsigned char *px(const image *im, int x, int y) {
+    return im->rgb + 3 * ((size_t)y * (size_t)im->w + (size_t)x);
+}
+
+static int is_rgb(const image *im, int x, int y, int r, int g, int b) {
+    const unsigned char *p = px(im, x, y);
+    return p[0] == r && p[1] == g && p[2] == b;
+}
+
+/* Pixels in [x0,x1) x [y0,y1) that are not white. */
+static int dark_in(const image *im, int x0, int y0, int x1, int y1) {
+    int n = 0;
+    for (int y = y0 < 0 ? 0 : y0; y < y1 && y < im->h; y++)
+        for (int x = x0 < 0 ? 0 : x0; x < x1 && x < im->w; x++)
+            n += !is_rgb(im, x, y, 255, 255, 255);
+    return n;
+}
+
+/* Files in the temporary folder whose name contains ".tmp.". */
+static int temporaries(void) {
+    DIR *d = opendir(g_dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += strstr(e->d_name, ".tmp.") != NULL;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* The canvas the raster and SVG checks share: 60 x 40 units, white. */
+static rnnc__canvas *small_canvas(void) {
+    rnnc__canvas *c = NULL;
+    if (rnnc__canvas_create(60, 40, "white", &c))
+        return NULL;
+    /* A red line 2 units wide along y = 10: rows 9 and 10 at scale 1. */
+    const rnnc__stroke red = {"#ff0000", 2, {0, 0}}, dashed = {"#00f", 2, {6, 6}};
+    rnnc__canvas_line(c, 5, 10, 55, 10, &red, RNNC__XY_INT);
+    /* A blue dashed line along y = 20 from x = 4: dashes [4,10], [16,22], [28,34], ... */
+    rnnc__canvas_line(c, 4, 20, 58, 20, &dashed, RNNC__XY_INT);
+    /* A green rectangle over [40,50) x [28,36). */
+    rnnc__canvas_rect(c, 40, 28, 10, 8, "#00ff00", RNNC__XY_INT);
+    /* Text on the baseline y = 36 from x = 2 (3 glyphs: 17 x 7 units above the baseline). */
+    rnnc__canvas_text(c, 2, 36, "Ab1", NULL, RNNC__XY_INT);
+    return c;
+}
+
+static void test_png(void) {
+    rnnc__canvas *c = small_canvas();
+    if (!check(c != NULL, "canvas created"))
+        return;
+    char path[600];
+    snprintf(path, sizeof path, "%s/small.png", g_dir);
+    rnnc_status st = rnnc__canvas_write(c, path, 1);
+    check(st == RNNC_OK, "small.png written (%s)", st ? rnnc_last_error() : "ok");
+    image im = read_png("small.png", path);
+    if (im.rgb) {
+        check(im.w == 60 && im.h == 40, "small.png is 60 x 40 (got %d x %d)", im.w, im.h);
+        check(is_rgb(&im, 0, 0, 255, 255, 255) && is_rgb(&im, 59, 39, 255, 255, 255) &&
+                  is_rgb(&im, 59, 0, 255, 255, 255) && is_rgb(&im, 0, 39, 255, 255, 255),
+              "the four corners are white");
+        check(is_rgb(&im, 30, 9, 255, 0, 0) && is_rgb(&im, 30, 10, 255, 0, 0) &&
+                  is_rgb(&im, 10, 9, 255, 0, 0),
+              "the red line's pixels are red");
+        check(is_rgb(&im, 30, 7, 255, 255, 255) && is_rgb(&im, 30, 12, 255, 255, 255),
+              "above and below the red line is white");
+        check(is_rgb(&im, 7, 19, 0, 0, 255) && is_rgb(&im, 19, 19, 0, 0, 255),
+              "the dashes are blue");
+        check(is_rgb(&im, 13, 19, 255, 255, 255) && is_rgb(&im, 25, 20, 255, 255, 255),
+              "the gaps between the dashes are white");
+        check(is_rgb(&im, 41, 29, 0, 255, 0) && is_rgb(&im, 49, 35, 0, 255, 0) &&
+                  is_rgb(&im, 50, 35, 255, 255, 255) && is_rgb(&im, 41, 36, 255, 255, 255),
+              "the rectangle fills exactly [40,50) x [28,36)");
+        const int ink = dark_in(&im, 2, 29, 19, 36);
+        check(ink > 20 && dark_in(&im, 20, 24, 39, 40) == 0,
+              "the text darkens its box (%d pixels) and nothing right of it", ink);
+        check(is_rgb(&im, 2, 35, 0, 0, 0), "the text is black (the foot of the A)");
+    }
+    free(im.rgb);
+    /* At scale 2 everything doubles: 120 x 80, the line on rows 18-21. */
+    snprintf(path, sizeof path, "%s/small2.png", g_dir);
+    st = rnnc__canvas_write(c, path, 2);
+    im = read_png("small2.png", path);
+    if (im.rgb)
+        check(im.w == 120 && im.h == 80 && is_rgb(&im, 60, 18, 255, 0, 0) &&
+                  is_rgb(&im, 60, 21, 255, 0, 0) && is_rgb(&im, 60, 23, 255, 255, 255),
+              "scale 2: 120 x 80 (got %d x %d), the line twice as wide", im.w, im.h);
+    free(im.rgb);
+    rnnc__canvas_free(c);
+
+    /* Text rotated by -30 degrees still lands near its anchor, above and left of it. */
+    c = NULL;
+    rnnc__canvas_create(80, 60, NULL, &c);
+    const rnnc__font slant = {NULL, 12, RNNC__ANCHOR_END, -30};
+    rnnc__canvas_text(c, 70, 30, "1958-12", &slant, RNNC__XY_INT);
+    snprintf(path, sizeof path, "%s/slant.png", g_dir);
+    st = rnnc__canvas_write(c, path, 1);
+    im = read_png("slant.png", path);
+    if (im.rgb)
+        check(dark_in(&im, 30, 18, 71, 56) > 30 && dark_in(&im, 72, 0, 80, 60) == 0 &&
+                  dark_in(&im, 0, 0, 80, 12) == 0,
+              "rotated text is drawn left of and below-left of its end anchor (%d pixels)",
+              dark_in(&im, 30, 18, 71, 56));
+    free(im.rgb);
+    rnnc__canvas_free(c);
+}
+
+static void test_svg(void) {
+    rnnc__canvas *c = small_canvas();
+    if (!c)
+        return;
+    const rnnc__font f = {"#333", 15, RNNC__ANCHOR_END, -30}, up = {NULL, 12, 1, -90};
+    rnnc__canvas_text(c, 12.25, 30, "a<b&c", &f, RNNC__Y_INT);
+    rnnc__canvas_text(c, 18, 20, "y", &up, RNNC__XY_INT);
+    const double xy[4] = {1, 2.25, 3.5, 4};
+    const rnnc__stroke s = {"#222", 1.5, {5, 3}};
+    rnnc__canvas_polyline(c, xy, 2, &s);
+    char *svg = NULL;
+    size_t len = 0;
+    rnnc_status st = rnnc__canvas_svg(c, &svg, &len);
+    const char *want =
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"60\" height=\"40\" viewBox=\"0 0 60 "
+        "40\" font-family=\"sans-serif\" font-size=\"12\">\n"
+        "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        "<line x1=\"5\" y1=\"10\" x2=\"55\" y2=\"10\" stroke=\"#ff0000\" stroke-width=\"2\"/>\n"
+        "<line x1=\"4\" y1=\"20\" x2=\"58\" y2=\"20\" stroke=\"#00f\" stroke-width=\"2\" "
+        "stroke-dasharray=\"6 6\"/>\n"
+        "<rect x=\"40\" y=\"28\" width=\"10\" height=\"8\" fill=\"#00ff00\"/>\n"
+        "<text x=\"2\" y=\"36\">Ab1</text>\n"
+        "<text x=\"12.2\" y=\"30\" font-size=\"15\" text-anchor=\"end\" fill=\"#333\" "
+        "transform=\"rotate(-30 12.2 30)\">a&lt;b&amp;c</text>\n"
+        "<text transform=\"translate(18 20) rotate(-90)\" text-anchor=\"middle\">y</text>\n"
+        "<polyline fill=\"none\" stroke=\"#222\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\" "
+        "points=\"1.0,2.2 3.5,4.0 \"/>\n"
+        "</svg>\n";
+    const int same = st == RNNC_OK && svg && len == strlen(svg) && !strcmp(svg, want);
+    if (!check(same, "the SVG text of the canvas, exactly"))
+        printf("     got:\n%s\n", svg ? svg : "(none)");
+    free(svg);
+    /* A bad colour is kept as the canvas's failure and reported when writing. */
+    const rnnc__stroke bad = {"#12345", 1, {0, 0}};
+    rnnc__canvas_line(c, 0, 0, 1, 1, &bad, 0);
+    st = rnnc__canvas_svg(c, &svg, &len);
+    check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "#12345") && !svg,
+          "a bad colour fails the canvas (%s)", rnnc_last_error());
+    rnnc__canvas_free(c);
+}
+
+static void test_forecast_plot(void) {
+    enum { N = 30 };
+    double hist[N], act[N], fc[N];
+    char lab[N][16];
+    const char *labels[N];
+    for (int i = 0; i < N; i++) {
+        hist[i] = i < 20 ? 100 + 10 * sin(i / 3.0) : NAN;
+        act[i] = i >= 20 ? 100 + 10 * sin(i / 3.0) : NAN;
+        fc[i] = i >= 19 ? 101 + 9 * sin(i / 3.0) : NAN;
+        snprintf(lab[i], sizeof lab[i], "2001-%02d", i % 12 + 1);
+        labels[i] = lab[i];
+    }
+    rnnc_forecast_plot p = {"a test: forecast (direct)", "value", N, labels, hist, act, fc, 19};
+    char path[600];
+    snprintf(path, sizeof path, "%s/f.png", g_dir);
+    rnnc_status st = rnnc_plot_forecast(path, &p);
+    check(st == RNNC_OK, "rnnc_plot_forecast writes f.png (%s)", st ? rnnc_last_error() : "ok");
+    image im = read_png("f.png", path);
+    if (im.rgb) {
+        check(im.w == 1920 && im.h == 960, "f.png is 1920 x 960 (got %d x %d)", im.w, im.h);
+        /* The title at (80, 20), the legend at the top right, the value labels left of x = 80. */
+        check(dark_in(&im, 160, 16, 600, 44) > 200, "f.png: the title is drawn");
+        check(dark_in(&im, 1200, 70, 1900, 100) > 200, "f.png: the legend is drawn");
+        check(dark_in(&im, 60, 100, 150, 830) > 100, "f.png: the value labels are drawn");
+        check(dark_in(&im, 0, 870, 1920, 960) > 200, "f.png: the time labels are drawn");
+        check(is_rgb(&im, 5, 5, 255, 255, 255), "f.png: the corner is white");
+    }
+    free(im.rgb);
+    snprintf(path, sizeof path, "%s/F.SVG", g_dir);
+    st = rnnc_plot_forecast(path, &p);
+    size_t len = 0;
+    unsigned char *svg = read_all(path, &len);
+    check(st == RNNC_OK && svg && len > 100 && !memcmp(svg, "<svg ", 5) &&
+              !memcmp(svg + len - 7, "</svg>\n", 7),
+          "rnnc_plot_forecast writes F.SVG as SVG");
+    free(svg);
+    snprintf(path, sizeof path, "%s/f.jpg", g_dir);
+    st = rnnc_plot_forecast(path, &p);
+    check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "f.jpg") && access(path, F_OK) != 0,
+          "a .jpg is refused naming it, nothing written (%s)", rnnc_last_error());
+    snprintf(path, sizeof path, "%s/no/such/folder/f.png", g_dir);
+    st = rnnc_plot_forecast(path, &p);
+    check(st == RNNC_ERR_IO && strstr(rnnc_last_error(), "folder/f.png"),
+          "an unwritable path fails with RNNC_ERR_IO naming it (%s)", rnnc_last_error());
+    p.origin = N;
+    snprintf(path, sizeof path, "%s/g.png", g_dir);
+    st = rnnc_plot_forecast(path, &p);
+    check(st == RNNC_ERR_ARG && access(path, F_OK) != 0, "origin >= n is refused (%s)",
+          rnnc_last_error());
+    check(temporaries() == 0, "no temporary file is left");
+}
+
+int main(void) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(g_dir, sizeof g_dir, "%s/rnnc-plot-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!check(mkdtemp(g_dir) != NULL, "temporary folder %s", g_dir))
+        return check_summary();
+    test_png();
+    test_svg();
+    test_forecast_plot();
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "note: could not remove %s\n", g_dir);
+    return check_summary();
+}
