@@ -11,6 +11,7 @@
 #include "fuzz/fuzz_aclimdb.c"
 #include "fuzz/fuzz_config.c"
 #include "fuzz/fuzz_safetensors.c"
+#include "fuzz/fuzz_series.c"
 #include "fuzz/fuzz_text.c"
 #include "fuzz/fuzz_textset.c"
 #include "fuzz/fuzz_trainconfig.c"
@@ -27,6 +28,7 @@ static const struct {
 } targets[] = {
     {"aclimdb", fuzz_aclimdb},  {"config", fuzz_config},   {"safetensors", fuzz_safetensors},
     {"text", fuzz_text_target}, {"textset", fuzz_textset}, {"trainconfig", fuzz_trainconfig},
+    {"series", fuzz_series},
 };
 
 static int by_name(const void *a, const void *b) {
