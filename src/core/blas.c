@@ -11,7 +11,6 @@
 
 #include <cblas.h>
 #include <limits.h>
-#include <pthread.h>
 
 static void RN(gemm1)(int ta, int tb, size_t M, size_t N, size_t K, real alpha, const real *A,
                       size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc) {
@@ -33,12 +32,10 @@ typedef struct RN(gemm_job) {
     real *C;
 } RN(gemm_job);
 
-static void *RN(gemm_worker)(void *arg) {
-    const RN(gemm_job) *j = arg;
-    rnnc__worker_enter();
+static void RN(gemm_task)(void *jobs, int k) {
+    const RN(gemm_job) *j = (const RN(gemm_job) *)jobs + k;
     RN(gemm1)(j->ta, j->tb, j->M, j->N, j->K, j->alpha, j->A, j->lda, j->B, j->ldb, j->beta, j->C,
               j->ldc);
-    return NULL;
 }
 
 void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, real alpha, const real *A,
@@ -52,7 +49,7 @@ void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, real alpha, co
     /* CBLAS takes int sizes; callers validate shapes long before this point. */
     RNNC_ASSERT(M <= INT_MAX && N <= INT_MAX && K <= INT_MAX && lda <= INT_MAX &&
                 ldb <= INT_MAX && ldc <= INT_MAX);
-    enum { MAX_SLICES = 64 };
+    enum { MAX_SLICES = RNNC__POOL_MAX };
     int nt = rnnc__in_worker() ? 1 : rnnc__threads();
     /* Slices of at least 2e6 multiply-adds: worth a thread, and above OpenBLAS's small-matrix
      * kernels (M*N*K <= 1e6), whose result for a row depends on the rows in the call. Its normal
@@ -68,22 +65,13 @@ void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, real alpha, co
         return;
     }
     RN(gemm_job) jobs[MAX_SLICES];
-    pthread_t tid[MAX_SLICES];
-    int started[MAX_SLICES] = {0};
     for (int k = 0; k < nt; k++) {
         const size_t m0 = M * (size_t)k / (size_t)nt, m1 = M * (size_t)(k + 1) / (size_t)nt;
         /* rows [m0, m1) of op(A): rows of A, or columns of A when transposed */
         const RN(gemm_job) j = {ta,    tb, m1 - m0, N,   K,   alpha, beta, A + (ta ? m0 : m0 * lda),
                                 B,     lda, ldb,    ldc, C + m0 * ldc};
         jobs[k] = j;
-        if (k > 0) started[k] = pthread_create(&tid[k], NULL, RN(gemm_worker), &jobs[k]) == 0;
     }
-    RN(gemm1)(jobs[0].ta, jobs[0].tb, jobs[0].M, N, K, alpha, jobs[0].A, lda, B, ldb, beta,
-              jobs[0].C, ldc);
-    for (int k = 1; k < nt; k++) {
-        if (started[k])
-            pthread_join(tid[k], NULL);
-        else /* no thread: run the slice here */
-            RN(gemm1)(ta, tb, jobs[k].M, N, K, alpha, jobs[k].A, lda, B, ldb, beta, jobs[k].C, ldc);
-    }
+    if (!rnnc__pool_run(nt, RN(gemm_task), jobs))
+        for (int k = 0; k < nt; k++) RN(gemm_task)(jobs, k); /* the same slices, one by one */
 }

@@ -35,6 +35,15 @@ void rnnc__worker_enter(void);
 void rnnc__worker_leave(void);
 int rnnc__in_worker(void);
 
+/* Runs task(arg, k) for k = 0 .. n-1 at the same time: k = 0 on the calling thread, the others on
+ * rnnc's pool of worker threads (created on first use, kept for the life of the process; between
+ * jobs they spin briefly, then sleep). Returns 1 when done, 0 having run nothing when the tasks
+ * cannot all run at once: called from a worker, the pool busy with another caller's job, or a
+ * thread that could not be created; the caller then runs them itself, one after the other (which
+ * must be correct too, unless the tasks meet at a barrier). n <= RNNC__POOL_MAX. */
+enum { RNNC__POOL_MAX = 64 };
+int rnnc__pool_run(int n, void (*task)(void *arg, int k), void *arg);
+
 /* A barrier for n threads that spin (then yield) rather than sleep: the recurrent time loops
  * meet at one per step, hundreds per call, microseconds apart. */
 typedef struct rnnc__barrier {

@@ -13,9 +13,6 @@
  * before steps 0..T-1 are T contiguous slots (see rnnc__slot_before), so dW_hh is one GEMM too. */
 #include "layers.h"
 
-#include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <string.h>
 
 /* Units mode: at most this many threads, each with a multiple of 16 units but the last, so the
@@ -78,18 +75,9 @@ typedef struct RN(cell_job) {
     const real *dy;
     size_t ldy;
     real *dh, *dc, *dg, *dgh, *work;
-    _Atomic int *go; /* units mode: 1 run, -1 return at once, 0 wait */
 } RN(cell_job);
 
-static void *RN(run_cell)(void *arg) {
-    RN(cell_job) *j = arg;
-    rnnc__worker_enter();
-    if (j->go) { /* units mode: wait until every thread exists (or the start is called off) */
-        int go;
-        for (int spins = 0; (go = atomic_load(j->go)) == 0; spins++)
-            if (spins > 2000) sched_yield();
-        if (go < 0) return NULL;
-    }
+static void RN(run_cell)(RN(cell_job) *j) {
     const RN(rnnc__dir) *d = &j->d;
     if (!j->backward) {
         if (d->cell == RNNC__CELL_LSTM)
@@ -105,17 +93,16 @@ static void *RN(run_cell)(void *arg) {
     } else {
         RN(rnnc__rnn_backward)(j->w, d, j->dy, j->ldy, j->dh, j->dg, j->work);
     }
-    return NULL;
 }
 
-/* Units mode over nt threads; returns 0, having done nothing, when a thread could not be
- * created (the caller then runs rows mode). */
+static void RN(cell_task)(void *jobs, int k) { RN(run_cell)((RN(cell_job) *)jobs + k); }
+
+/* Units mode over nt threads of the pool; returns 0, having done nothing, when the pool cannot
+ * run them all at once (they meet at a barrier; the caller then runs rows mode). */
 static int RN(run_units)(RN(cell_job) *job, int nt) {
     const size_t H = job->d.H, chunks = (H + 15) / 16;
     RN(cell_job) jobs[UNIT_THREADS];
-    pthread_t tid[UNIT_THREADS];
     rnnc__barrier barrier;
-    _Atomic int go = 0;
     rnnc__barrier_init(&barrier, nt);
     real *packed = job->d.packed_own;
     for (int k = 0; k < nt; k++) {
@@ -125,28 +112,18 @@ static int RN(run_units)(RN(cell_job) *job, int nt) {
         jobs[k].d.b0 = 0, jobs[k].d.b1 = job->d.B;
         jobs[k].d.u0 = u0, jobs[k].d.u1 = u1 < H ? u1 : H;
         jobs[k].d.barrier = &barrier, jobs[k].d.packed_own = packed;
-        jobs[k].go = &go;
         const size_t nu = jobs[k].d.u1 - u0;
         const size_t pf = 4 * rnnc__packed_size(H, nu), pb = rnnc__packed_size(4 * H, nu);
         packed += pf > pb ? pf : pb;
     }
-    int made = 1;
-    for (; made < nt; made++)
-        if (pthread_create(&tid[made], NULL, RN(run_cell), &jobs[made]) != 0) break;
-    atomic_store(&go, made == nt ? 1 : -1);
-    if (made == nt) {
-        jobs[0].go = NULL;
-        RN(run_cell)(&jobs[0]);
-    }
-    for (int k = 1; k < made; k++) pthread_join(tid[k], NULL);
-    return made == nt;
+    return rnnc__pool_run(nt, RN(cell_task), jobs);
 }
 
 static void RN(run_cells)(RN(cell_job) *job) {
-    enum { MAX_SLICES = 64, MIN_ROWS = 8 };
+    enum { MAX_SLICES = RNNC__POOL_MAX, MIN_ROWS = 8 };
     const size_t B = job->d.B, H = job->d.H, G = (size_t)rnnc__cell_gates(job->d.cell) * H;
-    job->d.u0 = 0, job->d.u1 = H, job->d.barrier = NULL, job->go = NULL;
-    int nt = rnnc__threads();
+    job->d.u0 = 0, job->d.u1 = H, job->d.barrier = NULL;
+    int nt = rnnc__in_worker() ? 1 : rnnc__threads();
     if (job->d.cell == RNNC__CELL_LSTM && G * H * sizeof(real) > (1u << 20)) {
         int nu = nt < UNIT_THREADS ? nt : UNIT_THREADS;
         if ((size_t)nu > H / UNIT_MIN) nu = (int)(H / UNIT_MIN);
@@ -156,10 +133,7 @@ static void RN(run_cells)(RN(cell_job) *job) {
                            d->cache, G);
             job->d.wih_packed = NULL;
         }
-        if (nu > 1 && RN(run_units)(job, nu)) {
-            rnnc__worker_leave();
-            return;
-        }
+        if (nu > 1 && RN(run_units)(job, nu)) return;
     }
     /* rows mode: all of W_hh packed once, shared (forward W_hh^T, backward W_hh); forward also
      * W_ih^T after it */
@@ -173,28 +147,14 @@ static void RN(run_cells)(RN(cell_job) *job) {
     }
     if ((size_t)nt > B / MIN_ROWS) nt = (int)(B / MIN_ROWS);
     if (nt > MAX_SLICES) nt = MAX_SLICES;
-    if (nt <= 1) {
-        job->d.b0 = 0, job->d.b1 = B;
-        RN(run_cell)(job);
-        rnnc__worker_leave();
-        return;
-    }
+    if (nt < 1) nt = 1;
     RN(cell_job) jobs[MAX_SLICES];
-    pthread_t tid[MAX_SLICES];
-    int started[MAX_SLICES] = {0};
     for (int k = 0; k < nt; k++) {
         jobs[k] = *job;
         jobs[k].d.b0 = B * (size_t)k / (size_t)nt, jobs[k].d.b1 = B * (size_t)(k + 1) / (size_t)nt;
-        if (k > 0) started[k] = pthread_create(&tid[k], NULL, RN(run_cell), &jobs[k]) == 0;
     }
-    RN(run_cell)(&jobs[0]); /* marks this thread a worker, so undo it after */
-    for (int k = 1; k < nt; k++) {
-        if (started[k])
-            pthread_join(tid[k], NULL);
-        else
-            RN(run_cell)(&jobs[k]); /* no thread: run the slice here */
-    }
-    rnnc__worker_leave();
+    if (nt == 1 || !rnnc__pool_run(nt, RN(cell_task), jobs))
+        for (int k = 0; k < nt; k++) RN(run_cell)(&jobs[k]); /* the same slices, one by one */
 }
 
 void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *hT, real *cT,
@@ -208,7 +168,7 @@ void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
         real *Sc = Sh + (T + 1) * BH;
         put_initial(Sc + h0slot * BH, d->c0, B, H);
     }
-    RN(cell_job) job = {w, *d, 0, NULL, 0, NULL, NULL, NULL, NULL, work, NULL};
+    RN(cell_job) job = {w, *d, 0, NULL, 0, NULL, NULL, NULL, NULL, work};
     job.d.packed_own = work + backward_work(d->cell, T, B, H); /* the packed W_hh goes here */
     /* The input projection: when W_ih and W_hh fit a core's cache together, step by step in the
      * time loop (rnnc__gemm_packed, right before the recurrent product, from cache: no pass of
@@ -264,7 +224,7 @@ void RN(rnnc__dir_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
     real *dgh = cellwork + B * G; /* (T,B,G) GRU: recurrent-side gate gradient */
     put_initial(dh, dhT, B, H);
     put_initial(dc, dcT, B, H);
-    RN(cell_job) job = {w, *d, 1, dy, ldy, dh, dc, dg, dgh, cellwork, NULL};
+    RN(cell_job) job = {w, *d, 1, dy, ldy, dh, dc, dg, dgh, cellwork};
     job.d.packed_own = work + backward_work(d->cell, T, B, H); /* the packed W_hh goes here */
     RN(run_cells)(&job);
     if (d->cell != RNNC__CELL_GRU) dgh = dg; /* one pre-activation feeds both products */
