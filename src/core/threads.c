@@ -110,7 +110,8 @@ int rnnc__pool_run(int n, void (*task)(void *arg, int k), void *arg) {
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         pool.first[pool.made + 1] = atomic_load(&pool.generation);
-        const int ok = pthread_create(&t, &attr, pool_worker, (void *)(intptr_t)(pool.made + 1)) == 0;
+        void *index = (void *)(intptr_t)(pool.made + 1);
+        const int ok = pthread_create(&t, &attr, pool_worker, index) == 0;
         pthread_attr_destroy(&attr);
         if (!ok) {
             pthread_mutex_unlock(&pool.busy);

@@ -30,6 +30,8 @@ struct rnnc_classifier {
     encoded sets[2];      /* during fit / evaluate: train, validation */
     int32_t *bids, *blen; /* batch workspace: (T,B) ids, (B) lengths */
     size_t bcap, blen_cap;
+    size_t *border; /* (B) the examples of the last batch in row order (sorted by length) */
+    size_t border_cap;
     float *work; /* (B,units) scores */
     size_t work_cap;
     float *yf; /* (B) binary targets */
@@ -111,7 +113,7 @@ void rnnc_classifier_free(rnnc_classifier *c) {
     free(c->labels);
     for (int s = 0; s < 2; s++)
         free(c->sets[s].ids), free(c->sets[s].len);
-    free(c->bids), free(c->blen), free(c->work), free(c->yf);
+    free(c->bids), free(c->blen), free(c->border), free(c->work), free(c->yf);
     for (int i = 0; i < c->n_info; i++)
         free(c->info_key[i]), free(c->info_val[i]);
     free(c);
@@ -438,10 +440,22 @@ static rnnc_status grow(void **p, size_t *cap, size_t need, size_t elem) {
     return RNNC_OK;
 }
 
-/* Time-major ids (T,B) for rows idx of e. With use_lengths, T is the longest in the batch. */
+/* Time-major ids (T,B) for rows idx of e. With use_lengths, T is the longest in the batch and the
+ * rows go longest first (ties in the given order): at every step the rows holding data are then
+ * the first ones, and the recurrent layers skip the rest (src/layers/layers.h). c->border keeps
+ * the order; the loss and predict read the batch's examples through it. */
 static rnnc_status make_batch(rnnc_classifier *c, const encoded *e, const size_t *idx, int B,
                               rnnc_batch *out) {
     const size_t L = (size_t)c->text.maxlen;
+    RNNC_TRY(grow((void **)&c->border, &c->border_cap, (size_t)B, sizeof(size_t)));
+    for (int b = 0; b < B; b++) {
+        size_t k = (size_t)b, id = idx[b];
+        if (c->text.use_lengths) /* insertion sort, stable: a batch is at most a few hundred */
+            for (; k > 0 && e->len[c->border[k - 1]] < e->len[id]; k--)
+                c->border[k] = c->border[k - 1];
+        c->border[k] = id;
+    }
+    idx = c->border;
     size_t T = L;
     if (c->text.use_lengths) {
         T = 1;
@@ -498,8 +512,9 @@ static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, cons
     rnnc_classifier *c = self;
     const encoded *e = &c->sets[set];
     int32_t *y = c->blen; /* labels of the batch; lengths are no longer needed */
+    (void)idx;            /* the batch's rows are c->border, idx sorted by make_batch */
     for (int b = 0; b < B; b++)
-        y[b] = e->labels[idx[b]];
+        y[b] = e->labels[c->border[b]];
     if (c->units == 1) {
         RNNC_TRY(grow((void **)&c->yf, &c->yf_cap, (size_t)B, sizeof(float)));
         for (int b = 0; b < B; b++)
@@ -593,8 +608,8 @@ rnnc_status rnnc_classifier_predict(rnnc_classifier *c, const char *const *texts
             s = rnnc_model_forward(c->model, &batch, 0);
         if (s == RNNC_OK)
             s = probabilities(c, rnnc_model_output(c->model, NULL, NULL), B);
-        for (int b = 0; s == RNNC_OK && b < B; b++) {
-            float *p = probs + (start + (size_t)b) * K;
+        for (int b = 0; s == RNNC_OK && b < B; b++) { /* row b is text border[b] */
+            float *p = probs + (start + c->border[b]) * K;
             if (c->units == 1)
                 p[0] = 1 - c->work[b], p[1] = c->work[b];
             else

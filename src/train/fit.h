@@ -11,7 +11,9 @@ typedef struct rnnc__task {
     rnnc_model *model;
     int n_classes; /* for the metrics accumulator */
     size_t n_train, n_val;
-    /* Builds the model input for examples idx[0..B) of set 0 (train) or 1 (validation). */
+    /* Builds the model input for examples idx[0..B) of set 0 (train) or 1 (validation). The
+     * task may put them in another row order (the classifier sorts by length); loss, always
+     * called next with the same idx, follows that order. */
     rnnc_status (*batch)(void *self, int set, const size_t *idx, int B, rnnc_batch *out);
     /* From the model output of that batch: mean loss over the batch, dout (may be NULL at
      * validation) for the backward, and the batch's scores added to met. */
