@@ -189,47 +189,34 @@ static rnnc_status text_from_meta(const char *meta, const char *path, rnnc_text_
                                        "min_freq",  "maxlen",     "add_start",   "use_lengths"};
     int *dst[] = {&t->tok.lowercase, &t->tok.strip_html, &t->tok.split_punct, &t->num_words,
                   &t->min_freq,      &t->maxlen,         &t->add_start,       &t->use_lengths};
-    const char *p = meta;
-    int line = 0;
-    while (*p) {
-        line++;
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        char buf[96];
-        if (len >= sizeof buf)
-            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d is too long", path, line);
-        memcpy(buf, p, len);
-        buf[len] = 0;
-        p += len + (nl ? 1 : 0);
-        if (!len)
-            continue;
-        char *eq = strchr(buf, '=');
-        if (!eq)
-            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d: no '='", path, line);
-        *eq = 0;
-        const char *v = eq + 1;
+    const char *p = meta, *key = NULL, *v = NULL;
+    int line = 0, more;
+    char buf[96];
+    while ((more = rnnc__meta_line(&p, &line, buf, sizeof buf, path, "rnnc.text", &key, &v))) {
+        if (more < 0)
+            return more;
         int known = 0;
-        if (!strcmp(buf, "padding") || !strcmp(buf, "truncating")) {
+        if (!strcmp(key, "padding") || !strcmp(key, "truncating")) {
             int side = !strcmp(v, "pre") ? RNNC_PAD_PRE : !strcmp(v, "post") ? RNNC_PAD_POST : -1;
             if (side < 0)
                 return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d: %s must be pre or post",
-                                 path, line, buf);
-            *(!strcmp(buf, "padding") ? &t->padding : &t->truncating) = side;
+                                 path, line, key);
+            *(!strcmp(key, "padding") ? &t->padding : &t->truncating) = side;
             known = 1;
         }
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-            if (strcmp(buf, keys[k]))
+            if (strcmp(key, keys[k]))
                 continue;
             long x;
             if (rnnc__value_long(v, 0, 1000000, &x))
                 return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d: bad value for %s", path,
-                                 line, buf);
+                                 line, key);
             *dst[k] = (int)x;
             known = 1;
         }
         if (!known)
             return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d: unknown key '%s'", path, line,
-                             buf);
+                             key);
     }
     rnnc_status s = check_text(t);
     if (s != RNNC_OK) {

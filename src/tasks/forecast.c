@@ -405,25 +405,12 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
     if (!meta)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.forecast is missing", path);
     long nt = -1;
-    const char *p = meta;
-    int line = 0;
-    while (*p) {
-        line++;
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        char buf[128];
-        if (len >= sizeof buf)
-            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast line %d is too long", path, line);
-        memcpy(buf, p, len);
-        buf[len] = 0;
-        p += len + (nl ? 1 : 0);
-        if (!len)
-            continue;
-        char *eq = strchr(buf, '=');
-        if (!eq)
-            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast line %d: no '='", path, line);
-        *eq = 0;
-        const char *k = buf, *v = eq + 1;
+    const char *p = meta, *k = NULL, *v = NULL;
+    int line = 0, more;
+    char buf[128];
+    while ((more = rnnc__meta_line(&p, &line, buf, sizeof buf, path, "rnnc.forecast", &k, &v))) {
+        if (more < 0)
+            return more;
         long x = 0;
         double d = 0;
         int ok = 1;
