@@ -30,6 +30,14 @@ int cli_double(const char *opt, const char *v, double lo, double hi, double *out
  * on a match, 0 if not this option, -1 when the value is missing. */
 int cli_opt(const char *name, int argc, char **argv, int *i, const char **val);
 
+/* Training stopped by SIGINT / SIGTERM: cli_catch_stop_signals installs the handlers and sets
+ * fit->should_stop, so the run finishes its batch, writes a checkpoint and returns (a second
+ * signal kills); cli_release_stop_signals restores the defaults; cli_report_stop prints where an
+ * interrupted run stopped and how to resume it, and returns the exit code 128 + the signal. */
+void cli_catch_stop_signals(rnnc_fit_spec *fit);
+void cli_release_stop_signals(void);
+int cli_report_stop(const rnnc_epoch_report *last, const rnnc_fit_spec *fit, const char *path);
+
 /* A [data] format name (auto, imdb-tsv, ...) to enum rnnc_text_format; prints and returns -1
  * if unknown. */
 int cli_text_format(const char *v);

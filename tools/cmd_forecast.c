@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,20 +158,6 @@ static double wall(void) {
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* SIGINT / SIGTERM: finish the current batch, write a checkpoint, stop (as rnnc train does for a
- * classifier). A second signal kills. */
-static volatile sig_atomic_t stop_signal = 0;
-
-static void on_signal(int sig) {
-    stop_signal = sig;
-    signal(sig, SIG_DFL);
-}
-
-static int should_stop(void *user) {
-    (void)user;
-    return stop_signal != 0;
-}
-
 int cli_train_forecast(const char *path, const char *const *sets, int n_sets, long threads,
                        int quiet, const char *resume) {
     (void)quiet;
@@ -222,31 +207,16 @@ int cli_train_forecast(const char *path, const char *const *sets, int n_sets, lo
            rnnc_get_num_threads(), rnnc_get_num_threads() == 1 ? "" : "s");
     fflush(stdout);
     tc->fit.on_epoch = on_epoch;
-    tc->fit.should_stop = should_stop;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_catch_stop_signals(&tc->fit);
     rnnc_epoch_report last;
     st = rnnc_forecaster_fit(f, s, &tc->fit, &last);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    cli_release_stop_signals();
     if (st) {
         rc = cli_fail("train", st);
         goto done;
     }
     if (last.interrupted) {
-        if (tc->fit.out_dir)
-            fprintf(stderr,
-                    "rnnc train: stopped by %s in epoch %d after step %ld; checkpoint written.\n"
-                    "  continue with: rnnc train %s --resume %s/checkpoint.safetensors\n",
-                    stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", last.epoch, last.step, path,
-                    tc->fit.out_dir);
-        else
-            fprintf(stderr, "rnnc train: stopped by a signal; nothing saved (no [train] output)\n");
-        rc = 128 + (stop_signal ? (int)stop_signal : SIGINT);
+        rc = cli_report_stop(&last, &tc->fit, path);
         goto done;
     }
     if (tc->fit.out_dir)

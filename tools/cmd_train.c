@@ -3,7 +3,6 @@
 #include "cli.h"
 
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,19 +89,6 @@ static rnnc_status read_set(const rnnc_train_config *tc, const char *path, const
     src.text_col = tc->text_column[0] ? tc->text_column : NULL;
     src.label_names = (const char *const *)names, src.n_label_names = n_names;
     return rnnc_textset_read(&src, out);
-}
-
-/* SIGINT / SIGTERM: finish the current batch, write a checkpoint, stop. A second signal kills. */
-static volatile sig_atomic_t stop_signal = 0;
-
-static void on_signal(int sig) {
-    stop_signal = sig;
-    signal(sig, SIG_DFL);
-}
-
-static int should_stop(void *user) {
-    (void)user;
-    return stop_signal != 0;
 }
 
 int cmd_train(int argc, char **argv) {
@@ -212,16 +198,9 @@ int cmd_train(int argc, char **argv) {
     progress_state ps = {isatty(2), quiet, 0};
     tc.fit.on_progress = on_progress, tc.fit.on_epoch = on_epoch, tc.fit.user = &ps;
     rnnc_epoch_report last;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    tc.fit.should_stop = should_stop;
+    cli_catch_stop_signals(&tc.fit);
     st = rnnc_classifier_fit(c, train, val, &tc.fit, &last);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    cli_release_stop_signals();
     if (st) {
         if (ps.tty && !quiet)
             fprintf(stderr, "\n");
@@ -231,15 +210,7 @@ int cmd_train(int argc, char **argv) {
     if (last.interrupted) {
         if (ps.tty && !quiet)
             fprintf(stderr, "\n");
-        if (tc.fit.out_dir)
-            fprintf(stderr,
-                    "rnnc train: stopped by %s in epoch %d after step %ld; checkpoint written.\n"
-                    "  continue with: rnnc train %s --resume %s/checkpoint.safetensors\n",
-                    stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", last.epoch, last.step, path,
-                    tc.fit.out_dir);
-        else
-            fprintf(stderr, "rnnc train: stopped by a signal; nothing saved (no [train] output)\n");
-        rc = 128 + (stop_signal ? (int)stop_signal : SIGINT);
+        rc = cli_report_stop(&last, &tc.fit, path);
         goto done;
     }
     if (tc.fit.out_dir)
