@@ -28,11 +28,9 @@ rnnc_status rnnc__fail_prefix(rnnc_status code, const char *prefix);
 #define RNNC_ASSERT(cond) ((cond) ? (void)0 : rnnc__assert_fail(#cond, __FILE__, __LINE__))
 void rnnc__assert_fail(const char *what, const char *file, int line);
 
-/* rnnc's thread count (src/core/threads.c). rnnc__worker_enter marks the calling thread as one
- * of rnnc's workers, whose GEMMs then stay single-threaded (no nested parallelism). */
+/* rnnc's thread count (src/core/threads.c). rnnc__in_worker is 1 on a thread running one of the
+ * pool's tasks, whose own work then stays on that thread (no nested parallelism). */
 int rnnc__threads(void);
-void rnnc__worker_enter(void);
-void rnnc__worker_leave(void);
 int rnnc__in_worker(void);
 
 /* Runs task(arg, k) for k = 0 .. n-1 at the same time: k = 0 on the calling thread, the others on

@@ -31,8 +31,6 @@ int rnnc__threads(void) {
     return n_threads;
 }
 
-void rnnc__worker_enter(void) { worker = 1; }
-void rnnc__worker_leave(void) { worker = 0; }
 int rnnc__in_worker(void) { return worker; }
 
 void rnnc_set_num_threads(int n) {

@@ -64,10 +64,10 @@ static void put_initial(real *slot, const real *s0, size_t B, size_t H) {
  * all T steps with no synchronisation inside the loop. Units mode (LSTM whose W_hh is over 1 MB):
  * each thread takes a slice of the hidden units of every row and packs only its share of W_hh,
  * so each step's product streams half (a thread's share) of the weights over twice the rows, and
- * the threads meet once per step. Threads are created per call: two calls per layer and batch,
- * each tens of microseconds against a loop of milliseconds. Every element is computed the same
- * way in any slice of either mode (the step products are rnnc__gemm_packed, element by element
- * the same sums), so the bits do not depend on the thread count or the mode. */
+ * the threads meet once per step. The threads are rnnc's pool (src/core/threads.c); when it is
+ * busy, rows mode runs its slices one after the other. Every element is computed the same way in
+ * any slice of either mode (the step products are rnnc__gemm_packed, element by element the same
+ * sums), so the bits do not depend on the thread count or the mode. */
 typedef struct RN(cell_job) {
     const RN(rnnc__cellw) *w;
     RN(rnnc__dir) d;
