@@ -3,6 +3,7 @@
  * seconds per batch over `reps` batches after `warmup`. Shapes and loop match bench/imdb_torch.py
  * and bench/imdb_keras.py.
  *   usage: bench_imdb [threads] [batches] [warmup] */
+#include "bench.h"
 #include "rnnc.h"
 
 #include <stdio.h>
@@ -11,16 +12,6 @@
 
 enum { T = 500, B = 64, V = 10000, E = 128, H = 128 };
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 2, reps = argc > 2 ? atoi(argv[2]) : 20;
@@ -54,16 +45,16 @@ int main(int argc, char **argv) {
         for (int b = 0; b < B; b++)
             y[b] = (float)rnnc_rng_below(&r, 2);
         rnnc_batch batch = {T, B, ids, NULL, NULL, RNNC_PAD_PRE};
-        double t0 = now();
+        double t0 = bench_now();
         rnnc_model_forward(m, &batch, 1);
         rnnc_loss_bce_logits(rnnc_model_output(m, NULL, NULL), y, B, dout);
         rnnc_model_zero_grad(m);
         rnnc_model_backward(m, dout);
         rnnc_optim_step(o);
         if (it >= warm)
-            times[it - warm] = now() - t0;
+            times[it - warm] = bench_now() - t0;
     }
-    qsort(times, (size_t)reps, sizeof *times, cmp);
+    qsort(times, (size_t)reps, sizeof *times, bench_cmp);
     printf("rnnc %s threads=%d median_s_per_batch=%.5f\n", rnnc_version(), threads,
            times[reps / 2]);
     free(ids), free(times);

@@ -48,6 +48,7 @@
  * from the LCG below (seed 7) in this order: ids (T*B), then targets (B for S1, T*B for S2); or the
  * input (T*B*I) when there is no embedding. Benchmark runs use the same initialisation. */
 #define _POSIX_C_SOURCE 200809L
+#include "bench.h"
 #include <dnnl.h>
 #include <dnnl_debug.h>
 #include <omp.h>
@@ -837,16 +838,6 @@ static int run_check(const shape *s, int cap) {
 
 /* ---- Benchmark driver ---- */
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 // Resident set size now, in bytes, from /proc/self/statm.
 static double rss_now(void) {
@@ -916,18 +907,18 @@ int main(int argc, char **argv) {
     double *ms = malloc(sizeof(double) * 10000);
     if (!ms)
         die("out of memory");
-    double start = now();
-    for (int it = 0; it < warm || now() - start < 0.5; it++)
+    double start = bench_now();
+    for (int it = 0; it < warm || bench_now() - start < 0.5; it++)
         train ? train_step(&m) : infer_step(&m);
-    start = now();
+    start = bench_now();
     int n = 0;
-    while (n < 10000 && (n < steps || now() - start < 1.0)) {
-        double t0 = now();
+    while (n < 10000 && (n < steps || bench_now() - start < 1.0)) {
+        double t0 = bench_now();
         if (train)
             train_step(&m);
         else
             infer_step(&m);
-        ms[n++] = 1e3 * (now() - t0);
+        ms[n++] = 1e3 * (bench_now() - t0);
     }
     steps = n;
     struct rusage ru;
@@ -935,7 +926,7 @@ int main(int argc, char **argv) {
     if (!isfinite(m.loss) && train)
         die("the loss is not finite");
 
-    qsort(ms, (size_t)steps, sizeof *ms, cmp);
+    qsort(ms, (size_t)steps, sizeof *ms, bench_cmp);
     double med = steps % 2 ? ms[steps / 2] : 0.5 * (ms[steps / 2 - 1] + ms[steps / 2]);
     double flops = 0;
     for (int i = 0; i < m.L; i++) {

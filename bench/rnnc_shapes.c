@@ -5,6 +5,7 @@
  * tokens_per_s= gflops= peak_mb= (definitions in bench/README.md; the same line as
  * bench/torch_shapes.py and bench/onednn_shapes.c print). */
 #define _POSIX_C_SOURCE 200809L
+#include "bench.h"
 #include "rnnc.h"
 
 #include <stdio.h>
@@ -29,16 +30,6 @@ static const shape shapes[] = {
     {"S5", RNNC_LAYER_LSTM, 512, 1024, 1, 100, 64, 0, 0},
 };
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* Resident set size now, in MiB. */
 static double rss_mb(void) {
@@ -145,17 +136,18 @@ int main(int argc, char **argv) {
 
     /* warm-up: at least `warm` steps and 0.5 s; timed: at least `steps` steps and 1 s (at most
      * 10000), so short steps are not timed before the threads have settled (bench/README.md) */
-    double start = now();
-    for (int it = 0; it < warm || now() - start < 0.5; it++) step(m, o, s, &batch, y, tgt, dout);
-    int done = 0;
-    start = now();
-    while (done < 10000 && (done < steps || now() - start < 1.0)) {
-        double t0 = now();
+    double start = bench_now();
+    for (int it = 0; it < warm || bench_now() - start < 0.5; it++)
         step(m, o, s, &batch, y, tgt, dout);
-        times[done++] = now() - t0;
+    int done = 0;
+    start = bench_now();
+    while (done < 10000 && (done < steps || bench_now() - start < 1.0)) {
+        double t0 = bench_now();
+        step(m, o, s, &batch, y, tgt, dout);
+        times[done++] = bench_now() - t0;
     }
     const double peak = peak_rss_mb() - rss0;
-    qsort(times, (size_t)done, sizeof *times, cmp);
+    qsort(times, (size_t)done, sizeof *times, bench_cmp);
     const double med = times[done / 2];
     double flops = 0;
     const double G = s->kind == RNNC_LAYER_LSTM ? 4 : s->kind == RNNC_LAYER_GRU ? 3 : 1;

@@ -8,6 +8,7 @@
  * FLOPs / total time, each product timed as its median over reps), i.e. how fast the step's GEMM
  * work alone could go with OpenBLAS, and each product's own rate. */
 #define _POSIX_C_SOURCE 200809L
+#include "bench.h"
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,16 +17,6 @@
 
 void openblas_set_num_threads(int num_threads);
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* Median seconds of C (M,N) = op(A) op(B), row-major, op(A) (M,K), op(B) (K,N). */
 static double time_gemm(int ta, int tb, int M, int N, int K, int reps) {
@@ -41,12 +32,12 @@ static double time_gemm(int ta, int tb, int M, int N, int K, int reps) {
     for (size_t i = 0; i < (size_t)K * (size_t)N; i++) B[i] = (float)(i % 13) * 0.01f - 0.06f;
     memset(C, 0, sizeof(float) * (size_t)M * (size_t)N);
     for (int r = -1; r < reps; r++) { /* one warm-up */
-        double t0 = now();
+        double t0 = bench_now();
         cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                     M, N, K, 1.0f, A, ta ? M : K, B, tb ? K : N, 1.0f, C, N);
-        if (r >= 0) t[r] = now() - t0;
+        if (r >= 0) t[r] = bench_now() - t0;
     }
-    qsort(t, (size_t)reps, sizeof *t, cmp);
+    qsort(t, (size_t)reps, sizeof *t, bench_cmp);
     double med = t[reps / 2];
     free(A), free(B), free(C), free(t);
     return med;
