@@ -285,6 +285,34 @@ static void other_layers(void) {
         rnnc__model_free_f64(m);
         release(&c);
     }
+    for (int pad = 0; pad <= 1; pad++) { /* a language model: the output layer's weight is the
+                                           * embedding's (tie_weights), uniform init */
+        gcase c;
+        memset(&c, 0, sizeof c);
+        c.cfg.n_layers = 4;
+        c.cfg.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_EMBEDDING);
+        c.cfg.layers[0].vocab = 7, c.cfg.layers[0].dim = 4;
+        c.cfg.layers[1] = rec(RNNC_LAYER_LSTM, RNNC_ACT_TANH, 4, 2, 0, 0, 1, 0.2f);
+        c.cfg.layers[2] = rnnc_layer_spec_init(RNNC_LAYER_DROPOUT);
+        c.cfg.layers[2].rate = 0.3f;
+        c.cfg.layers[3] = dense(7, RNNC_ACT_LINEAR);
+        c.cfg.layers[3].tie_weights = 1;
+        for (int i = 0; i < 4; i++) c.cfg.layers[i].init = RNNC_INIT_UNIFORM, c.cfg.layers[i].init_range = 0.5f;
+        setup(&c, "embedding+lstm2+dropout+tied dense", pad);
+        run_case(&c);
+        model *m;
+        rnnc__model_create_f64(&c.cfg, 7, &m);
+        const rnnc__plan *p = rnnc__model_plan_f64(m);
+        check(p->n_params == 1 + 8 + 1 && rnnc__plan_find(p, "dense.weight") < 0 &&
+                  rnnc__plan_find(p, "dense.bias") >= 0,
+              "tied dense owns only its bias (%d parameters)", p->n_params);
+        const double *w = rnnc__model_params_f64(m);
+        double lo = 1, hi = -1;
+        for (size_t k = 0; k < p->total; k++) lo = w[k] < lo ? w[k] : lo, hi = w[k] > hi ? w[k] : hi;
+        check(lo >= -0.5 && hi <= 0.5 && lo < -0.45 && hi > 0.45, "uniform init within +-0.5 (%g..%g)", lo, hi);
+        rnnc__model_free_f64(m);
+        release(&c);
+    }
     for (int pad = 0; pad <= 1; pad++) { /* dropout layer, then a mixed stack */
         gcase c;
         memset(&c, 0, sizeof c);

@@ -159,6 +159,9 @@ static const struct key {
     {"mode", BIT(RNNC_LAYER_POOL), K_POOL, offsetof(rnnc_layer_spec, pool)},
     {"init", BIT(RNNC_LAYER_EMBEDDING) | BIT(RNNC_LAYER_DENSE) | REC, K_INIT,
      offsetof(rnnc_layer_spec, init)},
+    {"init_range", BIT(RNNC_LAYER_EMBEDDING) | BIT(RNNC_LAYER_DENSE) | REC, K_FLOAT,
+     offsetof(rnnc_layer_spec, init_range)},
+    {"tie_weights", BIT(RNNC_LAYER_DENSE), K_BOOL, offsetof(rnnc_layer_spec, tie_weights)},
 };
 #define N_KEYS (int)(sizeof keys / sizeof keys[0])
 
@@ -203,8 +206,8 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     static const int merge_v[] = {RNNC_MERGE_CONCAT, RNNC_MERGE_SUM};
     static const char *const pools[] = {"max", "mean"};
     static const int pool_v[] = {RNNC_POOL_MAX, RNNC_POOL_MEAN};
-    static const char *const inits[] = {"torch", "keras"};
-    static const int init_v[] = {RNNC_INIT_TORCH, RNNC_INIT_KERAS};
+    static const char *const inits[] = {"torch", "keras", "uniform"};
+    static const int init_v[] = {RNNC_INIT_TORCH, RNNC_INIT_KERAS, RNNC_INIT_UNIFORM};
     int bad = 0;
     switch (k->type) {
     case K_INT: bad = rnnc__value_long(value, -1, 1L << 30, &iv); break;
@@ -214,7 +217,7 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     case K_MERGE: bad = parse_choice(value, merges, merge_v, 2, &iv); break;
     case K_NONLIN: bad = parse_choice(value, acts + 2, act_v + 2, 2, &iv); break;
     case K_POOL: bad = parse_choice(value, pools, pool_v, 2, &iv); break;
-    case K_INIT: bad = parse_choice(value, inits, init_v, 2, &iv); break;
+    case K_INIT: bad = parse_choice(value, inits, init_v, 3, &iv); break;
     case K_NAME:
         if (strlen(value) >= RNNC_NAME_MAX) bad = -1;
         else snprintf(base + k->offset, RNNC_NAME_MAX, "%s", value);
@@ -226,7 +229,7 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
                                            "linear, sigmoid, tanh, relu or softmax",
                                            "concat or sum", "tanh or relu",
                                            "a name shorter than 48 characters", "max or mean",
-                                           "torch or keras"};
+                                           "torch, keras or uniform"};
         char what[96];
         snprintf(what, sizeof what, "%s = '%.40s'", name, value);
         perr(p, p->line, "%s: expected %s", what, want[k->type]);
@@ -336,7 +339,7 @@ static const char *choice_name(int type, int v) {
     case K_NONLIN: return v >= RNNC_ACT_LINEAR && v <= RNNC_ACT_SOFTMAX ? acts[v] : "?";
     case K_MERGE: return v == RNNC_MERGE_SUM ? "sum" : "concat";
     case K_POOL: return v == RNNC_POOL_MEAN ? "mean" : "max";
-    case K_INIT: return v == RNNC_INIT_KERAS ? "keras" : "torch";
+    case K_INIT: return v == RNNC_INIT_KERAS ? "keras" : v == RNNC_INIT_UNIFORM ? "uniform" : "torch";
     default: return "?";
     }
 }
@@ -351,6 +354,8 @@ static void write_section(FILE *fp, const char *base, int kind, const rnnc_layer
         if (key->type == K_NAME && !field[0]) continue;
         /* forget_bias present means "set it"; absent means PyTorch's initialisation. */
         if (!strcmp(key->name, "forget_bias") && !s->set_forget_bias) continue;
+        if (!strcmp(key->name, "init_range") && s->init != RNNC_INIT_UNIFORM) continue;
+        if (!strcmp(key->name, "tie_weights") && !s->tie_weights) continue;
         char num[32];
         const char *val;
         switch (key->type) {

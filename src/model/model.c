@@ -96,6 +96,12 @@ static rnnc_status keras_init(const RN(rnnc__model) *m, const rnnc__param *q, re
     return RNNC_OK;
 }
 
+/* A dense layer's weight: its own first parameter, or the embedding weight it is tied to. */
+static const rnnc__param *dense_weight(const RN(rnnc__model) *m, int i) {
+    const rnnc__plan_layer *pl = &m->plan.layer[i];
+    return &m->plan.params[pl->tied_weight >= 0 ? pl->tied_weight : pl->first_param];
+}
+
 static rnnc_status init_params(RN(rnnc__model) *m, uint64_t seed) {
     rnnc_rng r;
     rnnc_rng_seed(&r, seed);
@@ -105,6 +111,15 @@ static rnnc_status init_params(RN(rnnc__model) *m, uint64_t seed) {
         real *p = m->params + q->offset;
         if (s->init == RNNC_INIT_KERAS) {
             RNNC_TRY(keras_init(m, q, p, &r));
+        } else if (s->init == RNNC_INIT_UNIFORM) { /* Zaremba et al.: every parameter U(-a, a) */
+            uniform_fill(p, q->size, (double)s->init_range, &r);
+            if (s->kind == RNNC_LAYER_EMBEDDING && s->padding_idx >= 0)
+                memset(p + (size_t)s->padding_idx * q->dims[1], 0, q->dims[1] * sizeof(real));
+            if (s->kind == RNNC_LAYER_LSTM && s->set_forget_bias && q->ndim == 1) {
+                const size_t H = (size_t)s->hidden;
+                const int is_ih = strstr(q->name, ".bias_ih_") != NULL;
+                for (size_t j = H; j < 2 * H; j++) p[j] = is_ih ? (real)s->forget_bias : 0;
+            }
         } else if (s->kind == RNNC_LAYER_EMBEDDING) { /* nn.Embedding: N(0,1), padding row zero */
             for (size_t i = 0; i < q->size; i++) p[i] = (real)rnnc_rng_normal(&r);
             if (s->padding_idx >= 0) memset(p + (size_t)s->padding_idx * q->dims[1], 0,
@@ -332,8 +347,9 @@ rnnc_status RN(rnnc__model_forward)(RN(rnnc__model) *m, const RN(rnnc__batch) *b
             L->y = L->out;
             break;
         case RNNC_LAYER_DENSE:
-            RN(rnnc__dense_forward)(m->params + q[0].offset, m->params + q[1].offset,
-                                    s->activation, N, pl->in, pl->out, in, L->out);
+            RN(rnnc__dense_forward)(m->params + dense_weight(m, i)->offset,
+                                    m->params + q[pl->n_params - 1].offset, s->activation, N,
+                                    pl->in, pl->out, in, L->out);
             L->y = L->out;
             break;
         case RNNC_LAYER_DROPOUT:
@@ -395,9 +411,10 @@ rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout) {
                                          m->grads + q[0].offset);
             break;
         case RNNC_LAYER_DENSE:
-            RN(rnnc__dense_backward)(m->params + q[0].offset, s->activation, N, pl->in, pl->out,
-                                     in, L->y, dy, din, m->grads + q[0].offset,
-                                     m->grads + q[1].offset, L->work);
+            RN(rnnc__dense_backward)(m->params + dense_weight(m, i)->offset, s->activation, N,
+                                     pl->in, pl->out, in, L->y, dy, din,
+                                     m->grads + dense_weight(m, i)->offset,
+                                     m->grads + q[pl->n_params - 1].offset, L->work);
             break;
         case RNNC_LAYER_DROPOUT:
             if (!din) break;

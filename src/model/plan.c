@@ -78,8 +78,11 @@ static rnnc_status validate_layer(const rnnc_config *cfg, int i, int *seq, size_
     if (s->name[0] && !valid_name(s->name))
         return LAYER_FAIL(RNNC_ERR_ARG, i, s, "name '%s' may hold only letters, digits and '_'",
                           s->name);
-    if (s->init != RNNC_INIT_TORCH && s->init != RNNC_INIT_KERAS)
-        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "unknown init %d (torch or keras)", s->init);
+    if (s->init != RNNC_INIT_TORCH && s->init != RNNC_INIT_KERAS && s->init != RNNC_INIT_UNIFORM)
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "unknown init %d (torch, keras or uniform)", s->init);
+    if (s->init == RNNC_INIT_UNIFORM && !(s->init_range > 0 && s->init_range < 1e6))
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "init = uniform needs init_range in (0, 1e6), not %g",
+                          (double)s->init_range);
     switch (s->kind) {
     case RNNC_LAYER_EMBEDDING:
         if (i != 0)
@@ -95,6 +98,20 @@ static rnnc_status validate_layer(const rnnc_config *cfg, int i, int *seq, size_
         RNNC_TRY(check_dim(i, s, "units", s->units, 1));
         if (s->activation < RNNC_ACT_LINEAR || s->activation > RNNC_ACT_SOFTMAX)
             return LAYER_FAIL(RNNC_ERR_ARG, i, s, "unknown activation %d", s->activation);
+        if (s->tie_weights != 0 && s->tie_weights != 1)
+            return LAYER_FAIL(RNNC_ERR_ARG, i, s, "tie_weights = %d must be 0 or 1",
+                              s->tie_weights);
+        if (s->tie_weights) {
+            const rnnc_layer_spec *e = &cfg->layers[0];
+            if (e->kind != RNNC_LAYER_EMBEDDING)
+                return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s",
+                                  "tie_weights needs an embedding as the first layer");
+            if (s->units != e->vocab || *feat != (size_t)e->dim)
+                return LAYER_FAIL(RNNC_ERR_SHAPE, i, s,
+                                  "tie_weights needs units = the embedding's vocab (%d, not %d) "
+                                  "and %d input features (the embedding's dim), not %zu",
+                                  e->vocab, s->units, e->dim, *feat);
+        }
         *feat = (size_t)s->units;
         break;
     case RNNC_LAYER_DROPOUT: RNNC_TRY(check_rate(i, s, "rate", s->rate)); break;
@@ -170,7 +187,7 @@ static int count_params(const rnnc_config *cfg) {
     for (int i = 0; i < cfg->n_layers; i++) {
         const rnnc_layer_spec *s = &cfg->layers[i];
         if (s->kind == RNNC_LAYER_EMBEDDING) n += 1;
-        if (s->kind == RNNC_LAYER_DENSE) n += 2;
+        if (s->kind == RNNC_LAYER_DENSE) n += s->tie_weights ? 1 : 2;
         if (is_recurrent(s->kind)) n += 4 * s->layers * (s->bidirectional ? 2 : 1);
     }
     return n;
@@ -210,13 +227,17 @@ rnnc_status rnnc__plan_build(const rnnc_config *cfg, rnnc__plan *p) {
                 st = RNNC_FAIL(RNNC_ERR_ARG, "layers %d and %d are both named '%s'", k + 1, i + 1,
                                L->name);
         L->in = feat, L->seq_in = seq;
+        L->tied_weight = -1;
         L->first_param = p->n_params;
         if (s->kind == RNNC_LAYER_EMBEDDING) {
             if (st == RNNC_OK)
                 st = add_param(p, i, L->name, "weight", 2, (size_t)s->vocab, (size_t)s->dim);
             feat = (size_t)s->dim;
         } else if (s->kind == RNNC_LAYER_DENSE) {
-            if (st == RNNC_OK) st = add_param(p, i, L->name, "weight", 2, (size_t)s->units, feat);
+            if (st == RNNC_OK && s->tie_weights)
+                L->tied_weight = 0; /* the embedding's weight, parameter 0 */
+            else if (st == RNNC_OK)
+                st = add_param(p, i, L->name, "weight", 2, (size_t)s->units, feat);
             if (st == RNNC_OK) st = add_param(p, i, L->name, "bias", 1, (size_t)s->units, 0);
             feat = (size_t)s->units;
         } else if (is_recurrent(s->kind)) {

@@ -19,6 +19,8 @@ typedef struct rnnc__plan_layer {
     size_t in, out;     /* features per row of input and output */
     int seq_in, seq_out; /* 1: (T,B,F); 0: (B,F) */
     int first_param, n_params;
+    int tied_weight; /* a tied dense layer: the index of the parameter it uses as its weight (it
+                        owns only its bias); -1 otherwise */
 } rnnc__plan_layer;
 
 typedef struct rnnc__plan {
