@@ -96,8 +96,10 @@ enum rnnc_pool { RNNC_POOL_MAX = 0, RNNC_POOL_MEAN = 1 };
 
 /* How a layer's parameters start (see rnnc_model_create): PyTorch's default initialisation, or
  * Keras's (glorot_uniform kernels, orthogonal recurrent kernels, zero biases with the LSTM forget
- * bias 1, embeddings U(-0.05, 0.05)), so a Keras recipe can be reproduced faithfully. */
-enum rnnc_init { RNNC_INIT_TORCH = 0, RNNC_INIT_KERAS = 1 };
+ * bias 1, embeddings U(-0.05, 0.05)), so a Keras recipe can be reproduced faithfully; or every
+ * parameter of the layer U(-init_range, init_range), as Zaremba et al. 2014 initialise their
+ * language models (the LSTM forget_bias, when set, still applies). */
+enum rnnc_init { RNNC_INIT_TORCH = 0, RNNC_INIT_KERAS = 1, RNNC_INIT_UNIFORM = 2 };
 
 enum rnnc_activation {
     RNNC_ACT_LINEAR = 0,
@@ -123,12 +125,16 @@ typedef struct rnnc_layer_spec {
     int kind;                 /* enum rnnc_layer_kind */
     char name[RNNC_NAME_MAX]; /* parameter-name prefix; "" gives a default (see rnnc_model_create) */
     int init;                 /* enum rnnc_init: embedding, dense and recurrent layers */
+    float init_range;         /* RNNC_INIT_UNIFORM: the bound, > 0 */
     /* embedding */
     int vocab, dim;
     int padding_idx; /* row that stays zero and gets no gradient; -1 for none */
     /* dense */
     int units;
-    int activation; /* enum rnnc_activation */
+    int activation;  /* enum rnnc_activation */
+    int tie_weights; /* 1: the weight is the first layer's embedding weight (units = vocab and
+                        input features = dim); the layer then owns only its bias, and both
+                        uses' gradients add up in the one tensor (Press & Wolf 2017) */
     /* dropout layer */
     float rate;
     /* pool */
@@ -618,11 +624,15 @@ rnnc_status rnnc_optim_load(rnnc_optim *o, const char *path);
  *     word, so "don't" and "o'neil" are one token each while "'hello'" gives ' hello ';
  *   - lowercase: A-Z, Latin-1 (À..Þ), Latin Extended-A (Ā..ž, with İ -> i and Ÿ -> ÿ), Greek
  *     (Α..Ω and the accented capitals) and Cyrillic (Ѐ..Я, Ѡ..ԯ) are mapped to lower case.
- * Start from rnnc_tokenizer_spec_init() (all 1). */
+ * Start from rnnc_tokenizer_spec_init() (all 1 but chars). */
 typedef struct rnnc_tokenizer_spec {
     int lowercase;
     int strip_html;
     int split_punct;
+    /* Character mode (language models): every UTF-8 character is a token, whitespace and line
+     * ends included; invalid UTF-8 gives U+FFFD and lowercase applies; strip_html and split_punct
+     * are ignored. 0 in rnnc_tokenizer_spec_init(). */
+    int chars;
 } rnnc_tokenizer_spec;
 
 rnnc_tokenizer_spec rnnc_tokenizer_spec_init(void);
@@ -1128,6 +1138,141 @@ rnnc_status rnnc_forecast_config_detect(const char *path, const char *const *ove
 /* Reads a forecasting training file; errors name the file and line. */
 rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overrides, int n,
                                       rnnc_forecast_config *out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Language models (docs/lm.md): a text read as one stream of tokens (characters, or words with
+ * <eos> at line ends), an embedding -> recurrent -> dense model predicting the next token at every
+ * step, trained by truncated backpropagation through time with the state carried from window to
+ * window, evaluated by per-token loss, perplexity and bits per character, and sampled from.
+ */
+enum rnnc_lm_level { RNNC_LM_CHAR = 0, RNNC_LM_WORD = 1 };
+/* How the loss of a training window is reduced before the backward (the reported loss is always
+ * the mean per token): the mean over the window's tokens (PyTorch's word_language_model), or the
+ * sum over the unrolled steps averaged over the batch (Zaremba et al. 2014's ptb_word_lm: the same
+ * learning rate then takes steps bptt times larger). */
+enum rnnc_lm_loss { RNNC_LM_LOSS_TOKEN_MEAN = 0, RNNC_LM_LOSS_STEP_SUM = 1 };
+/* Where the recurrent state is reset: only at the start of each pass over the stream (PTB's
+ * convention), or also where a document starts (each non-empty line is a document). */
+enum rnnc_lm_documents { RNNC_LM_DOC_NONE = 0, RNNC_LM_DOC_LINES = 1 };
+
+/* A token stream: ids[0..n); document d starts at doc_start[d] (doc_start[0] = 0), in order.
+ * Owned by whoever filled it; rnnc_corpus_free releases the arrays (not the struct). */
+typedef struct rnnc_corpus {
+    size_t n;
+    int32_t *ids;
+    size_t n_docs;
+    size_t *doc_start;
+} rnnc_corpus;
+void rnnc_corpus_free(rnnc_corpus *c);
+
+/* How a language model reads text. */
+typedef struct rnnc_lm_spec {
+    int level;      /* enum rnnc_lm_level. char */
+    int lowercase;  /* fold case first (the tokenizer's table). 0 */
+    int num_words;  /* word level: keep ids < num_words (the most frequent words; 0: all). 0 */
+    int min_freq;   /* word level: words seen fewer times in training become <unk>. 1 */
+    int documents;  /* enum rnnc_lm_documents. none */
+    int bptt;       /* unrolled steps per training window. 35 */
+    int loss;       /* enum rnnc_lm_loss. token_mean */
+    int eval_batch; /* parallel streams when validating (the text is cut into eval_batch
+                       contiguous parts, each starting from a zero state); 1 scores every token
+                       with its whole history. 1 */
+} rnnc_lm_spec;
+rnnc_lm_spec rnnc_lm_spec_init(void);
+/* The tokenizer spec a language model of this spec uses: chars at character level; at word level
+ * whitespace-separated words as written (no punctuation split, no HTML stripping). */
+rnnc_tokenizer_spec rnnc_lm_tokenizer(const rnnc_lm_spec *spec);
+
+/* Builds a language model's vocabulary from the training text (the rnnc_vocab conventions: ids 0-2
+ * reserved, then tokens by decreasing frequency, ties by first appearance). At word level every
+ * line end counts as one "<eos>" token. */
+rnnc_status rnnc_corpus_vocab(const rnnc_lm_spec *spec, const char *text, size_t len,
+                              rnnc_vocab **out);
+/* Encodes text as a stream with vocabulary v: at character level every character, at word level
+ * each line's words followed by "<eos>" (a last line without its newline too; an empty line gives
+ * just "<eos>"). Unknown tokens become <unk> (RNNC_VOCAB_OOV). With RNNC_LM_DOC_LINES every
+ * non-empty line starts a document (empty lines belong to none and are dropped), else the whole
+ * text is one document. out is overwritten (not freed first). An empty result is an error naming
+ * `name`. */
+rnnc_status rnnc_corpus_encode(const rnnc_lm_spec *spec, const rnnc_vocab *v, const char *text,
+                               size_t len, const char *name, rnnc_corpus *out);
+/* The byte offset where the last `fraction` of text[0..len) begins, fraction in [0, 1): at
+ * character level the first UTF-8 character boundary at or after floor(len * (1 - fraction)), at
+ * word level the first line start at or after it (len when there is none). */
+size_t rnnc_corpus_cut(const rnnc_lm_spec *spec, const char *text, size_t len, double fraction);
+/* Reads a whole text file (plain or gzip) into a malloc'd, NUL-terminated buffer (free()). */
+rnnc_status rnnc_text_file_read(const char *path, char **text, size_t *len);
+
+typedef struct rnnc_lm rnnc_lm;
+
+/* A new language model: the vocabulary from train_text, the model from cfg initialised with seed.
+ * The model must start with an embedding and end with a linear dense layer over the vocabulary,
+ * with every layer in between returning sequences; an embedding vocab or dense units of 0 in cfg
+ * are set to the vocabulary's size, other values must equal it. Owned by the caller. */
+rnnc_status rnnc_lm_create(const rnnc_config *cfg, const rnnc_lm_spec *spec,
+                           const char *train_text, size_t len, uint64_t seed, rnnc_lm **out);
+/* Reads a language model's file (or a checkpoint). */
+rnnc_status rnnc_lm_load(const char *path, rnnc_lm **out);
+/* Writes the model file atomically: the model, the spec and the vocabulary. */
+rnnc_status rnnc_lm_save(const rnnc_lm *lm, const char *path);
+void rnnc_lm_free(rnnc_lm *lm);
+/* The parts (borrowed). */
+rnnc_model *rnnc_lm_model(rnnc_lm *lm);
+const rnnc_vocab *rnnc_lm_vocab(const rnnc_lm *lm);
+const rnnc_lm_spec *rnnc_lm_spec_of(const rnnc_lm *lm);
+/* Encodes text with the model's vocabulary and spec (rnnc_corpus_encode). */
+rnnc_status rnnc_lm_encode(const rnnc_lm *lm, const char *text, size_t len, const char *name,
+                           rnnc_corpus *out);
+
+/* Trains on the stream train (fit.batch_size parallel streams, bptt steps per window, the state
+ * carried from window to window and reset at document starts and at each epoch's start),
+ * validating on val (may be NULL) after every epoch; the epoch report's loss and val_loss are in
+ * nats per token (accuracy: next-token accuracy). */
+rnnc_status rnnc_lm_fit(rnnc_lm *lm, const rnnc_corpus *train, const rnnc_corpus *val,
+                        const rnnc_fit_spec *spec, rnnc_epoch_report *last);
+/* Scores every token of c after the first of each document (and of each of the `batch` parts):
+ * *loss the mean cross-entropy in nats per scored token, *scored their count (may be NULL).
+ * batch 1 gives every token its whole history. */
+rnnc_status rnnc_lm_evaluate(rnnc_lm *lm, const rnnc_corpus *c, int batch, double *loss,
+                             size_t *scored);
+
+/* Sampling one token from logits (V): divided by temperature, then only the top_k most likely
+ * (0: all), then only the smallest set of most likely tokens whose probability reaches top_p
+ * (1: all), renormalised, drawn with rng. temperature 0 or top_k 1 picks the most likely token
+ * (the lowest id among ties) and draws nothing. work needs 2*V floats. Errors: RNNC_ERR_ARG for a
+ * negative or non-finite temperature, top_k < 0, top_p outside (0, 1]; RNNC_ERR_NUMERIC for
+ * non-finite logits. */
+typedef struct rnnc_sample_spec {
+    double temperature; /* 1 */
+    int top_k;          /* 0 */
+    double top_p;       /* 1 */
+} rnnc_sample_spec;
+rnnc_sample_spec rnnc_sample_spec_init(void);
+rnnc_status rnnc_sample_logits(const float *logits, size_t V, const rnnc_sample_spec *spec,
+                               rnnc_rng *rng, float *work, int32_t *id);
+/* Generates n tokens after prime (may be empty: generation then starts as after a line end, from
+ * "<eos>" at word level and "\n" at character level). The prime is run through the model, then
+ * each sampled token is fed back. emit gets each token's text as it should be printed (a
+ * character; a word and a space, or a line end for <eos>) as soon as it is drawn; a nonzero
+ * return stops early. The same seed, prime and spec give the same tokens. Reserved ids (<pad>,
+ * <start>, <unk>) are never drawn. */
+rnnc_status rnnc_lm_generate(rnnc_lm *lm, const char *prime, size_t len, size_t n,
+                             const rnnc_sample_spec *spec, uint64_t seed,
+                             int (*emit)(const char *text, size_t len, void *user), void *user);
+
+/* A language-model training file (docs/lm.md): the model's layer sections, [train], [optimizer],
+ * [schedule], [early_stopping] and an [lm] section with the text files and the spec. */
+typedef struct rnnc_lm_config {
+    rnnc_train_config train; /* model, fit, threads, output ([data] fields unused) */
+    rnnc_lm_spec spec;
+    char train_file[1024], validation_file[1024], test_file[1024];
+    double validation_split; /* the last fraction of train_file validates when no file is named */
+} rnnc_lm_config;
+/* Whether a training file (after overrides) has an [lm] section: *yes 1 or 0. */
+rnnc_status rnnc_lm_config_detect(const char *path, const char *const *overrides, int n, int *yes);
+/* Reads a language-model training file; errors name the file and line. */
+rnnc_status rnnc_lm_config_read(const char *path, const char *const *overrides, int n,
+                                rnnc_lm_config *out);
 
 /* ---- Plots ---- */
 
