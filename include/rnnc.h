@@ -664,11 +664,17 @@ const char *rnnc_vocab_token(const rnnc_vocab *v, int id);
 /* The id of tok[0..len) (a hash-table lookup), RNNC_VOCAB_OOV when absent. */
 int32_t rnnc_vocab_id(const rnnc_vocab *v, const char *tok, size_t len);
 /* The tokens in id order joined by '\n' (no final newline), for a model file's metadata. *out is
- * malloc'd, owned by the caller (free()). */
+ * malloc'd, owned by the caller (free()). A token holding whitespace, a control character or a
+ * backslash (a character vocabulary's " ", "\n", "\t") is written escaped: \n, \r, \t, \s for a
+ * space, \\ for a backslash, \xHH (two upper-case hex digits) for another control byte; except
+ * the one-byte token "\", written as it is. Other tokens are written as they are. */
 rnnc_status rnnc_vocab_to_text(const rnnc_vocab *v, char **out);
-/* The reverse of rnnc_vocab_to_text; one final '\n' is accepted. Checks that the first three
- * lines are the reserved tokens and that no token is empty, repeated or holds whitespace; messages
- * name `name` (e.g. the model file) and the line. */
+/* The reverse of rnnc_vocab_to_text; one final '\n' is accepted. A line longer than one byte has
+ * its escapes read back; a backslash that starts none of them (or \x00) stands for itself, and a
+ * one-byte line is the token as it is, so files written before escaping existed read the same
+ * unless a token of theirs held one of the escapes. Checks that the first three lines are the
+ * reserved tokens and that no line is empty or holds raw whitespace or a control character, and no
+ * token is repeated; messages name `name` (e.g. the model file) and the line. */
 rnnc_status rnnc_vocab_from_text(const char *text, const char *name, rnnc_vocab **out);
 /* Encodes text[0..len) as ids: RNNC_VOCAB_START first when add_start, then each token's id
  * (words outside the vocabulary and tokens spelled like a reserved token give RNNC_VOCAB_OOV).
@@ -1163,6 +1169,7 @@ typedef struct rnnc_corpus {
     size_t n_docs;
     size_t *doc_start;
 } rnnc_corpus;
+/* Frees ids and doc_start and zeroes *c; c NULL or already freed does nothing. */
 void rnnc_corpus_free(rnnc_corpus *c);
 
 /* How a language model reads text. */
@@ -1178,29 +1185,47 @@ typedef struct rnnc_lm_spec {
                        contiguous parts, each starting from a zero state); 1 scores every token
                        with its whole history. 1 */
 } rnnc_lm_spec;
+/* The defaults given after each field above. */
 rnnc_lm_spec rnnc_lm_spec_init(void);
 /* The tokenizer spec a language model of this spec uses: chars at character level; at word level
- * whitespace-separated words as written (no punctuation split, no HTML stripping). */
+ * whitespace-separated words as written (no punctuation split, no HTML stripping); lowercase as
+ * the spec's. spec NULL means rnnc_lm_spec_init(). */
 rnnc_tokenizer_spec rnnc_lm_tokenizer(const rnnc_lm_spec *spec);
 
 /* Builds a language model's vocabulary from the training text (the rnnc_vocab conventions: ids 0-2
- * reserved, then tokens by decreasing frequency, ties by first appearance). At word level every
- * line end counts as one "<eos>" token. */
+ * reserved, then tokens by decreasing frequency, ties by first appearance). It counts the tokens
+ * of the stream rnnc_corpus_encode makes of the text: at word level every line end counts as one
+ * "<eos>" token (a last line without '\n' too; with RNNC_LM_DOC_LINES not the dropped empty
+ * lines'), and a word spelled like a reserved token (PTB's "<unk>") is not counted. num_words and
+ * min_freq apply at word level only, as in rnnc_vocab_build. Owned by the caller. Errors:
+ * RNNC_ERR_ARG for a NULL argument, an unknown level or documents value, bad num_words/min_freq,
+ * or limits that keep no token; RNNC_ERR_FORMAT for an empty text or one without tokens. */
 rnnc_status rnnc_corpus_vocab(const rnnc_lm_spec *spec, const char *text, size_t len,
                               rnnc_vocab **out);
-/* Encodes text as a stream with vocabulary v: at character level every character, at word level
- * each line's words followed by "<eos>" (a last line without its newline too; an empty line gives
- * just "<eos>"). Unknown tokens become <unk> (RNNC_VOCAB_OOV). With RNNC_LM_DOC_LINES every
- * non-empty line starts a document (empty lines belong to none and are dropped), else the whole
- * text is one document. out is overwritten (not freed first). An empty result is an error naming
- * `name`. */
+/* Encodes text as a stream with vocabulary v: at character level every character (line ends
+ * included), at word level each line's words followed by "<eos>" (a last line without its newline
+ * too; an empty line gives just "<eos>"). Lines end at '\n' only. Unknown tokens and tokens
+ * spelled like a reserved one ("<unk>", "<pad>") become <unk> (RNNC_VOCAB_OOV). With
+ * RNNC_LM_DOC_LINES every non-empty line starts a document and empty lines belong to none and are
+ * dropped; a line is empty when it has no word (word level) or no byte before its '\n' (character
+ * level, where each line's '\n' belongs to its line's document). Without it the whole text is one
+ * document. Linear in len. out is overwritten (not freed first); on error it is left zeroed.
+ * Errors name `name` (NULL: "text"): RNNC_ERR_ARG for a NULL argument or an unknown level or
+ * documents value, RNNC_ERR_FORMAT for an empty text or an empty result. */
 rnnc_status rnnc_corpus_encode(const rnnc_lm_spec *spec, const rnnc_vocab *v, const char *text,
                                size_t len, const char *name, rnnc_corpus *out);
 /* The byte offset where the last `fraction` of text[0..len) begins, fraction in [0, 1): at
- * character level the first UTF-8 character boundary at or after floor(len * (1 - fraction)), at
- * word level the first line start at or after it (len when there is none). */
+ * character level the first UTF-8 character boundary at or after floor(len * (1 - fraction)) (a
+ * boundary of the tokenizer's decoding from the start, so an invalid byte is a character), at word
+ * level the first line start at or after it (len when there is none). The two parts then encode
+ * to the whole text's tokens. The caller checks the range: outside it the result is clamped
+ * (fraction <= 0 or NaN gives len, fraction >= 1 gives 0); spec NULL means character level; text
+ * NULL gives 0. */
 size_t rnnc_corpus_cut(const rnnc_lm_spec *spec, const char *text, size_t len, double fraction);
-/* Reads a whole text file (plain or gzip) into a malloc'd, NUL-terminated buffer (free()). */
+/* Reads a whole text file (plain or gzip, told by its magic bytes) into a malloc'd, NUL-terminated
+ * buffer (free()); *len is its length without the NUL (an empty file reads as ""). Errors name
+ * the path: RNNC_ERR_IO (cannot open or read), RNNC_ERR_FORMAT (truncated gzip data, over 2 GiB
+ * after decompression); RNNC_ERR_ARG for a NULL argument. On error *text is NULL. */
 rnnc_status rnnc_text_file_read(const char *path, char **text, size_t *len);
 
 typedef struct rnnc_lm rnnc_lm;
@@ -1238,10 +1263,11 @@ rnnc_status rnnc_lm_evaluate(rnnc_lm *lm, const rnnc_corpus *c, int batch, doubl
 
 /* Sampling one token from logits (V): divided by temperature, then only the top_k most likely
  * (0: all), then only the smallest set of most likely tokens whose probability reaches top_p
- * (1: all), renormalised, drawn with rng. temperature 0 or top_k 1 picks the most likely token
- * (the lowest id among ties) and draws nothing. work needs 2*V floats. Errors: RNNC_ERR_ARG for a
- * negative or non-finite temperature, top_k < 0, top_p outside (0, 1]; RNNC_ERR_NUMERIC for
- * non-finite logits. */
+ * (1: all), renormalised, drawn with one rnnc_rng_uniform from rng. temperature 0 or top_k 1
+ * picks the most likely token (the lowest id among ties) and draws nothing. Allocates V entries
+ * for the duration of the call when top_k or top_p restrict the choice. Errors: RNNC_ERR_ARG for
+ * V = 0, a negative or non-finite temperature, top_k < 0, top_p outside (0, 1];
+ * RNNC_ERR_NUMERIC for a NaN or +Inf logit (-Inf marks a token that is never drawn). */
 typedef struct rnnc_sample_spec {
     double temperature; /* 1 */
     int top_k;          /* 0 */
@@ -1249,13 +1275,14 @@ typedef struct rnnc_sample_spec {
 } rnnc_sample_spec;
 rnnc_sample_spec rnnc_sample_spec_init(void);
 rnnc_status rnnc_sample_logits(const float *logits, size_t V, const rnnc_sample_spec *spec,
-                               rnnc_rng *rng, float *work, int32_t *id);
+                               rnnc_rng *rng, int32_t *id);
 /* Generates n tokens after prime (may be empty: generation then starts as after a line end, from
  * "<eos>" at word level and "\n" at character level). The prime is run through the model, then
  * each sampled token is fed back. emit gets each token's text as it should be printed (a
- * character; a word and a space, or a line end for <eos>) as soon as it is drawn; a nonzero
- * return stops early. The same seed, prime and spec give the same tokens. Reserved ids (<pad>,
- * <start>, <unk>) are never drawn. */
+ * character; at word level the word with a space before it unless a line starts, and a line end
+ * for <eos>) as soon as it is drawn; a nonzero return stops early. The same seed, prime and spec
+ * give the same tokens. <pad> and <start> are never drawn (<unk> is, as a token the model
+ * learnt). A prime token outside the vocabulary is an error naming it. */
 rnnc_status rnnc_lm_generate(rnnc_lm *lm, const char *prime, size_t len, size_t n,
                              const rnnc_sample_spec *spec, uint64_t seed,
                              int (*emit)(const char *text, size_t len, void *user), void *user);

@@ -14,12 +14,18 @@ int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
 
 /* The forecasting sides of train and eval (tools/cmd_forecast.c): a training file with a
  * [forecast] section, and a forecaster's model file (data NULL: the CSV named in it). */
 int cli_train_forecast(const char *path, const char *const *sets, int n_sets, long threads,
                        int quiet, const char *resume);
 int cli_eval_forecast(const char *model, const char *data);
+/* The language-model sides (tools/cmd_lm.c): a training file with an [lm] section, and a language
+ * model's file scored on a text file (batch: parallel streams, 0 for the default 1). */
+int cli_train_lm(const char *path, const char *const *sets, int n_sets, long threads, int quiet,
+                 const char *resume);
+int cli_eval_lm(const char *model, const char *data, long batch);
 
 /* Prints "rnnc: <what>: <rnnc_last_error()>" and returns the exit code that fits the status. */
 int cli_fail(const char *what, rnnc_status st);

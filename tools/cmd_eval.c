@@ -16,12 +16,16 @@ static const char *usage_text =
     "archive, --split picks the split (default test).\n\n"
     "For a forecaster's model file (docs/forecast.md), DATA is a CSV (default: the training\n"
     "data named in the model file) and one table gives MAE, RMSE, MAPE, sMAPE and MASE of the\n"
-    "model and of every baseline over the windows of its test part.\n";
+    "model and of every baseline over the windows of its test part.\n\n"
+    "For a language model's file (docs/lm.md), DATA is a text file (required): every token\n"
+    "after the first is scored with its whole history (--batch-size N cuts the text into N\n"
+    "parallel streams instead: faster, each stream starting from a zero state) and the loss\n"
+    "per token, the perplexity and (character models) the bits per character are printed.\n";
 
 int cmd_eval(int argc, char **argv) {
     const char *model = NULL, *data = NULL, *label_col = NULL, *text_col = NULL, *split = "test";
     long batch = 256, threads = 0;
-    int format = RNNC_TEXT_AUTO, header = -1;
+    int format = RNNC_TEXT_AUTO, header = -1, batch_given = 0;
     for (int i = 1; i < argc; i++) {
         const char *v;
         int r;
@@ -62,6 +66,7 @@ int cmd_eval(int argc, char **argv) {
         } else if ((r = cli_opt("--batch-size", argc, argv, &i, &v))) {
             if (r < 0 || cli_int("--batch-size", v, 1, 1 << 20, &batch))
                 return CLI_USAGE;
+            batch_given = 1;
         } else if ((r = cli_opt("--threads", argc, argv, &i, &v))) {
             if (r < 0 || cli_int("--threads", v, 0, 1024, &threads))
                 return CLI_USAGE;
@@ -85,10 +90,12 @@ int cmd_eval(int argc, char **argv) {
     rnnc_tensor_file *tf = NULL;
     if (rnnc_tensor_file_read(model, &tf) == RNNC_OK) { /* a forecaster? */
         const char *task = rnnc_tensor_file_meta(tf, "rnnc.task");
-        const int forecast = task && !strcmp(task, "forecast");
+        const int forecast = task && !strcmp(task, "forecast"), lm = task && !strcmp(task, "lm");
         rnnc_tensor_file_free(tf);
         if (forecast)
             return cli_eval_forecast(model, data);
+        if (lm)
+            return cli_eval_lm(model, data, batch_given ? batch : 0);
     }
     rnnc_classifier *c;
     rnnc_status st = rnnc_classifier_load(model, &c);

@@ -17,7 +17,9 @@ static const char *usage_text =
     "examples/imdb/). Writes checkpoint.safetensors every epoch, best.safetensors,\n"
     "model.safetensors and metrics.jsonl into [train] output, then evaluates on [data] test.\n"
     "A file with a [forecast] section trains a forecaster instead (docs/forecast.md) and ends\n"
-    "with the test part's metrics of the model and every baseline.\n\n"
+    "with the test part's metrics of the model and every baseline. A file with an [lm]\n"
+    "section trains a language model (docs/lm.md) and ends with its validation and test\n"
+    "loss, perplexity and (characters) bits per character.\n\n"
     "options:\n"
     "  --set s.k=v    override a key of the file (repeatable), e.g. --set train.epochs=2\n"
     "  --resume FILE  continue from a checkpoint.safetensors of the same setup, exactly as if\n"
@@ -141,6 +143,11 @@ int cmd_train(int argc, char **argv) {
         return cli_fail("train", st);
     if (forecast) /* a [forecast] section: docs/forecast.md */
         return cli_train_forecast(path, sets, n_sets, threads, quiet, resume);
+    int lm = 0;
+    if ((st = rnnc_lm_config_detect(path, sets, n_sets, &lm)))
+        return cli_fail("train", st);
+    if (lm) /* an [lm] section: docs/lm.md */
+        return cli_train_lm(path, sets, n_sets, threads, quiet, resume);
     static rnnc_train_config tc;
     st = rnnc_train_config_read(path, sets, n_sets, &tc);
     if (st)

@@ -14,9 +14,10 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"demo", cmd_demo, "train a small LSTM on the built-in adding problem"},
-    {"train", cmd_train, "train a text classifier or a forecaster from a training file"},
-    {"eval", cmd_eval, "metrics of a model file on a labelled set or a series' test part"},
+    {"train", cmd_train, "train a text classifier, a forecaster or a language model"},
+    {"eval", cmd_eval, "metrics of a model file: labelled set, series, or text (perplexity)"},
     {"forecast", cmd_forecast, "forecast a series with a forecaster's model file"},
+    {"generate", cmd_generate, "sample text from a language model's file"},
     {"predict", cmd_predict, "classify raw text with a model file"},
     {"inspect", cmd_inspect, "list a model file's layers, tensors and metadata"},
     {"summary", cmd_summary, "read a model description file and list its layers and parameters"},

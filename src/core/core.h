@@ -51,6 +51,10 @@ typedef struct rnnc__barrier {
 void rnnc__barrier_init(rnnc__barrier *b, int n);
 void rnnc__barrier_wait(rnnc__barrier *b);
 
+/* y (n) = exp(x (n) - m), m >= every x (a softmax row's maximum); returns the sum of y. Float only,
+ * vectorized (src/core/vmath.c, within 2.5 ulps like the cells' exp). */
+float rnnc__vexp_shift(const float *x, float m, float *y, size_t n);
+
 /* a*b and a+b with overflow detection: return 0 and set *out, or -1 on overflow. */
 int rnnc__mul(size_t a, size_t b, size_t *out);
 int rnnc__add(size_t a, size_t b, size_t *out);

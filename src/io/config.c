@@ -210,7 +210,13 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     static const int init_v[] = {RNNC_INIT_TORCH, RNNC_INIT_KERAS, RNNC_INIT_UNIFORM};
     int bad = 0;
     switch (k->type) {
-    case K_INT: bad = rnnc__value_long(value, -1, 1L << 30, &iv); break;
+    case K_INT:
+        /* "auto": a task sets the size from its data (a language model's vocabulary) */
+        if ((!strcmp(name, "vocab") || !strcmp(name, "units")) && !strcmp(value, "auto"))
+            iv = 0;
+        else
+            bad = rnnc__value_long(value, -1, 1L << 30, &iv);
+        break;
     case K_FLOAT: bad = rnnc__value_double(value, &fv); break;
     case K_BOOL: bad = rnnc__value_bool(value, &iv); break;
     case K_ACT: bad = parse_choice(value, acts, act_v, 5, &iv); break;
@@ -285,7 +291,20 @@ rnnc_status rnnc_config_parse(const char *text, const char *name, rnnc_config *o
     if (p.st != RNNC_OK) return p.st;
     if (out->n_layers == 0)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: no layers (add sections such as [lstm])", name);
-    rnnc_status st = rnnc_config_validate(out);
+    /* sizes left to the task ("auto", kept as 0) are checked with a stand-in value */
+    rnnc_config *probe = malloc(sizeof *probe);
+    if (!probe) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", name);
+    *probe = *out;
+    for (int i = 0; i < probe->n_layers; i++) {
+        rnnc_layer_spec *s = &probe->layers[i];
+        if (s->kind == RNNC_LAYER_EMBEDDING && s->vocab == 0) s->vocab = 2;
+        if (s->kind == RNNC_LAYER_DENSE && s->units == 0)
+            s->units = s->tie_weights && probe->layers[0].kind == RNNC_LAYER_EMBEDDING
+                           ? probe->layers[0].vocab
+                           : 2;
+    }
+    rnnc_status st = rnnc_config_validate(probe);
+    free(probe);
     return st == RNNC_OK ? RNNC_OK : rnnc__fail_prefix(st, name);
 }
 

@@ -16,9 +16,9 @@
 
 #define MAX_FILE (1 << 20)
 
-static const char *const train_sections[] = {"data",     "train",          "optimizer",
-                                             "schedule", "early_stopping", "forecast"};
-enum { N_TRAIN_SECTIONS = 6 };
+static const char *const train_sections[] = {"data",           "train",    "optimizer", "schedule",
+                                             "early_stopping", "forecast", "lm"};
+enum { N_TRAIN_SECTIONS = 7 };
 
 static int is_train_section(const char *name, size_t len) {
     for (int i = 0; i < N_TRAIN_SECTIONS; i++)
@@ -532,16 +532,19 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_
     }
     for (int i = 0; st == RNNC_OK && i < c.n; i++) {
         const entry *en = &c.e[i];
-        if (!strcmp(en->section, "forecast")) {
-            st = hook ? hook->on_key(hook->user, en->key, en->value, path, en->line)
-                      : RNNC_FAIL(RNNC_ERR_FORMAT,
-                                  "%s:%d: [forecast] in a text classifier's training file",
-                                  path, en->line);
+        if (hook && !strcmp(en->section, hook->section)) {
+            st = hook->on_key(hook->user, en->key, en->value, path, en->line);
+        } else if (!strcmp(en->section, "forecast") || !strcmp(en->section, "lm")) {
+            st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: [%s] in a %s training file", path, en->line,
+                           en->section,
+                           !hook ? "text classifier's"
+                           : !strcmp(hook->section, "lm") ? "language model's"
+                                                           : "forecaster's");
         } else if (hook && !strcmp(en->section, "data")) {
             st = RNNC_FAIL(RNNC_ERR_FORMAT,
-                           "%s:%d: [data] is for text classifiers; a forecasting file names its "
-                           "CSV and columns in [forecast] (docs/forecast.md)",
-                           path, en->line);
+                           "%s:%d: [data] is for text classifiers; this file names its data in "
+                           "[%s] (docs/%s.md)",
+                           path, en->line, hook->section, hook->section);
         } else {
             st = set_key(out, en, path);
         }
@@ -626,7 +629,8 @@ rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *
         st = split_text(&t, &model, &train);
     /* A forecaster's encoder gets its input size from the data: without a [model] section one is
      * added at the end (after every real line, so messages keep their line numbers). */
-    if (st == RNNC_OK && hook && !has_section(&model, "model")) {
+    if (st == RNNC_OK && hook && !strcmp(hook->section, "forecast") &&
+        !has_section(&model, "model")) {
         static const char add[] = "\n[model]\ninput_size = 1\n";
         if (append(&model, add, strlen(add)))
             st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");

@@ -6,7 +6,8 @@
 #include "../core/core.h"
 
 typedef struct rnnc__train_hook {
-    /* Called for every key of [forecast], in file order; a failure stops the reading. */
+    const char *section; /* the task's section: "forecast" or "lm" */
+    /* Called for every key of the task's section, in file order; a failure stops the reading. */
     rnnc_status (*on_key)(void *user, const char *key, const char *value, const char *path,
                           int line);
     void *user;
@@ -15,8 +16,9 @@ typedef struct rnnc__train_hook {
     int added_input_size;
 } rnnc__train_hook;
 
-/* rnnc_train_config_read with [forecast] keys handed to hook->on_key; with a hook, [data] keys
- * are refused and [data] train is not required. hook NULL: the classifier's reader. */
+/* rnnc_train_config_read with the keys of [hook->section] handed to hook->on_key; with a hook,
+ * [data] keys are refused and [data] train is not required. hook NULL: the classifier's reader.
+ * A forecaster's file without a [model] section gets input_size = 1 (added_input_size). */
 rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *overrides, int n,
                                            rnnc_train_config *out, rnnc__train_hook *hook);
 /* *yes = whether the file, after the overrides, has a [section] header. */

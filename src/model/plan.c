@@ -87,6 +87,10 @@ static rnnc_status validate_layer(const rnnc_config *cfg, int i, int *seq, size_
     case RNNC_LAYER_EMBEDDING:
         if (i != 0)
             return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s", "an embedding must be the first layer");
+        if (s->vocab == 0)
+            return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s",
+                              "vocab = auto is set by a language model from its data; give a "
+                              "number here");
         RNNC_TRY(check_dim(i, s, "vocab", s->vocab, 1));
         RNNC_TRY(check_dim(i, s, "dim", s->dim, 1));
         if (s->padding_idx < -1 || s->padding_idx >= s->vocab)
@@ -95,6 +99,10 @@ static rnnc_status validate_layer(const rnnc_config *cfg, int i, int *seq, size_
         *feat = (size_t)s->dim;
         break;
     case RNNC_LAYER_DENSE:
+        if (s->units == 0)
+            return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s",
+                              "units = auto is set by a language model from its data; give a "
+                              "number here");
         RNNC_TRY(check_dim(i, s, "units", s->units, 1));
         if (s->activation < RNNC_ACT_LINEAR || s->activation > RNNC_ACT_SOFTMAX)
             return LAYER_FAIL(RNNC_ERR_ARG, i, s, "unknown activation %d", s->activation);

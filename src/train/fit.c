@@ -402,7 +402,7 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
     /* Fisher-Yates with the shuffle stream */
     for (size_t i = 0; i < n; i++)
         r->perm[i] = i;
-    for (size_t i = n; i > 1; i--) {
+    for (size_t i = n; i > 1 && !task->ordered; i--) {
         size_t j = rnnc_rng_below(&st->shuffle, (uint32_t)i);
         size_t t = r->perm[i - 1];
         r->perm[i - 1] = r->perm[j], r->perm[j] = t;
@@ -629,7 +629,9 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
         }
         rep.val_loss = NAN;
         rep.val.accuracy = rep.val.precision = rep.val.recall = rep.val.f1 = rep.val.auc = NAN;
-        if (task->n_val)
+        if (task->n_val && task->validate)
+            RNNC_TRY(task->validate(task->self, &rep.val_loss, &rep.val));
+        else if (task->n_val)
             RNNC_TRY(rnnc__evaluate(task, 1, spec->batch_size, &rep.val_loss, &rep.val));
         rep.seconds = now_s() - t0;
         const double mon = monitored(r, &rep);

@@ -21,6 +21,12 @@ typedef struct rnnc__task {
                         float *dout, double *loss, rnnc_metrics *met);
     /* Writes the model file with the task's metadata plus one extra pair (may be NULL). */
     rnnc_status (*save)(void *self, const char *path, const char *key, const char *value);
+    /* 1: batches in index order every epoch, never shuffled (a language model's windows follow
+     * each other in its streams). */
+    int ordered;
+    /* May be NULL: validation by the task itself instead of batches of set 1 (a language model
+     * scores its validation stream with the state carried). */
+    rnnc_status (*validate)(void *self, double *loss, rnnc_metric_values *values);
 } rnnc__task;
 
 rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_epoch_report *last);

@@ -1,0 +1,98 @@
+/* Language-model training files: a training file whose [lm] section names the text files and the
+ * spec (docs/lm.md). The other sections are read by the training-file reader
+ * (src/io/trainconfig.c), which hands [lm] keys to on_key here. */
+#include "../io/trainconfig.h"
+#include "../io/values.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static rnnc_status bad(const char *path, int line, const char *key, const char *value,
+                       const char *want) {
+    return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: [lm] %s = '%.60s': expected %s", path, line, key,
+                     value, want);
+}
+
+static int pick(const char *v, const char *const *names, int n) {
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v, names[i]))
+            return i;
+    return -1;
+}
+
+static rnnc_status on_key(void *user, const char *key, const char *value, const char *path,
+                          int line) {
+    rnnc_lm_config *c = user;
+    rnnc_lm_spec *s = &c->spec;
+    static const char *const files[] = {"train", "validation", "test"};
+    char *dst[] = {c->train_file, c->validation_file, c->test_file};
+    int w = pick(key, files, 3);
+    if (w >= 0) {
+        if (strlen(value) >= sizeof c->train_file)
+            return bad(path, line, key, value, "a shorter path");
+        snprintf(dst[w], sizeof c->train_file, "%s", value);
+        return RNNC_OK;
+    }
+    static const char *const choices[][3] = {
+        {"level", "char", "word"}, {"documents", "none", "lines"}, {"loss", "token_mean", "step_sum"}};
+    int *cdst[] = {&s->level, &s->documents, &s->loss};
+    for (int k = 0; k < 3; k++)
+        if (!strcmp(key, choices[k][0])) {
+            if ((w = pick(value, choices[k] + 1, 2)) < 0) {
+                char want[64];
+                snprintf(want, sizeof want, "%s or %s", choices[k][1], choices[k][2]);
+                return bad(path, line, key, value, want);
+            }
+            *cdst[k] = w;
+            return RNNC_OK;
+        }
+    long l;
+    if (!strcmp(key, "lowercase")) {
+        if (rnnc__value_bool(value, &l))
+            return bad(path, line, key, value, "true or false");
+        s->lowercase = (int)l;
+        return RNNC_OK;
+    }
+    if (!strcmp(key, "validation_split")) {
+        double d;
+        if (rnnc__value_double(value, &d) || !(d >= 0 && d < 1))
+            return bad(path, line, key, value, "a number in [0, 1)");
+        c->validation_split = d;
+        return RNNC_OK;
+    }
+    static const char *const ints[] = {"num_words", "min_freq", "bptt", "eval_batch"};
+    int *idst[] = {&s->num_words, &s->min_freq, &s->bptt, &s->eval_batch};
+    static const long lo[] = {0, 0, 1, 1}, hi[] = {1L << 30, 1L << 30, 100000, 65536};
+    if ((w = pick(key, ints, 4)) >= 0) {
+        if (rnnc__value_long(value, lo[w], hi[w], &l)) {
+            char want[64];
+            snprintf(want, sizeof want, "an integer in [%ld, %ld]", lo[w], hi[w]);
+            return bad(path, line, key, value, want);
+        }
+        *idst[w] = (int)l;
+        return RNNC_OK;
+    }
+    return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: unknown key '%s' in [lm] (see docs/lm.md)", path,
+                     line, key);
+}
+
+rnnc_status rnnc_lm_config_detect(const char *path, const char *const *overrides, int n,
+                                  int *yes) {
+    return rnnc__train_config_has_section(path, overrides, n, "lm", yes);
+}
+
+rnnc_status rnnc_lm_config_read(const char *path, const char *const *overrides, int n,
+                                rnnc_lm_config *out) {
+    if (!path || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_config_read: NULL argument");
+    memset(out, 0, sizeof *out);
+    out->spec = rnnc_lm_spec_init();
+    rnnc__train_hook hook = {"lm", on_key, out, 0};
+    RNNC_TRY(rnnc__train_config_read_hooked(path, overrides, n, &out->train, &hook));
+    if (!out->train_file[0])
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [lm] needs 'train = FILE'", path);
+    if (out->validation_file[0] && out->validation_split > 0)
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s: [lm] gives both validation and validation_split; choose one", path);
+    return RNNC_OK;
+}
