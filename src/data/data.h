@@ -22,6 +22,19 @@ size_t rnnc__utf8_encode(uint32_t cp, char *out);
  * Cyrillic); other code points are returned unchanged. */
 uint32_t rnnc__lower(uint32_t cp);
 
+/* Building a vocabulary from tokens fed one at a time (rnnc_vocab_build and the language-model
+ * corpus use it). rnnc__vocab_counter_new makes an empty counting table (release it with
+ * rnnc_vocab_free); rnnc__vocab_count counts one token into it (an rnnc_tokenize callback: returns
+ * 0 or a status); rnnc__vocab_rank makes the vocabulary of the counts: the reserved ids, then the
+ * tokens by decreasing count, ties by first appearance, with rnnc_vocab_build's num_words and
+ * min_freq, reserved spellings left out; messages name `what`. */
+rnnc_status rnnc__vocab_counter_new(rnnc_vocab **counter);
+int rnnc__vocab_count(const char *tok, size_t len, void *counter);
+rnnc_status rnnc__vocab_rank(const rnnc_vocab *counter, int num_words, int min_freq,
+                             const char *what, rnnc_vocab **out);
+/* Checks rnnc_vocab_build's num_words and min_freq; messages name `what`. */
+rnnc_status rnnc__vocab_limits(int num_words, int min_freq, const char *what);
+
 /* Reads a whole file, plain or gzip (detected by its magic bytes), into a malloc'd buffer with a
  * NUL after the last byte. Files larger than `max` bytes after decompression are refused with a
  * message naming `what` (e.g. "document" or "file"). */

@@ -1,5 +1,6 @@
 /* The tokenizer: UTF-8 decoding with U+FFFD for bad bytes, HTML-tag removal, a small case table
- * and punctuation splitting. No dependence on the C locale. */
+ * and punctuation splitting, or one token per character (language models). No dependence on the C
+ * locale. */
 #include "data.h"
 
 #include <stdlib.h>
@@ -183,8 +184,28 @@ static int tok_emit(tokbuf *t, int (*fn)(const char *, size_t, void *), void *us
 }
 
 rnnc_tokenizer_spec rnnc_tokenizer_spec_init(void) {
-    rnnc_tokenizer_spec s = {1, 1, 1};
+    rnnc_tokenizer_spec s = {1, 1, 1, 0};
     return s;
+}
+
+/* Character mode: every code point of the text is a token of its own. U+0000 becomes U+FFFD too,
+ * since a token is handed over NUL-terminated and a NUL inside it would cut it short. */
+static int tokenize_chars(const rnnc_tokenizer_spec *spec, const unsigned char *s, size_t len,
+                          int (*fn)(const char *tok, size_t len, void *user), void *user) {
+    char tok[5];
+    size_t i = 0;
+    while (i < len) {
+        uint32_t c;
+        i += rnnc__utf8_decode(s + i, len - i, &c);
+        if (c == 0)
+            c = 0xFFFD;
+        size_t k = rnnc__utf8_encode(spec->lowercase ? rnnc__lower(c) : c, tok);
+        tok[k] = '\0';
+        int r = fn(tok, k, user);
+        if (r)
+            return r;
+    }
+    return 0;
 }
 
 int rnnc_tokenize(const rnnc_tokenizer_spec *spec, const char *text, size_t len,
@@ -197,6 +218,8 @@ int rnnc_tokenize(const rnnc_tokenizer_spec *spec, const char *text, size_t len,
     if (!text && len > 0)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tokenize: text is NULL");
     const unsigned char *s = (const unsigned char *)text;
+    if (spec->chars)
+        return tokenize_chars(spec, s, len, fn, user);
     tokbuf t;
     t.p = t.small, t.len = 0, t.cap = sizeof t.small;
     int r = 0;

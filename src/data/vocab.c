@@ -109,8 +109,8 @@ void rnnc_vocab_free(rnnc_vocab *v) {
     free(v);
 }
 
-static int count_token(const char *tok, size_t len, void *user) {
-    rnnc_vocab *v = user;
+int rnnc__vocab_count(const char *tok, size_t len, void *counter) {
+    rnnc_vocab *v = counter;
     if (v->nslot) {
         size_t i = find(v, tok, len);
         if (v->slot[i] >= 0) {
@@ -118,11 +118,24 @@ static int count_token(const char *tok, size_t len, void *user) {
             return 0;
         }
     }
-    rnnc_status s = append(v, tok, len, "rnnc_vocab_build");
+    rnnc_status s = append(v, tok, len, "vocabulary");
     if (s)
         return s;
     v->count[v->n - 1] = 1;
     return 0;
+}
+
+rnnc_status rnnc__vocab_counter_new(rnnc_vocab **counter) {
+    return vocab_new(1, counter);
+}
+
+rnnc_status rnnc__vocab_limits(int num_words, int min_freq, const char *what) {
+    if (num_words < 0 || (num_words > 0 && num_words < RNNC_VOCAB_FIRST))
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s: num_words %d must be 0 (no limit) or at least %d", what,
+                         num_words, RNNC_VOCAB_FIRST);
+    if (min_freq < 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s: min_freq %d is negative", what, min_freq);
+    return RNNC_OK;
 }
 
 /* A counted word for sorting: frequency down, then first appearance (its scratch id) up. */
@@ -138,37 +151,18 @@ static int by_count(const void *a, const void *b) {
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-rnnc_status rnnc_vocab_build(const rnnc_tokenizer_spec *tok, const char *const *texts, size_t n,
-                             int num_words, int min_freq, rnnc_vocab **out) {
-    if (!out)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_build: out is NULL");
+rnnc_status rnnc__vocab_rank(const rnnc_vocab *c, int num_words, int min_freq, const char *what,
+                             rnnc_vocab **out) {
     *out = NULL;
-    if (!texts && n > 0)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_build: texts is NULL");
-    if (num_words < 0 || (num_words > 0 && num_words < RNNC_VOCAB_FIRST))
-        return RNNC_FAIL(RNNC_ERR_ARG,
-                         "rnnc_vocab_build: num_words %d must be 0 (no limit) or at least %d",
-                         num_words, RNNC_VOCAB_FIRST);
-    if (min_freq < 0)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_build: min_freq %d is negative", min_freq);
-    /* Count every token in a scratch table whose ids are the order of first appearance. */
-    rnnc_vocab *c, *v = NULL;
-    RNNC_TRY(vocab_new(1, &c));
-    rnnc_status s = RNNC_OK;
+    RNNC_TRY(rnnc__vocab_limits(num_words, min_freq, what));
+    RNNC_ASSERT(c->count != NULL || c->n == 0);
+    rnnc_vocab *v = NULL;
     ranked *order = NULL;
-    for (size_t i = 0; i < n && !s; i++) {
-        if (!texts[i]) {
-            s = RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_build: texts[%zu] is NULL", i);
-            break;
-        }
-        s = rnnc_tokenize(tok, texts[i], strlen(texts[i]), count_token, c);
-    }
-    if (!s)
-        s = rnnc__calloc((void **)&order, c->n, sizeof *order, "rnnc_vocab_build");
+    rnnc_status s = rnnc__calloc((void **)&order, c->n, sizeof *order, what);
     if (!s)
         s = vocab_new(0, &v);
     for (int r = 0; r < RNNC_VOCAB_FIRST && !s; r++)
-        s = append(v, reserved[r], strlen(reserved[r]), "rnnc_vocab_build");
+        s = append(v, reserved[r], strlen(reserved[r]), what);
     if (!s) {
         for (size_t i = 0; i < c->n; i++)
             order[i].count = c->count[i], order[i].id = i;
@@ -180,17 +174,41 @@ rnnc_status rnnc_vocab_build(const rnnc_tokenizer_spec *tok, const char *const *
                 break;
             if (v->slot[find(v, c->tok[w], c->len[w])] >= 0)
                 continue; /* a reserved spelling */
-            s = append(v, c->tok[w], c->len[w], "rnnc_vocab_build");
+            s = append(v, c->tok[w], c->len[w], what);
         }
     }
     free(order);
-    rnnc_vocab_free(c);
     if (s) {
         rnnc_vocab_free(v);
         return s;
     }
     *out = v;
     return RNNC_OK;
+}
+
+rnnc_status rnnc_vocab_build(const rnnc_tokenizer_spec *tok, const char *const *texts, size_t n,
+                             int num_words, int min_freq, rnnc_vocab **out) {
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_build: out is NULL");
+    *out = NULL;
+    if (!texts && n > 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_build: texts is NULL");
+    RNNC_TRY(rnnc__vocab_limits(num_words, min_freq, "rnnc_vocab_build"));
+    /* Count every token in a scratch table whose ids are the order of first appearance. */
+    rnnc_vocab *c;
+    RNNC_TRY(vocab_new(1, &c));
+    rnnc_status s = RNNC_OK;
+    for (size_t i = 0; i < n && !s; i++) {
+        if (!texts[i]) {
+            s = RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_build: texts[%zu] is NULL", i);
+            break;
+        }
+        s = rnnc_tokenize(tok, texts[i], strlen(texts[i]), rnnc__vocab_count, c);
+    }
+    if (!s)
+        s = rnnc__vocab_rank(c, num_words, min_freq, "rnnc_vocab_build", out);
+    rnnc_vocab_free(c);
+    return s;
 }
 
 int rnnc_vocab_size(const rnnc_vocab *v) {
@@ -210,6 +228,87 @@ int32_t rnnc_vocab_id(const rnnc_vocab *v, const char *tok, size_t len) {
     return id >= 0 ? id : RNNC_VOCAB_OOV;
 }
 
+/* Whether byte c of a token is written escaped: whitespace, control characters and backslash. */
+static int needs_escape(unsigned char c) {
+    return c <= ' ' || c == 0x7F || c == '\\';
+}
+
+/* The written form of a token: as it is unless it holds a byte that needs an escape; a lone "\"
+ * stays as it is too, since a one-byte line is never read as an escape (files written before
+ * escaping existed hold it). Returns the written length; writes into out when out is not NULL. */
+static size_t escape_token(const char *tok, size_t len, char *out) {
+    if (len == 1 && tok[0] == '\\') {
+        if (out)
+            out[0] = '\\';
+        return 1;
+    }
+    static const char hex[] = "0123456789ABCDEF";
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)tok[i];
+        char e = c == '\\'   ? '\\'
+                 : c == '\n' ? 'n'
+                 : c == '\r' ? 'r'
+                 : c == '\t' ? 't'
+                 : c == ' '  ? 's'
+                             : 0;
+        if (!needs_escape(c)) {
+            if (out)
+                out[k] = (char)c;
+            k += 1;
+        } else if (e) {
+            if (out)
+                out[k] = '\\', out[k + 1] = e;
+            k += 2;
+        } else {
+            if (out)
+                out[k] = '\\', out[k + 1] = 'x', out[k + 2] = hex[c >> 4], out[k + 3] = hex[c & 15];
+            k += 4;
+        }
+    }
+    return k;
+}
+
+static int hex_digit(char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Reads the escapes of a written token p[0..len) (len >= 2) into out (room for len bytes); returns
+ * the token's length. A backslash that does not start an escape stands for itself, as in files
+ * written before escaping existed. */
+static size_t unescape_token(const char *p, size_t len, char *out) {
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        if (c == '\\' && i + 1 < len) {
+            char e = p[i + 1];
+            int h = e == 'x' && i + 3 < len ? hex_digit(p[i + 2]) : -1;
+            int l = h >= 0 ? hex_digit(p[i + 3]) : -1;
+            char d = e == '\\'  ? '\\'
+                     : e == 'n' ? '\n'
+                     : e == 'r' ? '\r'
+                     : e == 't' ? '\t'
+                     : e == 's' ? ' '
+                                : 0;
+            if (d) {
+                out[k++] = d;
+                i++;
+                continue;
+            }
+            if (l >= 0 && (h | l) != 0) {
+                out[k++] = (char)(h * 16 + l);
+                i += 3;
+                continue;
+            }
+        }
+        out[k++] = c;
+    }
+    return k;
+}
+
 rnnc_status rnnc_vocab_to_text(const rnnc_vocab *v, char **out) {
     if (!out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_to_text: out is NULL");
@@ -218,7 +317,7 @@ rnnc_status rnnc_vocab_to_text(const rnnc_vocab *v, char **out) {
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_to_text: vocabulary is NULL");
     size_t total = 1;
     for (size_t i = 0; i < v->n; i++)
-        if (rnnc__add(total, v->len[i] + 1, &total))
+        if (rnnc__add(total, escape_token(v->tok[i], v->len[i], NULL) + 1, &total))
             return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_vocab_to_text: size overflows");
     char *s = malloc(total), *p = s;
     if (!s)
@@ -226,8 +325,7 @@ rnnc_status rnnc_vocab_to_text(const rnnc_vocab *v, char **out) {
     for (size_t i = 0; i < v->n; i++) {
         if (i)
             *p++ = '\n';
-        memcpy(p, v->tok[i], v->len[i]);
-        p += v->len[i];
+        p += escape_token(v->tok[i], v->len[i], p);
     }
     *p = '\0';
     *out = s;
@@ -249,6 +347,12 @@ rnnc_status rnnc_vocab_from_text(const char *text, const char *name, rnnc_vocab 
     const char *p = text, *end = text + total;
     if (total > 0 && end[-1] == '\n')
         end--; /* one final newline is allowed */
+    /* The longest line bounds every token read from it: escapes only shorten. */
+    char *buf = malloc(total + 1);
+    if (!buf) {
+        rnnc_vocab_free(v);
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate %zu bytes", name, total + 1);
+    }
     while (!s) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *e = nl ? nl : end;
@@ -262,7 +366,7 @@ rnnc_status rnnc_vocab_from_text(const char *text, const char *name, rnnc_vocab 
             if ((unsigned char)p[i] <= ' ' || p[i] == 0x7F)
                 s = RNNC_FAIL(RNNC_ERR_FORMAT,
                               "%s: line %zu: token holds whitespace or a control "
-                              "character",
+                              "character (written escaped, e.g. \\s, \\t, \\x01)",
                               name, line);
         if (s)
             break;
@@ -274,16 +378,23 @@ rnnc_status rnnc_vocab_from_text(const char *text, const char *name, rnnc_vocab 
                 break;
             }
         }
-        if (v->nslot && v->slot[find(v, p, len)] >= 0) {
+        const char *tok = p;
+        size_t tlen = len;
+        if (len > 1 && memchr(p, '\\', len)) {
+            tlen = unescape_token(p, len, buf);
+            tok = buf;
+        }
+        if (v->nslot && v->slot[find(v, tok, tlen)] >= 0) {
             s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: line %zu: duplicate token \"%.*s\"", name, line,
                           (int)(len < 64 ? len : 64), p);
             break;
         }
-        s = append(v, p, len, name);
+        s = append(v, tok, tlen, name);
         if (!nl)
             break;
         p = nl + 1;
     }
+    free(buf);
     if (!s && v->n < RNNC_VOCAB_FIRST)
         s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: %zu tokens, fewer than the %d reserved ones", name,
                       v->n, RNNC_VOCAB_FIRST);
