@@ -184,7 +184,8 @@ static void test_escaping(void) {
     check(rnnc_vocab_build(&cs, texts, 2, 0, 0, &v) == RNNC_OK, "vocab_build again");
     char *text = NULL;
     const char *written = "<pad>\n<start>\n<unk>\na\n\\s\n\\n\n\\\n\\t\nb\nc";
-    check(rnnc_vocab_to_text(v, &text) == RNNC_OK && text && strcmp(text, written) == 0,
+    rnnc_status st = rnnc_vocab_to_text(v, &text);
+    check(st == RNNC_OK && text && strcmp(text, written) == 0,
           "chars vocabulary written with \\s, \\n, \\t and a lone \\ (got \"%s\")",
           text ? esc(text, strlen(text), e, sizeof e) : "(null)");
     rnnc_vocab *back = NULL;
@@ -201,7 +202,9 @@ static void test_escaping(void) {
                          "a\\b", "\\", "\xC3\xA9", "x y", "\\n",  "plain"};
     check(rnnc_vocab_from_text(escaped, "esc.vocab", &v) == RNNC_OK && vocab_is(v, raw, 12),
           "every escape reads back: %s", rnnc_last_error());
-    check(rnnc_vocab_to_text(v, &text) == RNNC_OK && text && strcmp(text, escaped) == 0,
+    text = NULL;
+    st = rnnc_vocab_to_text(v, &text);
+    check(st == RNNC_OK && text && strcmp(text, escaped) == 0,
           "and is written exactly so (got \"%s\")",
           text ? esc(text, strlen(text), e, sizeof e) : "(null)");
     free(text);
@@ -219,10 +222,12 @@ static void test_escaping(void) {
     const char *old_raw[] = {"the", "\\", "c:\\q", "x\\", "\\x00", "\\xZ1", "\\x4", "end"};
     check(rnnc_vocab_from_text(old, "old.vocab", &v) == RNNC_OK && vocab_is(v, old_raw, 8),
           "an old-format vocabulary reads as written: %s", rnnc_last_error());
-    check(
-        rnnc_vocab_to_text(v, &text) == RNNC_OK &&
-            rnnc_vocab_from_text(text, "rewritten", &back) == RNNC_OK && vocab_is(back, old_raw, 8),
-        "and round-trips (written \"%s\")", text ? esc(text, strlen(text), e, sizeof e) : "(null)");
+    text = NULL;
+    st = rnnc_vocab_to_text(v, &text);
+    check(st == RNNC_OK && rnnc_vocab_from_text(text, "rewritten", &back) == RNNC_OK &&
+              vocab_is(back, old_raw, 8),
+          "and round-trips (written \"%s\")",
+          text ? esc(text, strlen(text), e, sizeof e) : "(null)");
     check(text && strstr(text, "\nthe\n\\\nc:\\\\q\n") != NULL,
           "unescaped tokens keep their form, a lone \\ stays, c:\\q is written c:\\\\q");
     free(text);
@@ -245,7 +250,7 @@ static void test_escaping(void) {
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         v = (rnnc_vocab *)1;
-        rnnc_status st = rnnc_vocab_from_text(bad[i].text, "esc.vocab", &v);
+        st = rnnc_vocab_from_text(bad[i].text, "esc.vocab", &v);
         check(st == RNNC_ERR_FORMAT && v == NULL && strstr(rnnc_last_error(), bad[i].frag),
               "escaped vocabulary %zu refused: \"%s\" (got \"%s\")", i, bad[i].frag,
               rnnc_last_error());

@@ -10,6 +10,7 @@
 #define RNNC_FUZZ_NO_MAIN
 #include "fuzz/fuzz_aclimdb.c"
 #include "fuzz/fuzz_config.c"
+#include "fuzz/fuzz_corpus.c"
 #include "fuzz/fuzz_safetensors.c"
 #include "fuzz/fuzz_series.c"
 #include "fuzz/fuzz_text.c"
@@ -28,7 +29,7 @@ static const struct {
 } targets[] = {
     {"aclimdb", fuzz_aclimdb},  {"config", fuzz_config},   {"safetensors", fuzz_safetensors},
     {"text", fuzz_text_target}, {"textset", fuzz_textset}, {"trainconfig", fuzz_trainconfig},
-    {"series", fuzz_series},
+    {"series", fuzz_series},    {"corpus", fuzz_corpus},
 };
 
 static int by_name(const void *a, const void *b) {
