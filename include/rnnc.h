@@ -460,6 +460,9 @@ typedef struct rnnc_sched_spec {
     double warmup_start_factor; /* (0, 1]: 1/3 (LinearLR's start_factor) */
     long step_size;             /* STEP: required, >= 1 */
     double gamma;               /* STEP: 0.1; EXPONENTIAL: required, > 0 */
+    long delay;                 /* EXPONENTIAL: base_lr * gamma^max(0, t - delay) after t steps
+                                   (0: torch's ExponentialLR; Zaremba et al.'s PTB recipe, lr 1
+                                   for 4 epochs then halved every epoch, is gamma 0.5, delay 3) */
     long t_max;                 /* COSINE: required, >= 1 */
     double eta_min;             /* COSINE: 0 */
     double max_lr;              /* ONECYCLE: peak rate; 0 means base_lr */

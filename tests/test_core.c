@@ -420,7 +420,7 @@ static void test_keras_init(void) {
     rnnc_model_free(m);
     check(rnnc_config_parse("[lstm]\nhidden = 2\ninit = xavier\n", "k.ini", &cfg) ==
                   RNNC_ERR_FORMAT &&
-              strstr(rnnc_last_error(), "k.ini:3: init = 'xavier': expected torch or keras"),
+              strstr(rnnc_last_error(), "k.ini:3: init = 'xavier': expected torch, keras or uniform"),
           "unknown init named with its line: %s", rnnc_last_error());
 }
 

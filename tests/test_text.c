@@ -46,7 +46,7 @@ static const char *esc(const char *s, char *buf, size_t cap) {
 
 /* Tokenizes text with the given switches and compares the tokens joined by '|' with want. */
 static void tok_case(int lower, int html, int punct, const char *text, const char *want) {
-    rnnc_tokenizer_spec s = {lower, html, punct};
+    rnnc_tokenizer_spec s = {lower, html, punct, 0};
     joined j = {{0}, 0, 0, 0};
     int r = rnnc_tokenize(&s, text, strlen(text), join_token, &j);
     char e1[512], e2[512], e3[512];
@@ -237,7 +237,7 @@ static void test_vocab(void) {
 
     /* Without punctuation splitting a text can spell a reserved token: never a word, and OOV when
      * encoded, so a <pad> id can only come from padding. */
-    rnnc_tokenizer_spec raw = {1, 0, 0};
+    rnnc_tokenizer_spec raw = {1, 0, 0, 0};
     const char *tricky[] = {"<unk> <pad> <pad> word"};
     check(rnnc_vocab_build(&raw, tricky, 1, 0, 0, &v) == RNNC_OK && rnnc_vocab_size(v) == 4 &&
               strcmp(rnnc_vocab_token(v, 3), "word") == 0,

@@ -312,6 +312,7 @@ FIELD(f_wsteps, c->fit.sched.warmup_steps)
 FIELD(f_wstart, c->fit.sched.warmup_start_factor)
 FIELD(f_ssize, c->fit.sched.step_size)
 FIELD(f_gamma, c->fit.sched.gamma)
+FIELD(f_delay, c->fit.sched.delay)
 FIELD(f_tmax, c->fit.sched.t_max)
 FIELD(f_etamin, c->fit.sched.eta_min)
 FIELD(f_maxlr, c->fit.sched.max_lr)
@@ -370,6 +371,7 @@ static const key_def keys[] = {
     {"schedule", "warmup_start_factor", T_DOUBLE, f_wstart, 0},
     {"schedule", "step_size", T_LONG, f_ssize, 0},
     {"schedule", "gamma", T_DOUBLE, f_gamma, 0},
+    {"schedule", "delay", T_LONG, f_delay, 0},
     {"schedule", "t_max", T_LONG, f_tmax, 0},
     {"schedule", "eta_min", T_DOUBLE, f_etamin, 0},
     {"schedule", "max_lr", T_DOUBLE, f_maxlr, 0},

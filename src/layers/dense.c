@@ -29,9 +29,10 @@ void RN(rnnc__dense_forward)(const real *W, const real *b, int act, size_t N, si
 
 void RN(rnnc__dense_backward)(const real *W, int act, size_t N, size_t F, size_t O, const real *x,
                               const real *y, const real *dy, real *dx, real *dW, real *db,
-                              real *work) {
-    real *dz = work; /* (N,O) gradient of the pre-activation, from the kept output y */
-    for (size_t n = 0; n < N; n++) {
+                              real *work, double *colsum) {
+    /* (N,O) gradient of the pre-activation, from the kept output y; dy itself when linear */
+    real *dz = act == RNNC_ACT_LINEAR ? (real *)dy : work;
+    for (size_t n = 0; n < N && act != RNNC_ACT_LINEAR; n++) {
         const real *yr = y + n * O, *dyr = dy + n * O;
         real *dzr = dz + n * O;
         if (act == RNNC_ACT_SOFTMAX) { /* dz = y * (dy - <dy, y>) */
@@ -52,9 +53,11 @@ void RN(rnnc__dense_backward)(const real *W, int act, size_t N, size_t F, size_t
     }
     if (dx) RN(rnnc__gemm)(0, 0, N, F, O, 1, dz, O, W, F, 1, dx, F);
     RN(rnnc__gemm)(1, 0, O, F, N, 1, dz, O, x, F, 1, dW, F);
-    for (size_t o = 0; o < O; o++) {
-        double s = 0;
-        for (size_t n = 0; n < N; n++) s += dz[n * O + o];
-        db[o] += (real)s;
+    /* db: each column summed over n in order, row by row (a column walk strides through memory) */
+    memset(colsum, 0, O * sizeof(double));
+    for (size_t n = 0; n < N; n++) {
+        const real *r = dz + n * O;
+        for (size_t o = 0; o < O; o++) colsum[o] += r[o];
     }
+    for (size_t o = 0; o < O; o++) db[o] += (real)colsum[o];
 }

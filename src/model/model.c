@@ -14,6 +14,7 @@ typedef struct mlayer {
     real *din;  /* (N,in) gradient at this layer's input (NULL for an embedding) */
     real *mask; /* dropout layer: (N,out) scales */
     real *work; /* dense: (N,out) */
+    double *colsum; /* dense: (out) */
     int32_t *arg; /* pool: (B,out) the step of each max */
     RN(rnnc__stack) *rec;
     /* recurrent states, PyTorch's (L*D,B,H) layout */
@@ -199,7 +200,8 @@ static void free_buffers(RN(rnnc__model) *m) {
         mlayer *L = &m->L[i];
         free(L->out), free(L->din), free(L->mask), free(L->work), free(L->dh0), free(L->dc0);
         L->out = L->din = L->mask = L->work = L->dh0 = L->dc0 = NULL;
-        free(L->dhT), free(L->dcT), free(L->arg);
+        free(L->dhT), free(L->dcT), free(L->arg), free(L->colsum);
+        L->colsum = NULL;
         L->dhT = L->dcT = NULL;
         L->arg = NULL;
         L->has_dT = 0;
@@ -252,7 +254,10 @@ static rnnc_status reserve(RN(rnnc__model) *m, size_t T, size_t B) {
         if (!L->rec) RNNC_TRY(alloc_real(&L->out, Nout, pl->out));
         if (pl->kind != RNNC_LAYER_EMBEDDING) RNNC_TRY(alloc_real(&L->din, Nin, pl->in));
         if (pl->kind == RNNC_LAYER_DROPOUT) RNNC_TRY(alloc_real(&L->mask, Nout, pl->out));
-        if (pl->kind == RNNC_LAYER_DENSE) RNNC_TRY(alloc_real(&L->work, Nout, pl->out));
+        if (pl->kind == RNNC_LAYER_DENSE) {
+            RNNC_TRY(alloc_real(&L->work, Nout, pl->out));
+            RNNC_TRY(rnnc__calloc((void **)&L->colsum, pl->out, sizeof(double), "model buffer"));
+        }
         if (pl->kind == RNNC_LAYER_POOL)
             RNNC_TRY(rnnc__calloc((void **)&L->arg, B, pl->out * sizeof(int32_t), "model buffer"));
         if (L->rec) {
@@ -414,7 +419,7 @@ rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout) {
             RN(rnnc__dense_backward)(m->params + dense_weight(m, i)->offset, s->activation, N,
                                      pl->in, pl->out, in, L->y, dy, din,
                                      m->grads + dense_weight(m, i)->offset,
-                                     m->grads + q[pl->n_params - 1].offset, L->work);
+                                     m->grads + q[pl->n_params - 1].offset, L->work, L->colsum);
             break;
         case RNNC_LAYER_DROPOUT:
             if (!din) break;

@@ -520,6 +520,14 @@ static rnnc_status add_hits(rnnc_metrics *met, size_t hits, size_t n) {
 
 /* ---- evaluation ---- */
 
+/* Steps per evaluation window: the state is carried, so only speed depends on it. Longer windows
+ * pack the recurrent weights less often; the logits (T,B,V) stay within 64 MB. */
+static size_t eval_steps(const rnnc_lm *lm, size_t B) {
+    size_t T = (size_t)16 << 20 / (B * lm->V + 1);
+    T = T > 256 ? 256 : T;
+    return T > (size_t)lm->spec.bptt ? T : (size_t)lm->spec.bptt;
+}
+
 static rnnc_status evaluate_sched(rnnc_lm *lm, const rnnc__lm_sched *s, const rnnc_corpus *c,
                                   double *loss, size_t *scored, size_t *hits) {
     double sum = 0;
@@ -551,7 +559,7 @@ rnnc_status rnnc_lm_evaluate(rnnc_lm *lm, const rnnc_corpus *c, int batch, doubl
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_evaluate: batch must be >= 1, got %d", batch);
     rnnc__lm_sched s;
     memset(&s, 0, sizeof s);
-    rnnc_status st = sched_build(&s, c, (size_t)batch, (size_t)lm->spec.bptt, "evaluation");
+    rnnc_status st = sched_build(&s, c, (size_t)batch, eval_steps(lm, (size_t)batch), "evaluation");
     if (st == RNNC_OK)
         st = evaluate_sched(lm, &s, c, loss, scored, NULL);
     sched_free(&s);
@@ -627,8 +635,8 @@ rnnc_status rnnc_lm_fit(rnnc_lm *lm, const rnnc_corpus *train, const rnnc_corpus
     rnnc_status s = sched_build(&lm->sched[0], train, (size_t)spec->batch_size,
                                 (size_t)lm->spec.bptt, "training stream");
     if (s == RNNC_OK && val)
-        s = sched_build(&lm->sched[1], val, (size_t)lm->spec.eval_batch, (size_t)lm->spec.bptt,
-                        "validation stream");
+        s = sched_build(&lm->sched[1], val, (size_t)lm->spec.eval_batch,
+                        eval_steps(lm, (size_t)lm->spec.eval_batch), "validation stream");
     if (s == RNNC_OK) {
         lm->cor[0] = train, lm->cor[1] = val;
         rnnc__task t;

@@ -456,8 +456,10 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
         } else {
             if (spec->clip_value > 0)
                 RNNC_TRY(rnnc_clip_grad_value(task->model, spec->clip_value));
-            if (spec->clip_norm > 0)
+            if (spec->clip_norm > 0 && spec->clip_value > 0)
                 rnnc_clip_grad_norm(task->model, spec->clip_norm);
+            else if (spec->clip_norm > 0 && spec->clip_norm / (norm + 1e-6) < 1)
+                rnnc__scale_grads(task->model, spec->clip_norm / (norm + 1e-6)); /* as measured */
             RNNC_TRY(rnnc_optim_set_lr(r->optim, rep->lr));
             RNNC_TRY(rnnc_optim_step(r->optim));
             st->step++;

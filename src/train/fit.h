@@ -29,6 +29,9 @@ typedef struct rnnc__task {
     rnnc_status (*validate)(void *self, double *loss, rnnc_metric_values *values);
 } rnnc__task;
 
+/* Multiplies every gradient by coef (src/train/optim.c; clipping by a norm already measured). */
+void rnnc__scale_grads(rnnc_model *m, double coef);
+
 rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_epoch_report *last);
 /* Mean loss and metrics over set 1 (validation) or 0, in batches of B. */
 rnnc_status rnnc__evaluate(const rnnc__task *task, int set, int B, double *loss,

@@ -2,6 +2,7 @@
  * clipping as torch.nn.utils.clip_grad_norm_ / clip_grad_value_. The state lives in one float
  * arena whose layout include/rnnc.h documents per kind, so a checkpoint is one copy. */
 #include "../core/core.h"
+#include "fit.h"
 
 #include <float.h>
 #include <math.h>
@@ -181,8 +182,13 @@ rnnc_status rnnc_optim_set_steps(rnnc_optim *o, long steps) {
 
 /* torch.optim.SGD. The momentum buffer is the first gradient itself at step 1 (torch clones d_p
  * when the buffer does not exist yet). p, g, buf (n). */
-static void sgd_step(const rnnc_optim_spec *s, long step, size_t n, float *p, const float *g,
-                     float *buf) {
+static void sgd_step(const rnnc_optim_spec *s, long step, size_t n, float *restrict p,
+                     const float *restrict g, float *restrict buf) {
+    if (s->momentum == 0 && s->weight_decay == 0) { /* plain SGD: vectorizes */
+        for (size_t i = 0; i < n; i++)
+            p[i] = (float)(p[i] - s->lr * (double)g[i]);
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         double d = (double)g[i] + s->weight_decay * p[i];
         if (s->momentum != 0) {
@@ -279,19 +285,35 @@ rnnc_status rnnc_optim_step(rnnc_optim *o) {
     return RNNC_OK;
 }
 
+/* The sum of squares in double with 8 running sums (element i goes to sum i mod 8), added up in
+ * a fixed order: the same bits on every run, and no single chain of n dependent additions. */
+static double sum_squares(const float *restrict g, size_t n) {
+    double s[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++)
+            s[l] += (double)g[i + (size_t)l] * g[i + (size_t)l];
+    for (; i < n; i++)
+        s[i % 8] += (double)g[i] * g[i];
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+void rnnc__scale_grads(rnnc_model *m, double coef) {
+    size_t n;
+    float *restrict g = rnnc_model_grads(m, &n);
+    for (size_t i = 0; g && i < n; i++)
+        g[i] = (float)(g[i] * coef);
+}
+
 double rnnc_clip_grad_norm(rnnc_model *m, double max_norm) {
     size_t n;
     float *g = rnnc_model_grads(m, &n);
     if (!g)
         return 0;
-    double sq = 0;
-    for (size_t i = 0; i < n; i++)
-        sq += (double)g[i] * g[i];
-    double norm = sqrt(sq);
+    double norm = sqrt(sum_squares(g, n));
     double coef = max_norm / (norm + 1e-6); /* clip_grad_norm_'s epsilon */
     if (coef < 1)
-        for (size_t i = 0; i < n; i++)
-            g[i] = (float)(g[i] * coef);
+        rnnc__scale_grads(m, coef);
     return norm;
 }
 

@@ -76,6 +76,8 @@ static rnnc_status check_spec(const rnnc_sched_spec *s) {
         if (!(s->gamma > 0) || !isfinite(s->gamma))
             return BAD("exponential: gamma = %g must be finite and > 0 (there is no default)",
                        s->gamma);
+        if (s->delay < 0)
+            return BAD("exponential: delay = %ld must be >= 0", s->delay);
         break;
     case RNNC_SCHED_COSINE:
         if (s->t_max < 1)
@@ -152,7 +154,8 @@ static double closed_form_lr(const rnnc_sched_spec *s, double base, long t) {
     t -= w;
     switch (s->kind) {
     case RNNC_SCHED_STEP: return base * pow(s->gamma, (double)(t / s->step_size));
-    case RNNC_SCHED_EXPONENTIAL: return base * pow(s->gamma, (double)t);
+    case RNNC_SCHED_EXPONENTIAL:
+        return base * pow(s->gamma, (double)(t > s->delay ? t - s->delay : 0));
     case RNNC_SCHED_COSINE:
         return s->eta_min + (base - s->eta_min) * (1 + cos(PI * (double)t / s->t_max)) / 2;
     case RNNC_SCHED_ONECYCLE: return onecycle_lr(s, base, t);
