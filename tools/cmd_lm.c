@@ -169,7 +169,7 @@ int cli_train_lm(const char *path, const char *const *sets, int n_sets, long thr
     if (val.n)
         rc = report_eval(lm, "validation", lc.validation_file[0] ? lc.validation_file
                                                                  : "(the training file's end)",
-                         &val, sp->eval_batch);
+                         &val, 1);
     if (rc == CLI_OK && test.n)
         rc = report_eval(lm, "test", lc.test_file, &test, 1);
     printf("total %.1f s\n", wall() - t0);

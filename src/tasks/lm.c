@@ -523,7 +523,7 @@ static rnnc_status add_hits(rnnc_metrics *met, size_t hits, size_t n) {
 /* Steps per evaluation window: the state is carried, so only speed depends on it. Longer windows
  * pack the recurrent weights less often; the logits (T,B,V) stay within 64 MB. */
 static size_t eval_steps(const rnnc_lm *lm, size_t B) {
-    size_t T = (size_t)16 << 20 / (B * lm->V + 1);
+    size_t T = ((size_t)16 << 20) / (B * lm->V + 1);
     T = T > 256 ? 256 : T;
     return T > (size_t)lm->spec.bptt ? T : (size_t)lm->spec.bptt;
 }
