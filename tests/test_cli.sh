@@ -155,5 +155,48 @@ expect 0 '^politics:0\.[0-9]{4}	sports:0\.[0-9]{4}	tech:0\.[0-9]{4}$' -- "$rnnc"
 expect 0 '^tech	' -- "$rnnc" predict "$tmp/mc/model.safetensors" "a laptop and the code"
 expect 2 'the last \[dense\] layer has 1 units; 3 labels need one per label' -- "$rnnc" train "$tmp/mc.ini" --set dense.units=1
 
+# ---- a language model: train on a small text, evaluate, generate (docs/lm.md) ----
+for i in $(seq 1 40); do printf 'the cat sat on the mat . the dog sat on the log .\n'; done > "$tmp/lm.txt"
+cat > "$tmp/lm.ini" <<EOF
+[lm]
+train = $tmp/lm.txt
+validation_split = 0.1
+level = word
+bptt = 8
+[embedding]
+vocab = auto
+dim = 16
+[lstm]
+hidden = 16
+return_sequences = true
+[dense]
+units = auto
+tie_weights = true
+[train]
+epochs = 15
+batch_size = 4
+output = $tmp/lm
+[optimizer]
+lr = 0.02
+EOF
+expect 0 'validation .*scored \(1 stream\)  loss 0\.[0-5][0-9]* nats/token  perplexity 1\.[0-9]' -- "$rnnc" train "$tmp/lm.ini" --threads 1
+expect 0 'tokens scored \(1 stream\)  loss 0\.[0-5]' -- "$rnnc" eval "$tmp/lm/model.safetensors" "$tmp/lm.txt"
+expect 0 'tokens scored \(3 streams\)' -- "$rnnc" eval "$tmp/lm/model.safetensors" "$tmp/lm.txt" --batch-size 3
+expect 0 '^the cat sat on the mat \. the dog sat on the log' -- "$rnnc" generate "$tmp/lm/model.safetensors" --prime "the cat" --temperature 0 --length 12
+g1=$("$rnnc" generate "$tmp/lm/model.safetensors" --prime the --length 30 --seed 4 --top-p 0.9 2>&1)
+g2=$("$rnnc" generate "$tmp/lm/model.safetensors" --prime the --length 30 --seed 4 --top-p 0.9 2>&1)
+if [ -n "$g1" ] && [ "$g1" = "$g2" ]; then
+    echo "ok   generate: the same seed gives the same text"
+    pass=$((pass + 1))
+else
+    echo "FAIL generate: the same seed gave '$g1' and '$g2'"
+    fail=$((fail + 1))
+fi
+expect 0 'usage: rnnc generate' -- "$rnnc" generate --help
+expect 2 "the prime's token 'zebra' is not in the model's vocabulary" -- "$rnnc" generate "$tmp/lm/model.safetensors" --prime "the zebra"
+expect 2 "--top-p '2': expected a number in" -- "$rnnc" generate "$tmp/lm/model.safetensors" --top-p 2
+expect 2 'a language model needs a text FILE' -- "$rnnc" eval "$tmp/lm/model.safetensors"
+expect 2 'not a language model' -- "$rnnc" generate "$tmp/mc/model.safetensors"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -328,5 +328,38 @@ else
     bad "the good forecasting run" "$(tail -n 3 "$tmp/fgood.log")"
 fi
 
+# ---- language-model training files and text (docs/lm.md) ----
+printf 'to be or not to be\nthat is the question\n' > "$tmp/lmt.txt"
+cat > "$tmp/l.ini" <<EOF
+[lm]
+train = $tmp/lmt.txt
+level = word
+bptt = 3
+[embedding]
+vocab = auto
+dim = 4
+[gru]
+hidden = 4
+return_sequences = true
+[dense]
+units = auto
+[train]
+epochs = 1
+batch_size = 2
+output = $tmp/lrun
+EOF
+L="$rnnc train $tmp/l.ini --threads 1 --quiet"
+row lm-key 2 "l\.ini:[0-9]+: unknown key 'levle' in \[lm\]" -- $L --set lm.levle=char
+row lm-level 2 "l\.ini:[0-9]+: \[lm\] level = 'bytes': expected char or word" -- $L --set lm.level=bytes
+row lm-file 1 'nothere\.txt: cannot open' -- $L --set lm.train="$tmp/nothere.txt"
+: > "$tmp/empty.txt"
+row lm-empty 2 'empty\.txt' -- $L --set lm.train="$tmp/empty.txt"
+row lm-batch 2 'too few for 64 parallel streams' -- $L --set train.batch_size=64
+row lm-units 2 "output layer's units 7" -- $L --set dense.units=7
+row lm-last 2 'returns only the last step' -- $L --set gru.return_sequences=false
+row lm-data-section 2 '\[data\] is for text classifiers; this file names its data in \[lm\]' -- $L --set data.train=x
+row lm-bidir 2 'bidirectional: a language model may not see the tokens it predicts' -- $L --set gru.bidirectional=true
+row lm-tie 2 'tie_weights needs units = the embedding' -- $L --set dense.tie_weights=true --set embedding.dim=3
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -120,6 +120,11 @@ int cli_train_lm(const char *path, const char *const *sets, int n_sets, long thr
         rc = cli_fail("train", st);
         goto done;
     }
+    if (len == 0) {
+        fprintf(stderr, "rnnc train: %s: the training text is empty\n", lc.train_file);
+        rc = CLI_USAGE;
+        goto done;
+    }
     cut = lc.validation_split > 0 ? rnnc_corpus_cut(&lc.spec, text, len, lc.validation_split)
                                   : len;
     if ((st = rnnc_lm_create(&tc->model, &lc.spec, text, cut, tc->fit.seed, &lm))) {
