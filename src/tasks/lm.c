@@ -180,8 +180,40 @@ rnnc_status rnnc_lm_create(const rnnc_config *cfg, const rnnc_lm_spec *spec,
     return RNNC_OK;
 }
 
+/* A checkpoint's carried state goes beside it, in <checkpoint>.lmstate.safetensors, tagged with
+ * the checkpoint's train state: written as .lmstate.next first and renamed once the checkpoint is
+ * in place, so a kill at any moment leaves one of the two matching the checkpoint (the optimizer
+ * file's scheme, src/train/fit.c). */
+static rnnc_status save_carry(const rnnc_lm *lm, const char *ckpt, const char *state,
+                              char **next_out) {
+    char *next = rnnc__sibling_path(ckpt, ".lmstate.next.safetensors");
+    if (!next)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    rnnc_tensor t[2 * RNNC_MAX_LAYERS];
+    char names[2 * RNNC_MAX_LAYERS][16];
+    int n = 0;
+    for (int r = 0; r < lm->n_rec; r++)
+        for (int k = 0; k < 1 + lm->rec_lstm[r]; k++, n++) {
+            snprintf(names[n], sizeof names[n], "%c.%d", k ? 'c' : 'h', r);
+            memset(&t[n], 0, sizeof t[n]);
+            t[n].name = names[n], t[n].dtype = RNNC_DTYPE_F32, t[n].ndim = 3;
+            t[n].dims[0] = lm->rec_n[r], t[n].dims[1] = lm->carry_rows, t[n].dims[2] = lm->rec_h[r];
+            t[n].data = k ? lm->c[r] : lm->h[r];
+            t[n].nbytes = lm->rec_n[r] * lm->carry_rows * lm->rec_h[r] * sizeof(float);
+        }
+    const char *key = "rnnc.train_state";
+    rnnc_status s = rnnc_tensor_file_write(next, t, n, &key, &state, 1);
+    if (s != RNNC_OK)
+        free(next), next = NULL;
+    *next_out = next;
+    return s;
+}
+
 static rnnc_status save_with(const rnnc_lm *lm, const char *path, const char *key,
                              const char *value) {
+    char *next = NULL;
+    if (key && !strcmp(key, "rnnc.train_state") && lm->carry_train && lm->n_rec)
+        RNNC_TRY(save_carry(lm, path, value, &next));
     char *vocab = NULL, *spec = spec_to_meta(&lm->spec);
     rnnc_status s =
         spec ? rnnc_vocab_to_text(lm->vocab, &vocab) : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
@@ -190,8 +222,45 @@ static rnnc_status save_with(const rnnc_lm *lm, const char *path, const char *ke
         const char *vals[4] = {"lm", spec, vocab, value};
         s = rnnc_model_save(lm->model, path, keys, vals, key ? 4 : 3);
     }
+    if (next) {
+        char *final = rnnc__sibling_path(path, ".lmstate.safetensors");
+        if (s == RNNC_OK && (!final || rename(next, final) != 0))
+            s = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot rename to the carried-state file", next);
+        free(final), free(next);
+    }
     free(vocab), free(spec);
     return s;
+}
+
+/* Resuming: the carried state of the checkpoint's own train state, from .lmstate or (a kill
+ * between the checkpoint and the rename) .lmstate.next. Neither matching is fine at an epoch's
+ * start, where every row starts from zero anyway. */
+static rnnc_status task_resumed(void *self, const char *path, const char *state) {
+    rnnc_lm *lm = self;
+    const size_t B = lm->sched[0].B;
+    RNNC_TRY(rnnc__lm_reserve(lm, 1, B));
+    for (int which = 0; which < 2 && state; which++) {
+        char *p = rnnc__sibling_path(path, which ? ".lmstate.next.safetensors" : ".lmstate.safetensors");
+        rnnc_tensor_file *f = NULL;
+        const int ok = p && rnnc_tensor_file_read(p, &f) == RNNC_OK;
+        free(p);
+        const char *tag = ok ? rnnc_tensor_file_meta(f, "rnnc.train_state") : NULL;
+        int good = tag && !strcmp(tag, state);
+        for (int r = 0; good && r < lm->n_rec; r++)
+            for (int k = 0; good && k < 1 + lm->rec_lstm[r]; k++) {
+                char name[16];
+                snprintf(name, sizeof name, "%c.%d", k ? 'c' : 'h', r);
+                const rnnc_tensor *t = rnnc_tensor_file_find(f, name);
+                const size_t n = lm->rec_n[r] * B * lm->rec_h[r];
+                good = t && t->dtype == RNNC_DTYPE_F32 && t->nbytes == n * sizeof(float);
+                if (good)
+                    memcpy(k ? lm->c[r] : lm->h[r], t->data, t->nbytes);
+            }
+        rnnc_tensor_file_free(f);
+        if (good)
+            return RNNC_OK;
+    }
+    return RNNC_OK;
 }
 
 rnnc_status rnnc_lm_save(const rnnc_lm *lm, const char *path) {
@@ -530,6 +599,7 @@ static size_t eval_steps(const rnnc_lm *lm, size_t B) {
 
 static rnnc_status evaluate_sched(rnnc_lm *lm, const rnnc__lm_sched *s, const rnnc_corpus *c,
                                   double *loss, size_t *scored, size_t *hits) {
+    lm->carry_train = 0; /* the carried state becomes the evaluation's */
     double sum = 0;
     size_t n = 0, h = 0;
     for (size_t w = 0; w < s->n_win; w++) {
@@ -581,6 +651,7 @@ static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, cons
     (void)idx;
     rnnc_lm *lm = self;
     RNNC_TRY(rnnc__lm_keep_state(lm, (size_t)B));
+    lm->carry_train = 1, lm->carry_rows = (size_t)B;
     size_t dims[3];
     int ndim;
     rnnc_model_output(lm->model, &ndim, dims);
@@ -645,7 +716,7 @@ rnnc_status rnnc_lm_fit(rnnc_lm *lm, const rnnc_corpus *train, const rnnc_corpus
         t.n_train = lm->sched[0].n_win * lm->sched[0].B;
         t.n_val = val ? lm->sched[1].tokens : 0;
         t.batch = task_batch, t.loss = task_loss, t.save = task_save;
-        t.ordered = 1, t.validate = task_validate;
+        t.ordered = 1, t.validate = task_validate, t.resumed = task_resumed;
         s = rnnc__fit(&t, spec, last);
     }
     lm->cor[0] = lm->cor[1] = NULL;

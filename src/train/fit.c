@@ -182,7 +182,7 @@ static char *join(const char *dir, const char *name) {
 }
 
 /* "x/checkpoint.safetensors" -> "x/checkpoint" + suffix */
-static char *sibling_path(const char *ckpt, const char *suffix) {
+char *rnnc__sibling_path(const char *ckpt, const char *suffix) {
     size_t n = strlen(ckpt);
     const char *ext = ".safetensors";
     size_t e = strlen(ext), base = (n > e && !strcmp(ckpt + n - e, ext)) ? n - e : n;
@@ -519,11 +519,13 @@ static rnnc_status resume(fit_run *r) {
     rnnc_status s = rnnc_model_load_params(r->task->model, f);
     if (s == RNNC_OK)
         s = state_from_json(rnnc_tensor_file_meta(f, "rnnc.train_state"), path, &r->st);
+    if (s == RNNC_OK && r->task->resumed)
+        s = r->task->resumed(r->task->self, path, rnnc_tensor_file_meta(f, "rnnc.train_state"));
     rnnc_tensor_file_free(f);
     RNNC_TRY(s);
     *rnnc_model_rng(r->task->model) = r->st.dropout;
-    char *op = sibling_path(path, ".optim.safetensors");
-    char *next = sibling_path(path, ".optim.next.safetensors");
+    char *op = rnnc__sibling_path(path, ".optim.safetensors");
+    char *next = rnnc__sibling_path(path, ".optim.next.safetensors");
     if (!op || !next) {
         free(op), free(next);
         return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
@@ -735,8 +737,8 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
         r.steps_path = join(spec->out_dir, "steps.jsonl");
         r.steps_new = join(spec->out_dir, "steps.jsonl.new");
         r.metrics_new = join(spec->out_dir, "metrics.jsonl.new");
-        r.ckpt_optim = r.ckpt ? sibling_path(r.ckpt, ".optim.safetensors") : NULL;
-        r.ckpt_optim_next = r.ckpt ? sibling_path(r.ckpt, ".optim.next.safetensors") : NULL;
+        r.ckpt_optim = r.ckpt ? rnnc__sibling_path(r.ckpt, ".optim.safetensors") : NULL;
+        r.ckpt_optim_next = r.ckpt ? rnnc__sibling_path(r.ckpt, ".optim.next.safetensors") : NULL;
         if (s == RNNC_OK && !(r.ckpt && r.best_path && r.final_path && r.log_path && r.ckpt_optim &&
                               r.ckpt_optim_next && r.steps_path && r.steps_new && r.metrics_new))
             s = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");

@@ -27,7 +27,14 @@ typedef struct rnnc__task {
     /* May be NULL: validation by the task itself instead of batches of set 1 (a language model
      * scores its validation stream with the state carried). */
     rnnc_status (*validate)(void *self, double *loss, rnnc_metric_values *values);
+    /* May be NULL: told that training resumes from checkpoint `path`, whose train state is
+     * `state` (a language model restores the recurrent state it carries mid-epoch). */
+    rnnc_status (*resumed)(void *self, const char *path, const char *state);
 } rnnc__task;
+
+/* "<dir>/checkpoint" + suffix for "<dir>/checkpoint.safetensors" (malloc'd; NULL when out of
+ * memory): the files that travel with a checkpoint. */
+char *rnnc__sibling_path(const char *ckpt, const char *suffix);
 
 /* Multiplies every gradient by coef (src/train/optim.c; clipping by a norm already measured). */
 void rnnc__scale_grads(rnnc_model *m, double coef);
