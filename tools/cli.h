@@ -16,6 +16,10 @@ int cmd_inspect(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 
+/* What every kind of training file does after reading: the output folder, --resume (which needs
+ * one: prints and returns -1 without), the thread count (--threads, else [train] threads). */
+int cli_train_prepare(rnnc_train_config *tc, const char *path, const char *resume, long threads);
+
 /* The forecasting sides of train and eval (tools/cmd_forecast.c): a training file with a
  * [forecast] section, and a forecaster's model file (data NULL: the CSV named in it). */
 int cli_train_forecast(const char *path, const char *const *sets, int n_sets, long threads,

@@ -166,13 +166,8 @@ int cli_train_forecast(const char *path, const char *const *sets, int n_sets, lo
     if (st)
         return cli_fail("train", st);
     rnnc_train_config *tc = &fc.train;
-    tc->fit.out_dir = tc->output[0] ? tc->output : NULL;
-    if (resume && !tc->fit.out_dir) {
-        fprintf(stderr, "rnnc train: --resume needs [train] output in %s\n", path);
+    if (cli_train_prepare(tc, path, resume, threads))
         return CLI_USAGE;
-    }
-    tc->fit.resume = resume;
-    rnnc_set_num_threads(threads >= 0 ? (int)threads : tc->threads);
     const double t0 = wall();
     rnnc_series_source src = rnnc_series_source_init();
     src.path = fc.data;

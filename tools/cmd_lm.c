@@ -103,13 +103,8 @@ int cli_train_lm(const char *path, const char *const *sets, int n_sets, long thr
     if (st)
         return cli_fail("train", st);
     rnnc_train_config *tc = &lc.train;
-    tc->fit.out_dir = tc->output[0] ? tc->output : NULL;
-    if (resume && !tc->fit.out_dir) {
-        fprintf(stderr, "rnnc train: --resume needs [train] output in %s\n", path);
+    if (cli_train_prepare(tc, path, resume, threads))
         return CLI_USAGE;
-    }
-    tc->fit.resume = resume;
-    rnnc_set_num_threads(threads >= 0 ? (int)threads : tc->threads);
     const double t0 = wall();
     char *text = NULL;
     size_t len = 0, cut;

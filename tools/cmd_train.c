@@ -93,6 +93,17 @@ static rnnc_status read_set(const rnnc_train_config *tc, const char *path, const
     return rnnc_textset_read(&src, out);
 }
 
+int cli_train_prepare(rnnc_train_config *tc, const char *path, const char *resume, long threads) {
+    tc->fit.out_dir = tc->output[0] ? tc->output : NULL;
+    if (resume && !tc->fit.out_dir) {
+        fprintf(stderr, "rnnc train: --resume needs [train] output in %s\n", path);
+        return -1;
+    }
+    tc->fit.resume = resume;
+    rnnc_set_num_threads(threads >= 0 ? (int)threads : tc->threads);
+    return 0;
+}
+
 int cmd_train(int argc, char **argv) {
     const char *path = NULL, *resume = NULL;
     const char *sets[64];
@@ -152,13 +163,8 @@ int cmd_train(int argc, char **argv) {
     st = rnnc_train_config_read(path, sets, n_sets, &tc);
     if (st)
         return cli_fail("train", st);
-    tc.fit.out_dir = tc.output[0] ? tc.output : NULL;
-    if (resume && !tc.fit.out_dir) {
-        fprintf(stderr, "rnnc train: --resume needs [train] output in %s\n", path);
+    if (cli_train_prepare(&tc, path, resume, threads))
         return CLI_USAGE;
-    }
-    tc.fit.resume = resume;
-    rnnc_set_num_threads(threads >= 0 ? (int)threads : tc.threads);
 
     double t0 = wall();
     rnnc_textset *train = NULL, *val = NULL, *test = NULL;
