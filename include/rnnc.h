@@ -833,6 +833,12 @@ typedef struct rnnc_fit_spec {
      * step and the first parameter whose gradient is not finite (default); 1 skips the batch (no
      * update) and counts it in the report. */
     int skip_nonfinite;
+    /* Weight averaging (Polyak; PyTorch's AveragedModel with get_ema_multi_avg_fn, Keras's
+     * use_ema): 0 off (default); in (0, 1) an exponential moving average of the weights is kept,
+     * avg = ema * avg + (1 - ema) * w after every optimizer step (the first step copies w), and
+     * validation, best.safetensors and the final model use avg. A checkpoint keeps avg beside it
+     * (checkpoint.ema.safetensors), so resuming stays exact. */
+    double ema;
 } rnnc_fit_spec;
 rnnc_fit_spec rnnc_fit_spec_init(void);
 

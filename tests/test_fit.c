@@ -434,6 +434,81 @@ static void test_train_file(const char *tmp) {
           "no training data: %s", rnnc_last_error());
 }
 
+/* Weight averaging: the final model is the average computed by hand from the weights after every
+ * step, validation sees it, and a run stopped and resumed ends with the same bits. */
+typedef struct ema_probe {
+    rnnc_model *m;
+    double *avg; /* the average by hand, in double */
+    long steps;
+} ema_probe;
+
+static void ema_step(const rnnc_progress *p, void *user) {
+    (void)p;
+    ema_probe *e = user;
+    size_t n;
+    const float *w = rnnc_model_params(e->m, &n);
+    for (size_t i = 0; i < n; i++)
+        e->avg[i] = e->steps == 0 ? w[i] : 0.9 * e->avg[i] + 0.1 * w[i];
+    e->steps++;
+}
+
+static void test_ema(const char *tmp) {
+    rnnc_textset *tr = make_set(200, 1), *va = make_set(60, 2);
+    char d1[512], d2[512], ck[600], p1[600], p2[600];
+    snprintf(d1, sizeof d1, "%s/ema-full", tmp);
+    snprintf(d2, sizeof d2, "%s/ema-halves", tmp);
+    rnnc_config cfg = model_cfg(RNNC_LAYER_GRU);
+    rnnc_text_spec t = text_spec();
+    rnnc_classifier *c = NULL;
+    rnnc_status st = rnnc_classifier_create(&cfg, &t, tr, 3, &c);
+    size_t n;
+    rnnc_model_params(rnnc_classifier_model(c), &n);
+    ema_probe e = {rnnc_classifier_model(c), calloc(n, sizeof(double)), 0};
+    rnnc_fit_spec f = fit_spec(d1, 3);
+    f.ema = 0.9, f.on_progress = ema_step, f.user = &e;
+    rnnc_epoch_report last;
+    if (st == RNNC_OK)
+        st = rnnc_classifier_fit(c, tr, va, &f, &last);
+    check(st == RNNC_OK && e.steps == 3 * 13, "ema: 3 epochs of 13 steps (%s)",
+          st ? rnnc_last_error() : "");
+    const float *w = rnnc_model_params(rnnc_classifier_model(c), NULL);
+    double worst = 0;
+    for (size_t i = 0; i < n; i++)
+        worst = fmax(worst, fabs(w[i] - e.avg[i]));
+    check(worst < 1e-5, "the final model is the moving average of the step weights (max diff %.2g)",
+          worst);
+    double lv;
+    rnnc_metric_values mv;
+    st = rnnc_classifier_evaluate(c, va, 16, &lv, &mv);
+    check(st == RNNC_OK && fabs(lv - last.val_loss) < 1e-6,
+          "the last validation loss is the average's (%.9g vs %.9g)", last.val_loss, lv);
+    /* stopped after 1 epoch, resumed to 3: the same model file */
+    rnnc_fit_spec f2 = fit_spec(d2, 1);
+    f2.ema = 0.9;
+    rnnc_epoch_report l2;
+    rnnc_classifier *c2 = train(tr, va, &f2, &l2, &st);
+    snprintf(ck, sizeof ck, "%s/checkpoint.safetensors", d2);
+    rnnc_classifier *r = NULL;
+    if (st == RNNC_OK)
+        st = rnnc_classifier_load(ck, &r);
+    f2.epochs = 3, f2.resume = ck;
+    if (st == RNNC_OK)
+        st = rnnc_classifier_fit(r, tr, va, &f2, &l2);
+    snprintf(p1, sizeof p1, "%s/model.safetensors", d1);
+    snprintf(p2, sizeof p2, "%s/model.safetensors", d2);
+    check(st == RNNC_OK && file_params_equal(p1, p2) && l2.val_loss == last.val_loss,
+          "ema: stopped after 1 epoch and resumed to 3, the same model file (%s)",
+          st ? rnnc_last_error() : "");
+    f2.ema = 0, f2.resume = ck, f2.epochs = 4;
+    rnnc_classifier *r2 = NULL;
+    rnnc_classifier_load(ck, &r2);
+    st = r2 ? rnnc_classifier_fit(r2, tr, va, &f2, &l2) : RNNC_ERR_ARG;
+    check(st == RNNC_OK, "resuming without ema is allowed (the average is then dropped)");
+    free(e.avg);
+    rnnc_classifier_free(c), rnnc_classifier_free(c2), rnnc_classifier_free(r), rnnc_classifier_free(r2);
+    rnnc_textset_free(tr), rnnc_textset_free(va);
+}
+
 int main(void) {
     char tmp[] = "/tmp/rnnc_fit_XXXXXX";
     if (!mkdtemp(tmp))
@@ -441,6 +516,7 @@ int main(void) {
     rnnc_set_num_threads(1);
     test_learning_and_resume(tmp);
     test_resume_restore_best(tmp);
+    test_ema(tmp);
     test_sorted_batches();
     test_early_stopping();
     test_create_checks();

@@ -277,6 +277,7 @@ FIELD(f_batch, c->fit.batch_size)
 FIELD(f_seed, c->fit.seed)
 FIELD(f_threads, c->threads)
 FIELD(f_clipn, c->fit.clip_norm)
+FIELD(f_ema, c->fit.ema)
 FIELD(f_clipv, c->fit.clip_value)
 FIELD(f_output, c->output)
 FIELD(f_train, c->train)
@@ -336,6 +337,7 @@ static const key_def keys[] = {
     {"train", "seed", T_U64, f_seed, 0},
     {"train", "threads", T_INT, f_threads, 0},
     {"train", "clip_norm", T_DOUBLE, f_clipn, 0},
+    {"train", "ema", T_DOUBLE, f_ema, 0},
     {"train", "clip_value", T_DOUBLE, f_clipv, 0},
     {"train", "output", T_PATH, f_output, 1024},
     {"data", "train", T_PATH, f_train, 1024},

@@ -347,6 +347,8 @@ typedef struct fit_run {
     float *dout;
     size_t dout_cap;
     float *best_params; /* restore_best: the best epoch's weights */
+    float *ema, *held;  /* spec->ema: the averaged weights, and the trained ones while avg is in */
+    char *ckpt_ema, *ckpt_ema_next;
     char *ckpt, *ckpt_optim, *ckpt_optim_next, *best_path, *final_path, *log_path, *steps_path;
     FILE *steps;                   /* steps.jsonl: one line per batch */
     char *steps_new, *metrics_new; /* a fresh run logs here until its first checkpoint */
@@ -383,6 +385,29 @@ static void log_step(fit_run *r, int epoch, long batch, double loss, double norm
     log_num(r->steps, "grad_norm", norm);
     log_num(r->steps, "lr", lr);
     fprintf(r->steps, ",\"skipped\":%s}\n", skipped ? "true" : "false");
+}
+
+/* avg = ema avg + (1 - ema) w after a step; the first step of the run copies w. */
+static void ema_update(fit_run *r) {
+    size_t n;
+    const float *restrict w = rnnc_model_params(r->task->model, &n);
+    float *restrict a = r->ema;
+    const float d = (float)r->spec->ema, e = 1.0f - d;
+    if (r->st.step == 1)
+        memcpy(a, w, n * sizeof(float));
+    else
+        for (size_t i = 0; i < n; i++)
+            a[i] = d * a[i] + e * w[i];
+}
+
+/* The model takes the averaged weights (use 1) or gets its trained ones back (use 0). */
+static void ema_use(fit_run *r, int use) {
+    size_t n;
+    float *p = rnnc_model_params(r->task->model, &n);
+    if (use)
+        memcpy(r->held, p, n * sizeof(float)), memcpy(p, r->ema, n * sizeof(float));
+    else
+        memcpy(p, r->held, n * sizeof(float));
 }
 
 /* One epoch from batch r->st.batch on (0, or where an interrupted run stopped). */
@@ -463,6 +488,8 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
             RNNC_TRY(rnnc_optim_set_lr(r->optim, rep->lr));
             RNNC_TRY(rnnc_optim_step(r->optim));
             st->step++;
+            if (r->ema)
+                ema_update(r);
             if (spec->sched_per_batch && spec->sched.kind != RNNC_SCHED_PLATEAU)
                 rnnc_sched_step(&st->sched);
             st->loss_sum += l * nb;
@@ -512,6 +539,36 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
     return RNNC_OK;
 }
 
+/* The average of the checkpoint's own state: from checkpoint.ema.safetensors or (a kill between
+ * the checkpoint and the rename) its .next file. */
+static rnnc_status ema_resume(fit_run *r, const char *state) {
+    size_t n;
+    rnnc_model_params(r->task->model, &n);
+    char *paths[2] = {rnnc__sibling_path(r->spec->resume, ".ema.safetensors"),
+                      rnnc__sibling_path(r->spec->resume, ".ema.next.safetensors")};
+    int found = 0;
+    for (int k = 0; k < 2 && state && !found; k++) {
+        rnnc_tensor_file *f = NULL;
+        if (!paths[k] || rnnc_tensor_file_read(paths[k], &f) != RNNC_OK)
+            continue;
+        const char *tag = rnnc_tensor_file_meta(f, "rnnc.train_state");
+        const rnnc_tensor *t = rnnc_tensor_file_find(f, "ema");
+        const int good = tag && !strcmp(tag, state) && t && t->dtype == RNNC_DTYPE_F32 &&
+                         t->nbytes == n * sizeof(float);
+        if (good)
+            memcpy(r->ema, t->data, t->nbytes), found = 1;
+        rnnc_tensor_file_free(f);
+    }
+    rnnc_status s = RNNC_OK;
+    if (!found && r->st.step > 0) /* with no step yet there is nothing to average */
+        s = RNNC_FAIL(RNNC_ERR_FORMAT,
+                      "%s: no weight average for this checkpoint (the run had [train] ema = 0, "
+                      "or the file was removed); resume with the same ema setting",
+                      paths[0] ? paths[0] : r->spec->resume);
+    free(paths[0]), free(paths[1]);
+    return s;
+}
+
 static rnnc_status resume(fit_run *r) {
     const char *path = r->spec->resume;
     rnnc_tensor_file *f;
@@ -521,6 +578,8 @@ static rnnc_status resume(fit_run *r) {
         s = state_from_json(rnnc_tensor_file_meta(f, "rnnc.train_state"), path, &r->st);
     if (s == RNNC_OK && r->task->resumed)
         s = r->task->resumed(r->task->self, path, rnnc_tensor_file_meta(f, "rnnc.train_state"));
+    if (s == RNNC_OK && r->ema)
+        s = ema_resume(r, rnnc_tensor_file_meta(f, "rnnc.train_state"));
     rnnc_tensor_file_free(f);
     RNNC_TRY(s);
     *rnnc_model_rng(r->task->model) = r->st.dropout;
@@ -554,7 +613,7 @@ static rnnc_status resume(fit_run *r) {
         /* the checkpoint's weights are the best ones only when it closed the best epoch; a
          * mid-epoch checkpoint (batch > 0) holds weights from the epoch after */
         if (r->best_path && r->st.best_epoch > 0 &&
-            (r->st.best_epoch != r->st.epoch || r->st.batch > 0)) {
+            (r->ema || r->st.best_epoch != r->st.epoch || r->st.batch > 0)) {
             rnnc_model *tmp = NULL;
             rnnc_tensor_file *bf = NULL;
             s = rnnc_tensor_file_read(r->best_path, &bf);
@@ -588,11 +647,24 @@ static rnnc_status write_checkpoint(fit_run *r) {
     if (!js)
         return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     rnnc_status s = rnnc_optim_save(r->optim, r->ckpt_optim_next);
+    if (s == RNNC_OK && r->ema) { /* the average, tagged with the state it belongs to */
+        size_t n;
+        rnnc_model_params(r->task->model, &n);
+        rnnc_tensor t;
+        memset(&t, 0, sizeof t);
+        t.name = "ema", t.dtype = RNNC_DTYPE_F32, t.ndim = 1, t.dims[0] = n;
+        t.data = r->ema, t.nbytes = n * sizeof(float);
+        const char *key = "rnnc.train_state", *val = js;
+        s = rnnc_tensor_file_write(r->ckpt_ema_next, &t, 1, &key, &val, 1);
+    }
     if (s == RNNC_OK)
         s = r->task->save(r->task->self, r->ckpt, "rnnc.train_state", js);
     free(js);
     if (s == RNNC_OK && rename(r->ckpt_optim_next, r->ckpt_optim) != 0)
         s = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot rename to %s: %s", r->ckpt_optim_next, r->ckpt_optim,
+                      strerror(errno));
+    if (s == RNNC_OK && r->ema && rename(r->ckpt_ema_next, r->ckpt_ema) != 0)
+        s = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot rename to %s: %s", r->ckpt_ema_next, r->ckpt_ema,
                       strerror(errno));
     if (s == RNNC_OK && r->fresh_logs) { /* this run's logs replace the previous run's now */
         r->fresh_logs = 0;
@@ -633,6 +705,8 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
         }
         rep.val_loss = NAN;
         rep.val.accuracy = rep.val.precision = rep.val.recall = rep.val.f1 = rep.val.auc = NAN;
+        if (r->ema) /* validation and the best model see the averaged weights */
+            ema_use(r, 1);
         if (task->n_val && task->validate)
             RNNC_TRY(task->validate(task->self, &rep.val_loss, &rep.val));
         else if (task->n_val)
@@ -659,6 +733,8 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
         }
         if (spec->out_dir && rep.improved)
             RNNC_TRY(task->save(task->self, r->best_path, NULL, NULL));
+        if (r->ema)
+            ema_use(r, 0);
         /* the log line first: a kill between the two leaves a line the resume trims away,
          * never a finished epoch without its line */
         if (spec->out_dir)
@@ -679,6 +755,8 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
         size_t n;
         float *p = rnnc_model_params(task->model, &n);
         memcpy(p, r->best_params, n * sizeof(float));
+    } else if (r->ema && r->st.step > 0) { /* the final model is the average */
+        ema_use(r, 1);
     }
     if (spec->out_dir)
         RNNC_TRY(task->save(task->self, r->final_path, NULL, NULL));
@@ -695,6 +773,8 @@ static rnnc_status check_spec(const rnnc__task *task, const rnnc_fit_spec *s) {
     if (!(s->clip_norm >= 0) || !(s->clip_value >= 0) || !(s->min_delta >= 0) || s->patience < 0)
         return RNNC_FAIL(RNNC_ERR_ARG,
                          "clip_norm, clip_value, min_delta and patience must be >= 0");
+    if (!(s->ema >= 0 && s->ema < 1))
+        return RNNC_FAIL(RNNC_ERR_ARG, "ema must be in [0, 1), got %g", s->ema);
     if (s->monitor != RNNC_MONITOR_VAL_LOSS && s->monitor != RNNC_MONITOR_VAL_ACCURACY)
         return RNNC_FAIL(RNNC_ERR_ARG, "unknown monitor %d", s->monitor);
     if (task->n_train == 0)
@@ -728,6 +808,11 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
         s = rnnc__calloc((void **)&r.perm, task->n_train, sizeof *r.perm, "order");
     if (s == RNNC_OK && spec->restore_best)
         s = rnnc__calloc((void **)&r.best_params, np, sizeof(float), "best weights");
+    if (s == RNNC_OK && spec->ema > 0) {
+        s = rnnc__calloc((void **)&r.ema, np, sizeof(float), "weight average");
+        if (s == RNNC_OK)
+            s = rnnc__calloc((void **)&r.held, np, sizeof(float), "weight average");
+    }
     if (s == RNNC_OK && spec->out_dir) {
         s = make_dir(spec->out_dir);
         r.ckpt = join(spec->out_dir, "checkpoint.safetensors");
@@ -739,8 +824,11 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
         r.metrics_new = join(spec->out_dir, "metrics.jsonl.new");
         r.ckpt_optim = r.ckpt ? rnnc__sibling_path(r.ckpt, ".optim.safetensors") : NULL;
         r.ckpt_optim_next = r.ckpt ? rnnc__sibling_path(r.ckpt, ".optim.next.safetensors") : NULL;
+        r.ckpt_ema = r.ckpt ? rnnc__sibling_path(r.ckpt, ".ema.safetensors") : NULL;
+        r.ckpt_ema_next = r.ckpt ? rnnc__sibling_path(r.ckpt, ".ema.next.safetensors") : NULL;
         if (s == RNNC_OK && !(r.ckpt && r.best_path && r.final_path && r.log_path && r.ckpt_optim &&
-                              r.ckpt_optim_next && r.steps_path && r.steps_new && r.metrics_new))
+                              r.ckpt_optim_next && r.steps_path && r.steps_new && r.metrics_new &&
+                              r.ckpt_ema && r.ckpt_ema_next))
             s = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     }
     if (s == RNNC_OK) {
@@ -767,6 +855,8 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
     free(r.perm);
     free(r.dout);
     free(r.best_params);
+    free(r.ema), free(r.held);
+    free(r.ckpt_ema), free(r.ckpt_ema_next);
     if (r.steps)
         fclose(r.steps);
     if (r.fresh_logs) { /* failed before its first checkpoint */
