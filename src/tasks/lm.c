@@ -520,7 +520,6 @@ static void ce_part(void *arg, int k) {
         for (size_t c = 1; c < V; c++)
             arg_max = z[c] > z[arg_max] ? c : arg_max;
         const float m = z[arg_max];
-        float y0;
         const float sum = g ? rnnc__vexp_shift(z, m, g, V) : 0;
         double s = sum;
         if (!g) { /* no gradient buffer: the sum alone, in chunks through a small buffer */
@@ -535,8 +534,7 @@ static void ce_part(void *arg, int k) {
             const float f = (float)(1.0 / s) * j->scale;
             for (size_t c = 0; c < V; c++)
                 g[c] *= f;
-            y0 = g[t];
-            g[t] = y0 - j->scale;
+            g[t] -= j->scale;
         }
     }
 }
@@ -561,9 +559,7 @@ static rnnc_status window_loss(rnnc_lm *lm, size_t N, const float *logits, float
             continue;
         s += lm->row_loss[i], n++, h += lm->row_hit[i];
     }
-    if (!isfinite(s) && n)
-        return RNNC_FAIL(RNNC_ERR_NUMERIC, "the language model's loss is not finite");
-    *sum = s, *counted = n;
+    *sum = s, *counted = n; /* NaN passes through: the trainer names the step (or skips it) */
     if (hits)
         *hits = h;
     return RNNC_OK;
@@ -648,7 +644,7 @@ static rnnc_status task_batch(void *self, int set, const size_t *idx, int B, rnn
 
 static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, const float *out,
                              float *dout, double *loss, rnnc_metrics *met) {
-    (void)idx;
+    (void)set, (void)idx; /* the window is the one task_batch just built */
     rnnc_lm *lm = self;
     RNNC_TRY(rnnc__lm_keep_state(lm, (size_t)B));
     lm->carry_train = 1, lm->carry_rows = (size_t)B;
@@ -664,7 +660,6 @@ static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, cons
                             ? 1.0f / (float)B
                             : 1.0f / (float)(counted ? counted : 1);
     double sum;
-    (void)set;
     RNNC_TRY(window_loss(lm, N, out, dout, scale, &sum, &counted, &hits));
     *loss = counted ? sum / (double)counted : 0;
     return add_hits(met, hits, counted);

@@ -75,11 +75,9 @@ rnnc_status rnnc_sample_logits(const float *logits, size_t V, const rnnc_sample_
     cand *cs = malloc(V * sizeof *cs);
     if (!cs)
         return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_sample_logits: cannot allocate %zu candidates", V);
-    double total = 0;
     for (size_t c = 0; c < V; c++) {
         cs[c].p = exp(((double)logits[c] - m) * inv_t);
         cs[c].id = (int32_t)c;
-        total += cs[c].p;
     }
     qsort(cs, V, sizeof *cs, by_prob);
     size_t keep = spec->top_k > 0 && (size_t)spec->top_k < V ? (size_t)spec->top_k : V;
@@ -93,7 +91,6 @@ rnnc_status rnnc_sample_logits(const float *logits, size_t V, const rnnc_sample_
             cum += cs[k++].p;
         keep = k, kept = cum;
     }
-    (void)total;
     const double u = rnnc_rng_uniform(rng) * kept;
     double cum = 0;
     *id = cs[0].id;
