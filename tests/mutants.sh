@@ -26,6 +26,10 @@ mutants=(
   "src/layers/layers.h|    return e - b0;|    return e > b0 ? e - b0 - 1 : 0;|step product skips the last row holding data"
   "src/layers/lstm.c|hh + b * 4 * nu, w->b_ih + u0,|hh + b * 4 * nu, w->b_ih,|LSTM units mode reads another thread's b_ih"
   "src/core/blas.c|const size_t m0 = M * (size_t)k / (size_t)nt, m1 = M * (size_t)(k + 1) / (size_t)nt;|const size_t m0 = M * (size_t)k / (size_t)nt, m1 = m0 + (M / (size_t)nt);|GEMM row slices drop a row"
+  "src/tasks/lm.c|                if (reset \&\& !reset[b])|                if (0)|language model forgets its state between windows"
+  "src/tasks/lm.c|                            ? 1.0f / (float)B|                            ? 1.0f / (float)(counted ? counted : 1)|step_sum loss reduced as a token mean"
+  "src/model/model.c|    return \&m->plan.params[pl->tied_weight >= 0 ? pl->tied_weight : pl->first_param];|    return &m->plan.params[pl->first_param];|tied output layer uses its bias as its weight"
+  "src/train/fit.c|            a[i] = d * a[i] + e * w[i];|            a[i] = w[i];|weight average is the last weights"
 )
 
 for m in "${mutants[@]}"; do
