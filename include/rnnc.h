@@ -601,6 +601,42 @@ rnnc_status rnnc_model_load(const char *path, rnnc_model **out, rnnc_tensor_file
  * no other tensor; errors (RNNC_ERR_FORMAT) name the file and the tensor. Everything is checked
  * before anything is copied, so a failed load leaves the model unchanged. */
 rnnc_status rnnc_model_load_params(rnnc_model *m, const rnnc_tensor_file *f);
+
+/* Transfer learning: copies into model m the parameters of a pretrained model's file f that m has
+ * under the same name, and reports what happened to each tensor (items: malloc'd, the caller
+ * free()s it; may be NULL):
+ *   RNNC_TRANSFER_LOADED   same name and shape: copied;
+ *   RNNC_TRANSFER_MAPPED   a vocabulary-indexed tensor (the embedding's weight, and the weight and
+ *                          bias of a last dense layer with one unit per token) when both
+ *                          vocabularies are given: the rows of tokens both vocabularies hold are
+ *                          copied (rows of rows_total), the others keep m's initialisation;
+ *   RNNC_TRANSFER_NEW      not in f: keeps m's initialisation;
+ *   RNNC_TRANSFER_REINIT   in f, but named in spec->reinit (a parameter name, or a layer name
+ *                          standing for all of its parameters): keeps m's initialisation;
+ *   RNNC_TRANSFER_DROPPED  in f only (an old task head, say).
+ * A tensor whose shape fits neither way is an error (RNNC_ERR_SHAPE) naming every such tensor
+ * with both shapes, unless reinit names it; nothing is copied then. Tensors must be F32 or F64. */
+enum rnnc_transfer_kind {
+    RNNC_TRANSFER_LOADED = 1,
+    RNNC_TRANSFER_MAPPED,
+    RNNC_TRANSFER_NEW,
+    RNNC_TRANSFER_REINIT,
+    RNNC_TRANSFER_DROPPED
+};
+typedef struct rnnc_transfer_item {
+    char name[RNNC_NAME_MAX + 32];
+    int what;                /* enum rnnc_transfer_kind */
+    size_t rows, rows_total; /* MAPPED: rows carried over, of */
+} rnnc_transfer_item;
+typedef struct rnnc_vocab rnnc_vocab; /* (the text section below) */
+typedef struct rnnc_transfer_spec {
+    const rnnc_vocab *from, *to; /* the pretrained model's and m's vocabularies, or both NULL */
+    const char *const *reinit;   /* n_reinit names */
+    int n_reinit;
+} rnnc_transfer_spec;
+rnnc_status rnnc_model_transfer(rnnc_model *m, const rnnc_tensor_file *f,
+                                const rnnc_transfer_spec *spec, rnnc_transfer_item **items,
+                                int *n_items);
 /* Optimizer state for resuming, in a second safetensors file beside the model file (written
  * atomically): tensors "optim.state" F32 (n,) (rnnc_optim_state) and "optim.steps" I64 scalar,
  * metadata "format": "rnnc-optim", "rnnc.version" and "rnnc.optim.lr" (the current learning

@@ -280,3 +280,152 @@ rnnc_status rnnc_optim_load(rnnc_optim *o, const char *path) {
     rnnc_tensor_file_free(f);
     return st;
 }
+
+/* ---- transfer learning ---- */
+
+/* Whether parameter `name` is named in reinit, itself or through its layer ("dense" for
+ * "dense.weight"). */
+static int in_reinit(const rnnc_transfer_spec *s, const char *name) {
+    for (int i = 0; s && i < s->n_reinit; i++) {
+        const size_t n = strlen(s->reinit[i]);
+        if (!strcmp(name, s->reinit[i]) || (!strncmp(name, s->reinit[i], n) && name[n] == '.'))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether parameter `name` of m is indexed by the vocabulary: the first layer's embedding weight,
+ * or the weight or bias of a last dense layer with one unit per token of `to`. */
+static int vocab_indexed(const rnnc_model *m, const char *name, const rnnc_vocab *to) {
+    const rnnc_config *c = rnnc_model_config(m);
+    const char *first, *last;
+    rnnc_model_layer_info(m, 0, &first, NULL, NULL, NULL);
+    rnnc_model_layer_info(m, c->n_layers - 1, &last, NULL, NULL, NULL);
+    const size_t nf = strlen(first), nl = strlen(last);
+    if (c->layers[0].kind == RNNC_LAYER_EMBEDDING && !strncmp(name, first, nf) &&
+        !strcmp(name + nf, ".weight"))
+        return 1;
+    const rnnc_layer_spec *d = &c->layers[c->n_layers - 1];
+    return d->kind == RNNC_LAYER_DENSE && d->units == rnnc_vocab_size(to) &&
+           !strncmp(name, last, nl) && (!strcmp(name + nl, ".weight") || !strcmp(name + nl, ".bias"));
+}
+
+static float tensor_value(const rnnc_tensor *t, size_t k) {
+    if (t->dtype == RNNC_DTYPE_F32) {
+        float v;
+        memcpy(&v, (const unsigned char *)t->data + k * sizeof v, sizeof v);
+        return v;
+    }
+    double v;
+    memcpy(&v, (const unsigned char *)t->data + k * sizeof v, sizeof v);
+    return (float)v;
+}
+
+rnnc_status rnnc_model_transfer(rnnc_model *m, const rnnc_tensor_file *f,
+                                const rnnc_transfer_spec *spec, rnnc_transfer_item **items,
+                                int *n_items) {
+    if (!m || !f)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_transfer: NULL argument");
+    if (spec && (!spec->from) != (!spec->to))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_transfer: give both vocabularies or neither");
+    if (items)
+        *items = NULL;
+    if (n_items)
+        *n_items = 0;
+    const char *file = rnnc_tensor_file_name(f);
+    const int np = rnnc_model_param_count(m), nt = rnnc_tensor_file_count(f);
+    const int mapping = spec && spec->from;
+    rnnc_transfer_item *it = calloc((size_t)(np + nt) + 1, sizeof *it);
+    if (!it)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    int n = 0;
+    /* first every decision and every shape check, so a failure copies nothing */
+    char msg[1024] = "";
+    size_t at = 0;
+    int bad = 0;
+    for (int i = 0; i < np; i++) {
+        const char *name;
+        int ndim;
+        size_t dims[2];
+        rnnc_model_param_info(m, i, &name, &ndim, dims);
+        rnnc_transfer_item *x = &it[n++];
+        snprintf(x->name, sizeof x->name, "%s", name);
+        const rnnc_tensor *t = rnnc_tensor_file_find(f, name);
+        if (!t) {
+            x->what = RNNC_TRANSFER_NEW;
+            continue;
+        }
+        if (in_reinit(spec, name)) {
+            x->what = RNNC_TRANSFER_REINIT;
+            continue;
+        }
+        if (t->dtype != RNNC_DTYPE_F32 && t->dtype != RNNC_DTYPE_F64) {
+            free(it);
+            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s' is not F32 or F64", file, name);
+        }
+        int same = t->ndim == ndim;
+        for (int d = 0; d < ndim && same; d++)
+            same = t->dims[d] == dims[d];
+        const int rows_fit = t->ndim == ndim && (ndim == 1 || t->dims[1] == dims[1]);
+        if (mapping && vocab_indexed(m, name, spec->to) && rows_fit &&
+            t->dims[0] == (size_t)rnnc_vocab_size(spec->from)) {
+            x->what = RNNC_TRANSFER_MAPPED, x->rows_total = dims[0];
+        } else if (same) {
+            x->what = RNNC_TRANSFER_LOADED;
+        } else {
+            char got[128], want[64];
+            shape_text(t->ndim, t->dims, got, sizeof got);
+            shape_text(ndim, dims, want, sizeof want);
+            if (at < sizeof msg)
+                at += (size_t)snprintf(msg + at, sizeof msg - at, "%s'%s' is %s, the model needs %s",
+                                       bad ? "; " : "", name, got, want);
+            bad++;
+        }
+    }
+    if (bad) {
+        free(it);
+        return RNNC_FAIL(RNNC_ERR_SHAPE,
+                         "%s: %d tensor%s do not fit the new model: %s (name them in reinit to "
+                         "start them afresh)",
+                         file, bad, bad == 1 ? "" : "s", msg);
+    }
+    for (int k = 0; k < nt; k++) {
+        const rnnc_tensor *t = rnnc_tensor_file_tensor(f, k);
+        if (!rnnc_model_param(m, t->name, NULL)) {
+            rnnc_transfer_item *x = &it[n++];
+            snprintf(x->name, sizeof x->name, "%s", t->name);
+            x->what = RNNC_TRANSFER_DROPPED;
+        }
+    }
+    /* then the copies */
+    for (int i = 0; i < np; i++) {
+        rnnc_transfer_item *x = &it[i];
+        if (x->what != RNNC_TRANSFER_LOADED && x->what != RNNC_TRANSFER_MAPPED)
+            continue;
+        const rnnc_tensor *t = rnnc_tensor_file_find(f, x->name);
+        size_t count;
+        float *dst = rnnc_model_param(m, x->name, &count);
+        if (x->what == RNNC_TRANSFER_LOADED) {
+            for (size_t k = 0; k < count; k++)
+                dst[k] = tensor_value(t, k);
+            continue;
+        }
+        const size_t cols = count / x->rows_total;
+        for (size_t r = 0; r < x->rows_total; r++) {
+            const char *tok = rnnc_vocab_token(spec->to, (int)r);
+            int32_t from = tok ? rnnc_vocab_id(spec->from, tok, strlen(tok)) : -1;
+            if (from == RNNC_VOCAB_OOV && r != RNNC_VOCAB_OOV)
+                continue; /* a token the pretrained model never saw */
+            for (size_t c = 0; c < cols; c++)
+                dst[r * cols + c] = tensor_value(t, (size_t)from * cols + c);
+            x->rows++;
+        }
+    }
+    if (items)
+        *items = it;
+    else
+        free(it);
+    if (n_items)
+        *n_items = n;
+    return RNNC_OK;
+}
