@@ -232,6 +232,34 @@ static void test_resume_mid_epoch(void) {
     check(system(cmd) == 0, "cleaned up");
 }
 
+/* The same bits for 1, 2 and 3 threads (the loss kernel splits rows over threads). */
+static void test_threads(void) {
+    float *first = NULL;
+    size_t np = 0;
+    int same = 1;
+    for (int th = 1; th <= 3; th++) {
+        rnnc_set_num_threads(th);
+        rnnc_lm *lm = make_lm(RNNC_LM_CHAR, 6, 1, 9);
+        rnnc_corpus c = {0};
+        rnnc_lm_encode(lm, TEXT, strlen(TEXT), "text", &c);
+        rnnc_fit_spec f = rnnc_fit_spec_init();
+        f.epochs = 2, f.batch_size = 3;
+        rnnc_lm_fit(lm, &c, &c, &f, NULL);
+        const float *p = rnnc_model_params(rnnc_lm_model(lm), &np);
+        if (!first) {
+            first = malloc(np * sizeof *first);
+            memcpy(first, p, np * sizeof *first);
+        } else {
+            same &= !memcmp(first, p, np * sizeof *first);
+        }
+        rnnc_corpus_free(&c);
+        rnnc_lm_free(lm);
+    }
+    check(same, "1, 2 and 3 threads train the same bits");
+    free(first);
+    rnnc_set_num_threads(2);
+}
+
 /* ---- sampling ---- */
 
 static void test_sampling(void) {
@@ -467,6 +495,7 @@ int main(void) {
     test_windows_and_state();
     test_training_step();
     test_resume_mid_epoch();
+    test_threads();
     test_sampling();
     test_generation();
     test_file_and_config();
