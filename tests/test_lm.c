@@ -424,6 +424,21 @@ static void test_file_and_config(void) {
     rnnc_corpus_free(&c);
     rnnc_lm_free(lm);
 
+    /* the description written into model files keeps tie_weights and the uniform init */
+    rnnc_config u = lm_config(9, 4, 4, 1, 1), u2;
+    for (int i = 0; i < u.n_layers; i++) u.layers[i].init = RNNC_INIT_UNIFORM, u.layers[i].init_range = 0.25f;
+    char *desc = NULL;
+    st = rnnc_config_write(&u, &desc);
+    if (st == RNNC_OK) st = rnnc_config_parse(desc, "written", &u2);
+    check(st == RNNC_OK && u2.layers[2].tie_weights == 1 && u2.layers[1].init == RNNC_INIT_UNIFORM &&
+              u2.layers[0].init_range == 0.25f && strstr(desc, "tie_weights = true") &&
+              strstr(desc, "init = uniform"),
+          "tie_weights and init = uniform survive writing and reading the description");
+    free(desc);
+    u.layers[1].init_range = 0;
+    check(rnnc_config_validate(&u) == RNNC_ERR_ARG && strstr(rnnc_last_error(), "init_range"),
+          "init = uniform without a range is refused (%s)", rnnc_last_error());
+
     FILE *f = fopen(txt, "w");
     fputs(TEXT, f);
     fclose(f);
