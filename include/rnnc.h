@@ -218,6 +218,15 @@ const float *rnnc_model_input_grad(const rnnc_model *m);
  * Training never needs it: rnnc's trainers turn it off, which saves the first recurrent layer a
  * GEMM as large as its input projection (as PyTorch skips inputs that do not require grad). */
 void rnnc_model_set_input_grad(rnnc_model *m, int on);
+/* Freezing (fine-tuning): a frozen layer's parameters get no gradient and optimizers leave them
+ * unchanged; backward skips that layer's weight-gradient products, and below the lowest layer
+ * that trains it stops altogether (frozen recurrent layers there report zero initial-state
+ * gradients). Every layer trains by default. A tied output layer's weight belongs to the
+ * embedding: it trains when the embedding does. layer is the index in the config. */
+rnnc_status rnnc_model_set_trainable(rnnc_model *m, int layer, int on);
+int rnnc_model_trainable(const rnnc_model *m, int layer);
+/* Whether parameter i (rnnc_model_param_info's order) belongs to a layer that trains. */
+int rnnc_model_param_trainable(const rnnc_model *m, int i);
 
 /* Recurrent state of layer `layer` (its index in the config), PyTorch's layout (L*D,B,H) with
  * index l*D + d. set_state copies h0 (and c0 for LSTM; ignored otherwise) for the following

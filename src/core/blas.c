@@ -11,6 +11,7 @@
 
 #include <cblas.h>
 #include <limits.h>
+#include <stdatomic.h>
 
 static void RN(gemm1)(int ta, int tb, size_t M, size_t N, size_t K, real alpha, const real *A,
                       size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc) {
@@ -38,9 +39,17 @@ static void RN(gemm_task)(void *jobs, int k) {
               j->ldc);
 }
 
+#ifndef RNNC_REAL_F64
+_Atomic unsigned long long rnnc__gemm_macs;
+#endif
+
 void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, real alpha, const real *A,
                     size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc) {
     if (M == 0 || N == 0) return;
+#ifndef RNNC_REAL_F64
+    atomic_fetch_add_explicit(&rnnc__gemm_macs, (unsigned long long)M * N * K,
+                              memory_order_relaxed);
+#endif
     if (K == 0) { /* BLAS rejects lda = 0; the product is empty, so C = beta * C */
         for (size_t i = 0; i < M; i++)
             for (size_t j = 0; j < N; j++) C[i * ldc + j] = beta == 0 ? 0 : beta * C[i * ldc + j];

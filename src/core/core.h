@@ -51,6 +51,10 @@ typedef struct rnnc__barrier {
 void rnnc__barrier_init(rnnc__barrier *b, int n);
 void rnnc__barrier_wait(rnnc__barrier *b);
 
+/* Multiply-adds done by the float GEMMs (rnnc__gemm) since the start: the tests count the work
+ * that freezing a layer must save. */
+extern _Atomic unsigned long long rnnc__gemm_macs;
+
 /* y (n) = exp(x (n) - m), m >= every x (a softmax row's maximum); returns the sum of y. Float only,
  * vectorized (src/core/vmath.c, within 2.5 ulps like the cells' exp). */
 float rnnc__vexp_shift(const float *x, float m, float *y, size_t n);

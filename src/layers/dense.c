@@ -52,6 +52,7 @@ void RN(rnnc__dense_backward)(const real *W, int act, size_t N, size_t F, size_t
         }
     }
     if (dx) RN(rnnc__gemm)(0, 0, N, F, O, 1, dz, O, W, F, 1, dx, F);
+    if (!dW) return; /* a frozen layer: no weight gradients */
     RN(rnnc__gemm)(1, 0, O, F, N, 1, dz, O, x, F, 1, dW, F);
     /* db: each column summed over n in order, row by row (a column walk strides through memory) */
     memset(colsum, 0, O * sizeof(double));

@@ -106,8 +106,8 @@ static inline void RN(rnnc__pass_step)(real *next, const real *prev, real *y, si
 /* Dense: x (N,F) -> y (N,O) = act(x W^T + b); W (O,F), b (O). y is kept for backward. */
 void RN(rnnc__dense_forward)(const real *W, const real *b, int act, size_t N, size_t F, size_t O,
                              const real *x, real *y);
-/* dy (N,O) -> dx (N,F) (+=, may be NULL), dW, db (+=); work (N,O) (unused for a linear layer),
- * colsum (O) scratch for the bias gradient. */
+/* dy (N,O) -> dx (N,F) (+=, may be NULL), dW, db (+=; both NULL for a frozen layer); work (N,O)
+ * (unused for a linear layer), colsum (O) scratch for the bias gradient. */
 void RN(rnnc__dense_backward)(const real *W, int act, size_t N, size_t F, size_t O, const real *x,
                               const real *y, const real *dy, real *dx, real *dW, real *db,
                               real *work, double *colsum);

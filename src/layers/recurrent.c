@@ -234,6 +234,7 @@ void RN(rnnc__dir_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
     const real *Sh = d->cache + T * B * G;
     const real *hprev = Sh + (d->reverse ? BH : 0); /* (T,B,H): state before each step */
     if (dx) RN(rnnc__gemm)(0, 0, T * B, d->I, G, 1, dg, G, w->w_ih, d->I, 1, dx, d->ldx);
+    if (!g) return; /* a frozen layer: no weight gradients */
     RN(rnnc__gemm)(1, 0, G, d->I, T * B, 1, dg, G, d->x, d->ldx, 1, g->w_ih, d->I);
     RN(rnnc__gemm)(1, 0, G, H, T * B, 1, dgh, G, hprev, H, 1, g->w_hh, H);
     if (dgh == dg) { /* LSTM, RNN: both biases get the same gradient */

@@ -156,8 +156,11 @@ void RN(rnnc__stack_backward)(RN(rnnc__stack) *s, const real *x, const real *dou
                     for (size_t j = 0; j < H; j++)
                         dh[b * H + j] += dout[b * O + (sum ? 0 : d * H) + j];
             for (size_t i = 0; i < BH; i++) dc[i] = dcT ? dcT[k * BH + i] : 0;
+            if (s->frozen && !dxl && !dh0 && !dc0)
+                continue; /* nothing of this direction's backward is wanted */
             RN(rnnc__dir_backward)(&s->w[k], &r, dy, ldy, dh, dc, dxl, dh0 ? dh0 + k * BH : NULL,
-                                   dc0 ? dc0 + k * BH : NULL, &s->g[k], s->work);
+                                   dc0 ? dc0 + k * BH : NULL, s->frozen ? NULL : &s->g[k],
+                                   s->work);
         }
         if (l > 0) {
             if (s->dropped)

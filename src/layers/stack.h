@@ -18,6 +18,7 @@ typedef struct RN(rnnc__stack) {
     /* buffers sized for (Tcap, Bcap); T, B of the last forward */
     size_t Tcap, Bcap, T, B;
     int dropped; /* dropout was applied in the last forward */
+    int frozen;  /* backward computes no weight gradients (only what flows below) */
     real *cache[2 * RNNC__MAX_STACK];
     real *dirout[RNNC__MAX_STACK]; /* (T,B,D*H) both directions side by side */
     real *merged[RNNC__MAX_STACK]; /* (T,B,Hout): dirout itself unless summed */

@@ -65,6 +65,21 @@ void rnnc_model_set_input_grad(rnnc_model *m, int on) {
     if (m) rnnc__model_set_input_grad_f32(m->impl, on);
 }
 
+rnnc_status rnnc_model_set_trainable(rnnc_model *m, int layer, int on) {
+    if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_set_trainable: model is NULL");
+    return rnnc__model_set_trainable_f32(m->impl, layer, on);
+}
+
+int rnnc_model_trainable(const rnnc_model *m, int layer) {
+    return m ? rnnc__model_trainable_f32(m->impl, layer) : 0;
+}
+
+int rnnc_model_param_trainable(const rnnc_model *m, int i) {
+    if (!m) return 0;
+    const rnnc__plan *p = rnnc__model_plan_f32(m->impl);
+    return i >= 0 && i < p->n_params && rnnc__model_trainable_f32(m->impl, p->params[i].layer);
+}
+
 rnnc_status rnnc_model_set_state(rnnc_model *m, int layer, int B, const float *h0,
                                  const float *c0) {
     if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_set_state: model is NULL");

@@ -37,6 +37,7 @@ struct RN(rnnc__model) {
     int forwarded;       /* a forward has run */
     int trained;         /* ... in training mode, so backward may follow */
     int no_input_grad;   /* backward skips the gradient at the float input */
+    unsigned char frozen[RNNC_MAX_LAYERS]; /* layers whose parameters are not trained */
     unsigned char *active; /* (T,B) */
     int32_t *ids;          /* (T,B) copy of the last ids */
     real *x;               /* (T,B,I) copy of the last features */
@@ -398,6 +399,13 @@ rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout) {
     if (!m->trained)
         return RNNC_FAIL(RNNC_ERR_STATE, "model_backward: needs a forward with training = 1");
     const size_t T = m->T, B = m->B, TB = T * B;
+    /* A layer's input gradient is wanted when a layer below it trains, or when the caller wants
+     * the gradient at the float input; below the lowest layer that trains, frozen layers have
+     * no backward at all (their initial-state gradients are zero). */
+    const int input_grad = !m->no_input_grad && spec(m, 0)->kind != RNNC_LAYER_EMBEDDING;
+    int lowest = input_grad ? -1 : m->cfg.n_layers; /* the lowest layer with work to do */
+    for (int i = m->cfg.n_layers - 1; i >= 0; i--)
+        if (!m->frozen[i]) lowest = lowest < i ? lowest : i;
     for (int i = m->cfg.n_layers - 1; i >= 0; i--) {
         const rnnc_layer_spec *s = spec(m, i);
         const rnnc__plan_layer *pl = &m->plan.layer[i];
@@ -406,20 +414,28 @@ rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout) {
         const real *dy = i == m->cfg.n_layers - 1 ? dout : m->L[i + 1].din;
         const real *in = layer_in(m, i);
         const size_t N = pl->seq_in ? TB : B, Nout = pl->seq_out ? TB : B;
+        const int frozen = m->frozen[i];
+        if (i < lowest) { /* frozen, and nothing below wants a gradient */
+            if (L->dh0) memset(L->dh0, 0, B * L->state_n * sizeof(real));
+            if (L->dc0) memset(L->dc0, 0, B * L->state_n * sizeof(real));
+            continue;
+        }
         /* the first layer's input gradient only on request: for a recurrent layer it is a GEMM
-         * as large as the input projection */
-        real *din = i == 0 && m->no_input_grad ? NULL : L->din;
+         * as large as the input projection; above, only when a layer below trains */
+        real *din = (i == 0 && m->no_input_grad) || (i <= lowest && !input_grad) ? NULL : L->din;
         if (din) memset(din, 0, N * pl->in * sizeof(real));
         switch (s->kind) {
         case RNNC_LAYER_EMBEDDING:
-            RN(rnnc__embedding_backward)(pl->out, N, m->ids, s->padding_idx, dy,
-                                         m->grads + q[0].offset);
+            if (!frozen)
+                RN(rnnc__embedding_backward)(pl->out, N, m->ids, s->padding_idx, dy,
+                                             m->grads + q[0].offset);
             break;
         case RNNC_LAYER_DENSE:
             RN(rnnc__dense_backward)(m->params + dense_weight(m, i)->offset, s->activation, N,
                                      pl->in, pl->out, in, L->y, dy, din,
-                                     m->grads + dense_weight(m, i)->offset,
-                                     m->grads + q[pl->n_params - 1].offset, L->work, L->colsum);
+                                     frozen ? NULL : m->grads + dense_weight(m, i)->offset,
+                                     frozen ? NULL : m->grads + q[pl->n_params - 1].offset,
+                                     L->work, L->colsum);
             break;
         case RNNC_LAYER_DROPOUT:
             if (!din) break;
@@ -434,6 +450,7 @@ rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout) {
         default:
             memset(L->dh0, 0, B * L->state_n * sizeof(real));
             if (L->dc0) memset(L->dc0, 0, B * L->state_n * sizeof(real));
+            L->rec->frozen = frozen;
             RN(rnnc__stack_backward)(L->rec, in, dy, L->has_dT ? L->dhT : NULL,
                                      L->has_dT && L->dcT ? L->dcT : NULL, din, L->dh0, L->dc0);
         }
@@ -443,6 +460,18 @@ rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout) {
 
 const real *RN(rnnc__model_input_grad)(const RN(rnnc__model) *m) {
     return m && !m->no_input_grad ? m->L[0].din : NULL;
+}
+
+rnnc_status RN(rnnc__model_set_trainable)(RN(rnnc__model) *m, int layer, int on) {
+    if (!m || layer < 0 || layer >= m->cfg.n_layers)
+        return RNNC_FAIL(RNNC_ERR_ARG, "set_trainable: no layer %d (the model has %d)", layer,
+                         m ? m->cfg.n_layers : 0);
+    m->frozen[layer] = !on;
+    return RNNC_OK;
+}
+
+int RN(rnnc__model_trainable)(const RN(rnnc__model) *m, int layer) {
+    return m && layer >= 0 && layer < m->cfg.n_layers && !m->frozen[layer];
 }
 
 void RN(rnnc__model_set_input_grad)(RN(rnnc__model) *m, int on) {

@@ -30,6 +30,10 @@ const real *RN(rnnc__model_output)(const RN(rnnc__model) *m, int *ndim, size_t d
 rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout);
 const real *RN(rnnc__model_input_grad)(const RN(rnnc__model) *m);
 void RN(rnnc__model_set_input_grad)(RN(rnnc__model) *m, int on);
+/* Freezing: a frozen layer's parameters get no gradient (its weight-gradient products are
+ * skipped, and the whole backward below the lowest trainable layer). */
+rnnc_status RN(rnnc__model_set_trainable)(RN(rnnc__model) *m, int layer, int on);
+int RN(rnnc__model_trainable)(const RN(rnnc__model) *m, int layer);
 
 rnnc_status RN(rnnc__model_set_state)(RN(rnnc__model) *m, int layer, size_t B, const real *h0,
                                       const real *c0);

@@ -258,29 +258,55 @@ static void adagrad_step(const rnnc_optim_spec *s, long step, size_t n, float *p
     }
 }
 
+/* The update rule on elements [a, a+cnt) of the arena (parameters p, gradients g, and each state
+ * array at the same offsets). */
+static void update_range(rnnc_optim *o, float *p, float *g, size_t a, size_t cnt) {
+    const rnnc_optim_spec *s = &o->spec;
+    const size_t n = o->n;
+    float *st = o->state ? o->state + a : NULL;
+    p += a, g += a;
+    switch (s->kind) {
+    case RNNC_OPTIM_SGD: sgd_step(s, o->step, cnt, p, g, st); break;
+    case RNNC_OPTIM_ADAM:
+    case RNNC_OPTIM_ADAMW:
+        adam_step(s, o->step, cnt, p, g, st, st + n, s->amsgrad ? st + 2 * n : NULL);
+        break;
+    case RNNC_OPTIM_RMSPROP: {
+        float *buf = s->momentum > 0 ? st + n : NULL;
+        float *ga = s->centered ? st + (buf ? 2 : 1) * n : NULL;
+        rmsprop_step(s, cnt, p, g, st, buf, ga);
+        break;
+    }
+    case RNNC_OPTIM_ADAGRAD: adagrad_step(s, o->step, cnt, p, g, st); break;
+    default: RNNC_ASSERT(!"optimizer kind checked at creation");
+    }
+}
+
 rnnc_status rnnc_optim_step(rnnc_optim *o) {
     if (!o)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_step: optimizer is NULL");
     size_t n;
     float *p = rnnc_model_params(o->model, &n), *g = rnnc_model_grads(o->model, NULL);
     RNNC_ASSERT(n == o->n);
-    const rnnc_optim_spec *s = &o->spec;
-    float *st = o->state;
     o->step++;
-    switch (s->kind) {
-    case RNNC_OPTIM_SGD: sgd_step(s, o->step, n, p, g, st); break;
-    case RNNC_OPTIM_ADAM:
-    case RNNC_OPTIM_ADAMW:
-        adam_step(s, o->step, n, p, g, st, st + n, s->amsgrad ? st + 2 * n : NULL);
-        break;
-    case RNNC_OPTIM_RMSPROP: {
-        float *buf = s->momentum > 0 ? st + n : NULL;
-        float *ga = s->centered ? st + (buf ? 2 : 1) * n : NULL;
-        rmsprop_step(s, n, p, g, st, buf, ga);
-        break;
+    /* the whole arena in one range, or parameter by parameter when some layers are frozen */
+    const int np = rnnc_model_param_count(o->model);
+    int all = 1;
+    for (int i = 0; i < np && all; i++)
+        all = rnnc_model_param_trainable(o->model, i);
+    if (all) {
+        update_range(o, p, g, 0, n);
+        return RNNC_OK;
     }
-    case RNNC_OPTIM_ADAGRAD: adagrad_step(s, o->step, n, p, g, st); break;
-    default: RNNC_ASSERT(!"optimizer kind checked at creation");
+    size_t off = 0;
+    for (int i = 0; i < np; i++) {
+        int ndim;
+        size_t dims[2];
+        rnnc_model_param_info(o->model, i, NULL, &ndim, dims);
+        const size_t cnt = dims[0] * (ndim > 1 ? dims[1] : 1);
+        if (rnnc_model_param_trainable(o->model, i))
+            update_range(o, p, g, off, cnt);
+        off += cnt;
     }
     return RNNC_OK;
 }
