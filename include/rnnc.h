@@ -225,8 +225,10 @@ void rnnc_model_set_input_grad(rnnc_model *m, int on);
  * embedding: it trains when the embedding does. layer is the index in the config. */
 rnnc_status rnnc_model_set_trainable(rnnc_model *m, int layer, int on);
 int rnnc_model_trainable(const rnnc_model *m, int layer);
-/* Whether parameter i (rnnc_model_param_info's order) belongs to a layer that trains. */
+/* Whether parameter i (rnnc_model_param_info's order) belongs to a layer that trains, and the
+ * index of that layer (-1 for no such parameter). */
 int rnnc_model_param_trainable(const rnnc_model *m, int i);
+int rnnc_model_param_layer(const rnnc_model *m, int i);
 
 /* Recurrent state of layer `layer` (its index in the config), PyTorch's layout (L*D,B,H) with
  * index l*D + d. set_state copies h0 (and c0 for LSTM; ignored otherwise) for the following
@@ -356,6 +358,10 @@ rnnc_status rnnc_optim_create(rnnc_model *m, const rnnc_optim_spec *spec, rnnc_o
 void rnnc_optim_free(rnnc_optim *o);
 /* One update from the model's gradient arena (allocates nothing). */
 rnnc_status rnnc_optim_step(rnnc_optim *o);
+/* Discriminative learning rates (fine-tuning): layer `layer`'s parameters update with the
+ * optimizer's current rate times factor (1 by default), as a torch.optim parameter group with
+ * its own lr; AdamW's decoupled decay scales with it. factor >= 0 and finite. */
+rnnc_status rnnc_optim_set_layer_factor(rnnc_optim *o, int layer, double factor);
 /* The learning rate the next step uses, and a new one (>= 0 and finite; a schedule sets it before
  * each step). Adagrad's lr_decay applies on top of it. */
 double rnnc_optim_lr(const rnnc_optim *o);

@@ -1,7 +1,8 @@
 /* Freezing layers (fine-tuning): a frozen layer's parameters stay bit-identical through training
  * with Adam and weight decay, the layers that train get exactly the gradients they get when
  * nothing is frozen, and the skipped work is counted: the weight-gradient products of a frozen
- * layer, and the whole backward below the lowest layer that trains. */
+ * layer, and the whole backward below the lowest layer that trains. Discriminative learning
+ * rates: a layer's factor steps it exactly as an optimizer at that rate would. */
 #include "check.h"
 #include "core/core.h"
 #include "rnnc.h"
@@ -121,6 +122,50 @@ int main(void) {
     check(frozen_same, "5 AdamW steps with weight decay: the frozen embedding and LSTM bit-identical");
     check(moved, "and every parameter of the GRU and the dense layer moved");
     rnnc_optim_free(o);
+
+    /* discriminative rates: one step of an optimizer with layer 1 at lr x 0.25 moves layer 1
+     * exactly as an optimizer whose rate is lr x 0.25, and the other layers as the full rate */
+    const char *kinds[] = {"", "sgd", "adam", "adamw", "rmsprop", "adagrad"};
+    for (int kind = RNNC_OPTIM_SGD; kind <= RNNC_OPTIM_ADAGRAD; kind++) {
+        rnnc_model *x = make(), *y = make(), *z = make();
+        rnnc_optim_spec base = rnnc_optim_spec_init(kind), quarter;
+        base.lr = 0.05, base.weight_decay = 0.01;
+        quarter = base, quarter.lr = 0.05 * 0.25;
+        rnnc_optim *ox = NULL, *oy = NULL, *oz = NULL;
+        rnnc_optim_create(x, &base, &ox), rnnc_optim_create(y, &quarter, &oy);
+        rnnc_optim_create(z, &base, &oz);
+        check(rnnc_optim_set_layer_factor(ox, 1, 0.25) == RNNC_OK, "%s: factor 0.25 on layer 1",
+              kinds[kind]);
+        step(x), rnnc_optim_step(ox);
+        step(y), rnnc_optim_step(oy);
+        step(z), rnnc_optim_step(oz);
+        int l1 = 1, rest = 1, moved1 = 0;
+        for (int i = 0; i < rnnc_model_param_count(x); i++) {
+            const char *name;
+            size_t cnt;
+            rnnc_model_param_info(x, i, &name, NULL, NULL);
+            const float *px = rnnc_model_param(x, name, &cnt);
+            const float *py = rnnc_model_param(y, name, NULL), *pz = rnnc_model_param(z, name, NULL);
+            if (rnnc_model_param_layer(x, i) == 1) {
+                l1 &= !memcmp(px, py, cnt * sizeof *px);
+                moved1 |= memcmp(px, pz, cnt * sizeof *px) != 0;
+            } else {
+                rest &= !memcmp(px, pz, cnt * sizeof *px);
+            }
+        }
+        check(l1 && moved1 && rest,
+              "%s: layer 1 steps as at lr x 0.25 (%d), the others as at lr (%d)", kinds[kind], l1,
+              rest);
+        rnnc_optim_free(ox), rnnc_optim_free(oy), rnnc_optim_free(oz);
+        rnnc_model_free(x), rnnc_model_free(y), rnnc_model_free(z);
+    }
+    rnnc_optim *oo = NULL;
+    rnnc_optim_spec sgd = rnnc_optim_spec_init(RNNC_OPTIM_SGD);
+    rnnc_optim_create(f, &sgd, &oo);
+    check(rnnc_optim_set_layer_factor(oo, 1, -1) == RNNC_ERR_ARG &&
+              rnnc_optim_set_layer_factor(oo, 7, 1) == RNNC_ERR_ARG,
+          "a negative factor or a missing layer: refused");
+    rnnc_optim_free(oo);
     free(before), free(ga);
     rnnc_model_free(a), rnnc_model_free(f);
     return check_summary();

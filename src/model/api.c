@@ -74,6 +74,12 @@ int rnnc_model_trainable(const rnnc_model *m, int layer) {
     return m ? rnnc__model_trainable_f32(m->impl, layer) : 0;
 }
 
+int rnnc_model_param_layer(const rnnc_model *m, int i) {
+    if (!m) return -1;
+    const rnnc__plan *p = rnnc__model_plan_f32(m->impl);
+    return i >= 0 && i < p->n_params ? p->params[i].layer : -1;
+}
+
 int rnnc_model_param_trainable(const rnnc_model *m, int i) {
     if (!m) return 0;
     const rnnc__plan *p = rnnc__model_plan_f32(m->impl);

@@ -16,6 +16,8 @@ struct rnnc_optim {
     size_t n_state; /* floats in state: a whole number of n-float blocks */
     float *state;
     long step;
+    double factor[RNNC_MAX_LAYERS]; /* per layer: the learning rate times this */
+    int factors;                    /* some factor is not 1 */
 };
 
 static const struct {
@@ -122,6 +124,8 @@ rnnc_status rnnc_optim_create(rnnc_model *m, const rnnc_optim_spec *spec, rnnc_o
     rnnc_optim *o;
     RNNC_TRY(rnnc__calloc((void **)&o, 1, sizeof *o, "optimizer"));
     o->model = m, o->spec = *spec;
+    for (int i = 0; i < RNNC_MAX_LAYERS; i++)
+        o->factor[i] = 1;
     rnnc_model_params(m, &o->n);
     if (rnnc__mul(blocks, o->n, &n_state) != 0) {
         free(o);
@@ -260,8 +264,10 @@ static void adagrad_step(const rnnc_optim_spec *s, long step, size_t n, float *p
 
 /* The update rule on elements [a, a+cnt) of the arena (parameters p, gradients g, and each state
  * array at the same offsets). */
-static void update_range(rnnc_optim *o, float *p, float *g, size_t a, size_t cnt) {
-    const rnnc_optim_spec *s = &o->spec;
+static void update_range(rnnc_optim *o, float *p, float *g, size_t a, size_t cnt, double factor) {
+    rnnc_optim_spec scaled = o->spec;
+    scaled.lr = o->spec.lr * factor; /* a parameter group's rate, as torch.optim's groups */
+    const rnnc_optim_spec *s = factor == 1 ? &o->spec : &scaled;
     const size_t n = o->n;
     float *st = o->state ? o->state + a : NULL;
     p += a, g += a;
@@ -282,6 +288,23 @@ static void update_range(rnnc_optim *o, float *p, float *g, size_t a, size_t cnt
     }
 }
 
+rnnc_status rnnc_optim_set_layer_factor(rnnc_optim *o, int layer, double factor) {
+    if (!o)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_layer_factor: optimizer is NULL");
+    const int nl = rnnc_model_config(o->model)->n_layers;
+    if (layer < 0 || layer >= nl)
+        return RNNC_FAIL(RNNC_ERR_ARG, "learning-rate factor: no layer %d (the model has %d)",
+                         layer, nl);
+    if (!(factor >= 0) || !isfinite(factor))
+        return RNNC_FAIL(RNNC_ERR_ARG, "learning-rate factor of layer %d: %g is not a finite "
+                         "number >= 0", layer, factor);
+    o->factor[layer] = factor;
+    o->factors = 0;
+    for (int i = 0; i < nl; i++)
+        o->factors |= o->factor[i] != 1;
+    return RNNC_OK;
+}
+
 rnnc_status rnnc_optim_step(rnnc_optim *o) {
     if (!o)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_step: optimizer is NULL");
@@ -291,11 +314,11 @@ rnnc_status rnnc_optim_step(rnnc_optim *o) {
     o->step++;
     /* the whole arena in one range, or parameter by parameter when some layers are frozen */
     const int np = rnnc_model_param_count(o->model);
-    int all = 1;
+    int all = !o->factors;
     for (int i = 0; i < np && all; i++)
         all = rnnc_model_param_trainable(o->model, i);
     if (all) {
-        update_range(o, p, g, 0, n);
+        update_range(o, p, g, 0, n, 1);
         return RNNC_OK;
     }
     size_t off = 0;
@@ -305,7 +328,7 @@ rnnc_status rnnc_optim_step(rnnc_optim *o) {
         rnnc_model_param_info(o->model, i, NULL, &ndim, dims);
         const size_t cnt = dims[0] * (ndim > 1 ? dims[1] : 1);
         if (rnnc_model_param_trainable(o->model, i))
-            update_range(o, p, g, off, cnt);
+            update_range(o, p, g, off, cnt, o->factor[rnnc_model_param_layer(o->model, i)]);
         off += cnt;
     }
     return RNNC_OK;
