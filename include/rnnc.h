@@ -798,6 +798,10 @@ rnnc_text_source rnnc_text_source_init(void);
  * document over 16 MiB, a file over 2 GiB after decompression. */
 rnnc_status rnnc_textset_read(const rnnc_text_source *src, rnnc_textset **out);
 void rnnc_textset_free(rnnc_textset *s);
+/* The texts of a set as one text for a language model (labels unused): one line per text, in
+ * order, each ending in '\n', line breaks (CR, LF) inside a text replaced by spaces. *text is
+ * malloc'd (NUL-terminated), the caller free()s it. */
+rnnc_status rnnc_textset_join(const rnnc_textset *s, char **text, size_t *len);
 
 /* ---------------------------------------------------------------------------------------------
  * Training
@@ -1236,6 +1240,9 @@ void rnnc_corpus_free(rnnc_corpus *c);
 typedef struct rnnc_lm_spec {
     int level;      /* enum rnnc_lm_level. char */
     int lowercase;  /* fold case first (the tokenizer's table). 0 */
+    int strip_html; /* word level: HTML tags become spaces (the tokenizer's rule). 0 */
+    int split_punct; /* word level: each punctuation character is a token (the tokenizer's rule,
+                        as a classifier's; needed for a vocabulary a classifier can share). 0 */
     int num_words;  /* word level: keep ids < num_words (the most frequent words; 0: all). 0 */
     int min_freq;   /* word level: words seen fewer times in training become <unk>. 1 */
     int documents;  /* enum rnnc_lm_documents. none */
@@ -1248,8 +1255,8 @@ typedef struct rnnc_lm_spec {
 /* The defaults given after each field above. */
 rnnc_lm_spec rnnc_lm_spec_init(void);
 /* The tokenizer spec a language model of this spec uses: chars at character level; at word level
- * whitespace-separated words as written (no punctuation split, no HTML stripping); lowercase as
- * the spec's. spec NULL means rnnc_lm_spec_init(). */
+ * whitespace-separated words as written unless the spec's strip_html and split_punct ask for the
+ * classifier's rules; lowercase as the spec's. spec NULL means rnnc_lm_spec_init(). */
 rnnc_tokenizer_spec rnnc_lm_tokenizer(const rnnc_lm_spec *spec);
 
 /* Builds a language model's vocabulary from the training text (the rnnc_vocab conventions: ids 0-2
@@ -1354,6 +1361,11 @@ typedef struct rnnc_lm_config {
     rnnc_lm_spec spec;
     char train_file[1024], validation_file[1024], test_file[1024];
     double validation_split; /* the last fraction of train_file validates when no file is named */
+    /* [lm] format: -1 plain text (default); otherwise an enum rnnc_text_format: the files are
+     * labelled-text sets (rnnc_textset_read; labels unused), read with rnnc_textset_join, one
+     * document per text. text_column as [data] text_column ("" for the default). */
+    int format;
+    char text_column[64];
 } rnnc_lm_config;
 /* Whether a training file (after overrides) has an [lm] section: *yes 1 or 0. */
 rnnc_status rnnc_lm_config_detect(const char *path, const char *const *overrides, int n, int *yes);

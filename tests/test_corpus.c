@@ -772,7 +772,43 @@ static void test_shakespeare(void) {
     free(text);
 }
 
+/* Word level with the classifier's tokenizer rules, and labelled texts joined into documents. */
+static void test_classifier_rules(void) {
+    rnnc_lm_spec s = word_spec();
+    s.lowercase = 1, s.strip_html = 1, s.split_punct = 1, s.documents = RNNC_LM_DOC_LINES;
+    rnnc_tokenizer_spec t = rnnc_lm_tokenizer(&s);
+    check(t.strip_html == 1 && t.split_punct == 1 && t.lowercase == 1 && t.chars == 0,
+          "word level takes strip_html and split_punct from the spec");
+    s.level = RNNC_LM_CHAR;
+    t = rnnc_lm_tokenizer(&s);
+    check(t.strip_html == 0 && t.split_punct == 0 && t.chars == 1,
+          "character level ignores strip_html and split_punct");
+    s.level = RNNC_LM_WORD;
+
+    char *texts[] = {"Great film!<br />Loved it.", "Bad,\r\nbad."};
+    rnnc_textset set = {2, texts, NULL, 0, NULL};
+    char *joined = NULL;
+    size_t len = 0;
+    check(rnnc_textset_join(&set, &joined, &len) == RNNC_OK && joined &&
+              !strcmp(joined, "Great film!<br />Loved it.\nBad,  bad.\n") && len == strlen(joined),
+          "textset_join: one line per text, line breaks inside a text become spaces");
+    rnnc_vocab *v = NULL;
+    check(rnnc_corpus_vocab(&s, joined, len, &v) == RNNC_OK, "vocab: %s", rnnc_last_error());
+    const char *want[] = {".", "<eos>", "bad", "great", "film", "!", "loved", "it", ","};
+    check(vocab_is(v, want, 9), "the classifier's rules: lower case, no tags, punctuation split");
+    rnnc_corpus c;
+    check(rnnc_corpus_encode(&s, v, joined, len, "joined", &c) == RNNC_OK && c.n_docs == 2 &&
+              c.doc_start[1] == 7 && c.n == 12,
+          "every text is a document (got %zu documents, %zu tokens)", c.n_docs, c.n);
+    rnnc_corpus_free(&c);
+    rnnc_vocab_free(v);
+    free(joined);
+    check(rnnc_textset_join(NULL, &joined, &len) == RNNC_ERR_ARG && !joined && len == 0,
+          "textset_join: NULL set is an argument error");
+}
+
 int main(void) {
+    test_classifier_rules();
     test_chars();
     test_escaping();
     test_word();

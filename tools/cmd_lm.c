@@ -67,11 +67,29 @@ static void on_epoch(const rnnc_epoch_report *e, void *user) {
     fflush(stdout);
 }
 
+/* A file's text: the file itself, or with [lm] format the texts of a labelled set, one per line
+ * (lc NULL: plain text). split names the aclImdb split. */
+static rnnc_status read_text(const rnnc_lm_config *lc, const char *path, const char *split,
+                             char **text, size_t *len) {
+    if (!lc || lc->format < 0)
+        return rnnc_text_file_read(path, text, len);
+    rnnc_text_source src = rnnc_text_source_init();
+    src.format = lc->format, src.path = path, src.split = split;
+    src.text_col = lc->text_column[0] ? lc->text_column : NULL;
+    rnnc_textset *set = NULL;
+    rnnc_status st = rnnc_textset_read(&src, &set);
+    if (st == RNNC_OK)
+        st = rnnc_textset_join(set, text, len);
+    rnnc_textset_free(set);
+    return st;
+}
+
 /* Reads a file and encodes it with the model's vocabulary; name for messages. */
-static rnnc_status read_stream(const rnnc_lm *lm, const char *path, rnnc_corpus *out) {
+static rnnc_status read_stream(const rnnc_lm *lm, const rnnc_lm_config *lc, const char *path,
+                               const char *split, rnnc_corpus *out) {
     char *text;
     size_t len;
-    rnnc_status st = rnnc_text_file_read(path, &text, &len);
+    rnnc_status st = read_text(lc, path, split, &text, &len);
     if (st)
         return st;
     st = rnnc_lm_encode(lm, text, len, path, out);
@@ -111,7 +129,7 @@ int cli_train_lm(const char *path, const char *const *sets, int n_sets, long thr
     rnnc_lm *lm = NULL;
     rnnc_corpus train = {0}, val = {0}, test = {0};
     int rc = CLI_OK;
-    if ((st = rnnc_text_file_read(lc.train_file, &text, &len))) {
+    if ((st = read_text(&lc, lc.train_file, "train", &text, &len))) {
         rc = cli_fail("train", st);
         goto done;
     }
@@ -128,8 +146,8 @@ int cli_train_lm(const char *path, const char *const *sets, int n_sets, long thr
     }
     if ((st = rnnc_lm_encode(lm, text, cut, lc.train_file, &train)) ||
         (cut < len && (st = rnnc_lm_encode(lm, text + cut, len - cut, "validation part", &val))) ||
-        (lc.validation_file[0] && (st = read_stream(lm, lc.validation_file, &val))) ||
-        (lc.test_file[0] && (st = read_stream(lm, lc.test_file, &test)))) {
+        (lc.validation_file[0] && (st = read_stream(lm, &lc, lc.validation_file, "train", &val))) ||
+        (lc.test_file[0] && (st = read_stream(lm, &lc, lc.test_file, "test", &test)))) {
         rc = cli_fail("train", st);
         goto done;
     }
@@ -191,7 +209,7 @@ int cli_eval_lm(const char *model, const char *data, long batch) {
         return cli_fail("eval", st);
     rnnc_corpus c = {0};
     int rc = CLI_OK;
-    if ((st = read_stream(lm, data, &c)))
+    if ((st = read_stream(lm, NULL, data, NULL, &c)))
         rc = cli_fail("eval", st);
     else
         rc = report_eval(lm, model, data, &c, batch > 0 ? (int)batch : 1);

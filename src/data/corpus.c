@@ -37,9 +37,9 @@ rnnc_tokenizer_spec rnnc_lm_tokenizer(const rnnc_lm_spec *spec) {
         spec = &def;
     rnnc_tokenizer_spec t = rnnc_tokenizer_spec_init();
     t.lowercase = spec->lowercase != 0;
-    t.strip_html = 0;
-    t.split_punct = 0;
     t.chars = spec->level == RNNC_LM_CHAR;
+    t.strip_html = !t.chars && spec->strip_html != 0;
+    t.split_punct = !t.chars && spec->split_punct != 0;
     return t;
 }
 

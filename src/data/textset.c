@@ -87,6 +87,33 @@ void rnnc_textset_free(rnnc_textset *s) {
     free(s);
 }
 
+rnnc_status rnnc_textset_join(const rnnc_textset *s, char **text, size_t *len) {
+    if (text)
+        *text = NULL;
+    if (len)
+        *len = 0;
+    if (!s || !text || !len)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_join: NULL argument");
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const size_t k = strlen(s->texts[i]) + 1;
+        if (n > SIZE_MAX - k - 1)
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_textset_join: the texts are too long");
+        n += k;
+    }
+    char *out;
+    RNNC_TRY(rnnc__calloc((void **)&out, n + 1, 1, "joined texts"));
+    char *p = out;
+    for (size_t i = 0; i < s->n; i++) {
+        for (const char *t = s->texts[i]; *t; t++)
+            *p++ = (*t == '\n' || *t == '\r') ? ' ' : *t;
+        *p++ = '\n';
+    }
+    *p = 0;
+    *text = out, *len = n;
+    return RNNC_OK;
+}
+
 static char *dup_n(const char *s, size_t n) {
     char *d = malloc(n + 1);
     if (d) {

@@ -17,13 +17,15 @@
 
 /* ---- the spec in the model file ---- */
 
-static const char *const spec_keys[] = {"level",     "lowercase", "num_words", "min_freq",
-                                        "documents", "bptt",      "loss",      "eval_batch"};
-enum { N_SPEC_KEYS = 8 };
+static const char *const spec_keys[] = {"level",      "lowercase",   "num_words", "min_freq",
+                                        "documents",  "bptt",        "loss",      "eval_batch",
+                                        "strip_html", "split_punct"};
+enum { N_SPEC_KEYS = 10 };
 
 static int *spec_field(rnnc_lm_spec *s, int k) {
-    int *f[N_SPEC_KEYS] = {&s->level,     &s->lowercase, &s->num_words, &s->min_freq,
-                           &s->documents, &s->bptt,      &s->loss,      &s->eval_batch};
+    int *f[N_SPEC_KEYS] = {&s->level,      &s->lowercase,  &s->num_words, &s->min_freq,
+                           &s->documents,  &s->bptt,       &s->loss,      &s->eval_batch,
+                           &s->strip_html, &s->split_punct};
     return f[k];
 }
 
@@ -40,8 +42,10 @@ static rnnc_status check_spec(const rnnc_lm_spec *s) {
     if (s->eval_batch < 1 || s->eval_batch > 65536)
         return RNNC_FAIL(RNNC_ERR_ARG, "lm: eval_batch must be in [1, 65536], got %d",
                          s->eval_batch);
-    if (s->num_words < 0 || s->min_freq < 0 || (s->lowercase != 0 && s->lowercase != 1))
-        return RNNC_FAIL(RNNC_ERR_ARG, "lm: num_words and min_freq must be >= 0, lowercase 0/1");
+    if (s->num_words < 0 || s->min_freq < 0 || (s->lowercase != 0 && s->lowercase != 1) ||
+        (s->strip_html != 0 && s->strip_html != 1) || (s->split_punct != 0 && s->split_punct != 1))
+        return RNNC_FAIL(RNNC_ERR_ARG, "lm: num_words and min_freq must be >= 0, lowercase, "
+                                       "strip_html and split_punct 0/1");
     return RNNC_OK;
 }
 

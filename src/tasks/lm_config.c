@@ -47,10 +47,27 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
             return RNNC_OK;
         }
     long l;
-    if (!strcmp(key, "lowercase")) {
+    static const char *const bools[] = {"lowercase", "strip_html", "split_punct"};
+    int *bdst[] = {&s->lowercase, &s->strip_html, &s->split_punct};
+    if ((w = pick(key, bools, 3)) >= 0) {
         if (rnnc__value_bool(value, &l))
             return bad(path, line, key, value, "true or false");
-        s->lowercase = (int)l;
+        *bdst[w] = (int)l;
+        return RNNC_OK;
+    }
+    if (!strcmp(key, "format")) { /* text, or a labelled-text format in enum order */
+        static const char *const f[] = {"text", "imdb-tsv",     "aclimdb",     "csv",
+                                        "tsv",  "folder-files", "folder-lines", "auto"};
+        if ((w = pick(value, f, 8)) < 0)
+            return bad(path, line, key, value,
+                       "text, auto, imdb-tsv, aclimdb, csv, tsv, folder-files or folder-lines");
+        c->format = w == 0 ? -1 : w == 7 ? RNNC_TEXT_AUTO : w;
+        return RNNC_OK;
+    }
+    if (!strcmp(key, "text_column")) {
+        if (!value[0] || strlen(value) >= sizeof c->text_column)
+            return bad(path, line, key, value, "a column index or name (under 64 bytes)");
+        snprintf(c->text_column, sizeof c->text_column, "%s", value);
         return RNNC_OK;
     }
     if (!strcmp(key, "validation_split")) {
@@ -87,10 +104,13 @@ rnnc_status rnnc_lm_config_read(const char *path, const char *const *overrides, 
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_config_read: NULL argument");
     memset(out, 0, sizeof *out);
     out->spec = rnnc_lm_spec_init();
+    out->format = -1;
     rnnc__train_hook hook = {"lm", on_key, out, 0};
     RNNC_TRY(rnnc__train_config_read_hooked(path, overrides, n, &out->train, &hook));
     if (!out->train_file[0])
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [lm] needs 'train = FILE'", path);
+    if (out->format >= 0) /* each text of a labelled set is a document */
+        out->spec.documents = RNNC_LM_DOC_LINES;
     if (out->validation_file[0] && out->validation_split > 0)
         return RNNC_FAIL(RNNC_ERR_FORMAT,
                          "%s: [lm] gives both validation and validation_split; choose one", path);
