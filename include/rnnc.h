@@ -803,6 +803,8 @@ void rnnc_textset_free(rnnc_textset *s);
  * malloc'd (NUL-terminated), the caller free()s it. */
 rnnc_status rnnc_textset_join(const rnnc_textset *s, char **text, size_t *len);
 
+/* [augment: declarations go here] */
+
 /* ---------------------------------------------------------------------------------------------
  * Training
  */
