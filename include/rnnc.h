@@ -362,6 +362,13 @@ rnnc_status rnnc_optim_step(rnnc_optim *o);
  * optimizer's current rate times factor (1 by default), as a torch.optim parameter group with
  * its own lr; AdamW's decoupled decay scales with it. factor >= 0 and finite. */
 rnnc_status rnnc_optim_set_layer_factor(rnnc_optim *o, int layer, double factor);
+/* The steps in which layer `layer` trained (torch.optim's per-parameter state["step"]): a layer
+ * frozen for a while (gradual unfreezing) starts its bias correction, momentum buffer and Adagrad
+ * decay from its first trained step, as PyTorch does for parameters without gradients. Equal to
+ * rnnc_optim_steps while every layer trains; kept in the optimizer's state file. set: for a
+ * restore, at most rnnc_optim_steps (rnnc_optim_set_steps sets every layer's count). */
+long rnnc_optim_layer_steps(const rnnc_optim *o, int layer);
+rnnc_status rnnc_optim_set_layer_steps(rnnc_optim *o, int layer, long steps);
 /* The learning rate the next step uses, and a new one (>= 0 and finite; a schedule sets it before
  * each step). Adagrad's lr_decay applies on top of it. */
 double rnnc_optim_lr(const rnnc_optim *o);
@@ -450,6 +457,11 @@ rnnc_metric_values rnnc_metrics_values(const rnnc_metrics *m);
  *                the rate by factor (not below min_lr, and only when that changes it by more than
  *                eps) after more than `patience` steps without improvement, then waits `cooldown`
  *                steps. rnnc_sched_step only counts steps for this kind.
+ *   SLANTED:     slanted triangular (Howard & Ruder 2018, eq. 3, for fine-tuning): with T =
+ *                total_steps, cut = floor(T cut_frac), p = t / cut for t < cut and
+ *                1 - (t - cut) / (cut (1 / cut_frac - 1)) after (when cut = 0: p = 1 - t / T), p
+ *                at least 0, the rate is base (1 + p (ratio - 1)) / ratio: a short linear rise
+ *                from base / ratio to base, then a long linear fall back. Per batch, as the paper.
  * Linear warm-up (STEP, EXPONENTIAL, COSINE, CONSTANT): with warmup_steps = W > 0, the rate is
  * base (f + (1 - f) t / W) for t < W (f = warmup_start_factor, as LinearLR(f, total_iters=W)),
  * then the main schedule at t - W (as SequentialLR([LinearLR, main], milestones=[W])).
@@ -461,7 +473,8 @@ enum rnnc_sched_kind {
     RNNC_SCHED_EXPONENTIAL,
     RNNC_SCHED_COSINE,
     RNNC_SCHED_ONECYCLE,
-    RNNC_SCHED_PLATEAU
+    RNNC_SCHED_PLATEAU,
+    RNNC_SCHED_SLANTED
 };
 enum rnnc_anneal { RNNC_ANNEAL_COS = 0, RNNC_ANNEAL_LINEAR = 1 };
 enum rnnc_plateau_mode { RNNC_PLATEAU_MIN = 0, RNNC_PLATEAU_MAX = 1 };
@@ -481,7 +494,10 @@ typedef struct rnnc_sched_spec {
     long t_max;                 /* COSINE: required, >= 1 */
     double eta_min;             /* COSINE: 0 */
     double max_lr;              /* ONECYCLE: peak rate; 0 means base_lr */
-    long total_steps;           /* ONECYCLE: required, >= 1 */
+    long total_steps;           /* ONECYCLE, SLANTED: required, >= 1 (the trainers fill in
+                                   epochs x batches when 0) */
+    double cut_frac;            /* SLANTED: 0.1, in (0, 1) */
+    double ratio;               /* SLANTED: 32, >= 1 */
     double pct_start;           /* ONECYCLE: 0.3, in [0, 1] */
     double div_factor;          /* ONECYCLE: 25, > 0 */
     double final_div_factor;    /* ONECYCLE: 1e4, > 0 */
@@ -509,8 +525,8 @@ typedef struct rnnc_sched {
 
 /* The defaults above for `kind`. */
 rnnc_sched_spec rnnc_sched_spec_init(int kind);
-/* "constant", "step", "exponential", "cosine", "onecycle" or "plateau" (exact, lower case) to a
- * kind; ARG error naming the valid names otherwise. */
+/* "constant", "step", "exponential", "cosine", "onecycle", "plateau" or "slanted_triangular"
+ * (exact, lower case) to a kind; ARG error naming the valid names otherwise. */
 rnnc_status rnnc_sched_kind_parse(const char *name, int *kind);
 /* Checks the spec (the message names the field) and starts the schedule at t = 0 with the
  * optimizer's rate base_lr (>= 0, finite). The spec is copied. */
@@ -730,6 +746,8 @@ rnnc_status rnnc_vocab_to_text(const rnnc_vocab *v, char **out);
  * reserved tokens and that no line is empty or holds raw whitespace or a control character, and no
  * token is repeated; messages name `name` (e.g. the model file) and the line. */
 rnnc_status rnnc_vocab_from_text(const char *text, const char *name, rnnc_vocab **out);
+/* A copy of v (owned by the caller). */
+rnnc_status rnnc_vocab_copy(const rnnc_vocab *v, rnnc_vocab **out);
 /* Encodes text[0..len) as ids: RNNC_VOCAB_START first when add_start, then each token's id
  * (words outside the vocabulary and tokens spelled like a reserved token give RNNC_VOCAB_OOV).
  * Writes at most cap ids into ids (which may be NULL when cap is 0) and sets *n to the full
@@ -860,6 +878,34 @@ typedef struct rnnc_epoch_report {
                               batches done; a checkpoint holds the position within the epoch */
 } rnnc_epoch_report;
 
+/* How rnnc_*_fit adapts a pretrained model (docs/finetune.md). A layer "group" is a layer with
+ * parameters; layers without (dropout, pooling) train when a group below them does. */
+typedef struct rnnc_finetune_spec {
+    /* (n_layers) nonzero: the layer stays frozen for the whole run (rnnc_model_set_trainable);
+     * NULL: none. */
+    const unsigned char *frozen;
+    /* Gradual unfreezing (Howard & Ruder 2018): 0 off; N > 0: epochs 1..N train only the top
+     * group (of those not frozen), and every N epochs one more group below starts to train. */
+    int unfreeze_every;
+    /* (n_layers) discriminative learning rates: each layer's rate is the schedule's times its
+     * factor (rnnc_optim_set_layer_factor); NULL: all 1. */
+    const double *lr_factor;
+    /* L2-SP (Li et al. 2018): adds l2sp/2 * ||w - w0||^2 over the anchored parameters to the loss
+     * (its gradient l2sp * (w - w0) joins the gradient before clipping; the reported loss is the
+     * data loss alone). anchor (n params, rnnc_model_params' layout) holds w0; anchored (param
+     * count, rnnc_model_param_info's order) says which parameters the penalty covers (NULL: all).
+     * 0: off. */
+    double l2sp;
+    const float *anchor;
+    const unsigned char *anchored;
+} rnnc_finetune_spec;
+/* Which layers train in epoch `epoch` (1-based) under spec (NULL: every layer): on (n_layers) gets
+ * 1 or 0 per layer of m. Returns the number of groups that train. */
+int rnnc_finetune_trainable(const rnnc_finetune_spec *spec, const rnnc_model *m, int epoch,
+                            unsigned char *on);
+/* The L2-SP penalty l2sp/2 * ||w - w0||^2 of m's current weights (0 when off). */
+double rnnc_finetune_l2sp_penalty(const rnnc_finetune_spec *spec, const rnnc_model *m);
+
 typedef struct rnnc_fit_spec {
     int epochs;      /* 10 */
     int batch_size;  /* 32 */
@@ -896,6 +942,8 @@ typedef struct rnnc_fit_spec {
      * validation, best.safetensors and the final model use avg. A checkpoint keeps avg beside it
      * (checkpoint.ema.safetensors), so resuming stays exact. */
     double ema;
+    /* Fine-tuning controls (docs/finetune.md); all off when zero. */
+    rnnc_finetune_spec finetune;
 } rnnc_fit_spec;
 rnnc_fit_spec rnnc_fit_spec_init(void);
 
@@ -908,6 +956,12 @@ typedef struct rnnc_classifier rnnc_classifier;
 rnnc_status rnnc_classifier_create(const rnnc_config *cfg, const rnnc_text_spec *text,
                                    const rnnc_textset *train, uint64_t seed,
                                    rnnc_classifier **out);
+/* The same with a given vocabulary (copied; NULL: built from train as above), e.g. a pretrained
+ * model's, so a fine-tuned classifier keeps every row of its embedding. An [embedding] vocab of 0
+ * ("auto") becomes the vocabulary's size in both. */
+rnnc_status rnnc_classifier_create_vocab(const rnnc_config *cfg, const rnnc_text_spec *text,
+                                         const rnnc_vocab *vocab, const rnnc_textset *train,
+                                         uint64_t seed, rnnc_classifier **out);
 /* Reads a classifier's model file (or a checkpoint). */
 rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out);
 /* Writes the model file atomically. */
@@ -955,6 +1009,10 @@ typedef struct rnnc_train_config {
     double validation_split; /* 0: none (or a validation file) */
     char label_column[64], text_column[64];
     int header;        /* -1 auto, 0, 1 */
+    /* [data] subset: train on this many labelled examples drawn from train at random
+     * (rnnc_textset_subset with subset_seed, 1 by default), before validation_split; 0: all */
+    long subset;
+    uint64_t subset_seed;
     char output[1024]; /* [train] output folder, "" for none */
 } rnnc_train_config;
 rnnc_status rnnc_train_config_read(const char *path, const char *const *overrides, int n,
@@ -963,6 +1021,9 @@ rnnc_status rnnc_train_config_read(const char *path, const char *const *override
 /* Keras's validation_split: the last `fraction` of set (in file order, before any shuffling)
  * moves into a new set *val; set keeps the rest. fraction in (0, 1); both parts non-empty. */
 rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, rnnc_textset **val);
+/* Keeps n examples of set drawn at random without replacement (seeded; the same seed and set give
+ * the same examples), in their file order; the others are freed. n >= set->n keeps every one. */
+rnnc_status rnnc_textset_subset(rnnc_textset *set, size_t n, uint64_t seed);
 
 /* ---------------------------------------------------------------------------------------------
  * Time series (docs/forecast.md): a CSV file read as a (T,F) table of numbers, its chronological
@@ -1305,6 +1366,11 @@ typedef struct rnnc_lm rnnc_lm;
  * are set to the vocabulary's size, other values must equal it. Owned by the caller. */
 rnnc_status rnnc_lm_create(const rnnc_config *cfg, const rnnc_lm_spec *spec,
                            const char *train_text, size_t len, uint64_t seed, rnnc_lm **out);
+/* The same with a given vocabulary (copied; NULL: from train_text as above), e.g. a pretrained
+ * model's for continued pretraining; train_text may then be NULL. */
+rnnc_status rnnc_lm_create_vocab(const rnnc_config *cfg, const rnnc_lm_spec *spec,
+                                 const rnnc_vocab *vocab, const char *train_text, size_t len,
+                                 uint64_t seed, rnnc_lm **out);
 /* Reads a language model's file (or a checkpoint). */
 rnnc_status rnnc_lm_load(const char *path, rnnc_lm **out);
 /* Writes the model file atomically: the model, the spec and the vocabulary. */
@@ -1374,6 +1440,41 @@ rnnc_status rnnc_lm_config_detect(const char *path, const char *const *overrides
 /* Reads a language-model training file; errors name the file and line. */
 rnnc_status rnnc_lm_config_read(const char *path, const char *const *overrides, int n,
                                 rnnc_lm_config *out);
+
+/* ---- Fine-tuning (docs/finetune.md) ---- */
+
+/* The vocabulary a fine-tuned model uses: the pretrained model's (every embedding row carries
+ * over; the text options must tokenize as the pretrained model did), or one built from the new
+ * training data (rows of tokens both hold are carried over by token, rnnc_model_transfer). */
+enum rnnc_finetune_vocab { RNNC_FT_VOCAB_PRETRAINED = 0, RNNC_FT_VOCAB_DATA = 1 };
+/* The last layer (the task head): new (re-initialised) when the pretrained model did another task
+ * (auto), always new, or kept (loaded like any layer). */
+enum rnnc_finetune_head { RNNC_FT_HEAD_AUTO = 0, RNNC_FT_HEAD_NEW = 1, RNNC_FT_HEAD_KEEP = 2 };
+/* [finetune] of a training file. Lists are comma-separated. */
+typedef struct rnnc_finetune_config {
+    int vocab;             /* enum rnnc_finetune_vocab. pretrained */
+    int head;              /* enum rnnc_finetune_head. auto */
+    char reinit[1024];     /* parameter or layer names to re-initialise instead of loading */
+    char freeze[1024];     /* layer names or 0-based indices frozen for the whole run */
+    int unfreeze_every;    /* gradual unfreezing every N epochs; 0 off */
+    double lr_decay;       /* discriminative rates: each group below the top at lr / lr_decay^k;
+                              0 off (ULMFiT uses 2.6) */
+    char lr_factors[1024]; /* or one factor per layer with parameters, from the bottom */
+    double l2sp;           /* L2-SP strength alpha (rnnc_finetune_spec); 0 off */
+} rnnc_finetune_config;
+rnnc_finetune_config rnnc_finetune_config_init(void);
+/* Reads [finetune] (after the overrides); errors name the file, line and key. */
+rnnc_status rnnc_finetune_config_read(const char *path, const char *const *overrides, int n,
+                                      rnnc_finetune_config *out);
+/* Whether the file (after the overrides) has a [finetune] section. */
+rnnc_status rnnc_finetune_config_detect(const char *path, const char *const *overrides, int n,
+                                        int *yes);
+/* Resolves freeze and the rates against model m: frozen and lr_factor (n_layers each), and
+ * *has_factors = whether any rate was given. Errors name an unknown layer (listing the layers), a
+ * layer without parameters, or a wrong count of lr_factors. */
+rnnc_status rnnc_finetune_config_resolve(const rnnc_finetune_config *c, const rnnc_model *m,
+                                         unsigned char *frozen, double *lr_factor,
+                                         int *has_factors);
 
 /* ---- Plots ---- */
 

@@ -15,6 +15,7 @@ int cmd_predict(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_finetune(int argc, char **argv);
 
 /* What every kind of training file does after reading: the output folder, --resume (which needs
  * one: prints and returns -1 without), the thread count (--threads, else [train] threads). */
@@ -27,8 +28,18 @@ int cli_train_forecast(const char *path, const char *const *sets, int n_sets, lo
 int cli_eval_forecast(const char *model, const char *data);
 /* The language-model sides (tools/cmd_lm.c): a training file with an [lm] section, and a language
  * model's file scored on a text file (batch: parallel streams, 0 for the default 1). */
+typedef int (*cli_make_lm)(void *user, rnnc_lm_config *lc, const char *text, size_t len,
+                           rnnc_lm **out);
 int cli_train_lm(const char *path, const char *const *sets, int n_sets, long threads, int quiet,
-                 const char *resume);
+                 const char *resume, cli_make_lm make, void *user);
+/* The classifier side of train (tools/cmd_train.c), after the training file was read and
+ * prepared: reads the data, builds the classifier (make, when not NULL, builds it instead: rnnc
+ * finetune's pretrained one; it returns an exit code and may edit tc's fit spec), trains, reports
+ * and evaluates on the test set. */
+typedef int (*cli_make_classifier)(void *user, rnnc_train_config *tc, const rnnc_textset *train,
+                                   rnnc_classifier **out);
+int cli_train_classifier(rnnc_train_config *tc, const char *path, const char *resume, int quiet,
+                         cli_make_classifier make, void *user);
 int cli_eval_lm(const char *model, const char *data, long batch);
 
 /* Prints "rnnc: <what>: <rnnc_last_error()>" and returns the exit code that fits the status. */

@@ -115,7 +115,7 @@ static int report_eval(rnnc_lm *lm, const char *what, const char *path, const rn
 }
 
 int cli_train_lm(const char *path, const char *const *sets, int n_sets, long threads, int quiet,
-                 const char *resume) {
+                 const char *resume, cli_make_lm make, void *user) {
     static rnnc_lm_config lc;
     rnnc_status st = rnnc_lm_config_read(path, sets, n_sets, &lc);
     if (st)
@@ -140,7 +140,10 @@ int cli_train_lm(const char *path, const char *const *sets, int n_sets, long thr
     }
     cut = lc.validation_split > 0 ? rnnc_corpus_cut(&lc.spec, text, len, lc.validation_split)
                                   : len;
-    if ((st = rnnc_lm_create(&tc->model, &lc.spec, text, cut, tc->fit.seed, &lm))) {
+    if (make) {
+        if ((rc = make(user, &lc, text, cut, &lm)) != CLI_OK)
+            goto done;
+    } else if ((st = rnnc_lm_create(&tc->model, &lc.spec, text, cut, tc->fit.seed, &lm))) {
         rc = cli_fail(path, st);
         goto done;
     }

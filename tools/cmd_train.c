@@ -157,20 +157,40 @@ int cmd_train(int argc, char **argv) {
     int lm = 0;
     if ((st = rnnc_lm_config_detect(path, sets, n_sets, &lm)))
         return cli_fail("train", st);
+    int ft = 0;
+    if ((st = rnnc_finetune_config_detect(path, sets, n_sets, &ft)))
+        return cli_fail("train", st);
+    if (ft) {
+        fprintf(stderr, "rnnc train: %s has a [finetune] section: run it with 'rnnc finetune "
+                        "PRETRAINED %s' (or remove the section to train from scratch)\n",
+                path, path);
+        return CLI_USAGE;
+    }
     if (lm) /* an [lm] section: docs/lm.md */
-        return cli_train_lm(path, sets, n_sets, threads, quiet, resume);
+        return cli_train_lm(path, sets, n_sets, threads, quiet, resume, NULL, NULL);
     static rnnc_train_config tc;
     st = rnnc_train_config_read(path, sets, n_sets, &tc);
     if (st)
         return cli_fail("train", st);
     if (cli_train_prepare(&tc, path, resume, threads))
         return CLI_USAGE;
+    return cli_train_classifier(&tc, path, resume, quiet, NULL, NULL);
+}
 
+int cli_train_classifier(rnnc_train_config *tcp, const char *path, const char *resume, int quiet,
+                         cli_make_classifier make, void *user) {
+    rnnc_train_config tc = *tcp;
+    tc.fit.out_dir = tc.output[0] ? tc.output : NULL;
+    rnnc_status st;
     double t0 = wall();
     rnnc_textset *train = NULL, *val = NULL, *test = NULL;
     rnnc_classifier *c = NULL;
     int rc = CLI_OK;
     if ((st = read_set(&tc, tc.train, "train", NULL, 0, &train))) {
+        rc = cli_fail("train", st);
+        goto done;
+    }
+    if (tc.subset > 0 && (st = rnnc_textset_subset(train, (size_t)tc.subset, tc.subset_seed))) {
         rc = cli_fail("train", st);
         goto done;
     }
@@ -183,7 +203,10 @@ int cmd_train(int argc, char **argv) {
         rc = cli_fail("train", st);
         goto done;
     }
-    if ((st = rnnc_classifier_create(&tc.model, &tc.text, train, tc.fit.seed, &c))) {
+    if (make) {
+        if ((rc = make(user, &tc, train, &c)) != CLI_OK)
+            goto done;
+    } else if ((st = rnnc_classifier_create(&tc.model, &tc.text, train, tc.fit.seed, &c))) {
         rc = cli_fail(path, st);
         goto done;
     }

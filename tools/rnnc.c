@@ -18,6 +18,7 @@ static const struct command {
     {"eval", cmd_eval, "metrics of a model file: labelled set, series, or text (perplexity)"},
     {"forecast", cmd_forecast, "forecast a series with a forecaster's model file"},
     {"generate", cmd_generate, "sample text from a language model's file"},
+    {"finetune", cmd_finetune, "adapt a pretrained model file to a new task or new text"},
     {"predict", cmd_predict, "classify raw text with a model file"},
     {"inspect", cmd_inspect, "list a model file's layers, tensors and metadata"},
     {"summary", cmd_summary, "read a model description file and list its layers and parameters"},

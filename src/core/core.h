@@ -54,6 +54,8 @@ void rnnc__barrier_wait(rnnc__barrier *b);
 /* Multiply-adds done by the float GEMMs (rnnc__gemm) since the start: the tests count the work
  * that freezing a layer must save. */
 extern _Atomic unsigned long long rnnc__gemm_macs;
+/* The model an optimizer updates (src/train/optim.c; for its state file). */
+rnnc_model *rnnc__optim_model(const rnnc_optim *o);
 
 /* y (n) = exp(x (n) - m), m >= every x (a softmax row's maximum); returns the sum of y. Float only,
  * vectorized (src/core/vmath.c, within 2.5 ulps like the cells' exp). */

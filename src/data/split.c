@@ -43,3 +43,44 @@ rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, rnnc_textset 
     *val = v;
     return RNNC_OK;
 }
+
+rnnc_status rnnc_textset_subset(rnnc_textset *set, size_t n, uint64_t seed) {
+    if (!set)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_subset: NULL set");
+    if (n >= set->n)
+        return RNNC_OK;
+    if (set->n > UINT32_MAX)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_subset: more than 2^32 examples");
+    /* a partial Fisher-Yates shuffle of the indices picks n of them; sorted back to file order */
+    size_t *idx;
+    unsigned char *keep;
+    RNNC_TRY(rnnc__calloc((void **)&idx, set->n, sizeof *idx, "subset"));
+    rnnc_status s = rnnc__calloc((void **)&keep, set->n, 1, "subset");
+    if (s != RNNC_OK) {
+        free(idx);
+        return s;
+    }
+    rnnc_rng rng;
+    rnnc_rng_seed(&rng, seed);
+    for (size_t i = 0; i < set->n; i++)
+        idx[i] = i;
+    for (size_t i = 0; i < n; i++) {
+        const size_t j = i + rnnc_rng_below(&rng, (uint32_t)(set->n - i));
+        const size_t t = idx[i];
+        idx[i] = idx[j], idx[j] = t;
+        keep[idx[i]] = 1;
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        if (keep[i]) {
+            set->texts[w] = set->texts[i];
+            set->labels[w++] = set->labels[i];
+        } else {
+            free(set->texts[i]);
+        }
+    }
+    set->n = w;
+    free(idx);
+    free(keep);
+    return RNNC_OK;
+}

@@ -441,3 +441,15 @@ rnnc_status rnnc_vocab_encode(const rnnc_vocab *v, const rnnc_tokenizer_spec *to
     *n = e.n;
     return r;
 }
+
+rnnc_status rnnc_vocab_copy(const rnnc_vocab *v, rnnc_vocab **out) {
+    if (out)
+        *out = NULL;
+    if (!v || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_vocab_copy: NULL argument");
+    char *txt = NULL;
+    RNNC_TRY(rnnc_vocab_to_text(v, &txt));
+    rnnc_status s = rnnc_vocab_from_text(txt, "vocabulary", out);
+    free(txt);
+    return s;
+}

@@ -17,8 +17,8 @@
 #define MAX_FILE (1 << 20)
 
 static const char *const train_sections[] = {"data",           "train",    "optimizer", "schedule",
-                                             "early_stopping", "forecast", "lm"};
-enum { N_TRAIN_SECTIONS = 7 };
+                                             "early_stopping", "forecast", "lm",        "finetune"};
+enum { N_TRAIN_SECTIONS = 8 };
 
 static int is_train_section(const char *name, size_t len) {
     for (int i = 0; i < N_TRAIN_SECTIONS; i++)
@@ -319,6 +319,10 @@ FIELD(f_etamin, c->fit.sched.eta_min)
 FIELD(f_maxlr, c->fit.sched.max_lr)
 FIELD(f_total, c->fit.sched.total_steps)
 FIELD(f_pct, c->fit.sched.pct_start)
+FIELD(f_cutf, c->fit.sched.cut_frac)
+FIELD(f_subset, c->subset)
+FIELD(f_subseed, c->subset_seed)
+FIELD(f_ratio, c->fit.sched.ratio)
 FIELD(f_div, c->fit.sched.div_factor)
 FIELD(f_fdiv, c->fit.sched.final_div_factor)
 FIELD(f_factor, c->fit.sched.factor)
@@ -335,6 +339,8 @@ static const key_def keys[] = {
     {"train", "epochs", T_INT, f_epochs, 0},
     {"train", "batch_size", T_INT, f_batch, 0},
     {"train", "seed", T_U64, f_seed, 0},
+    {"data", "subset", T_LONG, f_subset, 0},
+    {"data", "subset_seed", T_U64, f_subseed, 0},
     {"train", "threads", T_INT, f_threads, 0},
     {"train", "clip_norm", T_DOUBLE, f_clipn, 0},
     {"train", "ema", T_DOUBLE, f_ema, 0},
@@ -379,6 +385,8 @@ static const key_def keys[] = {
     {"schedule", "max_lr", T_DOUBLE, f_maxlr, 0},
     {"schedule", "total_steps", T_LONG, f_total, 0},
     {"schedule", "pct_start", T_DOUBLE, f_pct, 0},
+    {"schedule", "cut_frac", T_DOUBLE, f_cutf, 0},
+    {"schedule", "ratio", T_DOUBLE, f_ratio, 0},
     {"schedule", "div_factor", T_DOUBLE, f_div, 0},
     {"schedule", "final_div_factor", T_DOUBLE, f_fdiv, 0},
     {"schedule", "factor", T_DOUBLE, f_factor, 0},
@@ -530,7 +538,8 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_
     if (sn) {
         int kind;
         if (rnnc_sched_kind_parse(sn->value, &kind) != RNNC_OK)
-            st = bad(sn, path, "constant, step, exponential, cosine, onecycle or plateau");
+            st = bad(sn, path,
+                     "constant, step, exponential, cosine, onecycle, plateau or slanted_triangular");
         else
             out->fit.sched = rnnc_sched_spec_init(kind);
     }
@@ -538,6 +547,8 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_
         const entry *en = &c.e[i];
         if (hook && !strcmp(en->section, hook->section)) {
             st = hook->on_key(hook->user, en->key, en->value, path, en->line);
+        } else if (!strcmp(en->section, "finetune")) {
+            /* rnnc_finetune_config_read's (rnnc train refuses a file with it) */
         } else if (!strcmp(en->section, "forecast") || !strcmp(en->section, "lm")) {
             st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: [%s] in a %s training file", path, en->line,
                            en->section,
@@ -611,6 +622,42 @@ rnnc_status rnnc__train_config_has_section(const char *path, const char *const *
     return st;
 }
 
+rnnc_status rnnc__train_config_section(const char *path, const char *const *overrides, int n,
+                                       const char *section,
+                                       rnnc_status (*on_key)(void *user, const char *key,
+                                                             const char *value, const char *path,
+                                                             int line),
+                                       void *user) {
+    if (!path || !section || !on_key || (n > 0 && !overrides))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__train_config_section: NULL argument");
+    text t = {0}, model = {0}, train = {0};
+    RNNC_TRY(read_file(path, &t));
+    rnnc_status st = RNNC_OK;
+    for (int i = 0; st == RNNC_OK && i < n; i++)
+        st = apply_override(&t, overrides[i]);
+    if (st == RNNC_OK)
+        st = split_text(&t, &model, &train);
+    collect c = {0};
+    c.path = path, c.st = RNNC_OK;
+    reader r = {train.s, 0, 0, &c};
+    if (st == RNNC_OK) {
+        int e = ini_parse_stream(read_line, &r, handler, &r);
+        st = c.st;
+        if (st == RNNC_OK && r.long_line)
+            st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: line too long for the INI reader", path,
+                           r.long_line);
+        if (st == RNNC_OK && e > 0)
+            st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: not a 'key = value' line or [section] header",
+                           path, e);
+    }
+    for (int i = 0; st == RNNC_OK && i < c.n; i++)
+        if (!strcmp(c.e[i].section, section))
+            st = on_key(user, c.e[i].key, c.e[i].value, path, c.e[i].line);
+    free(c.e);
+    free(t.s), free(model.s), free(train.s);
+    return st;
+}
+
 rnnc_status rnnc_train_config_read(const char *path, const char *const *overrides, int n,
                                    rnnc_train_config *out) {
     return rnnc__train_config_read_hooked(path, overrides, n, out, NULL);
@@ -624,6 +671,7 @@ rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *
     out->text = rnnc_text_spec_init();
     out->fit = rnnc_fit_spec_init();
     out->header = -1;
+    out->subset_seed = 1;
     text t = {0}, model = {0}, train = {0};
     RNNC_TRY(read_file(path, &t));
     rnnc_status st = RNNC_OK;

@@ -21,6 +21,14 @@ typedef struct rnnc__train_hook {
  * A forecaster's file without a [model] section gets input_size = 1 (added_input_size). */
 rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *overrides, int n,
                                            rnnc_train_config *out, rnnc__train_hook *hook);
+/* Hands every key of [section] in the file (after the overrides) to on_key, in file order; the
+ * other sections are parsed but not checked ([finetune], which the task readers skip). */
+rnnc_status rnnc__train_config_section(const char *path, const char *const *overrides, int n,
+                                       const char *section,
+                                       rnnc_status (*on_key)(void *user, const char *key,
+                                                             const char *value, const char *path,
+                                                             int line),
+                                       void *user);
 /* *yes = whether the file, after the overrides, has a [section] header. */
 rnnc_status rnnc__train_config_has_section(const char *path, const char *const *overrides, int n,
                                            const char *section, int *yes);

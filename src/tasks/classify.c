@@ -122,6 +122,12 @@ void rnnc_classifier_free(rnnc_classifier *c) {
 rnnc_status rnnc_classifier_create(const rnnc_config *cfg, const rnnc_text_spec *text,
                                    const rnnc_textset *train, uint64_t seed,
                                    rnnc_classifier **out) {
+    return rnnc_classifier_create_vocab(cfg, text, NULL, train, seed, out);
+}
+
+rnnc_status rnnc_classifier_create_vocab(const rnnc_config *cfg, const rnnc_text_spec *text,
+                                         const rnnc_vocab *vocab, const rnnc_textset *train,
+                                         uint64_t seed, rnnc_classifier **out) {
     if (!cfg || !text || !train || !out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_create: NULL argument");
     *out = NULL;
@@ -134,12 +140,16 @@ rnnc_status rnnc_classifier_create(const rnnc_config *cfg, const rnnc_text_spec 
     rnnc_classifier *c;
     RNNC_TRY(rnnc__calloc((void **)&c, 1, sizeof *c, "classifier"));
     c->text = *text;
-    rnnc_status s = rnnc_vocab_build(&text->tok, (const char *const *)train->texts, train->n,
-                                     text->num_words, text->min_freq, &c->vocab);
+    rnnc_status s = vocab ? rnnc_vocab_copy(vocab, &c->vocab)
+                          : rnnc_vocab_build(&text->tok, (const char *const *)train->texts,
+                                             train->n, text->num_words, text->min_freq, &c->vocab);
     if (s == RNNC_OK)
         s = copy_labels(c, train->label_names, train->n_labels);
+    rnnc_config cf = *cfg;
+    if (cf.n_layers > 0 && cf.layers[0].kind == RNNC_LAYER_EMBEDDING && cf.layers[0].vocab == 0)
+        cf.layers[0].vocab = c->vocab ? rnnc_vocab_size(c->vocab) : 0; /* vocab = auto */
     if (s == RNNC_OK)
-        s = rnnc_model_create(cfg, seed, &c->model);
+        s = rnnc_model_create(&cf, seed, &c->model);
     if (s == RNNC_OK)
         s = check_model(c);
     if (s != RNNC_OK) {

@@ -153,7 +153,15 @@ const rnnc_lm_spec *rnnc_lm_spec_of(const rnnc_lm *lm) {
 
 rnnc_status rnnc_lm_create(const rnnc_config *cfg, const rnnc_lm_spec *spec,
                            const char *train_text, size_t len, uint64_t seed, rnnc_lm **out) {
-    if (!cfg || !spec || !train_text || !out)
+    if (!train_text)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_create: NULL argument");
+    return rnnc_lm_create_vocab(cfg, spec, NULL, train_text, len, seed, out);
+}
+
+rnnc_status rnnc_lm_create_vocab(const rnnc_config *cfg, const rnnc_lm_spec *spec,
+                                 const rnnc_vocab *vocab, const char *train_text, size_t len,
+                                 uint64_t seed, rnnc_lm **out) {
+    if (!cfg || !spec || (!vocab && !train_text) || !out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_create: NULL argument");
     *out = NULL;
     RNNC_TRY(check_spec(spec));
@@ -163,7 +171,11 @@ rnnc_status rnnc_lm_create(const rnnc_config *cfg, const rnnc_lm_spec *spec,
     rnnc_lm *lm;
     RNNC_TRY(rnnc__calloc((void **)&lm, 1, sizeof *lm, "language model"));
     lm->spec = *spec;
-    rnnc_status s = rnnc_corpus_vocab(spec, train_text, len, &lm->vocab);
+    rnnc_status s;
+    if (vocab)
+        s = rnnc_vocab_copy(vocab, &lm->vocab);
+    else
+        s = rnnc_corpus_vocab(spec, train_text, len, &lm->vocab);
     if (s == RNNC_OK) {
         lm->V = (size_t)rnnc_vocab_size(lm->vocab);
         rnnc_config c = *cfg;

@@ -462,6 +462,7 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
             rnnc_model_zero_grad(task->model);
             rnnc_model_set_input_grad(task->model, 0); /* never used here */
             RNNC_TRY(rnnc_model_backward(task->model, r->dout));
+            rnnc__finetune_l2sp(&spec->finetune, task->model);
             norm = rnnc_clip_grad_norm(task->model, INFINITY); /* measures, never scales */
             if (!isfinite(norm)) {
                 snprintf(what, sizeof what, "the gradient of %s", nonfinite_param(task->model));
@@ -692,6 +693,7 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
         const double t0 = now_s();
         memset(&rep, 0, sizeof rep);
         rep.epoch = e, rep.epochs = spec->epochs;
+        RNNC_TRY(rnnc__finetune_epoch(&spec->finetune, task->model, e));
         RNNC_TRY(train_epoch(r, &rep));
         if (rep.interrupted) { /* stopped inside the epoch: save the position, end here */
             rep.seconds = now_s() - t0;
@@ -775,6 +777,10 @@ static rnnc_status check_spec(const rnnc__task *task, const rnnc_fit_spec *s) {
                          "clip_norm, clip_value, min_delta and patience must be >= 0");
     if (!(s->ema >= 0 && s->ema < 1))
         return RNNC_FAIL(RNNC_ERR_ARG, "ema must be in [0, 1), got %g", s->ema);
+    if (s->finetune.unfreeze_every < 0 || !(s->finetune.l2sp >= 0) || !isfinite(s->finetune.l2sp))
+        return RNNC_FAIL(RNNC_ERR_ARG, "unfreeze_every and l2sp must be >= 0 and finite");
+    if (s->finetune.l2sp > 0 && !s->finetune.anchor)
+        return RNNC_FAIL(RNNC_ERR_ARG, "l2sp needs the pretrained weights (finetune.anchor)");
     if (s->monitor != RNNC_MONITOR_VAL_LOSS && s->monitor != RNNC_MONITOR_VAL_ACCURACY)
         return RNNC_FAIL(RNNC_ERR_ARG, "unknown monitor %d", s->monitor);
     if (task->n_train == 0)
@@ -801,7 +807,17 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
     rnnc_model_params(task->model, &np);
     rnnc_status s = rnnc_optim_create(task->model, &spec->optim, &r.optim);
     if (s == RNNC_OK)
-        s = rnnc_sched_init(&r.st.sched, &spec->sched, spec->optim.lr);
+        s = rnnc__finetune_optim(&spec->finetune, r.optim, task->model);
+    rnnc_sched_spec sched = spec->sched; /* a schedule over the whole run may leave its length */
+    if ((sched.kind == RNNC_SCHED_ONECYCLE || sched.kind == RNNC_SCHED_SLANTED) &&
+        sched.total_steps == 0)
+        sched.total_steps =
+            (long)spec->epochs *
+            (spec->sched_per_batch ? (long)((task->n_train + (size_t)spec->batch_size - 1) /
+                                            (size_t)spec->batch_size)
+                                   : 1L);
+    if (s == RNNC_OK)
+        s = rnnc_sched_init(&r.st.sched, &sched, spec->optim.lr);
     if (s == RNNC_OK)
         s = rnnc_metrics_create(task->n_classes, &r.met);
     if (s == RNNC_OK)

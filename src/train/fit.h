@@ -36,6 +36,13 @@ typedef struct rnnc__task {
  * memory): the files that travel with a checkpoint. */
 char *rnnc__sibling_path(const char *ckpt, const char *suffix);
 
+/* Fine-tuning (src/train/finetune.c): sets which layers train in epoch `epoch` (nothing when the
+ * spec freezes nothing); gives the optimizer the layer factors; adds the L2-SP gradient. */
+rnnc_status rnnc__finetune_epoch(const rnnc_finetune_spec *spec, rnnc_model *m, int epoch);
+rnnc_status rnnc__finetune_optim(const rnnc_finetune_spec *spec, rnnc_optim *o,
+                                 const rnnc_model *m);
+void rnnc__finetune_l2sp(const rnnc_finetune_spec *spec, rnnc_model *m);
+
 /* Multiplies every gradient by coef (src/train/optim.c; clipping by a norm already measured). */
 void rnnc__scale_grads(rnnc_model *m, double coef);
 

@@ -16,6 +16,9 @@ struct rnnc_optim {
     size_t n_state; /* floats in state: a whole number of n-float blocks */
     float *state;
     long step;
+    /* per layer: the steps in which it trained (its parameters' torch.optim state["step"]: a
+     * layer frozen for a while starts its bias correction and momentum when it first trains) */
+    long layer_step[RNNC_MAX_LAYERS];
     double factor[RNNC_MAX_LAYERS]; /* per layer: the learning rate times this */
     int factors;                    /* some factor is not 1 */
 };
@@ -181,6 +184,28 @@ rnnc_status rnnc_optim_set_steps(rnnc_optim *o, long steps) {
     if (steps < 0)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_steps: steps = %ld must be >= 0", steps);
     o->step = steps;
+    for (int i = 0; i < RNNC_MAX_LAYERS; i++)
+        o->layer_step[i] = steps;
+    return RNNC_OK;
+}
+
+rnnc_model *rnnc__optim_model(const rnnc_optim *o) {
+    return o ? o->model : NULL;
+}
+
+long rnnc_optim_layer_steps(const rnnc_optim *o, int layer) {
+    return o && layer >= 0 && layer < RNNC_MAX_LAYERS ? o->layer_step[layer] : 0;
+}
+
+rnnc_status rnnc_optim_set_layer_steps(rnnc_optim *o, int layer, long steps) {
+    if (!o)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_layer_steps: optimizer is NULL");
+    const int nl = rnnc_model_config(o->model)->n_layers;
+    if (layer < 0 || layer >= nl || steps < 0 || steps > o->step)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "rnnc_optim_set_layer_steps: layer %d (of %d), steps %ld (of %ld)", layer,
+                         nl, steps, o->step);
+    o->layer_step[layer] = steps;
     return RNNC_OK;
 }
 
@@ -264,7 +289,8 @@ static void adagrad_step(const rnnc_optim_spec *s, long step, size_t n, float *p
 
 /* The update rule on elements [a, a+cnt) of the arena (parameters p, gradients g, and each state
  * array at the same offsets). */
-static void update_range(rnnc_optim *o, float *p, float *g, size_t a, size_t cnt, double factor) {
+static void update_range(rnnc_optim *o, float *p, float *g, size_t a, size_t cnt, double factor,
+                         long step) {
     rnnc_optim_spec scaled = o->spec;
     scaled.lr = o->spec.lr * factor; /* a parameter group's rate, as torch.optim's groups */
     const rnnc_optim_spec *s = factor == 1 ? &o->spec : &scaled;
@@ -272,10 +298,10 @@ static void update_range(rnnc_optim *o, float *p, float *g, size_t a, size_t cnt
     float *st = o->state ? o->state + a : NULL;
     p += a, g += a;
     switch (s->kind) {
-    case RNNC_OPTIM_SGD: sgd_step(s, o->step, cnt, p, g, st); break;
+    case RNNC_OPTIM_SGD: sgd_step(s, step, cnt, p, g, st); break;
     case RNNC_OPTIM_ADAM:
     case RNNC_OPTIM_ADAMW:
-        adam_step(s, o->step, cnt, p, g, st, st + n, s->amsgrad ? st + 2 * n : NULL);
+        adam_step(s, step, cnt, p, g, st, st + n, s->amsgrad ? st + 2 * n : NULL);
         break;
     case RNNC_OPTIM_RMSPROP: {
         float *buf = s->momentum > 0 ? st + n : NULL;
@@ -283,7 +309,7 @@ static void update_range(rnnc_optim *o, float *p, float *g, size_t a, size_t cnt
         rmsprop_step(s, cnt, p, g, st, buf, ga);
         break;
     }
-    case RNNC_OPTIM_ADAGRAD: adagrad_step(s, o->step, cnt, p, g, st); break;
+    case RNNC_OPTIM_ADAGRAD: adagrad_step(s, step, cnt, p, g, st); break;
     default: RNNC_ASSERT(!"optimizer kind checked at creation");
     }
 }
@@ -312,13 +338,17 @@ rnnc_status rnnc_optim_step(rnnc_optim *o) {
     float *p = rnnc_model_params(o->model, &n), *g = rnnc_model_grads(o->model, NULL);
     RNNC_ASSERT(n == o->n);
     o->step++;
+    const int nl = rnnc_model_config(o->model)->n_layers;
+    int all = !o->factors; /* every layer trains, and has trained at every step */
+    for (int l = 0; l < nl; l++) {
+        const int on = rnnc_model_trainable(o->model, l);
+        o->layer_step[l] += on;
+        all = all && on && o->layer_step[l] == o->step;
+    }
     /* the whole arena in one range, or parameter by parameter when some layers are frozen */
     const int np = rnnc_model_param_count(o->model);
-    int all = !o->factors;
-    for (int i = 0; i < np && all; i++)
-        all = rnnc_model_param_trainable(o->model, i);
     if (all) {
-        update_range(o, p, g, 0, n, 1);
+        update_range(o, p, g, 0, n, 1, o->step);
         return RNNC_OK;
     }
     size_t off = 0;
@@ -327,8 +357,9 @@ rnnc_status rnnc_optim_step(rnnc_optim *o) {
         size_t dims[2];
         rnnc_model_param_info(o->model, i, NULL, &ndim, dims);
         const size_t cnt = dims[0] * (ndim > 1 ? dims[1] : 1);
+        const int l = rnnc_model_param_layer(o->model, i);
         if (rnnc_model_param_trainable(o->model, i))
-            update_range(o, p, g, off, cnt, o->factor[rnnc_model_param_layer(o->model, i)]);
+            update_range(o, p, g, off, cnt, o->factor[l], o->layer_step[l]);
         off += cnt;
     }
     return RNNC_OK;

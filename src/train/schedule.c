@@ -13,7 +13,8 @@ static const struct {
     int kind;
 } sched_names[] = {{"constant", RNNC_SCHED_CONSTANT},       {"step", RNNC_SCHED_STEP},
                    {"exponential", RNNC_SCHED_EXPONENTIAL}, {"cosine", RNNC_SCHED_COSINE},
-                   {"onecycle", RNNC_SCHED_ONECYCLE},       {"plateau", RNNC_SCHED_PLATEAU}};
+                   {"onecycle", RNNC_SCHED_ONECYCLE},       {"plateau", RNNC_SCHED_PLATEAU},
+                   {"slanted_triangular", RNNC_SCHED_SLANTED}};
 
 static const char *kind_name(int kind) {
     for (size_t i = 0; i < sizeof sched_names / sizeof sched_names[0]; i++)
@@ -31,6 +32,7 @@ rnnc_sched_spec rnnc_sched_spec_init(int kind) {
     s.pct_start = 0.3, s.div_factor = 25, s.final_div_factor = 1e4, s.anneal = RNNC_ANNEAL_COS;
     s.mode = RNNC_PLATEAU_MIN, s.factor = 0.1, s.patience = 10, s.threshold = 1e-4;
     s.threshold_mode = RNNC_THRESHOLD_REL, s.cooldown = 0, s.min_lr = 0, s.eps = 1e-8;
+    s.cut_frac = 0.1, s.ratio = 32;
     return s;
 }
 
@@ -44,7 +46,7 @@ rnnc_status rnnc_sched_kind_parse(const char *name, int *kind) {
         }
     return RNNC_FAIL(RNNC_ERR_ARG,
                      "unknown schedule '%s' (expected constant, step, exponential, cosine, "
-                     "onecycle or plateau)",
+                     "onecycle, plateau or slanted_triangular)",
                      name);
 }
 
@@ -53,14 +55,15 @@ rnnc_status rnnc_sched_kind_parse(const char *name, int *kind) {
 /* Checks the fields `s->kind` uses; the message names the schedule and the field. */
 static rnnc_status check_spec(const rnnc_sched_spec *s) {
     const char *k = kind_name(s->kind);
-    if (s->kind < RNNC_SCHED_CONSTANT || s->kind > RNNC_SCHED_PLATEAU)
+    if (s->kind < RNNC_SCHED_CONSTANT || s->kind > RNNC_SCHED_SLANTED)
         return BAD("unknown schedule kind %d", s->kind);
     if (s->warmup_steps < 0)
         return BAD("%s: warmup_steps = %ld must be >= 0", k, s->warmup_steps);
     if (s->warmup_steps > 0) {
-        if (s->kind == RNNC_SCHED_ONECYCLE || s->kind == RNNC_SCHED_PLATEAU)
+        if (s->kind == RNNC_SCHED_ONECYCLE || s->kind == RNNC_SCHED_PLATEAU ||
+            s->kind == RNNC_SCHED_SLANTED)
             return BAD("%s: warmup_steps must be 0 (warm-up goes in front of constant, step, "
-                       "exponential and cosine; onecycle has its own)",
+                       "exponential and cosine; onecycle and slanted_triangular have their own)",
                        k);
         if (!(s->warmup_start_factor > 0 && s->warmup_start_factor <= 1))
             return BAD("%s: warmup_start_factor = %g must be in (0, 1]", k, s->warmup_start_factor);
@@ -100,6 +103,14 @@ static rnnc_status check_spec(const rnnc_sched_spec *s) {
         if (s->anneal != RNNC_ANNEAL_COS && s->anneal != RNNC_ANNEAL_LINEAR)
             return BAD("onecycle: anneal = %d must be RNNC_ANNEAL_COS or RNNC_ANNEAL_LINEAR",
                        s->anneal);
+        break;
+    case RNNC_SCHED_SLANTED:
+        if (s->total_steps < 1)
+            return BAD("slanted_triangular: total_steps = %ld must be >= 1", s->total_steps);
+        if (!(s->cut_frac > 0 && s->cut_frac < 1))
+            return BAD("slanted_triangular: cut_frac = %g must be in (0, 1)", s->cut_frac);
+        if (!(s->ratio >= 1) || !isfinite(s->ratio))
+            return BAD("slanted_triangular: ratio = %g must be finite and >= 1", s->ratio);
         break;
     case RNNC_SCHED_PLATEAU:
         if (s->mode != RNNC_PLATEAU_MIN && s->mode != RNNC_PLATEAU_MAX)
@@ -146,6 +157,21 @@ static double onecycle_lr(const rnnc_sched_spec *s, double base, long t) {
     return to + (from - to) / 2.0 * (cos(PI * pct) + 1);
 }
 
+/* Howard & Ruder 2018, eq. 3. */
+static double slanted_lr(const rnnc_sched_spec *s, double base, long t) {
+    const long cut = (long)floor((double)s->total_steps * s->cut_frac);
+    double p;
+    if (cut == 0)
+        p = 1 - (double)t / (double)s->total_steps;
+    else if (t < cut)
+        p = (double)t / (double)cut;
+    else
+        p = 1 - (double)(t - cut) / ((double)cut * (1 / s->cut_frac - 1));
+    if (p < 0)
+        p = 0;
+    return base * (1 + p * (s->ratio - 1)) / s->ratio;
+}
+
 /* The rate after t steps of a closed-form schedule (all kinds but PLATEAU). */
 static double closed_form_lr(const rnnc_sched_spec *s, double base, long t) {
     const long w = s->warmup_steps;
@@ -159,6 +185,7 @@ static double closed_form_lr(const rnnc_sched_spec *s, double base, long t) {
     case RNNC_SCHED_COSINE:
         return s->eta_min + (base - s->eta_min) * (1 + cos(PI * (double)t / s->t_max)) / 2;
     case RNNC_SCHED_ONECYCLE: return onecycle_lr(s, base, t);
+    case RNNC_SCHED_SLANTED: return slanted_lr(s, base, t);
     default: return base;
     }
 }
