@@ -198,5 +198,75 @@ expect 2 "--top-p '2': expected a number in" -- "$rnnc" generate "$tmp/lm/model.
 expect 2 'a language model needs a text FILE' -- "$rnnc" eval "$tmp/lm/model.safetensors"
 expect 2 'not a language model' -- "$rnnc" generate "$tmp/mc/model.safetensors"
 
+# ---- fine-tuning (docs/finetune.md): a word LM on review text, then a classifier from it ----
+zcat data/imdb-sample/train.tsv.gz | head -n 300 > "$tmp/reviews.tsv"
+cat > "$tmp/plm.ini" <<EOF
+[lm]
+train = $tmp/reviews.tsv
+format = imdb-tsv
+validation_split = 0.1
+level = word
+lowercase = true
+strip_html = true
+split_punct = true
+num_words = 400
+bptt = 10
+[embedding]
+vocab = auto
+dim = 8
+[lstm]
+hidden = 8
+return_sequences = true
+[dense]
+units = auto
+[train]
+epochs = 1
+batch_size = 8
+output = $tmp/plm
+EOF
+expect 0 'data: .*reviews\.tsv: [0-9]+ training tokens.*vocabulary 400 \(word level\)' -- "$rnnc" train "$tmp/plm.ini" --threads 1 --quiet
+cat > "$tmp/ft.ini" <<EOF
+[data]
+train = $tmp/reviews.tsv
+test = data/imdb-sample/test.tsv.gz
+maxlen = 40
+padding = post
+use_lengths = true
+add_start = false
+[embedding]
+vocab = auto
+dim = 8
+[lstm]
+hidden = 8
+[dense]
+units = 1
+[train]
+epochs = 3
+batch_size = 16
+output = $tmp/ft
+[schedule]
+name = slanted_triangular
+per_batch = true
+[finetune]
+unfreeze_every = 1
+lr_decay = 2.6
+l2sp = 0.01
+EOF
+expect 0 'usage: rnnc finetune' -- "$rnnc" finetune --help
+ftrun=("$rnnc" finetune "$tmp/plm/model.safetensors" "$tmp/ft.ini" --threads 1 --quiet)
+expect 0 'pretrained .*plm/model\.safetensors \(language model, vocabulary 400\)' -- "${ftrun[@]}"
+expect 0 'loaded +embedding\.weight' -- "${ftrun[@]}"
+expect 0 'reinit +dense\.weight  \(the new task head\)' -- "${ftrun[@]}"
+expect 0 '5 loaded, 0 mapped, 0 new, 2 re-initialised, 0 dropped' -- "${ftrun[@]}"
+expect 0 'layers:  embedding \(from epoch 3\) lr x0\.148  lstm \(from epoch 2\) lr x0\.385  dense lr x1; L2-SP 0\.01' -- "${ftrun[@]}"
+expect 0 '^test: 1000 examples  loss' -- "${ftrun[@]}"
+expect 0 '^(pos|neg)	0\.[0-9]{4}$' -- "$rnnc" predict "$tmp/ft/model.safetensors" "A wonderful film."
+expect 0 'rnnc\.data\.pretrained' -- "$rnnc" inspect "$tmp/ft/model.safetensors"
+# vocab = data: the classifier's own vocabulary, the pretrained rows carried over by token
+expect 0 'mapped +embedding\.weight  \([0-9]+ of 300 rows carried over by token\)' -- "${ftrun[@]}" --set finetune.vocab=data --set data.num_words=300 --set embedding.vocab=300
+# continued pretraining: the language model on new text, with a vocabulary of its own
+expect 0 'mapped +dense\.weight  \([0-9]+ of 200 rows carried over by token\)' -- "$rnnc" finetune "$tmp/plm/model.safetensors" "$tmp/plm.ini" --threads 1 --quiet --set finetune.vocab=data --set lm.num_words=200 --set train.output="$tmp/plm2"
+expect 0 'validation .*perplexity' -- "$rnnc" finetune "$tmp/plm/model.safetensors" "$tmp/plm.ini" --threads 1 --quiet --set train.output="$tmp/plm3"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

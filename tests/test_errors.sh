@@ -361,5 +361,18 @@ row lm-data-section 2 '\[data\] is for text classifiers; this file names its dat
 row lm-bidir 2 'bidirectional: a language model may not see the tokens it predicts' -- $L --set gru.bidirectional=true
 row lm-tie 2 'tie_weights needs units = the embedding' -- $L --set dense.tie_weights=true --set embedding.dim=3
 
+# ---- fine-tuning (docs/finetune.md): the good run's model as the pretrained one ----
+FT="$rnnc finetune $model $tmp/t.ini --threads 1 --quiet"
+row ft-shape 2 "4 tensors do not fit the new model: 'gru\.weight_ih_l0' is \(12, 4\), the model needs \(18, 4\); 'gru\.weight_hh_l0' is \(12, 4\), the model needs \(18, 6\)" -- $FT --set gru.hidden=6 --set finetune.head=new
+row ft-shape-head 2 "'dense\.weight' is \(1, 4\), the model needs \(1, 6\)" -- $FT --set gru.hidden=6 --set finetune.reinit=gru
+row ft-key 2 "t\.ini:[0-9]+: unknown key 'frezze' in \[finetune\]" -- $FT --set finetune.frezze=gru
+row ft-value 2 "t\.ini:[0-9]+: \[finetune\] lr_decay = '0\.5': expected 0 \(off\) or a number >= 1" -- $FT --set finetune.lr_decay=0.5
+row ft-layer 2 "no layer 'encoder' \(the layers: 0 embedding, 1 gru, 2 dense\)" -- $FT --set finetune.freeze=encoder
+row ft-tokenizer 2 'built with lowercase = true, but \[data\] gives false' -- $FT --set data.lowercase=false
+row ft-missing 1 'nothere\.safetensors: cannot open' -- "$rnnc" finetune "$tmp/nothere.safetensors" "$tmp/t.ini"
+row ft-not-model 2 't\.ini' -- "$rnnc" finetune "$tmp/t.ini" "$tmp/t.ini"
+row ft-in-train 2 'has a \[finetune\] section: run it with .rnnc finetune' -- $T --set finetune.freeze=gru
+row ft-args 2 'usage: rnnc finetune' -- "$rnnc" finetune "$model"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
