@@ -30,6 +30,9 @@ mutants=(
   "src/tasks/lm.c|                            ? 1.0f / (float)B|                            ? 1.0f / (float)(counted ? counted : 1)|step_sum loss reduced as a token mean"
   "src/model/model.c|    return \&m->plan.params[pl->tied_weight >= 0 ? pl->tied_weight : pl->first_param];|    return &m->plan.params[pl->first_param];|tied output layer uses its bias as its weight"
   "src/train/fit.c|            a[i] = d * a[i] + e * w[i];|            a[i] = w[i];|weight average is the last weights"
+  "src/train/optim.c|update_range(o, p, g, off, cnt, o->factor[l], o->layer_step[l]);|update_range(o, p, g, off, cnt, o->factor[l], o->step);|a layer unfrozen late takes the optimizer's global step count"
+  "src/train/finetune.c|                g[k] += a * (w[k] - w0[k]);|                (void)w0;|L2-SP adds no gradient"
+  "src/train/finetune.c|        on[i] = (unsigned char)(!frozen \&\& seen < open);|        on[i] = (unsigned char)(!frozen);|gradual unfreezing opens every layer at once"
 )
 
 for m in "${mutants[@]}"; do
