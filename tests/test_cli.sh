@@ -267,6 +267,24 @@ expect 0 'mapped +embedding\.weight  \([0-9]+ of 300 rows carried over by token\
 # continued pretraining: the language model on new text, with a vocabulary of its own
 expect 0 'mapped +dense\.weight  \([0-9]+ of 200 rows carried over by token\)' -- "$rnnc" finetune "$tmp/plm/model.safetensors" "$tmp/plm.ini" --threads 1 --quiet --set finetune.vocab=data --set lm.num_words=200 --set train.output="$tmp/plm2"
 expect 0 'validation .*perplexity' -- "$rnnc" finetune "$tmp/plm/model.safetensors" "$tmp/plm.ini" --threads 1 --quiet --set train.output="$tmp/plm3"
+# a forecaster pretrained on one series, fine-tuned on another with a longer horizon
+awk 'BEGIN { print "t,v"; for (i = 0; i < 80; i++) printf "%d,%g\n", i, 10 + (i % 12) + 0.1 * i }' > "$tmp/s1.csv"
+awk 'BEGIN { print "t,v"; for (i = 0; i < 80; i++) printf "%d,%g\n", i, 50 - (i % 7) }' > "$tmp/s2.csv"
+cat > "$tmp/fc.ini" <<EOF
+[forecast]
+data = $tmp/s1.csv
+lookback = 8
+horizon = 2
+[lstm]
+hidden = 6
+[train]
+epochs = 2
+output = $tmp/fc1
+EOF
+expect 0 'saved .*fc1/model\.safetensors' -- "$rnnc" train "$tmp/fc.ini" --threads 1 --quiet
+fcrun=("$rnnc" finetune "$tmp/fc1/model.safetensors" "$tmp/fc.ini" --threads 1 --quiet --set forecast.data="$tmp/s2.csv" --set forecast.horizon=3 --set train.output="$tmp/fc2")
+expect 2 "'head\.weight' is \(2, 6\), the model needs \(3, 6\)" -- "${fcrun[@]}"
+expect 0 'reinit +head\.weight  \(the new task head\)' -- "${fcrun[@]}" --set finetune.head=new --set finetune.freeze=lstm
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

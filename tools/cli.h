@@ -23,8 +23,11 @@ int cli_train_prepare(rnnc_train_config *tc, const char *path, const char *resum
 
 /* The forecasting sides of train and eval (tools/cmd_forecast.c): a training file with a
  * [forecast] section, and a forecaster's model file (data NULL: the CSV named in it). */
+/* adapt (may be NULL): rnnc finetune's step once the new model exists (carries the pretrained
+ * weights over and sets the fit spec's controls); returns an exit code. */
+typedef int (*cli_adapt_model)(void *user, rnnc_model *m, rnnc_fit_spec *fit);
 int cli_train_forecast(const char *path, const char *const *sets, int n_sets, long threads,
-                       int quiet, const char *resume);
+                       int quiet, const char *resume, cli_adapt_model adapt, void *user);
 int cli_eval_forecast(const char *model, const char *data);
 /* The language-model sides (tools/cmd_lm.c): a training file with an [lm] section, and a language
  * model's file scored on a text file (batch: parallel streams, 0 for the default 1). */

@@ -11,12 +11,13 @@
 static const char *usage_text =
     "usage: rnnc finetune PRETRAINED CONFIG [--set section.key=value ...] [--resume CHECKPOINT]\n"
     "                                       [--threads N] [--quiet]\n\n"
-    "Fine-tunes a pretrained model file (a language model or a classifier) on the task CONFIG\n"
-    "describes: a text classifier's training file, or a language model's (continued\n"
-    "pretraining on new text). The new model gets every pretrained tensor of the same name and\n"
-    "shape (reported as loaded, mapped, new, re-initialised or dropped); vocabularies are mapped\n"
-    "by token; the task head is replaced when the task changes. A shape that does not fit is an\n"
-    "error naming each tensor, unless [finetune] reinit names it. [finetune] keys (all optional):\n"
+    "Fine-tunes a pretrained model file on the task CONFIG describes: a text classifier's\n"
+    "training file, a language model's (continued pretraining on new text) or a forecaster's\n"
+    "(a model pretrained on other series). The new model gets every pretrained tensor of the\n"
+    "same name and shape (reported as loaded, mapped, new, re-initialised or dropped);\n"
+    "vocabularies are mapped by token; the task head is replaced when the task changes. A shape\n"
+    "that does not fit is an error naming each tensor, unless [finetune] reinit names it.\n"
+    "[finetune] keys (all optional):\n"
     "  vocab = pretrained | data     the pretrained vocabulary (default), or a new one from the\n"
     "                                data with the rows of known tokens carried over\n"
     "  head = auto | new | keep      replace the last layer (auto: when the task changes)\n"
@@ -268,6 +269,10 @@ static int make_lm(void *user, rnnc_lm_config *lc, const char *text, size_t len,
     return setup(x, rnnc_lm_model(*out), &lc->train.fit, "lm", rnnc_lm_vocab(*out));
 }
 
+static int adapt_forecaster(void *user, rnnc_model *m, rnnc_fit_spec *fit) {
+    return setup(user, m, fit, "forecast", NULL);
+}
+
 int cmd_finetune(int argc, char **argv) {
     const char *args[2] = {NULL, NULL}, *resume = NULL;
     const char *sets[64];
@@ -322,15 +327,11 @@ int cmd_finetune(int argc, char **argv) {
         (st = rnnc_lm_config_detect(path, sets, n_sets, &lm)) ||
         (st = rnnc_finetune_config_read(path, sets, n_sets, &x.fc)))
         return cli_fail("finetune", st);
-    if (forecast) {
-        fprintf(stderr, "rnnc finetune: %s is a forecaster's training file; fine-tuning takes a "
-                        "text classifier's or a language model's\n",
-                path);
-        return CLI_USAGE;
-    }
     if ((rc = load_pretrained(&x)) != CLI_OK)
         goto done;
-    if (lm) {
+    if (forecast) {
+        rc = cli_train_forecast(path, sets, n_sets, threads, quiet, resume, adapt_forecaster, &x);
+    } else if (lm) {
         rc = cli_train_lm(path, sets, n_sets, threads, quiet, resume, make_lm, &x);
     } else {
         static rnnc_train_config tc;

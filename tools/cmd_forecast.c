@@ -159,7 +159,7 @@ static double wall(void) {
 }
 
 int cli_train_forecast(const char *path, const char *const *sets, int n_sets, long threads,
-                       int quiet, const char *resume) {
+                       int quiet, const char *resume, cli_adapt_model adapt, void *user) {
     (void)quiet;
     static rnnc_forecast_config fc;
     rnnc_status st = rnnc_forecast_config_read(path, sets, n_sets, &fc);
@@ -186,6 +186,8 @@ int cli_train_forecast(const char *path, const char *const *sets, int n_sets, lo
         rc = cli_fail(path, st);
         goto done;
     }
+    if (adapt && (rc = adapt(user, rnnc_forecaster_model(f), &tc->fit)) != CLI_OK)
+        goto done;
     size_t nw[3] = {0, 0, 0}, np;
     for (int p = 0; p < 3; p++)
         rnnc_forecaster_windows(f, s, p, &nw[p]);

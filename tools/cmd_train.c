@@ -153,7 +153,7 @@ int cmd_train(int argc, char **argv) {
     if (st)
         return cli_fail("train", st);
     if (forecast) /* a [forecast] section: docs/forecast.md */
-        return cli_train_forecast(path, sets, n_sets, threads, quiet, resume);
+        return cli_train_forecast(path, sets, n_sets, threads, quiet, resume, NULL, NULL);
     int lm = 0;
     if ((st = rnnc_lm_config_detect(path, sets, n_sets, &lm)))
         return cli_fail("train", st);
