@@ -821,7 +821,70 @@ void rnnc_textset_free(rnnc_textset *s);
  * malloc'd (NUL-terminated), the caller free()s it. */
 rnnc_status rnnc_textset_join(const rnnc_textset *s, char **text, size_t *len);
 
-/* [augment: declarations go here] */
+/* ---------------------------------------------------------------------------------------------
+ * Data augmentation for small labelled sets. The trainers apply it to training batches only,
+ * never at validation, evaluation or prediction ([data] augment_* in docs/training.md, [forecast]
+ * augment_* in docs/forecast.md). Each function rewrites one example in place with draws from
+ * rng in the order stated below, so a seed gives the same augmented example on every platform; an
+ * operation whose rate is 0 draws nothing, and with every rate 0 the example is left bit for bit
+ * as it was and rng is not touched. On an error nothing is changed and nothing drawn.
+ */
+
+/* Token-level augmentation of one text: random deletion and random swap as EDA's (Wei & Zou
+ * 2019), and replacement by <unk> as the word dropout of Bowman et al. 2016. Each rate is a
+ * probability in [0, 1). */
+typedef struct rnnc_text_augment_spec {
+    double drop; /* a word is deleted. 0 */
+    double swap; /* a pair of neighbouring words is exchanged. 0 */
+    double oov;  /* a word becomes <unk> (RNNC_VOCAB_OOV). 0 */
+} rnnc_text_augment_spec;
+
+/* Rewrites the ids (*n) of one text in place; *n gets the new length. A word is any id but the
+ * reserved RNNC_VOCAB_PAD and RNNC_VOCAB_START, which are never deleted, moved or replaced (so a
+ * leading <start> stays first). Three passes, each skipped when its rate is 0:
+ *   1. drop: one rnnc_rng_uniform per word, in order; the word is deleted when it is < drop. If
+ *      that would delete every word of a text that has any, one rnnc_rng_below(words) more picks
+ *      the one word kept (as EDA), so at least one word always remains;
+ *   2. swap: scanning left to right over neighbouring pairs of words (a pair with a reserved id
+ *      is passed over without a draw), one uniform per pair; below swap the two are exchanged and
+ *      the scan continues after the pair, so a word takes part in at most one swap and only
+ *      neighbours are exchanged (the multiset of ids is kept);
+ *   3. oov: one uniform per remaining word (<unk> included); below oov it becomes RNNC_VOCAB_OOV.
+ * Errors: RNNC_ERR_ARG for a NULL spec, rng or n, ids NULL with *n > 0, or a rate outside [0, 1)
+ * or NaN (the message names augment_drop, augment_swap or augment_oov). */
+rnnc_status rnnc_text_augment(const rnnc_text_augment_spec *spec, rnnc_rng *rng, int32_t *ids,
+                              size_t *n);
+
+/* Augmentation of one forecasting window, in the scaled (and, with relative windows, relative)
+ * units the model sees: window slicing (Le Guennec et al. 2016), scaling and jittering (Um et al.
+ * 2017). */
+typedef struct rnnc_series_augment_spec {
+    double jitter; /* standard deviation of the noise added to every input value; >= 0. 0 */
+    double scale;  /* standard deviation of the window's factor, drawn from N(1, scale^2); in
+                      [0, 1). 0 */
+    double slice;  /* the fraction r of the input steps a slice keeps; in [0, 1], 0 and 1 off. 0 */
+} rnnc_series_augment_spec;
+
+/* Rewrites one window: x (L,I) its inputs, whose first n_targets columns are the targets' (the
+ * forecaster's layout: targets, then covariates), and y (n_y) its targets, e.g. (H,n_targets).
+ * In order, each step skipped when off:
+ *   1. slice: m = ceil(r L) steps (a product within 1e-9 of an integer counts as that integer;
+ *      at least 1); when m < L, one rnnc_rng_below(L - m + 1) draws the slice's first step s, and
+ *      input step j = 0..L-1 of every column becomes the linear interpolation of steps
+ *      [s, s + m) at position s + j (m - 1) / (L - 1): the slice, stretched back to L steps, its
+ *      first and last steps on the window's first and last. The targets are unchanged;
+ *   2. scale: one rnnc_rng_normal z gives the factor k = 1 + scale z, which multiplies the first
+ *      n_targets columns of every input step and every target;
+ *   3. jitter: jitter times one rnnc_rng_normal is added to every input value, in x's row-major
+ *      order (covariates too); the targets get no noise.
+ * Arithmetic in double, stored as float. work (L,I) is scratch for slicing (may be NULL when
+ * slicing is off). Errors: RNNC_ERR_ARG for a NULL spec or rng, x or y NULL with a size > 0,
+ * n_targets > I, jitter negative or not finite, scale outside [0, 1), slice outside [0, 1] (the
+ * message names augment_jitter, augment_scale or augment_slice), work NULL when slicing;
+ * RNNC_ERR_NOMEM when L * I overflows. */
+rnnc_status rnnc_series_augment(const rnnc_series_augment_spec *spec, rnnc_rng *rng, size_t L,
+                                size_t I, size_t n_targets, float *x, float *y, size_t n_y,
+                                float *work);
 
 /* ---------------------------------------------------------------------------------------------
  * Training
@@ -844,6 +907,9 @@ typedef struct rnnc_text_spec {
     int truncating;  /* enum rnnc_padding: which end is cut. RNNC_PAD_PRE (Keras) */
     int add_start;   /* put <start> (id 1) first, as imdb.load_data. 1 */
     int use_lengths; /* skip padded steps. 0 */
+    /* Training only: each training batch's texts are augmented after encoding and before padding
+     * and truncation (rnnc_text_augment, drawing from the model's generator). 0: off */
+    rnnc_text_augment_spec augment;
 } rnnc_text_spec;
 rnnc_text_spec rnnc_text_spec_init(void);
 
@@ -1185,6 +1251,9 @@ typedef struct rnnc_forecast_spec {
                              training part of the first target (lags up to min(n/3, 400)) */
     int ma_window;        /* moving-average window; 0: lookback */
     int ar_order;         /* AR order; 0: lookback, at most (training rows - 2)/3 */
+    /* Training only: each training window is augmented (rnnc_series_augment, drawing from the
+     * model's generator); validation, evaluation and forecasts never are. 0: off */
+    rnnc_series_augment_spec augment;
 } rnnc_forecast_spec;
 rnnc_forecast_spec rnnc_forecast_spec_init(void);
 

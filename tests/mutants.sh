@@ -33,6 +33,14 @@ mutants=(
   "src/train/optim.c|update_range(o, p, g, off, cnt, o->factor[l], o->layer_step[l]);|update_range(o, p, g, off, cnt, o->factor[l], o->step);|a layer unfrozen late takes the optimizer's global step count"
   "src/train/finetune.c|                g[k] += a * (w[k] - w0[k]);|                (void)w0;|L2-SP adds no gradient"
   "src/train/finetune.c|        on[i] = (unsigned char)(!frozen \&\& seen < open);|        on[i] = (unsigned char)(!frozen);|gradual unfreezing opens every layer at once"
+  "src/data/augment.c|            ids[i] = ids[i + 1], ids[i + 1] = t;|            ids[i] = ids[i + (i + 2 < n ? 2 : 1)], ids[i + (i + 2 < n ? 2 : 1)] = t;|augmentation swaps a word with the one after its neighbour"
+  "src/data/augment.c|    if (words > 0 \&\& kept == 0)|    if (0)|augmentation may delete every word of a text"
+  "src/data/augment.c|        if (!reserved(ids[i]) \&\& rnnc_rng_uniform(rng) < p)|        if (rnnc_rng_uniform(rng) < p)|<unk> replacement also hits <start> and <pad>"
+  "src/data/augment.c|            y[h] = (float)(y[h] * k);|            y[h] = y[h];|window scaling leaves the targets unscaled"
+  "src/tasks/forecast.c|    for (int b = 0; b < B \&\& !(set == 0 \&\& augmenting(\&f->spec)); b++)|    for (int b = 0; b < B; b++)|forecaster loss ignores the augmented targets"
+  "src/tasks/forecast.c|    if (st == RNNC_OK \&\& set == 0 \&\& augmenting(\&f->spec)) /* training windows only */|    if (st == RNNC_OK && augmenting(&f->spec))|forecaster augments its validation windows"
+  "src/tasks/classify.c|    rnnc_rng *rng = rnnc_model_rng(c->model);|    static rnnc_rng own = {{1, 2, 3, 4}}; rnnc_rng *rng = &own;|text augmentation draws from its own generator, not the model's"
+  "src/tasks/classify.c|        c->border[b] = idx[c->border[b]];|        (void)idx;|augmented batch rows not mapped back to their labels"
 )
 
 for m in "${mutants[@]}"; do

@@ -197,6 +197,11 @@ row config-keys 2 "layerz\.safetensors \(metadata rnnc\.config\):[0-9]+: unknown
 row config-keys 2 "nohidden\.safetensors \(metadata rnnc\.config\):[0-9]+: this section needs 'hidden" -- "$rnnc" predict "$tmp/nohidden.safetensors" hi
 row config-keys 2 'nolabels\.safetensors: metadata rnnc\.labels is missing' -- "$rnnc" predict "$tmp/nolabels.safetensors" hi
 
+# ---- augmentation rates outside [0, 1): the key, file and line named; a good rate trains ----
+row augment 2 "t\.ini:[0-9]+: \[data\] augment_drop = '1': expected a number in \[0, 1\)" -- $T --set data.augment_drop=1
+row augment 2 "t\.ini:[0-9]+: \[data\] augment_oov = '-0\.5': expected a number in \[0, 1\)" -- $T --set data.augment_oov=-0.5
+row augment 0 'test: 40 examples' -- $T --set data.augment_drop=0.1 --set data.augment_swap=0.1 --set data.augment_oov=0.1 --set train.output="$tmp/aug"
+
 # ---- non-UTF-8 text: invalid bytes become U+FFFD tokens; nothing fails ----
 { cat "$tmp/train.csv"; printf 'pos,"\377\376 good \303 \355\240\200 great"\nneg,"\300\257 awful"\n'; } > "$tmp/latin.csv"
 row non-utf8 0 'test: 40 examples' -- $T --set data.train="$tmp/latin.csv" --set train.output="$tmp/latin"
@@ -310,6 +315,8 @@ if "$rnnc" train "$tmp/f.ini" --quiet --threads 1 > "$tmp/fgood.log" 2>&1; then
     row forecast-key 2 "f\.ini:[0-9]+: unknown key 'lookbak' in \[forecast\]" -- $F --set forecast.lookbak=3
     row forecast-key 2 "f\.ini:[0-9]+: \[forecast\] scaling = 'log'" -- $F --set forecast.scaling=log
     row forecast-data-section 2 '\[data\] is for text classifiers' -- $F --set data.train=x
+    row forecast-augment 2 "f\.ini:[0-9]+: \[forecast\] augment_slice = '1\.5': expected a number in \[0, 1\]" -- $F --set forecast.augment_slice=1.5
+    row forecast-augment 2 "f\.ini:[0-9]+: \[forecast\] augment_scale = '1': expected a number in \[0, 1\)" -- $F --set forecast.augment_scale=1
     row forecast-plot 2 'x\.jpg: the plot is written as SVG or PNG; name it \.svg or \.png' -- "$rnnc" forecast "$fmodel" --plot "$tmp/x.jpg"
     [ ! -e "$tmp/x.jpg" ] && ok "[forecast-plot] no x.jpg written" || bad "[forecast-plot] a refused suffix wrote x.jpg"
     row forecast-plot 1 'nodir/f\.png: cannot create .*nodir/f\.png\.tmp\.[0-9]+: No such file' -- "$rnnc" forecast "$fmodel" --plot "$tmp/nodir/f.png"

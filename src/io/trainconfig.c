@@ -260,7 +260,7 @@ static int to_side(const char *v, long *out) {
 }
 
 /* Typed key tables: where each key goes. */
-enum { T_INT, T_LONG, T_DOUBLE, T_BOOL, T_SIDE, T_U64, T_PATH, T_COL };
+enum { T_INT, T_LONG, T_DOUBLE, T_BOOL, T_SIDE, T_U64, T_PATH, T_COL, T_RATE };
 typedef struct key_def {
     const char *section, *name;
     int type;
@@ -296,6 +296,9 @@ FIELD(f_uselen, c->text.use_lengths)
 FIELD(f_lower, c->text.tok.lowercase)
 FIELD(f_html, c->text.tok.strip_html)
 FIELD(f_punct, c->text.tok.split_punct)
+FIELD(f_adrop, c->text.augment.drop)
+FIELD(f_aswap, c->text.augment.swap)
+FIELD(f_aoov, c->text.augment.oov)
 FIELD(f_lr, c->fit.optim.lr)
 FIELD(f_b1, c->fit.optim.beta1)
 FIELD(f_b2, c->fit.optim.beta2)
@@ -362,6 +365,9 @@ static const key_def keys[] = {
     {"data", "lowercase", T_BOOL, f_lower, 0},
     {"data", "strip_html", T_BOOL, f_html, 0},
     {"data", "split_punct", T_BOOL, f_punct, 0},
+    {"data", "augment_drop", T_RATE, f_adrop, 0},
+    {"data", "augment_swap", T_RATE, f_aswap, 0},
+    {"data", "augment_oov", T_RATE, f_aoov, 0},
     {"optimizer", "lr", T_DOUBLE, f_lr, 0},
     {"optimizer", "beta1", T_DOUBLE, f_b1, 0},
     {"optimizer", "beta2", T_DOUBLE, f_b2, 0},
@@ -481,6 +487,11 @@ static rnnc_status set_key(rnnc_train_config *c, const entry *e, const char *pat
         case T_DOUBLE:
             if (rnnc__value_double(e->value, &d))
                 return bad(e, path, "a finite number");
+            *(double *)dst = d;
+            return RNNC_OK;
+        case T_RATE: /* a probability that can be met: 1 would, say, drop every token */
+            if (rnnc__value_double(e->value, &d) || d < 0 || d >= 1)
+                return bad(e, path, "a number in [0, 1) (a probability; 0 = off)");
             *(double *)dst = d;
             return RNNC_OK;
         case T_BOOL:

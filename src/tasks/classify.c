@@ -12,12 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A labelled set as padded ids, batch-major: ids (n,maxlen), true lengths (n), labels (n). */
+/* A labelled set as padded ids, batch-major: ids (n,maxlen), true lengths (n), labels (n). With
+ * augmentation, the training set also keeps every text's ids before padding and truncation:
+ * text i is full[off[i] .. off[i+1]). */
 typedef struct encoded {
     size_t n;
     int32_t *ids;
     int32_t *len;
     const int32_t *labels; /* borrowed from the text set */
+    int32_t *full;         /* (off[n]) or NULL */
+    size_t *off;           /* (n+1) or NULL */
+    size_t full_max;       /* the longest text's ids */
 } encoded;
 
 struct rnnc_classifier {
@@ -36,6 +41,12 @@ struct rnnc_classifier {
     size_t work_cap;
     float *yf; /* (B) binary targets */
     size_t yf_cap;
+    encoded aug; /* the augmented batch: ids (B,maxlen), lengths (B) */
+    size_t aug_ids_cap, aug_len_cap;
+    int32_t *atmp; /* (full_max) one text being augmented */
+    size_t atmp_cap;
+    size_t *aidx; /* (B) 0..B-1: the augmented batch's rows */
+    size_t aidx_cap;
     int n_info; /* extra "rnnc.data.*" metadata */
     char *info_key[16], *info_val[16];
 };
@@ -50,6 +61,21 @@ rnnc_text_spec rnnc_text_spec_init(void) {
     return t;
 }
 
+/* Each augmentation rate is a probability in [0, 1) (rnnc_text_augment's rule, checked up front so
+ * a bad file fails before training starts). */
+static rnnc_status check_augment(const rnnc_text_augment_spec *a) {
+    const double v[] = {a->drop, a->swap, a->oov};
+    static const char *const name[] = {"augment_drop", "augment_swap", "augment_oov"};
+    for (int i = 0; i < 3; i++)
+        if (!(v[i] >= 0 && v[i] < 1))
+            return RNNC_FAIL(RNNC_ERR_ARG, "%s must be in [0, 1), got %g", name[i], v[i]);
+    return RNNC_OK;
+}
+
+static int augmenting(const rnnc_text_spec *t) {
+    return t->augment.drop > 0 || t->augment.swap > 0 || t->augment.oov > 0;
+}
+
 static rnnc_status check_text(const rnnc_text_spec *t) {
     if (t->num_words != 0 && t->num_words < RNNC_VOCAB_FIRST + 1)
         return RNNC_FAIL(RNNC_ERR_ARG, "num_words must be 0 (no limit) or >= 4, got %d",
@@ -61,7 +87,7 @@ static rnnc_status check_text(const rnnc_text_spec *t) {
     if ((t->padding != RNNC_PAD_PRE && t->padding != RNNC_PAD_POST) ||
         (t->truncating != RNNC_PAD_PRE && t->truncating != RNNC_PAD_POST))
         return RNNC_FAIL(RNNC_ERR_ARG, "padding and truncating must be pre or post");
-    return RNNC_OK;
+    return check_augment(&t->augment);
 }
 
 /* The model must map ids to one output vector per sequence from a linear dense layer. */
@@ -112,7 +138,8 @@ void rnnc_classifier_free(rnnc_classifier *c) {
         free(c->labels[i]);
     free(c->labels);
     for (int s = 0; s < 2; s++)
-        free(c->sets[s].ids), free(c->sets[s].len);
+        free(c->sets[s].ids), free(c->sets[s].len), free(c->sets[s].full), free(c->sets[s].off);
+    free(c->aug.ids), free(c->aug.len), free(c->atmp), free(c->aidx);
     free(c->bids), free(c->blen), free(c->border), free(c->work), free(c->yf);
     for (int i = 0; i < c->n_info; i++)
         free(c->info_key[i]), free(c->info_val[i]);
@@ -179,15 +206,23 @@ int rnnc_classifier_labels(const rnnc_classifier *c, const char *const **names) 
 
 /* ---- model file ---- */
 
+/* The augmentation rates are written only when set, so a model trained without augmentation has
+ * the same file as before they existed (and older readers read it). */
 static char *text_to_meta(const rnnc_text_spec *t) {
-    char *b = malloc(512);
-    if (b)
-        snprintf(b, 512,
-                 "lowercase=%d\nstrip_html=%d\nsplit_punct=%d\nnum_words=%d\nmin_freq=%d\n"
-                 "maxlen=%d\npadding=%s\ntruncating=%s\nadd_start=%d\nuse_lengths=%d\n",
-                 t->tok.lowercase, t->tok.strip_html, t->tok.split_punct, t->num_words, t->min_freq,
-                 t->maxlen, t->padding == RNNC_PAD_PRE ? "pre" : "post",
-                 t->truncating == RNNC_PAD_PRE ? "pre" : "post", t->add_start, t->use_lengths);
+    char *b = malloc(640);
+    if (!b)
+        return NULL;
+    int n = snprintf(b, 640,
+                     "lowercase=%d\nstrip_html=%d\nsplit_punct=%d\nnum_words=%d\nmin_freq=%d\n"
+                     "maxlen=%d\npadding=%s\ntruncating=%s\nadd_start=%d\nuse_lengths=%d\n",
+                     t->tok.lowercase, t->tok.strip_html, t->tok.split_punct, t->num_words,
+                     t->min_freq, t->maxlen, t->padding == RNNC_PAD_PRE ? "pre" : "post",
+                     t->truncating == RNNC_PAD_PRE ? "pre" : "post", t->add_start, t->use_lengths);
+    const double v[] = {t->augment.drop, t->augment.swap, t->augment.oov};
+    static const char *const name[] = {"augment_drop", "augment_swap", "augment_oov"};
+    for (int i = 0; i < 3; i++)
+        if (v[i] != 0)
+            n += snprintf(b + n, 640 - (size_t)n, "%s=%.17g\n", name[i], v[i]);
     return b;
 }
 
@@ -206,6 +241,16 @@ static rnnc_status text_from_meta(const char *meta, const char *path, rnnc_text_
         if (more < 0)
             return more;
         int known = 0;
+        if (!strncmp(key, "augment_", 8)) {
+            double *d = !strcmp(key, "augment_drop")   ? &t->augment.drop
+                        : !strcmp(key, "augment_swap") ? &t->augment.swap
+                        : !strcmp(key, "augment_oov")  ? &t->augment.oov
+                                                       : NULL;
+            if (d && rnnc__value_double(v, d))
+                return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.text line %d: bad value for %s", path,
+                                 line, key);
+            known = d != NULL;
+        }
         if (!strcmp(key, "padding") || !strcmp(key, "truncating")) {
             int side = !strcmp(v, "pre") ? RNNC_PAD_PRE : !strcmp(v, "post") ? RNNC_PAD_POST : -1;
             if (side < 0)
@@ -374,9 +419,10 @@ rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out) {
 /* ---- encoding and batches ---- */
 
 /* Encodes one text into row (maxlen) and returns its true length (>= 1: an empty review is one
- * padding step, since a recurrent layer needs at least one step). */
+ * padding step, since a recurrent layer needs at least one step). The text's ids before padding
+ * and truncation stay in *tmp; n_all (may be NULL) gets their count. */
 static rnnc_status encode_one(rnnc_classifier *c, const char *text, int32_t **tmp, size_t *cap,
-                              int32_t *row, int32_t *len) {
+                              int32_t *row, int32_t *len, size_t *n_all) {
     size_t n;
     RNNC_TRY(rnnc_vocab_encode(c->vocab, &c->text.tok, text, strlen(text), c->text.add_start, *tmp,
                                *cap, &n));
@@ -393,11 +439,33 @@ static rnnc_status encode_one(rnnc_classifier *c, const char *text, int32_t **tm
     if (l < 0)
         return l;
     *len = l > 0 ? l : 1;
+    if (n_all)
+        *n_all = n;
     return RNNC_OK;
 }
 
-static rnnc_status encode_set(rnnc_classifier *c, const rnnc_textset *set, encoded *e) {
-    free(e->ids), free(e->len);
+/* Appends text i's ids tmp (n) to e's unpadded copy (full, off), growing it geometrically. */
+static rnnc_status keep_full(encoded *e, size_t i, const int32_t *tmp, size_t n, size_t *cap) {
+    const size_t at = e->off[i];
+    if (n > *cap - at) {
+        size_t want = *cap * 2 > at + n ? *cap * 2 : at + n;
+        int32_t *f = realloc(e->full, (want ? want : 1) * sizeof(int32_t));
+        if (!f)
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory keeping texts for augmentation");
+        e->full = f, *cap = want;
+    }
+    if (n)
+        memcpy(e->full + at, tmp, n * sizeof(int32_t));
+    e->off[i + 1] = at + n;
+    if (n > e->full_max)
+        e->full_max = n;
+    return RNNC_OK;
+}
+
+/* Encodes a labelled set; with full, each text's ids before padding and truncation are kept too
+ * (the training set when augmenting). */
+static rnnc_status encode_set(rnnc_classifier *c, const rnnc_textset *set, encoded *e, int full) {
+    free(e->ids), free(e->len), free(e->full), free(e->off);
     memset(e, 0, sizeof *e);
     if (!set)
         return RNNC_OK;
@@ -417,12 +485,18 @@ static rnnc_status encode_set(rnnc_classifier *c, const rnnc_textset *set, encod
         return RNNC_FAIL(RNNC_ERR_NOMEM, "%zu texts of maxlen %zu overflow", set->n, L);
     RNNC_TRY(rnnc__calloc((void **)&e->ids, total, sizeof(int32_t), "encoded ids"));
     RNNC_TRY(rnnc__calloc((void **)&e->len, set->n, sizeof(int32_t), "lengths"));
+    if (full)
+        RNNC_TRY(rnnc__calloc((void **)&e->off, set->n + 1, sizeof(size_t), "text offsets"));
     e->n = set->n, e->labels = set->labels;
     int32_t *tmp = NULL;
-    size_t cap = 0;
+    size_t cap = 0, full_cap = 0;
     rnnc_status s = RNNC_OK;
-    for (size_t i = 0; i < set->n && s == RNNC_OK; i++)
-        s = encode_one(c, set->texts[i], &tmp, &cap, e->ids + i * L, &e->len[i]);
+    for (size_t i = 0; i < set->n && s == RNNC_OK; i++) {
+        size_t n_all;
+        s = encode_one(c, set->texts[i], &tmp, &cap, e->ids + i * L, &e->len[i], &n_all);
+        if (s == RNNC_OK && full)
+            s = keep_full(e, i, tmp, n_all, &full_cap);
+    }
     free(tmp);
     return s;
 }
@@ -477,8 +551,42 @@ static rnnc_status make_batch(rnnc_classifier *c, const encoded *e, const size_t
     return RNNC_OK;
 }
 
+/* A training batch with augmentation: each text's ids before padding and truncation are
+ * augmented with the model's generator (so a seed repeats and a checkpoint resumes exactly), then
+ * padded and truncated as the text options say, and batched as any other rows. The rows' order
+ * (c->border) is mapped back to the training set's indices for the loss. */
+static rnnc_status augmented_batch(rnnc_classifier *c, const size_t *idx, int B, rnnc_batch *out) {
+    const encoded *e = &c->sets[0];
+    const size_t L = (size_t)c->text.maxlen, nb = (size_t)B;
+    RNNC_TRY(grow((void **)&c->atmp, &c->atmp_cap, e->full_max ? e->full_max : 1, sizeof(int32_t)));
+    RNNC_TRY(grow((void **)&c->aidx, &c->aidx_cap, nb, sizeof(size_t)));
+    RNNC_TRY(grow((void **)&c->aug.ids, &c->aug_ids_cap, nb * L, sizeof(int32_t)));
+    RNNC_TRY(grow((void **)&c->aug.len, &c->aug_len_cap, nb, sizeof(int32_t)));
+    rnnc_rng *rng = rnnc_model_rng(c->model);
+    for (size_t b = 0; b < nb; b++) {
+        const size_t i = idx[b];
+        size_t n = e->off[i + 1] - e->off[i];
+        if (n)
+            memcpy(c->atmp, e->full + e->off[i], n * sizeof(int32_t));
+        RNNC_TRY(rnnc_text_augment(&c->text.augment, rng, c->atmp, &n));
+        int l = rnnc_pad_ids(c->atmp, n, c->text.maxlen, c->text.padding, c->text.truncating,
+                             RNNC_VOCAB_PAD, c->aug.ids + b * L);
+        if (l < 0)
+            return l;
+        c->aug.len[b] = l > 0 ? l : 1; /* as encode_one: an empty text is one padding step */
+        c->aidx[b] = b;
+    }
+    c->aug.n = nb;
+    RNNC_TRY(make_batch(c, &c->aug, c->aidx, B, out));
+    for (size_t b = 0; b < nb; b++)
+        c->border[b] = idx[c->border[b]];
+    return RNNC_OK;
+}
+
 static rnnc_status task_batch(void *self, int set, const size_t *idx, int B, rnnc_batch *out) {
     rnnc_classifier *c = self;
+    if (set == 0 && c->sets[0].off) /* training, augmenting */
+        return augmented_batch(c, idx, B, out);
     return make_batch(c, &c->sets[set], idx, B, out);
 }
 
@@ -540,7 +648,7 @@ static rnnc__task make_task(rnnc_classifier *c) {
 
 static void drop_sets(rnnc_classifier *c) {
     for (int s = 0; s < 2; s++) {
-        free(c->sets[s].ids), free(c->sets[s].len);
+        free(c->sets[s].ids), free(c->sets[s].len), free(c->sets[s].full), free(c->sets[s].off);
         memset(&c->sets[s], 0, sizeof c->sets[s]);
     }
 }
@@ -550,9 +658,10 @@ rnnc_status rnnc_classifier_fit(rnnc_classifier *c, const rnnc_textset *train,
                                 rnnc_epoch_report *last) {
     if (!c || !train || !spec)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_fit: NULL argument");
-    rnnc_status s = encode_set(c, train, &c->sets[0]);
+    /* only the training set keeps its unpadded ids, and only when augmenting */
+    rnnc_status s = encode_set(c, train, &c->sets[0], augmenting(&c->text));
     if (s == RNNC_OK)
-        s = encode_set(c, val, &c->sets[1]);
+        s = encode_set(c, val, &c->sets[1], 0);
     if (s == RNNC_OK) {
         rnnc__task t = make_task(c);
         s = rnnc__fit(&t, spec, last);
@@ -565,7 +674,7 @@ rnnc_status rnnc_classifier_evaluate(rnnc_classifier *c, const rnnc_textset *dat
                                      double *loss, rnnc_metric_values *values) {
     if (!c || !data)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_evaluate: NULL argument");
-    rnnc_status s = encode_set(c, data, &c->sets[1]);
+    rnnc_status s = encode_set(c, data, &c->sets[1], 0);
     if (s == RNNC_OK) {
         rnnc__task t = make_task(c);
         s = rnnc__evaluate(&t, 1, batch_size, loss, values);
@@ -596,7 +705,7 @@ rnnc_status rnnc_classifier_predict(rnnc_classifier *c, const char *const *texts
                               start + (size_t)b);
             else
                 s = encode_one(c, texts[start + (size_t)b], &tmp, &cap, e.ids + (size_t)b * L,
-                               &e.len[b]);
+                               &e.len[b], NULL);
         }
         rnnc_batch batch;
         if (s == RNNC_OK)

@@ -35,6 +35,8 @@ struct rnnc_forecaster {
     size_t *orig[2], n_orig[2]; /* first target rows of the training and validation windows */
     float *bx, *by;             /* batch workspace: (L,B,I) inputs, (B,units) targets */
     size_t bx_cap, by_cap;
+    float *wx, *ww; /* augmentation: one window (L,I) and rnnc_series_augment's scratch (L,I) */
+    size_t wx_cap, ww_cap;
 };
 
 rnnc_forecast_spec rnnc_forecast_spec_init(void) {
@@ -45,6 +47,12 @@ rnnc_forecast_spec rnnc_forecast_spec_init(void) {
     s.val_fraction = 0.1, s.test_fraction = 0.2;
     s.decoder = RNNC_DECODER_DIRECT, s.loss = RNNC_FLOSS_MSE, s.huber_delta = 1;
     return s;
+}
+
+/* Whether training windows are augmented (a slice of 1 keeps every step: off). */
+static int augmenting(const rnnc_forecast_spec *s) {
+    return s->augment.jitter > 0 || s->augment.scale > 0 ||
+           (s->augment.slice > 0 && s->augment.slice < 1);
 }
 
 static rnnc_status check_spec(const rnnc_forecast_spec *s) {
@@ -64,6 +72,14 @@ static rnnc_status check_spec(const rnnc_forecast_spec *s) {
         return RNNC_FAIL(RNNC_ERR_ARG, "huber_delta must be > 0");
     if (s->season < 0 || s->ma_window < 0 || s->ar_order < 0)
         return RNNC_FAIL(RNNC_ERR_ARG, "season, ma_window and ar_order must be >= 0");
+    /* rnnc_series_augment's ranges, checked before training starts */
+    if (!(s->augment.jitter >= 0) || !isfinite(s->augment.jitter))
+        return RNNC_FAIL(RNNC_ERR_ARG, "augment_jitter must be finite and >= 0, got %g",
+                         s->augment.jitter);
+    if (!(s->augment.scale >= 0 && s->augment.scale < 1))
+        return RNNC_FAIL(RNNC_ERR_ARG, "augment_scale must be in [0, 1), got %g", s->augment.scale);
+    if (!(s->augment.slice >= 0 && s->augment.slice <= 1))
+        return RNNC_FAIL(RNNC_ERR_ARG, "augment_slice must be in [0, 1], got %g", s->augment.slice);
     size_t a, b, c;
     return rnnc_series_split(1000, s->val_fraction, s->test_fraction, &a, &b, &c);
 }
@@ -77,7 +93,7 @@ void rnnc_forecaster_free(rnnc_forecaster *f) {
     free(f->names);
     free(f->v.raw), free(f->v.z);
     free(f->orig[0]), free(f->orig[1]);
-    free(f->bx), free(f->by);
+    free(f->bx), free(f->by), free(f->wx), free(f->ww);
     free(f);
 }
 
@@ -316,19 +332,27 @@ static const char *const scaling_names[] = {"none", "zscore", "minmax"};
 static const char *const loss_names[] = {"mse", "mae", "huber"};
 static const char *const missing_names[] = {"reject", "ffill", "interpolate"};
 
+/* The augmentation settings are written only when set, so a forecaster trained without them has
+ * the same file as before they existed (and older readers read it). */
 static char *spec_to_meta(const rnnc_forecaster *f) {
     const rnnc_forecast_spec *s = &f->spec;
     char *b = malloc(1024);
-    if (b)
-        snprintf(
-            b, 1024,
-            "lookback=%d\nhorizon=%d\nstride=%d\ntargets=%zu\nscaling=%s\nlog=%d\nrelative=%d\n"
-            "val_fraction=%.17g\ntest_fraction=%.17g\ndecoder=%s\nloss=%s\n"
-            "huber_delta=%.17g\nseason=%d\nma_window=%d\nar_order=%d\nmissing=%s\n",
-            s->lookback, s->horizon, s->stride, f->NT, scaling_names[s->scaling], s->log,
-            s->relative, s->val_fraction, s->test_fraction,
-            s->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive", loss_names[s->loss],
-            s->huber_delta, s->season, s->ma_window, s->ar_order, missing_names[f->missing]);
+    if (!b)
+        return NULL;
+    int n = snprintf(
+        b, 1024,
+        "lookback=%d\nhorizon=%d\nstride=%d\ntargets=%zu\nscaling=%s\nlog=%d\nrelative=%d\n"
+        "val_fraction=%.17g\ntest_fraction=%.17g\ndecoder=%s\nloss=%s\n"
+        "huber_delta=%.17g\nseason=%d\nma_window=%d\nar_order=%d\nmissing=%s\n",
+        s->lookback, s->horizon, s->stride, f->NT, scaling_names[s->scaling], s->log, s->relative,
+        s->val_fraction, s->test_fraction,
+        s->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive", loss_names[s->loss],
+        s->huber_delta, s->season, s->ma_window, s->ar_order, missing_names[f->missing]);
+    const double v[] = {s->augment.jitter, s->augment.scale, s->augment.slice};
+    static const char *const name[] = {"augment_jitter", "augment_scale", "augment_slice"};
+    for (int i = 0; i < 3; i++)
+        if (v[i] != 0)
+            n += snprintf(b + n, 1024 - (size_t)n, "%s=%.17g\n", name[i], v[i]);
     return b;
 }
 
@@ -430,6 +454,12 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
             *(!strcmp(k, "val_fraction")    ? &s->val_fraction
               : !strcmp(k, "test_fraction") ? &s->test_fraction
                                             : &s->huber_delta) = d;
+        } else if (!strcmp(k, "augment_jitter") || !strcmp(k, "augment_scale") ||
+                   !strcmp(k, "augment_slice")) {
+            ok = !rnnc__value_double(v, &d);
+            *(!strcmp(k, "augment_jitter")  ? &s->augment.jitter
+              : !strcmp(k, "augment_scale") ? &s->augment.scale
+                                            : &s->augment.slice) = d;
         } else {
             static const char *const ik[] = {"lookback", "horizon",  "stride",
                                              "log",      "season",   "ma_window",
@@ -674,6 +704,29 @@ static rnnc_status fill_inputs(rnnc_forecaster *f, const float *const *rows, int
     return RNNC_OK;
 }
 
+/* Augments a training batch in place: window b's inputs (gathered from the time-major f->bx) and
+ * its targets (row b of f->by, filled here) go through rnnc_series_augment with the model's
+ * generator, so a seed repeats and a checkpoint resumes exactly. task_loss then uses those
+ * targets. */
+static rnnc_status augment_batch(rnnc_forecaster *f, const size_t *idx, int B) {
+    const size_t L = (size_t)f->spec.lookback, I = f->I, nb = (size_t)B;
+    const size_t U = head_steps(f) * f->NT;
+    RNNC_TRY(grow(&f->by, &f->by_cap, nb * U));
+    RNNC_TRY(grow(&f->wx, &f->wx_cap, L * I));
+    RNNC_TRY(grow(&f->ww, &f->ww_cap, L * I));
+    rnnc_rng *rng = rnnc_model_rng(f->model);
+    for (size_t b = 0; b < nb; b++) {
+        float *y = f->by + b * U;
+        window_targets(f, f->v.z, f->orig[0][idx[b]], head_steps(f), f->spec.relative, y);
+        for (size_t l = 0; l < L; l++)
+            memcpy(f->wx + l * I, f->bx + (l * nb + b) * I, I * sizeof(float));
+        RNNC_TRY(rnnc_series_augment(&f->spec.augment, rng, L, I, f->NT, f->wx, y, U, f->ww));
+        for (size_t l = 0; l < L; l++)
+            memcpy(f->bx + (l * nb + b) * I, f->wx + l * I, I * sizeof(float));
+    }
+    return RNNC_OK;
+}
+
 static rnnc_status task_batch(void *self, int set, const size_t *idx, int B, rnnc_batch *out) {
     rnnc_forecaster *f = self;
     const float *r[256] = {NULL};
@@ -686,6 +739,8 @@ static rnnc_status task_batch(void *self, int set, const size_t *idx, int B, rnn
     rnnc_status st = fill_inputs(f, rr, B);
     if (rr != r)
         free(rr);
+    if (st == RNNC_OK && set == 0 && augmenting(&f->spec)) /* training windows only */
+        st = augment_batch(f, idx, B);
     memset(out, 0, sizeof *out);
     out->T = f->spec.lookback, out->B = B, out->x = f->bx;
     return st;
@@ -706,7 +761,8 @@ static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, cons
     rnnc_forecaster *f = self;
     const size_t Hs = head_steps(f), U = Hs * f->NT;
     RNNC_TRY(grow(&f->by, &f->by_cap, (size_t)B * U));
-    for (int b = 0; b < B; b++) /* the same rows rnnc_forecaster_window shows */
+    /* the same rows rnnc_forecaster_window shows; augmented training targets are already there */
+    for (int b = 0; b < B && !(set == 0 && augmenting(&f->spec)); b++)
         window_targets(f, f->v.z, f->orig[set][idx[b]], Hs, f->spec.relative,
                        f->by + (size_t)b * U);
     *loss = loss_of(f, out, f->by, (size_t)B * U, dout);

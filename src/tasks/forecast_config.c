@@ -104,6 +104,19 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
                                            : &s->huber_delta) = d;
         return RNNC_OK;
     }
+    if (!strcmp(key, "augment_jitter") || !strcmp(key, "augment_scale") ||
+        !strcmp(key, "augment_slice")) {
+        const int jitter = !strcmp(key, "augment_jitter"), slice = !strcmp(key, "augment_slice");
+        if (rnnc__value_double(value, &d) || d < 0 || (!jitter && !slice && d >= 1) ||
+            (slice && d > 1))
+            return bad(path, line, key, value,
+                       jitter  ? "a finite number >= 0 (a standard deviation, scaled units)"
+                       : slice ? "a number in [0, 1] (the fraction of the lookback kept; 0 or 1: "
+                                 "off)"
+                               : "a number in [0, 1) (a standard deviation)");
+        *(jitter ? &s->augment.jitter : slice ? &s->augment.slice : &s->augment.scale) = d;
+        return RNNC_OK;
+    }
     static const char *const ints[] = {"lookback", "horizon",   "stride",
                                        "season",   "ma_window", "ar_order"};
     int *dst[] = {&s->lookback, &s->horizon, &s->stride, &s->season, &s->ma_window, &s->ar_order};
