@@ -522,13 +522,14 @@ static const entry *find(const collect *c, const char *section, const char *key)
     return NULL;
 }
 
-static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_config *out,
-                                  rnnc__train_hook *hook) {
-    collect c = {0};
-    c.path = path, c.st = RNNC_OK;
-    reader r = {txt, 0, 0, &c};
+/* The key = value entries of the training sections' text, in file order (c->e: the caller
+ * frees it). */
+static rnnc_status collect_entries(const char *txt, const char *path, collect *c) {
+    memset(c, 0, sizeof *c);
+    c->path = path, c->st = RNNC_OK;
+    reader r = {txt, 0, 0, c};
     int e = ini_parse_stream(read_line, &r, handler, &r);
-    rnnc_status st = c.st;
+    rnnc_status st = c->st;
     if (st == RNNC_OK && r.long_line)
         st = RNNC_FAIL(RNNC_ERR_FORMAT,
                        "%s:%d: line too long for the INI reader (keep lines under 200 characters)",
@@ -536,6 +537,13 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_
     if (st == RNNC_OK && e > 0)
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: not a 'key = value' line or [section] header", path,
                        e);
+    return st;
+}
+
+static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_config *out,
+                                  rnnc__train_hook *hook) {
+    collect c;
+    rnnc_status st = collect_entries(txt, path, &c);
     /* the optimizer and schedule names come first: they pick the defaults the other keys edit */
     const entry *on = st == RNNC_OK ? find(&c, "optimizer", "name") : NULL;
     if (on) {
@@ -633,6 +641,19 @@ rnnc_status rnnc__train_config_has_section(const char *path, const char *const *
     return st;
 }
 
+/* Reads a training file, applies the overrides and splits it into the model's and the training
+ * sections' text (the caller frees all three, whatever the status). */
+static rnnc_status load_split(const char *path, const char *const *overrides, int n, text *t,
+                              text *model, text *train) {
+    RNNC_TRY(read_file(path, t));
+    rnnc_status st = RNNC_OK;
+    for (int i = 0; st == RNNC_OK && i < n; i++)
+        st = apply_override(t, overrides[i]);
+    if (st == RNNC_OK)
+        st = split_text(t, model, train);
+    return st;
+}
+
 rnnc_status rnnc__train_config_section(const char *path, const char *const *overrides, int n,
                                        const char *section,
                                        rnnc_status (*on_key)(void *user, const char *key,
@@ -642,25 +663,10 @@ rnnc_status rnnc__train_config_section(const char *path, const char *const *over
     if (!path || !section || !on_key || (n > 0 && !overrides))
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__train_config_section: NULL argument");
     text t = {0}, model = {0}, train = {0};
-    RNNC_TRY(read_file(path, &t));
-    rnnc_status st = RNNC_OK;
-    for (int i = 0; st == RNNC_OK && i < n; i++)
-        st = apply_override(&t, overrides[i]);
-    if (st == RNNC_OK)
-        st = split_text(&t, &model, &train);
     collect c = {0};
-    c.path = path, c.st = RNNC_OK;
-    reader r = {train.s, 0, 0, &c};
-    if (st == RNNC_OK) {
-        int e = ini_parse_stream(read_line, &r, handler, &r);
-        st = c.st;
-        if (st == RNNC_OK && r.long_line)
-            st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: line too long for the INI reader", path,
-                           r.long_line);
-        if (st == RNNC_OK && e > 0)
-            st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: not a 'key = value' line or [section] header",
-                           path, e);
-    }
+    rnnc_status st = load_split(path, overrides, n, &t, &model, &train);
+    if (st == RNNC_OK)
+        st = collect_entries(train.s, path, &c);
     for (int i = 0; st == RNNC_OK && i < c.n; i++)
         if (!strcmp(c.e[i].section, section))
             st = on_key(user, c.e[i].key, c.e[i].value, path, c.e[i].line);
@@ -684,12 +690,7 @@ rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *
     out->header = -1;
     out->subset_seed = 1;
     text t = {0}, model = {0}, train = {0};
-    RNNC_TRY(read_file(path, &t));
-    rnnc_status st = RNNC_OK;
-    for (int i = 0; st == RNNC_OK && i < n; i++)
-        st = apply_override(&t, overrides[i]);
-    if (st == RNNC_OK)
-        st = split_text(&t, &model, &train);
+    rnnc_status st = load_split(path, overrides, n, &t, &model, &train);
     /* A forecaster's encoder gets its input size from the data: without a [model] section one is
      * added at the end (after every real line, so messages keep their line numbers). */
     if (st == RNNC_OK && hook && !strcmp(hook->section, "forecast") &&

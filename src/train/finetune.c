@@ -62,6 +62,14 @@ rnnc_status rnnc__finetune_optim(const rnnc_finetune_spec *spec, rnnc_optim *o, 
     return RNNC_OK;
 }
 
+/* Elements of parameter i. */
+static size_t param_size(const rnnc_model *m, int i) {
+    int ndim;
+    size_t dims[2];
+    rnnc_model_param_info(m, i, NULL, &ndim, dims);
+    return dims[0] * (ndim > 1 ? dims[1] : 1);
+}
+
 void rnnc__finetune_l2sp(const rnnc_finetune_spec *spec, rnnc_model *m) {
     if (!(spec->l2sp > 0) || !spec->anchor)
         return;
@@ -72,10 +80,7 @@ void rnnc__finetune_l2sp(const rnnc_finetune_spec *spec, rnnc_model *m) {
     const float a = (float)spec->l2sp;
     size_t off = 0;
     for (int i = 0; i < rnnc_model_param_count(m); i++) {
-        int ndim;
-        size_t dims[2];
-        rnnc_model_param_info(m, i, NULL, &ndim, dims);
-        const size_t cnt = dims[0] * (ndim > 1 ? dims[1] : 1);
+        const size_t cnt = param_size(m, i);
         if ((!spec->anchored || spec->anchored[i]) && rnnc_model_param_trainable(m, i))
             for (size_t k = off; k < off + cnt; k++)
                 g[k] += a * (w[k] - w0[k]);
@@ -90,10 +95,7 @@ double rnnc_finetune_l2sp_penalty(const rnnc_finetune_spec *spec, const rnnc_mod
     double sum = 0;
     size_t off = 0;
     for (int i = 0; i < rnnc_model_param_count(m); i++) {
-        int ndim;
-        size_t dims[2];
-        rnnc_model_param_info(m, i, NULL, &ndim, dims);
-        const size_t cnt = dims[0] * (ndim > 1 ? dims[1] : 1);
+        const size_t cnt = param_size(m, i);
         if (!spec->anchored || spec->anchored[i])
             for (size_t k = off; k < off + cnt; k++) {
                 const double d = (double)w[k] - (double)spec->anchor[k];
