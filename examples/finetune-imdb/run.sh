@@ -5,10 +5,12 @@
 # and fine-tune it from the language model on the same N reviews (finetune.ini), same seed, same
 # epochs, and test both on the 25,000 test reviews. Prints the table README shows.
 # Usage: examples/finetune-imdb/run.sh [N ...]   (default: 100 1000 5000). Run from anywhere.
-# Logs: runs/finetune-imdb/*.log.
+# Logs: runs/finetune-imdb/*.log. RNNC=path runs another rnnc binary (default build/rnnc, built
+# first).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-make -s build/rnnc
+rnnc=${RNNC:-build/rnnc}
+[ -n "${RNNC:-}" ] || make -s build/rnnc
 out=runs/finetune-imdb
 mkdir -p "$out"
 ns=("$@")
@@ -16,15 +18,15 @@ ns=("$@")
 lm=$out/lm/model.safetensors
 if [ ! -f "$lm" ]; then
     echo "pretraining the language model (log: $out/pretrain.log)"
-    build/rnnc train examples/finetune-imdb/pretrain.ini --quiet > "$out/pretrain.log"
+    "$rnnc" train examples/finetune-imdb/pretrain.ini --quiet > "$out/pretrain.log"
 fi
 acc() { sed -n 's/^test: .* accuracy \([0-9.]*\) .*/\1/p' "$1" | tail -n 1; }
 for n in "${ns[@]}"; do
     echo "N = $n: from scratch (log: $out/scratch-$n.log)"
-    build/rnnc train examples/finetune-imdb/scratch.ini --quiet --set data.subset="$n" \
+    "$rnnc" train examples/finetune-imdb/scratch.ini --quiet --set data.subset="$n" \
         --set train.output="$out/scratch-$n" > "$out/scratch-$n.log"
     echo "N = $n: fine-tuned (log: $out/finetune-$n.log)"
-    build/rnnc finetune "$lm" examples/finetune-imdb/finetune.ini --quiet --set data.subset="$n" \
+    "$rnnc" finetune "$lm" examples/finetune-imdb/finetune.ini --quiet --set data.subset="$n" \
         --set train.output="$out/finetune-$n" > "$out/finetune-$n.log"
 done
 echo
