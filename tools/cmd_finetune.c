@@ -173,8 +173,10 @@ static int setup(ft_ctx *x, rnnc_model *m, rnnc_fit_spec *fit, const char *new_t
            count[RNNC_TRANSFER_REINIT], count[RNNC_TRANSFER_DROPPED]);
 
     int has_factors;
-    if ((st = rnnc_finetune_config_resolve(&x->fc, m, x->frozen, x->factor, &has_factors)))
+    if ((st = rnnc_finetune_config_resolve(&x->fc, m, x->frozen, x->factor, &has_factors))) {
+        free(items);
         return cli_fail("finetune", st);
+    }
     int any_frozen = 0;
     for (int i = 0; i < nl; i++)
         any_frozen |= x->frozen[i];
