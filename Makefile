@@ -59,8 +59,8 @@ $(BIN): $(TOOLS) $(LIB) include/rnnc.h tools/cli.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(TOOLS) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
 # Tests may use internal headers (src/...).
-TESTLIB := tests/check.c tests/fixture.c
-$(BUILD)/tests/%: tests/%.c $(TESTLIB) tests/check.h tests/fixture.h $(LIB)
+TESTLIB := tests/check.c tests/fixture.c tests/reviews.c
+$(BUILD)/tests/%: tests/%.c $(TESTLIB) tests/check.h tests/fixture.h tests/reviews.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -D_DEFAULT_SOURCE -Isrc $< $(TESTLIB) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 

@@ -7,6 +7,7 @@
  * repeat for a seed, resume exactly after a stop inside an epoch, and validate, evaluate and
  * predict exactly as without augmentation. */
 #include "check.h"
+#include "reviews.h"
 #include "rnnc.h"
 
 #include <math.h>
@@ -518,38 +519,6 @@ static void test_config(const char *tmp) {
 
 /* ---- training a classifier ---- */
 
-static const char *filler[] = {"the", "movie", "was",  "a",    "plot", "actor", "scene",    "and",
-                               "it",  "story", "film", "with", "of",   "to",    "director", "i"};
-static const char *pos_w[] = {"great", "wonderful", "loved", "superb"};
-static const char *neg_w[] = {"awful", "boring", "hated", "terrible"};
-
-/* n reviews of 4 to 15 words, label 1 when a positive word is in it (as tests/test_fit.c). */
-static rnnc_textset *make_set(size_t n, uint64_t seed) {
-    rnnc_textset *s = calloc(1, sizeof *s);
-    s->n = n;
-    s->texts = calloc(n, sizeof(char *));
-    s->labels = calloc(n, sizeof(int32_t));
-    s->n_labels = 2;
-    s->label_names = calloc(2, sizeof(char *));
-    s->label_names[0] = strdup("neg"), s->label_names[1] = strdup("pos");
-    rnnc_rng r;
-    rnnc_rng_seed(&r, seed);
-    for (size_t i = 0; i < n; i++) {
-        char buf[512] = "";
-        int label = (int)rnnc_rng_below(&r, 2), len = 4 + (int)rnnc_rng_below(&r, 12);
-        int at = (int)rnnc_rng_below(&r, (uint32_t)len);
-        for (int w = 0; w < len; w++) {
-            const char *word = w == at ? (label ? pos_w : neg_w)[rnnc_rng_below(&r, 4)]
-                                       : filler[rnnc_rng_below(&r, 16)];
-            strcat(buf, w ? " " : "");
-            strcat(buf, word);
-        }
-        strcat(buf, ".");
-        s->texts[i] = strdup(buf);
-        s->labels[i] = label;
-    }
-    return s;
-}
 
 static rnnc_config model_cfg(void) {
     rnnc_config cfg;
@@ -607,7 +576,7 @@ static rnnc_classifier *train_classifier(const rnnc_textset *tr, const rnnc_text
 }
 
 static void test_classifier(const char *tmp) {
-    rnnc_textset *tr = make_set(400, 1), *va = make_set(60, 2);
+    rnnc_textset *tr = reviews_make(400, 1), *va = reviews_make(60, 2);
     char d[4][600], ck[700], path[700];
     for (int i = 0; i < 4; i++)
         snprintf(d[i], sizeof d[i], "%s/c%d", tmp, i);
@@ -737,7 +706,7 @@ done:
  * gets no gradient and stays as initialised; deleting words first pulls some "a" into the last
  * 10, and the row trains. (Truncating first, then deleting, would never show an "a".) */
 static void test_classifier_before_truncation(void) {
-    rnnc_textset *set = make_set(32, 9);
+    rnnc_textset *set = reviews_make(32, 9);
     char text[128] = "";
     for (int i = 0; i < 30; i++)
         strcat(text, i < 20 ? "a " : "b ");

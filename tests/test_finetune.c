@@ -5,6 +5,7 @@
  * resolves names and rates, a labelled set's random subset is reproducible, and a classifier can
  * take a given vocabulary. */
 #include "check.h"
+#include "reviews.h"
 #include "rnnc.h"
 
 #include <math.h>
@@ -28,31 +29,6 @@ static rnnc_config classifier_config(void) {
     return c;
 }
 
-/* A small labelled set: "good"/"bad" words decide the label. */
-static rnnc_textset *make_set(size_t n, uint64_t seed) {
-    static const char *const good[] = {"good", "great", "fine"}, *const bad[] = {"bad", "awful"};
-    static const char *const filler[] = {"the", "film", "was", "a", "plot", "and", "actor"};
-    static char *names[] = {"neg", "pos"};
-    rnnc_textset *s = calloc(1, sizeof *s);
-    s->n = n, s->texts = calloc(n, sizeof(char *)), s->labels = calloc(n, sizeof(int32_t));
-    s->n_labels = 2, s->label_names = calloc(2, sizeof(char *));
-    s->label_names[0] = strdup(names[0]), s->label_names[1] = strdup(names[1]);
-    rnnc_rng r;
-    rnnc_rng_seed(&r, seed);
-    for (size_t i = 0; i < n; i++) {
-        char buf[256] = "";
-        const int y = (int)rnnc_rng_below(&r, 2);
-        const int len = 3 + (int)rnnc_rng_below(&r, 6);
-        for (int k = 0; k < len; k++) {
-            strcat(buf, k ? " " : "");
-            strcat(buf, filler[rnnc_rng_below(&r, 7)]);
-        }
-        strcat(buf, " ");
-        strcat(buf, y ? good[rnnc_rng_below(&r, 3)] : bad[rnnc_rng_below(&r, 2)]);
-        s->texts[i] = strdup(buf), s->labels[i] = y;
-    }
-    return s;
-}
 
 static rnnc_text_spec text_spec(void) {
     rnnc_text_spec t = rnnc_text_spec_init();
@@ -102,7 +78,7 @@ static rnnc_fit_spec fit_spec(int epochs) {
 }
 
 static void test_trainable(void) {
-    rnnc_textset *set = make_set(40, 1);
+    rnnc_textset *set = reviews_make(40, 1);
     rnnc_classifier *cl = make_classifier(set);
     rnnc_model *m = rnnc_classifier_model(cl);
     unsigned char on[RNNC_MAX_LAYERS];
@@ -158,7 +134,7 @@ static void test_trainable(void) {
 /* A layer that starts training at step 2 takes a first Adam step there: the same update as a
  * fresh optimizer's first step on the same gradient (torch's per-parameter state["step"]). */
 static void test_late_layer_steps(void) {
-    rnnc_textset *set = make_set(16, 2);
+    rnnc_textset *set = reviews_make(16, 2);
     rnnc_classifier *a = make_classifier(set), *b = make_classifier(set);
     rnnc_model *ma = rnnc_classifier_model(a), *mb = rnnc_classifier_model(b);
     rnnc_optim_spec os = rnnc_optim_spec_init(RNNC_OPTIM_ADAM);
@@ -206,7 +182,7 @@ static void test_late_layer_steps(void) {
 /* L2-SP: the gradient the trainer adds is the penalty's (finite differences), and a strong
  * penalty keeps the weights nearer the anchor. */
 static void test_l2sp(void) {
-    rnnc_textset *set = make_set(40, 5);
+    rnnc_textset *set = reviews_make(40, 5);
     rnnc_classifier *cl = make_classifier(set);
     rnnc_model *m = rnnc_classifier_model(cl);
     size_t n;
@@ -287,7 +263,7 @@ static void test_slanted(void) {
 }
 
 static void test_config(void) {
-    rnnc_textset *set = make_set(8, 6);
+    rnnc_textset *set = reviews_make(8, 6);
     rnnc_classifier *cl = make_classifier(set);
     rnnc_model *m = rnnc_classifier_model(cl);
     const char *path = "/tmp/rnnc_test_finetune.ini";
@@ -349,7 +325,7 @@ static void test_config(void) {
 }
 
 static void test_subset_and_vocab(void) {
-    rnnc_textset *a = make_set(50, 7), *b = make_set(50, 7), *c = make_set(50, 7);
+    rnnc_textset *a = reviews_make(50, 7), *b = reviews_make(50, 7), *c = reviews_make(50, 7);
     char *first[50];
     int32_t lab[50];
     for (int i = 0; i < 50; i++) first[i] = strdup(a->texts[i]), lab[i] = a->labels[i];
@@ -375,7 +351,7 @@ static void test_subset_and_vocab(void) {
     for (int i = 0; i < 50; i++) free(first[i]);
 
     /* a classifier with a given vocabulary: its ids, and an embedding of "auto" size */
-    rnnc_textset *big = make_set(60, 8);
+    rnnc_textset *big = reviews_make(60, 8);
     rnnc_config cfg = classifier_config();
     rnnc_text_spec t = text_spec();
     rnnc_classifier *donor = NULL, *cl = NULL;

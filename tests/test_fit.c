@@ -3,6 +3,7 @@
  * Data: a synthetic sentiment task (reviews of random filler words with one or two sentiment
  * words), so the test needs no files. */
 #include "check.h"
+#include "reviews.h"
 #include "rnnc.h"
 
 #include <math.h>
@@ -11,38 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *filler[] = {"the", "movie", "was",  "a",    "plot", "actor", "scene",    "and",
-                               "it",  "story", "film", "with", "of",   "to",    "director", "i"};
-static const char *pos[] = {"great", "wonderful", "loved", "superb"};
-static const char *neg[] = {"awful", "boring", "hated", "terrible"};
-
-/* n reviews, label 1 when a positive word is in it. Owned by the caller. */
-static rnnc_textset *make_set(size_t n, uint64_t seed) {
-    rnnc_textset *s = calloc(1, sizeof *s);
-    s->n = n;
-    s->texts = calloc(n, sizeof(char *));
-    s->labels = calloc(n, sizeof(int32_t));
-    s->n_labels = 2;
-    s->label_names = calloc(2, sizeof(char *));
-    s->label_names[0] = strdup("neg"), s->label_names[1] = strdup("pos");
-    rnnc_rng r;
-    rnnc_rng_seed(&r, seed);
-    for (size_t i = 0; i < n; i++) {
-        char buf[512] = "";
-        int label = (int)rnnc_rng_below(&r, 2), len = 4 + (int)rnnc_rng_below(&r, 12);
-        int at = (int)rnnc_rng_below(&r, (uint32_t)len);
-        for (int w = 0; w < len; w++) {
-            const char *word = w == at ? (label ? pos : neg)[rnnc_rng_below(&r, 4)]
-                                       : filler[rnnc_rng_below(&r, 16)];
-            strcat(buf, w ? " " : "");
-            strcat(buf, word);
-        }
-        strcat(buf, ".");
-        s->texts[i] = strdup(buf);
-        s->labels[i] = label;
-    }
-    return s;
-}
 
 static rnnc_config model_cfg(int kind) {
     rnnc_config cfg;
@@ -102,7 +71,7 @@ static int file_params_equal(const char *p1, const char *p2) {
 }
 
 static void test_learning_and_resume(const char *tmp) {
-    rnnc_textset *tr = make_set(400, 1), *va = make_set(100, 2);
+    rnnc_textset *tr = reviews_make(400, 1), *va = reviews_make(100, 2);
     char d1[512], d2[512], d3[512], p1[600], p2[600], ck[600];
     snprintf(d1, sizeof d1, "%s/full", tmp);
     snprintf(d2, sizeof d2, "%s/halves", tmp);
@@ -213,7 +182,7 @@ static void test_learning_and_resume(const char *tmp) {
 /* A batch with use_lengths runs its rows longest first: the predictions must come back in the
  * caller's order, each the same bits as the text predicted alone. */
 static void test_sorted_batches(void) {
-    rnnc_textset *tr = make_set(60, 4);
+    rnnc_textset *tr = reviews_make(60, 4);
     rnnc_config cfg = model_cfg(RNNC_LAYER_LSTM);
     rnnc_text_spec t = text_spec();
     rnnc_classifier *c = NULL;
@@ -247,7 +216,7 @@ static void note_best(const rnnc_epoch_report *r, void *u) {
  * with the best epoch's weights, as the uninterrupted run does (the mid-epoch weights of the
  * checkpoint are not the best ones, though the checkpoint's epoch count equals the best epoch). */
 static void test_resume_restore_best(const char *tmp) {
-    rnnc_textset *tr = make_set(400, 1), *va = make_set(100, 2);
+    rnnc_textset *tr = reviews_make(400, 1), *va = reviews_make(100, 2);
     char d1[512], d2[512], ck[600];
     snprintf(d1, sizeof d1, "%s/best-full", tmp);
     snprintf(d2, sizeof d2, "%s/best-stopped", tmp);
@@ -289,7 +258,7 @@ static void count_progress(const rnnc_progress *p, void *u) {
 }
 
 static void test_early_stopping(void) {
-    rnnc_textset *tr = make_set(64, 3), *va = make_set(32, 4);
+    rnnc_textset *tr = reviews_make(64, 3), *va = reviews_make(32, 4);
     rnnc_fit_spec f = fit_spec(NULL, 10);
     /* nothing beats the first epoch by 1e9: patience 2 stops after epoch 3 */
     f.min_delta = 1e9, f.patience = 2, f.restore_best = 1;
@@ -323,7 +292,7 @@ static void test_early_stopping(void) {
 }
 
 static void test_create_checks(void) {
-    rnnc_textset *tr = make_set(20, 5);
+    rnnc_textset *tr = reviews_make(20, 5);
     rnnc_text_spec t = text_spec();
     rnnc_config cfg = model_cfg(RNNC_LAYER_LSTM);
     rnnc_classifier *c = NULL;
@@ -453,7 +422,7 @@ static void ema_step(const rnnc_progress *p, void *user) {
 }
 
 static void test_ema(const char *tmp) {
-    rnnc_textset *tr = make_set(200, 1), *va = make_set(60, 2);
+    rnnc_textset *tr = reviews_make(200, 1), *va = reviews_make(60, 2);
     char d1[512], d2[512], ck[600], p1[600], p2[600];
     snprintf(d1, sizeof d1, "%s/ema-full", tmp);
     snprintf(d2, sizeof d2, "%s/ema-halves", tmp);
