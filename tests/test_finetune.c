@@ -305,7 +305,10 @@ static void test_config(void) {
               strstr(rnnc_last_error(), "2 lstm"),
           "an unknown layer is named, with the layers: %s", rnnc_last_error());
     const char *drop[] = {"finetune.freeze=dropout"};
-    (void)drop;
+    check(rnnc_finetune_config_read(path, drop, 1, &fc) == RNNC_OK &&
+              rnnc_finetune_config_resolve(&fc, m, frozen, fac, &has) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "layer 'dropout' has no parameters"),
+          "freezing a layer without parameters is refused: %s", rnnc_last_error());
     const char *both[] = {"finetune.lr_factors=1, 1, 1"};
     check(rnnc_finetune_config_read(path, both, 1, &fc) == RNNC_ERR_FORMAT &&
               strstr(rnnc_last_error(), "both lr_decay and lr_factors"),
