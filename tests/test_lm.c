@@ -495,6 +495,14 @@ static void test_learns(void) {
     check(st == RNNC_OK, "fit a repetitive text (%s)", st ? rnnc_last_error() : "");
     /* after "abca" comes 'b' then 'd' or 'c' (50/50), so the floor is about ln 2 / 7 per char */
     check(last.val_loss < 0.25, "validation loss %.4f < 0.25 nats/char", last.val_loss);
+    /* the hit rate is the one validation metric; classification's precision, recall, F1 and
+     * AUC are absent (NaN, null in metrics.jsonl), not the binary accumulator's constant 1 */
+    check(last.val.accuracy > 0.5 && last.val.accuracy <= 1, "validation hit rate %.3f",
+          last.val.accuracy);
+    check(isnan(last.val.precision) && isnan(last.val.recall) && isnan(last.val.f1) &&
+              isnan(last.val.auc),
+          "no classification metrics for a language model (precision %g, recall %g, F1 %g)",
+          last.val.precision, last.val.recall, last.val.f1);
     rnnc_sample_spec g = rnnc_sample_spec_init();
     g.temperature = 0;
     sink out = {{0}, 0};

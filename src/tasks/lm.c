@@ -694,7 +694,9 @@ static rnnc_status task_validate(void *self, double *loss, rnnc_metric_values *v
     rnnc_status s = add_hits(met, hits, n);
     if (s == RNNC_OK)
         *values = rnnc_metrics_values(met);
-    values->auc = NAN;
+    /* next-token prediction has one metric besides the loss: the hit rate. The binary
+     * accumulator's precision (always 1), recall, F1 and AUC mean nothing here. */
+    values->precision = values->recall = values->f1 = values->auc = NAN;
     rnnc_metrics_free(met);
     return s;
 }
