@@ -28,6 +28,7 @@ static const char *full =
     "rate = 0.5\n"
     "[gru]\n"
     "hidden = 4\n"
+    "weight_drop = 0.3\n"
     "[dense]\n"
     "name = head\n"
     "units = 3\n"
@@ -54,8 +55,18 @@ int main(void) {
               L[1].set_forget_bias && L[1].forget_bias == 1,
           "config: lstm fields");
     check(L[2].kind == RNNC_LAYER_DROPOUT && L[2].rate == 0.5f && L[3].kind == RNNC_LAYER_GRU &&
-              L[3].hidden == 4 && L[3].return_sequences == 0,
+              L[3].hidden == 4 && L[3].return_sequences == 0 && L[3].weight_drop == 0.3f &&
+              L[1].weight_drop == 0,
           "config: dropout and gru fields, defaults");
+    char *text = NULL;
+    rnnc_config back;
+    const int wrote = rnnc_config_write(&cfg, &text) == RNNC_OK;
+    const char *wd = wrote ? strstr(text, "weight_drop = 0.3\n") : NULL;
+    check(wd && !strstr(wd + 1, "weight_drop") && strstr(text, "weight_drop") == wd &&
+              rnnc_config_parse(text, "written", &back) == RNNC_OK &&
+              back.layers[3].weight_drop == 0.3f && back.layers[1].weight_drop == 0,
+          "config: weight_drop is written where set (only there) and reads back");
+    free(text);
     check(L[4].kind == RNNC_LAYER_DENSE && !strcmp(L[4].name, "head") && L[4].units == 3 &&
               L[4].activation == RNNC_ACT_SOFTMAX,
           "config: dense fields and name");
@@ -91,6 +102,10 @@ int main(void) {
     expect_error("[model]\ninput_size = 2\n[dense]\nunits = 3\n[embedding]\nvocab = 3\ndim = 2\n",
                  RNNC_ERR_ARG, "layer 2 (embedding): an embedding must be the first layer");
     expect_error("[model]\ninput_size = 2\n[dropout]\nrate = 1.5\n", RNNC_ERR_ARG, "rate = 1.5");
+    expect_error("[model]\ninput_size = 2\n[gru]\nhidden = 2\nweight_drop = 1\n", RNNC_ERR_ARG,
+                 "layer 1 (gru): weight_drop = 1 is outside [0, 1)");
+    expect_error("[dense]\nunits = 2\nweight_drop = 0.5\n", RNNC_ERR_FORMAT,
+                 "m.ini:3: unknown key 'weight_drop' in [dense]");
     expect_error("[model]\ninput_size = 2\n[model]\ninput_size = 3\n[dense]\nunits=1\n", RNNC_ERR_FORMAT,
                  "m.ini:3: [model] appears twice");
     char long_line[400];

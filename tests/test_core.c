@@ -288,6 +288,60 @@ static void test_determinism_and_dropout(void) {
     rnnc_set_num_threads(1);
 }
 
+/* weight_drop: a training forward runs on W_hh times one inverted-dropout mask (drawn first, from
+ * the model's generator), the same at every step and for every sequence: it equals, bit for bit,
+ * an inference forward of the same model with W_hh replaced by the masked weights. Inference uses
+ * W_hh itself, and each training forward draws a new mask. */
+static void test_weight_drop(void) {
+    for (int H = 4; H <= 256; H += 252) { /* H 256: W_hh over 1 MB, the LSTM's units mode */
+        rnnc_config cfg = lstm_cfg(1, 0);
+        cfg.layers[0].hidden = H, cfg.layers[0].return_sequences = 1;
+        cfg.layers[0].weight_drop = 0.5f;
+        rnnc_config plain = cfg;
+        plain.layers[0].weight_drop = 0;
+        rnnc_model *m, *p;
+        rnnc_model_create(&cfg, 1, &m);
+        rnnc_model_create(&plain, 1, &p);
+        enum { T = 5, B = 3 };
+        float x[T * B * 3];
+        for (int i = 0; i < T * B * 3; i++) x[i] = (float)sin(0.7 * i);
+        rnnc_batch b = {T, B, NULL, x, NULL, RNNC_PAD_POST};
+        const size_t out = (size_t)T * B * H;
+        float *y = malloc(out * sizeof *y), *yp = malloc(out * sizeof *yp);
+        rnnc_model_forward(m, &b, 0);
+        memcpy(y, rnnc_model_output(m, NULL, NULL), out * sizeof *y);
+        rnnc_model_forward(p, &b, 0);
+        check(!memcmp(y, rnnc_model_output(p, NULL, NULL), out * sizeof *y),
+              "weight_drop H=%d: inference runs on W_hh itself", H);
+        rnnc_rng r = *rnnc_model_rng(m);
+        rnnc_model_forward(m, &b, 1);
+        memcpy(y, rnnc_model_output(m, NULL, NULL), out * sizeof *y);
+        size_t n, dropped = 0;
+        float *w = rnnc_model_param(p, "lstm.weight_hh_l0", &n);
+        for (size_t i = 0; i < n; i++) {
+            const int drop = rnnc_rng_uniform(&r) < 0.5;
+            w[i] = drop ? 0 : w[i] * 2.0f;
+            dropped += (size_t)drop;
+        }
+        rnnc_model_forward(p, &b, 0);
+        memcpy(yp, rnnc_model_output(p, NULL, NULL), out * sizeof *yp);
+        check(!memcmp(y, yp, out * sizeof *y) && dropped > n / 3 && dropped < 2 * n / 3,
+              "weight_drop H=%d: a training forward = W_hh times one mask for all steps and rows "
+              "(%zu of %zu weights dropped)", H, dropped, n);
+        rnnc_model_forward(m, &b, 1);
+        check(memcmp(y, rnnc_model_output(m, NULL, NULL), out * sizeof *y) != 0,
+              "weight_drop H=%d: the next training forward draws a new mask", H);
+        free(y), free(yp);
+        rnnc_model_free(m), rnnc_model_free(p);
+    }
+    rnnc_config bad = lstm_cfg(1, 0);
+    bad.layers[0].weight_drop = 1;
+    rnnc_model *m;
+    check(rnnc_model_create(&bad, 1, &m) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "weight_drop = 1 is outside [0, 1)"),
+          "weight_drop 1 is refused (%s)", rnnc_last_error());
+}
+
 /* Global pooling: hand values; padding never wins a max or counts in a mean. */
 static void test_pool(void) {
     for (int mode = RNNC_POOL_MAX; mode <= RNNC_POOL_MEAN; mode++) {
@@ -433,6 +487,7 @@ int main(void) {
     test_names_and_init();
     test_errors();
     test_determinism_and_dropout();
+    test_weight_drop();
     test_pool();
     test_keras_init();
     test_input_grad_off();

@@ -327,6 +327,22 @@ static void other_layers(void) {
         run_case(&c);
         release(&c);
     }
+    static const struct { int kind, nonlin; const char *name; } wd[] = {
+        {RNNC_LAYER_RNN, RNNC_ACT_TANH, "rnn"}, {RNNC_LAYER_LSTM, RNNC_ACT_TANH, "lstm"},
+        {RNNC_LAYER_GRU, RNNC_ACT_TANH, "gru"}};
+    for (size_t ci = 0; ci < 3; ci++) /* DropConnect on W_hh: the same mask in every loss call */
+        for (int pad = 0; pad <= 1; pad++) {
+            gcase c;
+            memset(&c, 0, sizeof c);
+            c.cfg.input_size = 3, c.cfg.n_layers = 1;
+            c.cfg.layers[0] = rec(wd[ci].kind, wd[ci].nonlin, 4, 2, 1, RNNC_MERGE_CONCAT, 1, 0.2f);
+            c.cfg.layers[0].weight_drop = 0.4f;
+            char label[64];
+            snprintf(label, sizeof label, "%s2-bi weight_drop 0.4", wd[ci].name);
+            setup(&c, label, pad);
+            run_case(&c);
+            release(&c);
+        }
     for (int pad = 0; pad <= 1; pad++) /* pooling over time after a bidirectional GRU */
         for (int mode = RNNC_POOL_MAX; mode <= RNNC_POOL_MEAN; mode++) {
             gcase c;

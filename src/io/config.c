@@ -154,6 +154,7 @@ static const struct key {
     {"merge", REC, K_MERGE, offsetof(rnnc_layer_spec, merge)},
     {"return_sequences", REC, K_BOOL, offsetof(rnnc_layer_spec, return_sequences)},
     {"dropout", REC, K_FLOAT, offsetof(rnnc_layer_spec, dropout)},
+    {"weight_drop", REC, K_FLOAT, offsetof(rnnc_layer_spec, weight_drop)},
     {"nonlinearity", BIT(RNNC_LAYER_RNN), K_NONLIN, offsetof(rnnc_layer_spec, nonlinearity)},
     {"forget_bias", BIT(RNNC_LAYER_LSTM), K_FLOAT, offsetof(rnnc_layer_spec, forget_bias)},
     {"mode", BIT(RNNC_LAYER_POOL), K_POOL, offsetof(rnnc_layer_spec, pool)},
@@ -375,6 +376,7 @@ static void write_section(FILE *fp, const char *base, int kind, const rnnc_layer
         if (!strcmp(key->name, "forget_bias") && !s->set_forget_bias) continue;
         if (!strcmp(key->name, "init_range") && s->init != RNNC_INIT_UNIFORM) continue;
         if (!strcmp(key->name, "tie_weights") && !s->tie_weights) continue;
+        if (!strcmp(key->name, "weight_drop") && !s->weight_drop) continue;
         char num[32];
         const char *val;
         switch (key->type) {

@@ -1,7 +1,13 @@
 /* Stacked and bidirectional recurrent layers (see stack.h). Layer l > 0 reads the merged output
  * of layer l-1 (after dropout while training), as torch.nn.LSTM(num_layers, dropout,
  * bidirectional) does for concat. The backward direction of each layer starts at every
- * sequence's own last data step because padded steps pass its state through unchanged. */
+ * sequence's own last data step because padded steps pass its state through unchanged.
+ *
+ * weight_drop is DropConnect on the hidden-to-hidden weights (Wan et al. 2013), as AWD-LSTM's
+ * WeightDrop applies it (Merity et al. 2017): while training, each forward draws one inverted
+ * dropout mask per W_hh tensor and runs the cells on W_hh * mask, the same weights at every step
+ * and for every sequence of the batch; backward multiplies the gradient at those weights by the
+ * mask. Evaluation uses W_hh itself (the masks are scaled by 1/(1-p), so its expectation). */
 #include "stack.h"
 
 #include <stdlib.h>
@@ -13,21 +19,24 @@ static size_t out_size(const RN(rnnc__stack) *s) {
 
 void RN(rnnc__stack_free)(RN(rnnc__stack) *s) {
     if (!s) return;
-    for (size_t i = 0; i < 2 * RNNC__MAX_STACK; i++) free(s->cache[i]);
+    for (size_t i = 0; i < 2 * RNNC__MAX_STACK; i++)
+        free(s->cache[i]), free(s->whh[i]), free(s->whh_mask[i]);
     for (size_t l = 0; l < RNNC__MAX_STACK; l++) {
         if (s->merged[l] != s->dirout[l]) free(s->merged[l]);
         free(s->dirout[l]);
         free(s->dropin[l]);
         free(s->mask[l]);
     }
-    free(s->work), free(s->dA), free(s->dB), free(s->dtmp);
+    free(s->work), free(s->dA), free(s->dB), free(s->dtmp), free(s->dwhh);
     free(s->hT), free(s->cT), free(s->last);
     memset(s->cache, 0, sizeof s->cache);
+    memset(s->whh, 0, sizeof s->whh);
+    memset(s->whh_mask, 0, sizeof s->whh_mask);
     memset(s->dirout, 0, sizeof s->dirout);
     memset(s->merged, 0, sizeof s->merged);
     memset(s->dropin, 0, sizeof s->dropin);
     memset(s->mask, 0, sizeof s->mask);
-    s->work = s->dA = s->dB = s->dtmp = s->hT = s->cT = s->last = NULL;
+    s->work = s->dA = s->dB = s->dtmp = s->dwhh = s->hT = s->cT = s->last = NULL;
     s->Tcap = s->Bcap = 0;
 }
 
@@ -42,9 +51,15 @@ rnnc_status RN(rnnc__stack_reserve)(RN(rnnc__stack) *s, size_t T, size_t B) {
     RN(rnnc__stack_free)(s);
     const size_t H = s->H, D = s->D, O = out_size(s), TB = T * B;
     const size_t In = s->I > O ? s->I : O;
+    const size_t GH = (size_t)rnnc__cell_gates(s->cell) * H * H;
     for (size_t l = 0; l < s->L; l++) {
-        for (size_t d = 0; d < D; d++)
+        for (size_t d = 0; d < D; d++) {
             RNNC_TRY(alloc_real(&s->cache[l * D + d], rnnc__dir_cache_size(s->cell, T, B, H)));
+            if (s->weight_drop > 0) {
+                RNNC_TRY(alloc_real(&s->whh[l * D + d], GH));
+                RNNC_TRY(alloc_real(&s->whh_mask[l * D + d], GH));
+            }
+        }
         RNNC_TRY(alloc_real(&s->dirout[l], TB * D * H));
         if (s->merge == RNNC_MERGE_SUM && D == 2)
             RNNC_TRY(alloc_real(&s->merged[l], TB * O));
@@ -59,6 +74,7 @@ rnnc_status RN(rnnc__stack_reserve)(RN(rnnc__stack) *s, size_t T, size_t B) {
     RNNC_TRY(alloc_real(&s->dA, TB * In));
     RNNC_TRY(alloc_real(&s->dB, TB * In));
     RNNC_TRY(alloc_real(&s->dtmp, 2 * B * H));
+    if (s->weight_drop > 0) RNNC_TRY(alloc_real(&s->dwhh, GH));
     RNNC_TRY(alloc_real(&s->hT, s->L * D * B * H));
     if (s->cell == RNNC__CELL_LSTM) RNNC_TRY(alloc_real(&s->cT, s->L * D * B * H));
     RNNC_TRY(alloc_real(&s->last, B * O));
@@ -80,6 +96,13 @@ static RN(rnnc__dir) dir_of(const RN(rnnc__stack) *s, size_t l, size_t d, const 
     return r;
 }
 
+/* The weights direction k runs on: its own, or with the W_hh its last forward dropped. */
+static RN(rnnc__cellw) weights_of(const RN(rnnc__stack) *s, size_t k) {
+    RN(rnnc__cellw) w = s->w[k];
+    if (s->wdropped) w.w_hh = s->whh[k];
+    return w;
+}
+
 /* The input of layer l: the user's x for l = 0, else the previous layer's (dropped-out) output. */
 static const real *layer_input(const RN(rnnc__stack) *s, size_t l, const real *x) {
     if (l == 0) return x;
@@ -93,6 +116,8 @@ const real *RN(rnnc__stack_forward)(RN(rnnc__stack) *s, size_t T, size_t B, cons
     const size_t H = s->H, D = s->D, O = out_size(s), BH = B * H;
     s->T = T, s->B = B, s->active = active;
     s->dropped = training && s->dropout > 0 && s->L > 1;
+    s->wdropped = training && s->weight_drop > 0;
+    const size_t GH = (size_t)rnnc__cell_gates(s->cell) * H * H;
     for (size_t l = 0; l < s->L; l++) {
         const real *in = layer_input(s, l, x);
         for (size_t d = 0; d < D; d++) {
@@ -100,8 +125,11 @@ const real *RN(rnnc__stack_forward)(RN(rnnc__stack) *s, size_t T, size_t B, cons
             const size_t k = l * D + d;
             r.h0 = h0 ? h0 + k * BH : NULL;
             r.c0 = c0 ? c0 + k * BH : NULL;
-            RN(rnnc__dir_forward)(&s->w[k], &r, s->hT + k * BH, s->cT ? s->cT + k * BH : NULL,
-                                  s->work);
+            if (s->wdropped)
+                RN(rnnc__dropout_forward)(rng, s->weight_drop, GH, s->w[k].w_hh, s->whh[k],
+                                          s->whh_mask[k]);
+            const RN(rnnc__cellw) w = weights_of(s, k);
+            RN(rnnc__dir_forward)(&w, &r, s->hT + k * BH, s->cT ? s->cT + k * BH : NULL, s->work);
         }
         if (s->merged[l] != s->dirout[l]) /* sum of the two directions */
             for (size_t i = 0; i < T * B; i++)
@@ -158,9 +186,17 @@ void RN(rnnc__stack_backward)(RN(rnnc__stack) *s, const real *x, const real *dou
             for (size_t i = 0; i < BH; i++) dc[i] = dcT ? dcT[k * BH + i] : 0;
             if (s->frozen && !dxl && !dh0 && !dc0)
                 continue; /* nothing of this direction's backward is wanted */
-            RN(rnnc__dir_backward)(&s->w[k], &r, dy, ldy, dh, dc, dxl, dh0 ? dh0 + k * BH : NULL,
-                                   dc0 ? dc0 + k * BH : NULL, s->frozen ? NULL : &s->g[k],
-                                   s->work);
+            const RN(rnnc__cellw) w = weights_of(s, k);
+            RN(rnnc__cellw) g = s->g[k];
+            const size_t GH = (size_t)rnnc__cell_gates(s->cell) * H * H;
+            if (s->wdropped) { /* dW_hh lands in dwhh, then goes through the mask */
+                g.w_hh = s->dwhh;
+                memset(s->dwhh, 0, GH * sizeof(real));
+            }
+            RN(rnnc__dir_backward)(&w, &r, dy, ldy, dh, dc, dxl, dh0 ? dh0 + k * BH : NULL,
+                                   dc0 ? dc0 + k * BH : NULL, s->frozen ? NULL : &g, s->work);
+            if (s->wdropped && !s->frozen)
+                RN(rnnc__dropout_backward)(GH, s->whh_mask[k], s->dwhh, s->g[k].w_hh);
         }
         if (l > 0) {
             if (s->dropped)

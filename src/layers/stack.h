@@ -1,6 +1,6 @@
 /* A recurrent layer as the user sees it: L stacked layers x D directions of one cell kind, dropout
- * between layers, directions merged by concat or sum, full sequences or the last output. Generic
- * over `real`. */
+ * between layers, DropConnect on the recurrent weights, directions merged by concat or sum, full
+ * sequences or the last output. Generic over `real`. */
 #ifndef RNNC_STACK_H
 #define RNNC_STACK_H
 
@@ -13,17 +13,22 @@ typedef struct RN(rnnc__stack) {
     size_t I, H, L, D; /* input size of layer 0, hidden, layers, directions */
     int merge, return_sequences;
     double dropout;
+    double weight_drop; /* DropConnect rate on each W_hh while training (see stack.c) */
     RN(rnnc__cellw) w[2 * RNNC__MAX_STACK]; /* index l*D + d; views into the parameter arena */
     RN(rnnc__cellw) g[2 * RNNC__MAX_STACK]; /* the same in the gradient arena */
     /* buffers sized for (Tcap, Bcap); T, B of the last forward */
     size_t Tcap, Bcap, T, B;
     int dropped; /* dropout was applied in the last forward */
+    int wdropped; /* the last forward ran on the dropped W_hh copies */
     int frozen;  /* backward computes no weight gradients (only what flows below) */
     real *cache[2 * RNNC__MAX_STACK];
     real *dirout[RNNC__MAX_STACK]; /* (T,B,D*H) both directions side by side */
     real *merged[RNNC__MAX_STACK]; /* (T,B,Hout): dirout itself unless summed */
     real *dropin[RNNC__MAX_STACK]; /* (T,B,Hout): input of layer l+1 after dropout */
     real *mask[RNNC__MAX_STACK];   /* (T,B,Hout) dropout scales */
+    real *whh[2 * RNNC__MAX_STACK];   /* (G,H) W_hh after DropConnect, when weight_drop > 0 */
+    real *whh_mask[2 * RNNC__MAX_STACK]; /* (G,H) its scales: 0 or 1/(1-weight_drop) */
+    real *dwhh;                    /* (G,H) gradient at a dropped W_hh, before its mask */
     real *work, *dA, *dB, *dtmp;   /* backward workspaces */
     real *hT, *cT;                 /* (L*D,B,H) final states */
     real *last;                    /* (B,Hout) last output when !return_sequences */

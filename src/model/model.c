@@ -178,7 +178,7 @@ rnnc_status RN(rnnc__model_create)(const rnnc_config *cfg, uint64_t seed, RN(rnn
         r->I = m->plan.layer[i].in, r->H = (size_t)s->hidden, r->L = (size_t)s->layers;
         r->D = s->bidirectional ? 2 : 1;
         r->merge = s->merge, r->return_sequences = s->return_sequences;
-        r->dropout = s->dropout;
+        r->dropout = s->dropout, r->weight_drop = s->weight_drop;
         m->L[i].state_n = r->L * r->D * r->H;
         bind_stack(m, i);
     }

@@ -153,6 +153,7 @@ static rnnc_status validate_layer(const rnnc_config *cfg, int i, int *seq, size_
             s->nonlinearity != RNNC_ACT_RELU)
             return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s", "nonlinearity must be tanh or relu");
         RNNC_TRY(check_rate(i, s, "dropout", s->dropout));
+        RNNC_TRY(check_rate(i, s, "weight_drop", s->weight_drop));
         *feat = rnnc__stack_out_size((size_t)s->hidden, s->bidirectional ? 2 : 1, s->merge);
         *seq = s->return_sequences;
     }
