@@ -4,7 +4,9 @@ between windows of bptt steps, Adam, global-norm clipping, dropout on the embedd
 layers and on the outputs, learning rate times `decay` every epoch), in PyTorch on a GPU, for a
 grid of sizes at once. It prints the validation loss (nats/char, 16 streams) per epoch, so one
 sees which sizes reach 1.50 and 1.40 and after how many epochs; the numbers in README come from
-rnnc runs, not from this script.
+rnnc runs, not from this script. Configurations with a weight drop run the LSTM on its W_hh with
+one dropout mask per batch (rnnc's [lstm] weight_drop, AWD-LSTM's WeightDrop), through
+torch.func.functional_call. Without a GPU it runs on the CPU (slowly: for a smoke test).
 
     python3 examples/shakespeare/sweep_torch.py INPUT.txt OUTDIR [EPOCHS [NAME,NAME,...]]
 
@@ -17,7 +19,8 @@ import sys
 import time
 
 CONFIGS = {
-    # name: (layers, hidden, embedding, dropout, lr, batch, bptt[, lr decay per epoch: 0.95])
+    # name: (layers, hidden, embedding, dropout, lr, batch, bptt[, lr decay per epoch: 0.95
+    #        [, weight drop: 0[, output dropout: the dropout]]])
     "l1h512d0": (1, 512, 64, 0.0, 2e-3, 64, 100),
     "l2h256d1": (2, 256, 64, 0.1, 2e-3, 64, 100),
     "l2h512d2": (2, 512, 64, 0.2, 2e-3, 64, 100),
@@ -33,6 +36,13 @@ CONFIGS = {
     "l3h512d5s": (3, 512, 64, 0.5, 2e-3, 64, 100, 0.97),
     "l2h1024d6s": (2, 1024, 64, 0.6, 2e-3, 64, 100, 0.97),
     "l3h768d5": (3, 768, 64, 0.5, 2e-3, 64, 100),
+    # third round: DropConnect on W_hh (char-wdrop.ini is l2h768d4w4)
+    "l2h768d4w4": (2, 768, 64, 0.4, 2e-3, 64, 100, 0.97, 0.4, 0.5),
+    "l2h768d5w3": (2, 768, 64, 0.5, 2e-3, 64, 100, 0.97, 0.3),
+    "l2h768d3w5": (2, 768, 64, 0.3, 2e-3, 64, 100, 0.97, 0.5, 0.4),
+    "l2h1024d4w5": (2, 1024, 64, 0.4, 2e-3, 64, 100, 0.97, 0.5, 0.5),
+    "l3h768d4w4": (3, 768, 64, 0.4, 2e-3, 64, 100, 0.97, 0.4, 0.5),
+    "l2h768d4w4f": (2, 768, 64, 0.4, 3e-3, 64, 100, 0.97, 0.4, 0.5),
 }
 
 
@@ -40,14 +50,17 @@ def run(name, path, out, epochs):
     import torch
     import torch.nn as nn
 
-    L, H, E, drop, lr, B, T = CONFIGS[name][:7]
-    decay = CONFIGS[name][7] if len(CONFIGS[name]) > 7 else 0.95
+    c = CONFIGS[name]
+    L, H, E, drop, lr, B, T = c[:7]
+    decay = c[7] if len(c) > 7 else 0.95
+    wdrop = c[8] if len(c) > 8 else 0.0
+    out_drop = c[9] if len(c) > 9 else drop
     torch.manual_seed(1)
     text = open(path, encoding="utf-8").read()
     cut = int(len(text) * 0.9)
     chars = sorted(set(text[:cut]))
     idx = {c: i for i, c in enumerate(chars)}
-    dev = "cuda"
+    dev = "cuda" if torch.cuda.is_available() else "cpu"
     tr = torch.tensor([idx[c] for c in text[:cut]], device=dev)
     va = torch.tensor([idx.get(c, 0) for c in text[cut:]], device=dev)
     V = len(chars)
@@ -57,12 +70,23 @@ def run(name, path, out, epochs):
             super().__init__()
             self.emb = nn.Embedding(V, E)
             self.drop = nn.Dropout(drop)
+            self.drop_out = nn.Dropout(out_drop)
             self.rnn = nn.LSTM(E, H, L, dropout=drop if L > 1 else 0.0)
             self.out = nn.Linear(H, V)
 
+        def recurrent(self, x, s):
+            if not (self.training and wdrop > 0):
+                return self.rnn(x, s)
+            # one mask per W_hh for the whole batch (every step, every stream), scaled 1/(1-p)
+            p = dict(self.rnn.named_parameters())
+            for k in range(L):
+                w = f"weight_hh_l{k}"
+                p[w] = nn.functional.dropout(p[w], wdrop, True)
+            return torch.func.functional_call(self.rnn, p, (x, s))
+
         def forward(self, x, s):
-            y, s = self.rnn(self.drop(self.emb(x)), s)
-            return self.out(self.drop(y)), s
+            y, s = self.recurrent(self.drop(self.emb(x)), s)
+            return self.out(self.drop_out(y)), s
 
     m = M().to(dev)
     opt = torch.optim.Adam(m.parameters(), lr=lr)
