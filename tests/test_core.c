@@ -293,7 +293,8 @@ static void test_determinism_and_dropout(void) {
  * an inference forward of the same model with W_hh replaced by the masked weights. Inference uses
  * W_hh itself, and each training forward draws a new mask. */
 static void test_weight_drop(void) {
-    for (int H = 4; H <= 256; H += 252) { /* H 256: W_hh over 1 MB, the LSTM's units mode */
+    for (int H = 4; H <= 288; H += 284) { /* H 288, 2 threads: W_hh over 1 MB, units mode */
+        rnnc_set_num_threads(H > 4 ? 2 : 1);
         rnnc_config cfg = lstm_cfg(1, 0);
         cfg.layers[0].hidden = H, cfg.layers[0].return_sequences = 1;
         cfg.layers[0].weight_drop = 0.5f;
@@ -334,6 +335,7 @@ static void test_weight_drop(void) {
         free(y), free(yp);
         rnnc_model_free(m), rnnc_model_free(p);
     }
+    rnnc_set_num_threads(1);
     rnnc_config bad = lstm_cfg(1, 0);
     bad.layers[0].weight_drop = 1;
     rnnc_model *m;
