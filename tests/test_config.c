@@ -97,6 +97,10 @@ int main(void) {
     expect_error("[dense]\nunits = 2\nforget_bias = 1\n", RNNC_ERR_FORMAT, "unknown key 'forget_bias' in [dense]");
     expect_error("[lstm]\nhidden = 1e999\n", RNNC_ERR_FORMAT, "m.ini:2:");
     expect_error("[dropout]\nrate = nan\n", RNNC_ERR_FORMAT, "m.ini:2: rate = 'nan': expected a finite number");
+    /* finite as a double, infinite as the float it is stored in (found by tests/fuzz/fuzz_config) */
+    expect_error("[lstm]\nhidden = 2\nforget_bias = 1e39\n", RNNC_ERR_FORMAT,
+                 "m.ini:3: forget_bias = '1e39': expected a finite number of magnitude at most 3.4e38");
+    expect_error("[lstm]\nhidden = 2\nforget_bias = -4e38\n", RNNC_ERR_FORMAT, "forget_bias = '-4e38'");
     expect_error("# only a comment\n", RNNC_ERR_FORMAT, "no layers");
     expect_error("[lstm]\nhidden = 4\n", RNNC_ERR_ARG, "m.ini: input_size = 0");
     expect_error("[model]\ninput_size = 2\n[dense]\nunits = 3\n[embedding]\nvocab = 3\ndim = 2\n",

@@ -7,6 +7,7 @@
 #include "../core/core.h"
 
 #include <errno.h>
+#include <float.h>
 #include "values.h"
 
 #include <ini.h>
@@ -218,7 +219,9 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
         else
             bad = rnnc__value_long(value, -1, 1L << 30, &iv);
         break;
-    case K_FLOAT: bad = rnnc__value_double(value, &fv); break;
+    case K_FLOAT: /* stored as float: a larger magnitude would become infinity */
+        bad = rnnc__value_double(value, &fv) || !(fabs(fv) <= FLT_MAX);
+        break;
     case K_BOOL: bad = rnnc__value_bool(value, &iv); break;
     case K_ACT: bad = parse_choice(value, acts, act_v, 5, &iv); break;
     case K_MERGE: bad = parse_choice(value, merges, merge_v, 2, &iv); break;
@@ -231,7 +234,8 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
         break;
     }
     if (bad) {
-        static const char *const want[] = {"an integer in [-1, 1073741824]", "a finite number",
+        static const char *const want[] = {"an integer in [-1, 1073741824]",
+                                       "a finite number of magnitude at most 3.4e38",
                                            "0/1/true/false",
                                            "linear, sigmoid, tanh, relu or softmax",
                                            "concat or sum", "tanh or relu",
