@@ -10,14 +10,14 @@ BUILD := build$(if $(SAN),$(if $(findstring thread,$(SAN)),-tsan,-san))
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow
 OPT := $(if $(DEBUG),-O0 -g,-O2 -g)
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
-PKGS := openblas inih jansson zlib libarchive
+PKGS := inih jansson zlib libarchive
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS += $(WARN) $(OPT) $(SANFLAGS) -fPIC
-LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lopenblas -linih -ljansson -lz -larchive) -lm -lpthread
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -linih -ljansson -lz -larchive) -lm -lpthread
 LDFLAGS += $(SANFLAGS)
 
 # Layer and model code is compiled twice: float (the library) and double (gradient checks).
-GENERIC := src/core/blas.c src/core/vmath.c src/core/packed.c $(wildcard src/layers/*.c) $(filter-out src/model/api.c src/model/plan.c,$(wildcard src/model/*.c))
+GENERIC := src/core/gemm.c src/core/vmath.c $(wildcard src/layers/*.c) $(filter-out src/model/api.c src/model/plan.c,$(wildcard src/model/*.c))
 PLAIN := $(filter-out $(GENERIC),$(wildcard src/*/*.c))
 OBJ32 := $(patsubst src/%.c,$(BUILD)/f32/%.o,$(GENERIC))
 OBJ64 := $(patsubst src/%.c,$(BUILD)/f64/%.o,$(GENERIC))
@@ -46,9 +46,9 @@ $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # The hot element-wise kernels are built at -O3 so GCC vectorizes them (no -ffast-math anywhere).
-$(BUILD)/f32/core/vmath.o $(BUILD)/f32/core/packed.o $(BUILD)/f32/layers/%.o: OPT := $(if $(DEBUG),-O0 -g,-O3 -g)
-# The recurrent product's multiply-adds are fused where the CPU has FMA (one rounding each).
-$(BUILD)/f32/core/packed.o $(BUILD)/f32/core/vmath.o: CFLAGS += -ffp-contract=fast
+$(BUILD)/f32/core/vmath.o $(BUILD)/f32/core/gemm.o $(BUILD)/f32/layers/%.o: OPT := $(if $(DEBUG),-O0 -g,-O3 -g)
+# The activations' multiply-adds are fused where the CPU has FMA (gemm.c fuses by intrinsics).
+$(BUILD)/f32/core/vmath.o: CFLAGS += -ffp-contract=fast
 
 $(LIB): $(OBJ32) $(OBJ64) $(OBJ)
 	@rm -f $@
@@ -65,7 +65,7 @@ $(BUILD)/tests/%: tests/%.c $(TESTLIB) tests/check.h tests/fixture.h tests/revie
 	$(CC) $(CPPFLAGS) $(CFLAGS) -D_DEFAULT_SOURCE -Isrc $< $(TESTLIB) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
 check: deps $(TESTS) $(BIN)
-	@OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/test_cli.sh tests/test_errors.sh tests/test_crash.sh
+	@RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/test_cli.sh tests/test_errors.sh tests/test_crash.sh
 
 demo: deps $(BIN)
 	@RNNC=$(BIN) scripts/demo.sh $(if $(FULL),--full)

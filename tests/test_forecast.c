@@ -53,10 +53,45 @@ static void test_baselines(void) {
         zz[t] = 0.7 + 0.6 * zz[t - 1] - 0.3 * zz[t - 2];
     check(rnnc_ar_fit(zz, 30, 2, c) == RNNC_OK && near(c[0], 0.7, 1e-9) && near(c[1], 0.6, 1e-9) &&
               near(c[2], -0.3, 1e-9),
-          "AR(2) by dgels: c 0.7, a 0.6 -0.3 (got %.12g %.12g %.12g)", c[0], c[1], c[2]);
+          "AR(2) by least squares: c 0.7, a 0.6 -0.3 (got %.12g %.12g %.12g)", c[0], c[1], c[2]);
     check(rnnc_ar_fit(z, 60, 2, c) == RNNC_OK && near(c[1], 0.6, 0.1) && near(c[2], -0.3, 0.1),
           "AR(2) with noise: near 0.6 -0.3 (got %.3g %.3g)", c[1], c[2]);
     check(rnnc_ar_fit(z, 5, 2, c) == RNNC_ERR_ARG, "AR(2) on 5 values: too few equations");
+    { /* with noise: the least-squares solution is the normal equations' (3x3, Cramer's rule) */
+        double G[3][3] = {{0}}, r[3] = {0};
+        for (int t = 2; t < 60; t++) {
+            const double row[3] = {1, z[t - 1], z[t - 2]};
+            for (int i = 0; i < 3; i++) {
+                r[i] += row[i] * z[t];
+                for (int j = 0; j < 3; j++) G[i][j] += row[i] * row[j];
+            }
+        }
+#define DET3(m) (m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -                                \
+                 m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +                                \
+                 m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]))
+        const double det = DET3(G);
+        double want[3];
+        for (int k = 0; k < 3; k++) {
+            double Gk[3][3];
+            memcpy(Gk, G, sizeof G);
+            for (int i = 0; i < 3; i++) Gk[i][k] = r[i];
+            want[k] = DET3(Gk) / det;
+        }
+#undef DET3
+        check(near(c[0], want[0], 1e-8) && near(c[1], want[1], 1e-8) && near(c[2], want[2], 1e-8),
+              "AR(2) with noise = the normal equations' solution (%.10g %.10g %.10g, want %.10g "
+              "%.10g %.10g)",
+              c[0], c[1], c[2], want[0], want[1], want[2]);
+    }
+    { /* an exactly linear series: the lags are dependent; a basic solution still forecasts it */
+        double line[40], cl[4];
+        for (int t = 0; t < 40; t++) line[t] = 2 + 3 * t;
+        const int ok = rnnc_ar_fit(line, 40, 3, cl) == RNNC_OK;
+        const double next = cl[0] + cl[1] * line[39] + cl[2] * line[38] + cl[3] * line[37];
+        check(ok && near(next, 2 + 3 * 40, 1e-8),
+              "AR(3) on a straight line: fitted (rank 2 of 4), forecasts the line (%.10g, want 122)",
+              next);
+    }
 
     /* MASE scale: mean |y_t - y_{t-m}| */
     const double s[] = {1, 3, 2, 5, 4};

@@ -51,6 +51,16 @@ typedef struct rnnc__barrier {
 void rnnc__barrier_init(rnnc__barrier *b, int n);
 void rnnc__barrier_wait(rnnc__barrier *b);
 
+/* The float GEMM kernels (src/core/gemm.c), in order of preference: kernel i's name, whether its
+ * multiply-adds are fused (1), separate (0) or left to the compiler (-1), and whether this CPU
+ * runs it; NULL past the last. rnnc__gemm_kernel names the one in use, picked on first use by the
+ * CPU's instruction sets; rnnc__gemm_use(i) makes kernel i the one (-1: pick again), for the
+ * tests that compare kernels; -1 when the CPU cannot run it. */
+int rnnc__gemm_kernel_count(void);
+const char *rnnc__gemm_kernel_info(int i, int *fused, int *runs_here);
+const char *rnnc__gemm_kernel(void);
+int rnnc__gemm_use(int i);
+
 /* Multiply-adds done by the float GEMMs (rnnc__gemm) since the start: the tests count the work
  * that freezing a layer must save. */
 extern _Atomic unsigned long long rnnc__gemm_macs;

@@ -50,15 +50,16 @@ static inline float rnnc__flush(float x) { return fabsf(x) < 1e-30f ? 0.0f : x; 
 void RN(rnnc__vsigmoid)(real *x, size_t n);
 void RN(rnnc__vtanh)(real *x, size_t n);
 
-/* Row-major C = alpha * op(A) op(B) + beta * C, op = transpose when ta/tb is 1; OpenBLAS's
- * sgemm or dgemm. (M,N) result, K the shared dimension. */
-void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, real alpha, const real *A,
-                    size_t lda, const real *B, size_t ldb, real beta, real *C, size_t ldc);
+/* The matrix products (src/core/gemm.c). Row-major C (M,N) = op(A) op(B), or C += that when
+ * accumulate is 1; op = transpose when ta/tb is 1, op(A) (M,K), op(B) (K,N). Every element of C
+ * is one chain of multiply-adds in order of k, so no split of rows, columns or k over threads or
+ * blocks changes a bit. */
+void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, const real *A, size_t lda,
+                    const real *B, size_t ldb, int accumulate, real *C, size_t ldc);
 
-/* The recurrent product of a time loop (src/core/packed.c): op(W) (K,N) is packed once into
- * rnnc__packed_size(K, N) reals (op = transpose when trans is 1; W has row stride ldw), then each
- * step computes C (M,N) = A (M,K) op(W), or C += that when accumulate is 1. Every element is the
- * same sum in the same order whatever M is, so results do not depend on how rows are split. */
+/* The recurrent product of a time loop: op(W) (K,N) is packed once into rnnc__packed_size(K, N)
+ * reals (op = transpose when trans is 1; W has row stride ldw), then each step computes C (M,N) =
+ * A (M,K) op(W), or C += that when accumulate is 1, element by element as rnnc__gemm does. */
 size_t rnnc__packed_size(size_t K, size_t N);
 void RN(rnnc__pack)(int trans, size_t K, size_t N, const real *W, size_t ldw, real *P);
 void RN(rnnc__gemm_packed)(size_t M, size_t N, size_t K, const real *A, size_t lda, const real *P,

@@ -1,19 +1,15 @@
-/* Thread control: rnnc's thread count (OpenBLAS stays single-threaded), its pool of worker
- * threads, and the barrier of the recurrent time loops. */
+/* Thread control: rnnc's thread count, its pool of worker threads, and the barrier of the
+ * recurrent time loops. */
 #include "core.h"
 
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
-/* Declared by OpenBLAS's cblas.h; repeated here so the build does not depend on which cblas.h the
- * system's alternatives select. */
-void openblas_set_num_threads(int num_threads);
-int openblas_get_num_threads(void);
-
-/* rnnc's thread count; 0 until first asked for, then OpenBLAS's default (OPENBLAS_NUM_THREADS or
- * the cores). OpenBLAS is then set to one thread for good: rnnc runs its own threads. */
+/* rnnc's thread count; 0 until first asked for, then RNNC_NUM_THREADS when it holds a positive
+ * number (an optional setting, like OMP_NUM_THREADS), else the online cores. */
 static int n_threads = 0;
 static _Thread_local int worker = 0;
 
@@ -24,9 +20,10 @@ static int online_cpus(void) {
 
 int rnnc__threads(void) {
     if (n_threads <= 0) {
-        int n = openblas_get_num_threads();
-        n_threads = n > 0 ? n : online_cpus();
-        openblas_set_num_threads(1);
+        const char *env = getenv("RNNC_NUM_THREADS");
+        char *end = NULL;
+        const long n = env ? strtol(env, &end, 10) : 0;
+        n_threads = env && end != env && *end == '\0' && n > 0 && n <= 4096 ? (int)n : online_cpus();
     }
     return n_threads;
 }
@@ -35,7 +32,6 @@ int rnnc__in_worker(void) { return worker; }
 
 void rnnc_set_num_threads(int n) {
     n_threads = n > 0 ? n : online_cpus();
-    openblas_set_num_threads(1);
 }
 
 int rnnc_get_num_threads(void) { return rnnc__threads(); }

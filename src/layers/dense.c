@@ -7,7 +7,7 @@
 void RN(rnnc__dense_forward)(const real *W, const real *b, int act, size_t N, size_t F, size_t O,
                              const real *x, real *y) {
     for (size_t n = 0; n < N; n++) memcpy(y + n * O, b, O * sizeof(real));
-    RN(rnnc__gemm)(0, 1, N, O, F, 1, x, F, W, F, 1, y, O);
+    RN(rnnc__gemm)(0, 1, N, O, F, x, F, W, F, 1, y, O);
     if (act == RNNC_ACT_LINEAR) return;
     for (size_t n = 0; n < N; n++) {
         real *r = y + n * O;
@@ -51,9 +51,9 @@ void RN(rnnc__dense_backward)(const real *W, int act, size_t N, size_t F, size_t
             }
         }
     }
-    if (dx) RN(rnnc__gemm)(0, 0, N, F, O, 1, dz, O, W, F, 1, dx, F);
+    if (dx) RN(rnnc__gemm)(0, 0, N, F, O, dz, O, W, F, 1, dx, F);
     if (!dW) return; /* a frozen layer: no weight gradients */
-    RN(rnnc__gemm)(1, 0, O, F, N, 1, dz, O, x, F, 1, dW, F);
+    RN(rnnc__gemm)(1, 0, O, F, N, dz, O, x, F, 1, dW, F);
     /* db: each column summed over n in order, row by row (a column walk strides through memory) */
     memset(colsum, 0, O * sizeof(double));
     for (size_t n = 0; n < N; n++) {

@@ -129,7 +129,7 @@ static void RN(run_cells)(RN(cell_job) *job) {
         if ((size_t)nu > H / UNIT_MIN) nu = (int)(H / UNIT_MIN);
         const RN(rnnc__dir) *d = &job->d;
         if (nu > 1 && d->wih_packed) { /* units mode projects all steps first */
-            RN(rnnc__gemm)(0, 1, d->T * B, G, d->I, 1, d->x, d->ldx, job->w->w_ih, d->I, 0,
+            RN(rnnc__gemm)(0, 1, d->T * B, G, d->I, d->x, d->ldx, job->w->w_ih, d->I, 0,
                            d->cache, G);
             job->d.wih_packed = NULL;
         }
@@ -176,7 +176,7 @@ void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
     const int by_step = (d->I + H) * G * sizeof(real) <= rnnc__step_projection_limit();
     job.d.wih_packed = by_step ? job.d.packed_own : NULL; /* run_cells packs it */
     if (!by_step)
-        RN(rnnc__gemm)(0, 1, T * B, G, d->I, 1, d->x, d->ldx, w->w_ih, d->I, 0, gates, G);
+        RN(rnnc__gemm)(0, 1, T * B, G, d->I, d->x, d->ldx, w->w_ih, d->I, 0, gates, G);
     RN(run_cells)(&job);
     if (cT && d->cell == RNNC__CELL_LSTM)
         memcpy(cT, Sh + (T + 1) * BH + lastslot * BH, BH * sizeof(real));
@@ -233,10 +233,10 @@ void RN(rnnc__dir_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
 
     const real *Sh = d->cache + T * B * G;
     const real *hprev = Sh + (d->reverse ? BH : 0); /* (T,B,H): state before each step */
-    if (dx) RN(rnnc__gemm)(0, 0, T * B, d->I, G, 1, dg, G, w->w_ih, d->I, 1, dx, d->ldx);
+    if (dx) RN(rnnc__gemm)(0, 0, T * B, d->I, G, dg, G, w->w_ih, d->I, 1, dx, d->ldx);
     if (!g) return; /* a frozen layer: no weight gradients */
-    RN(rnnc__gemm)(1, 0, G, d->I, T * B, 1, dg, G, d->x, d->ldx, 1, g->w_ih, d->I);
-    RN(rnnc__gemm)(1, 0, G, H, T * B, 1, dgh, G, hprev, H, 1, g->w_hh, H);
+    RN(rnnc__gemm)(1, 0, G, d->I, T * B, dg, G, d->x, d->ldx, 1, g->w_ih, d->I);
+    RN(rnnc__gemm)(1, 0, G, H, T * B, dgh, G, hprev, H, 1, g->w_hh, H);
     if (dgh == dg) { /* LSTM, RNN: both biases get the same gradient */
         add_colsum(g->b_ih, g->b_hh, dg, T * B, G);
     } else {

@@ -7,11 +7,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* LAPACK's least-squares solver as Debian's OpenBLAS exports it (Fortran calling convention: every
- * argument by reference, then the hidden length of the character argument). */
-extern void dgels_(const char *trans, const int *m, const int *n, const int *nrhs, double *a,
-                   const int *lda, double *b, const int *ldb, double *work, const int *lwork,
-                   int *info, size_t trans_len);
+/* Least squares min |A x - b| for a column-major (m,n) A, m > n, by Householder QR, x into
+ * x[0..n); A and b are overwritten, kept (n) is workspace. A column that is (to 1e-10 of its norm) a combination of the
+ * columns before it is left out with coefficient 0, so a rank-deficient problem (a series that is
+ * exactly linear, or exactly periodic) gets a basic solution that fits as well as any. */
+static void least_squares(double *A, size_t m, size_t n, double *b, double *x, size_t *kept) {
+    size_t rank = 0; /* kept[q]: the column of R's row q */
+    for (size_t j = 0; j < n; j++) {
+        x[j] = 0;
+        double *col = A + j * m, norm = 0, full = 0;
+        for (size_t i = 0; i < m; i++) full = hypot(full, col[i]);
+        for (size_t i = rank; i < m; i++) norm = hypot(norm, col[i]);
+        if (norm <= 1e-10 * full) continue; /* dependent: left out */
+        const double alpha = col[rank] > 0 ? -norm : norm; /* R's diagonal, sign against cancelling */
+        col[rank] -= alpha; /* v = a - alpha e_rank in place; H = I - 2 v v^T / (v^T v) */
+        double vv = 0;
+        for (size_t i = rank; i < m; i++) vv += col[i] * col[i];
+        for (size_t k = j + 1; k <= n; k++) { /* the columns to the right, then b */
+            double *c = k < n ? A + k * m : b, dot = 0;
+            for (size_t i = rank; i < m; i++) dot += col[i] * c[i];
+            const double f = 2 * dot / vv;
+            for (size_t i = rank; i < m; i++) c[i] -= f * col[i];
+        }
+        col[rank] = alpha;
+        kept[rank++] = j;
+    }
+    for (size_t q = rank; q-- > 0;) { /* R x = (Q^T b)[0..rank) over the kept columns */
+        double s = b[q];
+        for (size_t q2 = q + 1; q2 < rank; q2++) s -= A[kept[q2] * m + q] * x[kept[q2]];
+        x[kept[q]] = s / A[kept[q] * m + q];
+    }
+}
 
 rnnc_status rnnc_ar_fit(const double *y, size_t n, size_t p, double *coef) {
     if (!y || !coef)
@@ -23,9 +49,11 @@ rnnc_status rnnc_ar_fit(const double *y, size_t n, size_t p, double *coef) {
     size_t cells;
     if (rnnc__mul(rows, cols, &cells) || cells > (size_t)1 << 30)
         return RNNC_FAIL(RNNC_ERR_ARG, "AR(%zu) on %zu values is too large", p, n);
-    double *a = NULL, *b = NULL, *work = NULL;
+    double *a = NULL, *b = NULL;
+    size_t *kept = NULL;
     RNNC_TRY(rnnc__calloc((void **)&a, cells, sizeof(double), "AR design matrix"));
     rnnc_status st = rnnc__calloc((void **)&b, rows, sizeof(double), "AR targets");
+    if (st == RNNC_OK) st = rnnc__calloc((void **)&kept, cols, sizeof(size_t), "AR workspace");
     /* column-major: column 0 the intercept, column k the lag k */
     for (size_t r = 0; st == RNNC_OK && r < rows; r++) {
         const size_t t = p + r;
@@ -34,28 +62,12 @@ rnnc_status rnnc_ar_fit(const double *y, size_t n, size_t p, double *coef) {
             a[k * rows + r] = y[t - k];
         b[r] = y[t];
     }
-    const int m = (int)rows, nn = (int)cols, nrhs = 1;
-    int info = 0, lwork = -1;
-    double wq = 0;
-    if (st == RNNC_OK)
-        dgels_("N", &m, &nn, &nrhs, a, &m, b, &m, &wq, &lwork, &info, 1);
-    if (st == RNNC_OK && info == 0) {
-        lwork = (int)wq > 1 ? (int)wq : 1;
-        st = rnnc__calloc((void **)&work, (size_t)lwork, sizeof(double), "LAPACK workspace");
-    }
-    if (st == RNNC_OK && info == 0)
-        dgels_("N", &m, &nn, &nrhs, a, &m, b, &m, work, &lwork, &info, 1);
-    if (st == RNNC_OK && info != 0)
-        st = RNNC_FAIL(RNNC_ERR_NUMERIC,
-                       "AR(%zu): the least-squares problem is rank deficient (dgels info %d); "
-                       "try a lower order",
-                       p, info);
+    if (st == RNNC_OK) least_squares(a, rows, cols, b, coef, kept);
     for (size_t k = 0; st == RNNC_OK && k < cols; k++) {
-        coef[k] = b[k];
         if (!isfinite(coef[k]))
             st = RNNC_FAIL(RNNC_ERR_NUMERIC, "AR(%zu): coefficient %zu is not finite", p, k);
     }
-    free(a), free(b), free(work);
+    free(a), free(b), free(kept);
     return st;
 }
 

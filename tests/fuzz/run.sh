@@ -9,7 +9,7 @@ set -uo pipefail
 build=$1 seconds=$2
 shift 2
 mkdir -p "$build/crashes" "$build/logs"
-export OPENBLAS_NUM_THREADS=1
+export RNNC_NUM_THREADS=1
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 fail=0
 printf '%-12s %12s %8s %7s %s\n' target executions exec/s corpus result

@@ -1,0 +1,473 @@
+/* rnnc's matrix products: C (M,N) = op(A) (M,K) op(B) (K,N), or C += that (compiled as float and
+ * as double, see real.h). Two entry points share one kernel:
+ *   rnnc__gemm         a whole product (input projections, input and weight gradients, Dense);
+ *   rnnc__gemm_packed  a time loop's step product, op(W) packed once for all T steps
+ *                      (rnnc__pack) instead of at every step.
+ *
+ * Every element of C is one chain of multiply-adds in order of k, whatever the shapes, the
+ * blocking, the thread count or the instruction set:
+ *     acc = C[i,j] (accumulating) or 0;  acc = acc + op(A)[i,k] * op(B)[k,j] for k = 0 .. K-1
+ * with each multiply-add fused (one rounding) by the FMA kernels. Partial sums wait in C between
+ * blocks of k (a float stored and reloaded is exact), rows and columns are independent, and edge
+ * tiles do the same operations as full ones, so how rows, columns and k are split can never
+ * change a bit. The AVX-512 and AVX2 kernels give the same bits as each other; the generic kernel
+ * (CPUs without FMA, other architectures, double) rounds the product and the sum separately.
+ * tests/test_gemm.c checks each kernel the CPU can run against that definition, bit for bit.
+ *
+ * The kernel is picked once, by the instruction sets the CPU reports (CPUID through
+ * __builtin_cpu_supports), never by its model number: AVX-512F, else AVX2 with FMA, else generic.
+ *
+ * Layout and blocking: op(B) is packed in panels of PW = 16 columns, panel p holding
+ * P[p][k][j] = op(B)[k][16p + j], zeros past column N; op(A) in row-major blocks of MC x KC. The
+ * AVX-512 kernel computes 8 rows x 32 columns at a time (16 accumulators of 16 floats), the AVX2
+ * kernel 6 rows x 16 columns (12 accumulators of 8). A block of KC values of k of a panel pair
+ * (32 KB) stays in the L1 cache while the row tiles of an MC-row block of A (in L2) pass over it;
+ * NC columns of packed op(B) stay in L3 while the MC-row blocks go by. */
+#include "real.h"
+
+#include "core.h"
+
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { PW = 16, KC = 256, MC = 144, NC = 2048 };
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define RNNC_X86 1
+#include <immintrin.h>
+#else
+#define RNNC_X86 0
+#endif
+
+#define INLINE static inline __attribute__((always_inline))
+
+/* C[0:M, 0:N) (+)= A[0:M, 0:kb) P[0:kb, 0:N) for one block of k. A is row-major with stride lda
+ * (pa 0), or packed (pa 1) in micro-panels of the kernel's MR rows, A[r][k] at
+ * A[(r / MR) * MR * kb + k * MR + r % MR]; P is packed panels (this block of k of each), ps
+ * apart. from_c: the sums start at C, else at 0. */
+typedef void RN(block_fn)(size_t M, size_t N, size_t kb, const real *A, size_t lda, int pa,
+                          const real *P, size_t ps, real *C, size_t ldc, int from_c);
+
+/* Row r's A: its row (pa 0) or its place in its micro-panel of mr rows (pa 1). In a micro-panel,
+ * row r's value of k is at [k * mr]. */
+#define AROW(A, r, lda, pa, mr, kb) ((pa) ? (A) + (r) / (mr) * (mr) * (kb) + (r) % (mr) : (A) + (r) * (lda))
+#define AVAL(A, r, k, lda, pa, mr) ((pa) ? (A)[(size_t)(k) * (mr) + (size_t)(r)] : (A)[(size_t)(r) * (lda) + (size_t)(k)])
+
+/* ---- generic kernel: R rows x one panel, plain C (float without FMA, and double) ---- */
+
+enum { MR_GENERIC = 2, MR_AVX512 = 12, MR_AVX2 = 6 };
+
+INLINE void RN(tile_generic)(const int R, const int pa, size_t kb, const real *A, size_t lda,
+                             const real *P, real *C, size_t ldc, size_t nc, int from_c) {
+    real acc[2][PW];
+    for (int r = 0; r < R; r++)
+        for (size_t j = 0; j < PW; j++)
+            acc[r][j] = from_c && j < nc ? C[(size_t)r * ldc + j] : 0;
+    for (size_t k = 0; k < kb; k++)
+        for (int r = 0; r < R; r++) {
+            const real a = AVAL(A, r, k, lda, pa, MR_GENERIC);
+            for (size_t j = 0; j < PW; j++) acc[r][j] += a * P[k * PW + j];
+        }
+    for (int r = 0; r < R; r++)
+        for (size_t j = 0; j < nc; j++) C[(size_t)r * ldc + j] = acc[r][j];
+}
+
+#define ROWS_GENERIC(PA)                                                                           \
+    do {                                                                                           \
+        size_t r = 0;                                                                              \
+        for (; r + 2 <= M; r += 2)                                                                 \
+            RN(tile_generic)(2, PA, kb, AROW(A, r, lda, PA, MR_GENERIC, kb), lda, Pn,              \
+                             C + r * ldc + n0, ldc, nc, from_c);                                   \
+        if (r < M)                                                                                 \
+            RN(tile_generic)(1, PA, kb, AROW(A, r, lda, PA, MR_GENERIC, kb), lda, Pn,              \
+                             C + r * ldc + n0, ldc, nc, from_c);                                   \
+    } while (0)
+
+static void RN(block_generic)(size_t M, size_t N, size_t kb, const real *A, size_t lda, int pa,
+                              const real *P, size_t ps, real *C, size_t ldc, int from_c) {
+    for (size_t n0 = 0; n0 < N; n0 += PW) {
+        const size_t nc = N - n0 < PW ? N - n0 : PW;
+        const real *Pn = P + n0 / PW * ps;
+        if (pa)
+            ROWS_GENERIC(1);
+        else
+            ROWS_GENERIC(0);
+    }
+}
+
+#if RNNC_X86 && !defined(RNNC_REAL_F64)
+/* ---- AVX-512F: R rows x NP panels (NP 1 or 2), masked loads and stores at the right edge ---- */
+
+#define AVX512 __attribute__((target("avx512f")))
+INLINE AVX512 void tile_avx512(const int R, const int NP, const int pa, size_t kb, const float *A, size_t lda,
+                               const float *P0, const float *P1, float *C, size_t ldc,
+                               __mmask16 m0, __mmask16 m1, int from_c) {
+    __m512 acc[12][2];
+    for (int r = 0; r < R; r++) {
+        const float *c = C + (size_t)r * ldc;
+        acc[r][0] = from_c ? _mm512_maskz_loadu_ps(m0, c) : _mm512_setzero_ps();
+        if (NP == 2) acc[r][1] = from_c ? _mm512_maskz_loadu_ps(m1, c + PW) : _mm512_setzero_ps();
+    }
+    for (size_t k = 0; k < kb; k++) {
+        const __m512 w0 = _mm512_loadu_ps(P0 + k * PW);
+        const __m512 w1 = NP == 2 ? _mm512_loadu_ps(P1 + k * PW) : w0;
+        for (int r = 0; r < R; r++) {
+            const __m512 a = _mm512_set1_ps(AVAL(A, r, k, lda, pa, MR_AVX512));
+            acc[r][0] = _mm512_fmadd_ps(a, w0, acc[r][0]);
+            if (NP == 2) acc[r][1] = _mm512_fmadd_ps(a, w1, acc[r][1]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        float *c = C + (size_t)r * ldc;
+        _mm512_mask_storeu_ps(c, m0, acc[r][0]);
+        if (NP == 2) _mm512_mask_storeu_ps(c + PW, m1, acc[r][1]);
+    }
+}
+
+INLINE AVX512 __mmask16 lanes(size_t n) { return n >= PW ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
+
+/* Rows in tiles of 8, then 4, 2, 1. */
+#define TILE_AVX512(R, NP, PA, P1, m1)                                                             \
+    tile_avx512(R, NP, PA, kb, AROW(A, r, lda, PA, MR_AVX512, kb), lda, P0, P1, Cn + r * ldc, ldc, \
+                m0, m1, from_c)
+#define ROWS_AVX512(NP, PA, P1, m1)                                                                \
+    do {                                                                                           \
+        size_t r = 0;                                                                              \
+        for (; r + 12 <= M; r += 12) {                                                             \
+            for (size_t q = r + 12; q < r + 24 && q < M; q++) /* the next tile's C */             \
+                _mm_prefetch((const char *)(Cn + q * ldc), _MM_HINT_T0),                           \
+                    _mm_prefetch((const char *)(Cn + q * ldc + 2 * PW - 1), _MM_HINT_T0);          \
+            TILE_AVX512(12, NP, PA, P1, m1);                                                       \
+        }                                                                                          \
+        if (r + 8 <= M) {                                                                          \
+            TILE_AVX512(8, NP, PA, P1, m1);                                                        \
+            r += 8;                                                                                \
+        }                                                                                          \
+        if (r + 4 <= M) {                                                                          \
+            TILE_AVX512(4, NP, PA, P1, m1);                                                        \
+            r += 4;                                                                                \
+        }                                                                                          \
+        if (r + 2 <= M) {                                                                          \
+            TILE_AVX512(2, NP, PA, P1, m1);                                                        \
+            r += 2;                                                                                \
+        }                                                                                          \
+        if (r < M) TILE_AVX512(1, NP, PA, P1, m1);                                                 \
+    } while (0)
+
+static AVX512 void block_avx512(size_t M, size_t N, size_t kb, const float *A, size_t lda, int pa,
+                                const float *P, size_t ps, float *C, size_t ldc, int from_c) {
+    for (size_t n0 = 0; n0 < N; n0 += 2 * PW) {
+        const size_t nc = N - n0;
+        const float *P0 = P + n0 / PW * ps;
+        float *Cn = C + n0;
+        const __mmask16 m0 = lanes(nc);
+        if (nc > PW) {
+            const float *P1 = P0 + ps;
+            const __mmask16 m1 = lanes(nc - PW);
+            if (pa)
+                ROWS_AVX512(2, 1, P1, m1);
+            else
+                ROWS_AVX512(2, 0, P1, m1);
+        } else if (pa) {
+            ROWS_AVX512(1, 1, P0, m0);
+        } else {
+            ROWS_AVX512(1, 0, P0, m0);
+        }
+    }
+}
+
+/* ---- AVX2 + FMA: R rows x one panel (two 8-float registers), masked at the right edge ---- */
+
+#define AVX2 __attribute__((target("avx2,fma")))
+INLINE AVX2 void tile_avx2(const int R, const int pa, size_t kb, const float *A, size_t lda, const float *P,
+                           float *C, size_t ldc, __m256i m0, __m256i m1, int from_c) {
+    __m256 acc[6][2];
+    for (int r = 0; r < R; r++) {
+        const float *c = C + (size_t)r * ldc;
+        acc[r][0] = from_c ? _mm256_maskload_ps(c, m0) : _mm256_setzero_ps();
+        acc[r][1] = from_c ? _mm256_maskload_ps(c + 8, m1) : _mm256_setzero_ps();
+    }
+    for (size_t k = 0; k < kb; k++) {
+        const __m256 w0 = _mm256_loadu_ps(P + k * PW), w1 = _mm256_loadu_ps(P + k * PW + 8);
+        for (int r = 0; r < R; r++) {
+            const __m256 a = _mm256_set1_ps(AVAL(A, r, k, lda, pa, MR_AVX2));
+            acc[r][0] = _mm256_fmadd_ps(a, w0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(a, w1, acc[r][1]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        float *c = C + (size_t)r * ldc;
+        _mm256_maskstore_ps(c, m0, acc[r][0]);
+        _mm256_maskstore_ps(c + 8, m1, acc[r][1]);
+    }
+}
+
+#define TILE_AVX2(R, PA)                                                                           \
+    tile_avx2(R, PA, kb, AROW(A, r, lda, PA, MR_AVX2, kb), lda, Pn, Cn + r * ldc, ldc, m0, m1,     \
+              from_c)
+#define ROWS_AVX2(PA)                                                                              \
+    do {                                                                                           \
+        size_t r = 0;                                                                              \
+        for (; r + 6 <= M; r += 6) TILE_AVX2(6, PA);                                               \
+        if (r + 4 <= M) {                                                                          \
+            TILE_AVX2(4, PA);                                                                      \
+            r += 4;                                                                                \
+        }                                                                                          \
+        if (r + 2 <= M) {                                                                          \
+            TILE_AVX2(2, PA);                                                                      \
+            r += 2;                                                                                \
+        }                                                                                          \
+        if (r < M) TILE_AVX2(1, PA);                                                               \
+    } while (0)
+
+static AVX2 void block_avx2(size_t M, size_t N, size_t kb, const float *A, size_t lda, int pa,
+                            const float *P, size_t ps, float *C, size_t ldc, int from_c) {
+    const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (size_t n0 = 0; n0 < N; n0 += PW) {
+        const int nc = N - n0 < PW ? (int)(N - n0) : PW;
+        const float *Pn = P + n0 / PW * ps;
+        float *Cn = C + n0;
+        const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nc), idx);
+        const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nc - 8), idx);
+        if (pa)
+            ROWS_AVX2(1);
+        else
+            ROWS_AVX2(0);
+    }
+}
+
+static int has_avx512(void) { return __builtin_cpu_supports("avx512f"); }
+static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+#endif
+
+/* ---- the kernel table (float) ---- */
+
+#ifndef RNNC_REAL_F64
+static int always(void) { return 1; }
+
+typedef struct kernel {
+    const char *name;
+    int fused; /* 1: each multiply-add rounds once */
+    int (*runs_here)(void);
+    RN(block_fn) *block;
+    size_t mr; /* rows of its tile: the height of packed A's micro-panels */
+} kernel;
+
+static const kernel kernels[] = {
+#if RNNC_X86
+    {"avx512f", 1, has_avx512, block_avx512, MR_AVX512},
+    {"avx2+fma", 1, has_avx2, block_avx2, MR_AVX2},
+#endif
+#ifdef __FMA__ /* a build for a CPU with FMA: the compiler may fuse the generic kernel's steps */
+    {"generic", -1, always, RN(block_generic), MR_GENERIC},
+#else
+    {"generic", 0, always, RN(block_generic), MR_GENERIC},
+#endif
+};
+enum { N_KERNELS = sizeof kernels / sizeof kernels[0] };
+
+/* -1 until the first product picks one. */
+static _Atomic int chosen = -1;
+
+static int best_kernel(void) {
+#if RNNC_X86
+    __builtin_cpu_init();
+#endif
+    for (int i = 0; i < N_KERNELS; i++)
+        if (kernels[i].runs_here()) return i;
+    return N_KERNELS - 1;
+}
+
+static const kernel *kernel_now(void) {
+    int k = atomic_load_explicit(&chosen, memory_order_relaxed);
+    if (k < 0) {
+        k = best_kernel();
+        atomic_store_explicit(&chosen, k, memory_order_relaxed);
+    }
+    return &kernels[k];
+}
+
+int rnnc__gemm_kernel_count(void) { return N_KERNELS; }
+
+const char *rnnc__gemm_kernel_info(int i, int *fused, int *runs_here) {
+    if (i < 0 || i >= N_KERNELS) return NULL;
+#if RNNC_X86
+    __builtin_cpu_init();
+#endif
+    if (fused) *fused = kernels[i].fused;
+    if (runs_here) *runs_here = kernels[i].runs_here();
+    return kernels[i].name;
+}
+
+int rnnc__gemm_use(int i) {
+    if (i < 0) {
+        atomic_store(&chosen, best_kernel());
+        return 0;
+    }
+    if (i >= N_KERNELS || !kernels[i].runs_here()) return -1;
+    atomic_store(&chosen, i);
+    return 0;
+}
+
+const char *rnnc__gemm_kernel(void) { return kernel_now()->name; }
+
+_Atomic unsigned long long rnnc__gemm_macs;
+#define BLOCK (kernel_now()->block)
+#define BLOCK_MR (kernel_now()->mr)
+#else
+#define BLOCK RN(block_generic)
+#define BLOCK_MR ((size_t)MR_GENERIC)
+#endif
+
+/* ---- packing ---- */
+
+#ifndef RNNC_REAL_F64 /* size functions do not depend on the precision: define them once */
+size_t rnnc__packed_size(size_t K, size_t N) {
+    return (N + PW - 1) / PW * PW * K;
+}
+#endif
+
+/* Panels of columns [n0, n0 + nc) of op(W) for k in [k0, k0 + kb): P[p][k][j], zeros past nc. */
+static void RN(pack_panels)(int trans, size_t k0, size_t kb, size_t n0, size_t nc, const real *W,
+                            size_t ldw, real *P) {
+    for (size_t p = 0; p * PW < nc; p++) {
+        real *panel = P + p * kb * PW;
+        const size_t c0 = n0 + p * PW, w = nc - p * PW < PW ? nc - p * PW : PW;
+        if (trans) {
+            for (size_t j = 0; j < w; j++) {
+                const real *src = W + (c0 + j) * ldw + k0;
+                for (size_t k = 0; k < kb; k++) panel[k * PW + j] = src[k];
+            }
+        } else {
+            for (size_t k = 0; k < kb; k++) memcpy(panel + k * PW, W + (k0 + k) * ldw + c0, w * sizeof(real));
+        }
+        if (w < PW)
+            for (size_t k = 0; k < kb; k++) memset(panel + k * PW + w, 0, (PW - w) * sizeof(real));
+    }
+}
+
+void RN(rnnc__pack)(int trans, size_t K, size_t N, const real *W, size_t ldw, real *P) {
+    RN(pack_panels)(trans, 0, K, 0, N, W, ldw, P);
+}
+
+void RN(rnnc__gemm_packed)(size_t M, size_t N, size_t K, const real *A, size_t lda, const real *P,
+                           int accumulate, real *C, size_t ldc) {
+    if (M == 0 || N == 0) return;
+    RN(block_fn) *block = BLOCK;
+    if (K == 0) {
+        block(M, N, 0, A, lda, 0, P, 0, C, ldc, accumulate);
+        return;
+    }
+    for (size_t k0 = 0; k0 < K; k0 += KC) {
+        const size_t kb = K - k0 < KC ? K - k0 : KC;
+        block(M, N, kb, A + k0, lda, 0, P + k0 * PW, K * PW, C, ldc, k0 > 0 || accumulate);
+    }
+}
+
+/* ---- the whole product, its rows or columns split over threads ---- */
+
+typedef struct RN(gemm_job) {
+    int ta, tb, accumulate;
+    size_t M, N, K;
+    const real *A, *B;
+    size_t lda, ldb, ldc;
+    real *C;
+    RN(block_fn) *block;
+    size_t mr;             /* the kernel's tile height */
+    size_t m0, m1, n0, n1; /* this task's rows and columns of C */
+} RN(gemm_job);
+
+/* Rows [m0, m0 + rows) of op(A) for k in [k0, k0 + kb), in micro-panels of mr rows: row i's
+ * value of k at dst[(i / mr) * mr * kb + k * mr + i % mr]. */
+static void RN(pack_rows)(int trans, size_t m0, size_t rows, size_t k0, size_t kb, const real *A,
+                          size_t lda, size_t mr, real *dst) {
+    for (size_t p0 = 0; p0 < rows; p0 += mr) {
+        const size_t h = rows - p0 < mr ? rows - p0 : mr;
+        real *panel = dst + p0 * kb;
+        if (trans) { /* op(A) row i, value k = A[k][i]: h neighbours per k */
+            for (size_t k = 0; k < kb; k++)
+                memcpy(panel + k * mr, A + (k0 + k) * lda + m0 + p0, h * sizeof(real));
+        } else {
+            for (size_t i = 0; i < h; i++) {
+                const real *src = A + (m0 + p0 + i) * lda + k0;
+                for (size_t k = 0; k < kb; k++) panel[k * mr + i] = src[k];
+            }
+        }
+    }
+}
+
+static void RN(gemm_region)(const RN(gemm_job) *j) {
+    /* Blocks of MC rows and NC columns; when the buffers cannot be had, smaller ones on the
+     * stack (the blocking does not change a bit, only the speed). */
+    enum { SMALL_M = 24, SMALL_N = 2 * PW }; /* SMALL_M: a multiple of every kernel's MR */
+    real smallA[SMALL_M * KC], smallB[KC * SMALL_N];
+    const size_t width = j->n1 - j->n0;
+    size_t mc = MC, nc = width < NC ? (width + PW - 1) / PW * PW : NC;
+    real *bufA = malloc(MC * KC * sizeof(real)), *bufB = malloc(KC * nc * sizeof(real));
+    if (!bufA || !bufB) {
+        free(bufA), free(bufB);
+        bufA = smallA, bufB = smallB, mc = SMALL_M, nc = SMALL_N;
+    }
+    for (size_t c0 = j->n0; c0 < j->n1; c0 += nc) {
+        const size_t ncols = j->n1 - c0 < nc ? j->n1 - c0 : nc;
+        for (size_t k0 = 0; k0 < j->K; k0 += KC) {
+            const size_t kb = j->K - k0 < KC ? j->K - k0 : KC;
+            RN(pack_panels)(j->tb, k0, kb, c0, ncols, j->B, j->ldb, bufB);
+            for (size_t r0 = j->m0; r0 < j->m1; r0 += mc) {
+                const size_t mr = j->m1 - r0 < mc ? j->m1 - r0 : mc;
+                RN(pack_rows)(j->ta, r0, mr, k0, kb, j->A, j->lda, j->mr, bufA);
+                j->block(mr, ncols, kb, bufA, kb, 1, bufB, kb * PW, j->C + r0 * j->ldc + c0,
+                         j->ldc, k0 > 0 || j->accumulate);
+            }
+        }
+    }
+    if (bufA != smallA) free(bufA), free(bufB);
+}
+
+static void RN(gemm_task)(void *jobs, int k) { RN(gemm_region)((const RN(gemm_job) *)jobs + k); }
+
+void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, const real *A, size_t lda,
+                    const real *B, size_t ldb, int accumulate, real *C, size_t ldc) {
+    if (M == 0 || N == 0) return;
+#ifndef RNNC_REAL_F64
+    atomic_fetch_add_explicit(&rnnc__gemm_macs, (unsigned long long)M * N * K,
+                              memory_order_relaxed);
+#endif
+    if (K == 0) { /* the empty sum */
+        if (!accumulate)
+            for (size_t i = 0; i < M; i++) memset(C + i * ldc, 0, N * sizeof(real));
+        return;
+    }
+    enum { MAX_SLICES = RNNC__POOL_MAX, ROW_STEP = 24, COL_STEP = 2 * PW };
+    RN(gemm_job) job = {ta, tb, accumulate, M, N, K, A, B, lda, ldb, ldc, C, BLOCK, BLOCK_MR,
+                        0, M, 0, N};
+    /* Threads for products of at least 2e6 multiply-adds each; rows or columns, whichever has
+     * more whole tiles (24 rows suit both kernels' tile heights, 32 columns the panel pairs). */
+    int nt = rnnc__in_worker() ? 1 : rnnc__threads();
+    const double mnk = (double)M * (double)N * (double)K;
+    if (nt > mnk / 2e6) nt = (int)(mnk / 2e6);
+    const size_t row_tiles = M / ROW_STEP, col_tiles = N / COL_STEP;
+    const int by_rows = row_tiles >= col_tiles;
+    const size_t tiles = by_rows ? row_tiles : col_tiles, step = by_rows ? ROW_STEP : COL_STEP;
+    if ((size_t)nt > tiles) nt = (int)tiles;
+    if (nt > MAX_SLICES) nt = MAX_SLICES;
+    if (nt <= 1) {
+        RN(gemm_region)(&job);
+        return;
+    }
+    RN(gemm_job) jobs[MAX_SLICES];
+    const size_t total = by_rows ? M : N;
+    for (int k = 0; k < nt; k++) {
+        jobs[k] = job;
+        const size_t a = step * (tiles * (size_t)k / (size_t)nt);
+        const size_t b = k == nt - 1 ? total : step * (tiles * (size_t)(k + 1) / (size_t)nt);
+        if (by_rows)
+            jobs[k].m0 = a, jobs[k].m1 = b;
+        else
+            jobs[k].n0 = a, jobs[k].n1 = b;
+    }
+    if (!rnnc__pool_run(nt, RN(gemm_task), jobs))
+        for (int k = 0; k < nt; k++) RN(gemm_task)(jobs, k); /* the same slices, one by one */
+}
