@@ -51,11 +51,20 @@ const char *rnnc_status_name(rnnc_status s);
 const char *rnnc_version(void);
 
 /* ---------------------------------------------------------------------------------------------
- * Threads. rnnc's parallel work runs in OpenBLAS; n <= 0 selects the number of online CPUs.
- * Results are bit-identical for a given thread count.
+ * Threads and kernels. rnnc runs its parallel work on its own threads: n <= 0 selects the number
+ * of online CPUs; the default is RNNC_NUM_THREADS when set to a positive number, else the online
+ * CPUs. Results are the same bits for any thread count.
+ *
+ * rnnc_cpu_features: the instruction sets this CPU offers that rnnc looks at, space-separated
+ * ("sse2 avx avx2 fma avx512f ..."), as CPUID and the operating system report them.
+ * rnnc_gemm_kernel: the matrix-product kernel picked by them: "avx512f", "avx2+fma" or "generic".
+ * The AVX-512 and AVX2 kernels give the same bits; the generic one rounds products and sums
+ * separately.
  */
 void rnnc_set_num_threads(int n);
 int rnnc_get_num_threads(void);
+const char *rnnc_cpu_features(void);
+const char *rnnc_gemm_kernel(void);
 
 /* ---------------------------------------------------------------------------------------------
  * Random numbers: xoshiro256** (Blackman & Vigna, 2018) seeded through splitmix64. Integer

@@ -27,7 +27,18 @@ expect() {
 
 expect 0 'usage: rnnc <command>' -- "$rnnc" --help
 expect 0 '^rnnc [0-9]+\.[0-9]+\.[0-9]+$' -- "$rnnc" --version
+expect 0 'gemm kernel: +(avx512f|avx2\+fma|generic) ' -- "$rnnc" --version
 expect 2 'usage' -- "$rnnc"
+expect 0 'usage: rnnc info' -- "$rnnc" info --help
+expect 2 "rnnc info: unknown argument 'x'" -- "$rnnc" info x
+expect 0 '^instructions: .*sse2' -- "$rnnc" info
+# the kernel follows the instruction sets the kernel (Linux) reports, whatever the CPU model
+flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
+want=generic
+if [[ " $flags " == *" avx512f "* ]]; then want=avx512f
+elif [[ " $flags " == *" avx2 "* && " $flags " == *" fma "* ]]; then want='avx2\+fma'; fi
+expect 0 "^gemm kernel: +$want " -- "$rnnc" info
+expect 0 '^threads: +3$' -- env RNNC_NUM_THREADS=3 "$rnnc" info
 expect 2 "unknown command 'fly'" -- "$rnnc" fly
 expect 0 'usage: rnnc demo' -- "$rnnc" demo --help
 expect 0 'usage: rnnc summary' -- "$rnnc" summary --help

@@ -1,11 +1,15 @@
-/* rnnc's own threads: the recurrent time loops split over batch rows and large GEMMs split over
- * rows of C must give the results of one thread bit for bit, whatever the thread count (the issue
- * 7 promise: a run repeats on another machine size). Sizes are chosen so every path splits
- * (B = 37 rows: uneven slices). */
+/* rnnc's own threads: the recurrent time loops split over batch rows (or hidden units) and large
+ * GEMMs split over rows or columns of C must give the results of one thread bit for bit, whatever
+ * the thread count, so that a run repeats on another machine size. Sizes are chosen so every path
+ * splits (B = 37 rows: uneven slices). Then the same models under every other fused GEMM kernel
+ * this CPU runs (AVX2 on an AVX-512 machine): the same bits again, so a run repeats on a CPU
+ * with other instruction sets too. */
 #include "check.h"
+#include "core/core.h"
 #include "rnnc.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,9 +70,49 @@ static double max_rel(const float *a, const float *b, size_t n) {
     return den > 0 ? num / den : num;
 }
 
+static const int kinds[] = {RNNC_LAYER_LSTM, RNNC_LAYER_GRU, RNNC_LAYER_RNN, RNNC_LAYER_LSTM};
+static const char *names[] = {"lstm", "gru", "rnn", "lstm-272"};
+
+/* Every model under the other fused kernels, on 1 and 3 threads, against the kernel in use. */
+static void other_kernels(void) {
+    const char *best = rnnc__gemm_kernel();
+    int best_fused = 0, compared = 0;
+    for (int i = 0; i < rnnc__gemm_kernel_count(); i++) {
+        const char *name = rnnc__gemm_kernel_info(i, NULL, NULL);
+        if (!strcmp(name, best)) rnnc__gemm_kernel_info(i, &best_fused, NULL);
+    }
+    for (int i = 0; best_fused == 1 && i < rnnc__gemm_kernel_count(); i++) {
+        int fused, runs;
+        const char *name = rnnc__gemm_kernel_info(i, &fused, &runs);
+        if (!runs || fused != 1 || !strcmp(name, best)) continue;
+        for (int k = 0; k < 4; k++)
+            for (int bidir = 0; bidir < 2; bidir++) {
+                const int hid = k == 3 ? 272 : 64;
+                rnnc__gemm_use(-1);
+                result ref = run(kinds[k], bidir, hid, 1);
+                rnnc__gemm_use(i);
+                result one = run(kinds[k], bidir, hid, 1), three = run(kinds[k], bidir, hid, 3);
+                if (check(ref.out && one.out && three.out, "%s bidir=%d under %s: models ran",
+                          names[k], bidir, name))
+                    check(!memcmp(one.out, ref.out, ref.n_out * sizeof(float)) &&
+                              !memcmp(one.grads, ref.grads, ref.n_grads * sizeof(float)) &&
+                              !memcmp(three.out, ref.out, ref.n_out * sizeof(float)) &&
+                              !memcmp(three.grads, ref.grads, ref.n_grads * sizeof(float)),
+                          "%s bidir=%d: output and gradients under %s (1 and 3 threads) = under %s, "
+                          "bit for bit (rel %.2g)",
+                          names[k], bidir, name, best, max_rel(three.grads, ref.grads, ref.n_grads));
+                free(ref.out), free(ref.grads), free(one.out), free(one.grads);
+                free(three.out), free(three.grads);
+                compared++;
+            }
+    }
+    rnnc__gemm_use(-1);
+    if (!compared)
+        printf("kernel %s: no other fused kernel runs here, nothing to compare\n", best);
+}
+
 int main(void) {
-    const int kinds[] = {RNNC_LAYER_LSTM, RNNC_LAYER_GRU, RNNC_LAYER_RNN, RNNC_LAYER_LSTM};
-    const char *names[] = {"lstm", "gru", "rnn", "lstm-272"};
+    printf("gemm kernel in use: %s (CPU: %s)\n", rnnc__gemm_kernel(), rnnc_cpu_features());
     for (int k = 0; k < 4; k++)
         for (int bidir = 0; bidir < 2; bidir++) {
             /* hidden 272 for the last LSTM: a W_hh over 1 MB, so 2 and 3 threads run the
@@ -100,5 +144,6 @@ int main(void) {
             free(again.out), free(again.grads), free(two.out), free(two.grads);
         }
     check(rnnc_get_num_threads() == 3, "rnnc_get_num_threads reports the count set");
+    other_kernels();
     return check_summary();
 }

@@ -16,6 +16,9 @@ int cmd_inspect(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_finetune(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+/* rnnc info's report (tools/cmd_info.c), also printed by rnnc --version. */
+void cli_print_info(void);
 
 /* What every kind of training file does after reading: the output folder, --resume (which needs
  * one: prints and returns -1 without), the thread count (--threads, else [train] threads). */

@@ -22,6 +22,7 @@ static const struct command {
     {"predict", cmd_predict, "classify raw text with a model file"},
     {"inspect", cmd_inspect, "list a model file's layers, tensors and metadata"},
     {"summary", cmd_summary, "read a model description file and list its layers and parameters"},
+    {"info", cmd_info, "this CPU's instruction sets and the kernels rnnc runs on it"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -144,7 +145,7 @@ int main(int argc, char **argv) {
         return CLI_OK;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-        printf("rnnc %s\n", rnnc_version());
+        cli_print_info();
         return CLI_OK;
     }
     for (size_t i = 0; i < N_COMMANDS; i++)

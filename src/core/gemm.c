@@ -43,57 +43,52 @@ enum { PW = 16, KC = 256, MC = 144, NC = 2048 };
 
 #define INLINE static inline __attribute__((always_inline))
 
-/* C[0:M, 0:N) (+)= A[0:M, 0:kb) P[0:kb, 0:N) for one block of k. A is row-major with stride lda
- * (pa 0), or packed (pa 1) in micro-panels of the kernel's MR rows, A[r][k] at
- * A[(r / MR) * MR * kb + k * MR + r % MR]; P is packed panels (this block of k of each), ps
- * apart. from_c: the sums start at C, else at 0. */
-typedef void RN(block_fn)(size_t M, size_t N, size_t kb, const real *A, size_t lda, int pa,
-                          const real *P, size_t ps, real *C, size_t ldc, int from_c);
-
-/* Row r's A: its row (pa 0) or its place in its micro-panel of mr rows (pa 1). In a micro-panel,
- * row r's value of k is at [k * mr]. */
-#define AROW(A, r, lda, pa, mr, kb) ((pa) ? (A) + (r) / (mr) * (mr) * (kb) + (r) % (mr) : (A) + (r) * (lda))
-#define AVAL(A, r, k, lda, pa, mr) ((pa) ? (A)[(size_t)(k) * (mr) + (size_t)(r)] : (A)[(size_t)(r) * (lda) + (size_t)(k)])
-
-/* ---- generic kernel: R rows x one panel, plain C (float without FMA, and double) ---- */
+/* C[0:M, 0:N) (+)= A[0:M, 0:kb) P[0:kb, 0:N) for one block of k. A is packed in micro-panels of
+ * the kernel's MR rows: row r's value of k at A[(r / MR) * MR * kb + k * MR + r % MR]. P is packed
+ * panels (this block of k of each), ps apart. from_c: the sums start at C, else at 0. */
+typedef void RN(block_fn)(size_t M, size_t N, size_t kb, const real *A, const real *P, size_t ps,
+                          real *C, size_t ldc, int from_c);
 
 enum { MR_GENERIC = 2, MR_AVX512 = 12, MR_AVX2 = 6 };
 
-INLINE void RN(tile_generic)(const int R, const int pa, size_t kb, const real *A, size_t lda,
-                             const real *P, real *C, size_t ldc, size_t nc, int from_c) {
-    real acc[2][PW];
+/* Rows in tiles of MR (the kernel's), then of 8, 4, 2 and 1 (those below MR), all of a tail in
+ * the last micro-panel: TILE(R) computes R rows from row r, A at row r's place in its panel. */
+#define ROW_TILES(MR, TILE)                                                                        \
+    do {                                                                                           \
+        size_t r = 0;                                                                              \
+        for (; r + (MR) <= M; r += (MR)) TILE(MR, A + r * kb);                                     \
+        const real *Ap = A + r * kb; /* the last micro-panel, rows r .. M-1 */                     \
+        if ((MR) > 8 && r + 8 <= M) TILE(8, Ap + (r % (MR))), r += 8;                              \
+        if ((MR) > 4 && r + 4 <= M) TILE(4, Ap + (r % (MR))), r += 4;                              \
+        if ((MR) > 2 && r + 2 <= M) TILE(2, Ap + (r % (MR))), r += 2;                              \
+        if (r < M) TILE(1, Ap + (r % (MR)));                                                       \
+    } while (0)
+
+/* ---- generic kernel: R rows x one panel, plain C (float without FMA, and double) ---- */
+
+INLINE void RN(tile_generic)(const int R, size_t kb, const real *A, const real *P, real *C,
+                             size_t ldc, size_t nc, int from_c) {
+    real acc[MR_GENERIC][PW];
     for (int r = 0; r < R; r++)
         for (size_t j = 0; j < PW; j++)
             acc[r][j] = from_c && j < nc ? C[(size_t)r * ldc + j] : 0;
     for (size_t k = 0; k < kb; k++)
         for (int r = 0; r < R; r++) {
-            const real a = AVAL(A, r, k, lda, pa, MR_GENERIC);
+            const real a = A[k * MR_GENERIC + (size_t)r];
             for (size_t j = 0; j < PW; j++) acc[r][j] += a * P[k * PW + j];
         }
     for (int r = 0; r < R; r++)
         for (size_t j = 0; j < nc; j++) C[(size_t)r * ldc + j] = acc[r][j];
 }
 
-#define ROWS_GENERIC(PA)                                                                           \
-    do {                                                                                           \
-        size_t r = 0;                                                                              \
-        for (; r + 2 <= M; r += 2)                                                                 \
-            RN(tile_generic)(2, PA, kb, AROW(A, r, lda, PA, MR_GENERIC, kb), lda, Pn,              \
-                             C + r * ldc + n0, ldc, nc, from_c);                                   \
-        if (r < M)                                                                                 \
-            RN(tile_generic)(1, PA, kb, AROW(A, r, lda, PA, MR_GENERIC, kb), lda, Pn,              \
-                             C + r * ldc + n0, ldc, nc, from_c);                                   \
-    } while (0)
-
-static void RN(block_generic)(size_t M, size_t N, size_t kb, const real *A, size_t lda, int pa,
-                              const real *P, size_t ps, real *C, size_t ldc, int from_c) {
+static void RN(block_generic)(size_t M, size_t N, size_t kb, const real *A, const real *P,
+                              size_t ps, real *C, size_t ldc, int from_c) {
     for (size_t n0 = 0; n0 < N; n0 += PW) {
         const size_t nc = N - n0 < PW ? N - n0 : PW;
         const real *Pn = P + n0 / PW * ps;
-        if (pa)
-            ROWS_GENERIC(1);
-        else
-            ROWS_GENERIC(0);
+#define TILE_GENERIC(R, Ar) RN(tile_generic)(R, kb, Ar, Pn, C + r * ldc + n0, ldc, nc, from_c)
+        ROW_TILES(MR_GENERIC, TILE_GENERIC);
+#undef TILE_GENERIC
     }
 }
 
@@ -101,10 +96,10 @@ static void RN(block_generic)(size_t M, size_t N, size_t kb, const real *A, size
 /* ---- AVX-512F: R rows x NP panels (NP 1 or 2), masked loads and stores at the right edge ---- */
 
 #define AVX512 __attribute__((target("avx512f")))
-INLINE AVX512 void tile_avx512(const int R, const int NP, const int pa, size_t kb, const float *A, size_t lda,
+INLINE AVX512 void tile_avx512(const int R, const int NP, size_t kb, const float *A,
                                const float *P0, const float *P1, float *C, size_t ldc,
                                __mmask16 m0, __mmask16 m1, int from_c) {
-    __m512 acc[12][2];
+    __m512 acc[MR_AVX512][2];
     for (int r = 0; r < R; r++) {
         const float *c = C + (size_t)r * ldc;
         acc[r][0] = from_c ? _mm512_maskz_loadu_ps(m0, c) : _mm512_setzero_ps();
@@ -114,7 +109,7 @@ INLINE AVX512 void tile_avx512(const int R, const int NP, const int pa, size_t k
         const __m512 w0 = _mm512_loadu_ps(P0 + k * PW);
         const __m512 w1 = NP == 2 ? _mm512_loadu_ps(P1 + k * PW) : w0;
         for (int r = 0; r < R; r++) {
-            const __m512 a = _mm512_set1_ps(AVAL(A, r, k, lda, pa, MR_AVX512));
+            const __m512 a = _mm512_set1_ps(A[k * MR_AVX512 + (size_t)r]);
             acc[r][0] = _mm512_fmadd_ps(a, w0, acc[r][0]);
             if (NP == 2) acc[r][1] = _mm512_fmadd_ps(a, w1, acc[r][1]);
         }
@@ -126,54 +121,25 @@ INLINE AVX512 void tile_avx512(const int R, const int NP, const int pa, size_t k
     }
 }
 
-INLINE AVX512 __mmask16 lanes(size_t n) { return n >= PW ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
+INLINE AVX512 __mmask16 lanes(size_t n) {
+    return n >= PW ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1);
+}
 
-/* Rows in tiles of 8, then 4, 2, 1. */
-#define TILE_AVX512(R, NP, PA, P1, m1)                                                             \
-    tile_avx512(R, NP, PA, kb, AROW(A, r, lda, PA, MR_AVX512, kb), lda, P0, P1, Cn + r * ldc, ldc, \
-                m0, m1, from_c)
-#define ROWS_AVX512(NP, PA, P1, m1)                                                                \
-    do {                                                                                           \
-        size_t r = 0;                                                                              \
-        for (; r + 12 <= M; r += 12) {                                                             \
-            for (size_t q = r + 12; q < r + 24 && q < M; q++) /* the next tile's C */             \
-                _mm_prefetch((const char *)(Cn + q * ldc), _MM_HINT_T0),                           \
-                    _mm_prefetch((const char *)(Cn + q * ldc + 2 * PW - 1), _MM_HINT_T0);          \
-            TILE_AVX512(12, NP, PA, P1, m1);                                                       \
-        }                                                                                          \
-        if (r + 8 <= M) {                                                                          \
-            TILE_AVX512(8, NP, PA, P1, m1);                                                        \
-            r += 8;                                                                                \
-        }                                                                                          \
-        if (r + 4 <= M) {                                                                          \
-            TILE_AVX512(4, NP, PA, P1, m1);                                                        \
-            r += 4;                                                                                \
-        }                                                                                          \
-        if (r + 2 <= M) {                                                                          \
-            TILE_AVX512(2, NP, PA, P1, m1);                                                        \
-            r += 2;                                                                                \
-        }                                                                                          \
-        if (r < M) TILE_AVX512(1, NP, PA, P1, m1);                                                 \
-    } while (0)
-
-static AVX512 void block_avx512(size_t M, size_t N, size_t kb, const float *A, size_t lda, int pa,
-                                const float *P, size_t ps, float *C, size_t ldc, int from_c) {
+static AVX512 void block_avx512(size_t M, size_t N, size_t kb, const float *A, const float *P,
+                                size_t ps, float *C, size_t ldc, int from_c) {
     for (size_t n0 = 0; n0 < N; n0 += 2 * PW) {
         const size_t nc = N - n0;
-        const float *P0 = P + n0 / PW * ps;
+        const float *P0 = P + n0 / PW * ps, *P1 = nc > PW ? P0 + ps : P0;
         float *Cn = C + n0;
-        const __mmask16 m0 = lanes(nc);
+        const __mmask16 m0 = lanes(nc), m1 = nc > PW ? lanes(nc - PW) : 0;
         if (nc > PW) {
-            const float *P1 = P0 + ps;
-            const __mmask16 m1 = lanes(nc - PW);
-            if (pa)
-                ROWS_AVX512(2, 1, P1, m1);
-            else
-                ROWS_AVX512(2, 0, P1, m1);
-        } else if (pa) {
-            ROWS_AVX512(1, 1, P0, m0);
+#define TILE2(R, Ar) tile_avx512(R, 2, kb, Ar, P0, P1, Cn + r * ldc, ldc, m0, m1, from_c)
+            ROW_TILES(MR_AVX512, TILE2);
+#undef TILE2
         } else {
-            ROWS_AVX512(1, 0, P0, m0);
+#define TILE1(R, Ar) tile_avx512(R, 1, kb, Ar, P0, P1, Cn + r * ldc, ldc, m0, m1, from_c)
+            ROW_TILES(MR_AVX512, TILE1);
+#undef TILE1
         }
     }
 }
@@ -181,9 +147,9 @@ static AVX512 void block_avx512(size_t M, size_t N, size_t kb, const float *A, s
 /* ---- AVX2 + FMA: R rows x one panel (two 8-float registers), masked at the right edge ---- */
 
 #define AVX2 __attribute__((target("avx2,fma")))
-INLINE AVX2 void tile_avx2(const int R, const int pa, size_t kb, const float *A, size_t lda, const float *P,
-                           float *C, size_t ldc, __m256i m0, __m256i m1, int from_c) {
-    __m256 acc[6][2];
+INLINE AVX2 void tile_avx2(const int R, size_t kb, const float *A, const float *P, float *C,
+                           size_t ldc, __m256i m0, __m256i m1, int from_c) {
+    __m256 acc[MR_AVX2][2];
     for (int r = 0; r < R; r++) {
         const float *c = C + (size_t)r * ldc;
         acc[r][0] = from_c ? _mm256_maskload_ps(c, m0) : _mm256_setzero_ps();
@@ -192,7 +158,7 @@ INLINE AVX2 void tile_avx2(const int R, const int pa, size_t kb, const float *A,
     for (size_t k = 0; k < kb; k++) {
         const __m256 w0 = _mm256_loadu_ps(P + k * PW), w1 = _mm256_loadu_ps(P + k * PW + 8);
         for (int r = 0; r < R; r++) {
-            const __m256 a = _mm256_set1_ps(AVAL(A, r, k, lda, pa, MR_AVX2));
+            const __m256 a = _mm256_broadcast_ss(A + k * MR_AVX2 + (size_t)r);
             acc[r][0] = _mm256_fmadd_ps(a, w0, acc[r][0]);
             acc[r][1] = _mm256_fmadd_ps(a, w1, acc[r][1]);
         }
@@ -204,26 +170,8 @@ INLINE AVX2 void tile_avx2(const int R, const int pa, size_t kb, const float *A,
     }
 }
 
-#define TILE_AVX2(R, PA)                                                                           \
-    tile_avx2(R, PA, kb, AROW(A, r, lda, PA, MR_AVX2, kb), lda, Pn, Cn + r * ldc, ldc, m0, m1,     \
-              from_c)
-#define ROWS_AVX2(PA)                                                                              \
-    do {                                                                                           \
-        size_t r = 0;                                                                              \
-        for (; r + 6 <= M; r += 6) TILE_AVX2(6, PA);                                               \
-        if (r + 4 <= M) {                                                                          \
-            TILE_AVX2(4, PA);                                                                      \
-            r += 4;                                                                                \
-        }                                                                                          \
-        if (r + 2 <= M) {                                                                          \
-            TILE_AVX2(2, PA);                                                                      \
-            r += 2;                                                                                \
-        }                                                                                          \
-        if (r < M) TILE_AVX2(1, PA);                                                               \
-    } while (0)
-
-static AVX2 void block_avx2(size_t M, size_t N, size_t kb, const float *A, size_t lda, int pa,
-                            const float *P, size_t ps, float *C, size_t ldc, int from_c) {
+static AVX2 void block_avx2(size_t M, size_t N, size_t kb, const float *A, const float *P,
+                            size_t ps, float *C, size_t ldc, int from_c) {
     const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (size_t n0 = 0; n0 < N; n0 += PW) {
         const int nc = N - n0 < PW ? (int)(N - n0) : PW;
@@ -231,10 +179,9 @@ static AVX2 void block_avx2(size_t M, size_t N, size_t kb, const float *A, size_
         float *Cn = C + n0;
         const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nc), idx);
         const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nc - 8), idx);
-        if (pa)
-            ROWS_AVX2(1);
-        else
-            ROWS_AVX2(0);
+#define TILE(R, Ar) tile_avx2(R, kb, Ar, Pn, Cn + r * ldc, ldc, m0, m1, from_c)
+        ROW_TILES(MR_AVX2, TILE);
+#undef TILE
     }
 }
 
@@ -314,11 +261,18 @@ int rnnc__gemm_use(int i) {
 const char *rnnc__gemm_kernel(void) { return kernel_now()->name; }
 
 _Atomic unsigned long long rnnc__gemm_macs;
-#define BLOCK (kernel_now()->block)
-#define BLOCK_MR (kernel_now()->mr)
+
+/* The kernel in use: its block function and tile height. */
+static RN(block_fn) *RN(pick)(size_t *mr) {
+    const kernel *k = kernel_now();
+    *mr = k->mr;
+    return k->block;
+}
 #else
-#define BLOCK RN(block_generic)
-#define BLOCK_MR ((size_t)MR_GENERIC)
+static RN(block_fn) *RN(pick)(size_t *mr) {
+    *mr = MR_GENERIC;
+    return RN(block_generic);
+}
 #endif
 
 /* ---- packing ---- */
@@ -328,6 +282,19 @@ size_t rnnc__packed_size(size_t K, size_t N) {
     return (N + PW - 1) / PW * PW * K;
 }
 #endif
+
+/* dst[0..n) = src[0..n): constant sizes for the common widths, so that the compiler moves them
+ * in registers instead of calling memcpy for a few dozen bytes. */
+INLINE void RN(copy_few)(real *dst, const real *src, size_t n) {
+    switch (n) {
+    case 16: memcpy(dst, src, 16 * sizeof(real)); break;
+    case 12: memcpy(dst, src, 12 * sizeof(real)); break;
+    case 6: memcpy(dst, src, 6 * sizeof(real)); break;
+    case 2: memcpy(dst, src, 2 * sizeof(real)); break;
+    default:
+        for (size_t i = 0; i < n; i++) dst[i] = src[i];
+    }
+}
 
 /* Panels of columns [n0, n0 + nc) of op(W) for k in [k0, k0 + kb): P[p][k][j], zeros past nc. */
 static void RN(pack_panels)(int trans, size_t k0, size_t kb, size_t n0, size_t nc, const real *W,
@@ -341,7 +308,7 @@ static void RN(pack_panels)(int trans, size_t k0, size_t kb, size_t n0, size_t n
                 for (size_t k = 0; k < kb; k++) panel[k * PW + j] = src[k];
             }
         } else {
-            for (size_t k = 0; k < kb; k++) memcpy(panel + k * PW, W + (k0 + k) * ldw + c0, w * sizeof(real));
+            for (size_t k = 0; k < kb; k++) RN(copy_few)(panel + k * PW, W + (k0 + k) * ldw + c0, w);
         }
         if (w < PW)
             for (size_t k = 0; k < kb; k++) memset(panel + k * PW + w, 0, (PW - w) * sizeof(real));
@@ -352,18 +319,50 @@ void RN(rnnc__pack)(int trans, size_t K, size_t N, const real *W, size_t ldw, re
     RN(pack_panels)(trans, 0, K, 0, N, W, ldw, P);
 }
 
+/* Rows [m0, m0 + rows) of op(A) for k in [k0, k0 + kb), in micro-panels of mr rows: row i's
+ * value of k at dst[(i / mr) * mr * kb + k * mr + i % mr]. */
+static void RN(pack_rows)(int trans, size_t m0, size_t rows, size_t k0, size_t kb, const real *A,
+                          size_t lda, size_t mr, real *dst) {
+    for (size_t p0 = 0; p0 < rows; p0 += mr) {
+        const size_t h = rows - p0 < mr ? rows - p0 : mr;
+        real *panel = dst + p0 * kb;
+        if (trans) { /* op(A) row i, value k = A[k][i]: h neighbours per k */
+            for (size_t k = 0; k < kb; k++) RN(copy_few)(panel + k * mr, A + (k0 + k) * lda + m0 + p0, h);
+        } else {
+            for (size_t i = 0; i < h; i++) {
+                const real *src = A + (m0 + p0 + i) * lda + k0;
+                for (size_t k = 0; k < kb; k++) panel[k * mr + i] = src[k];
+            }
+        }
+    }
+}
+
+/* The step product: the rows of A packed per block of k (all at once into one buffer when it can
+ * be had, else in chunks of 24 from the stack; a chunk only streams op(W) once more). */
 void RN(rnnc__gemm_packed)(size_t M, size_t N, size_t K, const real *A, size_t lda, const real *P,
                            int accumulate, real *C, size_t ldc) {
     if (M == 0 || N == 0) return;
-    RN(block_fn) *block = BLOCK;
+    size_t mr;
+    RN(block_fn) *block = RN(pick)(&mr);
+    enum { CHUNK = 24 }; /* a multiple of every kernel's MR */
+    real small[CHUNK * KC];
     if (K == 0) {
-        block(M, N, 0, A, lda, 0, P, 0, C, ldc, accumulate);
+        block(M, N, 0, P, P, 0, C, ldc, accumulate); /* no value of A is read */
         return;
     }
+    const size_t kc = K < KC ? K : KC, height = (M + mr - 1) / mr * mr;
+    real *buf = malloc(height * kc * sizeof(real));
+    const size_t chunk = buf ? M : CHUNK;
+    if (!buf) buf = small;
     for (size_t k0 = 0; k0 < K; k0 += KC) {
         const size_t kb = K - k0 < KC ? K - k0 : KC;
-        block(M, N, kb, A + k0, lda, 0, P + k0 * PW, K * PW, C, ldc, k0 > 0 || accumulate);
+        for (size_t r0 = 0; r0 < M; r0 += chunk) {
+            const size_t rows = M - r0 < chunk ? M - r0 : chunk;
+            RN(pack_rows)(0, r0, rows, k0, kb, A, lda, mr, buf);
+            block(rows, N, kb, buf, P + k0 * PW, K * PW, C + r0 * ldc, ldc, k0 > 0 || accumulate);
+        }
     }
+    if (buf != small) free(buf);
 }
 
 /* ---- the whole product, its rows or columns split over threads ---- */
@@ -378,25 +377,6 @@ typedef struct RN(gemm_job) {
     size_t mr;             /* the kernel's tile height */
     size_t m0, m1, n0, n1; /* this task's rows and columns of C */
 } RN(gemm_job);
-
-/* Rows [m0, m0 + rows) of op(A) for k in [k0, k0 + kb), in micro-panels of mr rows: row i's
- * value of k at dst[(i / mr) * mr * kb + k * mr + i % mr]. */
-static void RN(pack_rows)(int trans, size_t m0, size_t rows, size_t k0, size_t kb, const real *A,
-                          size_t lda, size_t mr, real *dst) {
-    for (size_t p0 = 0; p0 < rows; p0 += mr) {
-        const size_t h = rows - p0 < mr ? rows - p0 : mr;
-        real *panel = dst + p0 * kb;
-        if (trans) { /* op(A) row i, value k = A[k][i]: h neighbours per k */
-            for (size_t k = 0; k < kb; k++)
-                memcpy(panel + k * mr, A + (k0 + k) * lda + m0 + p0, h * sizeof(real));
-        } else {
-            for (size_t i = 0; i < h; i++) {
-                const real *src = A + (m0 + p0 + i) * lda + k0;
-                for (size_t k = 0; k < kb; k++) panel[k * mr + i] = src[k];
-            }
-        }
-    }
-}
 
 static void RN(gemm_region)(const RN(gemm_job) *j) {
     /* Blocks of MC rows and NC columns; when the buffers cannot be had, smaller ones on the
@@ -418,8 +398,8 @@ static void RN(gemm_region)(const RN(gemm_job) *j) {
             for (size_t r0 = j->m0; r0 < j->m1; r0 += mc) {
                 const size_t mr = j->m1 - r0 < mc ? j->m1 - r0 : mc;
                 RN(pack_rows)(j->ta, r0, mr, k0, kb, j->A, j->lda, j->mr, bufA);
-                j->block(mr, ncols, kb, bufA, kb, 1, bufB, kb * PW, j->C + r0 * j->ldc + c0,
-                         j->ldc, k0 > 0 || j->accumulate);
+                j->block(mr, ncols, kb, bufA, bufB, kb * PW, j->C + r0 * j->ldc + c0, j->ldc,
+                         k0 > 0 || j->accumulate);
             }
         }
     }
@@ -441,8 +421,8 @@ void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, const real *A,
         return;
     }
     enum { MAX_SLICES = RNNC__POOL_MAX, ROW_STEP = 24, COL_STEP = 2 * PW };
-    RN(gemm_job) job = {ta, tb, accumulate, M, N, K, A, B, lda, ldb, ldc, C, BLOCK, BLOCK_MR,
-                        0, M, 0, N};
+    RN(gemm_job) job = {ta, tb, accumulate, M, N, K, A, B, lda, ldb, ldc, C, NULL, 0, 0, M, 0, N};
+    job.block = RN(pick)(&job.mr);
     /* Threads for products of at least 2e6 multiply-adds each; rows or columns, whichever has
      * more whole tiles (24 rows suit both kernels' tile heights, 32 columns the panel pairs). */
     int nt = rnnc__in_worker() ? 1 : rnnc__threads();
