@@ -2,8 +2,8 @@
 # rnnc against the strongest CPU references on the five fixed shapes (bench/README.md): rnnc,
 # oneDNN 2.6 (Debian's libdnnl) and current PyTorch (bench/.venv) run alternately, one process
 # per (engine, shape, mode), for ROUNDS rounds (the engine order rotates each round), all with the
-# same thread count; plus OpenBLAS sgemm at each shape's GEMM shapes in the same run (the
-# ceiling). Raw lines go to build/bench/compare-<date>.log; the summary (ratios min/median/max
+# same thread count; plus rnnc's GEMM kernels and OpenBLAS sgemm alone at each shape's GEMM
+# shapes in the same run (bench/gemm_shapes.c; OpenBLAS is the ceiling of the old design). Raw lines go to build/bench/compare-<date>.log; the summary (ratios min/median/max
 # over rounds) is printed as Markdown tables by bench/summarize.py.
 #   bench/compare.sh [rounds=3] [steps=7] [threads=2]
 # Environment: SHAPES="S1 S2 S3 S4 S5", MODES="train infer", ENGINES="rnnc onednn torch"
@@ -20,12 +20,14 @@ modes=${MODES:-train infer}
 engines=(${ENGINES:-rnnc onednn torch})
 warm=2
 py=bench/.venv/bin/python
-libs="$(pkg-config --libs openblas inih jansson zlib libarchive) -lm -lpthread"
+libs="$(pkg-config --libs inih jansson zlib libarchive) -lm -lpthread"
 
-make -s build/librnnc.a
+make -s build/librnnc.a build/rnnc
 mkdir -p build/bench
+scripts/install-deps.sh libopenblas-dev # the GEMM comparison only; rnnc does not use it
 cc -O2 -std=c11 -Iinclude bench/rnnc_shapes.c build/librnnc.a $libs -o build/rnnc_shapes
-cc -O2 -std=c11 bench/sgemm_shapes.c $(pkg-config --cflags --libs openblas) -o build/sgemm_shapes
+cc -O2 -std=c11 -Iinclude bench/gemm_shapes.c build/librnnc.a $libs \
+    $(pkg-config --cflags --libs openblas) -o build/gemm_shapes
 for e in "${engines[@]}"; do
     case $e in
     onednn*) bench/setup-onednn.sh >/dev/null ;;
@@ -47,13 +49,13 @@ run_engine() { # engine shape mode
 
 log=build/bench/compare-$(date +%Y%m%d-%H%M%S).log
 {
-    echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(date -u +%FT%TZ)"
+    echo "# machine: $(bench/machine.sh); $(date -u +%FT%TZ)"
     echo "# rounds=$rounds steps=$steps warmup=$warm threads=$threads engines=${engines[*]}"
 } | tee "$log"
 n=${#engines[@]}
 for ((r = 0; r < rounds; r++)); do
     for s in $shapes; do
-        echo "round=$r $(build/sgemm_shapes "$s" "$threads" 3)" | tee -a "$log"
+        build/gemm_shapes "$s" "$threads" 3 | sed "s/^/round=$r /" | tee -a "$log"
         for m in $modes; do
             for ((k = 0; k < n; k++)); do
                 e=${engines[$(((k + r) % n))]}

@@ -10,10 +10,10 @@ cd "$(dirname "$0")/.."
 threads=${1:-2}
 reps=${2:-20}
 py=bench/.venv/bin/python
-make -s build/librnnc.a
+make -s build/librnnc.a build/rnnc
 cc -O2 -Iinclude bench/bench_imdb.c build/librnnc.a \
-    $(pkg-config --libs openblas inih jansson zlib libarchive) -lm -lpthread -o build/bench_imdb
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+    $(pkg-config --libs inih jansson zlib libarchive) -lm -lpthread -o build/bench_imdb
+echo "machine: $(bench/machine.sh)"
 out=$( (build/bench_imdb "$threads" "$reps" 3; "$py" bench/imdb_torch.py "$threads" "$reps" 3;
         "$py" bench/imdb_torch.py "$threads" "$reps" 3 ftz; "$py" bench/imdb_keras.py "$threads" "$reps" 3) 2>/dev/null)
 echo "$out"

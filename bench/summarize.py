@@ -5,8 +5,9 @@
 Per shape and mode: rnnc's median ms/step (median over rounds of each round's median), its
 tokens/s and GFLOP/s, and for each reference the speed ratio reference_ms / rnnc_ms (above 1:
 rnnc faster) as min / median / max over the rounds, plus peak memory (MiB) of each engine (median
-over rounds). Then the ceiling: S* training GFLOP/s of rnnc against OpenBLAS sgemm at the same
-step's GEMM shapes measured in the same rounds.
+over rounds). Then the GEMMs alone at each training step's products (bench/gemm_shapes.c): rnnc's
+own kernels against OpenBLAS sgemm (with the core type it picked), median GFLOP/s over the rounds;
+and the ceiling: S* training GFLOP/s of rnnc against that sgemm rate.
 """
 import statistics
 import sys
@@ -15,21 +16,24 @@ from collections import defaultdict
 
 def parse(path):
     rows, sgemm, head = [], defaultdict(list), []
+    gemm = defaultdict(list)  # (shape, engine, kernel) -> GFLOP/s per round
     with open(path) as f:
         for line in f:
             if line.startswith("#"):
                 head.append(line.strip())
                 continue
             kv = dict(tok.split("=", 1) for tok in line.split() if "=" in tok)
-            if kv.get("engine") == "openblas-sgemm":
-                sgemm[kv["shape"]].append(float(kv["gflops"]))
+            if kv.get("engine") in ("openblas-sgemm", "rnnc-gemm"):
+                gemm[(kv["shape"], kv["engine"], kv.get("kernel", "?"))].append(float(kv["gflops"]))
+                if kv["engine"] == "openblas-sgemm":
+                    sgemm[kv["shape"]].append(float(kv["gflops"]))
             elif "engine" in kv:
                 rows.append(kv)
-    return head, rows, sgemm
+    return head, rows, sgemm, gemm
 
 
 def main():
-    head, rows, sgemm = parse(sys.argv[1])
+    head, rows, sgemm, gemm = parse(sys.argv[1])
     for h in head:
         print(h.lstrip("# "))
     ms = defaultdict(dict)  # (shape, mode) -> engine -> {round: row}
@@ -73,6 +77,14 @@ def main():
             cells = [k[0]]
             for e in ["rnnc"] + refs:
                 cells.append(f"{statistics.median(float(x['peak_mb']) for x in d[e].values()):.0f}" if e in d else "-")
+            print("| " + " | ".join(cells) + " |")
+    if gemm:
+        print("\n### GEMM alone at the training step's products: GFLOP/s (median over rounds)\n")
+        cols = sorted({(e, k) for (_, e, k) in gemm}, key=lambda c: (c[0] != "rnnc-gemm", c[1]))
+        print("| shape | " + " | ".join(f"{e} ({k})" for e, k in cols) + " |")
+        print("|" + "---|" * (1 + len(cols)))
+        for s in sorted({sh for (sh, _, _) in gemm}):
+            cells = [s] + [f"{statistics.median(gemm[(s, e, k)]):.1f}" if (s, e, k) in gemm else "-" for e, k in cols]
             print("| " + " | ".join(cells) + " |")
     if sgemm:
         print("\n### ceiling: training GFLOP/s against OpenBLAS sgemm at the step's GEMM shapes (same run)\n")

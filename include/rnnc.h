@@ -1214,8 +1214,10 @@ enum rnnc_baseline {
 };
 rnnc_status rnnc_baseline_forecast(int kind, const double *y, size_t t, size_t H, size_t param,
                                    const double *coef, double *out);
-/* Least-squares fit of an AR(p) with intercept on y (n) (LAPACK dgels on the n - p equations
- * y_t = c + sum_k a_k y_{t-k}, t = p..n-1): coef (p+1) = (c, a_1..a_p). Needs n - p > p + 1. */
+/* Least-squares fit of an AR(p) with intercept on y (n) (Householder QR on the n - p equations
+ * y_t = c + sum_k a_k y_{t-k}, t = p..n-1): coef (p+1) = (c, a_1..a_p). Needs n - p > p + 1. A lag
+ * that is a combination of the columns before it (an exactly linear or periodic series) gets
+ * coefficient 0: a basic solution, which fits as well as any. */
 rnnc_status rnnc_ar_fit(const double *y, size_t n, size_t p, double *coef);
 /* The seasonal period of y (n): the lag in [2, max_lag] with the highest autocorrelation among
  * the local maxima of the autocorrelation function of y minus its least-squares line, when that

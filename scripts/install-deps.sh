@@ -2,14 +2,13 @@
 # Installs the Debian packages rnnc needs to build and test, plus any package named as an argument
 # (scripts/install-fuzz-deps.sh and scripts/check-memory.sh add theirs that way).
 # Idempotent: quiet when all is present.
-#   libopenblas-dev  GEMM (cblas_sgemm/dgemm) and thread control
 #   libinih-dev      the INI parser for model description and training files
 #   libjansson-dev   JSON: safetensors headers
 #   zlib1g-dev       gzip-compressed datasets (.tsv.gz, .csv.gz)
 #   libarchive-dev   datasets read straight from their archives (aclImdb_v1.tar.gz)
 #   make, gcc, pkg-config  the build
 set -euo pipefail
-pkgs=(make gcc libc6-dev pkg-config libopenblas-dev libinih-dev libjansson-dev zlib1g-dev libarchive-dev "$@")
+pkgs=(make gcc libc6-dev pkg-config libinih-dev libjansson-dev zlib1g-dev libarchive-dev "$@")
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -323,16 +323,20 @@ void RN(rnnc__pack)(int trans, size_t K, size_t N, const real *W, size_t ldw, re
  * value of k at dst[(i / mr) * mr * kb + k * mr + i % mr]. */
 static void RN(pack_rows)(int trans, size_t m0, size_t rows, size_t k0, size_t kb, const real *A,
                           size_t lda, size_t mr, real *dst) {
+    if (trans) { /* op(A) row i, value k = A[k][i]: row k of A feeds every micro-panel in turn */
+        for (size_t k = 0; k < kb; k++) {
+            const real *src = A + (k0 + k) * lda + m0;
+            for (size_t p0 = 0; p0 < rows; p0 += mr)
+                RN(copy_few)(dst + p0 * kb + k * mr, src + p0, rows - p0 < mr ? rows - p0 : mr);
+        }
+        return;
+    }
     for (size_t p0 = 0; p0 < rows; p0 += mr) {
         const size_t h = rows - p0 < mr ? rows - p0 : mr;
         real *panel = dst + p0 * kb;
-        if (trans) { /* op(A) row i, value k = A[k][i]: h neighbours per k */
-            for (size_t k = 0; k < kb; k++) RN(copy_few)(panel + k * mr, A + (k0 + k) * lda + m0 + p0, h);
-        } else {
-            for (size_t i = 0; i < h; i++) {
-                const real *src = A + (m0 + p0 + i) * lda + k0;
-                for (size_t k = 0; k < kb; k++) panel[k * mr + i] = src[k];
-            }
+        for (size_t i = 0; i < h; i++) {
+            const real *src = A + (m0 + p0 + i) * lda + k0;
+            for (size_t k = 0; k < kb; k++) panel[k * mr + i] = src[k];
         }
     }
 }
