@@ -6,7 +6,9 @@
 # shapes in the same run (bench/gemm_shapes.c; OpenBLAS is the ceiling of the old design). Raw lines go to build/bench/compare-<date>.log; the summary (ratios min/median/max
 # over rounds) is printed as Markdown tables by bench/summarize.py.
 #   bench/compare.sh [rounds=3] [steps=7] [threads=2]
-# Environment: SHAPES="S1 S2 S3 S4 S5", MODES="train infer", ENGINES="rnnc onednn torch"
+# Environment: SHAPES="S1 S2 S3 S4 S5", MODES="train infer", ENGINES="rnnc onednn torch",
+# OPENBLAS_ALSO="SkylakeX" (OpenBLAS core types timed besides the one it picks by itself; by
+# default its AVX-512 kernels where the CPU has AVX-512F, its AVX2 ones where it has AVX2)
 # (also: torch-default = PyPI torch without flush-to-zero, torch-debian = Debian's python3-torch
 # with OpenBLAS threads, onednn-noftz = oneDNN without flush-to-zero). Every reference runs in its
 # fastest configuration by default: oneDNN and PyTorch with denormals flushed to zero, as rnnc. Needs: make, bench/setup-venv.sh, bench/setup-onednn.sh.
@@ -47,6 +49,11 @@ run_engine() { # engine shape mode
     esac
 }
 
+flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+also_default=""
+if [[ $flags == *" avx512f "* ]]; then also_default=SkylakeX; elif [[ $flags == *" avx2 "* ]]; then also_default=Haswell; fi
+also=${OPENBLAS_ALSO-$also_default}
+
 log=build/bench/compare-$(date +%Y%m%d-%H%M%S).log
 {
     echo "# machine: $(bench/machine.sh); $(date -u +%FT%TZ)"
@@ -56,6 +63,9 @@ n=${#engines[@]}
 for ((r = 0; r < rounds; r++)); do
     for s in $shapes; do
         build/gemm_shapes "$s" "$threads" 3 | sed "s/^/round=$r /" | tee -a "$log"
+        for core in $also; do
+            OPENBLAS_CORETYPE=$core build/gemm_shapes "$s" "$threads" 3 openblas | sed "s/^/round=$r /" | tee -a "$log"
+        done
         for m in $modes; do
             for ((k = 0; k < n; k++)); do
                 e=${engines[$(((k + r) % n))]}

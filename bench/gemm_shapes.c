@@ -1,7 +1,7 @@
 /* GEMM rates at the products of one training step of a benchmark shape (bench/README.md): rnnc's
  * own GEMM (each kernel this CPU runs) and OpenBLAS sgemm (the build Debian ships, whatever core
  * type it picks here), in one process, each product timed as the median of reps.
- *   gemm_shapes SHAPE [threads=2] [reps=5]
+ *   gemm_shapes SHAPE [threads=2] [reps=5] [openblas]   (openblas: that line only)
  * (The generic kernel, for CPUs without FMA, is left out: it is 10-20x slower.)
  * Products per recurrent layer: the input projection of all steps (TB,G,I), one step's recurrent
  * product (B,G,H) (counted T times), the input gradient (TB,I,G), the two weight gradients
@@ -74,7 +74,8 @@ int main(int argc, char **argv) {
     }
     openblas_set_num_threads(threads);
     rnnc_set_num_threads(threads);
-    for (int e = -1; e < rnnc__gemm_kernel_count(); e++) {
+    const int only_openblas = argc > 4 && !strcmp(argv[4], "openblas");
+    for (int e = -1; e < (only_openblas ? 0 : rnnc__gemm_kernel_count()); e++) {
         int fused, runs = 1;
         const char *kname = e < 0 ? openblas_get_corename() : rnnc__gemm_kernel_info(e, &fused, &runs);
         if (!runs || (e >= 0 && fused != 1)) continue; /* the generic kernel: minutes per shape */

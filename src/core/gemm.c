@@ -341,8 +341,46 @@ static void RN(pack_rows)(int trans, size_t m0, size_t rows, size_t k0, size_t k
     }
 }
 
+/* Packing buffers, reused from call to call so that a training step allocates nothing once the
+ * first one has run: a few slots, each taken by one caller at a time (an atomic flag), grown when
+ * too small and kept for the life of the process. When every slot is taken, a plain malloc. */
+enum { SLOTS = 16 };
+static struct {
+    _Atomic int busy;
+    void *p;
+    size_t cap;
+} slots[SLOTS];
+
+/* A buffer of `bytes`, or NULL when none can be had; *slot says where it goes back. */
+static void *buf_get(size_t bytes, int *slot) {
+    for (int i = 0; i < SLOTS; i++) {
+        int free_slot = 0;
+        if (!atomic_compare_exchange_strong(&slots[i].busy, &free_slot, 1)) continue;
+        if (slots[i].cap < bytes) {
+            free(slots[i].p);
+            slots[i].p = malloc(bytes);
+            slots[i].cap = slots[i].p ? bytes : 0;
+        }
+        if (slots[i].p) {
+            *slot = i;
+            return slots[i].p;
+        }
+        atomic_store(&slots[i].busy, 0);
+        break;
+    }
+    *slot = -1;
+    return malloc(bytes);
+}
+
+static void buf_put(void *p, int slot) {
+    if (slot < 0)
+        free(p);
+    else
+        atomic_store(&slots[slot].busy, 0);
+}
+
 /* The step product: the rows of A packed per block of k (all at once into one buffer when it can
- * be had, else in chunks of 24 from the stack; a chunk only streams op(W) once more). */
+ * be had, else in chunks of 24 from the stack; each chunk streams op(W) once more). */
 void RN(rnnc__gemm_packed)(size_t M, size_t N, size_t K, const real *A, size_t lda, const real *P,
                            int accumulate, real *C, size_t ldc) {
     if (M == 0 || N == 0) return;
@@ -355,7 +393,8 @@ void RN(rnnc__gemm_packed)(size_t M, size_t N, size_t K, const real *A, size_t l
         return;
     }
     const size_t kc = K < KC ? K : KC, height = (M + mr - 1) / mr * mr;
-    real *buf = malloc(height * kc * sizeof(real));
+    int slot;
+    real *buf = buf_get(height * kc * sizeof(real), &slot);
     const size_t chunk = buf ? M : CHUNK;
     if (!buf) buf = small;
     for (size_t k0 = 0; k0 < K; k0 += KC) {
@@ -366,7 +405,7 @@ void RN(rnnc__gemm_packed)(size_t M, size_t N, size_t K, const real *A, size_t l
             block(rows, N, kb, buf, P + k0 * PW, K * PW, C + r0 * ldc, ldc, k0 > 0 || accumulate);
         }
     }
-    if (buf != small) free(buf);
+    if (buf != small) buf_put(buf, slot);
 }
 
 /* ---- the whole product, its rows or columns split over threads ---- */
@@ -389,11 +428,12 @@ static void RN(gemm_region)(const RN(gemm_job) *j) {
     real smallA[SMALL_M * KC], smallB[KC * SMALL_N];
     const size_t width = j->n1 - j->n0;
     size_t mc = MC, nc = width < NC ? (width + PW - 1) / PW * PW : NC;
-    real *bufA = malloc(MC * KC * sizeof(real)), *bufB = malloc(KC * nc * sizeof(real));
-    if (!bufA || !bufB) {
-        free(bufA), free(bufB);
-        bufA = smallA, bufB = smallB, mc = SMALL_M, nc = SMALL_N;
-    }
+    int slot;
+    real *bufA = buf_get((MC + nc) * KC * sizeof(real), &slot), *bufB = smallB;
+    if (bufA)
+        bufB = bufA + MC * KC;
+    else
+        bufA = smallA, mc = SMALL_M, nc = SMALL_N;
     for (size_t c0 = j->n0; c0 < j->n1; c0 += nc) {
         const size_t ncols = j->n1 - c0 < nc ? j->n1 - c0 : nc;
         for (size_t k0 = 0; k0 < j->K; k0 += KC) {
@@ -407,7 +447,7 @@ static void RN(gemm_region)(const RN(gemm_job) *j) {
             }
         }
     }
-    if (bufA != smallA) free(bufA), free(bufB);
+    if (bufA != smallA) buf_put(bufA, slot);
 }
 
 static void RN(gemm_task)(void *jobs, int k) { RN(gemm_region)((const RN(gemm_job) *)jobs + k); }
