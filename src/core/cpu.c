@@ -25,13 +25,13 @@ static void find(void) {
     add("avx", __builtin_cpu_supports("avx"));
     add("avx2", __builtin_cpu_supports("avx2"));
     add("fma", __builtin_cpu_supports("fma"));
-    add("f16c", __builtin_cpu_supports("f16c"));
     add("avx512f", __builtin_cpu_supports("avx512f"));
     add("avx512bw", __builtin_cpu_supports("avx512bw"));
     add("avx512vl", __builtin_cpu_supports("avx512vl"));
     add("avx512vnni", __builtin_cpu_supports("avx512vnni"));
     add("avx512bf16", __builtin_cpu_supports("avx512bf16"));
 #if !defined(__clang__) /* names clang 14 does not know */
+    add("f16c", __builtin_cpu_supports("f16c"));
     add("avx512fp16", __builtin_cpu_supports("avx512fp16"));
     add("avxvnni", __builtin_cpu_supports("avxvnni"));
     add("amx-tile", __builtin_cpu_supports("amx-tile"));

@@ -464,17 +464,17 @@ void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, const real *A,
             for (size_t i = 0; i < M; i++) memset(C + i * ldc, 0, N * sizeof(real));
         return;
     }
-    enum { MAX_SLICES = RNNC__POOL_MAX, ROW_STEP = 24, COL_STEP = 2 * PW };
+    enum { MAX_SLICES = RNNC__POOL_MAX, COL_STEP = 2 * PW };
     RN(gemm_job) job = {ta, tb, accumulate, M, N, K, A, B, lda, ldb, ldc, C, NULL, 0, 0, M, 0, N};
     job.block = RN(pick)(&job.mr);
     /* Threads for products of at least 2e6 multiply-adds each; rows or columns, whichever has
-     * more whole tiles (24 rows suit both kernels' tile heights, 32 columns the panel pairs). */
+     * more whole tiles (the kernel's tile height in rows, 32 columns: a panel pair). */
     int nt = rnnc__in_worker() ? 1 : rnnc__threads();
     const double mnk = (double)M * (double)N * (double)K;
     if (nt > mnk / 2e6) nt = (int)(mnk / 2e6);
-    const size_t row_tiles = M / ROW_STEP, col_tiles = N / COL_STEP;
+    const size_t row_tiles = M / job.mr, col_tiles = N / COL_STEP;
     const int by_rows = row_tiles >= col_tiles;
-    const size_t tiles = by_rows ? row_tiles : col_tiles, step = by_rows ? ROW_STEP : COL_STEP;
+    const size_t tiles = by_rows ? row_tiles : col_tiles, step = by_rows ? job.mr : COL_STEP;
     if ((size_t)nt > tiles) nt = (int)tiles;
     if (nt > MAX_SLICES) nt = MAX_SLICES;
     if (nt <= 1) {
