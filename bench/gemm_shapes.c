@@ -35,19 +35,22 @@ static double time_gemm(int engine, int ta, int tb, int M, int N, int K, int rep
         fprintf(stderr, "gemm_shapes: out of memory\n");
         exit(1);
     }
-    for (size_t i = 0; i < (size_t)M * (size_t)K; i++) A[i] = (float)(i % 17) * 0.01f - 0.08f;
-    for (size_t i = 0; i < (size_t)K * (size_t)N; i++) B[i] = (float)(i % 13) * 0.01f - 0.06f;
+    for (size_t i = 0; i < (size_t)M * (size_t)K; i++)
+        A[i] = (float)(i % 17) * 0.01f - 0.08f;
+    for (size_t i = 0; i < (size_t)K * (size_t)N; i++)
+        B[i] = (float)(i % 13) * 0.01f - 0.06f;
     memset(C, 0, sizeof(float) * (size_t)M * (size_t)N);
     for (int r = -1; r < reps; r++) { /* one warm-up */
         double t0 = bench_now();
         if (engine < 0)
             cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-                        tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, ta ? M : K, B,
-                        tb ? K : N, 1.0f, C, N);
+                        tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, ta ? M : K, B, tb ? K : N,
+                        1.0f, C, N);
         else
             rnnc__gemm_f32(ta, tb, (size_t)M, (size_t)N, (size_t)K, A, (size_t)(ta ? M : K), B,
                            (size_t)(tb ? K : N), 1, C, (size_t)N);
-        if (r >= 0) t[r] = bench_now() - t0;
+        if (r >= 0)
+            t[r] = bench_now() - t0;
     }
     qsort(t, (size_t)reps, sizeof *t, bench_cmp);
     double med = t[reps / 2];
@@ -66,7 +69,8 @@ int main(int argc, char **argv) {
                   {"S5", 4, 512, 1024, 1, 100, 64}};
     int k = -1;
     for (int i = 0; argc > 1 && i < 5; i++)
-        if (strcmp(argv[1], shapes[i].name) == 0) k = i;
+        if (strcmp(argv[1], shapes[i].name) == 0)
+            k = i;
     const int threads = argc > 2 ? atoi(argv[2]) : 2, reps = argc > 3 ? atoi(argv[3]) : 5;
     if (k < 0 || threads < 1 || reps < 1) {
         fprintf(stderr, "usage: gemm_shapes S1..S5 [threads=2] [reps=5]\n");
@@ -77,9 +81,12 @@ int main(int argc, char **argv) {
     const int only_openblas = argc > 4 && !strcmp(argv[4], "openblas");
     for (int e = -1; e < (only_openblas ? 0 : rnnc__gemm_kernel_count()); e++) {
         int fused, runs = 1;
-        const char *kname = e < 0 ? openblas_get_corename() : rnnc__gemm_kernel_info(e, &fused, &runs);
-        if (!runs || (e >= 0 && fused != 1)) continue; /* the generic kernel: minutes per shape */
-        if (e >= 0) rnnc__gemm_use(e);
+        const char *kname =
+            e < 0 ? openblas_get_corename() : rnnc__gemm_kernel_info(e, &fused, &runs);
+        if (!runs || (e >= 0 && fused != 1))
+            continue; /* the generic kernel: minutes per shape */
+        if (e >= 0)
+            rnnc__gemm_use(e);
         const int T = shapes[k].T, B = shapes[k].B, H = shapes[k].H, G = shapes[k].G * H;
         double flops = 0, secs = 0;
         char detail[1024] = "";
@@ -87,15 +94,15 @@ int main(int argc, char **argv) {
             const int In = l == 0 ? shapes[k].In : H, TB = T * B;
             const struct {
                 int ta, tb, M, N, K, times;
-            } p[] = {{0, 1, TB, G, In, 1}, {0, 1, B, G, H, T}, {0, 0, TB, In, G, 1},
+            } p[] = {{0, 1, TB, G, In, 1}, {0, 1, B, G, H, T},  {0, 0, TB, In, G, 1},
                      {1, 0, G, In, TB, 1}, {1, 0, G, H, TB, 1}, {0, 0, B, H, G, T}};
             for (size_t j = 0; j < sizeof p / sizeof *p; j++) {
                 double s = time_gemm(e, p[j].ta, p[j].tb, p[j].M, p[j].N, p[j].K, reps);
                 double f = 2.0 * p[j].M * p[j].N * p[j].K;
                 flops += f * p[j].times, secs += s * p[j].times;
                 if (l == 0)
-                    snprintf(detail + strlen(detail), sizeof detail - strlen(detail), " %dx%dx%d=%.0f",
-                             p[j].M, p[j].N, p[j].K, f / s / 1e9);
+                    snprintf(detail + strlen(detail), sizeof detail - strlen(detail),
+                             " %dx%dx%d=%.0f", p[j].M, p[j].N, p[j].K, f / s / 1e9);
             }
         }
         printf("engine=%s kernel=%s shape=%s threads=%d gflops=%.2f products(MxNxK=GFLOP/s):%s\n",

@@ -21,13 +21,15 @@ void rnnc__gemm_f64(int ta, int tb, size_t M, size_t N, size_t K, const double *
 
 static float *randoms(size_t n, rnnc_rng *g) {
     float *x = malloc((n ? n : 1) * sizeof(float));
-    for (size_t i = 0; i < n; i++) x[i] = (float)rnnc_rng_normal(g);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)rnnc_rng_normal(g);
     return x;
 }
 
 /* The definition, element by element. fused: 1 fmaf, 0 separate roundings. */
 static void reference(int fused, int ta, int tb, size_t M, size_t N, size_t K, const float *A,
-                      size_t lda, const float *B, size_t ldb, int accumulate, float *C, size_t ldc) {
+                      size_t lda, const float *B, size_t ldb, int accumulate, float *C,
+                      size_t ldc) {
     for (size_t i = 0; i < M; i++)
         for (size_t j = 0; j < N; j++) {
             float acc = accumulate ? C[i * ldc + j] : 0.0f;
@@ -47,7 +49,8 @@ static void reference(int fused, int ta, int tb, size_t M, size_t N, size_t K, c
 
 static size_t first_diff(const float *a, const float *b, size_t n) {
     for (size_t i = 0; i < n; i++)
-        if (memcmp(a + i, b + i, sizeof(float))) return i;
+        if (memcmp(a + i, b + i, sizeof(float)))
+            return i;
     return n;
 }
 
@@ -63,12 +66,14 @@ static int one_product(const char *kernel, int fused, int ta, int tb, size_t M, 
     rnnc_set_num_threads(threads);
     rnnc__gemm_f32(ta, tb, M, N, K, A, lda, B, ldb, accumulate, C, ldc);
     const size_t d = first_diff(C, want, M * ldc);
-    const int ok = check(d == M * ldc,
-                         "%s: gemm ta=%d tb=%d %zux%zux%zu accumulate=%d, %d threads = the "
-                         "definition bit for bit%s",
-                         kernel, ta, tb, M, N, K, accumulate, threads, d == M * ldc ? "" : " (differs)");
+    const int ok =
+        check(d == M * ldc,
+              "%s: gemm ta=%d tb=%d %zux%zux%zu accumulate=%d, %d threads = the "
+              "definition bit for bit%s",
+              kernel, ta, tb, M, N, K, accumulate, threads, d == M * ldc ? "" : " (differs)");
     if (!ok)
-        printf("  first difference at C[%zu][%zu]: %.9g, want %.9g\n", d / ldc, d % ldc, C[d], want[d]);
+        printf("  first difference at C[%zu][%zu]: %.9g, want %.9g\n", d / ldc, d % ldc, C[d],
+               want[d]);
     free(A), free(B), free(C), free(want);
     return ok;
 }
@@ -131,13 +136,15 @@ static void one_kernel(int i, rnnc_rng *g) {
 /* The fused kernels give one and the same result; and the check sees a changed bit. */
 static void kernels_agree(rnnc_rng *g) {
     const size_t M = 67, N = 83, K = 300;
-    float *A = randoms(M * K, g), *B = randoms(K * N, g), *first = NULL, *C = malloc(M * N * sizeof(float));
+    float *A = randoms(M * K, g), *B = randoms(K * N, g), *first = NULL,
+          *C = malloc(M * N * sizeof(float));
     const char *first_name = NULL;
     int compared = 0;
     for (int i = 0; i < rnnc__gemm_kernel_count(); i++) {
         int fused, runs;
         const char *name = rnnc__gemm_kernel_info(i, &fused, &runs);
-        if (!runs || fused != 1) continue;
+        if (!runs || fused != 1)
+            continue;
         rnnc__gemm_use(i);
         rnnc__gemm_f32(0, 0, M, N, K, A, K, B, N, 0, C, N);
         if (!first) {
@@ -148,7 +155,8 @@ static void kernels_agree(rnnc_rng *g) {
         compared++;
         check(!memcmp(C, first, M * N * sizeof(float)), "%s = %s, bit for bit", name, first_name);
     }
-    if (!compared) printf("fewer than two fused kernels run here: nothing to compare\n");
+    if (!compared)
+        printf("fewer than two fused kernels run here: nothing to compare\n");
     if (first) {
         C[M * N / 2] = nextafterf(C[M * N / 2], INFINITY);
         check(memcmp(C, first, M * N * sizeof(float)) != 0, "the comparison sees one changed bit");
@@ -161,9 +169,12 @@ static void double_products(rnnc_rng *g) {
     const size_t M = 19, N = 35, K = 270;
     double *A = malloc(M * K * sizeof(double)), *B = malloc(N * K * sizeof(double));
     double *C = malloc(M * N * sizeof(double)), *want = malloc(M * N * sizeof(double));
-    for (size_t i = 0; i < M * K; i++) A[i] = rnnc_rng_normal(g);
-    for (size_t i = 0; i < N * K; i++) B[i] = rnnc_rng_normal(g);
-    for (size_t i = 0; i < M * N; i++) C[i] = want[i] = rnnc_rng_normal(g);
+    for (size_t i = 0; i < M * K; i++)
+        A[i] = rnnc_rng_normal(g);
+    for (size_t i = 0; i < N * K; i++)
+        B[i] = rnnc_rng_normal(g);
+    for (size_t i = 0; i < M * N; i++)
+        C[i] = want[i] = rnnc_rng_normal(g);
     for (size_t i = 0; i < M; i++)
         for (size_t j = 0; j < N; j++) {
             double acc = want[i * N + j];
@@ -174,8 +185,9 @@ static void double_products(rnnc_rng *g) {
             want[i * N + j] = acc;
         }
     rnnc__gemm_f64(0, 1, M, N, K, A, K, B, K, 1, C, N);
-    check(!memcmp(C, want, M * N * sizeof(double)), "double gemm (B transposed, accumulating) = the "
-                                                    "definition bit for bit");
+    check(!memcmp(C, want, M * N * sizeof(double)),
+          "double gemm (B transposed, accumulating) = the "
+          "definition bit for bit");
     free(A), free(B), free(C), free(want);
 }
 
@@ -188,14 +200,17 @@ int main(void) {
     /* the kernel picked first is the first in order of preference that runs here */
     for (int i = 0; i < rnnc__gemm_kernel_count(); i++) {
         const char *name = rnnc__gemm_kernel_info(i, &fused, &runs);
-        if (!runs) continue;
-        check(!strcmp(name, best), "the kernel in use (%s) is the best this CPU runs (%s)", best, name);
+        if (!runs)
+            continue;
+        check(!strcmp(name, best), "the kernel in use (%s) is the best this CPU runs (%s)", best,
+              name);
         break;
     }
     check(rnnc__gemm_kernel_info(rnnc__gemm_kernel_count(), NULL, NULL) == NULL &&
               rnnc__gemm_use(rnnc__gemm_kernel_count()) == -1,
           "no kernel past the last");
-    for (int i = 0; i < rnnc__gemm_kernel_count(); i++) one_kernel(i, &g);
+    for (int i = 0; i < rnnc__gemm_kernel_count(); i++)
+        one_kernel(i, &g);
     kernels_agree(&g);
     rnnc__gemm_use(-1);
     check(!strcmp(rnnc__gemm_kernel(), best), "picking again gives %s", best);

@@ -1,8 +1,8 @@
-/* The recurrent step product (src/core/packed.c) against a double-precision reference, over shapes
- * that reach every path of the float kernel: row tiles of 8, 4 and 1, panel pairs and a single
- * panel, partial panels (N not a multiple of 16), k blocks (K over 256), K = 0, both operand
- * layouts, overwrite and accumulate, strided A and C. And the property the threads rely on: any
- * split of the rows gives the same bits. */
+/* The recurrent step product (src/core/gemm.c) against a double-precision reference, over shapes
+ * that reach the paths of the float kernel in use: full row tiles and tails (M 1 to 37), panel
+ * pairs and a single panel, partial panels (N not a multiple of 16), k blocks (K over 256),
+ * K = 0, both operand layouts, overwrite and accumulate, strided A and C. And the property the
+ * threads rely on: any split of the rows gives the same bits. */
 #include "check.h"
 #include "core/real.h"
 

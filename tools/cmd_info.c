@@ -1,4 +1,5 @@
-/* rnnc info: what this machine offers and what rnnc runs on it (instruction sets, kernel, threads). */
+/* rnnc info: what this machine offers and what rnnc runs on it (instruction sets, kernel, threads).
+ */
 #include "cli.h"
 
 #include <stdio.h>
@@ -8,13 +9,16 @@
 static void cpu_model(char *out, size_t n) {
     snprintf(out, n, "unknown");
     FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f) return;
+    if (!f)
+        return;
     char line[512];
     while (fgets(line, sizeof line, f)) {
         const char *colon = strchr(line, ':');
-        if (strncmp(line, "model name", 10) || !colon) continue;
+        if (strncmp(line, "model name", 10) || !colon)
+            continue;
         colon++;
-        while (*colon == ' ' || *colon == '\t') colon++;
+        while (*colon == ' ' || *colon == '\t')
+            colon++;
         snprintf(out, n, "%s", colon);
         out[strcspn(out, "\n")] = '\0';
         break;
@@ -28,7 +32,8 @@ void cli_print_info(void) {
     printf("rnnc %s\n", rnnc_version());
     printf("cpu:          %s\n", model);
     printf("instructions: %s\n", rnnc_cpu_features());
-    printf("gemm kernel:  %s (rnnc's own; chosen by the instruction sets above)\n", rnnc_gemm_kernel());
+    printf("gemm kernel:  %s (rnnc's own; chosen by the instruction sets above)\n",
+           rnnc_gemm_kernel());
     printf("blas:         none\n");
     printf("threads:      %d\n", rnnc_get_num_threads());
 }

@@ -12,8 +12,10 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void add(const char *name, int has) {
     const size_t n = strlen(features), len = strlen(name);
-    if (!has || n + len + 2 > sizeof features) return;
-    if (n) features[n] = ' ';
+    if (!has || n + len + 2 > sizeof features)
+        return;
+    if (n)
+        features[n] = ' ';
     memcpy(features + n + (n ? 1 : 0), name, len + 1);
 }
 
@@ -38,7 +40,8 @@ static void find(void) {
     add("amx-bf16", __builtin_cpu_supports("amx-bf16"));
 #endif
 #endif
-    if (!features[0]) add("(none of the x86-64 extensions rnnc uses)", 1);
+    if (!features[0])
+        add("(none of the x86-64 extensions rnnc uses)", 1);
 }
 
 const char *rnnc_cpu_features(void) {
@@ -46,4 +49,6 @@ const char *rnnc_cpu_features(void) {
     return features;
 }
 
-const char *rnnc_gemm_kernel(void) { return rnnc__gemm_kernel(); }
+const char *rnnc_gemm_kernel(void) {
+    return rnnc__gemm_kernel();
+}

@@ -56,12 +56,17 @@ enum { MR_GENERIC = 2, MR_AVX512 = 12, MR_AVX2 = 6 };
 #define ROW_TILES(MR, TILE)                                                                        \
     do {                                                                                           \
         size_t r = 0;                                                                              \
-        for (; r + (MR) <= M; r += (MR)) TILE(MR, A + r * kb);                                     \
+        for (; r + (MR) <= M; r += (MR))                                                           \
+            TILE(MR, A + r * kb);                                                                  \
         const real *Ap = A + r * kb; /* the last micro-panel, rows r .. M-1 */                     \
-        if ((MR) > 8 && r + 8 <= M) TILE(8, Ap + (r % (MR))), r += 8;                              \
-        if ((MR) > 4 && r + 4 <= M) TILE(4, Ap + (r % (MR))), r += 4;                              \
-        if ((MR) > 2 && r + 2 <= M) TILE(2, Ap + (r % (MR))), r += 2;                              \
-        if (r < M) TILE(1, Ap + (r % (MR)));                                                       \
+        if ((MR) > 8 && r + 8 <= M)                                                                \
+            TILE(8, Ap + (r % (MR))), r += 8;                                                      \
+        if ((MR) > 4 && r + 4 <= M)                                                                \
+            TILE(4, Ap + (r % (MR))), r += 4;                                                      \
+        if ((MR) > 2 && r + 2 <= M)                                                                \
+            TILE(2, Ap + (r % (MR))), r += 2;                                                      \
+        if (r < M)                                                                                 \
+            TILE(1, Ap + (r % (MR)));                                                              \
     } while (0)
 
 /* ---- generic kernel: R rows x one panel, plain C (float without FMA, and double) ---- */
@@ -75,10 +80,12 @@ INLINE void RN(tile_generic)(const int R, size_t kb, const real *A, const real *
     for (size_t k = 0; k < kb; k++)
         for (int r = 0; r < R; r++) {
             const real a = A[k * MR_GENERIC + (size_t)r];
-            for (size_t j = 0; j < PW; j++) acc[r][j] += a * P[k * PW + j];
+            for (size_t j = 0; j < PW; j++)
+                acc[r][j] += a * P[k * PW + j];
         }
     for (int r = 0; r < R; r++)
-        for (size_t j = 0; j < nc; j++) C[(size_t)r * ldc + j] = acc[r][j];
+        for (size_t j = 0; j < nc; j++)
+            C[(size_t)r * ldc + j] = acc[r][j];
 }
 
 static void RN(block_generic)(size_t M, size_t N, size_t kb, const real *A, const real *P,
@@ -97,13 +104,14 @@ static void RN(block_generic)(size_t M, size_t N, size_t kb, const real *A, cons
 
 #define AVX512 __attribute__((target("avx512f")))
 INLINE AVX512 void tile_avx512(const int R, const int NP, size_t kb, const float *A,
-                               const float *P0, const float *P1, float *C, size_t ldc,
-                               __mmask16 m0, __mmask16 m1, int from_c) {
+                               const float *P0, const float *P1, float *C, size_t ldc, __mmask16 m0,
+                               __mmask16 m1, int from_c) {
     __m512 acc[MR_AVX512][2];
     for (int r = 0; r < R; r++) {
         const float *c = C + (size_t)r * ldc;
         acc[r][0] = from_c ? _mm512_maskz_loadu_ps(m0, c) : _mm512_setzero_ps();
-        if (NP == 2) acc[r][1] = from_c ? _mm512_maskz_loadu_ps(m1, c + PW) : _mm512_setzero_ps();
+        if (NP == 2)
+            acc[r][1] = from_c ? _mm512_maskz_loadu_ps(m1, c + PW) : _mm512_setzero_ps();
     }
     for (size_t k = 0; k < kb; k++) {
         const __m512 w0 = _mm512_loadu_ps(P0 + k * PW);
@@ -111,13 +119,15 @@ INLINE AVX512 void tile_avx512(const int R, const int NP, size_t kb, const float
         for (int r = 0; r < R; r++) {
             const __m512 a = _mm512_set1_ps(A[k * MR_AVX512 + (size_t)r]);
             acc[r][0] = _mm512_fmadd_ps(a, w0, acc[r][0]);
-            if (NP == 2) acc[r][1] = _mm512_fmadd_ps(a, w1, acc[r][1]);
+            if (NP == 2)
+                acc[r][1] = _mm512_fmadd_ps(a, w1, acc[r][1]);
         }
     }
     for (int r = 0; r < R; r++) {
         float *c = C + (size_t)r * ldc;
         _mm512_mask_storeu_ps(c, m0, acc[r][0]);
-        if (NP == 2) _mm512_mask_storeu_ps(c + PW, m1, acc[r][1]);
+        if (NP == 2)
+            _mm512_mask_storeu_ps(c + PW, m1, acc[r][1]);
     }
 }
 
@@ -185,20 +195,26 @@ static AVX2 void block_avx2(size_t M, size_t N, size_t kb, const float *A, const
     }
 }
 
-static int has_avx512(void) { return __builtin_cpu_supports("avx512f"); }
-static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+static int has_avx512(void) {
+    return __builtin_cpu_supports("avx512f");
+}
+static int has_avx2(void) {
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
 #endif
 
 /* ---- the kernel table (float) ---- */
 
 #ifndef RNNC_REAL_F64
-static int always(void) { return 1; }
+static int always(void) {
+    return 1;
+}
 
 typedef struct kernel {
     const char *name;
     int fused; /* 1: each multiply-add rounds once */
     int (*runs_here)(void);
-    RN(block_fn) *block;
+    RN(block_fn) * block;
     size_t mr; /* rows of its tile: the height of packed A's micro-panels */
 } kernel;
 
@@ -223,7 +239,8 @@ static int best_kernel(void) {
     __builtin_cpu_init();
 #endif
     for (int i = 0; i < N_KERNELS; i++)
-        if (kernels[i].runs_here()) return i;
+        if (kernels[i].runs_here())
+            return i;
     return N_KERNELS - 1;
 }
 
@@ -236,15 +253,20 @@ static const kernel *kernel_now(void) {
     return &kernels[k];
 }
 
-int rnnc__gemm_kernel_count(void) { return N_KERNELS; }
+int rnnc__gemm_kernel_count(void) {
+    return N_KERNELS;
+}
 
 const char *rnnc__gemm_kernel_info(int i, int *fused, int *runs_here) {
-    if (i < 0 || i >= N_KERNELS) return NULL;
+    if (i < 0 || i >= N_KERNELS)
+        return NULL;
 #if RNNC_X86
     __builtin_cpu_init();
 #endif
-    if (fused) *fused = kernels[i].fused;
-    if (runs_here) *runs_here = kernels[i].runs_here();
+    if (fused)
+        *fused = kernels[i].fused;
+    if (runs_here)
+        *runs_here = kernels[i].runs_here();
     return kernels[i].name;
 }
 
@@ -253,23 +275,26 @@ int rnnc__gemm_use(int i) {
         atomic_store(&chosen, best_kernel());
         return 0;
     }
-    if (i >= N_KERNELS || !kernels[i].runs_here()) return -1;
+    if (i >= N_KERNELS || !kernels[i].runs_here())
+        return -1;
     atomic_store(&chosen, i);
     return 0;
 }
 
-const char *rnnc__gemm_kernel(void) { return kernel_now()->name; }
+const char *rnnc__gemm_kernel(void) {
+    return kernel_now()->name;
+}
 
 _Atomic unsigned long long rnnc__gemm_macs;
 
 /* The kernel in use: its block function and tile height. */
-static RN(block_fn) *RN(pick)(size_t *mr) {
+static RN(block_fn) * RN(pick)(size_t *mr) {
     const kernel *k = kernel_now();
     *mr = k->mr;
     return k->block;
 }
 #else
-static RN(block_fn) *RN(pick)(size_t *mr) {
+static RN(block_fn) * RN(pick)(size_t *mr) {
     *mr = MR_GENERIC;
     return RN(block_generic);
 }
@@ -292,7 +317,8 @@ INLINE void RN(copy_few)(real *dst, const real *src, size_t n) {
     case 6: memcpy(dst, src, 6 * sizeof(real)); break;
     case 2: memcpy(dst, src, 2 * sizeof(real)); break;
     default:
-        for (size_t i = 0; i < n; i++) dst[i] = src[i];
+        for (size_t i = 0; i < n; i++)
+            dst[i] = src[i];
     }
 }
 
@@ -305,13 +331,16 @@ static void RN(pack_panels)(int trans, size_t k0, size_t kb, size_t n0, size_t n
         if (trans) {
             for (size_t j = 0; j < w; j++) {
                 const real *src = W + (c0 + j) * ldw + k0;
-                for (size_t k = 0; k < kb; k++) panel[k * PW + j] = src[k];
+                for (size_t k = 0; k < kb; k++)
+                    panel[k * PW + j] = src[k];
             }
         } else {
-            for (size_t k = 0; k < kb; k++) RN(copy_few)(panel + k * PW, W + (k0 + k) * ldw + c0, w);
+            for (size_t k = 0; k < kb; k++)
+                RN(copy_few)(panel + k * PW, W + (k0 + k) * ldw + c0, w);
         }
         if (w < PW)
-            for (size_t k = 0; k < kb; k++) memset(panel + k * PW + w, 0, (PW - w) * sizeof(real));
+            for (size_t k = 0; k < kb; k++)
+                memset(panel + k * PW + w, 0, (PW - w) * sizeof(real));
     }
 }
 
@@ -336,7 +365,8 @@ static void RN(pack_rows)(int trans, size_t m0, size_t rows, size_t k0, size_t k
         real *panel = dst + p0 * kb;
         for (size_t i = 0; i < h; i++) {
             const real *src = A + (m0 + p0 + i) * lda + k0;
-            for (size_t k = 0; k < kb; k++) panel[k * mr + i] = src[k];
+            for (size_t k = 0; k < kb; k++)
+                panel[k * mr + i] = src[k];
         }
     }
 }
@@ -355,7 +385,8 @@ static struct {
 static void *buf_get(size_t bytes, int *slot) {
     for (int i = 0; i < SLOTS; i++) {
         int free_slot = 0;
-        if (!atomic_compare_exchange_strong(&slots[i].busy, &free_slot, 1)) continue;
+        if (!atomic_compare_exchange_strong(&slots[i].busy, &free_slot, 1))
+            continue;
         if (slots[i].cap < bytes) {
             free(slots[i].p);
             slots[i].p = malloc(bytes);
@@ -381,31 +412,43 @@ static void buf_put(void *p, int slot) {
 
 /* The step product: the rows of A packed per block of k (all at once into one buffer when it can
  * be had, else in chunks of 24 from the stack; each chunk streams op(W) once more). */
-void RN(rnnc__gemm_packed)(size_t M, size_t N, size_t K, const real *A, size_t lda, const real *P,
-                           int accumulate, real *C, size_t ldc) {
-    if (M == 0 || N == 0) return;
+void RN(rnnc__gemm_packed_n)(size_t M, size_t N, size_t K, const real *A, size_t lda, int count,
+                             const real *P, size_t pstride, int accumulate, real *C,
+                             size_t cstride, size_t ldc) {
+    if (M == 0 || N == 0 || count <= 0)
+        return;
     size_t mr;
     RN(block_fn) *block = RN(pick)(&mr);
     enum { CHUNK = 24 }; /* a multiple of every kernel's MR */
     real small[CHUNK * KC];
     if (K == 0) {
-        block(M, N, 0, P, P, 0, C, ldc, accumulate); /* no value of A is read */
+        for (int q = 0; q < count; q++) /* no value of A is read */
+            block(M, N, 0, P, P, 0, C + (size_t)q * cstride, ldc, accumulate);
         return;
     }
     const size_t kc = K < KC ? K : KC, height = (M + mr - 1) / mr * mr;
     int slot;
     real *buf = buf_get(height * kc * sizeof(real), &slot);
     const size_t chunk = buf ? M : CHUNK;
-    if (!buf) buf = small;
+    if (!buf)
+        buf = small;
     for (size_t k0 = 0; k0 < K; k0 += KC) {
         const size_t kb = K - k0 < KC ? K - k0 : KC;
         for (size_t r0 = 0; r0 < M; r0 += chunk) {
             const size_t rows = M - r0 < chunk ? M - r0 : chunk;
             RN(pack_rows)(0, r0, rows, k0, kb, A, lda, mr, buf);
-            block(rows, N, kb, buf, P + k0 * PW, K * PW, C + r0 * ldc, ldc, k0 > 0 || accumulate);
+            for (int q = 0; q < count; q++)
+                block(rows, N, kb, buf, P + (size_t)q * pstride + k0 * PW, K * PW,
+                      C + (size_t)q * cstride + r0 * ldc, ldc, k0 > 0 || accumulate);
         }
     }
-    if (buf != small) buf_put(buf, slot);
+    if (buf != small)
+        buf_put(buf, slot);
+}
+
+void RN(rnnc__gemm_packed)(size_t M, size_t N, size_t K, const real *A, size_t lda, const real *P,
+                           int accumulate, real *C, size_t ldc) {
+    RN(rnnc__gemm_packed_n)(M, N, K, A, lda, 1, P, 0, accumulate, C, 0, ldc);
 }
 
 /* ---- the whole product, its rows or columns split over threads ---- */
@@ -416,12 +459,12 @@ typedef struct RN(gemm_job) {
     const real *A, *B;
     size_t lda, ldb, ldc;
     real *C;
-    RN(block_fn) *block;
+    RN(block_fn) * block;
     size_t mr;             /* the kernel's tile height */
     size_t m0, m1, n0, n1; /* this task's rows and columns of C */
 } RN(gemm_job);
 
-static void RN(gemm_region)(const RN(gemm_job) *j) {
+static void RN(gemm_region)(const RN(gemm_job) * j) {
     /* Blocks of MC rows and NC columns; when the buffers cannot be had, smaller ones on the
      * stack (the blocking does not change a bit, only the speed). */
     enum { SMALL_M = 24, SMALL_N = 2 * PW }; /* SMALL_M: a multiple of every kernel's MR */
@@ -447,21 +490,26 @@ static void RN(gemm_region)(const RN(gemm_job) *j) {
             }
         }
     }
-    if (bufA != smallA) buf_put(bufA, slot);
+    if (bufA != smallA)
+        buf_put(bufA, slot);
 }
 
-static void RN(gemm_task)(void *jobs, int k) { RN(gemm_region)((const RN(gemm_job) *)jobs + k); }
+static void RN(gemm_task)(void *jobs, int k) {
+    RN(gemm_region)((const RN(gemm_job) *)jobs + k);
+}
 
 void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, const real *A, size_t lda,
                     const real *B, size_t ldb, int accumulate, real *C, size_t ldc) {
-    if (M == 0 || N == 0) return;
+    if (M == 0 || N == 0)
+        return;
 #ifndef RNNC_REAL_F64
     atomic_fetch_add_explicit(&rnnc__gemm_macs, (unsigned long long)M * N * K,
                               memory_order_relaxed);
 #endif
     if (K == 0) { /* the empty sum */
         if (!accumulate)
-            for (size_t i = 0; i < M; i++) memset(C + i * ldc, 0, N * sizeof(real));
+            for (size_t i = 0; i < M; i++)
+                memset(C + i * ldc, 0, N * sizeof(real));
         return;
     }
     enum { MAX_SLICES = RNNC__POOL_MAX, COL_STEP = 2 * PW };
@@ -471,12 +519,15 @@ void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, const real *A,
      * more whole tiles (the kernel's tile height in rows, 32 columns: a panel pair). */
     int nt = rnnc__in_worker() ? 1 : rnnc__threads();
     const double mnk = (double)M * (double)N * (double)K;
-    if (nt > mnk / 2e6) nt = (int)(mnk / 2e6);
+    if (nt > mnk / 2e6)
+        nt = (int)(mnk / 2e6);
     const size_t row_tiles = M / job.mr, col_tiles = N / COL_STEP;
     const int by_rows = row_tiles >= col_tiles;
     const size_t tiles = by_rows ? row_tiles : col_tiles, step = by_rows ? job.mr : COL_STEP;
-    if ((size_t)nt > tiles) nt = (int)tiles;
-    if (nt > MAX_SLICES) nt = MAX_SLICES;
+    if ((size_t)nt > tiles)
+        nt = (int)tiles;
+    if (nt > MAX_SLICES)
+        nt = MAX_SLICES;
     if (nt <= 1) {
         RN(gemm_region)(&job);
         return;
@@ -493,5 +544,6 @@ void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, const real *A,
             jobs[k].n0 = a, jobs[k].n1 = b;
     }
     if (!rnnc__pool_run(nt, RN(gemm_task), jobs))
-        for (int k = 0; k < nt; k++) RN(gemm_task)(jobs, k); /* the same slices, one by one */
+        for (int k = 0; k < nt; k++)
+            RN(gemm_task)(jobs, k); /* the same slices, one by one */
 }

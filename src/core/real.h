@@ -64,5 +64,10 @@ size_t rnnc__packed_size(size_t K, size_t N);
 void RN(rnnc__pack)(int trans, size_t K, size_t N, const real *W, size_t ldw, real *P);
 void RN(rnnc__gemm_packed)(size_t M, size_t N, size_t K, const real *A, size_t lda, const real *P,
                            int accumulate, real *C, size_t ldc);
+/* count such products with one A: op(W_q) packed at P + q * pstride, C_q at C + q * cstride
+ * (A is rearranged for the kernel once instead of count times). */
+void RN(rnnc__gemm_packed_n)(size_t M, size_t N, size_t K, const real *A, size_t lda, int count,
+                             const real *P, size_t pstride, int accumulate, real *C,
+                             size_t cstride, size_t ldc);
 
 #endif

@@ -52,9 +52,7 @@ void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, re
             RN(rnnc__gemm_packed)(rows, G, d->I, d->x + (t * B + d->b0) * d->ldx, d->ldx,
                                   d->wih_packed, 0, gates + (t * B + d->b0) * G, G);
         if (d->barrier)
-            for (size_t q = 0; q < 4; q++)
-                RN(rnnc__gemm_packed)(rows, nu, H, hp, H, d->packed_own + q * psz, 0,
-                                      hh + q * nu, 4 * nu);
+            RN(rnnc__gemm_packed_n)(rows, nu, H, hp, H, 4, d->packed_own, psz, 0, hh, nu, 4 * nu);
         else
             RN(rnnc__gemm_packed)(rows, G, H, hp + d->b0 * H, H, d->whh_packed, 0,
                                   hh + d->b0 * G, G);
