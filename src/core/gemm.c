@@ -18,16 +18,17 @@
  * __builtin_cpu_supports), never by its model number: AVX-512F, else AVX2 with FMA, else generic.
  *
  * Layout and blocking: op(B) is packed in panels of PW = 16 columns, panel p holding
- * P[p][k][j] = op(B)[k][16p + j], zeros past column N; op(A) in row-major blocks of MC x KC. The
- * AVX-512 kernel computes 8 rows x 32 columns at a time (16 accumulators of 16 floats), the AVX2
+ * P[p][k][j] = op(B)[k][16p + j], zeros past column N; op(A) in micro-panels of the kernel's tile
+ * height MR, the MR values of each k side by side, in blocks of MC rows x KC values of k. The
+ * AVX-512 kernel computes 12 rows x 32 columns at a time (24 accumulators of 16 floats), the AVX2
  * kernel 6 rows x 16 columns (12 accumulators of 8). A block of KC values of k of a panel pair
  * (32 KB) stays in the L1 cache while the row tiles of an MC-row block of A (in L2) pass over it;
- * NC columns of packed op(B) stay in L3 while the MC-row blocks go by. */
+ * NC columns of packed op(B) stay in L3 while the MC-row blocks go by. The packing buffers are
+ * kept from call to call. */
 #include "real.h"
 
 #include "core.h"
 
-#include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
