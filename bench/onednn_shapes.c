@@ -1,4 +1,4 @@
-/* oneDNN reference for the CPU benchmark contract of issue 7: the five fixed shapes (S1 imdb, S2
+/* oneDNN reference for the CPU benchmark contract (bench/README.md): the five fixed shapes (S1 imdb, S2
  * charlm, S3 gru, S4 rnn, S5 big) run with oneDNN's C API, so rnnc and PyTorch can be compared
  * with what Intel's own RNN primitives do on the same machine.
  *   usage: onednn_shapes SHAPE train|infer [steps=10] [warmup=2] [threads=2]

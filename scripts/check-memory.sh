@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Memory and thread checks beyond `make check` (issue 8): a short training run under valgrind
+# Memory and thread checks beyond `make check`: a short training run under valgrind
 # memcheck (no error, no leak), and rnnc's threaded code under ThreadSanitizer (the thread test
 # and a 2-thread training run, which split both the time loops and the large GEMMs).
 # Installs valgrind (scripts/install-deps.sh) when missing. Run from anywhere; CI runs it.

@@ -1,4 +1,4 @@
-/* Data augmentation (issue 5): rnnc_text_augment and rnnc_series_augment against their
+/* Data augmentation: rnnc_text_augment and rnnc_series_augment against their
  * definitions (each rate measured over many draws, within 4 standard deviations of its
  * probability; swaps of neighbours only; reserved ids untouched; a word always kept; the noise's
  * mean and variance; one scaling factor for inputs and targets; slicing by hand on a ramp; the

@@ -1,4 +1,4 @@
-/* Fine-tuning controls in the trainer (issue 5): frozen layers stay bit-identical through a run,
+/* Fine-tuning controls in the trainer: frozen layers stay bit-identical through a run,
  * gradual unfreezing opens one layer group per step of its schedule, a layer that starts training
  * late starts its optimizer state then (as torch.optim's per-parameter step), the L2-SP gradient
  * is the penalty's, the slanted triangular schedule follows Howard & Ruder's formula, [finetune]

@@ -53,9 +53,9 @@ static double train(int kind, uint64_t seed, int steps, double *first_loss) {
 int main(void) {
     rnnc_set_num_threads(1);
     /* the plain RNN, without gates, needs more steps to learn to hold a value: with 3000 it
-     * passed for half the seeds only, and a change in float rounding order (issue 7's kernels)
+     * passed for half the seeds only, and a change in float rounding order (other kernels)
      * flipped seed 11 from 0.0011 to 0.029; with 10000, seeds 1, 5, 11 and 12 all end below
-     * 0.008 before and after that change */
+     * 0.008 in either order */
     static const struct { int kind, steps; const char *name; } cells[] = {
         {RNNC_LAYER_LSTM, 600, "lstm"}, {RNNC_LAYER_GRU, 600, "gru"}, {RNNC_LAYER_RNN, 10000, "rnn"}};
     for (int i = 0; i < 3; i++) {
