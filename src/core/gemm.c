@@ -364,7 +364,27 @@ static void RN(pack_rows)(int trans, size_t m0, size_t rows, size_t k0, size_t k
     for (size_t p0 = 0; p0 < rows; p0 += mr) {
         const size_t h = rows - p0 < mr ? rows - p0 : mr;
         real *panel = dst + p0 * kb;
-        for (size_t i = 0; i < h; i++) {
+        size_t i = 0;
+#if RNNC_X86 && !defined(RNNC_REAL_F64)
+        /* 4 rows x 4 values of k at a time, transposed in SSE registers (x86-64's baseline) */
+        for (; i + 4 <= h; i += 4) {
+            const real *src = A + (m0 + p0 + i) * lda + k0;
+            size_t k = 0;
+            for (; k + 4 <= kb; k += 4) {
+                __m128 r0 = _mm_loadu_ps(src + k), r1 = _mm_loadu_ps(src + lda + k);
+                __m128 r2 = _mm_loadu_ps(src + 2 * lda + k), r3 = _mm_loadu_ps(src + 3 * lda + k);
+                _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+                _mm_storeu_ps(panel + k * mr + i, r0);
+                _mm_storeu_ps(panel + (k + 1) * mr + i, r1);
+                _mm_storeu_ps(panel + (k + 2) * mr + i, r2);
+                _mm_storeu_ps(panel + (k + 3) * mr + i, r3);
+            }
+            for (; k < kb; k++)
+                for (size_t q = 0; q < 4; q++)
+                    panel[k * mr + i + q] = src[q * lda + k];
+        }
+#endif
+        for (; i < h; i++) {
             const real *src = A + (m0 + p0 + i) * lda + k0;
             for (size_t k = 0; k < kb; k++)
                 panel[k * mr + i] = src[k];
