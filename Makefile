@@ -7,7 +7,7 @@ SAN ?=
 DEBUG ?=
 BUILD := build$(if $(SAN),$(if $(findstring thread,$(SAN)),-tsan,-san))
 
-WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Werror=implicit-function-declaration
 OPT := $(if $(DEBUG),-O0 -g,-O2 -g)
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 PKGS := inih jansson zlib libarchive
@@ -17,7 +17,7 @@ LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -linih -ljansson
 LDFLAGS += $(SANFLAGS)
 
 # Layer and model code is compiled twice: float (the library) and double (gradient checks).
-GENERIC := src/core/gemm.c src/core/vmath.c $(wildcard src/layers/*.c) $(filter-out src/model/api.c src/model/plan.c,$(wildcard src/model/*.c))
+GENERIC := src/core/gemm.c src/core/vmath.c $(filter-out src/nn/api.c src/nn/plan.c src/nn/config.c src/nn/modelfile.c,$(wildcard src/nn/*.c))
 PLAIN := $(filter-out $(GENERIC),$(wildcard src/*/*.c))
 OBJ32 := $(patsubst src/%.c,$(BUILD)/f32/%.o,$(GENERIC))
 OBJ64 := $(patsubst src/%.c,$(BUILD)/f64/%.o,$(GENERIC))
@@ -46,7 +46,7 @@ $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # The hot element-wise kernels are built at -O3 so GCC vectorizes them (no -ffast-math anywhere).
-$(BUILD)/f32/core/vmath.o $(BUILD)/f32/core/gemm.o $(BUILD)/f32/layers/%.o: OPT := $(if $(DEBUG),-O0 -g,-O3 -g)
+$(BUILD)/f32/core/vmath.o $(BUILD)/f32/core/gemm.o $(BUILD)/f32/nn/%.o: OPT := $(if $(DEBUG),-O0 -g,-O3 -g)
 # The activations' multiply-adds are fused where the CPU has FMA (gemm.c fuses by intrinsics).
 $(BUILD)/f32/core/vmath.o: CFLAGS += -ffp-contract=fast
 
@@ -62,10 +62,13 @@ $(BIN): $(TOOLS) $(LIB) include/rnnc.h tools/cli.h
 TESTLIB := tests/check.c tests/fixture.c tests/reviews.c
 $(BUILD)/tests/%: tests/%.c $(TESTLIB) tests/check.h tests/fixture.h tests/reviews.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -D_DEFAULT_SOURCE -Isrc $< $(TESTLIB) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -D_DEFAULT_SOURCE -Isrc $< $(TEST_EXTRA) $(TESTLIB) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+# The plotter is the CLI's (tools/), not the library's.
+$(BUILD)/tests/test_plot: TEST_EXTRA := tools/plot.c
+$(BUILD)/tests/test_plot: tools/plot.c tools/plot.h
 
 check: deps $(TESTS) $(BIN)
-	@RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/test_cli.sh tests/test_errors.sh tests/test_crash.sh
+	@RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/test_cli.sh tests/test_errors.sh tests/test_crash.sh tests/test_layers.sh
 
 demo: deps $(BIN)
 	@RNNC=$(BIN) scripts/demo.sh $(if $(FULL),--full)

@@ -264,14 +264,14 @@ static void test_escaping(void) {
  * Ranked: <eos> 4, the 3, cat 2, then sat and dog (1 each, in order of first appearance). */
 static const char ptb_like[] = " the cat <unk> sat \n\nthe dog\n  the cat";
 
-static rnnc_lm_spec word_spec(void) {
-    rnnc_lm_spec s = rnnc_lm_spec_init();
+static rnnc_corpus_spec word_spec(void) {
+    rnnc_corpus_spec s = rnnc_corpus_spec_init();
     s.level = RNNC_LM_WORD;
     return s;
 }
 
 static void test_word(void) {
-    rnnc_lm_spec s = word_spec();
+    rnnc_corpus_spec s = word_spec();
     size_t len = strlen(ptb_like);
     rnnc_vocab *v = NULL;
     check(rnnc_corpus_vocab(&s, ptb_like, len, &v) == RNNC_OK, "word vocab: %s", rnnc_last_error());
@@ -360,7 +360,7 @@ static void test_word(void) {
 /* ---- character level ------------------------------------------------------------------------- */
 
 static void test_char(void) {
-    rnnc_lm_spec s = rnnc_lm_spec_init();
+    rnnc_corpus_spec s = rnnc_corpus_spec_init();
     rnnc_vocab *v = NULL;
     rnnc_corpus c;
     /* "ab\n\n\nba": '\n' 3, a 2, b 2 (a first). */
@@ -426,24 +426,36 @@ static void test_char(void) {
 /* ---- spec, tokenizer of a spec, bad input ---------------------------------------------------- */
 
 static void test_spec_and_errors(void) {
-    rnnc_lm_spec s = rnnc_lm_spec_init();
-    check(s.level == RNNC_LM_CHAR && s.lowercase == 0 && s.num_words == 0 && s.min_freq == 1 &&
-              s.documents == RNNC_LM_DOC_NONE && s.bptt == 35 &&
-              s.loss == RNNC_LM_LOSS_TOKEN_MEAN && s.eval_batch == 1,
+    const rnnc_lm_spec ls = rnnc_lm_spec_init();
+    check(ls.level == RNNC_LM_CHAR && ls.lowercase == 0 && ls.num_words == 0 &&
+              ls.min_freq == 1 && ls.documents == RNNC_LM_DOC_NONE && ls.bptt == 35 &&
+              ls.loss == RNNC_LM_LOSS_TOKEN_MEAN && ls.eval_batch == 1,
           "lm_spec_init: char, no lowercase, all words, min_freq 1, no documents, bptt 35, "
           "token mean, eval_batch 1");
-    rnnc_tokenizer_spec t = rnnc_lm_tokenizer(&s);
+    rnnc_lm_spec lw = ls;
+    lw.level = RNNC_LM_WORD, lw.lowercase = 1, lw.strip_html = 1, lw.split_punct = 1;
+    lw.num_words = 7, lw.min_freq = 3, lw.documents = RNNC_LM_DOC_LINES;
+    const rnnc_corpus_spec cw = rnnc_lm_corpus(&lw);
+    check(cw.level == RNNC_LM_WORD && cw.lowercase == 1 && cw.strip_html == 1 &&
+              cw.split_punct == 1 && cw.num_words == 7 && cw.min_freq == 3 &&
+              cw.documents == RNNC_LM_DOC_LINES,
+          "lm_corpus: the language model's spec's seven text fields, each carried over");
+    rnnc_corpus_spec s = rnnc_corpus_spec_init();
+    check(s.level == RNNC_LM_CHAR && s.lowercase == 0 && s.num_words == 0 && s.min_freq == 1 &&
+              s.documents == RNNC_LM_DOC_NONE && s.strip_html == 0 && s.split_punct == 0,
+          "corpus_spec_init: char, no lowercase, all words, min_freq 1, no documents");
+    rnnc_tokenizer_spec t = rnnc_corpus_tokenizer(&s);
     check(t.chars == 1 && t.lowercase == 0 && t.strip_html == 0 && t.split_punct == 0,
-          "lm_tokenizer, char level: chars, nothing else");
+          "corpus_tokenizer, char level: chars, nothing else");
     s.level = RNNC_LM_WORD;
     s.lowercase = 1;
-    t = rnnc_lm_tokenizer(&s);
+    t = rnnc_corpus_tokenizer(&s);
     check(t.chars == 0 && t.lowercase == 1 && t.strip_html == 0 && t.split_punct == 0,
-          "lm_tokenizer, word level, lowercase: words as written, lowered");
-    t = rnnc_lm_tokenizer(NULL);
-    check(t.chars == 1 && t.lowercase == 0, "lm_tokenizer(NULL): the defaults (char level)");
+          "corpus_tokenizer, word level, lowercase: words as written, lowered");
+    t = rnnc_corpus_tokenizer(NULL);
+    check(t.chars == 1 && t.lowercase == 0, "corpus_tokenizer(NULL): the defaults (char level)");
 
-    s = rnnc_lm_spec_init();
+    s = rnnc_corpus_spec_init();
     rnnc_vocab *v = NULL;
     check(rnnc_corpus_vocab(&s, "abc", 3, &v) == RNNC_OK, "a small vocabulary");
     rnnc_corpus c;
@@ -465,7 +477,7 @@ static void test_spec_and_errors(void) {
     check(rnnc_corpus_vocab(&s, " \n\t\n", 4, &v) == RNNC_ERR_FORMAT && v == NULL &&
               strstr(rnnc_last_error(), "no tokens"),
           "and no vocabulary from it (%s)", rnnc_last_error());
-    s = rnnc_lm_spec_init();
+    s = rnnc_corpus_spec_init();
     check(rnnc_corpus_vocab(&s, "abc", 3, &v) == RNNC_OK, "a small vocabulary again");
     check(rnnc_corpus_encode(NULL, v, "a", 1, "x.txt", &c) == RNNC_ERR_ARG &&
               strstr(rnnc_last_error(), "x.txt") && strstr(rnnc_last_error(), "spec"),
@@ -505,7 +517,7 @@ static void test_spec_and_errors(void) {
 /* ---- the validation cut ---------------------------------------------------------------------- */
 
 /* The number of tokens of text[0..len) at the spec's level (0 for an empty text). */
-static size_t n_tokens(const rnnc_lm_spec *s, const rnnc_vocab *v, const char *text, size_t len) {
+static size_t n_tokens(const rnnc_corpus_spec *s, const rnnc_vocab *v, const char *text, size_t len) {
     rnnc_corpus c;
     if (len == 0 || rnnc_corpus_encode(s, v, text, len, "part", &c) != RNNC_OK)
         return 0;
@@ -514,14 +526,14 @@ static size_t n_tokens(const rnnc_lm_spec *s, const rnnc_vocab *v, const char *t
     return n;
 }
 
-static void cut_case(const rnnc_lm_spec *s, const char *text, size_t len, double f, size_t want,
+static void cut_case(const rnnc_corpus_spec *s, const char *text, size_t len, double f, size_t want,
                      const char *what) {
     size_t got = rnnc_corpus_cut(s, text, len, f);
     check(got == want, "cut %s at fraction %g: %zu (got %zu)", what, f, want, got);
 }
 
 static void test_cut(void) {
-    rnnc_lm_spec c = rnnc_lm_spec_init(), w = word_spec();
+    rnnc_corpus_spec c = rnnc_corpus_spec_init(), w = word_spec();
     /* "abcd\xC3\xA9": 6 bytes, é at 4..5. */
     const char *t = "abcd\xC3\xA9";
     cut_case(&c, t, 6, 0.2, 4, "abcd\xC3\xA9 (floor(4.8) = 4, a boundary)");
@@ -559,7 +571,7 @@ static void test_cut(void) {
                       "last";
     size_t len = strlen(mix);
     for (int level = 0; level < 2; level++) {
-        rnnc_lm_spec s = level ? w : c;
+        rnnc_corpus_spec s = level ? w : c;
         rnnc_vocab *v = NULL;
         rnnc_corpus_vocab(&s, mix, len, &v);
         size_t whole = n_tokens(&s, v, mix, len);
@@ -685,7 +697,7 @@ static void test_ptb(void) {
         free(text);
         return;
     }
-    rnnc_lm_spec s = word_spec();
+    rnnc_corpus_spec s = word_spec();
     rnnc_vocab *v = NULL;
     check(rnnc_corpus_vocab(&s, text, len, &v) == RNNC_OK, "PTB vocabulary built");
     /* PTB's 10,000 types are 9,999 words (one of them "<unk>") and <eos>; "<unk>" is the
@@ -740,7 +752,7 @@ static void test_shakespeare(void) {
         free(text);
         return;
     }
-    rnnc_lm_spec s = rnnc_lm_spec_init();
+    rnnc_corpus_spec s = rnnc_corpus_spec_init();
     rnnc_vocab *v = NULL;
     st = rnnc_corpus_vocab(&s, text, len, &v);
     check(st == RNNC_OK && rnnc_vocab_size(v) == 68,
@@ -774,13 +786,13 @@ static void test_shakespeare(void) {
 
 /* Word level with the classifier's tokenizer rules, and labelled texts joined into documents. */
 static void test_classifier_rules(void) {
-    rnnc_lm_spec s = word_spec();
+    rnnc_corpus_spec s = word_spec();
     s.lowercase = 1, s.strip_html = 1, s.split_punct = 1, s.documents = RNNC_LM_DOC_LINES;
-    rnnc_tokenizer_spec t = rnnc_lm_tokenizer(&s);
+    rnnc_tokenizer_spec t = rnnc_corpus_tokenizer(&s);
     check(t.strip_html == 1 && t.split_punct == 1 && t.lowercase == 1 && t.chars == 0,
           "word level takes strip_html and split_punct from the spec");
     s.level = RNNC_LM_CHAR;
-    t = rnnc_lm_tokenizer(&s);
+    t = rnnc_corpus_tokenizer(&s);
     check(t.strip_html == 0 && t.split_punct == 0 && t.chars == 1,
           "character level ignores strip_html and split_punct");
     s.level = RNNC_LM_WORD;

@@ -7,7 +7,7 @@
  * wrong padding side, must both be reported. */
 #define RNNC_REAL_F64 /* the double copy of the engine */
 #include "check.h"
-#include "model/model.h"
+#include "nn/model.h"
 
 #include <math.h>
 #include <stdio.h>

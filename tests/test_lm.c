@@ -95,7 +95,7 @@ static void test_windows_and_state(void) {
     rnnc_corpus_free(&c);
 
     /* documents: each line from a zero state */
-    rnnc_lm_spec s = *rnnc_lm_spec_of(lm);
+    rnnc_corpus_spec s = rnnc_lm_corpus(rnnc_lm_spec_of(lm));
     s.documents = RNNC_LM_DOC_LINES;
     check(rnnc_corpus_encode(&s, rnnc_lm_vocab(lm), TEXT, strlen(TEXT), "docs", &c) == RNNC_OK &&
               c.n_docs == 3,

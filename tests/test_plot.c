@@ -1,11 +1,11 @@
-/* Plots (src/io/plot.c): a small canvas written as PNG and read back by hand (the signature, the
+/* Plots (tools/plot.c): a small canvas written as PNG and read back by hand (the signature, the
  * IHDR fields, every chunk's CRC recomputed with zlib, IDAT inflated to height x (1 + 3 x width)
  * bytes with filter type 0 on every row, known pixels of a line, a dash gap, a rectangle and the
  * white corners, text that darkens its box upright and rotated), the SVG text of the same
- * operations exactly, and rnnc_plot_forecast's files: both formats, a refused suffix and an
+ * operations exactly, and plot_forecast's files: both formats, a refused suffix and an
  * unwritable folder leaving nothing behind. */
 #include "check.h"
-#include "io/plot.h"
+#include "../tools/plot.h"
 #include "rnnc.h"
 
 #include <dirent.h>
@@ -155,29 +155,29 @@ static int temporaries(void) {
 }
 
 /* The canvas the raster and SVG checks share: 60 x 40 units, white. */
-static rnnc__canvas *small_canvas(void) {
-    rnnc__canvas *c = NULL;
-    if (rnnc__canvas_create(60, 40, "white", &c))
+static plot_canvas *small_canvas(void) {
+    plot_canvas *c = NULL;
+    if (plot_canvas_create(60, 40, "white", &c))
         return NULL;
     /* A red line 2 units wide along y = 10: rows 9 and 10 at scale 1. */
-    const rnnc__stroke red = {"#ff0000", 2, {0, 0}}, dashed = {"#00f", 2, {6, 6}};
-    rnnc__canvas_line(c, 5, 10, 55, 10, &red, RNNC__XY_INT);
+    const plot_stroke red = {"#ff0000", 2, {0, 0}}, dashed = {"#00f", 2, {6, 6}};
+    plot_canvas_line(c, 5, 10, 55, 10, &red, PLOT_XY_INT);
     /* A blue dashed line along y = 20 from x = 4: dashes [4,10], [16,22], [28,34], ... */
-    rnnc__canvas_line(c, 4, 20, 58, 20, &dashed, RNNC__XY_INT);
+    plot_canvas_line(c, 4, 20, 58, 20, &dashed, PLOT_XY_INT);
     /* A green rectangle over [40,50) x [28,36). */
-    rnnc__canvas_rect(c, 40, 28, 10, 8, "#00ff00", RNNC__XY_INT);
+    plot_canvas_rect(c, 40, 28, 10, 8, "#00ff00", PLOT_XY_INT);
     /* Text on the baseline y = 36 from x = 2 (3 glyphs: 17 x 7 units above the baseline). */
-    rnnc__canvas_text(c, 2, 36, "Ab1", NULL, RNNC__XY_INT);
+    plot_canvas_text(c, 2, 36, "Ab1", NULL, PLOT_XY_INT);
     return c;
 }
 
 static void test_png(void) {
-    rnnc__canvas *c = small_canvas();
+    plot_canvas *c = small_canvas();
     if (!check(c != NULL, "canvas created"))
         return;
     char path[600];
     snprintf(path, sizeof path, "%s/small.png", g_dir);
-    rnnc_status st = rnnc__canvas_write(c, path, 1);
+    rnnc_status st = plot_canvas_write(c, path, 1);
     check(st == RNNC_OK, "small.png written (%s)", st ? rnnc_last_error() : "ok");
     image im = read_png("small.png", path);
     if (im.rgb) {
@@ -205,22 +205,22 @@ static void test_png(void) {
     free(im.rgb);
     /* At scale 2 everything doubles: 120 x 80, the line on rows 18-21. */
     snprintf(path, sizeof path, "%s/small2.png", g_dir);
-    st = rnnc__canvas_write(c, path, 2);
+    st = plot_canvas_write(c, path, 2);
     im = read_png("small2.png", path);
     if (im.rgb)
         check(im.w == 120 && im.h == 80 && is_rgb(&im, 60, 18, 255, 0, 0) &&
                   is_rgb(&im, 60, 21, 255, 0, 0) && is_rgb(&im, 60, 23, 255, 255, 255),
               "scale 2: 120 x 80 (got %d x %d), the line twice as wide", im.w, im.h);
     free(im.rgb);
-    rnnc__canvas_free(c);
+    plot_canvas_free(c);
 
     /* Text rotated by -30 degrees still lands near its anchor, above and left of it. */
     c = NULL;
-    rnnc__canvas_create(80, 60, NULL, &c);
-    const rnnc__font slant = {NULL, 12, RNNC__ANCHOR_END, -30};
-    rnnc__canvas_text(c, 70, 30, "1958-12", &slant, RNNC__XY_INT);
+    plot_canvas_create(80, 60, NULL, &c);
+    const plot_font slant = {NULL, 12, PLOT_ANCHOR_END, -30};
+    plot_canvas_text(c, 70, 30, "1958-12", &slant, PLOT_XY_INT);
     snprintf(path, sizeof path, "%s/slant.png", g_dir);
-    st = rnnc__canvas_write(c, path, 1);
+    st = plot_canvas_write(c, path, 1);
     im = read_png("slant.png", path);
     if (im.rgb)
         check(dark_in(&im, 30, 18, 71, 56) > 30 && dark_in(&im, 72, 0, 80, 60) == 0 &&
@@ -228,22 +228,22 @@ static void test_png(void) {
               "rotated text is drawn left of and below-left of its end anchor (%d pixels)",
               dark_in(&im, 30, 18, 71, 56));
     free(im.rgb);
-    rnnc__canvas_free(c);
+    plot_canvas_free(c);
 }
 
 static void test_svg(void) {
-    rnnc__canvas *c = small_canvas();
+    plot_canvas *c = small_canvas();
     if (!c)
         return;
-    const rnnc__font f = {"#333", 15, RNNC__ANCHOR_END, -30}, up = {NULL, 12, 1, -90};
-    rnnc__canvas_text(c, 12.25, 30, "a<b&c", &f, RNNC__Y_INT);
-    rnnc__canvas_text(c, 18, 20, "y", &up, RNNC__XY_INT);
+    const plot_font f = {"#333", 15, PLOT_ANCHOR_END, -30}, up = {NULL, 12, 1, -90};
+    plot_canvas_text(c, 12.25, 30, "a<b&c", &f, PLOT_Y_INT);
+    plot_canvas_text(c, 18, 20, "y", &up, PLOT_XY_INT);
     const double xy[4] = {1, 2.25, 3.5, 4};
-    const rnnc__stroke s = {"#222", 1.5, {5, 3}};
-    rnnc__canvas_polyline(c, xy, 2, &s);
+    const plot_stroke s = {"#222", 1.5, {5, 3}};
+    plot_canvas_polyline(c, xy, 2, &s);
     char *svg = NULL;
     size_t len = 0;
-    rnnc_status st = rnnc__canvas_svg(c, &svg, &len);
+    rnnc_status st = plot_canvas_svg(c, &svg, &len);
     const char *want =
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"60\" height=\"40\" viewBox=\"0 0 60 "
         "40\" font-family=\"sans-serif\" font-size=\"12\">\n"
@@ -264,12 +264,12 @@ static void test_svg(void) {
         printf("     got:\n%s\n", svg ? svg : "(none)");
     free(svg);
     /* A bad colour is kept as the canvas's failure and reported when writing. */
-    const rnnc__stroke bad = {"#12345", 1, {0, 0}};
-    rnnc__canvas_line(c, 0, 0, 1, 1, &bad, 0);
-    st = rnnc__canvas_svg(c, &svg, &len);
+    const plot_stroke bad = {"#12345", 1, {0, 0}};
+    plot_canvas_line(c, 0, 0, 1, 1, &bad, 0);
+    st = plot_canvas_svg(c, &svg, &len);
     check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "#12345") && !svg,
           "a bad colour fails the canvas (%s)", rnnc_last_error());
-    rnnc__canvas_free(c);
+    plot_canvas_free(c);
 }
 
 static void test_forecast_plot(void) {
@@ -284,11 +284,11 @@ static void test_forecast_plot(void) {
         snprintf(lab[i], sizeof lab[i], "2001-%02d", i % 12 + 1);
         labels[i] = lab[i];
     }
-    rnnc_forecast_plot p = {"a test: forecast (direct)", "value", N, labels, hist, act, fc, 19};
+    plot_forecast_spec p = {"a test: forecast (direct)", "value", N, labels, hist, act, fc, 19};
     char path[600];
     snprintf(path, sizeof path, "%s/f.png", g_dir);
-    rnnc_status st = rnnc_plot_forecast(path, &p);
-    check(st == RNNC_OK, "rnnc_plot_forecast writes f.png (%s)", st ? rnnc_last_error() : "ok");
+    rnnc_status st = plot_forecast(path, &p);
+    check(st == RNNC_OK, "plot_forecast writes f.png (%s)", st ? rnnc_last_error() : "ok");
     image im = read_png("f.png", path);
     if (im.rgb) {
         check(im.w == 1920 && im.h == 960, "f.png is 1920 x 960 (got %d x %d)", im.w, im.h);
@@ -301,24 +301,24 @@ static void test_forecast_plot(void) {
     }
     free(im.rgb);
     snprintf(path, sizeof path, "%s/F.SVG", g_dir);
-    st = rnnc_plot_forecast(path, &p);
+    st = plot_forecast(path, &p);
     size_t len = 0;
     unsigned char *svg = read_all(path, &len);
     check(st == RNNC_OK && svg && len > 100 && !memcmp(svg, "<svg ", 5) &&
               !memcmp(svg + len - 7, "</svg>\n", 7),
-          "rnnc_plot_forecast writes F.SVG as SVG");
+          "plot_forecast writes F.SVG as SVG");
     free(svg);
     snprintf(path, sizeof path, "%s/f.jpg", g_dir);
-    st = rnnc_plot_forecast(path, &p);
+    st = plot_forecast(path, &p);
     check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "f.jpg") && access(path, F_OK) != 0,
           "a .jpg is refused naming it, nothing written (%s)", rnnc_last_error());
     snprintf(path, sizeof path, "%s/no/such/folder/f.png", g_dir);
-    st = rnnc_plot_forecast(path, &p);
+    st = plot_forecast(path, &p);
     check(st == RNNC_ERR_IO && strstr(rnnc_last_error(), "folder/f.png"),
           "an unwritable path fails with RNNC_ERR_IO naming it (%s)", rnnc_last_error());
     p.origin = N;
     snprintf(path, sizeof path, "%s/g.png", g_dir);
-    st = rnnc_plot_forecast(path, &p);
+    st = plot_forecast(path, &p);
     check(st == RNNC_ERR_ARG && access(path, F_OK) != 0, "origin >= n is refused (%s)",
           rnnc_last_error());
     check(temporaries() == 0, "no temporary file is left");

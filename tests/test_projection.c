@@ -1,10 +1,10 @@
-/* The two ways forward computes a recurrent layer's input projection (src/layers/recurrent.c):
+/* The two ways forward computes a recurrent layer's input projection (src/nn/recurrent.c):
  * step by step inside the time loop (small weights; what the PyTorch fixtures check) and as one
  * GEMM for all steps before it (large weights). Forced either way on the same models, they must
  * agree to float rounding, outputs and every gradient, for each cell, both directions, stacked
  * layers, variable lengths, 1 and 2 threads, and the LSTM's units mode (hidden 272). */
 #include "check.h"
-#include "layers/layers.h"
+#include "nn/layers.h"
 #include "rnnc.h"
 
 #include <math.h>

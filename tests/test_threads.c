@@ -116,7 +116,7 @@ int main(void) {
     for (int k = 0; k < 4; k++)
         for (int bidir = 0; bidir < 2; bidir++) {
             /* hidden 272 for the last LSTM: a W_hh over 1 MB, so 2 and 3 threads run the
-             * LSTM in units mode (src/layers/recurrent.c), 1 thread in rows mode */
+             * LSTM in units mode (src/nn/recurrent.c), 1 thread in rows mode */
             const int hid = k == 3 ? 272 : 64;
             result one = run(kinds[k], bidir, hid, 1), two = run(kinds[k], bidir, hid, 2),
                    three = run(kinds[k], bidir, hid, 3), again = run(kinds[k], bidir, hid, 3);

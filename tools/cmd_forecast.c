@@ -1,9 +1,10 @@
 /* Forecasting in the CLI: `rnnc forecast MODEL [DATA.csv]` (the forecast as CSV with time stamps
- * and an SVG or PNG plot of history, forecast and actuals, drawn by rnnc_plot_forecast), and the
+ * and an SVG or PNG plot of history, forecast and actuals, drawn by plot_forecast), and the
  * forecasting sides of `rnnc train` (a training file with [forecast]) and `rnnc eval` (a
  * forecaster's model file: every metric of the model and of every baseline on the test part, one
  * table). */
 #include "cli.h"
+#include "plot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,33 +33,6 @@ static const char *usage_text =
     "                 (FILE.svg) or PNG (FILE.png, 1920 x 960)\n"
     "  --history N    history rows in the plot (default 4 x horizon, at least 48)\n"
     "  --threads N    threads for the math (default: every core)\n";
-
-/* ---- files written atomically: FILE.tmp.<pid>, fsync, rename ---- */
-
-typedef struct outfile {
-    FILE *f;
-    char tmp[4200];
-    const char *path;
-} outfile;
-
-static int out_open(outfile *o, const char *path) {
-    o->path = path;
-    snprintf(o->tmp, sizeof o->tmp, "%s.tmp.%ld", path, (long)getpid());
-    o->f = fopen(o->tmp, "wb");
-    if (!o->f)
-        fprintf(stderr, "rnnc forecast: %s: cannot write: %s\n", o->tmp, strerror(errno));
-    return o->f ? 0 : -1;
-}
-
-static int out_close(outfile *o) {
-    int bad = fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0;
-    bad |= fclose(o->f) != 0;
-    if (!bad && rename(o->tmp, o->path) == 0)
-        return 0;
-    fprintf(stderr, "rnnc forecast: %s: write failed: %s\n", o->path, strerror(errno));
-    unlink(o->tmp);
-    return -1;
-}
 
 static int has_suffix(const char *s, const char *suf) {
     size_t n = strlen(s), k = strlen(suf);
@@ -345,14 +319,15 @@ int cmd_forecast(int argc, char **argv) {
     int cols[RNNC_SERIES_MAX_FEATURES];
     for (int j = 0; j < nt; j++)
         cols[j] = rnnc_series_column(s, names[j]);
-    outfile of;
+    rnnc_atomic_file *of = NULL; /* --out: written atomically */
     FILE *o = stdout;
     if (out) {
-        if (out_open(&of, out)) {
+        if (rnnc_atomic_open(out, &of) != RNNC_OK) {
+            fprintf(stderr, "rnnc forecast: %s\n", rnnc_last_error());
             rc = CLI_FAIL;
             goto freeall;
         }
-        o = of.f;
+        o = rnnc_atomic_stream(of);
     }
     fprintf(o, "time");
     for (int j = 0; j < nt; j++)
@@ -373,8 +348,10 @@ int cmd_forecast(int argc, char **argv) {
         }
         fprintf(o, "\n");
     }
-    if (out && out_close(&of))
+    if (out && rnnc_atomic_commit(of) != RNNC_OK) {
+        fprintf(stderr, "rnnc forecast: %s\n", rnnc_last_error());
         rc = CLI_FAIL;
+    }
     if (rc == CLI_OK && plot) {
         size_t hist = history ? (size_t)history : (4 * H > 48 ? 4 * H : 48);
         if (hist > at)
@@ -409,9 +386,9 @@ int cmd_forecast(int argc, char **argv) {
             snprintf(title, sizeof title, "%s: %zu-step forecast of %s from %s (%s)",
                      short_name(model), H, names[0], stamp && stamp[0] ? stamp[0] : "",
                      sp->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive");
-            const rnnc_forecast_plot pd = {title, names[0], n, (const char *const *)lab,
+            const plot_forecast_spec pd = {title, names[0], n, (const char *const *)lab,
                                            hv, av, fv, hist ? hist - 1 : 0};
-            if ((st = rnnc_plot_forecast(plot, &pd)))
+            if ((st = plot_forecast(plot, &pd)))
                 rc = cli_fail("forecast", st);
         }
         for (size_t i = 0; lab && i < n; i++)

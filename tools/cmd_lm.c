@@ -138,7 +138,8 @@ int cli_train_lm(const char *path, const char *const *sets, int n_sets, long thr
         rc = CLI_USAGE;
         goto done;
     }
-    cut = lc.validation_split > 0 ? rnnc_corpus_cut(&lc.spec, text, len, lc.validation_split)
+    const rnnc_corpus_spec cspec = rnnc_lm_corpus(&lc.spec);
+    cut = lc.validation_split > 0 ? rnnc_corpus_cut(&cspec, text, len, lc.validation_split)
                                   : len;
     if (make) {
         if ((rc = make(user, &lc, text, cut, &lm)) != CLI_OK)

@@ -1,22 +1,17 @@
 /* Internal core: error reporting, checked sizes, allocation. Not part of the public API. */
-#ifndef RNNC_CORE_H
-#define RNNC_CORE_H
+#ifndef RNNC_SRC_CORE_CORE_H
+#define RNNC_SRC_CORE_CORE_H
 
-#include "rnnc.h"
+#include "rnnc/core.h"
 
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Records a formatted message for rnnc_last_error() and returns `code`. */
-rnnc_status rnnc__fail(rnnc_status code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
 /* Puts "prefix: " before the current message (e.g. a file name) and returns code. */
 rnnc_status rnnc__fail_prefix(rnnc_status code, const char *prefix);
-#define RNNC_FAIL(code, ...) rnnc__fail((code), __VA_ARGS__)
+/* Records a message for rnnc_last_error() and returns code (rnnc_error). */
+#define RNNC_FAIL(code, ...) rnnc_error((code), __VA_ARGS__)
 /* Propagates a failing status. */
 #define RNNC_TRY(expr)                                                                             \
     do {                                                                                           \
@@ -64,8 +59,6 @@ int rnnc__gemm_use(int i);
 /* Multiply-adds done by the float GEMMs (rnnc__gemm) since the start: the tests count the work
  * that freezing a layer must save. */
 extern _Atomic unsigned long long rnnc__gemm_macs;
-/* The model an optimizer updates (src/train/optim.c; for its state file). */
-rnnc_model *rnnc__optim_model(const rnnc_optim *o);
 
 /* y (n) = exp(x (n) - m), m >= every x (a softmax row's maximum); returns the sum of y. Float only,
  * vectorized (src/core/vmath.c, within 2.5 ulps like the cells' exp). */

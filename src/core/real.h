@@ -1,8 +1,8 @@
 /* The numeric type of the layer and model code. Those files are compiled twice: as float (the
  * library's public precision) and, with RNNC_REAL_F64, as double (for finite-difference checks and
  * float64 fixtures). RN(name) gives each copy its own symbols: name_f32 or name_f64. */
-#ifndef RNNC_REAL_H
-#define RNNC_REAL_H
+#ifndef RNNC_SRC_CORE_REAL_H
+#define RNNC_SRC_CORE_REAL_H
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 /* xoshiro256** 1.0 (Blackman & Vigna, "Scrambled linear pseudorandom number generators", 2018),
  * state filled by splitmix64 (Steele, Lea & Flood 2014). Only 64-bit integer arithmetic, so the
  * stream is the same on every platform. */
-#include "rnnc.h"
+#include "rnnc/core.h"
 
 #include <math.h>
 

@@ -1,4 +1,4 @@
-/* Error messages: one buffer per thread, filled by rnnc__fail. */
+/* Error messages: one buffer per thread, filled by rnnc_error (RNNC_FAIL). */
 #include "core.h"
 
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 
 static _Thread_local char last_error[1024];
 
-rnnc_status rnnc__fail(rnnc_status code, const char *fmt, ...) {
+rnnc_status rnnc_error(rnnc_status code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(last_error, sizeof last_error, fmt, ap);

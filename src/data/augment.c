@@ -5,9 +5,12 @@
  * 2017, "Data Augmentation of Wearable Sensor Data for Parkinson's Disease Monitoring using
  * Convolutional Neural Networks") and window slicing (Le Guennec, Malinowski & Tavenard 2016,
  * "Data Augmentation for Time Series Classification using Convolutional Neural Networks") for
- * time-series windows. Every draw comes from the caller's generator in the order rnnc.h
- * documents, and a rate of 0 draws nothing, so training with every rate 0 is unchanged. */
+ * time-series windows. Every draw comes from the caller's generator in the order rnnc/text.h and
+ * rnnc/series.h document, and a rate of 0 draws nothing, so training with every rate 0 is
+ * unchanged. */
 #include "../core/core.h"
+#include "rnnc/text.h"
+#include "rnnc/series.h"
 
 #include <math.h>
 #include <string.h>

@@ -17,22 +17,17 @@ void rnnc_corpus_free(rnnc_corpus *c) {
     memset(c, 0, sizeof *c);
 }
 
-rnnc_lm_spec rnnc_lm_spec_init(void) {
-    rnnc_lm_spec s;
+rnnc_corpus_spec rnnc_corpus_spec_init(void) {
+    rnnc_corpus_spec s;
     memset(&s, 0, sizeof s);
     s.level = RNNC_LM_CHAR;
-    s.lowercase = 0;
-    s.num_words = 0;
     s.min_freq = 1;
     s.documents = RNNC_LM_DOC_NONE;
-    s.bptt = 35;
-    s.loss = RNNC_LM_LOSS_TOKEN_MEAN;
-    s.eval_batch = 1;
     return s;
 }
 
-rnnc_tokenizer_spec rnnc_lm_tokenizer(const rnnc_lm_spec *spec) {
-    rnnc_lm_spec def = rnnc_lm_spec_init();
+rnnc_tokenizer_spec rnnc_corpus_tokenizer(const rnnc_corpus_spec *spec) {
+    rnnc_corpus_spec def = rnnc_corpus_spec_init();
     if (!spec)
         spec = &def;
     rnnc_tokenizer_spec t = rnnc_tokenizer_spec_init();
@@ -44,7 +39,7 @@ rnnc_tokenizer_spec rnnc_lm_tokenizer(const rnnc_lm_spec *spec) {
 }
 
 /* The fields of a spec that reading text depends on. */
-static rnnc_status check_spec(const rnnc_lm_spec *spec, const char *what) {
+static rnnc_status check_spec(const rnnc_corpus_spec *spec, const char *what) {
     if (spec->level != RNNC_LM_CHAR && spec->level != RNNC_LM_WORD)
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: level %d is neither char (%d) nor word (%d)", what,
                          spec->level, RNNC_LM_CHAR, RNNC_LM_WORD);
@@ -78,8 +73,8 @@ static int sink_token(const char *tok, size_t len, void *user) {
 /* Feeds the token stream of text[0..len) to k (rnnc_corpus_encode's stream, so that a vocabulary
  * counts exactly the tokens an encoding of its training text holds). Lines end at '\n' only; a
  * last line without one is a line too (Python's line iteration). */
-static rnnc_status walk(const rnnc_lm_spec *spec, const char *text, size_t len, sink *k) {
-    rnnc_tokenizer_spec tok = rnnc_lm_tokenizer(spec);
+static rnnc_status walk(const rnnc_corpus_spec *spec, const char *text, size_t len, sink *k) {
+    rnnc_tokenizer_spec tok = rnnc_corpus_tokenizer(spec);
     k->lines = spec->documents == RNNC_LM_DOC_LINES;
     int word = spec->level == RNNC_LM_WORD;
     if (!word && !k->lines)
@@ -116,7 +111,7 @@ static int count_doc(void *user) {
     return 0;
 }
 
-rnnc_status rnnc_corpus_vocab(const rnnc_lm_spec *spec, const char *text, size_t len,
+rnnc_status rnnc_corpus_vocab(const rnnc_corpus_spec *spec, const char *text, size_t len,
                               rnnc_vocab **out) {
     const char *what = "rnnc_corpus_vocab";
     if (!out)
@@ -197,7 +192,7 @@ static int encode_doc(void *user) {
     return 0;
 }
 
-rnnc_status rnnc_corpus_encode(const rnnc_lm_spec *spec, const rnnc_vocab *v, const char *text,
+rnnc_status rnnc_corpus_encode(const rnnc_corpus_spec *spec, const rnnc_vocab *v, const char *text,
                                size_t len, const char *name, rnnc_corpus *out) {
     if (!name)
         name = "text";
@@ -237,7 +232,7 @@ rnnc_status rnnc_corpus_encode(const rnnc_lm_spec *spec, const rnnc_vocab *v, co
     return RNNC_OK;
 }
 
-size_t rnnc_corpus_cut(const rnnc_lm_spec *spec, const char *text, size_t len, double fraction) {
+size_t rnnc_corpus_cut(const rnnc_corpus_spec *spec, const char *text, size_t len, double fraction) {
     if (!text)
         return 0;
     if (!(fraction > 0))

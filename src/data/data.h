@@ -1,8 +1,10 @@
 /* Internal to src/data: shared helpers of the text readers. Not part of the public API. */
-#ifndef RNNC_DATA_H
-#define RNNC_DATA_H
+#ifndef RNNC_SRC_DATA_DATA_H
+#define RNNC_SRC_DATA_DATA_H
 
 #include "../core/core.h"
+#include "rnnc/text.h"
+#include "rnnc/series.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -2,6 +2,8 @@
  * columns, composed time stamps, missing values refused or filled; the chronological split and
  * the scaling fitted on the training part only. */
 #include "../core/core.h"
+#include "rnnc/text.h"
+#include "rnnc/series.h"
 
 #include <ctype.h>
 #include <errno.h>

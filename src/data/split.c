@@ -1,6 +1,8 @@
 /* Keras's validation_split: the last fraction of a labelled set, in file order, becomes the
  * validation set. */
 #include "../core/core.h"
+#include "rnnc/text.h"
+#include "rnnc/series.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,6 +2,7 @@
  * seasonal period detection and point-forecast metrics (Hyndman & Koehler 2006, "Another look at
  * measures of forecast accuracy"). */
 #include "../core/core.h"
+#include "rnnc.h"
 
 #include <math.h>
 #include <stdlib.h>

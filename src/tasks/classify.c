@@ -3,7 +3,9 @@
  * with batches and losses, and reads and writes the classifier's model file: the model plus
  * metadata "rnnc.task" = "classify", "rnnc.vocab", "rnnc.labels" (names joined by '\n') and
  * "rnnc.text" (the text options as "key=value" lines). */
-#include "../io/values.h"
+#include "rnnc.h"
+
+#include "../formats/values.h"
 #include "../train/fit.h"
 
 #include <errno.h>
@@ -513,7 +515,7 @@ static rnnc_status grow(void **p, size_t *cap, size_t need, size_t elem) {
 
 /* Time-major ids (T,B) for rows idx of e. With use_lengths, T is the longest in the batch and the
  * rows go longest first (ties in the given order): at every step the rows holding data are then
- * the first ones, and the recurrent layers skip the rest (src/layers/layers.h). c->border keeps
+ * the first ones, and the recurrent layers skip the rest (src/nn/layers.h). c->border keeps
  * the order; the loss and predict read the batch's examples through it. */
 static rnnc_status make_batch(rnnc_classifier *c, const encoded *e, const size_t *idx, int B,
                               rnnc_batch *out) {

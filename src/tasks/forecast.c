@@ -6,7 +6,9 @@
  * "rnnc.forecast.inputs" (column names, targets first, one per line), "rnnc.forecast.scaler"
  * (per input "shift scale on log", 17 digits) and how the CSV was read ("rnnc.forecast.data",
  * ".time", ".columns", ".categorical"). */
-#include "../io/values.h"
+#include "rnnc.h"
+
+#include "../formats/values.h"
 #include "../train/fit.h"
 
 #include <math.h>

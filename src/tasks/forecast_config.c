@@ -1,8 +1,8 @@
 /* Forecasting training files: a training file whose [forecast] section names the CSV, its
  * columns and the forecaster's keys (docs/forecast.md). The other sections are read by the
- * training-file reader (src/io/trainconfig.c), which hands [forecast] keys to on_key here. */
-#include "../io/trainconfig.h"
-#include "../io/values.h"
+ * training-file reader (src/tasks/trainconfig.c), which hands [forecast] keys to on_key here. */
+#include "trainconfig.h"
+#include "../formats/values.h"
 
 #include <stdio.h>
 #include <string.h>

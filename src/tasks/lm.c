@@ -7,13 +7,45 @@
  * "rnnc.vocab". Sampling and generation are in lm_sample.c. */
 #include "lm.h"
 
-#include "../io/values.h"
+#include "../formats/values.h"
 #include "../train/fit.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- the spec ---- */
+
+rnnc_lm_spec rnnc_lm_spec_init(void) {
+    rnnc_lm_spec s;
+    memset(&s, 0, sizeof s);
+    const rnnc_corpus_spec c = rnnc_corpus_spec_init();
+    s.level = c.level, s.lowercase = c.lowercase, s.strip_html = c.strip_html;
+    s.split_punct = c.split_punct, s.num_words = c.num_words, s.min_freq = c.min_freq;
+    s.documents = c.documents;
+    s.bptt = 35;
+    s.loss = RNNC_LM_LOSS_TOKEN_MEAN;
+    s.eval_batch = 1;
+    return s;
+}
+
+rnnc_corpus_spec rnnc_lm_corpus(const rnnc_lm_spec *spec) {
+    const rnnc_lm_spec def = rnnc_lm_spec_init();
+    if (!spec)
+        spec = &def;
+    rnnc_corpus_spec c;
+    memset(&c, 0, sizeof c);
+    c.level = spec->level, c.lowercase = spec->lowercase, c.strip_html = spec->strip_html;
+    c.split_punct = spec->split_punct, c.num_words = spec->num_words, c.min_freq = spec->min_freq;
+    c.documents = spec->documents;
+    return c;
+}
+
+rnnc_tokenizer_spec rnnc_lm_tokenizer(const rnnc_lm_spec *spec) {
+    const rnnc_corpus_spec c = rnnc_lm_corpus(spec);
+    return rnnc_corpus_tokenizer(&c);
+}
 
 /* ---- the spec in the model file ---- */
 
@@ -174,8 +206,10 @@ rnnc_status rnnc_lm_create_vocab(const rnnc_config *cfg, const rnnc_lm_spec *spe
     rnnc_status s;
     if (vocab)
         s = rnnc_vocab_copy(vocab, &lm->vocab);
-    else
-        s = rnnc_corpus_vocab(spec, train_text, len, &lm->vocab);
+    else {
+        const rnnc_corpus_spec cs = rnnc_lm_corpus(spec);
+        s = rnnc_corpus_vocab(&cs, train_text, len, &lm->vocab);
+    }
     if (s == RNNC_OK) {
         lm->V = (size_t)rnnc_vocab_size(lm->vocab);
         rnnc_config c = *cfg;
@@ -325,7 +359,8 @@ rnnc_status rnnc_lm_encode(const rnnc_lm *lm, const char *text, size_t len, cons
                            rnnc_corpus *out) {
     if (!lm)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_encode: NULL model");
-    return rnnc_corpus_encode(&lm->spec, lm->vocab, text, len, name, out);
+    const rnnc_corpus_spec cs = rnnc_lm_corpus(&lm->spec);
+    return rnnc_corpus_encode(&cs, lm->vocab, text, len, name, out);
 }
 
 /* ---- state and buffers ---- */

@@ -1,9 +1,10 @@
 /* Internal to the language model (lm.c, lm_sample.c): the model's parts and the recurrent state
  * it carries from window to window. */
-#ifndef RNNC_TASKS_LM_H
-#define RNNC_TASKS_LM_H
+#ifndef RNNC_SRC_TASKS_LM_H
+#define RNNC_SRC_TASKS_LM_H
 
 #include "../core/core.h"
+#include "rnnc.h"
 
 /* The windows of one pass over a stream cut into B rows: window w, row b starts at stream
  * position pos[w*B+b] and predicts len[w*B+b] tokens (0: the row has no window left), from a zero

@@ -1,8 +1,8 @@
 /* Language-model training files: a training file whose [lm] section names the text files and the
  * spec (docs/lm.md). The other sections are read by the training-file reader
- * (src/io/trainconfig.c), which hands [lm] keys to on_key here. */
-#include "../io/trainconfig.h"
-#include "../io/values.h"
+ * (src/tasks/trainconfig.c), which hands [lm] keys to on_key here. */
+#include "trainconfig.h"
+#include "../formats/values.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,10 +1,11 @@
 /* The training loop, shared by the tasks (src/tasks/). A task turns its examples into batches and
  * its model output into a loss; the loop owns epochs, shuffling, the optimizer, the schedule,
  * clipping, validation, early stopping, checkpoints, resuming and the metrics log. */
-#ifndef RNNC_TRAIN_FIT_H
-#define RNNC_TRAIN_FIT_H
+#ifndef RNNC_SRC_TRAIN_FIT_H
+#define RNNC_SRC_TRAIN_FIT_H
 
 #include "../core/core.h"
+#include "rnnc/train.h"
 
 typedef struct rnnc__task {
     void *self;

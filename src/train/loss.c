@@ -1,6 +1,7 @@
 /* Losses: the mean over the counted elements, as torch.nn's losses with reduction='mean'; every sum
  * is taken in double, and so is every per-element value before the final division. */
 #include "../core/core.h"
+#include "rnnc/train.h"
 
 #include <math.h>
 

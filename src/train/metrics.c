@@ -1,6 +1,7 @@
 /* Classification metrics accumulated over batches: a confusion matrix for accuracy, precision,
  * recall and F1, and, for binary problems, every (score, label) pair for an exact ROC AUC. */
 #include "../core/core.h"
+#include "rnnc/train.h"
 
 #include <math.h>
 #include <stdlib.h>

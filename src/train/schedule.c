@@ -2,6 +2,7 @@
  * StepLR, ExponentialLR, CosineAnnealingLR and OneCycleLR (without momentum cycling), a linear
  * warm-up as LinearLR in front of them, and ReduceLROnPlateau's state machine. */
 #include "../core/core.h"
+#include "rnnc/train.h"
 
 #include <math.h>
 #include <string.h>

@@ -58,9 +58,9 @@ static size_t corpus_words(const rnnc_tokenizer_spec *tok, const char *text, siz
 }
 
 /* The stream's size and documents from the text alone. */
-static void corpus_expect(const rnnc_lm_spec *spec, const char *text, size_t n, size_t *tokens,
+static void corpus_expect(const rnnc_corpus_spec *spec, const char *text, size_t n, size_t *tokens,
                           size_t *docs, size_t *doc_start, size_t cap) {
-    rnnc_tokenizer_spec tok = rnnc_lm_tokenizer(spec);
+    rnnc_tokenizer_spec tok = rnnc_corpus_tokenizer(spec);
     int word = spec->level == RNNC_LM_WORD, lines = spec->documents == RNNC_LM_DOC_LINES;
     *tokens = 0, *docs = 0;
     const char *p = text, *end = text + n;
@@ -83,7 +83,7 @@ static void corpus_expect(const rnnc_lm_spec *spec, const char *text, size_t n, 
         doc_start[0] = 0, *docs = 1;
 }
 
-static size_t corpus_count(const rnnc_lm_spec *spec, const rnnc_vocab *v, const char *text,
+static size_t corpus_count(const rnnc_corpus_spec *spec, const rnnc_vocab *v, const char *text,
                            size_t n) {
     rnnc_corpus c;
     if (n == 0 || rnnc_corpus_encode(spec, v, text, n, "part", &c) != RNNC_OK)
@@ -93,7 +93,7 @@ static size_t corpus_count(const rnnc_lm_spec *spec, const rnnc_vocab *v, const 
     return k;
 }
 
-static int fuzz_corpus_level(rnnc_lm_spec spec, double fraction, const char *text, size_t n) {
+static int fuzz_corpus_level(rnnc_corpus_spec spec, double fraction, const char *text, size_t n) {
     rnnc_vocab *v = NULL;
     rnnc_status st = rnnc_corpus_vocab(&spec, text, n, &v);
     FUZZ_REQUIRE((st == RNNC_OK) == (v != NULL));
@@ -158,7 +158,7 @@ static int fuzz_corpus(const uint8_t *data, size_t n) {
     if (n < 2)
         return RNNC_OK;
     static const int num_words[4] = {0, 3, 5, 10};
-    rnnc_lm_spec spec = rnnc_lm_spec_init();
+    rnnc_corpus_spec spec = rnnc_corpus_spec_init();
     spec.lowercase = data[0] & 1;
     spec.documents = (data[0] >> 1) & 1 ? RNNC_LM_DOC_LINES : RNNC_LM_DOC_NONE;
     spec.min_freq = (data[0] >> 2) & 3;

@@ -23,7 +23,7 @@ torch in float32. Tensors:
   p0.<name>              parameters before the first step
   g<k>.<name>, p<k>.<name>  gradients used by step k and parameters after it, k = 1..5
   state.<key>.<name>     torch's optimizer state after step 5 (optimizer.state[p][key]) for the
-                         keys rnnc's state arena holds, in the arena's order (include/rnnc.h)
+                         keys rnnc's state arena holds, in the arena's order (include/rnnc/train.h)
 meta: opt (rnnc_optim_kind_parse's name) and ONLY the options passed to torch.optim; every other
 option keeps torch's default, so the test also checks that rnnc_optim_spec_init gives torch's
 defaults.
@@ -41,7 +41,7 @@ have metric (N-1): the value passed to step t+1. Warm-up cases are
 SequentialLR([LinearLR(start_factor, total_iters=W), main], milestones=[W]) (or LinearLR alone in
 front of a constant rate). meta: kind (rnnc_sched_kind_parse's name), base_lr and the rnnc_sched_spec
 fields that differ from rnnc_sched_spec_init's defaults, under the field names of rnnc_sched_spec.
-Each sequence is also checked here against the closed forms documented in include/rnnc.h.
+Each sequence is also checked here against the closed forms documented in include/rnnc/train.h.
 """
 
 import math

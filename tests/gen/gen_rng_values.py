@@ -1,7 +1,7 @@
 """Reference values for rnnc's random number generator (test_core.c).
 
 An independent Python implementation of splitmix64 seeding and xoshiro256** 1.0, as documented
-in include/rnnc.h. Run: python3 tests/gen/gen_rng_values.py
+in include/rnnc/core.h. Run: python3 tests/gen/gen_rng_values.py
 """
 M = (1 << 64) - 1
 

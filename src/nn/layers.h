@@ -4,10 +4,11 @@
  * Backward functions ACCUMULATE (+=) into input gradients and parameter gradients; callers zero
  * them once per step. Padded steps (active[t*B+b] == 0) never change a recurrent state, produce
  * zero outputs and receive no gradient. */
-#ifndef RNNC_LAYERS_H
-#define RNNC_LAYERS_H
+#ifndef RNNC_SRC_NN_LAYERS_H
+#define RNNC_SRC_NN_LAYERS_H
 
 #include "../core/core.h"
+#include "rnnc/nn.h"
 #include "../core/real.h"
 
 #include <string.h>

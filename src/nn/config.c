@@ -5,10 +5,11 @@
  * sequence number ("[lstm]" reaches the handler as "lstm#3") and counts lines, which lets every
  * message name the line. */
 #include "../core/core.h"
+#include "rnnc/nn.h"
 
 #include <errno.h>
 #include <float.h>
-#include "values.h"
+#include "../formats/values.h"
 
 #include <ini.h>
 #include <math.h>

@@ -8,6 +8,7 @@
  * Sorted by begin, the tensors' byte ranges must tile the data buffer exactly: the first begins
  * at 0, each begins where the previous one ends, the last ends at the end of the file. */
 #include "../core/core.h"
+#include "rnnc/formats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -540,30 +541,6 @@ static int write_le(FILE *fp, const void *data, size_t n, size_t size) {
     return 0;
 }
 
-/* Makes the rename durable: fsync of the directory holding `path`. */
-static rnnc_status sync_dir(const char *path) {
-    const char *slash = strrchr(path, '/');
-    char *dir;
-    if (!slash)
-        dir = dup_string(".");
-    else if (slash == path)
-        dir = dup_string("/");
-    else {
-        dir = malloc((size_t)(slash - path) + 1);
-        if (dir) memcpy(dir, path, (size_t)(slash - path)), dir[slash - path] = 0;
-    }
-    if (!dir) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", path);
-    rnnc_status st = RNNC_OK;
-    int fd = open(dir, O_RDONLY);
-    /* Some file systems cannot fsync a directory (EINVAL); the rename is done either way. */
-    if (fd >= 0 && fsync(fd) != 0 && errno != EINVAL && errno != EROFS)
-        st = RNNC_FAIL(RNNC_ERR_IO, "%s: fsync of directory %s failed: %s", path, dir,
-                       strerror(errno));
-    if (fd >= 0) close(fd);
-    free(dir);
-    return st;
-}
-
 rnnc_status rnnc_tensor_file_write(const char *path, const rnnc_tensor *tensors, int n,
                                    const char *const *meta_keys, const char *const *meta_values,
                                    int n_meta) {
@@ -575,40 +552,23 @@ rnnc_status rnnc_tensor_file_write(const char *path, const rnnc_tensor *tensors,
     char *header = NULL;
     size_t hlen = 0;
     RNNC_TRY(make_header(path, tensors, n, meta_keys, meta_values, n_meta, &header, &hlen));
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 32);
-    if (!tmp) {
+    rnnc_atomic_file *af;
+    rnnc_status st = rnnc_atomic_open(path, &af);
+    if (st != RNNC_OK) {
         free(header);
-        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", path);
-    }
-    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-    rnnc_status st = RNNC_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0666);
-    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
-    if (!fp) {
-        st = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
-        if (fd >= 0) close(fd), unlink(tmp);
-        free(tmp), free(header);
         return st;
     }
+    FILE *fp = rnnc_atomic_stream(af);
     unsigned char len8[8];
     for (int i = 0; i < 8; i++) len8[i] = (unsigned char)((unsigned long long)hlen >> (8 * i));
     int bad = fwrite(len8, 1, 8, fp) != 8 || fwrite(header, 1, hlen, fp) != hlen;
     for (int i = 0; i < n && !bad; i++)
         bad = write_le(fp, tensors[i].data, tensors[i].nbytes, dtype_by_id(tensors[i].dtype)->size);
-    if (bad || fflush(fp) != 0)
-        st = RNNC_FAIL(RNNC_ERR_IO, "%s: write to %s failed: %s", path, tmp, strerror(errno));
-    else if (fsync(fileno(fp)) != 0)
-        st = RNNC_FAIL(RNNC_ERR_IO, "%s: fsync of %s failed: %s", path, tmp, strerror(errno));
-    if (fclose(fp) != 0 && st == RNNC_OK)
-        st = RNNC_FAIL(RNNC_ERR_IO, "%s: closing %s failed: %s", path, tmp, strerror(errno));
-    if (st == RNNC_OK && rename(tmp, path) != 0)
-        st = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot rename %s over it: %s", path, tmp,
-                       strerror(errno));
-    if (st != RNNC_OK)
-        unlink(tmp);
-    else
-        st = sync_dir(path);
-    free(tmp), free(header);
-    return st;
+    free(header);
+    if (bad) {
+        st = RNNC_FAIL(RNNC_ERR_IO, "%s: write failed: %s", path, strerror(errno));
+        rnnc_atomic_abort(af);
+        return st;
+    }
+    return rnnc_atomic_commit(af);
 }

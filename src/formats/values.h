@@ -1,9 +1,10 @@
 /* Whole-string values of INI keys, shared by the model-description and training-file readers.
  * Each returns 0 and sets *out, or -1 when the text is not a value of that type. */
-#ifndef RNNC_IO_VALUES_H
-#define RNNC_IO_VALUES_H
+#ifndef RNNC_SRC_FORMATS_VALUES_H
+#define RNNC_SRC_FORMATS_VALUES_H
 
 #include "../core/core.h"
+#include "rnnc/formats.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* Plots: a tiny canvas (src/io/plot.h) written as SVG or rasterized into PNG by hand, and the
+/* Plots: a tiny canvas (tools/plot.h) written as SVG or rasterized into PNG by hand, and the
  * forecast plot of `rnnc forecast --plot` drawn on it once for both formats.
  *
  * The raster: strokes are anti-aliased by the distance of each pixel centre from the segment
@@ -9,18 +9,21 @@
  * descenders) scaled by whole pixels; rotated text is sampled 4x4 per pixel from the font. */
 #include "plot.h"
 
-#include "../core/core.h"
-
-#include <errno.h>
-#include <fcntl.h>
+#include <assert.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 #include <zlib.h>
+
+/* An invariant of this file that stays on in release builds. */
+#define PLOT_ASSERT(cond)                                                                          \
+    ((cond) ? (void)0 : (fprintf(stderr, "rnnc: internal error: %s (%s:%d)\n", #cond, __FILE__,  \
+                                 __LINE__),                                                        \
+                         abort()))
 
 /* ---- the font ---- */
 
@@ -174,7 +177,7 @@ typedef struct op {
     int anchor;
 } op;
 
-struct rnnc__canvas {
+struct plot_canvas {
     int w, h;
     char bg[16];
     op *ops;
@@ -182,18 +185,18 @@ struct rnnc__canvas {
     rnnc_status err; /* the first failure, kept */
 };
 
-rnnc_status rnnc__canvas_create(int width, int height, const char *background, rnnc__canvas **out) {
+rnnc_status plot_canvas_create(int width, int height, const char *background, plot_canvas **out) {
     if (!out)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__canvas_create: NULL out");
+        return rnnc_error(RNNC_ERR_ARG, "plot_canvas_create: NULL out");
     *out = NULL;
     unsigned char rgb[3];
     if (width < 1 || width > 8192 || height < 1 || height > 8192)
-        return RNNC_FAIL(RNNC_ERR_ARG, "canvas: size %d x %d is outside 1..8192", width, height);
+        return rnnc_error(RNNC_ERR_ARG, "canvas: size %d x %d is outside 1..8192", width, height);
     if (background && (strlen(background) >= 16 || parse_color(background, rgb)))
-        return RNNC_FAIL(RNNC_ERR_ARG, "canvas: unknown colour '%s'", background);
-    rnnc__canvas *c = calloc(1, sizeof *c);
+        return rnnc_error(RNNC_ERR_ARG, "canvas: unknown colour '%s'", background);
+    plot_canvas *c = calloc(1, sizeof *c);
     if (!c)
-        return RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory");
+        return rnnc_error(RNNC_ERR_NOMEM, "canvas: out of memory");
     c->w = width, c->h = height;
     if (background)
         strcpy(c->bg, background);
@@ -201,7 +204,7 @@ rnnc_status rnnc__canvas_create(int width, int height, const char *background, r
     return RNNC_OK;
 }
 
-void rnnc__canvas_free(rnnc__canvas *c) {
+void plot_canvas_free(plot_canvas *c) {
     if (!c)
         return;
     for (size_t i = 0; i < c->n; i++)
@@ -211,19 +214,19 @@ void rnnc__canvas_free(rnnc__canvas *c) {
 }
 
 /* A new operation of the given colour at the end of the list, or NULL (the failure is kept). */
-static op *push(rnnc__canvas *c, int kind, const char *color, int fmt) {
+static op *push(plot_canvas *c, int kind, const char *color, int fmt) {
     if (!c || c->err)
         return NULL;
     unsigned char rgb[3] = {0, 0, 0};
     if (color && (strlen(color) >= 16 || parse_color(color, rgb))) {
-        c->err = RNNC_FAIL(RNNC_ERR_ARG, "canvas: unknown colour '%s'", color);
+        c->err = rnnc_error(RNNC_ERR_ARG, "canvas: unknown colour '%s'", color);
         return NULL;
     }
     if (c->n == c->cap) {
         size_t cap = c->cap ? 2 * c->cap : 64;
         op *ops = realloc(c->ops, cap * sizeof *ops);
         if (!ops) {
-            c->err = RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory");
+            c->err = rnnc_error(RNNC_ERR_NOMEM, "canvas: out of memory");
             return NULL;
         }
         c->ops = ops, c->cap = cap;
@@ -237,13 +240,13 @@ static op *push(rnnc__canvas *c, int kind, const char *color, int fmt) {
     return o;
 }
 
-static void set_stroke(op *o, const rnnc__stroke *s) {
+static void set_stroke(op *o, const plot_stroke *s) {
     o->width = s->width > 0 ? s->width : 1;
     o->dash[0] = s->dash[0], o->dash[1] = s->dash[1];
 }
 
-void rnnc__canvas_line(rnnc__canvas *c, double x1, double y1, double x2, double y2,
-                       const rnnc__stroke *s, int fmt) {
+void plot_canvas_line(plot_canvas *c, double x1, double y1, double x2, double y2,
+                       const plot_stroke *s, int fmt) {
     op *o = push(c, OP_LINE, s->color, fmt);
     if (!o)
         return;
@@ -251,16 +254,16 @@ void rnnc__canvas_line(rnnc__canvas *c, double x1, double y1, double x2, double 
     set_stroke(o, s);
 }
 
-void rnnc__canvas_polyline(rnnc__canvas *c, const double *xy, size_t n, const rnnc__stroke *s) {
+void plot_canvas_polyline(plot_canvas *c, const double *xy, size_t n, const plot_stroke *s) {
     if (n == 0)
         return;
     double *copy = malloc(2 * n * sizeof *copy);
     if (!copy) {
         if (c && !c->err)
-            c->err = RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory");
+            c->err = rnnc_error(RNNC_ERR_NOMEM, "canvas: out of memory");
         return;
     }
-    op *o = push(c, OP_POLYLINE, s->color, RNNC__XY_DEC);
+    op *o = push(c, OP_POLYLINE, s->color, PLOT_XY_DEC);
     if (!o) {
         free(copy);
         return;
@@ -270,7 +273,7 @@ void rnnc__canvas_polyline(rnnc__canvas *c, const double *xy, size_t n, const rn
     set_stroke(o, s);
 }
 
-void rnnc__canvas_rect(rnnc__canvas *c, double x, double y, double w, double h, const char *fill,
+void plot_canvas_rect(plot_canvas *c, double x, double y, double w, double h, const char *fill,
                        int fmt) {
     op *o = push(c, OP_RECT, fill, fmt);
     if (!o)
@@ -278,12 +281,12 @@ void rnnc__canvas_rect(rnnc__canvas *c, double x, double y, double w, double h, 
     o->x = x, o->y = y, o->x2 = w, o->y2 = h;
 }
 
-void rnnc__canvas_text(rnnc__canvas *c, double x, double y, const char *text, const rnnc__font *f,
+void plot_canvas_text(plot_canvas *c, double x, double y, const char *text, const plot_font *f,
                        int fmt) {
     char *copy = strdup(text ? text : "");
     if (!copy) {
         if (c && !c->err)
-            c->err = RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory");
+            c->err = rnnc_error(RNNC_ERR_NOMEM, "canvas: out of memory");
         return;
     }
     op *o = push(c, OP_TEXT, f ? f->color : NULL, fmt);
@@ -293,7 +296,7 @@ void rnnc__canvas_text(rnnc__canvas *c, double x, double y, const char *text, co
     }
     o->x = x, o->y = y, o->text = copy;
     o->size = f && f->size > 0 ? f->size : 12;
-    o->anchor = f ? f->anchor : RNNC__ANCHOR_START;
+    o->anchor = f ? f->anchor : PLOT_ANCHOR_START;
     o->rotate = f ? f->rotate : 0;
 }
 
@@ -334,11 +337,11 @@ sprint(sbuf *b, const char *fmt, ...) {
     va_start(ap, fmt);
     int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
-    RNNC_ASSERT(k >= 0 && (size_t)k < sizeof tmp);
+    PLOT_ASSERT(k >= 0 && (size_t)k < sizeof tmp);
     sputs(b, tmp, (size_t)k);
 }
 
-/* A coordinate: a whole number or one decimal (RNNC__X_INT / RNNC__Y_INT). */
+/* A coordinate: a whole number or one decimal (PLOT_X_INT / PLOT_Y_INT). */
 static void num(sbuf *b, double v, int whole) {
     if (whole)
         sprint(b, "%ld", lround(v));
@@ -371,11 +374,11 @@ static void svg_stroke(sbuf *b, const op *o) {
 static void svg_xy(sbuf *b, const char *ax, const char *ay, double x, double y, int fmt) {
     if (ax)
         sprint(b, " %s=\"", ax);
-    num(b, x, fmt & RNNC__X_INT);
+    num(b, x, fmt & PLOT_X_INT);
     sputs(b, ax ? "\" " : " ", ax ? 2 : 1);
     if (ay)
         sprint(b, "%s=\"", ay);
-    num(b, y, fmt & RNNC__Y_INT);
+    num(b, y, fmt & PLOT_Y_INT);
     if (ay)
         sputs(b, "\"", 1);
 }
@@ -431,13 +434,13 @@ static void svg_op(sbuf *b, const op *o) {
         sputs(b, "</text>\n", 8);
         break;
     }
-    default: RNNC_ASSERT(0);
+    default: PLOT_ASSERT(0);
     }
 }
 
-rnnc_status rnnc__canvas_svg(const rnnc__canvas *c, char **out, size_t *len) {
+rnnc_status plot_canvas_svg(const plot_canvas *c, char **out, size_t *len) {
     if (!c || !out || !len)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__canvas_svg: NULL argument");
+        return rnnc_error(RNNC_ERR_ARG, "plot_canvas_svg: NULL argument");
     *out = NULL, *len = 0;
     if (c->err)
         return c->err;
@@ -453,7 +456,7 @@ rnnc_status rnnc__canvas_svg(const rnnc__canvas *c, char **out, size_t *len) {
     sputs(&b, "</svg>\n", 7);
     if (b.oom) {
         free(b.p);
-        return RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory for the SVG text");
+        return rnnc_error(RNNC_ERR_NOMEM, "canvas: out of memory for the SVG text");
     }
     *out = b.p, *len = b.n;
     return RNNC_OK;
@@ -530,7 +533,7 @@ static rnnc_status stroke(raster *r, const op *o, const double *p, size_t n, int
     } else {
         double *cum = malloc(n * sizeof *cum);
         if (!cum)
-            return RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory");
+            return rnnc_error(RNNC_ERR_NOMEM, "canvas: out of memory");
         cum[0] = 0;
         for (size_t k = 1; k < n; k++)
             cum[k] = cum[k - 1] + hypot(p[2 * k] - p[2 * k - 2], p[2 * k + 1] - p[2 * k - 1]);
@@ -598,7 +601,7 @@ static rnnc_status text(raster *r, const op *o, int scale) {
     const size_t len = strlen(o->text);
     const unsigned char **g = malloc((len ? len : 1) * sizeof *g);
     if (!g)
-        return RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory");
+        return rnnc_error(RNNC_ERR_NOMEM, "canvas: out of memory");
     size_t n = 0;
     for (size_t i = 0; i < len; i++)
         if ((g[n] = glyph((unsigned char)o->text[i])))
@@ -607,8 +610,8 @@ static rnnc_status text(raster *r, const op *o, int scale) {
     int px = (int)floor(scale * o->size / 12 + 0.5);
     px = px < 1 ? 1 : px;
     const double width = n ? (double)(n * GLYPH_ADVANCE - 1) : 0; /* font pixels */
-    const double shift = o->anchor == RNNC__ANCHOR_END      ? -width
-                         : o->anchor == RNNC__ANCHOR_MIDDLE ? -width / 2
+    const double shift = o->anchor == PLOT_ANCHOR_END      ? -width
+                         : o->anchor == PLOT_ANCHOR_MIDDLE ? -width / 2
                                                             : 0;
     const double ax = o->x * scale, ay = o->y * scale;
     if (o->rotate == 0) {
@@ -658,22 +661,22 @@ static rnnc_status text(raster *r, const op *o, int scale) {
     return RNNC_OK;
 }
 
-rnnc_status rnnc__canvas_raster(const rnnc__canvas *c, int scale, unsigned char **rgb, int *w,
+rnnc_status plot_canvas_raster(const plot_canvas *c, int scale, unsigned char **rgb, int *w,
                                 int *h) {
     if (!c || !rgb || !w || !h)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__canvas_raster: NULL argument");
+        return rnnc_error(RNNC_ERR_ARG, "plot_canvas_raster: NULL argument");
     *rgb = NULL;
     if (c->err)
         return c->err;
     if (scale < 1 || scale > 4)
-        return RNNC_FAIL(RNNC_ERR_ARG, "canvas: scale %d is outside 1..4", scale);
+        return rnnc_error(RNNC_ERR_ARG, "canvas: scale %d is outside 1..4", scale);
     raster r = {NULL, NULL, c->w * scale, c->h * scale, 0, 0, 0, 0};
     const size_t npx = (size_t)r.W * (size_t)r.H;
     r.rgb = malloc(3 * npx);
     r.cov = calloc(npx, sizeof *r.cov);
     if (!r.rgb || !r.cov) {
         free(r.rgb), free(r.cov);
-        return RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory for %d x %d pixels", r.W, r.H);
+        return rnnc_error(RNNC_ERR_NOMEM, "canvas: out of memory for %d x %d pixels", r.W, r.H);
     }
     unsigned char bg[3] = {255, 255, 255};
     if (c->bg[0])
@@ -691,7 +694,7 @@ rnnc_status rnnc__canvas_raster(const rnnc__canvas *c, int scale, unsigned char 
             free(pts);
             pts = malloc(2 * o->n * sizeof *pts);
             if (!pts) {
-                st = RNNC_FAIL(RNNC_ERR_NOMEM, "canvas: out of memory");
+                st = rnnc_error(RNNC_ERR_NOMEM, "canvas: out of memory");
                 break;
             }
             for (size_t k = 0; k < 2 * o->n; k++)
@@ -727,13 +730,13 @@ static size_t chunk(unsigned char *p, const char *type, size_t len) {
     return len + 12;
 }
 
-rnnc_status rnnc__png_encode(const unsigned char *rgb, int w, int h, unsigned char **out,
+rnnc_status plot_png_encode(const unsigned char *rgb, int w, int h, unsigned char **out,
                              size_t *len) {
     if (!rgb || !out || !len)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__png_encode: NULL argument");
+        return rnnc_error(RNNC_ERR_ARG, "plot_png_encode: NULL argument");
     *out = NULL, *len = 0;
     if (w < 1 || h < 1 || w > 32768 || h > 32768)
-        return RNNC_FAIL(RNNC_ERR_ARG, "PNG: size %d x %d is outside 1..32768", w, h);
+        return rnnc_error(RNNC_ERR_ARG, "PNG: size %d x %d is outside 1..32768", w, h);
     /* The filtered image: every row is its filter type (0, none) and the row's RGB bytes. */
     const size_t row = 1 + 3 * (size_t)w, raw_len = (size_t)h * row;
     unsigned char *raw = malloc(raw_len);
@@ -742,7 +745,7 @@ rnnc_status rnnc__png_encode(const unsigned char *rgb, int w, int h, unsigned ch
     unsigned char *png = malloc(8 + 25 + 12 + (size_t)bound + 12);
     if (!raw || !png) {
         free(raw), free(png);
-        return RNNC_FAIL(RNNC_ERR_NOMEM, "PNG: out of memory for %d x %d pixels", w, h);
+        return rnnc_error(RNNC_ERR_NOMEM, "PNG: out of memory for %d x %d pixels", w, h);
     }
     for (size_t y = 0; y < (size_t)h; y++) {
         raw[y * row] = 0;
@@ -764,7 +767,7 @@ rnnc_status rnnc__png_encode(const unsigned char *rgb, int w, int h, unsigned ch
     free(raw);
     if (z != Z_OK) {
         free(png);
-        return RNNC_FAIL(RNNC_ERR_NOMEM, "PNG: zlib compress2 failed (%d)", z);
+        return rnnc_error(RNNC_ERR_NOMEM, "PNG: zlib compress2 failed (%d)", z);
     }
     n += chunk(png + n, "IDAT", (size_t)zlen);
     n += chunk(png + n, "IEND", 0);
@@ -772,11 +775,13 @@ rnnc_status rnnc__png_encode(const unsigned char *rgb, int w, int h, unsigned ch
     return RNNC_OK;
 }
 
-rnnc_status rnnc__canvas_png(const rnnc__canvas *c, int scale, unsigned char **out, size_t *len) {
+rnnc_status plot_canvas_png(const plot_canvas *c, int scale, unsigned char **out, size_t *len) {
     unsigned char *rgb = NULL;
     int w = 0, h = 0;
-    RNNC_TRY(rnnc__canvas_raster(c, scale, &rgb, &w, &h));
-    rnnc_status st = rnnc__png_encode(rgb, w, h, out, len);
+    rnnc_status st0 = plot_canvas_raster(c, scale, &rgb, &w, &h);
+    if (st0 != RNNC_OK)
+        return st0;
+    rnnc_status st = plot_png_encode(rgb, w, h, out, len);
     free(rgb);
     return st;
 }
@@ -788,64 +793,28 @@ static int has_suffix(const char *s, const char *suf) {
     return n >= k && !strcasecmp(s + n - k, suf);
 }
 
-/* Writes data (len) to path through path.tmp.<pid>: write, fsync, rename; removes the temporary
- * on failure, so an earlier file at path stays as it was. */
-static rnnc_status write_atomic(const char *path, const void *data, size_t len) {
-    const size_t plen = strlen(path);
-    char *tmp = malloc(plen + 32);
-    if (!tmp)
-        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", path);
-    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0666);
-    if (fd < 0) {
-        rnnc_status st =
-            RNNC_FAIL(RNNC_ERR_IO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
-        free(tmp);
-        return st;
-    }
-    rnnc_status st = RNNC_OK;
-    const unsigned char *p = data;
-    for (size_t done = 0; done < len && st == RNNC_OK;) {
-        ssize_t k = write(fd, p + done, len - done);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            st = RNNC_FAIL(RNNC_ERR_IO, "%s: write to %s failed: %s", path, tmp,
-                           k < 0 ? strerror(errno) : "nothing written");
-        else
-            done += (size_t)k;
-    }
-    if (st == RNNC_OK && fsync(fd) != 0)
-        st = RNNC_FAIL(RNNC_ERR_IO, "%s: fsync of %s failed: %s", path, tmp, strerror(errno));
-    if (close(fd) != 0 && st == RNNC_OK)
-        st = RNNC_FAIL(RNNC_ERR_IO, "%s: closing %s failed: %s", path, tmp, strerror(errno));
-    if (st == RNNC_OK && rename(tmp, path) != 0)
-        st = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot rename %s over it: %s", path, tmp, strerror(errno));
-    if (st != RNNC_OK)
-        unlink(tmp);
-    free(tmp);
-    return st;
-}
-
-rnnc_status rnnc__canvas_write(const rnnc__canvas *c, const char *path, int scale) {
+rnnc_status plot_canvas_write(const plot_canvas *c, const char *path, int scale) {
     if (!c || !path || !path[0])
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__canvas_write: no path");
+        return rnnc_error(RNNC_ERR_ARG, "plot_canvas_write: no path");
     unsigned char *bytes = NULL;
     size_t len = 0;
     rnnc_status st;
     if (has_suffix(path, ".svg")) {
         char *svg = NULL;
-        st = rnnc__canvas_svg(c, &svg, &len);
+        st = plot_canvas_svg(c, &svg, &len);
         bytes = (unsigned char *)svg;
     } else if (has_suffix(path, ".png")) {
-        st = rnnc__canvas_png(c, scale, &bytes, &len);
+        st = plot_canvas_png(c, scale, &bytes, &len);
     } else {
-        return RNNC_FAIL(RNNC_ERR_ARG, "%s: a plot is written as .svg or .png", path);
+        return rnnc_error(RNNC_ERR_ARG, "%s: a plot is written as .svg or .png", path);
     }
-    if (st != RNNC_OK)
-        rnnc__fail_prefix(st, path);
+    if (st != RNNC_OK) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", rnnc_last_error());
+        rnnc_error(st, "%s: %s", path, msg);
+    }
     else
-        st = write_atomic(path, bytes, len);
+        st = rnnc_file_write_atomic(path, bytes, len);
     free(bytes);
     return st;
 }
@@ -864,26 +833,26 @@ static double nice_step(double lo, double hi, int n) {
 /* The layout in SVG units: the plot area is [ML, PW-MR] x [MT, PH-MB]. */
 enum { PW = 960, PH = 480, ML = 80, MR = 24, MT = 60, MB = 72 };
 
-static double xpos(const rnnc_forecast_plot *p, size_t i) {
+static double xpos(const plot_forecast_spec *p, size_t i) {
     return ML + (p->n > 1 ? (double)i * (PW - ML - MR) / (double)(p->n - 1) : 0);
 }
 
 /* The runs of finite values of v (n) as polylines. */
-static void series(rnnc__canvas *c, const rnnc_forecast_plot *p, const double *v, double y0,
-                   double ys, const rnnc__stroke *s, double *xy /* (n,2) */) {
+static void series(plot_canvas *c, const plot_forecast_spec *p, const double *v, double y0,
+                   double ys, const plot_stroke *s, double *xy /* (n,2) */) {
     size_t k = 0;
     for (size_t i = 0; i <= p->n; i++) {
         if (i < p->n && isfinite(v[i])) {
             xy[2 * k] = xpos(p, i), xy[2 * k + 1] = y0 - v[i] * ys;
             k++;
         } else if (k) {
-            rnnc__canvas_polyline(c, xy, k, s);
+            plot_canvas_polyline(c, xy, k, s);
             k = 0;
         }
     }
 }
 
-static void draw_forecast(rnnc__canvas *c, const rnnc_forecast_plot *p, double *xy) {
+static void draw_forecast(plot_canvas *c, const plot_forecast_spec *p, double *xy) {
     const double *all[3] = {p->history, p->actual, p->forecast};
     double lo = INFINITY, hi = -INFINITY;
     for (int k = 0; k < 3; k++)
@@ -897,37 +866,37 @@ static void draw_forecast(rnnc__canvas *c, const rnnc_forecast_plot *p, double *
     const double step = nice_step(lo, hi, 6);
     lo = floor(lo / step) * step, hi = ceil(hi / step) * step;
     const double ys = (PH - MT - MB) / (hi - lo), y0 = PH - MB + lo * ys;
-    const rnnc__font title = {NULL, 15, RNNC__ANCHOR_START, 0};
-    rnnc__canvas_text(c, ML, 20, p->title, &title, RNNC__XY_INT);
+    const plot_font title = {NULL, 15, PLOT_ANCHOR_START, 0};
+    plot_canvas_text(c, ML, 20, p->title, &title, PLOT_XY_INT);
     /* The value grid, ticks and labels; counted, so a step below the precision of lo ends. */
-    const rnnc__stroke grid = {"#e0e0e0", 1, {0, 0}}, axis = {"#333", 1, {0, 0}};
-    const rnnc__font right = {NULL, 12, RNNC__ANCHOR_END, 0};
+    const plot_stroke grid = {"#e0e0e0", 1, {0, 0}}, axis = {"#333", 1, {0, 0}};
+    const plot_font right = {NULL, 12, PLOT_ANCHOR_END, 0};
     double v = lo;
     for (int k = 0; k <= 100 && v <= hi + step / 2; k++, v += step) {
         const double y = y0 - v * ys;
         char b[64];
-        rnnc__canvas_line(c, ML, y, PW - MR, y, &grid, RNNC__X_INT);
+        plot_canvas_line(c, ML, y, PW - MR, y, &grid, PLOT_X_INT);
         snprintf(b, sizeof b, "%g", fabs(v) < step * 1e-9 ? 0 : v);
-        rnnc__canvas_text(c, ML - 6, y + 4, b, &right, RNNC__X_INT);
+        plot_canvas_text(c, ML - 6, y + 4, b, &right, PLOT_X_INT);
     }
     /* The time ticks: about 8 labels, slanted. */
-    const rnnc__font slant = {NULL, 12, RNNC__ANCHOR_END, -30};
+    const plot_font slant = {NULL, 12, PLOT_ANCHOR_END, -30};
     const size_t every = p->n > 8 ? (p->n + 7) / 8 : 1;
     for (size_t i = 0; i < p->n; i += every) {
         const double x = xpos(p, i);
-        rnnc__canvas_line(c, x, PH - MB, x, PH - MB + 5, &axis, RNNC__Y_INT);
-        rnnc__canvas_text(c, x, PH - MB + 18, p->labels[i] ? p->labels[i] : "", &slant,
-                          RNNC__Y_INT);
+        plot_canvas_line(c, x, PH - MB, x, PH - MB + 5, &axis, PLOT_Y_INT);
+        plot_canvas_text(c, x, PH - MB + 18, p->labels[i] ? p->labels[i] : "", &slant,
+                          PLOT_Y_INT);
     }
     /* The axes and the forecast origin. */
-    rnnc__canvas_line(c, ML, PH - MB, PW - MR, PH - MB, &axis, RNNC__XY_INT);
-    rnnc__canvas_line(c, ML, MT, ML, PH - MB, &axis, RNNC__XY_INT);
-    const rnnc__stroke origin = {"#999", 1, {4, 4}};
+    plot_canvas_line(c, ML, PH - MB, PW - MR, PH - MB, &axis, PLOT_XY_INT);
+    plot_canvas_line(c, ML, MT, ML, PH - MB, &axis, PLOT_XY_INT);
+    const plot_stroke origin = {"#999", 1, {4, 4}};
     const double xo = xpos(p, p->origin);
-    rnnc__canvas_line(c, xo, MT, xo, PH - MB, &origin, RNNC__Y_INT);
-    const rnnc__font up = {NULL, 12, RNNC__ANCHOR_MIDDLE, -90};
-    rnnc__canvas_text(c, 18, (MT + PH - MB) / 2, p->ylabel, &up, RNNC__XY_INT);
-    static const rnnc__stroke styles[3] = {
+    plot_canvas_line(c, xo, MT, xo, PH - MB, &origin, PLOT_Y_INT);
+    const plot_font up = {NULL, 12, PLOT_ANCHOR_MIDDLE, -90};
+    plot_canvas_text(c, 18, (MT + PH - MB) / 2, p->ylabel, &up, PLOT_XY_INT);
+    static const plot_stroke styles[3] = {
         {"#1f77b4", 1.5, {0, 0}}, {"#222", 1.5, {5, 3}}, {"#d62728", 2, {0, 0}}};
     for (int k = 0; k < 3; k++)
         series(c, p, all[k], y0, ys, &styles[k], xy);
@@ -936,28 +905,28 @@ static void draw_forecast(rnnc__canvas *c, const rnnc_forecast_plot *p, double *
     const int lx = PW - MR - 3 * 110, ly = 42;
     for (int k = 0; k < 3; k++) {
         const int x = lx + 110 * k;
-        rnnc__canvas_line(c, x, ly, x + 32, ly, &styles[k], RNNC__XY_INT);
-        rnnc__canvas_text(c, x + 40, ly + 4, names[k], NULL, RNNC__XY_INT);
+        plot_canvas_line(c, x, ly, x + 32, ly, &styles[k], PLOT_XY_INT);
+        plot_canvas_text(c, x + 40, ly + 4, names[k], NULL, PLOT_XY_INT);
     }
 }
 
-rnnc_status rnnc_plot_forecast(const char *path, const rnnc_forecast_plot *p) {
+rnnc_status plot_forecast(const char *path, const plot_forecast_spec *p) {
     if (!path || !path[0] || !p)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_plot_forecast: no path or plot");
+        return rnnc_error(RNNC_ERR_ARG, "plot_forecast: no path or plot");
     if (!has_suffix(path, ".svg") && !has_suffix(path, ".png"))
-        return RNNC_FAIL(RNNC_ERR_ARG, "%s: a plot is written as .svg or .png", path);
+        return rnnc_error(RNNC_ERR_ARG, "%s: a plot is written as .svg or .png", path);
     if (p->n == 0 || p->origin >= p->n || !p->labels || !p->history || !p->actual || !p->forecast)
-        return RNNC_FAIL(RNNC_ERR_ARG,
+        return rnnc_error(RNNC_ERR_ARG,
                          "%s: a forecast plot needs n >= 1, origin < n and every array (n %zu, "
                          "origin %zu)",
                          path, p->n, p->origin);
-    void *mem = NULL;
-    RNNC_TRY(rnnc__calloc(&mem, p->n, 2 * sizeof(double), "the plot's points"));
-    double *xy = mem; /* (n,2) */
-    rnnc__canvas *c = NULL;
-    rnnc_status st = rnnc__canvas_create(PW, PH, "white", &c);
+    double *xy = p->n <= SIZE_MAX / (2 * sizeof(double)) ? calloc(p->n, 2 * sizeof(double)) : NULL;
+    if (!xy) /* (n,2) */
+        return rnnc_error(RNNC_ERR_NOMEM, "%s: no memory for the plot's %zu points", path, p->n);
+    plot_canvas *c = NULL;
+    rnnc_status st = plot_canvas_create(PW, PH, "white", &c);
     if (st == RNNC_OK) {
-        const rnnc_forecast_plot q = {p->title ? p->title : "",
+        const plot_forecast_spec q = {p->title ? p->title : "",
                                       p->ylabel ? p->ylabel : "",
                                       p->n,
                                       p->labels,
@@ -966,9 +935,9 @@ rnnc_status rnnc_plot_forecast(const char *path, const rnnc_forecast_plot *p) {
                                       p->forecast,
                                       p->origin};
         draw_forecast(c, &q, xy);
-        st = rnnc__canvas_write(c, path, 2);
+        st = plot_canvas_write(c, path, 2);
     }
-    rnnc__canvas_free(c);
+    plot_canvas_free(c);
     free(xy);
     return st;
 }

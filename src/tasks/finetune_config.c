@@ -1,8 +1,8 @@
 /* [finetune] of a training file (docs/finetune.md): what rnnc finetune carries over from a
  * pretrained model and how the new run treats it. The task readers skip the section; this reader
- * takes only it (src/io/trainconfig.c hands its keys here). */
+ * takes only it (src/tasks/trainconfig.c hands its keys here). */
 #include "trainconfig.h"
-#include "values.h"
+#include "../formats/values.h"
 
 #include <stdio.h>
 #include <string.h>

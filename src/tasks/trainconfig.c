@@ -3,9 +3,10 @@
  * readers see the whole file with the other's lines blanked, so every message names the real line.
  * Keys and defaults: docs/training.md. */
 #include "../core/core.h"
+#include "rnnc.h"
 
 #include "trainconfig.h"
-#include "values.h"
+#include "../formats/values.h"
 #include <errno.h>
 
 #include <ini.h>

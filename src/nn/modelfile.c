@@ -3,7 +3,8 @@
  * is reached through the public API (rnnc_model_param_info and friends); only the plan of a
  * description is used to check a file before the model it describes is allocated. */
 #include "../core/core.h"
-#include "../model/plan.h"
+#include "rnnc/nn.h"
+#include "plan.h"
 
 #include <float.h>
 #include <limits.h>
@@ -218,87 +219,6 @@ rnnc_status rnnc_model_load(const char *path, rnnc_model **out, rnnc_tensor_file
     else
         rnnc_tensor_file_free(f);
     return RNNC_OK;
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Optimizer state: a second safetensors file beside the model file, so training can resume.
- */
-
-#define OPT_STATE "optim.state"
-#define OPT_STEPS "optim.steps"
-#define OPT_LAYER_STEPS "optim.layer_steps"
-#define KEY_LR "rnnc.optim.lr"
-
-rnnc_status rnnc_optim_save(rnnc_optim *o, const char *path) {
-    if (!o || !path) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_save: NULL optimizer or path");
-    size_t n = 0;
-    const float *state = rnnc_optim_state(o, &n);
-    int64_t steps = rnnc_optim_steps(o), layer_steps[RNNC_MAX_LAYERS];
-    const size_t nl = (size_t)rnnc_model_config(rnnc__optim_model(o))->n_layers;
-    for (size_t l = 0; l < nl; l++)
-        layer_steps[l] = rnnc_optim_layer_steps(o, (int)l);
-    rnnc_tensor ts[3] = {{OPT_STATE, RNNC_DTYPE_F32, 1, {n}, state, n * sizeof(float)},
-                         {OPT_STEPS, RNNC_DTYPE_I64, 0, {0}, &steps, sizeof steps},
-                         {OPT_LAYER_STEPS, RNNC_DTYPE_I64, 1, {nl}, layer_steps,
-                          nl * sizeof(int64_t)}};
-    char lr[40];
-    snprintf(lr, sizeof lr, "%.17g", rnnc_optim_lr(o));
-    const char *keys[] = {KEY_FORMAT, KEY_VERSION, KEY_LR};
-    const char *values[] = {"rnnc-optim", rnnc_version(), lr};
-    return rnnc_tensor_file_write(path, ts, 3, keys, values, 3);
-}
-
-rnnc_status rnnc_optim_load(rnnc_optim *o, const char *path) {
-    if (!o || !path) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_load: NULL optimizer or path");
-    rnnc_tensor_file *f;
-    RNNC_TRY(rnnc_tensor_file_read(path, &f));
-    size_t n = 0;
-    float *state = rnnc_optim_state(o, &n);
-    const rnnc_tensor *ts = rnnc_tensor_file_find(f, OPT_STATE);
-    const rnnc_tensor *tn = rnnc_tensor_file_find(f, OPT_STEPS);
-    const rnnc_tensor *tl = rnnc_tensor_file_find(f, OPT_LAYER_STEPS); /* none before 0.5 */
-    const size_t nl = (size_t)rnnc_model_config(rnnc__optim_model(o))->n_layers;
-    const char *lr_text = rnnc_tensor_file_meta(f, KEY_LR);
-    rnnc_status st = RNNC_OK;
-    int64_t steps = 0;
-    double lr = 0;
-    char *end = NULL;
-    if (lr_text) lr = strtod(lr_text, &end);
-    if (!ts || !tn || rnnc_tensor_file_count(f) != 2 + (tl != NULL))
-        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: expected exactly the tensors '%s', '%s' and '%s'",
-                       path, OPT_STATE, OPT_STEPS, OPT_LAYER_STEPS);
-    else if (tl && (tl->dtype != RNNC_DTYPE_I64 || tl->ndim != 1 || tl->dims[0] != nl))
-        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s' must be I64 (%zu,) for this model", path,
-                       OPT_LAYER_STEPS, nl);
-    else if (ts->dtype != RNNC_DTYPE_F32 || ts->ndim != 1 || ts->dims[0] != n)
-        st = RNNC_FAIL(RNNC_ERR_FORMAT,
-                       "%s: tensor '%s' must be F32 (%zu,) for this optimizer and model", path,
-                       OPT_STATE, n);
-    else if (tn->dtype != RNNC_DTYPE_I64 || tn->ndim != 0)
-        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s' must be an I64 scalar", path, OPT_STEPS);
-    else if (!lr_text || end == lr_text || *end || !isfinite(lr) || lr < 0)
-        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata '%s' must be a finite number >= 0", path,
-                       KEY_LR);
-    if (st == RNNC_OK) {
-        memcpy(&steps, tn->data, sizeof steps);
-        if (steps < 0 || steps > (int64_t)LONG_MAX)
-            st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s' = %lld is out of range", path,
-                           OPT_STEPS, (long long)steps);
-    }
-    if (st == RNNC_OK) st = rnnc_optim_set_lr(o, lr);
-    if (st == RNNC_OK) st = rnnc_optim_set_steps(o, (long)steps);
-    for (size_t l = 0; st == RNNC_OK && tl && l < nl; l++) {
-        int64_t k;
-        memcpy(&k, (const char *)tl->data + l * sizeof k, sizeof k);
-        if (k < 0 || k > steps)
-            st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s'[%zu] = %lld is out of [0, %lld]", path,
-                           OPT_LAYER_STEPS, l, (long long)k, (long long)steps);
-        else
-            st = rnnc_optim_set_layer_steps(o, (int)l, (long)k);
-    }
-    if (st == RNNC_OK && n) memcpy(state, ts->data, n * sizeof(float));
-    rnnc_tensor_file_free(f);
-    return st;
 }
 
 /* ---- transfer learning ---- */

@@ -1,9 +1,9 @@
 /* The model engine, generic over `real` (see src/core/real.h): the public API in api.c uses the
  * float copy; tests use the double copy for finite-difference checks. */
-#ifndef RNNC_MODEL_H
-#define RNNC_MODEL_H
+#ifndef RNNC_SRC_NN_MODEL_H
+#define RNNC_SRC_NN_MODEL_H
 
-#include "../layers/stack.h"
+#include "stack.h"
 #include "plan.h"
 
 typedef struct RN(rnnc__batch) {

@@ -1,8 +1,8 @@
 /* A recurrent layer as the user sees it: L stacked layers x D directions of one cell kind, dropout
  * between layers, DropConnect on the recurrent weights, directions merged by concat or sum, full
  * sequences or the last output. Generic over `real`. */
-#ifndef RNNC_STACK_H
-#define RNNC_STACK_H
+#ifndef RNNC_SRC_NN_STACK_H
+#define RNNC_SRC_NN_STACK_H
 
 #include "layers.h"
 

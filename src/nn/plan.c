@@ -1,8 +1,8 @@
 /* Model plan: validation of a config, layer sizes, parameter names and arena offsets. */
 #include "plan.h"
 
-#include "../layers/layers.h"
-#include "../layers/stack.h"
+#include "layers.h"
+#include "stack.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,10 @@
 /* The plan of a model: from a validated rnnc_config, each layer's sizes and the table of named
  * parameters with their offsets in the arena. Shared by the float and double model code. */
-#ifndef RNNC_PLAN_H
-#define RNNC_PLAN_H
+#ifndef RNNC_SRC_NN_PLAN_H
+#define RNNC_SRC_NN_PLAN_H
 
 #include "../core/core.h"
+#include "rnnc/nn.h"
 
 typedef struct rnnc__param {
     char name[RNNC_NAME_MAX + 32]; /* "<layer>.<parameter>" as PyTorch's state_dict */

@@ -1,9 +1,10 @@
 /* Training files for tasks beyond text classification: the generic reader of trainconfig.c with
  * one extra section handed to the task (the forecaster's [forecast]). */
-#ifndef RNNC_IO_TRAINCONFIG_H
-#define RNNC_IO_TRAINCONFIG_H
+#ifndef RNNC_SRC_TASKS_TRAINCONFIG_H
+#define RNNC_SRC_TASKS_TRAINCONFIG_H
 
 #include "../core/core.h"
+#include "rnnc.h"
 
 typedef struct rnnc__train_hook {
     const char *section; /* the task's section: "forecast" or "lm" */

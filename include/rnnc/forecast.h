@@ -1,0 +1,177 @@
+/* rnnc/forecast.h: forecasting: baselines, forecast metrics and the forecaster.
+ * Part of the public API; include "rnnc.h" for all of it (its conventions hold here). */
+#ifndef RNNC_FORECAST_H
+#define RNNC_FORECAST_H
+
+#include "trainfile.h"
+#include "series.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Forecasting (docs/forecast.md): baselines, forecast metrics and the forecaster
+ */
+/* Baselines, each forecasting y[t..t+H) from the history y[0..t) alone (t >= 1):
+ *   NAIVE:          y[t-1] for every step (the random walk);
+ *   SEASONAL_NAIVE: step h (0-based) gets y[t+h-m*k], k = floor(h/m)+1: the last value of the
+ *                   same season (param = period m >= 1; m = 1 is NAIVE);
+ *   MEAN:           the mean of the last w = param values (a moving average), every step;
+ *   AR:             an autoregression of order p = param with intercept, coef (p+1) =
+ *                   (c, a_1..a_p) from rnnc_ar_fit: y_t = c + sum_k a_k y_{t-k}, iterated over
+ *                   the H steps on its own forecasts.
+ * RNNC_ERR_ARG when the history is shorter than the method needs (m, w or p values). */
+enum rnnc_baseline {
+    RNNC_BASELINE_NAIVE = 1,
+    RNNC_BASELINE_SEASONAL_NAIVE,
+    RNNC_BASELINE_MEAN,
+    RNNC_BASELINE_AR
+};
+rnnc_status rnnc_baseline_forecast(int kind, const double *y, size_t t, size_t H, size_t param,
+                                   const double *coef, double *out);
+/* Least-squares fit of an AR(p) with intercept on y (n) (Householder QR on the n - p equations
+ * y_t = c + sum_k a_k y_{t-k}, t = p..n-1): coef (p+1) = (c, a_1..a_p). Needs n - p > p + 1. A lag
+ * that is a combination of the columns before it (an exactly linear or periodic series) gets
+ * coefficient 0: a basic solution, which fits as well as any. */
+rnnc_status rnnc_ar_fit(const double *y, size_t n, size_t p, double *coef);
+/* The seasonal period of y (n): the lag in [2, max_lag] with the highest autocorrelation among
+ * the local maxima of the autocorrelation function of y minus its least-squares line, when that
+ * value is at least 0.3; otherwise 1 (no season). */
+size_t rnnc_season_detect(const double *y, size_t n, size_t max_lag);
+/* The in-sample seasonal naive error: mean |y[t] - y[t-m]| over t in [m, n); the MASE scale.
+ * NAN when n <= m. */
+double rnnc_mase_scale(const double *y, size_t n, size_t m);
+
+/* Point forecast errors over n values: MAE, RMSE, MAPE (percent, over the actuals that are not
+ * 0; NAN when all are), sMAPE (percent, 200 |e| / (|y| + |f|), 0 when both are 0) and MASE (MAE /
+ * scale, Hyndman & Koehler 2006). */
+typedef struct rnnc_forecast_metrics {
+    size_t n;
+    double mae, rmse, mape, smape, mase;
+} rnnc_forecast_metrics;
+rnnc_forecast_metrics rnnc_forecast_score(const double *pred, const double *actual, size_t n,
+                                          double scale);
+
+/* How a forecaster predicts H steps: the head gives all H steps at once from the encoder's last
+ * state (direct), or one step that is fed back as the next input H times (recursive; trained
+ * one step ahead on true inputs, i.e. teacher forcing; needs no covariates). */
+enum rnnc_decoder { RNNC_DECODER_DIRECT = 0, RNNC_DECODER_RECURSIVE = 1 };
+enum rnnc_forecast_loss { RNNC_FLOSS_MSE = 0, RNNC_FLOSS_MAE, RNNC_FLOSS_HUBER };
+
+/* A forecaster's setup. Column lists are comma-separated names of the series' columns. */
+typedef struct rnnc_forecast_spec {
+    int lookback;         /* L input steps per window. 24 */
+    int horizon;          /* H steps predicted. 1 */
+    int stride;           /* steps between the starts of training windows. 1 */
+    char targets[512];    /* the predicted columns; "" = the series' first column */
+    char covariates[1024]; /* further input columns (their future is not predicted); "" = none */
+    int scaling;          /* enum rnnc_scaling. RNNC_SCALE_ZSCORE */
+    int log;              /* log1p of the targets before scaling. 0 */
+    int relative;         /* each window's target inputs and outputs are taken relative to the
+                             last input value of the target (scaled units), so the model learns
+                             changes, not levels, and follows a trend out of the training range.
+                             0 */
+    double val_fraction;  /* the validation part, before the test part. 0.1 */
+    double test_fraction; /* the test part, the last rows. 0.2 */
+    int decoder;          /* enum rnnc_decoder. RNNC_DECODER_DIRECT */
+    int loss;             /* enum rnnc_forecast_loss. RNNC_FLOSS_MSE (in scaled units) */
+    double huber_delta;   /* 1 */
+    int season;           /* period m of seasonal naive and MASE; 0: rnnc_season_detect on the
+                             training part of the first target (lags up to min(n/3, 400)) */
+    int ma_window;        /* moving-average window; 0: lookback */
+    int ar_order;         /* AR order; 0: lookback, at most (training rows - 2)/3 */
+    /* Training only: each training window is augmented (rnnc_series_augment, drawing from the
+     * model's generator); validation, evaluation and forecasts never are. 0: off */
+    rnnc_series_augment_spec augment;
+} rnnc_forecast_spec;
+rnnc_forecast_spec rnnc_forecast_spec_init(void);
+
+typedef struct rnnc_forecaster rnnc_forecaster;
+
+/* A new forecaster for series s: resolves the columns (inputs are the targets then the
+ * covariates, I = their count), splits s, fits the scaling on the training part only, fixes the
+ * season, and builds the model: the encoder layers of cfg (recurrent layers; cfg->input_size 0 or
+ * I), then a linear dense head named "head" with H*targets units (direct) or targets units
+ * (recursive), on the encoder's last output. src (may be NULL) is how s was read; it is stored
+ * so that the model file alone reads new data the same way. Owned by the caller. */
+rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_spec *spec,
+                                   const rnnc_series *s, const rnnc_series_source *src,
+                                   uint64_t seed, rnnc_forecaster **out);
+rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out);
+/* Writes the model file atomically: the model plus metadata "rnnc.task" = "forecast" and
+ * "rnnc.forecast" (the spec, the columns, how to read the CSV, the scaling statistics). */
+rnnc_status rnnc_forecaster_save(const rnnc_forecaster *f, const char *path);
+void rnnc_forecaster_free(rnnc_forecaster *f);
+/* The parts (borrowed). The spec's season is the period in use (detected or given). */
+rnnc_model *rnnc_forecaster_model(rnnc_forecaster *f);
+const rnnc_forecast_spec *rnnc_forecaster_spec(const rnnc_forecaster *f);
+const rnnc_scaler *rnnc_forecaster_scaler(const rnnc_forecaster *f);
+/* The CSV reading options stored with the forecaster (strings borrowed; path is the training
+ * data's, "" when unknown). */
+rnnc_series_source rnnc_forecaster_source(const rnnc_forecaster *f);
+/* Input names (targets first) and their count; *n_targets gets the number of targets. */
+int rnnc_forecaster_inputs(const rnnc_forecaster *f, const char *const **names, int *n_targets);
+
+/* Windows of series s in part 0 (training), 1 (validation) or 2 (test), with s split as at
+ * creation. A window whose first target row is t has inputs rows [t-L, t) and targets rows
+ * [t, t+H) (H = 1 for a recursive decoder's training windows, parts 0 and 1); every target row
+ * lies inside the part, inputs may reach back into earlier parts. Training windows start every
+ * stride rows, the others every row. */
+rnnc_status rnnc_forecaster_windows(rnnc_forecaster *f, const rnnc_series *s, int part,
+                                    size_t *count);
+/* Window w of that part: its first target row, the scaled inputs x (L,I) and targets y
+ * (Hw,targets) (either may be NULL). */
+rnnc_status rnnc_forecaster_window(rnnc_forecaster *f, const rnnc_series *s, int part, size_t w,
+                                   size_t *t, float *x, float *y);
+
+/* Trains on s's training windows, validating on its validation windows (if any) after every
+ * epoch, with the shared trainer (checkpoints, early stopping, schedules, metrics.jsonl). The loss
+ * is in scaled units. */
+rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s,
+                                const rnnc_fit_spec *spec, rnnc_epoch_report *last);
+/* Forecasts `steps` values of every target after row end-1 from rows [end-L, end) of s:
+ * out (steps, targets) in original units. steps beyond the horizon roll forecasts forward as
+ * inputs (only without covariates). */
+rnnc_status rnnc_forecaster_predict(rnnc_forecaster *f, const rnnc_series *s, size_t end,
+                                    size_t steps, double *out);
+
+/* Methods compared by rnnc_forecaster_evaluate, in this order. */
+enum rnnc_forecast_method {
+    RNNC_FM_MODEL = 0,
+    RNNC_FM_NAIVE,
+    RNNC_FM_SEASONAL_NAIVE,
+    RNNC_FM_MEAN,
+    RNNC_FM_AR,
+    RNNC_FM_COUNT
+};
+/* "rnn", "naive", "seasonal_naive", "moving_average", "ar" (NULL out of range). */
+const char *rnnc_forecast_method_name(int method);
+/* The model and every baseline over every test window (H steps each, origins every row), per
+ * target: m (RNNC_FM_COUNT, targets). MASE is scaled by the seasonal naive error (period: the
+ * spec's season, 1 when it is not shorter than the training part) of the training part; AR is
+ * fitted on the training part. *scale (may be NULL) gets each target's scale (targets). */
+rnnc_status rnnc_forecaster_evaluate(rnnc_forecaster *f, const rnnc_series *s,
+                                     rnnc_forecast_metrics *m, double *scale);
+
+/* A forecasting training file: a training file (rnnc_train_config_read) with a [forecast]
+ * section naming the CSV and the keys of docs/forecast.md; the layer sections describe the
+ * encoder ([model] input_size may be left out: the data sets it) and [data] is not used. */
+typedef struct rnnc_forecast_config {
+    rnnc_train_config train; /* model, fit, threads, output ([data] fields unused) */
+    rnnc_forecast_spec spec;
+    char data[1024];          /* the CSV */
+    char time[256], columns[1024], categorical[256];
+    int missing;              /* enum rnnc_missing */
+} rnnc_forecast_config;
+/* Whether a training file (after overrides) has a [forecast] section: *yes 1 or 0. */
+rnnc_status rnnc_forecast_config_detect(const char *path, const char *const *overrides, int n,
+                                        int *yes);
+/* Reads a forecasting training file; errors name the file and line. */
+rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overrides, int n,
+                                      rnnc_forecast_config *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RNNC_FORECAST_H */

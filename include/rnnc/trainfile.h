@@ -1,0 +1,80 @@
+/* rnnc/trainfile.h: training files: the model's sections with [data], [train], [optimizer],
+ * [schedule], [early_stopping] and [finetune], read into settings.
+ * Part of the public API; include "rnnc.h" for all of it (its conventions hold here). */
+#ifndef RNNC_TRAINFILE_H
+#define RNNC_TRAINFILE_H
+
+#include "classify.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Training files (docs/training.md, docs/finetune.md)
+ */
+/* A training file (docs/training.md): the model's layer sections plus [data], [train],
+ * [optimizer], [schedule] and [early_stopping]. overrides are "section.key=value" strings
+ * (the CLI's --set), applied to the text before parsing: a key replaces the first such key of
+ * the first such section, or is added to it; a missing training section is added. Errors name
+ * the file and line (or the override). Paths are kept as written (relative to the working
+ * folder). */
+typedef struct rnnc_train_config {
+    rnnc_config model;
+    rnnc_text_spec text;
+    rnnc_fit_spec fit; /* fit.out_dir points at output below */
+    int threads;       /* [train] threads: 0 = every core */
+    /* [data] */
+    int format;        /* enum rnnc_text_format */
+    char train[1024], validation[1024], test[1024];
+    double validation_split; /* 0: none (or a validation file) */
+    char label_column[64], text_column[64];
+    int header;        /* -1 auto, 0, 1 */
+    /* [data] subset: train on this many labelled examples drawn from train at random
+     * (rnnc_textset_subset with subset_seed, 1 by default), before validation_split; 0: all */
+    long subset;
+    uint64_t subset_seed;
+    char output[1024]; /* [train] output folder, "" for none */
+} rnnc_train_config;
+rnnc_status rnnc_train_config_read(const char *path, const char *const *overrides, int n,
+                                   rnnc_train_config *out);
+
+/* ---- Fine-tuning (docs/finetune.md) ---- */
+
+/* The vocabulary a fine-tuned model uses: the pretrained model's (every embedding row carries
+ * over; the text options must tokenize as the pretrained model did), or one built from the new
+ * training data (rows of tokens both hold are carried over by token, rnnc_model_transfer). */
+enum rnnc_finetune_vocab { RNNC_FT_VOCAB_PRETRAINED = 0, RNNC_FT_VOCAB_DATA = 1 };
+/* The last layer (the task head): new (re-initialised) when the pretrained model did another task
+ * (auto), always new, or kept (loaded like any layer). */
+enum rnnc_finetune_head { RNNC_FT_HEAD_AUTO = 0, RNNC_FT_HEAD_NEW = 1, RNNC_FT_HEAD_KEEP = 2 };
+/* [finetune] of a training file. Lists are comma-separated. */
+typedef struct rnnc_finetune_config {
+    int vocab;             /* enum rnnc_finetune_vocab. pretrained */
+    int head;              /* enum rnnc_finetune_head. auto */
+    char reinit[1024];     /* parameter or layer names to re-initialise instead of loading */
+    char freeze[1024];     /* layer names or 0-based indices frozen for the whole run */
+    int unfreeze_every;    /* gradual unfreezing every N epochs; 0 off */
+    double lr_decay;       /* discriminative rates: each group below the top at lr / lr_decay^k;
+                              0 off (ULMFiT uses 2.6) */
+    char lr_factors[1024]; /* or one factor per layer with parameters, from the bottom */
+    double l2sp;           /* L2-SP strength alpha (rnnc_finetune_spec); 0 off */
+} rnnc_finetune_config;
+rnnc_finetune_config rnnc_finetune_config_init(void);
+/* Reads [finetune] (after the overrides); errors name the file, line and key. */
+rnnc_status rnnc_finetune_config_read(const char *path, const char *const *overrides, int n,
+                                      rnnc_finetune_config *out);
+/* Whether the file (after the overrides) has a [finetune] section. */
+rnnc_status rnnc_finetune_config_detect(const char *path, const char *const *overrides, int n,
+                                        int *yes);
+/* Resolves freeze and the rates against model m: frozen and lr_factor (n_layers each), and
+ * *has_factors = whether any rate was given. Errors name an unknown layer (listing the layers), a
+ * layer without parameters, or a wrong count of lr_factors. */
+rnnc_status rnnc_finetune_config_resolve(const rnnc_finetune_config *c, const rnnc_model *m,
+                                         unsigned char *frozen, double *lr_factor,
+                                         int *has_factors);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RNNC_TRAINFILE_H */
