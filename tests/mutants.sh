@@ -39,7 +39,7 @@ mutants=(
   "src/data/augment.c|    if (words > 0 \&\& kept == 0)|    if (0)|augmentation may delete every word of a text"
   "src/data/augment.c|        if (!reserved(ids[i]) \&\& rnnc_rng_uniform(rng) < p)|        if (rnnc_rng_uniform(rng) < p)|<unk> replacement also hits <start> and <pad>"
   "src/data/augment.c|            y[h] = (float)(y[h] * k);|            y[h] = y[h];|window scaling leaves the targets unscaled"
-  "src/nn/stack.c|                RN(rnnc__dropout_backward)(GH, s->whh_mask[k], s->dwhh, s->g[k].w_hh);|                for (size_t i = 0; i < GH; i++) s->g[k].w_hh[i] += s->dwhh[i];|weight_drop's W_hh gradient skips the mask"
+  "src/nn/stack.c|                rnnc__dropout_backward(GH, s->whh_mask[k], s->dwhh, s->g[k].w_hh);|                for (size_t i = 0; i < GH; i++) s->g[k].w_hh[i] += s->dwhh[i];|weight_drop's W_hh gradient skips the mask"
   "src/nn/stack.c|    if (s->wdropped) w.w_hh = s->whh[k];|    (void)0;|weight_drop draws masks but runs on the whole W_hh"
   "src/tasks/forecast.c|    for (int b = 0; b < B \&\& !(set == 0 \&\& augmenting(\&f->spec)); b++)|    for (int b = 0; b < B; b++)|forecaster loss ignores the augmented targets"
   "src/tasks/forecast.c|    if (st == RNNC_OK \&\& set == 0 \&\& augmenting(\&f->spec)) /* training windows only */|    if (st == RNNC_OK && augmenting(&f->spec))|forecaster augments its validation windows"

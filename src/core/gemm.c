@@ -47,7 +47,7 @@ enum { PW = 16, KC = 256, MC = 144, NC = 2048 };
 /* C[0:M, 0:N) (+)= A[0:M, 0:kb) P[0:kb, 0:N) for one block of k. A is packed in micro-panels of
  * the kernel's MR rows: row r's value of k at A[(r / MR) * MR * kb + k * MR + r % MR]. P is packed
  * panels (this block of k of each), ps apart. from_c: the sums start at C, else at 0. */
-typedef void RN(block_fn)(size_t M, size_t N, size_t kb, const real *A, const real *P, size_t ps,
+typedef void block_fn(size_t M, size_t N, size_t kb, const real *A, const real *P, size_t ps,
                           real *C, size_t ldc, int from_c);
 
 enum { MR_GENERIC = 2, MR_AVX512 = 12, MR_AVX2 = 6 };
@@ -72,7 +72,7 @@ enum { MR_GENERIC = 2, MR_AVX512 = 12, MR_AVX2 = 6 };
 
 /* ---- generic kernel: R rows x one panel, plain C (float without FMA, and double) ---- */
 
-INLINE void RN(tile_generic)(const int R, size_t kb, const real *A, const real *P, real *C,
+INLINE void tile_generic(const int R, size_t kb, const real *A, const real *P, real *C,
                              size_t ldc, size_t nc, int from_c) {
     real acc[MR_GENERIC][PW];
     for (int r = 0; r < R; r++)
@@ -89,12 +89,12 @@ INLINE void RN(tile_generic)(const int R, size_t kb, const real *A, const real *
             C[(size_t)r * ldc + j] = acc[r][j];
 }
 
-static void RN(block_generic)(size_t M, size_t N, size_t kb, const real *A, const real *P,
+static void block_generic(size_t M, size_t N, size_t kb, const real *A, const real *P,
                               size_t ps, real *C, size_t ldc, int from_c) {
     for (size_t n0 = 0; n0 < N; n0 += PW) {
         const size_t nc = N - n0 < PW ? N - n0 : PW;
         const real *Pn = P + n0 / PW * ps;
-#define TILE_GENERIC(R, Ar) RN(tile_generic)(R, kb, Ar, Pn, C + r * ldc + n0, ldc, nc, from_c)
+#define TILE_GENERIC(R, Ar) tile_generic(R, kb, Ar, Pn, C + r * ldc + n0, ldc, nc, from_c)
         ROW_TILES(MR_GENERIC, TILE_GENERIC);
 #undef TILE_GENERIC
     }
@@ -215,7 +215,7 @@ typedef struct kernel {
     const char *name;
     int fused; /* 1: each multiply-add rounds once */
     int (*runs_here)(void);
-    RN(block_fn) * block;
+    block_fn * block;
     size_t mr; /* rows of its tile: the height of packed A's micro-panels */
 } kernel;
 
@@ -225,9 +225,9 @@ static const kernel kernels[] = {
     {"avx2+fma", 1, has_avx2, block_avx2, MR_AVX2},
 #endif
 #ifdef __FMA__ /* a build for a CPU with FMA: the compiler may fuse the generic kernel's steps */
-    {"generic", -1, always, RN(block_generic), MR_GENERIC},
+    {"generic", -1, always, block_generic, MR_GENERIC},
 #else
-    {"generic", 0, always, RN(block_generic), MR_GENERIC},
+    {"generic", 0, always, block_generic, MR_GENERIC},
 #endif
 };
 enum { N_KERNELS = sizeof kernels / sizeof kernels[0] };
@@ -289,15 +289,15 @@ const char *rnnc__gemm_kernel(void) {
 _Atomic unsigned long long rnnc__gemm_macs;
 
 /* The kernel in use: its block function and tile height. */
-static RN(block_fn) * RN(pick)(size_t *mr) {
+static block_fn * pick(size_t *mr) {
     const kernel *k = kernel_now();
     *mr = k->mr;
     return k->block;
 }
 #else
-static RN(block_fn) * RN(pick)(size_t *mr) {
+static block_fn * pick(size_t *mr) {
     *mr = MR_GENERIC;
-    return RN(block_generic);
+    return block_generic;
 }
 #endif
 
@@ -311,7 +311,7 @@ size_t rnnc__packed_size(size_t K, size_t N) {
 
 /* dst[0..n) = src[0..n): constant sizes for the common widths, so that the compiler moves them
  * in registers instead of calling memcpy for a few dozen bytes. */
-INLINE void RN(copy_few)(real *dst, const real *src, size_t n) {
+INLINE void copy_few(real *dst, const real *src, size_t n) {
     switch (n) {
     case 16: memcpy(dst, src, 16 * sizeof(real)); break;
     case 12: memcpy(dst, src, 12 * sizeof(real)); break;
@@ -324,7 +324,7 @@ INLINE void RN(copy_few)(real *dst, const real *src, size_t n) {
 }
 
 /* Panels of columns [n0, n0 + nc) of op(W) for k in [k0, k0 + kb): P[p][k][j], zeros past nc. */
-static void RN(pack_panels)(int trans, size_t k0, size_t kb, size_t n0, size_t nc, const real *W,
+static void pack_panels(int trans, size_t k0, size_t kb, size_t n0, size_t nc, const real *W,
                             size_t ldw, real *P) {
     for (size_t p = 0; p * PW < nc; p++) {
         real *panel = P + p * kb * PW;
@@ -337,7 +337,7 @@ static void RN(pack_panels)(int trans, size_t k0, size_t kb, size_t n0, size_t n
             }
         } else {
             for (size_t k = 0; k < kb; k++)
-                RN(copy_few)(panel + k * PW, W + (k0 + k) * ldw + c0, w);
+                copy_few(panel + k * PW, W + (k0 + k) * ldw + c0, w);
         }
         if (w < PW)
             for (size_t k = 0; k < kb; k++)
@@ -345,19 +345,19 @@ static void RN(pack_panels)(int trans, size_t k0, size_t kb, size_t n0, size_t n
     }
 }
 
-void RN(rnnc__pack)(int trans, size_t K, size_t N, const real *W, size_t ldw, real *P) {
-    RN(pack_panels)(trans, 0, K, 0, N, W, ldw, P);
+void rnnc__pack(int trans, size_t K, size_t N, const real *W, size_t ldw, real *P) {
+    pack_panels(trans, 0, K, 0, N, W, ldw, P);
 }
 
 /* Rows [m0, m0 + rows) of op(A) for k in [k0, k0 + kb), in micro-panels of mr rows: row i's
  * value of k at dst[(i / mr) * mr * kb + k * mr + i % mr]. */
-static void RN(pack_rows)(int trans, size_t m0, size_t rows, size_t k0, size_t kb, const real *A,
+static void pack_rows(int trans, size_t m0, size_t rows, size_t k0, size_t kb, const real *A,
                           size_t lda, size_t mr, real *dst) {
     if (trans) { /* op(A) row i, value k = A[k][i]: row k of A feeds every micro-panel in turn */
         for (size_t k = 0; k < kb; k++) {
             const real *src = A + (k0 + k) * lda + m0;
             for (size_t p0 = 0; p0 < rows; p0 += mr)
-                RN(copy_few)(dst + p0 * kb + k * mr, src + p0, rows - p0 < mr ? rows - p0 : mr);
+                copy_few(dst + p0 * kb + k * mr, src + p0, rows - p0 < mr ? rows - p0 : mr);
         }
         return;
     }
@@ -433,13 +433,13 @@ static void buf_put(void *p, int slot) {
 
 /* The step product: the rows of A packed per block of k (all at once into one buffer when it can
  * be had, else in chunks of 24 from the stack; each chunk streams op(W) once more). */
-void RN(rnnc__gemm_packed_n)(size_t M, size_t N, size_t K, const real *A, size_t lda, int count,
+void rnnc__gemm_packed_n(size_t M, size_t N, size_t K, const real *A, size_t lda, int count,
                              const real *P, size_t pstride, int accumulate, real *C,
                              size_t cstride, size_t ldc) {
     if (M == 0 || N == 0 || count <= 0)
         return;
     size_t mr;
-    RN(block_fn) *block = RN(pick)(&mr);
+    block_fn *block = pick(&mr);
     enum { CHUNK = 24 }; /* a multiple of every kernel's MR */
     real small[CHUNK * KC];
     if (K == 0) {
@@ -457,7 +457,7 @@ void RN(rnnc__gemm_packed_n)(size_t M, size_t N, size_t K, const real *A, size_t
         const size_t kb = K - k0 < KC ? K - k0 : KC;
         for (size_t r0 = 0; r0 < M; r0 += chunk) {
             const size_t rows = M - r0 < chunk ? M - r0 : chunk;
-            RN(pack_rows)(0, r0, rows, k0, kb, A, lda, mr, buf);
+            pack_rows(0, r0, rows, k0, kb, A, lda, mr, buf);
             for (int q = 0; q < count; q++)
                 block(rows, N, kb, buf, P + (size_t)q * pstride + k0 * PW, K * PW,
                       C + (size_t)q * cstride + r0 * ldc, ldc, k0 > 0 || accumulate);
@@ -467,25 +467,25 @@ void RN(rnnc__gemm_packed_n)(size_t M, size_t N, size_t K, const real *A, size_t
         buf_put(buf, slot);
 }
 
-void RN(rnnc__gemm_packed)(size_t M, size_t N, size_t K, const real *A, size_t lda, const real *P,
+void rnnc__gemm_packed(size_t M, size_t N, size_t K, const real *A, size_t lda, const real *P,
                            int accumulate, real *C, size_t ldc) {
-    RN(rnnc__gemm_packed_n)(M, N, K, A, lda, 1, P, 0, accumulate, C, 0, ldc);
+    rnnc__gemm_packed_n(M, N, K, A, lda, 1, P, 0, accumulate, C, 0, ldc);
 }
 
 /* ---- the whole product, its rows or columns split over threads ---- */
 
-typedef struct RN(gemm_job) {
+typedef struct gemm_job {
     int ta, tb, accumulate;
     size_t M, N, K;
     const real *A, *B;
     size_t lda, ldb, ldc;
     real *C;
-    RN(block_fn) * block;
+    block_fn * block;
     size_t mr;             /* the kernel's tile height */
     size_t m0, m1, n0, n1; /* this task's rows and columns of C */
-} RN(gemm_job);
+} gemm_job;
 
-static void RN(gemm_region)(const RN(gemm_job) * j) {
+static void gemm_region(const gemm_job * j) {
     /* Blocks of MC rows and NC columns; when the buffers cannot be had, smaller ones on the
      * stack (the blocking does not change a bit, only the speed). */
     enum { SMALL_M = 24, SMALL_N = 2 * PW }; /* SMALL_M: a multiple of every kernel's MR */
@@ -502,10 +502,10 @@ static void RN(gemm_region)(const RN(gemm_job) * j) {
         const size_t ncols = j->n1 - c0 < nc ? j->n1 - c0 : nc;
         for (size_t k0 = 0; k0 < j->K; k0 += KC) {
             const size_t kb = j->K - k0 < KC ? j->K - k0 : KC;
-            RN(pack_panels)(j->tb, k0, kb, c0, ncols, j->B, j->ldb, bufB);
+            pack_panels(j->tb, k0, kb, c0, ncols, j->B, j->ldb, bufB);
             for (size_t r0 = j->m0; r0 < j->m1; r0 += mc) {
                 const size_t mr = j->m1 - r0 < mc ? j->m1 - r0 : mc;
-                RN(pack_rows)(j->ta, r0, mr, k0, kb, j->A, j->lda, j->mr, bufA);
+                pack_rows(j->ta, r0, mr, k0, kb, j->A, j->lda, j->mr, bufA);
                 j->block(mr, ncols, kb, bufA, bufB, kb * PW, j->C + r0 * j->ldc + c0, j->ldc,
                          k0 > 0 || j->accumulate);
             }
@@ -515,11 +515,11 @@ static void RN(gemm_region)(const RN(gemm_job) * j) {
         buf_put(bufA, slot);
 }
 
-static void RN(gemm_task)(void *jobs, int k) {
-    RN(gemm_region)((const RN(gemm_job) *)jobs + k);
+static void gemm_task(void *jobs, int k) {
+    gemm_region((const gemm_job *)jobs + k);
 }
 
-void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, const real *A, size_t lda,
+void rnnc__gemm(int ta, int tb, size_t M, size_t N, size_t K, const real *A, size_t lda,
                     const real *B, size_t ldb, int accumulate, real *C, size_t ldc) {
     if (M == 0 || N == 0)
         return;
@@ -534,8 +534,8 @@ void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, const real *A,
         return;
     }
     enum { MAX_SLICES = RNNC__POOL_MAX, COL_STEP = 2 * PW };
-    RN(gemm_job) job = {ta, tb, accumulate, M, N, K, A, B, lda, ldb, ldc, C, NULL, 0, 0, M, 0, N};
-    job.block = RN(pick)(&job.mr);
+    gemm_job job = {ta, tb, accumulate, M, N, K, A, B, lda, ldb, ldc, C, NULL, 0, 0, M, 0, N};
+    job.block = pick(&job.mr);
     /* Threads for products of at least 2e6 multiply-adds each; rows or columns, whichever has
      * more whole tiles (the kernel's tile height in rows, 32 columns: a panel pair). */
     int nt = rnnc__in_worker() ? 1 : rnnc__threads();
@@ -550,10 +550,10 @@ void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, const real *A,
     if (nt > MAX_SLICES)
         nt = MAX_SLICES;
     if (nt <= 1) {
-        RN(gemm_region)(&job);
+        gemm_region(&job);
         return;
     }
-    RN(gemm_job) jobs[MAX_SLICES];
+    gemm_job jobs[MAX_SLICES];
     const size_t total = by_rows ? M : N;
     for (int k = 0; k < nt; k++) {
         jobs[k] = job;
@@ -564,7 +564,7 @@ void RN(rnnc__gemm)(int ta, int tb, size_t M, size_t N, size_t K, const real *A,
         else
             jobs[k].n0 = a, jobs[k].n1 = b;
     }
-    if (!rnnc__pool_run(nt, RN(gemm_task), jobs))
+    if (!rnnc__pool_run(nt, gemm_task, jobs))
         for (int k = 0; k < nt; k++)
-            RN(gemm_task)(jobs, k); /* the same slices, one by one */
+            gemm_task(jobs, k); /* the same slices, one by one */
 }

@@ -4,10 +4,10 @@
 
 #include <string.h>
 
-void RN(rnnc__dense_forward)(const real *W, const real *b, int act, size_t N, size_t F, size_t O,
+void rnnc__dense_forward(const real *W, const real *b, int act, size_t N, size_t F, size_t O,
                              const real *x, real *y) {
     for (size_t n = 0; n < N; n++) memcpy(y + n * O, b, O * sizeof(real));
-    RN(rnnc__gemm)(0, 1, N, O, F, x, F, W, F, 1, y, O);
+    rnnc__gemm(0, 1, N, O, F, x, F, W, F, 1, y, O);
     if (act == RNNC_ACT_LINEAR) return;
     for (size_t n = 0; n < N; n++) {
         real *r = y + n * O;
@@ -27,7 +27,7 @@ void RN(rnnc__dense_forward)(const real *W, const real *b, int act, size_t N, si
     }
 }
 
-void RN(rnnc__dense_backward)(const real *W, int act, size_t N, size_t F, size_t O, const real *x,
+void rnnc__dense_backward(const real *W, int act, size_t N, size_t F, size_t O, const real *x,
                               const real *y, const real *dy, real *dx, real *dW, real *db,
                               real *work, double *colsum) {
     /* (N,O) gradient of the pre-activation, from the kept output y; dy itself when linear */
@@ -51,9 +51,9 @@ void RN(rnnc__dense_backward)(const real *W, int act, size_t N, size_t F, size_t
             }
         }
     }
-    if (dx) RN(rnnc__gemm)(0, 0, N, F, O, dz, O, W, F, 1, dx, F);
+    if (dx) rnnc__gemm(0, 0, N, F, O, dz, O, W, F, 1, dx, F);
     if (!dW) return; /* a frozen layer: no weight gradients */
-    RN(rnnc__gemm)(1, 0, O, F, N, dz, O, x, F, 1, dW, F);
+    rnnc__gemm(1, 0, O, F, N, dz, O, x, F, 1, dW, F);
     /* db: each column summed over n in order, row by row (a column walk strides through memory) */
     memset(colsum, 0, O * sizeof(double));
     for (size_t n = 0; n < N; n++) {

@@ -3,7 +3,7 @@
  * float and double builds draw the same mask. */
 #include "layers.h"
 
-void RN(rnnc__dropout_forward)(rnnc_rng *rng, double p, size_t n, const real *x, real *y,
+void rnnc__dropout_forward(rnnc_rng *rng, double p, size_t n, const real *x, real *y,
                                real *mask) {
     const real keep = (real)(1.0 / (1.0 - p));
     for (size_t i = 0; i < n; i++) {
@@ -12,6 +12,6 @@ void RN(rnnc__dropout_forward)(rnnc_rng *rng, double p, size_t n, const real *x,
     }
 }
 
-void RN(rnnc__dropout_backward)(size_t n, const real *mask, const real *dy, real *dx) {
+void rnnc__dropout_backward(size_t n, const real *mask, const real *dy, real *dx) {
     for (size_t i = 0; i < n; i++) dx[i] += dy[i] * mask[i];
 }

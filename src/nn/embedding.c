@@ -3,11 +3,11 @@
 
 #include <string.h>
 
-void RN(rnnc__embedding_forward)(const real *W, size_t E, size_t N, const int32_t *ids, real *y) {
+void rnnc__embedding_forward(const real *W, size_t E, size_t N, const int32_t *ids, real *y) {
     for (size_t n = 0; n < N; n++) memcpy(y + n * E, W + (size_t)ids[n] * E, E * sizeof(real));
 }
 
-void RN(rnnc__embedding_backward)(size_t E, size_t N, const int32_t *ids, int padding_idx,
+void rnnc__embedding_backward(size_t E, size_t N, const int32_t *ids, int padding_idx,
                                   const real *dy, real *dW) {
     for (size_t n = 0; n < N; n++) {
         if (ids[n] == padding_idx) continue;

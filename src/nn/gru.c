@@ -11,17 +11,17 @@
 /* One data row of a forward step: g (3H) holds the input projection and becomes r, z, n; hh (3H)
  * the recurrent product; bi, bh b_ih, b_hh (3H); hp (H) the previous state; hnc (H) keeps
  * W_hn h + b_hn for backward; hn, y (H) the new state and the output. */
-static RNNC_HOT void RN(forward_row)(size_t H, real *restrict g, const real *restrict hh,
+static RNNC_HOT void forward_row(size_t H, real *restrict g, const real *restrict hh,
                                      const real *restrict bi, const real *restrict bh,
                                      const real *restrict hp, real *restrict hnc,
                                      real *restrict hn, real *restrict y) {
     for (size_t k = 0; k < 2 * H; k++) g[k] = (g[k] + bi[k]) + (hh[k] + bh[k]);
-    RN(rnnc__vsigmoid)(g, 2 * H); /* r, z */
+    rnnc__vsigmoid(g, 2 * H); /* r, z */
     for (size_t j = 0; j < H; j++) {
         hnc[j] = hh[2 * H + j] + bh[2 * H + j];
         g[2 * H + j] = (g[2 * H + j] + bi[2 * H + j]) + g[j] * hnc[j];
     }
-    RN(rnnc__vtanh)(g + 2 * H, H); /* n */
+    rnnc__vtanh(g + 2 * H, H); /* n */
     for (size_t j = 0; j < H; j++) {
         const real z = g[H + j];
         y[j] = hn[j] = (1 - z) * g[2 * H + j] + z * hp[j];
@@ -29,7 +29,7 @@ static RNNC_HOT void RN(forward_row)(size_t H, real *restrict g, const real *res
 }
 
 /* cache: gates (T,B,3H) holding r,z,n after forward, Sh (T+1,B,H), hn (T,B,H) = W_hn h + b_hn */
-void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *work) {
+void rnnc__gru_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
     const size_t T = d->T, B = d->B, H = d->H, G = 3 * H, BH = B * H;
     real *gates = d->cache, *Sh = gates + T * B * G, *HN = Sh + (T + 1) * BH;
     real *hh = work; /* (B,G) */
@@ -39,16 +39,16 @@ void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
         const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
         if (d->wih_packed) /* this step's input projection (small weights) */
-            RN(rnnc__gemm_packed)(rows, G, d->I, d->x + (t * B + d->b0) * d->ldx, d->ldx,
+            rnnc__gemm_packed(rows, G, d->I, d->x + (t * B + d->b0) * d->ldx, d->ldx,
                                   d->wih_packed, 0, gates + (t * B + d->b0) * G, G);
-        RN(rnnc__gemm_packed)(rows, G, H, hp + d->b0 * H, H, d->whh_packed, 0, hh + d->b0 * G, G);
+        rnnc__gemm_packed(rows, G, H, hp + d->b0 * H, H, d->whh_packed, 0, hh + d->b0 * G, G);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
             if (!d->active[t * B + b]) {
-                RN(rnnc__pass_step)(hn + b * H, hp + b * H, y, H);
+                rnnc__pass_step(hn + b * H, hp + b * H, y, H);
                 continue;
             }
-            RN(forward_row)(H, gates + (t * B + b) * G, hh + b * G, w->b_ih, w->b_hh, hp + b * H,
+            forward_row(H, gates + (t * B + b) * G, hh + b * G, w->b_ih, w->b_hh, hp + b * H,
                             HN + (t * B + b) * H, hn + b * H, y);
         }
     }
@@ -58,7 +58,7 @@ void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
  * previous state hp (H) and the output gradient dy (H), the input-side and recurrent-side gate
  * gradients gi, gh (3H); dh (H) becomes the direct path dh * z (the recurrent product adds the
  * rest). Separate, restrict-qualified arrays, so the loop is vectorized. */
-static RNNC_HOT void RN(back_row)(size_t H, const real *restrict g, const real *restrict hn,
+static RNNC_HOT void back_row(size_t H, const real *restrict g, const real *restrict hn,
                                   const real *restrict hp, const real *restrict dy,
                                   real *restrict dh, real *restrict gi, real *restrict gh) {
     for (size_t j = 0; j < H; j++) {
@@ -77,7 +77,7 @@ static RNNC_HOT void RN(back_row)(size_t H, const real *restrict g, const real *
 
 /* dgi: gradient of the input-side pre-activations (W_i x + b_i); dgh: of the recurrent-side ones
  * (W_h h + b_h). They differ in the n block, where the recurrent part is scaled by r. */
-void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
+void rnnc__gru_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
                             size_t ldy, real *dh, real *dgi, real *dgh, real *work) {
     (void)w; /* W_hh comes packed, in d->whh_packed */
     (void)work;
@@ -95,10 +95,10 @@ void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
             }
             const real *gt = gates + (t * B + b) * G, *hnc = HN + (t * B + b) * H;
             const real *dyt = dy + (t * B + b) * ldy;
-            RN(back_row)(H, gt, hnc, hp + b * H, dyt, dh + b * H, gi, gh);
+            back_row(H, gt, hnc, hp + b * H, dyt, dh + b * H, gi, gh);
         }
         const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
-        RN(rnnc__gemm_packed)(rows, H, G, dgh + (t * B + d->b0) * G, G, d->whh_packed, 1,
+        rnnc__gemm_packed(rows, H, G, dgh + (t * B + d->b0) * G, G, d->whh_packed, 1,
                               dh + d->b0 * H, H);
     }
 }

@@ -22,12 +22,12 @@ static inline int rnnc__cell_gates(int cell) {
 
 /* One direction of one recurrent layer: views into a parameter (or gradient) arena, PyTorch's
  * layout: w_ih (G,I), w_hh (G,H), b_ih (G), b_hh (G). */
-typedef struct RN(rnnc__cellw) {
+typedef struct rnnc__cellw {
     real *w_ih, *w_hh, *b_ih, *b_hh;
-} RN(rnnc__cellw);
+} rnnc__cellw;
 
 /* What one run of one direction reads and writes. */
-typedef struct RN(rnnc__dir) {
+typedef struct rnnc__dir {
     int cell;
     size_t T, B, I, H;
     int reverse;                 /* 1: steps T-1 .. 0 */
@@ -50,7 +50,7 @@ typedef struct RN(rnnc__dir) {
     size_t u0, u1;
     rnnc__barrier *barrier;
     real *packed_own;
-} RN(rnnc__dir);
+} rnnc__dir;
 
 /* Sizes (in reals) of a direction's forward cache and of the workspaces of forward / backward. */
 size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H);
@@ -62,24 +62,24 @@ void rnnc__set_step_projection_limit(size_t bytes);
 size_t rnnc__step_projection_limit(void);
 
 /* Forward over all steps. hT, cT (B,H): the state after each sequence's last data step (c: LSTM). */
-void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *hT, real *cT,
+void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT,
                            real *work);
 /* Backward through the forward that filled d->cache. dy (T,B,H) rows of stride ldy (only active
  * steps are read); dhT, dcT (B,H) or NULL; dx (T,B,I) rows of stride d->ldx or NULL; dh0, dc0
  * (B,H) or NULL; g the gradient views. */
-void RN(rnnc__dir_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
+void rnnc__dir_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
                             size_t ldy, const real *dhT, const real *dcT, real *dx, real *dh0,
-                            real *dc0, const RN(rnnc__cellw) *g, real *work);
+                            real *dc0, const rnnc__cellw *g, real *work);
 
 /* The cells, called by rnnc__dir_forward/backward after the shared input projection. */
-void RN(rnnc__rnn_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *work);
-void RN(rnnc__rnn_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
+void rnnc__rnn_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work);
+void rnnc__rnn_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
                             size_t ldy, real *dh, real *dg, real *work);
-void RN(rnnc__lstm_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *work);
-void RN(rnnc__lstm_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
+void rnnc__lstm_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work);
+void rnnc__lstm_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
                              size_t ldy, real *dh, real *dc, real *dg, real *work);
-void RN(rnnc__gru_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *work);
-void RN(rnnc__gru_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
+void rnnc__gru_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work);
+void rnnc__gru_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
                             size_t ldy, real *dh, real *dgi, real *dgh, real *work);
 
 /* Cache layout shared by the cells (see recurrent.c): gates (T,B,G), then the hidden states
@@ -99,38 +99,38 @@ static inline size_t rnnc__rows_to_compute(const unsigned char *active, size_t t
 }
 
 /* A padded step of one sequence: its state (H values) passes through unchanged, its output is 0. */
-static inline void RN(rnnc__pass_step)(real *next, const real *prev, real *y, size_t H) {
+static inline void rnnc__pass_step(real *next, const real *prev, real *y, size_t H) {
     memcpy(next, prev, H * sizeof(real));
     memset(y, 0, H * sizeof(real));
 }
 
 /* Dense: x (N,F) -> y (N,O) = act(x W^T + b); W (O,F), b (O). y is kept for backward. */
-void RN(rnnc__dense_forward)(const real *W, const real *b, int act, size_t N, size_t F, size_t O,
+void rnnc__dense_forward(const real *W, const real *b, int act, size_t N, size_t F, size_t O,
                              const real *x, real *y);
 /* dy (N,O) -> dx (N,F) (+=, may be NULL), dW, db (+=; both NULL for a frozen layer); work (N,O)
  * (unused for a linear layer), colsum (O) scratch for the bias gradient. */
-void RN(rnnc__dense_backward)(const real *W, int act, size_t N, size_t F, size_t O, const real *x,
+void rnnc__dense_backward(const real *W, int act, size_t N, size_t F, size_t O, const real *x,
                               const real *y, const real *dy, real *dx, real *dW, real *db,
                               real *work, double *colsum);
 
 /* Embedding: ids (N) -> y (N,E) rows of W (V,E). Ids must be in [0,V) (checked by the caller). */
-void RN(rnnc__embedding_forward)(const real *W, size_t E, size_t N, const int32_t *ids, real *y);
+void rnnc__embedding_forward(const real *W, size_t E, size_t N, const int32_t *ids, real *y);
 /* dW[id] += dy for every id except padding_idx (-1: none). */
-void RN(rnnc__embedding_backward)(size_t E, size_t N, const int32_t *ids, int padding_idx,
+void rnnc__embedding_backward(size_t E, size_t N, const int32_t *ids, int padding_idx,
                                   const real *dy, real *dW);
 
 /* Global pooling over time (mode: enum rnnc_pool): x (T,B,F) rows at the active steps -> y (B,F);
  * arg (B,F) keeps the step each max came from. dx (T,B,F) += the gradient of dy (B,F). */
-void RN(rnnc__pool_forward)(int mode, size_t T, size_t B, size_t F, const real *x,
+void rnnc__pool_forward(int mode, size_t T, size_t B, size_t F, const real *x,
                             const unsigned char *active, real *y, int32_t *arg);
-void RN(rnnc__pool_backward)(int mode, size_t T, size_t B, size_t F,
+void rnnc__pool_backward(int mode, size_t T, size_t B, size_t F,
                              const unsigned char *active, const int32_t *arg, const real *dy,
                              real *dx);
 
 /* Inverted dropout: mask[i] = 0 with probability p, else 1/(1-p); y = x * mask. */
-void RN(rnnc__dropout_forward)(rnnc_rng *rng, double p, size_t n, const real *x, real *y,
+void rnnc__dropout_forward(rnnc_rng *rng, double p, size_t n, const real *x, real *y,
                                real *mask);
 /* dx += dy * mask. */
-void RN(rnnc__dropout_backward)(size_t n, const real *mask, const real *dy, real *dx);
+void rnnc__dropout_backward(size_t n, const real *mask, const real *dy, real *dx);
 
 #endif

@@ -16,7 +16,7 @@ typedef struct mlayer {
     real *work; /* dense: (N,out) */
     double *colsum; /* dense: (out) */
     int32_t *arg; /* pool: (B,out) the step of each max */
-    RN(rnnc__stack) *rec;
+    rnnc__stack *rec;
     /* recurrent states, PyTorch's (L*D,B,H) layout */
     size_t state_n; /* L*D*H */
     real *h0, *c0;  /* set by the caller for batches of state_B */
@@ -26,7 +26,7 @@ typedef struct mlayer {
     real *dh0, *dc0; /* from the last backward */
 } mlayer;
 
-struct RN(rnnc__model) {
+struct rnnc__model {
     rnnc_config cfg;
     rnnc__plan plan;
     real *params, *grads; /* arenas, plan.total each */
@@ -43,7 +43,7 @@ struct RN(rnnc__model) {
     real *x;               /* (T,B,I) copy of the last features */
 };
 
-static const rnnc_layer_spec *spec(const RN(rnnc__model) *m, int i) { return &m->cfg.layers[i]; }
+static const rnnc_layer_spec *spec(const rnnc__model *m, int i) { return &m->cfg.layers[i]; }
 static int is_rec(int kind) {
     return kind == RNNC_LAYER_RNN || kind == RNNC_LAYER_LSTM || kind == RNNC_LAYER_GRU;
 }
@@ -77,7 +77,7 @@ static rnnc_status orthogonal_fill(real *p, size_t G, size_t H, rnnc_rng *r) {
     return RNNC_OK;
 }
 
-static rnnc_status keras_init(const RN(rnnc__model) *m, const rnnc__param *q, real *p,
+static rnnc_status keras_init(const rnnc__model *m, const rnnc__param *q, real *p,
                               rnnc_rng *r) {
     const rnnc_layer_spec *s = spec(m, q->layer);
     if (s->kind == RNNC_LAYER_EMBEDDING) {
@@ -99,12 +99,12 @@ static rnnc_status keras_init(const RN(rnnc__model) *m, const rnnc__param *q, re
 }
 
 /* A dense layer's weight: its own first parameter, or the embedding weight it is tied to. */
-static const rnnc__param *dense_weight(const RN(rnnc__model) *m, int i) {
+static const rnnc__param *dense_weight(const rnnc__model *m, int i) {
     const rnnc__plan_layer *pl = &m->plan.layer[i];
     return &m->plan.params[pl->tied_weight >= 0 ? pl->tied_weight : pl->first_param];
 }
 
-static rnnc_status init_params(RN(rnnc__model) *m, uint64_t seed) {
+static rnnc_status init_params(rnnc__model *m, uint64_t seed) {
     rnnc_rng r;
     rnnc_rng_seed(&r, seed);
     for (int pi = 0; pi < m->plan.n_params; pi++) {
@@ -142,8 +142,8 @@ static rnnc_status init_params(RN(rnnc__model) *m, uint64_t seed) {
 
 /* Points the recurrent layer's weight views into the arenas (plan order: l, d, then w_ih, w_hh,
  * b_ih, b_hh). */
-static void bind_stack(RN(rnnc__model) *m, int i) {
-    RN(rnnc__stack) *s = m->L[i].rec;
+static void bind_stack(rnnc__model *m, int i) {
+    rnnc__stack *s = m->L[i].rec;
     const rnnc__plan_layer *pl = &m->plan.layer[i];
     for (size_t k = 0; k < s->L * s->D; k++) {
         const rnnc__param *q = &m->plan.params[pl->first_param + 4 * (int)k];
@@ -154,10 +154,10 @@ static void bind_stack(RN(rnnc__model) *m, int i) {
     }
 }
 
-rnnc_status RN(rnnc__model_create)(const rnnc_config *cfg, uint64_t seed, RN(rnnc__model) **out) {
+rnnc_status rnnc__model_create(const rnnc_config *cfg, uint64_t seed, rnnc__model **out) {
     if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "model_create: out is NULL");
     *out = NULL;
-    RN(rnnc__model) *m;
+    rnnc__model *m;
     RNNC_TRY(rnnc__calloc((void **)&m, 1, sizeof *m, "model"));
     rnnc_status st = rnnc__plan_build(cfg, &m->plan);
     if (st != RNNC_OK) {
@@ -173,7 +173,7 @@ rnnc_status RN(rnnc__model_create)(const rnnc_config *cfg, uint64_t seed, RN(rnn
         if (!is_rec(s->kind)) continue;
         st = rnnc__calloc((void **)&m->L[i].rec, 1, sizeof *m->L[i].rec, "recurrent layer");
         if (st != RNNC_OK) break;
-        RN(rnnc__stack) *r = m->L[i].rec;
+        rnnc__stack *r = m->L[i].rec;
         r->cell = rnnc__plan_cell(s);
         r->I = m->plan.layer[i].in, r->H = (size_t)s->hidden, r->L = (size_t)s->layers;
         r->D = s->bidirectional ? 2 : 1;
@@ -183,12 +183,12 @@ rnnc_status RN(rnnc__model_create)(const rnnc_config *cfg, uint64_t seed, RN(rnn
         bind_stack(m, i);
     }
     if (st != RNNC_OK) {
-        RN(rnnc__model_free)(m);
+        rnnc__model_free(m);
         return st;
     }
     st = init_params(m, seed);
     if (st != RNNC_OK) {
-        RN(rnnc__model_free)(m);
+        rnnc__model_free(m);
         return st;
     }
     rnnc_rng_seed(&m->rng, seed ^ UINT64_C(0x5DEECE66D2545F49));
@@ -196,7 +196,7 @@ rnnc_status RN(rnnc__model_create)(const rnnc_config *cfg, uint64_t seed, RN(rnn
     return RNNC_OK;
 }
 
-static void free_buffers(RN(rnnc__model) *m) {
+static void free_buffers(rnnc__model *m) {
     for (int i = 0; i < m->cfg.n_layers; i++) {
         mlayer *L = &m->L[i];
         free(L->out), free(L->din), free(L->mask), free(L->work), free(L->dh0), free(L->dc0);
@@ -212,11 +212,11 @@ static void free_buffers(RN(rnnc__model) *m) {
     m->Tcap = m->Bcap = 0;
 }
 
-void RN(rnnc__model_free)(RN(rnnc__model) *m) {
+void rnnc__model_free(rnnc__model *m) {
     if (!m) return;
     free_buffers(m);
     for (int i = 0; i < m->cfg.n_layers; i++) {
-        RN(rnnc__stack_free)(m->L[i].rec);
+        rnnc__stack_free(m->L[i].rec);
         free(m->L[i].rec);
         free(m->L[i].h0), free(m->L[i].c0);
     }
@@ -225,11 +225,11 @@ void RN(rnnc__model_free)(RN(rnnc__model) *m) {
     free(m);
 }
 
-const rnnc_config *RN(rnnc__model_config)(const RN(rnnc__model) *m) { return &m->cfg; }
-const rnnc__plan *RN(rnnc__model_plan)(const RN(rnnc__model) *m) { return &m->plan; }
-real *RN(rnnc__model_params)(RN(rnnc__model) *m) { return m->params; }
-real *RN(rnnc__model_grads)(RN(rnnc__model) *m) { return m->grads; }
-rnnc_rng *RN(rnnc__model_rng)(RN(rnnc__model) *m) { return &m->rng; }
+const rnnc_config *rnnc__model_config(const rnnc__model *m) { return &m->cfg; }
+const rnnc__plan *rnnc__model_plan(const rnnc__model *m) { return &m->plan; }
+real *rnnc__model_params(rnnc__model *m) { return m->params; }
+real *rnnc__model_grads(rnnc__model *m) { return m->grads; }
+rnnc_rng *rnnc__model_rng(rnnc__model *m) { return &m->rng; }
 
 /* ---- buffers ---- */
 
@@ -238,7 +238,7 @@ static rnnc_status alloc_real(real **p, size_t a, size_t b) {
 }
 
 /* Sizes every buffer for (T,B); grows only. */
-static rnnc_status reserve(RN(rnnc__model) *m, size_t T, size_t B) {
+static rnnc_status reserve(rnnc__model *m, size_t T, size_t B) {
     if (T <= m->Tcap && B <= m->Bcap) return RNNC_OK;
     T = T > m->Tcap ? T : m->Tcap;
     B = B > m->Bcap ? B : m->Bcap;
@@ -262,7 +262,7 @@ static rnnc_status reserve(RN(rnnc__model) *m, size_t T, size_t B) {
         if (pl->kind == RNNC_LAYER_POOL)
             RNNC_TRY(rnnc__calloc((void **)&L->arg, B, pl->out * sizeof(int32_t), "model buffer"));
         if (L->rec) {
-            RNNC_TRY(RN(rnnc__stack_reserve)(L->rec, T, B));
+            RNNC_TRY(rnnc__stack_reserve(L->rec, T, B));
             RNNC_TRY(alloc_real(&L->dh0, B, L->state_n));
             RNNC_TRY(alloc_real(&L->dhT, B, L->state_n));
             if (L->rec->cell == RNNC__CELL_LSTM) {
@@ -277,7 +277,7 @@ static rnnc_status reserve(RN(rnnc__model) *m, size_t T, size_t B) {
 
 /* ---- forward ---- */
 
-static rnnc_status check_batch(const RN(rnnc__model) *m, const RN(rnnc__batch) *b) {
+static rnnc_status check_batch(const rnnc__model *m, const rnnc__batch *b) {
     const int emb = spec(m, 0)->kind == RNNC_LAYER_EMBEDDING;
     if (b->T < 1 || b->B < 1 || b->T > MAX_DIM || b->B > MAX_DIM)
         return RNNC_FAIL(RNNC_ERR_SHAPE, "batch: T = %zu and B = %zu must be in [1, %zu]", b->T,
@@ -313,7 +313,7 @@ static rnnc_status check_batch(const RN(rnnc__model) *m, const RN(rnnc__batch) *
     return RNNC_OK;
 }
 
-static void make_active(RN(rnnc__model) *m, const RN(rnnc__batch) *b) {
+static void make_active(rnnc__model *m, const rnnc__batch *b) {
     for (size_t t = 0; t < b->T; t++)
         for (size_t j = 0; j < b->B; j++) {
             size_t len = b->lengths ? (size_t)b->lengths[j] : b->T;
@@ -323,11 +323,11 @@ static void make_active(RN(rnnc__model) *m, const RN(rnnc__batch) *b) {
 }
 
 /* The input of layer i in the last forward. */
-static const real *layer_in(const RN(rnnc__model) *m, int i) {
+static const real *layer_in(const rnnc__model *m, int i) {
     return i > 0 ? m->L[i - 1].y : m->x;
 }
 
-rnnc_status RN(rnnc__model_forward)(RN(rnnc__model) *m, const RN(rnnc__batch) *b, int training) {
+rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int training) {
     if (!m || !b) return RNNC_FAIL(RNNC_ERR_ARG, "model_forward: NULL argument");
     m->forwarded = m->trained = 0;
     RNNC_TRY(check_batch(m, b));
@@ -349,28 +349,28 @@ rnnc_status RN(rnnc__model_forward)(RN(rnnc__model) *m, const RN(rnnc__batch) *b
         L->has_dT = 0;
         switch (s->kind) {
         case RNNC_LAYER_EMBEDDING:
-            RN(rnnc__embedding_forward)(m->params + q[0].offset, pl->out, N, m->ids, L->out);
+            rnnc__embedding_forward(m->params + q[0].offset, pl->out, N, m->ids, L->out);
             L->y = L->out;
             break;
         case RNNC_LAYER_DENSE:
-            RN(rnnc__dense_forward)(m->params + dense_weight(m, i)->offset,
+            rnnc__dense_forward(m->params + dense_weight(m, i)->offset,
                                     m->params + q[pl->n_params - 1].offset, s->activation, N,
                                     pl->in, pl->out, in, L->out);
             L->y = L->out;
             break;
         case RNNC_LAYER_DROPOUT:
             if (training && s->rate > 0)
-                RN(rnnc__dropout_forward)(&m->rng, s->rate, N * pl->out, in, L->out, L->mask);
+                rnnc__dropout_forward(&m->rng, s->rate, N * pl->out, in, L->out, L->mask);
             else
                 memcpy(L->out, in, N * pl->out * sizeof(real));
             L->y = L->out;
             break;
         case RNNC_LAYER_POOL:
-            RN(rnnc__pool_forward)(s->pool, T, B, pl->in, in, m->active, L->out, L->arg);
+            rnnc__pool_forward(s->pool, T, B, pl->in, in, m->active, L->out, L->arg);
             L->y = L->out;
             break;
         default:
-            L->y = RN(rnnc__stack_forward)(L->rec, T, B, in, m->active, L->h0, L->c0, training,
+            L->y = rnnc__stack_forward(L->rec, T, B, in, m->active, L->h0, L->c0, training,
                                            &m->rng);
         }
     }
@@ -379,7 +379,7 @@ rnnc_status RN(rnnc__model_forward)(RN(rnnc__model) *m, const RN(rnnc__batch) *b
     return RNNC_OK;
 }
 
-const real *RN(rnnc__model_output)(const RN(rnnc__model) *m, int *ndim, size_t dims[3]) {
+const real *rnnc__model_output(const rnnc__model *m, int *ndim, size_t dims[3]) {
     if (!m || !m->forwarded) return NULL;
     const rnnc__plan_layer *pl = &m->plan.layer[m->cfg.n_layers - 1];
     if (ndim && dims) {
@@ -394,7 +394,7 @@ const real *RN(rnnc__model_output)(const RN(rnnc__model) *m, int *ndim, size_t d
 
 /* ---- backward ---- */
 
-rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout) {
+rnnc_status rnnc__model_backward(rnnc__model *m, const real *dout) {
     if (!m || !dout) return RNNC_FAIL(RNNC_ERR_ARG, "model_backward: NULL argument");
     if (!m->trained)
         return RNNC_FAIL(RNNC_ERR_STATE, "model_backward: needs a forward with training = 1");
@@ -427,11 +427,11 @@ rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout) {
         switch (s->kind) {
         case RNNC_LAYER_EMBEDDING:
             if (!frozen)
-                RN(rnnc__embedding_backward)(pl->out, N, m->ids, s->padding_idx, dy,
+                rnnc__embedding_backward(pl->out, N, m->ids, s->padding_idx, dy,
                                              m->grads + q[0].offset);
             break;
         case RNNC_LAYER_DENSE:
-            RN(rnnc__dense_backward)(m->params + dense_weight(m, i)->offset, s->activation, N,
+            rnnc__dense_backward(m->params + dense_weight(m, i)->offset, s->activation, N,
                                      pl->in, pl->out, in, L->y, dy, din,
                                      frozen ? NULL : m->grads + dense_weight(m, i)->offset,
                                      frozen ? NULL : m->grads + q[pl->n_params - 1].offset,
@@ -440,29 +440,29 @@ rnnc_status RN(rnnc__model_backward)(RN(rnnc__model) *m, const real *dout) {
         case RNNC_LAYER_DROPOUT:
             if (!din) break;
             if (s->rate > 0)
-                RN(rnnc__dropout_backward)(Nout * pl->out, L->mask, dy, din);
+                rnnc__dropout_backward(Nout * pl->out, L->mask, dy, din);
             else
                 for (size_t k = 0; k < Nout * pl->out; k++) din[k] += dy[k];
             break;
         case RNNC_LAYER_POOL:
-            if (din) RN(rnnc__pool_backward)(s->pool, T, B, pl->in, m->active, L->arg, dy, din);
+            if (din) rnnc__pool_backward(s->pool, T, B, pl->in, m->active, L->arg, dy, din);
             break;
         default:
             memset(L->dh0, 0, B * L->state_n * sizeof(real));
             if (L->dc0) memset(L->dc0, 0, B * L->state_n * sizeof(real));
             L->rec->frozen = frozen;
-            RN(rnnc__stack_backward)(L->rec, in, dy, L->has_dT ? L->dhT : NULL,
+            rnnc__stack_backward(L->rec, in, dy, L->has_dT ? L->dhT : NULL,
                                      L->has_dT && L->dcT ? L->dcT : NULL, din, L->dh0, L->dc0);
         }
     }
     return RNNC_OK;
 }
 
-const real *RN(rnnc__model_input_grad)(const RN(rnnc__model) *m) {
+const real *rnnc__model_input_grad(const rnnc__model *m) {
     return m && !m->no_input_grad ? m->L[0].din : NULL;
 }
 
-rnnc_status RN(rnnc__model_set_trainable)(RN(rnnc__model) *m, int layer, int on) {
+rnnc_status rnnc__model_set_trainable(rnnc__model *m, int layer, int on) {
     if (!m || layer < 0 || layer >= m->cfg.n_layers)
         return RNNC_FAIL(RNNC_ERR_ARG, "set_trainable: no layer %d (the model has %d)", layer,
                          m ? m->cfg.n_layers : 0);
@@ -470,24 +470,24 @@ rnnc_status RN(rnnc__model_set_trainable)(RN(rnnc__model) *m, int layer, int on)
     return RNNC_OK;
 }
 
-int RN(rnnc__model_trainable)(const RN(rnnc__model) *m, int layer) {
+int rnnc__model_trainable(const rnnc__model *m, int layer) {
     return m && layer >= 0 && layer < m->cfg.n_layers && !m->frozen[layer];
 }
 
-void RN(rnnc__model_set_input_grad)(RN(rnnc__model) *m, int on) {
+void rnnc__model_set_input_grad(rnnc__model *m, int on) {
     if (m) m->no_input_grad = !on;
 }
 
 /* ---- recurrent states ---- */
 
-static rnnc_status rec_layer(const RN(rnnc__model) *m, int layer, const char *fn) {
+static rnnc_status rec_layer(const rnnc__model *m, int layer, const char *fn) {
     if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "%s: model is NULL", fn);
     if (layer < 0 || layer >= m->cfg.n_layers || !m->L[layer].rec)
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: layer %d is not a recurrent layer", fn, layer);
     return RNNC_OK;
 }
 
-rnnc_status RN(rnnc__model_set_state)(RN(rnnc__model) *m, int layer, size_t B, const real *h0,
+rnnc_status rnnc__model_set_state(rnnc__model *m, int layer, size_t B, const real *h0,
                                       const real *c0) {
     RNNC_TRY(rec_layer(m, layer, "model_set_state"));
     mlayer *L = &m->L[layer];
@@ -507,7 +507,7 @@ rnnc_status RN(rnnc__model_set_state)(RN(rnnc__model) *m, int layer, size_t B, c
     return RNNC_OK;
 }
 
-rnnc_status RN(rnnc__model_final_state)(const RN(rnnc__model) *m, int layer, const real **h,
+rnnc_status rnnc__model_final_state(const rnnc__model *m, int layer, const real **h,
                                         const real **c) {
     RNNC_TRY(rec_layer(m, layer, "model_final_state"));
     if (!m->forwarded) return RNNC_FAIL(RNNC_ERR_STATE, "model_final_state: no forward yet");
@@ -516,7 +516,7 @@ rnnc_status RN(rnnc__model_final_state)(const RN(rnnc__model) *m, int layer, con
     return RNNC_OK;
 }
 
-rnnc_status RN(rnnc__model_set_final_state_grad)(RN(rnnc__model) *m, int layer, const real *dh,
+rnnc_status rnnc__model_set_final_state_grad(rnnc__model *m, int layer, const real *dh,
                                                  const real *dc) {
     RNNC_TRY(rec_layer(m, layer, "model_set_final_state_grad"));
     if (!m->forwarded)
@@ -530,7 +530,7 @@ rnnc_status RN(rnnc__model_set_final_state_grad)(RN(rnnc__model) *m, int layer, 
     return RNNC_OK;
 }
 
-rnnc_status RN(rnnc__model_initial_state_grad)(const RN(rnnc__model) *m, int layer,
+rnnc_status rnnc__model_initial_state_grad(const rnnc__model *m, int layer,
                                                const real **dh0, const real **dc0) {
     RNNC_TRY(rec_layer(m, layer, "model_initial_state_grad"));
     if (dh0) *dh0 = m->L[layer].dh0;

@@ -2,7 +2,7 @@
  * only the steps holding data count, so padding never wins a max or dilutes a mean. */
 #include "layers.h"
 
-void RN(rnnc__pool_forward)(int mode, size_t T, size_t B, size_t F, const real *x,
+void rnnc__pool_forward(int mode, size_t T, size_t B, size_t F, const real *x,
                             const unsigned char *active, real *y, int32_t *arg) {
     for (size_t b = 0; b < B; b++) {
         real *yb = y + b * F;
@@ -34,7 +34,7 @@ void RN(rnnc__pool_forward)(int mode, size_t T, size_t B, size_t F, const real *
     }
 }
 
-void RN(rnnc__pool_backward)(int mode, size_t T, size_t B, size_t F, const unsigned char *active,
+void rnnc__pool_backward(int mode, size_t T, size_t B, size_t F, const unsigned char *active,
                              const int32_t *arg, const real *dy, real *dx) {
     for (size_t b = 0; b < B; b++) {
         const real *db = dy + b * F;

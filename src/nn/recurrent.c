@@ -68,40 +68,40 @@ static void put_initial(real *slot, const real *s0, size_t B, size_t H) {
  * busy, rows mode runs its slices one after the other. Every element is computed the same way in
  * any slice of either mode (the step products are rnnc__gemm_packed, element by element the same
  * sums), so the bits do not depend on the thread count or the mode. */
-typedef struct RN(cell_job) {
-    const RN(rnnc__cellw) *w;
-    RN(rnnc__dir) d;
+typedef struct cell_job {
+    const rnnc__cellw *w;
+    rnnc__dir d;
     int backward;
     const real *dy;
     size_t ldy;
     real *dh, *dc, *dg, *dgh, *work;
-} RN(cell_job);
+} cell_job;
 
-static void RN(run_cell)(RN(cell_job) *j) {
-    const RN(rnnc__dir) *d = &j->d;
+static void run_cell(cell_job *j) {
+    const rnnc__dir *d = &j->d;
     if (!j->backward) {
         if (d->cell == RNNC__CELL_LSTM)
-            RN(rnnc__lstm_forward)(j->w, d, j->work);
+            rnnc__lstm_forward(j->w, d, j->work);
         else if (d->cell == RNNC__CELL_GRU)
-            RN(rnnc__gru_forward)(j->w, d, j->work);
+            rnnc__gru_forward(j->w, d, j->work);
         else
-            RN(rnnc__rnn_forward)(j->w, d, j->work);
+            rnnc__rnn_forward(j->w, d, j->work);
     } else if (d->cell == RNNC__CELL_LSTM) {
-        RN(rnnc__lstm_backward)(j->w, d, j->dy, j->ldy, j->dh, j->dc, j->dg, j->work);
+        rnnc__lstm_backward(j->w, d, j->dy, j->ldy, j->dh, j->dc, j->dg, j->work);
     } else if (d->cell == RNNC__CELL_GRU) {
-        RN(rnnc__gru_backward)(j->w, d, j->dy, j->ldy, j->dh, j->dg, j->dgh, j->work);
+        rnnc__gru_backward(j->w, d, j->dy, j->ldy, j->dh, j->dg, j->dgh, j->work);
     } else {
-        RN(rnnc__rnn_backward)(j->w, d, j->dy, j->ldy, j->dh, j->dg, j->work);
+        rnnc__rnn_backward(j->w, d, j->dy, j->ldy, j->dh, j->dg, j->work);
     }
 }
 
-static void RN(cell_task)(void *jobs, int k) { RN(run_cell)((RN(cell_job) *)jobs + k); }
+static void cell_task(void *jobs, int k) { run_cell((cell_job *)jobs + k); }
 
 /* Units mode over nt threads of the pool; returns 0, having done nothing, when the pool cannot
  * run them all at once (they meet at a barrier; the caller then runs rows mode). */
-static int RN(run_units)(RN(cell_job) *job, int nt) {
+static int run_units(cell_job *job, int nt) {
     const size_t H = job->d.H, chunks = (H + 15) / 16;
-    RN(cell_job) jobs[UNIT_THREADS];
+    cell_job jobs[UNIT_THREADS];
     rnnc__barrier barrier;
     rnnc__barrier_init(&barrier, nt);
     real *packed = job->d.packed_own;
@@ -116,10 +116,10 @@ static int RN(run_units)(RN(cell_job) *job, int nt) {
         const size_t pf = 4 * rnnc__packed_size(H, nu), pb = rnnc__packed_size(4 * H, nu);
         packed += pf > pb ? pf : pb;
     }
-    return rnnc__pool_run(nt, RN(cell_task), jobs);
+    return rnnc__pool_run(nt, cell_task, jobs);
 }
 
-static void RN(run_cells)(RN(cell_job) *job) {
+static void run_cells(cell_job *job) {
     enum { MAX_SLICES = RNNC__POOL_MAX, MIN_ROWS = 8 };
     const size_t B = job->d.B, H = job->d.H, G = (size_t)rnnc__cell_gates(job->d.cell) * H;
     job->d.u0 = 0, job->d.u1 = H, job->d.barrier = NULL;
@@ -127,37 +127,37 @@ static void RN(run_cells)(RN(cell_job) *job) {
     if (job->d.cell == RNNC__CELL_LSTM && G * H * sizeof(real) > (1u << 20)) {
         int nu = nt < UNIT_THREADS ? nt : UNIT_THREADS;
         if ((size_t)nu > H / UNIT_MIN) nu = (int)(H / UNIT_MIN);
-        const RN(rnnc__dir) *d = &job->d;
+        const rnnc__dir *d = &job->d;
         if (nu > 1 && d->wih_packed) { /* units mode projects all steps first */
-            RN(rnnc__gemm)(0, 1, d->T * B, G, d->I, d->x, d->ldx, job->w->w_ih, d->I, 0,
+            rnnc__gemm(0, 1, d->T * B, G, d->I, d->x, d->ldx, job->w->w_ih, d->I, 0,
                            d->cache, G);
             job->d.wih_packed = NULL;
         }
-        if (nu > 1 && RN(run_units)(job, nu)) return;
+        if (nu > 1 && run_units(job, nu)) return;
     }
     /* rows mode: all of W_hh packed once, shared (forward W_hh^T, backward W_hh); forward also
      * W_ih^T after it */
     const int bw = job->backward;
-    RN(rnnc__pack)(!bw, bw ? G : H, bw ? H : G, job->w->w_hh, H, job->d.packed_own);
+    rnnc__pack(!bw, bw ? G : H, bw ? H : G, job->w->w_hh, H, job->d.packed_own);
     job->d.whh_packed = job->d.packed_own;
     if (job->d.wih_packed) { /* forward with the input projection step by step */
         real *pih = job->d.packed_own + rnnc__packed_size(H, G);
-        RN(rnnc__pack)(1, job->d.I, G, job->w->w_ih, job->d.I, pih);
+        rnnc__pack(1, job->d.I, G, job->w->w_ih, job->d.I, pih);
         job->d.wih_packed = pih;
     }
     if ((size_t)nt > B / MIN_ROWS) nt = (int)(B / MIN_ROWS);
     if (nt > MAX_SLICES) nt = MAX_SLICES;
     if (nt < 1) nt = 1;
-    RN(cell_job) jobs[MAX_SLICES];
+    cell_job jobs[MAX_SLICES];
     for (int k = 0; k < nt; k++) {
         jobs[k] = *job;
         jobs[k].d.b0 = B * (size_t)k / (size_t)nt, jobs[k].d.b1 = B * (size_t)(k + 1) / (size_t)nt;
     }
-    if (nt == 1 || !rnnc__pool_run(nt, RN(cell_task), jobs))
-        for (int k = 0; k < nt; k++) RN(run_cell)(&jobs[k]); /* the same slices, one by one */
+    if (nt == 1 || !rnnc__pool_run(nt, cell_task, jobs))
+        for (int k = 0; k < nt; k++) run_cell(&jobs[k]); /* the same slices, one by one */
 }
 
-void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *hT, real *cT,
+void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT,
                            real *work) {
     const size_t T = d->T, B = d->B, H = d->H, BH = B * H;
     const size_t G = (size_t)rnnc__cell_gates(d->cell) * H;
@@ -168,7 +168,7 @@ void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
         real *Sc = Sh + (T + 1) * BH;
         put_initial(Sc + h0slot * BH, d->c0, B, H);
     }
-    RN(cell_job) job = {w, *d, 0, NULL, 0, NULL, NULL, NULL, NULL, work};
+    cell_job job = {w, *d, 0, NULL, 0, NULL, NULL, NULL, NULL, work};
     job.d.packed_own = work + backward_work(d->cell, T, B, H); /* the packed W_hh goes here */
     /* The input projection: when W_ih and W_hh fit a core's cache together, step by step in the
      * time loop (rnnc__gemm_packed, right before the recurrent product, from cache: no pass of
@@ -176,8 +176,8 @@ void RN(rnnc__dir_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
     const int by_step = (d->I + H) * G * sizeof(real) <= rnnc__step_projection_limit();
     job.d.wih_packed = by_step ? job.d.packed_own : NULL; /* run_cells packs it */
     if (!by_step)
-        RN(rnnc__gemm)(0, 1, T * B, G, d->I, d->x, d->ldx, w->w_ih, d->I, 0, gates, G);
-    RN(run_cells)(&job);
+        rnnc__gemm(0, 1, T * B, G, d->I, d->x, d->ldx, w->w_ih, d->I, 0, gates, G);
+    run_cells(&job);
     if (cT && d->cell == RNNC__CELL_LSTM)
         memcpy(cT, Sh + (T + 1) * BH + lastslot * BH, BH * sizeof(real));
     if (hT) memcpy(hT, Sh + lastslot * BH, BH * sizeof(real));
@@ -212,9 +212,9 @@ static void add_state(real *dst, const real *src, size_t n) {
     for (size_t i = 0; i < n; i++) dst[i] += src[i];
 }
 
-void RN(rnnc__dir_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
+void rnnc__dir_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
                             size_t ldy, const real *dhT, const real *dcT, real *dx, real *dh0,
-                            real *dc0, const RN(rnnc__cellw) *g, real *work) {
+                            real *dc0, const rnnc__cellw *g, real *work) {
     const size_t T = d->T, B = d->B, H = d->H, BH = B * H;
     const size_t G = (size_t)rnnc__cell_gates(d->cell) * H;
     real *dg = work;              /* (T,B,G) gradient of the gate pre-activations (input side) */
@@ -224,19 +224,19 @@ void RN(rnnc__dir_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
     real *dgh = cellwork + B * G; /* (T,B,G) GRU: recurrent-side gate gradient */
     put_initial(dh, dhT, B, H);
     put_initial(dc, dcT, B, H);
-    RN(cell_job) job = {w, *d, 1, dy, ldy, dh, dc, dg, dgh, cellwork};
+    cell_job job = {w, *d, 1, dy, ldy, dh, dc, dg, dgh, cellwork};
     job.d.packed_own = work + backward_work(d->cell, T, B, H); /* the packed W_hh goes here */
-    RN(run_cells)(&job);
+    run_cells(&job);
     if (d->cell != RNNC__CELL_GRU) dgh = dg; /* one pre-activation feeds both products */
     if (dh0) add_state(dh0, dh, BH);
     if (dc0 && d->cell == RNNC__CELL_LSTM) add_state(dc0, dc, BH);
 
     const real *Sh = d->cache + T * B * G;
     const real *hprev = Sh + (d->reverse ? BH : 0); /* (T,B,H): state before each step */
-    if (dx) RN(rnnc__gemm)(0, 0, T * B, d->I, G, dg, G, w->w_ih, d->I, 1, dx, d->ldx);
+    if (dx) rnnc__gemm(0, 0, T * B, d->I, G, dg, G, w->w_ih, d->I, 1, dx, d->ldx);
     if (!g) return; /* a frozen layer: no weight gradients */
-    RN(rnnc__gemm)(1, 0, G, d->I, T * B, dg, G, d->x, d->ldx, 1, g->w_ih, d->I);
-    RN(rnnc__gemm)(1, 0, G, H, T * B, dgh, G, hprev, H, 1, g->w_hh, H);
+    rnnc__gemm(1, 0, G, d->I, T * B, dg, G, d->x, d->ldx, 1, g->w_ih, d->I);
+    rnnc__gemm(1, 0, G, H, T * B, dgh, G, hprev, H, 1, g->w_hh, H);
     if (dgh == dg) { /* LSTM, RNN: both biases get the same gradient */
         add_colsum(g->b_ih, g->b_hh, dg, T * B, G);
     } else {

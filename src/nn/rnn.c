@@ -4,7 +4,7 @@
 #include <string.h>
 
 /* cache: gates (T,B,H) (the input projection), Sh (T+1,B,H) */
-void RN(rnnc__rnn_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, real *work) {
+void rnnc__rnn_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
     const size_t T = d->T, B = d->B, H = d->H, BH = B * H;
     const int relu = d->cell == RNNC__CELL_RNN_RELU;
     real *gates = d->cache, *Sh = gates + T * BH;
@@ -15,13 +15,13 @@ void RN(rnnc__rnn_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
         const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
         if (d->wih_packed) /* this step's input projection (small weights) */
-            RN(rnnc__gemm_packed)(rows, H, d->I, d->x + (t * B + d->b0) * d->ldx, d->ldx,
+            rnnc__gemm_packed(rows, H, d->I, d->x + (t * B + d->b0) * d->ldx, d->ldx,
                                   d->wih_packed, 0, gates + (t * B + d->b0) * H, H);
-        RN(rnnc__gemm_packed)(rows, H, H, hp + d->b0 * H, H, d->whh_packed, 0, hh + d->b0 * H, H);
+        rnnc__gemm_packed(rows, H, H, hp + d->b0 * H, H, d->whh_packed, 0, hh + d->b0 * H, H);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
             if (!d->active[t * B + b]) {
-                RN(rnnc__pass_step)(hn + b * H, hp + b * H, y, H);
+                rnnc__pass_step(hn + b * H, hp + b * H, y, H);
                 continue;
             }
             const real *gt = gates + (t * B + b) * H, *hb = hh + b * H;
@@ -30,7 +30,7 @@ void RN(rnnc__rnn_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
             if (relu)
                 for (size_t j = 0; j < H; j++) hnb[j] = hnb[j] > 0 ? hnb[j] : 0;
             else
-                RN(rnnc__vtanh)(hnb, H);
+                rnnc__vtanh(hnb, H);
             memcpy(y, hnb, H * sizeof(real));
         }
     }
@@ -38,7 +38,7 @@ void RN(rnnc__rnn_forward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, rea
 
 /* One data row of a backward step: the pre-activation gradient dg (H) from the new state h (H)
  * and the output gradient dy (H); dh (H) consumed (the recurrent product refills it). */
-static RNNC_HOT void RN(back_row)(size_t H, int relu, const real *restrict h,
+static RNNC_HOT void back_row(size_t H, int relu, const real *restrict h,
                                   const real *restrict dy, real *restrict dh, real *restrict dg) {
     for (size_t j = 0; j < H; j++) {
         const real dht = R_FLUSH(dh[j] + dy[j]);
@@ -47,7 +47,7 @@ static RNNC_HOT void RN(back_row)(size_t H, int relu, const real *restrict h,
     }
 }
 
-void RN(rnnc__rnn_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, const real *dy,
+void rnnc__rnn_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
                             size_t ldy, real *dh, real *dg, real *work) {
     (void)w; /* W_hh comes packed, in d->whh_packed */
     (void)work;
@@ -64,10 +64,10 @@ void RN(rnnc__rnn_backward)(const RN(rnnc__cellw) *w, const RN(rnnc__dir) *d, co
                 continue;
             }
             const real *dyt = dy + (t * B + b) * ldy;
-            RN(back_row)(H, relu, hn + b * H, dyt, dh + b * H, dgt);
+            back_row(H, relu, hn + b * H, dyt, dh + b * H, dgt);
         }
         const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
-        RN(rnnc__gemm_packed)(rows, H, H, dg + t * BH + d->b0 * H, H, d->whh_packed, 1,
+        rnnc__gemm_packed(rows, H, H, dg + t * BH + d->b0 * H, H, d->whh_packed, 1,
                               dh + d->b0 * H, H);
     }
 }

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t out_size(const RN(rnnc__stack) *s) {
+static size_t out_size(const rnnc__stack *s) {
     return rnnc__stack_out_size(s->H, s->D, s->merge);
 }
 
-void RN(rnnc__stack_free)(RN(rnnc__stack) *s) {
+void rnnc__stack_free(rnnc__stack *s) {
     if (!s) return;
     for (size_t i = 0; i < 2 * RNNC__MAX_STACK; i++)
         free(s->cache[i]), free(s->whh[i]), free(s->whh_mask[i]);
@@ -44,11 +44,11 @@ static rnnc_status alloc_real(real **p, size_t n) {
     return rnnc__calloc((void **)p, n, sizeof(real), "recurrent layer buffer");
 }
 
-rnnc_status RN(rnnc__stack_reserve)(RN(rnnc__stack) *s, size_t T, size_t B) {
+rnnc_status rnnc__stack_reserve(rnnc__stack *s, size_t T, size_t B) {
     if (T <= s->Tcap && B <= s->Bcap) return RNNC_OK;
     T = T > s->Tcap ? T : s->Tcap;
     B = B > s->Bcap ? B : s->Bcap;
-    RN(rnnc__stack_free)(s);
+    rnnc__stack_free(s);
     const size_t H = s->H, D = s->D, O = out_size(s), TB = T * B;
     const size_t In = s->I > O ? s->I : O;
     const size_t GH = (size_t)rnnc__cell_gates(s->cell) * H * H;
@@ -82,8 +82,8 @@ rnnc_status RN(rnnc__stack_reserve)(RN(rnnc__stack) *s, size_t T, size_t B) {
     return RNNC_OK;
 }
 
-static RN(rnnc__dir) dir_of(const RN(rnnc__stack) *s, size_t l, size_t d, const real *x) {
-    RN(rnnc__dir) r;
+static rnnc__dir dir_of(const rnnc__stack *s, size_t l, size_t d, const real *x) {
+    rnnc__dir r;
     memset(&r, 0, sizeof r);
     r.cell = s->cell;
     r.T = s->T, r.B = s->B, r.H = s->H;
@@ -97,19 +97,19 @@ static RN(rnnc__dir) dir_of(const RN(rnnc__stack) *s, size_t l, size_t d, const 
 }
 
 /* The weights direction k runs on: its own, or with the W_hh its last forward dropped. */
-static RN(rnnc__cellw) weights_of(const RN(rnnc__stack) *s, size_t k) {
-    RN(rnnc__cellw) w = s->w[k];
+static rnnc__cellw weights_of(const rnnc__stack *s, size_t k) {
+    rnnc__cellw w = s->w[k];
     if (s->wdropped) w.w_hh = s->whh[k];
     return w;
 }
 
 /* The input of layer l: the user's x for l = 0, else the previous layer's (dropped-out) output. */
-static const real *layer_input(const RN(rnnc__stack) *s, size_t l, const real *x) {
+static const real *layer_input(const rnnc__stack *s, size_t l, const real *x) {
     if (l == 0) return x;
     return s->dropped ? s->dropin[l - 1] : s->merged[l - 1];
 }
 
-const real *RN(rnnc__stack_forward)(RN(rnnc__stack) *s, size_t T, size_t B, const real *x,
+const real *rnnc__stack_forward(rnnc__stack *s, size_t T, size_t B, const real *x,
                                     const unsigned char *active, const real *h0, const real *c0,
                                     int training, rnnc_rng *rng) {
     RNNC_ASSERT(T <= s->Tcap && B <= s->Bcap);
@@ -121,15 +121,15 @@ const real *RN(rnnc__stack_forward)(RN(rnnc__stack) *s, size_t T, size_t B, cons
     for (size_t l = 0; l < s->L; l++) {
         const real *in = layer_input(s, l, x);
         for (size_t d = 0; d < D; d++) {
-            RN(rnnc__dir) r = dir_of(s, l, d, in);
+            rnnc__dir r = dir_of(s, l, d, in);
             const size_t k = l * D + d;
             r.h0 = h0 ? h0 + k * BH : NULL;
             r.c0 = c0 ? c0 + k * BH : NULL;
             if (s->wdropped)
-                RN(rnnc__dropout_forward)(rng, s->weight_drop, GH, s->w[k].w_hh, s->whh[k],
+                rnnc__dropout_forward(rng, s->weight_drop, GH, s->w[k].w_hh, s->whh[k],
                                           s->whh_mask[k]);
-            const RN(rnnc__cellw) w = weights_of(s, k);
-            RN(rnnc__dir_forward)(&w, &r, s->hT + k * BH, s->cT ? s->cT + k * BH : NULL, s->work);
+            const rnnc__cellw w = weights_of(s, k);
+            rnnc__dir_forward(&w, &r, s->hT + k * BH, s->cT ? s->cT + k * BH : NULL, s->work);
         }
         if (s->merged[l] != s->dirout[l]) /* sum of the two directions */
             for (size_t i = 0; i < T * B; i++)
@@ -137,7 +137,7 @@ const real *RN(rnnc__stack_forward)(RN(rnnc__stack) *s, size_t T, size_t B, cons
                     s->merged[l][i * H + j] = s->dirout[l][i * 2 * H + j] +
                                               s->dirout[l][i * 2 * H + H + j];
         if (s->dropped && l + 1 < s->L)
-            RN(rnnc__dropout_forward)(rng, s->dropout, T * B * O, s->merged[l], s->dropin[l],
+            rnnc__dropout_forward(rng, s->dropout, T * B * O, s->merged[l], s->dropin[l],
                                       s->mask[l]);
     }
     if (s->return_sequences) return s->merged[s->L - 1];
@@ -156,7 +156,7 @@ const real *RN(rnnc__stack_forward)(RN(rnnc__stack) *s, size_t T, size_t B, cons
     return s->last;
 }
 
-void RN(rnnc__stack_backward)(RN(rnnc__stack) *s, const real *x, const real *dout,
+void rnnc__stack_backward(rnnc__stack *s, const real *x, const real *dout,
                               const real *dhT, const real *dcT, real *dx, real *dh0, real *dc0) {
     const size_t T = s->T, B = s->B, H = s->H, D = s->D, O = out_size(s), BH = B * H;
     real *dmerged = s->dA, *dnext = s->dB;
@@ -171,7 +171,7 @@ void RN(rnnc__stack_backward)(RN(rnnc__stack) *s, const real *x, const real *dou
         real *dxl = l == 0 ? dx : dnext;
         if (l > 0) memset(dnext, 0, T * B * I * sizeof(real));
         for (size_t d = 0; d < D; d++) {
-            RN(rnnc__dir) r = dir_of(s, l, d, in);
+            rnnc__dir r = dir_of(s, l, d, in);
             const size_t k = l * D + d;
             const int sum = s->merge == RNNC_MERGE_SUM;
             const real *dy = sum ? dmerged : dmerged + d * H;
@@ -186,17 +186,17 @@ void RN(rnnc__stack_backward)(RN(rnnc__stack) *s, const real *x, const real *dou
             for (size_t i = 0; i < BH; i++) dc[i] = dcT ? dcT[k * BH + i] : 0;
             if (s->frozen && !dxl && !dh0 && !dc0)
                 continue; /* nothing of this direction's backward is wanted */
-            const RN(rnnc__cellw) w = weights_of(s, k);
-            RN(rnnc__cellw) g = s->g[k];
+            const rnnc__cellw w = weights_of(s, k);
+            rnnc__cellw g = s->g[k];
             const size_t GH = (size_t)rnnc__cell_gates(s->cell) * H * H;
             if (s->wdropped) { /* dW_hh lands in dwhh, then goes through the mask */
                 g.w_hh = s->dwhh;
                 memset(s->dwhh, 0, GH * sizeof(real));
             }
-            RN(rnnc__dir_backward)(&w, &r, dy, ldy, dh, dc, dxl, dh0 ? dh0 + k * BH : NULL,
+            rnnc__dir_backward(&w, &r, dy, ldy, dh, dc, dxl, dh0 ? dh0 + k * BH : NULL,
                                    dc0 ? dc0 + k * BH : NULL, s->frozen ? NULL : &g, s->work);
             if (s->wdropped && !s->frozen)
-                RN(rnnc__dropout_backward)(GH, s->whh_mask[k], s->dwhh, s->g[k].w_hh);
+                rnnc__dropout_backward(GH, s->whh_mask[k], s->dwhh, s->g[k].w_hh);
         }
         if (l > 0) {
             if (s->dropped)

@@ -8,14 +8,14 @@
 
 #define RNNC__MAX_STACK 16
 
-typedef struct RN(rnnc__stack) {
+typedef struct rnnc__stack {
     int cell;
     size_t I, H, L, D; /* input size of layer 0, hidden, layers, directions */
     int merge, return_sequences;
     double dropout;
     double weight_drop; /* DropConnect rate on each W_hh while training (see stack.c) */
-    RN(rnnc__cellw) w[2 * RNNC__MAX_STACK]; /* index l*D + d; views into the parameter arena */
-    RN(rnnc__cellw) g[2 * RNNC__MAX_STACK]; /* the same in the gradient arena */
+    rnnc__cellw w[2 * RNNC__MAX_STACK]; /* index l*D + d; views into the parameter arena */
+    rnnc__cellw g[2 * RNNC__MAX_STACK]; /* the same in the gradient arena */
     /* buffers sized for (Tcap, Bcap); T, B of the last forward */
     size_t Tcap, Bcap, T, B;
     int dropped; /* dropout was applied in the last forward */
@@ -33,23 +33,23 @@ typedef struct RN(rnnc__stack) {
     real *hT, *cT;                 /* (L*D,B,H) final states */
     real *last;                    /* (B,Hout) last output when !return_sequences */
     const unsigned char *active;   /* borrowed from the model for forward and backward */
-} RN(rnnc__stack);
+} rnnc__stack;
 
 /* Output features per step: H, or 2H for a concatenated bidirectional layer. */
 static inline size_t rnnc__stack_out_size(size_t H, size_t D, int merge) {
     return merge == RNNC_MERGE_SUM ? H : D * H;
 }
 
-void RN(rnnc__stack_free)(RN(rnnc__stack) *s);
+void rnnc__stack_free(rnnc__stack *s);
 /* Grows the buffers to hold (T,B). */
-rnnc_status RN(rnnc__stack_reserve)(RN(rnnc__stack) *s, size_t T, size_t B);
+rnnc_status rnnc__stack_reserve(rnnc__stack *s, size_t T, size_t B);
 /* x (T,B,I); active (T,B); h0, c0 (L*D,B,H) or NULL. Returns the output: (T,B,Hout) or (B,Hout). */
-const real *RN(rnnc__stack_forward)(RN(rnnc__stack) *s, size_t T, size_t B, const real *x,
+const real *rnnc__stack_forward(rnnc__stack *s, size_t T, size_t B, const real *x,
                                     const unsigned char *active, const real *h0, const real *c0,
                                     int training, rnnc_rng *rng);
 /* dout shaped as the output; dhT, dcT (L*D,B,H) or NULL; x as in forward. Accumulates into dx
  * (T,B,I), dh0, dc0 (L*D,B,H) (each may be NULL) and the gradient views. */
-void RN(rnnc__stack_backward)(RN(rnnc__stack) *s, const real *x, const real *dout,
+void rnnc__stack_backward(rnnc__stack *s, const real *x, const real *dout,
                               const real *dhT, const real *dcT, real *dx, real *dh0, real *dc0);
 
 #endif
