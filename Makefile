@@ -29,7 +29,7 @@ TOOLS := $(wildcard tools/*.c)
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 HEADERS := include/rnnc.h $(wildcard src/*/*.h)
 
-.PHONY: all check demo clean deps
+.PHONY: all check demo clean deps format-check
 all: $(LIB) $(SO) $(BIN)
 
 deps:
@@ -69,6 +69,11 @@ $(BUILD)/tests/test_plot: tools/plot.c tools/plot.h
 
 check: deps $(TESTS) $(BIN)
 	@RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/test_cli.sh tests/test_errors.sh tests/test_crash.sh tests/test_layers.sh
+
+# Every C file laid out as .clang-format says (needs clang-format: scripts/install-deps.sh clang-format).
+FORMAT_FILES := $(wildcard src/*/*.[ch] include/*.h include/rnnc/*.h tools/*.[ch] tests/*.[ch] tests/fuzz/*.c bench/*.[ch])
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: $(words $(FORMAT_FILES)) files as .clang-format lays them out"
 
 demo: deps $(BIN)
 	@RNNC=$(BIN) scripts/demo.sh $(if $(FULL),--full)

@@ -12,7 +12,6 @@
 
 enum { T = 500, B = 64, V = 10000, E = 128, H = 128 };
 
-
 int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 2, reps = argc > 2 ? atoi(argv[2]) : 20;
     int warm = argc > 3 ? atoi(argv[3]) : 3;

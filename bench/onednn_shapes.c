@@ -838,7 +838,6 @@ static int run_check(const shape *s, int cap) {
 
 /* ---- Benchmark driver ---- */
 
-
 // Resident set size now, in bytes, from /proc/self/statm.
 static double rss_now(void) {
     long pages = 0, res = 0;

@@ -30,13 +30,13 @@ static const shape shapes[] = {
     {"S5", RNNC_LAYER_LSTM, 512, 1024, 1, 100, 64, 0, 0},
 };
 
-
 /* Resident set size now, in MiB. */
 static double rss_mb(void) {
     long pages = 0, resident = 0;
     FILE *f = fopen("/proc/self/statm", "r");
     if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+            resident = 0;
         fclose(f);
     }
     return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
@@ -56,27 +56,34 @@ static void die(const char *what) {
 /* One step: forward; in training (o not NULL) also the loss gradient, backward and Adam. */
 static void step(rnnc_model *m, rnnc_optim *o, const shape *s, const rnnc_batch *batch,
                  const float *y, const int32_t *tgt, float *dout) {
-    if (rnnc_model_forward(m, batch, o != NULL)) die("forward");
-    if (!o) return;
+    if (rnnc_model_forward(m, batch, o != NULL))
+        die("forward");
+    if (!o)
+        return;
     const float *out = rnnc_model_output(m, NULL, NULL);
     const size_t TB = (size_t)s->T * (size_t)s->B;
     double loss;
-    if (s->head == 1) rnnc_loss_bce_logits(out, y, (size_t)s->B, dout);
+    if (s->head == 1)
+        rnnc_loss_bce_logits(out, y, (size_t)s->B, dout);
     if (s->head == 2 && rnnc_loss_softmax_ce(out, tgt, TB, (size_t)s->vocab, -1, &loss, NULL, dout))
         die("loss");
     rnnc_model_zero_grad(m);
-    if (rnnc_model_backward(m, dout)) die("backward");
-    if (rnnc_optim_step(o)) die("optimizer step");
+    if (rnnc_model_backward(m, dout))
+        die("backward");
+    if (rnnc_optim_step(o))
+        die("optimizer step");
 }
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: rnnc_shapes S1..S5 train|infer [steps=10] [warmup=2] [threads=2]\n");
+        fprintf(stderr,
+                "usage: rnnc_shapes S1..S5 train|infer [steps=10] [warmup=2] [threads=2]\n");
         return 2;
     }
     const shape *s = NULL;
     for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
-        if (strcmp(argv[1], shapes[i].name) == 0) s = &shapes[i];
+        if (strcmp(argv[1], shapes[i].name) == 0)
+            s = &shapes[i];
     const int train = strcmp(argv[2], "train") == 0;
     const int steps = argc > 3 ? atoi(argv[3]) : 10, warm = argc > 4 ? atoi(argv[4]) : 2;
     const int threads = argc > 5 ? atoi(argv[5]) : 2;
@@ -107,8 +114,10 @@ int main(int argc, char **argv) {
     rnnc_model *m;
     rnnc_optim *o = NULL;
     rnnc_optim_spec os = rnnc_optim_spec_init(RNNC_OPTIM_ADAM);
-    if (rnnc_model_create(&cfg, 1, &m)) die("model");
-    if (train && rnnc_optim_create(m, &os, &o)) die("optimizer");
+    if (rnnc_model_create(&cfg, 1, &m))
+        die("model");
+    if (train && rnnc_optim_create(m, &os, &o))
+        die("optimizer");
     rnnc_model_set_input_grad(m, 0); /* as rnnc's trainer; PyTorch's inputs need no grad either */
 
     const size_t T = (size_t)s->T, B = (size_t)s->B, TB = T * B;
@@ -128,11 +137,14 @@ int main(int argc, char **argv) {
         ids[i] = s->vocab ? (int32_t)rnnc_rng_below(&r, (uint32_t)s->vocab) : 0;
         tgt[i] = s->vocab ? (int32_t)rnnc_rng_below(&r, (uint32_t)s->vocab) : 0;
     }
-    for (size_t i = 0; i < TB * (size_t)s->input; i++) x[i] = (float)rnnc_rng_uniform(&r) * 2 - 1;
-    for (size_t b = 0; b < B; b++) y[b] = (float)rnnc_rng_below(&r, 2);
-    for (size_t i = 0; i < nout; i++) dout[i] = 1.0f / (float)nout; /* loss = mean of outputs */
-    rnnc_batch batch = {s->T, s->B, s->vocab ? ids : NULL, s->vocab ? NULL : x, NULL,
-                        RNNC_PAD_POST};
+    for (size_t i = 0; i < TB * (size_t)s->input; i++)
+        x[i] = (float)rnnc_rng_uniform(&r) * 2 - 1;
+    for (size_t b = 0; b < B; b++)
+        y[b] = (float)rnnc_rng_below(&r, 2);
+    for (size_t i = 0; i < nout; i++)
+        dout[i] = 1.0f / (float)nout; /* loss = mean of outputs */
+    rnnc_batch batch = {s->T, s->B,         s->vocab ? ids : NULL, s->vocab ? NULL : x,
+                        NULL, RNNC_PAD_POST};
 
     /* warm-up: at least `warm` steps and 0.5 s; timed: at least `steps` steps and 1 s (at most
      * 10000), so short steps are not timed before the threads have settled (bench/README.md) */
@@ -155,7 +167,8 @@ int main(int argc, char **argv) {
         const double in = l == 0 ? s->input : s->hidden;
         flops += 2.0 * (double)TB * (in + s->hidden) * G * s->hidden;
     }
-    if (train) flops *= 3;
+    if (train)
+        flops *= 3;
     printf("engine=rnnc shape=%s mode=%s threads=%d steps=%d ms_median=%.3f ms_min=%.3f "
            "ms_max=%.3f tokens_per_s=%.0f gflops=%.2f peak_mb=%.1f\n",
            s->name, train ? "train" : "infer", threads, done, 1e3 * med, 1e3 * times[0],

@@ -31,9 +31,11 @@ int check_close(const char *what, const float *got, const float *want, size_t n,
     int ok = 1;
     for (size_t i = 0; i < n; i++) {
         double d = fabs((double)got[i] - want[i]), lim = atol + rtol * fabs((double)want[i]);
-        if (!(d <= lim)) ok = 0; /* NaN fails too */
+        if (!(d <= lim))
+            ok = 0; /* NaN fails too */
         double ex = isnan(d) ? INFINITY : d - lim;
-        if (ex > worst_excess) worst_excess = ex, worst = i;
+        if (ex > worst_excess)
+            worst_excess = ex, worst = i;
     }
     if (!ok)
         printf("     %s: worst at [%zu]: got %.9g want %.9g\n", what, worst, (double)got[worst],
@@ -45,11 +47,13 @@ double rel_error(const double *got, const double *want, size_t n) {
     double md = 0, mw = 0;
     for (size_t i = 0; i < n; i++) {
         double d = fabs(got[i] - want[i]);
-        if (isnan(d)) return INFINITY;
+        if (isnan(d))
+            return INFINITY;
         md = d > md ? d : md;
         mw = fabs(want[i]) > mw ? fabs(want[i]) : mw;
     }
-    if (mw == 0) return md; /* an all-zero reference: compare absolutely */
+    if (mw == 0)
+        return md; /* an all-zero reference: compare absolutely */
     return md / mw;
 }
 

@@ -18,7 +18,7 @@
 #define FIXTURE_MAX_FILE_BYTES ((size_t)1 << 30) /* 1 GiB */
 #define FIXTURE_MAX_TENSORS 65536u
 #define FIXTURE_MAX_META 1024u
-#define FIXTURE_NAME_CAP 64u   /* == sizeof(fixture_tensor.name) */
+#define FIXTURE_NAME_CAP 64u /* == sizeof(fixture_tensor.name) */
 #define FIXTURE_VALUE_CAP 128u
 
 typedef struct fixture_meta_entry {
@@ -36,8 +36,8 @@ struct fixture {
 typedef struct lexer {
     const char *p;
     const char *end;
-    long line;          /* 1-based line of the current position */
-    int at_line_start;  /* no token seen yet on the current line */
+    long line;         /* 1-based line of the current position */
+    int at_line_start; /* no token seen yet on the current line */
 } lexer;
 
 typedef struct token {
@@ -55,8 +55,7 @@ typedef struct ctx {
 
 /* ------------------------------------------------------------------------ */
 
-static void set_err(const ctx *c, long line, const char *fmt, ...)
-{
+static void set_err(const ctx *c, long line, const char *fmt, ...) {
     char msg[256];
     va_list ap;
     if (c->err == NULL || c->errlen == 0)
@@ -71,8 +70,7 @@ static void set_err(const ctx *c, long line, const char *fmt, ...)
 }
 
 /* Printable, bounded copy of a token for messages. */
-static const char *tok_show(const token *t, char *buf, size_t cap)
-{
+static const char *tok_show(const token *t, char *buf, size_t cap) {
     size_t i, n = t->len;
     if (cap == 0)
         return "";
@@ -88,19 +86,16 @@ static const char *tok_show(const token *t, char *buf, size_t cap)
     return buf;
 }
 
-static int is_blank(char ch)
-{
+static int is_blank(char ch) {
     return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
 }
 
-static int is_sep(char ch)
-{
+static int is_sep(char ch) {
     return is_blank(ch) || ch == '\n';
 }
 
 /* Next token; returns 0 at end of input. */
-static int lex_next(lexer *lx, token *t)
-{
+static int lex_next(lexer *lx, token *t) {
     for (;;) {
         char ch;
         if (lx->p >= lx->end)
@@ -130,8 +125,7 @@ static int lex_next(lexer *lx, token *t)
 }
 
 /* Next token on the current line; 0 if the line (or input) has ended. */
-static int lex_same_line(lexer *lx, token *t)
-{
+static int lex_same_line(lexer *lx, token *t) {
     lexer save = *lx;
     if (!lex_next(lx, t) || t->first_on_line) {
         *lx = save;
@@ -140,14 +134,12 @@ static int lex_same_line(lexer *lx, token *t)
     return 1;
 }
 
-static int tok_is(const token *t, const char *word)
-{
+static int tok_is(const token *t, const char *word) {
     size_t n = strlen(word);
     return t->len == n && memcmp(t->s, word, n) == 0;
 }
 
-static int tok_printable(const token *t)
-{
+static int tok_printable(const token *t) {
     size_t i;
     for (i = 0; i < t->len; i++) {
         unsigned char ch = (unsigned char)t->s[i];
@@ -158,8 +150,7 @@ static int tok_printable(const token *t)
 }
 
 /* Decimal integer in [lo, hi] occupying the whole token. */
-static int tok_long(const token *t, long lo, long hi, long *out)
-{
+static int tok_long(const token *t, long lo, long hi, long *out) {
     char *endp = NULL;
     long v;
     if (t->len == 0 || t->len > 32)
@@ -173,8 +164,7 @@ static int tok_long(const token *t, long lo, long hi, long *out)
 }
 
 /* Finite double occupying the whole token. */
-static int tok_double(const token *t, double *out)
-{
+static int tok_double(const token *t, double *out) {
     char *endp = NULL;
     double v;
     if (t->len == 0 || t->len > 64)
@@ -192,8 +182,7 @@ static int tok_double(const token *t, double *out)
 
 /* ------------------------------------------------------------------------ */
 
-static int read_all(const ctx *c, char **out, size_t *outlen)
-{
+static int read_all(const ctx *c, char **out, size_t *outlen) {
     FILE *fp = fopen(c->path, "rb");
     char *buf = NULL;
     size_t len = 0, cap = 0;
@@ -241,8 +230,7 @@ fail:
     return 0;
 }
 
-static int add_meta(fixture *f, const ctx *c, lexer *lx, long line)
-{
+static int add_meta(fixture *f, const ctx *c, lexer *lx, long line) {
     token k, v, extra;
     char show[40];
     size_t i;
@@ -294,8 +282,7 @@ static int add_meta(fixture *f, const ctx *c, lexer *lx, long line)
     return 1;
 }
 
-static int add_tensor(fixture *f, const ctx *c, lexer *lx, long line)
-{
+static int add_tensor(fixture *f, const ctx *c, lexer *lx, long line) {
     token nm, t;
     char show[40];
     fixture_tensor ft;
@@ -326,8 +313,8 @@ static int add_tensor(fixture *f, const ctx *c, lexer *lx, long line)
     ft.ndim = (int)ndim;
     for (i = 0; i < (size_t)ndim; i++) {
         if (!lex_same_line(lx, &t)) {
-            set_err(c, line, "tensor '%s': expected %ld dims on the header line, got %zu",
-                    ft.name, ndim, i);
+            set_err(c, line, "tensor '%s': expected %ld dims on the header line, got %zu", ft.name,
+                    ndim, i);
             return 0;
         }
         if (!tok_long(&t, 0, (long)FIXTURE_MAX_ELEMS, &d)) {
@@ -345,7 +332,8 @@ static int add_tensor(fixture *f, const ctx *c, lexer *lx, long line)
     }
     ft.n = n;
     if (lex_same_line(lx, &t)) {
-        set_err(c, line, "tensor '%s': unexpected token '%s' after dims (values start on the next line)",
+        set_err(c, line,
+                "tensor '%s': unexpected token '%s' after dims (values start on the next line)",
                 ft.name, tok_show(&t, show, sizeof show));
         return 0;
     }
@@ -410,8 +398,7 @@ static int add_tensor(fixture *f, const ctx *c, lexer *lx, long line)
     return 1;
 }
 
-fixture *fixture_load(const char *path, char *err, size_t errlen)
-{
+fixture *fixture_load(const char *path, char *err, size_t errlen) {
     ctx c;
     char *buf = NULL;
     size_t len = 0;
@@ -453,7 +440,8 @@ fixture *fixture_load(const char *path, char *err, size_t errlen)
         else if (tok_is(&t, "tensor"))
             ok = add_tensor(f, &c, &lx, t.line);
         else {
-            set_err(&c, t.line, "unknown line starting with '%s' (expected 'meta', 'tensor' or '#')",
+            set_err(&c, t.line,
+                    "unknown line starting with '%s' (expected 'meta', 'tensor' or '#')",
                     tok_show(&t, show, sizeof show));
             goto fail;
         }
@@ -478,8 +466,7 @@ fail:
     return NULL;
 }
 
-void fixture_free(fixture *f)
-{
+void fixture_free(fixture *f) {
     size_t i;
     if (f == NULL)
         return;
@@ -490,8 +477,7 @@ void fixture_free(fixture *f)
     free(f);
 }
 
-const fixture_tensor *fixture_get(const fixture *f, const char *name)
-{
+const fixture_tensor *fixture_get(const fixture *f, const char *name) {
     size_t i;
     if (f == NULL || name == NULL)
         return NULL;
@@ -501,8 +487,7 @@ const fixture_tensor *fixture_get(const fixture *f, const char *name)
     return NULL;
 }
 
-const char *fixture_meta(const fixture *f, const char *key)
-{
+const char *fixture_meta(const fixture *f, const char *key) {
     size_t i;
     if (f == NULL || key == NULL)
         return NULL;
@@ -512,8 +497,7 @@ const char *fixture_meta(const fixture *f, const char *key)
     return NULL;
 }
 
-int fixture_meta_int(const fixture *f, const char *key, int fallback)
-{
+int fixture_meta_int(const fixture *f, const char *key, int fallback) {
     const char *s = fixture_meta(f, key);
     char *endp = NULL;
     long v;

@@ -519,7 +519,6 @@ static void test_config(const char *tmp) {
 
 /* ---- training a classifier ---- */
 
-
 static rnnc_config model_cfg(void) {
     rnnc_config cfg;
     memset(&cfg, 0, sizeof cfg);

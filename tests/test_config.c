@@ -9,30 +9,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *full =
-    "# a comment\n"
-    "[embedding]\n"
-    "vocab = 100\n"
-    "dim = 8\n"
-    "padding_idx = 0\n"
-    "\n"
-    "[lstm]\n"
-    "hidden = 16\n"
-    "layers = 2\n"
-    "bidirectional = true\n"
-    "merge = sum\n"
-    "dropout = 0.25   ; inline comment\n"
-    "return_sequences = 1\n"
-    "forget_bias = 1\n"
-    "[dropout]\n"
-    "rate = 0.5\n"
-    "[gru]\n"
-    "hidden = 4\n"
-    "weight_drop = 0.3\n"
-    "[dense]\n"
-    "name = head\n"
-    "units = 3\n"
-    "activation = softmax\n";
+static const char *full = "# a comment\n"
+                          "[embedding]\n"
+                          "vocab = 100\n"
+                          "dim = 8\n"
+                          "padding_idx = 0\n"
+                          "\n"
+                          "[lstm]\n"
+                          "hidden = 16\n"
+                          "layers = 2\n"
+                          "bidirectional = true\n"
+                          "merge = sum\n"
+                          "dropout = 0.25   ; inline comment\n"
+                          "return_sequences = 1\n"
+                          "forget_bias = 1\n"
+                          "[dropout]\n"
+                          "rate = 0.5\n"
+                          "[gru]\n"
+                          "hidden = 4\n"
+                          "weight_drop = 0.3\n"
+                          "[dense]\n"
+                          "name = head\n"
+                          "units = 3\n"
+                          "activation = softmax\n";
 
 /* Parses `text`; checks the status and that the message contains `want`. */
 static void expect_error(const char *text, rnnc_status code, const char *want) {
@@ -50,9 +49,9 @@ int main(void) {
     check(cfg.n_layers == 5 && L[0].kind == RNNC_LAYER_EMBEDDING && L[0].vocab == 100 &&
               L[0].dim == 8 && L[0].padding_idx == 0,
           "config: embedding fields");
-    check(L[1].kind == RNNC_LAYER_LSTM && L[1].hidden == 16 && L[1].layers == 2 && L[1].bidirectional == 1 &&
-              L[1].merge == RNNC_MERGE_SUM && L[1].dropout == 0.25f && L[1].return_sequences == 1 &&
-              L[1].set_forget_bias && L[1].forget_bias == 1,
+    check(L[1].kind == RNNC_LAYER_LSTM && L[1].hidden == 16 && L[1].layers == 2 &&
+              L[1].bidirectional == 1 && L[1].merge == RNNC_MERGE_SUM && L[1].dropout == 0.25f &&
+              L[1].return_sequences == 1 && L[1].set_forget_bias && L[1].forget_bias == 1,
           "config: lstm fields");
     check(L[2].kind == RNNC_LAYER_DROPOUT && L[2].rate == 0.5f && L[3].kind == RNNC_LAYER_GRU &&
               L[3].hidden == 4 && L[3].return_sequences == 0 && L[3].weight_drop == 0.3f &&
@@ -76,31 +75,40 @@ int main(void) {
           "config: the model builds with the given and default names");
     rnnc_model_free(m);
 
-    check(rnnc_config_parse("[model]\ninput_size = 3\n[dense]\nunits = 2\n[dense]\nunits = 1\n", "r.ini",
-                            &cfg) == RNNC_OK &&
+    check(rnnc_config_parse("[model]\ninput_size = 3\n[dense]\nunits = 2\n[dense]\nunits = 1\n",
+                            "r.ini", &cfg) == RNNC_OK &&
               cfg.n_layers == 2 && cfg.layers[0].units == 2 && cfg.layers[1].units == 1,
           "config: repeated sections are separate layers");
     rnnc_model_create(&cfg, 1, &m);
     check(rnnc_model_param(m, "dense_2.bias", NULL) != NULL, "config: repeats get _2 names");
     rnnc_model_free(m);
 
-    expect_error("[lstm]\nhidden = 4\nhiden = 3\n", RNNC_ERR_FORMAT, "m.ini:3: unknown key 'hiden' in [lstm]");
-    expect_error("[lstm]\nhidden = four\n", RNNC_ERR_FORMAT, "m.ini:2: hidden = 'four': expected an integer");
+    expect_error("[lstm]\nhidden = 4\nhiden = 3\n", RNNC_ERR_FORMAT,
+                 "m.ini:3: unknown key 'hiden' in [lstm]");
+    expect_error("[lstm]\nhidden = four\n", RNNC_ERR_FORMAT,
+                 "m.ini:2: hidden = 'four': expected an integer");
     expect_error("[lstm]\nhidden = 4\nmerge = mean\n", RNNC_ERR_FORMAT, "m.ini:3: merge = 'mean'");
     expect_error("[model]\ninput_size = 2\n[lstm]\nlayers = 2\n", RNNC_ERR_FORMAT,
                  "m.ini:3: this section needs 'hidden");
     expect_error("[lstn]\nhidden = 4\n", RNNC_ERR_FORMAT, "m.ini:1: unknown section [lstn]");
-    expect_error("[lstm]\nhidden = 4\nhidden = 5\n", RNNC_ERR_FORMAT, "m.ini:3: key 'hidden' appears twice");
+    expect_error("[lstm]\nhidden = 4\nhidden = 5\n", RNNC_ERR_FORMAT,
+                 "m.ini:3: key 'hidden' appears twice");
     expect_error("[lstm]\nhidden 4\n", RNNC_ERR_FORMAT, "m.ini:2: not a 'key = value' line");
-    expect_error("[dense]\nunits = 2\nactivation = gelu\n", RNNC_ERR_FORMAT, "m.ini:3: activation = 'gelu'");
-    expect_error("[rnn]\nhidden = 2\nnonlinearity = sigmoid\n", RNNC_ERR_FORMAT, "m.ini:3: nonlinearity");
-    expect_error("[dense]\nunits = 2\nforget_bias = 1\n", RNNC_ERR_FORMAT, "unknown key 'forget_bias' in [dense]");
+    expect_error("[dense]\nunits = 2\nactivation = gelu\n", RNNC_ERR_FORMAT,
+                 "m.ini:3: activation = 'gelu'");
+    expect_error("[rnn]\nhidden = 2\nnonlinearity = sigmoid\n", RNNC_ERR_FORMAT,
+                 "m.ini:3: nonlinearity");
+    expect_error("[dense]\nunits = 2\nforget_bias = 1\n", RNNC_ERR_FORMAT,
+                 "unknown key 'forget_bias' in [dense]");
     expect_error("[lstm]\nhidden = 1e999\n", RNNC_ERR_FORMAT, "m.ini:2:");
-    expect_error("[dropout]\nrate = nan\n", RNNC_ERR_FORMAT, "m.ini:2: rate = 'nan': expected a finite number");
+    expect_error("[dropout]\nrate = nan\n", RNNC_ERR_FORMAT,
+                 "m.ini:2: rate = 'nan': expected a finite number");
     /* finite as a double, infinite as the float it is stored in (found by tests/fuzz/fuzz_config) */
-    expect_error("[lstm]\nhidden = 2\nforget_bias = 1e39\n", RNNC_ERR_FORMAT,
-                 "m.ini:3: forget_bias = '1e39': expected a finite number of magnitude at most 3.4e38");
-    expect_error("[lstm]\nhidden = 2\nforget_bias = -4e38\n", RNNC_ERR_FORMAT, "forget_bias = '-4e38'");
+    expect_error(
+        "[lstm]\nhidden = 2\nforget_bias = 1e39\n", RNNC_ERR_FORMAT,
+        "m.ini:3: forget_bias = '1e39': expected a finite number of magnitude at most 3.4e38");
+    expect_error("[lstm]\nhidden = 2\nforget_bias = -4e38\n", RNNC_ERR_FORMAT,
+                 "forget_bias = '-4e38'");
     expect_error("# only a comment\n", RNNC_ERR_FORMAT, "no layers");
     expect_error("[lstm]\nhidden = 4\n", RNNC_ERR_ARG, "m.ini: input_size = 0");
     expect_error("[model]\ninput_size = 2\n[dense]\nunits = 3\n[embedding]\nvocab = 3\ndim = 2\n",
@@ -110,8 +118,8 @@ int main(void) {
                  "layer 1 (gru): weight_drop = 1 is outside [0, 1)");
     expect_error("[dense]\nunits = 2\nweight_drop = 0.5\n", RNNC_ERR_FORMAT,
                  "m.ini:3: unknown key 'weight_drop' in [dense]");
-    expect_error("[model]\ninput_size = 2\n[model]\ninput_size = 3\n[dense]\nunits=1\n", RNNC_ERR_FORMAT,
-                 "m.ini:3: [model] appears twice");
+    expect_error("[model]\ninput_size = 2\n[model]\ninput_size = 3\n[dense]\nunits=1\n",
+                 RNNC_ERR_FORMAT, "m.ini:3: [model] appears twice");
     char long_line[400];
     memset(long_line, 'x', sizeof long_line);
     memcpy(long_line, "[lstm]\nname = ", 14);
@@ -130,7 +138,8 @@ int main(void) {
     int fd = mkstemp(path);
     if (fd >= 0) {
         const char bin[] = "[lstm]\nhid\0den = 4\n";
-        check(write(fd, bin, sizeof bin - 1) == (ssize_t)(sizeof bin - 1), "config: temp file written");
+        check(write(fd, bin, sizeof bin - 1) == (ssize_t)(sizeof bin - 1),
+              "config: temp file written");
         close(fd);
         check(rnnc_config_read(path, &cfg) == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "NUL"),
               "config: a binary file is refused (%s)", rnnc_last_error());

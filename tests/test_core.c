@@ -18,9 +18,11 @@ static void test_rng(void) {
     rnnc_rng r;
     int ok = 1;
     rnnc_rng_seed(&r, 0);
-    for (int i = 0; i < 4; i++) ok &= rnnc_rng_u64(&r) == want0[i];
+    for (int i = 0; i < 4; i++)
+        ok &= rnnc_rng_u64(&r) == want0[i];
     rnnc_rng_seed(&r, 42);
-    for (int i = 0; i < 4; i++) ok &= rnnc_rng_u64(&r) == want42[i];
+    for (int i = 0; i < 4; i++)
+        ok &= rnnc_rng_u64(&r) == want42[i];
     check(ok, "rng: xoshiro256** stream matches the reference for seeds 0 and 42");
     rnnc_rng_seed(&r, 7);
     double lo = 1, hi = 0, sum = 0, sq = 0;
@@ -35,10 +37,12 @@ static void test_rng(void) {
     }
     check(lo >= 0 && hi < 1, "rng: uniform stays in [0, 1)");
     int even = 1;
-    for (int k = 0; k < 7; k++) even &= fabs(counts[k] - n / 7.0) < 0.02 * n / 7.0;
+    for (int k = 0; k < 7; k++)
+        even &= fabs(counts[k] - n / 7.0) < 0.02 * n / 7.0;
     check(even, "rng: below(7) hits each value within 2%% of n/7");
     double mean = sum / n, var = sq / n - mean * mean;
-    check(fabs(mean) < 0.01 && fabs(var - 1) < 0.02, "rng: normal has mean %.4f, variance %.4f", mean, var);
+    check(fabs(mean) < 0.01 && fabs(var - 1) < 0.02, "rng: normal has mean %.4f, variance %.4f",
+          mean, var);
     rnnc_rng a, b;
     rnnc_rng_seed(&a, 5), rnnc_rng_seed(&b, 5);
     rnnc_rng_u64(&a);
@@ -75,8 +79,10 @@ static void test_losses(void) {
     float gz[4];
     l = rnnc_loss_bce_logits(z, t, 4, gz);
     double want = (log(2) + 100 + 100 + log1p(exp(-2))) / 4;
-    check(isfinite(l) && fabs(l - want) < 1e-9, "bce: stable at logits +-100 (%g, want %g)", l, want);
-    const float gzw[4] = {(0.5f - 1) / 4, 1.0f / 4, -1.0f / 4, (float)((1 / (1 + exp(-2.0)) - 1) / 4)};
+    check(isfinite(l) && fabs(l - want) < 1e-9, "bce: stable at logits +-100 (%g, want %g)", l,
+          want);
+    const float gzw[4] = {(0.5f - 1) / 4, 1.0f / 4, -1.0f / 4,
+                          (float)((1 / (1 + exp(-2.0)) - 1) / 4)};
     check_close("bce: gradient (sigmoid(z) - y)/n", gz, gzw, 4, 1e-7, 1e-6);
 }
 
@@ -117,8 +123,8 @@ static void test_optim(void) {
     g[0] = 1, g[1] = 2, g[2] = 0;
     rnnc_optim_step(o); /* buf = g */
     rnnc_optim_step(o); /* buf = 0.9 g + g = 1.9 g */
-    check_close("sgd momentum: p - lr (g + 1.9 g)", p, (const float[3]){1 - 0.5f * 2.9f, -2 - 0.5f * 5.8f, 0.5f},
-                3, 1e-6, 0);
+    check_close("sgd momentum: p - lr (g + 1.9 g)", p,
+                (const float[3]){1 - 0.5f * 2.9f, -2 - 0.5f * 5.8f, 0.5f}, 3, 1e-6, 0);
     rnnc_optim_free(o);
     g[0] = 3, g[1] = 4, g[2] = 0;
     double norm = rnnc_clip_grad_norm(m, 1.0);
@@ -139,11 +145,11 @@ static void test_names_and_init(void) {
     rnnc_config cfg = lstm_cfg(2, 1);
     rnnc_model *m;
     check(rnnc_model_create(&cfg, 3, &m) == RNNC_OK, "model: 2-layer bidirectional LSTM builds");
-    static const char *want[] = {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
-                                 "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse",
-                                 "bias_hh_l0_reverse", "weight_ih_l1", "weight_hh_l1", "bias_ih_l1",
-                                 "bias_hh_l1", "weight_ih_l1_reverse", "weight_hh_l1_reverse",
-                                 "bias_ih_l1_reverse", "bias_hh_l1_reverse"};
+    static const char *want[] = {
+        "weight_ih_l0",         "weight_hh_l0",         "bias_ih_l0",         "bias_hh_l0",
+        "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse",
+        "weight_ih_l1",         "weight_hh_l1",         "bias_ih_l1",         "bias_hh_l1",
+        "weight_ih_l1_reverse", "weight_hh_l1_reverse", "bias_ih_l1_reverse", "bias_hh_l1_reverse"};
     static const size_t want_cols[] = {3, 4, 0, 0, 3, 4, 0, 0, 8, 4, 0, 0, 8, 4, 0, 0};
     int ok = rnnc_model_param_count(m) == 16;
     for (int i = 0; ok && i < 16; i++) {
@@ -153,21 +159,25 @@ static void test_names_and_init(void) {
         rnnc_model_param_info(m, i, &name, &nd, d);
         char full[64];
         snprintf(full, sizeof full, "lstm.%s", want[i]);
-        ok &= !strcmp(name, full) && d[0] == 16 && (want_cols[i] ? nd == 2 && d[1] == want_cols[i] : nd == 1);
+        ok &= !strcmp(name, full) && d[0] == 16 &&
+              (want_cols[i] ? nd == 2 && d[1] == want_cols[i] : nd == 1);
     }
     check(ok, "model: parameter names, order and shapes are PyTorch's state_dict");
     size_t n;
     float *p = rnnc_model_params(m, &n);
     int in_range = 1;
-    for (size_t i = 0; i < n; i++) in_range &= fabsf(p[i]) <= 0.5f; /* 1/sqrt(4) */
+    for (size_t i = 0; i < n; i++)
+        in_range &= fabsf(p[i]) <= 0.5f; /* 1/sqrt(4) */
     check(in_range && n == 2 * (16 * 3 + 16 * 4 + 32) + 2 * (16 * 8 + 16 * 4 + 32),
           "model: %zu parameters, all in U(-1/sqrt(H), 1/sqrt(H))", n);
     rnnc_model *m2;
     rnnc_model_create(&cfg, 3, &m2);
-    check(!memcmp(p, rnnc_model_params(m2, NULL), n * sizeof(float)), "model: same seed, same weights");
+    check(!memcmp(p, rnnc_model_params(m2, NULL), n * sizeof(float)),
+          "model: same seed, same weights");
     rnnc_model_free(m2);
     rnnc_model_create(&cfg, 4, &m2);
-    check(memcmp(p, rnnc_model_params(m2, NULL), n * sizeof(float)) != 0, "model: another seed, other weights");
+    check(memcmp(p, rnnc_model_params(m2, NULL), n * sizeof(float)) != 0,
+          "model: another seed, other weights");
     rnnc_model_free(m2);
     rnnc_model_free(m);
 
@@ -186,7 +196,8 @@ static void test_names_and_init(void) {
     cfg.layers[0].vocab = 5, cfg.layers[0].dim = 3, cfg.layers[0].padding_idx = 2;
     rnnc_model_create(&cfg, 3, &m);
     const float *e = rnnc_model_param(m, "embedding.weight", NULL);
-    check(e[6] == 0 && e[7] == 0 && e[8] == 0 && e[0] != 0, "model: embedding padding row starts at zero");
+    check(e[6] == 0 && e[7] == 0 && e[8] == 0 && e[0] != 0,
+          "model: embedding padding row starts at zero");
     rnnc_model_free(m);
 }
 
@@ -198,7 +209,8 @@ static void test_errors(void) {
     int32_t len[2] = {2, 0};
     rnnc_batch b = {2, 2, NULL, x, len, RNNC_PAD_POST};
     check(rnnc_model_backward(m, dy) == RNNC_ERR_STATE, "errors: backward before forward");
-    check(rnnc_model_forward(m, &b, 1) == RNNC_ERR_ARG && strstr(rnnc_last_error(), "lengths[1] = 0"),
+    check(rnnc_model_forward(m, &b, 1) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "lengths[1] = 0"),
           "errors: a zero length is named (%s)", rnnc_last_error());
     len[1] = 3;
     check(rnnc_model_forward(m, &b, 1) == RNNC_ERR_ARG, "errors: a length above T");
@@ -207,12 +219,14 @@ static void test_errors(void) {
     check(rnnc_model_forward(m, &b, 1) == RNNC_ERR_ARG, "errors: unknown padding side");
     b.padding = RNNC_PAD_PRE;
     check(rnnc_model_forward(m, &b, 0) == RNNC_OK, "errors: a good batch passes");
-    check(rnnc_model_backward(m, dy) == RNNC_ERR_STATE, "errors: backward after an inference forward");
+    check(rnnc_model_backward(m, dy) == RNNC_ERR_STATE,
+          "errors: backward after an inference forward");
     float h0[4] = {0};
     rnnc_model_set_state(m, 0, 1, h0, NULL);
-    check(rnnc_model_forward(m, &b, 1) == RNNC_ERR_SHAPE, "errors: state set for another batch size (%s)",
-          rnnc_last_error());
-    check(rnnc_model_set_state(m, 3, 1, h0, NULL) == RNNC_ERR_ARG, "errors: state of a missing layer");
+    check(rnnc_model_forward(m, &b, 1) == RNNC_ERR_SHAPE,
+          "errors: state set for another batch size (%s)", rnnc_last_error());
+    check(rnnc_model_set_state(m, 3, 1, h0, NULL) == RNNC_ERR_ARG,
+          "errors: state of a missing layer");
     float w[5] = {0};
     check(rnnc_model_param_set(m, "lstm.bias_ih_l0", w, 5) == RNNC_ERR_SHAPE &&
               strstr(rnnc_last_error(), "16 values, not 5"),
@@ -228,10 +242,11 @@ static void test_errors(void) {
     const char *lname, *lkind;
     size_t feat;
     int seq;
-    check(rnnc_model_layer_info(m, 0, &lname, &lkind, &feat, &seq) == RNNC_OK && !strcmp(lname, "lstm") &&
-              !strcmp(lkind, "lstm") && feat == 4 && seq == 1,
+    check(rnnc_model_layer_info(m, 0, &lname, &lkind, &feat, &seq) == RNNC_OK &&
+              !strcmp(lname, "lstm") && !strcmp(lkind, "lstm") && feat == 4 && seq == 1,
           "layer info: a summed bidirectional LSTM gives H features per step");
-    check(rnnc_model_layer_info(m, 1, NULL, NULL, NULL, NULL) == RNNC_ERR_ARG, "layer info: index past the end");
+    check(rnnc_model_layer_info(m, 1, NULL, NULL, NULL, NULL) == RNNC_ERR_ARG,
+          "layer info: index past the end");
     rnnc_model_free(m);
 
     cfg = lstm_cfg(1, 0);
@@ -249,7 +264,8 @@ static void test_errors(void) {
     cfg.n_layers = 2;
     cfg.layers[1] = rnnc_layer_spec_init(RNNC_LAYER_EMBEDDING);
     cfg.layers[1].vocab = cfg.layers[1].dim = 3;
-    check(rnnc_model_create(&cfg, 1, &m) == RNNC_ERR_ARG && strstr(rnnc_last_error(), "first layer"),
+    check(rnnc_model_create(&cfg, 1, &m) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "first layer"),
           "errors: embedding not first (%s)", rnnc_last_error());
 
     rnnc_config e = {0};
@@ -259,7 +275,8 @@ static void test_errors(void) {
     rnnc_model_create(&e, 1, &m);
     int32_t ids[2] = {1, 4};
     rnnc_batch bi = {1, 2, ids, NULL, NULL, RNNC_PAD_POST};
-    check(rnnc_model_forward(m, &bi, 0) == RNNC_ERR_ARG && strstr(rnnc_last_error(), "ids[t=0, b=1] = 4"),
+    check(rnnc_model_forward(m, &bi, 0) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "ids[t=0, b=1] = 4"),
           "errors: an id outside the vocabulary is located (%s)", rnnc_last_error());
     rnnc_model_free(m);
     check(!strcmp(rnnc_status_name(RNNC_ERR_FORMAT), "format error"), "errors: status names");
@@ -271,7 +288,8 @@ static void test_determinism_and_dropout(void) {
     rnnc_model *m;
     rnnc_model_create(&cfg, 1, &m);
     float x[4 * 2 * 3];
-    for (int i = 0; i < 24; i++) x[i] = (float)sin(i);
+    for (int i = 0; i < 24; i++)
+        x[i] = (float)sin(i);
     rnnc_batch b = {4, 2, NULL, x, NULL, RNNC_PAD_POST};
     float y1[32], y2[32], y3[32];
     rnnc_model_forward(m, &b, 0);
@@ -305,7 +323,8 @@ static void test_weight_drop(void) {
         rnnc_model_create(&plain, 1, &p);
         enum { T = 5, B = 3 };
         float x[T * B * 3];
-        for (int i = 0; i < T * B * 3; i++) x[i] = (float)sin(0.7 * i);
+        for (int i = 0; i < T * B * 3; i++)
+            x[i] = (float)sin(0.7 * i);
         rnnc_batch b = {T, B, NULL, x, NULL, RNNC_PAD_POST};
         const size_t out = (size_t)T * B * H;
         float *y = malloc(out * sizeof *y), *yp = malloc(out * sizeof *yp);
@@ -328,7 +347,8 @@ static void test_weight_drop(void) {
         memcpy(yp, rnnc_model_output(p, NULL, NULL), out * sizeof *yp);
         check(!memcmp(y, yp, out * sizeof *y) && dropped > n / 3 && dropped < 2 * n / 3,
               "weight_drop H=%d: a training forward = W_hh times one mask for all steps and rows "
-              "(%zu of %zu weights dropped)", H, dropped, n);
+              "(%zu of %zu weights dropped)",
+              H, dropped, n);
         rnnc_model_forward(m, &b, 1);
         check(memcmp(y, rnnc_model_output(m, NULL, NULL), out * sizeof *y) != 0,
               "weight_drop H=%d: the next training forward draws a new mask", H);
@@ -353,9 +373,11 @@ static void test_pool(void) {
         cfg.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_POOL);
         cfg.layers[0].pool = mode;
         rnnc_model *m;
-        if (!check(rnnc_model_create(&cfg, 1, &m) == RNNC_OK, "pool model builds")) return;
+        if (!check(rnnc_model_create(&cfg, 1, &m) == RNNC_OK, "pool model builds"))
+            return;
         /* T = 3, B = 2: sequence 0 has 2 steps (pre-padded), sequence 1 all 3 */
-        const float x[] = {/* t0 */ 9, 9, -1, 4, /* t1 */ -3, -5, 2, 6, /* t2 */ -2, -7, 5, 1};
+        const float x[] = {/* t0 */ 9, 9, -1,          4,  /* t1 */ -3, -5,
+                           2,          6, /* t2 */ -2, -7, 5,           1};
         const int32_t len[] = {2, 3};
         rnnc_batch b = {3, 2, NULL, x, len, RNNC_PAD_PRE};
         rnnc_model_forward(m, &b, 1);
@@ -381,7 +403,8 @@ static void test_pool(void) {
     cfg.input_size = 2, cfg.n_layers = 2;
     cfg.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_POOL);
     cfg.layers[1] = rnnc_layer_spec_init(RNNC_LAYER_POOL);
-    check(rnnc_config_validate(&cfg) == RNNC_ERR_SHAPE && strstr(rnnc_last_error(), "pools over time"),
+    check(rnnc_config_validate(&cfg) == RNNC_ERR_SHAPE &&
+              strstr(rnnc_last_error(), "pools over time"),
           "pooling a non-sequence is refused: %s", rnnc_last_error());
 }
 
@@ -396,10 +419,13 @@ static void test_input_grad_off(void) {
     cfg.layers[1] = rnnc_layer_spec_init(RNNC_LAYER_DENSE);
     cfg.layers[1].units = 3;
     rnnc_model *m;
-    if (!check(rnnc_model_create(&cfg, 3, &m) == RNNC_OK, "input-grad model builds")) return;
+    if (!check(rnnc_model_create(&cfg, 3, &m) == RNNC_OK, "input-grad model builds"))
+        return;
     float x[4 * 3 * 5], dy[3 * 3];
-    for (size_t i = 0; i < sizeof x / sizeof *x; i++) x[i] = (float)((i * 37) % 11) / 5 - 1;
-    for (size_t i = 0; i < sizeof dy / sizeof *dy; i++) dy[i] = (float)i / 4 - 1;
+    for (size_t i = 0; i < sizeof x / sizeof *x; i++)
+        x[i] = (float)((i * 37) % 11) / 5 - 1;
+    for (size_t i = 0; i < sizeof dy / sizeof *dy; i++)
+        dy[i] = (float)i / 4 - 1;
     rnnc_batch b = {4, 3, NULL, x, NULL, RNNC_PAD_POST};
     size_t n;
     rnnc_model_forward(m, &b, 1);
@@ -407,11 +433,13 @@ static void test_input_grad_off(void) {
     rnnc_model_backward(m, dy);
     const float *dx = rnnc_model_input_grad(m);
     float nonzero = 0;
-    for (size_t i = 0; dx && i < sizeof x / sizeof *x; i++) nonzero += dx[i] != 0;
+    for (size_t i = 0; dx && i < sizeof x / sizeof *x; i++)
+        nonzero += dx[i] != 0;
     check(dx && nonzero > 0, "input gradient on by default (%g nonzero values)", nonzero);
     const float *g = rnnc_model_grads(m, &n);
     float *with = malloc(n * sizeof *with);
-    if (with) memcpy(with, g, n * sizeof *with);
+    if (with)
+        memcpy(with, g, n * sizeof *with);
     rnnc_model_set_input_grad(m, 0);
     rnnc_model_forward(m, &b, 1);
     rnnc_model_zero_grad(m);
@@ -451,22 +479,26 @@ static void test_keras_init(void) {
     for (int a = 0; a < 6; a++)
         for (int b = 0; b < 6; b++) {
             double dot = 0;
-            for (int i = 0; i < 24; i++) dot += (double)w[i * 6 + a] * w[i * 6 + b];
+            for (int i = 0; i < 24; i++)
+                dot += (double)w[i * 6 + a] * w[i * 6 + b];
             worst = fmax(worst, fabs(dot - (a == b)));
         }
     check(n == 144 && worst < 1e-6, "weight_hh has orthonormal columns (worst %.1e)", worst);
     const float *wi = rnnc_model_param(m, "lstm.weight_ih_l1", &n); /* (24, 12) */
     double lim = sqrt(6.0 / 36), mx = 0;
-    for (size_t i = 0; i < n; i++) mx = fmax(mx, fabs(wi[i]));
+    for (size_t i = 0; i < n; i++)
+        mx = fmax(mx, fabs(wi[i]));
     check(mx <= lim && mx > 0.8 * lim, "weight_ih glorot_uniform: max %.3f of limit %.3f", mx, lim);
     const float *bi = rnnc_model_param(m, "lstm.bias_ih_l0", &n);
     const float *bh = rnnc_model_param(m, "lstm.bias_hh_l0", NULL);
     ok = 1;
-    for (size_t j = 0; j < n; j++) ok &= bi[j] == (j >= 6 && j < 12 ? 1.0f : 0.0f) && bh[j] == 0;
+    for (size_t j = 0; j < n; j++)
+        ok &= bi[j] == (j >= 6 && j < 12 ? 1.0f : 0.0f) && bh[j] == 0;
     check(ok, "LSTM biases 0 with the forget block of bias_ih 1 (unit_forget_bias)");
     const float *dw = rnnc_model_param(m, "dense.weight", &n);
     mx = 0;
-    for (size_t i = 0; i < n; i++) mx = fmax(mx, fabs(dw[i]));
+    for (size_t i = 0; i < n; i++)
+        mx = fmax(mx, fabs(dw[i]));
     check(mx <= sqrt(6.0 / 15) && rnnc_model_param(m, "dense.bias", NULL)[0] == 0,
           "dense glorot_uniform, bias 0");
     char *back = NULL;
@@ -474,10 +506,11 @@ static void test_keras_init(void) {
           "the description written back keeps init = keras");
     free(back);
     rnnc_model_free(m);
-    check(rnnc_config_parse("[lstm]\nhidden = 2\ninit = xavier\n", "k.ini", &cfg) ==
-                  RNNC_ERR_FORMAT &&
-              strstr(rnnc_last_error(), "k.ini:3: init = 'xavier': expected torch, keras or uniform"),
-          "unknown init named with its line: %s", rnnc_last_error());
+    check(
+        rnnc_config_parse("[lstm]\nhidden = 2\ninit = xavier\n", "k.ini", &cfg) ==
+                RNNC_ERR_FORMAT &&
+            strstr(rnnc_last_error(), "k.ini:3: init = 'xavier': expected torch, keras or uniform"),
+        "unknown init named with its line: %s", rnnc_last_error());
 }
 
 int main(void) {

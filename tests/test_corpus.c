@@ -427,8 +427,8 @@ static void test_char(void) {
 
 static void test_spec_and_errors(void) {
     const rnnc_lm_spec ls = rnnc_lm_spec_init();
-    check(ls.level == RNNC_LM_CHAR && ls.lowercase == 0 && ls.num_words == 0 &&
-              ls.min_freq == 1 && ls.documents == RNNC_LM_DOC_NONE && ls.bptt == 35 &&
+    check(ls.level == RNNC_LM_CHAR && ls.lowercase == 0 && ls.num_words == 0 && ls.min_freq == 1 &&
+              ls.documents == RNNC_LM_DOC_NONE && ls.bptt == 35 &&
               ls.loss == RNNC_LM_LOSS_TOKEN_MEAN && ls.eval_batch == 1,
           "lm_spec_init: char, no lowercase, all words, min_freq 1, no documents, bptt 35, "
           "token mean, eval_batch 1");
@@ -517,7 +517,8 @@ static void test_spec_and_errors(void) {
 /* ---- the validation cut ---------------------------------------------------------------------- */
 
 /* The number of tokens of text[0..len) at the spec's level (0 for an empty text). */
-static size_t n_tokens(const rnnc_corpus_spec *s, const rnnc_vocab *v, const char *text, size_t len) {
+static size_t n_tokens(const rnnc_corpus_spec *s, const rnnc_vocab *v, const char *text,
+                       size_t len) {
     rnnc_corpus c;
     if (len == 0 || rnnc_corpus_encode(s, v, text, len, "part", &c) != RNNC_OK)
         return 0;

@@ -29,7 +29,6 @@ static rnnc_config classifier_config(void) {
     return c;
 }
 
-
 static rnnc_text_spec text_spec(void) {
     rnnc_text_spec t = rnnc_text_spec_init();
     t.maxlen = 12, t.num_words = 0, t.padding = RNNC_PAD_POST, t.use_lengths = 1;
@@ -147,7 +146,8 @@ static void test_late_layer_steps(void) {
     rnnc_rng r;
     rnnc_rng_seed(&r, 4);
     /* step 1 on a with the LSTM frozen */
-    for (size_t i = 0; i < n; i++) g[i] = (float)rnnc_rng_normal(&r);
+    for (size_t i = 0; i < n; i++)
+        g[i] = (float)rnnc_rng_normal(&r);
     rnnc_model_set_trainable(ma, 2, 0);
     rnnc_optim_step(oa);
     check(rnnc_optim_layer_steps(oa, 2) == 0 && rnnc_optim_layer_steps(oa, 3) == 1 &&
@@ -155,7 +155,8 @@ static void test_late_layer_steps(void) {
           "step counts: the frozen LSTM 0, the dense layer 1");
     /* step 2 with the LSTM trainable; b takes its first step with the same LSTM gradient */
     memcpy(rnnc_model_params(mb, NULL), rnnc_model_params(ma, NULL), n * sizeof(float));
-    for (size_t i = 0; i < n; i++) g[i] = (float)rnnc_rng_normal(&r);
+    for (size_t i = 0; i < n; i++)
+        g[i] = (float)rnnc_rng_normal(&r);
     memcpy(rnnc_model_grads(mb, NULL), g, n * sizeof(float));
     rnnc_model_set_trainable(ma, 2, 1);
     rnnc_optim_step(oa);
@@ -188,10 +189,12 @@ static void test_l2sp(void) {
     size_t n;
     float *anchor = copy_params(m, &n);
     float *w = rnnc_model_params(m, NULL);
-    for (size_t i = 0; i < n; i++) w[i] += 0.05f * (float)((i * 7919) % 13) - 0.3f;
+    for (size_t i = 0; i < n; i++)
+        w[i] += 0.05f * (float)((i * 7919) % 13) - 0.3f;
     const int np = rnnc_model_param_count(m);
     unsigned char *anchored = calloc((size_t)np, 1);
-    for (int i = 0; i < np; i++) anchored[i] = rnnc_model_param_layer(m, i) == 2; /* the LSTM */
+    for (int i = 0; i < np; i++)
+        anchored[i] = rnnc_model_param_layer(m, i) == 2; /* the LSTM */
     rnnc_finetune_spec s;
     memset(&s, 0, sizeof s);
     s.l2sp = 0.3, s.anchor = anchor, s.anchored = anchored;
@@ -225,8 +228,9 @@ static void test_l2sp(void) {
     s.l2sp = 1;
     const double with = rnnc_finetune_l2sp_penalty(&s, m);
     const double without = rnnc_finetune_l2sp_penalty(&s, rnnc_classifier_model(c2));
-    check(with < 0.8 * without, "L2-SP pulls the LSTM towards its start: ||w - w0||^2/2 %.4g with, "
-                                "%.4g without",
+    check(with < 0.8 * without,
+          "L2-SP pulls the LSTM towards its start: ||w - w0||^2/2 %.4g with, "
+          "%.4g without",
           with, without);
     free(anchor), free(anchored);
     rnnc_classifier_free(cl), rnnc_classifier_free(c2);
@@ -245,7 +249,8 @@ static void test_slanted(void) {
     int ok = 1;
     long t = 0;
     for (int k = 0; k < 6; k++) {
-        while (t < at[k]) rnnc_sched_step(&s), t++;
+        while (t < at[k])
+            rnnc_sched_step(&s), t++;
         const double want = 0.01 * (1 + p[k] * 31) / 32;
         ok &= fabs(rnnc_sched_lr(&s) - want) <= 1e-15;
     }
@@ -290,8 +295,8 @@ static void test_config(void) {
     const char *sets[] = {"finetune.lr_decay=0", "finetune.lr_factors=0.1, 0.2, 1",
                           "finetune.freeze=2"};
     check(rnnc_finetune_config_read(path, sets, 3, &fc) == RNNC_OK &&
-              rnnc_finetune_config_resolve(&fc, m, frozen, fac, &has) == RNNC_OK &&
-              fac[0] == 0.1 && fac[2] == 0.2 && fac[3] == 1 && frozen[2] && !frozen[0],
+              rnnc_finetune_config_resolve(&fc, m, frozen, fac, &has) == RNNC_OK && fac[0] == 0.1 &&
+              fac[2] == 0.2 && fac[3] == 1 && frozen[2] && !frozen[0],
           "lr_factors from the bottom; freeze by index: %s", rnnc_last_error());
     const char *few[] = {"finetune.lr_decay=0", "finetune.lr_factors=0.1, 1"};
     check(rnnc_finetune_config_read(path, few, 2, &fc) == RNNC_OK &&
@@ -331,7 +336,8 @@ static void test_subset_and_vocab(void) {
     rnnc_textset *a = reviews_make(50, 7), *b = reviews_make(50, 7), *c = reviews_make(50, 7);
     char *first[50];
     int32_t lab[50];
-    for (int i = 0; i < 50; i++) first[i] = strdup(a->texts[i]), lab[i] = a->labels[i];
+    for (int i = 0; i < 50; i++)
+        first[i] = strdup(a->texts[i]), lab[i] = a->labels[i];
     check(rnnc_textset_subset(a, 20, 1) == RNNC_OK && rnnc_textset_subset(b, 20, 1) == RNNC_OK &&
               rnnc_textset_subset(c, 20, 2) == RNNC_OK && a->n == 20,
           "subset of 20");
@@ -351,7 +357,8 @@ static void test_subset_and_vocab(void) {
     check(same && differ, "the same seed gives the same subset, another seed another");
     check(ordered && paired, "the subset keeps file order and each text's label");
     check(rnnc_textset_subset(a, 100, 1) == RNNC_OK && a->n == 20, "a larger n keeps every one");
-    for (int i = 0; i < 50; i++) free(first[i]);
+    for (int i = 0; i < 50; i++)
+        free(first[i]);
 
     /* a classifier with a given vocabulary: its ids, and an embedding of "auto" size */
     rnnc_textset *big = reviews_make(60, 8);

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 static rnnc_config model_cfg(int kind) {
     rnnc_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -190,7 +189,8 @@ static void test_sorted_batches(void) {
     const char *texts[] = {"great .", "the movie was a story of the director and it was awful .",
                            "i hated it", "superb film with a plot and a scene and an actor ."};
     float all[8], one[2];
-    if (st == RNNC_OK) st = rnnc_classifier_predict(c, texts, 4, all);
+    if (st == RNNC_OK)
+        st = rnnc_classifier_predict(c, texts, 4, all);
     int same = st == RNNC_OK;
     for (int i = 0; same && i < 4; i++)
         same = rnnc_classifier_predict(c, &texts[i], 1, one) == RNNC_OK &&
@@ -209,7 +209,8 @@ static int stop_after(void *u) {
     return ++st->batches >= st->after;
 }
 static void note_best(const rnnc_epoch_report *r, void *u) {
-    if (r->improved) *(int *)u = r->epoch;
+    if (r->improved)
+        *(int *)u = r->epoch;
 }
 
 /* restore_best with a run stopped inside the epoch after its best one: the resumed run must end
@@ -234,9 +235,11 @@ static void test_resume_restore_best(const char *tmp) {
     rnnc_classifier *c2 = train(tr, va, &f2, NULL, &st);
     snprintf(ck, sizeof ck, "%s/checkpoint.safetensors", d2);
     rnnc_classifier *r = NULL;
-    if (st == RNNC_OK) st = rnnc_classifier_load(ck, &r);
+    if (st == RNNC_OK)
+        st = rnnc_classifier_load(ck, &r);
     f2.resume = ck, f2.should_stop = NULL, f2.user = NULL;
-    if (st == RNNC_OK) st = rnnc_classifier_fit(r, tr, va, &f2, NULL);
+    if (st == RNNC_OK)
+        st = rnnc_classifier_fit(r, tr, va, &f2, NULL);
     check(st == RNNC_OK && c && r && same_params(c, r),
           "stopped 10 batches after the best epoch and resumed: the best epoch's weights, as "
           "without the stop (%s)",
@@ -474,7 +477,8 @@ static void test_ema(const char *tmp) {
     st = r2 ? rnnc_classifier_fit(r2, tr, va, &f2, &l2) : RNNC_ERR_ARG;
     check(st == RNNC_OK, "resuming without ema is allowed (the average is then dropped)");
     free(e.avg);
-    rnnc_classifier_free(c), rnnc_classifier_free(c2), rnnc_classifier_free(r), rnnc_classifier_free(r2);
+    rnnc_classifier_free(c), rnnc_classifier_free(c2), rnnc_classifier_free(r),
+        rnnc_classifier_free(r2);
     rnnc_textset_free(tr), rnnc_textset_free(va);
 }
 

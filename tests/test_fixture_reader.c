@@ -17,8 +17,7 @@
 static int g_pass, g_fail;
 static char g_tmpdir[512];
 
-static void check(int cond, const char *label, const char *detail)
-{
+static void check(int cond, const char *label, const char *detail) {
     if (cond) {
         g_pass++;
         printf("ok   - %s\n", label);
@@ -28,8 +27,7 @@ static void check(int cond, const char *label, const char *detail)
     }
 }
 
-static int dims_are(const fixture_tensor *t, int ndim, const size_t *dims)
-{
+static int dims_are(const fixture_tensor *t, int ndim, const size_t *dims) {
     int i;
     size_t n = 1;
     if (t == NULL || t->ndim != ndim)
@@ -42,15 +40,13 @@ static int dims_are(const fixture_tensor *t, int ndim, const size_t *dims)
     return t->n == n && (n == 0 || t->data != NULL);
 }
 
-static int meta_is(const fixture *f, const char *key, const char *want)
-{
+static int meta_is(const fixture *f, const char *key, const char *want) {
     const char *v = fixture_meta(f, key);
     return v != NULL && strcmp(v, want) == 0;
 }
 
 /* Writes len bytes to a fresh temp file; returns its path in path (static). */
-static const char *write_temp(const char *data, size_t len)
-{
+static const char *write_temp(const char *data, size_t len) {
     static char path[600];
     int fd;
     FILE *fp;
@@ -76,8 +72,7 @@ static const char *write_temp(const char *data, size_t len)
 /* Expects fixture_load to fail; message must name the file, line `line`
  * (0: don't check the line) and contain `want`. */
 static void expect_reject(const char *label, const char *data, size_t len, int line,
-                          const char *want)
-{
+                          const char *want) {
     char err[512], detail[700], linetag[32];
     const char *path = write_temp(data, len);
     fixture *f;
@@ -101,14 +96,12 @@ static void expect_reject(const char *label, const char *data, size_t len, int l
     printf("       (%s)\n", err);
 }
 
-static void expect_reject_str(const char *label, const char *data, int line, const char *want)
-{
+static void expect_reject_str(const char *label, const char *data, int line, const char *want) {
     expect_reject(label, data, strlen(data), line, want);
 }
 
 /* Reads a whole file (test helper; small files only). */
-static char *slurp(const char *path, size_t *len)
-{
+static char *slurp(const char *path, size_t *len) {
     FILE *fp = fopen(path, "rb");
     char *buf;
     long sz;
@@ -130,14 +123,12 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-static void test_known_fixture(const char *dir)
-{
+static void test_known_fixture(const char *dir) {
     char path[600], err[512];
     fixture *f;
     const fixture_tensor *t;
-    static const size_t d_len[] = {4}, d_x[] = {7, 4, 3}, d_h[] = {4, 4, 5},
-                        d_wih1r[] = {20, 10}, d_whh0[] = {20, 5}, d_b[] = {20},
-                        d_y[] = {7, 4, 10};
+    static const size_t d_len[] = {4}, d_x[] = {7, 4, 3}, d_h[] = {4, 4, 5}, d_wih1r[] = {20, 10},
+                        d_whh0[] = {20, 5}, d_b[] = {20}, d_y[] = {7, 4, 10};
     snprintf(path, sizeof path, "%s/rnn_lstm_l2_bi_pre.txt", dir);
     f = fixture_load(path, err, sizeof err);
     check(f != NULL, "load rnn_lstm_l2_bi_pre.txt", err);
@@ -201,8 +192,7 @@ static void test_known_fixture(const char *dir)
 }
 
 /* Every generated fixture loads and has self-consistent shapes. */
-static void test_all_fixtures(const char *dir)
-{
+static void test_all_fixtures(const char *dir) {
     static const char *const cells[] = {"rnn", "lstm", "gru"};
     char name[128], path[700], err[512], label[200];
     int ci, l, bi, pi, extra;
@@ -243,40 +233,38 @@ static void test_all_fixtures(const char *dir)
         dh[0] = (size_t)(L * D);
         dh[1] = (size_t)B;
         dh[2] = (size_t)H;
-        ok = L > 0 && T > 0 && B > 0 && I > 0 && H > 0 &&
-             dims_are(fixture_get(f, "x"), 3, dx) && dims_are(fixture_get(f, "grad.x"), 3, dx) &&
-             dims_are(fixture_get(f, "y"), 3, dy) && dims_are(fixture_get(f, "dy"), 3, dy) &&
-             dims_are(fixture_get(f, "h0"), 3, dh) && dims_are(fixture_get(f, "hn"), 3, dh) &&
-             dims_are(fixture_get(f, "grad.h0"), 3, dh) &&
+        ok = L > 0 && T > 0 && B > 0 && I > 0 && H > 0 && dims_are(fixture_get(f, "x"), 3, dx) &&
+             dims_are(fixture_get(f, "grad.x"), 3, dx) && dims_are(fixture_get(f, "y"), 3, dy) &&
+             dims_are(fixture_get(f, "dy"), 3, dy) && dims_are(fixture_get(f, "h0"), 3, dh) &&
+             dims_are(fixture_get(f, "hn"), 3, dh) && dims_are(fixture_get(f, "grad.h0"), 3, dh) &&
              (fixture_get(f, "c0") != NULL) == is_lstm &&
              (fixture_get(f, "grad.c0") != NULL) == is_lstm;
         if (extra == 24)
             ok = ok && meta_is(f, "nonlinearity", "relu");
         if (extra == 25)
-            ok = ok && B == 1 && fixture_get(f, "lengths") && fixture_get(f, "lengths")->data[0] == T;
+            ok = ok && B == 1 && fixture_get(f, "lengths") &&
+                 fixture_get(f, "lengths")->data[0] == T;
         snprintf(label, sizeof label, "%s loads, shapes consistent", name);
         check(ok, label, NULL);
         fixture_free(f);
     }
 }
 
-static void test_good_variants(void)
-{
+static void test_good_variants(void) {
     /* comments, blank lines, CRLF, odd wrapping, ndim 0, a zero-size dim */
-    static const char good[] =
-        "# header comment\r\n"
-        "\r\n"
-        "meta cell gru\r\n"
-        "   # indented comment\n"
-        "tensor a 2 2 3\n"
-        "1 2\n"
-        "# comment between values\n"
-        "3 -4.5e-1\n"
-        "\t5 0x1p3\n"
-        "tensor s 0\n"
-        "  7.25\n"
-        "tensor e 2 0 4\n"
-        "meta n -12\n";
+    static const char good[] = "# header comment\r\n"
+                               "\r\n"
+                               "meta cell gru\r\n"
+                               "   # indented comment\n"
+                               "tensor a 2 2 3\n"
+                               "1 2\n"
+                               "# comment between values\n"
+                               "3 -4.5e-1\n"
+                               "\t5 0x1p3\n"
+                               "tensor s 0\n"
+                               "  7.25\n"
+                               "tensor e 2 0 4\n"
+                               "meta n -12\n";
     char err[512];
     const char *path = write_temp(good, sizeof good - 1);
     fixture *f = path ? fixture_load(path, err, sizeof err) : NULL;
@@ -296,8 +284,7 @@ static void test_good_variants(void)
     fixture_free(f);
 }
 
-static void test_malformed(const char *dir)
-{
+static void test_malformed(const char *dir) {
     char big[256], path[600], err[512];
     static const char nul_bytes[] = "tensor a 1 2\n1 \0 2\n";
 
@@ -351,8 +338,8 @@ static void test_malformed(const char *dir)
             /* 30 bytes before y's header: inside dhn's last line of values,
              * removing at least one whole value (each is > 15 characters) */
             if (yhdr != NULL && yhdr - buf > 30)
-                expect_reject("real fixture truncated mid-values", buf,
-                              (size_t)(yhdr - buf) - 30, 0, "truncated");
+                expect_reject("real fixture truncated mid-values", buf, (size_t)(yhdr - buf) - 30,
+                              0, "truncated");
             else
                 check(0, "find y header", NULL);
             expect_reject("real fixture truncated at half", buf, len / 2, 0, "");
@@ -381,8 +368,7 @@ static void test_malformed(const char *dir)
     }
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "tests/fixtures";
     const char *tmp = getenv("TMPDIR");
     snprintf(g_tmpdir, sizeof g_tmpdir, "%s", (tmp && *tmp) ? tmp : "/tmp");

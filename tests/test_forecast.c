@@ -63,18 +63,21 @@ static void test_baselines(void) {
             const double row[3] = {1, z[t - 1], z[t - 2]};
             for (int i = 0; i < 3; i++) {
                 r[i] += row[i] * z[t];
-                for (int j = 0; j < 3; j++) G[i][j] += row[i] * row[j];
+                for (int j = 0; j < 3; j++)
+                    G[i][j] += row[i] * row[j];
             }
         }
-#define DET3(m) (m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -                                \
-                 m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +                                \
-                 m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]))
+#define DET3(m)                                                                                    \
+    (m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -                                           \
+     m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +                                           \
+     m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]))
         const double det = DET3(G);
         double want[3];
         for (int k = 0; k < 3; k++) {
             double Gk[3][3];
             memcpy(Gk, G, sizeof G);
-            for (int i = 0; i < 3; i++) Gk[i][k] = r[i];
+            for (int i = 0; i < 3; i++)
+                Gk[i][k] = r[i];
             want[k] = DET3(Gk) / det;
         }
 #undef DET3
@@ -85,12 +88,14 @@ static void test_baselines(void) {
     }
     { /* an exactly linear series: the lags are dependent; a basic solution still forecasts it */
         double line[40], cl[4];
-        for (int t = 0; t < 40; t++) line[t] = 2 + 3 * t;
+        for (int t = 0; t < 40; t++)
+            line[t] = 2 + 3 * t;
         const int ok = rnnc_ar_fit(line, 40, 3, cl) == RNNC_OK;
         const double next = cl[0] + cl[1] * line[39] + cl[2] * line[38] + cl[3] * line[37];
-        check(ok && near(next, 2 + 3 * 40, 1e-8),
-              "AR(3) on a straight line: fitted (rank 2 of 4), forecasts the line (%.10g, want 122)",
-              next);
+        check(
+            ok && near(next, 2 + 3 * 40, 1e-8),
+            "AR(3) on a straight line: fitted (rank 2 of 4), forecasts the line (%.10g, want 122)",
+            next);
     }
 
     /* MASE scale: mean |y_t - y_{t-m}| */

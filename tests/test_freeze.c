@@ -46,8 +46,10 @@ int main(void) {
     rnnc_set_num_threads(1);
     rnnc_rng r;
     rnnc_rng_seed(&r, 3);
-    for (int i = 0; i < T * B; i++) ids[i] = (int32_t)rnnc_rng_below(&r, V);
-    for (int i = 0; i < B * 3; i++) dout[i] = (float)rnnc_rng_normal(&r);
+    for (int i = 0; i < T * B; i++)
+        ids[i] = (int32_t)rnnc_rng_below(&r, V);
+    for (int i = 0; i < B * 3; i++)
+        dout[i] = (float)rnnc_rng_normal(&r);
 
     rnnc_model *a = make(), *f = make();
     size_t n;
@@ -74,14 +76,17 @@ int main(void) {
         if (rnnc_model_param_trainable(f, i))
             same &= !memcmp(g, ga + off, cnt * sizeof *g);
         else
-            for (size_t k = 0; k < cnt; k++) zero &= g[k] == 0;
+            for (size_t k = 0; k < cnt; k++)
+                zero &= g[k] == 0;
     }
     check(same, "layers that train: the same gradient bits as with nothing frozen");
     check(zero, "the frozen LSTM: no gradient");
     /* the LSTM's weight-gradient products: G x I x TB and G x H x TB with G = 4H */
     const unsigned long long lstm_dw = (unsigned long long)4 * H * (E + H) * T * B;
-    check(full - mid == lstm_dw, "the frozen layer's weight-gradient products are skipped: %llu of "
-          "%llu multiply-adds saved (want %llu)", full - mid, full, lstm_dw);
+    check(full - mid == lstm_dw,
+          "the frozen layer's weight-gradient products are skipped: %llu of "
+          "%llu multiply-adds saved (want %llu)",
+          full - mid, full, lstm_dw);
 
     /* freeze the embedding as well: nothing below the GRU trains, so the LSTM's whole backward
      * (its input-gradient product and its time loop) is skipped too */
@@ -119,7 +124,8 @@ int main(void) {
         else
             frozen_same &= eq;
     }
-    check(frozen_same, "5 AdamW steps with weight decay: the frozen embedding and LSTM bit-identical");
+    check(frozen_same,
+          "5 AdamW steps with weight decay: the frozen embedding and LSTM bit-identical");
     check(moved, "and every parameter of the GRU and the dense layer moved");
     rnnc_optim_free(o);
 
@@ -145,7 +151,8 @@ int main(void) {
             size_t cnt;
             rnnc_model_param_info(x, i, &name, NULL, NULL);
             const float *px = rnnc_model_param(x, name, &cnt);
-            const float *py = rnnc_model_param(y, name, NULL), *pz = rnnc_model_param(z, name, NULL);
+            const float *py = rnnc_model_param(y, name, NULL),
+                        *pz = rnnc_model_param(z, name, NULL);
             if (rnnc_model_param_layer(x, i) == 1) {
                 l1 &= !memcmp(px, py, cnt * sizeof *px);
                 moved1 |= memcmp(px, pz, cnt * sizeof *px) != 0;

@@ -29,9 +29,9 @@ typedef struct gcase {
     int padding;
     int32_t lengths[B_SEQS];
     int32_t ids[T_STEPS * B_SEQS];
-    double *x;                                          /* (T,B,I) */
-    double *h0[RNNC_MAX_LAYERS], *c0[RNNC_MAX_LAYERS];  /* per recurrent layer (L*D,B,H) */
-    double *rh[RNNC_MAX_LAYERS], *rc[RNNC_MAX_LAYERS];  /* loss weights of the final states */
+    double *x;                                         /* (T,B,I) */
+    double *h0[RNNC_MAX_LAYERS], *c0[RNNC_MAX_LAYERS]; /* per recurrent layer (L*D,B,H) */
+    double *rh[RNNC_MAX_LAYERS], *rc[RNNC_MAX_LAYERS]; /* loss weights of the final states */
     size_t state_n[RNNC_MAX_LAYERS];
     int lstm[RNNC_MAX_LAYERS];
     double *r; /* loss weights of the output */
@@ -39,11 +39,14 @@ typedef struct gcase {
     rnnc_rng rng0; /* dropout generator before the forward */
 } gcase;
 
-static int is_rec(int k) { return k == RNNC_LAYER_RNN || k == RNNC_LAYER_LSTM || k == RNNC_LAYER_GRU; }
+static int is_rec(int k) {
+    return k == RNNC_LAYER_RNN || k == RNNC_LAYER_LSTM || k == RNNC_LAYER_GRU;
+}
 
 static double *randn(rnnc_rng *r, size_t n, double scale) {
     double *p = malloc((n ? n : 1) * sizeof(double));
-    for (size_t i = 0; i < n; i++) p[i] = scale * rnnc_rng_normal(r);
+    for (size_t i = 0; i < n; i++)
+        p[i] = scale * rnnc_rng_normal(r);
     return p;
 }
 
@@ -60,33 +63,42 @@ static double loss(model *m, gcase *c, int padding, int grad) {
     else
         b.x = c->x;
     for (int i = 0; i < c->cfg.n_layers; i++)
-        if (c->h0[i] && rnnc__model_set_state_f64(m, i, c->B, c->h0[i], c->c0[i])) die("set_state");
+        if (c->h0[i] && rnnc__model_set_state_f64(m, i, c->B, c->h0[i], c->c0[i]))
+            die("set_state");
     *rnnc__model_rng_f64(m) = c->rng0;
-    if (rnnc__model_forward_f64(m, &b, 1)) die(c->label);
+    if (rnnc__model_forward_f64(m, &b, 1))
+        die(c->label);
     int nd;
     size_t dims[3];
     const double *out = rnnc__model_output_f64(m, &nd, dims);
     size_t n = 1;
-    for (int k = 0; k < nd; k++) n *= dims[k];
+    for (int k = 0; k < nd; k++)
+        n *= dims[k];
     if (!c->r) {
         rnnc_rng r;
         rnnc_rng_seed(&r, 99);
         c->r = randn(&r, n, 1.0), c->out_n = n;
     }
     double L = 0;
-    for (size_t i = 0; i < n; i++) L += out[i] * c->r[i];
+    for (size_t i = 0; i < n; i++)
+        L += out[i] * c->r[i];
     for (int i = 0; i < c->cfg.n_layers; i++) {
-        if (!c->state_n[i]) continue;
+        if (!c->state_n[i])
+            continue;
         const double *h, *cc;
         rnnc__model_final_state_f64(m, i, &h, &cc);
-        for (size_t k = 0; k < c->state_n[i]; k++) L += h[k] * c->rh[i][k];
+        for (size_t k = 0; k < c->state_n[i]; k++)
+            L += h[k] * c->rh[i][k];
         if (c->lstm[i])
-            for (size_t k = 0; k < c->state_n[i]; k++) L += cc[k] * c->rc[i][k];
-        if (grad) rnnc__model_set_final_state_grad_f64(m, i, c->rh[i], c->lstm[i] ? c->rc[i] : NULL);
+            for (size_t k = 0; k < c->state_n[i]; k++)
+                L += cc[k] * c->rc[i][k];
+        if (grad)
+            rnnc__model_set_final_state_grad_f64(m, i, c->rh[i], c->lstm[i] ? c->rc[i] : NULL);
     }
     if (grad) {
         memset(rnnc__model_grads_f64(m), 0, rnnc__model_plan_f64(m)->total * sizeof(double));
-        if (rnnc__model_backward_f64(m, c->r)) die("backward");
+        if (rnnc__model_backward_f64(m, c->r))
+            die("backward");
     }
     return L;
 }
@@ -106,7 +118,8 @@ static double numeric(model *m, gcase *c, double *v, size_t i) {
  * entries; returns the relative error. */
 static double compare(model *m, gcase *c, double *v, const double *an, size_t n) {
     size_t step = n > MAX_PER_TENSOR ? n / MAX_PER_TENSOR : 1, k = 0;
-    double *num = malloc((n / step + 1) * sizeof(double)), *ana = malloc((n / step + 1) * sizeof(double));
+    double *num = malloc((n / step + 1) * sizeof(double)),
+           *ana = malloc((n / step + 1) * sizeof(double));
     for (size_t i = 0; i < n; i += step, k++) {
         num[k] = numeric(m, c, v, i);
         ana[k] = an[i];
@@ -119,7 +132,8 @@ static double compare(model *m, gcase *c, double *v, const double *an, size_t n)
 /* Checks every parameter, the input and every initial state of one case. */
 static void run_case(gcase *c) {
     model *m;
-    if (rnnc__model_create_f64(&c->cfg, 7, &m)) die(c->label);
+    if (rnnc__model_create_f64(&c->cfg, 7, &m))
+        die(c->label);
     rnnc_rng_seed(&c->rng0, 1234);
     loss(m, c, c->padding, 1);
     const rnnc__plan *p = rnnc__model_plan_f64(m);
@@ -131,7 +145,8 @@ static void run_case(gcase *c) {
     for (int i = 0; i < p->n_params; i++) {
         const rnnc__param *q = &p->params[i];
         double e = compare(m, c, params + q->offset, g + q->offset, q->size);
-        if (e >= worst) worst = e, snprintf(worst_name, sizeof worst_name, "%s", q->name);
+        if (e >= worst)
+            worst = e, snprintf(worst_name, sizeof worst_name, "%s", q->name);
     }
     check(worst <= TOL, "%s: parameters (worst %s, rel err %.1e)", c->label, worst_name, worst);
     if (c->x) {
@@ -145,15 +160,18 @@ static void run_case(gcase *c) {
         for (size_t t = 0; t < c->T; t++)
             for (size_t b = 0; b < c->B; b++) {
                 size_t len = (size_t)c->lengths[b], s = c->padding == RNNC_PAD_PRE ? c->T - len : 0;
-                if (t >= s && t < s + len) continue;
+                if (t >= s && t < s + len)
+                    continue;
                 for (int f = 0; f < c->cfg.input_size; f++)
                     zero &= dx[(t * c->B + b) * (size_t)c->cfg.input_size + (size_t)f] == 0;
             }
-        if (is_rec(c->cfg.layers[0].kind)) check(zero, "%s: padded steps get zero input gradient", c->label);
+        if (is_rec(c->cfg.layers[0].kind))
+            check(zero, "%s: padded steps get zero input gradient", c->label);
         free(dx);
     }
     for (int i = 0; i < c->cfg.n_layers; i++) {
-        if (!c->h0[i]) continue;
+        if (!c->h0[i])
+            continue;
         const double *dh0, *dc0;
         rnnc__model_initial_state_grad_f64(m, i, &dh0, &dc0);
         double *a = malloc(c->state_n[i] * sizeof(double));
@@ -193,22 +211,26 @@ static void setup(gcase *c, const char *label, int padding) {
     }
     for (int i = 0; i < c->cfg.n_layers; i++) {
         const rnnc_layer_spec *s = &c->cfg.layers[i];
-        if (!is_rec(s->kind)) continue;
+        if (!is_rec(s->kind))
+            continue;
         c->state_n[i] = (size_t)s->layers * (s->bidirectional ? 2 : 1) * c->B * (size_t)s->hidden;
         c->lstm[i] = s->kind == RNNC_LAYER_LSTM;
         c->h0[i] = randn(&r, c->state_n[i], 0.5);
         c->rh[i] = randn(&r, c->state_n[i], 1.0);
-        if (c->lstm[i]) c->c0[i] = randn(&r, c->state_n[i], 0.5), c->rc[i] = randn(&r, c->state_n[i], 1.0);
+        if (c->lstm[i])
+            c->c0[i] = randn(&r, c->state_n[i], 0.5), c->rc[i] = randn(&r, c->state_n[i], 1.0);
     }
 }
 
 static void release(gcase *c) {
     free(c->x), free(c->r);
-    for (int i = 0; i < RNNC_MAX_LAYERS; i++) free(c->h0[i]), free(c->c0[i]), free(c->rh[i]), free(c->rc[i]);
+    for (int i = 0; i < RNNC_MAX_LAYERS; i++)
+        free(c->h0[i]), free(c->c0[i]), free(c->rh[i]), free(c->rc[i]);
     memset(c, 0, sizeof *c);
 }
 
-static rnnc_layer_spec rec(int kind, int nonlin, int H, int L, int bi, int merge, int seq, float drop) {
+static rnnc_layer_spec rec(int kind, int nonlin, int H, int L, int bi, int merge, int seq,
+                           float drop) {
     rnnc_layer_spec s = rnnc_layer_spec_init(kind);
     s.hidden = H, s.layers = L, s.bidirectional = bi, s.merge = merge, s.return_sequences = seq;
     s.nonlinearity = nonlin, s.dropout = drop;
@@ -222,11 +244,17 @@ static rnnc_layer_spec dense(int units, int act) {
 }
 
 static void recurrent_grid(void) {
-    static const struct { int kind, nonlin; const char *name; } cells[] = {
-        {RNNC_LAYER_RNN, RNNC_ACT_TANH, "rnn-tanh"}, {RNNC_LAYER_RNN, RNNC_ACT_RELU, "rnn-relu"},
-        {RNNC_LAYER_LSTM, RNNC_ACT_TANH, "lstm"}, {RNNC_LAYER_GRU, RNNC_ACT_TANH, "gru"}};
-    static const struct { int bi, merge; const char *name; } dirs[] = {
-        {0, 0, "uni"}, {1, RNNC_MERGE_CONCAT, "bi-concat"}, {1, RNNC_MERGE_SUM, "bi-sum"}};
+    static const struct {
+        int kind, nonlin;
+        const char *name;
+    } cells[] = {{RNNC_LAYER_RNN, RNNC_ACT_TANH, "rnn-tanh"},
+                 {RNNC_LAYER_RNN, RNNC_ACT_RELU, "rnn-relu"},
+                 {RNNC_LAYER_LSTM, RNNC_ACT_TANH, "lstm"},
+                 {RNNC_LAYER_GRU, RNNC_ACT_TANH, "gru"}};
+    static const struct {
+        int bi, merge;
+        const char *name;
+    } dirs[] = {{0, 0, "uni"}, {1, RNNC_MERGE_CONCAT, "bi-concat"}, {1, RNNC_MERGE_SUM, "bi-sum"}};
     for (size_t ci = 0; ci < 4; ci++)
         for (size_t di = 0; di < 3; di++)
             for (int L = 1; L <= 2; L++)
@@ -239,8 +267,8 @@ static void recurrent_grid(void) {
                         c.cfg.layers[0] = rec(cells[ci].kind, cells[ci].nonlin, 4, L, dirs[di].bi,
                                               dirs[di].merge, seq, L == 2 ? 0.3f : 0);
                         char label[128];
-                        snprintf(label, sizeof label, "%s %s L%d %s", cells[ci].name, dirs[di].name, L,
-                                 seq ? "seq" : "last");
+                        snprintf(label, sizeof label, "%s %s L%d %s", cells[ci].name, dirs[di].name,
+                                 L, seq ? "seq" : "last");
                         setup(&c, label, pad);
                         run_case(&c);
                         release(&c);
@@ -279,7 +307,8 @@ static void other_layers(void) {
         loss(m, &c, pad, 1);
         const double *ge = rnnc__model_grads_f64(m) + rnnc__model_plan_f64(m)->params[0].offset;
         int others = 0;
-        for (int k = 3; k < 21; k++) others |= ge[k] != 0;
+        for (int k = 3; k < 21; k++)
+            others |= ge[k] != 0;
         check(ge[0] == 0 && ge[1] == 0 && ge[2] == 0 && others,
               "%s: padding row gets no gradient, even at a data step", c.label);
         rnnc__model_free_f64(m);
@@ -297,7 +326,8 @@ static void other_layers(void) {
         c.cfg.layers[2].rate = 0.3f;
         c.cfg.layers[3] = dense(7, RNNC_ACT_LINEAR);
         c.cfg.layers[3].tie_weights = 1;
-        for (int i = 0; i < 4; i++) c.cfg.layers[i].init = RNNC_INIT_UNIFORM, c.cfg.layers[i].init_range = 0.5f;
+        for (int i = 0; i < 4; i++)
+            c.cfg.layers[i].init = RNNC_INIT_UNIFORM, c.cfg.layers[i].init_range = 0.5f;
         setup(&c, "embedding+lstm2+dropout+tied dense", pad);
         run_case(&c);
         model *m;
@@ -308,8 +338,10 @@ static void other_layers(void) {
               "tied dense owns only its bias (%d parameters)", p->n_params);
         const double *w = rnnc__model_params_f64(m);
         double lo = 1, hi = -1;
-        for (size_t k = 0; k < p->total; k++) lo = w[k] < lo ? w[k] : lo, hi = w[k] > hi ? w[k] : hi;
-        check(lo >= -0.5 && hi <= 0.5 && lo < -0.45 && hi > 0.45, "uniform init within +-0.5 (%g..%g)", lo, hi);
+        for (size_t k = 0; k < p->total; k++)
+            lo = w[k] < lo ? w[k] : lo, hi = w[k] > hi ? w[k] : hi;
+        check(lo >= -0.5 && hi <= 0.5 && lo < -0.45 && hi > 0.45,
+              "uniform init within +-0.5 (%g..%g)", lo, hi);
         rnnc__model_free_f64(m);
         release(&c);
     }
@@ -327,9 +359,12 @@ static void other_layers(void) {
         run_case(&c);
         release(&c);
     }
-    static const struct { int kind, nonlin; const char *name; } wd[] = {
-        {RNNC_LAYER_RNN, RNNC_ACT_TANH, "rnn"}, {RNNC_LAYER_LSTM, RNNC_ACT_TANH, "lstm"},
-        {RNNC_LAYER_GRU, RNNC_ACT_TANH, "gru"}};
+    static const struct {
+        int kind, nonlin;
+        const char *name;
+    } wd[] = {{RNNC_LAYER_RNN, RNNC_ACT_TANH, "rnn"},
+              {RNNC_LAYER_LSTM, RNNC_ACT_TANH, "lstm"},
+              {RNNC_LAYER_GRU, RNNC_ACT_TANH, "gru"}};
     for (size_t ci = 0; ci < 3; ci++) /* DropConnect on W_hh: the same mask in every loss call */
         for (int pad = 0; pad <= 1; pad++) {
             gcase c;
@@ -377,11 +412,13 @@ static void teeth(void) {
     loss(m, &c, RNNC_PAD_POST, 1);
     memcpy(g, rnnc__model_grads_f64(m) + whh->offset, whh->size * sizeof(double));
     g[5] *= 1.01;
-    check(compare(m, &c, w, g, whh->size) > TOL, "teeth: a 1%% error in one gradient entry is reported");
+    check(compare(m, &c, w, g, whh->size) > TOL,
+          "teeth: a 1%% error in one gradient entry is reported");
     /* 2: analytic gradients from the other padding side */
     loss(m, &c, RNNC_PAD_PRE, 1);
     memcpy(g, rnnc__model_grads_f64(m) + whh->offset, whh->size * sizeof(double));
-    check(compare(m, &c, w, g, whh->size) > TOL, "teeth: gradients of the wrong padding side are reported");
+    check(compare(m, &c, w, g, whh->size) > TOL,
+          "teeth: gradients of the wrong padding side are reported");
     free(g);
     rnnc__model_free_f64(m);
     release(&c);

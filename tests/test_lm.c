@@ -66,15 +66,15 @@ static void test_windows_and_state(void) {
     rnnc_corpus c = {0};
     /* longer than an evaluation window (256 steps here), so the state crosses windows */
     char text[1024] = "";
-    for (int i = 0; i < 7; i++) strcat(text, TEXT);
+    for (int i = 0; i < 7; i++)
+        strcat(text, TEXT);
     check(rnnc_lm_encode(lm, text, strlen(text), "text", &c) == RNNC_OK && c.n == strlen(text) &&
               c.n > 512,
           "character stream: one token per character (%zu)", c.n);
     double l1 = NAN, ref = full_forward_loss(lm, c.ids, c.n);
     size_t scored = 0;
     rnnc_status st = rnnc_lm_evaluate(lm, &c, 1, &l1, &scored);
-    check(st == RNNC_OK && scored == c.n - 1 &&
-              fabs(l1 - ref) <= 2e-6 * fabs(ref),
+    check(st == RNNC_OK && scored == c.n - 1 && fabs(l1 - ref) <= 2e-6 * fabs(ref),
           "windows with the state carried = one forward over the stream (%.9f vs %.9f, %zu "
           "scored)",
           l1, ref, scored);
@@ -88,8 +88,7 @@ static void test_windows_and_state(void) {
     want /= (double)(c.n - 3);
     double l3 = NAN;
     st = rnnc_lm_evaluate(lm, &c, 3, &l3, &scored);
-    check(st == RNNC_OK && scored == c.n - 3 &&
-              fabs(l3 - want) <= 2e-6 * want,
+    check(st == RNNC_OK && scored == c.n - 3 && fabs(l3 - want) <= 2e-6 * want,
           "3 streams = the 3 parts each from a zero state (%.9f vs %.9f)", l3, want);
     check(fabs(l3 - l1) > 1e-4, "and that differs from one stream (%.6f vs %.6f)", l3, l1);
     rnnc_corpus_free(&c);
@@ -109,8 +108,7 @@ static void test_windows_and_state(void) {
     }
     want /= (double)nw;
     st = rnnc_lm_evaluate(lm, &c, 1, &l1, &scored);
-    check(st == RNNC_OK && scored == nw &&
-              fabs(l1 - want) <= 2e-6 * want,
+    check(st == RNNC_OK && scored == nw && fabs(l1 - want) <= 2e-6 * want,
           "documents: the state resets where each starts (%.9f vs %.9f)", l1, want);
     rnnc_corpus_free(&c);
     rnnc_lm_free(lm);
@@ -121,7 +119,8 @@ static void test_windows_and_state(void) {
 static void manual_epoch(rnnc_lm *lm, const rnnc_corpus *c, int B, int T, int loss, double lr) {
     rnnc_model *m = rnnc_lm_model(lm);
     const size_t bl = c->n / (size_t)B, V = (size_t)rnnc_vocab_size(rnnc_lm_vocab(lm));
-    const int H = rnnc_model_config(m)->layers[1].hidden, L = rnnc_model_config(m)->layers[1].layers;
+    const int H = rnnc_model_config(m)->layers[1].hidden,
+              L = rnnc_model_config(m)->layers[1].layers;
     const size_t sn = (size_t)L * B * H;
     float *h = calloc(sn, sizeof *h), *cc = calloc(sn, sizeof *cc);
     int32_t *x = malloc(sizeof *x * (size_t)(T * B)), *y = malloc(sizeof *y * (size_t)(T * B));
@@ -143,13 +142,15 @@ static void manual_epoch(rnnc_lm *lm, const rnnc_corpus *c, int B, int T, int lo
         size_t n;
         rnnc_loss_softmax_ce(rnnc_model_output(m, NULL, NULL), y, k * B, V, -1, &l, &n, g);
         if (loss == RNNC_LM_LOSS_STEP_SUM) /* sum over tokens / B = mean * n / B */
-            for (size_t i = 0; i < k * B * V; i++) g[i] *= (float)n / (float)B;
+            for (size_t i = 0; i < k * B * V; i++)
+                g[i] *= (float)n / (float)B;
         rnnc_model_zero_grad(m);
         rnnc_model_backward(m, g);
         size_t np;
         float *pp = rnnc_model_params(m, &np);
         const float *gg = rnnc_model_grads(m, NULL);
-        for (size_t i = 0; i < np; i++) pp[i] = (float)(pp[i] - lr * (double)gg[i]);
+        for (size_t i = 0; i < np; i++)
+            pp[i] = (float)(pp[i] - lr * (double)gg[i]);
     }
     free(h), free(cc), free(x), free(y), free(g);
 }
@@ -175,10 +176,12 @@ static void test_training_step(void) {
         const float *pa = rnnc_model_params(rnnc_lm_model(a), NULL);
         const float *pb = rnnc_model_params(rnnc_lm_model(b), NULL);
         double moved = 0;
-        for (size_t i = 0; i < np; i++) moved = fmax(moved, fabs(pa[i] - before[i]));
+        for (size_t i = 0; i < np; i++)
+            moved = fmax(moved, fabs(pa[i] - before[i]));
         check(moved > 1e-3, "%s: the epoch moved the weights (max %.3g)",
               loss ? "step_sum" : "token_mean", moved);
-        check_close(loss ? "step_sum epoch = the steps by hand" : "token_mean epoch = the steps by hand",
+        check_close(loss ? "step_sum epoch = the steps by hand"
+                         : "token_mean epoch = the steps by hand",
                     pa, pb, np, 2e-5, 2e-4);
         free(before);
         rnnc_corpus_free(&c);
@@ -198,7 +201,8 @@ static void test_resume_mid_epoch(void) {
     char dir[] = "/tmp/rnnc_lmr_XXXXXX";
     check(mkdtemp(dir) != NULL, "temporary folder");
     char text[1024] = "";
-    for (int i = 0; i < 4; i++) strcat(text, TEXT);
+    for (int i = 0; i < 4; i++)
+        strcat(text, TEXT);
     rnnc_lm *a = make_lm(RNNC_LM_CHAR, 6, 0, 5), *b = make_lm(RNNC_LM_CHAR, 6, 0, 5);
     rnnc_corpus c = {0};
     rnnc_lm_encode(a, text, strlen(text), "text", &c);
@@ -218,7 +222,8 @@ static void test_resume_mid_epoch(void) {
     rnnc_lm *r = NULL;
     st = rnnc_lm_load(ck, &r);
     f.should_stop = NULL, f.resume = ck;
-    if (st == RNNC_OK) st = rnnc_lm_fit(r, &c, &c, &f, &rb);
+    if (st == RNNC_OK)
+        st = rnnc_lm_fit(r, &c, &c, &f, &rb);
     size_t np;
     const float *pa = rnnc_model_params(rnnc_lm_model(a), &np);
     const float *pr = r ? rnnc_model_params(rnnc_lm_model(r), NULL) : NULL;
@@ -279,7 +284,8 @@ static void test_sampling(void) {
     int count[5] = {0};
     const int N = 30000;
     for (int i = 0; i < N; i++)
-        if (rnnc_sample_logits(z, 5, &s, &r, &id) == RNNC_OK) count[id]++;
+        if (rnnc_sample_logits(z, 5, &s, &r, &id) == RNNC_OK)
+            count[id]++;
     const double e = exp(1.0), p4 = 1 / (2 * e + 1);
     check(count[0] == 0 && count[3] == 0, "top_k 3 never draws ids 0 and 3 (%d, %d)", count[0],
           count[3]);
@@ -289,9 +295,11 @@ static void test_sampling(void) {
     s.top_k = 0, s.temperature = 2;
     memset(count, 0, sizeof count);
     double tot = 0, pr[5];
-    for (int c = 0; c < 5; c++) tot += pr[c] = exp(z[c] / 2.0);
+    for (int c = 0; c < 5; c++)
+        tot += pr[c] = exp(z[c] / 2.0);
     for (int i = 0; i < N; i++)
-        if (rnnc_sample_logits(z, 5, &s, &r, &id) == RNNC_OK) count[id]++;
+        if (rnnc_sample_logits(z, 5, &s, &r, &id) == RNNC_OK)
+            count[id]++;
     int fine = 1;
     for (int c = 0; c < 5; c++) {
         const double p = pr[c] / tot;
@@ -308,7 +316,8 @@ static void test_sampling(void) {
         s.top_p = ps[k];
         int seen[3] = {0};
         for (int i = 0; i < 3000; i++)
-            if (rnnc_sample_logits(q, 3, &s, &r, &id) == RNNC_OK) seen[id] = 1;
+            if (rnnc_sample_logits(q, 3, &s, &r, &id) == RNNC_OK)
+                seen[id] = 1;
         check(seen[0] + seen[1] + seen[2] == allowed[k] && seen[0],
               "top_p %.2f draws only the %d most likely", ps[k], allowed[k]);
     }
@@ -341,7 +350,8 @@ typedef struct sink {
 
 static int to_sink(const char *t, size_t len, void *user) {
     sink *s = user;
-    if (s->n + len < sizeof s->buf) memcpy(s->buf + s->n, t, len), s->n += len;
+    if (s->n + len < sizeof s->buf)
+        memcpy(s->buf + s->n, t, len), s->n += len;
     s->buf[s->n] = 0;
     return 0;
 }
@@ -369,7 +379,8 @@ static void greedy_chain(rnnc_lm *lm, const char *prime, int n) {
         const float *z = rnnc_model_output(m, &nd, dims);
         const float *last = z + (dims[0] - 1) * dims[2];
         size_t best = 2; /* reserved ids 0 and 1 are never drawn; 2 (<unk>) may be */
-        for (size_t v = 3; v < dims[2]; v++) best = last[v] > last[best] ? v : best;
+        for (size_t v = 3; v < dims[2]; v++)
+            best = last[v] > last[best] ? v : best;
         const char *tok = rnnc_vocab_token(rnnc_lm_vocab(lm), (int)best);
         same &= tok && tok[0] == g.buf[k];
         const size_t sl = strlen(seq);
@@ -411,7 +422,8 @@ static void test_file_and_config(void) {
     double l0 = NAN, l1 = NAN;
     rnnc_lm_evaluate(lm, &c, 1, &l0, NULL);
     rnnc_status st = rnnc_lm_save(lm, path);
-    if (st == RNNC_OK) st = rnnc_lm_load(path, &back);
+    if (st == RNNC_OK)
+        st = rnnc_lm_load(path, &back);
     check(st == RNNC_OK, "word-level tied model: save and load (%s)", st ? rnnc_last_error() : "");
     st = back ? rnnc_lm_evaluate(back, &c, 1, &l1, NULL) : RNNC_ERR_ARG;
     check(st == RNNC_OK && l1 == l0 && isfinite(l0) &&
@@ -426,13 +438,15 @@ static void test_file_and_config(void) {
 
     /* the description written into model files keeps tie_weights and the uniform init */
     rnnc_config u = lm_config(9, 4, 4, 1, 1), u2;
-    for (int i = 0; i < u.n_layers; i++) u.layers[i].init = RNNC_INIT_UNIFORM, u.layers[i].init_range = 0.25f;
+    for (int i = 0; i < u.n_layers; i++)
+        u.layers[i].init = RNNC_INIT_UNIFORM, u.layers[i].init_range = 0.25f;
     char *desc = NULL;
     st = rnnc_config_write(&u, &desc);
-    if (st == RNNC_OK) st = rnnc_config_parse(desc, "written", &u2);
-    check(st == RNNC_OK && u2.layers[2].tie_weights == 1 && u2.layers[1].init == RNNC_INIT_UNIFORM &&
-              u2.layers[0].init_range == 0.25f && strstr(desc, "tie_weights = true") &&
-              strstr(desc, "init = uniform"),
+    if (st == RNNC_OK)
+        st = rnnc_config_parse(desc, "written", &u2);
+    check(st == RNNC_OK && u2.layers[2].tie_weights == 1 &&
+              u2.layers[1].init == RNNC_INIT_UNIFORM && u2.layers[0].init_range == 0.25f &&
+              strstr(desc, "tie_weights = true") && strstr(desc, "init = uniform"),
           "tie_weights and init = uniform survive writing and reading the description");
     free(desc);
     u.layers[1].init_range = 0;
@@ -443,19 +457,19 @@ static void test_file_and_config(void) {
     fputs(TEXT, f);
     fclose(f);
     f = fopen(ini, "w");
-    fprintf(f, "[lm]\ntrain = %s\nlevel = word\nbptt = 7\nloss = step_sum\nvalidation_split = 0.25\n"
-               "[embedding]\nvocab = auto\ndim = 4\n[gru]\nhidden = 4\nreturn_sequences = true\n"
-               "[dense]\nunits = auto\n[train]\nepochs = 2\n",
+    fprintf(f,
+            "[lm]\ntrain = %s\nlevel = word\nbptt = 7\nloss = step_sum\nvalidation_split = 0.25\n"
+            "[embedding]\nvocab = auto\ndim = 4\n[gru]\nhidden = 4\nreturn_sequences = true\n"
+            "[dense]\nunits = auto\n[train]\nepochs = 2\n",
             txt);
     fclose(f);
     rnnc_lm_config lc;
     int yes = 0;
     check(rnnc_lm_config_detect(ini, NULL, 0, &yes) == RNNC_OK && yes, "[lm] detected");
     st = rnnc_lm_config_read(ini, NULL, 0, &lc);
-    check(st == RNNC_OK && lc.spec.level == RNNC_LM_WORD &&
-              lc.spec.bptt == 7 && lc.spec.loss == RNNC_LM_LOSS_STEP_SUM &&
-              lc.validation_split == 0.25 && lc.train.model.layers[0].vocab == 0 &&
-              lc.train.fit.epochs == 2,
+    check(st == RNNC_OK && lc.spec.level == RNNC_LM_WORD && lc.spec.bptt == 7 &&
+              lc.spec.loss == RNNC_LM_LOSS_STEP_SUM && lc.validation_split == 0.25 &&
+              lc.train.model.layers[0].vocab == 0 && lc.train.fit.epochs == 2,
           "[lm] keys read, vocab = auto kept as 0 (%s)", st ? rnnc_last_error() : "");
     check(rnnc_lm_create(&lc.train.model, &lc.spec, TEXT, strlen(TEXT), 1, &lm) == RNNC_OK &&
               rnnc_model_config(rnnc_lm_model(lm))->layers[0].vocab ==
@@ -467,7 +481,8 @@ static void test_file_and_config(void) {
               strstr(rnnc_last_error(), "units 5"),
           "a wrong output size is named (%s)", rnnc_last_error());
     const char *bad[] = {"lm.level=syllable", "lm.bptt=0", "lm.colour=red", "lm.loss=sum"};
-    const char *want[] = {"char or word", "[1, 100000]", "unknown key 'colour'", "token_mean or step_sum"};
+    const char *want[] = {"char or word", "[1, 100000]", "unknown key 'colour'",
+                          "token_mean or step_sum"};
     for (int k = 0; k < 4; k++)
         check(rnnc_lm_config_read(ini, &bad[k], 1, &lc) == RNNC_ERR_FORMAT &&
                   strstr(rnnc_last_error(), want[k]),
@@ -479,7 +494,8 @@ static void test_file_and_config(void) {
 /* A repetitive text is learnt: low loss and a greedy continuation that follows the pattern. */
 static void test_learns(void) {
     char text[3000] = "";
-    for (int i = 0; i < 60; i++) strcat(text, "abcabd ");
+    for (int i = 0; i < 60; i++)
+        strcat(text, "abcabd ");
     rnnc_lm_spec s = rnnc_lm_spec_init();
     s.bptt = 12;
     rnnc_config c = lm_config(0, 8, 16, 1, 0);

@@ -40,8 +40,10 @@ static int check_elems(const char *what, const float *got, const double *want, s
     for (size_t i = 0; i < n; i++) {
         double d = fabs((double)got[i] - want[i]), lim = tol * fabs(want[i]) + 1e-30;
         double r = d / (fabs(want[i]) + 1e-30);
-        if (!(d <= lim)) ok = 0;
-        if (!(r <= worst)) worst = r, wi = i;
+        if (!(d <= lim))
+            ok = 0;
+        if (!(r <= worst))
+            worst = r, wi = i;
     }
     if (!ok)
         printf("     %s: worst at [%zu]: got %.9g want %.17g\n", what, wi, (double)got[wi],
@@ -51,7 +53,8 @@ static int check_elems(const char *what, const float *got, const double *want, s
 
 static float *to_float(const fixture_tensor *t) {
     float *p = malloc((t->n ? t->n : 1) * sizeof(float));
-    for (size_t i = 0; i < t->n; i++) p[i] = (float)t->data[i];
+    for (size_t i = 0; i < t->n; i++)
+        p[i] = (float)t->data[i];
     return p;
 }
 
@@ -59,14 +62,16 @@ static fixture *load(const char *name) {
     char path[256], err[512];
     snprintf(path, sizeof path, "%s/%s", FIXTURE_DIR, name);
     fixture *f = fixture_load(path, err, sizeof err);
-    if (!f) check(0, "load %s: %s", path, err);
+    if (!f)
+        check(0, "load %s: %s", path, err);
     return f;
 }
 
 /* The named tensor, or NULL after a failed check. */
 static const fixture_tensor *need(fixture *f, const char *file, const char *name) {
     const fixture_tensor *t = fixture_get(f, name);
-    if (!t) check(0, "%s: has a tensor '%s'", file, name);
+    if (!t)
+        check(0, "%s: has a tensor '%s'", file, name);
     return t;
 }
 
@@ -93,7 +98,8 @@ static double elementwise(int kind, const float *p, const float *y, size_t n, do
 
 static void fixture_elementwise(const char *file, int kind) {
     fixture *f = load(file);
-    if (!f) return;
+    if (!f)
+        return;
     const fixture_tensor *p =
         fixture_get(f, "pred") ? fixture_get(f, "pred") : need(f, file, "logits");
     const fixture_tensor *y = need(f, file, "target"), *l = need(f, file, "loss"),
@@ -117,7 +123,8 @@ static void fixture_elementwise(const char *file, int kind) {
 
 static void fixture_ce(const char *file) {
     fixture *f = load(file);
-    if (!f) return;
+    if (!f)
+        return;
     const fixture_tensor *z = need(f, file, "logits"), *y = need(f, file, "target"),
                          *l = need(f, file, "loss"), *g = need(f, file, "grad");
     int N = fixture_meta_int(f, "N", -1), C = fixture_meta_int(f, "C", -1);
@@ -126,8 +133,10 @@ static void fixture_ce(const char *file) {
     if (z && y && l && g && N > 0 && C > 0 && z->n == (size_t)N * (size_t)C && y->n == (size_t)N) {
         float *zf = to_float(z), *gf = malloc(z->n * sizeof(float));
         int32_t *t = malloc((size_t)N * sizeof(int32_t));
-        for (int i = 0; i < N; i++) t[i] = (int32_t)y->data[i];
-        for (size_t i = 0; i < z->n; i++) gf[i] = 7; /* ignored rows must be overwritten with 0 */
+        for (int i = 0; i < N; i++)
+            t[i] = (int32_t)y->data[i];
+        for (size_t i = 0; i < z->n; i++)
+            gf[i] = 7; /* ignored rows must be overwritten with 0 */
         double loss = -1;
         size_t k = 0;
         rnnc_status s = rnnc_loss_softmax_ce(zf, t, (size_t)N, (size_t)C, ign, &loss, &k, gf);
@@ -164,7 +173,8 @@ typedef struct fd_case {
 #define L_CE 10
 
 static double fd_loss(const fd_case *c, float *g) {
-    if (c->kind != L_CE) return elementwise(c->kind, c->x, c->y, c->n, c->delta, g);
+    if (c->kind != L_CE)
+        return elementwise(c->kind, c->x, c->y, c->n, c->delta, g);
     double l = NAN;
     if (rnnc_loss_softmax_ce(c->x, c->t, c->n / c->C, c->C, c->ignore, &l, NULL, g) != RNNC_OK)
         return NAN;
@@ -197,8 +207,10 @@ static double check_fd(const char *what, fd_case *c, size_t nx) {
     int ok = scale > 0;
     for (size_t i = 0; i < nx; i++) {
         double lim = fabs(fd[i]) + scale / 10, e = fabs(g[i] - fd[i]) / lim;
-        if (!(e <= FD_RTOL)) ok = 0;
-        if (!(e <= worst)) worst = e, wi = i;
+        if (!(e <= FD_RTOL))
+            ok = 0;
+        if (!(e <= worst))
+            worst = e, wi = i;
     }
     if (!ok)
         printf("     %s: worst at [%zu]: analytic %.9g, finite difference %.9g\n", what, wi,
@@ -221,8 +233,10 @@ static void finite_differences(void) {
             y[i] = kind == 1 ? (float)rnnc_rng_uniform(&r) : (float)(2 * rnnc_rng_normal(&r));
             double d = (double)x[i] - y[i];
             /* Stay 0.05 away from the kinks (0 for MAE, +-delta for Huber) the step could cross. */
-            if (kind == 2 && fabs(d) < 0.05) x[i] += 0.1f;
-            if (kind >= 3 && fabs(fabs(d) - delta) < 0.05) x[i] += 0.1f;
+            if (kind == 2 && fabs(d) < 0.05)
+                x[i] += 0.1f;
+            if (kind >= 3 && fabs(fabs(d) - delta) < 0.05)
+                x[i] += 0.1f;
         }
         if (kind >= 3) { /* make sure both Huber branches are exercised */
             x[0] = y[0] + (float)(0.5 * delta), x[1] = y[1] - (float)(3 * delta);
@@ -234,8 +248,10 @@ static void finite_differences(void) {
     enum { N = 6, C = 5 };
     float z[N * C];
     int32_t t[N] = {0, 4, -1, 2, 3, 1};
-    for (int i = 0; i < N * C; i++) z[i] = (float)(2 * rnnc_rng_normal(&r));
-    for (int k = 0; k < C; k++) z[4 * C + k] *= 10;
+    for (int i = 0; i < N * C; i++)
+        z[i] = (float)(2 * rnnc_rng_normal(&r));
+    for (int k = 0; k < C; k++)
+        z[4 * C + k] *= 10;
     fd_case c = {L_CE, N * C, C, z, NULL, t, -1, 0};
     check_fd("softmax_ce (ignore_index -1, a row of large logits)", &c, N * C);
 }
@@ -408,7 +424,8 @@ static void metrics_tests(void) {
 
     /* The same problem as two columns (1-p, p): argmax, ties to class 0, AUC from column 1. */
     float two[14];
-    for (int i = 0; i < 7; i++) two[2 * i] = 0.5f, two[2 * i + 1] = bin_p[i];
+    for (int i = 0; i < 7; i++)
+        two[2 * i] = 0.5f, two[2 * i + 1] = bin_p[i];
     rnnc_metrics_create(2, &m);
     rnnc_metrics_add(m, two, 7, 2, bin_y);
     binary_hand_ok(rnnc_metrics_values(m), "cols 2, class-0 column 0.5");
@@ -495,14 +512,16 @@ static void auc_brute_force(void) {
     for (int i = 0; i < n; i++) {
         pos += y[i], neg += !y[i];
         for (int j = 0; j < n; j++)
-            if (y[i] && !y[j]) want += p[i] > p[j] ? 1 : p[i] == p[j] ? 0.5 : 0;
+            if (y[i] && !y[j])
+                want += p[i] > p[j] ? 1 : p[i] == p[j] ? 0.5 : 0;
     }
     want /= pos * neg;
     size_t at = 0, sizes[] = {1, 700, 0, 1299, 1000};
     for (int b = 0; b < 5; b++) {
         rnnc_metrics_add(m, p + at, sizes[b], 1, y + at);
         at += sizes[b];
-        if (b == 2) half_way = rnnc_metrics_values(m).auc; /* sorts the first 701 in place */
+        if (b == 2)
+            half_way = rnnc_metrics_values(m).auc; /* sorts the first 701 in place */
     }
     rnnc_metric_values v = rnnc_metrics_values(m);
     check(v.n == n && near(v.auc, want) && isfinite(half_way),

@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char g_dir[256];     /* a fresh temporary folder */
-static const char *g_fix;   /* the fixture folder */
+static char g_dir[256];   /* a fresh temporary folder */
+static const char *g_fix; /* the fixture folder */
 
 static char *path_in(const char *dir, const char *name) {
     static char buf[4][512];
@@ -31,7 +31,8 @@ static char *path_in(const char *dir, const char *name) {
 /* Whole file into memory; NULL if it cannot be read. */
 static unsigned char *slurp(const char *path, size_t *n) {
     FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    if (!f)
+        return NULL;
     fseek(f, 0, SEEK_END);
     long len = ftell(f);
     fseek(f, 0, SEEK_SET);
@@ -47,8 +48,10 @@ static int temp_files_left(void) {
     int n = 0;
     struct dirent *e;
     while (d && (e = readdir(d)))
-        if (strstr(e->d_name, ".tmp.")) n++;
-    if (d) closedir(d);
+        if (strstr(e->d_name, ".tmp."))
+            n++;
+    if (d)
+        closedir(d);
     return n;
 }
 
@@ -67,14 +70,17 @@ static void config_roundtrip(const char *what, const rnnc_config *cfg) {
     st = rnnc_config_parse(text, what, back);
     check(st == RNNC_OK, "config %s: the text parses (%s)", what, st ? rnnc_last_error() : "ok");
     int same = memcmp(cfg, back, sizeof *cfg) == 0;
-    if (!check(same, "config %s: parses back to an equal config", what)) printf("%s", text);
+    if (!check(same, "config %s: parses back to an equal config", what))
+        printf("%s", text);
     check(rnnc_config_write(back, &text2) == RNNC_OK && !strcmp(text, text2),
           "config %s: writing the parsed config gives the same text", what);
     free(text), free(text2), free(back);
 }
 
 /* A config as the parser would produce it: zeroed, then layers from rnnc_layer_spec_init. */
-static rnnc_config *new_config(void) { return calloc(1, sizeof(rnnc_config)); }
+static rnnc_config *new_config(void) {
+    return calloc(1, sizeof(rnnc_config));
+}
 
 static rnnc_layer_spec *add_layer(rnnc_config *c, int kind) {
     c->layers[c->n_layers] = rnnc_layer_spec_init(kind);
@@ -154,7 +160,8 @@ static int same_tensor(const rnnc_tensor *a, const rnnc_tensor *b) {
         a->nbytes != b->nbytes)
         return 0;
     for (int d = 0; d < a->ndim; d++)
-        if (a->dims[d] != b->dims[d]) return 0;
+        if (a->dims[d] != b->dims[d])
+            return 0;
     return a->nbytes == 0 || memcmp(a->data, b->data, a->nbytes) == 0;
 }
 
@@ -206,7 +213,8 @@ static void test_tensor_roundtrip(void) {
     size_t len;
     unsigned char *b = slurp(path, &len);
     uint64_t h = 0;
-    for (int i = 7; i >= 0; i--) h = h << 8 | b[i];
+    for (int i = 7; i >= 0; i--)
+        h = h << 8 | b[i];
     check(h % 8 == 0 && b[8] == '{' && !memcmp(b + 8, "{\"__metadata__\":", 16) &&
               (b[8 + h - 1] == ' ' || b[8 + h - 1] == '}'),
           "tensors: header is '{\"__metadata__\":...' padded with spaces to a multiple of 8");
@@ -265,12 +273,14 @@ static void test_tensor_roundtrip(void) {
 static void test_python_misc(void) {
     rnnc_tensor_file *f = NULL;
     rnnc_status st = rnnc_tensor_file_read(path_in(g_fix, "st_misc.safetensors"), &f);
-    if (!check(st == RNNC_OK, "python misc: read (%s)", st ? rnnc_last_error() : "ok")) return;
+    if (!check(st == RNNC_OK, "python misc: read (%s)", st ? rnnc_last_error() : "ok"))
+        return;
     const rnnc_tensor *t;
-    const char *order[] = {"d_i64", "b_f64", "a_f32", "h_scalar", "i_empty",
+    const char *order[] = {"d_i64", "b_f64",  "a_f32", "h_scalar", "i_empty",
                            "c_i32", "g_bf16", "f_f16", "e_u8"};
     int ok = rnnc_tensor_file_count(f) == 9;
-    for (int i = 0; i < 9 && ok; i++) ok = !strcmp(rnnc_tensor_file_tensor(f, i)->name, order[i]);
+    for (int i = 0; i < 9 && ok; i++)
+        ok = !strcmp(rnnc_tensor_file_tensor(f, i)->name, order[i]);
     check(ok, "python misc: 9 tensors in the reference writer's order (by alignment, then name)");
     float a[6] = {1.5f, -2.25f, 3.0f, 0.0f, 1e-3f, -7.0f};
     t = rnnc_tensor_file_find(f, "a_f32");
@@ -319,7 +329,8 @@ static float *forward_copy(rnnc_model *m, int T, int B, size_t *n) {
     int32_t *ids = NULL;
     float *x = NULL;
     int32_t len[8];
-    for (int b = 0; b < B; b++) len[b] = T - b % T;
+    for (int b = 0; b < B; b++)
+        len[b] = T - b % T;
     if (cfg->layers[0].kind == RNNC_LAYER_EMBEDDING) {
         ids = malloc((size_t)T * B * sizeof *ids);
         for (int i = 0; i < T * B; i++)
@@ -327,7 +338,8 @@ static float *forward_copy(rnnc_model *m, int T, int B, size_t *n) {
     } else {
         size_t nx = (size_t)T * B * cfg->input_size;
         x = malloc(nx * sizeof *x);
-        for (size_t i = 0; i < nx; i++) x[i] = (float)rnnc_rng_normal(&r);
+        for (size_t i = 0; i < nx; i++)
+            x[i] = (float)rnnc_rng_normal(&r);
     }
     rnnc_batch batch = {T, B, ids, x, len, RNNC_PAD_POST};
     float *out = NULL;
@@ -405,22 +417,26 @@ static void test_model_roundtrip(const char *what, const char *ini) {
 
 static double max_abs(const double *p, size_t n) {
     double m = 0;
-    for (size_t i = 0; i < n; i++) m = fmax(m, fabs(p[i]));
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs(p[i]));
     return m;
 }
 
 /* Output of model m on x, against torch's y: max|rnnc - torch| / max|torch|. */
 static double torch_error(rnnc_model *m, const rnnc_tensor *x, const rnnc_tensor *y) {
     rnnc_batch b = {(int)x->dims[0], (int)x->dims[1], NULL, x->data, NULL, RNNC_PAD_POST};
-    if (rnnc_model_forward(m, &b, 0) != RNNC_OK) return INFINITY;
+    if (rnnc_model_forward(m, &b, 0) != RNNC_OK)
+        return INFINITY;
     int ndim;
     size_t dims[3];
     const float *out = rnnc_model_output(m, &ndim, dims);
     size_t n = y->nbytes / sizeof(double);
-    if (ndim != 3 || dims[0] * dims[1] * dims[2] != n) return INFINITY;
+    if (ndim != 3 || dims[0] * dims[1] * dims[2] != n)
+        return INFINITY;
     const double *want = y->data;
     double worst = 0;
-    for (size_t i = 0; i < n; i++) worst = fmax(worst, fabs(out[i] - want[i]));
+    for (size_t i = 0; i < n; i++)
+        worst = fmax(worst, fabs(out[i] - want[i]));
     return worst / max_abs(want, n);
 }
 
@@ -432,12 +448,15 @@ static void test_torch_state_dict(void) {
     check(st == RNNC_OK, "torch: state_dict fixture (%s)", st ? rnnc_last_error() : "ok");
     st = rnnc_tensor_file_read(path_in(g_fix, "st_lstm_dense_f64.safetensors"), &sd64);
     check(st == RNNC_OK, "torch: F64 state_dict fixture (%s)", st ? rnnc_last_error() : "ok");
-    if (!io || !sd || !sd64) return;
+    if (!io || !sd || !sd64)
+        return;
     rnnc_config *cfg = new_config();
     rnnc_model *m = NULL, *m64 = NULL;
     st = rnnc_config_parse(rnnc_tensor_file_meta(io, "rnnc.config"), "io", cfg);
-    if (st == RNNC_OK) st = rnnc_model_create(cfg, 1, &m);
-    if (st == RNNC_OK) st = rnnc_model_create(cfg, 2, &m64);
+    if (st == RNNC_OK)
+        st = rnnc_model_create(cfg, 1, &m);
+    if (st == RNNC_OK)
+        st = rnnc_model_create(cfg, 2, &m64);
     if (!check(st == RNNC_OK, "torch: model from the fixture's description (%s)",
                st ? rnnc_last_error() : "ok"))
         return;
@@ -455,7 +474,8 @@ static void test_torch_state_dict(void) {
     /* Teeth: the reverse direction's input weights of layer 1 replaced by layer 0's. */
     float *w1 = rnnc_model_param(m64, "lstm.weight_ih_l1_reverse", &n1);
     float *w0 = rnnc_model_param(m64, "lstm.weight_hh_l1_reverse", &n2);
-    for (size_t i = 0; i < n2 && i < n1; i++) w1[i] = w0[i];
+    for (size_t i = 0; i < n2 && i < n1; i++)
+        w1[i] = w0[i];
     e = torch_error(m64, x, y);
     check(e > 1e-3, "torch: teeth: one wrong weight matrix is detected (rel err %.1e)", e);
     /* A bare state_dict is not a model file. */
@@ -475,15 +495,16 @@ static void test_torch_state_dict(void) {
  */
 
 /* Builds a file: 8-byte length (hlen_override when not ~0), header text, then ndata bytes. */
-static unsigned char *make_file(const char *header, size_t hlen_override, size_t ndata,
-                                size_t *n) {
+static unsigned char *make_file(const char *header, size_t hlen_override, size_t ndata, size_t *n) {
     size_t hl = strlen(header);
     *n = 8 + hl + ndata;
     unsigned char *b = calloc(*n + 1, 1);
     uint64_t v = hlen_override != (size_t)-1 ? hlen_override : hl;
-    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
     memcpy(b + 8, header, hl);
-    for (size_t i = 0; i < ndata; i++) b[8 + hl + i] = (unsigned char)i;
+    for (size_t i = 0; i < ndata; i++)
+        b[8 + hl + i] = (unsigned char)i;
     return b;
 }
 
@@ -563,24 +584,23 @@ static void test_malformed(void) {
     expect_bad("shape not an array", T1("F32", "2", "[0,8]"), NOLEN, 8, "shape");
     expect_bad("shape with 9 dimensions", T1("F32", "[1,1,1,1,1,1,1,1,2]", "[0,8]"), NOLEN, 8,
                "dimensions");
-    expect_bad("element count overflows",
-               T1("F32", "[4294967296,4294967296,4294967296]", "[0,8]"), NOLEN, 8, "overflow");
+    expect_bad("element count overflows", T1("F32", "[4294967296,4294967296,4294967296]", "[0,8]"),
+               NOLEN, 8, "overflow");
     expect_bad("byte count overflows", T1("F64", "[4611686018427387904]", "[0,8]"), NOLEN, 8,
                "overflow");
     expect_bad("field missing", "{\"t\":{\"dtype\":\"F32\",\"shape\":[2]}}", NOLEN, 8,
                "data_offsets");
     expect_bad("unknown field",
-               "{\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"x\":1}}", NOLEN,
-               8, "'x'");
+               "{\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"x\":1}}", NOLEN, 8,
+               "'x'");
     expect_bad("tensor entry not an object", "{\"t\":[1,2]}", NOLEN, 0, "'t'");
     expect_bad("duplicate tensor name",
                "{\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
                "\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
                NOLEN, 8, "duplicate");
-    expect_bad("duplicate metadata key",
-               "{\"__metadata__\":{\"a\":\"1\",\"a\":\"2\"}}", NOLEN, 0, "duplicate");
-    expect_bad("metadata value a number", "{\"__metadata__\":{\"a\":1}}", NOLEN, 0,
-               "__metadata__");
+    expect_bad("duplicate metadata key", "{\"__metadata__\":{\"a\":\"1\",\"a\":\"2\"}}", NOLEN, 0,
+               "duplicate");
+    expect_bad("metadata value a number", "{\"__metadata__\":{\"a\":1}}", NOLEN, 0, "__metadata__");
     expect_bad("metadata value an object", "{\"__metadata__\":{\"a\":{}}}", NOLEN, 0, "'a'");
     expect_bad("metadata not an object", "{\"__metadata__\":[\"a\"]}", NOLEN, 0, "__metadata__");
     expect_bad("invalid UTF-8 in a name", "{\"t\xff\":{}}", NOLEN, 0, "JSON");
@@ -607,8 +627,7 @@ static void test_malformed(void) {
                   NOLEN, 4, &n);
     f = NULL;
     check(rnnc_tensor_file_parse(b, n, "fine.st", &f) == RNNC_OK &&
-              rnnc_tensor_file_count(f) == 2 &&
-              !strcmp(rnnc_tensor_file_tensor(f, 0)->name, "e"),
+              rnnc_tensor_file_count(f) == 2 && !strcmp(rnnc_tensor_file_tensor(f, 0)->name, "e"),
           "well-formed corner cases (empty tensor, scalar, trailing spaces) are accepted (%s)",
           rnnc_last_error());
     rnnc_tensor_file_free(f);
@@ -646,9 +665,11 @@ static void test_bad_params(void) {
     do {                                                                                           \
         rnnc_tensor_file *f_ = NULL;                                                               \
         rnnc_status s_ = rnnc_tensor_file_write(path, ts, (n_t), NULL, NULL, 0);                   \
-        if (s_ == RNNC_OK) s_ = rnnc_tensor_file_read(path, &f_);                                  \
-        if (s_ == RNNC_OK) s_ = rnnc_model_load_params(m, f_);                                     \
-        check(s_ == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "p.safetensors") &&              \
+        if (s_ == RNNC_OK)                                                                         \
+            s_ = rnnc_tensor_file_read(path, &f_);                                                 \
+        if (s_ == RNNC_OK)                                                                         \
+            s_ = rnnc_model_load_params(m, f_);                                                    \
+        check(s_ == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "p.safetensors") &&               \
                   strstr(rnnc_last_error(), (want)),                                               \
               "params (%s): format error naming %s (%s)", why, want, rnnc_last_error());           \
         rnnc_tensor_file_free(f_);                                                                 \
@@ -697,7 +718,8 @@ static void test_bad_params(void) {
 static void test_corruption(void) {
     size_t n;
     unsigned char *good = slurp(path_in(g_fix, "st_misc.safetensors"), &n);
-    if (!check(good != NULL, "corruption: fixture read")) return;
+    if (!check(good != NULL, "corruption: fixture read"))
+        return;
     unsigned char *b = malloc(n);
     rnnc_rng r;
     rnnc_rng_seed(&r, 2024);
@@ -708,12 +730,13 @@ static void test_corruption(void) {
         int kind = (int)rnnc_rng_below(&r, 4);
         int flips = 1 + (int)rnnc_rng_below(&r, 4);
         for (int k = 0; k < flips && kind != 3; k++) {
-            size_t at = kind == 0 ? rnnc_rng_below(&r, 8)
-                                  : 8 + rnnc_rng_below(&r, (uint32_t)(n - 8));
+            size_t at =
+                kind == 0 ? rnnc_rng_below(&r, 8) : 8 + rnnc_rng_below(&r, (uint32_t)(n - 8));
             b[at] = kind == 2 ? "{}[]\",:0123456789- \\"[rnnc_rng_below(&r, 20)]
                               : (unsigned char)rnnc_rng_below(&r, 256);
         }
-        if (kind == 3) len = rnnc_rng_below(&r, (uint32_t)n);
+        if (kind == 3)
+            len = rnnc_rng_below(&r, (uint32_t)n);
         rnnc_tensor_file *f = NULL;
         rnnc_status st = rnnc_tensor_file_parse(b, len, "fuzz", &f);
         if (st == RNNC_OK) {
@@ -721,7 +744,8 @@ static void test_corruption(void) {
             for (int i = 0; i < rnnc_tensor_file_count(f); i++) {
                 const rnnc_tensor *t = rnnc_tensor_file_tensor(f, i);
                 volatile unsigned char sink = 0;
-                for (size_t j = 0; j < t->nbytes; j++) sink ^= ((const unsigned char *)t->data)[j];
+                for (size_t j = 0; j < t->nbytes; j++)
+                    sink ^= ((const unsigned char *)t->data)[j];
                 (void)sink;
             }
         } else if (st != RNNC_ERR_FORMAT || !strstr(rnnc_last_error(), "fuzz")) {
@@ -729,8 +753,10 @@ static void test_corruption(void) {
         }
         rnnc_tensor_file_free(f);
     }
-    check(wrong == 0, "corruption: 3000 corrupted files give OK or a format error naming the file "
-                      "(%d wrong, %d still valid)", wrong, accepted);
+    check(wrong == 0,
+          "corruption: 3000 corrupted files give OK or a format error naming the file "
+          "(%d wrong, %d still valid)",
+          wrong, accepted);
     free(b), free(good);
 }
 
@@ -783,10 +809,9 @@ static void test_atomic(void) {
     mkdir(dpath, 0700);
     st = rnnc_tensor_file_write(dpath, &t, 1, NULL, NULL, 0);
     struct stat sb;
-    check(st == RNNC_ERR_IO && stat(dpath, &sb) == 0 && S_ISDIR(sb.st_mode) &&
-              temp_files_left() == 0,
-          "atomic: a directory in the way fails cleanly, no temporary left (%s)",
-          rnnc_last_error());
+    check(
+        st == RNNC_ERR_IO && stat(dpath, &sb) == 0 && S_ISDIR(sb.st_mode) && temp_files_left() == 0,
+        "atomic: a directory in the way fails cleanly, no temporary left (%s)", rnnc_last_error());
     rmdir(dpath);
     /* A folder that does not exist. */
     st = rnnc_tensor_file_write(path_in(g_dir, "no/such/dir/x.safetensors"), &t, 1, NULL, NULL, 0);
@@ -822,7 +847,8 @@ static void test_atomic(void) {
 static void fake_step(rnnc_model *m, rnnc_optim *o, int step) {
     size_t n;
     float *g = rnnc_model_grads(m, &n);
-    for (size_t i = 0; i < n; i++) g[i] = (float)sin(0.37 * (double)i + step);
+    for (size_t i = 0; i < n; i++)
+        g[i] = (float)sin(0.37 * (double)i + step);
     rnnc_optim_step(o);
 }
 
@@ -836,22 +862,28 @@ static void test_optim_resume(void) {
     rnnc_optim *o = NULL, *o2 = NULL, *o3 = NULL;
     rnnc_model_create(cfg, 4, &m);
     rnnc_optim_create(m, &spec, &o);
-    for (int s = 0; s < 3; s++) fake_step(m, o, s);
+    for (int s = 0; s < 3; s++)
+        fake_step(m, o, s);
     rnnc_optim_set_lr(o, 0.0123);
     const char *mp = path_in(g_dir, "ckpt.safetensors"), *op = path_in(g_dir, "ckpt.optim");
     rnnc_status st = rnnc_model_save(m, mp, NULL, NULL, 0);
-    if (st == RNNC_OK) st = rnnc_optim_save(o, op);
+    if (st == RNNC_OK)
+        st = rnnc_optim_save(o, op);
     check(st == RNNC_OK, "optim: model and optimizer state saved (%s)",
           st ? rnnc_last_error() : "ok");
-    for (int s = 3; s < 5; s++) fake_step(m, o, s);
+    for (int s = 3; s < 5; s++)
+        fake_step(m, o, s);
     /* Resume: a fresh model and optimizer from the two files. */
     st = rnnc_model_load(mp, &m2, NULL);
-    if (st == RNNC_OK) st = rnnc_optim_create(m2, &spec, &o2);
-    if (st == RNNC_OK) st = rnnc_optim_load(o2, op);
+    if (st == RNNC_OK)
+        st = rnnc_optim_create(m2, &spec, &o2);
+    if (st == RNNC_OK)
+        st = rnnc_optim_load(o2, op);
     check(st == RNNC_OK && rnnc_optim_steps(o2) == 3 && rnnc_optim_lr(o2) == 0.0123,
           "optim: state loads; steps and learning rate restored (%s)",
           st ? rnnc_last_error() : "ok");
-    for (int s = 3; s < 5 && m2; s++) fake_step(m2, o2, s);
+    for (int s = 3; s < 5 && m2; s++)
+        fake_step(m2, o2, s);
     size_t n1, n2;
     const float *p1 = rnnc_model_params(m, &n1), *p2 = m2 ? rnnc_model_params(m2, &n2) : NULL;
     check(p2 && n1 == n2 && !memcmp(p1, p2, n1 * sizeof *p1),
@@ -860,7 +892,8 @@ static void test_optim_resume(void) {
     rnnc_model_load(mp, &m3, NULL);
     rnnc_optim_create(m3, &spec, &o3);
     rnnc_optim_set_lr(o3, 0.0123);
-    for (int s = 3; s < 5; s++) fake_step(m3, o3, s);
+    for (int s = 3; s < 5; s++)
+        fake_step(m3, o3, s);
     check(memcmp(p1, rnnc_model_params(m3, &n2), n1 * sizeof *p1) != 0,
           "optim: teeth: a fresh optimizer gives different parameters");
     /* An optimizer with another state size refuses the file. */
@@ -882,8 +915,10 @@ static void cleanup(void) {
     DIR *d = opendir(g_dir);
     struct dirent *e;
     while (d && (e = readdir(d)))
-        if (e->d_name[0] != '.') unlink(path_in(g_dir, e->d_name));
-    if (d) closedir(d);
+        if (e->d_name[0] != '.')
+            unlink(path_in(g_dir, e->d_name));
+    if (d)
+        closedir(d);
     rmdir(g_dir);
 }
 
@@ -892,13 +927,13 @@ int main(int argc, char **argv) {
     rnnc_set_num_threads(1);
     const char *tmp = getenv("TMPDIR");
     snprintf(g_dir, sizeof g_dir, "%s/rnnc-modelfile-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!check(mkdtemp(g_dir) != NULL, "temporary folder %s", g_dir)) return check_summary();
+    if (!check(mkdtemp(g_dir) != NULL, "temporary folder %s", g_dir))
+        return check_summary();
     test_config_text();
     test_tensor_roundtrip();
     test_python_misc();
-    test_model_roundtrip("imdb-like",
-                         "[embedding]\nvocab = 50\ndim = 6\npadding_idx = 0\n"
-                         "[lstm]\nhidden = 5\nforget_bias = 1\n[dense]\nunits = 1\n");
+    test_model_roundtrip("imdb-like", "[embedding]\nvocab = 50\ndim = 6\npadding_idx = 0\n"
+                                      "[lstm]\nhidden = 5\nforget_bias = 1\n[dense]\nunits = 1\n");
     test_model_roundtrip("tagger", "[model]\ninput_size = 4\n[gru]\nname = enc\nhidden = 3\n"
                                    "layers = 2\nbidirectional = true\nreturn_sequences = true\n"
                                    "[dropout]\nrate = 0.3\n[rnn]\nhidden = 2\nnonlinearity = relu\n"

@@ -28,9 +28,12 @@ static void one(size_t M, size_t N, size_t K, int trans, int accumulate) {
         check(0, "allocation");
         return;
     }
-    for (size_t i = 0; i < M * lda; i++) A[i] = val(i, 1);
-    for (size_t i = 0; i < K * N; i++) W[i] = val(i, 2);
-    for (size_t i = 0; i < M * ldc; i++) C[i] = C2[i] = val(i, 3);
+    for (size_t i = 0; i < M * lda; i++)
+        A[i] = val(i, 1);
+    for (size_t i = 0; i < K * N; i++)
+        W[i] = val(i, 2);
+    for (size_t i = 0; i < M * ldc; i++)
+        C[i] = C2[i] = val(i, 3);
     rnnc__pack_f32(trans, K, N, W, trans ? K : N, P);
     rnnc__gemm_packed_f32(M, N, K, A, lda, P, accumulate, C, ldc);
     double worst = 0;
@@ -45,7 +48,8 @@ static void one(size_t M, size_t N, size_t K, int trans, int accumulate) {
             const double err = fabs(C[r * ldc + n] - want) / (scale > 0 ? scale : 1);
             worst = err > worst ? err : worst;
         }
-        for (size_t n = N; n < ldc; n++) untouched &= C[r * ldc + n] == C2[r * ldc + n];
+        for (size_t n = N; n < ldc; n++)
+            untouched &= C[r * ldc + n] == C2[r * ldc + n];
     }
     /* float summation of K + 1 terms: within (K + 2) units of rounding of the sum of |terms| */
     const double bound = (double)(K + 2) * 1.2e-7;
@@ -61,8 +65,8 @@ static void one(size_t M, size_t N, size_t K, int trans, int accumulate) {
         rnnc__gemm_packed_f32(m, N, K, A + r0 * lda, lda, P, accumulate, C2 + r0 * ldc, ldc);
     }
     check(!memcmp(C, C2, M * ldc * sizeof(float)),
-          "M=%zu N=%zu K=%zu trans=%d accumulate=%d: rows in slices of 1..6 give the same bits",
-          M, N, K, trans, accumulate);
+          "M=%zu N=%zu K=%zu trans=%d accumulate=%d: rows in slices of 1..6 give the same bits", M,
+          N, K, trans, accumulate);
     free(A), free(W), free(C), free(C2), free(P);
 }
 
@@ -71,6 +75,7 @@ int main(void) {
                                        {9, 15, 600}, {4, 48, 513}, {3, 7, 0},    {37, 64, 300}};
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
         for (int trans = 0; trans < 2; trans++)
-            for (int acc = 0; acc < 2; acc++) one(shapes[s][0], shapes[s][1], shapes[s][2], trans, acc);
+            for (int acc = 0; acc < 2; acc++)
+                one(shapes[s][0], shapes[s][1], shapes[s][2], trans, acc);
     return check_summary();
 }

@@ -31,14 +31,18 @@ static result run(int kind, int hidden, int threads) {
     cfg.layers[1].units = 3;
     rnnc_model *m;
     result r = {0};
-    if (rnnc_model_create(&cfg, 5, &m)) return r;
+    if (rnnc_model_create(&cfg, 5, &m))
+        return r;
     rnnc_rng g;
     rnnc_rng_seed(&g, 8);
     static float x[T * B * I], dout[T * B * 3];
     int32_t len[B];
-    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++) x[i] = (float)rnnc_rng_normal(&g);
-    for (size_t i = 0; i < sizeof dout / sizeof dout[0]; i++) dout[i] = (float)rnnc_rng_normal(&g);
-    for (int b = 0; b < B; b++) len[b] = 1 + (int32_t)rnnc_rng_below(&g, T);
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+        x[i] = (float)rnnc_rng_normal(&g);
+    for (size_t i = 0; i < sizeof dout / sizeof dout[0]; i++)
+        dout[i] = (float)rnnc_rng_normal(&g);
+    for (int b = 0; b < B; b++)
+        len[b] = 1 + (int32_t)rnnc_rng_below(&g, T);
     rnnc_batch batch = {T, B, NULL, x, len, RNNC_PAD_POST};
     rnnc_model_forward(m, &batch, 1);
     int nd;
@@ -46,12 +50,14 @@ static result run(int kind, int hidden, int threads) {
     const float *o = rnnc_model_output(m, &nd, dims);
     r.n_out = dims[0] * dims[1] * dims[2];
     r.out = malloc(r.n_out * sizeof(float));
-    if (r.out) memcpy(r.out, o, r.n_out * sizeof(float));
+    if (r.out)
+        memcpy(r.out, o, r.n_out * sizeof(float));
     rnnc_model_zero_grad(m);
     rnnc_model_backward(m, dout);
     const float *gr = rnnc_model_grads(m, &r.n_grads);
     r.grads = malloc(r.n_grads * sizeof(float));
-    if (r.grads) memcpy(r.grads, gr, r.n_grads * sizeof(float));
+    if (r.grads)
+        memcpy(r.grads, gr, r.n_grads * sizeof(float));
     rnnc_model_free(m);
     return r;
 }

@@ -79,12 +79,14 @@ static void other_kernels(void) {
     int best_fused = 0, compared = 0;
     for (int i = 0; i < rnnc__gemm_kernel_count(); i++) {
         const char *name = rnnc__gemm_kernel_info(i, NULL, NULL);
-        if (!strcmp(name, best)) rnnc__gemm_kernel_info(i, &best_fused, NULL);
+        if (!strcmp(name, best))
+            rnnc__gemm_kernel_info(i, &best_fused, NULL);
     }
     for (int i = 0; best_fused == 1 && i < rnnc__gemm_kernel_count(); i++) {
         int fused, runs;
         const char *name = rnnc__gemm_kernel_info(i, &fused, &runs);
-        if (!runs || fused != 1 || !strcmp(name, best)) continue;
+        if (!runs || fused != 1 || !strcmp(name, best))
+            continue;
         for (int k = 0; k < 4; k++)
             for (int bidir = 0; bidir < 2; bidir++) {
                 const int hid = k == 3 ? 272 : 64;
@@ -94,13 +96,14 @@ static void other_kernels(void) {
                 result one = run(kinds[k], bidir, hid, 1), three = run(kinds[k], bidir, hid, 3);
                 if (check(ref.out && one.out && three.out, "%s bidir=%d under %s: models ran",
                           names[k], bidir, name))
-                    check(!memcmp(one.out, ref.out, ref.n_out * sizeof(float)) &&
-                              !memcmp(one.grads, ref.grads, ref.n_grads * sizeof(float)) &&
-                              !memcmp(three.out, ref.out, ref.n_out * sizeof(float)) &&
-                              !memcmp(three.grads, ref.grads, ref.n_grads * sizeof(float)),
-                          "%s bidir=%d: output and gradients under %s (1 and 3 threads) = under %s, "
-                          "bit for bit (rel %.2g)",
-                          names[k], bidir, name, best, max_rel(three.grads, ref.grads, ref.n_grads));
+                    check(
+                        !memcmp(one.out, ref.out, ref.n_out * sizeof(float)) &&
+                            !memcmp(one.grads, ref.grads, ref.n_grads * sizeof(float)) &&
+                            !memcmp(three.out, ref.out, ref.n_out * sizeof(float)) &&
+                            !memcmp(three.grads, ref.grads, ref.n_grads * sizeof(float)),
+                        "%s bidir=%d: output and gradients under %s (1 and 3 threads) = under %s, "
+                        "bit for bit (rel %.2g)",
+                        names[k], bidir, name, best, max_rel(three.grads, ref.grads, ref.n_grads));
                 free(ref.out), free(ref.grads), free(one.out), free(one.grads);
                 free(three.out), free(three.grads);
                 compared++;
@@ -120,8 +123,8 @@ int main(void) {
             const int hid = k == 3 ? 272 : 64;
             result one = run(kinds[k], bidir, hid, 1), two = run(kinds[k], bidir, hid, 2),
                    three = run(kinds[k], bidir, hid, 3), again = run(kinds[k], bidir, hid, 3);
-            if (!check(one.out && two.out && three.out && again.out, "%s bidir=%d: models ran", names[k],
-                       bidir))
+            if (!check(one.out && two.out && three.out && again.out, "%s bidir=%d: models ran",
+                       names[k], bidir))
                 continue;
             check(!memcmp(three.out, one.out, one.n_out * sizeof(float)),
                   "%s bidir=%d: 3 threads' output = 1 thread's, bit for bit (rel %.2g)", names[k],

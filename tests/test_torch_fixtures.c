@@ -23,13 +23,15 @@ typedef struct fx_case {
 
 static float *to_float(const fixture_tensor *t) {
     float *p = malloc((t->n ? t->n : 1) * sizeof(float));
-    for (size_t i = 0; i < t->n; i++) p[i] = (float)t->data[i];
+    for (size_t i = 0; i < t->n; i++)
+        p[i] = (float)t->data[i];
     return p;
 }
 
 static double *to_double(const float *p, size_t n) {
     double *d = malloc((n ? n : 1) * sizeof(double));
-    for (size_t i = 0; i < n; i++) d[i] = p[i];
+    for (size_t i = 0; i < n; i++)
+        d[i] = p[i];
     return d;
 }
 
@@ -78,7 +80,8 @@ static double run(const fx_case *c, rnnc_model *m, int padding, const float *dy,
     float *c0 = c->cell_kind == RNNC_LAYER_LSTM ? to_float(need(c, "c0")) : NULL;
     const fixture_tensor *lt = need(c, "lengths");
     int32_t *len = malloc(lt->n * sizeof(int32_t));
-    for (size_t i = 0; i < lt->n; i++) len[i] = (int32_t)lt->data[i];
+    for (size_t i = 0; i < lt->n; i++)
+        len[i] = (int32_t)lt->data[i];
     rnnc_model_set_state(m, 0, c->B, h0, c0);
     rnnc_batch b = {c->T, c->B, NULL, x, len, padding};
     double worst = 0;
@@ -89,7 +92,7 @@ static double run(const fx_case *c, rnnc_model *m, int padding, const float *dy,
         double e_ = err_of(got, w_);                                                               \
         worst = e_ > worst ? e_ : worst;                                                           \
         if (report) {                                                                              \
-            snprintf(what, sizeof what, "%s %s %s (rel err %.1e)", c->file, label, tname, e_);    \
+            snprintf(what, sizeof what, "%s %s %s (rel err %.1e)", c->file, label, tname, e_);     \
             check(e_ <= TOL, "%s", what);                                                          \
         }                                                                                          \
     } while (0)
@@ -101,7 +104,8 @@ static double run(const fx_case *c, rnnc_model *m, int padding, const float *dy,
     rnnc_model_final_state(m, 0, &hn, &cn);
     COMPARE("output", rnnc_model_output(m, NULL, NULL), "y");
     COMPARE("final state", hn, "hn");
-    if (c0) COMPARE("final state", cn, "cn");
+    if (c0)
+        COMPARE("final state", cn, "cn");
     if (dy) {
         float *dhn = to_float(need(c, "dhn"));
         float *dcn = c0 ? to_float(need(c, "dcn")) : NULL;
@@ -122,7 +126,8 @@ static double run(const fx_case *c, rnnc_model *m, int padding, const float *dy,
         rnnc_model_initial_state_grad(m, 0, &dh0, &dc0);
         COMPARE("gradient", rnnc_model_input_grad(m), "grad.x");
         COMPARE("gradient", dh0, "grad.h0");
-        if (c0) COMPARE("gradient", dc0, "grad.c0");
+        if (c0)
+            COMPARE("gradient", dc0, "grad.c0");
         free(dhn), free(dcn);
     }
 #undef COMPARE
@@ -136,10 +141,11 @@ static int load_case(fx_case *c, const char *dir, const char *file) {
     memset(c, 0, sizeof *c);
     c->file = file;
     c->f = fixture_load(path, err, sizeof err);
-    if (!check(c->f != NULL, "load %s %s", file, c->f ? "" : err)) return 0;
+    if (!check(c->f != NULL, "load %s %s", file, c->f ? "" : err))
+        return 0;
     const char *cell = fixture_meta(c->f, "cell"), *pad = fixture_meta(c->f, "padding");
     const char *nl = fixture_meta(c->f, "nonlinearity");
-    c->cell_kind = !strcmp(cell, "lstm") ? RNNC_LAYER_LSTM
+    c->cell_kind = !strcmp(cell, "lstm")  ? RNNC_LAYER_LSTM
                    : !strcmp(cell, "gru") ? RNNC_LAYER_GRU
                                           : RNNC_LAYER_RNN;
     c->L = fixture_meta_int(c->f, "layers", 0);
@@ -164,18 +170,21 @@ int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "tests/fixtures";
     rnnc_set_num_threads(1);
     DIR *d = opendir(dir);
-    if (!check(d != NULL, "open fixture folder %s", dir)) return check_summary();
+    if (!check(d != NULL, "open fixture folder %s", dir))
+        return check_summary();
     char *files[256];
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d)) && n < 256)
-        if (!strncmp(e->d_name, "rnn_", 4) && strstr(e->d_name, ".txt")) files[n++] = strdup(e->d_name);
+        if (!strncmp(e->d_name, "rnn_", 4) && strstr(e->d_name, ".txt"))
+            files[n++] = strdup(e->d_name);
     closedir(d);
     qsort(files, (size_t)n, sizeof files[0], by_name);
     check(n >= 24, "found %d fixtures (the grid has 24)", n);
     for (int k = 0; k < n; k++) {
         fx_case c;
-        if (!load_case(&c, dir, files[k])) continue;
+        if (!load_case(&c, dir, files[k]))
+            continue;
         float *dy = to_float(need(&c, "dy"));
         rnnc_model *m = build(&c);
         run(&c, m, c.padding, dy, 1);
@@ -183,32 +192,39 @@ int main(int argc, char **argv) {
         size_t nw;
         char wname[64];
         snprintf(wname, sizeof wname, "%s.weight_ih_l0",
-                 c.cell_kind == RNNC_LAYER_LSTM ? "lstm" : c.cell_kind == RNNC_LAYER_GRU ? "gru" : "rnn");
+                 c.cell_kind == RNNC_LAYER_LSTM  ? "lstm"
+                 : c.cell_kind == RNNC_LAYER_GRU ? "gru"
+                                                 : "rnn");
         float *w = rnnc_model_param(m, wname, &nw);
         size_t rows = c.cell_kind == RNNC_LAYER_RNN ? 1 : (size_t)c.H, blk = rows * (size_t)c.I;
         for (size_t i = 0; i < blk; i++) {
             float t = w[i];
             w[i] = w[blk + i], w[blk + i] = t;
         }
-        check(run(&c, m, c.padding, NULL, 0) > TOL, "teeth %s: swapped gate rows are detected", c.file);
+        check(run(&c, m, c.padding, NULL, 0) > TOL, "teeth %s: swapped gate rows are detected",
+              c.file);
         rnnc_model_free(m);
         /* teeth 2: the other padding side (only where some sequence is shorter than T) */
         m = build(&c);
         int padded = 0;
         const fixture_tensor *lt = need(&c, "lengths");
-        for (size_t i = 0; i < lt->n; i++) padded |= (int)lt->data[i] < c.T;
+        for (size_t i = 0; i < lt->n; i++)
+            padded |= (int)lt->data[i] < c.T;
         if (padded)
-            check(run(&c, m, 1 - c.padding, NULL, 0) > TOL, "teeth %s: the wrong padding side is detected",
-                  c.file);
+            check(run(&c, m, 1 - c.padding, NULL, 0) > TOL,
+                  "teeth %s: the wrong padding side is detected", c.file);
         /* teeth 3: the output gradient of one data step changed by 1e-3 */
-        size_t i0 = (size_t)(c.padding == RNNC_PAD_PRE ? c.T - 1 : 0) * (size_t)c.B * (size_t)(c.D * c.H);
-        for (int j = 0; j < c.D * c.H; j++) dy[i0 + (size_t)j] += 1e-3f;
+        size_t i0 =
+            (size_t)(c.padding == RNNC_PAD_PRE ? c.T - 1 : 0) * (size_t)c.B * (size_t)(c.D * c.H);
+        for (int j = 0; j < c.D * c.H; j++)
+            dy[i0 + (size_t)j] += 1e-3f;
         check(run(&c, m, c.padding, dy, 0) > TOL, "teeth %s: a changed output gradient is detected",
               c.file);
         rnnc_model_free(m);
         free(dy);
         fixture_free(c.f);
     }
-    for (int k = 0; k < n; k++) free(files[k]);
+    for (int k = 0; k < n; k++)
+        free(files[k]);
     return check_summary();
 }

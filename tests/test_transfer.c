@@ -26,14 +26,16 @@ static rnnc_config cfg(int V, int H, int units, const char *head) {
 
 static const rnnc_transfer_item *find(const rnnc_transfer_item *it, int n, const char *name) {
     for (int i = 0; i < n; i++)
-        if (!strcmp(it[i].name, name)) return &it[i];
+        if (!strcmp(it[i].name, name))
+            return &it[i];
     return NULL;
 }
 
 int main(void) {
     char path[] = "/tmp/rnnc_transfer_XXXXXX";
     int fd = mkstemp(path);
-    if (fd < 0) return 1;
+    if (fd < 0)
+        return 1;
     close(fd);
     /* the pretrained model: vocabulary A, an output layer over it */
     const char *a_text = "the cat sat on the mat the cat ran";
@@ -45,7 +47,8 @@ int main(void) {
     const int VA = rnnc_vocab_size(va), VB = rnnc_vocab_size(vb);
     rnnc_config ca = cfg(VA, 5, VA, "dense");
     rnnc_model *pre = NULL, *m = NULL;
-    check(rnnc_model_create(&ca, 1, &pre) == RNNC_OK && rnnc_model_save(pre, path, NULL, NULL, 0) == RNNC_OK,
+    check(rnnc_model_create(&ca, 1, &pre) == RNNC_OK &&
+              rnnc_model_save(pre, path, NULL, NULL, 0) == RNNC_OK,
           "a pretrained model written (%d ids)", VA);
     rnnc_tensor_file *f = NULL;
     rnnc_tensor_file_read(path, &f);
@@ -80,7 +83,8 @@ int main(void) {
         const char *t = rnnc_vocab_token(vb, id);
         const int32_t from = rnnc_vocab_id(va, t, strlen(t));
         const int known = id < RNNC_VOCAB_FIRST || from != RNNC_VOCAB_OOV;
-        const float *want = known ? pw + (size_t)(id < RNNC_VOCAB_FIRST ? id : from) * 4 : fresh + (size_t)id * 4;
+        const float *want =
+            known ? pw + (size_t)(id < RNNC_VOCAB_FIRST ? id : from) * 4 : fresh + (size_t)id * 4;
         rows_ok &= !memcmp(w + (size_t)id * 4, want, 4 * sizeof(float));
     }
     check(rows_ok, "each row is the pretrained row of its token, or its own fresh one");
@@ -91,8 +95,7 @@ int main(void) {
               !memcmp(lw, rnnc_model_param(pre, "lstm.weight_hh_l0", NULL), nl * sizeof(float)),
           "recurrent weights loaded as they are");
     const rnnc_transfer_item *h = find(it, n, "head.weight"), *d = find(it, n, "dense.weight");
-    check(h && h->what == RNNC_TRANSFER_NEW && d && d->what == RNNC_TRANSFER_DROPPED &&
-              n == 7 + 2,
+    check(h && h->what == RNNC_TRANSFER_NEW && d && d->what == RNNC_TRANSFER_DROPPED && n == 7 + 2,
           "the new head is new, the old one dropped (%d items)", n);
     free(it);
     rnnc_model_free(m);
@@ -119,7 +122,8 @@ int main(void) {
               strstr(err, "'lstm.weight_ih_l0' is (20, 4), the model needs (24, 4)") &&
               strstr(err, "'dense.weight' is (") && strstr(err, "reinit"),
           "mismatched shapes: each named (%s)", err);
-    check(!memcmp(before, rnnc_model_param(m, "embedding.weight", NULL), sizeof(float) * (size_t)VA * 4),
+    check(!memcmp(before, rnnc_model_param(m, "embedding.weight", NULL),
+                  sizeof(float) * (size_t)VA * 4),
           "and nothing was copied");
     const char *re[] = {"lstm", "dense.weight"};
     rnnc_transfer_spec r = {NULL, NULL, re, 2};
@@ -131,7 +135,8 @@ int main(void) {
           st ? rnnc_last_error() : "");
     free(it);
     rnnc_transfer_spec half = {va, NULL, NULL, 0};
-    check(rnnc_model_transfer(m, f, &half, NULL, NULL) == RNNC_ERR_ARG, "one vocabulary alone: refused");
+    check(rnnc_model_transfer(m, f, &half, NULL, NULL) == RNNC_ERR_ARG,
+          "one vocabulary alone: refused");
 
     free(before), free(fresh);
     rnnc_model_free(m), rnnc_model_free(pre);

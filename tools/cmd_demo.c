@@ -55,7 +55,8 @@ static rnnc_status evaluate(rnnc_model *m, const demo_opts *o, double *mse, doub
     for (long done = 0; st == RNNC_OK && done < o->test_n; done += B) {
         int T = make_batch(&r, o, B, x, y, len);
         rnnc_batch batch = {T, B, NULL, x, len, RNNC_PAD_POST};
-        if ((st = rnnc_model_forward(m, &batch, 0))) break;
+        if ((st = rnnc_model_forward(m, &batch, 0)))
+            break;
         const float *out = rnnc_model_output(m, NULL, NULL);
         for (int b = 0; b < B; b++, n++) {
             double e = (double)out[b] - y[b];
@@ -93,10 +94,12 @@ int cmd_demo(int argc, char **argv) {
         const char *v = NULL;
         long seed = 0;
         int k;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return usage(stdout, CLI_OK);
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return usage(stdout, CLI_OK);
 #define INT_OPT(name, field, lo, hi)                                                               \
     if ((k = cli_opt(name, argc, argv, &i, &v)) != 0) {                                            \
-        if (k < 0 || cli_int(name, v, lo, hi, &o.field)) return CLI_USAGE;                         \
+        if (k < 0 || cli_int(name, v, lo, hi, &o.field))                                           \
+            return CLI_USAGE;                                                                      \
         continue;                                                                                  \
     }
         INT_OPT("--epochs", epochs, 1, 100000)
@@ -108,19 +111,25 @@ int cmd_demo(int argc, char **argv) {
         INT_OPT("--threads", threads, 0, 1024)
 #undef INT_OPT
         if ((k = cli_opt("--seed", argc, argv, &i, &v)) != 0) {
-            if (k < 0 || cli_int("--seed", v, 0, 2147483647L, &seed)) return CLI_USAGE;
+            if (k < 0 || cli_int("--seed", v, 0, 2147483647L, &seed))
+                return CLI_USAGE;
             o.seed = (uint64_t)seed;
             continue;
         }
         if ((k = cli_opt("--lr", argc, argv, &i, &v)) != 0) {
-            if (k < 0 || cli_double("--lr", v, 0, 10, &o.lr)) return CLI_USAGE;
+            if (k < 0 || cli_double("--lr", v, 0, 10, &o.lr))
+                return CLI_USAGE;
             continue;
         }
         if ((k = cli_opt("--cell", argc, argv, &i, &v)) != 0) {
-            if (k < 0) return CLI_USAGE;
-            if (!strcmp(v, "lstm")) o.cell = RNNC_LAYER_LSTM;
-            else if (!strcmp(v, "gru")) o.cell = RNNC_LAYER_GRU;
-            else if (!strcmp(v, "rnn")) o.cell = RNNC_LAYER_RNN;
+            if (k < 0)
+                return CLI_USAGE;
+            if (!strcmp(v, "lstm"))
+                o.cell = RNNC_LAYER_LSTM;
+            else if (!strcmp(v, "gru"))
+                o.cell = RNNC_LAYER_GRU;
+            else if (!strcmp(v, "rnn"))
+                o.cell = RNNC_LAYER_RNN;
             else {
                 fprintf(stderr, "rnnc demo: --cell '%s': expected lstm, gru or rnn\n", v);
                 return CLI_USAGE;
@@ -148,12 +157,14 @@ int cmd_demo(int argc, char **argv) {
     rnnc_status st = rnnc_model_create(&cfg, o.seed, &m);
     rnnc_optim_spec os = rnnc_optim_spec_init(RNNC_OPTIM_ADAM);
     os.lr = o.lr;
-    if (!st) st = rnnc_optim_create(m, &os, &opt);
+    if (!st)
+        st = rnnc_optim_create(m, &os, &opt);
     const int B = (int)o.batch;
     float *x = malloc((size_t)o.tmax * B * 2 * sizeof(float));
     float *y = malloc(B * sizeof(float)), *dout = malloc(B * sizeof(float));
     int32_t *len = malloc(B * sizeof(int32_t));
-    if (!st && !(x && y && dout && len)) st = RNNC_ERR_NOMEM;
+    if (!st && !(x && y && dout && len))
+        st = RNNC_ERR_NOMEM;
     if (st) {
         int code = st == RNNC_ERR_NOMEM ? (fprintf(stderr, "rnnc demo: out of memory\n"), CLI_FAIL)
                                         : cli_fail("demo", st);
@@ -164,7 +175,10 @@ int cmd_demo(int argc, char **argv) {
     rnnc_model_params(m, &nparams);
     printf("adding problem: lengths %ld..%ld, %s hidden %ld (%zu parameters), Adam lr %g, "
            "batch %d, seed %llu\n",
-           o.tmin, o.tmax, o.cell == RNNC_LAYER_LSTM ? "LSTM" : o.cell == RNNC_LAYER_GRU ? "GRU" : "RNN",
+           o.tmin, o.tmax,
+           o.cell == RNNC_LAYER_LSTM  ? "LSTM"
+           : o.cell == RNNC_LAYER_GRU ? "GRU"
+                                      : "RNN",
            o.hidden, nparams, o.lr, B, (unsigned long long)o.seed);
     printf("baseline: always answering 1.0 gives test MSE 0.1667\n");
     printf("%5s %12s %12s %10s %8s\n", "epoch", "train MSE", "test MSE", "accuracy", "cpu s");
@@ -177,14 +191,17 @@ int cmd_demo(int argc, char **argv) {
         for (long s = 0; s < o.steps && !st; s++) {
             int T = make_batch(&r, &o, B, x, y, len);
             rnnc_batch batch = {T, B, NULL, x, len, RNNC_PAD_POST};
-            if ((st = rnnc_model_forward(m, &batch, 1))) break;
+            if ((st = rnnc_model_forward(m, &batch, 1)))
+                break;
             sum += rnnc_loss_mse(rnnc_model_output(m, NULL, NULL), y, (size_t)B, dout);
             rnnc_model_zero_grad(m);
-            if ((st = rnnc_model_backward(m, dout))) break;
+            if ((st = rnnc_model_backward(m, dout)))
+                break;
             rnnc_clip_grad_norm(m, 1.0);
             st = rnnc_optim_step(opt);
         }
-        if (!st) st = evaluate(m, &o, &mse, &acc);
+        if (!st)
+            st = evaluate(m, &o, &mse, &acc);
         if (!st)
             printf("%5ld %12.5f %12.5f %9.1f%% %8.1f\n", ep, sum / (double)o.steps, mse, 100 * acc,
                    (double)(clock() - start) / CLOCKS_PER_SEC);
@@ -194,8 +211,9 @@ int cmd_demo(int argc, char **argv) {
     if (st)
         code = cli_fail("demo", st);
     else
-        printf("final test accuracy: %.1f%% of %ld sequences within 0.04 of the target (MSE %.5f)\n",
-               100 * acc, o.test_n, mse);
+        printf(
+            "final test accuracy: %.1f%% of %ld sequences within 0.04 of the target (MSE %.5f)\n",
+            100 * acc, o.test_n, mse);
     rnnc_optim_free(opt), rnnc_model_free(m), free(x), free(y), free(dout), free(len);
     return code;
 }

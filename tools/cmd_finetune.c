@@ -39,8 +39,8 @@ typedef struct ft_ctx {
     const char *pretrained;
     rnnc_finetune_config fc;
     rnnc_tensor_file *file;
-    char task[16];         /* the pretrained model's task: "lm", "classify", ... */
-    rnnc_vocab *vocab;     /* its vocabulary, NULL if none */
+    char task[16];           /* the pretrained model's task: "lm", "classify", ... */
+    rnnc_vocab *vocab;       /* its vocabulary, NULL if none */
     rnnc_tokenizer_spec tok; /* how its vocabulary was tokenized */
     int has_tok;
     unsigned char frozen[RNNC_MAX_LAYERS];
@@ -84,8 +84,7 @@ static int load_pretrained(ft_ctx *x) {
 /* With the pretrained vocabulary, the new texts must be split into tokens the same way. */
 static int check_tokenizer(const ft_ctx *x, const rnnc_tokenizer_spec *t, const char *section) {
     if (!x->vocab) {
-        fprintf(stderr,
-                "rnnc finetune: %s has no vocabulary (a %s); set [finetune] vocab = data\n",
+        fprintf(stderr, "rnnc finetune: %s has no vocabulary (a %s); set [finetune] vocab = data\n",
                 x->pretrained, task_words(x->task));
         return CLI_USAGE;
     }
@@ -97,8 +96,14 @@ static int check_tokenizer(const ft_ctx *x, const rnnc_tokenizer_spec *t, const 
             fprintf(stderr,
                     "rnnc finetune: the pretrained vocabulary of %s was built with %s = %s, but "
                     "[%s] gives %s; use the same setting, or [finetune] vocab = data\n",
-                    x->pretrained, keys[i], i == 3 ? (a[i] ? "char" : "word") : a[i] ? "true" : "false",
-                    section, i == 3 ? (b[i] ? "char" : "word") : b[i] ? "true" : "false");
+                    x->pretrained, keys[i],
+                    i == 3 ? (a[i] ? "char" : "word")
+                    : a[i] ? "true"
+                           : "false",
+                    section,
+                    i == 3 ? (b[i] ? "char" : "word")
+                    : b[i] ? "true"
+                           : "false");
             return CLI_USAGE;
         }
     return CLI_OK;
@@ -197,8 +202,8 @@ static int setup(ft_ctx *x, rnnc_model *m, rnnc_fit_spec *fit, const char *new_t
         }
         memcpy(x->anchor, w, n * sizeof(float));
         for (int i = 0; i < np; i++) /* items come in parameter order first */
-            x->anchored[i] = items[i].what == RNNC_TRANSFER_LOADED ||
-                             items[i].what == RNNC_TRANSFER_MAPPED;
+            x->anchored[i] =
+                items[i].what == RNNC_TRANSFER_LOADED || items[i].what == RNNC_TRANSFER_MAPPED;
         fs->l2sp = x->fc.l2sp, fs->anchor = x->anchor, fs->anchored = x->anchored;
     }
     free(items);
@@ -263,9 +268,9 @@ static int make_lm(void *user, rnnc_lm_config *lc, const char *text, size_t len,
         if ((rc = check_tokenizer(x, &t, "lm")) != CLI_OK)
             return rc;
     }
-    rnnc_status st = rnnc_lm_create_vocab(
-        &lc->train.model, &lc->spec, x->fc.vocab == RNNC_FT_VOCAB_PRETRAINED ? x->vocab : NULL,
-        text, len, lc->train.fit.seed, out);
+    rnnc_status st = rnnc_lm_create_vocab(&lc->train.model, &lc->spec,
+                                          x->fc.vocab == RNNC_FT_VOCAB_PRETRAINED ? x->vocab : NULL,
+                                          text, len, lc->train.fit.seed, out);
     if (st)
         return cli_fail("finetune", st);
     return setup(x, rnnc_lm_model(*out), &lc->train.fit, "lm", rnnc_lm_vocab(*out));

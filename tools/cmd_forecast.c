@@ -386,8 +386,8 @@ int cmd_forecast(int argc, char **argv) {
             snprintf(title, sizeof title, "%s: %zu-step forecast of %s from %s (%s)",
                      short_name(model), H, names[0], stamp && stamp[0] ? stamp[0] : "",
                      sp->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive");
-            const plot_forecast_spec pd = {title, names[0], n, (const char *const *)lab,
-                                           hv, av, fv, hist ? hist - 1 : 0};
+            const plot_forecast_spec pd = {title, names[0], n,  (const char *const *)lab,
+                                           hv,    av,       fv, hist ? hist - 1 : 0};
             if ((st = plot_forecast(plot, &pd)))
                 rc = cli_fail("forecast", st);
         }

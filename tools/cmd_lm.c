@@ -139,8 +139,7 @@ int cli_train_lm(const char *path, const char *const *sets, int n_sets, long thr
         goto done;
     }
     const rnnc_corpus_spec cspec = rnnc_lm_corpus(&lc.spec);
-    cut = lc.validation_split > 0 ? rnnc_corpus_cut(&cspec, text, len, lc.validation_split)
-                                  : len;
+    cut = lc.validation_split > 0 ? rnnc_corpus_cut(&cspec, text, len, lc.validation_split) : len;
     if (make) {
         if ((rc = make(user, &lc, text, cut, &lm)) != CLI_OK)
             goto done;
@@ -189,8 +188,8 @@ int cli_train_lm(const char *path, const char *const *sets, int n_sets, long thr
     if (tc->fit.out_dir)
         printf("saved %s/model.safetensors\n", tc->fit.out_dir);
     if (val.n)
-        rc = report_eval(lm, "validation", lc.validation_file[0] ? lc.validation_file
-                                                                 : "(the training file's end)",
+        rc = report_eval(lm, "validation",
+                         lc.validation_file[0] ? lc.validation_file : "(the training file's end)",
                          &val, 1);
     if (rc == CLI_OK && test.n)
         rc = report_eval(lm, "test", lc.test_file, &test, 1);

@@ -30,7 +30,8 @@ int cmd_summary(int argc, char **argv) {
     }
     rnnc_config cfg;
     rnnc_status st = rnnc_config_read(path, &cfg);
-    if (st) return cli_fail("summary", st);
+    if (st)
+        return cli_fail("summary", st);
     rnnc_model *m;
     if ((st = rnnc_model_create(&cfg, 0, &m))) {
         /* The model's messages (e.g. an arena too large to allocate) do not know the file. */
@@ -39,7 +40,8 @@ int cmd_summary(int argc, char **argv) {
         return cli_fail(what, st);
     }
     printf("%s: %d layer%s", path, cfg.n_layers, cfg.n_layers == 1 ? "" : "s");
-    if (cfg.layers[0].kind != RNNC_LAYER_EMBEDDING) printf(", input_size %d", cfg.input_size);
+    if (cfg.layers[0].kind != RNNC_LAYER_EMBEDDING)
+        printf(", input_size %d", cfg.input_size);
     printf("\n");
     for (int i = 0; i < cfg.n_layers; i++) {
         const rnnc_layer_spec *s = &cfg.layers[i];
@@ -49,11 +51,12 @@ int cmd_summary(int argc, char **argv) {
         rnnc_model_layer_info(m, i, &name, &kind, &feat, &seq);
         char detail[96] = "";
         if (s->kind == RNNC_LAYER_POOL)
-            snprintf(detail, sizeof detail, "%s over time", s->pool == RNNC_POOL_MEAN ? "mean" : "max");
+            snprintf(detail, sizeof detail, "%s over time",
+                     s->pool == RNNC_POOL_MEAN ? "mean" : "max");
         else if (s->kind >= RNNC_LAYER_RNN)
             snprintf(detail, sizeof detail, "%d layer%s%s", s->layers, s->layers > 1 ? "s" : "",
                      s->bidirectional ? (s->merge == RNNC_MERGE_SUM ? ", bidirectional (sum)"
-                                                                   : ", bidirectional (concat)")
+                                                                    : ", bidirectional (concat)")
                                       : "");
         printf("  %2d  %-10s %-10s %-24s output %s%zu)\n", i + 1, kind, name, detail,
                seq ? "(T, B, " : "(B, ", feat);

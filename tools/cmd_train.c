@@ -161,8 +161,9 @@ int cmd_train(int argc, char **argv) {
     if ((st = rnnc_finetune_config_detect(path, sets, n_sets, &ft)))
         return cli_fail("train", st);
     if (ft) {
-        fprintf(stderr, "rnnc train: %s has a [finetune] section: run it with 'rnnc finetune "
-                        "PRETRAINED %s' (or remove the section to train from scratch)\n",
+        fprintf(stderr,
+                "rnnc train: %s has a [finetune] section: run it with 'rnnc finetune "
+                "PRETRAINED %s' (or remove the section to train from scratch)\n",
                 path, path);
         return CLI_USAGE;
     }

@@ -21,9 +21,9 @@
 
 /* An invariant of this file that stays on in release builds. */
 #define PLOT_ASSERT(cond)                                                                          \
-    ((cond) ? (void)0 : (fprintf(stderr, "rnnc: internal error: %s (%s:%d)\n", #cond, __FILE__,  \
-                                 __LINE__),                                                        \
-                         abort()))
+    ((cond) ? (void)0                                                                              \
+            : (fprintf(stderr, "rnnc: internal error: %s (%s:%d)\n", #cond, __FILE__, __LINE__),   \
+               abort()))
 
 /* ---- the font ---- */
 
@@ -246,7 +246,7 @@ static void set_stroke(op *o, const plot_stroke *s) {
 }
 
 void plot_canvas_line(plot_canvas *c, double x1, double y1, double x2, double y2,
-                       const plot_stroke *s, int fmt) {
+                      const plot_stroke *s, int fmt) {
     op *o = push(c, OP_LINE, s->color, fmt);
     if (!o)
         return;
@@ -274,7 +274,7 @@ void plot_canvas_polyline(plot_canvas *c, const double *xy, size_t n, const plot
 }
 
 void plot_canvas_rect(plot_canvas *c, double x, double y, double w, double h, const char *fill,
-                       int fmt) {
+                      int fmt) {
     op *o = push(c, OP_RECT, fill, fmt);
     if (!o)
         return;
@@ -282,7 +282,7 @@ void plot_canvas_rect(plot_canvas *c, double x, double y, double w, double h, co
 }
 
 void plot_canvas_text(plot_canvas *c, double x, double y, const char *text, const plot_font *f,
-                       int fmt) {
+                      int fmt) {
     char *copy = strdup(text ? text : "");
     if (!copy) {
         if (c && !c->err)
@@ -612,7 +612,7 @@ static rnnc_status text(raster *r, const op *o, int scale) {
     const double width = n ? (double)(n * GLYPH_ADVANCE - 1) : 0; /* font pixels */
     const double shift = o->anchor == PLOT_ANCHOR_END      ? -width
                          : o->anchor == PLOT_ANCHOR_MIDDLE ? -width / 2
-                                                            : 0;
+                                                           : 0;
     const double ax = o->x * scale, ay = o->y * scale;
     if (o->rotate == 0) {
         /* Upright text on whole pixels: every font pixel a px x px block, no blending. */
@@ -662,7 +662,7 @@ static rnnc_status text(raster *r, const op *o, int scale) {
 }
 
 rnnc_status plot_canvas_raster(const plot_canvas *c, int scale, unsigned char **rgb, int *w,
-                                int *h) {
+                               int *h) {
     if (!c || !rgb || !w || !h)
         return rnnc_error(RNNC_ERR_ARG, "plot_canvas_raster: NULL argument");
     *rgb = NULL;
@@ -731,7 +731,7 @@ static size_t chunk(unsigned char *p, const char *type, size_t len) {
 }
 
 rnnc_status plot_png_encode(const unsigned char *rgb, int w, int h, unsigned char **out,
-                             size_t *len) {
+                            size_t *len) {
     if (!rgb || !out || !len)
         return rnnc_error(RNNC_ERR_ARG, "plot_png_encode: NULL argument");
     *out = NULL, *len = 0;
@@ -812,8 +812,7 @@ rnnc_status plot_canvas_write(const plot_canvas *c, const char *path, int scale)
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", rnnc_last_error());
         rnnc_error(st, "%s: %s", path, msg);
-    }
-    else
+    } else
         st = rnnc_file_write_atomic(path, bytes, len);
     free(bytes);
     return st;
@@ -885,8 +884,7 @@ static void draw_forecast(plot_canvas *c, const plot_forecast_spec *p, double *x
     for (size_t i = 0; i < p->n; i += every) {
         const double x = xpos(p, i);
         plot_canvas_line(c, x, PH - MB, x, PH - MB + 5, &axis, PLOT_Y_INT);
-        plot_canvas_text(c, x, PH - MB + 18, p->labels[i] ? p->labels[i] : "", &slant,
-                          PLOT_Y_INT);
+        plot_canvas_text(c, x, PH - MB + 18, p->labels[i] ? p->labels[i] : "", &slant, PLOT_Y_INT);
     }
     /* The axes and the forecast origin. */
     plot_canvas_line(c, ML, PH - MB, PW - MR, PH - MB, &axis, PLOT_XY_INT);
@@ -917,9 +915,9 @@ rnnc_status plot_forecast(const char *path, const plot_forecast_spec *p) {
         return rnnc_error(RNNC_ERR_ARG, "%s: a plot is written as .svg or .png", path);
     if (p->n == 0 || p->origin >= p->n || !p->labels || !p->history || !p->actual || !p->forecast)
         return rnnc_error(RNNC_ERR_ARG,
-                         "%s: a forecast plot needs n >= 1, origin < n and every array (n %zu, "
-                         "origin %zu)",
-                         path, p->n, p->origin);
+                          "%s: a forecast plot needs n >= 1, origin < n and every array (n %zu, "
+                          "origin %zu)",
+                          path, p->n, p->origin);
     double *xy = p->n <= SIZE_MAX / (2 * sizeof(double)) ? calloc(p->n, 2 * sizeof(double)) : NULL;
     if (!xy) /* (n,2) */
         return rnnc_error(RNNC_ERR_NOMEM, "%s: no memory for the plot's %zu points", path, p->n);

@@ -42,27 +42,27 @@ void plot_canvas_free(plot_canvas *c);
 
 /* A straight line from (x1,y1) to (x2,y2); fmt: PLOT_XY_* for SVG. */
 void plot_canvas_line(plot_canvas *c, double x1, double y1, double x2, double y2,
-                       const plot_stroke *s, int fmt);
+                      const plot_stroke *s, int fmt);
 /* A polyline through n points xy (n,2) (copied), never filled; SVG writes it with one decimal. */
 void plot_canvas_polyline(plot_canvas *c, const double *xy, size_t n, const plot_stroke *s);
 /* A rectangle with its top left corner at (x,y), filled with fill. */
 void plot_canvas_rect(plot_canvas *c, double x, double y, double w, double h, const char *fill,
-                       int fmt);
+                      int fmt);
 /* Text (copied) on a baseline through (x,y); f NULL means size 12, black, anchor start. The
  * raster draws printable ASCII in a 5x7 bitmap font (one '?' for every other character). */
 void plot_canvas_text(plot_canvas *c, double x, double y, const char *text, const plot_font *f,
-                       int fmt);
+                      int fmt);
 
 /* The canvas as SVG text: *out (malloc'ed, NUL-terminated, owned by the caller) and its length. */
 rnnc_status plot_canvas_svg(const plot_canvas *c, char **out, size_t *len);
 /* The canvas rasterized at scale (1..4) output pixels per unit: *rgb (H,W,3) with W = width*scale,
  * H = height*scale (malloc'ed, owned by the caller). */
 rnnc_status plot_canvas_raster(const plot_canvas *c, int scale, unsigned char **rgb, int *w,
-                                int *h);
+                               int *h);
 /* An 8-bit RGB image rgb (h,w,3) as a PNG file in memory: the signature, IHDR, one IDAT (zlib,
  * filter type 0 on every row) and IEND. *out is malloc'ed and owned by the caller. */
 rnnc_status plot_png_encode(const unsigned char *rgb, int w, int h, unsigned char **out,
-                             size_t *len);
+                            size_t *len);
 /* The canvas as a PNG rasterized at scale (plot_canvas_raster, then plot_png_encode). */
 rnnc_status plot_canvas_png(const plot_canvas *c, int scale, unsigned char **out, size_t *len);
 /* Writes the canvas to path as SVG (path ends in .svg) or as PNG at scale (.png; either case),
@@ -92,6 +92,5 @@ typedef struct plot_forecast_spec {
  * RNNC_ERR_ARG (another suffix, a NULL pointer, n = 0, origin >= n), RNNC_ERR_IO naming the file,
  * RNNC_ERR_NOMEM. */
 rnnc_status plot_forecast(const char *path, const plot_forecast_spec *p);
-
 
 #endif

@@ -38,16 +38,19 @@ static void usage(FILE *f) {
 int cli_fail(const char *what, rnnc_status st) {
     fprintf(stderr, "rnnc: %s: %s\n", what, rnnc_last_error());
     return (st == RNNC_ERR_ARG || st == RNNC_ERR_FORMAT || st == RNNC_ERR_SHAPE) ? CLI_USAGE
-                                                                                : CLI_FAIL;
+                                                                                 : CLI_FAIL;
 }
 
 int cli_text_format(const char *v) {
-    static const char *const f[] = {"auto", "imdb-tsv", "aclimdb", "csv", "tsv", "folder-files",
-                                    "folder-lines"};
+    static const char *const f[] = {"auto", "imdb-tsv",     "aclimdb",     "csv",
+                                    "tsv",  "folder-files", "folder-lines"};
     for (int i = 0; i < 7; i++)
-        if (!strcmp(v, f[i])) return i; /* enum rnnc_text_format order */
-    fprintf(stderr, "rnnc: unknown format '%s' (auto, imdb-tsv, aclimdb, csv, tsv, folder-files, "
-                    "folder-lines)\n", v);
+        if (!strcmp(v, f[i]))
+            return i; /* enum rnnc_text_format order */
+    fprintf(stderr,
+            "rnnc: unknown format '%s' (auto, imdb-tsv, aclimdb, csv, tsv, folder-files, "
+            "folder-lines)\n",
+            v);
     return -1;
 }
 
@@ -117,12 +120,14 @@ int cli_report_stop(const rnnc_epoch_report *last, const rnnc_fit_spec *fit, con
 int cli_opt(const char *name, int argc, char **argv, int *i, const char **val) {
     size_t n = strlen(name);
     const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0) return 0;
+    if (strncmp(a, name, n) != 0)
+        return 0;
     if (a[n] == '=') {
         *val = a + n + 1;
         return 1;
     }
-    if (a[n] != 0) return 0;
+    if (a[n] != 0)
+        return 0;
     if (*i + 1 >= argc) {
         fprintf(stderr, "rnnc: option %s needs a value\n", name);
         return -1;
@@ -149,7 +154,8 @@ int main(int argc, char **argv) {
         return CLI_OK;
     }
     for (size_t i = 0; i < N_COMMANDS; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "rnnc: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return CLI_USAGE;

@@ -44,8 +44,7 @@ typedef struct rnnc_classifier rnnc_classifier;
  * embedding with vocab >= the vocabulary's size) and end in a linear dense layer with 1 unit (two
  * labels: a logit, binary cross-entropy) or one unit per label (softmax cross-entropy). */
 rnnc_status rnnc_classifier_create(const rnnc_config *cfg, const rnnc_text_spec *text,
-                                   const rnnc_textset *train, uint64_t seed,
-                                   rnnc_classifier **out);
+                                   const rnnc_textset *train, uint64_t seed, rnnc_classifier **out);
 /* The same with a given vocabulary (copied; NULL: built from train as above), e.g. a pretrained
  * model's, so a fine-tuned classifier keeps every row of its embedding. An [embedding] vocab of 0
  * ("auto") becomes the vocabulary's size in both. */

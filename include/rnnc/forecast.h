@@ -61,26 +61,26 @@ enum rnnc_forecast_loss { RNNC_FLOSS_MSE = 0, RNNC_FLOSS_MAE, RNNC_FLOSS_HUBER }
 
 /* A forecaster's setup. Column lists are comma-separated names of the series' columns. */
 typedef struct rnnc_forecast_spec {
-    int lookback;         /* L input steps per window. 24 */
-    int horizon;          /* H steps predicted. 1 */
-    int stride;           /* steps between the starts of training windows. 1 */
-    char targets[512];    /* the predicted columns; "" = the series' first column */
+    int lookback;          /* L input steps per window. 24 */
+    int horizon;           /* H steps predicted. 1 */
+    int stride;            /* steps between the starts of training windows. 1 */
+    char targets[512];     /* the predicted columns; "" = the series' first column */
     char covariates[1024]; /* further input columns (their future is not predicted); "" = none */
-    int scaling;          /* enum rnnc_scaling. RNNC_SCALE_ZSCORE */
-    int log;              /* log1p of the targets before scaling. 0 */
-    int relative;         /* each window's target inputs and outputs are taken relative to the
+    int scaling;           /* enum rnnc_scaling. RNNC_SCALE_ZSCORE */
+    int log;               /* log1p of the targets before scaling. 0 */
+    int relative;          /* each window's target inputs and outputs are taken relative to the
                              last input value of the target (scaled units), so the model learns
                              changes, not levels, and follows a trend out of the training range.
                              0 */
-    double val_fraction;  /* the validation part, before the test part. 0.1 */
-    double test_fraction; /* the test part, the last rows. 0.2 */
-    int decoder;          /* enum rnnc_decoder. RNNC_DECODER_DIRECT */
-    int loss;             /* enum rnnc_forecast_loss. RNNC_FLOSS_MSE (in scaled units) */
-    double huber_delta;   /* 1 */
-    int season;           /* period m of seasonal naive and MASE; 0: rnnc_season_detect on the
+    double val_fraction;   /* the validation part, before the test part. 0.1 */
+    double test_fraction;  /* the test part, the last rows. 0.2 */
+    int decoder;           /* enum rnnc_decoder. RNNC_DECODER_DIRECT */
+    int loss;              /* enum rnnc_forecast_loss. RNNC_FLOSS_MSE (in scaled units) */
+    double huber_delta;    /* 1 */
+    int season;            /* period m of seasonal naive and MASE; 0: rnnc_season_detect on the
                              training part of the first target (lags up to min(n/3, 400)) */
-    int ma_window;        /* moving-average window; 0: lookback */
-    int ar_order;         /* AR order; 0: lookback, at most (training rows - 2)/3 */
+    int ma_window;         /* moving-average window; 0: lookback */
+    int ar_order;          /* AR order; 0: lookback, at most (training rows - 2)/3 */
     /* Training only: each training window is augmented (rnnc_series_augment, drawing from the
      * model's generator); validation, evaluation and forecasts never are. 0: off */
     rnnc_series_augment_spec augment;
@@ -128,8 +128,8 @@ rnnc_status rnnc_forecaster_window(rnnc_forecaster *f, const rnnc_series *s, int
 /* Trains on s's training windows, validating on its validation windows (if any) after every
  * epoch, with the shared trainer (checkpoints, early stopping, schedules, metrics.jsonl). The loss
  * is in scaled units. */
-rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s,
-                                const rnnc_fit_spec *spec, rnnc_epoch_report *last);
+rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
+                                rnnc_epoch_report *last);
 /* Forecasts `steps` values of every target after row end-1 from rows [end-L, end) of s:
  * out (steps, targets) in original units. steps beyond the horizon roll forecasts forward as
  * inputs (only without covariates). */
@@ -160,9 +160,9 @@ rnnc_status rnnc_forecaster_evaluate(rnnc_forecaster *f, const rnnc_series *s,
 typedef struct rnnc_forecast_config {
     rnnc_train_config train; /* model, fit, threads, output ([data] fields unused) */
     rnnc_forecast_spec spec;
-    char data[1024];          /* the CSV */
+    char data[1024]; /* the CSV */
     char time[256], columns[1024], categorical[256];
-    int missing;              /* enum rnnc_missing */
+    int missing; /* enum rnnc_missing */
 } rnnc_forecast_config;
 /* Whether a training file (after overrides) has a [forecast] section: *yes 1 or 0. */
 rnnc_status rnnc_forecast_config_detect(const char *path, const char *const *overrides, int n,

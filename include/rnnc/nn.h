@@ -18,12 +18,12 @@ extern "C" {
  */
 enum rnnc_layer_kind {
     RNNC_LAYER_EMBEDDING = 1, /* ids (T,B) -> (T,B,dim); parameter "weight" (vocab,dim) */
-    RNNC_LAYER_DENSE,         /* (T,B,F) or (B,F) -> same leading dims, units; "weight" (units,F), "bias" */
-    RNNC_LAYER_DROPOUT,       /* inverted dropout, identity at inference */
-    RNNC_LAYER_RNN,           /* Elman RNN, tanh or relu, as torch.nn.RNN */
-    RNNC_LAYER_LSTM,          /* as torch.nn.LSTM: gates i,f,g,o */
-    RNNC_LAYER_GRU,           /* as torch.nn.GRU: gates r,z,n; reset applied after the recurrent product */
-    RNNC_LAYER_POOL           /* (T,B,F) -> (B,F): max or mean over each sequence's data steps, as
+    RNNC_LAYER_DENSE, /* (T,B,F) or (B,F) -> same leading dims, units; "weight" (units,F), "bias" */
+    RNNC_LAYER_DROPOUT, /* inverted dropout, identity at inference */
+    RNNC_LAYER_RNN,     /* Elman RNN, tanh or relu, as torch.nn.RNN */
+    RNNC_LAYER_LSTM,    /* as torch.nn.LSTM: gates i,f,g,o */
+    RNNC_LAYER_GRU, /* as torch.nn.GRU: gates r,z,n; reset applied after the recurrent product */
+    RNNC_LAYER_POOL /* (T,B,F) -> (B,F): max or mean over each sequence's data steps, as
                                  Keras's GlobalMaxPooling1D / GlobalAveragePooling1D with a mask */
 };
 
@@ -53,10 +53,11 @@ enum rnnc_merge { RNNC_MERGE_CONCAT = 0, RNNC_MERGE_SUM = 1 };
 
 /* One layer. Start from rnnc_layer_spec_init() and set the fields of its kind. */
 typedef struct rnnc_layer_spec {
-    int kind;                 /* enum rnnc_layer_kind */
-    char name[RNNC_NAME_MAX]; /* parameter-name prefix; "" gives a default (see rnnc_model_create) */
-    int init;                 /* enum rnnc_init: embedding, dense and recurrent layers */
-    float init_range;         /* RNNC_INIT_UNIFORM: the bound, > 0 */
+    int kind; /* enum rnnc_layer_kind */
+    char
+        name[RNNC_NAME_MAX]; /* parameter-name prefix; "" gives a default (see rnnc_model_create) */
+    int init;                /* enum rnnc_init: embedding, dense and recurrent layers */
+    float init_range;        /* RNNC_INIT_UNIFORM: the bound, > 0 */
     /* embedding */
     int vocab, dim;
     int padding_idx; /* row that stays zero and gets no gradient; -1 for none */
@@ -169,10 +170,12 @@ int rnnc_model_param_layer(const rnnc_model *m, int i);
  * forwards, whose batch size must then be B; NULL h0 returns to zero initial states. */
 rnnc_status rnnc_model_set_state(rnnc_model *m, int layer, int B, const float *h0, const float *c0);
 /* Final states of the last forward (borrowed; c is NULL unless LSTM). */
-rnnc_status rnnc_model_final_state(const rnnc_model *m, int layer, const float **h, const float **c);
+rnnc_status rnnc_model_final_state(const rnnc_model *m, int layer, const float **h,
+                                   const float **c);
 /* Gradients with respect to the final states (L*D,B,H), used by the next backward (copied; NULL =
  * zero). Call it after the forward it belongs to: every forward clears them. */
-rnnc_status rnnc_model_set_final_state_grad(rnnc_model *m, int layer, const float *dh, const float *dc);
+rnnc_status rnnc_model_set_final_state_grad(rnnc_model *m, int layer, const float *dh,
+                                            const float *dc);
 /* Gradients with respect to the initial states from the last backward (borrowed). */
 rnnc_status rnnc_model_initial_state_grad(const rnnc_model *m, int layer, const float **dh0,
                                           const float **dc0);
@@ -202,7 +205,6 @@ rnnc_status rnnc_model_param_set(rnnc_model *m, const char *name, const float *s
 /* The whole arenas (borrowed): n gets the total number of parameters. */
 float *rnnc_model_params(rnnc_model *m, size_t *n);
 float *rnnc_model_grads(rnnc_model *m, size_t *n);
-
 
 /* The model description as INI text that rnnc_config_parse reads back to an equal config: every
  * key of every section, defaults included, and names where set (an empty name stays empty, so

@@ -44,11 +44,11 @@ typedef struct rnnc_series_source {
 /* A series of T rows (time steps) and F numeric columns. Everything is owned by the series. */
 typedef struct rnnc_series {
     size_t T, F;
-    double *x;            /* (T,F) row-major values */
-    char **names;         /* (F) column names; one-hot columns are "column=value" */
+    double *x;             /* (T,F) row-major values */
+    char **names;          /* (F) column names; one-hot columns are "column=value" */
     unsigned char *onehot; /* (F) 1 for one-hot columns */
-    char **time;          /* (T) time stamps as read or composed; NULL without a time column */
-    size_t filled;        /* missing values filled (0 with RNNC_MISSING_REJECT) */
+    char **time;           /* (T) time stamps as read or composed; NULL without a time column */
+    size_t filled;         /* missing values filled (0 with RNNC_MISSING_REJECT) */
 } rnnc_series;
 
 /* path NULL, no time column, every column numeric, RNNC_MISSING_REJECT. */
@@ -77,8 +77,8 @@ rnnc_status rnnc_series_time_after(const rnnc_series *s, size_t k, char *buf, si
 /* Chronological split of T rows: the last round(T*test_fraction) rows are the test part, the
  * round(T*val_fraction) rows before them the validation part, the rest the training part (which
  * must be non-empty). Fractions in [0, 1) with a sum < 1. */
-rnnc_status rnnc_series_split(size_t T, double val_fraction, double test_fraction,
-                              size_t *n_train, size_t *n_val, size_t *n_test);
+rnnc_status rnnc_series_split(size_t T, double val_fraction, double test_fraction, size_t *n_train,
+                              size_t *n_val, size_t *n_test);
 
 /* Scaling of each column: z = (f(x) - shift) / scale, with f = log1p for columns with log set
  * (values must be > -1), else the identity. Z-score: shift the mean, scale the standard deviation
@@ -103,7 +103,6 @@ rnnc_status rnnc_scaler_fit(rnnc_scaler *sc, int kind, const double *x, size_t n
 rnnc_status rnnc_scaler_apply(const rnnc_scaler *sc, const double *x, size_t T, float *z);
 /* The original value of column f's scaled value z. */
 double rnnc_scaler_invert(const rnnc_scaler *sc, size_t f, double z);
-
 
 /* Augmentation of one forecasting window, in the scaled (and, with relative windows, relative)
  * units the model sees: window slicing (Le Guennec et al. 2016), scaling and jittering (Um et al.

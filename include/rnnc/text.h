@@ -86,9 +86,8 @@ rnnc_status rnnc_vocab_copy(const rnnc_vocab *v, rnnc_vocab **out);
  * Writes at most cap ids into ids (which may be NULL when cap is 0) and sets *n to the full
  * count, so *n > cap shows truncation. tok NULL means the defaults; use the spec the vocabulary
  * was built with. */
-rnnc_status rnnc_vocab_encode(const rnnc_vocab *v, const rnnc_tokenizer_spec *tok,
-                              const char *text, size_t len, int add_start, int32_t *ids,
-                              size_t cap, size_t *n);
+rnnc_status rnnc_vocab_encode(const rnnc_vocab *v, const rnnc_tokenizer_spec *tok, const char *text,
+                              size_t len, int add_start, int32_t *ids, size_t cap, size_t *n);
 
 /* Where the padding of a shorter sequence sits: after its data (post, steps [len, T) are padding)
  * or before it (pre, steps [0, T-len) are padding), as Keras's pad_sequences(padding=...). */
@@ -125,8 +124,8 @@ enum rnnc_text_format {
 /* Where to read a labelled text set from. Start from rnnc_text_source_init(); all strings are
  * borrowed for the call. */
 typedef struct rnnc_text_source {
-    int format;       /* enum rnnc_text_format */
-    const char *path; /* a file or folder */
+    int format;        /* enum rnnc_text_format */
+    const char *path;  /* a file or folder */
     const char *split; /* aclImdb: "train" (NULL) or "test" */
     /* CSV/TSV: the label and text columns, each a 0-based index ("0") or a header name ("label").
      * NULL: label column 0, text column 1. */
@@ -231,7 +230,6 @@ rnnc_corpus_spec rnnc_corpus_spec_init(void);
  * whitespace-separated words as written unless the spec's strip_html and split_punct ask for the
  * classifier's rules; lowercase as the spec's. spec NULL means rnnc_corpus_spec_init(). */
 rnnc_tokenizer_spec rnnc_corpus_tokenizer(const rnnc_corpus_spec *spec);
-
 
 /* Builds a token stream's vocabulary (a language model's) from the training text (the rnnc_vocab conventions: ids 0-2
  * reserved, then tokens by decreasing frequency, ties by first appearance). It counts the tokens

@@ -280,7 +280,6 @@ void rnnc_sched_step(rnnc_sched *s);
  * improvement, as in torch. STATE error unless the kind is PLATEAU. */
 rnnc_status rnnc_sched_plateau_step(rnnc_sched *s, double metric);
 
-
 /* ---------------------------------------------------------------------------------------------
  * Training: the loop shared by every task (rnnc_classifier_fit, rnnc_lm_fit, rnnc_forecaster_fit)
  */
@@ -289,29 +288,29 @@ enum rnnc_monitor { RNNC_MONITOR_VAL_LOSS = 0, RNNC_MONITOR_VAL_ACCURACY };
 
 /* Progress inside an epoch, reported after every batch. */
 typedef struct rnnc_progress {
-    int epoch, epochs;      /* 1-based */
-    size_t batch, batches;  /* batches done in this epoch, of */
-    size_t items;           /* examples done in this epoch */
-    double loss;            /* mean training loss so far in this epoch */
-    double items_per_s;     /* this epoch so far */
-    double eta_s;           /* to the end of the epoch */
+    int epoch, epochs;     /* 1-based */
+    size_t batch, batches; /* batches done in this epoch, of */
+    size_t items;          /* examples done in this epoch */
+    double loss;           /* mean training loss so far in this epoch */
+    double items_per_s;    /* this epoch so far */
+    double eta_s;          /* to the end of the epoch */
 } rnnc_progress;
 
 /* The summary of one epoch. Validation fields are NAN without validation data. */
 typedef struct rnnc_epoch_report {
     int epoch, epochs;
-    long step; /* optimizer steps so far */
-    double lr; /* the rate used in this epoch's last step */
+    long step;             /* optimizer steps so far */
+    double lr;             /* the rate used in this epoch's last step */
     double loss, accuracy; /* training, over the epoch's batches (dropout on, as Keras reports) */
     double val_loss;
     rnnc_metric_values val;
-    double seconds;        /* training and validation of this epoch */
-    double items_per_s;    /* training examples per second */
-    int improved;          /* the monitored value improved (the best model was saved) */
-    int stop;              /* early stopping ends training after this epoch */
+    double seconds;     /* training and validation of this epoch */
+    double items_per_s; /* training examples per second */
+    int improved;       /* the monitored value improved (the best model was saved) */
+    int stop;           /* early stopping ends training after this epoch */
     double grad_norm_mean, grad_norm_max; /* global L2 norm of the gradients (before clipping) */
-    long skipped;          /* batches skipped for non-finite loss or gradients (skip_nonfinite) */
-    int interrupted;       /* should_stop asked to stop inside this epoch: the report covers the
+    long skipped;    /* batches skipped for non-finite loss or gradients (skip_nonfinite) */
+    int interrupted; /* should_stop asked to stop inside this epoch: the report covers the
                               batches done; a checkpoint holds the position within the epoch */
 } rnnc_epoch_report;
 
@@ -344,9 +343,9 @@ int rnnc_finetune_trainable(const rnnc_finetune_spec *spec, const rnnc_model *m,
 double rnnc_finetune_l2sp_penalty(const rnnc_finetune_spec *spec, const rnnc_model *m);
 
 typedef struct rnnc_fit_spec {
-    int epochs;      /* 10 */
-    int batch_size;  /* 32 */
-    uint64_t seed;   /* shuffling and dropout masks. 1 */
+    int epochs;            /* 10 */
+    int batch_size;        /* 32 */
+    uint64_t seed;         /* shuffling and dropout masks. 1 */
     rnnc_optim_spec optim; /* Adam, torch's defaults */
     rnnc_sched_spec sched; /* constant */
     int sched_per_batch;   /* 0: the schedule steps once per epoch; 1: after every batch */

@@ -25,11 +25,11 @@ typedef struct rnnc_train_config {
     rnnc_fit_spec fit; /* fit.out_dir points at output below */
     int threads;       /* [train] threads: 0 = every core */
     /* [data] */
-    int format;        /* enum rnnc_text_format */
+    int format; /* enum rnnc_text_format */
     char train[1024], validation[1024], test[1024];
     double validation_split; /* 0: none (or a validation file) */
     char label_column[64], text_column[64];
-    int header;        /* -1 auto, 0, 1 */
+    int header; /* -1 auto, 0, 1 */
     /* [data] subset: train on this many labelled examples drawn from train at random
      * (rnnc_textset_subset with subset_seed, 1 by default), before validation_split; 0: all */
     long subset;

@@ -21,14 +21,18 @@ static void drop(rnnc_atomic_file *f) {
 }
 
 rnnc_status rnnc_atomic_open(const char *path, rnnc_atomic_file **out) {
-    if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_atomic_open: NULL out");
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_atomic_open: NULL out");
     *out = NULL;
-    if (!path || !path[0]) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_atomic_open: no path");
+    if (!path || !path[0])
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_atomic_open: no path");
     const size_t plen = strlen(path);
     rnnc_atomic_file *f = calloc(1, sizeof *f);
-    if (f) f->path = malloc(plen + 1), f->tmp = malloc(plen + 32);
+    if (f)
+        f->path = malloc(plen + 1), f->tmp = malloc(plen + 32);
     if (!f || !f->path || !f->tmp) {
-        if (f) drop(f);
+        if (f)
+            drop(f);
         return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", path);
     }
     memcpy(f->path, path, plen + 1);
@@ -39,7 +43,8 @@ rnnc_status rnnc_atomic_open(const char *path, rnnc_atomic_file **out) {
     if (!f->fp) {
         rnnc_status st =
             RNNC_FAIL(RNNC_ERR_IO, "%s: cannot create %s: %s", path, f->tmp, strerror(errno));
-        if (fd >= 0) close(fd), unlink(f->tmp);
+        if (fd >= 0)
+            close(fd), unlink(f->tmp);
         drop(f);
         return st;
     }
@@ -52,7 +57,8 @@ FILE *rnnc_atomic_stream(rnnc_atomic_file *f) {
 }
 
 void rnnc_atomic_abort(rnnc_atomic_file *f) {
-    if (!f) return;
+    if (!f)
+        return;
     fclose(f->fp);
     unlink(f->tmp);
     drop(f);
@@ -64,7 +70,8 @@ static rnnc_status sync_dir(const char *path) {
     const char *slash = strrchr(path, '/');
     const size_t n = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
     char *dir = malloc(n + 1);
-    if (!dir) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", path);
+    if (!dir)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", path);
     memcpy(dir, !slash ? "." : slash == path ? "/" : path, n);
     dir[n] = 0;
     rnnc_status st = RNNC_OK;
@@ -72,20 +79,21 @@ static rnnc_status sync_dir(const char *path) {
     if (fd >= 0 && fsync(fd) != 0 && errno != EINVAL && errno != EROFS)
         st = RNNC_FAIL(RNNC_ERR_IO, "%s: fsync of directory %s failed: %s", path, dir,
                        strerror(errno));
-    if (fd >= 0) close(fd);
+    if (fd >= 0)
+        close(fd);
     free(dir);
     return st;
 }
 
 rnnc_status rnnc_atomic_commit(rnnc_atomic_file *f) {
-    if (!f) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_atomic_commit: NULL file");
+    if (!f)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_atomic_commit: NULL file");
     rnnc_status st = RNNC_OK;
     if (fflush(f->fp) != 0 || ferror(f->fp))
         st = RNNC_FAIL(RNNC_ERR_IO, "%s: write to %s failed: %s", f->path, f->tmp,
                        errno ? strerror(errno) : "stream error");
     else if (fsync(fileno(f->fp)) != 0)
-        st = RNNC_FAIL(RNNC_ERR_IO, "%s: fsync of %s failed: %s", f->path, f->tmp,
-                       strerror(errno));
+        st = RNNC_FAIL(RNNC_ERR_IO, "%s: fsync of %s failed: %s", f->path, f->tmp, strerror(errno));
     if (fclose(f->fp) != 0 && st == RNNC_OK)
         st = RNNC_FAIL(RNNC_ERR_IO, "%s: closing %s failed: %s", f->path, f->tmp, strerror(errno));
     if (st == RNNC_OK && rename(f->tmp, f->path) != 0)
@@ -100,12 +108,13 @@ rnnc_status rnnc_atomic_commit(rnnc_atomic_file *f) {
 }
 
 rnnc_status rnnc_file_write_atomic(const char *path, const void *data, size_t len) {
-    if (len > 0 && !data) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_file_write_atomic: NULL data");
+    if (len > 0 && !data)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_file_write_atomic: NULL data");
     rnnc_atomic_file *f;
     RNNC_TRY(rnnc_atomic_open(path, &f));
     if (len > 0 && fwrite(data, 1, len, f->fp) != len) {
-        rnnc_status st = RNNC_FAIL(RNNC_ERR_IO, "%s: write to %s failed: %s", path, f->tmp,
-                                   strerror(errno));
+        rnnc_status st =
+            RNNC_FAIL(RNNC_ERR_IO, "%s: write to %s failed: %s", path, f->tmp, strerror(errno));
         rnnc_atomic_abort(f);
         return st;
     }

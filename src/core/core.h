@@ -16,7 +16,8 @@ rnnc_status rnnc__fail_prefix(rnnc_status code, const char *prefix);
 #define RNNC_TRY(expr)                                                                             \
     do {                                                                                           \
         rnnc_status rnnc__s = (expr);                                                              \
-        if (rnnc__s != RNNC_OK) return rnnc__s;                                                    \
+        if (rnnc__s != RNNC_OK)                                                                    \
+            return rnnc__s;                                                                        \
     } while (0)
 
 /* An invariant that stays on in release builds (never used for user data). */

@@ -48,7 +48,7 @@ enum { PW = 16, KC = 256, MC = 144, NC = 2048 };
  * the kernel's MR rows: row r's value of k at A[(r / MR) * MR * kb + k * MR + r % MR]. P is packed
  * panels (this block of k of each), ps apart. from_c: the sums start at C, else at 0. */
 typedef void block_fn(size_t M, size_t N, size_t kb, const real *A, const real *P, size_t ps,
-                          real *C, size_t ldc, int from_c);
+                      real *C, size_t ldc, int from_c);
 
 enum { MR_GENERIC = 2, MR_AVX512 = 12, MR_AVX2 = 6 };
 
@@ -72,8 +72,8 @@ enum { MR_GENERIC = 2, MR_AVX512 = 12, MR_AVX2 = 6 };
 
 /* ---- generic kernel: R rows x one panel, plain C (float without FMA, and double) ---- */
 
-INLINE void tile_generic(const int R, size_t kb, const real *A, const real *P, real *C,
-                             size_t ldc, size_t nc, int from_c) {
+INLINE void tile_generic(const int R, size_t kb, const real *A, const real *P, real *C, size_t ldc,
+                         size_t nc, int from_c) {
     real acc[MR_GENERIC][PW];
     for (int r = 0; r < R; r++)
         for (size_t j = 0; j < PW; j++)
@@ -89,8 +89,8 @@ INLINE void tile_generic(const int R, size_t kb, const real *A, const real *P, r
             C[(size_t)r * ldc + j] = acc[r][j];
 }
 
-static void block_generic(size_t M, size_t N, size_t kb, const real *A, const real *P,
-                              size_t ps, real *C, size_t ldc, int from_c) {
+static void block_generic(size_t M, size_t N, size_t kb, const real *A, const real *P, size_t ps,
+                          real *C, size_t ldc, int from_c) {
     for (size_t n0 = 0; n0 < N; n0 += PW) {
         const size_t nc = N - n0 < PW ? N - n0 : PW;
         const real *Pn = P + n0 / PW * ps;
@@ -215,7 +215,7 @@ typedef struct kernel {
     const char *name;
     int fused; /* 1: each multiply-add rounds once */
     int (*runs_here)(void);
-    block_fn * block;
+    block_fn *block;
     size_t mr; /* rows of its tile: the height of packed A's micro-panels */
 } kernel;
 
@@ -289,13 +289,13 @@ const char *rnnc__gemm_kernel(void) {
 _Atomic unsigned long long rnnc__gemm_macs;
 
 /* The kernel in use: its block function and tile height. */
-static block_fn * pick(size_t *mr) {
+static block_fn *pick(size_t *mr) {
     const kernel *k = kernel_now();
     *mr = k->mr;
     return k->block;
 }
 #else
-static block_fn * pick(size_t *mr) {
+static block_fn *pick(size_t *mr) {
     *mr = MR_GENERIC;
     return block_generic;
 }
@@ -325,7 +325,7 @@ INLINE void copy_few(real *dst, const real *src, size_t n) {
 
 /* Panels of columns [n0, n0 + nc) of op(W) for k in [k0, k0 + kb): P[p][k][j], zeros past nc. */
 static void pack_panels(int trans, size_t k0, size_t kb, size_t n0, size_t nc, const real *W,
-                            size_t ldw, real *P) {
+                        size_t ldw, real *P) {
     for (size_t p = 0; p * PW < nc; p++) {
         real *panel = P + p * kb * PW;
         const size_t c0 = n0 + p * PW, w = nc - p * PW < PW ? nc - p * PW : PW;
@@ -352,7 +352,7 @@ void rnnc__pack(int trans, size_t K, size_t N, const real *W, size_t ldw, real *
 /* Rows [m0, m0 + rows) of op(A) for k in [k0, k0 + kb), in micro-panels of mr rows: row i's
  * value of k at dst[(i / mr) * mr * kb + k * mr + i % mr]. */
 static void pack_rows(int trans, size_t m0, size_t rows, size_t k0, size_t kb, const real *A,
-                          size_t lda, size_t mr, real *dst) {
+                      size_t lda, size_t mr, real *dst) {
     if (trans) { /* op(A) row i, value k = A[k][i]: row k of A feeds every micro-panel in turn */
         for (size_t k = 0; k < kb; k++) {
             const real *src = A + (k0 + k) * lda + m0;
@@ -434,8 +434,8 @@ static void buf_put(void *p, int slot) {
 /* The step product: the rows of A packed per block of k (all at once into one buffer when it can
  * be had, else in chunks of 24 from the stack; each chunk streams op(W) once more). */
 void rnnc__gemm_packed_n(size_t M, size_t N, size_t K, const real *A, size_t lda, int count,
-                             const real *P, size_t pstride, int accumulate, real *C,
-                             size_t cstride, size_t ldc) {
+                         const real *P, size_t pstride, int accumulate, real *C, size_t cstride,
+                         size_t ldc) {
     if (M == 0 || N == 0 || count <= 0)
         return;
     size_t mr;
@@ -468,7 +468,7 @@ void rnnc__gemm_packed_n(size_t M, size_t N, size_t K, const real *A, size_t lda
 }
 
 void rnnc__gemm_packed(size_t M, size_t N, size_t K, const real *A, size_t lda, const real *P,
-                           int accumulate, real *C, size_t ldc) {
+                       int accumulate, real *C, size_t ldc) {
     rnnc__gemm_packed_n(M, N, K, A, lda, 1, P, 0, accumulate, C, 0, ldc);
 }
 
@@ -480,12 +480,12 @@ typedef struct gemm_job {
     const real *A, *B;
     size_t lda, ldb, ldc;
     real *C;
-    block_fn * block;
+    block_fn *block;
     size_t mr;             /* the kernel's tile height */
     size_t m0, m1, n0, n1; /* this task's rows and columns of C */
 } gemm_job;
 
-static void gemm_region(const gemm_job * j) {
+static void gemm_region(const gemm_job *j) {
     /* Blocks of MC rows and NC columns; when the buffers cannot be had, smaller ones on the
      * stack (the blocking does not change a bit, only the speed). */
     enum { SMALL_M = 24, SMALL_N = 2 * PW }; /* SMALL_M: a multiple of every kernel's MR */
@@ -520,7 +520,7 @@ static void gemm_task(void *jobs, int k) {
 }
 
 void rnnc__gemm(int ta, int tb, size_t M, size_t N, size_t K, const real *A, size_t lda,
-                    const real *B, size_t ldb, int accumulate, real *C, size_t ldc) {
+                const real *B, size_t ldb, int accumulate, real *C, size_t ldc) {
     if (M == 0 || N == 0)
         return;
 #ifndef RNNC_REAL_F64

@@ -74,7 +74,9 @@ typedef float real;
 #define rnnc__vsigmoid RNNC__TWIN(rnnc__vsigmoid)
 #define rnnc__vtanh RNNC__TWIN(rnnc__vtanh)
 
-static inline real rnnc__sigmoid(real x) { return (real)1 / ((real)1 + R_EXP(-x)); }
+static inline real rnnc__sigmoid(real x) {
+    return (real)1 / ((real)1 + R_EXP(-x));
+}
 #define R_SIGMOID rnnc__sigmoid
 
 /* Gradients that fade over long sequences reach the subnormal range, where x86 arithmetic (and the
@@ -85,7 +87,9 @@ static inline real rnnc__sigmoid(real x) { return (real)1 / ((real)1 + R_EXP(-x)
 #ifdef RNNC_REAL_F64
 #define R_FLUSH(x) (x)
 #else
-static inline float rnnc__flush(float x) { return fabsf(x) < 1e-30f ? 0.0f : x; }
+static inline float rnnc__flush(float x) {
+    return fabsf(x) < 1e-30f ? 0.0f : x;
+}
 #define R_FLUSH(x) rnnc__flush(x)
 #endif
 
@@ -109,7 +113,7 @@ void rnnc__vtanh(real *x, size_t n);
  * is one chain of multiply-adds in order of k, so no split of rows, columns or k over threads or
  * blocks changes a bit. */
 void rnnc__gemm(int ta, int tb, size_t M, size_t N, size_t K, const real *A, size_t lda,
-                    const real *B, size_t ldb, int accumulate, real *C, size_t ldc);
+                const real *B, size_t ldb, int accumulate, real *C, size_t ldc);
 
 /* The recurrent product of a time loop: op(W) (K,N) is packed once into rnnc__packed_size(K, N)
  * reals (op = transpose when trans is 1; W has row stride ldw), then each step computes C (M,N) =
@@ -117,11 +121,11 @@ void rnnc__gemm(int ta, int tb, size_t M, size_t N, size_t K, const real *A, siz
 size_t rnnc__packed_size(size_t K, size_t N);
 void rnnc__pack(int trans, size_t K, size_t N, const real *W, size_t ldw, real *P);
 void rnnc__gemm_packed(size_t M, size_t N, size_t K, const real *A, size_t lda, const real *P,
-                           int accumulate, real *C, size_t ldc);
+                       int accumulate, real *C, size_t ldc);
 /* count such products with one A: op(W_q) packed at P + q * pstride, C_q at C + q * cstride
  * (A is rearranged for the kernel once instead of count times). */
 void rnnc__gemm_packed_n(size_t M, size_t N, size_t K, const real *A, size_t lda, int count,
-                             const real *P, size_t pstride, int accumulate, real *C,
-                             size_t cstride, size_t ldc);
+                         const real *P, size_t pstride, int accumulate, real *C, size_t cstride,
+                         size_t ldc);
 
 #endif

@@ -23,7 +23,9 @@ rnnc_status rnnc__fail_prefix(rnnc_status code, const char *prefix) {
     return code;
 }
 
-const char *rnnc_last_error(void) { return last_error; }
+const char *rnnc_last_error(void) {
+    return last_error;
+}
 
 const char *rnnc_status_name(rnnc_status s) {
     switch (s) {
@@ -39,7 +41,9 @@ const char *rnnc_status_name(rnnc_status s) {
     }
 }
 
-const char *rnnc_version(void) { return RNNC_VERSION_STRING; }
+const char *rnnc_version(void) {
+    return RNNC_VERSION_STRING;
+}
 
 void rnnc__assert_fail(const char *what, const char *file, int line) {
     /* A broken internal invariant is a bug in rnnc, not bad input: stop loudly. */
@@ -48,13 +52,15 @@ void rnnc__assert_fail(const char *what, const char *file, int line) {
 }
 
 int rnnc__mul(size_t a, size_t b, size_t *out) {
-    if (a != 0 && b > SIZE_MAX / a) return -1;
+    if (a != 0 && b > SIZE_MAX / a)
+        return -1;
     *out = a * b;
     return 0;
 }
 
 int rnnc__add(size_t a, size_t b, size_t *out) {
-    if (b > SIZE_MAX - a) return -1;
+    if (b > SIZE_MAX - a)
+        return -1;
     *out = a + b;
     return 0;
 }
@@ -65,6 +71,7 @@ rnnc_status rnnc__calloc(void **out, size_t n, size_t size, const char *what) {
     if (rnnc__mul(n, size, &bytes) != 0)
         return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: size %zu x %zu overflows", what, n, size);
     *out = calloc(bytes ? bytes : 1, 1);
-    if (!*out) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate %zu bytes", what, bytes);
+    if (!*out)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate %zu bytes", what, bytes);
     return RNNC_OK;
 }

@@ -23,18 +23,23 @@ int rnnc__threads(void) {
         const char *env = getenv("RNNC_NUM_THREADS");
         char *end = NULL;
         const long n = env ? strtol(env, &end, 10) : 0;
-        n_threads = env && end != env && *end == '\0' && n > 0 && n <= 4096 ? (int)n : online_cpus();
+        n_threads =
+            env && end != env && *end == '\0' && n > 0 && n <= 4096 ? (int)n : online_cpus();
     }
     return n_threads;
 }
 
-int rnnc__in_worker(void) { return worker; }
+int rnnc__in_worker(void) {
+    return worker;
+}
 
 void rnnc_set_num_threads(int n) {
     n_threads = n > 0 ? n : online_cpus();
 }
 
-int rnnc_get_num_threads(void) { return rnnc__threads(); }
+int rnnc_get_num_threads(void) {
+    return rnnc__threads();
+}
 
 void rnnc__barrier_init(rnnc__barrier *b, int n) {
     atomic_store(&b->count, 0);
@@ -52,15 +57,16 @@ void rnnc__barrier_wait(rnnc__barrier *b) {
         return;
     }
     for (int spins = 0; atomic_load(&b->phase) == phase; spins++)
-        if (spins > 2000) sched_yield();
+        if (spins > 2000)
+            sched_yield();
 }
 
 /* The pool. Workers are persistent, so a job starts in microseconds on threads the scheduler has
  * already spread over the cores (threads created per call were sometimes left on one core for a
  * whole short run: S4 inference took 8.0 instead of 4.4 ms in some runs). One job at a time. */
 static struct {
-    pthread_mutex_t busy;           /* held by the caller whose job runs */
-    pthread_mutex_t m;              /* with cv: sleeping workers wait for a new generation */
+    pthread_mutex_t busy; /* held by the caller whose job runs */
+    pthread_mutex_t m;    /* with cv: sleeping workers wait for a new generation */
     pthread_cond_t cv;
     int made;                       /* workers created (1 .. made) */
     _Atomic unsigned generation;    /* a new job each time it changes */
@@ -71,8 +77,8 @@ static struct {
     int n;
     unsigned first[RNNC__POOL_MAX]; /* the generation current when worker k was created */
 } pool = {.busy = PTHREAD_MUTEX_INITIALIZER,
-           .m = PTHREAD_MUTEX_INITIALIZER,
-           .cv = PTHREAD_COND_INITIALIZER};
+          .m = PTHREAD_MUTEX_INITIALIZER,
+          .cv = PTHREAD_COND_INITIALIZER};
 
 static void *pool_worker(void *p) {
     const int k = (int)(intptr_t)p;
@@ -89,15 +95,18 @@ static void *pool_worker(void *p) {
             pthread_mutex_unlock(&pool.m);
         }
         seen = g;
-        if (k < pool.n) pool.task(pool.arg, k);
+        if (k < pool.n)
+            pool.task(pool.arg, k);
         atomic_fetch_sub(&pool.pending, 1);
     }
     return NULL;
 }
 
 int rnnc__pool_run(int n, void (*task)(void *arg, int k), void *arg) {
-    if (n < 1 || n > RNNC__POOL_MAX || worker) return 0;
-    if (pthread_mutex_trylock(&pool.busy) != 0) return 0;
+    if (n < 1 || n > RNNC__POOL_MAX || worker)
+        return 0;
+    if (pthread_mutex_trylock(&pool.busy) != 0)
+        return 0;
     while (pool.made < n - 1) {
         pthread_t t;
         pthread_attr_t attr;
@@ -123,7 +132,8 @@ int rnnc__pool_run(int n, void (*task)(void *arg, int k), void *arg) {
     task(arg, 0);
     worker = 0;
     for (int spins = 0; atomic_load(&pool.pending) > 0; spins++)
-        if (spins > 2000) sched_yield();
+        if (spins > 2000)
+            sched_yield();
     pthread_mutex_unlock(&pool.busy);
     return 1;
 }

@@ -80,7 +80,8 @@ RNNC_HOT float rnnc__vexp_shift(const float *x, float m, float *y, size_t n) {
         y[i] = exp_core(v);
         s += y[i];
     }
-    for (int l = 0; l < 16; l++) s += acc[l];
+    for (int l = 0; l < 16; l++)
+        s += acc[l];
     return s;
 }
 #else

@@ -232,7 +232,8 @@ rnnc_status rnnc_corpus_encode(const rnnc_corpus_spec *spec, const rnnc_vocab *v
     return RNNC_OK;
 }
 
-size_t rnnc_corpus_cut(const rnnc_corpus_spec *spec, const char *text, size_t len, double fraction) {
+size_t rnnc_corpus_cut(const rnnc_corpus_spec *spec, const char *text, size_t len,
+                       double fraction) {
     if (!text)
         return 0;
     if (!(fraction > 0))

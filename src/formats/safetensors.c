@@ -38,14 +38,15 @@ static const struct dtype_info {
     const char *name;
     int dtype;
     size_t size;
-} dtypes[] = {{"F32", RNNC_DTYPE_F32, 4}, {"F64", RNNC_DTYPE_F64, 8}, {"I32", RNNC_DTYPE_I32, 4},
-              {"I64", RNNC_DTYPE_I64, 8}, {"U8", RNNC_DTYPE_U8, 1},   {"F16", RNNC_DTYPE_F16, 2},
+} dtypes[] = {{"F32", RNNC_DTYPE_F32, 4},  {"F64", RNNC_DTYPE_F64, 8}, {"I32", RNNC_DTYPE_I32, 4},
+              {"I64", RNNC_DTYPE_I64, 8},  {"U8", RNNC_DTYPE_U8, 1},   {"F16", RNNC_DTYPE_F16, 2},
               {"BF16", RNNC_DTYPE_BF16, 2}};
 #define N_DTYPES (sizeof dtypes / sizeof dtypes[0])
 
 static const struct dtype_info *dtype_by_id(int dtype) {
     for (size_t i = 0; i < N_DTYPES; i++)
-        if (dtypes[i].dtype == dtype) return &dtypes[i];
+        if (dtypes[i].dtype == dtype)
+            return &dtypes[i];
     return NULL;
 }
 
@@ -71,13 +72,17 @@ static void swap_elements(unsigned char *p, size_t n, size_t size) {
  */
 
 void rnnc_tensor_file_free(rnnc_tensor_file *f) {
-    if (!f) return;
+    if (!f)
+        return;
     if (f->names)
-        for (int i = 0; i < f->n; i++) free(f->names[i]);
+        for (int i = 0; i < f->n; i++)
+            free(f->names[i]);
     if (f->keys)
-        for (int i = 0; i < f->n_meta; i++) free(f->keys[i]);
+        for (int i = 0; i < f->n_meta; i++)
+            free(f->keys[i]);
     if (f->values)
-        for (int i = 0; i < f->n_meta; i++) free(f->values[i]);
+        for (int i = 0; i < f->n_meta; i++)
+            free(f->values[i]);
     free(f->names), free(f->keys), free(f->values);
     free(f->t), free(f->data), free(f->name);
     free(f);
@@ -86,7 +91,8 @@ void rnnc_tensor_file_free(rnnc_tensor_file *f) {
 static char *dup_string(const char *s) {
     size_t n = strlen(s) + 1;
     char *d = malloc(n);
-    if (d) memcpy(d, s, n);
+    if (d)
+        memcpy(d, s, n);
     return d;
 }
 
@@ -102,9 +108,11 @@ typedef struct entry {
 
 /* A non-negative JSON integer that fits in size_t, or -1. */
 static int json_size(const json_t *v, size_t *out) {
-    if (!json_is_integer(v)) return -1;
+    if (!json_is_integer(v))
+        return -1;
     json_int_t x = json_integer_value(v);
-    if (x < 0 || (unsigned long long)x > (unsigned long long)SIZE_MAX) return -1;
+    if (x < 0 || (unsigned long long)x > (unsigned long long)SIZE_MAX)
+        return -1;
     *out = (size_t)x;
     return 0;
 }
@@ -130,14 +138,17 @@ static rnnc_status parse_entry(const char *file, const char *name, const json_t 
     const json_t *offs = json_object_get(obj, "data_offsets");
     if (!dt || !shape || !offs)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s': field '%s' is missing", file, name,
-                         !dt ? "dtype" : !shape ? "shape" : "data_offsets");
+                         !dt      ? "dtype"
+                         : !shape ? "shape"
+                                  : "data_offsets");
     memset(e, 0, sizeof *e);
     e->name = name;
     if (!json_is_string(dt))
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s': dtype is not a string", file, name);
     const char *dname = json_string_value(dt);
     for (size_t i = 0; i < N_DTYPES; i++)
-        if (!strcmp(dname, dtypes[i].name)) e->dtype = dtypes[i].dtype, e->size = dtypes[i].size;
+        if (!strcmp(dname, dtypes[i].name))
+            e->dtype = dtypes[i].dtype, e->size = dtypes[i].size;
     if (!e->dtype)
         return RNNC_FAIL(RNNC_ERR_FORMAT,
                          "%s: tensor '%s': dtype '%.32s' is not supported (F32, F64, I32, I64, "
@@ -153,8 +164,8 @@ static rnnc_status parse_entry(const char *file, const char *name, const json_t 
     for (int d = 0; d < e->ndim; d++) {
         if (json_size(json_array_get(shape, (size_t)d), &e->dims[d]))
             return RNNC_FAIL(RNNC_ERR_FORMAT,
-                             "%s: tensor '%s': shape[%d] is not a non-negative integer", file,
-                             name, d);
+                             "%s: tensor '%s': shape[%d] is not a non-negative integer", file, name,
+                             d);
         if (rnnc__mul(count, e->dims[d], &count))
             return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s': shape's element count overflows",
                              file, name);
@@ -170,8 +181,10 @@ static rnnc_status parse_entry(const char *file, const char *name, const json_t 
                          "integers",
                          file, name);
     if (e->end < e->begin)
-        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s': data_offsets [%zu, %zu] end before "
-                         "they begin", file, name, e->begin, e->end);
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s: tensor '%s': data_offsets [%zu, %zu] end before "
+                         "they begin",
+                         file, name, e->begin, e->end);
     if (e->end - e->begin != nbytes)
         return RNNC_FAIL(RNNC_ERR_FORMAT,
                          "%s: tensor '%s': data_offsets [%zu, %zu] hold %zu bytes, but dtype %s "
@@ -182,8 +195,10 @@ static rnnc_status parse_entry(const char *file, const char *name, const json_t 
 
 static int by_offset(const void *a, const void *b) {
     const entry *x = a, *y = b;
-    if (x->begin != y->begin) return x->begin < y->begin ? -1 : 1;
-    if (x->end != y->end) return x->end < y->end ? -1 : 1;
+    if (x->begin != y->begin)
+        return x->begin < y->begin ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
     return strcmp(x->name, y->name);
 }
 
@@ -228,11 +243,13 @@ static rnnc_status build(const char *file, json_t *root, const unsigned char *da
             st = parse_meta(file, v, f);
         else
             st = parse_entry(file, key, v, &ents[n++]);
-        if (st != RNNC_OK) break;
+        if (st != RNNC_OK)
+            break;
     }
     if (st == RNNC_OK && n > (size_t)INT32_MAX)
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: %zu tensors are more than rnnc counts", file, n);
-    if (st == RNNC_OK) qsort(ents, n, sizeof *ents, by_offset);
+    if (st == RNNC_OK)
+        qsort(ents, n, sizeof *ents, by_offset);
     /* The ranges in order must tile [0, nd) exactly. */
     size_t at = 0, total = 0;
     for (size_t i = 0; i < n && st == RNNC_OK; i++) {
@@ -268,7 +285,8 @@ static rnnc_status build(const char *file, json_t *root, const unsigned char *da
         st = rnnc__calloc((void **)&f->t, n + 1, sizeof *f->t, "tensor table");
     if (st == RNNC_OK)
         st = rnnc__calloc((void **)&f->names, n + 1, sizeof *f->names, "tensor names");
-    if (st == RNNC_OK) st = rnnc__calloc((void **)&f->data, total + 8, 1, "tensor data");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&f->data, total + 8, 1, "tensor data");
     const int swap = host_is_big_endian();
     size_t pos = 0;
     for (size_t i = 0; i < n && st == RNNC_OK; i++) {
@@ -287,7 +305,8 @@ static rnnc_status build(const char *file, json_t *root, const unsigned char *da
         t->nbytes = e->end - e->begin;
         t->data = f->data + pos;
         memcpy(f->data + pos, data + e->begin, t->nbytes);
-        if (swap) swap_elements(f->data + pos, t->nbytes, e->size);
+        if (swap)
+            swap_elements(f->data + pos, t->nbytes, e->size);
         pos += (t->nbytes + 7) / 8 * 8;
     }
     free(ents);
@@ -296,10 +315,13 @@ static rnnc_status build(const char *file, json_t *root, const unsigned char *da
 
 rnnc_status rnnc_tensor_file_parse(const void *bytes, size_t n, const char *name,
                                    rnnc_tensor_file **out) {
-    if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tensor_file_parse: out is NULL");
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tensor_file_parse: out is NULL");
     *out = NULL;
-    if (!bytes && n) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tensor_file_parse: bytes is NULL");
-    if (!name) name = "<memory>";
+    if (!bytes && n)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tensor_file_parse: bytes is NULL");
+    if (!name)
+        name = "<memory>";
     const unsigned char *b = bytes;
     if (n < 8)
         return RNNC_FAIL(RNNC_ERR_FORMAT,
@@ -307,7 +329,8 @@ rnnc_status rnnc_tensor_file_parse(const void *bytes, size_t n, const char *name
                          "header length",
                          name, n);
     unsigned long long hlen = 0;
-    for (int i = 7; i >= 0; i--) hlen = hlen << 8 | b[i];
+    for (int i = 7; i >= 0; i--)
+        hlen = hlen << 8 | b[i];
     if (hlen > MAX_HEADER)
         return RNNC_FAIL(RNNC_ERR_FORMAT,
                          "%s: header length %llu is larger than the limit of %llu bytes", name,
@@ -333,9 +356,11 @@ rnnc_status rnnc_tensor_file_parse(const void *bytes, size_t n, const char *name
     rnnc_status st = rnnc__calloc((void **)&f, 1, sizeof *f, "tensor file");
     if (st == RNNC_OK) {
         f->name = dup_string(name);
-        if (!f->name) st = RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot copy the name", name);
+        if (!f->name)
+            st = RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot copy the name", name);
     }
-    if (st == RNNC_OK) st = build(name, root, b + 8 + hlen, n - 8 - (size_t)hlen, f);
+    if (st == RNNC_OK)
+        st = build(name, root, b + 8 + hlen, n - 8 - (size_t)hlen, f);
     json_decref(root);
     if (st != RNNC_OK) {
         rnnc_tensor_file_free(f);
@@ -346,11 +371,14 @@ rnnc_status rnnc_tensor_file_parse(const void *bytes, size_t n, const char *name
 }
 
 rnnc_status rnnc_tensor_file_read(const char *path, rnnc_tensor_file **out) {
-    if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tensor_file_read: out is NULL");
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tensor_file_read: out is NULL");
     *out = NULL;
-    if (!path) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tensor_file_read: path is NULL");
+    if (!path)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tensor_file_read: path is NULL");
     FILE *fp = fopen(path, "rb");
-    if (!fp) return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (!fp)
+        return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     struct stat sb;
     if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode)) {
         fclose(fp);
@@ -381,36 +409,50 @@ rnnc_status rnnc_tensor_file_read(const char *path, rnnc_tensor_file **out) {
     return st;
 }
 
-const char *rnnc_tensor_file_name(const rnnc_tensor_file *f) { return f ? f->name : NULL; }
+const char *rnnc_tensor_file_name(const rnnc_tensor_file *f) {
+    return f ? f->name : NULL;
+}
 
-int rnnc_tensor_file_count(const rnnc_tensor_file *f) { return f ? f->n : 0; }
+int rnnc_tensor_file_count(const rnnc_tensor_file *f) {
+    return f ? f->n : 0;
+}
 
 const rnnc_tensor *rnnc_tensor_file_tensor(const rnnc_tensor_file *f, int i) {
-    if (!f || i < 0 || i >= f->n) return NULL;
+    if (!f || i < 0 || i >= f->n)
+        return NULL;
     return &f->t[i];
 }
 
 const rnnc_tensor *rnnc_tensor_file_find(const rnnc_tensor_file *f, const char *name) {
-    if (!f || !name) return NULL;
+    if (!f || !name)
+        return NULL;
     for (int i = 0; i < f->n; i++)
-        if (!strcmp(f->t[i].name, name)) return &f->t[i];
+        if (!strcmp(f->t[i].name, name))
+            return &f->t[i];
     return NULL;
 }
 
 const char *rnnc_tensor_file_meta(const rnnc_tensor_file *f, const char *key) {
-    if (!f || !key) return NULL;
+    if (!f || !key)
+        return NULL;
     for (int i = 0; i < f->n_meta; i++)
-        if (!strcmp(f->keys[i], key)) return f->values[i];
+        if (!strcmp(f->keys[i], key))
+            return f->values[i];
     return NULL;
 }
 
-int rnnc_tensor_file_meta_count(const rnnc_tensor_file *f) { return f ? f->n_meta : 0; }
+int rnnc_tensor_file_meta_count(const rnnc_tensor_file *f) {
+    return f ? f->n_meta : 0;
+}
 
 int rnnc_tensor_file_meta_at(const rnnc_tensor_file *f, int i, const char **key,
                              const char **value) {
-    if (!f || i < 0 || i >= f->n_meta) return -1;
-    if (key) *key = f->keys[i];
-    if (value) *value = f->values[i];
+    if (!f || i < 0 || i >= f->n_meta)
+        return -1;
+    if (key)
+        *key = f->keys[i];
+    if (value)
+        *value = f->values[i];
     return 0;
 }
 
@@ -420,10 +462,11 @@ int rnnc_tensor_file_meta_at(const rnnc_tensor_file *f, int i, const char **key,
 
 /* Checks the caller's tensors and metadata and builds the padded header text. */
 static rnnc_status make_header(const char *path, const rnnc_tensor *ts, int n,
-                               const char *const *mk, const char *const *mv, int n_meta,
-                               char **out, size_t *out_len) {
+                               const char *const *mk, const char *const *mv, int n_meta, char **out,
+                               size_t *out_len) {
     json_t *root = json_object();
-    if (!root) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot build the header", path);
+    if (!root)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot build the header", path);
     rnnc_status st = RNNC_OK;
     if (n_meta > 0) {
         json_t *meta = json_object();
@@ -431,8 +474,8 @@ static rnnc_status make_header(const char *path, const rnnc_tensor *ts, int n,
             st = RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot build the header", path);
         for (int i = 0; i < n_meta && st == RNNC_OK; i++) {
             if (!mk[i] || !mv[i])
-                st = RNNC_FAIL(RNNC_ERR_ARG, "%s: metadata entry %d has a NULL key or value",
-                               path, i);
+                st = RNNC_FAIL(RNNC_ERR_ARG, "%s: metadata entry %d has a NULL key or value", path,
+                               i);
             else if (json_object_get(meta, mk[i]))
                 st = RNNC_FAIL(RNNC_ERR_ARG, "%s: metadata key '%s' is given twice", path, mk[i]);
             else {
@@ -484,8 +527,7 @@ static rnnc_status make_header(const char *path, const rnnc_tensor *ts, int n,
         }
         if (bad) {
             json_decref(shape), json_decref(offs), json_decref(obj);
-            st = RNNC_FAIL(RNNC_ERR_ARG, "%s: tensor '%s': shape or size overflows", path,
-                           t->name);
+            st = RNNC_FAIL(RNNC_ERR_ARG, "%s: tensor '%s': shape or size overflows", path, t->name);
             break;
         }
         if (nbytes != t->nbytes || (nbytes && !t->data)) {
@@ -507,10 +549,12 @@ static rnnc_status make_header(const char *path, const rnnc_tensor *ts, int n,
     char *text = NULL;
     if (st == RNNC_OK) {
         text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (!text) st = RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot format the header", path);
+        if (!text)
+            st = RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot format the header", path);
     }
     json_decref(root);
-    if (st != RNNC_OK) return st;
+    if (st != RNNC_OK)
+        return st;
     /* Pad with spaces to a multiple of 8 bytes so the data that follows stays aligned. */
     size_t len = strlen(text), padded = (len + 7) / 8 * 8;
     char *h = realloc(text, padded + 1);
@@ -527,15 +571,18 @@ static rnnc_status make_header(const char *path, const rnnc_tensor *ts, int n,
 
 /* Writes n bytes of `size`-byte elements little-endian. */
 static int write_le(FILE *fp, const void *data, size_t n, size_t size) {
-    if (n == 0) return 0; /* data may be NULL for an empty tensor */
-    if (!host_is_big_endian() || size == 1) return fwrite(data, 1, n, fp) == n ? 0 : -1;
+    if (n == 0)
+        return 0; /* data may be NULL for an empty tensor */
+    if (!host_is_big_endian() || size == 1)
+        return fwrite(data, 1, n, fp) == n ? 0 : -1;
     unsigned char chunk[4096];
     const unsigned char *p = data;
     while (n) {
         size_t k = n < sizeof chunk ? n : sizeof chunk;
         memcpy(chunk, p, k);
         swap_elements(chunk, k, size);
-        if (fwrite(chunk, 1, k, fp) != k) return -1;
+        if (fwrite(chunk, 1, k, fp) != k)
+            return -1;
         p += k, n -= k;
     }
     return 0;
@@ -544,7 +591,8 @@ static int write_le(FILE *fp, const void *data, size_t n, size_t size) {
 rnnc_status rnnc_tensor_file_write(const char *path, const rnnc_tensor *tensors, int n,
                                    const char *const *meta_keys, const char *const *meta_values,
                                    int n_meta) {
-    if (!path || !path[0]) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tensor_file_write: no path");
+    if (!path || !path[0])
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tensor_file_write: no path");
     if (n < 0 || (n > 0 && !tensors))
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: %d tensors%s", path, n, n > 0 ? " but NULL" : "");
     if (n_meta < 0 || (n_meta > 0 && (!meta_keys || !meta_values)))
@@ -560,7 +608,8 @@ rnnc_status rnnc_tensor_file_write(const char *path, const rnnc_tensor *tensors,
     }
     FILE *fp = rnnc_atomic_stream(af);
     unsigned char len8[8];
-    for (int i = 0; i < 8; i++) len8[i] = (unsigned char)((unsigned long long)hlen >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        len8[i] = (unsigned char)((unsigned long long)hlen >> (8 * i));
     int bad = fwrite(len8, 1, 8, fp) != 8 || fwrite(header, 1, hlen, fp) != hlen;
     for (int i = 0; i < n && !bad; i++)
         bad = write_le(fp, tensors[i].data, tensors[i].nbytes, dtype_by_id(tensors[i].dtype)->size);

@@ -9,7 +9,8 @@ struct rnnc_model {
 };
 
 rnnc_status rnnc_model_create(const rnnc_config *cfg, uint64_t seed, rnnc_model **out) {
-    if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_create: out is NULL");
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_create: out is NULL");
     *out = NULL;
     rnnc_model *m;
     RNNC_TRY(rnnc__calloc((void **)&m, 1, sizeof *m, "model"));
@@ -23,7 +24,8 @@ rnnc_status rnnc_model_create(const rnnc_config *cfg, uint64_t seed, rnnc_model 
 }
 
 void rnnc_model_free(rnnc_model *m) {
-    if (!m) return;
+    if (!m)
+        return;
     rnnc__model_free_f32(m->impl);
     free(m);
 }
@@ -33,12 +35,13 @@ const rnnc_config *rnnc_model_config(const rnnc_model *m) {
 }
 
 rnnc_status rnnc_model_forward(rnnc_model *m, const rnnc_batch *batch, int training) {
-    if (!m || !batch) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_forward: NULL argument");
+    if (!m || !batch)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_forward: NULL argument");
     if (batch->T < 1 || batch->B < 1)
         return RNNC_FAIL(RNNC_ERR_SHAPE, "batch: T = %d and B = %d must be >= 1", batch->T,
                          batch->B);
-    rnnc__batch_f32 b = {(size_t)batch->T, (size_t)batch->B, batch->ids, batch->x,
-                         batch->lengths, batch->padding};
+    rnnc__batch_f32 b = {(size_t)batch->T, (size_t)batch->B, batch->ids,
+                         batch->x,         batch->lengths,   batch->padding};
     return rnnc__model_forward_f32(m->impl, &b, training);
 }
 
@@ -47,14 +50,15 @@ const float *rnnc_model_output(const rnnc_model *m, int *ndim, size_t dims[3]) {
 }
 
 rnnc_status rnnc_model_backward(rnnc_model *m, const float *dout) {
-    if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_backward: model is NULL");
+    if (!m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_backward: model is NULL");
     return rnnc__model_backward_f32(m->impl, dout);
 }
 
 void rnnc_model_zero_grad(rnnc_model *m) {
-    if (!m) return;
-    memset(rnnc__model_grads_f32(m->impl), 0,
-           rnnc__model_plan_f32(m->impl)->total * sizeof(float));
+    if (!m)
+        return;
+    memset(rnnc__model_grads_f32(m->impl), 0, rnnc__model_plan_f32(m->impl)->total * sizeof(float));
 }
 
 const float *rnnc_model_input_grad(const rnnc_model *m) {
@@ -62,11 +66,13 @@ const float *rnnc_model_input_grad(const rnnc_model *m) {
 }
 
 void rnnc_model_set_input_grad(rnnc_model *m, int on) {
-    if (m) rnnc__model_set_input_grad_f32(m->impl, on);
+    if (m)
+        rnnc__model_set_input_grad_f32(m->impl, on);
 }
 
 rnnc_status rnnc_model_set_trainable(rnnc_model *m, int layer, int on) {
-    if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_set_trainable: model is NULL");
+    if (!m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_set_trainable: model is NULL");
     return rnnc__model_set_trainable_f32(m->impl, layer, on);
 }
 
@@ -75,54 +81,66 @@ int rnnc_model_trainable(const rnnc_model *m, int layer) {
 }
 
 int rnnc_model_param_layer(const rnnc_model *m, int i) {
-    if (!m) return -1;
+    if (!m)
+        return -1;
     const rnnc__plan *p = rnnc__model_plan_f32(m->impl);
     return i >= 0 && i < p->n_params ? p->params[i].layer : -1;
 }
 
 int rnnc_model_param_trainable(const rnnc_model *m, int i) {
-    if (!m) return 0;
+    if (!m)
+        return 0;
     const rnnc__plan *p = rnnc__model_plan_f32(m->impl);
     return i >= 0 && i < p->n_params && rnnc__model_trainable_f32(m->impl, p->params[i].layer);
 }
 
 rnnc_status rnnc_model_set_state(rnnc_model *m, int layer, int B, const float *h0,
                                  const float *c0) {
-    if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_set_state: model is NULL");
-    if (h0 && B < 1) return RNNC_FAIL(RNNC_ERR_SHAPE, "rnnc_model_set_state: B = %d", B);
+    if (!m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_set_state: model is NULL");
+    if (h0 && B < 1)
+        return RNNC_FAIL(RNNC_ERR_SHAPE, "rnnc_model_set_state: B = %d", B);
     return rnnc__model_set_state_f32(m->impl, layer, h0 ? (size_t)B : 0, h0, c0);
 }
 
 rnnc_status rnnc_model_final_state(const rnnc_model *m, int layer, const float **h,
                                    const float **c) {
-    if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_final_state: model is NULL");
+    if (!m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_final_state: model is NULL");
     return rnnc__model_final_state_f32(m->impl, layer, h, c);
 }
 
 rnnc_status rnnc_model_set_final_state_grad(rnnc_model *m, int layer, const float *dh,
                                             const float *dc) {
-    if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_set_final_state_grad: model is NULL");
+    if (!m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_set_final_state_grad: model is NULL");
     return rnnc__model_set_final_state_grad_f32(m->impl, layer, dh, dc);
 }
 
 rnnc_status rnnc_model_initial_state_grad(const rnnc_model *m, int layer, const float **dh0,
                                           const float **dc0) {
-    if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_initial_state_grad: model is NULL");
+    if (!m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_initial_state_grad: model is NULL");
     return rnnc__model_initial_state_grad_f32(m->impl, layer, dh0, dc0);
 }
 
 rnnc_status rnnc_model_layer_info(const rnnc_model *m, int i, const char **name, const char **kind,
                                   size_t *out_features, int *sequence) {
-    if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_layer_info: model is NULL");
+    if (!m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_layer_info: model is NULL");
     const rnnc__plan *p = rnnc__model_plan_f32(m->impl);
     if (i < 0 || i >= p->n_layers)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_layer_info: index %d is outside [0, %d)", i,
                          p->n_layers);
     const rnnc__plan_layer *L = &p->layer[i];
-    if (name) *name = L->name;
-    if (kind) *kind = rnnc__kind_name(L->kind);
-    if (out_features) *out_features = L->out;
-    if (sequence) *sequence = L->seq_out;
+    if (name)
+        *name = L->name;
+    if (kind)
+        *kind = rnnc__kind_name(L->kind);
+    if (out_features)
+        *out_features = L->out;
+    if (sequence)
+        *sequence = L->seq_out;
     return RNNC_OK;
 }
 
@@ -132,14 +150,18 @@ int rnnc_model_param_count(const rnnc_model *m) {
 
 rnnc_status rnnc_model_param_info(const rnnc_model *m, int i, const char **name, int *ndim,
                                   size_t dims[2]) {
-    if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_param_info: model is NULL");
+    if (!m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_param_info: model is NULL");
     const rnnc__plan *p = rnnc__model_plan_f32(m->impl);
     if (i < 0 || i >= p->n_params)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_param_info: index %d is outside [0, %d)", i,
                          p->n_params);
-    if (name) *name = p->params[i].name;
-    if (ndim) *ndim = p->params[i].ndim;
-    if (dims) dims[0] = p->params[i].dims[0], dims[1] = p->params[i].dims[1];
+    if (name)
+        *name = p->params[i].name;
+    if (ndim)
+        *ndim = p->params[i].ndim;
+    if (dims)
+        dims[0] = p->params[i].dims[0], dims[1] = p->params[i].dims[1];
     return RNNC_OK;
 }
 
@@ -154,7 +176,8 @@ static float *view(rnnc_model *m, const char *name, size_t *n, float *arena) {
         RNNC_FAIL(RNNC_ERR_ARG, "no parameter named '%s'", name);
         return NULL;
     }
-    if (n) *n = p->params[i].size;
+    if (n)
+        *n = p->params[i].size;
     return arena + p->params[i].offset;
 }
 
@@ -169,8 +192,10 @@ float *rnnc_model_grad(rnnc_model *m, const char *name, size_t *n) {
 rnnc_status rnnc_model_param_set(rnnc_model *m, const char *name, const float *src, size_t n) {
     size_t have;
     float *dst = rnnc_model_param(m, name, &have);
-    if (!dst) return RNNC_ERR_ARG;
-    if (!src) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_param_set: src is NULL");
+    if (!dst)
+        return RNNC_ERR_ARG;
+    if (!src)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_param_set: src is NULL");
     if (n != have)
         return RNNC_FAIL(RNNC_ERR_SHAPE, "parameter '%s' has %zu values, not %zu", name, have, n);
     memcpy(dst, src, n * sizeof(float));
@@ -178,15 +203,21 @@ rnnc_status rnnc_model_param_set(rnnc_model *m, const char *name, const float *s
 }
 
 float *rnnc_model_params(rnnc_model *m, size_t *n) {
-    if (!m) return NULL;
-    if (n) *n = rnnc__model_plan_f32(m->impl)->total;
+    if (!m)
+        return NULL;
+    if (n)
+        *n = rnnc__model_plan_f32(m->impl)->total;
     return rnnc__model_params_f32(m->impl);
 }
 
 float *rnnc_model_grads(rnnc_model *m, size_t *n) {
-    if (!m) return NULL;
-    if (n) *n = rnnc__model_plan_f32(m->impl)->total;
+    if (!m)
+        return NULL;
+    if (n)
+        *n = rnnc__model_plan_f32(m->impl)->total;
     return rnnc__model_grads_f32(m->impl);
 }
 
-rnnc_rng *rnnc_model_rng(rnnc_model *m) { return m ? rnnc__model_rng_f32(m->impl) : NULL; }
+rnnc_rng *rnnc_model_rng(rnnc_model *m) {
+    return m ? rnnc__model_rng_f32(m->impl) : NULL;
+}

@@ -51,9 +51,12 @@ static rnnc_status perr(parser *p, int line, const char *fmt, const char *a, con
 static const struct kind_name {
     const char *name;
     int kind;
-} kinds[] = {{"embedding", RNNC_LAYER_EMBEDDING}, {"dense", RNNC_LAYER_DENSE},
-             {"dropout", RNNC_LAYER_DROPOUT},     {"rnn", RNNC_LAYER_RNN},
-             {"lstm", RNNC_LAYER_LSTM},           {"gru", RNNC_LAYER_GRU},
+} kinds[] = {{"embedding", RNNC_LAYER_EMBEDDING},
+             {"dense", RNNC_LAYER_DENSE},
+             {"dropout", RNNC_LAYER_DROPOUT},
+             {"rnn", RNNC_LAYER_RNN},
+             {"lstm", RNNC_LAYER_LSTM},
+             {"gru", RNNC_LAYER_GRU},
              {"pool", RNNC_LAYER_POOL}};
 
 /* Registers a section header seen by the reader; returns its number or -1. */
@@ -73,7 +76,8 @@ static int add_section(parser *p, const char *hdr, size_t len) {
     s->line = p->line;
     s->seen = 0;
     if (strcmp(name, "model") == 0) {
-        if (p->model_seen) perr(p, p->line, "[model] appears twice%s%s", "", "");
+        if (p->model_seen)
+            perr(p, p->line, "[model] appears twice%s%s", "", "");
         p->model_seen = 1;
         s->layer = -1;
         return p->n_sec++;
@@ -89,7 +93,8 @@ static int add_section(parser *p, const char *hdr, size_t len) {
             return p->n_sec++;
         }
     perr(p, p->line,
-         "unknown section [%s] (expected model, embedding, dense, dropout, rnn, lstm, gru or pool)%s",
+         "unknown section [%s] (expected model, embedding, dense, dropout, rnn, lstm, gru or "
+         "pool)%s",
          name, "");
     return -1;
 }
@@ -97,7 +102,8 @@ static int add_section(parser *p, const char *hdr, size_t len) {
 /* ini_reader: one line per call, section headers numbered. */
 static char *read_line(char *str, int num, void *stream) {
     parser *p = stream;
-    if (p->text[p->pos] == 0) return NULL;
+    if (p->text[p->pos] == 0)
+        return NULL;
     const char *start = p->text + p->pos;
     const char *nl = strchr(start, '\n');
     size_t len = nl ? (size_t)(nl - start) + 1 : strlen(start);
@@ -110,7 +116,8 @@ static char *read_line(char *str, int num, void *stream) {
     memcpy(str, start, len);
     str[len] = 0;
     char *h = str;
-    while (*h == ' ' || *h == '\t') h++;
+    while (*h == ' ' || *h == '\t')
+        h++;
     if (*h == '[') {
         char *close = strchr(h, ']');
         if (close) {
@@ -128,7 +135,8 @@ static char *read_line(char *str, int num, void *stream) {
 static int parse_choice(const char *v, const char *const *names, const int *vals, int n,
                         long *out) {
     for (int i = 0; i < n; i++)
-        if (!strcmp(v, names[i])) return *out = vals[i], 0;
+        if (!strcmp(v, names[i]))
+            return *out = vals[i], 0;
     return -1;
 }
 
@@ -171,12 +179,14 @@ static const struct key {
 static int handler(void *user, const char *sec_name, const char *name, const char *value) {
     parser *p = user;
     const char *hash = strrchr(sec_name, '#');
-    if (!hash) return 0; /* only when add_section failed; the error is recorded */
+    if (!hash)
+        return 0; /* only when add_section failed; the error is recorded */
     /* The number must be one read_line added: a header that read_line did not number (it failed,
      * or inih saw a header read_line did not, e.g. after a '\v') may hold any '#' text. */
     char *end;
     const long idx = strtol(hash + 1, &end, 10);
-    if (p->st != RNNC_OK) return 0;
+    if (p->st != RNNC_OK)
+        return 0;
     if (*end || end == hash + 1 || idx < 0 || idx >= p->n_sec) {
         perr(p, p->line, "section header '[%s]' is not a layer kind%s", sec_name, "");
         return 0;
@@ -185,10 +195,12 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     const int kind = s->layer < 0 ? 0 : p->cfg->layers[s->layer].kind;
     const char *kname = s->layer < 0 ? "model" : kinds[0].name;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
-        if (kinds[k].kind == kind) kname = kinds[k].name;
+        if (kinds[k].kind == kind)
+            kname = kinds[k].name;
     int ki = -1;
     for (int k = 0; k < N_KEYS; k++)
-        if (!strcmp(keys[k].name, name) && (keys[k].kinds & BIT(kind))) ki = k;
+        if (!strcmp(keys[k].name, name) && (keys[k].kinds & BIT(kind)))
+            ki = k;
     if (ki < 0) {
         perr(p, p->line, "unknown key '%s' in [%s] (see docs/model-format.md)", name, kname);
         return 0;
@@ -230,17 +242,21 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     case K_POOL: bad = parse_choice(value, pools, pool_v, 2, &iv); break;
     case K_INIT: bad = parse_choice(value, inits, init_v, 3, &iv); break;
     case K_NAME:
-        if (strlen(value) >= RNNC_NAME_MAX) bad = -1;
-        else snprintf(base + k->offset, RNNC_NAME_MAX, "%s", value);
+        if (strlen(value) >= RNNC_NAME_MAX)
+            bad = -1;
+        else
+            snprintf(base + k->offset, RNNC_NAME_MAX, "%s", value);
         break;
     }
     if (bad) {
         static const char *const want[] = {"an integer in [-1, 1073741824]",
-                                       "a finite number of magnitude at most 3.4e38",
+                                           "a finite number of magnitude at most 3.4e38",
                                            "0/1/true/false",
                                            "linear, sigmoid, tanh, relu or softmax",
-                                           "concat or sum", "tanh or relu",
-                                           "a name shorter than 48 characters", "max or mean",
+                                           "concat or sum",
+                                           "tanh or relu",
+                                           "a name shorter than 48 characters",
+                                           "max or mean",
                                            "torch, keras or uniform"};
         char what[96];
         snprintf(what, sizeof what, "%s = '%.40s'", name, value);
@@ -251,7 +267,8 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
         *(float *)(base + k->offset) = (float)fv;
     else if (k->type != K_NAME)
         *(int *)(base + k->offset) = (int)iv;
-    if (!strcmp(name, "forget_bias")) p->cfg->layers[s->layer].set_forget_bias = 1;
+    if (!strcmp(name, "forget_bias"))
+        p->cfg->layers[s->layer].set_forget_bias = 1;
     return 1;
 }
 
@@ -266,10 +283,12 @@ static void check_required(parser *p) {
                {RNNC_LAYER_GRU, "hidden"}};
     for (int i = 0; i < p->n_sec; i++) {
         const section *s = &p->sec[i];
-        if (s->layer < 0) continue;
+        if (s->layer < 0)
+            continue;
         const int kind = p->cfg->layers[s->layer].kind;
         for (size_t r = 0; r < sizeof req / sizeof req[0]; r++) {
-            if (req[r].kind != kind) continue;
+            if (req[r].kind != kind)
+                continue;
             for (int k = 0; k < N_KEYS; k++)
                 if (!strcmp(keys[k].name, req[r].key) && !(s->seen & (1u << k)))
                     perr(p, s->line, "this section needs '%s = ...'%s", req[r].key, "");
@@ -278,8 +297,10 @@ static void check_required(parser *p) {
 }
 
 rnnc_status rnnc_config_parse(const char *text, const char *name, rnnc_config *out) {
-    if (!text || !out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_parse: NULL argument");
-    if (!name) name = "<config>";
+    if (!text || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_parse: NULL argument");
+    if (!name)
+        name = "<config>";
     parser p;
     memset(&p, 0, sizeof p);
     memset(out, 0, sizeof *out);
@@ -288,22 +309,27 @@ rnnc_status rnnc_config_parse(const char *text, const char *name, rnnc_config *o
     if (p.long_line)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: line longer than %d characters", name,
                          p.long_line, 190);
-    if (p.st != RNNC_OK) return p.st;
+    if (p.st != RNNC_OK)
+        return p.st;
     if (r > 0)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: not a 'key = value' line or [section] header",
                          name, r);
-    if (r < 0) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: the INI parser ran out of memory", name);
+    if (r < 0)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: the INI parser ran out of memory", name);
     check_required(&p);
-    if (p.st != RNNC_OK) return p.st;
+    if (p.st != RNNC_OK)
+        return p.st;
     if (out->n_layers == 0)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: no layers (add sections such as [lstm])", name);
     /* sizes left to the task ("auto", kept as 0) are checked with a stand-in value */
     rnnc_config *probe = malloc(sizeof *probe);
-    if (!probe) return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", name);
+    if (!probe)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", name);
     *probe = *out;
     for (int i = 0; i < probe->n_layers; i++) {
         rnnc_layer_spec *s = &probe->layers[i];
-        if (s->kind == RNNC_LAYER_EMBEDDING && s->vocab == 0) s->vocab = 2;
+        if (s->kind == RNNC_LAYER_EMBEDDING && s->vocab == 0)
+            s->vocab = 2;
         if (s->kind == RNNC_LAYER_DENSE && s->units == 0)
             s->units = s->tie_weights && probe->layers[0].kind == RNNC_LAYER_EMBEDDING
                            ? probe->layers[0].vocab
@@ -315,9 +341,11 @@ rnnc_status rnnc_config_parse(const char *text, const char *name, rnnc_config *o
 }
 
 rnnc_status rnnc_config_read(const char *path, rnnc_config *out) {
-    if (!path || !out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_read: NULL argument");
+    if (!path || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_read: NULL argument");
     FILE *f = fopen(path, "rb");
-    if (!f) return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (!f)
+        return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     char *buf = malloc(MAX_FILE + 1);
     if (!buf) {
         fclose(f);
@@ -330,8 +358,8 @@ rnnc_status rnnc_config_read(const char *path, rnnc_config *out) {
     if (err)
         st = RNNC_FAIL(RNNC_ERR_IO, "%s: read error (is it a directory?)", path);
     else if (n > MAX_FILE)
-        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: larger than %d bytes; not a model description",
-                       path, MAX_FILE);
+        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: larger than %d bytes; not a model description", path,
+                       MAX_FILE);
     else if (memchr(buf, 0, n))
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: contains NUL bytes; not a text file", path);
     else {
@@ -352,7 +380,8 @@ static void format_float(float v, char *buf, size_t size) {
     for (int digits = 6; digits <= 9; digits++) {
         snprintf(buf, size, "%.*g", digits, (double)v);
         double back;
-        if (rnnc__value_double(buf, &back) == 0 && (float)back == v) return;
+        if (rnnc__value_double(buf, &back) == 0 && (float)back == v)
+            return;
     }
 }
 
@@ -364,7 +393,8 @@ static const char *choice_name(int type, int v) {
     case K_NONLIN: return v >= RNNC_ACT_LINEAR && v <= RNNC_ACT_SOFTMAX ? acts[v] : "?";
     case K_MERGE: return v == RNNC_MERGE_SUM ? "sum" : "concat";
     case K_POOL: return v == RNNC_POOL_MEAN ? "mean" : "max";
-    case K_INIT: return v == RNNC_INIT_KERAS ? "keras" : v == RNNC_INIT_UNIFORM ? "uniform" : "torch";
+    case K_INIT:
+        return v == RNNC_INIT_KERAS ? "keras" : v == RNNC_INIT_UNIFORM ? "uniform" : "torch";
     default: return "?";
     }
 }
@@ -373,15 +403,21 @@ static const char *choice_name(int type, int v) {
 static void write_section(FILE *fp, const char *base, int kind, const rnnc_layer_spec *s) {
     for (int k = 0; k < N_KEYS; k++) {
         const struct key *key = &keys[k];
-        if (!(key->kinds & BIT(kind))) continue;
+        if (!(key->kinds & BIT(kind)))
+            continue;
         const char *field = base + key->offset;
         /* An empty name means "the default name"; writing none keeps it empty. */
-        if (key->type == K_NAME && !field[0]) continue;
+        if (key->type == K_NAME && !field[0])
+            continue;
         /* forget_bias present means "set it"; absent means PyTorch's initialisation. */
-        if (!strcmp(key->name, "forget_bias") && !s->set_forget_bias) continue;
-        if (!strcmp(key->name, "init_range") && s->init != RNNC_INIT_UNIFORM) continue;
-        if (!strcmp(key->name, "tie_weights") && !s->tie_weights) continue;
-        if (!strcmp(key->name, "weight_drop") && !s->weight_drop) continue;
+        if (!strcmp(key->name, "forget_bias") && !s->set_forget_bias)
+            continue;
+        if (!strcmp(key->name, "init_range") && s->init != RNNC_INIT_UNIFORM)
+            continue;
+        if (!strcmp(key->name, "tie_weights") && !s->tie_weights)
+            continue;
+        if (!strcmp(key->name, "weight_drop") && !s->weight_drop)
+            continue;
         char num[32];
         const char *val;
         switch (key->type) {
@@ -401,27 +437,31 @@ static void write_section(FILE *fp, const char *base, int kind, const rnnc_layer
 }
 
 rnnc_status rnnc_config_write(const rnnc_config *cfg, char **out) {
-    if (!cfg || !out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_write: NULL argument");
+    if (!cfg || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_write: NULL argument");
     *out = NULL;
     rnnc_status st = rnnc_config_validate(cfg);
-    if (st != RNNC_OK) return rnnc__fail_prefix(st, "rnnc_config_write");
+    if (st != RNNC_OK)
+        return rnnc__fail_prefix(st, "rnnc_config_write");
     for (int i = 0; i < cfg->n_layers; i++) {
         const rnnc_layer_spec *s = &cfg->layers[i];
         if (s->set_forget_bias && s->kind == RNNC_LAYER_LSTM && !isfinite(s->forget_bias))
-            return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_write: layer %d: forget_bias is %g",
-                             i + 1, (double)s->forget_bias);
+            return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_write: layer %d: forget_bias is %g", i + 1,
+                             (double)s->forget_bias);
     }
     char *text = NULL;
     size_t len = 0;
     FILE *fp = open_memstream(&text, &len);
-    if (!fp) return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_config_write: cannot open a memory stream");
+    if (!fp)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_config_write: cannot open a memory stream");
     fprintf(fp, "# rnnc %s model description\n[model]\n", rnnc_version());
     write_section(fp, (const char *)cfg, 0, &cfg->layers[0]);
     for (int i = 0; i < cfg->n_layers; i++) {
         const rnnc_layer_spec *s = &cfg->layers[i];
         const char *kname = "?";
         for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
-            if (kinds[k].kind == s->kind) kname = kinds[k].name;
+            if (kinds[k].kind == s->kind)
+                kname = kinds[k].name;
         fprintf(fp, "\n[%s]\n", kname);
         write_section(fp, (const char *)s, s->kind, s);
     }

@@ -3,8 +3,7 @@
  * float and double builds draw the same mask. */
 #include "layers.h"
 
-void rnnc__dropout_forward(rnnc_rng *rng, double p, size_t n, const real *x, real *y,
-                               real *mask) {
+void rnnc__dropout_forward(rnnc_rng *rng, double p, size_t n, const real *x, real *y, real *mask) {
     const real keep = (real)(1.0 / (1.0 - p));
     for (size_t i = 0; i < n; i++) {
         mask[i] = rnnc_rng_uniform(rng) < p ? 0 : keep;
@@ -13,5 +12,6 @@ void rnnc__dropout_forward(rnnc_rng *rng, double p, size_t n, const real *x, rea
 }
 
 void rnnc__dropout_backward(size_t n, const real *mask, const real *dy, real *dx) {
-    for (size_t i = 0; i < n; i++) dx[i] += dy[i] * mask[i];
+    for (size_t i = 0; i < n; i++)
+        dx[i] += dy[i] * mask[i];
 }

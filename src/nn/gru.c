@@ -12,10 +12,11 @@
  * the recurrent product; bi, bh b_ih, b_hh (3H); hp (H) the previous state; hnc (H) keeps
  * W_hn h + b_hn for backward; hn, y (H) the new state and the output. */
 static RNNC_HOT void forward_row(size_t H, real *restrict g, const real *restrict hh,
-                                     const real *restrict bi, const real *restrict bh,
-                                     const real *restrict hp, real *restrict hnc,
-                                     real *restrict hn, real *restrict y) {
-    for (size_t k = 0; k < 2 * H; k++) g[k] = (g[k] + bi[k]) + (hh[k] + bh[k]);
+                                 const real *restrict bi, const real *restrict bh,
+                                 const real *restrict hp, real *restrict hnc, real *restrict hn,
+                                 real *restrict y) {
+    for (size_t k = 0; k < 2 * H; k++)
+        g[k] = (g[k] + bi[k]) + (hh[k] + bh[k]);
     rnnc__vsigmoid(g, 2 * H); /* r, z */
     for (size_t j = 0; j < H; j++) {
         hnc[j] = hh[2 * H + j] + bh[2 * H + j];
@@ -39,8 +40,8 @@ void rnnc__gru_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
         const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
         if (d->wih_packed) /* this step's input projection (small weights) */
-            rnnc__gemm_packed(rows, G, d->I, d->x + (t * B + d->b0) * d->ldx, d->ldx,
-                                  d->wih_packed, 0, gates + (t * B + d->b0) * G, G);
+            rnnc__gemm_packed(rows, G, d->I, d->x + (t * B + d->b0) * d->ldx, d->ldx, d->wih_packed,
+                              0, gates + (t * B + d->b0) * G, G);
         rnnc__gemm_packed(rows, G, H, hp + d->b0 * H, H, d->whh_packed, 0, hh + d->b0 * G, G);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
@@ -49,7 +50,7 @@ void rnnc__gru_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
                 continue;
             }
             forward_row(H, gates + (t * B + b) * G, hh + b * G, w->b_ih, w->b_hh, hp + b * H,
-                            HN + (t * B + b) * H, hn + b * H, y);
+                        HN + (t * B + b) * H, hn + b * H, y);
         }
     }
 }
@@ -59,8 +60,8 @@ void rnnc__gru_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
  * gradients gi, gh (3H); dh (H) becomes the direct path dh * z (the recurrent product adds the
  * rest). Separate, restrict-qualified arrays, so the loop is vectorized. */
 static RNNC_HOT void back_row(size_t H, const real *restrict g, const real *restrict hn,
-                                  const real *restrict hp, const real *restrict dy,
-                                  real *restrict dh, real *restrict gi, real *restrict gh) {
+                              const real *restrict hp, const real *restrict dy, real *restrict dh,
+                              real *restrict gi, real *restrict gh) {
     for (size_t j = 0; j < H; j++) {
         const real r = g[j], z = g[H + j], n = g[2 * H + j];
         const real dht = R_FLUSH(dh[j] + dy[j]);
@@ -77,8 +78,8 @@ static RNNC_HOT void back_row(size_t H, const real *restrict g, const real *rest
 
 /* dgi: gradient of the input-side pre-activations (W_i x + b_i); dgh: of the recurrent-side ones
  * (W_h h + b_h). They differ in the n block, where the recurrent part is scaled by r. */
-void rnnc__gru_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
-                            size_t ldy, real *dh, real *dgi, real *dgh, real *work) {
+void rnnc__gru_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
+                        real *dh, real *dgi, real *dgh, real *work) {
     (void)w; /* W_hh comes packed, in d->whh_packed */
     (void)work;
     const size_t T = d->T, B = d->B, H = d->H, G = 3 * H, BH = B * H;
@@ -99,6 +100,6 @@ void rnnc__gru_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy
         }
         const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
         rnnc__gemm_packed(rows, H, G, dgh + (t * B + d->b0) * G, G, d->whh_packed, 1,
-                              dh + d->b0 * H, H);
+                          dh + d->b0 * H, H);
     }
 }

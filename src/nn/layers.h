@@ -38,7 +38,7 @@ typedef struct rnnc__dir {
     size_t ldy;
     const real *h0, *c0; /* (B,H) initial states, NULL for zeros (c0: LSTM only) */
     real *cache;         /* rnnc__dir_cache_size reals, filled by forward for backward */
-    size_t b0, b1; /* the cells' time loops process batch rows [b0, b1); set by recurrent.c */
+    size_t b0, b1;       /* the cells' time loops process batch rows [b0, b1); set by recurrent.c */
     /* W_hh packed for the step products (rnnc__pack), set by recurrent.c: op = W_hh^T (K = H,
      * N = G) in forward, W_hh (K = G, N = H) in backward; forward also W_ih^T (K = I, N = G):
      * each step's input projection is computed right before its recurrent product */
@@ -62,31 +62,34 @@ void rnnc__set_step_projection_limit(size_t bytes);
 size_t rnnc__step_projection_limit(void);
 
 /* Forward over all steps. hT, cT (B,H): the state after each sequence's last data step (c: LSTM). */
-void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT,
-                           real *work);
+void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT, real *work);
 /* Backward through the forward that filled d->cache. dy (T,B,H) rows of stride ldy (only active
  * steps are read); dhT, dcT (B,H) or NULL; dx (T,B,I) rows of stride d->ldx or NULL; dh0, dc0
  * (B,H) or NULL; g the gradient views. */
-void rnnc__dir_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
-                            size_t ldy, const real *dhT, const real *dcT, real *dx, real *dh0,
-                            real *dc0, const rnnc__cellw *g, real *work);
+void rnnc__dir_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
+                        const real *dhT, const real *dcT, real *dx, real *dh0, real *dc0,
+                        const rnnc__cellw *g, real *work);
 
 /* The cells, called by rnnc__dir_forward/backward after the shared input projection. */
 void rnnc__rnn_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work);
-void rnnc__rnn_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
-                            size_t ldy, real *dh, real *dg, real *work);
+void rnnc__rnn_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
+                        real *dh, real *dg, real *work);
 void rnnc__lstm_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work);
-void rnnc__lstm_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
-                             size_t ldy, real *dh, real *dc, real *dg, real *work);
+void rnnc__lstm_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
+                         real *dh, real *dc, real *dg, real *work);
 void rnnc__gru_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work);
-void rnnc__gru_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
-                            size_t ldy, real *dh, real *dgi, real *dgh, real *work);
+void rnnc__gru_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
+                        real *dh, real *dgi, real *dgh, real *work);
 
 /* Cache layout shared by the cells (see recurrent.c): gates (T,B,G), then the hidden states
  * Sh (T+1,B,H), then for LSTM the cell states Sc (T+1,B,H), for GRU hn (T,B,H). Slot s of Sh holds
  * h0 (s = rnnc__slot_h0) or the state after a step (s = rnnc__slot_after). */
-static inline size_t rnnc__slot_after(const int reverse, size_t t) { return reverse ? t : t + 1; }
-static inline size_t rnnc__slot_before(const int reverse, size_t t) { return reverse ? t + 1 : t; }
+static inline size_t rnnc__slot_after(const int reverse, size_t t) {
+    return reverse ? t : t + 1;
+}
+static inline size_t rnnc__slot_before(const int reverse, size_t t) {
+    return reverse ? t + 1 : t;
+}
 
 /* The rows of [b0, b1) that a step's recurrent product needs: up to the last one holding data at
  * step t (rows after it are padding, whose states pass through; b0 when none). With a batch
@@ -94,7 +97,8 @@ static inline size_t rnnc__slot_before(const int reverse, size_t t) { return rev
 static inline size_t rnnc__rows_to_compute(const unsigned char *active, size_t t, size_t B,
                                            size_t b0, size_t b1) {
     size_t e = b1;
-    while (e > b0 && !active[t * B + e - 1]) e--;
+    while (e > b0 && !active[t * B + e - 1])
+        e--;
     return e - b0;
 }
 
@@ -106,30 +110,28 @@ static inline void rnnc__pass_step(real *next, const real *prev, real *y, size_t
 
 /* Dense: x (N,F) -> y (N,O) = act(x W^T + b); W (O,F), b (O). y is kept for backward. */
 void rnnc__dense_forward(const real *W, const real *b, int act, size_t N, size_t F, size_t O,
-                             const real *x, real *y);
+                         const real *x, real *y);
 /* dy (N,O) -> dx (N,F) (+=, may be NULL), dW, db (+=; both NULL for a frozen layer); work (N,O)
  * (unused for a linear layer), colsum (O) scratch for the bias gradient. */
 void rnnc__dense_backward(const real *W, int act, size_t N, size_t F, size_t O, const real *x,
-                              const real *y, const real *dy, real *dx, real *dW, real *db,
-                              real *work, double *colsum);
+                          const real *y, const real *dy, real *dx, real *dW, real *db, real *work,
+                          double *colsum);
 
 /* Embedding: ids (N) -> y (N,E) rows of W (V,E). Ids must be in [0,V) (checked by the caller). */
 void rnnc__embedding_forward(const real *W, size_t E, size_t N, const int32_t *ids, real *y);
 /* dW[id] += dy for every id except padding_idx (-1: none). */
 void rnnc__embedding_backward(size_t E, size_t N, const int32_t *ids, int padding_idx,
-                                  const real *dy, real *dW);
+                              const real *dy, real *dW);
 
 /* Global pooling over time (mode: enum rnnc_pool): x (T,B,F) rows at the active steps -> y (B,F);
  * arg (B,F) keeps the step each max came from. dx (T,B,F) += the gradient of dy (B,F). */
 void rnnc__pool_forward(int mode, size_t T, size_t B, size_t F, const real *x,
-                            const unsigned char *active, real *y, int32_t *arg);
-void rnnc__pool_backward(int mode, size_t T, size_t B, size_t F,
-                             const unsigned char *active, const int32_t *arg, const real *dy,
-                             real *dx);
+                        const unsigned char *active, real *y, int32_t *arg);
+void rnnc__pool_backward(int mode, size_t T, size_t B, size_t F, const unsigned char *active,
+                         const int32_t *arg, const real *dy, real *dx);
 
 /* Inverted dropout: mask[i] = 0 with probability p, else 1/(1-p); y = x * mask. */
-void rnnc__dropout_forward(rnnc_rng *rng, double p, size_t n, const real *x, real *y,
-                               real *mask);
+void rnnc__dropout_forward(rnnc_rng *rng, double p, size_t n, const real *x, real *y, real *mask);
 /* dx += dy * mask. */
 void rnnc__dropout_backward(size_t n, const real *mask, const real *dy, real *dx);
 

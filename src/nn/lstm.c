@@ -11,9 +11,9 @@
  * apart; used as scratch after); bi, bh b_ih, b_hh (blocks gs apart); cp (n) the previous cell
  * state; cn, hn (n) the new states; y (n) the output. Restrict-qualified, so it vectorizes. */
 static RNNC_HOT void forward_row(size_t n, size_t gs, size_t hs, real *restrict g,
-                                     real *restrict hh, const real *restrict bi,
-                                     const real *restrict bh, const real *restrict cp,
-                                     real *restrict cn, real *restrict hn, real *restrict y) {
+                                 real *restrict hh, const real *restrict bi,
+                                 const real *restrict bh, const real *restrict cp,
+                                 real *restrict cn, real *restrict hn, real *restrict y) {
     for (size_t q = 0; q < 4; q++)
         for (size_t j = 0; j < n; j++)
             g[q * gs + j] = (g[q * gs + j] + bi[q * gs + j]) + (hh[q * hs + j] + bh[q * gs + j]);
@@ -21,10 +21,12 @@ static RNNC_HOT void forward_row(size_t n, size_t gs, size_t hs, real *restrict 
     rnnc__vsigmoid(g + gs, n);     /* f */
     rnnc__vtanh(g + 2 * gs, n);    /* g */
     rnnc__vsigmoid(g + 3 * gs, n); /* o */
-    real *tc = hh; /* hh is consumed */
-    for (size_t j = 0; j < n; j++) tc[j] = cn[j] = g[gs + j] * cp[j] + g[j] * g[2 * gs + j];
+    real *tc = hh;                 /* hh is consumed */
+    for (size_t j = 0; j < n; j++)
+        tc[j] = cn[j] = g[gs + j] * cp[j] + g[j] * g[2 * gs + j];
     rnnc__vtanh(tc, n);
-    for (size_t j = 0; j < n; j++) y[j] = hn[j] = g[3 * gs + j] * tc[j];
+    for (size_t j = 0; j < n; j++)
+        y[j] = hn[j] = g[3 * gs + j] * tc[j];
 }
 
 /* A thread's part of the time loop is rows [b0, b1) x units [u0, u1) (see recurrent.c: rows mode
@@ -49,13 +51,12 @@ void rnnc__lstm_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
         real *cn = Sc + rnnc__slot_after(d->reverse, t) * BH;
         const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
         if (d->wih_packed) /* this step's input projection (rows mode, small weights) */
-            rnnc__gemm_packed(rows, G, d->I, d->x + (t * B + d->b0) * d->ldx, d->ldx,
-                                  d->wih_packed, 0, gates + (t * B + d->b0) * G, G);
+            rnnc__gemm_packed(rows, G, d->I, d->x + (t * B + d->b0) * d->ldx, d->ldx, d->wih_packed,
+                              0, gates + (t * B + d->b0) * G, G);
         if (d->barrier)
             rnnc__gemm_packed_n(rows, nu, H, hp, H, 4, d->packed_own, psz, 0, hh, nu, 4 * nu);
         else
-            rnnc__gemm_packed(rows, G, H, hp + d->b0 * H, H, d->whh_packed, 0,
-                                  hh + d->b0 * G, G);
+            rnnc__gemm_packed(rows, G, H, hp + d->b0 * H, H, d->whh_packed, 0, hh + d->b0 * G, G);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy + u0;
             const size_t o = b * H + u0;
@@ -65,9 +66,10 @@ void rnnc__lstm_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
                 continue;
             }
             forward_row(nu, H, nu, gates + (t * B + b) * G + u0, hh + b * 4 * nu, w->b_ih + u0,
-                            w->b_hh + u0, cp + o, cn + o, hn + o, y);
+                        w->b_hh + u0, cp + o, cn + o, hn + o, y);
         }
-        if (d->barrier) rnnc__barrier_wait(d->barrier);
+        if (d->barrier)
+            rnnc__barrier_wait(d->barrier);
     }
 }
 
@@ -75,10 +77,9 @@ void rnnc__lstm_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
  * gates g (both 4 blocks gs apart), tanh of the new cell state tc (n), the previous cell state cp
  * (n) and the output gradient dy (n); dc (n) carried to the previous step, dh (n) consumed
  * (zeroed: the recurrent product refills it). Restrict-qualified, so it vectorizes. */
-static RNNC_HOT void back_row(size_t n, size_t gs, const real *restrict g,
-                                  const real *restrict tc, const real *restrict cp,
-                                  const real *restrict dy, real *restrict dh, real *restrict dc,
-                                  real *restrict dg) {
+static RNNC_HOT void back_row(size_t n, size_t gs, const real *restrict g, const real *restrict tc,
+                              const real *restrict cp, const real *restrict dy, real *restrict dh,
+                              real *restrict dc, real *restrict dg) {
     for (size_t j = 0; j < n; j++) {
         const real i = g[j], f = g[gs + j], gg = g[2 * gs + j], o = g[3 * gs + j], t = tc[j];
         const real dht = R_FLUSH(dh[j] + dy[j]);
@@ -96,12 +97,13 @@ static RNNC_HOT void back_row(size_t n, size_t gs, const real *restrict g,
  * dg (T,B,4H): gradients of the gate pre-activations (zero at padded steps). Threads split as in
  * forward; in units mode the barrier sits between a step's element-wise part and its product
  * dh += dg_t W_hh, which reads every unit's gate gradients. */
-void rnnc__lstm_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
-                             size_t ldy, real *dh, real *dc, real *dg, real *work) {
+void rnnc__lstm_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
+                         real *dh, real *dc, real *dg, real *work) {
     const size_t T = d->T, B = d->B, H = d->H, G = 4 * H, BH = B * H;
     const size_t u0 = d->u0, nu = d->u1 - d->u0;
     const real *gates = d->cache, *Sh = gates + T * B * G, *Sc = Sh + (T + 1) * BH;
-    if (d->barrier) rnnc__pack(0, G, nu, w->w_hh + u0, H, d->packed_own);
+    if (d->barrier)
+        rnnc__pack(0, G, nu, w->w_hh + u0, H, d->packed_own);
     for (size_t s = T; s-- > 0;) {
         const size_t t = d->reverse ? T - 1 - s : s;
         const real *cp = Sc + rnnc__slot_before(d->reverse, t) * BH;
@@ -109,7 +111,8 @@ void rnnc__lstm_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *d
         for (size_t b = d->b0; b < d->b1; b++) {
             real *dgt = dg + (t * B + b) * G + u0;
             if (!d->active[t * B + b]) { /* state passed through: dh, dc flow on unchanged */
-                for (size_t q = 0; q < 4; q++) memset(dgt + q * H, 0, nu * sizeof(real));
+                for (size_t q = 0; q < 4; q++)
+                    memset(dgt + q * H, 0, nu * sizeof(real));
                 continue;
             }
             const real *gt = gates + (t * B + b) * G + u0, *dyt = dy + (t * B + b) * ldy + u0;
@@ -126,7 +129,7 @@ void rnnc__lstm_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *d
             rnnc__gemm_packed(rows, nu, G, dg + t * B * G, G, d->packed_own, 1, dh + u0, H);
         } else {
             rnnc__gemm_packed(rows, H, G, dg + (t * B + d->b0) * G, G, d->whh_packed, 1,
-                                  dh + d->b0 * H, H);
+                              dh + d->b0 * H, H);
         }
     }
 }

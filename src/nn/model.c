@@ -9,13 +9,13 @@
 #define MAX_DIM ((size_t)1 << 24)
 
 typedef struct mlayer {
-    real *out;  /* (N,out) output buffer of non-recurrent layers, N = T*B or B */
-    const real *y; /* the output of the last forward (out, or inside the recurrent layer) */
-    real *din;  /* (N,in) gradient at this layer's input (NULL for an embedding) */
-    real *mask; /* dropout layer: (N,out) scales */
-    real *work; /* dense: (N,out) */
+    real *out;      /* (N,out) output buffer of non-recurrent layers, N = T*B or B */
+    const real *y;  /* the output of the last forward (out, or inside the recurrent layer) */
+    real *din;      /* (N,in) gradient at this layer's input (NULL for an embedding) */
+    real *mask;     /* dropout layer: (N,out) scales */
+    real *work;     /* dense: (N,out) */
     double *colsum; /* dense: (out) */
-    int32_t *arg; /* pool: (B,out) the step of each max */
+    int32_t *arg;   /* pool: (B,out) the step of each max */
     rnnc__stack *rec;
     /* recurrent states, PyTorch's (L*D,B,H) layout */
     size_t state_n; /* L*D*H */
@@ -32,18 +32,20 @@ struct rnnc__model {
     real *params, *grads; /* arenas, plan.total each */
     rnnc_rng rng;         /* dropout masks */
     mlayer L[RNNC_MAX_LAYERS];
-    size_t Tcap, Bcap;   /* buffers hold this much */
-    size_t T, B;         /* the last forward's batch */
-    int forwarded;       /* a forward has run */
-    int trained;         /* ... in training mode, so backward may follow */
-    int no_input_grad;   /* backward skips the gradient at the float input */
+    size_t Tcap, Bcap;                     /* buffers hold this much */
+    size_t T, B;                           /* the last forward's batch */
+    int forwarded;                         /* a forward has run */
+    int trained;                           /* ... in training mode, so backward may follow */
+    int no_input_grad;                     /* backward skips the gradient at the float input */
     unsigned char frozen[RNNC_MAX_LAYERS]; /* layers whose parameters are not trained */
-    unsigned char *active; /* (T,B) */
-    int32_t *ids;          /* (T,B) copy of the last ids */
-    real *x;               /* (T,B,I) copy of the last features */
+    unsigned char *active;                 /* (T,B) */
+    int32_t *ids;                          /* (T,B) copy of the last ids */
+    real *x;                               /* (T,B,I) copy of the last features */
 };
 
-static const rnnc_layer_spec *spec(const rnnc__model *m, int i) { return &m->cfg.layers[i]; }
+static const rnnc_layer_spec *spec(const rnnc__model *m, int i) {
+    return &m->cfg.layers[i];
+}
 static int is_rec(int kind) {
     return kind == RNNC_LAYER_RNN || kind == RNNC_LAYER_LSTM || kind == RNNC_LAYER_GRU;
 }
@@ -51,7 +53,8 @@ static int is_rec(int kind) {
 /* ---- creation and initialisation ---- */
 
 static void uniform_fill(real *p, size_t n, double k, rnnc_rng *r) {
-    for (size_t i = 0; i < n; i++) p[i] = (real)((2 * rnnc_rng_uniform(r) - 1) * k);
+    for (size_t i = 0; i < n; i++)
+        p[i] = (real)((2 * rnnc_rng_uniform(r) - 1) * k);
 }
 
 /* Keras's Orthogonal for a (G,H) weight_hh (G >= H): a normal (G,H) matrix orthonormalised by
@@ -60,25 +63,30 @@ static void uniform_fill(real *p, size_t n, double k, rnnc_rng *r) {
 static rnnc_status orthogonal_fill(real *p, size_t G, size_t H, rnnc_rng *r) {
     double *a;
     RNNC_TRY(rnnc__calloc((void **)&a, G * H, sizeof(double), "orthogonal initialisation"));
-    for (size_t i = 0; i < G * H; i++) a[i] = rnnc_rng_normal(r);
+    for (size_t i = 0; i < G * H; i++)
+        a[i] = rnnc_rng_normal(r);
     for (size_t j = 0; j < H; j++) {
         for (size_t k = 0; k < j; k++) {
             double dot = 0;
-            for (size_t i = 0; i < G; i++) dot += a[i * H + j] * a[i * H + k];
-            for (size_t i = 0; i < G; i++) a[i * H + j] -= dot * a[i * H + k];
+            for (size_t i = 0; i < G; i++)
+                dot += a[i * H + j] * a[i * H + k];
+            for (size_t i = 0; i < G; i++)
+                a[i * H + j] -= dot * a[i * H + k];
         }
         double norm = 0;
-        for (size_t i = 0; i < G; i++) norm += a[i * H + j] * a[i * H + j];
+        for (size_t i = 0; i < G; i++)
+            norm += a[i * H + j] * a[i * H + j];
         norm = sqrt(norm);
-        for (size_t i = 0; i < G; i++) a[i * H + j] /= norm;
+        for (size_t i = 0; i < G; i++)
+            a[i * H + j] /= norm;
     }
-    for (size_t i = 0; i < G * H; i++) p[i] = (real)a[i];
+    for (size_t i = 0; i < G * H; i++)
+        p[i] = (real)a[i];
     free(a);
     return RNNC_OK;
 }
 
-static rnnc_status keras_init(const rnnc__model *m, const rnnc__param *q, real *p,
-                              rnnc_rng *r) {
+static rnnc_status keras_init(const rnnc__model *m, const rnnc__param *q, real *p, rnnc_rng *r) {
     const rnnc_layer_spec *s = spec(m, q->layer);
     if (s->kind == RNNC_LAYER_EMBEDDING) {
         uniform_fill(p, q->size, 0.05, r);
@@ -88,7 +96,8 @@ static rnnc_status keras_init(const rnnc__model *m, const rnnc__param *q, real *
         memset(p, 0, q->size * sizeof(real));
         if (s->kind == RNNC_LAYER_LSTM && strstr(q->name, ".bias_ih_")) {
             const size_t H = (size_t)s->hidden;
-            for (size_t j = H; j < 2 * H; j++) p[j] = s->set_forget_bias ? (real)s->forget_bias : 1;
+            for (size_t j = H; j < 2 * H; j++)
+                p[j] = s->set_forget_bias ? (real)s->forget_bias : 1;
         }
     } else if (strstr(q->name, ".weight_hh_")) {
         return orthogonal_fill(p, q->dims[0], q->dims[1], r);
@@ -120,12 +129,14 @@ static rnnc_status init_params(rnnc__model *m, uint64_t seed) {
             if (s->kind == RNNC_LAYER_LSTM && s->set_forget_bias && q->ndim == 1) {
                 const size_t H = (size_t)s->hidden;
                 const int is_ih = strstr(q->name, ".bias_ih_") != NULL;
-                for (size_t j = H; j < 2 * H; j++) p[j] = is_ih ? (real)s->forget_bias : 0;
+                for (size_t j = H; j < 2 * H; j++)
+                    p[j] = is_ih ? (real)s->forget_bias : 0;
             }
         } else if (s->kind == RNNC_LAYER_EMBEDDING) { /* nn.Embedding: N(0,1), padding row zero */
-            for (size_t i = 0; i < q->size; i++) p[i] = (real)rnnc_rng_normal(&r);
-            if (s->padding_idx >= 0) memset(p + (size_t)s->padding_idx * q->dims[1], 0,
-                                            q->dims[1] * sizeof(real));
+            for (size_t i = 0; i < q->size; i++)
+                p[i] = (real)rnnc_rng_normal(&r);
+            if (s->padding_idx >= 0)
+                memset(p + (size_t)s->padding_idx * q->dims[1], 0, q->dims[1] * sizeof(real));
         } else if (s->kind == RNNC_LAYER_DENSE) { /* nn.Linear: U(-1/sqrt(fan_in), ..) */
             uniform_fill(p, q->size, 1.0 / sqrt((double)m->plan.layer[q->layer].in), &r);
         } else { /* nn.RNN/LSTM/GRU: every tensor U(-1/sqrt(H), 1/sqrt(H)) */
@@ -133,7 +144,8 @@ static rnnc_status init_params(rnnc__model *m, uint64_t seed) {
             if (s->kind == RNNC_LAYER_LSTM && s->set_forget_bias && q->ndim == 1) {
                 const size_t H = (size_t)s->hidden;
                 const int is_ih = strstr(q->name, ".bias_ih_") != NULL;
-                for (size_t j = H; j < 2 * H; j++) p[j] = is_ih ? (real)s->forget_bias : 0;
+                for (size_t j = H; j < 2 * H; j++)
+                    p[j] = is_ih ? (real)s->forget_bias : 0;
             }
         }
     }
@@ -155,7 +167,8 @@ static void bind_stack(rnnc__model *m, int i) {
 }
 
 rnnc_status rnnc__model_create(const rnnc_config *cfg, uint64_t seed, rnnc__model **out) {
-    if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "model_create: out is NULL");
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "model_create: out is NULL");
     *out = NULL;
     rnnc__model *m;
     RNNC_TRY(rnnc__calloc((void **)&m, 1, sizeof *m, "model"));
@@ -170,9 +183,11 @@ rnnc_status rnnc__model_create(const rnnc_config *cfg, uint64_t seed, rnnc__mode
         st = rnnc__calloc((void **)&m->grads, m->plan.total, sizeof(real), "gradient arena");
     for (int i = 0; i < cfg->n_layers && st == RNNC_OK; i++) {
         const rnnc_layer_spec *s = spec(m, i);
-        if (!is_rec(s->kind)) continue;
+        if (!is_rec(s->kind))
+            continue;
         st = rnnc__calloc((void **)&m->L[i].rec, 1, sizeof *m->L[i].rec, "recurrent layer");
-        if (st != RNNC_OK) break;
+        if (st != RNNC_OK)
+            break;
         rnnc__stack *r = m->L[i].rec;
         r->cell = rnnc__plan_cell(s);
         r->I = m->plan.layer[i].in, r->H = (size_t)s->hidden, r->L = (size_t)s->layers;
@@ -213,7 +228,8 @@ static void free_buffers(rnnc__model *m) {
 }
 
 void rnnc__model_free(rnnc__model *m) {
-    if (!m) return;
+    if (!m)
+        return;
     free_buffers(m);
     for (int i = 0; i < m->cfg.n_layers; i++) {
         rnnc__stack_free(m->L[i].rec);
@@ -225,11 +241,21 @@ void rnnc__model_free(rnnc__model *m) {
     free(m);
 }
 
-const rnnc_config *rnnc__model_config(const rnnc__model *m) { return &m->cfg; }
-const rnnc__plan *rnnc__model_plan(const rnnc__model *m) { return &m->plan; }
-real *rnnc__model_params(rnnc__model *m) { return m->params; }
-real *rnnc__model_grads(rnnc__model *m) { return m->grads; }
-rnnc_rng *rnnc__model_rng(rnnc__model *m) { return &m->rng; }
+const rnnc_config *rnnc__model_config(const rnnc__model *m) {
+    return &m->cfg;
+}
+const rnnc__plan *rnnc__model_plan(const rnnc__model *m) {
+    return &m->plan;
+}
+real *rnnc__model_params(rnnc__model *m) {
+    return m->params;
+}
+real *rnnc__model_grads(rnnc__model *m) {
+    return m->grads;
+}
+rnnc_rng *rnnc__model_rng(rnnc__model *m) {
+    return &m->rng;
+}
 
 /* ---- buffers ---- */
 
@@ -239,7 +265,8 @@ static rnnc_status alloc_real(real **p, size_t a, size_t b) {
 
 /* Sizes every buffer for (T,B); grows only. */
 static rnnc_status reserve(rnnc__model *m, size_t T, size_t B) {
-    if (T <= m->Tcap && B <= m->Bcap) return RNNC_OK;
+    if (T <= m->Tcap && B <= m->Bcap)
+        return RNNC_OK;
     T = T > m->Tcap ? T : m->Tcap;
     B = B > m->Bcap ? B : m->Bcap;
     free_buffers(m);
@@ -252,9 +279,12 @@ static rnnc_status reserve(rnnc__model *m, size_t T, size_t B) {
         const rnnc__plan_layer *pl = &m->plan.layer[i];
         mlayer *L = &m->L[i];
         const size_t Nin = pl->seq_in ? TB : B, Nout = pl->seq_out ? TB : B;
-        if (!L->rec) RNNC_TRY(alloc_real(&L->out, Nout, pl->out));
-        if (pl->kind != RNNC_LAYER_EMBEDDING) RNNC_TRY(alloc_real(&L->din, Nin, pl->in));
-        if (pl->kind == RNNC_LAYER_DROPOUT) RNNC_TRY(alloc_real(&L->mask, Nout, pl->out));
+        if (!L->rec)
+            RNNC_TRY(alloc_real(&L->out, Nout, pl->out));
+        if (pl->kind != RNNC_LAYER_EMBEDDING)
+            RNNC_TRY(alloc_real(&L->din, Nin, pl->in));
+        if (pl->kind == RNNC_LAYER_DROPOUT)
+            RNNC_TRY(alloc_real(&L->mask, Nout, pl->out));
         if (pl->kind == RNNC_LAYER_DENSE) {
             RNNC_TRY(alloc_real(&L->work, Nout, pl->out));
             RNNC_TRY(rnnc__calloc((void **)&L->colsum, pl->out, sizeof(double), "model buffer"));
@@ -289,7 +319,8 @@ static rnnc_status check_batch(const rnnc__model *m, const rnnc__batch *b) {
         return RNNC_FAIL(RNNC_ERR_ARG, "batch: the model starts with an embedding; give ids");
     if (!emb && !b->x)
         return RNNC_FAIL(RNNC_ERR_ARG, "batch: the model takes features; give x");
-    if (b->ids && b->x) return RNNC_FAIL(RNNC_ERR_ARG, "batch: give ids or x, not both");
+    if (b->ids && b->x)
+        return RNNC_FAIL(RNNC_ERR_ARG, "batch: give ids or x, not both");
     if (b->padding != RNNC_PAD_POST && b->padding != RNNC_PAD_PRE)
         return RNNC_FAIL(RNNC_ERR_ARG, "batch: padding %d is neither post nor pre", b->padding);
     if (emb) {
@@ -328,7 +359,8 @@ static const real *layer_in(const rnnc__model *m, int i) {
 }
 
 rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int training) {
-    if (!m || !b) return RNNC_FAIL(RNNC_ERR_ARG, "model_forward: NULL argument");
+    if (!m || !b)
+        return RNNC_FAIL(RNNC_ERR_ARG, "model_forward: NULL argument");
     m->forwarded = m->trained = 0;
     RNNC_TRY(check_batch(m, b));
     RNNC_TRY(reserve(m, b->T, b->B));
@@ -354,8 +386,8 @@ rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int traini
             break;
         case RNNC_LAYER_DENSE:
             rnnc__dense_forward(m->params + dense_weight(m, i)->offset,
-                                    m->params + q[pl->n_params - 1].offset, s->activation, N,
-                                    pl->in, pl->out, in, L->out);
+                                m->params + q[pl->n_params - 1].offset, s->activation, N, pl->in,
+                                pl->out, in, L->out);
             L->y = L->out;
             break;
         case RNNC_LAYER_DROPOUT:
@@ -370,8 +402,8 @@ rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int traini
             L->y = L->out;
             break;
         default:
-            L->y = rnnc__stack_forward(L->rec, T, B, in, m->active, L->h0, L->c0, training,
-                                           &m->rng);
+            L->y =
+                rnnc__stack_forward(L->rec, T, B, in, m->active, L->h0, L->c0, training, &m->rng);
         }
     }
     m->forwarded = 1;
@@ -380,12 +412,14 @@ rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int traini
 }
 
 const real *rnnc__model_output(const rnnc__model *m, int *ndim, size_t dims[3]) {
-    if (!m || !m->forwarded) return NULL;
+    if (!m || !m->forwarded)
+        return NULL;
     const rnnc__plan_layer *pl = &m->plan.layer[m->cfg.n_layers - 1];
     if (ndim && dims) {
         *ndim = pl->seq_out ? 3 : 2;
         size_t k = 0;
-        if (pl->seq_out) dims[k++] = m->T;
+        if (pl->seq_out)
+            dims[k++] = m->T;
         dims[k++] = m->B;
         dims[k++] = pl->out;
     }
@@ -395,7 +429,8 @@ const real *rnnc__model_output(const rnnc__model *m, int *ndim, size_t dims[3]) 
 /* ---- backward ---- */
 
 rnnc_status rnnc__model_backward(rnnc__model *m, const real *dout) {
-    if (!m || !dout) return RNNC_FAIL(RNNC_ERR_ARG, "model_backward: NULL argument");
+    if (!m || !dout)
+        return RNNC_FAIL(RNNC_ERR_ARG, "model_backward: NULL argument");
     if (!m->trained)
         return RNNC_FAIL(RNNC_ERR_STATE, "model_backward: needs a forward with training = 1");
     const size_t T = m->T, B = m->B, TB = T * B;
@@ -405,7 +440,8 @@ rnnc_status rnnc__model_backward(rnnc__model *m, const real *dout) {
     const int input_grad = !m->no_input_grad && spec(m, 0)->kind != RNNC_LAYER_EMBEDDING;
     int lowest = input_grad ? -1 : m->cfg.n_layers; /* the lowest layer with work to do */
     for (int i = m->cfg.n_layers - 1; i >= 0; i--)
-        if (!m->frozen[i]) lowest = lowest < i ? lowest : i;
+        if (!m->frozen[i])
+            lowest = lowest < i ? lowest : i;
     for (int i = m->cfg.n_layers - 1; i >= 0; i--) {
         const rnnc_layer_spec *s = spec(m, i);
         const rnnc__plan_layer *pl = &m->plan.layer[i];
@@ -416,43 +452,49 @@ rnnc_status rnnc__model_backward(rnnc__model *m, const real *dout) {
         const size_t N = pl->seq_in ? TB : B, Nout = pl->seq_out ? TB : B;
         const int frozen = m->frozen[i];
         if (i < lowest) { /* frozen, and nothing below wants a gradient */
-            if (L->dh0) memset(L->dh0, 0, B * L->state_n * sizeof(real));
-            if (L->dc0) memset(L->dc0, 0, B * L->state_n * sizeof(real));
+            if (L->dh0)
+                memset(L->dh0, 0, B * L->state_n * sizeof(real));
+            if (L->dc0)
+                memset(L->dc0, 0, B * L->state_n * sizeof(real));
             continue;
         }
         /* the first layer's input gradient only on request: for a recurrent layer it is a GEMM
          * as large as the input projection; above, only when a layer below trains */
         real *din = (i == 0 && m->no_input_grad) || (i <= lowest && !input_grad) ? NULL : L->din;
-        if (din) memset(din, 0, N * pl->in * sizeof(real));
+        if (din)
+            memset(din, 0, N * pl->in * sizeof(real));
         switch (s->kind) {
         case RNNC_LAYER_EMBEDDING:
             if (!frozen)
                 rnnc__embedding_backward(pl->out, N, m->ids, s->padding_idx, dy,
-                                             m->grads + q[0].offset);
+                                         m->grads + q[0].offset);
             break;
         case RNNC_LAYER_DENSE:
-            rnnc__dense_backward(m->params + dense_weight(m, i)->offset, s->activation, N,
-                                     pl->in, pl->out, in, L->y, dy, din,
-                                     frozen ? NULL : m->grads + dense_weight(m, i)->offset,
-                                     frozen ? NULL : m->grads + q[pl->n_params - 1].offset,
-                                     L->work, L->colsum);
+            rnnc__dense_backward(
+                m->params + dense_weight(m, i)->offset, s->activation, N, pl->in, pl->out, in, L->y,
+                dy, din, frozen ? NULL : m->grads + dense_weight(m, i)->offset,
+                frozen ? NULL : m->grads + q[pl->n_params - 1].offset, L->work, L->colsum);
             break;
         case RNNC_LAYER_DROPOUT:
-            if (!din) break;
+            if (!din)
+                break;
             if (s->rate > 0)
                 rnnc__dropout_backward(Nout * pl->out, L->mask, dy, din);
             else
-                for (size_t k = 0; k < Nout * pl->out; k++) din[k] += dy[k];
+                for (size_t k = 0; k < Nout * pl->out; k++)
+                    din[k] += dy[k];
             break;
         case RNNC_LAYER_POOL:
-            if (din) rnnc__pool_backward(s->pool, T, B, pl->in, m->active, L->arg, dy, din);
+            if (din)
+                rnnc__pool_backward(s->pool, T, B, pl->in, m->active, L->arg, dy, din);
             break;
         default:
             memset(L->dh0, 0, B * L->state_n * sizeof(real));
-            if (L->dc0) memset(L->dc0, 0, B * L->state_n * sizeof(real));
+            if (L->dc0)
+                memset(L->dc0, 0, B * L->state_n * sizeof(real));
             L->rec->frozen = frozen;
             rnnc__stack_backward(L->rec, in, dy, L->has_dT ? L->dhT : NULL,
-                                     L->has_dT && L->dcT ? L->dcT : NULL, din, L->dh0, L->dc0);
+                                 L->has_dT && L->dcT ? L->dcT : NULL, din, L->dh0, L->dc0);
         }
     }
     return RNNC_OK;
@@ -475,28 +517,32 @@ int rnnc__model_trainable(const rnnc__model *m, int layer) {
 }
 
 void rnnc__model_set_input_grad(rnnc__model *m, int on) {
-    if (m) m->no_input_grad = !on;
+    if (m)
+        m->no_input_grad = !on;
 }
 
 /* ---- recurrent states ---- */
 
 static rnnc_status rec_layer(const rnnc__model *m, int layer, const char *fn) {
-    if (!m) return RNNC_FAIL(RNNC_ERR_ARG, "%s: model is NULL", fn);
+    if (!m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s: model is NULL", fn);
     if (layer < 0 || layer >= m->cfg.n_layers || !m->L[layer].rec)
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: layer %d is not a recurrent layer", fn, layer);
     return RNNC_OK;
 }
 
 rnnc_status rnnc__model_set_state(rnnc__model *m, int layer, size_t B, const real *h0,
-                                      const real *c0) {
+                                  const real *c0) {
     RNNC_TRY(rec_layer(m, layer, "model_set_state"));
     mlayer *L = &m->L[layer];
     free(L->h0), free(L->c0);
     L->h0 = L->c0 = NULL;
     L->state_B = 0;
-    if (!h0) return RNNC_OK;
+    if (!h0)
+        return RNNC_OK;
     if (B < 1 || B > MAX_DIM)
-        return RNNC_FAIL(RNNC_ERR_SHAPE, "model_set_state: B = %zu is outside [1, %zu]", B, MAX_DIM);
+        return RNNC_FAIL(RNNC_ERR_SHAPE, "model_set_state: B = %zu is outside [1, %zu]", B,
+                         MAX_DIM);
     RNNC_TRY(alloc_real(&L->h0, B, L->state_n));
     memcpy(L->h0, h0, B * L->state_n * sizeof(real));
     if (c0 && L->rec->cell == RNNC__CELL_LSTM) {
@@ -508,32 +554,39 @@ rnnc_status rnnc__model_set_state(rnnc__model *m, int layer, size_t B, const rea
 }
 
 rnnc_status rnnc__model_final_state(const rnnc__model *m, int layer, const real **h,
-                                        const real **c) {
+                                    const real **c) {
     RNNC_TRY(rec_layer(m, layer, "model_final_state"));
-    if (!m->forwarded) return RNNC_FAIL(RNNC_ERR_STATE, "model_final_state: no forward yet");
-    if (h) *h = m->L[layer].rec->hT;
-    if (c) *c = m->L[layer].rec->cT;
+    if (!m->forwarded)
+        return RNNC_FAIL(RNNC_ERR_STATE, "model_final_state: no forward yet");
+    if (h)
+        *h = m->L[layer].rec->hT;
+    if (c)
+        *c = m->L[layer].rec->cT;
     return RNNC_OK;
 }
 
 rnnc_status rnnc__model_set_final_state_grad(rnnc__model *m, int layer, const real *dh,
-                                                 const real *dc) {
+                                             const real *dc) {
     RNNC_TRY(rec_layer(m, layer, "model_set_final_state_grad"));
     if (!m->forwarded)
         return RNNC_FAIL(RNNC_ERR_STATE, "model_set_final_state_grad: call it after forward");
     mlayer *L = &m->L[layer];
     const size_t n = m->B * L->state_n;
     L->has_dT = dh || dc;
-    for (size_t i = 0; i < n; i++) L->dhT[i] = dh ? dh[i] : 0;
+    for (size_t i = 0; i < n; i++)
+        L->dhT[i] = dh ? dh[i] : 0;
     if (L->dcT)
-        for (size_t i = 0; i < n; i++) L->dcT[i] = dc ? dc[i] : 0;
+        for (size_t i = 0; i < n; i++)
+            L->dcT[i] = dc ? dc[i] : 0;
     return RNNC_OK;
 }
 
-rnnc_status rnnc__model_initial_state_grad(const rnnc__model *m, int layer,
-                                               const real **dh0, const real **dc0) {
+rnnc_status rnnc__model_initial_state_grad(const rnnc__model *m, int layer, const real **dh0,
+                                           const real **dc0) {
     RNNC_TRY(rec_layer(m, layer, "model_initial_state_grad"));
-    if (dh0) *dh0 = m->L[layer].dh0;
-    if (dc0) *dc0 = m->L[layer].dc0;
+    if (dh0)
+        *dh0 = m->L[layer].dh0;
+    if (dc0)
+        *dc0 = m->L[layer].dc0;
     return RNNC_OK;
 }

@@ -36,12 +36,12 @@ rnnc_status rnnc__model_set_trainable(rnnc__model *m, int layer, int on);
 int rnnc__model_trainable(const rnnc__model *m, int layer);
 
 rnnc_status rnnc__model_set_state(rnnc__model *m, int layer, size_t B, const real *h0,
-                                      const real *c0);
+                                  const real *c0);
 rnnc_status rnnc__model_final_state(const rnnc__model *m, int layer, const real **h,
-                                        const real **c);
+                                    const real **c);
 rnnc_status rnnc__model_set_final_state_grad(rnnc__model *m, int layer, const real *dh,
-                                                 const real *dc);
-rnnc_status rnnc__model_initial_state_grad(const rnnc__model *m, int layer,
-                                               const real **dh0, const real **dc0);
+                                             const real *dc);
+rnnc_status rnnc__model_initial_state_grad(const rnnc__model *m, int layer, const real **dh0,
+                                           const real **dc0);
 
 #endif

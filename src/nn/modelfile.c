@@ -20,7 +20,8 @@
 
 rnnc_status rnnc_model_save(const rnnc_model *m, const char *path, const char *const *meta_keys,
                             const char *const *meta_values, int n_meta) {
-    if (!m || !path) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_save: NULL model or path");
+    if (!m || !path)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_save: NULL model or path");
     if (n_meta < 0 || (n_meta > 0 && (!meta_keys || !meta_values)))
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: %d metadata entries but NULL arrays", path, n_meta);
     for (int i = 0; i < n_meta; i++)
@@ -40,13 +41,14 @@ rnnc_status rnnc_model_save(const rnnc_model *m, const char *path, const char *c
     if (st == RNNC_OK)
         st = rnnc__calloc((void **)&keys, (size_t)n_meta + N_OWN_META, sizeof *keys, "metadata");
     if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&values, (size_t)n_meta + N_OWN_META, sizeof *values,
-                          "metadata");
+        st =
+            rnnc__calloc((void **)&values, (size_t)n_meta + N_OWN_META, sizeof *values, "metadata");
     for (int i = 0; i < n && st == RNNC_OK; i++) {
         rnnc_tensor *t = &ts[i];
         size_t dims[2], count;
         st = rnnc_model_param_info(m, i, &t->name, &t->ndim, dims);
-        if (st != RNNC_OK) break;
+        if (st != RNNC_OK)
+            break;
         t->dtype = RNNC_DTYPE_F32;
         t->dims[0] = dims[0], t->dims[1] = dims[1];
         t->data = rnnc_model_param(mm, t->name, &count);
@@ -69,14 +71,16 @@ static void shape_text(int ndim, const size_t *dims, char *buf, size_t size) {
     size_t at = (size_t)snprintf(buf, size, "(");
     for (int d = 0; d < ndim && at < size; d++)
         at += (size_t)snprintf(buf + at, size - at, d ? ", %zu" : "%zu", dims[d]);
-    if (at < size) snprintf(buf + at, size - at, ndim == 1 ? ",)" : ")");
+    if (at < size)
+        snprintf(buf + at, size - at, ndim == 1 ? ",)" : ")");
 }
 
 /* Checks tensor t against the model's parameter i (name, ndim, dims) and its values. */
 static rnnc_status check_param(const char *file, const rnnc_tensor *t, int ndim,
                                const size_t dims[2]) {
     int same = t->ndim == ndim;
-    for (int d = 0; d < ndim && same; d++) same = t->dims[d] == dims[d];
+    for (int d = 0; d < ndim && same; d++)
+        same = t->dims[d] == dims[d];
     if (!same) {
         char got[128], want[64];
         shape_text(t->ndim, t->dims, got, sizeof got);
@@ -91,8 +95,8 @@ static rnnc_status check_param(const char *file, const rnnc_tensor *t, int ndim,
             memcpy(&v, (const unsigned char *)t->data + k * sizeof v, sizeof v);
             if (isfinite(v) && fabs(v) > FLT_MAX)
                 return RNNC_FAIL(RNNC_ERR_FORMAT,
-                                 "%s: tensor '%s': element %zu = %g does not fit in a float",
-                                 file, t->name, k, v);
+                                 "%s: tensor '%s': element %zu = %g does not fit in a float", file,
+                                 t->name, k, v);
         }
     } else if (t->dtype != RNNC_DTYPE_F32) {
         static const char *const names[] = {"?", "F32", "F64", "I32", "I64", "U8", "F16", "BF16"};
@@ -105,7 +109,8 @@ static rnnc_status check_param(const char *file, const rnnc_tensor *t, int ndim,
 }
 
 rnnc_status rnnc_model_load_params(rnnc_model *m, const rnnc_tensor_file *f) {
-    if (!m || !f) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_load_params: NULL argument");
+    if (!m || !f)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_load_params: NULL argument");
     const char *file = rnnc_tensor_file_name(f);
     const int n = rnnc_model_param_count(m);
     /* Everything is checked before anything is copied, so a failure leaves m as it was. */
@@ -182,10 +187,13 @@ static rnnc_status check_planned(const rnnc_config *cfg, const rnnc_tensor_file 
 }
 
 rnnc_status rnnc_model_load(const char *path, rnnc_model **out, rnnc_tensor_file **file_out) {
-    if (file_out) *file_out = NULL;
-    if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_load: out is NULL");
+    if (file_out)
+        *file_out = NULL;
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_load: out is NULL");
     *out = NULL;
-    if (!path) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_load: path is NULL");
+    if (!path)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_load: path is NULL");
     rnnc_tensor_file *f;
     RNNC_TRY(rnnc_tensor_file_read(path, &f));
     const char *text = rnnc_tensor_file_meta(f, KEY_CONFIG);
@@ -198,15 +206,19 @@ rnnc_status rnnc_model_load(const char *path, rnnc_model **out, rnnc_tensor_file
                        "state_dict loads with rnnc_model_load_params into a model built from its "
                        "description)",
                        path, KEY_CONFIG);
-    if (st == RNNC_OK) st = rnnc__calloc((void **)&cfg, 1, sizeof *cfg, "model description");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&cfg, 1, sizeof *cfg, "model description");
     if (st == RNNC_OK) {
         char where[512];
         snprintf(where, sizeof where, "%s (metadata %s)", path, KEY_CONFIG);
         st = rnnc_config_parse(text, where, cfg);
     }
-    if (st == RNNC_OK) st = check_planned(cfg, f);
-    if (st == RNNC_OK) st = rnnc_model_create(cfg, 0, &m);
-    if (st == RNNC_OK) st = rnnc_model_load_params(m, f);
+    if (st == RNNC_OK)
+        st = check_planned(cfg, f);
+    if (st == RNNC_OK)
+        st = rnnc_model_create(cfg, 0, &m);
+    if (st == RNNC_OK)
+        st = rnnc_model_load_params(m, f);
     free(cfg);
     if (st != RNNC_OK) {
         rnnc_model_free(m);
@@ -247,7 +259,8 @@ static int vocab_indexed(const rnnc_model *m, const char *name, const rnnc_vocab
         return 1;
     const rnnc_layer_spec *d = &c->layers[c->n_layers - 1];
     return d->kind == RNNC_LAYER_DENSE && d->units == rnnc_vocab_size(to) &&
-           !strncmp(name, last, nl) && (!strcmp(name + nl, ".weight") || !strcmp(name + nl, ".bias"));
+           !strncmp(name, last, nl) &&
+           (!strcmp(name + nl, ".weight") || !strcmp(name + nl, ".bias"));
 }
 
 static float tensor_value(const rnnc_tensor *t, size_t k) {
@@ -317,8 +330,9 @@ rnnc_status rnnc_model_transfer(rnnc_model *m, const rnnc_tensor_file *f,
             shape_text(t->ndim, t->dims, got, sizeof got);
             shape_text(ndim, dims, want, sizeof want);
             if (at < sizeof msg)
-                at += (size_t)snprintf(msg + at, sizeof msg - at, "%s'%s' is %s, the model needs %s",
-                                       bad ? "; " : "", name, got, want);
+                at +=
+                    (size_t)snprintf(msg + at, sizeof msg - at, "%s'%s' is %s, the model needs %s",
+                                     bad ? "; " : "", name, got, want);
             bad++;
         }
     }

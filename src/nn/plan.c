@@ -37,8 +37,10 @@ rnnc_layer_spec rnnc_layer_spec_init(int kind) {
 }
 
 int rnnc__plan_cell(const rnnc_layer_spec *s) {
-    if (s->kind == RNNC_LAYER_LSTM) return RNNC__CELL_LSTM;
-    if (s->kind == RNNC_LAYER_GRU) return RNNC__CELL_GRU;
+    if (s->kind == RNNC_LAYER_LSTM)
+        return RNNC__CELL_LSTM;
+    if (s->kind == RNNC_LAYER_GRU)
+        return RNNC__CELL_GRU;
     return s->nonlinearity == RNNC_ACT_RELU ? RNNC__CELL_RNN_RELU : RNNC__CELL_RNN_TANH;
 }
 
@@ -47,7 +49,8 @@ static int is_recurrent(int kind) {
 }
 
 static int valid_name(const char *n) {
-    if (!n[0]) return 0;
+    if (!n[0])
+        return 0;
     for (const char *p = n; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
               *p == '_'))
@@ -161,7 +164,8 @@ static rnnc_status validate_layer(const rnnc_config *cfg, int i, int *seq, size_
 }
 
 rnnc_status rnnc_config_validate(const rnnc_config *cfg) {
-    if (!cfg) return RNNC_FAIL(RNNC_ERR_ARG, "config is NULL");
+    if (!cfg)
+        return RNNC_FAIL(RNNC_ERR_ARG, "config is NULL");
     if (cfg->n_layers < 1 || cfg->n_layers > RNNC_MAX_LAYERS)
         return RNNC_FAIL(RNNC_ERR_ARG, "a model needs 1 to %d layers, not %d", RNNC_MAX_LAYERS,
                          cfg->n_layers);
@@ -175,7 +179,8 @@ rnnc_status rnnc_config_validate(const rnnc_config *cfg) {
                              cfg->input_size, MAX_DIM);
         feat = (size_t)cfg->input_size;
     }
-    for (int i = 0; i < cfg->n_layers; i++) RNNC_TRY(validate_layer(cfg, i, &seq, &feat));
+    for (int i = 0; i < cfg->n_layers; i++)
+        RNNC_TRY(validate_layer(cfg, i, &seq, &feat));
     return RNNC_OK;
 }
 
@@ -195,9 +200,12 @@ static int count_params(const rnnc_config *cfg) {
     int n = 0;
     for (int i = 0; i < cfg->n_layers; i++) {
         const rnnc_layer_spec *s = &cfg->layers[i];
-        if (s->kind == RNNC_LAYER_EMBEDDING) n += 1;
-        if (s->kind == RNNC_LAYER_DENSE) n += s->tie_weights ? 1 : 2;
-        if (is_recurrent(s->kind)) n += 4 * s->layers * (s->bidirectional ? 2 : 1);
+        if (s->kind == RNNC_LAYER_EMBEDDING)
+            n += 1;
+        if (s->kind == RNNC_LAYER_DENSE)
+            n += s->tie_weights ? 1 : 2;
+        if (is_recurrent(s->kind))
+            n += 4 * s->layers * (s->bidirectional ? 2 : 1);
     }
     return n;
 }
@@ -210,7 +218,8 @@ static void name_layer(const rnnc_config *cfg, int i, char *out) {
         return;
     }
     int nth = 1;
-    for (int k = 0; k < i; k++) nth += cfg->layers[k].kind == s->kind && !cfg->layers[k].name[0];
+    for (int k = 0; k < i; k++)
+        nth += cfg->layers[k].kind == s->kind && !cfg->layers[k].name[0];
     if (nth == 1)
         snprintf(out, RNNC_NAME_MAX, "%s", rnnc__kind_name(s->kind));
     else
@@ -247,7 +256,8 @@ rnnc_status rnnc__plan_build(const rnnc_config *cfg, rnnc__plan *p) {
                 L->tied_weight = 0; /* the embedding's weight, parameter 0 */
             else if (st == RNNC_OK)
                 st = add_param(p, i, L->name, "weight", 2, (size_t)s->units, feat);
-            if (st == RNNC_OK) st = add_param(p, i, L->name, "bias", 1, (size_t)s->units, 0);
+            if (st == RNNC_OK)
+                st = add_param(p, i, L->name, "bias", 1, (size_t)s->units, 0);
             feat = (size_t)s->units;
         } else if (is_recurrent(s->kind)) {
             const size_t H = (size_t)s->hidden, D = s->bidirectional ? 2 : 1;
@@ -262,9 +272,12 @@ rnnc_status rnnc__plan_build(const rnnc_config *cfg, rnnc__plan *p) {
                     snprintf(n[2], sizeof n[2], "bias_ih_l%d%s", l, sfx);
                     snprintf(n[3], sizeof n[3], "bias_hh_l%d%s", l, sfx);
                     st = add_param(p, i, L->name, n[0], 2, G, l == 0 ? feat : O);
-                    if (st == RNNC_OK) st = add_param(p, i, L->name, n[1], 2, G, H);
-                    if (st == RNNC_OK) st = add_param(p, i, L->name, n[2], 1, G, 0);
-                    if (st == RNNC_OK) st = add_param(p, i, L->name, n[3], 1, G, 0);
+                    if (st == RNNC_OK)
+                        st = add_param(p, i, L->name, n[1], 2, G, H);
+                    if (st == RNNC_OK)
+                        st = add_param(p, i, L->name, n[2], 1, G, 0);
+                    if (st == RNNC_OK)
+                        st = add_param(p, i, L->name, n[3], 1, G, 0);
                 }
             feat = O;
             seq = s->return_sequences;
@@ -274,7 +287,8 @@ rnnc_status rnnc__plan_build(const rnnc_config *cfg, rnnc__plan *p) {
         L->n_params = p->n_params - L->first_param;
         L->out = feat, L->seq_out = seq;
     }
-    if (st != RNNC_OK) rnnc__plan_free(p);
+    if (st != RNNC_OK)
+        rnnc__plan_free(p);
     return st;
 }
 
@@ -286,6 +300,7 @@ void rnnc__plan_free(rnnc__plan *p) {
 
 int rnnc__plan_find(const rnnc__plan *p, const char *name) {
     for (int i = 0; i < p->n_params; i++)
-        if (strcmp(p->params[i].name, name) == 0) return i;
+        if (strcmp(p->params[i].name, name) == 0)
+            return i;
     return -1;
 }

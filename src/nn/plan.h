@@ -17,7 +17,7 @@ typedef struct rnnc__param {
 typedef struct rnnc__plan_layer {
     int kind;
     char name[RNNC_NAME_MAX];
-    size_t in, out;     /* features per row of input and output */
+    size_t in, out;      /* features per row of input and output */
     int seq_in, seq_out; /* 1: (T,B,F); 0: (B,F) */
     int first_param, n_params;
     int tied_weight; /* a tied dense layer: the index of the parameter it uses as its weight (it

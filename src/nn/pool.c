@@ -3,7 +3,7 @@
 #include "layers.h"
 
 void rnnc__pool_forward(int mode, size_t T, size_t B, size_t F, const real *x,
-                            const unsigned char *active, real *y, int32_t *arg) {
+                        const unsigned char *active, real *y, int32_t *arg) {
     for (size_t b = 0; b < B; b++) {
         real *yb = y + b * F;
         int32_t *ab = arg + b * F;
@@ -35,7 +35,7 @@ void rnnc__pool_forward(int mode, size_t T, size_t B, size_t F, const real *x,
 }
 
 void rnnc__pool_backward(int mode, size_t T, size_t B, size_t F, const unsigned char *active,
-                             const int32_t *arg, const real *dy, real *dx) {
+                         const int32_t *arg, const real *dy, real *dx) {
     for (size_t b = 0; b < B; b++) {
         const real *db = dy + b * F;
         if (mode == RNNC_POOL_MAX) {

@@ -25,21 +25,28 @@ enum { UNIT_THREADS = 8, UNIT_MIN = 64 };
 static size_t backward_work(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
     size_t n = T * B * G + 2 * B * H + B * G;
-    if (cell == RNNC__CELL_GRU) n += T * B * G;
+    if (cell == RNNC__CELL_GRU)
+        n += T * B * G;
     return n;
 }
 
 #ifndef RNNC_REAL_F64 /* size functions do not depend on the precision: define them once */
 static size_t step_projection_limit = 1u << 20;
 
-void rnnc__set_step_projection_limit(size_t bytes) { step_projection_limit = bytes; }
-size_t rnnc__step_projection_limit(void) { return step_projection_limit; }
+void rnnc__set_step_projection_limit(size_t bytes) {
+    step_projection_limit = bytes;
+}
+size_t rnnc__step_projection_limit(void) {
+    return step_projection_limit;
+}
 
 size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
     size_t n = T * B * G + (T + 1) * B * H;
-    if (cell == RNNC__CELL_LSTM) n += (T + 1) * B * H;
-    if (cell == RNNC__CELL_GRU) n += T * B * H;
+    if (cell == RNNC__CELL_LSTM)
+        n += (T + 1) * B * H;
+    if (cell == RNNC__CELL_GRU)
+        n += T * B * H;
     return n;
 }
 
@@ -95,7 +102,9 @@ static void run_cell(cell_job *j) {
     }
 }
 
-static void cell_task(void *jobs, int k) { run_cell((cell_job *)jobs + k); }
+static void cell_task(void *jobs, int k) {
+    run_cell((cell_job *)jobs + k);
+}
 
 /* Units mode over nt threads of the pool; returns 0, having done nothing, when the pool cannot
  * run them all at once (they meet at a barrier; the caller then runs rows mode). */
@@ -126,14 +135,15 @@ static void run_cells(cell_job *job) {
     int nt = rnnc__in_worker() ? 1 : rnnc__threads();
     if (job->d.cell == RNNC__CELL_LSTM && G * H * sizeof(real) > (1u << 20)) {
         int nu = nt < UNIT_THREADS ? nt : UNIT_THREADS;
-        if ((size_t)nu > H / UNIT_MIN) nu = (int)(H / UNIT_MIN);
+        if ((size_t)nu > H / UNIT_MIN)
+            nu = (int)(H / UNIT_MIN);
         const rnnc__dir *d = &job->d;
         if (nu > 1 && d->wih_packed) { /* units mode projects all steps first */
-            rnnc__gemm(0, 1, d->T * B, G, d->I, d->x, d->ldx, job->w->w_ih, d->I, 0,
-                           d->cache, G);
+            rnnc__gemm(0, 1, d->T * B, G, d->I, d->x, d->ldx, job->w->w_ih, d->I, 0, d->cache, G);
             job->d.wih_packed = NULL;
         }
-        if (nu > 1 && run_units(job, nu)) return;
+        if (nu > 1 && run_units(job, nu))
+            return;
     }
     /* rows mode: all of W_hh packed once, shared (forward W_hh^T, backward W_hh); forward also
      * W_ih^T after it */
@@ -145,20 +155,23 @@ static void run_cells(cell_job *job) {
         rnnc__pack(1, job->d.I, G, job->w->w_ih, job->d.I, pih);
         job->d.wih_packed = pih;
     }
-    if ((size_t)nt > B / MIN_ROWS) nt = (int)(B / MIN_ROWS);
-    if (nt > MAX_SLICES) nt = MAX_SLICES;
-    if (nt < 1) nt = 1;
+    if ((size_t)nt > B / MIN_ROWS)
+        nt = (int)(B / MIN_ROWS);
+    if (nt > MAX_SLICES)
+        nt = MAX_SLICES;
+    if (nt < 1)
+        nt = 1;
     cell_job jobs[MAX_SLICES];
     for (int k = 0; k < nt; k++) {
         jobs[k] = *job;
         jobs[k].d.b0 = B * (size_t)k / (size_t)nt, jobs[k].d.b1 = B * (size_t)(k + 1) / (size_t)nt;
     }
     if (nt == 1 || !rnnc__pool_run(nt, cell_task, jobs))
-        for (int k = 0; k < nt; k++) run_cell(&jobs[k]); /* the same slices, one by one */
+        for (int k = 0; k < nt; k++)
+            run_cell(&jobs[k]); /* the same slices, one by one */
 }
 
-void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT,
-                           real *work) {
+void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT, real *work) {
     const size_t T = d->T, B = d->B, H = d->H, BH = B * H;
     const size_t G = (size_t)rnnc__cell_gates(d->cell) * H;
     real *gates = d->cache, *Sh = gates + T * B * G; /* (T,B,G), (T+1,B,H) */
@@ -180,7 +193,8 @@ void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real 
     run_cells(&job);
     if (cT && d->cell == RNNC__CELL_LSTM)
         memcpy(cT, Sh + (T + 1) * BH + lastslot * BH, BH * sizeof(real));
-    if (hT) memcpy(hT, Sh + lastslot * BH, BH * sizeof(real));
+    if (hT)
+        memcpy(hT, Sh + lastslot * BH, BH * sizeof(real));
 }
 
 /* db[j] (and db2[j] when not NULL) += sum over rows of dg[:, j]: float partial sums over blocks
@@ -197,24 +211,28 @@ static void add_colsum(real *db, real *db2, const real *dg, size_t rows, size_t 
             memset(part, 0, sizeof part);
             for (size_t r = r0; r < r1; r++) {
                 const real *row = dg + r * G + j0;
-                for (size_t j = 0; j < nj; j++) part[j] += row[j];
+                for (size_t j = 0; j < nj; j++)
+                    part[j] += row[j];
             }
-            for (size_t j = 0; j < nj; j++) acc[j] += part[j];
+            for (size_t j = 0; j < nj; j++)
+                acc[j] += part[j];
         }
         for (size_t j = 0; j < nj; j++) {
             db[j0 + j] += (real)acc[j];
-            if (db2) db2[j0 + j] += (real)acc[j];
+            if (db2)
+                db2[j0 + j] += (real)acc[j];
         }
     }
 }
 
 static void add_state(real *dst, const real *src, size_t n) {
-    for (size_t i = 0; i < n; i++) dst[i] += src[i];
+    for (size_t i = 0; i < n; i++)
+        dst[i] += src[i];
 }
 
-void rnnc__dir_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
-                            size_t ldy, const real *dhT, const real *dcT, real *dx, real *dh0,
-                            real *dc0, const rnnc__cellw *g, real *work) {
+void rnnc__dir_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
+                        const real *dhT, const real *dcT, real *dx, real *dh0, real *dc0,
+                        const rnnc__cellw *g, real *work) {
     const size_t T = d->T, B = d->B, H = d->H, BH = B * H;
     const size_t G = (size_t)rnnc__cell_gates(d->cell) * H;
     real *dg = work;              /* (T,B,G) gradient of the gate pre-activations (input side) */
@@ -227,14 +245,19 @@ void rnnc__dir_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy
     cell_job job = {w, *d, 1, dy, ldy, dh, dc, dg, dgh, cellwork};
     job.d.packed_own = work + backward_work(d->cell, T, B, H); /* the packed W_hh goes here */
     run_cells(&job);
-    if (d->cell != RNNC__CELL_GRU) dgh = dg; /* one pre-activation feeds both products */
-    if (dh0) add_state(dh0, dh, BH);
-    if (dc0 && d->cell == RNNC__CELL_LSTM) add_state(dc0, dc, BH);
+    if (d->cell != RNNC__CELL_GRU)
+        dgh = dg; /* one pre-activation feeds both products */
+    if (dh0)
+        add_state(dh0, dh, BH);
+    if (dc0 && d->cell == RNNC__CELL_LSTM)
+        add_state(dc0, dc, BH);
 
     const real *Sh = d->cache + T * B * G;
     const real *hprev = Sh + (d->reverse ? BH : 0); /* (T,B,H): state before each step */
-    if (dx) rnnc__gemm(0, 0, T * B, d->I, G, dg, G, w->w_ih, d->I, 1, dx, d->ldx);
-    if (!g) return; /* a frozen layer: no weight gradients */
+    if (dx)
+        rnnc__gemm(0, 0, T * B, d->I, G, dg, G, w->w_ih, d->I, 1, dx, d->ldx);
+    if (!g)
+        return; /* a frozen layer: no weight gradients */
     rnnc__gemm(1, 0, G, d->I, T * B, dg, G, d->x, d->ldx, 1, g->w_ih, d->I);
     rnnc__gemm(1, 0, G, H, T * B, dgh, G, hprev, H, 1, g->w_hh, H);
     if (dgh == dg) { /* LSTM, RNN: both biases get the same gradient */

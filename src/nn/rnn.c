@@ -15,8 +15,8 @@ void rnnc__rnn_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
         real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
         const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
         if (d->wih_packed) /* this step's input projection (small weights) */
-            rnnc__gemm_packed(rows, H, d->I, d->x + (t * B + d->b0) * d->ldx, d->ldx,
-                                  d->wih_packed, 0, gates + (t * B + d->b0) * H, H);
+            rnnc__gemm_packed(rows, H, d->I, d->x + (t * B + d->b0) * d->ldx, d->ldx, d->wih_packed,
+                              0, gates + (t * B + d->b0) * H, H);
         rnnc__gemm_packed(rows, H, H, hp + d->b0 * H, H, d->whh_packed, 0, hh + d->b0 * H, H);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *y = d->y + (t * B + b) * d->ldy;
@@ -26,9 +26,11 @@ void rnnc__rnn_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
             }
             const real *gt = gates + (t * B + b) * H, *hb = hh + b * H;
             real *hnb = hn + b * H;
-            for (size_t j = 0; j < H; j++) hnb[j] = (gt[j] + w->b_ih[j]) + (hb[j] + w->b_hh[j]);
+            for (size_t j = 0; j < H; j++)
+                hnb[j] = (gt[j] + w->b_ih[j]) + (hb[j] + w->b_hh[j]);
             if (relu)
-                for (size_t j = 0; j < H; j++) hnb[j] = hnb[j] > 0 ? hnb[j] : 0;
+                for (size_t j = 0; j < H; j++)
+                    hnb[j] = hnb[j] > 0 ? hnb[j] : 0;
             else
                 rnnc__vtanh(hnb, H);
             memcpy(y, hnb, H * sizeof(real));
@@ -38,8 +40,8 @@ void rnnc__rnn_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
 
 /* One data row of a backward step: the pre-activation gradient dg (H) from the new state h (H)
  * and the output gradient dy (H); dh (H) consumed (the recurrent product refills it). */
-static RNNC_HOT void back_row(size_t H, int relu, const real *restrict h,
-                                  const real *restrict dy, real *restrict dh, real *restrict dg) {
+static RNNC_HOT void back_row(size_t H, int relu, const real *restrict h, const real *restrict dy,
+                              real *restrict dh, real *restrict dg) {
     for (size_t j = 0; j < H; j++) {
         const real dht = R_FLUSH(dh[j] + dy[j]);
         dg[j] = relu ? (h[j] > 0 ? dht : 0) : R_FLUSH(dht * (1 - h[j] * h[j]));
@@ -47,8 +49,8 @@ static RNNC_HOT void back_row(size_t H, int relu, const real *restrict h,
     }
 }
 
-void rnnc__rnn_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy,
-                            size_t ldy, real *dh, real *dg, real *work) {
+void rnnc__rnn_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
+                        real *dh, real *dg, real *work) {
     (void)w; /* W_hh comes packed, in d->whh_packed */
     (void)work;
     const size_t T = d->T, B = d->B, H = d->H, BH = B * H;
@@ -67,7 +69,7 @@ void rnnc__rnn_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy
             back_row(H, relu, hn + b * H, dyt, dh + b * H, dgt);
         }
         const size_t rows = rnnc__rows_to_compute(d->active, t, B, d->b0, d->b1);
-        rnnc__gemm_packed(rows, H, H, dg + t * BH + d->b0 * H, H, d->whh_packed, 1,
-                              dh + d->b0 * H, H);
+        rnnc__gemm_packed(rows, H, H, dg + t * BH + d->b0 * H, H, d->whh_packed, 1, dh + d->b0 * H,
+                          H);
     }
 }

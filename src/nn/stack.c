@@ -18,11 +18,13 @@ static size_t out_size(const rnnc__stack *s) {
 }
 
 void rnnc__stack_free(rnnc__stack *s) {
-    if (!s) return;
+    if (!s)
+        return;
     for (size_t i = 0; i < 2 * RNNC__MAX_STACK; i++)
         free(s->cache[i]), free(s->whh[i]), free(s->whh_mask[i]);
     for (size_t l = 0; l < RNNC__MAX_STACK; l++) {
-        if (s->merged[l] != s->dirout[l]) free(s->merged[l]);
+        if (s->merged[l] != s->dirout[l])
+            free(s->merged[l]);
         free(s->dirout[l]);
         free(s->dropin[l]);
         free(s->mask[l]);
@@ -45,7 +47,8 @@ static rnnc_status alloc_real(real **p, size_t n) {
 }
 
 rnnc_status rnnc__stack_reserve(rnnc__stack *s, size_t T, size_t B) {
-    if (T <= s->Tcap && B <= s->Bcap) return RNNC_OK;
+    if (T <= s->Tcap && B <= s->Bcap)
+        return RNNC_OK;
     T = T > s->Tcap ? T : s->Tcap;
     B = B > s->Bcap ? B : s->Bcap;
     rnnc__stack_free(s);
@@ -74,9 +77,11 @@ rnnc_status rnnc__stack_reserve(rnnc__stack *s, size_t T, size_t B) {
     RNNC_TRY(alloc_real(&s->dA, TB * In));
     RNNC_TRY(alloc_real(&s->dB, TB * In));
     RNNC_TRY(alloc_real(&s->dtmp, 2 * B * H));
-    if (s->weight_drop > 0) RNNC_TRY(alloc_real(&s->dwhh, GH));
+    if (s->weight_drop > 0)
+        RNNC_TRY(alloc_real(&s->dwhh, GH));
     RNNC_TRY(alloc_real(&s->hT, s->L * D * B * H));
-    if (s->cell == RNNC__CELL_LSTM) RNNC_TRY(alloc_real(&s->cT, s->L * D * B * H));
+    if (s->cell == RNNC__CELL_LSTM)
+        RNNC_TRY(alloc_real(&s->cT, s->L * D * B * H));
     RNNC_TRY(alloc_real(&s->last, B * O));
     s->Tcap = T, s->Bcap = B;
     return RNNC_OK;
@@ -99,19 +104,21 @@ static rnnc__dir dir_of(const rnnc__stack *s, size_t l, size_t d, const real *x)
 /* The weights direction k runs on: its own, or with the W_hh its last forward dropped. */
 static rnnc__cellw weights_of(const rnnc__stack *s, size_t k) {
     rnnc__cellw w = s->w[k];
-    if (s->wdropped) w.w_hh = s->whh[k];
+    if (s->wdropped)
+        w.w_hh = s->whh[k];
     return w;
 }
 
 /* The input of layer l: the user's x for l = 0, else the previous layer's (dropped-out) output. */
 static const real *layer_input(const rnnc__stack *s, size_t l, const real *x) {
-    if (l == 0) return x;
+    if (l == 0)
+        return x;
     return s->dropped ? s->dropin[l - 1] : s->merged[l - 1];
 }
 
 const real *rnnc__stack_forward(rnnc__stack *s, size_t T, size_t B, const real *x,
-                                    const unsigned char *active, const real *h0, const real *c0,
-                                    int training, rnnc_rng *rng) {
+                                const unsigned char *active, const real *h0, const real *c0,
+                                int training, rnnc_rng *rng) {
     RNNC_ASSERT(T <= s->Tcap && B <= s->Bcap);
     const size_t H = s->H, D = s->D, O = out_size(s), BH = B * H;
     s->T = T, s->B = B, s->active = active;
@@ -127,20 +134,21 @@ const real *rnnc__stack_forward(rnnc__stack *s, size_t T, size_t B, const real *
             r.c0 = c0 ? c0 + k * BH : NULL;
             if (s->wdropped)
                 rnnc__dropout_forward(rng, s->weight_drop, GH, s->w[k].w_hh, s->whh[k],
-                                          s->whh_mask[k]);
+                                      s->whh_mask[k]);
             const rnnc__cellw w = weights_of(s, k);
             rnnc__dir_forward(&w, &r, s->hT + k * BH, s->cT ? s->cT + k * BH : NULL, s->work);
         }
         if (s->merged[l] != s->dirout[l]) /* sum of the two directions */
             for (size_t i = 0; i < T * B; i++)
                 for (size_t j = 0; j < H; j++)
-                    s->merged[l][i * H + j] = s->dirout[l][i * 2 * H + j] +
-                                              s->dirout[l][i * 2 * H + H + j];
+                    s->merged[l][i * H + j] =
+                        s->dirout[l][i * 2 * H + j] + s->dirout[l][i * 2 * H + H + j];
         if (s->dropped && l + 1 < s->L)
             rnnc__dropout_forward(rng, s->dropout, T * B * O, s->merged[l], s->dropin[l],
-                                      s->mask[l]);
+                                  s->mask[l]);
     }
-    if (s->return_sequences) return s->merged[s->L - 1];
+    if (s->return_sequences)
+        return s->merged[s->L - 1];
     /* The last output is the final state of the top layer in each direction: the forward one at
      * each sequence's last data step, the backward one at its first. */
     const real *top = s->hT + (s->L - 1) * D * BH;
@@ -156,8 +164,8 @@ const real *rnnc__stack_forward(rnnc__stack *s, size_t T, size_t B, const real *
     return s->last;
 }
 
-void rnnc__stack_backward(rnnc__stack *s, const real *x, const real *dout,
-                              const real *dhT, const real *dcT, real *dx, real *dh0, real *dc0) {
+void rnnc__stack_backward(rnnc__stack *s, const real *x, const real *dout, const real *dhT,
+                          const real *dcT, real *dx, real *dh0, real *dc0) {
     const size_t T = s->T, B = s->B, H = s->H, D = s->D, O = out_size(s), BH = B * H;
     real *dmerged = s->dA, *dnext = s->dB;
     /* gradient at the top layer's merged sequence output */
@@ -169,7 +177,8 @@ void rnnc__stack_backward(rnnc__stack *s, const real *x, const real *dout,
         const real *in = layer_input(s, l, x);
         const size_t I = l == 0 ? s->I : O;
         real *dxl = l == 0 ? dx : dnext;
-        if (l > 0) memset(dnext, 0, T * B * I * sizeof(real));
+        if (l > 0)
+            memset(dnext, 0, T * B * I * sizeof(real));
         for (size_t d = 0; d < D; d++) {
             rnnc__dir r = dir_of(s, l, d, in);
             const size_t k = l * D + d;
@@ -178,12 +187,14 @@ void rnnc__stack_backward(rnnc__stack *s, const real *x, const real *dout,
             const size_t ldy = sum ? H : D * H;
             /* gradient at this direction's final state: the caller's, plus the last output's */
             real *dh = s->dtmp, *dc = s->dtmp + BH;
-            for (size_t i = 0; i < BH; i++) dh[i] = dhT ? dhT[k * BH + i] : 0;
+            for (size_t i = 0; i < BH; i++)
+                dh[i] = dhT ? dhT[k * BH + i] : 0;
             if (!s->return_sequences && l + 1 == s->L)
                 for (size_t b = 0; b < B; b++)
                     for (size_t j = 0; j < H; j++)
                         dh[b * H + j] += dout[b * O + (sum ? 0 : d * H) + j];
-            for (size_t i = 0; i < BH; i++) dc[i] = dcT ? dcT[k * BH + i] : 0;
+            for (size_t i = 0; i < BH; i++)
+                dc[i] = dcT ? dcT[k * BH + i] : 0;
             if (s->frozen && !dxl && !dh0 && !dc0)
                 continue; /* nothing of this direction's backward is wanted */
             const rnnc__cellw w = weights_of(s, k);
@@ -194,13 +205,14 @@ void rnnc__stack_backward(rnnc__stack *s, const real *x, const real *dout,
                 memset(s->dwhh, 0, GH * sizeof(real));
             }
             rnnc__dir_backward(&w, &r, dy, ldy, dh, dc, dxl, dh0 ? dh0 + k * BH : NULL,
-                                   dc0 ? dc0 + k * BH : NULL, s->frozen ? NULL : &g, s->work);
+                               dc0 ? dc0 + k * BH : NULL, s->frozen ? NULL : &g, s->work);
             if (s->wdropped && !s->frozen)
                 rnnc__dropout_backward(GH, s->whh_mask[k], s->dwhh, s->g[k].w_hh);
         }
         if (l > 0) {
             if (s->dropped)
-                for (size_t i = 0; i < T * B * O; i++) dnext[i] *= s->mask[l - 1][i];
+                for (size_t i = 0; i < T * B * O; i++)
+                    dnext[i] *= s->mask[l - 1][i];
             real *t = dmerged; /* dnext becomes the gradient at layer l-1's merged output */
             dmerged = dnext, dnext = t;
         }

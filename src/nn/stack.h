@@ -18,21 +18,21 @@ typedef struct rnnc__stack {
     rnnc__cellw g[2 * RNNC__MAX_STACK]; /* the same in the gradient arena */
     /* buffers sized for (Tcap, Bcap); T, B of the last forward */
     size_t Tcap, Bcap, T, B;
-    int dropped; /* dropout was applied in the last forward */
+    int dropped;  /* dropout was applied in the last forward */
     int wdropped; /* the last forward ran on the dropped W_hh copies */
-    int frozen;  /* backward computes no weight gradients (only what flows below) */
+    int frozen;   /* backward computes no weight gradients (only what flows below) */
     real *cache[2 * RNNC__MAX_STACK];
-    real *dirout[RNNC__MAX_STACK]; /* (T,B,D*H) both directions side by side */
-    real *merged[RNNC__MAX_STACK]; /* (T,B,Hout): dirout itself unless summed */
-    real *dropin[RNNC__MAX_STACK]; /* (T,B,Hout): input of layer l+1 after dropout */
-    real *mask[RNNC__MAX_STACK];   /* (T,B,Hout) dropout scales */
-    real *whh[2 * RNNC__MAX_STACK];   /* (G,H) W_hh after DropConnect, when weight_drop > 0 */
+    real *dirout[RNNC__MAX_STACK];       /* (T,B,D*H) both directions side by side */
+    real *merged[RNNC__MAX_STACK];       /* (T,B,Hout): dirout itself unless summed */
+    real *dropin[RNNC__MAX_STACK];       /* (T,B,Hout): input of layer l+1 after dropout */
+    real *mask[RNNC__MAX_STACK];         /* (T,B,Hout) dropout scales */
+    real *whh[2 * RNNC__MAX_STACK];      /* (G,H) W_hh after DropConnect, when weight_drop > 0 */
     real *whh_mask[2 * RNNC__MAX_STACK]; /* (G,H) its scales: 0 or 1/(1-weight_drop) */
-    real *dwhh;                    /* (G,H) gradient at a dropped W_hh, before its mask */
-    real *work, *dA, *dB, *dtmp;   /* backward workspaces */
-    real *hT, *cT;                 /* (L*D,B,H) final states */
-    real *last;                    /* (B,Hout) last output when !return_sequences */
-    const unsigned char *active;   /* borrowed from the model for forward and backward */
+    real *dwhh;                          /* (G,H) gradient at a dropped W_hh, before its mask */
+    real *work, *dA, *dB, *dtmp;         /* backward workspaces */
+    real *hT, *cT;                       /* (L*D,B,H) final states */
+    real *last;                          /* (B,Hout) last output when !return_sequences */
+    const unsigned char *active;         /* borrowed from the model for forward and backward */
 } rnnc__stack;
 
 /* Output features per step: H, or 2H for a concatenated bidirectional layer. */
@@ -45,11 +45,11 @@ void rnnc__stack_free(rnnc__stack *s);
 rnnc_status rnnc__stack_reserve(rnnc__stack *s, size_t T, size_t B);
 /* x (T,B,I); active (T,B); h0, c0 (L*D,B,H) or NULL. Returns the output: (T,B,Hout) or (B,Hout). */
 const real *rnnc__stack_forward(rnnc__stack *s, size_t T, size_t B, const real *x,
-                                    const unsigned char *active, const real *h0, const real *c0,
-                                    int training, rnnc_rng *rng);
+                                const unsigned char *active, const real *h0, const real *c0,
+                                int training, rnnc_rng *rng);
 /* dout shaped as the output; dhT, dcT (L*D,B,H) or NULL; x as in forward. Accumulates into dx
  * (T,B,I), dh0, dc0 (L*D,B,H) (each may be NULL) and the gradient views. */
-void rnnc__stack_backward(rnnc__stack *s, const real *x, const real *dout,
-                              const real *dhT, const real *dcT, real *dx, real *dh0, real *dc0);
+void rnnc__stack_backward(rnnc__stack *s, const real *x, const real *dout, const real *dhT,
+                          const real *dcT, real *dx, real *dh0, real *dc0);
 
 #endif

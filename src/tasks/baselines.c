@@ -17,25 +17,33 @@ static void least_squares(double *A, size_t m, size_t n, double *b, double *x, s
     for (size_t j = 0; j < n; j++) {
         x[j] = 0;
         double *col = A + j * m, norm = 0, full = 0;
-        for (size_t i = 0; i < m; i++) full = hypot(full, col[i]);
-        for (size_t i = rank; i < m; i++) norm = hypot(norm, col[i]);
-        if (norm <= 1e-10 * full) continue; /* dependent: left out */
-        const double alpha = col[rank] > 0 ? -norm : norm; /* R's diagonal, sign against cancelling */
+        for (size_t i = 0; i < m; i++)
+            full = hypot(full, col[i]);
+        for (size_t i = rank; i < m; i++)
+            norm = hypot(norm, col[i]);
+        if (norm <= 1e-10 * full)
+            continue; /* dependent: left out */
+        const double alpha =
+            col[rank] > 0 ? -norm : norm; /* R's diagonal, sign against cancelling */
         col[rank] -= alpha; /* v = a - alpha e_rank in place; H = I - 2 v v^T / (v^T v) */
         double vv = 0;
-        for (size_t i = rank; i < m; i++) vv += col[i] * col[i];
+        for (size_t i = rank; i < m; i++)
+            vv += col[i] * col[i];
         for (size_t k = j + 1; k <= n; k++) { /* the columns to the right, then b */
             double *c = k < n ? A + k * m : b, dot = 0;
-            for (size_t i = rank; i < m; i++) dot += col[i] * c[i];
+            for (size_t i = rank; i < m; i++)
+                dot += col[i] * c[i];
             const double f = 2 * dot / vv;
-            for (size_t i = rank; i < m; i++) c[i] -= f * col[i];
+            for (size_t i = rank; i < m; i++)
+                c[i] -= f * col[i];
         }
         col[rank] = alpha;
         kept[rank++] = j;
     }
     for (size_t q = rank; q-- > 0;) { /* R x = (Q^T b)[0..rank) over the kept columns */
         double s = b[q];
-        for (size_t q2 = q + 1; q2 < rank; q2++) s -= A[kept[q2] * m + q] * x[kept[q2]];
+        for (size_t q2 = q + 1; q2 < rank; q2++)
+            s -= A[kept[q2] * m + q] * x[kept[q2]];
         x[kept[q]] = s / A[kept[q] * m + q];
     }
 }
@@ -54,7 +62,8 @@ rnnc_status rnnc_ar_fit(const double *y, size_t n, size_t p, double *coef) {
     size_t *kept = NULL;
     RNNC_TRY(rnnc__calloc((void **)&a, cells, sizeof(double), "AR design matrix"));
     rnnc_status st = rnnc__calloc((void **)&b, rows, sizeof(double), "AR targets");
-    if (st == RNNC_OK) st = rnnc__calloc((void **)&kept, cols, sizeof(size_t), "AR workspace");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&kept, cols, sizeof(size_t), "AR workspace");
     /* column-major: column 0 the intercept, column k the lag k */
     for (size_t r = 0; st == RNNC_OK && r < rows; r++) {
         const size_t t = p + r;
@@ -63,7 +72,8 @@ rnnc_status rnnc_ar_fit(const double *y, size_t n, size_t p, double *coef) {
             a[k * rows + r] = y[t - k];
         b[r] = y[t];
     }
-    if (st == RNNC_OK) least_squares(a, rows, cols, b, coef, kept);
+    if (st == RNNC_OK)
+        least_squares(a, rows, cols, b, coef, kept);
     for (size_t k = 0; st == RNNC_OK && k < cols; k++) {
         if (!isfinite(coef[k]))
             st = RNNC_FAIL(RNNC_ERR_NUMERIC, "AR(%zu): coefficient %zu is not finite", p, k);

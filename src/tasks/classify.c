@@ -630,7 +630,8 @@ static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, cons
     } else {
         RNNC_TRY(rnnc_loss_softmax_ce(out, y, (size_t)B, (size_t)c->units, -1, loss, NULL, dout));
     }
-    if (!isfinite(*loss)) return RNNC_OK; /* the caller reports it, with advice */
+    if (!isfinite(*loss))
+        return RNNC_OK; /* the caller reports it, with advice */
     RNNC_TRY(probabilities(c, out, B));
     return rnnc_metrics_add(met, c->work, (size_t)B, (size_t)c->units, y);
 }

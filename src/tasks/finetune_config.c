@@ -69,8 +69,9 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
             return bad(path, line, key, value, "a number >= 0 (0: off)");
         return c->l2sp = d, RNNC_OK;
     }
-    return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: unknown key '%s' in [finetune] (see docs/finetune.md)",
-                     path, line, key);
+    return RNNC_FAIL(RNNC_ERR_FORMAT,
+                     "%s:%d: unknown key '%s' in [finetune] (see docs/finetune.md)", path, line,
+                     key);
 }
 
 rnnc_status rnnc_finetune_config_read(const char *path, const char *const *overrides, int n,
@@ -154,8 +155,7 @@ rnnc_status rnnc_finetune_config_resolve(const rnnc_finetune_config *c, const rn
         if (l < 0)
             return RNNC_ERR_ARG;
         if (!has_params(m, l))
-            return RNNC_FAIL(RNNC_ERR_ARG, "[finetune] freeze: layer '%s' has no parameters",
-                             item);
+            return RNNC_FAIL(RNNC_ERR_ARG, "[finetune] freeze: layer '%s' has no parameters", item);
         frozen[l] = 1;
     }
     int groups = 0;
@@ -175,7 +175,8 @@ rnnc_status rnnc_finetune_config_resolve(const rnnc_finetune_config *c, const rn
                 continue;
             double f;
             if (!next_item(&p, item, sizeof item))
-                return RNNC_FAIL(RNNC_ERR_ARG, "[finetune] lr_factors: %d given, the model has %d "
+                return RNNC_FAIL(RNNC_ERR_ARG,
+                                 "[finetune] lr_factors: %d given, the model has %d "
                                  "layers with parameters (one factor each, from the bottom)",
                                  k, groups);
             if (rnnc__value_double(item, &f) || !(f >= 0))
@@ -184,8 +185,10 @@ rnnc_status rnnc_finetune_config_resolve(const rnnc_finetune_config *c, const rn
             lr_factor[i] = f, k++;
         }
         if (next_item(&p, item, sizeof item))
-            return RNNC_FAIL(RNNC_ERR_ARG, "[finetune] lr_factors: more than the %d layers with "
-                             "parameters", groups);
+            return RNNC_FAIL(RNNC_ERR_ARG,
+                             "[finetune] lr_factors: more than the %d layers with "
+                             "parameters",
+                             groups);
         *has_factors = 1;
     }
     /* factors of layers without parameters follow the group below, so a layer between stays out

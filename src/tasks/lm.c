@@ -49,8 +49,8 @@ rnnc_tokenizer_spec rnnc_lm_tokenizer(const rnnc_lm_spec *spec) {
 
 /* ---- the spec in the model file ---- */
 
-static const char *const spec_keys[] = {"level",      "lowercase",   "num_words", "min_freq",
-                                        "documents",  "bptt",        "loss",      "eval_batch",
+static const char *const spec_keys[] = {"level",      "lowercase",  "num_words", "min_freq",
+                                        "documents",  "bptt",       "loss",      "eval_batch",
                                         "strip_html", "split_punct"};
 enum { N_SPEC_KEYS = 10 };
 
@@ -108,8 +108,10 @@ static rnnc_status spec_from_meta(rnnc_lm_spec *s, const char *meta, const char 
                 which = i;
         long x;
         if (which < 0 || rnnc__value_long(v, 0, 1L << 30, &x))
-            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.lm line %d: '%s=%s' is not a "
-                             "known key with an integer value", path, line, k, v);
+            return RNNC_FAIL(RNNC_ERR_FORMAT,
+                             "%s: metadata rnnc.lm line %d: '%s=%s' is not a "
+                             "known key with an integer value",
+                             path, line, k, v);
         *spec_field(s, which) = (int)x;
     }
     if (check_spec(s) != RNNC_OK)
@@ -148,8 +150,10 @@ static rnnc_status check_model(rnnc_lm *lm) {
         if (s->kind != RNNC_LAYER_RNN && s->kind != RNNC_LAYER_LSTM && s->kind != RNNC_LAYER_GRU)
             continue;
         if (s->bidirectional)
-            return RNNC_FAIL(RNNC_ERR_ARG, "layer %d (%s) is bidirectional: a language model "
-                             "may not see the tokens it predicts", i + 1, kind);
+            return RNNC_FAIL(RNNC_ERR_ARG,
+                             "layer %d (%s) is bidirectional: a language model "
+                             "may not see the tokens it predicts",
+                             i + 1, kind);
         const int r = lm->n_rec++;
         lm->rec[r] = i;
         lm->rec_n[r] = (size_t)s->layers;
@@ -183,8 +187,8 @@ const rnnc_lm_spec *rnnc_lm_spec_of(const rnnc_lm *lm) {
     return lm ? &lm->spec : NULL;
 }
 
-rnnc_status rnnc_lm_create(const rnnc_config *cfg, const rnnc_lm_spec *spec,
-                           const char *train_text, size_t len, uint64_t seed, rnnc_lm **out) {
+rnnc_status rnnc_lm_create(const rnnc_config *cfg, const rnnc_lm_spec *spec, const char *train_text,
+                           size_t len, uint64_t seed, rnnc_lm **out) {
     if (!train_text)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_create: NULL argument");
     return rnnc_lm_create_vocab(cfg, spec, NULL, train_text, len, seed, out);
@@ -290,7 +294,8 @@ static rnnc_status task_resumed(void *self, const char *path, const char *state)
     const size_t B = lm->sched[0].B;
     RNNC_TRY(rnnc__lm_reserve(lm, 1, B));
     for (int which = 0; which < 2 && state; which++) {
-        char *p = rnnc__sibling_path(path, which ? ".lmstate.next.safetensors" : ".lmstate.safetensors");
+        char *p =
+            rnnc__sibling_path(path, which ? ".lmstate.next.safetensors" : ".lmstate.safetensors");
         rnnc_tensor_file *f = NULL;
         const int ok = p && rnnc_tensor_file_read(p, &f) == RNNC_OK;
         free(p);
@@ -593,8 +598,8 @@ static void ce_part(void *arg, int k) {
 /* Softmax cross-entropy of the last forward's logits (T*B rows) against lm->tgt: the summed loss
  * and the hits over the rows with a target; grad (may be NULL) gets the gradient with factor
  * scale per row. Row results do not depend on the thread count. */
-static rnnc_status window_loss(rnnc_lm *lm, size_t N, const float *logits, float *grad,
-                               float scale, double *sum, size_t *counted, size_t *hits) {
+static rnnc_status window_loss(rnnc_lm *lm, size_t N, const float *logits, float *grad, float scale,
+                               double *sum, size_t *counted, size_t *hits) {
     ce_job j = {logits, lm->tgt, grad, lm->row_loss, lm->row_hit, N, lm->V, scale, 1};
     const int th = rnnc_get_num_threads();
     j.parts = (size_t)th < N ? th : (int)N;
@@ -747,9 +752,10 @@ rnnc_status rnnc_lm_fit(rnnc_lm *lm, const rnnc_corpus *train, const rnnc_corpus
         const rnnc_corpus *c = set ? val : train;
         for (size_t i = 0; c && i < c->n; i++)
             if (c->ids[i] < 0 || (size_t)c->ids[i] >= lm->V)
-                return RNNC_FAIL(RNNC_ERR_ARG, "%s stream: token %zu has id %ld, outside the "
-                                 "vocabulary [0, %zu)", set ? "validation" : "training", i,
-                                 (long)c->ids[i], lm->V);
+                return RNNC_FAIL(RNNC_ERR_ARG,
+                                 "%s stream: token %zu has id %ld, outside the "
+                                 "vocabulary [0, %zu)",
+                                 set ? "validation" : "training", i, (long)c->ids[i], lm->V);
     }
     rnnc_status s = sched_build(&lm->sched[0], train, (size_t)spec->batch_size,
                                 (size_t)lm->spec.bptt, "training stream");

@@ -30,7 +30,7 @@ struct rnnc_lm {
     /* carried state per recurrent layer, (L*D,B,H), for up to state_cap rows */
     float *h[RNNC_MAX_LAYERS], *c[RNNC_MAX_LAYERS];
     size_t state_cap;
-    int carry_train;   /* the carried state is training's (of carry_rows rows), not evaluation's */
+    int carry_train; /* the carried state is training's (of carry_rows rows), not evaluation's */
     size_t carry_rows;
     /* a batch: ids and targets (T,B), lengths (B), per-row losses (T*B) */
     int32_t *ids, *tgt, *lengths;

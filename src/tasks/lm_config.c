@@ -33,8 +33,9 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         snprintf(dst[w], sizeof c->train_file, "%s", value);
         return RNNC_OK;
     }
-    static const char *const choices[][3] = {
-        {"level", "char", "word"}, {"documents", "none", "lines"}, {"loss", "token_mean", "step_sum"}};
+    static const char *const choices[][3] = {{"level", "char", "word"},
+                                             {"documents", "none", "lines"},
+                                             {"loss", "token_mean", "step_sum"}};
     int *cdst[] = {&s->level, &s->documents, &s->loss};
     for (int k = 0; k < 3; k++)
         if (!strcmp(key, choices[k][0])) {
@@ -56,7 +57,7 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         return RNNC_OK;
     }
     if (!strcmp(key, "format")) { /* text, or a labelled-text format in enum order */
-        static const char *const f[] = {"text", "imdb-tsv",     "aclimdb",     "csv",
+        static const char *const f[] = {"text", "imdb-tsv",     "aclimdb",      "csv",
                                         "tsv",  "folder-files", "folder-lines", "auto"};
         if ((w = pick(value, f, 8)) < 0)
             return bad(path, line, key, value,
@@ -93,8 +94,7 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
                      line, key);
 }
 
-rnnc_status rnnc_lm_config_detect(const char *path, const char *const *overrides, int n,
-                                  int *yes) {
+rnnc_status rnnc_lm_config_detect(const char *path, const char *const *overrides, int n, int *yes) {
     return rnnc__train_config_has_section(path, overrides, n, "lm", yes);
 }
 

@@ -430,8 +430,10 @@ static rnnc_status set_key(rnnc_train_config *c, const entry *e, const char *pat
         return c->header = (int)b, RNNC_OK;
     }
     if (!strcmp(e->section, "train") && !strcmp(e->key, "on_nonfinite")) {
-        if (!strcmp(e->value, "stop")) return c->fit.skip_nonfinite = 0, RNNC_OK;
-        if (!strcmp(e->value, "skip")) return c->fit.skip_nonfinite = 1, RNNC_OK;
+        if (!strcmp(e->value, "stop"))
+            return c->fit.skip_nonfinite = 0, RNNC_OK;
+        if (!strcmp(e->value, "skip"))
+            return c->fit.skip_nonfinite = 1, RNNC_OK;
         return bad(e, path, "stop or skip");
     }
     if (!strcmp(e->section, "early_stopping") && !strcmp(e->key, "monitor")) {
@@ -558,8 +560,9 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_
     if (sn) {
         int kind;
         if (rnnc_sched_kind_parse(sn->value, &kind) != RNNC_OK)
-            st = bad(sn, path,
-                     "constant, step, exponential, cosine, onecycle, plateau or slanted_triangular");
+            st =
+                bad(sn, path,
+                    "constant, step, exponential, cosine, onecycle, plateau or slanted_triangular");
         else
             out->fit.sched = rnnc_sched_spec_init(kind);
     }
@@ -572,9 +575,9 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_
         } else if (!strcmp(en->section, "forecast") || !strcmp(en->section, "lm")) {
             st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: [%s] in a %s training file", path, en->line,
                            en->section,
-                           !hook ? "text classifier's"
+                           !hook                          ? "text classifier's"
                            : !strcmp(hook->section, "lm") ? "language model's"
-                                                           : "forecaster's");
+                                                          : "forecaster's");
         } else if (hook && !strcmp(en->section, "data")) {
             st = RNNC_FAIL(RNNC_ERR_FORMAT,
                            "%s:%d: [data] is for text classifiers; this file names its data in "

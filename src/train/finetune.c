@@ -56,7 +56,8 @@ rnnc_status rnnc__finetune_epoch(const rnnc_finetune_spec *spec, rnnc_model *m, 
     return RNNC_OK;
 }
 
-rnnc_status rnnc__finetune_optim(const rnnc_finetune_spec *spec, rnnc_optim *o, const rnnc_model *m) {
+rnnc_status rnnc__finetune_optim(const rnnc_finetune_spec *spec, rnnc_optim *o,
+                                 const rnnc_model *m) {
     for (int i = 0; spec->lr_factor && i < rnnc_model_config(m)->n_layers; i++)
         RNNC_TRY(rnnc_optim_set_layer_factor(o, i, spec->lr_factor[i]));
     return RNNC_OK;

@@ -813,9 +813,9 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
         sched.total_steps == 0)
         sched.total_steps =
             (long)spec->epochs *
-            (spec->sched_per_batch ? (long)((task->n_train + (size_t)spec->batch_size - 1) /
-                                            (size_t)spec->batch_size)
-                                   : 1L);
+            (spec->sched_per_batch
+                 ? (long)((task->n_train + (size_t)spec->batch_size - 1) / (size_t)spec->batch_size)
+                 : 1L);
     if (s == RNNC_OK)
         s = rnnc_sched_init(&r.st.sched, &sched, spec->optim.lr);
     if (s == RNNC_OK)

@@ -6,18 +6,21 @@
 #include <math.h>
 
 double rnnc_loss_mse(const float *pred, const float *target, size_t n, float *grad) {
-    if (n == 0) return 0;
+    if (n == 0)
+        return 0;
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
         double d = (double)pred[i] - target[i];
         sum += d * d;
-        if (grad) grad[i] = (float)(2 * d / (double)n);
+        if (grad)
+            grad[i] = (float)(2 * d / (double)n);
     }
     return sum / (double)n;
 }
 
 double rnnc_loss_bce_logits(const float *logits, const float *target, size_t n, float *grad) {
-    if (n == 0) return 0;
+    if (n == 0)
+        return 0;
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
         double z = logits[i], y = target[i];
@@ -32,13 +35,15 @@ double rnnc_loss_bce_logits(const float *logits, const float *target, size_t n, 
 }
 
 double rnnc_loss_mae(const float *pred, const float *target, size_t n, float *grad) {
-    if (n == 0) return 0;
+    if (n == 0)
+        return 0;
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
         double d = (double)pred[i] - target[i];
         sum += fabs(d);
         /* The subgradient at d == 0 is taken as 0, as torch's sign(). */
-        if (grad) grad[i] = (float)((d > 0 ? 1.0 : d < 0 ? -1.0 : 0.0) / (double)n);
+        if (grad)
+            grad[i] = (float)((d > 0 ? 1.0 : d < 0 ? -1.0 : 0.0) / (double)n);
     }
     return sum / (double)n;
 }
@@ -49,7 +54,8 @@ double rnnc_loss_huber(const float *pred, const float *target, size_t n, double 
         RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_huber: delta must be finite and > 0, got %g", delta);
         return NAN;
     }
-    if (n == 0) return 0;
+    if (n == 0)
+        return 0;
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
         double d = (double)pred[i] - target[i], a = fabs(d);
@@ -68,7 +74,8 @@ static rnnc_status ce_count(const int32_t *target, size_t N, size_t C, int32_t i
                             size_t *counted) {
     size_t k = 0;
     for (size_t i = 0; i < N; i++) {
-        if (target[i] == ignore_index) continue;
+        if (target[i] == ignore_index)
+            continue;
         if (target[i] < 0 || (uint64_t)target[i] >= (uint64_t)C)
             return RNNC_FAIL(RNNC_ERR_ARG,
                              "rnnc_loss_softmax_ce: target of row %zu is %ld, outside [0, %zu) "
@@ -87,7 +94,8 @@ rnnc_status rnnc_loss_softmax_ce(const float *logits, const int32_t *target, siz
                          !logits   ? "logits"
                          : !target ? "target"
                                    : "loss");
-    if (C == 0) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_softmax_ce: C (classes) is 0");
+    if (C == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_softmax_ce: C (classes) is 0");
     size_t total;
     if (rnnc__mul(N, C, &total) != 0)
         return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_loss_softmax_ce: N*C = %zu*%zu overflows", N, C);
@@ -100,15 +108,18 @@ rnnc_status rnnc_loss_softmax_ce(const float *logits, const int32_t *target, siz
         float *g = grad ? grad + i * C : NULL;
         if (target[i] == ignore_index) {
             if (g)
-                for (size_t c = 0; c < C; c++) g[c] = 0;
+                for (size_t c = 0; c < C; c++)
+                    g[c] = 0;
             continue;
         }
         /* log sum_c exp(z_c) = m + log sum_c exp(z_c - m) with m the row maximum: every exponent
          * is <= 0 and the largest term is 1, so nothing overflows and the sum is >= 1. */
         double m = z[0];
-        for (size_t c = 1; c < C; c++) m = z[c] > m ? z[c] : m;
+        for (size_t c = 1; c < C; c++)
+            m = z[c] > m ? z[c] : m;
         double s = 0;
-        for (size_t c = 0; c < C; c++) s += exp((double)z[c] - m);
+        for (size_t c = 0; c < C; c++)
+            s += exp((double)z[c] - m);
         double lse = m + log(s);
         sum += lse - z[target[i]];
         if (g) {
@@ -120,7 +131,8 @@ rnnc_status rnnc_loss_softmax_ce(const float *logits, const int32_t *target, siz
         }
     }
     *loss = sum * inv;
-    if (counted) *counted = k;
+    if (counted)
+        *counted = k;
     return RNNC_OK;
 }
 

@@ -23,7 +23,8 @@ struct rnnc_metrics {
 };
 
 rnnc_status rnnc_metrics_create(int n_classes, rnnc_metrics **out) {
-    if (!out) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_metrics_create: out is NULL");
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_metrics_create: out is NULL");
     *out = NULL;
     if (n_classes < 2)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_metrics_create: n_classes must be >= 2, got %d",
@@ -46,27 +47,32 @@ rnnc_status rnnc_metrics_create(int n_classes, rnnc_metrics **out) {
 }
 
 void rnnc_metrics_free(rnnc_metrics *m) {
-    if (!m) return;
+    if (!m)
+        return;
     free(m->conf);
     free(m->pairs);
     free(m);
 }
 
 void rnnc_metrics_reset(rnnc_metrics *m) {
-    if (!m) return;
+    if (!m)
+        return;
     memset(m->conf, 0, (size_t)m->K * (size_t)m->K * sizeof *m->conf);
     m->n = 0;
 }
 
 /* Makes room for `need` binary examples (the capacity at least doubles). */
 static rnnc_status reserve(rnnc_metrics *m, size_t need) {
-    if (need <= m->cap) return RNNC_OK;
+    if (need <= m->cap)
+        return RNNC_OK;
     size_t cap = m->cap > 1024 ? m->cap : 1024, bytes;
-    while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     if (rnnc__mul(cap, sizeof(scored), &bytes) != 0)
         return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_metrics_add: %zu scores overflow", need);
     scored *p = realloc(m->pairs, bytes);
-    if (!p) return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_metrics_add: cannot keep %zu scores", need);
+    if (!p)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_metrics_add: cannot keep %zu scores", need);
     m->pairs = p;
     m->cap = cap;
     return RNNC_OK;
@@ -74,10 +80,12 @@ static rnnc_status reserve(rnnc_metrics *m, size_t need) {
 
 /* The predicted class of one row of scores (cols values). */
 static int32_t predict(const float *s, size_t cols) {
-    if (cols == 1) return s[0] > 0.5f ? 1 : 0;
+    if (cols == 1)
+        return s[0] > 0.5f ? 1 : 0;
     size_t best = 0;
     for (size_t c = 1; c < cols; c++)
-        if (s[c] > s[best]) best = c;
+        if (s[c] > s[best])
+            best = c;
     return (int32_t)best;
 }
 
@@ -114,7 +122,8 @@ rnnc_status rnnc_metrics_add(rnnc_metrics *m, const float *scores, size_t n, siz
     for (size_t i = 0; i < n; i++) {
         const float *s = scores + i * cols; /* (cols) */
         m->conf[(size_t)labels[i] * (size_t)m->K + (size_t)predict(s, cols)]++;
-        if (m->K == 2) m->pairs[m->n + i] = (scored){s[cols - 1], labels[i]};
+        if (m->K == 2)
+            m->pairs[m->n + i] = (scored){s[cols - 1], labels[i]};
     }
     m->n += n;
     return RNNC_OK;
@@ -136,13 +145,15 @@ static double auc(const rnnc_metrics *m) {
     for (size_t i = 0; i < n;) {
         size_t j = i;
         double p = 0, q = 0;
-        for (; j < n && w[j].score == w[i].score; j++) *(w[j].label ? &p : &q) += 1;
+        for (; j < n && w[j].score == w[i].score; j++)
+            *(w[j].label ? &p : &q) += 1;
         wins += p * neg_below + 0.5 * p * q;
         neg_below += q;
         pos += p;
         i = j;
     }
-    if (pos == 0 || neg_below == 0) return NAN;
+    if (pos == 0 || neg_below == 0)
+        return NAN;
     return wins / (pos * neg_below);
 }
 
@@ -153,11 +164,13 @@ static double ratio(double a, double b) {
 
 rnnc_metric_values rnnc_metrics_values(const rnnc_metrics *m) {
     rnnc_metric_values v = {0, NAN, 0, 0, 0, NAN};
-    if (!m || m->n == 0) return v;
+    if (!m || m->n == 0)
+        return v;
     size_t K = (size_t)m->K;
     v.n = m->n;
     double correct = 0;
-    for (size_t c = 0; c < K; c++) correct += (double)m->conf[c * K + c];
+    for (size_t c = 0; c < K; c++)
+        correct += (double)m->conf[c * K + c];
     v.accuracy = correct / (double)m->n;
     /* Per class: tp on the diagonal, fp the rest of its column, fn the rest of its row. */
     double sp = 0, sr = 0, sf = 0, present = 0;
@@ -168,7 +181,8 @@ rnnc_metric_values rnnc_metrics_values(const rnnc_metrics *m) {
             col += (double)m->conf[k * K + c];
         }
         double fp = col - tp, fn = row - tp;
-        if (K > 2 && row == 0 && col == 0) continue;
+        if (K > 2 && row == 0 && col == 0)
+            continue;
         sp += ratio(tp, tp + fp);
         sr += ratio(tp, tp + fn);
         sf += ratio(2 * tp, 2 * tp + fp + fn);
@@ -177,6 +191,7 @@ rnnc_metric_values rnnc_metrics_values(const rnnc_metrics *m) {
     v.precision = ratio(sp, present);
     v.recall = ratio(sr, present);
     v.f1 = ratio(sf, present);
-    if (K == 2) v.auc = auc(m);
+    if (K == 2)
+        v.auc = auc(m);
     return v;
 }

@@ -322,8 +322,10 @@ rnnc_status rnnc_optim_set_layer_factor(rnnc_optim *o, int layer, double factor)
         return RNNC_FAIL(RNNC_ERR_ARG, "learning-rate factor: no layer %d (the model has %d)",
                          layer, nl);
     if (!(factor >= 0) || !isfinite(factor))
-        return RNNC_FAIL(RNNC_ERR_ARG, "learning-rate factor of layer %d: %g is not a finite "
-                         "number >= 0", layer, factor);
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "learning-rate factor of layer %d: %g is not a finite "
+                         "number >= 0",
+                         layer, factor);
     o->factor[layer] = factor;
     o->factors = 0;
     for (int i = 0; i < nl; i++)
@@ -428,17 +430,18 @@ rnnc_status rnnc_clip_grad_value(rnnc_model *m, double clip_value) {
 #define KEY_LR "rnnc.optim.lr"
 
 rnnc_status rnnc_optim_save(rnnc_optim *o, const char *path) {
-    if (!o || !path) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_save: NULL optimizer or path");
+    if (!o || !path)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_save: NULL optimizer or path");
     size_t n = 0;
     const float *state = rnnc_optim_state(o, &n);
     int64_t steps = rnnc_optim_steps(o), layer_steps[RNNC_MAX_LAYERS];
     const size_t nl = (size_t)rnnc_model_config(o->model)->n_layers;
     for (size_t l = 0; l < nl; l++)
         layer_steps[l] = rnnc_optim_layer_steps(o, (int)l);
-    rnnc_tensor ts[3] = {{OPT_STATE, RNNC_DTYPE_F32, 1, {n}, state, n * sizeof(float)},
-                         {OPT_STEPS, RNNC_DTYPE_I64, 0, {0}, &steps, sizeof steps},
-                         {OPT_LAYER_STEPS, RNNC_DTYPE_I64, 1, {nl}, layer_steps,
-                          nl * sizeof(int64_t)}};
+    rnnc_tensor ts[3] = {
+        {OPT_STATE, RNNC_DTYPE_F32, 1, {n}, state, n * sizeof(float)},
+        {OPT_STEPS, RNNC_DTYPE_I64, 0, {0}, &steps, sizeof steps},
+        {OPT_LAYER_STEPS, RNNC_DTYPE_I64, 1, {nl}, layer_steps, nl * sizeof(int64_t)}};
     char lr[40];
     snprintf(lr, sizeof lr, "%.17g", rnnc_optim_lr(o));
     const char *keys[] = {KEY_FORMAT, KEY_VERSION, KEY_LR};
@@ -447,7 +450,8 @@ rnnc_status rnnc_optim_save(rnnc_optim *o, const char *path) {
 }
 
 rnnc_status rnnc_optim_load(rnnc_optim *o, const char *path) {
-    if (!o || !path) return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_load: NULL optimizer or path");
+    if (!o || !path)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_load: NULL optimizer or path");
     rnnc_tensor_file *f;
     RNNC_TRY(rnnc_tensor_file_read(path, &f));
     size_t n = 0;
@@ -461,7 +465,8 @@ rnnc_status rnnc_optim_load(rnnc_optim *o, const char *path) {
     int64_t steps = 0;
     double lr = 0;
     char *end = NULL;
-    if (lr_text) lr = strtod(lr_text, &end);
+    if (lr_text)
+        lr = strtod(lr_text, &end);
     if (!ts || !tn || rnnc_tensor_file_count(f) != 2 + (tl != NULL))
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: expected exactly the tensors '%s', '%s' and '%s'",
                        path, OPT_STATE, OPT_STEPS, OPT_LAYER_STEPS);
@@ -483,8 +488,10 @@ rnnc_status rnnc_optim_load(rnnc_optim *o, const char *path) {
             st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s' = %lld is out of range", path,
                            OPT_STEPS, (long long)steps);
     }
-    if (st == RNNC_OK) st = rnnc_optim_set_lr(o, lr);
-    if (st == RNNC_OK) st = rnnc_optim_set_steps(o, (long)steps);
+    if (st == RNNC_OK)
+        st = rnnc_optim_set_lr(o, lr);
+    if (st == RNNC_OK)
+        st = rnnc_optim_set_steps(o, (long)steps);
     for (size_t l = 0; st == RNNC_OK && tl && l < nl; l++) {
         int64_t k;
         memcpy(&k, (const char *)tl->data + l * sizeof k, sizeof k);
@@ -494,7 +501,8 @@ rnnc_status rnnc_optim_load(rnnc_optim *o, const char *path) {
         else
             st = rnnc_optim_set_layer_steps(o, (int)l, (long)k);
     }
-    if (st == RNNC_OK && n) memcpy(state, ts->data, n * sizeof(float));
+    if (st == RNNC_OK && n)
+        memcpy(state, ts->data, n * sizeof(float));
     rnnc_tensor_file_free(f);
     return st;
 }

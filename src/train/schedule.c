@@ -12,9 +12,9 @@ static const double PI = 3.14159265358979323846;
 static const struct {
     const char *name;
     int kind;
-} sched_names[] = {{"constant", RNNC_SCHED_CONSTANT},       {"step", RNNC_SCHED_STEP},
-                   {"exponential", RNNC_SCHED_EXPONENTIAL}, {"cosine", RNNC_SCHED_COSINE},
-                   {"onecycle", RNNC_SCHED_ONECYCLE},       {"plateau", RNNC_SCHED_PLATEAU},
+} sched_names[] = {{"constant", RNNC_SCHED_CONSTANT},         {"step", RNNC_SCHED_STEP},
+                   {"exponential", RNNC_SCHED_EXPONENTIAL},   {"cosine", RNNC_SCHED_COSINE},
+                   {"onecycle", RNNC_SCHED_ONECYCLE},         {"plateau", RNNC_SCHED_PLATEAU},
                    {"slanted_triangular", RNNC_SCHED_SLANTED}};
 
 static const char *kind_name(int kind) {
