@@ -53,7 +53,7 @@ int cmd_summary(int argc, char **argv) {
         if (s->kind == RNNC_LAYER_POOL)
             snprintf(detail, sizeof detail, "%s over time",
                      s->pool == RNNC_POOL_MEAN ? "mean" : "max");
-        else if (s->kind >= RNNC_LAYER_RNN)
+        else if (rnnc_layer_is_recurrent(s->kind))
             snprintf(detail, sizeof detail, "%d layer%s%s", s->layers, s->layers > 1 ? "s" : "",
                      s->bidirectional ? (s->merge == RNNC_MERGE_SUM ? ", bidirectional (sum)"
                                                                     : ", bidirectional (concat)")

@@ -51,6 +51,11 @@ enum rnnc_merge { RNNC_MERGE_CONCAT = 0, RNNC_MERGE_SUM = 1 };
 #define RNNC_NAME_MAX 48
 #define RNNC_MAX_LAYERS 64
 
+/* Whether layers of this kind are recurrent (they take hidden, layers, bidirectional, ...), and
+ * whether they keep a cell state c besides h (their initial and final states come in pairs). */
+int rnnc_layer_is_recurrent(int kind);
+int rnnc_layer_has_cell_state(int kind);
+
 /* One layer. Start from rnnc_layer_spec_init() and set the fields of its kind. */
 typedef struct rnnc_layer_spec {
     int kind; /* enum rnnc_layer_kind */

@@ -24,6 +24,10 @@ typedef float real;
  * double one (mapped here as zlib's Z_PREFIX maps its names), so definitions, calls, grep and
  * ctags all see the plain name. A file that needs one precision's copy uses the suffixed name. */
 #define rnnc__batch RNNC__TWIN(rnnc__batch)
+#define rnnc__cell RNNC__TWIN(rnnc__cell)
+#define rnnc__cell_find RNNC__TWIN(rnnc__cell_find)
+#define rnnc__cell_grads RNNC__TWIN(rnnc__cell_grads)
+#define rnnc__cells RNNC__TWIN(rnnc__cells)
 #define rnnc__cellw RNNC__TWIN(rnnc__cellw)
 #define rnnc__dense_backward RNNC__TWIN(rnnc__dense_backward)
 #define rnnc__dense_forward RNNC__TWIN(rnnc__dense_forward)
@@ -37,6 +41,7 @@ typedef float real;
 #define rnnc__gemm RNNC__TWIN(rnnc__gemm)
 #define rnnc__gemm_packed RNNC__TWIN(rnnc__gemm_packed)
 #define rnnc__gemm_packed_n RNNC__TWIN(rnnc__gemm_packed_n)
+#define rnnc__is_recurrent RNNC__TWIN(rnnc__is_recurrent)
 #define rnnc__gru_backward RNNC__TWIN(rnnc__gru_backward)
 #define rnnc__gru_forward RNNC__TWIN(rnnc__gru_forward)
 #define rnnc__lstm_backward RNNC__TWIN(rnnc__lstm_backward)
@@ -60,6 +65,7 @@ typedef float real;
 #define rnnc__model_set_state RNNC__TWIN(rnnc__model_set_state)
 #define rnnc__model_set_trainable RNNC__TWIN(rnnc__model_set_trainable)
 #define rnnc__model_trainable RNNC__TWIN(rnnc__model_trainable)
+#define rnnc__n_cells RNNC__TWIN(rnnc__n_cells)
 #define rnnc__pack RNNC__TWIN(rnnc__pack)
 #define rnnc__pass_step RNNC__TWIN(rnnc__pass_step)
 #define rnnc__pool_backward RNNC__TWIN(rnnc__pool_backward)

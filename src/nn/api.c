@@ -221,3 +221,14 @@ float *rnnc_model_grads(rnnc_model *m, size_t *n) {
 rnnc_rng *rnnc_model_rng(rnnc_model *m) {
     return m ? rnnc__model_rng_f32(m->impl) : NULL;
 }
+
+int rnnc_layer_is_recurrent(int kind) {
+    return rnnc__is_recurrent(kind);
+}
+
+int rnnc_layer_has_cell_state(int kind) {
+    for (int c = 0; c < rnnc__n_cells; c++)
+        if (rnnc__cells[c].kind == kind && rnnc__cells[c].has_c)
+            return 1;
+    return 0;
+}

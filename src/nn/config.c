@@ -6,6 +6,8 @@
  * message name the line. */
 #include "../core/core.h"
 #include "rnnc/nn.h"
+#include "layers.h"
+#include "plan.h"
 
 #include <errno.h>
 #include <float.h>
@@ -41,23 +43,36 @@ typedef struct parser {
 
 static rnnc_status perr(parser *p, int line, const char *fmt, const char *a, const char *b) {
     if (p->st == RNNC_OK) {
-        char msg[256];
+        char msg[512];
         snprintf(msg, sizeof msg, fmt, a, b);
         p->st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: %s", p->name, line, msg);
     }
     return p->st;
 }
 
-static const struct kind_name {
-    const char *name;
-    int kind;
-} kinds[] = {{"embedding", RNNC_LAYER_EMBEDDING},
-             {"dense", RNNC_LAYER_DENSE},
-             {"dropout", RNNC_LAYER_DROPOUT},
-             {"rnn", RNNC_LAYER_RNN},
-             {"lstm", RNNC_LAYER_LSTM},
-             {"gru", RNNC_LAYER_GRU},
-             {"pool", RNNC_LAYER_POOL}};
+/* The layer kind a section is named after (rnnc__kind_name: the other layers, then the cells'
+ * names from their table), or 0. */
+static int kind_of_section(const char *name) {
+    static const int others[] = {RNNC_LAYER_EMBEDDING, RNNC_LAYER_DENSE, RNNC_LAYER_DROPOUT,
+                                 RNNC_LAYER_POOL};
+    for (size_t k = 0; k < sizeof others / sizeof others[0]; k++)
+        if (!strcmp(name, rnnc__kind_name(others[k])))
+            return others[k];
+    for (int c = 0; c < rnnc__n_cells; c++)
+        if (!strcmp(name, rnnc__cells[c].name))
+            return rnnc__cells[c].kind;
+    return 0;
+}
+
+/* "model, embedding, dense, dropout, rnn, lstm, gru or pool": every section name, for messages. */
+static void section_names(char *out, size_t cap) {
+    size_t n = (size_t)snprintf(out, cap, "model, embedding, dense, dropout");
+    for (int c = 0; c < rnnc__n_cells && n < cap; c++)
+        if (c == 0 || strcmp(rnnc__cells[c].name, rnnc__cells[c - 1].name))
+            n += (size_t)snprintf(out + n, cap - n, ", %s", rnnc__cells[c].name);
+    if (n < cap)
+        snprintf(out + n, cap - n, " or pool");
+}
 
 /* Registers a section header seen by the reader; returns its number or -1. */
 static int add_section(parser *p, const char *hdr, size_t len) {
@@ -82,20 +97,19 @@ static int add_section(parser *p, const char *hdr, size_t len) {
         s->layer = -1;
         return p->n_sec++;
     }
-    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
-        if (strcmp(name, kinds[k].name) == 0) {
-            if (p->cfg->n_layers >= RNNC_MAX_LAYERS) {
-                perr(p, p->line, "too many layers (at most %s)", "64", "");
-                return -1;
-            }
-            s->layer = p->cfg->n_layers;
-            p->cfg->layers[p->cfg->n_layers++] = rnnc_layer_spec_init(kinds[k].kind);
-            return p->n_sec++;
+    const int kind = kind_of_section(name);
+    if (kind) {
+        if (p->cfg->n_layers >= RNNC_MAX_LAYERS) {
+            perr(p, p->line, "too many layers (at most %s)", "64", "");
+            return -1;
         }
-    perr(p, p->line,
-         "unknown section [%s] (expected model, embedding, dense, dropout, rnn, lstm, gru or "
-         "pool)%s",
-         name, "");
+        s->layer = p->cfg->n_layers;
+        p->cfg->layers[p->cfg->n_layers++] = rnnc_layer_spec_init(kind);
+        return p->n_sec++;
+    }
+    char names[160];
+    section_names(names, sizeof names);
+    perr(p, p->line, "unknown section [%s] (expected %s)", name, names);
     return -1;
 }
 
@@ -140,10 +154,14 @@ static int parse_choice(const char *v, const char *const *names, const int *vals
     return -1;
 }
 
-/* Keys; `kinds` is a bit set of the sections that accept the key (bit 0: [model]). */
+/* Keys; `kinds` is a bit set of the sections that accept the key (bit 0: [model]), to which the
+ * top bits add recurrent kinds by what their cells have (rnnc__cells): REC every one, REC_ACT
+ * those with a nonlinearity to choose, REC_FORGET those with a forget gate. */
 enum { K_INT, K_FLOAT, K_BOOL, K_ACT, K_MERGE, K_NONLIN, K_NAME, K_POOL, K_INIT };
 #define BIT(kind) (1u << (kind))
-#define REC (BIT(RNNC_LAYER_RNN) | BIT(RNNC_LAYER_LSTM) | BIT(RNNC_LAYER_GRU))
+#define REC (1u << 29)
+#define REC_ACT (1u << 30)
+#define REC_FORGET (1u << 31)
 static const struct key {
     const char *name;
     unsigned kinds;
@@ -165,8 +183,8 @@ static const struct key {
     {"return_sequences", REC, K_BOOL, offsetof(rnnc_layer_spec, return_sequences)},
     {"dropout", REC, K_FLOAT, offsetof(rnnc_layer_spec, dropout)},
     {"weight_drop", REC, K_FLOAT, offsetof(rnnc_layer_spec, weight_drop)},
-    {"nonlinearity", BIT(RNNC_LAYER_RNN), K_NONLIN, offsetof(rnnc_layer_spec, nonlinearity)},
-    {"forget_bias", BIT(RNNC_LAYER_LSTM), K_FLOAT, offsetof(rnnc_layer_spec, forget_bias)},
+    {"nonlinearity", REC_ACT, K_NONLIN, offsetof(rnnc_layer_spec, nonlinearity)},
+    {"forget_bias", REC_FORGET, K_FLOAT, offsetof(rnnc_layer_spec, forget_bias)},
     {"mode", BIT(RNNC_LAYER_POOL), K_POOL, offsetof(rnnc_layer_spec, pool)},
     {"init", BIT(RNNC_LAYER_EMBEDDING) | BIT(RNNC_LAYER_DENSE) | REC, K_INIT,
      offsetof(rnnc_layer_spec, init)},
@@ -175,6 +193,18 @@ static const struct key {
     {"tie_weights", BIT(RNNC_LAYER_DENSE), K_BOOL, offsetof(rnnc_layer_spec, tie_weights)},
 };
 #define N_KEYS (int)(sizeof keys / sizeof keys[0])
+
+/* Whether a section of this kind (0: [model]) takes the key. */
+static int accepts(const struct key *k, int kind) {
+    if (k->kinds & BIT(kind))
+        return 1;
+    for (int c = 0; c < rnnc__n_cells; c++)
+        if (rnnc__cells[c].kind == kind &&
+            ((k->kinds & REC) || ((k->kinds & REC_ACT) && rnnc__cells[c].act >= 0) ||
+             ((k->kinds & REC_FORGET) && rnnc__cells[c].forget_gate >= 0)))
+            return 1;
+    return 0;
+}
 
 static int handler(void *user, const char *sec_name, const char *name, const char *value) {
     parser *p = user;
@@ -193,13 +223,10 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     }
     section *s = &p->sec[idx];
     const int kind = s->layer < 0 ? 0 : p->cfg->layers[s->layer].kind;
-    const char *kname = s->layer < 0 ? "model" : kinds[0].name;
-    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
-        if (kinds[k].kind == kind)
-            kname = kinds[k].name;
+    const char *kname = s->layer < 0 ? "model" : rnnc__kind_name(kind);
     int ki = -1;
     for (int k = 0; k < N_KEYS; k++)
-        if (!strcmp(keys[k].name, name) && (keys[k].kinds & BIT(kind)))
+        if (!strcmp(keys[k].name, name) && accepts(&keys[k], kind))
             ki = k;
     if (ki < 0) {
         perr(p, p->line, "unknown key '%s' in [%s] (see docs/model-format.md)", name, kname);
@@ -277,17 +304,18 @@ static void check_required(parser *p) {
     static const struct {
         int kind;
         const char *key;
-    } req[] = {{RNNC_LAYER_EMBEDDING, "vocab"}, {RNNC_LAYER_EMBEDDING, "dim"},
-               {RNNC_LAYER_DENSE, "units"},     {RNNC_LAYER_DROPOUT, "rate"},
-               {RNNC_LAYER_RNN, "hidden"},      {RNNC_LAYER_LSTM, "hidden"},
-               {RNNC_LAYER_GRU, "hidden"}};
+    } req[] = {{RNNC_LAYER_EMBEDDING, "vocab"},
+               {RNNC_LAYER_EMBEDDING, "dim"},
+               {RNNC_LAYER_DENSE, "units"},
+               {RNNC_LAYER_DROPOUT, "rate"},
+               {-1, "hidden"}}; /* -1: every recurrent kind */
     for (int i = 0; i < p->n_sec; i++) {
         const section *s = &p->sec[i];
         if (s->layer < 0)
             continue;
         const int kind = p->cfg->layers[s->layer].kind;
         for (size_t r = 0; r < sizeof req / sizeof req[0]; r++) {
-            if (req[r].kind != kind)
+            if (req[r].kind != kind && !(req[r].kind < 0 && rnnc__is_recurrent(kind)))
                 continue;
             for (int k = 0; k < N_KEYS; k++)
                 if (!strcmp(keys[k].name, req[r].key) && !(s->seen & (1u << k)))
@@ -403,7 +431,7 @@ static const char *choice_name(int type, int v) {
 static void write_section(FILE *fp, const char *base, int kind, const rnnc_layer_spec *s) {
     for (int k = 0; k < N_KEYS; k++) {
         const struct key *key = &keys[k];
-        if (!(key->kinds & BIT(kind)))
+        if (!accepts(key, kind))
             continue;
         const char *field = base + key->offset;
         /* An empty name means "the default name"; writing none keeps it empty. */
@@ -445,7 +473,7 @@ rnnc_status rnnc_config_write(const rnnc_config *cfg, char **out) {
         return rnnc__fail_prefix(st, "rnnc_config_write");
     for (int i = 0; i < cfg->n_layers; i++) {
         const rnnc_layer_spec *s = &cfg->layers[i];
-        if (s->set_forget_bias && s->kind == RNNC_LAYER_LSTM && !isfinite(s->forget_bias))
+        if (s->set_forget_bias && rnnc__is_recurrent(s->kind) && !isfinite(s->forget_bias))
             return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_write: layer %d: forget_bias is %g", i + 1,
                              (double)s->forget_bias);
     }
@@ -458,11 +486,7 @@ rnnc_status rnnc_config_write(const rnnc_config *cfg, char **out) {
     write_section(fp, (const char *)cfg, 0, &cfg->layers[0]);
     for (int i = 0; i < cfg->n_layers; i++) {
         const rnnc_layer_spec *s = &cfg->layers[i];
-        const char *kname = "?";
-        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
-            if (kinds[k].kind == s->kind)
-                kname = kinds[k].name;
-        fprintf(fp, "\n[%s]\n", kname);
+        fprintf(fp, "\n[%s]\n", rnnc__kind_name(s->kind));
         write_section(fp, (const char *)s, s->kind, s);
     }
     int bad = ferror(fp);

@@ -79,7 +79,8 @@ static RNNC_HOT void back_row(size_t H, const real *restrict g, const real *rest
 /* dgi: gradient of the input-side pre-activations (W_i x + b_i); dgh: of the recurrent-side ones
  * (W_h h + b_h). They differ in the n block, where the recurrent part is scaled by r. */
 void rnnc__gru_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
-                        real *dh, real *dgi, real *dgh, real *work) {
+                        const rnnc__cell_grads *gr, real *work) {
+    real *dh = gr->dh, *dgi = gr->dg, *dgh = gr->dgh;
     (void)w; /* W_hh comes packed, in d->whh_packed */
     (void)work;
     const size_t T = d->T, B = d->B, H = d->H, G = 3 * H, BH = B * H;

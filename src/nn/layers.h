@@ -13,13 +13,6 @@
 
 #include <string.h>
 
-/* Recurrent cell kinds. */
-enum { RNNC__CELL_RNN_TANH = 0, RNNC__CELL_RNN_RELU, RNNC__CELL_LSTM, RNNC__CELL_GRU };
-/* Gate blocks per cell: 1 (RNN), 4 (LSTM), 3 (GRU); G = gates * H. */
-static inline int rnnc__cell_gates(int cell) {
-    return cell == RNNC__CELL_LSTM ? 4 : cell == RNNC__CELL_GRU ? 3 : 1;
-}
-
 /* One direction of one recurrent layer: views into a parameter (or gradient) arena, PyTorch's
  * layout: w_ih (G,I), w_hh (G,H), b_ih (G), b_hh (G). */
 typedef struct rnnc__cellw {
@@ -28,7 +21,7 @@ typedef struct rnnc__cellw {
 
 /* What one run of one direction reads and writes. */
 typedef struct rnnc__dir {
-    int cell;
+    int cell; /* its row in rnnc__cells */
     size_t T, B, I, H;
     int reverse;                 /* 1: steps T-1 .. 0 */
     const unsigned char *active; /* (T,B) 1 where step t of sequence b holds data */
@@ -52,6 +45,50 @@ typedef struct rnnc__dir {
     real *packed_own;
 } rnnc__dir;
 
+/* Gradients a cell's backward fills (see rnnc__dir_backward): dh (B,H) and dc (B,H) flow back
+ * through the steps (dc: a cell with a cell state); dg (T,B,G) the gate pre-activations' gradient
+ * on the input side; dgh (T,B,G) on the recurrent side (only a cell with split_dgh). */
+typedef struct rnnc__cell_grads {
+    real *dh, *dc, *dg, *dgh;
+} rnnc__cell_grads;
+
+/* The recurrent cells, one row each (src/nn/cells.c): what the shared machinery (recurrent.c,
+ * stack.c, the plan, the model, model descriptions) knows of a cell. A new cell is its own file
+ * (forward and backward over a direction's time loop), one row, and its tests. */
+typedef struct rnnc__cell {
+    const char *name; /* its model-description section, and the default layer name: "lstm" */
+    int kind;         /* enum rnnc_layer_kind */
+    int act;          /* the nonlinearity (enum rnnc_activation) this row runs for a kind that has
+                         the key `nonlinearity`; -1: none to choose (the cell fixes its own) */
+    int gates;        /* gate blocks: W_ih is (G,I) with G = gates * H */
+    int has_c;        /* a cell state c besides h (initial and final states, its gradient) */
+    int forget_gate;  /* the gate block whose bias `forget_bias` sets; -1: none */
+    int whh_diag;     /* W_hh is a vector (G): each unit sees only its own past; else (G,H) */
+    int split_dgh;    /* the recurrent side's gate gradient differs from the input side's (the
+                         reset gate multiplies GRU's recurrent product): its own (T,B,G) */
+    int cache_hn;     /* (T,B,H) more cache: the recurrent product of GRU's n gate */
+    int units_mode;   /* may split the hidden units over threads when W_hh is large */
+    void (*forward)(const rnnc__cellw *w, const rnnc__dir *d, real *work);
+    void (*backward)(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
+                     const rnnc__cell_grads *gr, real *work);
+} rnnc__cell;
+extern const rnnc__cell rnnc__cells[];
+extern const int rnnc__n_cells;
+/* The row of a recurrent layer kind with nonlinearity act (ignored by a kind without the key), or
+ * -1 when kind is not recurrent or has no row for act. */
+int rnnc__cell_find(int kind, int act);
+/* Whether a layer kind is recurrent (has a row). */
+int rnnc__is_recurrent(int kind);
+/* Gate blocks per cell: G = gates * H. */
+static inline int rnnc__cell_gates(int cell) {
+    return rnnc__cells[cell].gates;
+}
+/* Reals of one direction's W_hh: (G,H), or G for a diagonal one. */
+static inline size_t rnnc__whh_size(int cell, size_t H) {
+    const size_t G = (size_t)rnnc__cells[cell].gates * H;
+    return rnnc__cells[cell].whh_diag ? G : G * H;
+}
+
 /* Sizes (in reals) of a direction's forward cache and of the workspaces of forward / backward. */
 size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H);
 size_t rnnc__dir_work_size(int cell, size_t T, size_t B, size_t I, size_t H);
@@ -70,20 +107,22 @@ void rnnc__dir_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy
                         const real *dhT, const real *dcT, real *dx, real *dh0, real *dc0,
                         const rnnc__cellw *g, real *work);
 
-/* The cells, called by rnnc__dir_forward/backward after the shared input projection. */
+/* The cells, called by rnnc__dir_forward/backward after the shared input projection (through
+ * their rows in rnnc__cells). */
 void rnnc__rnn_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work);
 void rnnc__rnn_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
-                        real *dh, real *dg, real *work);
+                        const rnnc__cell_grads *gr, real *work);
 void rnnc__lstm_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work);
 void rnnc__lstm_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
-                         real *dh, real *dc, real *dg, real *work);
+                         const rnnc__cell_grads *gr, real *work);
 void rnnc__gru_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work);
 void rnnc__gru_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
-                        real *dh, real *dgi, real *dgh, real *work);
+                        const rnnc__cell_grads *gr, real *work);
 
 /* Cache layout shared by the cells (see recurrent.c): gates (T,B,G), then the hidden states
- * Sh (T+1,B,H), then for LSTM the cell states Sc (T+1,B,H), for GRU hn (T,B,H). Slot s of Sh holds
- * h0 (s = rnnc__slot_h0) or the state after a step (s = rnnc__slot_after). */
+ * Sh (T+1,B,H), then for a cell with a cell state the cell states Sc (T+1,B,H), for one with
+ * cache_hn hn (T,B,H). Slot s of Sh holds h0 (s = rnnc__slot_h0) or the state after a step
+ * (s = rnnc__slot_after). */
 static inline size_t rnnc__slot_after(const int reverse, size_t t) {
     return reverse ? t : t + 1;
 }

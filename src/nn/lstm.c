@@ -98,7 +98,8 @@ static RNNC_HOT void back_row(size_t n, size_t gs, const real *restrict g, const
  * forward; in units mode the barrier sits between a step's element-wise part and its product
  * dh += dg_t W_hh, which reads every unit's gate gradients. */
 void rnnc__lstm_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
-                         real *dh, real *dc, real *dg, real *work) {
+                         const rnnc__cell_grads *gr, real *work) {
+    real *dh = gr->dh, *dc = gr->dc, *dg = gr->dg;
     const size_t T = d->T, B = d->B, H = d->H, G = 4 * H, BH = B * H;
     const size_t u0 = d->u0, nu = d->u1 - d->u0;
     const real *gates = d->cache, *Sh = gates + T * B * G, *Sc = Sh + (T + 1) * BH;

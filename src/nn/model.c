@@ -47,7 +47,12 @@ static const rnnc_layer_spec *spec(const rnnc__model *m, int i) {
     return &m->cfg.layers[i];
 }
 static int is_rec(int kind) {
-    return kind == RNNC_LAYER_RNN || kind == RNNC_LAYER_LSTM || kind == RNNC_LAYER_GRU;
+    return rnnc__is_recurrent(kind);
+}
+/* The first bias row of a recurrent layer's forget gate (its cell's forget_gate block), or -1. */
+static long forget_rows(const rnnc_layer_spec *s) {
+    const int c = rnnc__cell_find(s->kind, s->nonlinearity);
+    return c >= 0 && rnnc__cells[c].forget_gate >= 0 ? rnnc__cells[c].forget_gate * s->hidden : -1;
 }
 
 /* ---- creation and initialisation ---- */
@@ -94,9 +99,9 @@ static rnnc_status keras_init(const rnnc__model *m, const rnnc__param *q, real *
             memset(p + (size_t)s->padding_idx * q->dims[1], 0, q->dims[1] * sizeof(real));
     } else if (q->ndim == 1) { /* biases */
         memset(p, 0, q->size * sizeof(real));
-        if (s->kind == RNNC_LAYER_LSTM && strstr(q->name, ".bias_ih_")) {
-            const size_t H = (size_t)s->hidden;
-            for (size_t j = H; j < 2 * H; j++)
+        if (forget_rows(s) >= 0 && strstr(q->name, ".bias_ih_")) {
+            const size_t f0 = (size_t)forget_rows(s), H = (size_t)s->hidden;
+            for (size_t j = f0; j < f0 + H; j++)
                 p[j] = s->set_forget_bias ? (real)s->forget_bias : 1;
         }
     } else if (strstr(q->name, ".weight_hh_")) {
@@ -126,10 +131,10 @@ static rnnc_status init_params(rnnc__model *m, uint64_t seed) {
             uniform_fill(p, q->size, (double)s->init_range, &r);
             if (s->kind == RNNC_LAYER_EMBEDDING && s->padding_idx >= 0)
                 memset(p + (size_t)s->padding_idx * q->dims[1], 0, q->dims[1] * sizeof(real));
-            if (s->kind == RNNC_LAYER_LSTM && s->set_forget_bias && q->ndim == 1) {
-                const size_t H = (size_t)s->hidden;
+            if (forget_rows(s) >= 0 && s->set_forget_bias && q->ndim == 1) {
+                const size_t f0 = (size_t)forget_rows(s), H = (size_t)s->hidden;
                 const int is_ih = strstr(q->name, ".bias_ih_") != NULL;
-                for (size_t j = H; j < 2 * H; j++)
+                for (size_t j = f0; j < f0 + H; j++)
                     p[j] = is_ih ? (real)s->forget_bias : 0;
             }
         } else if (s->kind == RNNC_LAYER_EMBEDDING) { /* nn.Embedding: N(0,1), padding row zero */
@@ -141,10 +146,10 @@ static rnnc_status init_params(rnnc__model *m, uint64_t seed) {
             uniform_fill(p, q->size, 1.0 / sqrt((double)m->plan.layer[q->layer].in), &r);
         } else { /* nn.RNN/LSTM/GRU: every tensor U(-1/sqrt(H), 1/sqrt(H)) */
             uniform_fill(p, q->size, 1.0 / sqrt((double)s->hidden), &r);
-            if (s->kind == RNNC_LAYER_LSTM && s->set_forget_bias && q->ndim == 1) {
-                const size_t H = (size_t)s->hidden;
+            if (forget_rows(s) >= 0 && s->set_forget_bias && q->ndim == 1) {
+                const size_t f0 = (size_t)forget_rows(s), H = (size_t)s->hidden;
                 const int is_ih = strstr(q->name, ".bias_ih_") != NULL;
-                for (size_t j = H; j < 2 * H; j++)
+                for (size_t j = f0; j < f0 + H; j++)
                     p[j] = is_ih ? (real)s->forget_bias : 0;
             }
         }
@@ -295,7 +300,7 @@ static rnnc_status reserve(rnnc__model *m, size_t T, size_t B) {
             RNNC_TRY(rnnc__stack_reserve(L->rec, T, B));
             RNNC_TRY(alloc_real(&L->dh0, B, L->state_n));
             RNNC_TRY(alloc_real(&L->dhT, B, L->state_n));
-            if (L->rec->cell == RNNC__CELL_LSTM) {
+            if (rnnc__cells[L->rec->cell].has_c) {
                 RNNC_TRY(alloc_real(&L->dc0, B, L->state_n));
                 RNNC_TRY(alloc_real(&L->dcT, B, L->state_n));
             }
@@ -545,7 +550,7 @@ rnnc_status rnnc__model_set_state(rnnc__model *m, int layer, size_t B, const rea
                          MAX_DIM);
     RNNC_TRY(alloc_real(&L->h0, B, L->state_n));
     memcpy(L->h0, h0, B * L->state_n * sizeof(real));
-    if (c0 && L->rec->cell == RNNC__CELL_LSTM) {
+    if (c0 && rnnc__cells[L->rec->cell].has_c) {
         RNNC_TRY(alloc_real(&L->c0, B, L->state_n));
         memcpy(L->c0, c0, B * L->state_n * sizeof(real));
     }

@@ -16,11 +16,12 @@ const char *rnnc__kind_name(int kind) {
     case RNNC_LAYER_EMBEDDING: return "embedding";
     case RNNC_LAYER_DENSE: return "dense";
     case RNNC_LAYER_DROPOUT: return "dropout";
-    case RNNC_LAYER_RNN: return "rnn";
-    case RNNC_LAYER_LSTM: return "lstm";
-    case RNNC_LAYER_GRU: return "gru";
     case RNNC_LAYER_POOL: return "pool";
-    default: return NULL;
+    default: /* a recurrent kind: its cell's name */
+        for (int c = 0; c < rnnc__n_cells; c++)
+            if (rnnc__cells[c].kind == kind)
+                return rnnc__cells[c].name;
+        return NULL;
     }
 }
 
@@ -37,15 +38,11 @@ rnnc_layer_spec rnnc_layer_spec_init(int kind) {
 }
 
 int rnnc__plan_cell(const rnnc_layer_spec *s) {
-    if (s->kind == RNNC_LAYER_LSTM)
-        return RNNC__CELL_LSTM;
-    if (s->kind == RNNC_LAYER_GRU)
-        return RNNC__CELL_GRU;
-    return s->nonlinearity == RNNC_ACT_RELU ? RNNC__CELL_RNN_RELU : RNNC__CELL_RNN_TANH;
+    return rnnc__cell_find(s->kind, s->nonlinearity);
 }
 
 static int is_recurrent(int kind) {
-    return kind == RNNC_LAYER_RNN || kind == RNNC_LAYER_LSTM || kind == RNNC_LAYER_GRU;
+    return rnnc__is_recurrent(kind);
 }
 
 static int valid_name(const char *n) {
@@ -152,8 +149,7 @@ static rnnc_status validate_layer(const rnnc_config *cfg, int i, int *seq, size_
         if (s->return_sequences != 0 && s->return_sequences != 1)
             return LAYER_FAIL(RNNC_ERR_ARG, i, s, "return_sequences = %d must be 0 or 1",
                               s->return_sequences);
-        if (s->kind == RNNC_LAYER_RNN && s->nonlinearity != RNNC_ACT_TANH &&
-            s->nonlinearity != RNNC_ACT_RELU)
+        if (rnnc__cell_find(s->kind, s->nonlinearity) < 0)
             return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s", "nonlinearity must be tanh or relu");
         RNNC_TRY(check_rate(i, s, "dropout", s->dropout));
         RNNC_TRY(check_rate(i, s, "weight_drop", s->weight_drop));
@@ -262,6 +258,7 @@ rnnc_status rnnc__plan_build(const rnnc_config *cfg, rnnc__plan *p) {
         } else if (is_recurrent(s->kind)) {
             const size_t H = (size_t)s->hidden, D = s->bidirectional ? 2 : 1;
             const size_t G = (size_t)rnnc__cell_gates(rnnc__plan_cell(s)) * H;
+            const int diag = rnnc__cells[rnnc__plan_cell(s)].whh_diag;
             const size_t O = rnnc__stack_out_size(H, D, s->merge);
             for (int l = 0; l < s->layers && st == RNNC_OK; l++)
                 for (size_t d = 0; d < D && st == RNNC_OK; d++) {
@@ -272,7 +269,9 @@ rnnc_status rnnc__plan_build(const rnnc_config *cfg, rnnc__plan *p) {
                     snprintf(n[2], sizeof n[2], "bias_ih_l%d%s", l, sfx);
                     snprintf(n[3], sizeof n[3], "bias_hh_l%d%s", l, sfx);
                     st = add_param(p, i, L->name, n[0], 2, G, l == 0 ? feat : O);
-                    if (st == RNNC_OK)
+                    if (st == RNNC_OK && diag) /* each unit's own recurrent weight */
+                        st = add_param(p, i, L->name, n[1], 1, G, 0);
+                    else if (st == RNNC_OK)
                         st = add_param(p, i, L->name, n[1], 2, G, H);
                     if (st == RNNC_OK)
                         st = add_param(p, i, L->name, n[2], 1, G, 0);

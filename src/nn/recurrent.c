@@ -1,4 +1,4 @@
-/* One direction of one recurrent layer: the machinery the RNN, LSTM and GRU cells share.
+/* One direction of one recurrent layer: the machinery every recurrent cell shares.
  *
  * Forward: the input projection gates (T*B,G) = x W_ih^T is one GEMM for all T steps before the
  * time loop when the weights are large; when W_ih and W_hh fit a core's cache together it is
@@ -20,12 +20,12 @@
  * and at least UNIT_MIN units each. */
 enum { UNIT_THREADS = 8, UNIT_MIN = 64 };
 
-/* Work for backward: dg (T,B,G), dh (B,H), dc (B,H), the cells' (B,G), GRU's dgh (T,B,G). Forward
- * uses its start for hh (B,G). The packed W_hh of either follows. */
+/* Work for backward: dg (T,B,G), dh (B,H), dc (B,H), the cells' (B,G), a split dgh (T,B,G).
+ * Forward uses its start for hh (B,G). The packed W_hh of either follows. */
 static size_t backward_work(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
     size_t n = T * B * G + 2 * B * H + B * G;
-    if (cell == RNNC__CELL_GRU)
+    if (rnnc__cells[cell].split_dgh)
         n += T * B * G;
     return n;
 }
@@ -43,9 +43,9 @@ size_t rnnc__step_projection_limit(void) {
 size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
     size_t n = T * B * G + (T + 1) * B * H;
-    if (cell == RNNC__CELL_LSTM)
+    if (rnnc__cells[cell].has_c)
         n += (T + 1) * B * H;
-    if (cell == RNNC__CELL_GRU)
+    if (rnnc__cells[cell].cache_hn)
         n += T * B * H;
     return n;
 }
@@ -68,7 +68,7 @@ static void put_initial(real *slot, const real *s0, size_t B, size_t H) {
 
 /* The time loop in parallel. Rows mode: the steps of one sequence depend on each other, different
  * sequences do not, so each of nt threads runs the cell over a contiguous slice of batch rows for
- * all T steps with no synchronisation inside the loop. Units mode (LSTM whose W_hh is over 1 MB):
+ * all T steps with no synchronisation inside the loop. Units mode (a units_mode cell, the LSTM,
  * each thread takes a slice of the hidden units of every row and packs only its share of W_hh,
  * so each step's product streams half (a thread's share) of the weights over twice the rows, and
  * the threads meet once per step. The threads are rnnc's pool (src/core/threads.c); when it is
@@ -86,19 +86,12 @@ typedef struct cell_job {
 
 static void run_cell(cell_job *j) {
     const rnnc__dir *d = &j->d;
+    const rnnc__cell *c = &rnnc__cells[d->cell];
     if (!j->backward) {
-        if (d->cell == RNNC__CELL_LSTM)
-            rnnc__lstm_forward(j->w, d, j->work);
-        else if (d->cell == RNNC__CELL_GRU)
-            rnnc__gru_forward(j->w, d, j->work);
-        else
-            rnnc__rnn_forward(j->w, d, j->work);
-    } else if (d->cell == RNNC__CELL_LSTM) {
-        rnnc__lstm_backward(j->w, d, j->dy, j->ldy, j->dh, j->dc, j->dg, j->work);
-    } else if (d->cell == RNNC__CELL_GRU) {
-        rnnc__gru_backward(j->w, d, j->dy, j->ldy, j->dh, j->dg, j->dgh, j->work);
+        c->forward(j->w, d, j->work);
     } else {
-        rnnc__rnn_backward(j->w, d, j->dy, j->ldy, j->dh, j->dg, j->work);
+        const rnnc__cell_grads gr = {j->dh, j->dc, j->dg, j->dgh};
+        c->backward(j->w, d, j->dy, j->ldy, &gr, j->work);
     }
 }
 
@@ -110,6 +103,7 @@ static void cell_task(void *jobs, int k) {
  * run them all at once (they meet at a barrier; the caller then runs rows mode). */
 static int run_units(cell_job *job, int nt) {
     const size_t H = job->d.H, chunks = (H + 15) / 16;
+    const size_t gates = (size_t)rnnc__cell_gates(job->d.cell);
     cell_job jobs[UNIT_THREADS];
     rnnc__barrier barrier;
     rnnc__barrier_init(&barrier, nt);
@@ -122,7 +116,7 @@ static int run_units(cell_job *job, int nt) {
         jobs[k].d.u0 = u0, jobs[k].d.u1 = u1 < H ? u1 : H;
         jobs[k].d.barrier = &barrier, jobs[k].d.packed_own = packed;
         const size_t nu = jobs[k].d.u1 - u0;
-        const size_t pf = 4 * rnnc__packed_size(H, nu), pb = rnnc__packed_size(4 * H, nu);
+        const size_t pf = gates * rnnc__packed_size(H, nu), pb = rnnc__packed_size(gates * H, nu);
         packed += pf > pb ? pf : pb;
     }
     return rnnc__pool_run(nt, cell_task, jobs);
@@ -133,7 +127,7 @@ static void run_cells(cell_job *job) {
     const size_t B = job->d.B, H = job->d.H, G = (size_t)rnnc__cell_gates(job->d.cell) * H;
     job->d.u0 = 0, job->d.u1 = H, job->d.barrier = NULL;
     int nt = rnnc__in_worker() ? 1 : rnnc__threads();
-    if (job->d.cell == RNNC__CELL_LSTM && G * H * sizeof(real) > (1u << 20)) {
+    if (rnnc__cells[job->d.cell].units_mode && G * H * sizeof(real) > (1u << 20)) {
         int nu = nt < UNIT_THREADS ? nt : UNIT_THREADS;
         if ((size_t)nu > H / UNIT_MIN)
             nu = (int)(H / UNIT_MIN);
@@ -145,11 +139,14 @@ static void run_cells(cell_job *job) {
         if (nu > 1 && run_units(job, nu))
             return;
     }
-    /* rows mode: all of W_hh packed once, shared (forward W_hh^T, backward W_hh); forward also
-     * W_ih^T after it */
+    /* rows mode: all of a full W_hh packed once, shared (forward W_hh^T, backward W_hh); forward
+     * also W_ih^T after it (a diagonal W_hh is read as it is) */
     const int bw = job->backward;
-    rnnc__pack(!bw, bw ? G : H, bw ? H : G, job->w->w_hh, H, job->d.packed_own);
-    job->d.whh_packed = job->d.packed_own;
+    job->d.whh_packed = NULL;
+    if (!rnnc__cells[job->d.cell].whh_diag) {
+        rnnc__pack(!bw, bw ? G : H, bw ? H : G, job->w->w_hh, H, job->d.packed_own);
+        job->d.whh_packed = job->d.packed_own;
+    }
     if (job->d.wih_packed) { /* forward with the input projection step by step */
         real *pih = job->d.packed_own + rnnc__packed_size(H, G);
         rnnc__pack(1, job->d.I, G, job->w->w_ih, job->d.I, pih);
@@ -177,7 +174,7 @@ void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real 
     real *gates = d->cache, *Sh = gates + T * B * G; /* (T,B,G), (T+1,B,H) */
     const size_t h0slot = d->reverse ? T : 0, lastslot = d->reverse ? 0 : T;
     put_initial(Sh + h0slot * BH, d->h0, B, H);
-    if (d->cell == RNNC__CELL_LSTM) {
+    if (rnnc__cells[d->cell].has_c) {
         real *Sc = Sh + (T + 1) * BH;
         put_initial(Sc + h0slot * BH, d->c0, B, H);
     }
@@ -191,7 +188,7 @@ void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real 
     if (!by_step)
         rnnc__gemm(0, 1, T * B, G, d->I, d->x, d->ldx, w->w_ih, d->I, 0, gates, G);
     run_cells(&job);
-    if (cT && d->cell == RNNC__CELL_LSTM)
+    if (cT && rnnc__cells[d->cell].has_c)
         memcpy(cT, Sh + (T + 1) * BH + lastslot * BH, BH * sizeof(real));
     if (hT)
         memcpy(hT, Sh + lastslot * BH, BH * sizeof(real));
@@ -225,6 +222,21 @@ static void add_colsum(real *db, real *db2, const real *dg, size_t rows, size_t 
     }
 }
 
+/* A diagonal W_hh's gradient: dw[j] += sum over rows of dg[:, j] * h[:, j] (G = H), in double. */
+static void add_diag_grad(real *dw, const real *dg, const real *h, size_t rows, size_t G) {
+    enum { COLS = 256 };
+    double acc[COLS];
+    for (size_t j0 = 0; j0 < G; j0 += COLS) {
+        const size_t nj = G - j0 < COLS ? G - j0 : COLS;
+        memset(acc, 0, sizeof acc);
+        for (size_t r = 0; r < rows; r++)
+            for (size_t j = 0; j < nj; j++)
+                acc[j] += (double)dg[r * G + j0 + j] * h[r * G + j0 + j];
+        for (size_t j = 0; j < nj; j++)
+            dw[j0 + j] += (real)acc[j];
+    }
+}
+
 static void add_state(real *dst, const real *src, size_t n) {
     for (size_t i = 0; i < n; i++)
         dst[i] += src[i];
@@ -237,19 +249,19 @@ void rnnc__dir_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy
     const size_t G = (size_t)rnnc__cell_gates(d->cell) * H;
     real *dg = work;              /* (T,B,G) gradient of the gate pre-activations (input side) */
     real *dh = dg + T * B * G;    /* (B,H) gradient flowing into the state, carried back */
-    real *dc = dh + BH;           /* (B,H) LSTM cell-state gradient */
+    real *dc = dh + BH;           /* (B,H) cell-state gradient */
     real *cellwork = dc + BH;     /* (B,G) */
-    real *dgh = cellwork + B * G; /* (T,B,G) GRU: recurrent-side gate gradient */
+    real *dgh = cellwork + B * G; /* (T,B,G) split_dgh: the recurrent side's gate gradient */
     put_initial(dh, dhT, B, H);
     put_initial(dc, dcT, B, H);
     cell_job job = {w, *d, 1, dy, ldy, dh, dc, dg, dgh, cellwork};
     job.d.packed_own = work + backward_work(d->cell, T, B, H); /* the packed W_hh goes here */
     run_cells(&job);
-    if (d->cell != RNNC__CELL_GRU)
+    if (!rnnc__cells[d->cell].split_dgh)
         dgh = dg; /* one pre-activation feeds both products */
     if (dh0)
         add_state(dh0, dh, BH);
-    if (dc0 && d->cell == RNNC__CELL_LSTM)
+    if (dc0 && rnnc__cells[d->cell].has_c)
         add_state(dc0, dc, BH);
 
     const real *Sh = d->cache + T * B * G;
@@ -259,8 +271,11 @@ void rnnc__dir_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy
     if (!g)
         return; /* a frozen layer: no weight gradients */
     rnnc__gemm(1, 0, G, d->I, T * B, dg, G, d->x, d->ldx, 1, g->w_ih, d->I);
-    rnnc__gemm(1, 0, G, H, T * B, dgh, G, hprev, H, 1, g->w_hh, H);
-    if (dgh == dg) { /* LSTM, RNN: both biases get the same gradient */
+    if (rnnc__cells[d->cell].whh_diag)
+        add_diag_grad(g->w_hh, dgh, hprev, T * B, G);
+    else
+        rnnc__gemm(1, 0, G, H, T * B, dgh, G, hprev, H, 1, g->w_hh, H);
+    if (dgh == dg) { /* one pre-activation: both biases get the same gradient */
         add_colsum(g->b_ih, g->b_hh, dg, T * B, G);
     } else {
         add_colsum(g->b_ih, NULL, dg, T * B, G);

@@ -6,7 +6,7 @@
 /* cache: gates (T,B,H) (the input projection), Sh (T+1,B,H) */
 void rnnc__rnn_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
     const size_t T = d->T, B = d->B, H = d->H, BH = B * H;
-    const int relu = d->cell == RNNC__CELL_RNN_RELU;
+    const int relu = rnnc__cells[d->cell].act == RNNC_ACT_RELU;
     real *gates = d->cache, *Sh = gates + T * BH;
     real *hh = work; /* (B,H) */
     for (size_t s = 0; s < T; s++) {
@@ -50,11 +50,12 @@ static RNNC_HOT void back_row(size_t H, int relu, const real *restrict h, const 
 }
 
 void rnnc__rnn_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
-                        real *dh, real *dg, real *work) {
+                        const rnnc__cell_grads *gr, real *work) {
+    real *dh = gr->dh, *dg = gr->dg;
     (void)w; /* W_hh comes packed, in d->whh_packed */
     (void)work;
     const size_t T = d->T, B = d->B, H = d->H, BH = B * H;
-    const int relu = d->cell == RNNC__CELL_RNN_RELU;
+    const int relu = rnnc__cells[d->cell].act == RNNC_ACT_RELU;
     const real *Sh = d->cache + T * BH;
     for (size_t s = T; s-- > 0;) {
         const size_t t = d->reverse ? T - 1 - s : s;

@@ -54,7 +54,7 @@ rnnc_status rnnc__stack_reserve(rnnc__stack *s, size_t T, size_t B) {
     rnnc__stack_free(s);
     const size_t H = s->H, D = s->D, O = out_size(s), TB = T * B;
     const size_t In = s->I > O ? s->I : O;
-    const size_t GH = (size_t)rnnc__cell_gates(s->cell) * H * H;
+    const size_t GH = rnnc__whh_size(s->cell, H);
     for (size_t l = 0; l < s->L; l++) {
         for (size_t d = 0; d < D; d++) {
             RNNC_TRY(alloc_real(&s->cache[l * D + d], rnnc__dir_cache_size(s->cell, T, B, H)));
@@ -80,7 +80,7 @@ rnnc_status rnnc__stack_reserve(rnnc__stack *s, size_t T, size_t B) {
     if (s->weight_drop > 0)
         RNNC_TRY(alloc_real(&s->dwhh, GH));
     RNNC_TRY(alloc_real(&s->hT, s->L * D * B * H));
-    if (s->cell == RNNC__CELL_LSTM)
+    if (rnnc__cells[s->cell].has_c)
         RNNC_TRY(alloc_real(&s->cT, s->L * D * B * H));
     RNNC_TRY(alloc_real(&s->last, B * O));
     s->Tcap = T, s->Bcap = B;
@@ -124,7 +124,7 @@ const real *rnnc__stack_forward(rnnc__stack *s, size_t T, size_t B, const real *
     s->T = T, s->B = B, s->active = active;
     s->dropped = training && s->dropout > 0 && s->L > 1;
     s->wdropped = training && s->weight_drop > 0;
-    const size_t GH = (size_t)rnnc__cell_gates(s->cell) * H * H;
+    const size_t GH = rnnc__whh_size(s->cell, H);
     for (size_t l = 0; l < s->L; l++) {
         const real *in = layer_input(s, l, x);
         for (size_t d = 0; d < D; d++) {
@@ -199,7 +199,7 @@ void rnnc__stack_backward(rnnc__stack *s, const real *x, const real *dout, const
                 continue; /* nothing of this direction's backward is wanted */
             const rnnc__cellw w = weights_of(s, k);
             rnnc__cellw g = s->g[k];
-            const size_t GH = (size_t)rnnc__cell_gates(s->cell) * H * H;
+            const size_t GH = rnnc__whh_size(s->cell, H);
             if (s->wdropped) { /* dW_hh lands in dwhh, then goes through the mask */
                 g.w_hh = s->dwhh;
                 memset(s->dwhh, 0, GH * sizeof(real));

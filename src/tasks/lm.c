@@ -147,7 +147,7 @@ static rnnc_status check_model(rnnc_lm *lm) {
                              "predicts at every step (set return_sequences = true)",
                              i + 1, kind);
         const rnnc_layer_spec *s = &cfg->layers[i];
-        if (s->kind != RNNC_LAYER_RNN && s->kind != RNNC_LAYER_LSTM && s->kind != RNNC_LAYER_GRU)
+        if (!rnnc_layer_is_recurrent(s->kind))
             continue;
         if (s->bidirectional)
             return RNNC_FAIL(RNNC_ERR_ARG,
@@ -158,7 +158,7 @@ static rnnc_status check_model(rnnc_lm *lm) {
         lm->rec[r] = i;
         lm->rec_n[r] = (size_t)s->layers;
         lm->rec_h[r] = (size_t)s->hidden;
-        lm->rec_lstm[r] = s->kind == RNNC_LAYER_LSTM;
+        lm->rec_c[r] = rnnc_layer_has_cell_state(s->kind);
     }
     return RNNC_OK;
 }
@@ -247,7 +247,7 @@ static rnnc_status save_carry(const rnnc_lm *lm, const char *ckpt, const char *s
     char names[2 * RNNC_MAX_LAYERS][16];
     int n = 0;
     for (int r = 0; r < lm->n_rec; r++)
-        for (int k = 0; k < 1 + lm->rec_lstm[r]; k++, n++) {
+        for (int k = 0; k < 1 + lm->rec_c[r]; k++, n++) {
             snprintf(names[n], sizeof names[n], "%c.%d", k ? 'c' : 'h', r);
             memset(&t[n], 0, sizeof t[n]);
             t[n].name = names[n], t[n].dtype = RNNC_DTYPE_F32, t[n].ndim = 3;
@@ -302,7 +302,7 @@ static rnnc_status task_resumed(void *self, const char *path, const char *state)
         const char *tag = ok ? rnnc_tensor_file_meta(f, "rnnc.train_state") : NULL;
         int good = tag && !strcmp(tag, state);
         for (int r = 0; good && r < lm->n_rec; r++)
-            for (int k = 0; good && k < 1 + lm->rec_lstm[r]; k++) {
+            for (int k = 0; good && k < 1 + lm->rec_c[r]; k++) {
                 char name[16];
                 snprintf(name, sizeof name, "%c.%d", k ? 'c' : 'h', r);
                 const rnnc_tensor *t = rnnc_tensor_file_find(f, name);
@@ -400,7 +400,7 @@ rnnc_status rnnc__lm_reserve(rnnc_lm *lm, size_t T, size_t B) {
         for (int r = 0; r < lm->n_rec; r++) {
             const size_t n = lm->rec_n[r] * B * lm->rec_h[r];
             RNNC_TRY(grow((void **)&lm->h[r], n, sizeof(float), "carried state"));
-            if (lm->rec_lstm[r])
+            if (lm->rec_c[r])
                 RNNC_TRY(grow((void **)&lm->c[r], n, sizeof(float), "carried state"));
         }
         lm->state_cap = B;
@@ -416,11 +416,11 @@ rnnc_status rnnc__lm_load_state(rnnc_lm *lm, size_t B, const unsigned char *rese
                 if (reset && !reset[b])
                     continue;
                 memset(lm->h[r] + (l * B + b) * H, 0, H * sizeof(float));
-                if (lm->rec_lstm[r])
+                if (lm->rec_c[r])
                     memset(lm->c[r] + (l * B + b) * H, 0, H * sizeof(float));
             }
         RNNC_TRY(rnnc_model_set_state(lm->model, lm->rec[r], (int)B, lm->h[r],
-                                      lm->rec_lstm[r] ? lm->c[r] : NULL));
+                                      lm->rec_c[r] ? lm->c[r] : NULL));
     }
     return RNNC_OK;
 }
@@ -431,7 +431,7 @@ rnnc_status rnnc__lm_keep_state(rnnc_lm *lm, size_t B) {
         RNNC_TRY(rnnc_model_final_state(lm->model, lm->rec[r], &h, &c));
         const size_t n = lm->rec_n[r] * B * lm->rec_h[r];
         memcpy(lm->h[r], h, n * sizeof(float));
-        if (lm->rec_lstm[r])
+        if (lm->rec_c[r])
             memcpy(lm->c[r], c, n * sizeof(float));
     }
     return RNNC_OK;

@@ -26,7 +26,7 @@ struct rnnc_lm {
     int n_rec;
     int rec[RNNC_MAX_LAYERS];
     size_t rec_n[RNNC_MAX_LAYERS], rec_h[RNNC_MAX_LAYERS];
-    int rec_lstm[RNNC_MAX_LAYERS];
+    int rec_c[RNNC_MAX_LAYERS];
     /* carried state per recurrent layer, (L*D,B,H), for up to state_cap rows */
     float *h[RNNC_MAX_LAYERS], *c[RNNC_MAX_LAYERS];
     size_t state_cap;
