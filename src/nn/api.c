@@ -228,7 +228,7 @@ int rnnc_layer_is_recurrent(int kind) {
 
 int rnnc_layer_has_cell_state(int kind) {
     for (int c = 0; c < rnnc__n_cells; c++)
-        if (rnnc__cells[c].kind == kind && rnnc__cells[c].has_c)
+        if (rnnc__cells[c]->kind == kind && rnnc__cells[c]->has_c)
             return 1;
     return 0;
 }

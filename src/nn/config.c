@@ -59,8 +59,8 @@ static int kind_of_section(const char *name) {
         if (!strcmp(name, rnnc__kind_name(others[k])))
             return others[k];
     for (int c = 0; c < rnnc__n_cells; c++)
-        if (!strcmp(name, rnnc__cells[c].name))
-            return rnnc__cells[c].kind;
+        if (!strcmp(name, rnnc__cells[c]->name))
+            return rnnc__cells[c]->kind;
     return 0;
 }
 
@@ -68,8 +68,8 @@ static int kind_of_section(const char *name) {
 static void section_names(char *out, size_t cap) {
     size_t n = (size_t)snprintf(out, cap, "model, embedding, dense, dropout");
     for (int c = 0; c < rnnc__n_cells && n < cap; c++)
-        if (c == 0 || strcmp(rnnc__cells[c].name, rnnc__cells[c - 1].name))
-            n += (size_t)snprintf(out + n, cap - n, ", %s", rnnc__cells[c].name);
+        if (c == 0 || strcmp(rnnc__cells[c]->name, rnnc__cells[c - 1]->name))
+            n += (size_t)snprintf(out + n, cap - n, ", %s", rnnc__cells[c]->name);
     if (n < cap)
         snprintf(out + n, cap - n, " or pool");
 }
@@ -199,9 +199,9 @@ static int accepts(const struct key *k, int kind) {
     if (k->kinds & BIT(kind))
         return 1;
     for (int c = 0; c < rnnc__n_cells; c++)
-        if (rnnc__cells[c].kind == kind &&
-            ((k->kinds & REC) || ((k->kinds & REC_ACT) && rnnc__cells[c].act >= 0) ||
-             ((k->kinds & REC_FORGET) && rnnc__cells[c].forget_gate >= 0)))
+        if (rnnc__cells[c]->kind == kind &&
+            ((k->kinds & REC) || ((k->kinds & REC_ACT) && rnnc__cells[c]->act >= 0) ||
+             ((k->kinds & REC_FORGET) && rnnc__cells[c]->forget_gate >= 0)))
             return 1;
     return 0;
 }

@@ -30,7 +30,7 @@ static RNNC_HOT void forward_row(size_t H, real *restrict g, const real *restric
 }
 
 /* cache: gates (T,B,3H) holding r,z,n after forward, Sh (T+1,B,H), hn (T,B,H) = W_hn h + b_hn */
-void rnnc__gru_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
+static void gru_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
     const size_t T = d->T, B = d->B, H = d->H, G = 3 * H, BH = B * H;
     real *gates = d->cache, *Sh = gates + T * B * G, *HN = Sh + (T + 1) * BH;
     real *hh = work; /* (B,G) */
@@ -78,8 +78,8 @@ static RNNC_HOT void back_row(size_t H, const real *restrict g, const real *rest
 
 /* dgi: gradient of the input-side pre-activations (W_i x + b_i); dgh: of the recurrent-side ones
  * (W_h h + b_h). They differ in the n block, where the recurrent part is scaled by r. */
-void rnnc__gru_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
-                        const rnnc__cell_grads *gr, real *work) {
+static void gru_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
+                         const rnnc__cell_grads *gr, real *work) {
     real *dh = gr->dh, *dgi = gr->dg, *dgh = gr->dgh;
     (void)w; /* W_hh comes packed, in d->whh_packed */
     (void)work;
@@ -104,3 +104,8 @@ void rnnc__gru_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy
                           dh + d->b0 * H, H);
     }
 }
+
+/* gates r,z,n; the reset gate multiplies the recurrent product of n, so the recurrent side has
+ * its own gate gradient and n's product is cached */
+const rnnc__cell RNNC__CELL_ROW(gru) = {"gru", RNNC_LAYER_GRU, -1,          3, 0, -1, 0, 1, 1,
+                                        0,     gru_forward,    gru_backward};

@@ -52,9 +52,10 @@ typedef struct rnnc__cell_grads {
     real *dh, *dc, *dg, *dgh;
 } rnnc__cell_grads;
 
-/* The recurrent cells, one row each (src/nn/cells.c): what the shared machinery (recurrent.c,
- * stack.c, the plan, the model, model descriptions) knows of a cell. A new cell is its own file
- * (forward and backward over a direction's time loop), one row, and its tests. */
+/* A recurrent cell's row: what the shared machinery (recurrent.c, stack.c, the plan, the model,
+ * model descriptions) knows of it. Each cell's file defines its row (RNNC__CELL_ROW) beside its
+ * forward and backward over a direction's time loop; src/nn/cells.c lists the rows. A new cell is
+ * its file, one line in that list, and its tests. */
 typedef struct rnnc__cell {
     const char *name; /* its model-description section, and the default layer name: "lstm" */
     int kind;         /* enum rnnc_layer_kind */
@@ -72,7 +73,10 @@ typedef struct rnnc__cell {
     void (*backward)(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
                      const rnnc__cell_grads *gr, real *work);
 } rnnc__cell;
-extern const rnnc__cell rnnc__cells[];
+/* The row of a cell in its file: const rnnc__cell RNNC__CELL_ROW(lstm) = {...}. */
+#define RNNC__CELL_ROW(name) RNNC__TWIN(rnnc__cell_##name)
+/* Every cell's row, in the order of the list in src/nn/cells.c; a direction's cell is its index. */
+extern const rnnc__cell *const rnnc__cells[];
 extern const int rnnc__n_cells;
 /* The row of a recurrent layer kind with nonlinearity act (ignored by a kind without the key), or
  * -1 when kind is not recurrent or has no row for act. */
@@ -81,12 +85,12 @@ int rnnc__cell_find(int kind, int act);
 int rnnc__is_recurrent(int kind);
 /* Gate blocks per cell: G = gates * H. */
 static inline int rnnc__cell_gates(int cell) {
-    return rnnc__cells[cell].gates;
+    return rnnc__cells[cell]->gates;
 }
 /* Reals of one direction's W_hh: (G,H), or G for a diagonal one. */
 static inline size_t rnnc__whh_size(int cell, size_t H) {
-    const size_t G = (size_t)rnnc__cells[cell].gates * H;
-    return rnnc__cells[cell].whh_diag ? G : G * H;
+    const size_t G = (size_t)rnnc__cells[cell]->gates * H;
+    return rnnc__cells[cell]->whh_diag ? G : G * H;
 }
 
 /* Sizes (in reals) of a direction's forward cache and of the workspaces of forward / backward. */
@@ -106,18 +110,6 @@ void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real 
 void rnnc__dir_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
                         const real *dhT, const real *dcT, real *dx, real *dh0, real *dc0,
                         const rnnc__cellw *g, real *work);
-
-/* The cells, called by rnnc__dir_forward/backward after the shared input projection (through
- * their rows in rnnc__cells). */
-void rnnc__rnn_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work);
-void rnnc__rnn_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
-                        const rnnc__cell_grads *gr, real *work);
-void rnnc__lstm_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work);
-void rnnc__lstm_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
-                         const rnnc__cell_grads *gr, real *work);
-void rnnc__gru_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work);
-void rnnc__gru_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
-                        const rnnc__cell_grads *gr, real *work);
 
 /* Cache layout shared by the cells (see recurrent.c): gates (T,B,G), then the hidden states
  * Sh (T+1,B,H), then for a cell with a cell state the cell states Sc (T+1,B,H), for one with

@@ -35,7 +35,7 @@ static RNNC_HOT void forward_row(size_t n, size_t gs, size_t hs, real *restrict 
  * units mode, one per gate with its own packed slice of W_hh^T, and the barrier closes each step
  * (every thread's next product reads all of this step's state).
  * cache: gates (T,B,4H) activated in place, Sh (T+1,B,H), Sc (T+1,B,H). */
-void rnnc__lstm_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
+static void lstm_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
     const size_t T = d->T, B = d->B, H = d->H, G = 4 * H, BH = B * H;
     const size_t u0 = d->u0, nu = d->u1 - d->u0, psz = rnnc__packed_size(H, nu);
     real *gates = d->cache, *Sh = gates + T * B * G, *Sc = Sh + (T + 1) * BH;
@@ -97,8 +97,8 @@ static RNNC_HOT void back_row(size_t n, size_t gs, const real *restrict g, const
  * dg (T,B,4H): gradients of the gate pre-activations (zero at padded steps). Threads split as in
  * forward; in units mode the barrier sits between a step's element-wise part and its product
  * dh += dg_t W_hh, which reads every unit's gate gradients. */
-void rnnc__lstm_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
-                         const rnnc__cell_grads *gr, real *work) {
+static void lstm_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
+                          const rnnc__cell_grads *gr, real *work) {
     real *dh = gr->dh, *dc = gr->dc, *dg = gr->dg;
     const size_t T = d->T, B = d->B, H = d->H, G = 4 * H, BH = B * H;
     const size_t u0 = d->u0, nu = d->u1 - d->u0;
@@ -134,3 +134,7 @@ void rnnc__lstm_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *d
         }
     }
 }
+
+/* gates i,f,g,o: the forget gate is block 1; a cell state; units mode for a large W_hh */
+const rnnc__cell RNNC__CELL_ROW(lstm) = {"lstm", RNNC_LAYER_LSTM, -1,           4, 1, 1, 0, 0, 0,
+                                         1,      lstm_forward,    lstm_backward};

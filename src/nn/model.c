@@ -52,7 +52,8 @@ static int is_rec(int kind) {
 /* The first bias row of a recurrent layer's forget gate (its cell's forget_gate block), or -1. */
 static long forget_rows(const rnnc_layer_spec *s) {
     const int c = rnnc__cell_find(s->kind, s->nonlinearity);
-    return c >= 0 && rnnc__cells[c].forget_gate >= 0 ? rnnc__cells[c].forget_gate * s->hidden : -1;
+    return c >= 0 && rnnc__cells[c]->forget_gate >= 0 ? rnnc__cells[c]->forget_gate * s->hidden
+                                                      : -1;
 }
 
 /* ---- creation and initialisation ---- */
@@ -300,7 +301,7 @@ static rnnc_status reserve(rnnc__model *m, size_t T, size_t B) {
             RNNC_TRY(rnnc__stack_reserve(L->rec, T, B));
             RNNC_TRY(alloc_real(&L->dh0, B, L->state_n));
             RNNC_TRY(alloc_real(&L->dhT, B, L->state_n));
-            if (rnnc__cells[L->rec->cell].has_c) {
+            if (rnnc__cells[L->rec->cell]->has_c) {
                 RNNC_TRY(alloc_real(&L->dc0, B, L->state_n));
                 RNNC_TRY(alloc_real(&L->dcT, B, L->state_n));
             }
@@ -550,7 +551,7 @@ rnnc_status rnnc__model_set_state(rnnc__model *m, int layer, size_t B, const rea
                          MAX_DIM);
     RNNC_TRY(alloc_real(&L->h0, B, L->state_n));
     memcpy(L->h0, h0, B * L->state_n * sizeof(real));
-    if (c0 && rnnc__cells[L->rec->cell].has_c) {
+    if (c0 && rnnc__cells[L->rec->cell]->has_c) {
         RNNC_TRY(alloc_real(&L->c0, B, L->state_n));
         memcpy(L->c0, c0, B * L->state_n * sizeof(real));
     }

@@ -19,8 +19,8 @@ const char *rnnc__kind_name(int kind) {
     case RNNC_LAYER_POOL: return "pool";
     default: /* a recurrent kind: its cell's name */
         for (int c = 0; c < rnnc__n_cells; c++)
-            if (rnnc__cells[c].kind == kind)
-                return rnnc__cells[c].name;
+            if (rnnc__cells[c]->kind == kind)
+                return rnnc__cells[c]->name;
         return NULL;
     }
 }
@@ -258,7 +258,7 @@ rnnc_status rnnc__plan_build(const rnnc_config *cfg, rnnc__plan *p) {
         } else if (is_recurrent(s->kind)) {
             const size_t H = (size_t)s->hidden, D = s->bidirectional ? 2 : 1;
             const size_t G = (size_t)rnnc__cell_gates(rnnc__plan_cell(s)) * H;
-            const int diag = rnnc__cells[rnnc__plan_cell(s)].whh_diag;
+            const int diag = rnnc__cells[rnnc__plan_cell(s)]->whh_diag;
             const size_t O = rnnc__stack_out_size(H, D, s->merge);
             for (int l = 0; l < s->layers && st == RNNC_OK; l++)
                 for (size_t d = 0; d < D && st == RNNC_OK; d++) {

@@ -25,7 +25,7 @@ enum { UNIT_THREADS = 8, UNIT_MIN = 64 };
 static size_t backward_work(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
     size_t n = T * B * G + 2 * B * H + B * G;
-    if (rnnc__cells[cell].split_dgh)
+    if (rnnc__cells[cell]->split_dgh)
         n += T * B * G;
     return n;
 }
@@ -43,9 +43,9 @@ size_t rnnc__step_projection_limit(void) {
 size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
     size_t n = T * B * G + (T + 1) * B * H;
-    if (rnnc__cells[cell].has_c)
+    if (rnnc__cells[cell]->has_c)
         n += (T + 1) * B * H;
-    if (rnnc__cells[cell].cache_hn)
+    if (rnnc__cells[cell]->cache_hn)
         n += T * B * H;
     return n;
 }
@@ -86,7 +86,7 @@ typedef struct cell_job {
 
 static void run_cell(cell_job *j) {
     const rnnc__dir *d = &j->d;
-    const rnnc__cell *c = &rnnc__cells[d->cell];
+    const rnnc__cell *c = rnnc__cells[d->cell];
     if (!j->backward) {
         c->forward(j->w, d, j->work);
     } else {
@@ -127,7 +127,7 @@ static void run_cells(cell_job *job) {
     const size_t B = job->d.B, H = job->d.H, G = (size_t)rnnc__cell_gates(job->d.cell) * H;
     job->d.u0 = 0, job->d.u1 = H, job->d.barrier = NULL;
     int nt = rnnc__in_worker() ? 1 : rnnc__threads();
-    if (rnnc__cells[job->d.cell].units_mode && G * H * sizeof(real) > (1u << 20)) {
+    if (rnnc__cells[job->d.cell]->units_mode && G * H * sizeof(real) > (1u << 20)) {
         int nu = nt < UNIT_THREADS ? nt : UNIT_THREADS;
         if ((size_t)nu > H / UNIT_MIN)
             nu = (int)(H / UNIT_MIN);
@@ -143,7 +143,7 @@ static void run_cells(cell_job *job) {
      * also W_ih^T after it (a diagonal W_hh is read as it is) */
     const int bw = job->backward;
     job->d.whh_packed = NULL;
-    if (!rnnc__cells[job->d.cell].whh_diag) {
+    if (!rnnc__cells[job->d.cell]->whh_diag) {
         rnnc__pack(!bw, bw ? G : H, bw ? H : G, job->w->w_hh, H, job->d.packed_own);
         job->d.whh_packed = job->d.packed_own;
     }
@@ -174,7 +174,7 @@ void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real 
     real *gates = d->cache, *Sh = gates + T * B * G; /* (T,B,G), (T+1,B,H) */
     const size_t h0slot = d->reverse ? T : 0, lastslot = d->reverse ? 0 : T;
     put_initial(Sh + h0slot * BH, d->h0, B, H);
-    if (rnnc__cells[d->cell].has_c) {
+    if (rnnc__cells[d->cell]->has_c) {
         real *Sc = Sh + (T + 1) * BH;
         put_initial(Sc + h0slot * BH, d->c0, B, H);
     }
@@ -188,7 +188,7 @@ void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real 
     if (!by_step)
         rnnc__gemm(0, 1, T * B, G, d->I, d->x, d->ldx, w->w_ih, d->I, 0, gates, G);
     run_cells(&job);
-    if (cT && rnnc__cells[d->cell].has_c)
+    if (cT && rnnc__cells[d->cell]->has_c)
         memcpy(cT, Sh + (T + 1) * BH + lastslot * BH, BH * sizeof(real));
     if (hT)
         memcpy(hT, Sh + lastslot * BH, BH * sizeof(real));
@@ -257,11 +257,11 @@ void rnnc__dir_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy
     cell_job job = {w, *d, 1, dy, ldy, dh, dc, dg, dgh, cellwork};
     job.d.packed_own = work + backward_work(d->cell, T, B, H); /* the packed W_hh goes here */
     run_cells(&job);
-    if (!rnnc__cells[d->cell].split_dgh)
+    if (!rnnc__cells[d->cell]->split_dgh)
         dgh = dg; /* one pre-activation feeds both products */
     if (dh0)
         add_state(dh0, dh, BH);
-    if (dc0 && rnnc__cells[d->cell].has_c)
+    if (dc0 && rnnc__cells[d->cell]->has_c)
         add_state(dc0, dc, BH);
 
     const real *Sh = d->cache + T * B * G;
@@ -271,7 +271,7 @@ void rnnc__dir_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy
     if (!g)
         return; /* a frozen layer: no weight gradients */
     rnnc__gemm(1, 0, G, d->I, T * B, dg, G, d->x, d->ldx, 1, g->w_ih, d->I);
-    if (rnnc__cells[d->cell].whh_diag)
+    if (rnnc__cells[d->cell]->whh_diag)
         add_diag_grad(g->w_hh, dgh, hprev, T * B, G);
     else
         rnnc__gemm(1, 0, G, H, T * B, dgh, G, hprev, H, 1, g->w_hh, H);

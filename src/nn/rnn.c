@@ -4,9 +4,9 @@
 #include <string.h>
 
 /* cache: gates (T,B,H) (the input projection), Sh (T+1,B,H) */
-void rnnc__rnn_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
+static void rnn_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
     const size_t T = d->T, B = d->B, H = d->H, BH = B * H;
-    const int relu = rnnc__cells[d->cell].act == RNNC_ACT_RELU;
+    const int relu = rnnc__cells[d->cell]->act == RNNC_ACT_RELU;
     real *gates = d->cache, *Sh = gates + T * BH;
     real *hh = work; /* (B,H) */
     for (size_t s = 0; s < T; s++) {
@@ -49,13 +49,13 @@ static RNNC_HOT void back_row(size_t H, int relu, const real *restrict h, const 
     }
 }
 
-void rnnc__rnn_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
-                        const rnnc__cell_grads *gr, real *work) {
+static void rnn_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy, size_t ldy,
+                         const rnnc__cell_grads *gr, real *work) {
     real *dh = gr->dh, *dg = gr->dg;
     (void)w; /* W_hh comes packed, in d->whh_packed */
     (void)work;
     const size_t T = d->T, B = d->B, H = d->H, BH = B * H;
-    const int relu = rnnc__cells[d->cell].act == RNNC_ACT_RELU;
+    const int relu = rnnc__cells[d->cell]->act == RNNC_ACT_RELU;
     const real *Sh = d->cache + T * BH;
     for (size_t s = T; s-- > 0;) {
         const size_t t = d->reverse ? T - 1 - s : s;
@@ -74,3 +74,9 @@ void rnnc__rnn_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *dy
                           H);
     }
 }
+
+/* name, kind, act, gates, has_c, forget_gate, whh_diag, split_dgh, cache_hn, units_mode */
+const rnnc__cell RNNC__CELL_ROW(rnn_tanh) = {
+    "rnn", RNNC_LAYER_RNN, RNNC_ACT_TANH, 1, 0, -1, 0, 0, 0, 0, rnn_forward, rnn_backward};
+const rnnc__cell RNNC__CELL_ROW(rnn_relu) = {
+    "rnn", RNNC_LAYER_RNN, RNNC_ACT_RELU, 1, 0, -1, 0, 0, 0, 0, rnn_forward, rnn_backward};

@@ -80,7 +80,7 @@ rnnc_status rnnc__stack_reserve(rnnc__stack *s, size_t T, size_t B) {
     if (s->weight_drop > 0)
         RNNC_TRY(alloc_real(&s->dwhh, GH));
     RNNC_TRY(alloc_real(&s->hT, s->L * D * B * H));
-    if (rnnc__cells[s->cell].has_c)
+    if (rnnc__cells[s->cell]->has_c)
         RNNC_TRY(alloc_real(&s->cT, s->L * D * B * H));
     RNNC_TRY(alloc_real(&s->last, B * O));
     s->Tcap = T, s->Bcap = B;
