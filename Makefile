@@ -55,7 +55,7 @@ $(LIB): $(OBJ32) $(OBJ64) $(OBJ)
 	ar rcs $@ $^
 $(SO): $(OBJ32) $(OBJ64) $(OBJ)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(BIN): $(TOOLS) $(LIB) include/rnnc.h tools/cli.h
+$(BIN): $(TOOLS) $(LIB) include/rnnc.h $(wildcard tools/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(TOOLS) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
 # Tests may use internal headers (src/...).

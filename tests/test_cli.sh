@@ -47,6 +47,56 @@ expect 2 "--epochs 'x': expected an integer" -- "$rnnc" demo --epochs x
 expect 2 'option --lr needs a value' -- "$rnnc" demo --lr
 expect 2 '--tmin 9 is above --tmax 5' -- "$rnnc" demo --tmin 9 --tmax 5
 expect 0 'final test accuracy' -- "$rnnc" demo --epochs 1 --steps 3 --hidden 4
+
+# the option parser (tools/options.c), the same for every subcommand
+expect 0 'final test accuracy' -- "$rnnc" demo --epochs=1 --steps=3 --hidden=4
+expect 2 "--epochs 'x': expected an integer" -- "$rnnc" demo --epochs=x
+expect 2 "--lr '': expected a number" -- "$rnnc" demo --lr=
+expect 2 "rnnc demo: --cell must be lstm, gru or rnn \(got 'lstn'\)" -- "$rnnc" demo --cell=lstn
+expect 2 "rnnc demo: unknown argument 'extra'" -- "$rnnc" demo extra
+expect 2 "rnnc demo: unknown option '--epoch' \(see --help\)" -- "$rnnc" demo --epoch 3
+expect 2 'option --quiet takes no value' -- "$rnnc" train x.ini --quiet=yes
+expect 2 "rnnc train: one training file only \(also got 'b\.ini'\)" -- "$rnnc" train a.ini b.ini
+expect 2 "rnnc eval: --header must be auto, true or false \(got 'maybe'\)" -- "$rnnc" eval m --header maybe
+expect 2 'rnnc eval: --format must be auto, imdb-tsv, aclimdb, csv, tsv, folder-files or folder-lines' -- "$rnnc" eval m --format=xml
+sets=()
+for i in $(seq 65); do sets+=(--set "train.epochs=$i"); done
+expect 2 'rnnc train: at most 64 --set options' -- "$rnnc" train x.ini "${sets[@]}"
+# every subcommand: an unknown option and a value missing at the end name the option, exit 2
+for c in demo train finetune eval forecast generate predict inspect summary info; do
+    expect 2 "rnnc $c: unknown option '--bogus' \(see --help\)" -- "$rnnc" $c --bogus
+    expect 2 "rnnc $c: unknown option '--bogus=1' \(see --help\)" -- "$rnnc" $c --bogus=1
+done
+for c in demo train finetune eval forecast generate; do
+    expect 2 'option --threads needs a value' -- "$rnnc" $c --threads
+done
+# help_lists CMD OPTION...: --help and -h exit 0 with the usage, and the option lines are
+# exactly these options (each table's entries)
+help_lists() {
+    local c=$1 out opts want
+    shift
+    out=$("$rnnc" "$c" --help 2>&1) && [ "$out" = "$("$rnnc" "$c" -h 2>&1)" ] &&
+        printf '%s\n' "$out" | grep -q "^usage: rnnc $c" || out=""
+    opts=$(printf '%s\n' "$out" | sed -n 's/^  \(--[a-z-]*\).*/\1/p' | tr '\n' ' ')
+    want="$*${*:+ }"
+    if [ -n "$out" ] && [ "$opts" = "$want" ]; then
+        echo "ok   rnnc $c --help lists: ${want:-no options}"
+        pass=$((pass + 1))
+    else
+        echo "FAIL rnnc $c --help lists '$opts', wanted '$want'"
+        fail=$((fail + 1))
+    fi
+}
+help_lists demo --cell --hidden --epochs --steps --batch --tmin --tmax --lr --seed --threads
+help_lists train --set --resume --threads --quiet
+help_lists finetune --set --resume --threads --quiet
+help_lists eval --format --label-column --text-column --header --split --batch-size --threads
+help_lists forecast --horizon --at --out --plot --history --threads
+help_lists generate --prime --prime-file --length --temperature --top-k --top-p --seed --threads
+help_lists predict --all
+help_lists inspect
+help_lists summary
+help_lists info
 expect 0 'lstm\.weight_hh_l0 +\(512, 128\) +65536' -- "$rnnc" summary examples/models/imdb-lstm.ini
 expect 0 'total +1412225' -- "$rnnc" summary examples/models/imdb-lstm.ini
 expect 0 'gru +encoder +2 layers, bidirectional \(concat\) +output \(T, B, 128\)' -- "$rnnc" summary examples/models/bigru-tagger.ini
@@ -97,6 +147,8 @@ expect 0 'accuracy 0\.[0-9]+ +precision' -- "$rnnc" eval "$tmp/run/model.safeten
 expect 0 '^(pos|neg)	0\.[0-9]{4}$' -- "$rnnc" predict "$tmp/run/model.safetensors" "A wonderful film."
 expect 0 '^neg:0\.[0-9]{4}	pos:0\.[0-9]{4}$' -- "$rnnc" predict "$tmp/run/model.safetensors" --all "Dull."
 expect 0 '^(pos|neg)	0\.[0-9]+$' -- sh -c "printf 'great\nbad\n' | '$rnnc' predict '$tmp/run/model.safetensors' - | sed -n 2p"
+expect 2 "rnnc predict: unknown option '-awful'" -- "$rnnc" predict "$tmp/run/model.safetensors" -awful
+expect 0 '^(pos|neg)	0\.[0-9]{4}$' -- "$rnnc" predict "$tmp/run/model.safetensors" -- -awful
 expect 0 'rnnc\.vocab: 500 tokens' -- "$rnnc" inspect "$tmp/run/model.safetensors"
 expect 0 'gru\.weight_ih_l0 +F32 +\(24, 8\) +192' -- "$rnnc" inspect "$tmp/run/model.safetensors"
 expect 0 'rnnc\.labels:' -- "$rnnc" inspect "$tmp/run/model.safetensors"
@@ -125,6 +177,7 @@ sed -e 's|^train = .*|train = tests/data/text/aclImdb|' -e 's|^test = .*|test = 
 expect 0 'test: 3 examples' -- "$rnnc" train "$tmp/acl.ini" --set train.epochs=1 --set train.batch_size=2
 expect 0 'aclImdb: 3 examples' -- "$rnnc" eval "$tmp/acl/model.safetensors" tests/data/text/aclImdb
 expect 0 'aclImdb: 5 examples' -- "$rnnc" eval "$tmp/acl/model.safetensors" tests/data/text/aclImdb --split train
+expect 0 'aclImdb: 5 examples' -- "$rnnc" eval "$tmp/acl/model.safetensors" tests/data/text/aclImdb --split=train
 expect 2 'split must be train or test' -- "$rnnc" eval "$tmp/acl/model.safetensors" tests/data/text/aclImdb --split dev
 
 # multi-class: three labels from a CSV with a header, a softmax head of 3 units

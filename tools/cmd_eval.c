@@ -1,14 +1,13 @@
-/* rnnc eval MODEL [DATA]: loss and metrics of a text classifier on a labelled set. */
+/* rnnc eval MODEL [DATA]: loss and metrics of a model file: a text classifier's on a labelled set
+ * (here), a forecaster's or a language model's (tasks.h). */
 #include "cli.h"
+#include "tasks.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char *usage_text =
-    "usage: rnnc eval MODEL [DATA] [--format F] [--label-column C] [--text-column C]\n"
-    "                 [--header auto|true|false] [--split train|test] [--batch-size N]\n"
-    "                 [--threads N]\n\n"
+static const char about[] =
     "Evaluates a text classifier's model file on a labelled set: loss, accuracy, precision,\n"
     "recall, F1 and (two labels) ROC AUC. DATA defaults to the test set named in the model file\n"
     "(the [data] test of its training file). Formats as in [data] format (docs/training.md):\n"
@@ -22,107 +21,55 @@ static const char *usage_text =
     "parallel streams instead: faster, each stream starting from a zero state) and the loss\n"
     "per token, the perplexity and (character models) the bits per character are printed.\n";
 
-int cmd_eval(int argc, char **argv) {
-    const char *model = NULL, *data = NULL, *label_col = NULL, *text_col = NULL, *split = "test";
-    long batch = 256, threads = 0;
-    int format = RNNC_TEXT_AUTO, header = -1, batch_given = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        int r;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("%s", usage_text);
-            return CLI_OK;
-        }
-        if ((r = cli_opt("--format", argc, argv, &i, &v))) {
-            if (r < 0 || (format = cli_text_format(v)) < 0)
-                return CLI_USAGE;
-        } else if ((r = cli_opt("--label-column", argc, argv, &i, &v))) {
-            if (r < 0)
-                return CLI_USAGE;
-            label_col = v;
-        } else if ((r = cli_opt("--text-column", argc, argv, &i, &v))) {
-            if (r < 0)
-                return CLI_USAGE;
-            text_col = v;
-        } else if ((r = cli_opt("--header", argc, argv, &i, &v))) {
-            if (r < 0)
-                return CLI_USAGE;
-            header = !strcmp(v, "auto")    ? -1
-                     : !strcmp(v, "true")  ? 1
-                     : !strcmp(v, "false") ? 0
-                                           : -2;
-            if (header == -2) {
-                fprintf(stderr, "rnnc eval: --header must be auto, true or false\n");
-                return CLI_USAGE;
-            }
-        } else if ((r = cli_opt("--split", argc, argv, &i, &v))) {
-            if (r < 0)
-                return CLI_USAGE;
-            if (strcmp(v, "train") && strcmp(v, "test")) {
-                fprintf(stderr, "rnnc eval: --split must be train or test\n");
-                return CLI_USAGE;
-            }
-            split = v;
-        } else if ((r = cli_opt("--batch-size", argc, argv, &i, &v))) {
-            if (r < 0 || cli_int("--batch-size", v, 1, 1 << 20, &batch))
-                return CLI_USAGE;
-            batch_given = 1;
-        } else if ((r = cli_opt("--threads", argc, argv, &i, &v))) {
-            if (r < 0 || cli_int("--threads", v, 0, 1024, &threads))
-                return CLI_USAGE;
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "rnnc eval: unknown option '%s' (see --help)\n", argv[i]);
-            return CLI_USAGE;
-        } else if (!model) {
-            model = argv[i];
-        } else if (!data) {
-            data = argv[i];
-        } else {
-            fprintf(stderr, "rnnc eval: too many arguments ('%s')\n", argv[i]);
-            return CLI_USAGE;
-        }
-    }
-    if (!model) {
-        fprintf(stderr, "%s", usage_text);
-        return CLI_USAGE;
-    }
-    rnnc_set_num_threads((int)threads);
+/* enum rnnc_text_format's order */
+static const char *const formats[] = {"auto", "imdb-tsv",     "aclimdb",      "csv",
+                                      "tsv",  "folder-files", "folder-lines", NULL};
+static const char *const headers[] = {"auto", "true", "false", NULL};
+static const char *const splits[] = {"train", "test", NULL};
+
+typedef struct eval_opts {
+    const char *model, *data, *label_col, *text_col;
+    long batch, threads;
+    int format, header, split;
+} eval_opts;
+
+/* The task a model file was trained for ("" when it cannot be read here: its loader says why). */
+static void task_of(const char *model, char *task, size_t n) {
     rnnc_tensor_file *tf = NULL;
-    if (rnnc_tensor_file_read(model, &tf) == RNNC_OK) { /* a forecaster? */
-        const char *task = rnnc_tensor_file_meta(tf, "rnnc.task");
-        const int forecast = task && !strcmp(task, "forecast"), lm = task && !strcmp(task, "lm");
-        rnnc_tensor_file_free(tf);
-        if (forecast)
-            return cli_eval_forecast(model, data);
-        if (lm)
-            return cli_eval_lm(model, data, batch_given ? batch : 0);
-    }
+    const char *t = NULL;
+    if (rnnc_tensor_file_read(model, &tf) == RNNC_OK)
+        t = rnnc_tensor_file_meta(tf, "rnnc.task");
+    snprintf(task, n, "%s", t ? t : "");
+    rnnc_tensor_file_free(tf);
+}
+
+static int eval_classifier(const eval_opts *o) {
     rnnc_classifier *c;
-    rnnc_status st = rnnc_classifier_load(model, &c);
+    rnnc_status st = rnnc_classifier_load(o->model, &c);
     if (st)
         return cli_fail("eval", st);
-    if (!data)
-        data = rnnc_classifier_info(c, "rnnc.data.test");
+    const char *data = o->data ? o->data : rnnc_classifier_info(c, "rnnc.data.test");
     if (!data) {
-        fprintf(stderr, "rnnc eval: %s names no test set; give DATA\n", model);
+        fprintf(stderr, "rnnc eval: %s names no test set; give DATA\n", o->model);
         rnnc_classifier_free(c);
         return CLI_USAGE;
     }
     const char *const *names;
     int nl = rnnc_classifier_labels(c, &names);
     rnnc_text_source src = rnnc_text_source_init();
-    src.format = format, src.path = data, src.header = header, src.split = split;
-    src.label_col = label_col, src.text_col = text_col;
+    src.format = o->format, src.path = data, src.split = splits[o->split];
+    src.header = o->header == 0 ? -1 : o->header == 1 ? 1 : 0;
+    src.label_col = o->label_col, src.text_col = o->text_col;
     src.label_names = names, src.n_label_names = nl;
     rnnc_textset *set = NULL;
     double loss;
     rnnc_metric_values v;
     int rc = CLI_OK;
     if ((st = rnnc_textset_read(&src, &set)) ||
-        (st = rnnc_classifier_evaluate(c, set, (int)batch, &loss, &v))) {
+        (st = rnnc_classifier_evaluate(c, set, (int)o->batch, &loss, &v))) {
         rc = cli_fail("eval", st);
     } else {
-        printf("%s on %s: %zu examples\n", model, data, v.n);
+        printf("%s on %s: %zu examples\n", o->model, data, v.n);
         printf("loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f", loss, v.accuracy,
                v.precision, v.recall, v.f1);
         if (!isnan(v.auc))
@@ -132,4 +79,43 @@ int cmd_eval(int argc, char **argv) {
     rnnc_textset_free(set);
     rnnc_classifier_free(c);
     return rc;
+}
+
+int cmd_eval(int argc, char **argv) {
+    eval_opts o = {NULL, NULL, NULL, NULL, 0, 0, RNNC_TEXT_AUTO, 0, 1};
+    const cli_option opts[] = {
+        {"--format", CLI_CHOICE, &o.format, "F",
+         "the data's format: auto (default), imdb-tsv, aclimdb, csv, tsv,\n"
+         "folder-files or folder-lines",
+         0, 0, formats},
+        {"--label-column", CLI_STRING, &o.label_col, "C", "the label's column (csv, tsv)", 0, 0,
+         NULL},
+        {"--text-column", CLI_STRING, &o.text_col, "C", "the text's column (csv, tsv)", 0, 0, NULL},
+        {"--header", CLI_CHOICE, &o.header, "auto|true|false",
+         "whether the first line is a header (default auto)", 0, 0, headers},
+        {"--split", CLI_CHOICE, &o.split, "train|test", "an aclImdb split (default test)", 0, 0,
+         splits},
+        {"--batch-size", CLI_INT, &o.batch, "N",
+         "examples per batch (default 256); a language model: parallel streams\n"
+         "(default 1)",
+         1, 1 << 20, NULL},
+        {"--threads", CLI_INT, &o.threads, "N", "threads for the math (default: every core)", 0,
+         1024, NULL},
+    };
+    const cli_command c = {
+        "eval", "MODEL [DATA]", about, opts, (int)(sizeof opts / sizeof *opts), 1, 2, NULL};
+    int n, rc = cli_parse(&c, argc, argv, &n);
+    if (rc != CLI_GO)
+        return rc;
+    o.model = argv[1], o.data = n > 1 ? argv[2] : NULL;
+    rnnc_set_num_threads((int)o.threads);
+    char task[16];
+    task_of(o.model, task, sizeof task);
+    if (!strcmp(task, "forecast"))
+        return cli_eval_forecast(o.model, o.data);
+    if (!strcmp(task, "lm"))
+        return cli_eval_lm(o.model, o.data, o.batch);
+    if (!o.batch)
+        o.batch = 256;
+    return eval_classifier(&o);
 }

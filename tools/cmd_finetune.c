@@ -1,16 +1,16 @@
 /* rnnc finetune PRETRAINED CONFIG: builds the model CONFIG describes, carries over what the
  * pretrained model file holds (by name and shape; vocabulary rows by token), replaces the task
- * head, and trains it with [finetune]'s controls (docs/finetune.md). A classifier's or a language
- * model's training file; the training itself is rnnc train's. */
+ * head, and trains it with [finetune]'s controls (docs/finetune.md). A classifier's, a language
+ * model's or a forecaster's training file, trained by the tasks' files as rnnc train does; the
+ * hooks here build or adapt the new model. */
 #include "cli.h"
+#include "tasks.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *usage_text =
-    "usage: rnnc finetune PRETRAINED CONFIG [--set section.key=value ...] [--resume CHECKPOINT]\n"
-    "                                       [--threads N] [--quiet]\n\n"
+static const char about[] =
     "Fine-tunes a pretrained model file on the task CONFIG describes: a text classifier's\n"
     "training file, a language model's (continued pretraining on new text) or a forecaster's\n"
     "(a model pretrained on other series). The new model gets every pretrained tensor of the\n"
@@ -28,12 +28,7 @@ static const char *usage_text =
     "  lr_decay = D                  discriminative rates: each layer below the top at lr / D^k\n"
     "  lr_factors = F, ...           or one factor per layer with parameters, from the bottom\n"
     "  l2sp = ALPHA                  L2-SP: pull the pretrained weights towards their start\n"
-    "Writes the same files as rnnc train into [train] output (docs/finetune.md).\n\n"
-    "options:\n"
-    "  --set s.k=v    override a key of CONFIG (repeatable), e.g. --set finetune.freeze=lstm\n"
-    "  --resume FILE  continue an interrupted fine-tuning run from its checkpoint.safetensors\n"
-    "  --threads N    threads for the math (default: [train] threads, 0 = every core)\n"
-    "  --quiet        no progress bar\n";
+    "Writes the same files as rnnc train into [train] output (docs/finetune.md).\n";
 
 typedef struct ft_ctx {
     const char *pretrained;
@@ -135,16 +130,15 @@ static int split_names(const char *list, char *buf, size_t bufsize, const char *
     return n;
 }
 
-/* The common part once the new model exists: transfer, report, and the fit spec's controls. */
-static int setup(ft_ctx *x, rnnc_model *m, rnnc_fit_spec *fit, const char *new_task,
-                 const rnnc_vocab *model_vocab) {
-    const rnnc_config *cfg = rnnc_model_config(m);
-    const int nl = cfg->n_layers;
+/* Carries the pretrained weights over to m (a new head when the task changes or [finetune] head
+ * says so) and lists what happened to each tensor; *items (freed by the caller) in parameter order
+ * first. */
+static int transfer(ft_ctx *x, rnnc_model *m, const char *new_task, const rnnc_vocab *model_vocab,
+                    rnnc_transfer_item **items, int *n_items) {
     char buf[1100];
-    const char *reinit[66];
+    const char *reinit[66], *head;
     int n_reinit = split_names(x->fc.reinit, buf, sizeof buf, reinit, 64);
-    const char *head;
-    rnnc_model_layer_info(m, nl - 1, &head, NULL, NULL, NULL);
+    rnnc_model_layer_info(m, rnnc_model_config(m)->n_layers - 1, &head, NULL, NULL, NULL);
     const int new_head = x->fc.head == RNNC_FT_HEAD_NEW ||
                          (x->fc.head == RNNC_FT_HEAD_AUTO && strcmp(x->task, new_task) != 0);
     if (new_head)
@@ -152,9 +146,7 @@ static int setup(ft_ctx *x, rnnc_model *m, rnnc_fit_spec *fit, const char *new_t
     rnnc_transfer_spec ts = {NULL, NULL, reinit, n_reinit};
     if (x->fc.vocab == RNNC_FT_VOCAB_DATA && x->vocab && model_vocab)
         ts.from = x->vocab, ts.to = model_vocab;
-    rnnc_transfer_item *items = NULL;
-    int n_items = 0;
-    rnnc_status st = rnnc_model_transfer(m, x->file, &ts, &items, &n_items);
+    rnnc_status st = rnnc_model_transfer(m, x->file, &ts, items, n_items);
     if (st)
         return cli_fail("finetune", st);
     int count[6] = {0};
@@ -162,8 +154,8 @@ static int setup(ft_ctx *x, rnnc_model *m, rnnc_fit_spec *fit, const char *new_t
     if (x->vocab)
         printf(", vocabulary %d", rnnc_vocab_size(x->vocab));
     printf("):\n");
-    for (int i = 0; i < n_items; i++) {
-        const rnnc_transfer_item *it = &items[i];
+    for (int i = 0; i < *n_items; i++) {
+        const rnnc_transfer_item *it = &(*items)[i];
         count[it->what]++;
         printf("  %-8s %s", what_words(it->what), it->name);
         if (it->what == RNNC_TRANSFER_MAPPED)
@@ -176,41 +168,47 @@ static int setup(ft_ctx *x, rnnc_model *m, rnnc_fit_spec *fit, const char *new_t
     printf("  %d loaded, %d mapped, %d new, %d re-initialised, %d dropped\n",
            count[RNNC_TRANSFER_LOADED], count[RNNC_TRANSFER_MAPPED], count[RNNC_TRANSFER_NEW],
            count[RNNC_TRANSFER_REINIT], count[RNNC_TRANSFER_DROPPED]);
+    return CLI_OK;
+}
 
-    int has_factors;
-    if ((st = rnnc_finetune_config_resolve(&x->fc, m, x->frozen, x->factor, &has_factors))) {
-        free(items);
+/* [finetune]'s controls in fit's fine-tuning spec: frozen layers, gradual unfreezing, the rates
+ * per layer and L2-SP's anchor (the weights as carried over, items saying which). */
+static int controls(ft_ctx *x, rnnc_model *m, rnnc_fit_spec *fit, const rnnc_transfer_item *items,
+                    int *has_factors) {
+    rnnc_status st = rnnc_finetune_config_resolve(&x->fc, m, x->frozen, x->factor, has_factors);
+    if (st)
         return cli_fail("finetune", st);
-    }
     int any_frozen = 0;
-    for (int i = 0; i < nl; i++)
+    for (int i = 0; i < rnnc_model_config(m)->n_layers; i++)
         any_frozen |= x->frozen[i];
     rnnc_finetune_spec *fs = &fit->finetune;
     fs->frozen = any_frozen ? x->frozen : NULL;
     fs->unfreeze_every = x->fc.unfreeze_every;
-    fs->lr_factor = has_factors ? x->factor : NULL;
-    if (x->fc.l2sp > 0) { /* the anchor: the weights as carried over */
-        size_t n;
-        const float *w = rnnc_model_params(m, &n);
-        const int np = rnnc_model_param_count(m);
-        x->anchor = malloc(n * sizeof(float));
-        x->anchored = calloc((size_t)np, 1);
-        if (!x->anchor || !x->anchored) {
-            free(items);
-            fprintf(stderr, "rnnc finetune: out of memory\n");
-            return CLI_FAIL;
-        }
-        memcpy(x->anchor, w, n * sizeof(float));
-        for (int i = 0; i < np; i++) /* items come in parameter order first */
-            x->anchored[i] =
-                items[i].what == RNNC_TRANSFER_LOADED || items[i].what == RNNC_TRANSFER_MAPPED;
-        fs->l2sp = x->fc.l2sp, fs->anchor = x->anchor, fs->anchored = x->anchored;
+    fs->lr_factor = *has_factors ? x->factor : NULL;
+    if (x->fc.l2sp <= 0)
+        return CLI_OK;
+    size_t n;
+    const float *w = rnnc_model_params(m, &n);
+    const int np = rnnc_model_param_count(m);
+    x->anchor = malloc(n * sizeof(float));
+    x->anchored = calloc((size_t)np, 1);
+    if (!x->anchor || !x->anchored) {
+        fprintf(stderr, "rnnc finetune: out of memory\n");
+        return CLI_FAIL;
     }
-    free(items);
+    memcpy(x->anchor, w, n * sizeof(float));
+    for (int i = 0; i < np; i++) /* items come in parameter order first */
+        x->anchored[i] =
+            items[i].what == RNNC_TRANSFER_LOADED || items[i].what == RNNC_TRANSFER_MAPPED;
+    fs->l2sp = x->fc.l2sp, fs->anchor = x->anchor, fs->anchored = x->anchored;
+    return CLI_OK;
+}
 
-    /* the plan, layer by layer */
+/* The plan, layer by layer: frozen, from which epoch, at which rate. */
+static void print_plan(const ft_ctx *x, rnnc_model *m, const rnnc_fit_spec *fit, int has_factors) {
+    const rnnc_finetune_spec *fs = &fit->finetune;
     printf("layers:");
-    for (int i = 0; i < nl; i++) {
+    for (int i = 0; i < rnnc_model_config(m)->n_layers; i++) {
         const char *name;
         rnnc_model_layer_info(m, i, &name, NULL, NULL, NULL);
         unsigned char on[RNNC_MAX_LAYERS];
@@ -239,7 +237,20 @@ static int setup(ft_ctx *x, rnnc_model *m, rnnc_fit_spec *fit, const char *new_t
         printf("; L2-SP %g", fs->l2sp);
     printf("\n");
     fflush(stdout);
-    return CLI_OK;
+}
+
+/* The common part once the new model exists: transfer, report, and the fit spec's controls. */
+static int setup(ft_ctx *x, rnnc_model *m, rnnc_fit_spec *fit, const char *new_task,
+                 const rnnc_vocab *model_vocab) {
+    rnnc_transfer_item *items = NULL;
+    int n_items = 0, has_factors = 0;
+    int rc = transfer(x, m, new_task, model_vocab, &items, &n_items);
+    if (rc == CLI_OK)
+        rc = controls(x, m, fit, items, &has_factors);
+    free(items);
+    if (rc == CLI_OK)
+        print_plan(x, m, fit, has_factors);
+    return rc;
 }
 
 static int make_classifier(void *user, rnnc_train_config *tc, const rnnc_textset *train,
@@ -281,78 +292,24 @@ static int adapt_forecaster(void *user, rnnc_model *m, rnnc_fit_spec *fit) {
 }
 
 int cmd_finetune(int argc, char **argv) {
-    const char *args[2] = {NULL, NULL}, *resume = NULL;
-    const char *sets[64];
-    int n_args = 0, n_sets = 0, quiet = 0;
-    long threads = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        int r;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("%s", usage_text);
-            return CLI_OK;
-        }
-        if ((r = cli_opt("--set", argc, argv, &i, &v))) {
-            if (r < 0)
-                return CLI_USAGE;
-            if (n_sets == 64) {
-                fprintf(stderr, "rnnc finetune: at most 64 --set options\n");
-                return CLI_USAGE;
-            }
-            sets[n_sets++] = v;
-        } else if ((r = cli_opt("--resume", argc, argv, &i, &v))) {
-            if (r < 0)
-                return CLI_USAGE;
-            resume = v;
-        } else if ((r = cli_opt("--threads", argc, argv, &i, &v))) {
-            if (r < 0 || cli_int("--threads", v, 0, 1024, &threads))
-                return CLI_USAGE;
-        } else if (!strcmp(argv[i], "--quiet")) {
-            quiet = 1;
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "rnnc finetune: unknown option '%s' (see --help)\n", argv[i]);
-            return CLI_USAGE;
-        } else if (n_args == 2) {
-            fprintf(stderr, "rnnc finetune: takes PRETRAINED and CONFIG only (got also '%s')\n",
-                    argv[i]);
-            return CLI_USAGE;
-        } else {
-            args[n_args++] = argv[i];
-        }
-    }
-    if (n_args < 2) {
-        fprintf(stderr, "%s", usage_text);
-        return CLI_USAGE;
-    }
-    const char *path = args[1];
+    cli_command c = {
+        "finetune", "PRETRAINED CONFIG", about, NULL, 0, 2, 2, "takes PRETRAINED and CONFIG only"};
+    cli_train_args a;
+    int n, rc = cli_train_parse(&c, &a, argc, argv, &n);
+    if (rc != CLI_GO)
+        return rc;
+    a.path = argv[2];
     ft_ctx x;
     memset(&x, 0, sizeof x);
-    x.pretrained = args[0];
-    int forecast = 0, lm = 0, rc;
-    rnnc_status st;
-    if ((st = rnnc_forecast_config_detect(path, sets, n_sets, &forecast)) ||
-        (st = rnnc_lm_config_detect(path, sets, n_sets, &lm)) ||
-        (st = rnnc_finetune_config_read(path, sets, n_sets, &x.fc)))
+    x.pretrained = argv[1];
+    const unsigned has = cli_train_file_sections(&a);
+    rnnc_status st = rnnc_finetune_config_read(a.path, a.sets.v, a.sets.n, &x.fc);
+    if (st)
         return cli_fail("finetune", st);
-    if ((rc = load_pretrained(&x)) != CLI_OK)
-        goto done;
-    if (forecast) {
-        rc = cli_train_forecast(path, sets, n_sets, threads, quiet, resume, adapt_forecaster, &x);
-    } else if (lm) {
-        rc = cli_train_lm(path, sets, n_sets, threads, quiet, resume, make_lm, &x);
-    } else {
-        static rnnc_train_config tc;
-        if ((st = rnnc_train_config_read(path, sets, n_sets, &tc))) {
-            rc = cli_fail("finetune", st);
-            goto done;
-        }
-        if (cli_train_prepare(&tc, path, resume, threads)) {
-            rc = CLI_USAGE;
-            goto done;
-        }
-        rc = cli_train_classifier(&tc, path, resume, quiet, make_classifier, &x);
-    }
-done:
+    if ((rc = load_pretrained(&x)) == CLI_OK)
+        rc = has & CLI_HAS_FORECAST ? cli_train_forecast(&a, adapt_forecaster, &x)
+             : has & CLI_HAS_LM     ? cli_train_lm(&a, make_lm, &x)
+                                    : cli_train_classifier(&a, make_classifier, &x);
     rnnc_tensor_file_free(x.file);
     rnnc_vocab_free(x.vocab);
     free(x.anchor);

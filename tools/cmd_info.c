@@ -39,18 +39,21 @@ void cli_print_info(void) {
 }
 
 int cmd_info(int argc, char **argv) {
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: rnnc info\n\n"
-                   "Prints rnnc's version, this CPU's model name and the instruction sets rnnc\n"
-                   "looks at, the matrix-product kernel they select (avx512f, avx2+fma or\n"
-                   "generic), and the default thread count (RNNC_NUM_THREADS, else the cores).\n"
-                   "The kernel depends on the instruction sets only, never on the model name.\n");
-            return CLI_OK;
-        }
-        fprintf(stderr, "rnnc info: unknown argument '%s' (see --help)\n", argv[i]);
-        return CLI_USAGE;
-    }
+    const cli_command c = {
+        "info",
+        NULL,
+        "Prints rnnc's version, this CPU's model name and the instruction sets rnnc\n"
+        "looks at, the matrix-product kernel they select (avx512f, avx2+fma or\n"
+        "generic), and the default thread count (RNNC_NUM_THREADS, else the cores).\n"
+        "The kernel depends on the instruction sets only, never on the model name.\n",
+        NULL,
+        0,
+        0,
+        0,
+        NULL};
+    int n, rc = cli_parse(&c, argc, argv, &n);
+    if (rc != CLI_GO)
+        return rc;
     cli_print_info();
     return CLI_OK;
 }

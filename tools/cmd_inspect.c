@@ -4,34 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-int cmd_inspect(int argc, char **argv) {
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: rnnc inspect MODEL.safetensors\n\n"
-                   "Lists a model file's layers, output shapes, tensors (PyTorch names, shapes,\n"
-                   "parameter counts) and metadata (the vocabulary is summarised).\n");
-            return CLI_OK;
-        }
-        if (argv[i][0] == '-') {
-            fprintf(stderr, "rnnc inspect: unknown option '%s' (see --help)\n", argv[i]);
-            return CLI_USAGE;
-        }
-        if (path) {
-            fprintf(stderr, "rnnc inspect: one model file only\n");
-            return CLI_USAGE;
-        }
-        path = argv[i];
-    }
-    if (!path) {
-        fprintf(stderr, "usage: rnnc inspect MODEL.safetensors\n");
-        return CLI_USAGE;
-    }
-    rnnc_model *m;
-    rnnc_tensor_file *f;
-    rnnc_status st = rnnc_model_load(path, &m, &f);
-    if (st)
-        return cli_fail("inspect", st);
+static const char about[] =
+    "Lists a model file's layers, output shapes, tensors (PyTorch names, shapes,\n"
+    "parameter counts) and metadata (the vocabulary is summarised).\n";
+
+static void print_layers(const char *path, const rnnc_model *m) {
     const rnnc_config *cfg = rnnc_model_config(m);
     printf("%s: %d layer%s\n", path, cfg->n_layers, cfg->n_layers == 1 ? "" : "s");
     for (int i = 0; i < cfg->n_layers; i++) {
@@ -42,6 +19,9 @@ int cmd_inspect(int argc, char **argv) {
         printf("  %2d  %-10s %-12s output %s%zu)\n", i + 1, kind, name, seq ? "(T, B, " : "(B, ",
                feat);
     }
+}
+
+static void print_tensors(const rnnc_tensor_file *f) {
     printf("\n%-36s %-6s %-14s %10s\n", "tensor", "dtype", "shape", "count");
     size_t total = 0;
     static const char *const dt[] = {"?", "F32", "F64", "I32", "I64", "U8", "F16", "BF16"};
@@ -60,7 +40,12 @@ int cmd_inspect(int argc, char **argv) {
                t->dtype >= 1 && t->dtype <= 7 ? dt[t->dtype] : "?", shape, count);
         total += count;
     }
-    printf("%-36s %-6s %-14s %10zu\n\nmetadata:\n", "total", "", "", total);
+    printf("%-36s %-6s %-14s %10zu\n", "total", "", "", total);
+}
+
+/* Each key's value: one line, indented lines, or the vocabulary's size. */
+static void print_metadata(const rnnc_tensor_file *f) {
+    printf("\nmetadata:\n");
     for (int i = 0; i < rnnc_tensor_file_meta_count(f); i++) {
         const char *k, *v;
         rnnc_tensor_file_meta_at(f, i, &k, &v);
@@ -82,6 +67,22 @@ int cmd_inspect(int argc, char **argv) {
             printf("  %s: %s\n", k, v);
         }
     }
+}
+
+int cmd_inspect(int argc, char **argv) {
+    const cli_command c = {"inspect", "MODEL.safetensors",  about, NULL, 0, 1,
+                           1,         "one model file only"};
+    int n, rc = cli_parse(&c, argc, argv, &n);
+    if (rc != CLI_GO)
+        return rc;
+    rnnc_model *m;
+    rnnc_tensor_file *f;
+    rnnc_status st = rnnc_model_load(argv[1], &m, &f);
+    if (st)
+        return cli_fail("inspect", st);
+    print_layers(argv[1], m);
+    print_tensors(f);
+    print_metadata(f);
     rnnc_tensor_file_free(f);
     rnnc_model_free(m);
     return CLI_OK;

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *usage_text =
-    "usage: rnnc predict MODEL [TEXT ... | -] [--all]\n\n"
+static const char about[] =
     "Classifies raw text with a model file: each TEXT argument, or each line of standard input\n"
     "when there is none or TEXT is '-'. Prints one line per input: the label, TAB, its\n"
-    "probability (with --all: every label:probability pair, TAB-separated).\n";
+    "probability (with --all: every label:probability pair, TAB-separated). A TEXT that starts\n"
+    "with '-' goes after '--'.\n";
 
 static int emit(rnnc_classifier *c, const char *text, int all) {
     const char *const *names;
@@ -40,55 +40,37 @@ static int emit(rnnc_classifier *c, const char *text, int all) {
 }
 
 int cmd_predict(int argc, char **argv) {
-    const char *model = NULL;
-    int all = 0, n_text = 0, use_stdin = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("%s", usage_text);
-            return CLI_OK;
-        }
-        if (!strcmp(argv[i], "--all")) {
-            all = 1;
-        } else if (!strcmp(argv[i], "-")) {
-            use_stdin = 1;
-        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            fprintf(stderr, "rnnc predict: unknown option '%s' (see --help)\n", argv[i]);
-            return CLI_USAGE;
-        } else if (!model) {
-            model = argv[i];
-        } else {
-            n_text++;
-        }
-    }
-    if (!model) {
-        fprintf(stderr, "%s", usage_text);
-        return CLI_USAGE;
-    }
-    rnnc_classifier *c;
-    rnnc_status st = rnnc_classifier_load(model, &c);
+    int all = 0, n;
+    const cli_option opts[] = {
+        {"--all", CLI_FLAG, &all, NULL, "every label's probability", 0, 0, NULL},
+    };
+    const cli_command c = {"predict", "MODEL [TEXT ... | -]", about, opts, 1, 1, -1, NULL};
+    int rc = cli_parse(&c, argc, argv, &n);
+    if (rc != CLI_GO)
+        return rc;
+    rnnc_classifier *m;
+    rnnc_status st = rnnc_classifier_load(argv[1], &m);
     if (st)
         return cli_fail("predict", st);
-    int rc = CLI_OK, seen_model = 0;
-    for (int i = 1; i < argc && rc == CLI_OK; i++) {
-        if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "-"))
-            continue;
-        if (!seen_model) {
-            seen_model = 1;
-            continue;
-        }
-        rc = emit(c, argv[i], all);
+    int use_stdin = n == 1;
+    rc = CLI_OK;
+    for (int i = 2; i <= n && rc == CLI_OK; i++) {
+        if (!strcmp(argv[i], "-"))
+            use_stdin = 1;
+        else
+            rc = emit(m, argv[i], all);
     }
-    if (rc == CLI_OK && (use_stdin || n_text == 0)) {
+    if (rc == CLI_OK && use_stdin) {
         char *line = NULL;
         size_t cap = 0;
         ssize_t len;
         while (rc == CLI_OK && (len = getline(&line, &cap, stdin)) >= 0) {
             while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
                 line[--len] = 0;
-            rc = emit(c, line, all);
+            rc = emit(m, line, all);
         }
         free(line);
     }
-    rnnc_classifier_free(c);
+    rnnc_classifier_free(m);
     return rc;
 }

@@ -4,47 +4,17 @@
 #include <stdio.h>
 #include <string.h>
 
-int cmd_summary(int argc, char **argv) {
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: rnnc summary MODEL.ini\n\n"
-                   "Reads a model description file (docs/model-format.md), builds the model and\n"
-                   "lists its layers and parameters with PyTorch's names and shapes.\n");
-            return CLI_OK;
-        }
-        if (argv[i][0] == '-') {
-            fprintf(stderr, "rnnc summary: unknown option '%s' (see --help)\n", argv[i]);
-            return CLI_USAGE;
-        }
-        if (path) {
-            fprintf(stderr, "rnnc summary: one model file only (got '%s' and '%s')\n", path,
-                    argv[i]);
-            return CLI_USAGE;
-        }
-        path = argv[i];
-    }
-    if (!path) {
-        fprintf(stderr, "usage: rnnc summary MODEL.ini\n");
-        return CLI_USAGE;
-    }
-    rnnc_config cfg;
-    rnnc_status st = rnnc_config_read(path, &cfg);
-    if (st)
-        return cli_fail("summary", st);
-    rnnc_model *m;
-    if ((st = rnnc_model_create(&cfg, 0, &m))) {
-        /* The model's messages (e.g. an arena too large to allocate) do not know the file. */
-        char what[1100];
-        snprintf(what, sizeof what, "summary: %.1024s", path);
-        return cli_fail(what, st);
-    }
-    printf("%s: %d layer%s", path, cfg.n_layers, cfg.n_layers == 1 ? "" : "s");
-    if (cfg.layers[0].kind != RNNC_LAYER_EMBEDDING)
-        printf(", input_size %d", cfg.input_size);
+static const char about[] =
+    "Reads a model description file (docs/model-format.md), builds the model and\n"
+    "lists its layers and parameters with PyTorch's names and shapes.\n";
+
+static void print_layers(const char *path, const rnnc_config *cfg, const rnnc_model *m) {
+    printf("%s: %d layer%s", path, cfg->n_layers, cfg->n_layers == 1 ? "" : "s");
+    if (cfg->layers[0].kind != RNNC_LAYER_EMBEDDING)
+        printf(", input_size %d", cfg->input_size);
     printf("\n");
-    for (int i = 0; i < cfg.n_layers; i++) {
-        const rnnc_layer_spec *s = &cfg.layers[i];
+    for (int i = 0; i < cfg->n_layers; i++) {
+        const rnnc_layer_spec *s = &cfg->layers[i];
         const char *name, *kind;
         size_t feat;
         int seq;
@@ -61,6 +31,9 @@ int cmd_summary(int argc, char **argv) {
         printf("  %2d  %-10s %-10s %-24s output %s%zu)\n", i + 1, kind, name, detail,
                seq ? "(T, B, " : "(B, ", feat);
     }
+}
+
+static void print_params(const rnnc_model *m) {
     printf("\n%-36s %-14s %10s\n", "parameter", "shape", "count");
     size_t total = 0;
     for (int i = 0; i < rnnc_model_param_count(m); i++) {
@@ -77,6 +50,27 @@ int cmd_summary(int argc, char **argv) {
         total += nd == 1 ? d[0] : d[0] * d[1];
     }
     printf("%-36s %-14s %10zu\n", "total", "", total);
+}
+
+int cmd_summary(int argc, char **argv) {
+    const cli_command c = {"summary", "MODEL.ini", about, NULL, 0, 1, 1, "one model file only"};
+    int n, rc = cli_parse(&c, argc, argv, &n);
+    if (rc != CLI_GO)
+        return rc;
+    const char *path = argv[1];
+    rnnc_config cfg;
+    rnnc_status st = rnnc_config_read(path, &cfg);
+    if (st)
+        return cli_fail("summary", st);
+    rnnc_model *m;
+    if ((st = rnnc_model_create(&cfg, 0, &m))) {
+        /* The model's messages (e.g. an arena too large to allocate) do not know the file. */
+        char what[1100];
+        snprintf(what, sizeof what, "summary: %.1024s", path);
+        return cli_fail(what, st);
+    }
+    print_layers(path, &cfg, m);
+    print_params(m);
     rnnc_model_free(m);
     return CLI_OK;
 }

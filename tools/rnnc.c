@@ -41,19 +41,6 @@ int cli_fail(const char *what, rnnc_status st) {
                                                                                  : CLI_FAIL;
 }
 
-int cli_text_format(const char *v) {
-    static const char *const f[] = {"auto", "imdb-tsv",     "aclimdb",     "csv",
-                                    "tsv",  "folder-files", "folder-lines"};
-    for (int i = 0; i < 7; i++)
-        if (!strcmp(v, f[i]))
-            return i; /* enum rnnc_text_format order */
-    fprintf(stderr,
-            "rnnc: unknown format '%s' (auto, imdb-tsv, aclimdb, csv, tsv, folder-files, "
-            "folder-lines)\n",
-            v);
-    return -1;
-}
-
 int cli_int(const char *opt, const char *v, long lo, long hi, long *out) {
     char *end;
     errno = 0;
@@ -78,62 +65,9 @@ int cli_double(const char *opt, const char *v, double lo, double hi, double *out
     return 0;
 }
 
-static volatile sig_atomic_t stop_signal = 0;
-
-static void on_stop_signal(int sig) {
-    stop_signal = sig;
-    signal(sig, SIG_DFL);
-}
-
-static int should_stop(void *user) {
-    (void)user;
-    return stop_signal != 0;
-}
-
-void cli_catch_stop_signals(rnnc_fit_spec *fit) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    fit->should_stop = should_stop;
-}
-
-void cli_release_stop_signals(void) {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-}
-
-int cli_report_stop(const rnnc_epoch_report *last, const rnnc_fit_spec *fit, const char *path) {
-    if (fit->out_dir)
-        fprintf(stderr,
-                "rnnc train: stopped by %s in epoch %d after step %ld; checkpoint written.\n"
-                "  continue with: rnnc train %s --resume %s/checkpoint.safetensors\n",
-                stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", last->epoch, last->step, path,
-                fit->out_dir);
-    else
-        fprintf(stderr, "rnnc train: stopped by a signal; nothing saved (no [train] output)\n");
-    return 128 + (stop_signal ? (int)stop_signal : SIGINT);
-}
-
-int cli_opt(const char *name, int argc, char **argv, int *i, const char **val) {
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return 0;
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return 1;
-    }
-    if (a[n] != 0)
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "rnnc: option %s needs a value\n", name);
-        return -1;
-    }
-    *val = argv[++*i];
-    return 1;
+int cli_out_of_memory(const char *what) {
+    fprintf(stderr, "rnnc %s: out of memory\n", what);
+    return CLI_FAIL;
 }
 
 int main(int argc, char **argv) {

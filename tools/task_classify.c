@@ -1,0 +1,127 @@
+/* A text classifier's training file (docs/training.md): read, the data read, the classifier built,
+ * trained with progress and evaluated on the test set. */
+#include "cli.h"
+#include "tasks.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* The data and model of one run (freed by run_free). */
+typedef struct classify_run {
+    rnnc_textset *train, *val, *test;
+    rnnc_classifier *c;
+} classify_run;
+
+static void run_free(classify_run *r) {
+    rnnc_classifier_free(r->c);
+    rnnc_textset_free(r->train);
+    rnnc_textset_free(r->val);
+    rnnc_textset_free(r->test);
+}
+
+/* Reads a labelled set; names (may be NULL) fixes the label order. split names the aclImdb split
+ * ("train" or "test"), so one aclImdb folder or archive can serve as both train and test. */
+static rnnc_status read_set(const rnnc_train_config *tc, const char *path, const char *split,
+                            const char *const *names, int n_names, rnnc_textset **out) {
+    rnnc_text_source src = rnnc_text_source_init();
+    src.format = tc->format, src.path = path, src.header = tc->header, src.split = split;
+    src.label_col = tc->label_column[0] ? tc->label_column : NULL;
+    src.text_col = tc->text_column[0] ? tc->text_column : NULL;
+    src.label_names = names, src.n_label_names = n_names;
+    return rnnc_textset_read(&src, out);
+}
+
+/* The training set (a subset of it when asked) and the validation set: a split of it or a file. */
+static rnnc_status read_train(const rnnc_train_config *tc, classify_run *r) {
+    rnnc_status st = read_set(tc, tc->train, "train", NULL, 0, &r->train);
+    if (st == RNNC_OK && tc->subset > 0)
+        st = rnnc_textset_subset(r->train, (size_t)tc->subset, tc->subset_seed);
+    if (st == RNNC_OK && tc->validation_split > 0)
+        st = rnnc_textset_split(r->train, tc->validation_split, &r->val);
+    if (st == RNNC_OK && tc->validation[0])
+        st = read_set(tc, tc->validation, "train", (const char *const *)r->train->label_names,
+                      r->train->n_labels, &r->val);
+    return st;
+}
+
+/* The classifier (make's, or a new one), then the test set, read and checked before training
+ * overwrites anything. */
+static int build(rnnc_train_config *tc, const cli_train_args *a, cli_make_classifier make,
+                 void *user, classify_run *r) {
+    rnnc_status st;
+    int rc;
+    if (make) {
+        if ((rc = make(user, tc, r->train, &r->c)) != CLI_OK)
+            return rc;
+    } else if ((st =
+                    rnnc_classifier_create(&tc->model, &tc->text, r->train, tc->fit.seed, &r->c))) {
+        return cli_fail(a->path, st);
+    }
+    if (!tc->test[0])
+        return CLI_OK;
+    const char *const *names;
+    const int nl = rnnc_classifier_labels(r->c, &names);
+    if ((st = read_set(tc, tc->test, "test", names, nl, &r->test)))
+        return cli_fail("train", st);
+    rnnc_classifier_set_info(r->c, "rnnc.data.test", tc->test);
+    return CLI_OK;
+}
+
+static void print_setup(const rnnc_train_config *tc, const cli_train_args *a, const classify_run *r,
+                        double seconds) {
+    printf("data: %zu training, %zu validation examples, %d labels; vocabulary %d ids; read in "
+           "%.1f s\n",
+           r->train->n, r->val ? r->val->n : 0, r->train->n_labels,
+           rnnc_vocab_size(rnnc_classifier_vocab(r->c)), seconds);
+    size_t n_params;
+    rnnc_model_params(rnnc_classifier_model(r->c), &n_params);
+    printf("model: %d layers, %zu parameters; %d epochs, batch %d, %d thread%s%s%s\n",
+           tc->model.n_layers, n_params, tc->fit.epochs, tc->fit.batch_size, rnnc_get_num_threads(),
+           rnnc_get_num_threads() == 1 ? "" : "s", a->resume ? "; resuming from " : "",
+           a->resume ? a->resume : "");
+    fflush(stdout);
+}
+
+static int report_test(const classify_run *r) {
+    double loss;
+    rnnc_metric_values v;
+    rnnc_status st = rnnc_classifier_evaluate(r->c, r->test, 256, &loss, &v);
+    if (st)
+        return cli_fail("train", st);
+    printf("test: %zu examples  loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f",
+           v.n, loss, v.accuracy, v.precision, v.recall, v.f1);
+    if (!isnan(v.auc))
+        printf("  auc %.4f", v.auc);
+    printf("\n");
+    return CLI_OK;
+}
+
+int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void *user) {
+    static rnnc_train_config tc;
+    rnnc_status st = rnnc_train_config_read(a->path, a->sets.v, a->sets.n, &tc);
+    if (st)
+        return cli_fail("train", st);
+    if (cli_train_prepare(&tc, a))
+        return CLI_USAGE;
+    const double t0 = cli_wall();
+    classify_run r = {NULL, NULL, NULL, NULL};
+    int rc = CLI_OK;
+    if ((st = read_train(&tc, &r)))
+        rc = cli_fail("train", st);
+    else
+        rc = build(&tc, a, make, user, &r);
+    if (rc == CLI_OK) {
+        print_setup(&tc, a, &r, cli_wall() - t0);
+        cli_progress ps;
+        rnnc_epoch_report last;
+        cli_fit_begin(&ps, CLI_TASK_CLASSIFY, 1, a, &tc.fit);
+        st = rnnc_classifier_fit(r.c, r.train, r.val, &tc.fit, &last);
+        rc = cli_fit_end(&ps, st, &last, &tc.fit, a->path);
+    }
+    if (rc == CLI_OK && r.test)
+        rc = report_test(&r);
+    if (rc == CLI_OK)
+        printf("total %.1f s\n", cli_wall() - t0);
+    run_free(&r);
+    return rc;
+}

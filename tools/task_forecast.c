@@ -1,0 +1,152 @@
+/* A forecaster's training file (docs/forecast.md: a [forecast] section) read, its series read, the
+ * model built, trained with progress and evaluated; and a forecaster's model file evaluated (rnnc
+ * eval): every metric of the model and of every baseline on the test part, one table. */
+#include "cli.h"
+#include "tasks.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void print_table(rnnc_forecaster *f, const rnnc_series *s, const rnnc_forecast_metrics *m,
+                        const double *scale) {
+    const rnnc_forecast_spec *sp = rnnc_forecaster_spec(f);
+    const char *const *names;
+    int nt;
+    rnnc_forecaster_inputs(f, &names, &nt);
+    size_t tr, va, te;
+    rnnc_series_split(s->T, sp->val_fraction, sp->test_fraction, &tr, &va, &te);
+    size_t season = (size_t)sp->season >= 1 && (size_t)sp->season < tr ? (size_t)sp->season : 1;
+    printf("test part: rows %zu-%zu of %zu (%zu rows), %zu windows of %d step%s, every row;"
+           " %s decoder, lookback %d\n",
+           tr + va, s->T - 1, s->T, te, m[0].n / (size_t)sp->horizon, sp->horizon,
+           sp->horizon == 1 ? "" : "s", sp->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive",
+           sp->lookback);
+    for (int j = 0; j < nt; j++)
+        printf("MASE scale of %s: in-sample seasonal naive MAE (period %zu) on the training part "
+               "(rows 0-%zu) = %.6g\n",
+               names[j], season, tr - 1, scale[j]);
+    printf("%-16s %-15s %12s %12s %9s %9s %8s\n", "target", "method", "MAE", "RMSE", "MAPE%",
+           "sMAPE%", "MASE");
+    for (int j = 0; j < nt; j++)
+        for (int k = 0; k < RNNC_FM_COUNT; k++) {
+            const rnnc_forecast_metrics *x = &m[(size_t)k * (size_t)nt + (size_t)j];
+            printf("%-16s %-15s %12.5g %12.5g %9.3f %9.3f %8.4f\n", names[j],
+                   rnnc_forecast_method_name(k), x->mae, x->rmse, x->mape, x->smape, x->mase);
+        }
+}
+
+static int evaluate_and_print(rnnc_forecaster *f, const rnnc_series *s) {
+    int nt;
+    rnnc_forecaster_inputs(f, NULL, &nt);
+    rnnc_forecast_metrics *m = calloc((size_t)RNNC_FM_COUNT * (size_t)nt, sizeof *m);
+    double *scale = calloc((size_t)nt, sizeof *scale);
+    rnnc_status st = m && scale ? rnnc_forecaster_evaluate(f, s, m, scale) : RNNC_ERR_NOMEM;
+    int rc = CLI_OK;
+    if (st)
+        rc = cli_fail("eval", st);
+    else
+        print_table(f, s, m, scale);
+    free(m), free(scale);
+    return rc;
+}
+
+int cli_forecast_load(const char *what, const char *model, const char *data, rnnc_forecaster **f,
+                      rnnc_series **s) {
+    *f = NULL, *s = NULL;
+    rnnc_status st = rnnc_forecaster_load(model, f);
+    if (st)
+        return cli_fail(what, st);
+    rnnc_series_source src = rnnc_forecaster_source(*f);
+    if (data)
+        src.path = data;
+    int rc = CLI_OK;
+    if (!src.path || !src.path[0]) {
+        fprintf(stderr, "rnnc %s: %s names no data; give DATA.csv\n", what, model);
+        rc = CLI_USAGE;
+    } else if ((st = rnnc_series_read(&src, s))) {
+        rc = cli_fail(what, st);
+    }
+    if (rc != CLI_OK) {
+        rnnc_forecaster_free(*f);
+        *f = NULL;
+    }
+    return rc;
+}
+
+int cli_eval_forecast(const char *model, const char *data) {
+    rnnc_forecaster *f;
+    rnnc_series *s;
+    int rc = cli_forecast_load("eval", model, data, &f, &s);
+    if (rc != CLI_OK)
+        return rc;
+    printf("%s on %s: %zu rows\n", model, data ? data : rnnc_forecaster_source(f).path, s->T);
+    rc = evaluate_and_print(f, s);
+    rnnc_series_free(s);
+    rnnc_forecaster_free(f);
+    return rc;
+}
+
+static void print_setup(const rnnc_forecast_config *fc, rnnc_forecaster *f, const rnnc_series *s) {
+    size_t nw[3] = {0, 0, 0}, np;
+    for (int p = 0; p < 3; p++)
+        rnnc_forecaster_windows(f, s, p, &nw[p]);
+    const char *const *names;
+    int nt;
+    const int ni = rnnc_forecaster_inputs(f, &names, &nt);
+    rnnc_model_params(rnnc_forecaster_model(f), &np);
+    printf("data: %s, %zu rows x %zu columns (%zu missing values filled); %d input%s, %d "
+           "target%s; windows: %zu training, %zu validation, %zu test; season %d\n",
+           fc->data, s->T, s->F, s->filled, ni, ni == 1 ? "" : "s", nt, nt == 1 ? "" : "s", nw[0],
+           nw[1], nw[2], rnnc_forecaster_spec(f)->season);
+    printf("model: %zu parameters; lookback %d, horizon %d; %d epochs, batch %d, %d thread%s\n", np,
+           fc->spec.lookback, fc->spec.horizon, fc->train.fit.epochs, fc->train.fit.batch_size,
+           rnnc_get_num_threads(), rnnc_get_num_threads() == 1 ? "" : "s");
+    fflush(stdout);
+}
+
+/* The series and the new forecaster (adapted when asked); returns an exit code. */
+static int build(rnnc_forecast_config *fc, const cli_train_args *a, cli_adapt_model adapt,
+                 void *user, rnnc_series **s, rnnc_forecaster **f) {
+    rnnc_series_source src = rnnc_series_source_init();
+    src.path = fc->data;
+    src.time = fc->time[0] ? fc->time : NULL;
+    src.columns = fc->columns[0] ? fc->columns : NULL;
+    src.categorical = fc->categorical[0] ? fc->categorical : NULL;
+    src.missing = fc->missing;
+    const rnnc_train_config *tc = &fc->train;
+    rnnc_status st;
+    if ((st = rnnc_series_read(&src, s)))
+        return cli_fail("train", st);
+    if ((st = rnnc_forecaster_create(&tc->model, &fc->spec, *s, &src, tc->fit.seed, f)))
+        return cli_fail(a->path, st);
+    return adapt ? adapt(user, rnnc_forecaster_model(*f), &fc->train.fit) : CLI_OK;
+}
+
+int cli_train_forecast(const cli_train_args *a, cli_adapt_model adapt, void *user) {
+    static rnnc_forecast_config fc;
+    rnnc_status st = rnnc_forecast_config_read(a->path, a->sets.v, a->sets.n, &fc);
+    if (st)
+        return cli_fail("train", st);
+    rnnc_train_config *tc = &fc.train;
+    if (cli_train_prepare(tc, a))
+        return CLI_USAGE;
+    const double t0 = cli_wall();
+    rnnc_series *s = NULL;
+    rnnc_forecaster *f = NULL;
+    int rc = build(&fc, a, adapt, user, &s, &f);
+    if (rc == CLI_OK) {
+        print_setup(&fc, f, s);
+        cli_progress ps;
+        rnnc_epoch_report last;
+        cli_fit_begin(&ps, CLI_TASK_FORECAST, 1, a, &tc->fit);
+        st = rnnc_forecaster_fit(f, s, &tc->fit, &last);
+        rc = cli_fit_end(&ps, st, &last, &tc->fit, a->path);
+    }
+    if (rc == CLI_OK)
+        rc = evaluate_and_print(f, s);
+    if (rc == CLI_OK)
+        printf("total %.1f s\n", cli_wall() - t0);
+    rnnc_forecaster_free(f);
+    rnnc_series_free(s);
+    return rc;
+}

@@ -1,0 +1,181 @@
+/* A language model's training file (docs/lm.md: an [lm] section) read, its text read and encoded,
+ * the model built, trained with progress and scored; and a language model's file scored on a
+ * text file (rnnc eval). */
+#include "cli.h"
+#include "tasks.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* The text and model of one training run (freed by run_free). */
+typedef struct lm_run {
+    char *text;      /* the training file's text, until encoded */
+    size_t len, cut; /* its length; where its validation part starts (len: none) */
+    rnnc_lm *lm;
+    rnnc_corpus train, val, test;
+} lm_run;
+
+static void run_free(lm_run *r) {
+    free(r->text);
+    rnnc_corpus_free(&r->train), rnnc_corpus_free(&r->val), rnnc_corpus_free(&r->test);
+    rnnc_lm_free(r->lm);
+}
+
+/* A file's text: the file itself, or with [lm] format the texts of a labelled set, one per line
+ * (lc NULL: plain text). split names the aclImdb split. */
+static rnnc_status read_text(const rnnc_lm_config *lc, const char *path, const char *split,
+                             char **text, size_t *len) {
+    if (!lc || lc->format < 0)
+        return rnnc_text_file_read(path, text, len);
+    rnnc_text_source src = rnnc_text_source_init();
+    src.format = lc->format, src.path = path, src.split = split;
+    src.text_col = lc->text_column[0] ? lc->text_column : NULL;
+    rnnc_textset *set = NULL;
+    rnnc_status st = rnnc_textset_read(&src, &set);
+    if (st == RNNC_OK)
+        st = rnnc_textset_join(set, text, len);
+    rnnc_textset_free(set);
+    return st;
+}
+
+/* Reads a file and encodes it with the model's vocabulary. */
+static rnnc_status read_stream(const rnnc_lm *lm, const rnnc_lm_config *lc, const char *path,
+                               const char *split, rnnc_corpus *out) {
+    char *text;
+    size_t len;
+    rnnc_status st = read_text(lc, path, split, &text, &len);
+    if (st)
+        return st;
+    st = rnnc_lm_encode(lm, text, len, path, out);
+    free(text);
+    return st;
+}
+
+static int report_eval(rnnc_lm *lm, const char *what, const char *path, const rnnc_corpus *c,
+                       int batch) {
+    double loss;
+    size_t n;
+    const double t0 = cli_wall();
+    rnnc_status st = rnnc_lm_evaluate(lm, c, batch, &loss, &n);
+    if (st)
+        return cli_fail(what, st);
+    const int chars = rnnc_lm_spec_of(lm)->level == RNNC_LM_CHAR;
+    printf("%s %s: %zu tokens scored (%d stream%s)  loss %.4f nats/token  perplexity %.3f", what,
+           path, n, batch, batch == 1 ? "" : "s", loss, exp(loss));
+    if (chars)
+        printf("  bpc %.4f", loss / log(2.0));
+    printf("  (%.1f s)\n", cli_wall() - t0);
+    return CLI_OK;
+}
+
+/* The training text, its validation part cut off when asked, and the model built on the rest. */
+static int build(rnnc_lm_config *lc, const cli_train_args *a, cli_make_lm make, void *user,
+                 lm_run *r) {
+    rnnc_status st = read_text(lc, lc->train_file, "train", &r->text, &r->len);
+    if (st)
+        return cli_fail("train", st);
+    if (r->len == 0) {
+        fprintf(stderr, "rnnc train: %s: the training text is empty\n", lc->train_file);
+        return CLI_USAGE;
+    }
+    const rnnc_corpus_spec cspec = rnnc_lm_corpus(&lc->spec);
+    r->cut = lc->validation_split > 0
+                 ? rnnc_corpus_cut(&cspec, r->text, r->len, lc->validation_split)
+                 : r->len;
+    if (make)
+        return make(user, lc, r->text, r->cut, &r->lm);
+    const rnnc_train_config *tc = &lc->train;
+    if ((st = rnnc_lm_create(&tc->model, &lc->spec, r->text, r->cut, tc->fit.seed, &r->lm)))
+        return cli_fail(a->path, st);
+    return CLI_OK;
+}
+
+/* The training, validation and test streams, encoded with the model's vocabulary. */
+static int encode(const rnnc_lm_config *lc, lm_run *r) {
+    rnnc_status st;
+    if ((st = rnnc_lm_encode(r->lm, r->text, r->cut, lc->train_file, &r->train)) ||
+        (r->cut < r->len && (st = rnnc_lm_encode(r->lm, r->text + r->cut, r->len - r->cut,
+                                                 "validation part", &r->val))) ||
+        (lc->validation_file[0] &&
+         (st = read_stream(r->lm, lc, lc->validation_file, "train", &r->val))) ||
+        (lc->test_file[0] && (st = read_stream(r->lm, lc, lc->test_file, "test", &r->test))))
+        return cli_fail("train", st);
+    free(r->text);
+    r->text = NULL;
+    return CLI_OK;
+}
+
+static void print_setup(const rnnc_lm_config *lc, const lm_run *r) {
+    size_t np;
+    rnnc_model_params(rnnc_lm_model(r->lm), &np);
+    const rnnc_lm_spec *sp = rnnc_lm_spec_of(r->lm);
+    printf("data: %s: %zu training tokens", lc->train_file, r->train.n);
+    if (r->val.n)
+        printf(", %zu validation tokens%s", r->val.n, r->cut < r->len ? " (the file's end)" : "");
+    if (r->test.n)
+        printf(", %zu test tokens", r->test.n);
+    printf("; vocabulary %d (%s level)\n", rnnc_vocab_size(rnnc_lm_vocab(r->lm)),
+           sp->level == RNNC_LM_CHAR ? "character" : "word");
+    printf("model: %zu parameters; %d epochs, batch %d x bptt %d, %d thread%s\n", np,
+           lc->train.fit.epochs, lc->train.fit.batch_size, sp->bptt, rnnc_get_num_threads(),
+           rnnc_get_num_threads() == 1 ? "" : "s");
+    fflush(stdout);
+}
+
+int cli_train_lm(const cli_train_args *a, cli_make_lm make, void *user) {
+    static rnnc_lm_config lc;
+    rnnc_status st = rnnc_lm_config_read(a->path, a->sets.v, a->sets.n, &lc);
+    if (st)
+        return cli_fail("train", st);
+    rnnc_train_config *tc = &lc.train;
+    if (cli_train_prepare(tc, a))
+        return CLI_USAGE;
+    const double t0 = cli_wall();
+    lm_run r = {NULL, 0, 0, NULL, {0}, {0}, {0}};
+    int rc = build(&lc, a, make, user, &r);
+    if (rc == CLI_OK)
+        rc = encode(&lc, &r);
+    if (rc == CLI_OK) {
+        print_setup(&lc, &r);
+        const rnnc_lm_spec *sp = rnnc_lm_spec_of(r.lm);
+        cli_progress ps;
+        rnnc_epoch_report last;
+        cli_fit_begin(&ps, sp->level == RNNC_LM_CHAR ? CLI_TASK_LM_CHAR : CLI_TASK_LM_WORD,
+                      (double)sp->bptt, a, &tc->fit);
+        st = rnnc_lm_fit(r.lm, &r.train, r.val.n ? &r.val : NULL, &tc->fit, &last);
+        rc = cli_fit_end(&ps, st, &last, &tc->fit, a->path);
+    }
+    if (rc == CLI_OK)
+        printf("training took %.1f s\n", cli_wall() - t0);
+    if (rc == CLI_OK && r.val.n)
+        rc = report_eval(r.lm, "validation",
+                         lc.validation_file[0] ? lc.validation_file : "(the training file's end)",
+                         &r.val, 1);
+    if (rc == CLI_OK && r.test.n)
+        rc = report_eval(r.lm, "test", lc.test_file, &r.test, 1);
+    if (rc == CLI_OK)
+        printf("total %.1f s\n", cli_wall() - t0);
+    run_free(&r);
+    return rc;
+}
+
+int cli_eval_lm(const char *model, const char *data, long batch) {
+    if (!data) {
+        fprintf(stderr, "rnnc eval: a language model needs a text FILE to score\n");
+        return CLI_USAGE;
+    }
+    rnnc_lm *lm = NULL;
+    rnnc_status st = rnnc_lm_load(model, &lm);
+    if (st)
+        return cli_fail("eval", st);
+    rnnc_corpus c = {0};
+    int rc = CLI_OK;
+    if ((st = read_stream(lm, NULL, data, NULL, &c)))
+        rc = cli_fail("eval", st);
+    else
+        rc = report_eval(lm, model, data, &c, batch > 0 ? (int)batch : 1);
+    rnnc_corpus_free(&c);
+    rnnc_lm_free(lm);
+    return rc;
+}

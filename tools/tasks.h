@@ -1,0 +1,34 @@
+/* The tasks' sides of the CLI, which rnnc train, finetune, eval and forecast dispatch to: a
+ * training file of each kind trained and reported, and a model file of each kind evaluated
+ * (task_classify.c, task_lm.c, task_forecast.c). rnnc finetune's hooks build or adapt the new
+ * model; every function returns an exit code. */
+#ifndef RNNC_CLI_TASKS_H
+#define RNNC_CLI_TASKS_H
+
+#include "train_common.h"
+
+/* A text classifier's training file (task_classify.c): reads it and the data, builds the
+ * classifier (make, when not NULL, builds it instead and may edit tc's fit spec), trains, reports
+ * and evaluates on the test set. */
+typedef int (*cli_make_classifier)(void *user, rnnc_train_config *tc, const rnnc_textset *train,
+                                   rnnc_classifier **out);
+int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void *user);
+
+/* A language model's training file (task_lm.c); make as above. A language model's file scored
+ * on a text file (batch: parallel streams, 0 for the default 1). */
+typedef int (*cli_make_lm)(void *user, rnnc_lm_config *lc, const char *text, size_t len,
+                           rnnc_lm **out);
+int cli_train_lm(const cli_train_args *a, cli_make_lm make, void *user);
+int cli_eval_lm(const char *model, const char *data, long batch);
+
+/* A forecaster's training file (task_forecast.c); adapt (may be NULL) runs once the new model
+ * exists. A forecaster's model file evaluated with every baseline on the test part of data (NULL:
+ * the CSV named in it). cli_forecast_load loads a forecaster and its series (data as above) for
+ * rnnc `what`; returns an exit code. */
+typedef int (*cli_adapt_model)(void *user, rnnc_model *m, rnnc_fit_spec *fit);
+int cli_train_forecast(const cli_train_args *a, cli_adapt_model adapt, void *user);
+int cli_eval_forecast(const char *model, const char *data);
+int cli_forecast_load(const char *what, const char *model, const char *data, rnnc_forecaster **f,
+                      rnnc_series **s);
+
+#endif

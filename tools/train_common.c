@@ -1,0 +1,125 @@
+/* What rnnc train and rnnc finetune share: their options, the training file's kind, and the run
+ * around a task's fit (progress, stop signals, the outcome). */
+#include "train_common.h"
+#include "cli.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_train_parse(cli_command *c, cli_train_args *a, int argc, char **argv, int *n_args) {
+    memset(a, 0, sizeof *a);
+    a->threads = -1;
+    const cli_option opts[] = {
+        {"--set", CLI_LIST, &a->sets, "s.k=v",
+         "override a key of the file (repeatable), e.g. --set train.epochs=2", 0, 0, NULL},
+        {"--resume", CLI_STRING, &a->resume, "FILE",
+         "continue from a checkpoint.safetensors of the same setup, exactly as if\n"
+         "the run had not stopped",
+         0, 0, NULL},
+        {"--threads", CLI_INT, &a->threads, "N",
+         "threads for the math (default: [train] threads, 0 = every core)", 0, 1024, NULL},
+        {"--quiet", CLI_FLAG, &a->quiet, NULL, "no progress bar", 0, 0, NULL},
+    };
+    c->opts = opts, c->n_opts = (int)(sizeof opts / sizeof opts[0]);
+    const int rc = cli_parse(c, argc, argv, n_args);
+    c->opts = NULL, c->n_opts = 0;
+    return rc;
+}
+
+/* Whether line (len bytes) is the header [name], blanks before it allowed. */
+static int is_header(const char *line, size_t len, const char *name) {
+    size_t i = 0, n = strlen(name);
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    return i + n + 2 <= len && line[i] == '[' && !strncmp(line + i + 1, name, n) &&
+           line[i + 1 + n] == ']';
+}
+
+unsigned cli_train_file_sections(const cli_train_args *a) {
+    static const char *const names[] = {"forecast", "lm", "finetune"};
+    enum { MAX = 1 << 20 }; /* the largest training file the library reads */
+    unsigned has = 0;
+    char *text = malloc(MAX + 1);
+    FILE *f = text ? fopen(a->path, "rb") : NULL;
+    size_t len = f ? fread(text, 1, MAX, f) : 0;
+    if (f && !ferror(f))
+        for (size_t p = 0, e; p < len; p = e + 1) {
+            const char *nl = memchr(text + p, '\n', len - p);
+            e = nl ? (size_t)(nl - text) : len;
+            for (int k = 0; k < 3; k++)
+                if (is_header(text + p, e - p, names[k]))
+                    has |= 1u << k;
+        }
+    if (f)
+        fclose(f);
+    free(text);
+    for (int i = 0; i < a->sets.n; i++) /* a --set adds a training section the file lacks */
+        for (int k = 0; k < 3; k++)
+            if (!strncmp(a->sets.v[i], names[k], strlen(names[k])) &&
+                a->sets.v[i][strlen(names[k])] == '.')
+                has |= 1u << k;
+    return has;
+}
+
+int cli_train_prepare(rnnc_train_config *tc, const cli_train_args *a) {
+    tc->fit.out_dir = tc->output[0] ? tc->output : NULL;
+    if (a->resume && !tc->fit.out_dir) {
+        fprintf(stderr, "rnnc train: --resume needs [train] output in %s\n", a->path);
+        return -1;
+    }
+    tc->fit.resume = a->resume;
+    rnnc_set_num_threads(a->threads >= 0 ? (int)a->threads : tc->threads);
+    return 0;
+}
+
+/* ---- the run: stop signals and the outcome ---- */
+
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_stop_signal(int sig) {
+    stop_signal = sig;
+    signal(sig, SIG_DFL);
+}
+
+static int should_stop(void *user) {
+    (void)user;
+    return stop_signal != 0;
+}
+
+void cli_fit_begin(cli_progress *p, int task, double per_item, const cli_train_args *a,
+                   rnnc_fit_spec *fit) {
+    cli_progress_start(p, task, a->quiet, per_item, fit);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    fit->should_stop = should_stop;
+}
+
+int cli_fit_end(cli_progress *p, rnnc_status st, const rnnc_epoch_report *last,
+                const rnnc_fit_spec *fit, const char *path) {
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (st || last->interrupted)
+        cli_progress_break(p);
+    if (st)
+        return cli_fail("train", st);
+    if (last->interrupted) {
+        if (fit->out_dir)
+            fprintf(stderr,
+                    "rnnc train: stopped by %s in epoch %d after step %ld; checkpoint written.\n"
+                    "  continue with: rnnc train %s --resume %s/checkpoint.safetensors\n",
+                    stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", last->epoch, last->step, path,
+                    fit->out_dir);
+        else
+            fprintf(stderr, "rnnc train: stopped by a signal; nothing saved (no [train] output)\n");
+        return 128 + (stop_signal ? (int)stop_signal : SIGINT);
+    }
+    if (fit->out_dir)
+        printf("saved %s/model.safetensors\n", fit->out_dir);
+    return CLI_OK;
+}

@@ -1,0 +1,44 @@
+/* What every training run of the CLI shares (rnnc train and rnnc finetune): the command line, the
+ * training file's kind, and the run around a task's fit (train_common.c). */
+#ifndef RNNC_CLI_TRAIN_COMMON_H
+#define RNNC_CLI_TRAIN_COMMON_H
+
+#include "options.h"
+#include "progress.h"
+#include "rnnc.h"
+
+/* A training run's command line: the training file, its --set overrides, --resume (NULL: none),
+ * --threads (-1: [train] threads) and --quiet. */
+typedef struct cli_train_args {
+    const char *path;
+    cli_list sets;
+    const char *resume;
+    long threads;
+    int quiet;
+} cli_train_args;
+
+/* Parses rnnc train's and rnnc finetune's options into a (its defaults set here) with c's name,
+ * arguments and description; returns as cli_parse. */
+int cli_train_parse(cli_command *c, cli_train_args *a, int argc, char **argv, int *n_args);
+
+/* The sections of a training file (with a's overrides) that pick what it trains. */
+enum { CLI_HAS_FORECAST = 1, CLI_HAS_LM = 2, CLI_HAS_FINETUNE = 4 };
+/* Reads a->path once and returns its CLI_HAS_* bits: a [forecast], [lm] or [finetune] header, or
+ * a --set that adds one. A file that cannot be read has none: its reader then says why. */
+unsigned cli_train_file_sections(const cli_train_args *a);
+
+/* What every kind of training file does after reading: the output folder, --resume (which needs
+ * one: prints and returns -1 without), the thread count (--threads, else [train] threads). */
+int cli_train_prepare(rnnc_train_config *tc, const cli_train_args *a);
+
+/* Around a task's rnnc_*_fit: cli_fit_begin starts the progress reporter for task (per_item as
+ * cli_progress_start) and makes SIGINT / SIGTERM stop the run after its batch with a checkpoint (a
+ * second signal kills). cli_fit_end restores the signals' defaults and turns the fit's status and
+ * last report into an exit code: a message for a failure, where an interrupted run stopped and how
+ * to resume it (128 + the signal), else "saved" with the output folder and CLI_OK. */
+void cli_fit_begin(cli_progress *p, int task, double per_item, const cli_train_args *a,
+                   rnnc_fit_spec *fit);
+int cli_fit_end(cli_progress *p, rnnc_status st, const rnnc_epoch_report *last,
+                const rnnc_fit_spec *fit, const char *path);
+
+#endif
