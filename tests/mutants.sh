@@ -14,6 +14,8 @@ mutants=(
   "src/nn/lstm.c|dc[j] = R_FLUSH(dct * f);|dc[j] = R_FLUSH(dct);|LSTM cell-state gradient skips the forget gate"
   "src/nn/gru.c|gh[2 * H + j] = R_FLUSH(dn * r);|gh[2 * H + j] = R_FLUSH(dn);|GRU recurrent n-gradient misses the reset gate"
   "src/nn/rnn.c|dht * (1 - h[j] * h[j])|dht * (1 - h[j])|tanh derivative written as 1 - h"
+  "src/nn/indrnn.c|dhb[j] = R_FLUSH(w->w_hh[j] * dgt[j]);|dhb[j] = R_FLUSH(dgt[j]);|IndRNN state gradient skips its recurrent weight"
+  "src/nn/indrnn.c|(w->w_hh[j] * hb[j] + w->b_hh[j])|(hb[j] + w->b_hh[j])|IndRNN forward without its recurrent weight"
   "src/nn/model.c|m->active[t * b->B + j] = t >= start \&\& t < start + len;|m->active[t * b->B + j] = 1;|padded steps treated as data"
   "src/nn/embedding.c|if (ids[n] == padding_idx) continue;|(void)padding_idx;|padding row receives gradient"
   "src/nn/dense.c|dzr[o] = yr[o] * (dyr[o] - (real)dot);|dzr[o] = yr[o] * dyr[o];|softmax backward without the Jacobian's second term"

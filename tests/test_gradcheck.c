@@ -40,7 +40,7 @@ typedef struct gcase {
 } gcase;
 
 static int is_rec(int k) {
-    return k == RNNC_LAYER_RNN || k == RNNC_LAYER_LSTM || k == RNNC_LAYER_GRU;
+    return rnnc_layer_is_recurrent(k);
 }
 
 static double *randn(rnnc_rng *r, size_t n, double scale) {
@@ -214,7 +214,7 @@ static void setup(gcase *c, const char *label, int padding) {
         if (!is_rec(s->kind))
             continue;
         c->state_n[i] = (size_t)s->layers * (s->bidirectional ? 2 : 1) * c->B * (size_t)s->hidden;
-        c->lstm[i] = s->kind == RNNC_LAYER_LSTM;
+        c->lstm[i] = rnnc_layer_has_cell_state(s->kind);
         c->h0[i] = randn(&r, c->state_n[i], 0.5);
         c->rh[i] = randn(&r, c->state_n[i], 1.0);
         if (c->lstm[i])
@@ -250,12 +250,14 @@ static void recurrent_grid(void) {
     } cells[] = {{RNNC_LAYER_RNN, RNNC_ACT_TANH, "rnn-tanh"},
                  {RNNC_LAYER_RNN, RNNC_ACT_RELU, "rnn-relu"},
                  {RNNC_LAYER_LSTM, RNNC_ACT_TANH, "lstm"},
-                 {RNNC_LAYER_GRU, RNNC_ACT_TANH, "gru"}};
+                 {RNNC_LAYER_GRU, RNNC_ACT_TANH, "gru"},
+                 {RNNC_LAYER_INDRNN, RNNC_ACT_TANH, "indrnn-tanh"},
+                 {RNNC_LAYER_INDRNN, RNNC_ACT_RELU, "indrnn-relu"}};
     static const struct {
         int bi, merge;
         const char *name;
     } dirs[] = {{0, 0, "uni"}, {1, RNNC_MERGE_CONCAT, "bi-concat"}, {1, RNNC_MERGE_SUM, "bi-sum"}};
-    for (size_t ci = 0; ci < 4; ci++)
+    for (size_t ci = 0; ci < sizeof cells / sizeof cells[0]; ci++)
         for (size_t di = 0; di < 3; di++)
             for (int L = 1; L <= 2; L++)
                 for (int seq = 0; seq <= 1; seq++)
@@ -364,8 +366,10 @@ static void other_layers(void) {
         const char *name;
     } wd[] = {{RNNC_LAYER_RNN, RNNC_ACT_TANH, "rnn"},
               {RNNC_LAYER_LSTM, RNNC_ACT_TANH, "lstm"},
-              {RNNC_LAYER_GRU, RNNC_ACT_TANH, "gru"}};
-    for (size_t ci = 0; ci < 3; ci++) /* DropConnect on W_hh: the same mask in every loss call */
+              {RNNC_LAYER_GRU, RNNC_ACT_TANH, "gru"},
+              {RNNC_LAYER_INDRNN, RNNC_ACT_RELU, "indrnn"}};
+    for (size_t ci = 0; ci < sizeof wd / sizeof wd[0];
+         ci++) /* DropConnect on W_hh: the same mask */
         for (int pad = 0; pad <= 1; pad++) {
             gcase c;
             memset(&c, 0, sizeof c);

@@ -23,8 +23,12 @@ enum rnnc_layer_kind {
     RNNC_LAYER_RNN,     /* Elman RNN, tanh or relu, as torch.nn.RNN */
     RNNC_LAYER_LSTM,    /* as torch.nn.LSTM: gates i,f,g,o */
     RNNC_LAYER_GRU, /* as torch.nn.GRU: gates r,z,n; reset applied after the recurrent product */
-    RNNC_LAYER_POOL /* (T,B,F) -> (B,F): max or mean over each sequence's data steps, as
-                                 Keras's GlobalMaxPooling1D / GlobalAveragePooling1D with a mask */
+    /* (T,B,F) -> (B,F): max or mean over each sequence's data steps, as Keras's
+     * GlobalMaxPooling1D / GlobalAveragePooling1D with a mask */
+    RNNC_LAYER_POOL,
+    /* IndRNN (Li et al. 2018): h' = act(W_ih x + b_ih + w_hh * h + b_hh), relu or tanh, each unit
+     * with its own recurrent weight: weight_hh_l<k> is a vector (hidden) */
+    RNNC_LAYER_INDRNN
 };
 
 enum rnnc_pool { RNNC_POOL_MAX = 0, RNNC_POOL_MEAN = 1 };

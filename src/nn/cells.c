@@ -2,13 +2,11 @@
 #include "layers.h"
 
 extern const rnnc__cell RNNC__CELL_ROW(rnn_tanh), RNNC__CELL_ROW(rnn_relu), RNNC__CELL_ROW(lstm),
-    RNNC__CELL_ROW(gru);
+    RNNC__CELL_ROW(gru), RNNC__CELL_ROW(indrnn_relu), RNNC__CELL_ROW(indrnn_tanh);
 
 const rnnc__cell *const rnnc__cells[] = {
-    &RNNC__CELL_ROW(rnn_tanh),
-    &RNNC__CELL_ROW(rnn_relu),
-    &RNNC__CELL_ROW(lstm),
-    &RNNC__CELL_ROW(gru),
+    &RNNC__CELL_ROW(rnn_tanh), &RNNC__CELL_ROW(rnn_relu),    &RNNC__CELL_ROW(lstm),
+    &RNNC__CELL_ROW(gru),      &RNNC__CELL_ROW(indrnn_relu), &RNNC__CELL_ROW(indrnn_tanh),
 };
 const int rnnc__n_cells = (int)(sizeof rnnc__cells / sizeof rnnc__cells[0]);
 
