@@ -26,7 +26,9 @@ LIB := $(BUILD)/librnnc.a
 SO := $(BUILD)/librnnc.so
 BIN := $(BUILD)/rnnc
 TOOLS := $(wildcard tools/*.c)
-TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+# Test programs sit in tests/ by the layer of what they test (tests/core/, tests/nn/, ...); the
+# harness's own test at the top.
+TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c tests/*/test_*.c))
 HEADERS := include/rnnc.h $(wildcard src/*/*.h)
 
 .PHONY: all check demo clean deps format-check
@@ -62,16 +64,16 @@ $(BIN): $(TOOLS) $(LIB) include/rnnc.h $(wildcard tools/*.h)
 TESTLIB := tests/check.c tests/fixture.c tests/reviews.c
 $(BUILD)/tests/%: tests/%.c $(TESTLIB) tests/check.h tests/fixture.h tests/reviews.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -D_DEFAULT_SOURCE -Isrc $< $(TEST_EXTRA) $(TESTLIB) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -D_DEFAULT_SOURCE -Isrc -Itests $< $(TEST_EXTRA) $(TESTLIB) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 # The plotter is the CLI's (tools/), not the library's.
-$(BUILD)/tests/test_plot: TEST_EXTRA := tools/plot.c
-$(BUILD)/tests/test_plot: tools/plot.c tools/plot.h
+$(BUILD)/tests/tools/test_plot: TEST_EXTRA := tools/plot.c
+$(BUILD)/tests/tools/test_plot: tools/plot.c tools/plot.h
 
 check: deps $(TESTS) $(BIN)
-	@RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/test_cli.sh tests/test_errors.sh tests/test_crash.sh tests/test_layers.sh
+	@RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/tools/test_cli.sh tests/tools/test_errors.sh tests/tools/test_crash.sh tests/test_layers.sh
 
 # Every C file laid out as .clang-format says (needs clang-format: scripts/install-deps.sh clang-format).
-FORMAT_FILES := $(wildcard src/*/*.[ch] include/*.h include/rnnc/*.h tools/*.[ch] tests/*.[ch] tests/fuzz/*.c bench/*.[ch])
+FORMAT_FILES := $(wildcard src/*/*.[ch] include/*.h include/rnnc/*.h tools/*.[ch] tests/*.[ch] tests/*/*.c bench/*.[ch])
 format-check:
 	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: $(words $(FORMAT_FILES)) files as .clang-format lays them out"
 
@@ -114,5 +116,5 @@ fuzz: fuzz-build
 	@tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(foreach t,$(FUZZ_TARGETS),$(t):$(or $(FUZZ_MAX_LEN_$(t)),4096))
 fuzz-clean:
 	rm -rf $(FUZZ_BUILD)
-# The regression test compiles the fuzz targets in (tests/test_fuzz_regress.c).
-$(BUILD)/tests/test_fuzz_regress: $(wildcard tests/fuzz/*.c tests/fuzz/*.h)
+# The regression test compiles the fuzz targets in (tests/fuzz/test_fuzz_regress.c).
+$(BUILD)/tests/fuzz/test_fuzz_regress: $(wildcard tests/fuzz/*.c tests/fuzz/*.h)

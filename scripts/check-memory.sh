@@ -35,10 +35,10 @@ valgrind --quiet --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=de
     build/rnnc train "$tmp/t.ini" --threads 2 --quiet > "$tmp/vg.log" 2>&1 ||
     { tail -n 30 "$tmp/vg.log"; echo "check-memory: valgrind found errors"; exit 1; }
 echo "  clean"
-make -s SAN=thread build-tsan/tests/test_threads build-tsan/rnnc
-echo "ThreadSanitizer: tests/test_threads (3 threads) and rnnc train (2 threads)"
+make -s SAN=thread build-tsan/tests/nn/test_threads build-tsan/rnnc
+echo "ThreadSanitizer: tests/nn/test_threads (3 threads) and rnnc train (2 threads)"
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
-build-tsan/tests/test_threads > "$tmp/ts1.log" 2>&1 ||
+build-tsan/tests/nn/test_threads > "$tmp/ts1.log" 2>&1 ||
     { tail -n 40 "$tmp/ts1.log"; echo "check-memory: TSan report in test_threads"; exit 1; }
 sed -i "s|^output = .*|output = $tmp/run2|" "$tmp/t.ini"
 build-tsan/rnnc train "$tmp/t.ini" --threads 2 --quiet > "$tmp/ts2.log" 2>&1 ||

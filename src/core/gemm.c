@@ -12,7 +12,7 @@
  * tiles do the same operations as full ones, so how rows, columns and k are split can never
  * change a bit. The AVX-512 and AVX2 kernels give the same bits as each other; the generic kernel
  * (CPUs without FMA, other architectures, double) rounds the product and the sum separately.
- * tests/test_gemm.c checks each kernel the CPU can run against that definition, bit for bit.
+ * tests/core/test_gemm.c checks each kernel the CPU can run against that definition, bit for bit.
  *
  * The kernel is picked once, by the instruction sets the CPU reports (CPUID through
  * __builtin_cpu_supports), never by its model number: AVX-512F, else AVX2 with FMA, else generic.

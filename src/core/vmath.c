@@ -5,7 +5,7 @@
  * is straight-line with selects instead of branches so the compiler vectorizes it; on x86-64 with
  * GCC the two entry points are compiled for AVX-512, AVX2 and the baseline and picked at load time
  * (target_clones), so one binary runs everywhere. Measured against double-precision libm on 2*10^6
- * points of [-30, 30] by tests/test_vmath.c: within 2.5 float ulps. NaN stays NaN.
+ * points of [-30, 30] by tests/core/test_vmath.c: within 2.5 float ulps. NaN stays NaN.
  * Double (the gradient checks): libm, exactly as before. */
 #include "real.h"
 

@@ -2,7 +2,7 @@
  * defines `static int fuzz_<name>(const uint8_t *data, size_t n)`, which feeds one input to a
  * parser of untrusted input and returns that parser's status, and then includes this header's
  * FUZZ_MAIN: the libFuzzer entry point, left out when RNNC_FUZZ_NO_MAIN is defined so that
- * tests/test_fuzz_regress.c can replay inputs through the same functions without libFuzzer. */
+ * tests/fuzz/test_fuzz_regress.c can replay inputs through the same functions without libFuzzer. */
 #ifndef RNNC_FUZZ_H
 #define RNNC_FUZZ_H
 

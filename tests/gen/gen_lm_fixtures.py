@@ -9,7 +9,7 @@ With Debian's python (torch 1.13 and numpy are installed there):
 
 It writes tests/fixtures/lm_*.txt (located from this file's path) in the format tests/fixture.h
 reads. Output is deterministic (fixed seeds, float64); running it twice gives identical files.
-tests/test_lm_torch.c reads them; the test suite never runs Python.
+tests/tasks/test_lm_torch.c reads them; the test suite never runs Python.
 
 The model, as PyTorch's word_language_model writes a tied LSTM language model
 -----------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 What it writes
 --------------
 Plain-text fixtures under tests/fixtures/ (located from this file's path), one
-per case, read by tests/test_losses.c:
+per case, read by tests/train/test_losses.c:
 
   loss_mse.txt           torch.nn.MSELoss()
   loss_bce.txt           torch.nn.BCEWithLogitsLoss(), logits up to +-1e4, soft targets

@@ -9,7 +9,7 @@ With Debian's python (torch 1.13 and numpy are installed there):
 
 It writes tests/fixtures/optim_*.txt (located from this file's path), in the format
 tests/fixture.h reads. Output is deterministic (fixed seeds); running it twice gives identical
-files. tests/test_optim.c reads them; the test suite never runs Python.
+files. tests/train/test_optim.c reads them; the test suite never runs Python.
 
 Optimizer fixtures: optim_<case>.txt
 ------------------------------------

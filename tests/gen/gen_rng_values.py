@@ -1,4 +1,4 @@
-"""Reference values for rnnc's random number generator (test_core.c).
+"""Reference values for rnnc's random number generator (tests/core/test_rng.c).
 
 An independent Python implementation of splitmix64 seeding and xoshiro256** 1.0, as documented
 in include/rnnc/core.h. Run: python3 tests/gen/gen_rng_values.py

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Generate safetensors fixtures for tests/test_modelfile.c.
+"""Generate safetensors fixtures for tests/nn/test_modelfile.c.
 
 What it writes (tests/fixtures/, located from this file's path)
 ----------------------------------------------------------------

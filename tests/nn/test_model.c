@@ -1,5 +1,6 @@
-/* Unit tests on tiny inputs with hand-derivable values: random numbers, GEMM, losses, optimizers,
- * the model API's names, shapes, initialisation and its errors. */
+/* The model API (src/nn/api.c, model.c, plan.c) on tiny inputs with hand-derivable values: names,
+ * shapes and initialisation of the parameters, errors, determinism and dropout, DropConnect,
+ * pooling, input gradients, Keras's initialisation. */
 #include "check.h"
 #include "core/real.h"
 #include "rnnc.h"
@@ -8,130 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void test_rng(void) {
-    /* values from tests/gen/gen_rng_values.py, an independent implementation */
-    static const uint64_t want0[4] = {UINT64_C(0x99EC5F36CB75F2B4), UINT64_C(0xBF6E1F784956452A),
-                                      UINT64_C(0x1A5F849D4933E6E0), UINT64_C(0x6AA594F1262D2D2C)};
-    static const uint64_t want42[4] = {UINT64_C(0x15780B2E0C2EC716), UINT64_C(0x6104D9866D113A7E),
-                                       UINT64_C(0xAE17533239E499A1), UINT64_C(0xECB8AD4703B360A1)};
-    rnnc_rng r;
-    int ok = 1;
-    rnnc_rng_seed(&r, 0);
-    for (int i = 0; i < 4; i++)
-        ok &= rnnc_rng_u64(&r) == want0[i];
-    rnnc_rng_seed(&r, 42);
-    for (int i = 0; i < 4; i++)
-        ok &= rnnc_rng_u64(&r) == want42[i];
-    check(ok, "rng: xoshiro256** stream matches the reference for seeds 0 and 42");
-    rnnc_rng_seed(&r, 7);
-    double lo = 1, hi = 0, sum = 0, sq = 0;
-    long counts[7] = {0};
-    const int n = 200000;
-    for (int i = 0; i < n; i++) {
-        double u = rnnc_rng_uniform(&r);
-        lo = u < lo ? u : lo, hi = u > hi ? u : hi;
-        counts[rnnc_rng_below(&r, 7)]++;
-        double z = rnnc_rng_normal(&r);
-        sum += z, sq += z * z;
-    }
-    check(lo >= 0 && hi < 1, "rng: uniform stays in [0, 1)");
-    int even = 1;
-    for (int k = 0; k < 7; k++)
-        even &= fabs(counts[k] - n / 7.0) < 0.02 * n / 7.0;
-    check(even, "rng: below(7) hits each value within 2%% of n/7");
-    double mean = sum / n, var = sq / n - mean * mean;
-    check(fabs(mean) < 0.01 && fabs(var - 1) < 0.02, "rng: normal has mean %.4f, variance %.4f",
-          mean, var);
-    rnnc_rng a, b;
-    rnnc_rng_seed(&a, 5), rnnc_rng_seed(&b, 5);
-    rnnc_rng_u64(&a);
-    check(rnnc_rng_u64(&a) != rnnc_rng_u64(&b), "rng: the stream advances");
-}
-
-static void test_gemm(void) {
-    /* A (2,3), B (3,2): C = A B = [[58, 64], [139, 154]] */
-    const float A[6] = {1, 2, 3, 4, 5, 6}, B[6] = {7, 8, 9, 10, 11, 12};
-    const float want[4] = {58, 64, 139, 154};
-    float C[4] = {0};
-    rnnc__gemm_f32(0, 0, 2, 2, 3, A, 3, B, 2, 0, C, 2);
-    check_close("gemm: A B", C, want, 4, 0, 0);
-    /* A^T (3,2) as stored (2,3): C (3,3) = A^T A; C[0][0] = 1+16 = 17, C[2][1] = 3*2+6*5 = 36 */
-    float D[9];
-    rnnc__gemm_f32(1, 0, 3, 3, 2, A, 3, A, 3, 0, D, 3);
-    check(D[0] == 17 && D[7] == 36, "gemm: transposed A (C[0,0] = %g, C[2,1] = %g)", D[0], D[7]);
-    /* beta = 1 accumulates; B^T */
-    float E[4] = {1, 1, 1, 1};
-    const float Bt[6] = {7, 9, 11, 8, 10, 12}; /* B transposed, stored (2,3) */
-    rnnc__gemm_f32(0, 1, 2, 2, 3, A, 3, Bt, 3, 1, E, 2);
-    const float want_e[4] = {59, 65, 140, 155};
-    check_close("gemm: transposed B, beta 1", E, want_e, 4, 0, 0);
-}
-
-static void test_losses(void) {
-    const float p[3] = {1, 2, 3}, y[3] = {1, 0, 5};
-    float g[3];
-    double l = rnnc_loss_mse(p, y, 3, g);
-    const float gw[3] = {0, 4.0f / 3, -4.0f / 3};
-    check(fabs(l - 8.0 / 3) < 1e-12, "mse: (0 + 4 + 4) / 3 = %g", l);
-    check_close("mse: gradient 2(p - y)/n", g, gw, 3, 1e-7, 0);
-    const float z[4] = {0, 100, -100, 2}, t[4] = {1, 0, 1, 1};
-    float gz[4];
-    l = rnnc_loss_bce_logits(z, t, 4, gz);
-    double want = (log(2) + 100 + 100 + log1p(exp(-2))) / 4;
-    check(isfinite(l) && fabs(l - want) < 1e-9, "bce: stable at logits +-100 (%g, want %g)", l,
-          want);
-    const float gzw[4] = {(0.5f - 1) / 4, 1.0f / 4, -1.0f / 4,
-                          (float)((1 / (1 + exp(-2.0)) - 1) / 4)};
-    check_close("bce: gradient (sigmoid(z) - y)/n", gz, gzw, 4, 1e-7, 1e-6);
-}
-
-static rnnc_config tiny_dense(void) {
-    rnnc_config cfg = {0};
-    cfg.input_size = 2, cfg.n_layers = 1;
-    cfg.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_DENSE);
-    cfg.layers[0].units = 1;
-    return cfg;
-}
-
-static void test_optim(void) {
-    rnnc_config cfg = tiny_dense();
-    rnnc_model *m;
-    rnnc_model_create(&cfg, 1, &m);
-    size_t n;
-    float *p = rnnc_model_params(m, &n), *g = rnnc_model_grads(m, NULL);
-    const float p0[3] = {1, -2, 0.5f};
-    memcpy(p, p0, sizeof p0);
-    rnnc_optim_spec s = rnnc_optim_spec_init(RNNC_OPTIM_ADAM);
-    s.lr = 0.1;
-    rnnc_optim *o;
-    rnnc_optim_create(m, &s, &o);
-    g[0] = 0.5f, g[1] = -3, g[2] = 0;
-    rnnc_optim_step(o);
-    /* Adam's first step moves each parameter by lr * sign(g) (m/sqrt(v) = +-1 after correction) */
-    const float want1[3] = {0.9f, -1.9f, 0.5f};
-    check_close("adam: first step is lr * sign(g)", p, want1, 3, 1e-6, 0);
-    g[0] = 0.5f, g[1] = -3, g[2] = 0;
-    rnnc_optim_step(o);
-    check_close("adam: second step with the same gradient again moves lr", p,
-                (const float[3]){0.8f, -1.8f, 0.5f}, 3, 1e-6, 0);
-    rnnc_optim_free(o);
-    s = rnnc_optim_spec_init(RNNC_OPTIM_SGD);
-    s.lr = 0.5, s.momentum = 0.9;
-    rnnc_optim_create(m, &s, &o);
-    memcpy(p, p0, sizeof p0);
-    g[0] = 1, g[1] = 2, g[2] = 0;
-    rnnc_optim_step(o); /* buf = g */
-    rnnc_optim_step(o); /* buf = 0.9 g + g = 1.9 g */
-    check_close("sgd momentum: p - lr (g + 1.9 g)", p,
-                (const float[3]){1 - 0.5f * 2.9f, -2 - 0.5f * 5.8f, 0.5f}, 3, 1e-6, 0);
-    rnnc_optim_free(o);
-    g[0] = 3, g[1] = 4, g[2] = 0;
-    double norm = rnnc_clip_grad_norm(m, 1.0);
-    check(fabs(norm - 5) < 1e-9, "clip: norm before clipping is 5 (%g)", norm);
-    check_close("clip: scaled to norm 1", g, (const float[3]){0.6f, 0.8f, 0}, 3, 1e-6, 0);
-    rnnc_model_free(m);
-}
 
 static rnnc_config lstm_cfg(int L, int bi) {
     rnnc_config cfg = {0};
@@ -515,10 +392,6 @@ static void test_keras_init(void) {
 
 int main(void) {
     rnnc_set_num_threads(1);
-    test_rng();
-    test_gemm();
-    test_losses();
-    test_optim();
     test_names_and_init();
     test_errors();
     test_determinism_and_dropout();

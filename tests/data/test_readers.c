@@ -1,4 +1,4 @@
-/* Labelled-text readers on tiny inputs in tests/data/text/ (and files this test writes into a
+/* Labelled-text readers on tiny inputs in tests/fixtures/text/ (and files this test writes into a
  * temporary folder: gzip copies, an aclImdb .tar.gz made with libarchive, malformed inputs), the
  * bundled data/imdb-sample, and the shared IMDB TSV when /work/shared/data/imdb exists. */
 #include "check.h"
@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define DATA "tests/data/text"
+#define DATA "tests/fixtures/text"
 
 /* ---- a temporary folder, removed at the end ------------------------------------------------ */
 
@@ -150,7 +150,7 @@ static const int32_t acl_train_labels[] = {0, 1, 0, 1, 1};
 static const char *const acl_test[] = {"A waste of time.", "Loved every minute.", "Dull."};
 static const int32_t acl_test_labels[] = {0, 1, 0};
 
-/* Writes the files under tests/data/text/aclImdb into a .tar.gz with members aclImdb/..., plus
+/* Writes the files under tests/fixtures/text/aclImdb into a .tar.gz with members aclImdb/..., plus
  * `extra` (a member name) holding extra_len bytes of 'x' when extra is not NULL. */
 static int make_tar(const char *path, const char *extra, size_t extra_len) {
     static const char *const files[] = {

@@ -5,7 +5,7 @@
  * operations exactly, and plot_forecast's files: both formats, a refused suffix and an
  * unwritable folder leaving nothing behind. */
 #include "check.h"
-#include "../tools/plot.h"
+#include "../../tools/plot.h"
 #include "rnnc.h"
 
 #include <dirent.h>

@@ -8,14 +8,14 @@
  * A crash or a broken fuzz property (FUZZ_REQUIRE) aborts this program, which the runner reports;
  * under make SAN=address,undefined the sanitizers watch every input too. */
 #define RNNC_FUZZ_NO_MAIN
-#include "fuzz/fuzz_aclimdb.c"
-#include "fuzz/fuzz_config.c"
-#include "fuzz/fuzz_corpus.c"
-#include "fuzz/fuzz_safetensors.c"
-#include "fuzz/fuzz_series.c"
-#include "fuzz/fuzz_text.c"
-#include "fuzz/fuzz_textset.c"
-#include "fuzz/fuzz_trainconfig.c"
+#include "fuzz_aclimdb.c"
+#include "fuzz_config.c"
+#include "fuzz_corpus.c"
+#include "fuzz_safetensors.c"
+#include "fuzz_series.c"
+#include "fuzz_text.c"
+#include "fuzz_textset.c"
+#include "fuzz_trainconfig.c"
 
 #include "check.h"
 

@@ -172,13 +172,13 @@ expect 2 'junk\.safetensors' -- "$rnnc" inspect "$tmp/junk.safetensors"
 expect 0 '' -- cmp "$tmp/run/model.safetensors" "$tmp/keep.safetensors"
 
 # one aclImdb folder serves as train (split train) and test (split test)
-sed -e 's|^train = .*|train = tests/data/text/aclImdb|' -e 's|^test = .*|test = tests/data/text/aclImdb|' \
+sed -e 's|^train = .*|train = tests/fixtures/text/aclImdb|' -e 's|^test = .*|test = tests/fixtures/text/aclImdb|' \
     -e 's|^validation_split = .*|validation_split = 0.5|' -e "s|^output = .*|output = $tmp/acl|" "$tmp/t.ini" > "$tmp/acl.ini"
 expect 0 'test: 3 examples' -- "$rnnc" train "$tmp/acl.ini" --set train.epochs=1 --set train.batch_size=2
-expect 0 'aclImdb: 3 examples' -- "$rnnc" eval "$tmp/acl/model.safetensors" tests/data/text/aclImdb
-expect 0 'aclImdb: 5 examples' -- "$rnnc" eval "$tmp/acl/model.safetensors" tests/data/text/aclImdb --split train
-expect 0 'aclImdb: 5 examples' -- "$rnnc" eval "$tmp/acl/model.safetensors" tests/data/text/aclImdb --split=train
-expect 2 'split must be train or test' -- "$rnnc" eval "$tmp/acl/model.safetensors" tests/data/text/aclImdb --split dev
+expect 0 'aclImdb: 3 examples' -- "$rnnc" eval "$tmp/acl/model.safetensors" tests/fixtures/text/aclImdb
+expect 0 'aclImdb: 5 examples' -- "$rnnc" eval "$tmp/acl/model.safetensors" tests/fixtures/text/aclImdb --split train
+expect 0 'aclImdb: 5 examples' -- "$rnnc" eval "$tmp/acl/model.safetensors" tests/fixtures/text/aclImdb --split=train
+expect 2 'split must be train or test' -- "$rnnc" eval "$tmp/acl/model.safetensors" tests/fixtures/text/aclImdb --split dev
 
 # multi-class: three labels from a CSV with a header, a softmax head of 3 units
 awk 'BEGIN { srand(3); print "topic,text";

@@ -191,6 +191,26 @@ static void double_products(rnnc_rng *g) {
     free(A), free(B), free(C), free(want);
 }
 
+/* Three products worked out by hand (the definition checks below cover every shape). */
+static void by_hand(void) {
+    /* A (2,3), B (3,2): C = A B = [[58, 64], [139, 154]] */
+    const float A[6] = {1, 2, 3, 4, 5, 6}, B[6] = {7, 8, 9, 10, 11, 12};
+    const float want[4] = {58, 64, 139, 154};
+    float C[4] = {0};
+    rnnc__gemm_f32(0, 0, 2, 2, 3, A, 3, B, 2, 0, C, 2);
+    check_close("gemm: A B", C, want, 4, 0, 0);
+    /* A^T (3,2) as stored (2,3): C (3,3) = A^T A; C[0][0] = 1+16 = 17, C[2][1] = 3*2+6*5 = 36 */
+    float D[9];
+    rnnc__gemm_f32(1, 0, 3, 3, 2, A, 3, A, 3, 0, D, 3);
+    check(D[0] == 17 && D[7] == 36, "gemm: transposed A (C[0,0] = %g, C[2,1] = %g)", D[0], D[7]);
+    /* beta = 1 accumulates; B^T */
+    float E[4] = {1, 1, 1, 1};
+    const float Bt[6] = {7, 9, 11, 8, 10, 12}; /* B transposed, stored (2,3) */
+    rnnc__gemm_f32(0, 1, 2, 2, 3, A, 3, Bt, 3, 1, E, 2);
+    const float want_e[4] = {59, 65, 140, 155};
+    check_close("gemm: transposed B, beta 1", E, want_e, 4, 0, 0);
+}
+
 int main(void) {
     rnnc_rng g;
     rnnc_rng_seed(&g, 9);
@@ -215,5 +235,6 @@ int main(void) {
     rnnc__gemm_use(-1);
     check(!strcmp(rnnc__gemm_kernel(), best), "picking again gives %s", best);
     double_products(&g);
+    by_hand();
     return check_summary();
 }

@@ -532,6 +532,25 @@ static void auc_brute_force(void) {
     rnnc_metrics_free(m);
 }
 
+/* mse and bce worked out by hand (bce at logits +-100, where a naive form overflows). */
+static void hand_mse_bce(void) {
+    const float p[3] = {1, 2, 3}, y[3] = {1, 0, 5};
+    float g[3];
+    double l = rnnc_loss_mse(p, y, 3, g);
+    const float gw[3] = {0, 4.0f / 3, -4.0f / 3};
+    check(fabs(l - 8.0 / 3) < 1e-12, "mse: (0 + 4 + 4) / 3 = %g", l);
+    check_close("mse: gradient 2(p - y)/n", g, gw, 3, 1e-7, 0);
+    const float z[4] = {0, 100, -100, 2}, t[4] = {1, 0, 1, 1};
+    float gz[4];
+    l = rnnc_loss_bce_logits(z, t, 4, gz);
+    double want = (log(2) + 100 + 100 + log1p(exp(-2))) / 4;
+    check(isfinite(l) && fabs(l - want) < 1e-9, "bce: stable at logits +-100 (%g, want %g)", l,
+          want);
+    const float gzw[4] = {(0.5f - 1) / 4, 1.0f / 4, -1.0f / 4,
+                          (float)((1 / (1 + exp(-2.0)) - 1) / 4)};
+    check_close("bce: gradient (sigmoid(z) - y)/n", gz, gzw, 4, 1e-7, 1e-6);
+}
+
 int main(void) {
     fixture_elementwise("loss_mse.txt", L_MSE);
     fixture_elementwise("loss_bce.txt", L_BCE);
@@ -542,6 +561,7 @@ int main(void) {
     fixture_ce("loss_ce_ign2.txt");
     finite_differences();
     hand_losses();
+    hand_mse_bce();
     metrics_tests();
     auc_brute_force();
     return check_summary();

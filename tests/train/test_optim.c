@@ -743,12 +743,61 @@ static void test_sched_api(void) {
     check(rnnc_sched_lr(&a) == 0.3 && a.t == 20, "rnnc_sched_step only counts plateau steps");
 }
 
+static rnnc_config tiny_dense(void) {
+    rnnc_config cfg = {0};
+    cfg.input_size = 2, cfg.n_layers = 1;
+    cfg.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_DENSE);
+    cfg.layers[0].units = 1;
+    return cfg;
+}
+
+/* Adam's and SGD with momentum's first steps and clip_grad_norm worked out by hand. */
+static void hand_steps(void) {
+    rnnc_config cfg = tiny_dense();
+    rnnc_model *m;
+    rnnc_model_create(&cfg, 1, &m);
+    size_t n;
+    float *p = rnnc_model_params(m, &n), *g = rnnc_model_grads(m, NULL);
+    const float p0[3] = {1, -2, 0.5f};
+    memcpy(p, p0, sizeof p0);
+    rnnc_optim_spec s = rnnc_optim_spec_init(RNNC_OPTIM_ADAM);
+    s.lr = 0.1;
+    rnnc_optim *o;
+    rnnc_optim_create(m, &s, &o);
+    g[0] = 0.5f, g[1] = -3, g[2] = 0;
+    rnnc_optim_step(o);
+    /* Adam's first step moves each parameter by lr * sign(g) (m/sqrt(v) = +-1 after correction) */
+    const float want1[3] = {0.9f, -1.9f, 0.5f};
+    check_close("adam: first step is lr * sign(g)", p, want1, 3, 1e-6, 0);
+    g[0] = 0.5f, g[1] = -3, g[2] = 0;
+    rnnc_optim_step(o);
+    check_close("adam: second step with the same gradient again moves lr", p,
+                (const float[3]){0.8f, -1.8f, 0.5f}, 3, 1e-6, 0);
+    rnnc_optim_free(o);
+    s = rnnc_optim_spec_init(RNNC_OPTIM_SGD);
+    s.lr = 0.5, s.momentum = 0.9;
+    rnnc_optim_create(m, &s, &o);
+    memcpy(p, p0, sizeof p0);
+    g[0] = 1, g[1] = 2, g[2] = 0;
+    rnnc_optim_step(o); /* buf = g */
+    rnnc_optim_step(o); /* buf = 0.9 g + g = 1.9 g */
+    check_close("sgd momentum: p - lr (g + 1.9 g)", p,
+                (const float[3]){1 - 0.5f * 2.9f, -2 - 0.5f * 5.8f, 0.5f}, 3, 1e-6, 0);
+    rnnc_optim_free(o);
+    g[0] = 3, g[1] = 4, g[2] = 0;
+    double norm = rnnc_clip_grad_norm(m, 1.0);
+    check(fabs(norm - 5) < 1e-9, "clip: norm before clipping is 5 (%g)", norm);
+    check_close("clip: scaled to norm 1", g, (const float[3]){0.6f, 0.8f, 0}, 3, 1e-6, 0);
+    rnnc_model_free(m);
+}
+
 int main(int argc, char **argv) {
     if (argc > 1)
         dir = argv[1];
     test_optim_api();
     test_optim_fixtures();
     test_clip();
+    hand_steps();
     test_sched_api();
     test_sched_fixtures();
     return check_summary();
