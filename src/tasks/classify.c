@@ -7,6 +7,7 @@
 
 #include "../formats/values.h"
 #include "../train/fit.h"
+#include "task.h"
 
 #include <errno.h>
 #include <math.h>
@@ -17,6 +18,9 @@
 /* A labelled set as padded ids, batch-major: ids (n,maxlen), true lengths (n), labels (n). With
  * augmentation, the training set also keeps every text's ids before padding and truncation:
  * text i is full[off[i] .. off[i+1]). */
+/* Extra "rnnc.data.*" metadata a classifier's model file can carry. */
+enum { MAX_INFO = 16 };
+
 typedef struct encoded {
     size_t n;
     int32_t *ids;
@@ -50,7 +54,7 @@ struct rnnc_classifier {
     size_t *aidx; /* (B) 0..B-1: the augmented batch's rows */
     size_t aidx_cap;
     int n_info; /* extra "rnnc.data.*" metadata */
-    char *info_key[16], *info_val[16];
+    char *info_key[MAX_INFO], *info_val[MAX_INFO];
 };
 
 rnnc_text_spec rnnc_text_spec_init(void) {
@@ -298,14 +302,12 @@ static rnnc_status save_with(const rnnc_classifier *c, const char *path, const c
                 strcat(labels, "\n");
             strcat(labels, c->labels[i]);
         }
-        const char *keys[21] = {"rnnc.task", "rnnc.vocab", "rnnc.labels", "rnnc.text"};
-        const char *vals[21] = {"classify", vocab, labels, text};
-        int n_meta = 4;
+        const char *keys[3 + MAX_INFO] = {"rnnc.vocab", "rnnc.labels", "rnnc.text"};
+        const char *vals[3 + MAX_INFO] = {vocab, labels, text};
+        int n_meta = 3;
         for (int i = 0; i < c->n_info; i++, n_meta++)
             keys[n_meta] = c->info_key[i], vals[n_meta] = c->info_val[i];
-        if (key)
-            keys[n_meta] = key, vals[n_meta++] = value;
-        s = rnnc_model_save(c->model, path, keys, vals, n_meta);
+        s = rnnc__task_save(c->model, path, "classify", keys, vals, n_meta, key, value);
     }
     free(vocab), free(text), free(labels);
     return s;
@@ -325,8 +327,8 @@ rnnc_status rnnc_classifier_set_info(rnnc_classifier *c, const char *key, const 
     int i = 0;
     while (i < c->n_info && strcmp(c->info_key[i], key))
         i++;
-    if (i == 16)
-        return RNNC_FAIL(RNNC_ERR_ARG, "at most 16 info keys");
+    if (i == MAX_INFO)
+        return RNNC_FAIL(RNNC_ERR_ARG, "at most %d info keys", MAX_INFO);
     char *v = strdup(value), *k = i < c->n_info ? c->info_key[i] : strdup(key);
     if (!v || !k) {
         free(v);
@@ -381,21 +383,11 @@ rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out) {
     rnnc_classifier *c;
     RNNC_TRY(rnnc__calloc((void **)&c, 1, sizeof *c, "classifier"));
     rnnc_tensor_file *f = NULL;
-    rnnc_status s = rnnc_model_load(path, &c->model, &f);
-    if (s == RNNC_OK) {
-        const char *task = rnnc_tensor_file_meta(f, "rnnc.task");
-        if (!task || strcmp(task, "classify"))
-            s = RNNC_FAIL(RNNC_ERR_FORMAT,
-                          "%s: not a text classifier (metadata rnnc.task is %s%s%s)", path,
-                          task ? "'" : "missing", task ? task : "", task ? "'" : "");
-    }
+    rnnc_status s = rnnc__task_load(path, "classify", "a text classifier", &c->model, &f);
     if (s == RNNC_OK)
         s = text_from_meta(rnnc_tensor_file_meta(f, "rnnc.text"), path, &c->text);
-    if (s == RNNC_OK) {
-        const char *v = rnnc_tensor_file_meta(f, "rnnc.vocab");
-        s = v ? rnnc_vocab_from_text(v, path, &c->vocab)
-              : RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.vocab is missing", path);
-    }
+    if (s == RNNC_OK)
+        s = rnnc__task_vocab(f, path, &c->vocab);
     if (s == RNNC_OK)
         s = load_labels(c, rnnc_tensor_file_meta(f, "rnnc.labels"), path);
     for (int i = 0; s == RNNC_OK && i < rnnc_tensor_file_meta_count(f); i++) {

@@ -10,6 +10,7 @@
 
 #include "../formats/values.h"
 #include "../train/fit.h"
+#include "task.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -393,20 +394,15 @@ static rnnc_status save_with(const rnnc_forecaster *f, const char *path, const c
     if (!spec || !names || !sc) {
         st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     } else {
-        const char *keys[10] = {"rnnc.task",
-                                "rnnc.forecast",
-                                "rnnc.forecast.inputs",
-                                "rnnc.forecast.scaler",
-                                "rnnc.forecast.data",
-                                "rnnc.forecast.time",
-                                "rnnc.forecast.columns",
-                                "rnnc.forecast.categorical"};
-        const char *vals[10] = {"forecast", spec,    names,      sc,
-                                f->data,    f->time, f->columns, f->categorical};
-        int n = 8;
-        if (key)
-            keys[n] = key, vals[n++] = value;
-        st = rnnc_model_save(f->model, path, keys, vals, n);
+        const char *keys[7] = {"rnnc.forecast",
+                               "rnnc.forecast.inputs",
+                               "rnnc.forecast.scaler",
+                               "rnnc.forecast.data",
+                               "rnnc.forecast.time",
+                               "rnnc.forecast.columns",
+                               "rnnc.forecast.categorical"};
+        const char *vals[7] = {spec, names, sc, f->data, f->time, f->columns, f->categorical};
+        st = rnnc__task_save(f->model, path, "forecast", keys, vals, 7, key, value);
     }
     free(spec), free(names), free(sc);
     return st;
@@ -554,13 +550,7 @@ rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out) {
     rnnc_forecaster *f;
     RNNC_TRY(rnnc__calloc((void **)&f, 1, sizeof *f, "forecaster"));
     rnnc_tensor_file *tf = NULL;
-    rnnc_status st = rnnc_model_load(path, &f->model, &tf);
-    if (st == RNNC_OK) {
-        const char *task = rnnc_tensor_file_meta(tf, "rnnc.task");
-        if (!task || strcmp(task, "forecast"))
-            st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: not a forecaster (metadata rnnc.task is %s%s%s)",
-                           path, task ? "'" : "missing", task ? task : "", task ? "'" : "");
-    }
+    rnnc_status st = rnnc__task_load(path, "forecast", "a forecaster", &f->model, &tf);
     if (st == RNNC_OK)
         st = names_from_meta(f, rnnc_tensor_file_meta(tf, "rnnc.forecast.inputs"), path);
     if (st == RNNC_OK)

@@ -9,6 +9,7 @@
 
 #include "../formats/values.h"
 #include "../train/fit.h"
+#include "task.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -272,9 +273,9 @@ static rnnc_status save_with(const rnnc_lm *lm, const char *path, const char *ke
     rnnc_status s =
         spec ? rnnc_vocab_to_text(lm->vocab, &vocab) : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     if (s == RNNC_OK) {
-        const char *keys[4] = {"rnnc.task", "rnnc.lm", "rnnc.vocab", key};
-        const char *vals[4] = {"lm", spec, vocab, value};
-        s = rnnc_model_save(lm->model, path, keys, vals, key ? 4 : 3);
+        const char *keys[2] = {"rnnc.lm", "rnnc.vocab"};
+        const char *vals[2] = {spec, vocab};
+        s = rnnc__task_save(lm->model, path, "lm", keys, vals, 2, key, value);
     }
     if (next) {
         char *final = rnnc__sibling_path(path, ".lmstate.safetensors");
@@ -331,21 +332,11 @@ rnnc_status rnnc_lm_load(const char *path, rnnc_lm **out) {
     rnnc_lm *lm;
     RNNC_TRY(rnnc__calloc((void **)&lm, 1, sizeof *lm, "language model"));
     rnnc_tensor_file *f = NULL;
-    rnnc_status s = rnnc_model_load(path, &lm->model, &f);
-    if (s == RNNC_OK) {
-        const char *task = rnnc_tensor_file_meta(f, "rnnc.task");
-        if (!task || strcmp(task, "lm"))
-            s = RNNC_FAIL(RNNC_ERR_FORMAT,
-                          "%s: not a language model (metadata rnnc.task is %s%s%s)", path,
-                          task ? "'" : "missing", task ? task : "", task ? "'" : "");
-    }
+    rnnc_status s = rnnc__task_load(path, "lm", "a language model", &lm->model, &f);
     if (s == RNNC_OK)
         s = spec_from_meta(&lm->spec, rnnc_tensor_file_meta(f, "rnnc.lm"), path);
-    if (s == RNNC_OK) {
-        const char *v = rnnc_tensor_file_meta(f, "rnnc.vocab");
-        s = v ? rnnc_vocab_from_text(v, path, &lm->vocab)
-              : RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.vocab is missing", path);
-    }
+    if (s == RNNC_OK)
+        s = rnnc__task_vocab(f, path, &lm->vocab);
     if (s == RNNC_OK) {
         lm->V = (size_t)rnnc_vocab_size(lm->vocab);
         if ((s = check_model(lm)) != RNNC_OK)

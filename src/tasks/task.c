@@ -1,0 +1,41 @@
+/* The model files of the tasks (see task.h). */
+#include "task.h"
+
+#include <string.h>
+
+enum { MAX_META = 32 };
+
+rnnc_status rnnc__task_save(const rnnc_model *m, const char *path, const char *task,
+                            const char *const *keys, const char *const *values, int n,
+                            const char *key, const char *value) {
+    if (n < 0 || n + 2 > MAX_META)
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s: %d metadata keys (at most %d)", path, n, MAX_META - 2);
+    const char *k[MAX_META], *v[MAX_META];
+    k[0] = "rnnc.task", v[0] = task;
+    for (int i = 0; i < n; i++)
+        k[1 + i] = keys[i], v[1 + i] = values[i];
+    int total = 1 + n;
+    if (key)
+        k[total] = key, v[total++] = value;
+    return rnnc_model_save(m, path, k, v, total);
+}
+
+rnnc_status rnnc__task_load(const char *path, const char *task, const char *what, rnnc_model **m,
+                            rnnc_tensor_file **f) {
+    *m = NULL, *f = NULL;
+    RNNC_TRY(rnnc_model_load(path, m, f));
+    const char *t = rnnc_tensor_file_meta(*f, "rnnc.task");
+    if (t && !strcmp(t, task))
+        return RNNC_OK;
+    rnnc_status s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: not %s (metadata rnnc.task is %s%s%s)", path,
+                              what, t ? "'" : "missing", t ? t : "", t ? "'" : "");
+    rnnc_model_free(*m), rnnc_tensor_file_free(*f);
+    *m = NULL, *f = NULL;
+    return s;
+}
+
+rnnc_status rnnc__task_vocab(const rnnc_tensor_file *f, const char *path, rnnc_vocab **out) {
+    const char *v = rnnc_tensor_file_meta(f, "rnnc.vocab");
+    return v ? rnnc_vocab_from_text(v, path, out)
+             : RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.vocab is missing", path);
+}

@@ -1,0 +1,23 @@
+/* What every task (classify, lm, forecast) does the same way with its model file: the model plus
+ * string metadata, "rnnc.task" naming the task first, then the task's own keys. Not part of the
+ * public API. */
+#ifndef RNNC_SRC_TASKS_TASK_H
+#define RNNC_SRC_TASKS_TASK_H
+
+#include "../core/core.h"
+#include "rnnc.h"
+
+/* Writes m to path (atomically, rnnc_model_save) with "rnnc.task" = task, the task's n keys and
+ * values, and key = value after them when key is not NULL (the training loop's train state). */
+rnnc_status rnnc__task_save(const rnnc_model *m, const char *path, const char *task,
+                            const char *const *keys, const char *const *values, int n,
+                            const char *key, const char *value);
+/* Reads a model file written for task: the model and the open file (for the task's own metadata;
+ * the caller frees both). A file of another task, or of none, is RNNC_ERR_FORMAT naming the
+ * file, `what` ("a language model") and the task it holds. On failure both are NULL. */
+rnnc_status rnnc__task_load(const char *path, const char *task, const char *what, rnnc_model **m,
+                            rnnc_tensor_file **f);
+/* The vocabulary in the file's "rnnc.vocab" (RNNC_ERR_FORMAT naming path when missing). */
+rnnc_status rnnc__task_vocab(const rnnc_tensor_file *f, const char *path, rnnc_vocab **out);
+
+#endif
