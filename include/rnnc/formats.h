@@ -62,11 +62,11 @@ const rnnc_tensor *rnnc_tensor_file_tensor(const rnnc_tensor_file *f, int i);
 const rnnc_tensor *rnnc_tensor_file_find(const rnnc_tensor_file *f, const char *name);
 /* The "__metadata__" value of `key`, or NULL if absent. Borrowed. */
 const char *rnnc_tensor_file_meta(const rnnc_tensor_file *f, const char *key);
-/* Number of metadata entries, and entry i (in header order) through *key and *value (borrowed).
- * Returns 0, or -1 when i is out of range. */
+/* Number of metadata entries, and entry i (in header order) through *key and *value (borrowed;
+ * RNNC_ERR_ARG when i is out of range). */
 int rnnc_tensor_file_meta_count(const rnnc_tensor_file *f);
-int rnnc_tensor_file_meta_at(const rnnc_tensor_file *f, int i, const char **key,
-                             const char **value);
+rnnc_status rnnc_tensor_file_meta_at(const rnnc_tensor_file *f, int i, const char **key,
+                                     const char **value);
 /* Writes a safetensors file atomically: PATH.tmp.<pid> in the same directory, fwrite, fflush,
  * fsync, rename over PATH, fsync of the directory. On any failure the old file is untouched and
  * the temporary removed. Tensors are written in the given order with contiguous data_offsets; the

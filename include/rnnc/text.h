@@ -96,10 +96,10 @@ enum rnnc_padding { RNNC_PAD_POST = 0, RNNC_PAD_PRE = 1 };
 /* Keras's pad_sequences for one sequence of ids (n): out (maxlen) gets exactly maxlen values.
  * truncating (enum rnnc_padding) applies when n > maxlen: RNNC_PAD_PRE keeps the last maxlen
  * ids, RNNC_PAD_POST the first maxlen. padding: RNNC_PAD_PRE puts the `value`s before the data,
- * RNNC_PAD_POST after it. (Keras's defaults are 'pre' for both.) Returns the true length
- * min(n, maxlen), or RNNC_ERR_ARG (maxlen < 1, a NULL pointer, an unknown side) with a message. */
-int rnnc_pad_ids(const int32_t *ids, size_t n, int maxlen, int padding, int truncating,
-                 int32_t value, int32_t *out);
+ * RNNC_PAD_POST after it. (Keras's defaults are 'pre' for both.) *len gets the true length
+ * min(n, maxlen). Errors: RNNC_ERR_ARG (maxlen < 1, a NULL pointer, an unknown side). */
+rnnc_status rnnc_pad_ids(const int32_t *ids, size_t n, int maxlen, int padding, int truncating,
+                         int32_t value, int32_t *out, int *len);
 
 /* A labelled text set: texts[i] (NUL-terminated, raw bytes as read) has label labels[i] in
  * [0, n_labels), whose name is label_names[labels[i]]. Everything is owned by the set. */

@@ -24,10 +24,11 @@ double rnnc_loss_bce_logits(const float *logits, const float *target, size_t n, 
  * sign(pred - target)/n, 0 where pred == target. pred, target, grad (n). */
 double rnnc_loss_mae(const float *pred, const float *target, size_t n, float *grad);
 /* Huber loss (torch.nn.HuberLoss(delta)): with d = pred - target, 0.5*d^2 where |d| < delta and
- * delta*(|d| - 0.5*delta) elsewhere, mean over n; the gradient is clamp(d, -delta, delta)/n.
- * delta must be finite and > 0: otherwise returns NAN, writes nothing and leaves a message for
- * rnnc_last_error(). pred, target, grad (n). */
-double rnnc_loss_huber(const float *pred, const float *target, size_t n, double delta, float *grad);
+ * delta*(|d| - 0.5*delta) elsewhere, mean over n, into *loss; the gradient is
+ * clamp(d, -delta, delta)/n. delta must be finite and > 0: otherwise RNNC_ERR_ARG naming delta,
+ * with nothing written. pred, target, grad (n). */
+rnnc_status rnnc_loss_huber(const float *pred, const float *target, size_t n, double delta,
+                            double *loss, float *grad);
 /* Softmax cross-entropy with integer targets, as torch.nn.CrossEntropyLoss(ignore_index=...):
  * row i contributes logsumexp(logits[i,:]) - logits[i,target[i]] (stabilised by the row maximum,
  * sums in double, so logits of +-1e4 are fine), and the loss is the mean over the rows whose
@@ -128,9 +129,10 @@ float *rnnc_optim_state(rnnc_optim *o, size_t *n);
  * parameters step together), and a restored count (>= 0). */
 long rnnc_optim_steps(const rnnc_optim *o);
 rnnc_status rnnc_optim_set_steps(rnnc_optim *o, long steps);
+/* The global L2 norm of m's gradients, accumulated in double (0 for a model without any). */
+double rnnc_grad_norm(rnnc_model *m);
 /* Scales gradients so their global L2 norm is at most max_norm (clip_grad_norm_: coefficient
- * max_norm / (norm + 1e-6) when below 1); returns the norm before clipping, accumulated in
- * double. */
+ * max_norm / (norm + 1e-6) when below 1); returns the norm before clipping (rnnc_grad_norm). */
 double rnnc_clip_grad_norm(rnnc_model *m, double max_norm);
 /* Clamps every gradient into [-clip_value, clip_value] (clip_grad_value_; NaN stays NaN).
  * clip_value must be >= 0 and not NaN. */
@@ -174,9 +176,9 @@ void rnnc_metrics_reset(rnnc_metrics *m);
 rnnc_status rnnc_metrics_add(rnnc_metrics *m, const float *scores, size_t n, size_t cols,
                              const int32_t *labels);
 /* The metrics of everything added so far; O(n log n) for the AUC, which sorts the kept scores in
- * place (their order means nothing) and allocates nothing. So although m is const, two threads
- * must not call it on the same accumulator at once. m NULL or empty: n 0, accuracy and auc NAN. */
-rnnc_metric_values rnnc_metrics_values(const rnnc_metrics *m);
+ * place (their order means nothing, so later calls give the same values) and allocates nothing.
+ * m NULL or empty: n 0, accuracy and auc NAN. */
+rnnc_metric_values rnnc_metrics_values(rnnc_metrics *m);
 
 /* ---------------------------------------------------------------------------------------------
  * Learning-rate schedules

@@ -3,12 +3,15 @@
 
 #include <string.h>
 
-int rnnc_pad_ids(const int32_t *ids, size_t n, int maxlen, int padding, int truncating,
-                 int32_t value, int32_t *out) {
+rnnc_status rnnc_pad_ids(const int32_t *ids, size_t n, int maxlen, int padding, int truncating,
+                         int32_t value, int32_t *out, int *len) {
     if (maxlen < 1)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_pad_ids: maxlen %d is below 1", maxlen);
-    if ((!ids && n > 0) || !out)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_pad_ids: %s is NULL", out ? "ids" : "out");
+    if ((!ids && n > 0) || !out || !len)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_pad_ids: %s is NULL",
+                         !out   ? "out"
+                         : !len ? "len"
+                                : "ids");
     if ((padding != RNNC_PAD_PRE && padding != RNNC_PAD_POST) ||
         (truncating != RNNC_PAD_PRE && truncating != RNNC_PAD_POST))
         return RNNC_FAIL(
@@ -23,5 +26,6 @@ int rnnc_pad_ids(const int32_t *ids, size_t n, int maxlen, int padding, int trun
         out[i] = value;
     if (k)
         memcpy(out + at, src, k * sizeof *out);
-    return (int)k;
+    *len = (int)k;
+    return RNNC_OK;
 }

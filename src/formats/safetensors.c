@@ -445,15 +445,16 @@ int rnnc_tensor_file_meta_count(const rnnc_tensor_file *f) {
     return f ? f->n_meta : 0;
 }
 
-int rnnc_tensor_file_meta_at(const rnnc_tensor_file *f, int i, const char **key,
-                             const char **value) {
+rnnc_status rnnc_tensor_file_meta_at(const rnnc_tensor_file *f, int i, const char **key,
+                                     const char **value) {
     if (!f || i < 0 || i >= f->n_meta)
-        return -1;
+        return RNNC_FAIL(RNNC_ERR_ARG, "metadata entry %d is outside [0, %d)", i,
+                         f ? f->n_meta : 0);
     if (key)
         *key = f->keys[i];
     if (value)
         *value = f->values[i];
-    return 0;
+    return RNNC_OK;
 }
 
 /* ---------------------------------------------------------------------------------------------

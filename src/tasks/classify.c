@@ -428,10 +428,9 @@ static rnnc_status encode_one(rnnc_classifier *c, const char *text, int32_t **tm
         RNNC_TRY(rnnc_vocab_encode(c->vocab, &c->text.tok, text, strlen(text), c->text.add_start,
                                    *tmp, *cap, &n));
     }
-    int l = rnnc_pad_ids(*tmp, n, c->text.maxlen, c->text.padding, c->text.truncating,
-                         RNNC_VOCAB_PAD, row);
-    if (l < 0)
-        return l;
+    int l = 0;
+    RNNC_TRY(rnnc_pad_ids(*tmp, n, c->text.maxlen, c->text.padding, c->text.truncating,
+                          RNNC_VOCAB_PAD, row, &l));
     *len = l > 0 ? l : 1;
     if (n_all)
         *n_all = n;
@@ -563,10 +562,9 @@ static rnnc_status augmented_batch(rnnc_classifier *c, const size_t *idx, int B,
         if (n)
             memcpy(c->atmp, e->full + e->off[i], n * sizeof(int32_t));
         RNNC_TRY(rnnc_text_augment(&c->text.augment, rng, c->atmp, &n));
-        int l = rnnc_pad_ids(c->atmp, n, c->text.maxlen, c->text.padding, c->text.truncating,
-                             RNNC_VOCAB_PAD, c->aug.ids + b * L);
-        if (l < 0)
-            return l;
+        int l = 0;
+        RNNC_TRY(rnnc_pad_ids(c->atmp, n, c->text.maxlen, c->text.padding, c->text.truncating,
+                              RNNC_VOCAB_PAD, c->aug.ids + b * L, &l));
         c->aug.len[b] = l > 0 ? l : 1; /* as encode_one: an empty text is one padding step */
         c->aidx[b] = b;
     }

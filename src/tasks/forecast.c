@@ -738,12 +738,12 @@ static rnnc_status task_batch(void *self, int set, const size_t *idx, int B, rnn
     return st;
 }
 
-static double loss_of(const rnnc_forecaster *f, const float *pred, const float *y, size_t n,
-                      float *grad) {
+static rnnc_status loss_of(const rnnc_forecaster *f, const float *pred, const float *y, size_t n,
+                           float *grad, double *loss) {
     switch (f->spec.loss) {
-    case RNNC_FLOSS_MAE: return rnnc_loss_mae(pred, y, n, grad);
-    case RNNC_FLOSS_HUBER: return rnnc_loss_huber(pred, y, n, f->spec.huber_delta, grad);
-    default: return rnnc_loss_mse(pred, y, n, grad);
+    case RNNC_FLOSS_MAE: *loss = rnnc_loss_mae(pred, y, n, grad); return RNNC_OK;
+    case RNNC_FLOSS_HUBER: return rnnc_loss_huber(pred, y, n, f->spec.huber_delta, loss, grad);
+    default: *loss = rnnc_loss_mse(pred, y, n, grad); return RNNC_OK;
     }
 }
 
@@ -757,7 +757,7 @@ static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, cons
     for (int b = 0; b < B && !(set == 0 && augmenting(&f->spec)); b++)
         window_targets(f, f->v.z, f->orig[set][idx[b]], Hs, f->spec.relative,
                        f->by + (size_t)b * U);
-    *loss = loss_of(f, out, f->by, (size_t)B * U, dout);
+    RNNC_TRY(loss_of(f, out, f->by, (size_t)B * U, dout, loss));
     return RNNC_OK;
 }
 

@@ -463,7 +463,7 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
             rnnc_model_set_input_grad(task->model, 0); /* never used here */
             RNNC_TRY(rnnc_model_backward(task->model, r->dout));
             rnnc__finetune_l2sp(&spec->finetune, task->model);
-            norm = rnnc_clip_grad_norm(task->model, INFINITY); /* measures, never scales */
+            norm = rnnc_grad_norm(task->model);
             if (!isfinite(norm)) {
                 snprintf(what, sizeof what, "the gradient of %s", nonfinite_param(task->model));
                 bad = what;

@@ -48,14 +48,16 @@ double rnnc_loss_mae(const float *pred, const float *target, size_t n, float *gr
     return sum / (double)n;
 }
 
-double rnnc_loss_huber(const float *pred, const float *target, size_t n, double delta,
-                       float *grad) {
-    if (!(delta > 0) || !isfinite(delta)) {
-        RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_huber: delta must be finite and > 0, got %g", delta);
-        return NAN;
-    }
+rnnc_status rnnc_loss_huber(const float *pred, const float *target, size_t n, double delta,
+                            double *loss, float *grad) {
+    if (!(delta > 0) || !isfinite(delta))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_huber: delta must be finite and > 0, got %g",
+                         delta);
+    if (!loss)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_huber: loss is NULL");
+    *loss = 0;
     if (n == 0)
-        return 0;
+        return RNNC_OK;
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
         double d = (double)pred[i] - target[i], a = fabs(d);
@@ -66,7 +68,8 @@ double rnnc_loss_huber(const float *pred, const float *target, size_t n, double 
             grad[i] = (float)(g / (double)n);
         }
     }
-    return sum / (double)n;
+    *loss = sum / (double)n;
+    return RNNC_OK;
 }
 
 /* Checks every target of a softmax cross-entropy and counts the rows that are not ignored. */

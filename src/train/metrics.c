@@ -162,7 +162,7 @@ static double ratio(double a, double b) {
     return b > 0 ? a / b : 0;
 }
 
-rnnc_metric_values rnnc_metrics_values(const rnnc_metrics *m) {
+rnnc_metric_values rnnc_metrics_values(rnnc_metrics *m) {
     rnnc_metric_values v = {0, NAN, 0, 0, 0, NAN};
     if (!m || m->n == 0)
         return v;

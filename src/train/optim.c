@@ -387,13 +387,15 @@ void rnnc__scale_grads(rnnc_model *m, double coef) {
         g[i] = (float)(g[i] * coef);
 }
 
-double rnnc_clip_grad_norm(rnnc_model *m, double max_norm) {
+double rnnc_grad_norm(rnnc_model *m) {
     size_t n;
-    float *g = rnnc_model_grads(m, &n);
-    if (!g)
-        return 0;
-    double norm = sqrt(sum_squares(g, n));
-    double coef = max_norm / (norm + 1e-6); /* clip_grad_norm_'s epsilon */
+    const float *g = rnnc_model_grads(m, &n);
+    return g ? sqrt(sum_squares(g, n)) : 0;
+}
+
+double rnnc_clip_grad_norm(rnnc_model *m, double max_norm) {
+    const double norm = rnnc_grad_norm(m);
+    const double coef = max_norm / (norm + 1e-6); /* clip_grad_norm_'s epsilon */
     if (coef < 1)
         rnnc__scale_grads(m, coef);
     return norm;

@@ -292,9 +292,10 @@ static void pad_case(const int32_t *ids, size_t n, int maxlen, int padding, int 
     int32_t out[16];
     for (int i = 0; i < 16; i++)
         out[i] = -99;
-    int r = rnnc_pad_ids(ids, n, maxlen, padding, truncating, value, out);
-    check(r == want_len && same(out, want, maxlen) && out[maxlen] == -99, "pad %s (returned %d)",
-          what, r);
+    int r = -1;
+    const rnnc_status st = rnnc_pad_ids(ids, n, maxlen, padding, truncating, value, out, &r);
+    check(st == RNNC_OK && r == want_len && same(out, want, maxlen) && out[maxlen] == -99,
+          "pad %s (length %d)", what, r);
 }
 
 static void test_pad(void) {
@@ -332,15 +333,19 @@ static void test_pad(void) {
         pad_case(seqs[i], (size_t)i + 1, 2, PRE, PRE, 0, k_max2[i], i < 2 ? i + 1 : 2, what);
     }
     int32_t out[4];
-    check(rnnc_pad_ids(longer, 5, 0, PRE, PRE, 0, out) == RNNC_ERR_ARG &&
+    int len = 0;
+    check(rnnc_pad_ids(longer, 5, 0, PRE, PRE, 0, out, &len) == RNNC_ERR_ARG &&
               strstr(rnnc_last_error(), "maxlen 0") != NULL,
           "maxlen 0 refused: %s", rnnc_last_error());
-    check(rnnc_pad_ids(longer, 5, 3, 5, PRE, 0, out) == RNNC_ERR_ARG &&
+    check(rnnc_pad_ids(longer, 5, 3, 5, PRE, 0, out, &len) == RNNC_ERR_ARG &&
               strstr(rnnc_last_error(), "padding 5") != NULL,
           "padding 5 refused: %s", rnnc_last_error());
-    check(rnnc_pad_ids(longer, 5, 3, PRE, 9, 0, out) == RNNC_ERR_ARG &&
+    check(rnnc_pad_ids(longer, 5, 3, PRE, 9, 0, out, &len) == RNNC_ERR_ARG &&
               strstr(rnnc_last_error(), "truncating 9") != NULL,
           "truncating 9 refused: %s", rnnc_last_error());
+    check(rnnc_pad_ids(longer, 5, 3, PRE, PRE, 0, out, NULL) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "len is NULL") != NULL,
+          "no place for the length refused: %s", rnnc_last_error());
 }
 
 int main(void) {

@@ -50,7 +50,7 @@ static void walk(const rnnc_tensor_file *f, size_t n) {
         FUZZ_REQUIRE(rnnc_tensor_file_meta(f, k) == v);
         (void)strlen(v);
     }
-    FUZZ_REQUIRE(rnnc_tensor_file_meta_at(f, -1, NULL, NULL) == -1);
+    FUZZ_REQUIRE(rnnc_tensor_file_meta_at(f, -1, NULL, NULL) == RNNC_ERR_ARG);
 }
 
 static int fuzz_safetensors(const uint8_t *data, size_t n) {
