@@ -29,7 +29,7 @@ TOOLS := $(wildcard tools/*.c)
 # Test programs sit in tests/ by the layer of what they test (tests/core/, tests/nn/, ...); the
 # harness's own test at the top.
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c tests/*/test_*.c))
-HEADERS := include/rnnc.h $(wildcard src/*/*.h)
+HEADERS := include/rnnc.h $(wildcard include/rnnc/*.h src/*/*.h)
 
 .PHONY: all check demo clean deps format-check
 all: $(LIB) $(SO) $(BIN)

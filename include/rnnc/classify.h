@@ -24,13 +24,13 @@ extern "C" {
  * included, as Keras's classic recipe does. */
 typedef struct rnnc_text_spec {
     rnnc_tokenizer_spec tok;
-    int num_words;   /* keep ids < num_words (Keras's num_words); 0: every word. 10000 */
-    int min_freq;    /* drop words seen fewer times in training. 1 */
-    int maxlen;      /* ids per review after padding/truncation. 500 */
-    int padding;     /* enum rnnc_padding: where the padding goes. RNNC_PAD_PRE (Keras) */
-    int truncating;  /* enum rnnc_padding: which end is cut. RNNC_PAD_PRE (Keras) */
-    int add_start;   /* put <start> (id 1) first, as imdb.load_data. 1 */
-    int use_lengths; /* skip padded steps. 0 */
+    int num_words;             /* keep ids < num_words (Keras's num_words); 0: every word. 10000 */
+    int min_freq;              /* drop words seen fewer times in training. 1 */
+    int maxlen;                /* ids per review after padding/truncation. 500 */
+    enum rnnc_padding padding; /* where the padding goes. RNNC_PAD_PRE (Keras) */
+    enum rnnc_padding truncating; /* which end is cut. RNNC_PAD_PRE (Keras) */
+    int add_start;                /* put <start> (id 1) first, as imdb.load_data. 1 */
+    int use_lengths;              /* skip padded steps. 0 */
     /* Training only: each training batch's texts are augmented after encoding and before padding
      * and truncation (rnnc_text_augment, drawing from the model's generator). 0: off */
     rnnc_text_augment_spec augment;

@@ -66,21 +66,21 @@ typedef struct rnnc_forecast_spec {
     int stride;            /* steps between the starts of training windows. 1 */
     char targets[512];     /* the predicted columns; "" = the series' first column */
     char covariates[1024]; /* further input columns (their future is not predicted); "" = none */
-    int scaling;           /* enum rnnc_scaling. RNNC_SCALE_ZSCORE */
-    int log;               /* log1p of the targets before scaling. 0 */
-    int relative;          /* each window's target inputs and outputs are taken relative to the
+    enum rnnc_scaling scaling; /* RNNC_SCALE_ZSCORE */
+    int log;                   /* log1p of the targets before scaling. 0 */
+    int relative;              /* each window's target inputs and outputs are taken relative to the
                              last input value of the target (scaled units), so the model learns
                              changes, not levels, and follows a trend out of the training range.
                              0 */
-    double val_fraction;   /* the validation part, before the test part. 0.1 */
-    double test_fraction;  /* the test part, the last rows. 0.2 */
-    int decoder;           /* enum rnnc_decoder. RNNC_DECODER_DIRECT */
-    int loss;              /* enum rnnc_forecast_loss. RNNC_FLOSS_MSE (in scaled units) */
-    double huber_delta;    /* 1 */
-    int season;            /* period m of seasonal naive and MASE; 0: rnnc_season_detect on the
+    double val_fraction;       /* the validation part, before the test part. 0.1 */
+    double test_fraction;      /* the test part, the last rows. 0.2 */
+    enum rnnc_decoder decoder; /* RNNC_DECODER_DIRECT */
+    enum rnnc_forecast_loss loss; /* RNNC_FLOSS_MSE (in scaled units) */
+    double huber_delta;           /* 1 */
+    int season;    /* period m of seasonal naive and MASE; 0: rnnc_season_detect on the
                              training part of the first target (lags up to min(n/3, 400)) */
-    int ma_window;         /* moving-average window; 0: lookback */
-    int ar_order;          /* AR order; 0: lookback, at most (training rows - 2)/3 */
+    int ma_window; /* moving-average window; 0: lookback */
+    int ar_order;  /* AR order; 0: lookback, at most (training rows - 2)/3 */
     /* Training only: each training window is augmented (rnnc_series_augment, drawing from the
      * model's generator); validation, evaluation and forecasts never are. 0: off */
     rnnc_series_augment_spec augment;
@@ -162,7 +162,7 @@ typedef struct rnnc_forecast_config {
     rnnc_forecast_spec spec;
     char data[1024]; /* the CSV */
     char time[256], columns[1024], categorical[256];
-    int missing; /* enum rnnc_missing */
+    enum rnnc_missing missing;
 } rnnc_forecast_config;
 /* Whether a training file (after overrides) has a [forecast] section: *yes 1 or 0. */
 rnnc_status rnnc_forecast_config_detect(const char *path, const char *const *overrides, int n,

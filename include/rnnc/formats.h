@@ -29,8 +29,8 @@ enum rnnc_dtype {
  * order (the file's little-endian bytes are swapped on a big-endian host). ndim 0 is a scalar. */
 typedef struct rnnc_tensor {
     const char *name;
-    int dtype; /* enum rnnc_dtype */
-    int ndim;  /* 0 to 8 */
+    enum rnnc_dtype dtype;
+    int ndim; /* 0 to 8 */
     size_t dims[8];
     const void *data;
     size_t nbytes;

@@ -25,17 +25,17 @@ enum rnnc_lm_loss { RNNC_LM_LOSS_TOKEN_MEAN = 0, RNNC_LM_LOSS_STEP_SUM = 1 };
 /* How a language model reads text. */
 typedef struct rnnc_lm_spec {
     /* how text becomes tokens: as rnnc_corpus_spec (rnnc_lm_corpus) */
-    int level;       /* enum rnnc_lm_level. char */
-    int lowercase;   /* fold case first (the tokenizer's table). 0 */
-    int strip_html;  /* word level: HTML tags become spaces (the tokenizer's rule). 0 */
+    enum rnnc_lm_level level; /* char */
+    int lowercase;            /* fold case first (the tokenizer's table). 0 */
+    int strip_html;           /* word level: HTML tags become spaces (the tokenizer's rule). 0 */
     int split_punct; /* word level: each punctuation character is a token (the tokenizer's rule,
                         as a classifier's; needed for a vocabulary a classifier can share). 0 */
     int num_words;   /* word level: keep ids < num_words (the most frequent words; 0: all). 0 */
     int min_freq;    /* word level: words seen fewer times in training become <unk>. 1 */
-    int documents;   /* enum rnnc_lm_documents. none */
-    int bptt;        /* unrolled steps per training window. 35 */
-    int loss;        /* enum rnnc_lm_loss. token_mean */
-    int eval_batch;  /* parallel streams when validating (the text is cut into eval_batch
+    enum rnnc_lm_documents documents; /* none */
+    int bptt;                         /* unrolled steps per training window. 35 */
+    enum rnnc_lm_loss loss;           /* token_mean */
+    int eval_batch; /* parallel streams when validating (the text is cut into eval_batch
                        contiguous parts, each starting from a zero state); 1 scores every token
                        with its whole history. 1 */
 } rnnc_lm_spec;

@@ -62,36 +62,36 @@ int rnnc_layer_has_cell_state(int kind);
 
 /* One layer. Start from rnnc_layer_spec_init() and set the fields of its kind. */
 typedef struct rnnc_layer_spec {
-    int kind; /* enum rnnc_layer_kind */
+    enum rnnc_layer_kind kind;
     char
         name[RNNC_NAME_MAX]; /* parameter-name prefix; "" gives a default (see rnnc_model_create) */
-    int init;                /* enum rnnc_init: embedding, dense and recurrent layers */
+    enum rnnc_init init;     /* embedding, dense and recurrent layers */
     float init_range;        /* RNNC_INIT_UNIFORM: the bound, > 0 */
     /* embedding */
     int vocab, dim;
     int padding_idx; /* row that stays zero and gets no gradient; -1 for none */
     /* dense */
     int units;
-    int activation;  /* enum rnnc_activation */
+    enum rnnc_activation activation;
     int tie_weights; /* 1: the weight is the first layer's embedding weight (units = vocab and
                         input features = dim); the layer then owns only its bias, and both
                         uses' gradients add up in the one tensor (Press & Wolf 2017) */
     /* dropout layer */
     float rate;
     /* pool */
-    int pool; /* enum rnnc_pool */
+    enum rnnc_pool pool;
     /* recurrent (RNN, LSTM, GRU) */
     int hidden;
-    int layers;           /* stacked layers, >= 1 */
-    int bidirectional;    /* 0 or 1 */
-    int merge;            /* enum rnnc_merge, for bidirectional layers */
-    int return_sequences; /* 1: output (T,B,Hout); 0: the last output (B,Hout) */
-    int nonlinearity;     /* RNN only: RNNC_ACT_TANH or RNNC_ACT_RELU */
-    float dropout;        /* dropout between stacked layers (training only), as PyTorch's */
-    float weight_drop;    /* DropConnect on the recurrent weights W_hh (training only): each
+    int layers;            /* stacked layers, >= 1 */
+    int bidirectional;     /* 0 or 1 */
+    enum rnnc_merge merge; /* for bidirectional layers */
+    int return_sequences;  /* 1: output (T,B,Hout); 0: the last output (B,Hout) */
+    int nonlinearity;      /* RNN only: RNNC_ACT_TANH or RNNC_ACT_RELU */
+    float dropout;         /* dropout between stacked layers (training only), as PyTorch's */
+    float weight_drop;     /* DropConnect on the recurrent weights W_hh (training only): each
                              forward draws one inverted-dropout mask per weight_hh tensor, shared
                              by every step and sequence (Merity et al. 2017's WeightDrop) */
-    float forget_bias;    /* LSTM: initial bias_ih of the forget gate when set_forget_bias is 1
+    float forget_bias;     /* LSTM: initial bias_ih of the forget gate when set_forget_bias is 1
                              (bias_hh's forget part is then 0, so the sum is forget_bias) */
     int set_forget_bias;
 } rnnc_layer_spec;
@@ -141,7 +141,7 @@ typedef struct rnnc_batch {
     const int32_t *ids;     /* (T,B) token ids in [0, vocab) */
     const float *x;         /* (T,B,I) features */
     const int32_t *lengths; /* (B) true lengths, or NULL */
-    int padding;            /* enum rnnc_padding */
+    enum rnnc_padding padding;
 } rnnc_batch;
 
 /* Runs every layer forward. training = 1 enables dropout and keeps what backward needs. Buffers
@@ -262,7 +262,7 @@ enum rnnc_transfer_kind {
 };
 typedef struct rnnc_transfer_item {
     char name[RNNC_NAME_MAX + 32];
-    int what;                /* enum rnnc_transfer_kind */
+    enum rnnc_transfer_kind what;
     size_t rows, rows_total; /* MAPPED: rows carried over, of */
 } rnnc_transfer_item;
 typedef struct rnnc_transfer_spec {

@@ -38,7 +38,7 @@ typedef struct rnnc_series_source {
     /* Columns one-hot encoded: one 0/1 column "name=value" per distinct value, values sorted by
      * bytes, placed after the numeric columns. NULL: none. */
     const char *categorical;
-    int missing; /* enum rnnc_missing */
+    enum rnnc_missing missing;
 } rnnc_series_source;
 
 /* A series of T rows (time steps) and F numeric columns. Everything is owned by the series. */
@@ -86,7 +86,7 @@ rnnc_status rnnc_series_split(size_t T, double val_fraction, double test_fractio
  * [0, 1], as MinMaxScaler); none: 0 and 1. A constant column gets scale 1. A plain value. */
 enum rnnc_scaling { RNNC_SCALE_NONE = 0, RNNC_SCALE_ZSCORE, RNNC_SCALE_MINMAX };
 typedef struct rnnc_scaler {
-    int kind; /* enum rnnc_scaling */
+    enum rnnc_scaling kind;
     size_t F;
     double shift[RNNC_SERIES_MAX_FEATURES], scale[RNNC_SERIES_MAX_FEATURES];
     unsigned char on[RNNC_SERIES_MAX_FEATURES];  /* 0: the column is left as it is (one-hot) */

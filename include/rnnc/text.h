@@ -124,7 +124,7 @@ enum rnnc_text_format {
 /* Where to read a labelled text set from. Start from rnnc_text_source_init(); all strings are
  * borrowed for the call. */
 typedef struct rnnc_text_source {
-    int format;        /* enum rnnc_text_format */
+    enum rnnc_text_format format;
     const char *path;  /* a file or folder */
     const char *split; /* aclImdb: "train" (NULL) or "test" */
     /* CSV/TSV: the label and text columns, each a 0-based index ("0") or a header name ("label").
@@ -215,14 +215,14 @@ enum rnnc_lm_level { RNNC_LM_CHAR = 0, RNNC_LM_WORD = 1 };
 enum rnnc_lm_documents { RNNC_LM_DOC_NONE = 0, RNNC_LM_DOC_LINES = 1 };
 /* How a text becomes a token stream (a language model's spec gives one: rnnc_lm_corpus). */
 typedef struct rnnc_corpus_spec {
-    int level;       /* enum rnnc_lm_level. char */
-    int lowercase;   /* fold case first (the tokenizer's table). 0 */
-    int strip_html;  /* word level: HTML tags become spaces (the tokenizer's rule). 0 */
+    enum rnnc_lm_level level; /* char */
+    int lowercase;            /* fold case first (the tokenizer's table). 0 */
+    int strip_html;           /* word level: HTML tags become spaces (the tokenizer's rule). 0 */
     int split_punct; /* word level: each punctuation character is a token (the tokenizer's rule,
                         as a classifier's; needed for a vocabulary a classifier can share). 0 */
     int num_words;   /* word level: keep ids < num_words (the most frequent words; 0: all). 0 */
     int min_freq;    /* word level: words seen fewer times in training become <unk>. 1 */
-    int documents;   /* enum rnnc_lm_documents. none */
+    enum rnnc_lm_documents documents; /* none */
 } rnnc_corpus_spec;
 /* The defaults given after each field above. */
 rnnc_corpus_spec rnnc_corpus_spec_init(void);

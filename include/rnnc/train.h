@@ -68,7 +68,7 @@ enum rnnc_optim_kind {
 };
 /* Every field applies to the kinds named beside it and is ignored by the others. */
 typedef struct rnnc_optim_spec {
-    int kind;                         /* enum rnnc_optim_kind */
+    enum rnnc_optim_kind kind;
     double lr;                        /* SGD 1e-2 (torch has no default), Adam/AdamW 1e-3,
                                          RMSprop 1e-2, Adagrad 1e-2 */
     double beta1, beta2;              /* Adam, AdamW: 0.9, 0.999 */
@@ -226,7 +226,7 @@ enum rnnc_threshold_mode { RNNC_THRESHOLD_REL = 0, RNNC_THRESHOLD_ABS = 1 };
 /* Fields torch requires without a default (step_size, EXPONENTIAL's gamma, t_max, total_steps)
  * start at 0 and must be set; rnnc_sched_init names a missing one. */
 typedef struct rnnc_sched_spec {
-    int kind;                   /* enum rnnc_sched_kind */
+    enum rnnc_sched_kind kind;
     long warmup_steps;          /* linear warm-up before the main schedule: 0 (none) */
     double warmup_start_factor; /* (0, 1]: 1/3 (LinearLR's start_factor) */
     long step_size;             /* STEP: required, >= 1 */
@@ -345,18 +345,18 @@ int rnnc_finetune_trainable(const rnnc_finetune_spec *spec, const rnnc_model *m,
 double rnnc_finetune_l2sp_penalty(const rnnc_finetune_spec *spec, const rnnc_model *m);
 
 typedef struct rnnc_fit_spec {
-    int epochs;            /* 10 */
-    int batch_size;        /* 32 */
-    uint64_t seed;         /* shuffling and dropout masks. 1 */
-    rnnc_optim_spec optim; /* Adam, torch's defaults */
-    rnnc_sched_spec sched; /* constant */
-    int sched_per_batch;   /* 0: the schedule steps once per epoch; 1: after every batch */
-    double clip_norm;      /* clip_grad_norm_ before each step; 0: off */
-    double clip_value;     /* clip_grad_value_; 0: off */
-    int monitor;           /* enum rnnc_monitor. val_loss (training loss without validation) */
-    double min_delta;      /* an improvement must exceed this. 0 */
-    int patience;          /* stop after this many epochs without improvement; 0: never */
-    int restore_best;      /* end with the best epoch's weights (needs validation). 0 */
+    int epochs;                /* 10 */
+    int batch_size;            /* 32 */
+    uint64_t seed;             /* shuffling and dropout masks. 1 */
+    rnnc_optim_spec optim;     /* Adam, torch's defaults */
+    rnnc_sched_spec sched;     /* constant */
+    int sched_per_batch;       /* 0: the schedule steps once per epoch; 1: after every batch */
+    double clip_norm;          /* clip_grad_norm_ before each step; 0: off */
+    double clip_value;         /* clip_grad_value_; 0: off */
+    enum rnnc_monitor monitor; /* val_loss (training loss without validation) */
+    double min_delta;          /* an improvement must exceed this. 0 */
+    int patience;              /* stop after this many epochs without improvement; 0: never */
+    int restore_best;          /* end with the best epoch's weights (needs validation). 0 */
     /* A folder for checkpoint.safetensors (+ checkpoint.optim.safetensors), best.safetensors,
      * model.safetensors and metrics.jsonl; created if missing. NULL: no files. */
     const char *out_dir;

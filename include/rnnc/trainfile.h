@@ -25,7 +25,7 @@ typedef struct rnnc_train_config {
     rnnc_fit_spec fit; /* fit.out_dir points at output below */
     int threads;       /* [train] threads: 0 = every core */
     /* [data] */
-    int format; /* enum rnnc_text_format */
+    enum rnnc_text_format format;
     char train[1024], validation[1024], test[1024];
     double validation_split; /* 0: none (or a validation file) */
     char label_column[64], text_column[64];
@@ -50,8 +50,8 @@ enum rnnc_finetune_vocab { RNNC_FT_VOCAB_PRETRAINED = 0, RNNC_FT_VOCAB_DATA = 1 
 enum rnnc_finetune_head { RNNC_FT_HEAD_AUTO = 0, RNNC_FT_HEAD_NEW = 1, RNNC_FT_HEAD_KEEP = 2 };
 /* [finetune] of a training file. Lists are comma-separated. */
 typedef struct rnnc_finetune_config {
-    int vocab;             /* enum rnnc_finetune_vocab. pretrained */
-    int head;              /* enum rnnc_finetune_head. auto */
+    enum rnnc_finetune_vocab vocab; /* pretrained */
+    enum rnnc_finetune_head head;   /* auto */
     char reinit[1024];     /* parameter or layer names to re-initialise instead of loading */
     char freeze[1024];     /* layer names or 0-based indices frozen for the whole run */
     int unfreeze_every;    /* gradual unfreezing every N epochs; 0 off */

@@ -55,10 +55,16 @@ static const char *const spec_keys[] = {"level",      "lowercase",  "num_words",
                                         "strip_html", "split_punct"};
 enum { N_SPEC_KEYS = 10 };
 
+/* Every field as an int: the enum fields are read and written as the int (or unsigned int, the
+ * same object to C's aliasing rules) the compiler stores them in. */
+_Static_assert(sizeof(enum rnnc_lm_level) == sizeof(int) &&
+                   sizeof(enum rnnc_lm_documents) == sizeof(int) &&
+                   sizeof(enum rnnc_lm_loss) == sizeof(int),
+               "the spec's enum fields are ints");
 static int *spec_field(rnnc_lm_spec *s, int k) {
-    int *f[N_SPEC_KEYS] = {&s->level,      &s->lowercase,  &s->num_words, &s->min_freq,
-                           &s->documents,  &s->bptt,       &s->loss,      &s->eval_batch,
-                           &s->strip_html, &s->split_punct};
+    int *f[N_SPEC_KEYS] = {(int *)&s->level,     &s->lowercase,  &s->num_words,   &s->min_freq,
+                           (int *)&s->documents, &s->bptt,       (int *)&s->loss, &s->eval_batch,
+                           &s->strip_html,       &s->split_punct};
     return f[k];
 }
 

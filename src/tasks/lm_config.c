@@ -36,7 +36,6 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
     static const char *const choices[][3] = {{"level", "char", "word"},
                                              {"documents", "none", "lines"},
                                              {"loss", "token_mean", "step_sum"}};
-    int *cdst[] = {&s->level, &s->documents, &s->loss};
     for (int k = 0; k < 3; k++)
         if (!strcmp(key, choices[k][0])) {
             if ((w = pick(value, choices[k] + 1, 2)) < 0) {
@@ -44,7 +43,12 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
                 snprintf(want, sizeof want, "%s or %s", choices[k][1], choices[k][2]);
                 return bad(path, line, key, value, want);
             }
-            *cdst[k] = w;
+            if (k == 0)
+                s->level = w ? RNNC_LM_WORD : RNNC_LM_CHAR;
+            else if (k == 1)
+                s->documents = w ? RNNC_LM_DOC_LINES : RNNC_LM_DOC_NONE;
+            else
+                s->loss = w ? RNNC_LM_LOSS_STEP_SUM : RNNC_LM_LOSS_TOKEN_MEAN;
             return RNNC_OK;
         }
     long l;
