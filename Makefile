@@ -7,7 +7,8 @@ SAN ?=
 DEBUG ?=
 BUILD := build$(if $(SAN),$(if $(findstring thread,$(SAN)),-tsan,-san))
 
-WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Werror=implicit-function-declaration
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Werror=implicit-function-declaration \
+        -Werror=incompatible-pointer-types
 OPT := $(if $(DEBUG),-O0 -g,-O2 -g)
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 PKGS := inih jansson zlib libarchive

@@ -253,7 +253,7 @@ static int setup(ft_ctx *x, rnnc_model *m, rnnc_fit_spec *fit, const char *new_t
     return rc;
 }
 
-static int make_classifier(void *user, rnnc_train_config *tc, const rnnc_textset *train,
+static int make_classifier(void *user, rnnc_classify_config *tc, const rnnc_textset *train,
                            rnnc_classifier **out) {
     ft_ctx *x = user;
     int rc;
@@ -263,12 +263,13 @@ static int make_classifier(void *user, rnnc_train_config *tc, const rnnc_textset
         tc->text.num_words = 0; /* every id of the pretrained vocabulary */
     }
     rnnc_status st = rnnc_classifier_create_vocab(
-        &tc->model, &tc->text, x->fc.vocab == RNNC_FT_VOCAB_PRETRAINED ? x->vocab : NULL, train,
-        tc->fit.seed, out);
+        &tc->run.model, &tc->text, x->fc.vocab == RNNC_FT_VOCAB_PRETRAINED ? x->vocab : NULL, train,
+        tc->run.fit.seed, out);
     if (st)
         return cli_fail("finetune", st);
     rnnc_classifier_set_info(*out, "rnnc.data.pretrained", x->pretrained);
-    return setup(x, rnnc_classifier_model(*out), &tc->fit, "classify", rnnc_classifier_vocab(*out));
+    return setup(x, rnnc_classifier_model(*out), &tc->run.fit, "classify",
+                 rnnc_classifier_vocab(*out));
 }
 
 static int make_lm(void *user, rnnc_lm_config *lc, const char *text, size_t len, rnnc_lm **out) {
@@ -279,12 +280,12 @@ static int make_lm(void *user, rnnc_lm_config *lc, const char *text, size_t len,
         if ((rc = check_tokenizer(x, &t, "lm")) != CLI_OK)
             return rc;
     }
-    rnnc_status st = rnnc_lm_create_vocab(&lc->train.model, &lc->spec,
+    rnnc_status st = rnnc_lm_create_vocab(&lc->run.model, &lc->spec,
                                           x->fc.vocab == RNNC_FT_VOCAB_PRETRAINED ? x->vocab : NULL,
-                                          text, len, lc->train.fit.seed, out);
+                                          text, len, lc->run.fit.seed, out);
     if (st)
         return cli_fail("finetune", st);
-    return setup(x, rnnc_lm_model(*out), &lc->train.fit, "lm", rnnc_lm_vocab(*out));
+    return setup(x, rnnc_lm_model(*out), &lc->run.fit, "lm", rnnc_lm_vocab(*out));
 }
 
 static int adapt_forecaster(void *user, rnnc_model *m, rnnc_fit_spec *fit) {

@@ -21,7 +21,7 @@ static void run_free(classify_run *r) {
 
 /* Reads a labelled set; names (may be NULL) fixes the label order. split names the aclImdb split
  * ("train" or "test"), so one aclImdb folder or archive can serve as both train and test. */
-static rnnc_status read_set(const rnnc_train_config *tc, const char *path, const char *split,
+static rnnc_status read_set(const rnnc_classify_config *tc, const char *path, const char *split,
                             const char *const *names, int n_names, rnnc_textset **out) {
     rnnc_text_source src = rnnc_text_source_init();
     src.format = tc->format, src.path = path, src.header = tc->header, src.split = split;
@@ -32,7 +32,7 @@ static rnnc_status read_set(const rnnc_train_config *tc, const char *path, const
 }
 
 /* The training set (a subset of it when asked) and the validation set: a split of it or a file. */
-static rnnc_status read_train(const rnnc_train_config *tc, classify_run *r) {
+static rnnc_status read_train(const rnnc_classify_config *tc, classify_run *r) {
     rnnc_status st = read_set(tc, tc->train, "train", NULL, 0, &r->train);
     if (st == RNNC_OK && tc->subset > 0)
         st = rnnc_textset_subset(r->train, (size_t)tc->subset, tc->subset_seed);
@@ -46,15 +46,15 @@ static rnnc_status read_train(const rnnc_train_config *tc, classify_run *r) {
 
 /* The classifier (make's, or a new one), then the test set, read and checked before training
  * overwrites anything. */
-static int build(rnnc_train_config *tc, const cli_train_args *a, cli_make_classifier make,
+static int build(rnnc_classify_config *tc, const cli_train_args *a, cli_make_classifier make,
                  void *user, classify_run *r) {
     rnnc_status st;
     int rc;
     if (make) {
         if ((rc = make(user, tc, r->train, &r->c)) != CLI_OK)
             return rc;
-    } else if ((st =
-                    rnnc_classifier_create(&tc->model, &tc->text, r->train, tc->fit.seed, &r->c))) {
+    } else if ((st = rnnc_classifier_create(&tc->run.model, &tc->text, r->train, tc->run.fit.seed,
+                                            &r->c))) {
         return cli_fail(a->path, st);
     }
     if (!tc->test[0])
@@ -67,8 +67,8 @@ static int build(rnnc_train_config *tc, const cli_train_args *a, cli_make_classi
     return CLI_OK;
 }
 
-static void print_setup(const rnnc_train_config *tc, const cli_train_args *a, const classify_run *r,
-                        double seconds) {
+static void print_setup(const rnnc_classify_config *tc, const cli_train_args *a,
+                        const classify_run *r, double seconds) {
     printf("data: %zu training, %zu validation examples, %d labels; vocabulary %d ids; read in "
            "%.1f s\n",
            r->train->n, r->val ? r->val->n : 0, r->train->n_labels,
@@ -76,9 +76,9 @@ static void print_setup(const rnnc_train_config *tc, const cli_train_args *a, co
     size_t n_params;
     rnnc_model_params(rnnc_classifier_model(r->c), &n_params);
     printf("model: %d layers, %zu parameters; %d epochs, batch %d, %d thread%s%s%s\n",
-           tc->model.n_layers, n_params, tc->fit.epochs, tc->fit.batch_size, rnnc_get_num_threads(),
-           rnnc_get_num_threads() == 1 ? "" : "s", a->resume ? "; resuming from " : "",
-           a->resume ? a->resume : "");
+           tc->run.model.n_layers, n_params, tc->run.fit.epochs, tc->run.fit.batch_size,
+           rnnc_get_num_threads(), rnnc_get_num_threads() == 1 ? "" : "s",
+           a->resume ? "; resuming from " : "", a->resume ? a->resume : "");
     fflush(stdout);
 }
 
@@ -97,11 +97,11 @@ static int report_test(const classify_run *r) {
 }
 
 int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void *user) {
-    static rnnc_train_config tc;
-    rnnc_status st = rnnc_train_config_read(a->path, a->sets.v, a->sets.n, &tc);
+    static rnnc_classify_config tc;
+    rnnc_status st = rnnc_classify_config_read(a->path, a->sets.v, a->sets.n, &tc);
     if (st)
         return cli_fail("train", st);
-    if (cli_train_prepare(&tc, a))
+    if (cli_train_prepare(&tc.run, a))
         return CLI_USAGE;
     const double t0 = cli_wall();
     classify_run r = {NULL, NULL, NULL, NULL};
@@ -114,9 +114,9 @@ int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void
         print_setup(&tc, a, &r, cli_wall() - t0);
         cli_progress ps;
         rnnc_epoch_report last;
-        cli_fit_begin(&ps, CLI_TASK_CLASSIFY, 1, a, &tc.fit);
-        st = rnnc_classifier_fit(r.c, r.train, r.val, &tc.fit, &last);
-        rc = cli_fit_end(&ps, st, &last, &tc.fit, a->path);
+        cli_fit_begin(&ps, CLI_TASK_CLASSIFY, 1, a, &tc.run.fit);
+        st = rnnc_classifier_fit(r.c, r.train, r.val, &tc.run.fit, &last);
+        rc = cli_fit_end(&ps, st, &last, &tc.run.fit, a->path);
     }
     if (rc == CLI_OK && r.test)
         rc = report_test(&r);

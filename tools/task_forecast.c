@@ -99,7 +99,7 @@ static void print_setup(const rnnc_forecast_config *fc, rnnc_forecaster *f, cons
            fc->data, s->T, s->F, s->filled, ni, ni == 1 ? "" : "s", nt, nt == 1 ? "" : "s", nw[0],
            nw[1], nw[2], rnnc_forecaster_spec(f)->season);
     printf("model: %zu parameters; lookback %d, horizon %d; %d epochs, batch %d, %d thread%s\n", np,
-           fc->spec.lookback, fc->spec.horizon, fc->train.fit.epochs, fc->train.fit.batch_size,
+           fc->spec.lookback, fc->spec.horizon, fc->run.fit.epochs, fc->run.fit.batch_size,
            rnnc_get_num_threads(), rnnc_get_num_threads() == 1 ? "" : "s");
     fflush(stdout);
 }
@@ -113,13 +113,13 @@ static int build(rnnc_forecast_config *fc, const cli_train_args *a, cli_adapt_mo
     src.columns = fc->columns[0] ? fc->columns : NULL;
     src.categorical = fc->categorical[0] ? fc->categorical : NULL;
     src.missing = fc->missing;
-    const rnnc_train_config *tc = &fc->train;
+    const rnnc_run_config *tc = &fc->run;
     rnnc_status st;
     if ((st = rnnc_series_read(&src, s)))
         return cli_fail("train", st);
     if ((st = rnnc_forecaster_create(&tc->model, &fc->spec, *s, &src, tc->fit.seed, f)))
         return cli_fail(a->path, st);
-    return adapt ? adapt(user, rnnc_forecaster_model(*f), &fc->train.fit) : CLI_OK;
+    return adapt ? adapt(user, rnnc_forecaster_model(*f), &fc->run.fit) : CLI_OK;
 }
 
 int cli_train_forecast(const cli_train_args *a, cli_adapt_model adapt, void *user) {
@@ -127,7 +127,7 @@ int cli_train_forecast(const cli_train_args *a, cli_adapt_model adapt, void *use
     rnnc_status st = rnnc_forecast_config_read(a->path, a->sets.v, a->sets.n, &fc);
     if (st)
         return cli_fail("train", st);
-    rnnc_train_config *tc = &fc.train;
+    rnnc_run_config *tc = &fc.run;
     if (cli_train_prepare(tc, a))
         return CLI_USAGE;
     const double t0 = cli_wall();

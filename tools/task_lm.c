@@ -85,7 +85,7 @@ static int build(rnnc_lm_config *lc, const cli_train_args *a, cli_make_lm make, 
                  : r->len;
     if (make)
         return make(user, lc, r->text, r->cut, &r->lm);
-    const rnnc_train_config *tc = &lc->train;
+    const rnnc_run_config *tc = &lc->run;
     if ((st = rnnc_lm_create(&tc->model, &lc->spec, r->text, r->cut, tc->fit.seed, &r->lm)))
         return cli_fail(a->path, st);
     return CLI_OK;
@@ -118,7 +118,7 @@ static void print_setup(const rnnc_lm_config *lc, const lm_run *r) {
     printf("; vocabulary %d (%s level)\n", rnnc_vocab_size(rnnc_lm_vocab(r->lm)),
            sp->level == RNNC_LM_CHAR ? "character" : "word");
     printf("model: %zu parameters; %d epochs, batch %d x bptt %d, %d thread%s\n", np,
-           lc->train.fit.epochs, lc->train.fit.batch_size, sp->bptt, rnnc_get_num_threads(),
+           lc->run.fit.epochs, lc->run.fit.batch_size, sp->bptt, rnnc_get_num_threads(),
            rnnc_get_num_threads() == 1 ? "" : "s");
     fflush(stdout);
 }
@@ -128,7 +128,7 @@ int cli_train_lm(const cli_train_args *a, cli_make_lm make, void *user) {
     rnnc_status st = rnnc_lm_config_read(a->path, a->sets.v, a->sets.n, &lc);
     if (st)
         return cli_fail("train", st);
-    rnnc_train_config *tc = &lc.train;
+    rnnc_run_config *tc = &lc.run;
     if (cli_train_prepare(tc, a))
         return CLI_USAGE;
     const double t0 = cli_wall();

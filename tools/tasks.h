@@ -10,7 +10,7 @@
 /* A text classifier's training file (task_classify.c): reads it and the data, builds the
  * classifier (make, when not NULL, builds it instead and may edit tc's fit spec), trains, reports
  * and evaluates on the test set. */
-typedef int (*cli_make_classifier)(void *user, rnnc_train_config *tc, const rnnc_textset *train,
+typedef int (*cli_make_classifier)(void *user, rnnc_classify_config *tc, const rnnc_textset *train,
                                    rnnc_classifier **out);
 int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void *user);
 

@@ -29,7 +29,7 @@ unsigned cli_train_file_sections(const cli_train_args *a);
 
 /* What every kind of training file does after reading: the output folder, --resume (which needs
  * one: prints and returns -1 without), the thread count (--threads, else [train] threads). */
-int cli_train_prepare(rnnc_train_config *tc, const cli_train_args *a);
+int cli_train_prepare(rnnc_run_config *tc, const cli_train_args *a);
 
 /* Around a task's rnnc_*_fit: cli_fit_begin starts the progress reporter for task (per_item as
  * cli_progress_start) and makes SIGINT / SIGTERM stop the run after its batch with a checkpoint (a

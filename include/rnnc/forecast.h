@@ -154,11 +154,11 @@ const char *rnnc_forecast_method_name(int method);
 rnnc_status rnnc_forecaster_evaluate(rnnc_forecaster *f, const rnnc_series *s,
                                      rnnc_forecast_metrics *m, double *scale);
 
-/* A forecasting training file: a training file (rnnc_train_config_read) with a [forecast]
+/* A forecasting training file: the run's sections (rnnc_run_config) with a [forecast]
  * section naming the CSV and the keys of docs/forecast.md; the layer sections describe the
  * encoder ([model] input_size may be left out: the data sets it) and [data] is not used. */
 typedef struct rnnc_forecast_config {
-    rnnc_train_config train; /* model, fit, threads, output ([data] fields unused) */
+    rnnc_run_config run;
     rnnc_forecast_spec spec;
     char data[1024]; /* the CSV */
     char time[256], columns[1024], categorical[256];

@@ -115,7 +115,7 @@ rnnc_status rnnc_lm_generate(rnnc_lm *lm, const char *prime, size_t len, size_t 
 /* A language-model training file (docs/lm.md): the model's layer sections, [train], [optimizer],
  * [schedule], [early_stopping] and an [lm] section with the text files and the spec. */
 typedef struct rnnc_lm_config {
-    rnnc_train_config train; /* model, fit, threads, output ([data] fields unused) */
+    rnnc_run_config run;
     rnnc_lm_spec spec;
     char train_file[1024], validation_file[1024], test_file[1024];
     double validation_split; /* the last fraction of train_file validates when no file is named */

@@ -13,17 +13,23 @@ extern "C" {
 /* ---------------------------------------------------------------------------------------------
  * Training files (docs/training.md, docs/finetune.md)
  */
-/* A training file (docs/training.md): the model's layer sections plus [data], [train],
- * [optimizer], [schedule] and [early_stopping]. overrides are "section.key=value" strings
- * (the CLI's --set), applied to the text before parsing: a key replaces the first such key of
- * the first such section, or is added to it; a missing training section is added. Errors name
- * the file and line (or the override). Paths are kept as written (relative to the working
- * folder). */
-typedef struct rnnc_train_config {
+/* What every training file gives, whatever the task (docs/training.md): the model's layer
+ * sections, [train], [optimizer], [schedule] and [early_stopping]. */
+typedef struct rnnc_run_config {
     rnnc_config model;
-    rnnc_text_spec text;
     rnnc_fit_spec fit; /* fit.out_dir points at output below */
     int threads;       /* [train] threads: 0 = every core */
+    char output[1024]; /* [train] output folder, "" for none */
+} rnnc_run_config;
+
+/* A text classifier's training file (docs/training.md): the run's sections plus [data].
+ * overrides are "section.key=value" strings (the CLI's --set), applied to the text before
+ * parsing: a key replaces the first such key of the first such section, or is added to it; a
+ * missing training section is added. Errors name the file and line (or the override). Paths are
+ * kept as written (relative to the working folder). */
+typedef struct rnnc_classify_config {
+    rnnc_run_config run;
+    rnnc_text_spec text;
     /* [data] */
     enum rnnc_text_format format;
     char train[1024], validation[1024], test[1024];
@@ -34,10 +40,9 @@ typedef struct rnnc_train_config {
      * (rnnc_textset_subset with subset_seed, 1 by default), before validation_split; 0: all */
     long subset;
     uint64_t subset_seed;
-    char output[1024]; /* [train] output folder, "" for none */
-} rnnc_train_config;
-rnnc_status rnnc_train_config_read(const char *path, const char *const *overrides, int n,
-                                   rnnc_train_config *out);
+} rnnc_classify_config;
+rnnc_status rnnc_classify_config_read(const char *path, const char *const *overrides, int n,
+                                      rnnc_classify_config *out);
 
 /* ---- Fine-tuning (docs/finetune.md) ---- */
 

@@ -148,11 +148,11 @@ rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overr
     memset(&r, 0, sizeof r);
     r.c = out;
     rnnc__train_hook hook = {"forecast", on_key, &r, 0};
-    rnnc_status st = rnnc__train_config_read_hooked(path, overrides, n, &out->train, &hook);
+    rnnc_status st = rnnc__train_config_read_hooked(path, overrides, n, &out->run, &hook);
     if (st != RNNC_OK)
         return st;
     if (hook.added_input_size)
-        out->train.model.input_size = 0; /* set from the data */
+        out->run.model.input_size = 0; /* set from the data */
     if (!r.seen_data || !out->data[0])
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [forecast] needs 'data = FILE.csv'", path);
     const rnnc_forecast_spec *s = &out->spec;

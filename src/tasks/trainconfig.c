@@ -265,22 +265,22 @@ enum { T_INT, T_LONG, T_DOUBLE, T_BOOL, T_SIDE, T_U64, T_PATH, T_COL, T_RATE };
 typedef struct key_def {
     const char *section, *name;
     int type;
-    void *(*where)(rnnc_train_config *c);
+    void *(*where)(rnnc_classify_config *c);
     size_t size; /* T_PATH / T_COL buffers */
 } key_def;
 
 #define FIELD(fn, expr)                                                                            \
-    static void *fn(rnnc_train_config *c) {                                                        \
+    static void *fn(rnnc_classify_config *c) {                                                     \
         return (void *)&(expr);                                                                    \
     }
-FIELD(f_epochs, c->fit.epochs)
-FIELD(f_batch, c->fit.batch_size)
-FIELD(f_seed, c->fit.seed)
-FIELD(f_threads, c->threads)
-FIELD(f_clipn, c->fit.clip_norm)
-FIELD(f_ema, c->fit.ema)
-FIELD(f_clipv, c->fit.clip_value)
-FIELD(f_output, c->output)
+FIELD(f_epochs, c->run.fit.epochs)
+FIELD(f_batch, c->run.fit.batch_size)
+FIELD(f_seed, c->run.fit.seed)
+FIELD(f_threads, c->run.threads)
+FIELD(f_clipn, c->run.fit.clip_norm)
+FIELD(f_ema, c->run.fit.ema)
+FIELD(f_clipv, c->run.fit.clip_value)
+FIELD(f_output, c->run.output)
 FIELD(f_train, c->train)
 FIELD(f_val, c->validation)
 FIELD(f_test, c->test)
@@ -300,44 +300,44 @@ FIELD(f_punct, c->text.tok.split_punct)
 FIELD(f_adrop, c->text.augment.drop)
 FIELD(f_aswap, c->text.augment.swap)
 FIELD(f_aoov, c->text.augment.oov)
-FIELD(f_lr, c->fit.optim.lr)
-FIELD(f_b1, c->fit.optim.beta1)
-FIELD(f_b2, c->fit.optim.beta2)
-FIELD(f_eps, c->fit.optim.eps)
-FIELD(f_mom, c->fit.optim.momentum)
-FIELD(f_damp, c->fit.optim.dampening)
-FIELD(f_nest, c->fit.optim.nesterov)
-FIELD(f_ams, c->fit.optim.amsgrad)
-FIELD(f_alpha, c->fit.optim.alpha)
-FIELD(f_cent, c->fit.optim.centered)
-FIELD(f_lrd, c->fit.optim.lr_decay)
-FIELD(f_iav, c->fit.optim.initial_accumulator_value)
-FIELD(f_wd, c->fit.optim.weight_decay)
-FIELD(f_wsteps, c->fit.sched.warmup_steps)
-FIELD(f_wstart, c->fit.sched.warmup_start_factor)
-FIELD(f_ssize, c->fit.sched.step_size)
-FIELD(f_gamma, c->fit.sched.gamma)
-FIELD(f_delay, c->fit.sched.delay)
-FIELD(f_tmax, c->fit.sched.t_max)
-FIELD(f_etamin, c->fit.sched.eta_min)
-FIELD(f_maxlr, c->fit.sched.max_lr)
-FIELD(f_total, c->fit.sched.total_steps)
-FIELD(f_pct, c->fit.sched.pct_start)
-FIELD(f_cutf, c->fit.sched.cut_frac)
+FIELD(f_lr, c->run.fit.optim.lr)
+FIELD(f_b1, c->run.fit.optim.beta1)
+FIELD(f_b2, c->run.fit.optim.beta2)
+FIELD(f_eps, c->run.fit.optim.eps)
+FIELD(f_mom, c->run.fit.optim.momentum)
+FIELD(f_damp, c->run.fit.optim.dampening)
+FIELD(f_nest, c->run.fit.optim.nesterov)
+FIELD(f_ams, c->run.fit.optim.amsgrad)
+FIELD(f_alpha, c->run.fit.optim.alpha)
+FIELD(f_cent, c->run.fit.optim.centered)
+FIELD(f_lrd, c->run.fit.optim.lr_decay)
+FIELD(f_iav, c->run.fit.optim.initial_accumulator_value)
+FIELD(f_wd, c->run.fit.optim.weight_decay)
+FIELD(f_wsteps, c->run.fit.sched.warmup_steps)
+FIELD(f_wstart, c->run.fit.sched.warmup_start_factor)
+FIELD(f_ssize, c->run.fit.sched.step_size)
+FIELD(f_gamma, c->run.fit.sched.gamma)
+FIELD(f_delay, c->run.fit.sched.delay)
+FIELD(f_tmax, c->run.fit.sched.t_max)
+FIELD(f_etamin, c->run.fit.sched.eta_min)
+FIELD(f_maxlr, c->run.fit.sched.max_lr)
+FIELD(f_total, c->run.fit.sched.total_steps)
+FIELD(f_pct, c->run.fit.sched.pct_start)
+FIELD(f_cutf, c->run.fit.sched.cut_frac)
 FIELD(f_subset, c->subset)
 FIELD(f_subseed, c->subset_seed)
-FIELD(f_ratio, c->fit.sched.ratio)
-FIELD(f_div, c->fit.sched.div_factor)
-FIELD(f_fdiv, c->fit.sched.final_div_factor)
-FIELD(f_factor, c->fit.sched.factor)
-FIELD(f_spat, c->fit.sched.patience)
-FIELD(f_thr, c->fit.sched.threshold)
-FIELD(f_cool, c->fit.sched.cooldown)
-FIELD(f_minlr, c->fit.sched.min_lr)
-FIELD(f_perb, c->fit.sched_per_batch)
-FIELD(f_pat, c->fit.patience)
-FIELD(f_mind, c->fit.min_delta)
-FIELD(f_rest, c->fit.restore_best)
+FIELD(f_ratio, c->run.fit.sched.ratio)
+FIELD(f_div, c->run.fit.sched.div_factor)
+FIELD(f_fdiv, c->run.fit.sched.final_div_factor)
+FIELD(f_factor, c->run.fit.sched.factor)
+FIELD(f_spat, c->run.fit.sched.patience)
+FIELD(f_thr, c->run.fit.sched.threshold)
+FIELD(f_cool, c->run.fit.sched.cooldown)
+FIELD(f_minlr, c->run.fit.sched.min_lr)
+FIELD(f_perb, c->run.fit.sched_per_batch)
+FIELD(f_pat, c->run.fit.patience)
+FIELD(f_mind, c->run.fit.min_delta)
+FIELD(f_rest, c->run.fit.restore_best)
 
 static const key_def keys[] = {
     {"train", "epochs", T_INT, f_epochs, 0},
@@ -407,7 +407,7 @@ static const key_def keys[] = {
     {"early_stopping", "restore_best", T_BOOL, f_rest, 0},
 };
 
-static rnnc_status set_key(rnnc_train_config *c, const entry *e, const char *path) {
+static rnnc_status set_key(rnnc_classify_config *c, const entry *e, const char *path) {
     /* keys with words for values */
     if (!strcmp(e->section, "optimizer") && !strcmp(e->key, "name"))
         return RNNC_OK;
@@ -431,37 +431,37 @@ static rnnc_status set_key(rnnc_train_config *c, const entry *e, const char *pat
     }
     if (!strcmp(e->section, "train") && !strcmp(e->key, "on_nonfinite")) {
         if (!strcmp(e->value, "stop"))
-            return c->fit.skip_nonfinite = 0, RNNC_OK;
+            return c->run.fit.skip_nonfinite = 0, RNNC_OK;
         if (!strcmp(e->value, "skip"))
-            return c->fit.skip_nonfinite = 1, RNNC_OK;
+            return c->run.fit.skip_nonfinite = 1, RNNC_OK;
         return bad(e, path, "stop or skip");
     }
     if (!strcmp(e->section, "early_stopping") && !strcmp(e->key, "monitor")) {
         if (!strcmp(e->value, "val_loss"))
-            return c->fit.monitor = RNNC_MONITOR_VAL_LOSS, RNNC_OK;
+            return c->run.fit.monitor = RNNC_MONITOR_VAL_LOSS, RNNC_OK;
         if (!strcmp(e->value, "val_accuracy"))
-            return c->fit.monitor = RNNC_MONITOR_VAL_ACCURACY, RNNC_OK;
+            return c->run.fit.monitor = RNNC_MONITOR_VAL_ACCURACY, RNNC_OK;
         return bad(e, path, "val_loss or val_accuracy");
     }
     if (!strcmp(e->section, "schedule") && !strcmp(e->key, "anneal")) {
         if (!strcmp(e->value, "cos"))
-            return c->fit.sched.anneal = RNNC_ANNEAL_COS, RNNC_OK;
+            return c->run.fit.sched.anneal = RNNC_ANNEAL_COS, RNNC_OK;
         if (!strcmp(e->value, "linear"))
-            return c->fit.sched.anneal = RNNC_ANNEAL_LINEAR, RNNC_OK;
+            return c->run.fit.sched.anneal = RNNC_ANNEAL_LINEAR, RNNC_OK;
         return bad(e, path, "cos or linear");
     }
     if (!strcmp(e->section, "schedule") && !strcmp(e->key, "mode")) {
         if (!strcmp(e->value, "min"))
-            return c->fit.sched.mode = RNNC_PLATEAU_MIN, RNNC_OK;
+            return c->run.fit.sched.mode = RNNC_PLATEAU_MIN, RNNC_OK;
         if (!strcmp(e->value, "max"))
-            return c->fit.sched.mode = RNNC_PLATEAU_MAX, RNNC_OK;
+            return c->run.fit.sched.mode = RNNC_PLATEAU_MAX, RNNC_OK;
         return bad(e, path, "min or max");
     }
     if (!strcmp(e->section, "schedule") && !strcmp(e->key, "threshold_mode")) {
         if (!strcmp(e->value, "rel"))
-            return c->fit.sched.threshold_mode = RNNC_THRESHOLD_REL, 0;
+            return c->run.fit.sched.threshold_mode = RNNC_THRESHOLD_REL, 0;
         if (!strcmp(e->value, "abs"))
-            return c->fit.sched.threshold_mode = RNNC_THRESHOLD_ABS, 0;
+            return c->run.fit.sched.threshold_mode = RNNC_THRESHOLD_ABS, 0;
         return bad(e, path, "rel or abs");
     }
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -543,7 +543,7 @@ static rnnc_status collect_entries(const char *txt, const char *path, collect *c
     return st;
 }
 
-static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_config *out,
+static rnnc_status parse_training(const char *txt, const char *path, rnnc_classify_config *out,
                                   rnnc__train_hook *hook) {
     collect c;
     rnnc_status st = collect_entries(txt, path, &c);
@@ -554,7 +554,7 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_
         if (rnnc_optim_kind_parse(on->value, &kind) != RNNC_OK)
             st = bad(on, path, "sgd, adam, adamw, rmsprop or adagrad");
         else
-            out->fit.optim = rnnc_optim_spec_init(kind);
+            out->run.fit.optim = rnnc_optim_spec_init(kind);
     }
     const entry *sn = st == RNNC_OK ? find(&c, "schedule", "name") : NULL;
     if (sn) {
@@ -564,7 +564,7 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_train_
                 bad(sn, path,
                     "constant, step, exponential, cosine, onecycle, plateau or slanted_triangular");
         else
-            out->fit.sched = rnnc_sched_spec_init(kind);
+            out->run.fit.sched = rnnc_sched_spec_init(kind);
     }
     for (int i = 0; st == RNNC_OK && i < c.n; i++) {
         const entry *en = &c.e[i];
@@ -679,18 +679,15 @@ rnnc_status rnnc__train_config_section(const char *path, const char *const *over
     return st;
 }
 
-rnnc_status rnnc_train_config_read(const char *path, const char *const *overrides, int n,
-                                   rnnc_train_config *out) {
-    return rnnc__train_config_read_hooked(path, overrides, n, out, NULL);
-}
-
-rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *overrides, int n,
-                                           rnnc_train_config *out, rnnc__train_hook *hook) {
+/* The reader of every training file: a classifier's whole (hook NULL), or with a hook the run's
+ * sections and the task's own (see trainconfig.h). */
+static rnnc_status read_config(const char *path, const char *const *overrides, int n,
+                               rnnc_classify_config *out, rnnc__train_hook *hook) {
     if (!path || !out || (n > 0 && !overrides))
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_train_config_read: NULL argument");
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classify_config_read: NULL argument");
     memset(out, 0, sizeof *out);
     out->text = rnnc_text_spec_init();
-    out->fit = rnnc_fit_spec_init();
+    out->run.fit = rnnc_fit_spec_init();
     out->header = -1;
     out->subset_seed = 1;
     text t = {0}, model = {0}, train = {0};
@@ -705,7 +702,7 @@ rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *
         hook->added_input_size = 1;
     }
     if (st == RNNC_OK)
-        st = rnnc_config_parse(model.s, path, &out->model);
+        st = rnnc_config_parse(model.s, path, &out->run.model);
     if (st == RNNC_OK)
         st = parse_training(train.s, path, out, hook);
     if (st == RNNC_OK && !hook && !out->train[0])
@@ -716,7 +713,26 @@ rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *
     if (st == RNNC_OK && out->validation_split != 0 &&
         !(out->validation_split > 0 && out->validation_split < 1))
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [data] validation_split must be in (0, 1)", path);
-    out->fit.out_dir = out->output[0] ? out->output : NULL;
+    out->run.fit.out_dir = out->run.output[0] ? out->run.output : NULL;
     free(t.s), free(model.s), free(train.s);
+    return st;
+}
+
+rnnc_status rnnc_classify_config_read(const char *path, const char *const *overrides, int n,
+                                      rnnc_classify_config *out) {
+    return read_config(path, overrides, n, out, NULL);
+}
+
+rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *overrides, int n,
+                                           rnnc_run_config *out, rnnc__train_hook *hook) {
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__train_config_read_hooked: NULL argument");
+    rnnc_classify_config *c = malloc(sizeof *c);
+    if (!c)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", path ? path : "training file");
+    const rnnc_status st = read_config(path, overrides, n, c, hook);
+    *out = c->run;
+    out->fit.out_dir = out->output[0] ? out->output : NULL; /* its own copy of the folder */
+    free(c);
     return st;
 }

@@ -17,11 +17,11 @@ typedef struct rnnc__train_hook {
     int added_input_size;
 } rnnc__train_hook;
 
-/* rnnc_train_config_read with the keys of [hook->section] handed to hook->on_key; with a hook,
- * [data] keys are refused and [data] train is not required. hook NULL: the classifier's reader.
- * A forecaster's file without a [model] section gets input_size = 1 (added_input_size). */
+/* The run's sections of a task's training file (what rnnc_classify_config_read reads but [data]),
+ * with the keys of [hook->section] handed to hook->on_key; [data] keys are refused. A
+ * forecaster's file without a [model] section gets input_size = 1 (added_input_size). */
 rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *overrides, int n,
-                                           rnnc_train_config *out, rnnc__train_hook *hook);
+                                           rnnc_run_config *out, rnnc__train_hook *hook);
 /* Hands every key of [section] in the file (after the overrides) to on_key, in file order; the
  * other sections are parsed but not checked ([finetune], which the task readers skip). */
 rnnc_status rnnc__train_config_section(const char *path, const char *const *overrides, int n,

@@ -450,30 +450,30 @@ static void test_config(const char *tmp) {
     snprintf(p, sizeof p, "%s/t.ini", tmp);
     write_file(p, "[data]\ntrain = a.tsv\naugment_drop = 0.1\naugment_swap = 0.05\naugment_oov = "
                   "0.2\n[embedding]\nvocab = 9\ndim = 2\n[lstm]\nhidden = 4\n");
-    static rnnc_train_config tc;
-    rnnc_status st = rnnc_train_config_read(p, NULL, 0, &tc);
+    static rnnc_classify_config tc;
+    rnnc_status st = rnnc_classify_config_read(p, NULL, 0, &tc);
     check(st == RNNC_OK && tc.text.augment.drop == 0.1 && tc.text.augment.swap == 0.05 &&
               tc.text.augment.oov == 0.2,
           "[data] augment_drop, augment_swap, augment_oov read (%s)",
           st ? rnnc_last_error() : "ok");
     const char *off[] = {"data.augment_oov=0"};
-    st = rnnc_train_config_read(p, off, 1, &tc);
+    st = rnnc_classify_config_read(p, off, 1, &tc);
     check(st == RNNC_OK && tc.text.augment.oov == 0, "--set data.augment_oov=0 turns it off");
     const char *bad1[] = {"data.augment_drop=1"};
-    st = rnnc_train_config_read(p, bad1, 1, &tc);
+    st = rnnc_classify_config_read(p, bad1, 1, &tc);
     check(st == RNNC_ERR_FORMAT &&
               strstr(rnnc_last_error(), "t.ini:3: [data] augment_drop = '1'") &&
               strstr(rnnc_last_error(), "[0, 1)"),
           "[data] augment_drop = 1 refused with file, line and key: %s", rnnc_last_error());
     const char *bad2[] = {"data.augment_swap=-0.1"};
-    st = rnnc_train_config_read(p, bad2, 1, &tc);
+    st = rnnc_classify_config_read(p, bad2, 1, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":4: [data] augment_swap"),
           "[data] augment_swap < 0 refused: %s", rnnc_last_error());
     const char *bad3[] = {"data.augment_oov=nan"};
-    st = rnnc_train_config_read(p, bad3, 1, &tc);
+    st = rnnc_classify_config_read(p, bad3, 1, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":5: [data] augment_oov"),
           "[data] augment_oov = nan refused: %s", rnnc_last_error());
-    rnnc_train_config_read(p, NULL, 0, &tc);
+    rnnc_classify_config_read(p, NULL, 0, &tc);
     tc.text.augment.drop = 1; /* the classifier checks the spec too, naming the field */
     rnnc_classifier *c = NULL;
     rnnc_textset set = {0};
@@ -481,8 +481,8 @@ static void test_config(const char *tmp) {
     int32_t labels[2] = {0, 1};
     char *names[2] = {"neg", "pos"};
     set.n = 2, set.texts = texts, set.labels = labels, set.n_labels = 2, set.label_names = names;
-    tc.model.layers[0].vocab = 16;
-    st = rnnc_classifier_create(&tc.model, &tc.text, &set, 1, &c);
+    tc.run.model.layers[0].vocab = 16;
+    st = rnnc_classifier_create(&tc.run.model, &tc.text, &set, 1, &c);
     check(st == RNNC_ERR_ARG && !c && strstr(rnnc_last_error(), "augment_drop"),
           "rnnc_classifier_create refuses augment_drop = 1: %s", rnnc_last_error());
 

@@ -1,4 +1,4 @@
-/* Fuzz target: training files (rnnc_train_config_read). The bytes are written to a file and read
+/* Fuzz target: training files (rnnc_classify_config_read). The bytes are written to a file and read
  * three times: as they are, with a fixed list of --set overrides, and with the input's last line
  * as one more override (so the override code sees fuzzed text too). */
 #include "fuzz.h"
@@ -14,11 +14,11 @@ static int fuzz_trainconfig(const uint8_t *data, size_t n) {
     const char *path = fuzz_write("train.ini", data, n);
     if (!path)
         return RNNC_ERR_IO;
-    static rnnc_train_config tc;
-    rnnc_status st = rnnc_train_config_read(path, NULL, 0, &tc);
+    static rnnc_classify_config tc;
+    rnnc_status st = rnnc_classify_config_read(path, NULL, 0, &tc);
     if (st != RNNC_OK)
         FUZZ_REQUIRE(rnnc_last_error()[0] != '\0');
-    (void)rnnc_train_config_read(path, fixed_sets, N_FIXED, &tc);
+    (void)rnnc_classify_config_read(path, fixed_sets, N_FIXED, &tc);
 
     const uint8_t *nl = memchr(data, '\n', n);
     const uint8_t *last = data;
@@ -30,8 +30,8 @@ static int fuzz_trainconfig(const uint8_t *data, size_t n) {
             const char *sets[N_FIXED + 1];
             memcpy(sets, fixed_sets, sizeof fixed_sets);
             sets[N_FIXED] = set;
-            (void)rnnc_train_config_read(path, sets + N_FIXED, 1, &tc);
-            (void)rnnc_train_config_read(path, sets, N_FIXED + 1, &tc);
+            (void)rnnc_classify_config_read(path, sets + N_FIXED, 1, &tc);
+            (void)rnnc_classify_config_read(path, sets, N_FIXED + 1, &tc);
             free(set);
         }
     }

@@ -465,8 +465,8 @@ static void test_config(void) {
               c.missing == RNNC_MISSING_INTERPOLATE && c.spec.season == 0 &&
               c.spec.val_fraction == 0.15 && c.spec.test_fraction == 0.25 &&
               c.spec.decoder == RNNC_DECODER_RECURSIVE && c.spec.loss == RNNC_FLOSS_HUBER &&
-              c.spec.huber_delta == 0.5 && c.train.fit.epochs == 3 && c.train.model.n_layers == 1 &&
-              c.train.model.layers[0].hidden == 16 && c.train.model.input_size == 0,
+              c.spec.huber_delta == 0.5 && c.run.fit.epochs == 3 && c.run.model.n_layers == 1 &&
+              c.run.model.layers[0].hidden == 16 && c.run.model.input_size == 0,
           "every [forecast] key, overrides, the encoder and [train] read (%s)", rnnc_last_error());
     check(rnnc_forecast_config_read(p2, NULL, 0, &c) == RNNC_ERR_FORMAT &&
               strstr(rnnc_last_error(), "b.ini:6: unknown key 'lookbak' in [forecast]"),
@@ -476,8 +476,8 @@ static void test_config(void) {
           "[data] in a forecasting file: refused with its line: %s", rnnc_last_error());
     write_file(p2, "[embedding]\nvocab = 10\ndim = 4\n[lstm]\nhidden = 4\n[dense]\nunits = 1\n"
                    "[data]\ntrain = t.tsv\n[forecast]\nhorizon = 2\n");
-    static rnnc_train_config tc;
-    check(rnnc_train_config_read(p2, NULL, 0, &tc) == RNNC_ERR_FORMAT &&
+    static rnnc_classify_config tc;
+    check(rnnc_classify_config_read(p2, NULL, 0, &tc) == RNNC_ERR_FORMAT &&
               strstr(rnnc_last_error(), "[forecast] in a text classifier"),
           "the classifier's reader refuses [forecast]: %s", rnnc_last_error());
     unlink(p1), unlink(p2), unlink(p3);

@@ -469,15 +469,15 @@ static void test_file_and_config(void) {
     st = rnnc_lm_config_read(ini, NULL, 0, &lc);
     check(st == RNNC_OK && lc.spec.level == RNNC_LM_WORD && lc.spec.bptt == 7 &&
               lc.spec.loss == RNNC_LM_LOSS_STEP_SUM && lc.validation_split == 0.25 &&
-              lc.train.model.layers[0].vocab == 0 && lc.train.fit.epochs == 2,
+              lc.run.model.layers[0].vocab == 0 && lc.run.fit.epochs == 2,
           "[lm] keys read, vocab = auto kept as 0 (%s)", st ? rnnc_last_error() : "");
-    check(rnnc_lm_create(&lc.train.model, &lc.spec, TEXT, strlen(TEXT), 1, &lm) == RNNC_OK &&
+    check(rnnc_lm_create(&lc.run.model, &lc.spec, TEXT, strlen(TEXT), 1, &lm) == RNNC_OK &&
               rnnc_model_config(rnnc_lm_model(lm))->layers[0].vocab ==
                   rnnc_vocab_size(rnnc_lm_vocab(lm)),
           "auto sizes set from the vocabulary");
     rnnc_lm_free(lm);
-    lc.train.model.layers[2].units = 5;
-    check(rnnc_lm_create(&lc.train.model, &lc.spec, TEXT, strlen(TEXT), 1, &lm) == RNNC_ERR_SHAPE &&
+    lc.run.model.layers[2].units = 5;
+    check(rnnc_lm_create(&lc.run.model, &lc.spec, TEXT, strlen(TEXT), 1, &lm) == RNNC_ERR_SHAPE &&
               strstr(rnnc_last_error(), "units 5"),
           "a wrong output size is named (%s)", rnnc_last_error());
     const char *bad[] = {"lm.level=syllable", "lm.bptt=0", "lm.colour=red", "lm.loss=sum"};

@@ -283,8 +283,8 @@ static void test_config(void) {
               fc.head == RNNC_FT_HEAD_NEW && !strcmp(fc.reinit, "lstm") &&
               !strcmp(fc.freeze, "embedding"),
           "[finetune] read: %s", rnnc_last_error());
-    rnnc_train_config tc;
-    check(rnnc_train_config_read(path, NULL, 0, &tc) == RNNC_OK,
+    rnnc_classify_config tc;
+    check(rnnc_classify_config_read(path, NULL, 0, &tc) == RNNC_OK,
           "the classifier's reader skips [finetune]: %s", rnnc_last_error());
     unsigned char frozen[RNNC_MAX_LAYERS];
     double fac[RNNC_MAX_LAYERS];

@@ -345,63 +345,64 @@ static void test_train_file(const char *tmp) {
                "# a training file\n[data]\ntrain = a.tsv\nmaxlen = 50\n\n[embedding]\nvocab = "
                "100\ndim = 8\n\n[lstm]\nhidden = 4\n\n[dense]\nunits = 1\n\n[train]\nepochs = "
                "3\n[optimizer]\nname = sgd\nmomentum = 0.9\n");
-    rnnc_train_config tc;
-    rnnc_status st = rnnc_train_config_read(path, NULL, 0, &tc);
+    rnnc_classify_config tc;
+    rnnc_status st = rnnc_classify_config_read(path, NULL, 0, &tc);
     check(st == RNNC_OK, "training file reads: %s", st ? rnnc_last_error() : "ok");
-    check(tc.model.n_layers == 3 && tc.model.layers[1].hidden == 4 && tc.text.maxlen == 50 &&
-              tc.fit.epochs == 3 && tc.fit.optim.kind == RNNC_OPTIM_SGD &&
-              tc.fit.optim.momentum == 0.9 && !strcmp(tc.train, "a.tsv"),
+    check(tc.run.model.n_layers == 3 && tc.run.model.layers[1].hidden == 4 &&
+              tc.text.maxlen == 50 && tc.run.fit.epochs == 3 &&
+              tc.run.fit.optim.kind == RNNC_OPTIM_SGD && tc.run.fit.optim.momentum == 0.9 &&
+              !strcmp(tc.train, "a.tsv"),
           "layers, [data], [train] and [optimizer] keys land");
     const char *sets[] = {"train.epochs=7", "lstm.hidden=9", "optimizer.lr=0.5",
                           "early_stopping.patience=2", "data.num_words=77"};
-    st = rnnc_train_config_read(path, sets, 5, &tc);
-    check(st == RNNC_OK && tc.fit.epochs == 7 && tc.model.layers[1].hidden == 9 &&
-              tc.fit.optim.lr == 0.5 && tc.fit.patience == 2 && tc.text.num_words == 77 &&
-              tc.fit.optim.momentum == 0.9,
+    st = rnnc_classify_config_read(path, sets, 5, &tc);
+    check(st == RNNC_OK && tc.run.fit.epochs == 7 && tc.run.model.layers[1].hidden == 9 &&
+              tc.run.fit.optim.lr == 0.5 && tc.run.fit.patience == 2 && tc.text.num_words == 77 &&
+              tc.run.fit.optim.momentum == 0.9,
           "--set replaces keys, adds keys and adds a missing training section");
     const char *bad1[] = {"gru.hidden=3"};
-    st = rnnc_train_config_read(path, bad1, 1, &tc);
+    st = rnnc_classify_config_read(path, bad1, 1, &tc);
     check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "no [gru] section"),
           "--set on a missing layer section: %s", rnnc_last_error());
     const char *bad2[] = {"epochs=3"};
-    st = rnnc_train_config_read(path, bad2, 1, &tc);
+    st = rnnc_classify_config_read(path, bad2, 1, &tc);
     check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "section.key=value"),
           "--set without a section: %s", rnnc_last_error());
     write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\n[lstm]\nhidden = "
                      "4\n[train]\nepoch = 3\n");
-    st = rnnc_train_config_read(path, NULL, 0, &tc);
+    st = rnnc_classify_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":9: unknown key 'epoch' in [train]"),
           "unknown key named with its line: %s", rnnc_last_error());
     write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\n[lstm]\nhiden = 4\n");
-    st = rnnc_train_config_read(path, NULL, 0, &tc);
+    st = rnnc_classify_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":7:"),
           "a layer-section error keeps its real line number: %s", rnnc_last_error());
     write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\n[lstm]\nhidden = "
                      "4\n[optimizer]\nname = adamax\n");
-    st = rnnc_train_config_read(path, NULL, 0, &tc);
+    st = rnnc_classify_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":9:") &&
               strstr(rnnc_last_error(), "adamw"),
           "unknown optimizer lists the known ones: %s", rnnc_last_error());
     write_file(
         path,
         "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\nmaxlen = -3\n[lstm]\nhidden = 4\n");
-    st = rnnc_train_config_read(path, NULL, 0, &tc);
+    st = rnnc_classify_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":6:"), "negative maxlen: %s",
           rnnc_last_error());
     write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\nvalidation = "
                      "b\nvalidation_split = 0.2\n[lstm]\nhidden = 4\n");
-    st = rnnc_train_config_read(path, NULL, 0, &tc);
+    st = rnnc_classify_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "choose one"),
           "validation file and split together: %s", rnnc_last_error());
     char longline[400] = "[embedding]\nvocab = 9\ndim = 2\n[lstm]\nhidden = 4\n[data]\ntrain = ";
     memset(longline + strlen(longline), 'x', 250);
     strcpy(longline + strlen(longline), ".tsv\n");
     write_file(path, longline);
-    st = rnnc_train_config_read(path, NULL, 0, &tc);
+    st = rnnc_classify_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":7: line too long"),
           "a line too long for the INI reader is refused, not cut: %s", rnnc_last_error());
     write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[lstm]\nhidden = 4\n");
-    st = rnnc_train_config_read(path, NULL, 0, &tc);
+    st = rnnc_classify_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "train = PATH"),
           "no training data: %s", rnnc_last_error());
 }
