@@ -13,6 +13,7 @@
 #include "fit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
@@ -192,6 +193,49 @@ char *rnnc__sibling_path(const char *ckpt, const char *suffix) {
     memcpy(p, ckpt, base);
     strcpy(p + base, suffix);
     return p;
+}
+
+/* A run folder belongs to one run at a time: a write lock (fcntl, POSIX) on OUT/run.lock, held
+ * from before the first file is touched until the run ends (closing the file, or the process's
+ * death, releases it). A second run is refused at its start, naming the process that holds the
+ * folder, so two runs never interleave their checkpoints, optimizer files and logs. Returns the
+ * open descriptor in *fd. */
+static rnnc_status lock_dir(const char *dir, int *fd) {
+    *fd = -1;
+    char *p = join(dir, "run.lock");
+    if (!p)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    const int f = open(p, O_RDWR | O_CREAT, 0666);
+    if (f < 0) {
+        rnnc_status st = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", p, strerror(errno));
+        free(p);
+        return st;
+    }
+    struct flock lk;
+    memset(&lk, 0, sizeof lk);
+    lk.l_type = F_WRLCK, lk.l_whence = SEEK_SET; /* l_start 0, l_len 0: the whole file */
+    if (fcntl(f, F_SETLK, &lk) == 0) {
+        free(p);
+        *fd = f;
+        return RNNC_OK;
+    }
+    const int err = errno;
+    struct flock who;
+    memset(&who, 0, sizeof who);
+    who.l_type = F_WRLCK, who.l_whence = SEEK_SET;
+    rnnc_status st;
+    if ((err == EACCES || err == EAGAIN) && fcntl(f, F_GETLK, &who) == 0 && who.l_type != F_UNLCK)
+        st = RNNC_FAIL(RNNC_ERR_STATE,
+                       "%s: another run (process %ld) is training into this folder; wait for it "
+                       "to end or choose another output folder",
+                       dir, (long)who.l_pid);
+    else if (err == EACCES || err == EAGAIN)
+        st = RNNC_FAIL(RNNC_ERR_STATE, "%s: another run is training into this folder", dir);
+    else
+        st = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot lock: %s", p, strerror(err));
+    close(f);
+    free(p);
+    return st;
 }
 
 /* mkdir -p */
@@ -829,8 +873,11 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
         if (s == RNNC_OK)
             s = rnnc__calloc((void **)&r.held, np, sizeof(float), "weight average");
     }
+    int lock = -1;
     if (s == RNNC_OK && spec->out_dir) {
         s = make_dir(spec->out_dir);
+        if (s == RNNC_OK)
+            s = lock_dir(spec->out_dir, &lock);
         r.ckpt = join(spec->out_dir, "checkpoint.safetensors");
         r.best_path = join(spec->out_dir, "best.safetensors");
         r.final_path = join(spec->out_dir, "model.safetensors");
@@ -881,5 +928,7 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
     }
     free(r.ckpt), free(r.ckpt_optim), free(r.best_path), free(r.final_path), free(r.log_path);
     free(r.steps_path), free(r.ckpt_optim_next), free(r.steps_new), free(r.metrics_new);
+    if (lock >= 0)
+        close(lock); /* the folder is free for the next run */
     return s;
 }
