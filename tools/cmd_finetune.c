@@ -303,6 +303,7 @@ int cmd_finetune(int argc, char **argv) {
     ft_ctx x;
     memset(&x, 0, sizeof x);
     x.pretrained = argv[1];
+    a.pretrained = argv[1];
     const unsigned has = cli_train_file_sections(&a);
     rnnc_status st = rnnc_finetune_config_read(a.path, a.sets.v, a.sets.n, &x.fc);
     if (st)

@@ -1,6 +1,7 @@
 /* rnnc forecast MODEL [DATA.csv]: a forecaster's forecast as CSV with time stamps, and an SVG or
  * PNG plot of history, forecast and actuals (drawn by plot_forecast). */
 #include "cli.h"
+#include "outputs.h"
 #include "plot.h"
 #include "tasks.h"
 
@@ -19,6 +20,7 @@ static const char about[] =
 typedef struct forecast_opts {
     const char *model, *data, *out, *plot, *at;
     long horizon, history, threads;
+    int force;
 } forecast_opts;
 
 /* One forecast: the model, its series, and H rows of predictions from row at. */
@@ -187,8 +189,27 @@ static int plot(const forecast_run *r, const forecast_opts *o) {
     return rc;
 }
 
+/* --out and --plot: neither is the model or the data, nor each other, and an existing file is
+ * replaced only when it is a forecast CSV or a plot of its format (or with --force). */
+static int outputs_checked(const forecast_opts *o, const rnnc_forecaster *f) {
+    const char *in[] = {o->model, o->data ? o->data : rnnc_forecaster_source(f).path};
+    const char *out[] = {o->out, o->plot};
+    int rc = cli_outputs_apart("forecast", out, 2, in, 2);
+    static const char *const csv[] = {"time,"};
+    static const int csv_len[] = {5};
+    if (rc == CLI_OK && o->out)
+        rc = cli_output_kind("forecast", o->out, "a forecast CSV", csv, csv_len, 1, o->force);
+    static const char *const svg[] = {"<svg", "<?xml"}, *const png[] = {"\x89PNG\r\n\x1a\n"};
+    static const int svg_len[] = {4, 5}, png_len[] = {8};
+    if (rc == CLI_OK && o->plot)
+        rc = has_suffix(o->plot, ".svg")
+                 ? cli_output_kind("forecast", o->plot, "an SVG file", svg, svg_len, 2, o->force)
+                 : cli_output_kind("forecast", o->plot, "a PNG file", png, png_len, 1, o->force);
+    return rc;
+}
+
 int cmd_forecast(int argc, char **argv) {
-    forecast_opts o = {NULL, NULL, NULL, NULL, NULL, 0, 0, 0};
+    forecast_opts o = {NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0};
     const cli_option opts[] = {
         {"--horizon", CLI_INT, &o.horizon, "N",
          "steps to forecast (default: the model's horizon); beyond it forecasts are\n"
@@ -208,6 +229,9 @@ int cmd_forecast(int argc, char **argv) {
          "history rows in the plot (default 4 x horizon, at least 48)", 1, 10000000, NULL},
         {"--threads", CLI_INT, &o.threads, "N", "threads for the math (default: every core)", 0,
          1024, NULL},
+        {"--force", CLI_FLAG, &o.force, NULL,
+         "replace an existing --out or --plot file that is not a forecast CSV or a plot", 0, 0,
+         NULL},
     };
     const cli_command c = {
         "forecast", "MODEL [DATA.csv]", about, opts, (int)(sizeof opts / sizeof *opts), 1, 2, NULL};
@@ -228,7 +252,8 @@ int cmd_forecast(int argc, char **argv) {
     if ((rc = cli_forecast_load("forecast", o.model, o.data, &r.f, &r.s)) != CLI_OK)
         return rc;
     r.H = o.horizon ? (size_t)o.horizon : (size_t)rnnc_forecaster_spec(r.f)->horizon;
-    if ((rc = origin(&o, &r)) == CLI_OK && (rc = predict(&r)) == CLI_OK &&
+    rc = outputs_checked(&o, r.f);
+    if (rc == CLI_OK && (rc = origin(&o, &r)) == CLI_OK && (rc = predict(&r)) == CLI_OK &&
         (rc = output(&r, o.out)) == CLI_OK && o.plot)
         rc = plot(&r, &o);
     run_free(&r);

@@ -101,7 +101,8 @@ int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void
     rnnc_status st = rnnc_classify_config_read(a->path, a->sets.v, a->sets.n, &tc);
     if (st)
         return cli_fail("train", st);
-    if (cli_train_prepare(&tc.run, a))
+    const char *data[] = {tc.train, tc.validation, tc.test};
+    if (cli_train_prepare(&tc.run, a, data, 3))
         return CLI_USAGE;
     const double t0 = cli_wall();
     classify_run r = {NULL, NULL, NULL, NULL};

@@ -128,7 +128,8 @@ int cli_train_forecast(const cli_train_args *a, cli_adapt_model adapt, void *use
     if (st)
         return cli_fail("train", st);
     rnnc_run_config *tc = &fc.run;
-    if (cli_train_prepare(tc, a))
+    const char *data[] = {fc.data};
+    if (cli_train_prepare(tc, a, data, 1))
         return CLI_USAGE;
     const double t0 = cli_wall();
     rnnc_series *s = NULL;

@@ -129,7 +129,8 @@ int cli_train_lm(const cli_train_args *a, cli_make_lm make, void *user) {
     if (st)
         return cli_fail("train", st);
     rnnc_run_config *tc = &lc.run;
-    if (cli_train_prepare(tc, a))
+    const char *data[] = {lc.train_file, lc.validation_file, lc.test_file};
+    if (cli_train_prepare(tc, a, data, 3))
         return CLI_USAGE;
     const double t0 = cli_wall();
     lm_run r = {NULL, 0, 0, NULL, {0}, {0}, {0}};

@@ -1,6 +1,8 @@
 /* What rnnc train and rnnc finetune share: their options, the training file's kind, and the run
  * around a task's fit (progress, stop signals, the outcome). */
 #include "train_common.h"
+
+#include "outputs.h"
 #include "cli.h"
 
 #include <signal.h>
@@ -63,12 +65,20 @@ unsigned cli_train_file_sections(const cli_train_args *a) {
     return has;
 }
 
-int cli_train_prepare(rnnc_run_config *tc, const cli_train_args *a) {
+int cli_train_prepare(rnnc_run_config *tc, const cli_train_args *a, const char *const *data,
+                      int n) {
     tc->fit.out_dir = tc->output[0] ? tc->output : NULL;
     if (a->resume && !tc->fit.out_dir) {
         fprintf(stderr, "rnnc train: --resume needs [train] output in %s\n", a->path);
         return -1;
     }
+    const char *in[2 + 8];
+    int k = 0;
+    in[k++] = a->path, in[k++] = a->pretrained;
+    for (int i = 0; i < n && k < (int)(sizeof in / sizeof in[0]); i++)
+        in[k++] = data[i];
+    if (cli_run_folder_apart(a->pretrained ? "finetune" : "train", tc->fit.out_dir, in, k))
+        return -1;
     tc->fit.resume = a->resume;
     rnnc_set_num_threads(a->threads >= 0 ? (int)a->threads : tc->threads);
     return 0;

@@ -15,6 +15,7 @@ typedef struct cli_train_args {
     const char *resume;
     long threads;
     int quiet;
+    const char *pretrained; /* rnnc finetune's pretrained model file (an input), or NULL */
 } cli_train_args;
 
 /* Parses rnnc train's and rnnc finetune's options into a (its defaults set here) with c's name,
@@ -29,7 +30,10 @@ unsigned cli_train_file_sections(const cli_train_args *a);
 
 /* What every kind of training file does after reading: the output folder, --resume (which needs
  * one: prints and returns -1 without), the thread count (--threads, else [train] threads). */
-int cli_train_prepare(rnnc_run_config *tc, const cli_train_args *a);
+/* Before a run: the output folder and --resume (which needs one), the thread count, and that no
+ * file the run writes into its folder is one of its inputs: the training file, the pretrained
+ * model, and the task's n data files (prints and returns nonzero otherwise). */
+int cli_train_prepare(rnnc_run_config *tc, const cli_train_args *a, const char *const *data, int n);
 
 /* Around a task's rnnc_*_fit: cli_fit_begin starts the progress reporter for task (per_item as
  * cli_progress_start) and makes SIGINT / SIGTERM stop the run after its batch with a checkpoint (a

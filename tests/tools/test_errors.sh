@@ -330,6 +330,32 @@ if "$rnnc" train "$tmp/f.ini" --quiet --threads 1 > "$tmp/fgood.log" 2>&1; then
     [ ! -e "$tmp/y.svg" ] && [ ! -e "$tmp/y.csv" ] && ok "[forecast-origin] no plot or CSV written" ||
         bad "[forecast-origin] a failed forecast wrote y.svg or y.csv"
     row forecast-not-forecaster 2 'not a forecaster' -- "$rnnc" forecast "$model"
+    # An output is never an input, and an existing file of another kind is kept (--force replaces).
+    cp "$fmodel" "$tmp/fmodel.keep"
+    row output-is-input 2 'frun/model\.safetensors is also an input .*frun/model\.safetensors.: writing it would destroy it' -- "$rnnc" forecast "$fmodel" --out "$fmodel"
+    row output-is-input 2 'frun/\./model\.safetensors is also an input' -- "$rnnc" forecast "$fmodel" --plot "$tmp/frun/../frun/model.safetensors.svg" --out "$tmp/frun/./model.safetensors"
+    ln -sf "$fmodel" "$tmp/link.csv"
+    row output-is-input 2 'link\.csv is also an input' -- "$rnnc" forecast "$fmodel" --out "$tmp/link.csv"
+    cmp -s "$fmodel" "$tmp/fmodel.keep" && ok "[output-is-input] the model file is unchanged" ||
+        bad "[output-is-input] the model file was changed"
+    fdata=$(sed -n 's/^data = //p' "$tmp/f.ini")
+    cp "$fdata" "$tmp/fdata.keep"
+    row output-is-input 2 'is also an input' -- "$rnnc" forecast "$fmodel" --out "$fdata"
+    cmp -s "$fdata" "$tmp/fdata.keep" && ok "[output-is-input] the data file is unchanged" ||
+        bad "[output-is-input] the data file was changed"
+    row output-twice 2 'o\.svg and .*o\.svg are one file' -- "$rnnc" forecast "$fmodel" --out "$tmp/o.svg" --plot "$tmp/o.svg"
+    printf 'my notes\n' > "$tmp/notes.csv"
+    row output-kind 2 'notes\.csv exists and is not a forecast CSV: not replaced \(pass --force' -- "$rnnc" forecast "$fmodel" --out "$tmp/notes.csv"
+    [ "$(cat "$tmp/notes.csv")" = "my notes" ] && ok "[output-kind] notes.csv is unchanged" ||
+        bad "[output-kind] notes.csv was changed"
+    row output-kind 0 '' -- "$rnnc" forecast "$fmodel" --out "$tmp/notes.csv" --force
+    head -c 5 "$tmp/notes.csv" | grep -q '^time,' && ok "[output-kind] --force replaced it with the forecast" ||
+        bad "[output-kind] --force did not write the forecast"
+    row output-kind 0 '' -- "$rnnc" forecast "$fmodel" --out "$tmp/notes.csv"
+    printf 'not a picture' > "$tmp/pic.svg"
+    row output-kind 2 'pic\.svg exists and is not an SVG file' -- "$rnnc" forecast "$fmodel" --plot "$tmp/pic.svg"
+    printf 'not a picture' > "$tmp/pic.png"
+    row output-kind 2 'pic\.png exists and is not a PNG file' -- "$rnnc" forecast "$fmodel" --plot "$tmp/pic.png"
     row forecast-too-short 2 'lookback 6 \+ horizon 2 need more' -- $F --set forecast.test_split=0.8
 else
     bad "the good forecasting run" "$(tail -n 3 "$tmp/fgood.log")"
@@ -380,6 +406,8 @@ row ft-missing 1 'nothere\.safetensors: cannot open' -- "$rnnc" finetune "$tmp/n
 row ft-not-model 2 't\.ini' -- "$rnnc" finetune "$tmp/t.ini" "$tmp/t.ini"
 row ft-in-train 2 'has a \[finetune\] section: run it with .rnnc finetune' -- $T --set finetune.freeze=gru
 row ft-args 2 'usage: rnnc finetune' -- "$rnnc" finetune "$model"
+row output-is-input 2 'run/model\.safetensors is also an input .*run/model\.safetensors.' -- "$rnnc" finetune "$tmp/run/model.safetensors" "$tmp/t.ini" --threads 1 --quiet
+row output-is-input 2 'run/metrics\.jsonl is also an input' -- $T --set data.test="$tmp/run/metrics.jsonl"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
