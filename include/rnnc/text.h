@@ -54,7 +54,7 @@ enum { RNNC_VOCAB_PAD = 0, RNNC_VOCAB_START = 1, RNNC_VOCAB_OOV = 2, RNNC_VOCAB_
 
 /* Builds a vocabulary from texts[0..n) (NUL-terminated, borrowed) tokenized with tok (NULL: the
  * defaults). num_words keeps only ids < num_words, as Keras's num_words does (0 = no limit,
- * otherwise >= RNNC_VOCAB_FIRST); min_freq drops words seen fewer than min_freq times (0 or 1
+ * otherwise > RNNC_VOCAB_FIRST, keeping at least one word); min_freq drops words seen fewer than min_freq times (0 or 1
  * keeps all). Tokens spelled like a reserved token ("<unk>", possible only without split_punct)
  * are not counted as words. Owned by the caller; at most INT32_MAX ids. */
 rnnc_status rnnc_vocab_build(const rnnc_tokenizer_spec *tok, const char *const *texts, size_t n,

@@ -130,9 +130,12 @@ rnnc_status rnnc__vocab_counter_new(rnnc_vocab **counter) {
 }
 
 rnnc_status rnnc__vocab_limits(int num_words, int min_freq, const char *what) {
-    if (num_words < 0 || (num_words > 0 && num_words < RNNC_VOCAB_FIRST))
-        return RNNC_FAIL(RNNC_ERR_ARG, "%s: num_words %d must be 0 (no limit) or at least %d", what,
-                         num_words, RNNC_VOCAB_FIRST);
+    /* ids below RNNC_VOCAB_FIRST are reserved: one more keeps the most frequent word */
+    if (num_words < 0 || (num_words > 0 && num_words <= RNNC_VOCAB_FIRST))
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%s: num_words %d must be 0 (no limit) or at least %d (ids 0-%d are "
+                         "reserved)",
+                         what, num_words, RNNC_VOCAB_FIRST + 1, RNNC_VOCAB_FIRST - 1);
     if (min_freq < 0)
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: min_freq %d is negative", what, min_freq);
     return RNNC_OK;

@@ -234,6 +234,13 @@ static void test_vocab(void) {
     check(rnnc_vocab_build(NULL, corpus, 0, 0, 0, &v) == RNNC_OK && rnnc_vocab_size(v) == 3,
           "no texts: only the reserved ids");
     rnnc_vocab_free(v);
+    check(rnnc_vocab_build(NULL, corpus, 3, 4, 0, &v) == RNNC_OK && rnnc_vocab_size(v) == 4,
+          "num_words 4: the most frequent word beside the reserved ids");
+    rnnc_vocab_free(v);
+    v = NULL;
+    check(rnnc_vocab_build(NULL, corpus, 3, 3, 0, &v) == RNNC_ERR_ARG && v == NULL &&
+              strstr(rnnc_last_error(), "at least 4"),
+          "num_words 3 (no word left) refused: %s", rnnc_last_error());
 
     /* Without punctuation splitting a text can spell a reserved token: never a word, and OOV when
      * encoded, so a <pad> id can only come from padding. */

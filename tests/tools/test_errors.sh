@@ -133,6 +133,7 @@ row empty-model 2 'empty\.safetensors: 0 bytes is too short' -- "$rnnc" eval "$t
 row empty-model 2 'empty\.safetensors: 0 bytes is too short' -- $T --resume "$tmp/empty.safetensors"
 row empty-training-file 2 'empty\.ini: no layers' -- "$rnnc" train "$tmp/empty.ini"
 row empty-training-file 2 'empty\.ini: no layers' -- "$rnnc" summary "$tmp/empty.ini"
+row num-words 2 'num_words must be 0 \(no limit\) or >= 4, got 3' -- $T --set data.num_words=3
 row empty-data 2 'empty\.csv: empty data set' -- $T --set data.train="$tmp/empty.csv"
 row empty-data 2 'empty\.csv: empty data set' -- $T --set data.test="$tmp/empty.csv"
 row empty-data 2 'empty\.csv: empty data set' -- "$rnnc" eval "$model" "$tmp/empty.csv"
