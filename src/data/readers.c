@@ -191,7 +191,14 @@ static struct archive *archive_open(const char *path, rnnc_status *s) {
     archive_read_support_filter_all(a);
     archive_read_support_format_all(a);
     if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
-        *s = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open the archive: %s", path,
+        /* a file that opens but is no archive is bad input (2), one that cannot be read is I/O */
+        FILE *probe = fopen(path, "rb");
+        const int format = probe != NULL;
+        if (probe)
+            fclose(probe);
+        *s = RNNC_FAIL(format ? RNNC_ERR_FORMAT : RNNC_ERR_IO, "%s: %s: %s", path,
+                       format ? "not an aclImdb archive (a tar, maybe compressed) or folder"
+                              : "cannot open the archive",
                        archive_error_string(a) ? archive_error_string(a) : "unknown error");
         archive_read_free(a);
         return NULL;

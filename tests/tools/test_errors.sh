@@ -133,6 +133,7 @@ row empty-model 2 'empty\.safetensors: 0 bytes is too short' -- "$rnnc" eval "$t
 row empty-model 2 'empty\.safetensors: 0 bytes is too short' -- $T --resume "$tmp/empty.safetensors"
 row empty-training-file 2 'empty\.ini: no layers' -- "$rnnc" train "$tmp/empty.ini"
 row empty-training-file 2 'empty\.ini: no layers' -- "$rnnc" summary "$tmp/empty.ini"
+row aclimdb-not-archive 2 'train\.tsv\.gz: not an aclImdb archive \(a tar, maybe compressed\) or folder' -- $T --set data.format=aclimdb --set data.train=data/imdb-sample/train.tsv.gz
 row num-words 2 'num_words must be 0 \(no limit\) or >= 4, got 3' -- $T --set data.num_words=3
 row empty-data 2 'empty\.csv: empty data set' -- $T --set data.train="$tmp/empty.csv"
 row empty-data 2 'empty\.csv: empty data set' -- $T --set data.test="$tmp/empty.csv"
