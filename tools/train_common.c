@@ -46,8 +46,9 @@ unsigned cli_train_file_sections(const cli_train_args *a) {
     char *text = malloc(MAX + 1);
     FILE *f = text ? fopen(a->path, "rb") : NULL;
     size_t len = f ? fread(text, 1, MAX, f) : 0;
+    const size_t bom = len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0; /* UTF-8 BOM */
     if (f && !ferror(f))
-        for (size_t p = 0, e; p < len; p = e + 1) {
+        for (size_t p = bom, e; p < len; p = e + 1) {
             const char *nl = memchr(text + p, '\n', len - p);
             e = nl ? (size_t)(nl - text) : len;
             for (int k = 0; k < 3; k++)

@@ -329,6 +329,8 @@ rnnc_status rnnc_config_parse(const char *text, const char *name, rnnc_config *o
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_parse: NULL argument");
     if (!name)
         name = "<config>";
+    if (!strncmp(text, "\xEF\xBB\xBF", 3)) /* a UTF-8 byte order mark (editors on Windows) */
+        text += 3;
     parser p;
     memset(&p, 0, sizeof p);
     memset(out, 0, sizeof *out);

@@ -612,6 +612,10 @@ static rnnc_status read_file(const char *path, text *t) {
         free(buf);
         return st;
     }
+    if (n >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) { /* a UTF-8 byte order mark: not text */
+        memmove(buf, buf + 3, n - 3);
+        n -= 3;
+    }
     buf[n] = 0;
     t->s = buf, t->len = n, t->cap = MAX_FILE + 1;
     return RNNC_OK;

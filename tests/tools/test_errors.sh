@@ -133,6 +133,11 @@ row empty-model 2 'empty\.safetensors: 0 bytes is too short' -- "$rnnc" eval "$t
 row empty-model 2 'empty\.safetensors: 0 bytes is too short' -- $T --resume "$tmp/empty.safetensors"
 row empty-training-file 2 'empty\.ini: no layers' -- "$rnnc" train "$tmp/empty.ini"
 row empty-training-file 2 'empty\.ini: no layers' -- "$rnnc" summary "$tmp/empty.ini"
+# A UTF-8 byte order mark (Windows editors) before the first section is not text.
+printf '\xef\xbb\xbf[model]\ninput_size = 2\n[lstm]\nhidden = 3\n' > "$tmp/bom-model.ini"
+row bom 0 'total +84' -- "$rnnc" summary "$tmp/bom-model.ini"
+{ printf '\xef\xbb\xbf'; cat "$tmp/t.ini"; } > "$tmp/bom-train.ini"
+row bom 0 'test: 40 examples' -- "$rnnc" train "$tmp/bom-train.ini" --threads 1 --quiet --set train.output="$tmp/bomrun"
 row aclimdb-not-archive 2 'train\.tsv\.gz: not an aclImdb archive \(a tar, maybe compressed\) or folder' -- $T --set data.format=aclimdb --set data.train=data/imdb-sample/train.tsv.gz
 row num-words 2 'num_words must be 0 \(no limit\) or >= 4, got 3' -- $T --set data.num_words=3
 row empty-data 2 'empty\.csv: empty data set' -- $T --set data.train="$tmp/empty.csv"
