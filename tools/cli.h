@@ -7,6 +7,8 @@
 #include "options.h"
 #include "rnnc.h"
 
+#include <stdio.h>
+
 /* Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
@@ -25,6 +27,9 @@ void cli_print_info(void);
 
 /* Prints "rnnc: <what>: <rnnc_last_error()>" and returns the exit code that fits the status. */
 int cli_fail(const char *what, rnnc_status st);
+/* Prints n bytes of s (n < 0: up to its NUL) with control characters and DEL as \xNN, so text
+ * from a file (metadata, label names) cannot move the cursor or rewrite the terminal. */
+void cli_print_text(FILE *f, const char *s, long n);
 /* Parses a whole-string integer / number option value; prints a message and returns -1 if bad. */
 int cli_int(const char *opt, const char *v, long lo, long hi, long *out);
 int cli_double(const char *opt, const char *v, double lo, double hi, double *out);

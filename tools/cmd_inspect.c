@@ -52,19 +52,26 @@ static void print_metadata(const rnnc_tensor_file *f) {
         size_t lines = 1;
         for (const char *p = v; *p; p++)
             lines += *p == '\n';
+        printf("  ");
+        cli_print_text(stdout, k, -1);
         if (!strcmp(k, "rnnc.vocab")) {
-            printf("  %s: %zu tokens\n", k, lines);
+            printf(": %zu tokens\n", lines);
         } else if (!strcmp(k, "rnnc.config") || !strcmp(k, "rnnc.text") || lines > 1) {
-            printf("  %s:\n", k);
+            printf(":\n");
             for (const char *p = v; *p;) {
                 const char *nl = strchr(p, '\n');
-                int len = nl ? (int)(nl - p) : (int)strlen(p);
-                if (len)
-                    printf("    %.*s\n", len, p);
+                long len = nl ? (long)(nl - p) : (long)strlen(p);
+                if (len) {
+                    printf("    ");
+                    cli_print_text(stdout, p, len);
+                    printf("\n");
+                }
                 p += len + (nl ? 1 : 0);
             }
         } else {
-            printf("  %s: %s\n", k, v);
+            printf(": ");
+            cli_print_text(stdout, v, -1);
+            printf("\n");
         }
     }
 }

@@ -28,11 +28,15 @@ static int emit(rnnc_classifier *c, const char *text, int all) {
         if (p[k] > p[best])
             best = k;
     if (all) {
-        for (int k = 0; k < nl; k++)
-            printf("%s%s:%.4f", k ? "\t" : "", names[k], p[k]);
+        for (int k = 0; k < nl; k++) {
+            printf("%s", k ? "\t" : "");
+            cli_print_text(stdout, names[k], -1);
+            printf(":%.4f", p[k]);
+        }
         printf("\n");
     } else {
-        printf("%s\t%.4f\n", names[best], p[best]);
+        cli_print_text(stdout, names[best], -1);
+        printf("\t%.4f\n", p[best]);
     }
     if (p != probs)
         free(p);

@@ -35,6 +35,16 @@ static void usage(FILE *f) {
     fprintf(f, "\n'rnnc <command> --help' describes each command.\n");
 }
 
+void cli_print_text(FILE *f, const char *s, long n) {
+    for (long i = 0; n < 0 ? s[i] != 0 : i < n; i++) {
+        const unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            fprintf(f, "\\x%02x", c);
+        else
+            fputc(c, f);
+    }
+}
+
 int cli_fail(const char *what, rnnc_status st) {
     fprintf(stderr, "rnnc: %s: %s\n", what, rnnc_last_error());
     return (st == RNNC_ERR_ARG || st == RNNC_ERR_FORMAT || st == RNNC_ERR_SHAPE) ? CLI_USAGE

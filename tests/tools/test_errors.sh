@@ -213,6 +213,15 @@ row augment 0 'test: 40 examples' -- $T --set data.augment_drop=0.1 --set data.a
 { cat "$tmp/train.csv"; printf 'pos,"\377\376 good \303 \355\240\200 great"\nneg,"\300\257 awful"\n'; } > "$tmp/latin.csv"
 row non-utf8 0 'test: 40 examples' -- $T --set data.train="$tmp/latin.csv" --set train.output="$tmp/latin"
 row non-utf8 0 'latin\.csv: 42 examples' -- "$rnnc" eval "$model" "$tmp/latin.csv" $E
+# A label with terminal control characters (ESC [2J clears the screen) reaches the model file;
+# inspect and predict print it escaped, never raw.
+{ cat "$tmp/train.csv"; printf '"\033[2Jodd",so so\n'; } > "$tmp/esc.csv"
+row escape 0 'test: 40 examples' -- $T --set data.train="$tmp/esc.csv" --set dense.units=3 --set train.output="$tmp/escrun"
+row escape 0 '\\x1b\[2Jodd' -- "$rnnc" inspect "$tmp/escrun/model.safetensors"
+row escape 0 '\\x1b\[2Jodd:' -- "$rnnc" predict "$tmp/escrun/model.safetensors" --all "good movie"
+raw=$({ "$rnnc" inspect "$tmp/escrun/model.safetensors"; "$rnnc" predict "$tmp/escrun/model.safetensors" --all "good movie"; } 2>&1 | grep -c "$(printf '\033')")
+[ "$raw" -eq 0 ] && ok "[escape] no raw ESC byte in inspect's or predict's output" ||
+    bad "[escape] $raw lines with a raw ESC byte"
 row non-utf8 0 '^(neg|pos)	0\.[0-9]{4}$' -- "$rnnc" predict "$model" "$(printf '\377\376 bad \300')"
 
 # ---- a review with zero tokens: one padding step, a prediction all the same ----
