@@ -159,7 +159,13 @@ rnnc_status rnnc__read_aclimdb_dir(const rnnc_text_source *src, rnnc__textbuild 
         while (!s && (e = readdir(d)) != NULL) {
             if (e->d_name[0] == '.' || !has_suffix(e->d_name, ".txt"))
                 continue;
-            if (!(s = join(file, dir, e->d_name)))
+            if ((s = join(file, dir, e->d_name)))
+                break;
+            struct stat st; /* a FIFO or device would block or never end: files only */
+            if (stat(file, &st) != 0 || !S_ISREG(st.st_mode))
+                s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: not a regular file (a review must be a file)",
+                              file);
+            else
                 s = reviews_add(&v, file, e->d_name, label);
         }
         closedir(d);

@@ -133,6 +133,9 @@ row empty-model 2 'empty\.safetensors: 0 bytes is too short' -- "$rnnc" eval "$t
 row empty-model 2 'empty\.safetensors: 0 bytes is too short' -- $T --resume "$tmp/empty.safetensors"
 row empty-training-file 2 'empty\.ini: no layers' -- "$rnnc" train "$tmp/empty.ini"
 row empty-training-file 2 'empty\.ini: no layers' -- "$rnnc" summary "$tmp/empty.ini"
+# A FIFO among an aclImdb folder's reviews would block the reader forever: refused, by name.
+cp -r tests/fixtures/text/aclImdb "$tmp/aclfifo" && mkfifo "$tmp/aclfifo/test/pos/9_9.txt"
+row fifo 2 'aclfifo/test/pos/9_9\.txt: not a regular file' -- timeout 30 "$rnnc" eval "$model" "$tmp/aclfifo"
 # A UTF-8 byte order mark (Windows editors) before the first section is not text.
 printf '\xef\xbb\xbf[model]\ninput_size = 2\n[lstm]\nhidden = 3\n' > "$tmp/bom-model.ini"
 row bom 0 'total +84' -- "$rnnc" summary "$tmp/bom-model.ini"
