@@ -67,9 +67,17 @@ int cli_run_folder_apart(const char *cmd, const char *dir, const char *const *in
 
 int cli_output_kind(const char *cmd, const char *path, const char *what, const char *const *prefix,
                     const int *prefix_len, int n, int force) {
-    FILE *f = path ? fopen(path, "rb") : NULL;
+    struct stat st;
+    if (!path || stat(path, &st) != 0)
+        return CLI_OK; /* nothing to replace */
+    /* a folder, FIFO or device is no file of any kind (opening a FIFO would block) */
+    FILE *f = S_ISREG(st.st_mode) ? fopen(path, "rb") : NULL;
+    if (!f && !S_ISREG(st.st_mode) && !force) {
+        fprintf(stderr, "rnnc %s: %s exists and is not a regular file: not replaced\n", cmd, path);
+        return CLI_USAGE;
+    }
     if (!f)
-        return CLI_OK; /* nothing to replace (or nothing the atomic write cannot report) */
+        return CLI_OK; /* the atomic write reports what it cannot do */
     char head[64] = {0};
     const size_t got = fread(head, 1, sizeof head, f);
     fclose(f);

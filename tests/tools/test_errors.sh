@@ -371,6 +371,8 @@ if "$rnnc" train "$tmp/f.ini" --quiet --threads 1 > "$tmp/fgood.log" 2>&1; then
     head -c 5 "$tmp/notes.csv" | grep -q '^time,' && ok "[output-kind] --force replaced it with the forecast" ||
         bad "[output-kind] --force did not write the forecast"
     row output-kind 0 '' -- "$rnnc" forecast "$fmodel" --out "$tmp/notes.csv"
+    mkfifo "$tmp/pipe.csv"
+    row output-kind 2 'pipe\.csv exists and is not a regular file' -- timeout 30 "$rnnc" forecast "$fmodel" --out "$tmp/pipe.csv"
     printf 'not a picture' > "$tmp/pic.svg"
     row output-kind 2 'pic\.svg exists and is not an SVG file' -- "$rnnc" forecast "$fmodel" --plot "$tmp/pic.svg"
     printf 'not a picture' > "$tmp/pic.png"
