@@ -52,7 +52,7 @@ int cmd_generate(int argc, char **argv) {
     char *text = NULL;
     size_t len = prime ? strlen(prime) : 0;
     rnnc_status st;
-    if (prime_file && (st = rnnc_text_file_read(prime_file, &text, &len)))
+    if (prime_file && (st = rnnc_text_file_read(prime_file, NULL, &text, &len)))
         return cli_fail("generate", st);
     rnnc_lm *lm = NULL;
     if ((st = rnnc_lm_load(model, &lm))) {

@@ -28,6 +28,7 @@ static rnnc_status read_set(const rnnc_classify_config *tc, const char *path, co
     src.label_col = tc->label_column[0] ? tc->label_column : NULL;
     src.text_col = tc->text_column[0] ? tc->text_column : NULL;
     src.label_names = names, src.n_label_names = n_names;
+    src.limits = tc->limits;
     return rnnc_textset_read(&src, out);
 }
 

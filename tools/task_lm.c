@@ -27,8 +27,9 @@ static void run_free(lm_run *r) {
 static rnnc_status read_text(const rnnc_lm_config *lc, const char *path, const char *split,
                              char **text, size_t *len) {
     if (!lc || lc->format < 0)
-        return rnnc_text_file_read(path, text, len);
+        return rnnc_text_file_read(path, lc ? &lc->limits : NULL, text, len);
     rnnc_text_source src = rnnc_text_source_init();
+    src.limits = lc->limits;
     src.format = lc->format, src.path = path, src.split = split;
     src.text_col = lc->text_column[0] ? lc->text_column : NULL;
     rnnc_textset *set = NULL;

@@ -124,6 +124,8 @@ typedef struct rnnc_lm_config {
      * document per text. text_column as [data] text_column ("" for the default). */
     int format;
     char text_column[64];
+    /* [lm] max_read_bytes, max_text_bytes, max_records, max_members (0: the default) */
+    rnnc_read_limits limits;
 } rnnc_lm_config;
 /* Whether a training file (after overrides) has an [lm] section: *yes 1 or 0. */
 rnnc_status rnnc_lm_config_detect(const char *path, const char *const *overrides, int n, int *yes);

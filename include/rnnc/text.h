@@ -121,6 +121,25 @@ enum rnnc_text_format {
     RNNC_TEXT_FOLDER_LINES  /* path/<label>/<file>: one document per non-empty line */
 };
 
+/* What a reader takes from one data source (a file, a folder, an archive) at most. Readers stream
+ * and check each limit as data arrives, so that a gzip or archive bomb, or a file far larger than
+ * meant, ends with an error naming the limit (RNNC_ERR_FORMAT) in bounded memory and time. A
+ * field of 0 means its default, given after it. Raise a limit for a larger data set. */
+typedef struct rnnc_read_limits {
+    /* bytes read after decompression, kept or not (an archive's skipped members count too):
+     * bounds the time. 4 GiB */
+    uint64_t read_bytes;
+    /* bytes of text kept (the texts of the records; the whole file for rnnc_text_file_read):
+     * bounds the memory. 256 MiB */
+    uint64_t text_bytes;
+    uint64_t records; /* records kept. 5,000,000 */
+    uint64_t members; /* files of a folder or members of an archive looked at. 1,000,000 */
+} rnnc_read_limits;
+#define RNNC_READ_BYTES_DEFAULT ((uint64_t)4 << 30)
+#define RNNC_READ_TEXT_BYTES_DEFAULT ((uint64_t)256 << 20)
+#define RNNC_READ_RECORDS_DEFAULT ((uint64_t)5000000)
+#define RNNC_READ_MEMBERS_DEFAULT ((uint64_t)1000000)
+
 /* Where to read a labelled text set from. Start from rnnc_text_source_init(); all strings are
  * borrowed for the call. */
 typedef struct rnnc_text_source {
@@ -139,6 +158,7 @@ typedef struct rnnc_text_source {
      * by bytes). IMDB forms name their labels "neg" (0) and "pos" (1). */
     const char *const *label_names;
     int n_label_names;
+    rnnc_read_limits limits; /* all 0: the defaults */
 } rnnc_text_source;
 
 /* format AUTO, header -1, everything else NULL/0. */
@@ -149,7 +169,8 @@ rnnc_text_source rnnc_text_source_init(void);
  * first 0 or 1 and the second an integer (and header not 1) -> IMDB_TSV, other *.tsv(.gz) -> TSV;
  * *.csv(.gz) -> CSV. Errors name the file and line, or the archive member: an unterminated quote,
  * a missing column, an empty text, an unknown label (with fixed label names), an empty data set, a
- * document over 16 MiB, a file over 2 GiB after decompression. */
+ * document over 16 MiB, a limit of src->limits passed, gzip data cut short or followed by other
+ * bytes. */
 rnnc_status rnnc_textset_read(const rnnc_text_source *src, rnnc_textset **out);
 void rnnc_textset_free(rnnc_textset *s);
 /* The texts of a set as one text for a language model (labels unused): one line per text, in
@@ -263,10 +284,13 @@ rnnc_status rnnc_corpus_encode(const rnnc_corpus_spec *spec, const rnnc_vocab *v
 size_t rnnc_corpus_cut(const rnnc_corpus_spec *spec, const char *text, size_t len, double fraction);
 
 /* Reads a whole text file (plain or gzip, told by its magic bytes) into a malloc'd, NUL-terminated
- * buffer (free()); *len is its length without the NUL (an empty file reads as ""). Errors name
- * the path: RNNC_ERR_IO (cannot open or read), RNNC_ERR_FORMAT (truncated gzip data, over 2 GiB
- * after decompression); RNNC_ERR_ARG for a NULL argument. On error *text is NULL. */
-rnnc_status rnnc_text_file_read(const char *path, char **text, size_t *len);
+ * buffer (free()); *len is its length without the NUL (an empty file reads as ""). limits NULL
+ * means the defaults (its text_bytes bounds the file's length after decompression). Errors name
+ * the path: RNNC_ERR_IO (cannot open or read), RNNC_ERR_FORMAT (gzip data cut short, corrupt or
+ * followed by other bytes, a limit passed); RNNC_ERR_ARG for a NULL argument. On error *text is
+ * NULL. */
+rnnc_status rnnc_text_file_read(const char *path, const rnnc_read_limits *limits, char **text,
+                                size_t *len);
 
 #ifdef __cplusplus
 }

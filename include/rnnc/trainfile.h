@@ -40,6 +40,8 @@ typedef struct rnnc_classify_config {
      * (rnnc_textset_subset with subset_seed, 1 by default), before validation_split; 0: all */
     long subset;
     uint64_t subset_seed;
+    /* [data] max_read_bytes, max_text_bytes, max_records, max_members (0: the default) */
+    rnnc_read_limits limits;
 } rnnc_classify_config;
 rnnc_status rnnc_classify_config_read(const char *path, const char *const *overrides, int n,
                                       rnnc_classify_config *out);

@@ -260,7 +260,8 @@ size_t rnnc_corpus_cut(const rnnc_corpus_spec *spec, const char *text, size_t le
     return i;
 }
 
-rnnc_status rnnc_text_file_read(const char *path, char **text, size_t *len) {
+rnnc_status rnnc_text_file_read(const char *path, const rnnc_read_limits *limits, char **text,
+                                size_t *len) {
     if (text)
         *text = NULL;
     if (len)
@@ -270,5 +271,7 @@ rnnc_status rnnc_text_file_read(const char *path, char **text, size_t *len) {
                          !path   ? "path"
                          : !text ? "text"
                                  : "len");
-    return rnnc__read_file(path, RNNC__TEXT_MAX_FILE, "text file", text, len);
+    rnnc__budget budget;
+    rnnc__budget_init(&budget, limits);
+    return rnnc__read_file(path, SIZE_MAX - 1, "text file", &budget, 1, text, len);
 }

@@ -11,8 +11,6 @@
 
 /* The largest single document (a review, a CSV text field, a line, a file of FOLDER_FILES). */
 #define RNNC__TEXT_MAX_DOC ((size_t)16 << 20)
-/* The largest file a reader loads (after decompression): a guard against gzip bombs. */
-#define RNNC__TEXT_MAX_FILE ((size_t)2 << 30)
 
 /* Decodes one UTF-8 code point from s[0..n) (n >= 1). Returns the bytes consumed (>= 1) and sets
  * *cp; an invalid or truncated sequence, an overlong form, a surrogate or a value above U+10FFFF
@@ -37,10 +35,49 @@ rnnc_status rnnc__vocab_rank(const rnnc_vocab *counter, int num_words, int min_f
 /* Checks rnnc_vocab_build's num_words and min_freq; messages name `what`. */
 rnnc_status rnnc__vocab_limits(int num_words, int min_freq, const char *what);
 
-/* Reads a whole file, plain or gzip (detected by its magic bytes), into a malloc'd buffer with a
- * NUL after the last byte. Files larger than `max` bytes after decompression are refused with a
- * message naming `what` (e.g. "document" or "file"). */
-rnnc_status rnnc__read_file(const char *path, size_t max, const char *what, char **out, size_t *n);
+/* ---- reading within limits (instream.c) ---- */
+
+/* What one data source has taken so far against its limits (rnnc_read_limits, defaults filled
+ * in). Each function adds to a count and fails with RNNC_ERR_FORMAT, naming `where`, the limit and
+ * the [data] key that raises it, once the count passes its limit. */
+typedef struct rnnc__budget {
+    rnnc_read_limits lim;
+    uint64_t read, text, records, members;
+} rnnc__budget;
+void rnnc__budget_init(rnnc__budget *b, const rnnc_read_limits *lim); /* lim NULL: defaults */
+rnnc_status rnnc__budget_read(rnnc__budget *b, uint64_t n, const char *where);
+rnnc_status rnnc__budget_keep(rnnc__budget *b, uint64_t bytes, uint64_t records, const char *where);
+rnnc_status rnnc__budget_member(rnnc__budget *b, const char *where);
+
+/* A growing, NUL-terminated byte buffer; free(p) releases it. */
+typedef struct rnnc__buf {
+    char *p;
+    size_t len, cap;
+} rnnc__buf;
+/* Appends p[0..n); refuses to grow past max bytes ("<where>: <what> larger than the limit"). */
+rnnc_status rnnc__buf_append(rnnc__buf *b, const char *p, size_t n, size_t max, const char *where,
+                             const char *what);
+
+/* A file read as a stream of bytes: plain, or gzip when it starts with the magic bytes 1f 8b
+ * (concatenated gzip members are read as one stream, as gzip -d does). Every byte decoded counts
+ * against budget's read limit as it arrives. Gzip data that is cut short, corrupt or followed by
+ * anything but another gzip member is refused (RNNC_ERR_FORMAT), naming the path and byte. */
+typedef struct rnnc__instream rnnc__instream;
+rnnc_status rnnc__instream_open(const char *path, rnnc__budget *budget, rnnc__instream **out);
+void rnnc__instream_close(rnnc__instream *s); /* NULL is fine */
+/* Reads up to want bytes; *got < want only at the end of the data. */
+rnnc_status rnnc__instream_read(rnnc__instream *s, char *dst, size_t want, size_t *got);
+/* Appends the next line, its '\n' included (the last line may lack one), to line; *got is 0 at
+ * the end of the data. Lines that would make `line` longer than max are refused, naming `what`. */
+rnnc_status rnnc__instream_line(rnnc__instream *s, rnnc__buf *line, size_t max, const char *what,
+                                int *got);
+
+/* Reads a whole file, plain or gzip, into a malloc'd buffer with a NUL after the last byte. Files
+ * larger than `max` bytes after decompression are refused with a message naming `what` (e.g.
+ * "document"). keep: the bytes count as kept text against budget's text limit as they arrive.
+ * budget NULL: a budget of the default limits for this file alone. */
+rnnc_status rnnc__read_file(const char *path, size_t max, const char *what, rnnc__budget *budget,
+                            int keep, char **out, size_t *n);
 
 /* Builds an rnnc_textset record by record. Labels are collected by name; finish() numbers them
  * (fixed order when the source gives one, else sorted). */
@@ -49,7 +86,8 @@ typedef struct rnnc__textbuild {
     size_t cap;
     char **names; /* label names seen so far, in order of first appearance (or the fixed list) */
     int n_names, cap_names;
-    int fixed; /* names is the caller's fixed list: unknown labels are errors */
+    int fixed;           /* names is the caller's fixed list: unknown labels are errors */
+    rnnc__budget budget; /* the source's limits: add() counts each record's text */
 } rnnc__textbuild;
 
 rnnc_status rnnc__textbuild_init(rnnc__textbuild *b, const rnnc_text_source *src);

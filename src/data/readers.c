@@ -28,6 +28,9 @@ static const char *line_end(const char *p, const char *end, const char **e) {
     return nl ? nl + 1 : end;
 }
 
+/* The longest line or record of a line-based file: a document plus room for its other fields. */
+#define LINE_MAX_BYTES (RNNC__TEXT_MAX_DOC + ((size_t)1 << 20))
+
 /* out = a/b, refused when it does not fit in PATH_BUF bytes. */
 #define PATH_BUF 4096
 static rnnc_status join(char *out, const char *a, const char *b) {
@@ -45,13 +48,19 @@ static int blank(const char *p, const char *e) {
 }
 
 rnnc_status rnnc__read_imdb_tsv(const rnnc_text_source *src, rnnc__textbuild *b) {
-    char *buf;
-    size_t n;
-    RNNC_TRY(rnnc__read_file(src->path, RNNC__TEXT_MAX_FILE, "file", &buf, &n));
+    rnnc__instream *in;
+    RNNC_TRY(rnnc__instream_open(src->path, &b->budget, &in));
+    rnnc__buf buf = {0};
     rnnc_status s = RNNC_OK;
-    const char *end = buf + n, *p = skip_bom(buf, end), *e;
-    for (size_t line = 1; p < end && !s; line++) {
-        const char *next = line_end(p, end, &e);
+    int got = 1;
+    for (size_t line = 1; !s; line++) {
+        buf.len = 0;
+        if ((s = rnnc__instream_line(in, &buf, LINE_MAX_BYTES, "line", &got)) || !got)
+            break;
+        const char *p = buf.p, *end = buf.p + buf.len, *e;
+        if (line == 1)
+            p = skip_bom(p, end);
+        line_end(p, end, &e);
         if (e > p) {
             /* label TAB rating TAB id TAB text; the text may hold more TABs. */
             const char *tab[3], *q = p;
@@ -74,9 +83,9 @@ rnnc_status rnnc__read_imdb_tsv(const rnnc_text_source *src, rnnc__textbuild *b)
                 s = rnnc__textbuild_add(b, q, (size_t)(e - q), imdb_labels[p[0] - '0'], 3,
                                         src->path, line);
         }
-        p = next;
     }
-    free(buf);
+    free(buf.p);
+    rnnc__instream_close(in);
     return s;
 }
 
@@ -161,6 +170,8 @@ rnnc_status rnnc__read_aclimdb_dir(const rnnc_text_source *src, rnnc__textbuild 
                 continue;
             if ((s = join(file, dir, e->d_name)))
                 break;
+            if ((s = rnnc__budget_member(&b->budget, dir)))
+                break;
             struct stat st; /* a FIFO or device would block or never end: files only */
             if (stat(file, &st) != 0 || !S_ISREG(st.st_mode))
                 s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: not a regular file (a review must be a file)",
@@ -178,7 +189,8 @@ rnnc_status rnnc__read_aclimdb_dir(const rnnc_text_source *src, rnnc__textbuild 
     for (size_t i = 0; i < v.n && !s; i++) {
         char *text;
         size_t len;
-        s = rnnc__read_file(v.r[i].name, RNNC__TEXT_MAX_DOC, "document", &text, &len);
+        s = rnnc__read_file(v.r[i].name, RNNC__TEXT_MAX_DOC, "document", &b->budget, 0, &text,
+                            &len);
         if (s)
             break;
         s = rnnc__textbuild_add(b, text, len, imdb_labels[v.r[i].label], 3, v.r[i].name, 0);
@@ -256,6 +268,17 @@ static int aclimdb_member(const char *name, const char *split, int *label, const
     return 0;
 }
 
+/* Counts the bytes the archive expanded to since *seen (members skipped included) as read. */
+static rnnc_status read_past(struct archive *a, rnnc__budget *budget, const char *path,
+                             la_int64_t *seen) {
+    const la_int64_t now = archive_filter_bytes(a, 0);
+    if (now <= *seen)
+        return RNNC_OK;
+    const uint64_t k = (uint64_t)(now - *seen);
+    *seen = now;
+    return rnnc__budget_read(budget, k, path);
+}
+
 rnnc_status rnnc__read_aclimdb_tar(const rnnc_text_source *src, rnnc__textbuild *b) {
     const char *split = src->split ? src->split : "train";
     rnnc_status s;
@@ -265,8 +288,16 @@ rnnc_status rnnc__read_aclimdb_tar(const rnnc_text_source *src, rnnc__textbuild 
     reviews v = {0};
     struct archive_entry *e;
     char where[PATH_BUF];
+    uint64_t pending = 0; /* bytes of the reviews read, counted as kept until they move to b */
+    la_int64_t seen = 0;  /* bytes the archive expanded to so far, counted as read */
     for (;;) {
         int r = archive_read_next_header(a, &e);
+        if (r == ARCHIVE_OK || r == ARCHIVE_WARN)
+            s = rnnc__budget_member(&b->budget, src->path);
+        if (!s)
+            s = read_past(a, &b->budget, src->path, &seen);
+        if (s)
+            break;
         if (r == ARCHIVE_EOF)
             break;
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
@@ -318,7 +349,11 @@ rnnc_status rnnc__read_aclimdb_tar(const rnnc_text_source *src, rnnc__textbuild 
             if (got == 0)
                 break;
             x->len += (size_t)got;
+            if ((s = read_past(a, &b->budget, src->path, &seen)) ||
+                (s = rnnc__budget_keep(&b->budget, (uint64_t)got, 0, src->path)))
+                break;
         }
+        pending += x->len;
         if (s)
             break;
     }
@@ -327,9 +362,14 @@ rnnc_status rnnc__read_aclimdb_tar(const rnnc_text_source *src, rnnc__textbuild 
         s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: no members <dir>/%s/{neg,pos}/*.txt", src->path, split);
     if (!s)
         qsort(v.r, v.n, sizeof *v.r, by_review);
-    for (size_t i = 0; i < v.n && !s; i++)
+    /* the reviews move into the set, which counts them again as it takes each */
+    b->budget.text -= pending;
+    for (size_t i = 0; i < v.n && !s; i++) {
         s = rnnc__textbuild_add(b, v.r[i].text, v.r[i].len, imdb_labels[v.r[i].label], 3,
                                 v.r[i].name, 0);
+        free(v.r[i].text);
+        v.r[i].text = NULL;
+    }
     reviews_free(&v);
     return s;
 }
@@ -456,6 +496,45 @@ static rnnc_status resolve(const char *path, const char *what, const char *spec,
                      what);
 }
 
+/* Where a CSV record's text so far leaves the scanner (quote_state), fed in pieces. */
+enum { AT_FIELD, IN_PLAIN, IN_QUOTES, AFTER_QUOTE };
+static int quote_state(const char *p, size_t n, int st) {
+    for (size_t i = 0; i < n; i++) {
+        const char c = p[i];
+        if (st == IN_QUOTES)
+            st = c == '"' ? AFTER_QUOTE : IN_QUOTES;
+        else if (st == AFTER_QUOTE && c == '"')
+            st = IN_QUOTES; /* "" inside quotes */
+        else if (c == ',' || c == '\n')
+            st = AT_FIELD;
+        else if (st == AT_FIELD && c == '"')
+            st = IN_QUOTES;
+        else
+            st = IN_PLAIN;
+    }
+    return st;
+}
+
+/* Reads the next record's raw text into rec: one line, or for CSV as many lines as a quoted field
+ * spans. *got is 0 at the end of the data. */
+static rnnc_status read_record(rnnc__instream *in, int tsv, rnnc__buf *rec, int *got) {
+    rec->len = 0;
+    int st = AT_FIELD, more = 1;
+    *got = 0;
+    while (more) {
+        const size_t from = rec->len;
+        RNNC_TRY(rnnc__instream_line(in, rec, LINE_MAX_BYTES, "record", &more));
+        if (!more)
+            break;
+        *got = 1;
+        if (tsv)
+            break;
+        st = quote_state(rec->p + from, rec->len - from, st);
+        more = st == IN_QUOTES; /* a newline inside quotes: the record goes on */
+    }
+    return RNNC_OK;
+}
+
 rnnc_status rnnc__read_delimited(const rnnc_text_source *src, int tsv, rnnc__textbuild *b) {
     const char *lspec = src->label_col ? src->label_col : "0";
     const char *tspec = src->text_col ? src->text_col : "1";
@@ -463,16 +542,27 @@ rnnc_status rnnc__read_delimited(const rnnc_text_source *src, int tsv, rnnc__tex
     int header = src->header;
     if (header < 0)
         header = !column_index(lspec, &li) || !column_index(tspec, &ti);
-    char *buf;
-    size_t n;
-    RNNC_TRY(rnnc__read_file(src->path, RNNC__TEXT_MAX_FILE, "file", &buf, &n));
-    char *end = buf + n, *p = (char *)skip_bom(buf, end);
+    rnnc__instream *in;
+    RNNC_TRY(rnnc__instream_open(src->path, &b->budget, &in));
+    rnnc__buf rec = {0}, hrec = {0};
     fields fs = {0}, hdr = {0};
     size_t line = 1;
+    int got = 1, first = 1;
     rnnc_status s = RNNC_OK;
+    /* The next record's fields in fs (none for an empty line); got 0 at the end of the data. */
+#define NEXT_RECORD(buf)                                                                           \
+    do {                                                                                           \
+        if ((s = read_record(in, tsv, &(buf), &got)) || !got)                                      \
+            break;                                                                                 \
+        char *p = (buf).p, *end = (buf).p + (buf).len;                                             \
+        if (first)                                                                                 \
+            p = (char *)skip_bom(p, end), first = 0;                                               \
+        s = next_record(&p, end, tsv, src->path, &line, &fs);                                      \
+    } while (0)
     if (header) {
-        while (!s && p < end && fs.n == 0)
-            s = next_record(&p, end, tsv, src->path, &line, &fs);
+        do
+            NEXT_RECORD(hrec);
+        while (!s && got && fs.n == 0);
         if (!s && fs.n == 0)
             s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: empty data set (no header row)", src->path);
         hdr = fs;
@@ -485,10 +575,10 @@ rnnc_status rnnc__read_delimited(const rnnc_text_source *src, int tsv, rnnc__tex
     if (!s && li == ti)
         s = RNNC_FAIL(RNNC_ERR_ARG, "%s: label and text are the same column %zu", src->path, li);
     size_t need = (li > ti ? li : ti) + 1;
-    while (!s && p < end) {
+    while (!s && got) {
         size_t rec_line = line;
-        s = next_record(&p, end, tsv, src->path, &line, &fs);
-        if (s || fs.n == 0)
+        NEXT_RECORD(rec);
+        if (s || !got || fs.n == 0)
             continue;
         if (fs.n < need) {
             s = RNNC_FAIL(RNNC_ERR_FORMAT,
@@ -503,9 +593,12 @@ rnnc_status rnnc__read_delimited(const rnnc_text_source *src, int tsv, rnnc__tex
             lf.len--;
         s = rnnc__textbuild_add(b, fs.f[ti].p, fs.f[ti].len, lf.p, lf.len, src->path, rec_line);
     }
+#undef NEXT_RECORD
     free(fs.f);
     free(hdr.f);
-    free(buf);
+    free(rec.p);
+    free(hrec.p);
+    rnnc__instream_close(in);
     return s;
 }
 
@@ -566,23 +659,34 @@ static void list_free(char **v, size_t n) {
 
 static rnnc_status read_class_file(const char *file, const char *label, int lines,
                                    rnnc__textbuild *b) {
-    char *buf;
-    size_t n;
-    RNNC_TRY(rnnc__read_file(file, lines ? RNNC__TEXT_MAX_FILE : RNNC__TEXT_MAX_DOC,
-                             lines ? "file" : "document", &buf, &n));
-    rnnc_status s = RNNC_OK;
-    const char *end = buf + n, *p = skip_bom(buf, end), *e;
     if (!lines) {
-        s = rnnc__textbuild_add(b, p, (size_t)(end - p), label, strlen(label), file, 0);
-    } else {
-        for (size_t line = 1; p < end && !s; line++) {
-            const char *next = line_end(p, end, &e);
-            if (!blank(p, e))
-                s = rnnc__textbuild_add(b, p, (size_t)(e - p), label, strlen(label), file, line);
-            p = next;
-        }
+        char *buf;
+        size_t n;
+        RNNC_TRY(rnnc__read_file(file, RNNC__TEXT_MAX_DOC, "document", &b->budget, 0, &buf, &n));
+        const char *p = skip_bom(buf, buf + n);
+        rnnc_status s =
+            rnnc__textbuild_add(b, p, (size_t)(buf + n - p), label, strlen(label), file, 0);
+        free(buf);
+        return s;
     }
-    free(buf);
+    rnnc__instream *in;
+    RNNC_TRY(rnnc__instream_open(file, &b->budget, &in));
+    rnnc__buf buf = {0};
+    rnnc_status s = RNNC_OK;
+    int got = 1;
+    for (size_t line = 1; !s; line++) {
+        buf.len = 0;
+        if ((s = rnnc__instream_line(in, &buf, LINE_MAX_BYTES, "line", &got)) || !got)
+            break;
+        const char *p = buf.p, *end = buf.p + buf.len, *e;
+        if (line == 1)
+            p = skip_bom(p, end);
+        line_end(p, end, &e);
+        if (!blank(p, e))
+            s = rnnc__textbuild_add(b, p, (size_t)(e - p), label, strlen(label), file, line);
+    }
+    free(buf.p);
+    rnnc__instream_close(in);
     return s;
 }
 
@@ -601,7 +705,7 @@ rnnc_status rnnc__read_folder(const rnnc_text_source *src, int lines, rnnc__text
         size_t nf = 0;
         s = list_dir(dir, 0, &files, &nf);
         for (size_t f = 0; f < nf && !s; f++)
-            if (!(s = join(file, dir, files[f])))
+            if (!(s = join(file, dir, files[f])) && !(s = rnnc__budget_member(&b->budget, dir)))
                 s = read_class_file(file, classes[c], lines, b);
         list_free(files, nf);
     }

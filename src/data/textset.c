@@ -8,64 +8,6 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-rnnc_status rnnc__read_file(const char *path, size_t max, const char *what, char **out, size_t *n) {
-    *out = NULL, *n = 0;
-    /* zlib reads gzip data when the file starts with the gzip magic bytes 1f 8b, and passes any
-     * other file through unchanged. */
-    gzFile f = gzopen(path, "rb");
-    if (!f)
-        return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap + 1);
-    rnnc_status s = buf ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate", path);
-    while (!s) {
-        if (len == cap) {
-            if (cap > max) {
-                s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: %s larger than the limit of %zu bytes", path,
-                              what, max);
-                break;
-            }
-            size_t ncap = cap > max / 2 ? max + 1 : cap * 2; /* one byte past max shows excess */
-            char *nb = realloc(buf, ncap + 1);
-            if (!nb) {
-                s = RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate %zu bytes", path, ncap);
-                break;
-            }
-            buf = nb, cap = ncap;
-        }
-        size_t want = cap - len;
-        if (want > (1u << 30))
-            want = 1u << 30;
-        int got = gzread(f, buf + len, (unsigned)want);
-        if (got < 0) {
-            int zerr;
-            const char *msg = gzerror(f, &zerr);
-            s = RNNC_FAIL(zerr == Z_ERRNO ? RNNC_ERR_IO : RNNC_ERR_FORMAT, "%s: read error: %s",
-                          path, zerr == Z_ERRNO ? strerror(errno) : msg);
-            break;
-        }
-        if (got == 0)
-            break;
-        len += (size_t)got;
-    }
-    if (!s && len > max)
-        s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: %s larger than the limit of %zu bytes", path, what,
-                      max);
-    /* A gzip stream cut short reads as a shorter file; gzclose is where zlib reports it. */
-    int zc = gzclose(f);
-    if (!s && zc == Z_BUF_ERROR)
-        s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: read error: truncated gzip data", path);
-    else if (!s && zc != Z_OK)
-        s = RNNC_FAIL(RNNC_ERR_IO, "%s: read error (zlib %d)", path, zc);
-    if (s) {
-        free(buf);
-        return s;
-    }
-    buf[len] = '\0';
-    *out = buf, *n = len;
-    return RNNC_OK;
-}
-
 rnnc_text_source rnnc_text_source_init(void) {
     rnnc_text_source s;
     memset(&s, 0, sizeof s);
@@ -125,6 +67,7 @@ static char *dup_n(const char *s, size_t n) {
 
 rnnc_status rnnc__textbuild_init(rnnc__textbuild *b, const rnnc_text_source *src) {
     memset(b, 0, sizeof *b);
+    rnnc__budget_init(&b->budget, &src->limits);
     RNNC_TRY(rnnc__calloc((void **)&b->set, 1, sizeof *b->set, "text set"));
     if (src->n_label_names < 0 || (src->n_label_names > 0 && !src->label_names))
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: label_names: %d names but no list", src->path,
@@ -198,6 +141,7 @@ rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len
             return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate", where);
         id = b->n_names++;
     }
+    RNNC_TRY(rnnc__budget_keep(&b->budget, len, 1, where));
     rnnc_textset *s = b->set;
     if (s->n == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;

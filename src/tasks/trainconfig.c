@@ -326,6 +326,10 @@ FIELD(f_pct, c->run.fit.sched.pct_start)
 FIELD(f_cutf, c->run.fit.sched.cut_frac)
 FIELD(f_subset, c->subset)
 FIELD(f_subseed, c->subset_seed)
+FIELD(f_maxread, c->limits.read_bytes)
+FIELD(f_maxtext, c->limits.text_bytes)
+FIELD(f_maxrec, c->limits.records)
+FIELD(f_maxmem, c->limits.members)
 FIELD(f_ratio, c->run.fit.sched.ratio)
 FIELD(f_div, c->run.fit.sched.div_factor)
 FIELD(f_fdiv, c->run.fit.sched.final_div_factor)
@@ -345,6 +349,10 @@ static const key_def keys[] = {
     {"train", "seed", T_U64, f_seed, 0},
     {"data", "subset", T_LONG, f_subset, 0},
     {"data", "subset_seed", T_U64, f_subseed, 0},
+    {"data", "max_read_bytes", T_U64, f_maxread, 0},
+    {"data", "max_text_bytes", T_U64, f_maxtext, 0},
+    {"data", "max_records", T_U64, f_maxrec, 0},
+    {"data", "max_members", T_U64, f_maxmem, 0},
     {"train", "threads", T_INT, f_threads, 0},
     {"train", "clip_norm", T_DOUBLE, f_clipn, 0},
     {"train", "ema", T_DOUBLE, f_ema, 0},

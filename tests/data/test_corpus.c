@@ -618,7 +618,7 @@ static void test_files(void) {
     }
     char *text = NULL;
     size_t len = 0;
-    rnnc_status st = rnnc_text_file_read(plain, &text, &len);
+    rnnc_status st = rnnc_text_file_read(plain, NULL, &text, &len);
     check(st == RNNC_OK && len == n && memcmp(text, body, n) == 0 && text[len] == '\0',
           "plain file read whole (%zu bytes, an inner NUL kept), NUL-terminated", len);
     free(text);
@@ -629,7 +629,7 @@ static void test_files(void) {
         gzclose(g);
     }
     text = NULL;
-    st = rnnc_text_file_read(gz, &text, &len);
+    st = rnnc_text_file_read(gz, NULL, &text, &len);
     check(st == RNNC_OK && len == n && memcmp(text, body, n) == 0 && text[len] == '\0',
           "gzip file read decompressed (%zu bytes)", len);
     free(text);
@@ -646,23 +646,24 @@ static void test_files(void) {
         fclose(f);
     }
     text = (char *)1;
-    check(rnnc_text_file_read(cut, &text, &len) == RNNC_ERR_FORMAT && text == NULL &&
+    check(rnnc_text_file_read(cut, NULL, &text, &len) == RNNC_ERR_FORMAT && text == NULL &&
               strstr(rnnc_last_error(), "cut.txt.gz"),
           "truncated gzip refused naming the file (%s)", rnnc_last_error());
     const char *empty = tmp_path("empty.txt");
     f = fopen(empty, "wb");
     if (f)
         fclose(f);
-    check(rnnc_text_file_read(empty, &text, &len) == RNNC_OK && len == 0 && text && text[0] == '\0',
+    check(rnnc_text_file_read(empty, NULL, &text, &len) == RNNC_OK && len == 0 && text &&
+              text[0] == '\0',
           "an empty file reads as \"\"");
     free(text);
     const char *missing = tmp_path("missing.txt");
-    check(rnnc_text_file_read(missing, &text, &len) == RNNC_ERR_IO &&
+    check(rnnc_text_file_read(missing, NULL, &text, &len) == RNNC_ERR_IO &&
               strstr(rnnc_last_error(), "missing.txt"),
           "missing file: an I/O error naming it (%s)", rnnc_last_error());
-    check(rnnc_text_file_read(NULL, &text, &len) == RNNC_ERR_ARG &&
-              rnnc_text_file_read(plain, NULL, &len) == RNNC_ERR_ARG &&
-              rnnc_text_file_read(plain, &text, NULL) == RNNC_ERR_ARG,
+    check(rnnc_text_file_read(NULL, NULL, &text, &len) == RNNC_ERR_ARG &&
+              rnnc_text_file_read(plain, NULL, NULL, &len) == RNNC_ERR_ARG &&
+              rnnc_text_file_read(plain, NULL, &text, NULL) == RNNC_ERR_ARG,
           "text_file_read: NULL arguments refused");
     unlink(plain);
     unlink(gz);
@@ -693,7 +694,7 @@ static void test_ptb(void) {
     }
     char *text = NULL;
     size_t len = 0;
-    rnnc_status st = rnnc_text_file_read(path, &text, &len);
+    rnnc_status st = rnnc_text_file_read(path, NULL, &text, &len);
     if (!check(st == RNNC_OK && len == 5101618, "PTB train read (%zu bytes)", len)) {
         free(text);
         return;
@@ -729,7 +730,7 @@ static void test_ptb(void) {
     rnnc_vocab_free(back);
     free(text);
     if (shared_file("ptb/ptb.valid.txt", path, sizeof path) &&
-        rnnc_text_file_read(path, &text, &len) == RNNC_OK) {
+        rnnc_text_file_read(path, NULL, &text, &len) == RNNC_OK) {
         st = rnnc_corpus_encode(&s, v, text, len, path, &c);
         check(st == RNNC_OK && c.n == 73760,
               "PTB valid: 73,760 tokens (70,390 words + 3,370 <eos>; got %zu)", c.n);
@@ -748,7 +749,7 @@ static void test_shakespeare(void) {
     }
     char *text = NULL;
     size_t len = 0;
-    rnnc_status st = rnnc_text_file_read(path, &text, &len);
+    rnnc_status st = rnnc_text_file_read(path, NULL, &text, &len);
     if (!check(st == RNNC_OK && len == 1115394, "tiny-shakespeare read (%zu bytes)", len)) {
         free(text);
         return;

@@ -18,7 +18,7 @@
 /* ---- a temporary folder, removed at the end ------------------------------------------------ */
 
 static char tmp[512];
-static char made[64][600]; /* paths created, removed in reverse order */
+static char made[128][600]; /* paths created, removed in reverse order */
 static int n_made;
 
 static const char *tmp_path(const char *name) {
@@ -30,7 +30,7 @@ static const char *tmp_path(const char *name) {
 }
 
 static void remember(const char *path) {
-    if (n_made < 64)
+    if (n_made < 128)
         snprintf(made[n_made++], sizeof made[0], "%s", path);
 }
 
@@ -288,7 +288,7 @@ static void test_imdb_tsv(void) {
         if (f)
             fclose(f);
         expect_error_at(RNNC_TEXT_IMDB_TSV, write_file("cut.tsv.gz", buf, n / 2), RNNC_ERR_FORMAT,
-                        "read error", "truncated gzip");
+                        "gzip data cut short", "truncated gzip");
     }
 }
 
@@ -432,6 +432,171 @@ static void test_folders(void) {
     }
 }
 
+/* ---- streaming, read limits and gzip framing ---------------------------------------------- */
+
+/* Reads src with its limits; returns the set (NULL on error, with the status in *st). */
+static rnnc_textset *read_limited(const rnnc_text_source *src, rnnc_status *st) {
+    rnnc_textset *s = NULL;
+    *st = rnnc_textset_read(src, &s);
+    return *st ? NULL : s;
+}
+
+/* Reading src passes with the limit at `at` and fails, naming the limit, one below it. */
+static void expect_limit(rnnc_text_source *src, uint64_t *field, uint64_t at, const char *name,
+                         const char *what) {
+    rnnc_status st;
+    *field = at;
+    rnnc_textset *ok = read_limited(src, &st);
+    check(ok != NULL, "%s: reads with %s = %llu (%s)", what, name, (unsigned long long)at,
+          ok ? "ok" : rnnc_last_error());
+    rnnc_textset_free(ok);
+    *field = at - 1;
+    rnnc_textset *s = read_limited(src, &st);
+    const char *msg = rnnc_last_error();
+    check(!s && st == RNNC_ERR_FORMAT && strstr(msg, src->path) && strstr(msg, name),
+          "%s: %s = %llu is refused, naming the limit (got %d \"%s\")", what, name,
+          (unsigned long long)(at - 1), st, s ? "a set" : msg);
+    rnnc_textset_free(s);
+    *field = 0;
+}
+
+static void test_limits(void) {
+    /* 3000 CSV records whose quoted texts hold a quote, a comma and a newline, over many 64 KiB
+     * chunks: streamed record by record, every text arrives whole, plain or gzip. */
+    enum { N = 3000 };
+    char *csv = malloc((size_t)N * 160 + 64), *want = malloc(160);
+    size_t n = 0;
+    uint64_t text_bytes = 0;
+    if (!csv || !want) {
+        check(0, "cannot allocate");
+        free(csv), free(want);
+        return;
+    }
+    n += (size_t)sprintf(csv, "label,text\n");
+    for (int i = 0; i < N; i++) {
+        int k = sprintf(csv + n, "%d,\"one \"\"%d\"\", two\nthree %.*s\"\r\n", i % 3, i, i % 61,
+                        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+        n += (size_t)k;
+    }
+    const char *plain = write_file("stream.csv", csv, n);
+    const char *gz = gzip_copy(plain, "stream.csv.gz");
+    rnnc_text_source src = rnnc_text_source_init();
+    src.format = RNNC_TEXT_CSV, src.header = 1;
+    for (int pass = 0; pass < 2; pass++) {
+        src.path = pass ? gz : plain;
+        rnnc_status st;
+        rnnc_textset *s = read_limited(&src, &st);
+        int ok = s && s->n == N;
+        for (int i = 0; ok && i < N; i++) {
+            sprintf(want, "one \"%d\", two\nthree %.*s", i, i % 61,
+                    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+            ok = strcmp(s->texts[i], want) == 0 && s->labels[i] == i % 3;
+            if (pass == 0)
+                text_bytes += strlen(want);
+        }
+        check(ok, "%s: %d quoted multi-line records over %zu bytes read whole, in order",
+              pass ? "gzip CSV" : "CSV", N, n);
+        rnnc_textset_free(s);
+    }
+    free(csv), free(want);
+    for (int pass = 0; pass < 2; pass++) {
+        src.path = pass ? gz : plain;
+        const char *what = pass ? "gzip CSV" : "CSV";
+        expect_limit(&src, &src.limits.records, N, "the record limit", what);
+        expect_limit(&src, &src.limits.text_bytes, text_bytes, "the text limit", what);
+        expect_limit(&src, &src.limits.read_bytes, n, "the read limit", what);
+    }
+
+    /* files of a folder and members of an archive */
+    mk_dir("m");
+    mk_dir("m/a");
+    write_str("m/a/1.txt", "one");
+    write_str("m/a/2.txt", "two");
+    write_str("m/a/3.txt", "three");
+    src = rnnc_text_source_init();
+    src.format = RNNC_TEXT_FOLDER_FILES, src.path = tmp_path("m");
+    expect_limit(&src, &src.limits.members, 3, "the member limit", "class folder");
+    src.format = RNNC_TEXT_FOLDER_LINES;
+    expect_limit(&src, &src.limits.text_bytes, 11, "the text limit", "line files");
+    const char *tar = tmp_path("limits.tar.gz");
+    if (make_tar(tar, NULL, 0)) {
+        src = rnnc_text_source_init();
+        src.format = RNNC_TEXT_ACLIMDB, src.path = tar;
+        expect_limit(&src, &src.limits.members, 9, "the member limit", "aclImdb archive");
+        uint64_t train_text = 0;
+        rnnc_status st;
+        rnnc_textset *all = read_limited(&src, &st);
+        for (size_t i = 0; all && i < all->n; i++)
+            train_text += strlen(all->texts[i]);
+        rnnc_textset_free(all);
+        expect_limit(&src, &src.limits.text_bytes, train_text, "the text limit", "aclImdb archive");
+        expect_limit(&src, &src.limits.records, 5, "the record limit", "aclImdb archive");
+    }
+    if (make_tar(tmp_path("limits-big.tar.gz"), "aclImdb/train/unsup/big.txt", 200000)) {
+        /* a skipped member's bytes count as read */
+        src = rnnc_text_source_init();
+        src.format = RNNC_TEXT_ACLIMDB, src.path = tmp_path("limits-big.tar.gz");
+        src.limits.read_bytes = 150000;
+        rnnc_status st;
+        rnnc_textset *s = read_limited(&src, &st);
+        check(!s && st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "the read limit"),
+              "aclImdb archive: a 200000-byte member skipped counts against read_bytes 150000 "
+              "(got \"%s\")",
+              s ? "a set" : rnnc_last_error());
+        rnnc_textset_free(s);
+    }
+
+    /* gzip framing: members one after the other are one stream; anything else after the gzip
+     * data is refused, as is a cut stream */
+    {
+        const char *a = write_str("cat-a.csv", "0,first\n");
+        const char *b = write_str("cat-b.csv", "1,second\n");
+        const char *ga = gzip_copy(a, "cat-a.csv.gz"), *gb = gzip_copy(b, "cat-b.csv.gz");
+        char buf[2][256];
+        size_t k[2] = {0, 0};
+        for (int i = 0; i < 2; i++) {
+            FILE *f = fopen(i ? gb : ga, "rb");
+            k[i] = f ? fread(buf[i], 1, sizeof buf[i], f) : 0;
+            if (f)
+                fclose(f);
+        }
+        char both[600];
+        memcpy(both, buf[0], k[0]);
+        memcpy(both + k[0], buf[1], k[1]);
+        rnnc_textset *s = read_set(RNNC_TEXT_CSV, write_file("cat.csv.gz", both, k[0] + k[1]),
+                                   "two gzip members");
+        check(s && s->n == 2 && !strcmp(s->texts[0], "first") && !strcmp(s->texts[1], "second"),
+              "two gzip members one after the other read as one file (as gzip -d)");
+        rnnc_textset_free(s);
+        memcpy(both + k[0], "trailing junk\n", 14);
+        char at[64];
+        snprintf(at, sizeof at, "other bytes follow the gzip data at byte %zu", k[0]);
+        expect_error_at(RNNC_TEXT_CSV, write_file("junk.csv.gz", both, k[0] + 14), RNNC_ERR_FORMAT,
+                        at, "bytes after the gzip data");
+        memset(both + k[0], 0, 512);
+        expect_error_at(RNNC_TEXT_CSV, write_file("zeros.csv.gz", both, k[0] + 512),
+                        RNNC_ERR_FORMAT, at, "zero padding after the gzip data");
+        expect_error_at(RNNC_TEXT_CSV, write_file("junk1.csv.gz", both, k[0] + 1), RNNC_ERR_FORMAT,
+                        "other bytes follow", "one byte after the gzip data");
+        char *text;
+        size_t len;
+        rnnc_read_limits lim = {0};
+        lim.text_bytes = 7;
+        rnnc_status st = rnnc_text_file_read(ga, &lim, &text, &len);
+        check(st == RNNC_ERR_FORMAT && !text && strstr(rnnc_last_error(), "the text limit"),
+              "rnnc_text_file_read: a file of 8 bytes over text_bytes 7 is refused (got \"%s\")",
+              rnnc_last_error());
+        lim.text_bytes = 8;
+        st = rnnc_text_file_read(ga, &lim, &text, &len);
+        check(st == RNNC_OK && len == 8, "rnnc_text_file_read: 8 bytes within text_bytes 8");
+        free(text);
+        rnnc_read_limits none = {0};
+        st = rnnc_text_file_read(write_file("junk.txt.gz", both, k[0] + 1), &none, &text, &len);
+        check(st == RNNC_ERR_FORMAT && !text && strstr(rnnc_last_error(), "other bytes follow"),
+              "rnnc_text_file_read: bytes after the gzip data are refused");
+    }
+}
+
 /* ---- other errors ------------------------------------------------------------------------- */
 
 static void test_misc(void) {
@@ -519,6 +684,7 @@ int main(void) {
     test_delimited();
     test_folders();
     test_misc();
+    test_limits();
     test_imdb_data();
     cleanup();
     return check_summary();

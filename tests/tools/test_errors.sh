@@ -142,6 +142,39 @@ row bom 0 'total +84' -- "$rnnc" summary "$tmp/bom-model.ini"
 { printf '\xef\xbb\xbf'; cat "$tmp/t.ini"; } > "$tmp/bom-train.ini"
 row bom 0 'test: 40 examples' -- "$rnnc" train "$tmp/bom-train.ini" --threads 1 --quiet --set train.output="$tmp/bomrun"
 row aclimdb-not-archive 2 'train\.tsv\.gz: not an aclImdb archive \(a tar, maybe compressed\) or folder' -- $T --set data.format=aclimdb --set data.train=data/imdb-sample/train.tsv.gz
+# ---- bombs and read limits: readers stream, and stop at a limit in bounded memory ----
+# A 19 MB gzip CSV that expands to 3.2 GB (one 64 MiB member of lines, 48 times) and a 1.4 MB
+# aclImdb tar.gz with twenty 16 MB reviews (a header and a body gzip member each) stop at the
+# default 256 MiB text limit, under a 500 MB address-space limit (ulimit -v), so peak RSS is too.
+bounded() { bash -c 'ulimit -v 500000 && exec "$@"' bounded "$@"; }
+line=$(printf 'x%.0s' $(seq 1000))
+{ printf 'label,text\n' | gzip; yes "pos,$line" | head -c 67108864 | gzip -1 > "$tmp/m.gz"
+  for i in $(seq 48); do cat "$tmp/m.gz"; done; } > "$tmp/bomb.csv.gz"
+rm -f "$tmp/m.gz"
+row gzip-bomb 2 'bomb\.csv\.gz: more than 268435456 bytes of text \(the text limit\); .*max_text_bytes' -- bounded $T --set data.train="$tmp/bomb.csv.gz"
+mkdir -p "$tmp/ab/aclImdb/train/pos"
+head -c 16000000 /dev/zero | tr '\0' x > "$tmp/ab/aclImdb/train/pos/1_1.txt"
+tar -C "$tmp/ab" -cf "$tmp/one.tar" aclImdb/train/pos/1_1.txt
+head -c 512 "$tmp/one.tar" | gzip > "$tmp/h.gz"
+tail -c +513 "$tmp/one.tar" | head -c 16000000 | gzip -1 > "$tmp/body.gz"
+{ for i in $(seq 20); do cat "$tmp/h.gz" "$tmp/body.gz"; done; head -c 1024 /dev/zero | gzip; } > "$tmp/bomb.tar.gz"
+rm -rf "$tmp/ab" "$tmp/one.tar" "$tmp/h.gz" "$tmp/body.gz"
+row archive-bomb 2 'bomb\.tar\.gz: more than 268435456 bytes of text \(the text limit\)' -- bounded $T --set data.format=aclimdb --set data.train="$tmp/bomb.tar.gz"
+row archive-bomb 2 'bomb\.tar\.gz: more than 5 files or archive members \(the member limit\); .*max_members' -- $T --set data.format=aclimdb --set data.train="$tmp/bomb.tar.gz" --set data.max_members=5
+row read-limits 2 'train\.csv: more than 10 records \(the record limit\); .*max_records' -- $T --set data.max_records=10
+row read-limits 2 'train\.csv: more than 100 bytes read after decompression \(the read limit\); .*max_read_bytes' -- $T --set data.max_read_bytes=100
+row read-limits 2 "max_text_bytes = '-1': expected an integer >= 0" -- $T --set data.max_text_bytes=-1
+rm -f "$tmp/bomb.csv.gz" "$tmp/bomb.tar.gz"
+# Bytes after gzip data (a second gzip member is fine, as for gzip -d) and gzip data cut short.
+gzip -c "$tmp/train.csv" > "$tmp/tail.csv.gz"
+cp "$tmp/tail.csv.gz" "$tmp/cut.csv.gz" && truncate -s -20 "$tmp/cut.csv.gz"
+gsize=$(wc -c < "$tmp/tail.csv.gz")
+echo 'appended text' >> "$tmp/tail.csv.gz"
+row gzip-trailing 2 "tail\.csv\.gz: other bytes follow the gzip data at byte $gsize" -- "$rnnc" eval "$model" "$tmp/tail.csv.gz" $E
+row gzip-trailing 2 "tail\.csv\.gz: other bytes follow the gzip data at byte $gsize" -- $T --set data.train="$tmp/tail.csv.gz"
+row gzip-trailing 2 'cut\.csv\.gz: gzip data cut short' -- "$rnnc" eval "$model" "$tmp/cut.csv.gz" $E
+{ gzip -c "$tmp/train.csv"; tail -n +2 "$tmp/train.csv" | gzip -c; } > "$tmp/two.csv.gz"
+row gzip-trailing 0 '80 examples' -- "$rnnc" eval "$model" "$tmp/two.csv.gz" $E
 row num-words 2 'num_words must be 0 \(no limit\) or >= 4, got 3' -- $T --set data.num_words=3
 row empty-data 2 'empty\.csv: empty data set' -- $T --set data.train="$tmp/empty.csv"
 row empty-data 2 'empty\.csv: empty data set' -- $T --set data.test="$tmp/empty.csv"
@@ -411,6 +444,8 @@ row lm-empty 2 'empty\.txt' -- $L --set lm.train="$tmp/empty.txt"
 row lm-batch 2 'too few for 64 parallel streams' -- $L --set train.batch_size=64
 row lm-units 2 "output layer's units 7" -- $L --set dense.units=7
 row lm-last 2 'returns only the last step' -- $L --set gru.return_sequences=false
+row read-limits 2 'lmt\.txt: more than 20 bytes of text \(the text limit\); .*max_text_bytes' -- $L --set lm.max_text_bytes=20
+row read-limits 2 'lmt\.txt: more than 10 bytes read after decompression \(the read limit\)' -- $L --set lm.max_read_bytes=10
 row lm-data-section 2 '\[data\] is for text classifiers; this file names its data in \[lm\]' -- $L --set data.train=x
 row lm-bidir 2 'bidirectional: a language model may not see the tokens it predicts' -- $L --set gru.bidirectional=true
 row lm-tie 2 'tie_weights needs units = the embedding' -- $L --set dense.tie_weights=true --set embedding.dim=3
