@@ -1,14 +1,20 @@
 /* Files written atomically: the bytes go to PATH.tmp.<pid> in the same folder, which is flushed,
  * fsync'ed and renamed over PATH, then the folder is fsync'ed so the rename lasts. Until the
- * rename an earlier file at PATH is untouched; on any failure the temporary is removed. Model
- * files, optimizer state, plots and forecasts are all written through here. */
+ * rename an earlier file at PATH is untouched; on any failure the temporary is removed. A writer
+ * killed before it could clean up leaves its PATH.tmp.<pid>: the next write of PATH removes those.
+ * Model files, optimizer state, plots and forecasts are all written through here. */
 #include "core.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct rnnc_atomic_file {
@@ -18,6 +24,50 @@ struct rnnc_atomic_file {
 
 static void drop(rnnc_atomic_file *f) {
     free(f->path), free(f->tmp), free(f);
+}
+
+/* Removes the PATH.tmp.<pid> files of writers that died: each must be a regular file of this user
+ * whose process no longer exists and that nobody has changed for a minute (a writer in another
+ * PID namespace sharing the folder looks dead from here, but it keeps its file fresh). Best
+ * effort: anything unusual is left alone. */
+static void sweep_stale(const char *path) {
+    const char *slash = strrchr(path, '/');
+    char dir[4096], full[4096 + 256];
+    const char *base = slash ? slash + 1 : path;
+    const size_t k = slash ? (size_t)(slash - path) : 1;
+    if (k >= sizeof dir)
+        return;
+    if (!slash)
+        memcpy(dir, ".", 2);
+    else if (k == 0)
+        memcpy(dir, "/", 2);
+    else
+        memcpy(dir, path, k), dir[k] = '\0';
+    const size_t bl = strlen(base);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    const time_t now = time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name, *p = n + bl + 5;
+        if (strncmp(n, base, bl) != 0 || strncmp(n + bl, ".tmp.", 5) != 0 || *p < '1' || *p > '9')
+            continue;
+        char *end;
+        errno = 0;
+        const long pid = strtol(p, &end, 10);
+        if (*end || errno || pid > INT_MAX || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive, or not ours to ask about */
+        struct stat st;
+        if (snprintf(full, sizeof full, "%s/%s", dir, n) >= (int)sizeof full ||
+            lstat(full, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+            difftime(now, st.st_mtime) < 60)
+            continue;
+        unlink(full);
+    }
+    closedir(d);
 }
 
 rnnc_status rnnc_atomic_open(const char *path, rnnc_atomic_file **out) {
@@ -36,6 +86,7 @@ rnnc_status rnnc_atomic_open(const char *path, rnnc_atomic_file **out) {
         return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", path);
     }
     memcpy(f->path, path, plen + 1);
+    sweep_stale(path);
     snprintf(f->tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
     /* O_NOFOLLOW: a link planted at the temporary's name is not written through */
     const int fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0666);

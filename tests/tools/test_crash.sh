@@ -128,6 +128,25 @@ if cmp -s <(cut -d, -f1-5 "$out/metrics.jsonl") <(cut -d, -f1-5 "$tmp/ref/metric
 else
     bad "metrics.jsonl differs from the reference"
 fi
+# A writer killed mid-write leaves PATH.tmp.<pid>: the next write of PATH removes those of dead
+# processes untouched for a minute, and keeps a live process's, a fresh one and other names.
+sw="$tmp/sweep"
+run --set train.output="$sw" --set train.epochs=1 > /dev/null 2>&1
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+sleep 60 &
+live=$!
+for f in model.safetensors.tmp.$dead checkpoint.safetensors.tmp.$dead model.safetensors.tmp.$live \
+    checkpoint.safetensors.tmp.0$dead; do echo partial > "$sw/$f"; done
+touch -d '2 minutes ago' "$sw"/*.tmp.*
+echo partial > "$sw/best.safetensors.tmp.$dead" # fresh: another namespace's writer, maybe
+run --set train.output="$sw" --set train.epochs=1 > /dev/null 2>&1
+left=$(cd "$sw" && ls ./*.tmp.* 2> /dev/null | tr '\n' ' ')
+kill "$live" 2> /dev/null
+want="./best.safetensors.tmp.$dead ./checkpoint.safetensors.tmp.0$dead ./model.safetensors.tmp.$live "
+[ "$left" = "$want" ] && ok "stale temporaries of dead writers swept; live, fresh and other names kept" ||
+    bad "stale temporaries: left '$left', wanted '$want'"
 # teeth: a run with another seed gives another model file
 run --set train.output="$tmp/other" --set train.seed=4 > /dev/null 2>&1
 cmp -s "$tmp/other/model.safetensors" "$tmp/ref/model.safetensors" &&
