@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int cli_train_parse(cli_command *c, cli_train_args *a, int argc, char **argv, int *n_args) {
     memset(a, 0, sizeof *a);
@@ -89,9 +90,16 @@ int cli_train_prepare(rnnc_run_config *tc, const cli_train_args *a, const char *
 
 static volatile sig_atomic_t stop_signal = 0;
 
+/* The first SIGINT or SIGTERM asks the run to stop after its batch with a checkpoint; both go
+ * back to their default action, so a second one (either) ends the process at once. */
 static void on_stop_signal(int sig) {
+    static const char msg[] = "\nrnnc train: stopping after this batch (send the signal again "
+                              "to stop at once, without a checkpoint)\n";
     stop_signal = sig;
-    signal(sig, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    ssize_t w = write(2, msg, sizeof msg - 1);
+    (void)w;
 }
 
 static int should_stop(void *user) {

@@ -165,6 +165,8 @@ row read-limits 2 'train\.csv: more than 10 records \(the record limit\); .*max_
 row read-limits 2 'train\.csv: more than 100 bytes read after decompression \(the read limit\); .*max_read_bytes' -- $T --set data.max_read_bytes=100
 row read-limits 2 "max_text_bytes = '-1': expected an integer >= 0" -- $T --set data.max_text_bytes=-1
 rm -f "$tmp/bomb.csv.gz" "$tmp/bomb.tar.gz"
+# Memory that cannot be had (a 100 MB address space for a GRU of 2048) is an error at once.
+row alloc-limit 1 'cannot allocate [0-9]+ bytes' -- timeout 60 bash -c 'ulimit -v 100000 && exec "$@"' bounded $T --set gru.hidden=2048 --set embedding.dim=512
 # Bytes after gzip data (a second gzip member is fine, as for gzip -d) and gzip data cut short.
 gzip -c "$tmp/train.csv" > "$tmp/tail.csv.gz"
 cp "$tmp/tail.csv.gz" "$tmp/cut.csv.gz" && truncate -s -20 "$tmp/cut.csv.gz"
