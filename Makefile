@@ -2,6 +2,8 @@
 #   make            static + shared library and the rnnc binary
 #   make check      build and run every test
 #   make demo       train the sentiment demo on the bundled IMDB sample (FULL=1: the full data)
+#   make install    [PREFIX=/usr/local] [DESTDIR=] headers, libraries, rnnc, rnnc.pc, man page
+#   make uninstall  removes what install put there
 CC ?= cc
 SAN ?=
 DEBUG ?=
@@ -23,8 +25,14 @@ PLAIN := $(filter-out $(GENERIC),$(wildcard src/*/*.c))
 OBJ32 := $(patsubst src/%.c,$(BUILD)/f32/%.o,$(GENERIC))
 OBJ64 := $(patsubst src/%.c,$(BUILD)/f64/%.o,$(GENERIC))
 OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(PLAIN))
+# The version is the header's; the shared library's soname carries the major number.
+VERSION := $(shell sed -n 's/^\#define RNNC_VERSION_STRING "\(.*\)"/\1/p' include/rnnc/core.h)
+MAJOR := $(firstword $(subst ., ,$(VERSION)))
 LIB := $(BUILD)/librnnc.a
-SO := $(BUILD)/librnnc.so
+SONAME := librnnc.so.$(MAJOR)
+SO := $(BUILD)/librnnc.so.$(VERSION)
+# The shared library exports the public API only: the rnnc_ names its objects define.
+SOMAP := $(BUILD)/librnnc.map
 BIN := $(BUILD)/rnnc
 TOOLS := $(wildcard tools/*.c)
 # Test programs sit in tests/ by the layer of what they test (tests/core/, tests/nn/, ...); the
@@ -56,8 +64,14 @@ $(BUILD)/f32/core/vmath.o: CFLAGS += -ffp-contract=fast
 $(LIB): $(OBJ32) $(OBJ64) $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^
-$(SO): $(OBJ32) $(OBJ64) $(OBJ)
-	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(SOMAP): $(OBJ32) $(OBJ64) $(OBJ)
+	@{ echo '{ global:'; nm -g --defined-only $^ | awk '$$3 ~ /^rnnc_[^_]/ {print "  " $$3 ";"}' | sort -u; \
+	   echo 'local: *; };'; } > $@
+$(SO): $(OBJ32) $(OBJ64) $(OBJ) $(SOMAP)
+	$(CC) -shared $(LDFLAGS) -Wl,-soname,$(SONAME) -Wl,--version-script,$(SOMAP) -o $@ \
+	    $(OBJ32) $(OBJ64) $(OBJ) $(LDLIBS)
+	ln -sf $(notdir $@) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/librnnc.so
 $(BIN): $(TOOLS) $(LIB) include/rnnc.h $(wildcard tools/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(TOOLS) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
@@ -71,7 +85,7 @@ $(BUILD)/tests/tools/test_plot: TEST_EXTRA := tools/plot.c
 $(BUILD)/tests/tools/test_plot: tools/plot.c tools/plot.h
 
 check: deps $(TESTS) $(BIN)
-	@RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/tools/test_cli.sh tests/tools/test_errors.sh tests/tools/test_crash.sh tests/tools/test_lock.sh tests/test_layers.sh
+	@RNNC_SAN=$(SAN) RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/tools/test_cli.sh tests/tools/test_errors.sh tests/tools/test_crash.sh tests/tools/test_lock.sh tests/tools/test_install.sh tests/test_layers.sh
 
 # Every C file laid out as .clang-format says (needs clang-format: scripts/install-deps.sh clang-format).
 FORMAT_FILES := $(wildcard src/*/*.[ch] include/*.h include/rnnc/*.h tools/*.[ch] tests/*.[ch] tests/*/*.c bench/*.[ch])
@@ -83,6 +97,35 @@ demo: deps $(BIN)
 
 clean:
 	rm -rf build build-san
+
+# ---- install ----
+PREFIX ?= /usr/local
+DESTDIR ?=
+LIBDIR ?= $(PREFIX)/lib
+INCDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+.PHONY: install uninstall
+$(BUILD)/rnnc.pc: scripts/rnnc.pc.in include/rnnc/core.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' $< > $@
+install: $(LIB) $(SO) $(BIN) $(BUILD)/rnnc.pc
+	install -d $(DESTDIR)$(INCDIR)/rnnc $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1
+	install -m 644 include/rnnc.h $(DESTDIR)$(INCDIR)/
+	install -m 644 include/rnnc/*.h $(DESTDIR)$(INCDIR)/rnnc/
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SO)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/librnnc.so
+	install -m 644 $(BUILD)/rnnc.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/
+	install -m 644 docs/rnnc.1 $(DESTDIR)$(MANDIR)/man1/
+uninstall:
+	rm -f $(DESTDIR)$(INCDIR)/rnnc.h $(addprefix $(DESTDIR)$(INCDIR)/rnnc/,$(notdir $(wildcard include/rnnc/*.h)))
+	-rmdir $(DESTDIR)$(INCDIR)/rnnc
+	rm -f $(DESTDIR)$(LIBDIR)/librnnc.a $(DESTDIR)$(LIBDIR)/librnnc.so* $(DESTDIR)$(LIBDIR)/pkgconfig/rnnc.pc
+	rm -f $(DESTDIR)$(BINDIR)/rnnc $(DESTDIR)$(MANDIR)/man1/rnnc.1
 
 # Fuzzing (docs/fuzzing.md; needs clang and libclang-rt-14-dev: scripts/install-fuzz-deps.sh).
 #   make fuzz [FUZZ_SECONDS=60]  builds build-fuzz/ with libFuzzer + ASan + UBSan and runs every
