@@ -17,6 +17,15 @@ done
 echo "install-deps: installing ${missing[*]}" >&2
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# apt's and debconf's chatter goes to a log shown only when something fails (sudo drops the
+# environment, so the frontend is passed through env)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+apt() { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -qq -o Dpkg::Use-Pty=0 "$@" > "$log" 2>&1 || {
+    cat "$log" >&2
+    echo "install-deps: apt-get $1 failed" >&2
+    exit 1
+}; }
+apt update
+apt install -y --no-install-recommends "${missing[@]}"
+echo "install-deps: done" >&2

@@ -29,9 +29,19 @@ static const char *unit(int task) {
 
 static void on_progress(const rnnc_progress *p, void *user) {
     cli_progress *ps = user;
-    if (!ps->bar)
-        return;
     const double t = cli_wall();
+    if (!ps->bar) {
+        if (ps->every > 0 && t - ps->last >= ps->every && p->batch != p->batches) {
+            char eta[32];
+            fmt_time(eta, sizeof eta, p->eta_s);
+            fprintf(stderr, "epoch %d/%d  batch %zu/%zu  loss %.4f  %.0f %s/s  ETA %s\n", p->epoch,
+                    p->epochs, p->batch, p->batches, p->loss, p->items_per_s * ps->per_item,
+                    unit(ps->task), eta);
+            fflush(stderr);
+            ps->last = t;
+        }
+        return;
+    }
     if (p->batch != p->batches && t - ps->last < 0.1)
         return;
     ps->last = t;
@@ -81,12 +91,14 @@ static void on_epoch(const rnnc_epoch_report *r, void *user) {
     fflush(stdout);
 }
 
-void cli_progress_start(cli_progress *p, int task, int quiet, double per_item, rnnc_fit_spec *fit) {
+void cli_progress_start(cli_progress *p, int task, int quiet, double every, double per_item,
+                        rnnc_fit_spec *fit) {
     p->task = task;
     p->bar = !quiet && isatty(2);
+    p->every = quiet ? 0 : every;
     p->shown = 0;
     p->per_item = per_item;
-    p->last = 0;
+    p->last = cli_wall(); /* the first line comes `every` seconds in */
     fit->on_progress = on_progress, fit->on_epoch = on_epoch, fit->user = p;
 }
 

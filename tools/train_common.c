@@ -14,6 +14,7 @@
 int cli_train_parse(cli_command *c, cli_train_args *a, int argc, char **argv, int *n_args) {
     memset(a, 0, sizeof *a);
     a->threads = -1;
+    a->progress_every = 30;
     const cli_option opts[] = {
         {"--set", CLI_LIST, &a->sets, "s.k=v",
          "override a key of the file (repeatable), e.g. --set train.epochs=2", 0, 0, NULL},
@@ -23,7 +24,11 @@ int cli_train_parse(cli_command *c, cli_train_args *a, int argc, char **argv, in
          0, 0, NULL},
         {"--threads", CLI_INT, &a->threads, "N",
          "threads for the math (default: [train] threads, 0 = every core)", 0, 1024, NULL},
-        {"--quiet", CLI_FLAG, &a->quiet, NULL, "no progress bar", 0, 0, NULL},
+        {"--quiet", CLI_FLAG, &a->quiet, NULL, "no progress bar or progress lines", 0, 0, NULL},
+        {"--progress-every", CLI_NUMBER, &a->progress_every, "S",
+         "when standard error is no terminal (a log file), a progress line every S\n"
+         "seconds (default 30; 0: none)",
+         0, 1e6, NULL},
     };
     c->opts = opts, c->n_opts = (int)(sizeof opts / sizeof opts[0]);
     const int rc = cli_parse(c, argc, argv, n_args);
@@ -109,7 +114,7 @@ static int should_stop(void *user) {
 
 void cli_fit_begin(cli_progress *p, int task, double per_item, const cli_train_args *a,
                    rnnc_fit_spec *fit) {
-    cli_progress_start(p, task, a->quiet, per_item, fit);
+    cli_progress_start(p, task, a->quiet, a->progress_every, per_item, fit);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop_signal;

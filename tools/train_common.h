@@ -15,6 +15,7 @@ typedef struct cli_train_args {
     const char *resume;
     long threads;
     int quiet;
+    double progress_every;  /* seconds between progress lines when stderr is no terminal; 0 none */
     const char *pretrained; /* rnnc finetune's pretrained model file (an input), or NULL */
 } cli_train_args;
 

@@ -88,8 +88,8 @@ help_lists() {
     fi
 }
 help_lists demo --cell --hidden --epochs --steps --batch --tmin --tmax --lr --seed --threads
-help_lists train --set --resume --threads --quiet
-help_lists finetune --set --resume --threads --quiet
+help_lists train --set --resume --threads --quiet --progress-every
+help_lists finetune --set --resume --threads --quiet --progress-every
 help_lists eval --format --label-column --text-column --header --split --batch-size --threads
 help_lists forecast --horizon --at --out --plot --history --threads --force
 help_lists generate --prime --prime-file --length --temperature --top-k --top-p --seed --threads
@@ -133,6 +133,9 @@ output = $tmp/run
 EOF
 expect 0 'epoch 2/2 .*val_accuracy' -- "$rnnc" train "$tmp/t.ini" --quiet --threads 1
 expect 0 'test: 1000 examples +loss' -- "$rnnc" train "$tmp/t.ini" --set train.epochs=1 --threads 1
+# standard error a pipe, not a terminal: progress lines every --progress-every seconds, none quiet
+expect 0 'epoch 1/1  batch [0-9]+/[0-9]+  loss [0-9.]+  [0-9]+ items/s  ETA' -- "$rnnc" train "$tmp/t.ini" --set train.epochs=1 --threads 1 --progress-every 0.000001 --set train.output="$tmp/prog"
+expect 1 '^0$' -- sh -c "'$rnnc' train '$tmp/t.ini' --set train.epochs=1 --threads 1 --quiet --progress-every 0.000001 --set train.output='$tmp/prog' 2>&1 | grep -c 'batch [0-9]*/'"
 expect 0 'saved .*/run/model.safetensors' -- "$rnnc" train "$tmp/t.ini" --set train.epochs=2 --threads 1
 for f in model.safetensors best.safetensors checkpoint.safetensors checkpoint.optim.safetensors metrics.jsonl; do
     expect 0 "$f" -- ls "$tmp/run/$f"
