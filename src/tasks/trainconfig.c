@@ -80,8 +80,42 @@ static const char *line_key(const char *line, size_t len, size_t *n) {
     return line + i;
 }
 
-/* Applies one "section.key=value" override to t. */
-static rnnc_status apply_override(text *t, const char *ov) {
+/* Where each line of the edited text came from: the file's line number (> 0), or -(i + 1) for a
+ * line that override i wrote. Messages are given in those terms (name_lines). */
+typedef struct linemap {
+    int *v;
+    int n, cap;
+} linemap;
+
+static int map_push(linemap *m, int origin) {
+    if (!m)
+        return 0;
+    if (m->n == m->cap) {
+        int cap = m->cap ? m->cap * 2 : 64;
+        int *v = realloc(m->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return -1;
+        m->v = v, m->cap = cap;
+    }
+    m->v[m->n++] = origin;
+    return 0;
+}
+
+/* The map of an unedited text: line i is the file's line i. */
+static rnnc_status map_init(linemap *m, const text *t) {
+    int line = 1;
+    for (const char *p = t->s; p && *p; line++) {
+        if (map_push(m, line))
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    return RNNC_OK;
+}
+
+/* Applies override number ovi, "section.key=value", to t, and to m (may be NULL) the lines'
+ * origins. */
+static rnnc_status apply_override(text *t, const char *ov, int ovi, linemap *m) {
     const char *dot = strchr(ov, '.'), *eq = strchr(ov, '=');
     if (!dot || !eq || dot > eq || dot == ov || eq == dot + 1)
         return RNNC_FAIL(RNNC_ERR_ARG, "--set '%s': expected section.key=value", ov);
@@ -90,7 +124,9 @@ static rnnc_status apply_override(text *t, const char *ov) {
     if (strchr(value, '\n') || strchr(ov, '[') || strchr(ov, ']'))
         return RNNC_FAIL(RNNC_ERR_ARG, "--set '%s': no newlines or brackets allowed", ov);
     text out = {0};
-    int in_section = 0, done = 0, seen_section = 0;
+    linemap nm = {0};
+    int in_section = 0, done = 0, seen_section = 0, line = 0;
+    const int mine = -(ovi + 1);
     const char *p = t->s;
     rnnc_status st = RNNC_OK;
     char kv[1200];
@@ -100,9 +136,11 @@ static rnnc_status apply_override(text *t, const char *ov) {
         size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
         size_t n;
         const char *h = header_name(p, len, &n);
+        const int origin = m && line < m->n ? m->v[line] : line + 1;
+        line++;
         if (h) {
             if (in_section && !done) { /* leaving the section without the key: add it */
-                if (append(&out, kv, strlen(kv)))
+                if (append(&out, kv, strlen(kv)) || (m && map_push(&nm, mine)))
                     st = RNNC_ERR_NOMEM;
                 done = 1;
             }
@@ -111,14 +149,14 @@ static rnnc_status apply_override(text *t, const char *ov) {
         } else if (in_section && !done) {
             const char *k = line_key(p, len, &n);
             if (k && n == klen && !strncmp(k, dot + 1, klen)) {
-                if (append(&out, kv, strlen(kv)))
+                if (append(&out, kv, strlen(kv)) || (m && map_push(&nm, mine)))
                     st = RNNC_ERR_NOMEM;
                 done = 1;
                 p += len;
                 continue;
             }
         }
-        if (append(&out, p, len))
+        if (append(&out, p, len) || (m && map_push(&nm, origin)))
             st = RNNC_ERR_NOMEM;
         p += len;
     }
@@ -133,19 +171,52 @@ static rnnc_status apply_override(text *t, const char *ov) {
             }
             char hdr[80];
             snprintf(hdr, sizeof hdr, "[%.*s]\n", (int)slen, ov);
-            if (append(&out, hdr, strlen(hdr)))
+            if (append(&out, hdr, strlen(hdr)) || (m && map_push(&nm, mine)))
                 st = RNNC_ERR_NOMEM;
         }
-        if (st == RNNC_OK && append(&out, kv, strlen(kv)))
+        if (st == RNNC_OK && (append(&out, kv, strlen(kv)) || (m && map_push(&nm, mine))))
             st = RNNC_ERR_NOMEM;
     }
     if (st != RNNC_OK) {
-        free(out.s);
+        free(out.s), free(nm.v);
         return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory applying --set");
     }
     free(t->s);
     *t = out;
+    if (m) {
+        free(m->v);
+        *m = nm;
+    }
     return RNNC_OK;
+}
+
+/* Rewrites a message's first "path:N:" (N a line of the edited text) as the line's origin:
+ * "path:M:" for the file's line M, or "--set OVERRIDE:" for a line an override wrote. */
+static rnnc_status name_lines(rnnc_status st, const char *path, const char *const *overrides,
+                              const linemap *m) {
+    if (st == RNNC_OK || !m->v)
+        return st;
+    const char *msg = rnnc_last_error(), *at = msg;
+    const size_t pl = strlen(path);
+    while ((at = strstr(at, path)) != NULL) {
+        const char *d = at + pl;
+        if (*d == ':' && d[1] >= '0' && d[1] <= '9') {
+            char *end;
+            const long line = strtol(d + 1, &end, 10);
+            if (*end != ':' || line < 1 || line > m->n)
+                return st;
+            char buf[2048];
+            const int origin = m->v[line - 1];
+            if (origin > 0)
+                snprintf(buf, sizeof buf, "%.*s%s:%d%s", (int)(at - msg), msg, path, origin, end);
+            else
+                snprintf(buf, sizeof buf, "%.*s--set %s%s", (int)(at - msg), msg,
+                         overrides[-origin - 1], end);
+            return rnnc_error(st, "%s", buf);
+        }
+        at = d;
+    }
+    return st;
 }
 
 /* Splits t into the layer part and the training part, each with the other's lines blanked. */
@@ -651,7 +722,7 @@ rnnc_status rnnc__train_config_has_section(const char *path, const char *const *
     RNNC_TRY(read_file(path, &t));
     rnnc_status st = RNNC_OK;
     for (int i = 0; st == RNNC_OK && i < n; i++)
-        st = apply_override(&t, overrides[i]);
+        st = apply_override(&t, overrides[i], i, NULL);
     *yes = st == RNNC_OK && has_section(&t, section);
     free(t.s);
     return st;
@@ -660,11 +731,11 @@ rnnc_status rnnc__train_config_has_section(const char *path, const char *const *
 /* Reads a training file, applies the overrides and splits it into the model's and the training
  * sections' text (the caller frees all three, whatever the status). */
 static rnnc_status load_split(const char *path, const char *const *overrides, int n, text *t,
-                              text *model, text *train) {
+                              text *model, text *train, linemap *m) {
     RNNC_TRY(read_file(path, t));
-    rnnc_status st = RNNC_OK;
+    rnnc_status st = map_init(m, t);
     for (int i = 0; st == RNNC_OK && i < n; i++)
-        st = apply_override(t, overrides[i]);
+        st = apply_override(t, overrides[i], i, m);
     if (st == RNNC_OK)
         st = split_text(t, model, train);
     return st;
@@ -680,13 +751,15 @@ rnnc_status rnnc__train_config_section(const char *path, const char *const *over
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__train_config_section: NULL argument");
     text t = {0}, model = {0}, train = {0};
     collect c = {0};
-    rnnc_status st = load_split(path, overrides, n, &t, &model, &train);
+    linemap m = {0};
+    rnnc_status st = load_split(path, overrides, n, &t, &model, &train, &m);
     if (st == RNNC_OK)
         st = collect_entries(train.s, path, &c);
     for (int i = 0; st == RNNC_OK && i < c.n; i++)
         if (!strcmp(c.e[i].section, section))
             st = on_key(user, c.e[i].key, c.e[i].value, path, c.e[i].line);
-    free(c.e);
+    st = name_lines(st, path, overrides, &m);
+    free(c.e), free(m.v);
     free(t.s), free(model.s), free(train.s);
     return st;
 }
@@ -703,7 +776,8 @@ static rnnc_status read_config(const char *path, const char *const *overrides, i
     out->header = -1;
     out->subset_seed = 1;
     text t = {0}, model = {0}, train = {0};
-    rnnc_status st = load_split(path, overrides, n, &t, &model, &train);
+    linemap m = {0};
+    rnnc_status st = load_split(path, overrides, n, &t, &model, &train, &m);
     /* A forecaster's encoder gets its input size from the data: without a [model] section one is
      * added at the end (after every real line, so messages keep their line numbers). */
     if (st == RNNC_OK && hook && !strcmp(hook->section, "forecast") &&
@@ -717,6 +791,8 @@ static rnnc_status read_config(const char *path, const char *const *overrides, i
         st = rnnc_config_parse(model.s, path, &out->run.model);
     if (st == RNNC_OK)
         st = parse_training(train.s, path, out, hook);
+    st = name_lines(st, path, overrides, &m);
+    free(m.v);
     if (st == RNNC_OK && !hook && !out->train[0])
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [data] needs 'train = PATH'", path);
     if (st == RNNC_OK && out->validation[0] && out->validation_split > 0)

@@ -462,16 +462,18 @@ static void test_config(const char *tmp) {
     const char *bad1[] = {"data.augment_drop=1"};
     st = rnnc_classify_config_read(p, bad1, 1, &tc);
     check(st == RNNC_ERR_FORMAT &&
-              strstr(rnnc_last_error(), "t.ini:3: [data] augment_drop = '1'") &&
+              strstr(rnnc_last_error(), "--set data.augment_drop=1: [data] augment_drop = '1'") &&
               strstr(rnnc_last_error(), "[0, 1)"),
-          "[data] augment_drop = 1 refused with file, line and key: %s", rnnc_last_error());
+          "[data] augment_drop = 1 refused, naming the --set and the key: %s", rnnc_last_error());
     const char *bad2[] = {"data.augment_swap=-0.1"};
     st = rnnc_classify_config_read(p, bad2, 1, &tc);
-    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":4: [data] augment_swap"),
+    check(st == RNNC_ERR_FORMAT &&
+              strstr(rnnc_last_error(), "--set data.augment_swap=-0.1: [data] augment_swap"),
           "[data] augment_swap < 0 refused: %s", rnnc_last_error());
     const char *bad3[] = {"data.augment_oov=nan"};
     st = rnnc_classify_config_read(p, bad3, 1, &tc);
-    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":5: [data] augment_oov"),
+    check(st == RNNC_ERR_FORMAT &&
+              strstr(rnnc_last_error(), "--set data.augment_oov=nan: [data] augment_oov"),
           "[data] augment_oov = nan refused: %s", rnnc_last_error());
     rnnc_classify_config_read(p, NULL, 0, &tc);
     tc.text.augment.drop = 1; /* the classifier checks the spec too, naming the field */
@@ -498,15 +500,20 @@ static void test_config(const char *tmp) {
     const char *fb1[] = {"forecast.augment_slice=1.5"};
     st = rnnc_forecast_config_read(p, fb1, 1, &fc);
     check(st == RNNC_ERR_FORMAT &&
-              strstr(rnnc_last_error(), "f.ini:5: [forecast] augment_slice = '1.5'"),
-          "[forecast] augment_slice = 1.5 refused with file, line and key: %s", rnnc_last_error());
+              strstr(rnnc_last_error(),
+                     "--set forecast.augment_slice=1.5: [forecast] augment_slice = '1.5'"),
+          "[forecast] augment_slice = 1.5 refused, naming the --set and the key: %s",
+          rnnc_last_error());
     const char *fb2[] = {"forecast.augment_scale=1"};
     st = rnnc_forecast_config_read(p, fb2, 1, &fc);
-    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "f.ini:4: [forecast] augment_scale"),
+    check(st == RNNC_ERR_FORMAT &&
+              strstr(rnnc_last_error(), "--set forecast.augment_scale=1: [forecast] augment_scale"),
           "[forecast] augment_scale = 1 refused: %s", rnnc_last_error());
     const char *fb3[] = {"forecast.augment_jitter=-1"};
     st = rnnc_forecast_config_read(p, fb3, 1, &fc);
-    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "f.ini:3: [forecast] augment_jitter"),
+    check(st == RNNC_ERR_FORMAT &&
+              strstr(rnnc_last_error(),
+                     "--set forecast.augment_jitter=-1: [forecast] augment_jitter"),
           "[forecast] augment_jitter < 0 refused: %s", rnnc_last_error());
     const char *fok[] = {"forecast.augment_slice=1"};
     st = rnnc_forecast_config_read(p, fok, 1, &fc);

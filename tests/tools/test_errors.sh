@@ -177,6 +177,13 @@ row gzip-trailing 2 "tail\.csv\.gz: other bytes follow the gzip data at byte $gs
 row gzip-trailing 2 'cut\.csv\.gz: gzip data cut short' -- "$rnnc" eval "$model" "$tmp/cut.csv.gz" $E
 { gzip -c "$tmp/train.csv"; tail -n +2 "$tmp/train.csv" | gzip -c; } > "$tmp/two.csv.gz"
 row gzip-trailing 0 '80 examples' -- "$rnnc" eval "$model" "$tmp/two.csv.gz" $E
+# Messages about a --set name the override, and lines an override adds do not shift the file's
+# line numbers in messages.
+sed 's/^epochs = .*/epochs = bad/' "$tmp/t.ini" > "$tmp/badep.ini"
+epl=$(grep -n '^epochs = bad' "$tmp/badep.ini" | cut -d: -f1)
+row set-line 2 "badep\.ini:$epl: \[train\] epochs = 'bad'" -- "$rnnc" train "$tmp/badep.ini" --set data.subset=10 --set data.min_freq=1 --set embedding.padding_idx=0
+row set-line 2 "--set train.batch_size=x: \[train\] batch_size = 'x': expected an integer" -- $T --set data.subset=10 --set train.batch_size=x
+row set-line 2 "--set gru.hiden=3: unknown key 'hiden' in \[gru\]" -- $T --set gru.hiden=3
 row num-words 2 'num_words must be 0 \(no limit\) or >= 4, got 3' -- $T --set data.num_words=3
 row empty-data 2 'empty\.csv: empty data set' -- $T --set data.train="$tmp/empty.csv"
 row empty-data 2 'empty\.csv: empty data set' -- $T --set data.test="$tmp/empty.csv"
@@ -233,7 +240,7 @@ grep -v '^train = ' "$tmp/t.ini" > "$tmp/no-train.ini"
 row config-keys 2 "unknown-key\.ini:3: unknown key 'colour' in \[lstm\]" -- "$rnnc" summary "$tmp/unknown-key.ini"
 row config-keys 2 "no-hidden\.ini:1: this section needs 'hidden = \.\.\.'" -- "$rnnc" summary "$tmp/no-hidden.ini"
 row config-keys 2 'unknown-section\.ini:1: unknown section \[bogus\]' -- "$rnnc" summary "$tmp/unknown-section.ini"
-row config-keys 2 "t\.ini:[0-9]+: unknown key 'colour' in \[data\]" -- $T --set data.colour=red
+row config-keys 2 "--set data.colour=red: unknown key 'colour' in \[data\]" -- $T --set data.colour=red
 row config-keys 2 "no-train\.ini: \[data\] needs 'train = PATH'" -- "$rnnc" train "$tmp/no-train.ini"
 st_edit "$model" "$tmp/layerz.safetensors" 's/layers = 1/layerz = 1/'
 st_edit "$model" "$tmp/nohidden.safetensors" 's/\\nhidden = 4\\n/\\n/'
@@ -243,8 +250,8 @@ row config-keys 2 "nohidden\.safetensors \(metadata rnnc\.config\):[0-9]+: this 
 row config-keys 2 'nolabels\.safetensors: metadata rnnc\.labels is missing' -- "$rnnc" predict "$tmp/nolabels.safetensors" hi
 
 # ---- augmentation rates outside [0, 1): the key, file and line named; a good rate trains ----
-row augment 2 "t\.ini:[0-9]+: \[data\] augment_drop = '1': expected a number in \[0, 1\)" -- $T --set data.augment_drop=1
-row augment 2 "t\.ini:[0-9]+: \[data\] augment_oov = '-0\.5': expected a number in \[0, 1\)" -- $T --set data.augment_oov=-0.5
+row augment 2 "--set data\.augment_drop=1: \[data\] augment_drop = '1': expected a number in \[0, 1\)" -- $T --set data.augment_drop=1
+row augment 2 "--set data\.augment_oov=-0\.5: \[data\] augment_oov = '-0\.5': expected a number in \[0, 1\)" -- $T --set data.augment_oov=-0.5
 row augment 0 'test: 40 examples' -- $T --set data.augment_drop=0.1 --set data.augment_swap=0.1 --set data.augment_oov=0.1 --set train.output="$tmp/aug"
 
 # ---- non-UTF-8 text: invalid bytes become U+FFFD tokens; nothing fails ----
@@ -366,11 +373,11 @@ if "$rnnc" train "$tmp/f.ini" --quiet --threads 1 > "$tmp/fgood.log" 2>&1; then
     row forecast-number 2 'nan\.csv:3: column .v.: .x1. is not a number' -- "$rnnc" eval "$fmodel" "$tmp/nan.csv"
     row forecast-fields 2 'fields\.csv:3: 3 fields, the header has 2' -- "$rnnc" forecast "$fmodel" "$tmp/fields.csv"
     row forecast-column 2 "no numeric column 'w' in the header" -- $F --set forecast.columns=w
-    row forecast-key 2 "f\.ini:[0-9]+: unknown key 'lookbak' in \[forecast\]" -- $F --set forecast.lookbak=3
-    row forecast-key 2 "f\.ini:[0-9]+: \[forecast\] scaling = 'log'" -- $F --set forecast.scaling=log
+    row forecast-key 2 "--set forecast\.lookbak=3: unknown key 'lookbak' in \[forecast\]" -- $F --set forecast.lookbak=3
+    row forecast-key 2 "--set forecast\.scaling=log: \[forecast\] scaling = 'log'" -- $F --set forecast.scaling=log
     row forecast-data-section 2 '\[data\] is for text classifiers' -- $F --set data.train=x
-    row forecast-augment 2 "f\.ini:[0-9]+: \[forecast\] augment_slice = '1\.5': expected a number in \[0, 1\]" -- $F --set forecast.augment_slice=1.5
-    row forecast-augment 2 "f\.ini:[0-9]+: \[forecast\] augment_scale = '1': expected a number in \[0, 1\)" -- $F --set forecast.augment_scale=1
+    row forecast-augment 2 "--set forecast\.augment_slice=1\.5: \[forecast\] augment_slice = '1\.5': expected a number in \[0, 1\]" -- $F --set forecast.augment_slice=1.5
+    row forecast-augment 2 "--set forecast\.augment_scale=1: \[forecast\] augment_scale = '1': expected a number in \[0, 1\)" -- $F --set forecast.augment_scale=1
     row forecast-plot 2 'x\.jpg: the plot is written as SVG or PNG; name it \.svg or \.png' -- "$rnnc" forecast "$fmodel" --plot "$tmp/x.jpg"
     [ ! -e "$tmp/x.jpg" ] && ok "[forecast-plot] no x.jpg written" || bad "[forecast-plot] a refused suffix wrote x.jpg"
     row forecast-plot 1 'nodir/f\.png: cannot create .*nodir/f\.png\.tmp\.[0-9]+: No such file' -- "$rnnc" forecast "$fmodel" --plot "$tmp/nodir/f.png"
@@ -438,8 +445,8 @@ batch_size = 2
 output = $tmp/lrun
 EOF
 L="$rnnc train $tmp/l.ini --threads 1 --quiet"
-row lm-key 2 "l\.ini:[0-9]+: unknown key 'levle' in \[lm\]" -- $L --set lm.levle=char
-row lm-level 2 "l\.ini:[0-9]+: \[lm\] level = 'bytes': expected char or word" -- $L --set lm.level=bytes
+row lm-key 2 "--set lm\.levle=char: unknown key 'levle' in \[lm\]" -- $L --set lm.levle=char
+row lm-level 2 "--set lm\.level=bytes: \[lm\] level = 'bytes': expected char or word" -- $L --set lm.level=bytes
 row lm-file 1 'nothere\.txt: cannot open' -- $L --set lm.train="$tmp/nothere.txt"
 : > "$tmp/empty.txt"
 row lm-empty 2 'empty\.txt' -- $L --set lm.train="$tmp/empty.txt"
@@ -456,8 +463,8 @@ row lm-tie 2 'tie_weights needs units = the embedding' -- $L --set dense.tie_wei
 FT="$rnnc finetune $model $tmp/t.ini --threads 1 --quiet"
 row ft-shape 2 "4 tensors do not fit the new model: 'gru\.weight_ih_l0' is \(12, 4\), the model needs \(18, 4\); 'gru\.weight_hh_l0' is \(12, 4\), the model needs \(18, 6\)" -- $FT --set gru.hidden=6 --set finetune.head=new
 row ft-shape-head 2 "'dense\.weight' is \(1, 4\), the model needs \(1, 6\)" -- $FT --set gru.hidden=6 --set finetune.reinit=gru
-row ft-key 2 "t\.ini:[0-9]+: unknown key 'frezze' in \[finetune\]" -- $FT --set finetune.frezze=gru
-row ft-value 2 "t\.ini:[0-9]+: \[finetune\] lr_decay = '0\.5': expected 0 \(off\) or a number >= 1" -- $FT --set finetune.lr_decay=0.5
+row ft-key 2 "--set finetune\.frezze=gru: unknown key 'frezze' in \[finetune\]" -- $FT --set finetune.frezze=gru
+row ft-value 2 "--set finetune\.lr_decay=0\.5: \[finetune\] lr_decay = '0\.5': expected 0 \(off\) or a number >= 1" -- $FT --set finetune.lr_decay=0.5
 row ft-layer 2 "no layer 'encoder' \(the layers: 0 embedding, 1 gru, 2 dense\)" -- $FT --set finetune.freeze=encoder
 row ft-tokenizer 2 'built with lowercase = true, but \[data\] gives false' -- $FT --set data.lowercase=false
 row ft-missing 1 'nothere\.safetensors: cannot open' -- "$rnnc" finetune "$tmp/nothere.safetensors" "$tmp/t.ini"

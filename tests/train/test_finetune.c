@@ -320,9 +320,9 @@ static void test_config(void) {
           "lr_decay with lr_factors refused");
     const char *badv[] = {"finetune.unfreeze_every=-1"};
     check(rnnc_finetune_config_read(path, badv, 1, &fc) == RNNC_ERR_FORMAT &&
-              strstr(rnnc_last_error(), "rnnc_test_finetune.ini:") &&
-              strstr(rnnc_last_error(), "unfreeze_every"),
-          "a bad value names the file, line and key: %s", rnnc_last_error());
+              strstr(rnnc_last_error(), "--set finetune.unfreeze_every=-1: [finetune] "
+                                        "unfreeze_every"),
+          "a bad value given by --set names the override and the key: %s", rnnc_last_error());
     const char *badk[] = {"finetune.frezze=lstm"};
     check(rnnc_finetune_config_read(path, badk, 1, &fc) == RNNC_ERR_FORMAT &&
               strstr(rnnc_last_error(), "unknown key 'frezze'"),
