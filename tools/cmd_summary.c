@@ -1,12 +1,15 @@
-/* rnnc summary MODEL.ini: reads a model description and lists layers and parameters. */
+/* rnnc summary FILE.ini: reads a model description (or a training file's) and lists layers and
+ * parameters. */
 #include "cli.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static const char about[] =
-    "Reads a model description file (docs/model-format.md), builds the model and\n"
-    "lists its layers and parameters with PyTorch's names and shapes.\n";
+    "Reads a model description file (docs/model-format.md), or the layer sections of a\n"
+    "training file, builds the model and lists its layers and parameters with PyTorch's\n"
+    "names and shapes. Sizes a training file leaves to the data (auto) need a number:\n"
+    "give one with --set (e.g. --set embedding.vocab=10000).\n";
 
 static void print_layers(const char *path, const rnnc_config *cfg, const rnnc_model *m) {
     printf("%s: %d layer%s", path, cfg->n_layers, cfg->n_layers == 1 ? "" : "s");
@@ -53,15 +56,32 @@ static void print_params(const rnnc_model *m) {
 }
 
 int cmd_summary(int argc, char **argv) {
-    const cli_command c = {"summary", "MODEL.ini", about, NULL, 0, 1, 1, "one model file only"};
+    cli_list sets = {0};
+    const cli_option opts[] = {
+        {"--set", CLI_LIST, &sets, "s.k=v", "override a key of the file (repeatable)", 0, 0, NULL},
+    };
+    const cli_command c = {"summary", "FILE.ini", about, opts, 1, 1, 1, "one file only"};
     int n, rc = cli_parse(&c, argc, argv, &n);
     if (rc != CLI_GO)
         return rc;
     const char *path = argv[1];
     rnnc_config cfg;
-    rnnc_status st = rnnc_config_read(path, &cfg);
+    rnnc_status st = rnnc_train_file_model(path, sets.v, sets.n, &cfg);
     if (st)
         return cli_fail("summary", st);
+    for (int i = 0; i < cfg.n_layers; i++) {
+        const rnnc_layer_spec *s = &cfg.layers[i];
+        const char *key = s->kind == RNNC_LAYER_EMBEDDING && s->vocab == 0 ? "embedding.vocab"
+                          : s->kind == RNNC_LAYER_DENSE && s->units == 0   ? "dense.units"
+                                                                           : NULL;
+        if (key) {
+            fprintf(stderr,
+                    "rnnc summary: %s: layer %d: %s = auto is set from the training data; give "
+                    "a number with --set %s=N\n",
+                    path, i + 1, key, key);
+            return CLI_USAGE;
+        }
+    }
     rnnc_model *m;
     if ((st = rnnc_model_create(&cfg, 0, &m))) {
         /* The model's messages (e.g. an arena too large to allocate) do not know the file. */

@@ -45,6 +45,12 @@ typedef struct rnnc_classify_config {
 } rnnc_classify_config;
 rnnc_status rnnc_classify_config_read(const char *path, const char *const *overrides, int n,
                                       rnnc_classify_config *out);
+/* The model description of any training file (a classifier's, a language model's or a
+ * forecaster's), after the overrides: its layer sections, the training sections skipped. A
+ * forecaster's file without [model] gets input_size 1 (training sets it from the data), and sizes
+ * left to the data ("auto") stay 0. Errors name the file and line, or the override. */
+rnnc_status rnnc_train_file_model(const char *path, const char *const *overrides, int n,
+                                  rnnc_config *out);
 
 /* ---- Fine-tuning (docs/finetune.md) ---- */
 

@@ -806,6 +806,25 @@ static rnnc_status read_config(const char *path, const char *const *overrides, i
     return st;
 }
 
+rnnc_status rnnc_train_file_model(const char *path, const char *const *overrides, int n,
+                                  rnnc_config *out) {
+    if (!path || !out || (n > 0 && !overrides))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_train_file_model: NULL argument");
+    text t = {0}, model = {0}, train = {0};
+    linemap m = {0};
+    rnnc_status st = load_split(path, overrides, n, &t, &model, &train, &m);
+    if (st == RNNC_OK && has_section(&train, "forecast") && !has_section(&model, "model")) {
+        static const char add[] = "\n[model]\ninput_size = 1\n";
+        if (append(&model, add, strlen(add)))
+            st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    }
+    if (st == RNNC_OK)
+        st = rnnc_config_parse(model.s, path, out);
+    st = name_lines(st, path, overrides, &m);
+    free(m.v), free(t.s), free(model.s), free(train.s);
+    return st;
+}
+
 rnnc_status rnnc_classify_config_read(const char *path, const char *const *overrides, int n,
                                       rnnc_classify_config *out) {
     return read_config(path, overrides, n, out, NULL);

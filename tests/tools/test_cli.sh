@@ -95,7 +95,7 @@ help_lists forecast --horizon --at --out --plot --history --threads --force
 help_lists generate --prime --prime-file --length --temperature --top-k --top-p --seed --threads
 help_lists predict --all
 help_lists inspect
-help_lists summary
+help_lists summary --set
 help_lists info
 expect 0 'lstm\.weight_hh_l0 +\(512, 128\) +65536' -- "$rnnc" summary examples/models/imdb-lstm.ini
 expect 0 'total +1412225' -- "$rnnc" summary examples/models/imdb-lstm.ini
@@ -103,7 +103,14 @@ expect 0 'gru +encoder +2 layers, bidirectional \(concat\) +output \(T, B, 128\)
 expect 1 'missing\.ini: cannot open' -- "$rnnc" summary "$tmp/missing.ini"
 printf '[lstm]\nhidden = 4\nlayers = many\n' > "$tmp/bad.ini"
 expect 2 'bad\.ini:3: layers = .many.: expected an integer' -- "$rnnc" summary "$tmp/bad.ini"
-expect 2 'one model file only' -- "$rnnc" summary a.ini b.ini
+expect 2 'one file only' -- "$rnnc" summary a.ini b.ini
+# a training file's layer sections; sizes left to the data need --set
+expect 0 'gru\.weight_hh_l0_reverse +\(144, 48\)' -- "$rnnc" summary examples/imdb/demo.ini
+expect 0 'gru\.weight_hh_l0 +\(192, 64\)' -- "$rnnc" summary examples/imdb/demo.ini --set gru.hidden=64
+expect 2 'small\.ini: layer 1: embedding\.vocab = auto is set from the training data; give a number with --set embedding\.vocab=N' -- "$rnnc" summary examples/ptb/small.ini
+expect 0 'total +[0-9]+' -- "$rnnc" summary examples/ptb/small.ini --set embedding.vocab=100 --set dense.units=100
+expect 0 'input_size 1' -- "$rnnc" summary examples/forecast/airline.ini
+expect 2 "--set gru.hiden=3: unknown key 'hiden' in \[gru\]" -- "$rnnc" summary examples/imdb/demo.ini --set gru.hiden=3
 
 # train / eval / predict / inspect on the bundled IMDB sample (a tiny, quick run)
 for c in train eval predict inspect; do
