@@ -96,11 +96,25 @@ static int report_test(const classify_run *r) {
     return CLI_OK;
 }
 
+/* How the training data is read, for the checkpoint's setup (rnnc_fit_spec.setup): a resume must
+ * read it the same way. */
+static void data_setup(const rnnc_classify_config *tc, char *buf, size_t cap) {
+    int n = snprintf(buf, cap, "label_column=%s\ntext_column=%s\nvalidation_split=%g\n",
+                     tc->label_column[0] ? tc->label_column : "(default)",
+                     tc->text_column[0] ? tc->text_column : "(default)", tc->validation_split);
+    if (tc->subset > 0 && n > 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, "subset=%ld\nsubset_seed=%llu\n", tc->subset,
+                 (unsigned long long)tc->subset_seed);
+}
+
 int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void *user) {
     static rnnc_classify_config tc;
+    static char setup[512];
     rnnc_status st = rnnc_classify_config_read(a->path, a->sets.v, a->sets.n, &tc);
     if (st)
         return cli_fail("train", st);
+    data_setup(&tc, setup, sizeof setup);
+    tc.run.fit.setup = setup;
     const char *data[] = {tc.train, tc.validation, tc.test};
     if (cli_train_prepare(&tc.run, a, data, 3))
         return CLI_USAGE;

@@ -129,6 +129,10 @@ int cli_train_lm(const cli_train_args *a, cli_make_lm make, void *user) {
     if (st)
         return cli_fail("train", st);
     rnnc_run_config *tc = &lc.run;
+    static char setup[256]; /* how the text is read: a resume must read it the same way */
+    snprintf(setup, sizeof setup, "format=%d\ntext_column=%s\nvalidation_split=%g\n", lc.format,
+             lc.text_column[0] ? lc.text_column : "(default)", lc.validation_split);
+    tc->fit.setup = setup;
     const char *data[] = {lc.train_file, lc.validation_file, lc.test_file};
     if (cli_train_prepare(tc, a, data, 3))
         return CLI_USAGE;
