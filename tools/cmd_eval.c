@@ -65,8 +65,9 @@ static int eval_classifier(const eval_opts *o) {
     double loss;
     rnnc_metric_values v;
     int rc = CLI_OK;
-    if ((st = rnnc_textset_read(&src, &set)) ||
-        (st = rnnc_classifier_evaluate(c, set, (int)o->batch, &loss, &v))) {
+    if (!(st = rnnc_textset_read(&src, &set)))
+        cli_textset_warnings("eval", "test", data, set);
+    if (st || (st = rnnc_classifier_evaluate(c, set, (int)o->batch, &loss, &v))) {
         rc = cli_fail("eval", st);
     } else {
         printf("%s on %s: %zu examples\n", o->model, data, v.n);

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* The data and model of one run (freed by run_free). */
 typedef struct classify_run {
@@ -31,16 +32,34 @@ static rnnc_status read_set(const rnnc_classify_config *tc, const char *path, co
     return rnnc_textset_read(&src, out);
 }
 
+void cli_textset_warnings(const char *cmd, const char *role, const char *path,
+                          const rnnc_textset *s) {
+    if (role && s && s->n > 0 && rnnc_textset_labels_present(s) == 1)
+        fprintf(stderr,
+                "rnnc %s: warning: the %s set (%s) holds one label only, '%s': its accuracy, "
+                "precision and recall say little%s\n",
+                cmd, role, path, s->label_names[s->labels[0]],
+                strcmp(role, "validation") ? ""
+                                           : ", and early stopping and the best epoch are "
+                                             "chosen on it");
+}
+
 /* The training set (a subset of it when asked) and the validation set: a split of it or a file. */
 static rnnc_status read_train(const rnnc_classify_config *tc, classify_run *r) {
     rnnc_status st = read_set(tc, tc->train, "train", NULL, 0, &r->train);
     if (st == RNNC_OK && tc->subset > 0)
         st = rnnc_textset_subset(r->train, (size_t)tc->subset, tc->subset_seed);
     if (st == RNNC_OK && tc->validation_split > 0)
-        st = rnnc_textset_split(r->train, tc->validation_split, &r->val);
+        st = rnnc_textset_split(r->train, tc->validation_split, tc->run.fit.seed, &r->val);
     if (st == RNNC_OK && tc->validation[0])
         st = read_set(tc, tc->validation, "train", (const char *const *)r->train->label_names,
                       r->train->n_labels, &r->val);
+    if (st == RNNC_OK && r->val) {
+        char what[1100];
+        snprintf(what, sizeof what, tc->validation[0] ? "%s" : "validation_split of %s",
+                 tc->validation[0] ? tc->validation : tc->train);
+        cli_textset_warnings("train", "validation", what, r->val);
+    }
     return st;
 }
 
@@ -63,16 +82,19 @@ static int build(rnnc_classify_config *tc, const cli_train_args *a, cli_make_cla
     const int nl = rnnc_classifier_labels(r->c, &names);
     if ((st = read_set(tc, tc->test, "test", names, nl, &r->test)))
         return cli_fail("train", st);
+    cli_textset_warnings("train", "test", tc->test, r->test);
     rnnc_classifier_set_info(r->c, "rnnc.data.test", tc->test);
     return CLI_OK;
 }
 
 static void print_setup(const rnnc_classify_config *tc, const cli_train_args *a,
                         const classify_run *r, double seconds) {
-    printf("data: %zu training, %zu validation examples, %d labels; vocabulary %d ids; read in "
-           "%.1f s\n",
-           r->train->n, r->val ? r->val->n : 0, r->train->n_labels,
-           rnnc_vocab_size(rnnc_classifier_vocab(r->c)), seconds);
+    printf("data: %zu training, %zu validation examples, %d labels", r->train->n,
+           r->val ? r->val->n : 0, r->train->n_labels);
+    if (r->val)
+        printf(" (%d in the validation set)", rnnc_textset_labels_present(r->val));
+    printf("; vocabulary %d ids; read in %.1f s\n", rnnc_vocab_size(rnnc_classifier_vocab(r->c)),
+           seconds);
     size_t n_params;
     rnnc_model_params(rnnc_classifier_model(r->c), &n_params);
     printf("model: %d layers, %zu parameters; %d epochs, batch %d, %d thread%s%s%s\n",

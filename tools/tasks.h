@@ -13,6 +13,10 @@
 typedef int (*cli_make_classifier)(void *user, rnnc_classify_config *tc, const rnnc_textset *train,
                                    rnnc_classifier **out);
 int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void *user);
+/* Warnings about a labelled set that rnnc `cmd` read as its `role` ("validation", "test") from
+ * path, on stderr: a set whose examples hold one label only (role NULL: not checked). */
+void cli_textset_warnings(const char *cmd, const char *role, const char *path,
+                          const rnnc_textset *s);
 
 /* A language model's training file (task_lm.c); make as above. A language model's file scored
  * on a text file (batch: parallel streams, 0 for the default 1). */

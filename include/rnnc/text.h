@@ -191,9 +191,18 @@ typedef struct rnnc_text_augment_spec {
 rnnc_status rnnc_text_augment(const rnnc_text_augment_spec *spec, rnnc_rng *rng, int32_t *ids,
                               size_t *n);
 
-/* Keras's validation_split: the last `fraction` of set (in file order, before any shuffling)
- * moves into a new set *val; set keeps the rest. fraction in (0, 1); both parts non-empty. */
-rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, rnnc_textset **val);
+/* validation_split: n - int(n (1 - fraction)) examples (Keras's count) move into a new set *val;
+ * set keeps the rest. Stratified: each label gives its share of them (largest remainders, and at
+ * least one of every label that has two or more examples, so data sorted by label, as a folder
+ * per class reads, still validates on every label), the examples of a label drawn in a random
+ * order from `seed`: the same set and seed give the same split. Both parts keep the file order.
+ * fraction in (0, 1); both parts non-empty. */
+rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, uint64_t seed,
+                               rnnc_textset **val);
+/* How many different labels set's examples hold (0 for NULL or an empty set; -1 out of memory).
+ * A validation or test set with one cannot tell a classifier from one that always answers that
+ * label (accuracy, precision and recall mean little); rnnc train warns about it. */
+int rnnc_textset_labels_present(const rnnc_textset *set);
 /* Keeps n examples of set drawn at random without replacement (seeded; the same seed and set give
  * the same examples), in their file order; the others are freed. n >= set->n keeps every one. */
 rnnc_status rnnc_textset_subset(rnnc_textset *set, size_t n, uint64_t seed);

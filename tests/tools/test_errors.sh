@@ -472,5 +472,18 @@ if [ -n "${fmodel:-}" ]; then
     same resume-changed "$tmp/frun"
 fi
 
+# ---- validation_split on data sorted by label; a validation or test set of one label ----
+mkdir -p "$tmp/byclass/neg" "$tmp/byclass/pos"
+for i in $(seq 1 20); do
+    echo "bad awful poor movie $i" > "$tmp/byclass/neg/$i.txt"
+    echo "good fine great movie $i" > "$tmp/byclass/pos/$i.txt"
+done
+grep -v '^neg' "$tmp/train.csv" > "$tmp/onlypos.csv"
+O="--set train.output=$tmp/run2 --set train.epochs=1"
+row one-label 0 "10 validation examples, 2 labels \(2 in the validation set\)" -- $T $O --set data.train="$tmp/byclass" --set data.validation_split=0.25
+row one-label 0 "warning: the validation set \(.*onlypos\.csv\) holds one label only, 'pos': its accuracy, precision and recall say little, and early stopping" -- $T $O --set data.validation="$tmp/onlypos.csv"
+row one-label 0 "warning: the test set \(.*onlypos\.csv\) holds one label only, 'pos'" -- $T $O --set data.test="$tmp/onlypos.csv"
+row one-label 0 "rnnc eval: warning: the test set \(.*onlypos\.csv\) holds one label only, 'pos'" -- "$rnnc" eval "$model" "$tmp/onlypos.csv" $E
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
