@@ -29,11 +29,18 @@ static rnnc_status read_set(const rnnc_classify_config *tc, const char *path, co
     src.label_col = tc->label_column[0] ? tc->label_column : NULL;
     src.text_col = tc->text_column[0] ? tc->text_column : NULL;
     src.label_names = names, src.n_label_names = n_names;
+    src.encoding = tc->encoding;
     return rnnc_textset_read(&src, out);
 }
 
 void cli_textset_warnings(const char *cmd, const char *role, const char *path,
                           const rnnc_textset *s) {
+    if (s && s->invalid_utf8)
+        fprintf(stderr,
+                "rnnc %s: warning: %s: %zu invalid UTF-8 byte%s replaced by U+FFFD; set %s "
+                "latin-1 if the file is Latin-1\n",
+                cmd, path, s->invalid_utf8, s->invalid_utf8 == 1 ? "" : "s",
+                strcmp(cmd, "eval") ? "[data] encoding =" : "--encoding");
     if (role && s && s->n > 0 && rnnc_textset_labels_present(s) == 1)
         fprintf(stderr,
                 "rnnc %s: warning: the %s set (%s) holds one label only, '%s': its accuracy, "
@@ -47,6 +54,8 @@ void cli_textset_warnings(const char *cmd, const char *role, const char *path,
 /* The training set (a subset of it when asked) and the validation set: a split of it or a file. */
 static rnnc_status read_train(const rnnc_classify_config *tc, classify_run *r) {
     rnnc_status st = read_set(tc, tc->train, "train", NULL, 0, &r->train);
+    if (st == RNNC_OK)
+        cli_textset_warnings("train", NULL, tc->train, r->train);
     if (st == RNNC_OK && tc->subset > 0)
         st = rnnc_textset_subset(r->train, (size_t)tc->subset, tc->subset_seed);
     if (st == RNNC_OK && tc->validation_split > 0)
@@ -121,9 +130,11 @@ static int report_test(const classify_run *r) {
 /* How the training data is read, for the checkpoint's setup (rnnc_fit_spec.setup): a resume must
  * read it the same way. */
 static void data_setup(const rnnc_classify_config *tc, char *buf, size_t cap) {
-    int n = snprintf(buf, cap, "label_column=%s\ntext_column=%s\nvalidation_split=%g\n",
-                     tc->label_column[0] ? tc->label_column : "(default)",
-                     tc->text_column[0] ? tc->text_column : "(default)", tc->validation_split);
+    int n =
+        snprintf(buf, cap, "label_column=%s\ntext_column=%s\nencoding=%s\nvalidation_split=%g\n",
+                 tc->label_column[0] ? tc->label_column : "(default)",
+                 tc->text_column[0] ? tc->text_column : "(default)",
+                 tc->encoding == RNNC_TEXT_LATIN1 ? "latin-1" : "utf-8", tc->validation_split);
     if (tc->subset > 0 && n > 0 && (size_t)n < cap)
         snprintf(buf + n, cap - (size_t)n, "subset=%ld\nsubset_seed=%llu\n", tc->subset,
                  (unsigned long long)tc->subset_seed);

@@ -14,7 +14,8 @@ typedef int (*cli_make_classifier)(void *user, rnnc_classify_config *tc, const r
                                    rnnc_classifier **out);
 int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void *user);
 /* Warnings about a labelled set that rnnc `cmd` read as its `role` ("validation", "test") from
- * path, on stderr: a set whose examples hold one label only (role NULL: not checked). */
+ * path, on stderr: invalid UTF-8 bytes in its texts (with the option that reads Latin-1), and a
+ * set whose examples hold one label only (role NULL: not checked). */
 void cli_textset_warnings(const char *cmd, const char *role, const char *path,
                           const rnnc_textset *s);
 

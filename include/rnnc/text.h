@@ -109,6 +109,10 @@ typedef struct rnnc_textset {
     int32_t *labels;
     int n_labels;
     char **label_names;
+    /* Bytes of the texts as read that are not UTF-8: the tokenizer reads each as U+FFFD, so a
+     * Latin-1 file (é as the byte E9) loses its accented words. 0 with RNNC_TEXT_LATIN1. A split
+     * or subset leaves it with the set it was read into. */
+    size_t invalid_utf8;
 } rnnc_textset;
 
 enum rnnc_text_format {
@@ -139,7 +143,14 @@ typedef struct rnnc_text_source {
      * by bytes). IMDB forms name their labels "neg" (0) and "pos" (1). */
     const char *const *label_names;
     int n_label_names;
+    /* enum rnnc_text_encoding: how the file's bytes are text. UTF-8 (the default) keeps them as
+     * they are (invalid bytes counted in rnnc_textset.invalid_utf8); LATIN1 (ISO 8859-1) decodes
+     * every byte to its code point, written as UTF-8, for texts and labels alike. */
+    int encoding;
 } rnnc_text_source;
+enum rnnc_text_encoding { RNNC_TEXT_UTF8 = 0, RNNC_TEXT_LATIN1 = 1 };
+/* "utf-8" (or "utf8") and "latin-1" (or "latin1", "iso-8859-1") to an encoding; -1 otherwise. */
+int rnnc_text_encoding_parse(const char *name);
 
 /* format AUTO, header -1, everything else NULL/0. */
 rnnc_text_source rnnc_text_source_init(void);

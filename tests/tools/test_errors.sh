@@ -485,5 +485,18 @@ row one-label 0 "warning: the validation set \(.*onlypos\.csv\) holds one label 
 row one-label 0 "warning: the test set \(.*onlypos\.csv\) holds one label only, 'pos'" -- $T $O --set data.test="$tmp/onlypos.csv"
 row one-label 0 "rnnc eval: warning: the test set \(.*onlypos\.csv\) holds one label only, 'pos'" -- "$rnnc" eval "$model" "$tmp/onlypos.csv" $E
 
+# ---- Latin-1 text: its invalid UTF-8 bytes counted and named; encoding = latin-1 decodes it ----
+printf 'label,text\n' > "$tmp/lat.csv"
+for i in $(seq 1 20); do printf 'pos,tr\xe8s bien caf\xe9 %d\nneg,mauvais d\xe9sastre %d\n' $i $i; done >> "$tmp/lat.csv"
+row latin1 0 "rnnc train: warning: .*lat\.csv: 60 invalid UTF-8 bytes replaced by U\+FFFD; set \[data\] encoding = latin-1 if the file is Latin-1" -- $T $O --set data.train="$tmp/lat.csv"
+row latin1 0 "rnnc eval: warning: .*lat\.csv: 60 invalid UTF-8 bytes replaced by U\+FFFD; set --encoding latin-1 if the file is Latin-1" -- "$rnnc" eval "$model" "$tmp/lat.csv" $E
+row latin1 2 "t\.ini:[0-9]+: \[data\] encoding = 'koi8': expected utf-8 or latin-1" -- $T --set data.encoding=koi8
+out=$($T $O --set data.train="$tmp/lat.csv" --set data.test="$tmp/lat.csv" --set data.encoding=latin-1 2>&1)
+[ $? -eq 0 ] && ! printf '%s' "$out" | grep -q 'invalid UTF-8' && ok "[latin1] encoding = latin-1 reads it without a warning" ||
+    bad "[latin1] encoding = latin-1" "$(printf '%s\n' "$out" | tail -n 3)"
+out=$("$rnnc" eval "$model" "$tmp/lat.csv" $E --encoding latin-1 2>&1)
+[ $? -eq 0 ] && ! printf '%s' "$out" | grep -q 'invalid UTF-8' && ok "[latin1] eval --encoding latin-1 reads it without a warning" ||
+    bad "[latin1] eval --encoding latin-1" "$(printf '%s\n' "$out" | tail -n 3)"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
