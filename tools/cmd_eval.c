@@ -119,7 +119,7 @@ int cmd_eval(int argc, char **argv) {
     if (!strcmp(task, "forecast"))
         return cli_eval_forecast(o.model, o.data);
     if (!strcmp(task, "lm"))
-        return cli_eval_lm(o.model, o.data, o.batch);
+        return cli_eval_lm(o.model, o.data, o.batch, o.encoding);
     if (!o.batch)
         o.batch = 256;
     return eval_classifier(&o);

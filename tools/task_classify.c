@@ -33,14 +33,19 @@ static rnnc_status read_set(const rnnc_classify_config *tc, const char *path, co
     return rnnc_textset_read(&src, out);
 }
 
-void cli_textset_warnings(const char *cmd, const char *role, const char *path,
-                          const rnnc_textset *s) {
-    if (s && s->invalid_utf8)
+void cli_warn_invalid_utf8(const char *cmd, const char *path, size_t n, const char *option) {
+    if (n)
         fprintf(stderr,
                 "rnnc %s: warning: %s: %zu invalid UTF-8 byte%s replaced by U+FFFD; set %s "
                 "latin-1 if the file is Latin-1\n",
-                cmd, path, s->invalid_utf8, s->invalid_utf8 == 1 ? "" : "s",
-                strcmp(cmd, "eval") ? "[data] encoding =" : "--encoding");
+                cmd, path, n, n == 1 ? "" : "s", option);
+}
+
+void cli_textset_warnings(const char *cmd, const char *role, const char *path,
+                          const rnnc_textset *s) {
+    if (s)
+        cli_warn_invalid_utf8(cmd, path, s->invalid_utf8,
+                              strcmp(cmd, "eval") ? "[data] encoding =" : "--encoding");
     if (role && s && s->n > 0 && rnnc_textset_labels_present(s) == 1)
         fprintf(stderr,
                 "rnnc %s: warning: the %s set (%s) holds one label only, '%s': its accuracy, "

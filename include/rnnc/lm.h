@@ -124,6 +124,7 @@ typedef struct rnnc_lm_config {
      * document per text. text_column as [data] text_column ("" for the default). */
     int format;
     char text_column[64];
+    int encoding; /* enum rnnc_text_encoding of the text files: utf-8 (default) or latin-1 */
 } rnnc_lm_config;
 /* Whether a training file (after overrides) has an [lm] section: *yes 1 or 0. */
 rnnc_status rnnc_lm_config_detect(const char *path, const char *const *overrides, int n, int *yes);

@@ -287,6 +287,12 @@ size_t rnnc_corpus_cut(const rnnc_corpus_spec *spec, const char *text, size_t le
  * the path: RNNC_ERR_IO (cannot open or read), RNNC_ERR_FORMAT (truncated gzip data, over 2 GiB
  * after decompression); RNNC_ERR_ARG for a NULL argument. On error *text is NULL. */
 rnnc_status rnnc_text_file_read(const char *path, char **text, size_t *len);
+/* The bytes of text[0..len) that are not UTF-8 (the tokenizer reads each as U+FFFD). */
+size_t rnnc_text_invalid_utf8(const char *text, size_t len);
+/* Latin-1 (ISO 8859-1) text[0..len) as UTF-8 in a malloc'd buffer (*out, NUL after; *out_len
+ * bytes): each byte >= 0x80 becomes its two-byte code point. RNNC_ERR_NOMEM, RNNC_ERR_ARG for a
+ * NULL argument; on error *out is NULL. */
+rnnc_status rnnc_text_latin1_to_utf8(const char *text, size_t len, char **out, size_t *out_len);
 
 #ifdef __cplusplus
 }

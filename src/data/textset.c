@@ -1,4 +1,5 @@
-/* Labelled text sets: the record builder, label numbering, format detection and the entry point. */
+/* Labelled text sets: the record builder (with the Latin-1 decoding and the count of invalid UTF-8),
+ * label numbering, format detection and the entry point. */
 #include "data.h"
 
 #include <errno.h>
@@ -175,8 +176,7 @@ void rnnc__textbuild_free(rnnc__textbuild *b) {
     memset(b, 0, sizeof *b);
 }
 
-/* The bytes of s[0..n) that are not UTF-8 (each one the tokenizer reads as U+FFFD). */
-static size_t count_invalid(const char *s, size_t n) {
+size_t rnnc_text_invalid_utf8(const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
     size_t bad = 0;
     for (size_t i = 0; i < n;) {
@@ -190,6 +190,24 @@ static size_t count_invalid(const char *s, size_t n) {
         i += k;
     }
     return bad;
+}
+
+rnnc_status rnnc_text_latin1_to_utf8(const char *text, size_t len, char **out, size_t *out_len) {
+    if (out)
+        *out = NULL;
+    if (!text || !out || !out_len)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_text_latin1_to_utf8: NULL argument");
+    size_t cap;
+    if (rnnc__mul(len, 2, &cap) || rnnc__add(cap, 1, &cap))
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_text_latin1_to_utf8: %zu bytes is too long", len);
+    char *o;
+    RNNC_TRY(rnnc__calloc((void **)&o, cap, 1, "Latin-1 text as UTF-8"));
+    size_t w = 0;
+    for (size_t i = 0; i < len; i++)
+        w += rnnc__utf8_encode((unsigned char)text[i], o + w);
+    o[w] = 0;
+    *out = o, *out_len = w;
+    return RNNC_OK;
 }
 
 /* Latin-1 s[0..n) as UTF-8 in b->conv from offset `at` (each byte >= 0x80 becomes two), NUL
@@ -226,7 +244,7 @@ rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len
         label = b->conv, label_len = label_out;
         text = b->conv + label_out + 1, len = text_out;
     } else {
-        b->set->invalid_utf8 += count_invalid(text, len);
+        b->set->invalid_utf8 += rnnc_text_invalid_utf8(text, len);
     }
     size_t k = 0;
     while (k < len && (text[k] == ' ' || text[k] == '\t' || text[k] == '\r' || text[k] == '\n'))

@@ -466,6 +466,13 @@ static void test_encoding(void) {
     src.encoding = 7;
     check(rnnc_textset_read(&src, &s) == RNNC_ERR_ARG && strstr(rnnc_last_error(), "encoding"),
           "an unknown encoding refused: %s", rnnc_last_error());
+    char *u = NULL;
+    size_t un = 0;
+    check(rnnc_text_latin1_to_utf8("caf\xe9 \xff", 6, &u, &un) == RNNC_OK && un == 8 &&
+              !strcmp(u, "caf\xc3\xa9 \xc3\xbf") && rnnc_text_invalid_utf8(u, un) == 0 &&
+              rnnc_text_invalid_utf8("caf\xe9 \xff", 6) == 2,
+          "plain text: Latin-1 to UTF-8, invalid bytes counted");
+    free(u);
     check(rnnc_text_encoding_parse("latin-1") == RNNC_TEXT_LATIN1 &&
               rnnc_text_encoding_parse("utf-8") == RNNC_TEXT_UTF8 &&
               rnnc_text_encoding_parse("koi8-r") == -1,

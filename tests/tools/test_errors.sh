@@ -497,6 +497,13 @@ out=$($T $O --set data.train="$tmp/lat.csv" --set data.test="$tmp/lat.csv" --set
 out=$("$rnnc" eval "$model" "$tmp/lat.csv" $E --encoding latin-1 2>&1)
 [ $? -eq 0 ] && ! printf '%s' "$out" | grep -q 'invalid UTF-8' && ok "[latin1] eval --encoding latin-1 reads it without a warning" ||
     bad "[latin1] eval --encoding latin-1" "$(printf '%s\n' "$out" | tail -n 3)"
+# a language model's text file: the same count, and [lm] encoding = latin-1
+printf 'le caf\xe9 est tr\xe8s bon\net le th\xe9 aussi\n' > "$tmp/lat.txt"
+row latin1 0 "rnnc train: warning: .*lat\.txt: 3 invalid UTF-8 bytes replaced by U\+FFFD; set \[lm\] encoding = latin-1" -- $L --set lm.train="$tmp/lat.txt" --set train.output="$tmp/lrun2"
+out=$($L --set lm.train="$tmp/lat.txt" --set train.output="$tmp/lrun2" --set lm.encoding=latin-1 2>&1)
+[ $? -eq 0 ] && ! printf '%s' "$out" | grep -q 'invalid UTF-8' && ok "[latin1] [lm] encoding = latin-1 reads it without a warning" ||
+    bad "[latin1] [lm] encoding = latin-1" "$(printf '%s\n' "$out" | tail -n 3)"
+row latin1 0 "rnnc eval: warning: .*lat\.txt: 3 invalid UTF-8 bytes replaced by U\+FFFD; set --encoding latin-1" -- "$rnnc" eval "$tmp/lrun2/model.safetensors" "$tmp/lat.txt"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
