@@ -629,7 +629,7 @@ static rnnc_status make_setup(const char *task, const char *caller, char **out) 
     if (!task && !caller)
         return RNNC_OK;
     const char *part[2] = {task ? task : "", caller ? caller : ""};
-    size_t n = 2;
+    size_t n = 3; /* a line end after each part, and the NUL */
     for (int k = 0; k < 2; k++)
         n += 4 * strlen(part[k]);
     char *s = malloc(n);
