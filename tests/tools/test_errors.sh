@@ -451,6 +451,8 @@ row resume-changed 2 "labels is 'bad,good' \(the checkpoint's: 'neg,pos'\)" -- $
 row resume-changed 2 "training data is '39 texts #[0-9a-f]{8}' \(the checkpoint's: '40 texts" -- $T $R --set data.train="$tmp/fewer.csv"
 row resume-changed 2 "validation_split is '0\.25' \(the checkpoint's: '0'\)" -- $T $R --set data.validation_split=0.25
 row resume-changed 2 "text_column is '1' \(the checkpoint's: 'text'\)" -- $T $R --set data.text_column=1
+"$rnnc" finetune "$model" "$tmp/t.ini" --threads 1 --quiet --set train.output="$tmp/ftrun" > /dev/null 2>&1
+row resume-changed 2 "ftrun/checkpoint\.safetensors: the checkpoint was trained on another setup: training data is '39 texts" -- "$rnnc" finetune "$model" "$tmp/t.ini" --threads 1 --quiet --set train.output="$tmp/ftrun" --set train.epochs=3 --set data.train="$tmp/fewer.csv" --resume "$tmp/ftrun/checkpoint.safetensors"
 if $L > "$tmp/lgood.log" 2>&1; then
     snap "$tmp/lrun"
     printf 'a rose is a rose is a rose\nand so on\n' > "$tmp/lmt2.txt"
