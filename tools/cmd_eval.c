@@ -26,11 +26,12 @@ static const char *const formats[] = {"auto", "imdb-tsv",     "aclimdb",      "c
                                       "tsv",  "folder-files", "folder-lines", NULL};
 static const char *const headers[] = {"auto", "true", "false", NULL};
 static const char *const splits[] = {"train", "test", NULL};
+static const char *const encodings[] = {"utf-8", "latin-1", NULL}; /* enum rnnc_text_encoding */
 
 typedef struct eval_opts {
     const char *model, *data, *label_col, *text_col;
     long batch, threads;
-    int format, header, split;
+    int format, header, split, encoding;
 } eval_opts;
 
 /* The task a model file was trained for ("" when it cannot be read here: its loader says why). */
@@ -61,12 +62,14 @@ static int eval_classifier(const eval_opts *o) {
     src.header = o->header == 0 ? -1 : o->header == 1 ? 1 : 0;
     src.label_col = o->label_col, src.text_col = o->text_col;
     src.label_names = names, src.n_label_names = nl;
+    src.encoding = o->encoding;
     rnnc_textset *set = NULL;
     double loss;
     rnnc_metric_values v;
     int rc = CLI_OK;
-    if ((st = rnnc_textset_read(&src, &set)) ||
-        (st = rnnc_classifier_evaluate(c, set, (int)o->batch, &loss, &v))) {
+    if (!(st = rnnc_textset_read(&src, &set)))
+        cli_textset_warnings("eval", "test", data, set);
+    if (st || (st = rnnc_classifier_evaluate(c, set, (int)o->batch, &loss, &v))) {
         rc = cli_fail("eval", st);
     } else {
         printf("%s on %s: %zu examples\n", o->model, data, v.n);
@@ -82,7 +85,7 @@ static int eval_classifier(const eval_opts *o) {
 }
 
 int cmd_eval(int argc, char **argv) {
-    eval_opts o = {NULL, NULL, NULL, NULL, 0, 0, RNNC_TEXT_AUTO, 0, 1};
+    eval_opts o = {NULL, NULL, NULL, NULL, 0, 0, RNNC_TEXT_AUTO, 0, 1, RNNC_TEXT_UTF8};
     const cli_option opts[] = {
         {"--format", CLI_CHOICE, &o.format, "F",
          "the data's format: auto (default), imdb-tsv, aclimdb, csv, tsv,\n"
@@ -95,6 +98,8 @@ int cmd_eval(int argc, char **argv) {
          "whether the first line is a header (default auto)", 0, 0, headers},
         {"--split", CLI_CHOICE, &o.split, "train|test", "an aclImdb split (default test)", 0, 0,
          splits},
+        {"--encoding", CLI_CHOICE, &o.encoding, "utf-8|latin-1",
+         "the data's text encoding (default utf-8)", 0, 0, encodings},
         {"--batch-size", CLI_INT, &o.batch, "N",
          "examples per batch (default 256); a language model: parallel streams\n"
          "(default 1)",
@@ -114,7 +119,7 @@ int cmd_eval(int argc, char **argv) {
     if (!strcmp(task, "forecast"))
         return cli_eval_forecast(o.model, o.data);
     if (!strcmp(task, "lm"))
-        return cli_eval_lm(o.model, o.data, o.batch);
+        return cli_eval_lm(o.model, o.data, o.batch, o.encoding);
     if (!o.batch)
         o.batch = 256;
     return eval_classifier(&o);

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* The data and model of one run (freed by run_free). */
 typedef struct classify_run {
@@ -29,19 +30,51 @@ static rnnc_status read_set(const rnnc_classify_config *tc, const char *path, co
     src.text_col = tc->text_column[0] ? tc->text_column : NULL;
     src.label_names = names, src.n_label_names = n_names;
     src.limits = tc->limits;
+    src.encoding = tc->encoding;
     return rnnc_textset_read(&src, out);
+}
+
+void cli_warn_invalid_utf8(const char *cmd, const char *path, size_t n, const char *option) {
+    if (n)
+        fprintf(stderr,
+                "rnnc %s: warning: %s: %zu invalid UTF-8 byte%s replaced by U+FFFD; set %s "
+                "latin-1 if the file is Latin-1\n",
+                cmd, path, n, n == 1 ? "" : "s", option);
+}
+
+void cli_textset_warnings(const char *cmd, const char *role, const char *path,
+                          const rnnc_textset *s) {
+    if (s)
+        cli_warn_invalid_utf8(cmd, path, s->invalid_utf8,
+                              strcmp(cmd, "eval") ? "[data] encoding =" : "--encoding");
+    if (role && s && s->n > 0 && rnnc_textset_labels_present(s) == 1)
+        fprintf(stderr,
+                "rnnc %s: warning: the %s set (%s) holds one label only, '%s': its accuracy, "
+                "precision and recall say little%s\n",
+                cmd, role, path, s->label_names[s->labels[0]],
+                strcmp(role, "validation") ? ""
+                                           : ", and early stopping and the best epoch are "
+                                             "chosen on it");
 }
 
 /* The training set (a subset of it when asked) and the validation set: a split of it or a file. */
 static rnnc_status read_train(const rnnc_classify_config *tc, classify_run *r) {
     rnnc_status st = read_set(tc, tc->train, "train", NULL, 0, &r->train);
+    if (st == RNNC_OK)
+        cli_textset_warnings("train", NULL, tc->train, r->train);
     if (st == RNNC_OK && tc->subset > 0)
         st = rnnc_textset_subset(r->train, (size_t)tc->subset, tc->subset_seed);
     if (st == RNNC_OK && tc->validation_split > 0)
-        st = rnnc_textset_split(r->train, tc->validation_split, &r->val);
+        st = rnnc_textset_split(r->train, tc->validation_split, tc->run.fit.seed, &r->val);
     if (st == RNNC_OK && tc->validation[0])
         st = read_set(tc, tc->validation, "train", (const char *const *)r->train->label_names,
                       r->train->n_labels, &r->val);
+    if (st == RNNC_OK && r->val) {
+        char what[1100];
+        snprintf(what, sizeof what, tc->validation[0] ? "%s" : "validation_split of %s",
+                 tc->validation[0] ? tc->validation : tc->train);
+        cli_textset_warnings("train", "validation", what, r->val);
+    }
     return st;
 }
 
@@ -64,16 +97,19 @@ static int build(rnnc_classify_config *tc, const cli_train_args *a, cli_make_cla
     const int nl = rnnc_classifier_labels(r->c, &names);
     if ((st = read_set(tc, tc->test, "test", names, nl, &r->test)))
         return cli_fail("train", st);
+    cli_textset_warnings("train", "test", tc->test, r->test);
     rnnc_classifier_set_info(r->c, "rnnc.data.test", tc->test);
     return CLI_OK;
 }
 
 static void print_setup(const rnnc_classify_config *tc, const cli_train_args *a,
                         const classify_run *r, double seconds) {
-    printf("data: %zu training, %zu validation examples, %d labels; vocabulary %d ids; read in "
-           "%.1f s\n",
-           r->train->n, r->val ? r->val->n : 0, r->train->n_labels,
-           rnnc_vocab_size(rnnc_classifier_vocab(r->c)), seconds);
+    printf("data: %zu training, %zu validation examples, %d labels", r->train->n,
+           r->val ? r->val->n : 0, r->train->n_labels);
+    if (r->val)
+        printf(" (%d in the validation set)", rnnc_textset_labels_present(r->val));
+    printf("; vocabulary %d ids; read in %.1f s\n", rnnc_vocab_size(rnnc_classifier_vocab(r->c)),
+           seconds);
     size_t n_params;
     rnnc_model_params(rnnc_classifier_model(r->c), &n_params);
     printf("model: %d layers, %zu parameters; %d epochs, batch %d, %d thread%s%s%s\n",
@@ -97,11 +133,27 @@ static int report_test(const classify_run *r) {
     return CLI_OK;
 }
 
+/* How the training data is read, for the checkpoint's setup (rnnc_fit_spec.setup): a resume must
+ * read it the same way. */
+static void data_setup(const rnnc_classify_config *tc, char *buf, size_t cap) {
+    int n =
+        snprintf(buf, cap, "label_column=%s\ntext_column=%s\nencoding=%s\nvalidation_split=%g\n",
+                 tc->label_column[0] ? tc->label_column : "(default)",
+                 tc->text_column[0] ? tc->text_column : "(default)",
+                 tc->encoding == RNNC_TEXT_LATIN1 ? "latin-1" : "utf-8", tc->validation_split);
+    if (tc->subset > 0 && n > 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, "subset=%ld\nsubset_seed=%llu\n", tc->subset,
+                 (unsigned long long)tc->subset_seed);
+}
+
 int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void *user) {
     static rnnc_classify_config tc;
+    static char setup[512];
     rnnc_status st = rnnc_classify_config_read(a->path, a->sets.v, a->sets.n, &tc);
     if (st)
         return cli_fail("train", st);
+    data_setup(&tc, setup, sizeof setup);
+    tc.run.fit.setup = setup;
     const char *data[] = {tc.train, tc.validation, tc.test};
     if (cli_train_prepare(&tc.run, a, data, 3))
         return CLI_USAGE;

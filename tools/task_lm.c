@@ -23,17 +23,34 @@ static void run_free(lm_run *r) {
 }
 
 /* A file's text: the file itself, or with [lm] format the texts of a labelled set, one per line
- * (lc NULL: plain text). split names the aclImdb split. */
-static rnnc_status read_text(const rnnc_lm_config *lc, const char *path, const char *split,
-                             char **text, size_t *len) {
-    if (!lc || lc->format < 0)
-        return rnnc_text_file_read(path, lc ? &lc->limits : NULL, text, len);
+ * (lc NULL: plain text), in encoding enc (Latin-1 decoded to UTF-8; UTF-8's invalid bytes are
+ * counted in a warning of rnnc `cmd`). split names the aclImdb split. */
+static rnnc_status read_text(const rnnc_lm_config *lc, int enc, const char *cmd, const char *path,
+                             const char *split, char **text, size_t *len) {
+    const char *option = lc ? "[lm] encoding =" : "--encoding";
+    rnnc_status st;
+    if (!lc || lc->format < 0) {
+        if ((st = rnnc_text_file_read(path, lc ? &lc->limits : NULL, text, len)))
+            return st;
+        if (enc != RNNC_TEXT_LATIN1) {
+            cli_warn_invalid_utf8(cmd, path, rnnc_text_invalid_utf8(*text, *len), option);
+            return RNNC_OK;
+        }
+        char *u;
+        size_t n;
+        st = rnnc_text_latin1_to_utf8(*text, *len, &u, &n);
+        free(*text);
+        *text = st ? NULL : u, *len = st ? 0 : n;
+        return st;
+    }
     rnnc_text_source src = rnnc_text_source_init();
     src.limits = lc->limits;
-    src.format = lc->format, src.path = path, src.split = split;
+    src.format = lc->format, src.path = path, src.split = split, src.encoding = enc;
     src.text_col = lc->text_column[0] ? lc->text_column : NULL;
     rnnc_textset *set = NULL;
-    rnnc_status st = rnnc_textset_read(&src, &set);
+    st = rnnc_textset_read(&src, &set);
+    if (st == RNNC_OK)
+        cli_warn_invalid_utf8(cmd, path, set->invalid_utf8, option);
     if (st == RNNC_OK)
         st = rnnc_textset_join(set, text, len);
     rnnc_textset_free(set);
@@ -41,11 +58,12 @@ static rnnc_status read_text(const rnnc_lm_config *lc, const char *path, const c
 }
 
 /* Reads a file and encodes it with the model's vocabulary. */
-static rnnc_status read_stream(const rnnc_lm *lm, const rnnc_lm_config *lc, const char *path,
-                               const char *split, rnnc_corpus *out) {
+static rnnc_status read_stream(const rnnc_lm *lm, const rnnc_lm_config *lc, int enc,
+                               const char *cmd, const char *path, const char *split,
+                               rnnc_corpus *out) {
     char *text;
     size_t len;
-    rnnc_status st = read_text(lc, path, split, &text, &len);
+    rnnc_status st = read_text(lc, enc, cmd, path, split, &text, &len);
     if (st)
         return st;
     st = rnnc_lm_encode(lm, text, len, path, out);
@@ -73,7 +91,8 @@ static int report_eval(rnnc_lm *lm, const char *what, const char *path, const rn
 /* The training text, its validation part cut off when asked, and the model built on the rest. */
 static int build(rnnc_lm_config *lc, const cli_train_args *a, cli_make_lm make, void *user,
                  lm_run *r) {
-    rnnc_status st = read_text(lc, lc->train_file, "train", &r->text, &r->len);
+    rnnc_status st =
+        read_text(lc, lc->encoding, "train", lc->train_file, "train", &r->text, &r->len);
     if (st)
         return cli_fail("train", st);
     if (r->len == 0) {
@@ -98,9 +117,10 @@ static int encode(const rnnc_lm_config *lc, lm_run *r) {
     if ((st = rnnc_lm_encode(r->lm, r->text, r->cut, lc->train_file, &r->train)) ||
         (r->cut < r->len && (st = rnnc_lm_encode(r->lm, r->text + r->cut, r->len - r->cut,
                                                  "validation part", &r->val))) ||
-        (lc->validation_file[0] &&
-         (st = read_stream(r->lm, lc, lc->validation_file, "train", &r->val))) ||
-        (lc->test_file[0] && (st = read_stream(r->lm, lc, lc->test_file, "test", &r->test))))
+        (lc->validation_file[0] && (st = read_stream(r->lm, lc, lc->encoding, "train",
+                                                     lc->validation_file, "train", &r->val))) ||
+        (lc->test_file[0] &&
+         (st = read_stream(r->lm, lc, lc->encoding, "train", lc->test_file, "test", &r->test))))
         return cli_fail("train", st);
     free(r->text);
     r->text = NULL;
@@ -130,6 +150,11 @@ int cli_train_lm(const cli_train_args *a, cli_make_lm make, void *user) {
     if (st)
         return cli_fail("train", st);
     rnnc_run_config *tc = &lc.run;
+    static char setup[256]; /* how the text is read: a resume must read it the same way */
+    snprintf(setup, sizeof setup, "format=%d\ntext_column=%s\nencoding=%s\nvalidation_split=%g\n",
+             lc.format, lc.text_column[0] ? lc.text_column : "(default)",
+             lc.encoding == RNNC_TEXT_LATIN1 ? "latin-1" : "utf-8", lc.validation_split);
+    tc->fit.setup = setup;
     const char *data[] = {lc.train_file, lc.validation_file, lc.test_file};
     if (cli_train_prepare(tc, a, data, 3))
         return CLI_USAGE;
@@ -162,7 +187,7 @@ int cli_train_lm(const cli_train_args *a, cli_make_lm make, void *user) {
     return rc;
 }
 
-int cli_eval_lm(const char *model, const char *data, long batch) {
+int cli_eval_lm(const char *model, const char *data, long batch, int encoding) {
     if (!data) {
         fprintf(stderr, "rnnc eval: a language model needs a text FILE to score\n");
         return CLI_USAGE;
@@ -173,7 +198,7 @@ int cli_eval_lm(const char *model, const char *data, long batch) {
         return cli_fail("eval", st);
     rnnc_corpus c = {0};
     int rc = CLI_OK;
-    if ((st = read_stream(lm, NULL, data, NULL, &c)))
+    if ((st = read_stream(lm, NULL, encoding, "eval", data, NULL, &c)))
         rc = cli_fail("eval", st);
     else
         rc = report_eval(lm, model, data, &c, batch > 0 ? (int)batch : 1);

@@ -13,13 +13,22 @@
 typedef int (*cli_make_classifier)(void *user, rnnc_classify_config *tc, const rnnc_textset *train,
                                    rnnc_classifier **out);
 int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void *user);
+/* Warnings about a labelled set that rnnc `cmd` read as its `role` ("validation", "test") from
+ * path, on stderr: invalid UTF-8 bytes in its texts (with the option that reads Latin-1), and a
+ * set whose examples hold one label only (role NULL: not checked). */
+void cli_textset_warnings(const char *cmd, const char *role, const char *path,
+                          const rnnc_textset *s);
+/* The warning for n (> 0) invalid UTF-8 bytes in the file at path, naming the option that reads
+ * Latin-1 ("[data] encoding =", "--encoding"); nothing when n is 0. */
+void cli_warn_invalid_utf8(const char *cmd, const char *path, size_t n, const char *option);
 
 /* A language model's training file (task_lm.c); make as above. A language model's file scored
- * on a text file (batch: parallel streams, 0 for the default 1). */
+ * on a text file (batch: parallel streams, 0 for the default 1; encoding: enum
+ * rnnc_text_encoding). */
 typedef int (*cli_make_lm)(void *user, rnnc_lm_config *lc, const char *text, size_t len,
                            rnnc_lm **out);
 int cli_train_lm(const cli_train_args *a, cli_make_lm make, void *user);
-int cli_eval_lm(const char *model, const char *data, long batch);
+int cli_eval_lm(const char *model, const char *data, long batch, int encoding);
 
 /* A forecaster's training file (task_forecast.c); adapt (may be NULL) runs once the new model
  * exists. A forecaster's model file evaluated with every baseline on the test part of data (NULL:

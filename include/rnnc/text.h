@@ -109,6 +109,10 @@ typedef struct rnnc_textset {
     int32_t *labels;
     int n_labels;
     char **label_names;
+    /* Bytes of the texts as read that are not UTF-8: the tokenizer reads each as U+FFFD, so a
+     * Latin-1 file (é as the byte E9) loses its accented words. 0 with RNNC_TEXT_LATIN1. A split
+     * or subset leaves it with the set it was read into. */
+    size_t invalid_utf8;
 } rnnc_textset;
 
 enum rnnc_text_format {
@@ -159,7 +163,14 @@ typedef struct rnnc_text_source {
     const char *const *label_names;
     int n_label_names;
     rnnc_read_limits limits; /* all 0: the defaults */
+    /* enum rnnc_text_encoding: how the file's bytes are text. UTF-8 (the default) keeps them as
+     * they are (invalid bytes counted in rnnc_textset.invalid_utf8); LATIN1 (ISO 8859-1) decodes
+     * every byte to its code point, written as UTF-8, for texts and labels alike. */
+    int encoding;
 } rnnc_text_source;
+enum rnnc_text_encoding { RNNC_TEXT_UTF8 = 0, RNNC_TEXT_LATIN1 = 1 };
+/* "utf-8" (or "utf8") and "latin-1" (or "latin1", "iso-8859-1") to an encoding; -1 otherwise. */
+int rnnc_text_encoding_parse(const char *name);
 
 /* format AUTO, header -1, everything else NULL/0. */
 rnnc_text_source rnnc_text_source_init(void);
@@ -212,9 +223,18 @@ typedef struct rnnc_text_augment_spec {
 rnnc_status rnnc_text_augment(const rnnc_text_augment_spec *spec, rnnc_rng *rng, int32_t *ids,
                               size_t *n);
 
-/* Keras's validation_split: the last `fraction` of set (in file order, before any shuffling)
- * moves into a new set *val; set keeps the rest. fraction in (0, 1); both parts non-empty. */
-rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, rnnc_textset **val);
+/* validation_split: n - int(n (1 - fraction)) examples (Keras's count) move into a new set *val;
+ * set keeps the rest. Stratified: each label gives its share of them (largest remainders, and at
+ * least one of every label that has two or more examples, so data sorted by label, as a folder
+ * per class reads, still validates on every label), the examples of a label drawn in a random
+ * order from `seed`: the same set and seed give the same split. Both parts keep the file order.
+ * fraction in (0, 1); both parts non-empty. */
+rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, uint64_t seed,
+                               rnnc_textset **val);
+/* How many different labels set's examples hold (0 for NULL or an empty set; -1 out of memory).
+ * A validation or test set with one cannot tell a classifier from one that always answers that
+ * label (accuracy, precision and recall mean little); rnnc train warns about it. */
+int rnnc_textset_labels_present(const rnnc_textset *set);
 /* Keeps n examples of set drawn at random without replacement (seeded; the same seed and set give
  * the same examples), in their file order; the others are freed. n >= set->n keeps every one. */
 rnnc_status rnnc_textset_subset(rnnc_textset *set, size_t n, uint64_t seed);
@@ -291,6 +311,12 @@ size_t rnnc_corpus_cut(const rnnc_corpus_spec *spec, const char *text, size_t le
  * NULL. */
 rnnc_status rnnc_text_file_read(const char *path, const rnnc_read_limits *limits, char **text,
                                 size_t *len);
+/* The bytes of text[0..len) that are not UTF-8 (the tokenizer reads each as U+FFFD). */
+size_t rnnc_text_invalid_utf8(const char *text, size_t len);
+/* Latin-1 (ISO 8859-1) text[0..len) as UTF-8 in a malloc'd buffer (*out, NUL after; *out_len
+ * bytes): each byte >= 0x80 becomes its two-byte code point. RNNC_ERR_NOMEM, RNNC_ERR_ARG for a
+ * NULL argument; on error *out is NULL. */
+rnnc_status rnnc_text_latin1_to_utf8(const char *text, size_t len, char **out, size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -360,8 +360,9 @@ typedef struct rnnc_fit_spec {
     /* A folder for checkpoint.safetensors (+ checkpoint.optim.safetensors), best.safetensors,
      * model.safetensors and metrics.jsonl; created if missing. NULL: no files. */
     const char *out_dir;
-    /* A checkpoint.safetensors of an earlier run of the same setup: training continues from its
-     * epoch exactly as if never stopped (same weights, optimizer, schedule, RNG streams). */
+    /* A checkpoint.safetensors of an earlier run of the same setup (see `setup` below): training
+     * continues from its epoch exactly as if never stopped (same weights, optimizer, schedule,
+     * RNG streams). */
     const char *resume;
     void (*on_progress)(const rnnc_progress *p, void *user); /* may be NULL */
     void (*on_epoch)(const rnnc_epoch_report *r, void *user);
@@ -382,6 +383,12 @@ typedef struct rnnc_fit_spec {
     double ema;
     /* Fine-tuning controls (docs/finetune.md); all off when zero. */
     rnnc_finetune_spec finetune;
+    /* "key=value" lines (may be NULL) the caller adds to the run's setup: how it read the data
+     * (format, columns, encoding, split). A checkpoint keeps the setup, the task's own (its
+     * vocabulary, text options, labels, columns and a fingerprint of the training data) and
+     * these, and resuming from it refuses another setup with RNNC_ERR_ARG naming each key that
+     * differs, before any file is touched. */
+    const char *setup;
 } rnnc_fit_spec;
 rnnc_fit_spec rnnc_fit_spec_init(void);
 

@@ -69,6 +69,11 @@ float rnnc__vexp_shift(const float *x, float m, float *y, size_t n);
 int rnnc__mul(size_t a, size_t b, size_t *out);
 int rnnc__add(size_t a, size_t b, size_t *out);
 
+/* FNV-1a (64 bits) of p[0..n) continuing from h (start from RNNC__HASH_INIT): a fingerprint of
+ * data, not a defence against a crafted collision. */
+#define RNNC__HASH_INIT UINT64_C(0xcbf29ce484222325)
+uint64_t rnnc__hash(uint64_t h, const void *p, size_t n);
+
 /* calloc of n*size bytes that reports RNNC_ERR_NOMEM naming `what` on failure or overflow. */
 rnnc_status rnnc__calloc(void **out, size_t n, size_t size, const char *what);
 

@@ -1,4 +1,5 @@
-/* Error messages: one buffer per thread, filled by rnnc_error (RNNC_FAIL). */
+/* Error messages: one buffer per thread, filled by rnnc_error (RNNC_FAIL); and the checked
+ * allocation and data hash of core.h. */
 #include "core.h"
 
 #include <stdarg.h>
@@ -74,4 +75,11 @@ rnnc_status rnnc__calloc(void **out, size_t n, size_t size, const char *what) {
     if (!*out)
         return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate %zu bytes", what, bytes);
     return RNNC_OK;
+}
+
+uint64_t rnnc__hash(uint64_t h, const void *p, size_t n) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+    return h;
 }

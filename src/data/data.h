@@ -88,12 +88,16 @@ typedef struct rnnc__textbuild {
     int n_names, cap_names;
     int fixed;           /* names is the caller's fixed list: unknown labels are errors */
     rnnc__budget budget; /* the source's limits: add() counts each record's text */
+    int encoding;        /* enum rnnc_text_encoding: LATIN1 records are decoded to UTF-8 as added */
+    char *conv;          /* the decoding's buffer */
+    size_t conv_cap;
 } rnnc__textbuild;
 
 rnnc_status rnnc__textbuild_init(rnnc__textbuild *b, const rnnc_text_source *src);
-/* Adds a copy of text[0..len) with the label named label[0..label_len). `where` and `line` name the
- * record in messages (line 0: no line, e.g. a file or an archive member). Refuses empty text and
- * documents over RNNC__TEXT_MAX_DOC. */
+/* Adds a copy of text[0..len) with the label named label[0..label_len), both decoded from Latin-1
+ * to UTF-8 when the source says so (otherwise the text's invalid UTF-8 bytes are counted in
+ * set->invalid_utf8). `where` and `line` name the record in messages (line 0: no line, e.g. a file
+ * or an archive member). Refuses empty text and documents over RNNC__TEXT_MAX_DOC. */
 rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len, const char *label,
                                 size_t label_len, const char *where, size_t line);
 /* Numbers the labels and hands the set over in *out; the builder is emptied either way. */

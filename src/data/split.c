@@ -1,5 +1,5 @@
-/* Keras's validation_split: the last fraction of a labelled set, in file order, becomes the
- * validation set. */
+/* validation_split: a stratified, seeded draw of a labelled set's examples becomes the validation
+ * set; and the random labelled subset. */
 #include "../core/core.h"
 #include "rnnc/text.h"
 #include "rnnc/series.h"
@@ -7,7 +7,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, rnnc_textset **val) {
+/* How many of each label the validation part takes: nv in all, in proportion to the label counts
+ * cnt (largest remainder: the floors, then one more for the largest fractions, ties to the lower
+ * label), and then at least one of every label that has two or more examples, taken from the
+ * label with the largest share while it keeps one more than one. */
+static void quotas(const size_t *cnt, int L, size_t n, size_t nv, size_t *q) {
+    size_t given = 0;
+    for (int c = 0; c < L; c++) {
+        q[c] = (size_t)((double)nv * (double)cnt[c] / (double)n);
+        given += q[c];
+    }
+    while (given < nv) {
+        int best = -1;
+        double best_frac = -1;
+        for (int c = 0; c < L; c++) {
+            const double frac = (double)nv * (double)cnt[c] / (double)n - (double)q[c];
+            if (q[c] < cnt[c] && frac > best_frac)
+                best = c, best_frac = frac;
+        }
+        if (best < 0)
+            break;
+        q[best]++, given++;
+    }
+    for (int c = 0; c < L; c++) {
+        if (q[c] > 0 || cnt[c] < 2)
+            continue;
+        int big = 0;
+        for (int k = 1; k < L; k++)
+            if (q[k] > q[big])
+                big = k;
+        if (q[big] < 2)
+            break;
+        q[big]--, q[c]++;
+    }
+}
+
+rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, uint64_t seed,
+                               rnnc_textset **val) {
     if (!set || !val)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_split: NULL argument");
     *val = NULL;
@@ -18,10 +54,27 @@ rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, rnnc_textset 
     if (keep == 0 || keep >= set->n)
         return RNNC_FAIL(RNNC_ERR_ARG, "validation_split %g of %zu examples leaves an empty part",
                          fraction, set->n);
-    const size_t nv = set->n - keep;
-    rnnc_textset *v;
-    RNNC_TRY(rnnc__calloc((void **)&v, 1, sizeof *v, "validation set"));
-    rnnc_status s = rnnc__calloc((void **)&v->texts, nv, sizeof(char *), "validation texts");
+    if (set->n > UINT32_MAX)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_split: more than 2^32 examples");
+    const size_t nv = set->n - keep, L = set->n_labels > 0 ? (size_t)set->n_labels : 1;
+    for (size_t i = 0; i < set->n; i++)
+        if (set->labels[i] < 0 || (size_t)set->labels[i] >= L)
+            return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_split: example %zu has label %d of %zu", i,
+                             (int)set->labels[i], L);
+    size_t *cnt = NULL, *q = NULL, *order = NULL;
+    unsigned char *in_val = NULL;
+    rnnc_textset *v = NULL;
+    rnnc_status s = rnnc__calloc((void **)&cnt, L, sizeof *cnt, "validation split");
+    if (s == RNNC_OK)
+        s = rnnc__calloc((void **)&q, L, sizeof *q, "validation split");
+    if (s == RNNC_OK)
+        s = rnnc__calloc((void **)&order, set->n, sizeof *order, "validation split");
+    if (s == RNNC_OK)
+        s = rnnc__calloc((void **)&in_val, set->n, 1, "validation split");
+    if (s == RNNC_OK)
+        s = rnnc__calloc((void **)&v, 1, sizeof *v, "validation set");
+    if (s == RNNC_OK)
+        s = rnnc__calloc((void **)&v->texts, nv, sizeof(char *), "validation texts");
     if (s == RNNC_OK)
         s = rnnc__calloc((void **)&v->labels, nv, sizeof(int32_t), "labels");
     if (s == RNNC_OK)
@@ -34,16 +87,61 @@ rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, rnnc_textset 
         else
             v->n_labels = i + 1;
     }
+    if (s == RNNC_OK) {
+        /* stratified: each label's share, its examples picked in a seeded random order */
+        for (size_t i = 0; i < set->n; i++)
+            cnt[set->labels[i]]++;
+        quotas(cnt, (int)L, set->n, nv, q);
+        rnnc_rng rng;
+        rnnc_rng_seed(&rng, seed);
+        for (size_t i = 0; i < set->n; i++)
+            order[i] = i;
+        for (size_t i = set->n - 1; i > 0; i--) { /* Fisher-Yates */
+            const size_t j = rnnc_rng_below(&rng, (uint32_t)(i + 1));
+            const size_t t = order[i];
+            order[i] = order[j], order[j] = t;
+        }
+        for (size_t k = 0; k < set->n; k++) {
+            const size_t i = order[k];
+            if (q[set->labels[i]] > 0)
+                q[set->labels[i]]--, in_val[i] = 1;
+        }
+        /* both parts in file order; the moved texts now belong to v */
+        size_t w = 0, m = 0;
+        for (size_t i = 0; i < set->n; i++) {
+            if (in_val[i]) {
+                v->texts[m] = set->texts[i], v->labels[m++] = set->labels[i];
+            } else {
+                set->texts[w] = set->texts[i], set->labels[w++] = set->labels[i];
+            }
+        }
+        RNNC_ASSERT(m == nv && w == keep);
+        v->n = nv;
+        set->n = keep;
+    }
+    free(cnt), free(q), free(order), free(in_val);
     if (s != RNNC_OK) {
         rnnc_textset_free(v);
         return s;
     }
-    memcpy(v->texts, set->texts + keep, nv * sizeof(char *));
-    memcpy(v->labels, set->labels + keep, nv * sizeof(int32_t));
-    v->n = nv;
-    set->n = keep; /* the moved texts now belong to v */
     *val = v;
     return RNNC_OK;
+}
+
+int rnnc_textset_labels_present(const rnnc_textset *set) {
+    if (!set || set->n_labels <= 0)
+        return 0;
+    unsigned char *seen = calloc((size_t)set->n_labels, 1);
+    if (!seen)
+        return -1;
+    int n = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        const int32_t c = set->labels[i];
+        if (c >= 0 && c < set->n_labels && !seen[c])
+            seen[c] = 1, n++;
+    }
+    free(seen);
+    return n;
 }
 
 rnnc_status rnnc_textset_subset(rnnc_textset *set, size_t n, uint64_t seed) {

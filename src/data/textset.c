@@ -1,4 +1,5 @@
-/* Labelled text sets: the record builder, label numbering, format detection and the entry point. */
+/* Labelled text sets: the record builder (with the Latin-1 decoding and the count of invalid UTF-8),
+ * label numbering, format detection and the entry point. */
 #include "data.h"
 
 #include <errno.h>
@@ -65,9 +66,25 @@ static char *dup_n(const char *s, size_t n) {
     return d;
 }
 
+int rnnc_text_encoding_parse(const char *name) {
+    static const char *const utf8[] = {"utf-8", "utf8", "UTF-8"};
+    static const char *const latin1[] = {"latin-1", "latin1", "iso-8859-1", "ISO-8859-1"};
+    for (size_t i = 0; name && i < sizeof utf8 / sizeof utf8[0]; i++)
+        if (!strcmp(name, utf8[i]))
+            return RNNC_TEXT_UTF8;
+    for (size_t i = 0; name && i < sizeof latin1 / sizeof latin1[0]; i++)
+        if (!strcmp(name, latin1[i]))
+            return RNNC_TEXT_LATIN1;
+    return -1;
+}
+
 rnnc_status rnnc__textbuild_init(rnnc__textbuild *b, const rnnc_text_source *src) {
     memset(b, 0, sizeof *b);
     rnnc__budget_init(&b->budget, &src->limits);
+    if (src->encoding != RNNC_TEXT_UTF8 && src->encoding != RNNC_TEXT_LATIN1)
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s: unknown encoding %d (utf-8 or latin-1)", src->path,
+                         src->encoding);
+    b->encoding = src->encoding;
     RNNC_TRY(rnnc__calloc((void **)&b->set, 1, sizeof *b->set, "text set"));
     if (src->n_label_names < 0 || (src->n_label_names > 0 && !src->label_names))
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: label_names: %d names but no list", src->path,
@@ -95,10 +112,64 @@ rnnc_status rnnc__textbuild_init(rnnc__textbuild *b, const rnnc_text_source *src
 
 void rnnc__textbuild_free(rnnc__textbuild *b) {
     rnnc_textset_free(b->set);
+    free(b->conv);
     for (int i = 0; i < b->n_names; i++)
         free(b->names[i]);
     free(b->names);
     memset(b, 0, sizeof *b);
+}
+
+size_t rnnc_text_invalid_utf8(const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    size_t bad = 0;
+    for (size_t i = 0; i < n;) {
+        if (u[i] < 0x80) { /* ASCII, most of any text */
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        const size_t k = rnnc__utf8_decode(u + i, n - i, &cp);
+        bad += k == 1; /* a valid sequence of a byte >= 0x80 is at least 2 bytes */
+        i += k;
+    }
+    return bad;
+}
+
+rnnc_status rnnc_text_latin1_to_utf8(const char *text, size_t len, char **out, size_t *out_len) {
+    if (out)
+        *out = NULL;
+    if (!text || !out || !out_len)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_text_latin1_to_utf8: NULL argument");
+    size_t cap;
+    if (rnnc__mul(len, 2, &cap) || rnnc__add(cap, 1, &cap))
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_text_latin1_to_utf8: %zu bytes is too long", len);
+    char *o;
+    RNNC_TRY(rnnc__calloc((void **)&o, cap, 1, "Latin-1 text as UTF-8"));
+    size_t w = 0;
+    for (size_t i = 0; i < len; i++)
+        w += rnnc__utf8_encode((unsigned char)text[i], o + w);
+    o[w] = 0;
+    *out = o, *out_len = w;
+    return RNNC_OK;
+}
+
+/* Latin-1 s[0..n) as UTF-8 in b->conv from offset `at` (each byte >= 0x80 becomes two), NUL
+ * after; *out_len gets its length. */
+static rnnc_status latin1_to_utf8(rnnc__textbuild *b, size_t at, const char *s, size_t n,
+                                  const char *where, size_t *out_len) {
+    size_t need = at + 2 * n + 1;
+    if (need > b->conv_cap) {
+        char *c = realloc(b->conv, need);
+        if (!c)
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate %zu bytes", where, need);
+        b->conv = c, b->conv_cap = need;
+    }
+    char *o = b->conv + at;
+    for (size_t i = 0; i < n; i++)
+        o += rnnc__utf8_encode((unsigned char)s[i], o);
+    *o = 0;
+    *out_len = (size_t)(o - (b->conv + at));
+    return RNNC_OK;
 }
 
 rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len, const char *label,
@@ -109,6 +180,15 @@ rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len
     if (len > RNNC__TEXT_MAX_DOC)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s%s: document of %zu bytes is over the limit of %zu",
                          where, lbuf, len, RNNC__TEXT_MAX_DOC);
+    if (b->encoding == RNNC_TEXT_LATIN1) { /* the label, then the text, decoded into b->conv */
+        size_t label_out, text_out;
+        RNNC_TRY(latin1_to_utf8(b, 0, label, label_len, where, &label_out));
+        RNNC_TRY(latin1_to_utf8(b, label_out + 1, text, len, where, &text_out));
+        label = b->conv, label_len = label_out;
+        text = b->conv + label_out + 1, len = text_out;
+    } else {
+        b->set->invalid_utf8 += rnnc_text_invalid_utf8(text, len);
+    }
     size_t k = 0;
     while (k < len && (text[k] == ' ' || text[k] == '\t' || text[k] == '\r' || text[k] == '\n'))
         k++;

@@ -646,6 +646,54 @@ static void drop_sets(rnnc_classifier *c) {
     }
 }
 
+/* What shaped the classifier, for the training loop's resume check: the vocabulary, the labels,
+ * the text options (augmentation aside: it changes batches, not what an id means) and the
+ * training texts with their labels. */
+static rnnc_status make_setup(const rnnc_classifier *c, const rnnc_textset *train, char **out) {
+    char *vocab = NULL;
+    RNNC_TRY(rnnc_vocab_to_text(c->vocab, &vocab));
+    rnnc__setup b = {0};
+    rnnc__setup_hash(&b, "vocabulary", (size_t)rnnc_vocab_size(c->vocab), "ids",
+                     rnnc__hash(RNNC__HASH_INIT, vocab, strlen(vocab)));
+    free(vocab);
+    uint64_t h = RNNC__HASH_INIT;
+    size_t chars = 0;
+    for (int i = 0; i < c->n_labels; i++) {
+        h = rnnc__hash(h, c->labels[i], strlen(c->labels[i]) + 1);
+        chars += strlen(c->labels[i]) + 1;
+    }
+    if (chars <= 64) { /* the names themselves when short */
+        char names[72] = "";
+        for (int i = 0; i < c->n_labels; i++)
+            strcat(strcat(names, i ? "," : ""), c->labels[i]);
+        rnnc__setup_add(&b, "labels", "%s", names);
+    } else {
+        rnnc__setup_hash(&b, "labels", (size_t)c->n_labels, "names", h);
+    }
+    rnnc_text_spec t = c->text;
+    memset(&t.augment, 0, sizeof t.augment);
+    char *text = text_to_meta(&t);
+    for (const char *p = text; p && *p;) { /* its "key=value" lines, one by one */
+        const char *nl = strchr(p, '\n'), *eq = strchr(p, '=');
+        if (!nl || !eq || eq > nl)
+            break;
+        char key[32];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - p), p);
+        rnnc__setup_add(&b, key, "%.*s", (int)(nl - eq - 1), eq + 1);
+        p = nl + 1;
+    }
+    if (!text)
+        b.failed = 1;
+    free(text);
+    h = RNNC__HASH_INIT;
+    for (size_t i = 0; i < train->n; i++) {
+        h = rnnc__hash(h, train->texts[i], strlen(train->texts[i]) + 1);
+        h = rnnc__hash(h, &train->labels[i], sizeof train->labels[i]);
+    }
+    rnnc__setup_hash(&b, "training data", train->n, "texts", h);
+    return rnnc__setup_done(&b, out);
+}
+
 rnnc_status rnnc_classifier_fit(rnnc_classifier *c, const rnnc_textset *train,
                                 const rnnc_textset *val, const rnnc_fit_spec *spec,
                                 rnnc_epoch_report *last) {
@@ -655,10 +703,15 @@ rnnc_status rnnc_classifier_fit(rnnc_classifier *c, const rnnc_textset *train,
     rnnc_status s = encode_set(c, train, &c->sets[0], augmenting(&c->text));
     if (s == RNNC_OK)
         s = encode_set(c, val, &c->sets[1], 0);
+    char *setup = NULL;
+    if (s == RNNC_OK)
+        s = make_setup(c, train, &setup);
     if (s == RNNC_OK) {
         rnnc__task t = make_task(c);
+        t.setup = setup;
         s = rnnc__fit(&t, spec, last);
     }
+    free(setup);
     drop_sets(c);
     return s;
 }

@@ -774,6 +774,52 @@ static void drop_fit(rnnc_forecaster *f) {
     }
 }
 
+/* What shaped the forecaster, for the training loop's resume check: its inputs, the window and
+ * split options, the scaler fitted on the training part, how the CSV was read, and the series.
+ * The loss, the baselines' options and augmentation change none of them. */
+static rnnc_status make_setup(const rnnc_forecaster *f, char **out) {
+    const rnnc_forecast_spec *s = &f->spec;
+    rnnc__setup b = {0};
+    uint64_t h = RNNC__HASH_INIT;
+    size_t chars = 0;
+    for (size_t i = 0; i < f->I; i++) {
+        h = rnnc__hash(h, f->names[i], strlen(f->names[i]) + 1);
+        chars += strlen(f->names[i]) + 1;
+    }
+    if (chars <= 96) {
+        char names[104] = "";
+        for (size_t i = 0; i < f->I; i++)
+            strcat(strcat(names, i ? "," : ""), f->names[i]);
+        rnnc__setup_add(&b, "inputs", "%s", names);
+    } else {
+        rnnc__setup_hash(&b, "inputs", f->I, "columns", h);
+    }
+    rnnc__setup_add(&b, "targets", "%zu", f->NT);
+    rnnc__setup_add(&b, "lookback", "%d", s->lookback);
+    rnnc__setup_add(&b, "horizon", "%d", s->horizon);
+    rnnc__setup_add(&b, "stride", "%d", s->stride);
+    rnnc__setup_add(&b, "decoder", "%s",
+                    s->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive");
+    rnnc__setup_add(&b, "scaling", "%s", scaling_names[s->scaling]);
+    rnnc__setup_add(&b, "log", "%d", s->log);
+    rnnc__setup_add(&b, "relative", "%d", s->relative);
+    rnnc__setup_add(&b, "val_fraction", "%.17g", s->val_fraction);
+    rnnc__setup_add(&b, "test_fraction", "%.17g", s->test_fraction);
+    char *sc = scaler_to_meta(f);
+    if (!sc)
+        b.failed = 1;
+    else
+        rnnc__setup_hash(&b, "scaler", f->I, "inputs", rnnc__hash(RNNC__HASH_INIT, sc, strlen(sc)));
+    free(sc);
+    rnnc__setup_add(&b, "time", "%s", f->time);
+    rnnc__setup_add(&b, "columns", "%s", f->columns);
+    rnnc__setup_add(&b, "categorical", "%s", f->categorical);
+    rnnc__setup_add(&b, "missing", "%s", missing_names[f->missing]);
+    rnnc__setup_hash(&b, "data", f->v.T, "rows",
+                     rnnc__hash(RNNC__HASH_INIT, f->v.raw, f->v.T * f->I * sizeof *f->v.raw));
+    return rnnc__setup_done(&b, out);
+}
+
 rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
                                 rnnc_epoch_report *last) {
     if (!f || !s || !spec)
@@ -792,7 +838,12 @@ rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s, const 
         t.self = f, t.model = f->model, t.n_classes = 2;
         t.n_train = f->n_orig[0], t.n_val = f->n_orig[1];
         t.batch = task_batch, t.loss = task_loss, t.save = task_save;
-        st = rnnc__fit(&t, spec, last);
+        char *setup = NULL;
+        st = make_setup(f, &setup);
+        t.setup = setup;
+        if (st == RNNC_OK)
+            st = rnnc__fit(&t, spec, last);
+        free(setup);
     }
     drop_fit(f);
     return st;

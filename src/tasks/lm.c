@@ -738,6 +738,27 @@ static rnnc_status task_validate(void *self, double *loss, rnnc_metric_values *v
     return s;
 }
 
+/* What shaped the model, for the training loop's resume check: the vocabulary, the corpus spec
+ * and bptt (the windows a checkpoint's position counts), and the training stream. The loss and
+ * the validation batch change neither. */
+static rnnc_status make_setup(const rnnc_lm *lm, const rnnc_corpus *train, char **out) {
+    char *vocab = NULL;
+    RNNC_TRY(rnnc_vocab_to_text(lm->vocab, &vocab));
+    rnnc__setup b = {0};
+    rnnc__setup_hash(&b, "vocabulary", lm->V, "ids",
+                     rnnc__hash(RNNC__HASH_INIT, vocab, strlen(vocab)));
+    free(vocab);
+    rnnc_lm_spec sp = lm->spec;
+    for (int k = 0; k < N_SPEC_KEYS; k++)
+        if (strcmp(spec_keys[k], "loss") && strcmp(spec_keys[k], "eval_batch"))
+            rnnc__setup_add(&b, spec_keys[k], "%d", *spec_field(&sp, k));
+    uint64_t h = rnnc__hash(RNNC__HASH_INIT, train->ids, train->n * sizeof *train->ids);
+    if (train->doc_start)
+        h = rnnc__hash(h, train->doc_start, train->n_docs * sizeof *train->doc_start);
+    rnnc__setup_hash(&b, "training data", train->n, "tokens", h);
+    return rnnc__setup_done(&b, out);
+}
+
 rnnc_status rnnc_lm_fit(rnnc_lm *lm, const rnnc_corpus *train, const rnnc_corpus *val,
                         const rnnc_fit_spec *spec, rnnc_epoch_report *last) {
     if (!lm || !train || !spec)
@@ -768,7 +789,12 @@ rnnc_status rnnc_lm_fit(rnnc_lm *lm, const rnnc_corpus *train, const rnnc_corpus
         t.n_val = val ? lm->sched[1].tokens : 0;
         t.batch = task_batch, t.loss = task_loss, t.save = task_save;
         t.ordered = 1, t.validate = task_validate, t.resumed = task_resumed;
-        s = rnnc__fit(&t, spec, last);
+        char *setup = NULL;
+        s = make_setup(lm, train, &setup);
+        t.setup = setup;
+        if (s == RNNC_OK)
+            s = rnnc__fit(&t, spec, last);
+        free(setup);
     }
     lm->cor[0] = lm->cor[1] = NULL;
     sched_free(&lm->sched[0]);

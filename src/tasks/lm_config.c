@@ -69,6 +69,12 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         c->format = w == 0 ? -1 : w == 7 ? RNNC_TEXT_AUTO : w;
         return RNNC_OK;
     }
+    if (!strcmp(key, "encoding")) {
+        if ((w = rnnc_text_encoding_parse(value)) < 0)
+            return bad(path, line, key, value, "utf-8 or latin-1");
+        c->encoding = w;
+        return RNNC_OK;
+    }
     if (!strcmp(key, "text_column")) {
         if (!value[0] || strlen(value) >= sizeof c->text_column)
             return bad(path, line, key, value, "a column index or name (under 64 bytes)");

@@ -1,6 +1,9 @@
 /* The model files of the tasks (see task.h). */
 #include "task.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { MAX_META = 32 };
@@ -38,4 +41,42 @@ rnnc_status rnnc__task_vocab(const rnnc_tensor_file *f, const char *path, rnnc_v
     const char *v = rnnc_tensor_file_meta(f, "rnnc.vocab");
     return v ? rnnc_vocab_from_text(v, path, out)
              : RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.vocab is missing", path);
+}
+
+void rnnc__setup_add(rnnc__setup *b, const char *key, const char *fmt, ...) {
+    char v[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v, sizeof v, fmt, ap);
+    va_end(ap);
+    for (char *p = v; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    const size_t need = b->len + strlen(key) + strlen(v) + 3;
+    if (b->failed)
+        return;
+    if (need > b->cap) {
+        const size_t cap = need * 2 + 256;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            free(b->s);
+            b->s = NULL, b->failed = 1;
+            return;
+        }
+        b->s = s, b->cap = cap;
+    }
+    b->len += (size_t)snprintf(b->s + b->len, b->cap - b->len, "%s=%s\n", key, v);
+}
+
+void rnnc__setup_hash(rnnc__setup *b, const char *key, size_t n, const char *what, uint64_t hash) {
+    rnnc__setup_add(b, key, "%zu %s #%08x", n, what, (unsigned)(hash ^ (hash >> 32)));
+}
+
+rnnc_status rnnc__setup_done(rnnc__setup *b, char **out) {
+    *out = NULL;
+    if (b->failed)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    *out = b->s ? b->s : calloc(1, 1);
+    b->s = NULL;
+    return *out ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
 }

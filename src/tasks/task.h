@@ -20,4 +20,19 @@ rnnc_status rnnc__task_load(const char *path, const char *task, const char *what
 /* The vocabulary in the file's "rnnc.vocab" (RNNC_ERR_FORMAT naming path when missing). */
 rnnc_status rnnc__task_vocab(const rnnc_tensor_file *f, const char *path, rnnc_vocab **out);
 
+/* A run's setup for the training loop (rnnc__task.setup): "key=value" lines, built one line at a
+ * time. rnnc__setup_add appends key=value (printf-style, newlines in the value become spaces);
+ * on a failed allocation the setup is freed and *s is NULL, which the finished setup reports. */
+typedef struct rnnc__setup {
+    char *s;
+    size_t len, cap;
+    int failed;
+} rnnc__setup;
+void rnnc__setup_add(rnnc__setup *b, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* key=<n> <what> #<hash of the bytes, 8 hex digits> */
+void rnnc__setup_hash(rnnc__setup *b, const char *key, size_t n, const char *what, uint64_t hash);
+/* Hands the lines over (the caller frees them); RNNC_ERR_NOMEM when an addition failed. */
+rnnc_status rnnc__setup_done(rnnc__setup *b, char **out);
+
 #endif

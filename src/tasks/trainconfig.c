@@ -500,6 +500,12 @@ static rnnc_status set_key(rnnc_classify_config *c, const entry *e, const char *
                 return c->format = i, RNNC_OK; /* enum order */
         return bad(e, path, "auto, imdb-tsv, aclimdb, csv, tsv, folder-files or folder-lines");
     }
+    if (!strcmp(e->section, "data") && !strcmp(e->key, "encoding")) {
+        const int enc = rnnc_text_encoding_parse(e->value);
+        if (enc < 0)
+            return bad(e, path, "utf-8 or latin-1");
+        return c->encoding = enc, RNNC_OK;
+    }
     if (!strcmp(e->section, "data") && !strcmp(e->key, "header")) {
         if (!strcmp(e->value, "auto"))
             return c->header = -1, RNNC_OK;

@@ -9,7 +9,10 @@
  * at any moment leaves a matching pair: the optimizer goes to checkpoint.optim.next.safetensors,
  * then the checkpoint is written, then the next file is renamed over checkpoint.optim.safetensors;
  * a resume that finds the renaming undone takes the next file when its step count matches.
- * Doubles are stored as C99 hex floats ("%a"), so every bit comes back. */
+ * Doubles are stored as C99 hex floats ("%a"), so every bit comes back. The train state also
+ * holds the run's setup (rnnc__task.setup and rnnc_fit_spec.setup): a resume whose setup differs
+ * (another vocabulary, other text options, other training data) is refused before anything is
+ * loaded or written. */
 #include "fit.h"
 
 #include <errno.h>
@@ -78,8 +81,10 @@ static void put_rng(json_t *o, const char *key, const rnnc_rng *r) {
     json_object_set_new(o, key, json_string(b));
 }
 
-static char *state_to_json(const fit_state *s) {
+static char *state_to_json(const fit_state *s, const char *setup) {
     json_t *o = json_object();
+    if (setup) /* ASCII (make_setup), so a valid JSON string */
+        json_object_set_new(o, "setup", json_string(setup));
     json_object_set_new(o, "epoch", json_integer(s->epoch));
     json_object_set_new(o, "step", json_integer(s->step));
     put_rng(o, "shuffle_rng", &s->shuffle);
@@ -397,6 +402,7 @@ typedef struct fit_run {
     FILE *steps;                   /* steps.jsonl: one line per batch */
     char *steps_new, *metrics_new; /* a fresh run logs here until its first checkpoint */
     int fresh_logs; /* the previous run's logs are replaced at the first checkpoint */
+    char *setup;    /* the task's setup lines, then the caller's (NULL: none) */
     fit_state st;
 } fit_run;
 
@@ -614,11 +620,108 @@ static rnnc_status ema_resume(fit_run *r, const char *state) {
     return s;
 }
 
+/* ---- the setup ---- */
+
+/* The task's setup lines, then the caller's, with every byte outside printable ASCII (but the
+ * line ends) written as \xNN: the text goes into the train state's JSON, and into messages. */
+static rnnc_status make_setup(const char *task, const char *caller, char **out) {
+    *out = NULL;
+    if (!task && !caller)
+        return RNNC_OK;
+    const char *part[2] = {task ? task : "", caller ? caller : ""};
+    size_t n = 3; /* a line end after each part, and the NUL */
+    for (int k = 0; k < 2; k++)
+        n += 4 * strlen(part[k]);
+    char *s = malloc(n);
+    if (!s)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    size_t w = 0;
+    for (int k = 0; k < 2; k++) {
+        for (const unsigned char *p = (const unsigned char *)part[k]; *p; p++)
+            w += (size_t)((*p >= 0x20 && *p < 0x7f) || *p == '\n'
+                              ? snprintf(s + w, n - w, "%c", *p)
+                              : snprintf(s + w, n - w, "\\x%02X", *p));
+        if (w && s[w - 1] != '\n')
+            s[w++] = '\n', s[w] = 0;
+    }
+    s[w] = 0;
+    *out = s;
+    return RNNC_OK;
+}
+
+/* The value of `key` in setup lines (len bytes, into v), or 0 when the lines lack it. */
+static int setup_value(const char *lines, const char *key, size_t klen, char *v, size_t cap) {
+    for (const char *p = lines; *p;) {
+        const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
+        const char *eq = memchr(p, '=', (size_t)(end - p));
+        if (eq && (size_t)(eq - p) == klen && !memcmp(p, key, klen)) {
+            const size_t n = (size_t)(end - eq - 1) < cap - 1 ? (size_t)(end - eq - 1) : cap - 1;
+            memcpy(v, eq + 1, n);
+            v[n] = 0;
+            return 1;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return 0;
+}
+
+/* Appends "key: now 'x', the checkpoint's 'y'" for every key whose value differs, a key only one
+ * side has included. Returns the number of keys that differ. */
+static int setup_diff(const char *was, const char *now, char *msg, size_t cap) {
+    int n = 0;
+    size_t w = strlen(msg);
+    for (int side = 0; side < 2; side++) {
+        const char *lines = side ? now : was;
+        for (const char *p = lines; *p;) {
+            const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
+            const char *eq = memchr(p, '=', (size_t)(end - p));
+            const size_t klen = eq ? (size_t)(eq - p) : (size_t)(end - p);
+            char a[160], b[160];
+            const int in_was = setup_value(was, p, klen, a, sizeof a);
+            const int in_now = setup_value(now, p, klen, b, sizeof b);
+            /* each key once: from the checkpoint's side, or from now's when the checkpoint lacks
+             * it */
+            if (klen && (side == 0 || !in_was) && (!in_was || !in_now || strcmp(a, b))) {
+                if (w < cap)
+                    w += (size_t)snprintf(
+                        msg + w, cap - w, "%s%.*s is %s%s%s (the checkpoint's: %s%s%s)",
+                        n ? "; " : "", (int)klen, p, in_now ? "'" : "", in_now ? b : "not set",
+                        in_now ? "'" : "", in_was ? "'" : "", in_was ? a : "not set",
+                        in_was ? "'" : "");
+                n++;
+            }
+            p = nl ? nl + 1 : end;
+        }
+    }
+    return n;
+}
+
+/* Refuses a checkpoint whose setup differs from this run's. A checkpoint without one (no task
+ * setup when it was written) is not compared. */
+static rnnc_status check_setup(const char *path, const char *state, const char *now) {
+    json_error_t err;
+    json_t *o = state ? json_loads(state, 0, &err) : NULL;
+    const char *was = o ? json_string_value(json_object_get(o, "setup")) : NULL;
+    rnnc_status s = RNNC_OK;
+    char diff[768] = "";
+    if (was && now && setup_diff(was, now, diff, sizeof diff) > 0)
+        s = RNNC_FAIL(RNNC_ERR_ARG,
+                      "%s: the checkpoint was trained on another setup: %s. Resuming continues "
+                      "the same run: give it the same data and options, or train into another "
+                      "output folder (or fine-tune from the checkpoint)",
+                      path, diff);
+    json_decref(o);
+    return s;
+}
+
 static rnnc_status resume(fit_run *r) {
     const char *path = r->spec->resume;
     rnnc_tensor_file *f;
     RNNC_TRY(rnnc_tensor_file_read(path, &f));
-    rnnc_status s = rnnc_model_load_params(r->task->model, f);
+    /* first: another vocabulary would otherwise show as a tensor of another shape */
+    rnnc_status s = check_setup(path, rnnc_tensor_file_meta(f, "rnnc.train_state"), r->setup);
+    if (s == RNNC_OK)
+        s = rnnc_model_load_params(r->task->model, f);
     if (s == RNNC_OK)
         s = state_from_json(rnnc_tensor_file_meta(f, "rnnc.train_state"), path, &r->st);
     if (s == RNNC_OK && r->task->resumed)
@@ -688,7 +791,7 @@ static rnnc_status write_checkpoint(fit_run *r) {
         return RNNC_OK;
     if (r->steps)
         fflush(r->steps);
-    char *js = state_to_json(&r->st);
+    char *js = state_to_json(&r->st, r->setup);
     if (!js)
         return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     rnnc_status s = rnnc_optim_save(r->optim, r->ckpt_optim_next);
@@ -894,6 +997,8 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
                               r.ckpt_ema && r.ckpt_ema_next))
             s = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     }
+    if (s == RNNC_OK)
+        s = make_setup(task->setup, spec->setup, &r.setup);
     if (s == RNNC_OK) {
         rnnc_rng_seed(&r.st.shuffle, spec->seed);
         rnnc_rng_seed(rnnc_model_rng(task->model), spec->seed ^ UINT64_C(0x9E3779B97F4A7C15));
@@ -918,7 +1023,7 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
     free(r.perm);
     free(r.dout);
     free(r.best_params);
-    free(r.ema), free(r.held);
+    free(r.ema), free(r.held), free(r.setup);
     free(r.ckpt_ema), free(r.ckpt_ema_next);
     if (r.steps)
         fclose(r.steps);

@@ -31,6 +31,11 @@ typedef struct rnnc__task {
     /* May be NULL: told that training resumes from checkpoint `path`, whose train state is
      * `state` (a language model restores the recurrent state it carries mid-epoch). */
     rnnc_status (*resumed)(void *self, const char *path, const char *state);
+    /* May be NULL: what shaped the model, as "key=value" lines (the vocabulary, the text options,
+     * the labels, the training data). Every checkpoint keeps it with the caller's
+     * rnnc_fit_spec.setup lines after it, and a resume refuses a checkpoint whose setup differs,
+     * naming each key that does. */
+    const char *setup;
 } rnnc__task;
 
 /* "<dir>/checkpoint" + suffix for "<dir>/checkpoint.safetensors" (malloc'd; NULL when out of

@@ -597,6 +597,53 @@ static void test_limits(void) {
     }
 }
 
+/* ---- encodings: invalid UTF-8 counted, Latin-1 decoded ------------------------------------ */
+
+static void test_encoding(void) {
+    /* "café" and "naïve" in Latin-1 (E9, EF): 2 invalid bytes, and a label "é" in Latin-1 (labels are names, not counted); a
+     * real U+FFFD (EF BF BD) and a valid "é" (C3 A9) are no invalid bytes */
+    const char *lat = write_str("lat.csv", "label,text\npos,caf\xe9 ok\nneg,na\xefve\n\xe9,x\n");
+    const char *utf = write_str("utf.csv", "label,text\npos,caf\xc3\xa9 \xef\xbf\xbd\n");
+    rnnc_text_source src = rnnc_text_source_init();
+    src.format = RNNC_TEXT_CSV, src.path = lat, src.header = 1;
+    rnnc_textset *s = NULL;
+    rnnc_status st = rnnc_textset_read(&src, &s);
+    check(st == RNNC_OK && s && s->invalid_utf8 == 2 && !strcmp(s->texts[0], "caf\xe9 ok"),
+          "a Latin-1 CSV read as UTF-8: the 2 invalid bytes of its texts counted, the texts as "
+          "they were (got %zu)",
+          s ? s->invalid_utf8 : 0);
+    rnnc_textset_free(s), s = NULL;
+    src.encoding = RNNC_TEXT_LATIN1;
+    st = rnnc_textset_read(&src, &s);
+    int found = 0;
+    for (int i = 0; s && i < s->n_labels; i++)
+        found += !strcmp(s->label_names[i], "\xc3\xa9");
+    check(st == RNNC_OK && s && s->invalid_utf8 == 0 && s->n == 3 &&
+              !strcmp(s->texts[0], "caf\xc3\xa9 ok") && !strcmp(s->texts[1], "na\xc3\xafve") &&
+              found == 1,
+          "encoding = latin-1: texts and labels decoded to UTF-8, nothing invalid");
+    rnnc_textset_free(s), s = NULL;
+    src = rnnc_text_source_init();
+    src.format = RNNC_TEXT_CSV, src.path = utf, src.header = 1;
+    st = rnnc_textset_read(&src, &s);
+    check(st == RNNC_OK && s && s->invalid_utf8 == 0, "valid UTF-8 (and a real U+FFFD): none");
+    rnnc_textset_free(s), s = NULL;
+    src.encoding = 7;
+    check(rnnc_textset_read(&src, &s) == RNNC_ERR_ARG && strstr(rnnc_last_error(), "encoding"),
+          "an unknown encoding refused: %s", rnnc_last_error());
+    char *u = NULL;
+    size_t un = 0;
+    check(rnnc_text_latin1_to_utf8("caf\xe9 \xff", 6, &u, &un) == RNNC_OK && un == 8 &&
+              !strcmp(u, "caf\xc3\xa9 \xc3\xbf") && rnnc_text_invalid_utf8(u, un) == 0 &&
+              rnnc_text_invalid_utf8("caf\xe9 \xff", 6) == 2,
+          "plain text: Latin-1 to UTF-8, invalid bytes counted");
+    free(u);
+    check(rnnc_text_encoding_parse("latin-1") == RNNC_TEXT_LATIN1 &&
+              rnnc_text_encoding_parse("utf-8") == RNNC_TEXT_UTF8 &&
+              rnnc_text_encoding_parse("koi8-r") == -1,
+          "encoding names");
+}
+
 /* ---- other errors ------------------------------------------------------------------------- */
 
 static void test_misc(void) {
@@ -683,6 +730,7 @@ int main(void) {
     test_imdb_tsv();
     test_delimited();
     test_folders();
+    test_encoding();
     test_misc();
     test_limits();
     test_imdb_data();

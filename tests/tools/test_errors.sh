@@ -474,5 +474,82 @@ row ft-args 2 'usage: rnnc finetune' -- "$rnnc" finetune "$model"
 row output-is-input 2 'run/model\.safetensors is also an input .*run/model\.safetensors.' -- "$rnnc" finetune "$tmp/run/model.safetensors" "$tmp/t.ini" --threads 1 --quiet
 row output-is-input 2 'run/metrics\.jsonl is also an input' -- $T --set data.test="$tmp/run/metrics.jsonl"
 
+# ---- resuming with another setup (vocabulary, text options, labels, data, windows) ----
+# snap DIR: a copy to compare with; same NAME DIR: DIR is as the copy (a refused resume wrote
+# nothing into the run it was asked to continue).
+snap() { rm -rf "$tmp/snap" && cp -r "$1" "$tmp/snap"; }
+same() {
+    local d
+    d=$(diff -rq "$tmp/snap" "$2" 2>&1 | head -n 3)
+    [ -z "$d" ] && ok "[$1] ${2##*/} unchanged" || bad "[$1] ${2##*/} changed" "$d"
+}
+R="--set train.epochs=3 --resume $tmp/run/checkpoint.safetensors"
+awk 'BEGIN { print "label,text"
+    for (i = 0; i < 40; i++) print (i % 2 ? "pos" : "neg") ",\"" (i % 2 ? "nice lovely" : "dull weak") " film " i "\"" }' > "$tmp/other.csv"
+sed 's/^neg,/bad,/; s/^pos,/good,/' "$tmp/train.csv" > "$tmp/relabel.csv"
+head -n 40 "$tmp/train.csv" > "$tmp/fewer.csv"
+row resume-changed 2 "run/checkpoint\.safetensors: the checkpoint was trained on another setup: vocabulary is '[0-9]+ ids #[0-9a-f]{8}' \(the checkpoint's: '[0-9]+ ids #[0-9a-f]{8}'\)" -- $T $R --set data.train="$tmp/other.csv"
+row resume-changed 2 "maxlen is '6' \(the checkpoint's: '8'\)" -- $T $R --set data.maxlen=6
+row resume-changed 2 "lowercase is '0' \(the checkpoint's: '1'\)" -- $T $R --set data.lowercase=false
+row resume-changed 2 "labels is 'bad,good' \(the checkpoint's: 'neg,pos'\)" -- $T $R --set data.train="$tmp/relabel.csv" --set data.test="$tmp/relabel.csv"
+row resume-changed 2 "training data is '39 texts #[0-9a-f]{8}' \(the checkpoint's: '40 texts" -- $T $R --set data.train="$tmp/fewer.csv"
+row resume-changed 2 "validation_split is '0\.25' \(the checkpoint's: '0'\)" -- $T $R --set data.validation_split=0.25
+row resume-changed 2 "text_column is '1' \(the checkpoint's: 'text'\)" -- $T $R --set data.text_column=1
+"$rnnc" finetune "$model" "$tmp/t.ini" --threads 1 --quiet --set train.output="$tmp/ftrun" > /dev/null 2>&1
+row resume-changed 2 "ftrun/checkpoint\.safetensors: the checkpoint was trained on another setup: training data is '39 texts" -- "$rnnc" finetune "$model" "$tmp/t.ini" --threads 1 --quiet --set train.output="$tmp/ftrun" --set train.epochs=3 --set data.train="$tmp/fewer.csv" --resume "$tmp/ftrun/checkpoint.safetensors"
+if $L > "$tmp/lgood.log" 2>&1; then
+    snap "$tmp/lrun"
+    printf 'a rose is a rose is a rose\nand so on\n' > "$tmp/lmt2.txt"
+    LR="--set train.epochs=2 --resume $tmp/lrun/checkpoint.safetensors"
+    row resume-changed 2 "lrun/checkpoint\.safetensors: the checkpoint was trained on another setup: vocabulary is" -- $L $LR --set lm.train="$tmp/lmt2.txt"
+    same resume-changed "$tmp/lrun"
+    row resume-changed 2 "bptt is '2' \(the checkpoint's: '3'\)" -- $L $LR --set lm.bptt=2
+    same resume-changed "$tmp/lrun"
+else
+    bad "the good language-model run" "$(tail -n 3 "$tmp/lgood.log")"
+fi
+if [ -n "${fmodel:-}" ]; then
+    snap "$tmp/frun"
+    awk 'BEGIN { print "\"Month\",\"v\""; for (i = 0; i < 60; i++) printf "\"%d-%02d\",%d\r\n", 2000 + int(i / 12), i % 12 + 1, 20 + i % 7 }' > "$tmp/series2.csv"
+    FR="--set train.epochs=2 --resume $tmp/frun/checkpoint.safetensors"
+    row resume-changed 2 "frun/checkpoint\.safetensors: the checkpoint was trained on another setup: scaler is '1 inputs #[0-9a-f]{8}' \(the checkpoint's: '1 inputs #[0-9a-f]{8}'\); data is '60 rows" -- $F $FR --set forecast.data="$tmp/series2.csv"
+    same resume-changed "$tmp/frun"
+    row resume-changed 2 "lookback is '5' \(the checkpoint's: '6'\)" -- $F $FR --set forecast.lookback=5
+    same resume-changed "$tmp/frun"
+fi
+
+# ---- validation_split on data sorted by label; a validation or test set of one label ----
+mkdir -p "$tmp/byclass/neg" "$tmp/byclass/pos"
+for i in $(seq 1 20); do
+    echo "bad awful poor movie $i" > "$tmp/byclass/neg/$i.txt"
+    echo "good fine great movie $i" > "$tmp/byclass/pos/$i.txt"
+done
+grep -v '^neg' "$tmp/train.csv" > "$tmp/onlypos.csv"
+O="--set train.output=$tmp/run2 --set train.epochs=1"
+row one-label 0 "10 validation examples, 2 labels \(2 in the validation set\)" -- $T $O --set data.train="$tmp/byclass" --set data.validation_split=0.25
+row one-label 0 "warning: the validation set \(.*onlypos\.csv\) holds one label only, 'pos': its accuracy, precision and recall say little, and early stopping" -- $T $O --set data.validation="$tmp/onlypos.csv"
+row one-label 0 "warning: the test set \(.*onlypos\.csv\) holds one label only, 'pos'" -- $T $O --set data.test="$tmp/onlypos.csv"
+row one-label 0 "rnnc eval: warning: the test set \(.*onlypos\.csv\) holds one label only, 'pos'" -- "$rnnc" eval "$model" "$tmp/onlypos.csv" $E
+
+# ---- Latin-1 text: its invalid UTF-8 bytes counted and named; encoding = latin-1 decodes it ----
+printf 'label,text\n' > "$tmp/lat.csv"
+for i in $(seq 1 20); do printf 'pos,tr\xe8s bien caf\xe9 %d\nneg,mauvais d\xe9sastre %d\n' $i $i; done >> "$tmp/lat.csv"
+row latin1 0 "rnnc train: warning: .*lat\.csv: 60 invalid UTF-8 bytes replaced by U\+FFFD; set \[data\] encoding = latin-1 if the file is Latin-1" -- $T $O --set data.train="$tmp/lat.csv"
+row latin1 0 "rnnc eval: warning: .*lat\.csv: 60 invalid UTF-8 bytes replaced by U\+FFFD; set --encoding latin-1 if the file is Latin-1" -- "$rnnc" eval "$model" "$tmp/lat.csv" $E
+row latin1 2 "--set data\.encoding=koi8: \[data\] encoding = 'koi8': expected utf-8 or latin-1" -- $T --set data.encoding=koi8
+out=$($T $O --set data.train="$tmp/lat.csv" --set data.test="$tmp/lat.csv" --set data.encoding=latin-1 2>&1)
+[ $? -eq 0 ] && ! printf '%s' "$out" | grep -q 'invalid UTF-8' && ok "[latin1] encoding = latin-1 reads it without a warning" ||
+    bad "[latin1] encoding = latin-1" "$(printf '%s\n' "$out" | tail -n 3)"
+out=$("$rnnc" eval "$model" "$tmp/lat.csv" $E --encoding latin-1 2>&1)
+[ $? -eq 0 ] && ! printf '%s' "$out" | grep -q 'invalid UTF-8' && ok "[latin1] eval --encoding latin-1 reads it without a warning" ||
+    bad "[latin1] eval --encoding latin-1" "$(printf '%s\n' "$out" | tail -n 3)"
+# a language model's text file: the same count, and [lm] encoding = latin-1
+printf 'le caf\xe9 est tr\xe8s bon\net le th\xe9 aussi\n' > "$tmp/lat.txt"
+row latin1 0 "rnnc train: warning: .*lat\.txt: 3 invalid UTF-8 bytes replaced by U\+FFFD; set \[lm\] encoding = latin-1" -- $L --set lm.train="$tmp/lat.txt" --set train.output="$tmp/lrun2"
+out=$($L --set lm.train="$tmp/lat.txt" --set train.output="$tmp/lrun2" --set lm.encoding=latin-1 2>&1)
+[ $? -eq 0 ] && ! printf '%s' "$out" | grep -q 'invalid UTF-8' && ok "[latin1] [lm] encoding = latin-1 reads it without a warning" ||
+    bad "[latin1] [lm] encoding = latin-1" "$(printf '%s\n' "$out" | tail -n 3)"
+row latin1 0 "rnnc eval: warning: .*lat\.txt: 3 invalid UTF-8 bytes replaced by U\+FFFD; set --encoding latin-1" -- "$rnnc" eval "$tmp/lrun2/model.safetensors" "$tmp/lat.txt"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

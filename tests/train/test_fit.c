@@ -323,13 +323,76 @@ static void test_create_checks(void) {
     rnnc_classifier_free(c);
     /* validation split: Keras's int(n * (1 - f)) */
     rnnc_textset *v = NULL;
-    st = rnnc_textset_split(tr, 0.25, &v);
+    st = rnnc_textset_split(tr, 0.25, 1, &v);
     check(st == RNNC_OK && tr->n == 15 && v && v->n == 5 && !strcmp(v->texts[0], "") == 0,
           "split 20 at 0.25: 15 + 5");
     rnnc_textset *w = NULL;
-    check(rnnc_textset_split(tr, 1.0, &w) == RNNC_ERR_ARG, "split fraction 1 refused");
+    check(rnnc_textset_split(tr, 1.0, 1, &w) == RNNC_ERR_ARG, "split fraction 1 refused");
     rnnc_textset_free(v);
     rnnc_textset_free(tr);
+}
+
+/* A set sorted by label, as a folder per class reads: n_neg "neg" examples, then n_pos "pos". */
+static rnnc_textset *sorted_set(size_t n_neg, size_t n_pos) {
+    rnnc_textset *s = calloc(1, sizeof *s);
+    s->n = n_neg + n_pos;
+    s->texts = calloc(s->n, sizeof *s->texts);
+    s->labels = calloc(s->n, sizeof *s->labels);
+    s->n_labels = 2;
+    s->label_names = calloc(2, sizeof *s->label_names);
+    s->label_names[0] = strdup("neg"), s->label_names[1] = strdup("pos");
+    for (size_t i = 0; i < s->n; i++) {
+        char t[32];
+        snprintf(t, sizeof t, "text %zu", i);
+        s->texts[i] = strdup(t);
+        s->labels[i] = i >= n_neg;
+    }
+    return s;
+}
+
+/* validation_split on data sorted by label: every label in both parts, in proportion (stratified,
+ * the examples drawn with the seed), the same seed the same split; a one-label set is reported. */
+static void test_split_stratified(void) {
+    rnnc_textset *a = sorted_set(30, 10), *va = NULL;
+    rnnc_status st = rnnc_textset_split(a, 0.2, 7, &va);
+    size_t pos_v = 0, pos_t = 0;
+    for (size_t i = 0; va && i < va->n; i++)
+        pos_v += va->labels[i] == 1;
+    for (size_t i = 0; i < a->n; i++)
+        pos_t += a->labels[i] == 1;
+    check(st == RNNC_OK && va && va->n == 8 && a->n == 32 && pos_v == 2 && pos_t == 8,
+          "split 30 neg + 10 pos at 0.2: validation 6 neg + 2 pos (got %zu, %zu pos), training "
+          "24 + 8 (got %zu, %zu pos)",
+          va ? va->n : 0, pos_v, a->n, pos_t);
+    check(va && rnnc_textset_labels_present(va) == 2 && rnnc_textset_labels_present(a) == 2,
+          "both parts hold both labels");
+    int ordered = 1; /* each part keeps the file order */
+    for (size_t i = 1; va && i < va->n; i++)
+        ordered = ordered && atoi(va->texts[i - 1] + 5) < atoi(va->texts[i] + 5);
+    for (size_t i = 1; i < a->n; i++)
+        ordered = ordered && atoi(a->texts[i - 1] + 5) < atoi(a->texts[i] + 5);
+    check(ordered, "both parts keep the file order");
+    rnnc_textset *b = sorted_set(30, 10), *vb = NULL, *c = sorted_set(30, 10), *vc = NULL;
+    rnnc_textset_split(b, 0.2, 7, &vb);
+    rnnc_textset_split(c, 0.2, 8, &vc);
+    int same = vb && va && vb->n == va->n, other = 0;
+    for (size_t i = 0; same && i < va->n; i++)
+        same = !strcmp(va->texts[i], vb->texts[i]);
+    for (size_t i = 0; vc && va && i < va->n && i < vc->n; i++)
+        other = other || strcmp(va->texts[i], vc->texts[i]);
+    check(same && other, "the same seed gives the same split, another seed another");
+    rnnc_textset_free(a), rnnc_textset_free(va), rnnc_textset_free(b), rnnc_textset_free(vb);
+    rnnc_textset_free(c), rnnc_textset_free(vc);
+    /* 3 examples of a rare label among 97: still one in validation at 0.1 */
+    rnnc_textset *d = sorted_set(97, 3), *vd = NULL;
+    st = rnnc_textset_split(d, 0.1, 1, &vd);
+    check(st == RNNC_OK && vd && vd->n == 10 && rnnc_textset_labels_present(vd) == 2,
+          "a rare label (3 of 100) is in the validation part too");
+    rnnc_textset_free(d), rnnc_textset_free(vd);
+    rnnc_textset *e = sorted_set(5, 0);
+    check(rnnc_textset_labels_present(e) == 1 && rnnc_textset_labels_present(NULL) == 0,
+          "a set of one label reports 1");
+    rnnc_textset_free(e);
 }
 
 static void write_file(const char *path, const char *text) {
@@ -494,6 +557,7 @@ int main(void) {
     test_sorted_batches();
     test_early_stopping();
     test_create_checks();
+    test_split_stratified();
     test_train_file(tmp);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
