@@ -67,6 +67,10 @@ const char *rnnc_tensor_file_meta(const rnnc_tensor_file *f, const char *key);
 int rnnc_tensor_file_meta_count(const rnnc_tensor_file *f);
 rnnc_status rnnc_tensor_file_meta_at(const rnnc_tensor_file *f, int i, const char **key,
                                      const char **value);
+/* Checks that every value of an F32 or F64 tensor is finite (other dtypes pass). A NaN or an
+ * infinity is RNNC_ERR_FORMAT naming `file` (NULL: no file), the tensor and the index and value of
+ * the first bad element: weights, states and moments read from a file must be numbers. */
+rnnc_status rnnc_tensor_check_finite(const rnnc_tensor *t, const char *file);
 /* Writes a safetensors file atomically: PATH.tmp.<pid> in the same directory, fwrite, fflush,
  * fsync, rename over PATH, fsync of the directory. On any failure the old file is untouched and
  * the temporary removed. Tensors are written in the given order with contiguous data_offsets; the

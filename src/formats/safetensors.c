@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +408,34 @@ rnnc_status rnnc_tensor_file_read(const char *path, rnnc_tensor_file **out) {
         st = rnnc_tensor_file_parse(buf, n, path, out);
     free(buf);
     return st;
+}
+
+rnnc_status rnnc_tensor_check_finite(const rnnc_tensor *t, const char *file) {
+    if (!t)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tensor_check_finite: t is NULL");
+    const int f32 = t->dtype == RNNC_DTYPE_F32;
+    if (!f32 && t->dtype != RNNC_DTYPE_F64)
+        return RNNC_OK;
+    const size_t size = f32 ? sizeof(float) : sizeof(double), n = t->nbytes / size;
+    const unsigned char *p = t->data;
+    for (size_t k = 0; k < n; k++) {
+        double v;
+        if (f32) {
+            float x;
+            memcpy(&x, p + k * size, sizeof x);
+            v = x;
+        } else {
+            memcpy(&v, p + k * size, sizeof v);
+        }
+        if (!isfinite(v))
+            return RNNC_FAIL(RNNC_ERR_FORMAT,
+                             "%s%stensor '%s': element %zu is %s (values must be finite)",
+                             file ? file : "", file ? ": " : "", t->name ? t->name : "?", k,
+                             isnan(v) ? "NaN"
+                             : v > 0  ? "inf"
+                                      : "-inf");
+    }
+    return RNNC_OK;
 }
 
 const char *rnnc_tensor_file_name(const rnnc_tensor_file *f) {

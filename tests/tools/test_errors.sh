@@ -430,5 +430,52 @@ row ft-args 2 'usage: rnnc finetune' -- "$rnnc" finetune "$model"
 row output-is-input 2 'run/model\.safetensors is also an input .*run/model\.safetensors.' -- "$rnnc" finetune "$tmp/run/model.safetensors" "$tmp/t.ini" --threads 1 --quiet
 row output-is-input 2 'run/metrics\.jsonl is also an input' -- $T --set data.test="$tmp/run/metrics.jsonl"
 
+# ---- what a file holds: NUL bytes in texts, non-finite weights, repeated names, sizes ----
+# st_poke IN OUT TENSOR INDEX BYTES: OUT is IN with element INDEX of the F32 tensor TENSOR
+# replaced by the 4 bytes BYTES (printf escapes, little-endian).
+st_poke() {
+    local n b
+    n=$(od -An -tu8 -N8 "$1" | tr -d ' ')
+    b=$(st_header "$1" | grep -o "\"$3\":{[^}]*}" | sed 's/.*"data_offsets":\[\([0-9]*\),.*/\1/')
+    [ -n "$b" ] || { echo "st_poke: no tensor $3 in $1" >&2; return 1; }
+    cp "$1" "$2"
+    printf "$5" | dd of="$2" bs=1 seek=$((8 + n + b + 4 * $4)) conv=notrunc status=none
+}
+nan='\000\000\300\177'
+inf='\000\000\200\177'
+want=$("$rnnc" predict "$model" "x good fine great movie 3")
+row nul-text 0 "^$want\$" -- sh -c "printf 'x\\000good fine great movie 3\\n' | \"\$0\" predict \"\$1\"" "$rnnc" "$model"
+printf 'label,text\nneg,"\000\000"\n' > "$tmp/nul-only.csv"
+row nul-text 2 'nul-only\.csv:2: empty text' -- "$rnnc" eval "$model" "$tmp/nul-only.csv" $E
+st_poke "$model" "$tmp/nan.safetensors" dense.bias 0 "$nan"
+st_poke "$model" "$tmp/inf.safetensors" embedding.weight 5 "$inf"
+row nan-weights 2 "nan\.safetensors: tensor 'dense\.bias': element 0 is NaN \(values must be finite\)" -- "$rnnc" predict "$tmp/nan.safetensors" hi
+row nan-weights 2 "inf\.safetensors: tensor 'embedding\.weight': element 5 is inf" -- "$rnnc" eval "$tmp/inf.safetensors" "$tmp/train.csv" $E
+row nan-weights 2 "nan\.safetensors: tensor 'dense\.bias': element 0 is NaN" -- "$rnnc" inspect "$tmp/nan.safetensors"
+st_poke "$model" "$tmp/nan-gru.safetensors" gru.weight_hh_l0 7 "$nan"
+row nan-weights 2 "nan-gru\.safetensors: tensor 'gru\.weight_hh_l0': element 7 is NaN" -- "$rnnc" finetune "$tmp/nan-gru.safetensors" "$tmp/t.ini" --threads 1 --quiet
+mkdir "$tmp/ck"
+st_poke "$tmp/keep/checkpoint.safetensors" "$tmp/ck/checkpoint.safetensors" gru.bias_ih_l0 2 "$inf"
+cp "$tmp/keep/checkpoint.optim.safetensors" "$tmp/ck/"
+row nan-weights 2 "ck/checkpoint\.safetensors: tensor 'gru\.bias_ih_l0': element 2 is inf" -- $T --resume "$tmp/ck/checkpoint.safetensors"
+cp "$tmp/keep/checkpoint.safetensors" "$tmp/ck/"
+st_poke "$tmp/keep/checkpoint.optim.safetensors" "$tmp/ck/checkpoint.optim.safetensors" optim.state 9 "$nan"
+row nan-weights 2 "checkpoint\.optim\.safetensors: tensor 'optim\.state': element 9 is NaN" -- $T --resume "$tmp/ck/checkpoint.safetensors"
+if [ -n "${fmodel:-}" ]; then
+    st_poke "$fmodel" "$tmp/fnan.safetensors" gru.weight_ih_l0 1 "$nan"
+    row nan-weights 2 "fnan\.safetensors: tensor 'gru\.weight_ih_l0': element 1 is NaN" -- "$rnnc" forecast "$tmp/fnan.safetensors"
+fi
+if $L --set train.output="$tmp/lgood" > "$tmp/lgood.log" 2>&1; then
+    st_poke "$tmp/lgood/model.safetensors" "$tmp/lnan.safetensors" embedding.weight 3 "$nan"
+    row nan-weights 2 "lnan\.safetensors: tensor 'embedding\.weight': element 3 is NaN" -- "$rnnc" generate "$tmp/lnan.safetensors" --length 3
+else
+    bad "the good language-model run" "$(tail -n 3 "$tmp/lgood.log")"
+fi
+st_edit "$model" "$tmp/twin.safetensors" 's/"rnnc\.labels":"neg\\npos"/"rnnc.labels":"pos\\npos"/'
+row duplicate-label 2 'twin\.safetensors: rnnc\.labels: label 1 "pos" repeats label 0' -- "$rnnc" predict "$tmp/twin.safetensors" hi
+row duplicate-label 2 'twin\.safetensors: rnnc\.labels: label 1 "pos" repeats label 0' -- "$rnnc" eval "$tmp/twin.safetensors" "$tmp/train.csv" $E
+awk 'BEGIN { print "label,text"; for (i = 0; i <= 100000; i++) print "pos,review " i }' > "$tmp/many.csv"
+row too-many-labels 2 'many\.csv:100002: label "review 100000" would be label 100001; a text set holds at most 100000 labels \(are the label and text columns swapped\?\)' -- timeout 20 $T --set data.train="$tmp/many.csv" --set data.label_column=text --set data.text_column=label
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
