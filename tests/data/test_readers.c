@@ -507,6 +507,16 @@ static void test_nul(void) {
           "rnnc_text_nul_to_space replaces the NULs of the range only");
 }
 
+/* A column chosen by a header name that the header holds twice is ambiguous. */
+static void test_twin_column(void) {
+    rnnc_text_source src = rnnc_text_source_init();
+    src.format = RNNC_TEXT_CSV, src.label_col = "label", src.text_col = "text";
+    src.path = write_str("twin.csv", "label,text,text\npos,one,two\n");
+    expect_error(&src, RNNC_ERR_FORMAT,
+                 "twin.csv:1: text column \"text\" is named twice in the header (columns 1 and 2)",
+                 NULL, "a header naming the text column twice");
+}
+
 /* ---- label lookup: many labels, and a limit on them -------------------------------------- */
 
 static void test_many_labels(void) {
@@ -633,6 +643,7 @@ int main(void) {
     test_delimited();
     test_folders();
     test_nul();
+    test_twin_column();
     test_many_labels();
     test_misc();
     test_imdb_data();
