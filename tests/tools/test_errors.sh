@@ -162,7 +162,7 @@ row truncated-model 2 'cut-5\.safetensors: 5 bytes is too short' -- "$rnnc" eval
 { le64 $((1 << 62)); tail -c +9 "$model"; } > "$tmp/hlen-huge.safetensors"
 { printf '\377\377\377\377\377\377\377\377'; tail -c +9 "$model"; } > "$tmp/hlen-max.safetensors"
 row header-past-eof 2 "hlen-4096\.safetensors: header length 4096 is larger than the $((size - 8)) bytes after it" -- "$rnnc" inspect "$tmp/hlen-4096.safetensors"
-row header-past-eof 2 'hlen-huge\.safetensors: header length 4611686018427387904 is larger than the limit of 100000000 bytes' -- "$rnnc" predict "$tmp/hlen-huge.safetensors" hi
+row header-past-eof 2 'hlen-huge\.safetensors: header length 4611686018427387904 is larger than the limit of 67108864 bytes' -- "$rnnc" predict "$tmp/hlen-huge.safetensors" hi
 row header-past-eof 2 'hlen-max\.safetensors: header length 18446744073709551615 is larger than the limit' -- "$rnnc" eval "$tmp/hlen-max.safetensors"
 
 # ---- dtypes ----
@@ -474,6 +474,27 @@ fi
 st_edit "$model" "$tmp/twin.safetensors" 's/"rnnc\.labels":"neg\\npos"/"rnnc.labels":"pos\\npos"/'
 row duplicate-label 2 'twin\.safetensors: rnnc\.labels: label 1 "pos" repeats label 0' -- "$rnnc" predict "$tmp/twin.safetensors" hi
 row duplicate-label 2 'twin\.safetensors: rnnc\.labels: label 1 "pos" repeats label 0' -- "$rnnc" eval "$tmp/twin.safetensors" "$tmp/train.csv" $E
+# A 40 MB header that is a shape of 20 million zeros: refused before the JSON parser allocates
+# per value (it took 1.2 GB), in bounded memory.
+{
+    printf '{"a":{"dtype":"F32","shape":['
+    yes 0, | head -c 60000000 | tr -d '\n'
+    printf '0],"data_offsets":[0,0]}}'
+} > "$tmp/zeros.json"
+{ le64 "$(wc -c < "$tmp/zeros.json")"; cat "$tmp/zeros.json"; } > "$tmp/zeros.safetensors"
+row header-size 2 'zeros\.safetensors: header holds more than 262144 JSON values' -- "$rnnc" inspect "$tmp/zeros.safetensors"
+if [ -x /usr/bin/time ]; then
+    /usr/bin/time -o "$tmp/rss" -f '%M' "$rnnc" inspect "$tmp/zeros.safetensors" > /dev/null 2>&1
+    kb=$(tail -n 1 "$tmp/rss")
+    if [ "${kb:-0}" -gt 0 ] && [ "$kb" -lt 300000 ]; then
+        ok "[header-size] peak RSS ${kb} KB for a 40 MB header (< 300 MB)"
+    else
+        bad "[header-size] peak RSS ${kb:-?} KB for a 40 MB header (want < 300 MB)"
+    fi
+else
+    echo "note: no /usr/bin/time; the header's peak memory is not measured"
+fi
+rm -f "$tmp/zeros.json" "$tmp/zeros.safetensors"
 printf 'label,text,text\npos,good film,x\nneg,bad film,y\n' > "$tmp/twin-col.csv"
 row duplicate-column 2 'twin-col\.csv:1: text column "text" is named twice in the header \(columns 1 and 2\)' -- "$rnnc" eval "$model" "$tmp/twin-col.csv" $E
 awk 'BEGIN { print "label,text"; for (i = 0; i <= 100000; i++) print "pos,review " i }' > "$tmp/many.csv"
