@@ -495,6 +495,18 @@ else
     echo "note: no /usr/bin/time; the header's peak memory is not measured"
 fi
 rm -f "$tmp/zeros.json" "$tmp/zeros.safetensors"
+# INI lines longer than libinih's 200-byte buffer: long paths and comments read, a long key is
+# refused by line, a value over 1023 characters (the path buffers) is refused by key.
+long=$tmp/$(printf 'a%.0s' $(seq 1 120))/$(printf 'b%.0s' $(seq 1 120))
+mkdir -p "$long"
+cp "$tmp/train.csv" "$long/reviews-with-a-long-name.csv"
+sed "s|^train = .*|train = $long/reviews-with-a-long-name.csv   ; a path of 280 characters|; s|^hidden = 4\$|hidden = 4 ; $(printf 'c%.0s' $(seq 1 250))|" "$tmp/t.ini" > "$tmp/long.ini"
+row long-line 0 'test: 40 examples' -- "$rnnc" train "$tmp/long.ini" --threads 1 --quiet --set train.output="$tmp/longrun"
+printf '[model]\ninput_size = 2\n[lstm]\nhidden = 3   ; %s\n; %s\n' "$(printf 'c%.0s' $(seq 1 300))" "$(printf 'x%.0s' $(seq 1 300))" > "$tmp/long-desc.ini"
+row long-line 0 'total +84' -- "$rnnc" summary "$tmp/long-desc.ini"
+printf '[lstm]\n%s = 3\n' "$(printf 'k%.0s' $(seq 1 300))" > "$tmp/long-key.ini"
+row long-line 2 "long-key\.ini:2: line too long: only a 'key = value' line with a short key may be longer" -- "$rnnc" summary "$tmp/long-key.ini"
+row long-line 2 't\.ini:[0-9]+: \[data\] test: a value of 1100 characters \(at most 1023\)' -- $T --set data.test="$(printf 'p%.0s' $(seq 1 1100))"
 printf 'label,text,text\npos,good film,x\nneg,bad film,y\n' > "$tmp/twin-col.csv"
 row duplicate-column 2 'twin-col\.csv:1: text column "text" is named twice in the header \(columns 1 and 2\)' -- "$rnnc" eval "$model" "$tmp/twin-col.csv" $E
 awk 'BEGIN { print "label,text"; for (i = 0; i <= 100000; i++) print "pos,review " i }' > "$tmp/many.csv"
