@@ -468,9 +468,16 @@ fi
 if $L --set train.output="$tmp/lgood" > "$tmp/lgood.log" 2>&1; then
     st_poke "$tmp/lgood/model.safetensors" "$tmp/lnan.safetensors" embedding.weight 3 "$nan"
     row nan-weights 2 "lnan\.safetensors: tensor 'embedding\.weight': element 3 is NaN" -- "$rnnc" generate "$tmp/lnan.safetensors" --length 3
+    # A 3 MB prime whose last word is not in the vocabulary: refused before any of it is echoed.
+    awk 'BEGIN { for (i = 0; i < 500000; i++) printf "to be "; print "zebra" }' > "$tmp/big-prime.txt"
+    row prime-check 2 "big-prime\.txt: the prime's token 'zebra' is not in the model's vocabulary" -- "$rnnc" generate "$tmp/lgood/model.safetensors" --prime-file "$tmp/big-prime.txt"
+    row prime-check 2 '^stdout 0 bytes$' -- sh -c '"$0" generate "$1" --prime-file "$2" > "$3" 2> /dev/null; rc=$?; echo "stdout $(wc -c < "$3") bytes"; exit $rc' "$rnnc" "$tmp/lgood/model.safetensors" "$tmp/big-prime.txt" "$tmp/prime.out"
+    row prime-check 2 "^rnnc: generate: --prime: the prime's token '(x){60}' is not" -- "$rnnc" generate "$tmp/lgood/model.safetensors" --prime "to be $(printf 'x%.0s' $(seq 1 300))"
 else
     bad "the good language-model run" "$(tail -n 3 "$tmp/lgood.log")"
 fi
+row long-quote 2 "^rnnc predict: unknown option '--(z){58}\.\.\.' \(see --help\)\$" -- "$rnnc" predict "--$(printf 'z%.0s' $(seq 1 500))"
+row long-quote 2 "^rnnc: --length '(9){60}\.\.\.': expected an integer" -- "$rnnc" generate "$model" --length "$(printf '9%.0s' $(seq 1 500))"
 st_edit "$model" "$tmp/twin.safetensors" 's/"rnnc\.labels":"neg\\npos"/"rnnc.labels":"pos\\npos"/'
 row duplicate-label 2 'twin\.safetensors: rnnc\.labels: label 1 "pos" repeats label 0' -- "$rnnc" predict "$tmp/twin.safetensors" hi
 row duplicate-label 2 'twin\.safetensors: rnnc\.labels: label 1 "pos" repeats label 0' -- "$rnnc" eval "$tmp/twin.safetensors" "$tmp/train.csv" $E
