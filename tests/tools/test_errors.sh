@@ -457,10 +457,10 @@ row nan-weights 2 "nan-gru\.safetensors: tensor 'gru\.weight_hh_l0': element 7 i
 mkdir "$tmp/ck"
 st_poke "$tmp/keep/checkpoint.safetensors" "$tmp/ck/checkpoint.safetensors" gru.bias_ih_l0 2 "$inf"
 cp "$tmp/keep/checkpoint.optim.safetensors" "$tmp/ck/"
-row nan-weights 2 "ck/checkpoint\.safetensors: tensor 'gru\.bias_ih_l0': element 2 is inf" -- $T --resume "$tmp/ck/checkpoint.safetensors"
+row nan-weights 2 "ck/checkpoint\.safetensors: tensor 'gru\.bias_ih_l0': element 2 is inf" -- $T --resume "$tmp/ck/checkpoint.safetensors" --set train.epochs=3
 cp "$tmp/keep/checkpoint.safetensors" "$tmp/ck/"
 st_poke "$tmp/keep/checkpoint.optim.safetensors" "$tmp/ck/checkpoint.optim.safetensors" optim.state 9 "$nan"
-row nan-weights 2 "checkpoint\.optim\.safetensors: tensor 'optim\.state': element 9 is NaN" -- $T --resume "$tmp/ck/checkpoint.safetensors"
+row nan-weights 2 "checkpoint\.optim\.safetensors: tensor 'optim\.state': element 9 is NaN" -- $T --resume "$tmp/ck/checkpoint.safetensors" --set train.epochs=3
 if [ -n "${fmodel:-}" ]; then
     st_poke "$fmodel" "$tmp/fnan.safetensors" gru.weight_ih_l0 1 "$nan"
     row nan-weights 2 "fnan\.safetensors: tensor 'gru\.weight_ih_l0': element 1 is NaN" -- "$rnnc" forecast "$tmp/fnan.safetensors"
