@@ -27,6 +27,9 @@ void cli_print_info(void);
 
 /* Prints "rnnc: <what>: <rnnc_last_error()>" and returns the exit code that fits the status. */
 int cli_fail(const char *what, rnnc_status st);
+/* s as a message quotes it: at most its first 60 bytes, with "..." after a longer one (a user's
+ * text can be megabytes). The result lives in a static buffer until the next call. */
+const char *cli_quote(const char *s);
 /* Prints n bytes of s (n < 0: up to its NUL) with control characters and DEL as \xNN, so text
  * from a file (metadata, label names) cannot move the cursor or rewrite the terminal. */
 void cli_print_text(FILE *f, const char *s, long n);

@@ -60,6 +60,16 @@ int cmd_generate(int argc, char **argv) {
         return cli_fail("generate", st);
     }
     const char *p = prime_file ? text : prime;
+    /* The prime is checked before it is echoed: a bad one is refused without printing it. */
+    if ((st = rnnc_lm_check_prime(lm, p, len))) {
+        if (prime_file)
+            fprintf(stderr, "rnnc: generate: %s: %s\n", prime_file, rnnc_last_error());
+        else
+            fprintf(stderr, "rnnc: generate: --prime: %s\n", rnnc_last_error());
+        free(text);
+        rnnc_lm_free(lm);
+        return st == RNNC_ERR_NOMEM ? CLI_FAIL : CLI_USAGE;
+    }
     if (len)
         emit(p, len, NULL);
     rnnc_sample_spec s = rnnc_sample_spec_init();

@@ -7,9 +7,9 @@
 
 static const char about[] =
     "Classifies raw text with a model file: each TEXT argument, or each line of standard input\n"
-    "when there is none or TEXT is '-'. Prints one line per input: the label, TAB, its\n"
-    "probability (with --all: every label:probability pair, TAB-separated). A TEXT that starts\n"
-    "with '-' goes after '--'.\n";
+    "when there is none or TEXT is '-' (a NUL byte in a line is a space, as in data files).\n"
+    "Prints one line per input: the label, TAB, its probability (with --all: every\n"
+    "label:probability pair, TAB-separated). A TEXT that starts with '-' goes after '--'.\n";
 
 static int emit(rnnc_classifier *c, const char *text, int all) {
     const char *const *names;
@@ -71,7 +71,7 @@ int cmd_predict(int argc, char **argv) {
         while (rc == CLI_OK && (len = getline(&line, &cap, stdin)) >= 0) {
             while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
                 line[--len] = 0;
-            rc = emit(m, line, all);
+            rc = emit(m, rnnc_text_nul_to_space(line, (size_t)len), all);
         }
         free(line);
     }

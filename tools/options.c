@@ -41,7 +41,7 @@ static int store(const cli_command *c, const cli_option *o, const char *v) {
         fprintf(stderr, "rnnc %s: %s must be ", c->name, o->name);
         for (int k = 0; o->choices[k]; k++)
             fprintf(stderr, "%s%s", k == 0 ? "" : o->choices[k + 1] ? ", " : " or ", o->choices[k]);
-        fprintf(stderr, " (got '%s')\n", v);
+        fprintf(stderr, " (got '%s')\n", cli_quote(v));
         return -1;
     default: return -1;
     }
@@ -52,7 +52,7 @@ static int option(const cli_command *c, int argc, char **argv, int *i) {
     const char *a = argv[*i], *eq;
     const cli_option *o = find(c, a, &eq);
     if (!o) {
-        fprintf(stderr, "rnnc %s: unknown option '%s' (see --help)\n", c->name, a);
+        fprintf(stderr, "rnnc %s: unknown option '%s' (see --help)\n", c->name, cli_quote(a));
         return -1;
     }
     if (o->kind == CLI_FLAG) {
@@ -85,10 +85,11 @@ int cli_parse(const cli_command *c, int argc, char **argv, int *n_args) {
                 return CLI_USAGE;
         } else if (c->max_args >= 0 && n == c->max_args) {
             if (c->max_args == 0)
-                fprintf(stderr, "rnnc %s: unknown argument '%s' (see --help)\n", c->name, a);
+                fprintf(stderr, "rnnc %s: unknown argument '%s' (see --help)\n", c->name,
+                        cli_quote(a));
             else
                 fprintf(stderr, "rnnc %s: %s (also got '%s')\n", c->name,
-                        c->too_many ? c->too_many : "too many arguments", a);
+                        c->too_many ? c->too_many : "too many arguments", cli_quote(a));
             return CLI_USAGE;
         } else {
             argv[++n] = (char *)a;

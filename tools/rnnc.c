@@ -51,12 +51,23 @@ int cli_fail(const char *what, rnnc_status st) {
                                                                                  : CLI_FAIL;
 }
 
+const char *cli_quote(const char *s) {
+    static char buf[64];
+    const size_t n = strlen(s);
+    if (n < sizeof buf)
+        return s;
+    memcpy(buf, s, 60);
+    memcpy(buf + 60, "...", 4);
+    return buf;
+}
+
 int cli_int(const char *opt, const char *v, long lo, long hi, long *out) {
     char *end;
     errno = 0;
     long x = strtol(v, &end, 10);
     if (errno || end == v || *end || x < lo || x > hi) {
-        fprintf(stderr, "rnnc: %s '%s': expected an integer in [%ld, %ld]\n", opt, v, lo, hi);
+        fprintf(stderr, "rnnc: %s '%s': expected an integer in [%ld, %ld]\n", opt, cli_quote(v), lo,
+                hi);
         return -1;
     }
     *out = x;
@@ -68,7 +79,8 @@ int cli_double(const char *opt, const char *v, double lo, double hi, double *out
     errno = 0;
     double x = strtod(v, &end);
     if (errno || end == v || *end || !isfinite(x) || x < lo || x > hi) {
-        fprintf(stderr, "rnnc: %s '%s': expected a number in [%g, %g]\n", opt, v, lo, hi);
+        fprintf(stderr, "rnnc: %s '%s': expected a number in [%g, %g]\n", opt, cli_quote(v), lo,
+                hi);
         return -1;
     }
     *out = x;
@@ -100,7 +112,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "rnnc: unknown command '%s'\n\n", argv[1]);
+    fprintf(stderr, "rnnc: unknown command '%s'\n\n", cli_quote(argv[1]));
     usage(stderr);
     return CLI_USAGE;
 }

@@ -39,8 +39,9 @@ typedef struct rnnc_tensor {
 /* A safetensors file read whole into memory (opaque). */
 typedef struct rnnc_tensor_file rnnc_tensor_file;
 
-/* Reads and validates a whole file: header length (at most 100,000,000 bytes) and file size, the
- * JSON (UTF-8, no duplicate keys, nothing after the object), each tensor's dtype, shape and
+/* Reads and validates a whole file: header length (at most 64 MiB, and at most 262144 JSON
+ * values, counted before parsing; docs/model-files.md) and file size, the JSON (UTF-8, no
+ * duplicate keys, nothing after the object), each tensor's dtype, shape and
  * data_offsets (shape * element size == bytes; the ranges, sorted, must start at 0, follow each
  * other without gap or overlap and end exactly at the end of the file), "__metadata__" holding
  * only strings. Any failure is RNNC_ERR_FORMAT (RNNC_ERR_IO if the file cannot be read) with a
@@ -67,6 +68,10 @@ const char *rnnc_tensor_file_meta(const rnnc_tensor_file *f, const char *key);
 int rnnc_tensor_file_meta_count(const rnnc_tensor_file *f);
 rnnc_status rnnc_tensor_file_meta_at(const rnnc_tensor_file *f, int i, const char **key,
                                      const char **value);
+/* Checks that every value of an F32 or F64 tensor is finite (other dtypes pass). A NaN or an
+ * infinity is RNNC_ERR_FORMAT naming `file` (NULL: no file), the tensor and the index and value of
+ * the first bad element: weights, states and moments read from a file must be numbers. */
+rnnc_status rnnc_tensor_check_finite(const rnnc_tensor *t, const char *file);
 /* Writes a safetensors file atomically: PATH.tmp.<pid> in the same directory, fwrite, fflush,
  * fsync, rename over PATH, fsync of the directory. On any failure the old file is untouched and
  * the temporary removed. Tensors are written in the given order with contiguous data_offsets; the
@@ -74,7 +79,8 @@ rnnc_status rnnc_tensor_file_meta_at(const rnnc_tensor_file *f, int i, const cha
  * stays aligned when tensors come in decreasing element size. Data is written little-endian.
  * Names must be unique, valid UTF-8 and not "__metadata__"; nbytes must match dtype and dims.
  * meta_keys/meta_values (n_meta pairs of UTF-8 strings, unique keys) may be NULL when n_meta is
- * 0; with n_meta == 0 no "__metadata__" is written. */
+ * 0; with n_meta == 0 no "__metadata__" is written. A header over the reader's limits (64 MiB,
+ * 262144 JSON values) is RNNC_ERR_ARG and nothing is written. */
 rnnc_status rnnc_tensor_file_write(const char *path, const rnnc_tensor *tensors, int n,
                                    const char *const *meta_keys, const char *const *meta_values,
                                    int n_meta);

@@ -111,6 +111,11 @@ rnnc_status rnnc_sample_logits(const float *logits, size_t V, const rnnc_sample_
 rnnc_status rnnc_lm_generate(rnnc_lm *lm, const char *prime, size_t len, size_t n,
                              const rnnc_sample_spec *spec, uint64_t seed,
                              int (*emit)(const char *text, size_t len, void *user), void *user);
+/* Checks a prime as rnnc_lm_generate would, without running the model: every token in the
+ * vocabulary (an error names the first that is not, at most 60 bytes of it), a line end only
+ * where the model has "<eos>" (word level). For a caller that shows the prime before generating:
+ * check it first, so a bad prime is refused before any of it is printed. */
+rnnc_status rnnc_lm_check_prime(const rnnc_lm *lm, const char *prime, size_t len);
 
 /* A language-model training file (docs/lm.md): the model's layer sections, [train], [optimizer],
  * [schedule], [early_stopping] and an [lm] section with the text files and the spec. */

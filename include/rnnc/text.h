@@ -45,6 +45,11 @@ rnnc_tokenizer_spec rnnc_tokenizer_spec_init(void);
  * RNNC_ERR_NOMEM (a token too long to buffer) with a message. spec NULL means the defaults. */
 int rnnc_tokenize(const rnnc_tokenizer_spec *spec, const char *text, size_t len,
                   int (*fn)(const char *tok, size_t len, void *user), void *user);
+/* Replaces each NUL byte of text[0..len) by a space, in place, and returns text. A NUL is
+ * whitespace to the tokenizer; a text that is to be kept as a C string (a record of a text set, a
+ * line given to rnnc_classifier_predict) goes through this first, so that a NUL inside it does not
+ * end it. Every labelled-text reader applies it. */
+char *rnnc_text_nul_to_space(char *text, size_t len);
 
 /* Vocabulary, with Keras's imdb.load_data id convention (docs/data.md): 0 = "<pad>",
  * 1 = "<start>", 2 = "<unk>" (out of vocabulary); words from 3 in order of decreasing frequency

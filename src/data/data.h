@@ -91,13 +91,22 @@ typedef struct rnnc__textbuild {
     int encoding;        /* enum rnnc_text_encoding: LATIN1 records are decoded to UTF-8 as added */
     char *conv;          /* the decoding's buffer */
     size_t conv_cap;
+    int *slots; /* open-addressing hash of names: index + 1, 0 empty; n_slots a power of 2 */
+    size_t n_slots;
 } rnnc__textbuild;
+
+/* The most distinct labels a text set may hold: a classifier has one output per label, so more
+ * than this is a column mix-up (text read as labels), not a task. */
+#define RNNC__TEXT_MAX_LABELS 100000
 
 rnnc_status rnnc__textbuild_init(rnnc__textbuild *b, const rnnc_text_source *src);
 /* Adds a copy of text[0..len) with the label named label[0..label_len), both decoded from Latin-1
  * to UTF-8 when the source says so (otherwise the text's invalid UTF-8 bytes are counted in
  * set->invalid_utf8). `where` and `line` name the record in messages (line 0: no line, e.g. a file
- * or an archive member). Refuses empty text and documents over RNNC__TEXT_MAX_DOC. */
+ * or an archive member). A NUL byte in the text is whitespace: the copy holds a space in its
+ * place, so every reader keeps the whole text. Refuses empty text (whitespace only), documents
+ * over RNNC__TEXT_MAX_DOC, more than RNNC__TEXT_MAX_LABELS labels and passing the source's read
+ * limits. */
 rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len, const char *label,
                                 size_t label_len, const char *where, size_t line);
 /* Numbers the labels and hands the set over in *out; the builder is emptied either way. */

@@ -486,12 +486,20 @@ static rnnc_status resolve(const char *path, const char *what, const char *spec,
     if (!hdr)
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: %s column \"%s\" is a name but the file has no header",
                          path, what, spec);
-    size_t k = strlen(spec);
+    size_t k = strlen(spec), found = hdr->n;
     for (size_t i = 0; i < hdr->n; i++)
         if (hdr->f[i].len == k && memcmp(hdr->f[i].p, spec, k) == 0) {
-            *idx = i;
-            return RNNC_OK;
+            if (found < hdr->n) /* which of the two was meant cannot be told */
+                return RNNC_FAIL(RNNC_ERR_FORMAT,
+                                 "%s:1: %s column \"%.64s\" is named twice in the header (columns "
+                                 "%zu and %zu); give its index instead",
+                                 path, what, spec, found, i);
+            found = i;
         }
+    if (found < hdr->n) {
+        *idx = found;
+        return RNNC_OK;
+    }
     return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:1: missing column \"%s\" (%s) in the header", path, spec,
                      what);
 }

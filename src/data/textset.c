@@ -78,6 +78,40 @@ int rnnc_text_encoding_parse(const char *name) {
     return -1;
 }
 
+/* ---- label names by hash (FNV-1a), open addressing with linear probing ---- */
+
+static size_t hash_name(const char *s, size_t n) {
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return (size_t)h;
+}
+
+/* The slot holding name[0..n), or the empty slot where it would go. */
+static size_t find_slot(const rnnc__textbuild *b, const char *name, size_t n) {
+    size_t i = hash_name(name, n) & (b->n_slots - 1);
+    for (;;) {
+        const int k = b->slots[i];
+        if (k == 0 || (strlen(b->names[k - 1]) == n && memcmp(b->names[k - 1], name, n) == 0))
+            return i;
+        i = (i + 1) & (b->n_slots - 1);
+    }
+}
+
+/* Makes room for one more name: the table stays at most half full. */
+static rnnc_status reserve_slot(rnnc__textbuild *b) {
+    if ((size_t)b->n_names + 1 <= b->n_slots / 2)
+        return RNNC_OK;
+    const size_t n = b->n_slots ? 2 * b->n_slots : 64;
+    int *old = b->slots;
+    RNNC_TRY(rnnc__calloc((void **)&b->slots, n, sizeof *b->slots, "label table"));
+    free(old);
+    b->n_slots = n;
+    for (int k = 0; k < b->n_names; k++)
+        b->slots[find_slot(b, b->names[k], strlen(b->names[k]))] = k + 1;
+    return RNNC_OK;
+}
+
 rnnc_status rnnc__textbuild_init(rnnc__textbuild *b, const rnnc_text_source *src) {
     memset(b, 0, sizeof *b);
     rnnc__budget_init(&b->budget, &src->limits);
@@ -98,13 +132,15 @@ rnnc_status rnnc__textbuild_init(rnnc__textbuild *b, const rnnc_text_source *src
             const char *nm = src->label_names[i];
             if (!nm || !*nm)
                 return RNNC_FAIL(RNNC_ERR_ARG, "label_names[%d] is empty", i);
-            for (int j = 0; j < i; j++)
-                if (strcmp(b->names[j], nm) == 0)
-                    return RNNC_FAIL(RNNC_ERR_ARG, "label_names[%d]: \"%s\" repeats", i, nm);
+            RNNC_TRY(reserve_slot(b));
+            const size_t at = find_slot(b, nm, strlen(nm));
+            if (b->slots[at])
+                return RNNC_FAIL(RNNC_ERR_ARG, "label_names[%d]: \"%.64s\" repeats", i, nm);
             b->names[i] = dup_n(nm, strlen(nm));
             if (!b->names[i])
                 return RNNC_FAIL(RNNC_ERR_NOMEM, "label names: cannot allocate");
             b->n_names = i + 1;
+            b->slots[at] = i + 1;
         }
     }
     return RNNC_OK;
@@ -116,6 +152,7 @@ void rnnc__textbuild_free(rnnc__textbuild *b) {
     for (int i = 0; i < b->n_names; i++)
         free(b->names[i]);
     free(b->names);
+    free(b->slots);
     memset(b, 0, sizeof *b);
 }
 
@@ -172,6 +209,12 @@ static rnnc_status latin1_to_utf8(rnnc__textbuild *b, size_t at, const char *s, 
     return RNNC_OK;
 }
 
+/* Whitespace as the tokenizer sees it among single bytes: ASCII controls (NUL included), space
+ * and DEL. */
+static int space_byte(char c) {
+    return (unsigned char)c <= 0x20 || c == 0x7F;
+}
+
 rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len, const char *label,
                                 size_t label_len, const char *where, size_t line) {
     char lbuf[32] = "";
@@ -190,7 +233,7 @@ rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len
         b->set->invalid_utf8 += rnnc_text_invalid_utf8(text, len);
     }
     size_t k = 0;
-    while (k < len && (text[k] == ' ' || text[k] == '\t' || text[k] == '\r' || text[k] == '\n'))
+    while (k < len && space_byte(text[k]))
         k++;
     if (k == len)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s%s: empty text", where, lbuf);
@@ -198,19 +241,21 @@ rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s%s: empty label", where, lbuf);
     if (memchr(label, '\0', label_len))
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s%s: label holds a NUL byte", where, lbuf);
-    int id = -1;
-    for (int i = 0; i < b->n_names && id < 0; i++)
-        if (strlen(b->names[i]) == label_len && memcmp(b->names[i], label, label_len) == 0)
-            id = i;
+    RNNC_TRY(reserve_slot(b));
+    const size_t at = find_slot(b, label, label_len);
+    int id = b->slots[at] - 1;
     if (id < 0 && b->fixed)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s%s: unknown label \"%.*s\" (not among the %d given)",
                          where, lbuf, (int)(label_len < 64 ? label_len : 64), label, b->n_names);
     if (id < 0) {
-        if (b->n_names == INT32_MAX)
-            return RNNC_FAIL(RNNC_ERR_FORMAT, "%s%s: too many labels", where, lbuf);
+        if (b->n_names == RNNC__TEXT_MAX_LABELS)
+            return RNNC_FAIL(RNNC_ERR_FORMAT,
+                             "%s%s: label \"%.*s\" would be label %d; a text set holds at most "
+                             "%d labels (are the label and text columns swapped?)",
+                             where, lbuf, (int)(label_len < 64 ? label_len : 64), label,
+                             b->n_names + 1, RNNC__TEXT_MAX_LABELS);
         if (b->n_names == b->cap_names) {
-            int cap =
-                b->cap_names ? (b->cap_names > INT32_MAX / 2 ? INT32_MAX : b->cap_names * 2) : 8;
+            int cap = b->cap_names ? b->cap_names * 2 : 8;
             char **nn = realloc(b->names, (size_t)cap * sizeof *nn);
             if (!nn)
                 return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot grow the label list", where);
@@ -220,6 +265,7 @@ rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len
         if (!b->names[b->n_names])
             return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate", where);
         id = b->n_names++;
+        b->slots[at] = id + 1;
     }
     RNNC_TRY(rnnc__budget_keep(&b->budget, len, 1, where));
     rnnc_textset *s = b->set;
@@ -235,9 +281,10 @@ rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len
             return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot grow to %zu records", where, cap);
         b->cap = cap;
     }
-    s->texts[s->n] = dup_n(text, len);
-    if (!s->texts[s->n])
+    char *t = dup_n(text, len);
+    if (!t)
         return RNNC_FAIL(RNNC_ERR_NOMEM, "%s%s: cannot allocate %zu bytes", where, lbuf, len);
+    s->texts[s->n] = rnnc_text_nul_to_space(t, len); /* the copy stays one whole C string */
     s->labels[s->n++] = id;
     return RNNC_OK;
 }

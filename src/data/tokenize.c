@@ -108,6 +108,13 @@ uint32_t rnnc__lower(uint32_t c) {
     return c;
 }
 
+char *rnnc_text_nul_to_space(char *text, size_t len) {
+    for (char *z = text ? memchr(text, '\0', len) : NULL; z;
+         z = memchr(z, '\0', len - (size_t)(z - text)))
+        *z = ' ';
+    return text;
+}
+
 static int is_space(uint32_t c) {
     return c <= 0x20 || c == 0x7F || c == 0x85 || c == 0xA0 || c == 0x1680 ||
            (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||

@@ -13,14 +13,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The reference implementation refuses larger headers; a header is a few KB in practice. */
-#define MAX_HEADER 100000000ull
+/* The header's size limit. A header is the tensor index (about 100 bytes a tensor; rnnc's files
+ * hold fewer than 100 tensors, large published checkpoints a few thousand a file) and the
+ * metadata, whose largest real item is a vocabulary: rnnc keeps its vocabulary there as text, and
+ * the largest common word vocabularies (word2vec's GoogleNews vectors: 3 million words and
+ * phrases) take about 40 MB as text. 64 MiB holds that with room to spare (the reference
+ * implementation's limit is 100,000,000 bytes). */
+#define MAX_HEADER (64ull << 20)
+/* The JSON parser allocates a few dozen bytes per value whatever its size in the text (a shape
+ * of 30 million zeros took 1.2 GB), so values are counted before parsing: each '{', '[' and ','
+ * outside strings, an upper bound on the values. A tensor entry takes 14 at most (8 dimensions),
+ * a metadata entry one; 2^18 is 18000 tensors, ten times the largest real files, and keeps the
+ * parser's memory to tens of MB. Strings cost their size, bounded by MAX_HEADER. */
+#define MAX_HEADER_VALUES 262144u
 #define MAX_NDIM 8
 #define META_KEY "__metadata__"
 
@@ -313,6 +325,27 @@ static rnnc_status build(const char *file, json_t *root, const unsigned char *da
     return st;
 }
 
+/* The number of '{', '[' and ',' outside strings in h[0..n), counting no further than limit + 1:
+ * every JSON value but the first of its container follows one of them. */
+static size_t header_values(const unsigned char *h, size_t n, size_t limit) {
+    size_t k = 0;
+    int in_string = 0;
+    for (size_t i = 0; i < n && k <= limit; i++) {
+        const unsigned char c = h[i];
+        if (in_string) {
+            if (c == '\\')
+                i++; /* the escaped byte cannot end the string */
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '{' || c == '[' || c == ',') {
+            k++;
+        }
+    }
+    return k;
+}
+
 rnnc_status rnnc_tensor_file_parse(const void *bytes, size_t n, const char *name,
                                    rnnc_tensor_file **out) {
     if (!out)
@@ -343,6 +376,11 @@ rnnc_status rnnc_tensor_file_parse(const void *bytes, size_t n, const char *name
     if (hlen < 2 || b[8] != '{')
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: header does not start with '{' (not safetensors)",
                          name);
+    if (header_values(b + 8, (size_t)hlen, MAX_HEADER_VALUES) > MAX_HEADER_VALUES)
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s: header holds more than %u JSON values (a tensor takes at most 14, a "
+                         "metadata entry 1)",
+                         name, MAX_HEADER_VALUES);
     json_error_t jerr;
     json_t *root = json_loadb((const char *)b + 8, (size_t)hlen, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
@@ -407,6 +445,34 @@ rnnc_status rnnc_tensor_file_read(const char *path, rnnc_tensor_file **out) {
         st = rnnc_tensor_file_parse(buf, n, path, out);
     free(buf);
     return st;
+}
+
+rnnc_status rnnc_tensor_check_finite(const rnnc_tensor *t, const char *file) {
+    if (!t)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_tensor_check_finite: t is NULL");
+    const int f32 = t->dtype == RNNC_DTYPE_F32;
+    if (!f32 && t->dtype != RNNC_DTYPE_F64)
+        return RNNC_OK;
+    const size_t size = f32 ? sizeof(float) : sizeof(double), n = t->nbytes / size;
+    const unsigned char *p = t->data;
+    for (size_t k = 0; k < n; k++) {
+        double v;
+        if (f32) {
+            float x;
+            memcpy(&x, p + k * size, sizeof x);
+            v = x;
+        } else {
+            memcpy(&v, p + k * size, sizeof v);
+        }
+        if (!isfinite(v))
+            return RNNC_FAIL(RNNC_ERR_FORMAT,
+                             "%s%stensor '%s': element %zu is %s (values must be finite)",
+                             file ? file : "", file ? ": " : "", t->name ? t->name : "?", k,
+                             isnan(v) ? "NaN"
+                             : v > 0  ? "inf"
+                                      : "-inf");
+    }
+    return RNNC_OK;
 }
 
 const char *rnnc_tensor_file_name(const rnnc_tensor_file *f) {
@@ -558,6 +624,22 @@ static rnnc_status make_header(const char *path, const rnnc_tensor *ts, int n,
         return st;
     /* Pad with spaces to a multiple of 8 bytes so the data that follows stays aligned. */
     size_t len = strlen(text), padded = (len + 7) / 8 * 8;
+    /* A file that its own reader would refuse is not written. */
+    rnnc_status big = RNNC_OK;
+    if (padded > MAX_HEADER)
+        big = RNNC_FAIL(RNNC_ERR_ARG,
+                        "%s: the header would take %zu bytes, over the limit of %llu (a "
+                        "vocabulary that large in the metadata needs a lower num_words)",
+                        path, padded, MAX_HEADER);
+    else if (header_values((const unsigned char *)text, len, MAX_HEADER_VALUES) > MAX_HEADER_VALUES)
+        big = RNNC_FAIL(RNNC_ERR_ARG,
+                        "%s: the header would hold more than %u JSON values (too many tensors or "
+                        "metadata entries)",
+                        path, MAX_HEADER_VALUES);
+    if (big) {
+        free(text);
+        return big;
+    }
     char *h = realloc(text, padded + 1);
     if (!h) {
         free(text);

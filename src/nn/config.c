@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <float.h>
+#include "../formats/inilines.h"
 #include "../formats/values.h"
 
 #include <ini.h>
@@ -29,11 +30,8 @@ typedef struct section {
 } section;
 
 typedef struct parser {
-    const char *name; /* file name for messages */
-    const char *text;
-    size_t pos;
-    int line;
-    int long_line;
+    const char *name;      /* file name for messages */
+    rnnc__ini_lines lines; /* the text, line by line */
     section sec[MAX_SECTIONS];
     int n_sec;
     int model_seen;
@@ -78,21 +76,21 @@ static void section_names(char *out, size_t cap) {
 static int add_section(parser *p, const char *hdr, size_t len) {
     char name[32];
     if (len == 0 || len >= sizeof name) {
-        perr(p, p->line, "section header '[%s]' is not a layer kind%s", len ? "..." : "", "");
+        perr(p, p->lines.line, "section header '[%s]' is not a layer kind%s", len ? "..." : "", "");
         return -1;
     }
     memcpy(name, hdr, len);
     name[len] = 0;
     if (p->n_sec >= MAX_SECTIONS) {
-        perr(p, p->line, "too many sections (a model has at most %s layers)", "64", "");
+        perr(p, p->lines.line, "too many sections (a model has at most %s layers)", "64", "");
         return -1;
     }
     section *s = &p->sec[p->n_sec];
-    s->line = p->line;
+    s->line = p->lines.line;
     s->seen = 0;
     if (strcmp(name, "model") == 0) {
         if (p->model_seen)
-            perr(p, p->line, "[model] appears twice%s%s", "", "");
+            perr(p, p->lines.line, "[model] appears twice%s%s", "", "");
         p->model_seen = 1;
         s->layer = -1;
         return p->n_sec++;
@@ -100,7 +98,7 @@ static int add_section(parser *p, const char *hdr, size_t len) {
     const int kind = kind_of_section(name);
     if (kind) {
         if (p->cfg->n_layers >= RNNC_MAX_LAYERS) {
-            perr(p, p->line, "too many layers (at most %s)", "64", "");
+            perr(p, p->lines.line, "too many layers (at most %s)", "64", "");
             return -1;
         }
         s->layer = p->cfg->n_layers;
@@ -109,26 +107,15 @@ static int add_section(parser *p, const char *hdr, size_t len) {
     }
     char names[160];
     section_names(names, sizeof names);
-    perr(p, p->line, "unknown section [%s] (expected %s)", name, names);
+    perr(p, p->lines.line, "unknown section [%s] (expected %s)", name, names);
     return -1;
 }
 
 /* ini_reader: one line per call, section headers numbered. */
 static char *read_line(char *str, int num, void *stream) {
     parser *p = stream;
-    if (p->text[p->pos] == 0)
+    if (!rnnc__ini_lines_next(&p->lines, str, num, 8)) /* room for the "#nn" we may add */
         return NULL;
-    const char *start = p->text + p->pos;
-    const char *nl = strchr(start, '\n');
-    size_t len = nl ? (size_t)(nl - start) + 1 : strlen(start);
-    p->pos += len;
-    p->line++;
-    if (len + 8 >= (size_t)num) { /* leaves room for the "#nn" we may add */
-        p->long_line = p->line;
-        return NULL;
-    }
-    memcpy(str, start, len);
-    str[len] = 0;
     char *h = str;
     while (*h == ' ' || *h == '\t')
         h++;
@@ -208,6 +195,7 @@ static int accepts(const struct key *k, int kind) {
 
 static int handler(void *user, const char *sec_name, const char *name, const char *value) {
     parser *p = user;
+    value = rnnc__ini_value(&p->lines, value);
     const char *hash = strrchr(sec_name, '#');
     if (!hash)
         return 0; /* only when add_section failed; the error is recorded */
@@ -218,7 +206,7 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     if (p->st != RNNC_OK)
         return 0;
     if (*end || end == hash + 1 || idx < 0 || idx >= p->n_sec) {
-        perr(p, p->line, "section header '[%s]' is not a layer kind%s", sec_name, "");
+        perr(p, p->lines.line, "section header '[%s]' is not a layer kind%s", sec_name, "");
         return 0;
     }
     section *s = &p->sec[idx];
@@ -229,11 +217,11 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
         if (!strcmp(keys[k].name, name) && accepts(&keys[k], kind))
             ki = k;
     if (ki < 0) {
-        perr(p, p->line, "unknown key '%s' in [%s] (see docs/model-format.md)", name, kname);
+        perr(p, p->lines.line, "unknown key '%s' in [%s] (see docs/model-format.md)", name, kname);
         return 0;
     }
     if (s->seen & (1u << ki)) {
-        perr(p, p->line, "key '%s' appears twice in [%s]", name, kname);
+        perr(p, p->lines.line, "key '%s' appears twice in [%s]", name, kname);
         return 0;
     }
     s->seen |= 1u << ki;
@@ -287,7 +275,7 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
                                            "torch, keras or uniform"};
         char what[96];
         snprintf(what, sizeof what, "%s = '%.40s'", name, value);
-        perr(p, p->line, "%s: expected %s", what, want[k->type]);
+        perr(p, p->lines.line, "%s: expected %s", what, want[k->type]);
         return 0;
     }
     if (k->type == K_FLOAT)
@@ -334,11 +322,17 @@ rnnc_status rnnc_config_parse(const char *text, const char *name, rnnc_config *o
     parser p;
     memset(&p, 0, sizeof p);
     memset(out, 0, sizeof *out);
-    p.name = name, p.text = text, p.cfg = out, p.st = RNNC_OK;
+    p.name = name, p.cfg = out, p.st = RNNC_OK;
+    rnnc__ini_lines_init(&p.lines, text);
     int r = ini_parse_stream(read_line, &p, handler, &p);
-    if (p.long_line)
-        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: line longer than %d characters", name,
-                         p.long_line, 190);
+    rnnc__ini_lines_free(&p.lines);
+    if (p.lines.nomem)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s:%d: out of memory", name, p.lines.long_line);
+    if (p.lines.long_line)
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s:%d: line too long: only a 'key = value' line with a short key may be "
+                         "longer than %d characters",
+                         name, p.lines.long_line, 180);
     if (p.st != RNNC_OK)
         return p.st;
     if (r > 0)

@@ -88,12 +88,14 @@ static rnnc_status check_param(const char *file, const rnnc_tensor *t, int ndim,
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s' has shape %s, but the model needs %s",
                          file, t->name, got, want);
     }
+    if (t->dtype == RNNC_DTYPE_F32 || t->dtype == RNNC_DTYPE_F64)
+        RNNC_TRY(rnnc_tensor_check_finite(t, file));
     if (t->dtype == RNNC_DTYPE_F64) {
         const size_t n = t->nbytes / sizeof(double);
         for (size_t k = 0; k < n; k++) {
             double v;
             memcpy(&v, (const unsigned char *)t->data + k * sizeof v, sizeof v);
-            if (isfinite(v) && fabs(v) > FLT_MAX)
+            if (fabs(v) > FLT_MAX)
                 return RNNC_FAIL(RNNC_ERR_FORMAT,
                                  "%s: tensor '%s': element %zu = %g does not fit in a float", file,
                                  t->name, k, v);
@@ -315,6 +317,11 @@ rnnc_status rnnc_model_transfer(rnnc_model *m, const rnnc_tensor_file *f,
         if (t->dtype != RNNC_DTYPE_F32 && t->dtype != RNNC_DTYPE_F64) {
             free(it);
             return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: tensor '%s' is not F32 or F64", file, name);
+        }
+        const rnnc_status fin = rnnc_tensor_check_finite(t, file);
+        if (fin) {
+            free(it);
+            return fin;
         }
         int same = t->ndim == ndim;
         for (int d = 0; d < ndim && same; d++)

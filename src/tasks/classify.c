@@ -351,6 +351,38 @@ const char *rnnc_classifier_info(const rnnc_classifier *c, const char *key) {
     return NULL;
 }
 
+typedef struct label_at {
+    const char *name;
+    int i;
+} label_at;
+
+static int by_label(const void *a, const void *b) {
+    const label_at *x = a, *y = b;
+    const int c = strcmp(x->name, y->name);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* A model's label names must differ: a repeated name would make two outputs one label (sorted, so
+ * 100000 names are checked at once). Names the repeat that comes first in the list. */
+static rnnc_status check_unique(char *const *names, int n, const char *path) {
+    label_at *v;
+    RNNC_TRY(rnnc__calloc((void **)&v, (size_t)n, sizeof *v, "label names"));
+    for (int i = 0; i < n; i++)
+        v[i].name = names[i], v[i].i = i;
+    qsort(v, (size_t)n, sizeof *v, by_label);
+    int first = -1, twin = -1;
+    for (int k = 1; k < n; k++)
+        if (!strcmp(v[k - 1].name, v[k].name) && (first < 0 || v[k].i < first))
+            first = v[k].i, twin = v[k - 1].i;
+    free(v);
+    if (first >= 0)
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s: rnnc.labels: label %d \"%.64s\" repeats label %d (label names "
+                         "must differ)",
+                         path, first, names[first], twin);
+    return RNNC_OK;
+}
+
 static rnnc_status load_labels(rnnc_classifier *c, const char *meta, const char *path) {
     if (!meta || !*meta)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.labels is missing", path);
@@ -373,7 +405,7 @@ static rnnc_status load_labels(rnnc_classifier *c, const char *meta, const char 
             return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
         p += len + 1;
     }
-    return RNNC_OK;
+    return check_unique(c->labels, n, path);
 }
 
 rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out) {

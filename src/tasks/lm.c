@@ -300,6 +300,7 @@ static rnnc_status task_resumed(void *self, const char *path, const char *state)
     rnnc_lm *lm = self;
     const size_t B = lm->sched[0].B;
     RNNC_TRY(rnnc__lm_reserve(lm, 1, B));
+    rnnc_status st = RNNC_OK;
     for (int which = 0; which < 2 && state; which++) {
         char *p =
             rnnc__sibling_path(path, which ? ".lmstate.next.safetensors" : ".lmstate.safetensors");
@@ -315,10 +316,14 @@ static rnnc_status task_resumed(void *self, const char *path, const char *state)
                 const rnnc_tensor *t = rnnc_tensor_file_find(f, name);
                 const size_t n = lm->rec_n[r] * B * lm->rec_h[r];
                 good = t && t->dtype == RNNC_DTYPE_F32 && t->nbytes == n * sizeof(float);
+                if (good && (st = rnnc_tensor_check_finite(t, rnnc_tensor_file_name(f))))
+                    good = 0;
                 if (good)
                     memcpy(k ? lm->c[r] : lm->h[r], t->data, t->nbytes);
             }
         rnnc_tensor_file_free(f);
+        if (st)
+            return st;
         if (good)
             return RNNC_OK;
     }

@@ -170,6 +170,17 @@ static rnnc_status feed(rnnc_lm *lm, const int32_t *ids, size_t T, int fresh) {
     return rnnc__lm_keep_state(lm, 1);
 }
 
+rnnc_status rnnc_lm_check_prime(const rnnc_lm *lm, const char *prime, size_t len) {
+    if (!lm || (!prime && len))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_check_prime: NULL argument");
+    prime_ids p;
+    memset(&p, 0, sizeof p);
+    p.v = lm->vocab;
+    const rnnc_status s = prime_encode(lm, prime, len, &p);
+    free(p.ids);
+    return s;
+}
+
 rnnc_status rnnc_lm_generate(rnnc_lm *lm, const char *prime, size_t len, size_t n,
                              const rnnc_sample_spec *spec, uint64_t seed,
                              int (*emit)(const char *text, size_t len, void *user), void *user) {

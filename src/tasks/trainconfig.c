@@ -6,6 +6,7 @@
 #include "rnnc.h"
 
 #include "trainconfig.h"
+#include "../formats/inilines.h"
 #include "../formats/values.h"
 #include <errno.h>
 
@@ -260,9 +261,14 @@ static int on_pair(void *user, const char *section, const char *key, const char 
     collect *c = user;
     if (c->st != RNNC_OK)
         return 1;
-    if (strlen(section) >= sizeof c->e->section || strlen(key) >= sizeof c->e->key ||
-        strlen(value) >= sizeof c->e->value) {
-        c->st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: key or value too long", c->path, line);
+    if (strlen(section) >= sizeof c->e->section || strlen(key) >= sizeof c->e->key) {
+        c->st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: section or key name too long", c->path, line);
+        return 1;
+    }
+    if (strlen(value) >= sizeof c->e->value) {
+        c->st =
+            RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: [%s] %s: a value of %zu characters (at most %zu)",
+                      c->path, line, section, key, strlen(value), sizeof c->e->value - 1);
         return 1;
     }
     for (int i = 0; i < c->n; i++)
@@ -290,32 +296,18 @@ static int on_pair(void *user, const char *section, const char *key, const char 
 
 /* inih's handler without line numbers: the line is tracked by a wrapper reader. */
 typedef struct reader {
-    const char *s;
-    int line;
-    int long_line; /* the line inih's buffer could not hold */
+    rnnc__ini_lines lines;
     collect *c;
 } reader;
 
 static char *read_line(char *str, int num, void *stream) {
     reader *r = stream;
-    if (!*r->s)
-        return NULL;
-    const char *nl = strchr(r->s, '\n');
-    size_t len = nl ? (size_t)(nl - r->s) + 1 : strlen(r->s);
-    r->line++;
-    if (len >= (size_t)num) { /* stop here: a cut line would be misread */
-        r->long_line = r->line;
-        return NULL;
-    }
-    memcpy(str, r->s, len);
-    str[len] = 0;
-    r->s += len;
-    return str;
+    return rnnc__ini_lines_next(&r->lines, str, num, 0);
 }
 
 static int handler(void *user, const char *section, const char *key, const char *value) {
     reader *r = user;
-    return on_pair(r->c, section, key, value, r->line);
+    return on_pair(r->c, section, key, rnnc__ini_value(&r->lines, value), r->lines.line);
 }
 
 static rnnc_status bad(const entry *e, const char *path, const char *want) {
@@ -615,13 +607,19 @@ static const entry *find(const collect *c, const char *section, const char *key)
 static rnnc_status collect_entries(const char *txt, const char *path, collect *c) {
     memset(c, 0, sizeof *c);
     c->path = path, c->st = RNNC_OK;
-    reader r = {txt, 0, 0, c};
+    reader r;
+    rnnc__ini_lines_init(&r.lines, txt);
+    r.c = c;
     int e = ini_parse_stream(read_line, &r, handler, &r);
+    rnnc__ini_lines_free(&r.lines);
     rnnc_status st = c->st;
-    if (st == RNNC_OK && r.long_line)
+    if (st == RNNC_OK && r.lines.nomem)
+        st = RNNC_FAIL(RNNC_ERR_NOMEM, "%s:%d: out of memory", path, r.lines.long_line);
+    else if (st == RNNC_OK && r.lines.long_line)
         st = RNNC_FAIL(RNNC_ERR_FORMAT,
-                       "%s:%d: line too long for the INI reader (keep lines under 200 characters)",
-                       path, r.long_line);
+                       "%s:%d: line too long: only a 'key = value' line with a short key may be "
+                       "longer than %d characters",
+                       path, r.lines.long_line, 190);
     if (st == RNNC_OK && e > 0)
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: not a 'key = value' line or [section] header", path,
                        e);

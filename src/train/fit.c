@@ -598,7 +598,8 @@ static rnnc_status ema_resume(fit_run *r, const char *state) {
     char *paths[2] = {rnnc__sibling_path(r->spec->resume, ".ema.safetensors"),
                       rnnc__sibling_path(r->spec->resume, ".ema.next.safetensors")};
     int found = 0;
-    for (int k = 0; k < 2 && state && !found; k++) {
+    rnnc_status s = RNNC_OK;
+    for (int k = 0; k < 2 && state && !found && s == RNNC_OK; k++) {
         rnnc_tensor_file *f = NULL;
         if (!paths[k] || rnnc_tensor_file_read(paths[k], &f) != RNNC_OK)
             continue;
@@ -606,12 +607,11 @@ static rnnc_status ema_resume(fit_run *r, const char *state) {
         const rnnc_tensor *t = rnnc_tensor_file_find(f, "ema");
         const int good = tag && !strcmp(tag, state) && t && t->dtype == RNNC_DTYPE_F32 &&
                          t->nbytes == n * sizeof(float);
-        if (good)
+        if (good && (s = rnnc_tensor_check_finite(t, paths[k])) == RNNC_OK)
             memcpy(r->ema, t->data, t->nbytes), found = 1;
         rnnc_tensor_file_free(f);
     }
-    rnnc_status s = RNNC_OK;
-    if (!found && r->st.step > 0) /* with no step yet there is nothing to average */
+    if (s == RNNC_OK && !found && r->st.step > 0) /* with no step yet there is nothing to average */
         s = RNNC_FAIL(RNNC_ERR_FORMAT,
                       "%s: no weight average for this checkpoint (the run had [train] ema = 0, "
                       "or the file was removed); resume with the same ema setting",

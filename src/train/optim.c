@@ -484,6 +484,8 @@ rnnc_status rnnc_optim_load(rnnc_optim *o, const char *path) {
     else if (!lr_text || end == lr_text || *end || !isfinite(lr) || lr < 0)
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata '%s' must be a finite number >= 0", path,
                        KEY_LR);
+    if (st == RNNC_OK)
+        st = rnnc_tensor_check_finite(ts, path);
     if (st == RNNC_OK) {
         memcpy(&steps, tn->data, sizeof steps);
         if (steps < 0 || steps > (int64_t)LONG_MAX)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -644,6 +645,129 @@ static void test_encoding(void) {
           "encoding names");
 }
 
+/* ---- NUL bytes inside texts: whitespace for every reader ------------------------------------ */
+
+/* An archive holding one member (name, data[0..n)), gzip-compressed. */
+static void write_tar(const char *path, const char *member, const char *data, size_t n) {
+    struct archive *a = archive_write_new();
+    archive_write_add_filter_gzip(a);
+    archive_write_set_format_pax_restricted(a);
+    archive_write_open_filename(a, path);
+    remember(path);
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, member);
+    archive_entry_set_size(e, (la_int64_t)n);
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_write_header(a, e);
+    archive_write_data(a, data, n);
+    archive_entry_free(e);
+    archive_write_close(a);
+    archive_write_free(a);
+}
+
+/* A record of the file must read as `want` (the NUL bytes of the file as spaces). */
+static void expect_text(int format, const char *path, const char *want, const char *what) {
+    rnnc_textset *s = read_set(format, path, what);
+    size_t i = 0;
+    while (s && i < s->n && strcmp(s->texts[i], want) != 0)
+        i++;
+    check(s && i < s->n,
+          "%s: a NUL byte inside the text is a space (\"%s\"; the first record: \"%s\")", what,
+          want, s && s->n ? s->texts[0] : "(nothing)");
+    rnnc_textset_free(s);
+}
+
+static void test_nul(void) {
+    static const char csv[] = "label,text\npos,good\0bad\nneg,\"quoted\0\0text\"\n";
+    expect_text(RNNC_TEXT_CSV, write_file("nul.csv", csv, sizeof csv - 1), "quoted  text",
+                "CSV (quoted field)");
+    static const char csv1[] = "label,text\npos,good\0bad\n";
+    expect_text(RNNC_TEXT_CSV, write_file("nul1.csv", csv1, sizeof csv1 - 1), "good bad",
+                "CSV (plain field)");
+    static const char tsv[] = "label\ttext\npos\ttab\0sep\n";
+    rnnc_text_source src = rnnc_text_source_init();
+    expect_text(RNNC_TEXT_TSV, write_file("nul.tsv", tsv, sizeof tsv - 1), "tab sep", "TSV");
+    static const char imdb[] = "1\t9\t7\tan imdb\0review\n";
+    expect_text(RNNC_TEXT_IMDB_TSV, write_file("nul-imdb.tsv", imdb, sizeof imdb - 1),
+                "an imdb review", "IMDB TSV");
+    expect_text(RNNC_TEXT_IMDB_TSV, gzip_copy(tmp_path("nul-imdb.tsv"), "nul-imdb.tsv.gz"),
+                "an imdb review", "IMDB TSV, gzip");
+    mk_dir("nf");
+    mk_dir("nf/a");
+    write_file("nf/a/1.txt", "one\0doc", 7);
+    expect_text(RNNC_TEXT_FOLDER_FILES, tmp_path("nf"), "one doc", "FOLDER_FILES");
+    mk_dir("nl");
+    mk_dir("nl/a");
+    write_file("nl/a/1.txt", "line\0one\n", 9);
+    expect_text(RNNC_TEXT_FOLDER_LINES, tmp_path("nl"), "line one", "FOLDER_LINES");
+    mk_dir("nacl");
+    mk_dir("nacl/train");
+    mk_dir("nacl/train/pos");
+    mk_dir("nacl/train/neg");
+    write_file("nacl/train/pos/0_9.txt", "fine\0film", 9);
+    write_file("nacl/train/neg/1_1.txt", "bad", 3);
+    expect_text(RNNC_TEXT_ACLIMDB, tmp_path("nacl"), "fine film", "aclImdb folder");
+    write_tar(tmp_path("nul.tar.gz"), "aclImdb/train/pos/0_9.txt", "tar\0member", 10);
+    expect_text(RNNC_TEXT_ACLIMDB, tmp_path("nul.tar.gz"), "tar member", "aclImdb archive");
+    /* A text of NUL bytes only is whitespace only: an empty text. */
+    static const char only[] = "label,text\npos,\"\0\0\"\n";
+    src.format = RNNC_TEXT_CSV, src.path = write_file("nul-only.csv", only, sizeof only - 1);
+    expect_error(&src, RNNC_ERR_FORMAT, "nul-only.csv:2: empty text", NULL, "CSV text of NULs");
+    char line[] = "a\0b\0";
+    check(rnnc_text_nul_to_space(line, 4) == line && !memcmp(line, "a b ", 4) && !line[4],
+          "rnnc_text_nul_to_space replaces the NULs of the range only");
+}
+
+/* A column chosen by a header name that the header holds twice is ambiguous. */
+static void test_twin_column(void) {
+    rnnc_text_source src = rnnc_text_source_init();
+    src.format = RNNC_TEXT_CSV, src.label_col = "label", src.text_col = "text";
+    src.path = write_str("twin.csv", "label,text,text\npos,one,two\n");
+    expect_error(&src, RNNC_ERR_FORMAT,
+                 "twin.csv:1: text column \"text\" is named twice in the header (columns 1 and 2)",
+                 NULL, "a header naming the text column twice");
+}
+
+/* ---- label lookup: many labels, and a limit on them -------------------------------------- */
+
+static void test_many_labels(void) {
+    /* 100000 distinct labels (the limit) read quickly: one hash lookup per record. */
+    const size_t n = 100000;
+    char *buf = malloc(n * 24 + 16), *p = buf;
+    if (!buf) {
+        check(0, "cannot allocate the many-labels file");
+        return;
+    }
+    p += sprintf(p, "label\ttext\n");
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "L%zu\tw\n", i);
+    const char *path = write_file("many.tsv", buf, (size_t)(p - buf));
+    rnnc_text_source src = rnnc_text_source_init();
+    src.format = RNNC_TEXT_TSV, src.path = path, src.header = 1;
+    rnnc_textset *s = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    check(rnnc_textset_read(&src, &s) == RNNC_OK, "100000 labels: %s", rnnc_last_error());
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    const double sec = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    check(s && s->n_labels == (int)n && sec < 5, "100000 distinct labels read in %.2f s (< 5)",
+          sec);
+    int ok = s != NULL;
+    for (size_t i = 0; ok && i < s->n; i++) /* numbering by sorted name keeps each record's own */
+        ok = atoi(s->label_names[s->labels[i]] + 1) == (int)i;
+    check(ok, "100000 labels: every record keeps its own label");
+    rnnc_textset_free(s);
+    p += sprintf(p, "one-too-many\tw\n");
+    src.path = write_file("too-many.tsv", buf, (size_t)(p - buf));
+    free(buf);
+    expect_error(
+        &src, RNNC_ERR_FORMAT,
+        "too-many.tsv:100002: label \"one-too-many\" would be label 100001; a text set holds at "
+        "most 100000 labels",
+        NULL, "label 100001 refused");
+}
+
 /* ---- other errors ------------------------------------------------------------------------- */
 
 static void test_misc(void) {
@@ -731,6 +855,9 @@ int main(void) {
     test_delimited();
     test_folders();
     test_encoding();
+    test_nul();
+    test_twin_column();
+    test_many_labels();
     test_misc();
     test_limits();
     test_imdb_data();

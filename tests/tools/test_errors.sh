@@ -204,7 +204,7 @@ row truncated-model 2 'cut-5\.safetensors: 5 bytes is too short' -- "$rnnc" eval
 { le64 $((1 << 62)); tail -c +9 "$model"; } > "$tmp/hlen-huge.safetensors"
 { printf '\377\377\377\377\377\377\377\377'; tail -c +9 "$model"; } > "$tmp/hlen-max.safetensors"
 row header-past-eof 2 "hlen-4096\.safetensors: header length 4096 is larger than the $((size - 8)) bytes after it" -- "$rnnc" inspect "$tmp/hlen-4096.safetensors"
-row header-past-eof 2 'hlen-huge\.safetensors: header length 4611686018427387904 is larger than the limit of 100000000 bytes' -- "$rnnc" predict "$tmp/hlen-huge.safetensors" hi
+row header-past-eof 2 'hlen-huge\.safetensors: header length 4611686018427387904 is larger than the limit of 67108864 bytes' -- "$rnnc" predict "$tmp/hlen-huge.safetensors" hi
 row header-past-eof 2 'hlen-max\.safetensors: header length 18446744073709551615 is larger than the limit' -- "$rnnc" eval "$tmp/hlen-max.safetensors"
 
 # ---- dtypes ----
@@ -550,6 +550,94 @@ out=$($L --set lm.train="$tmp/lat.txt" --set train.output="$tmp/lrun2" --set lm.
 [ $? -eq 0 ] && ! printf '%s' "$out" | grep -q 'invalid UTF-8' && ok "[latin1] [lm] encoding = latin-1 reads it without a warning" ||
     bad "[latin1] [lm] encoding = latin-1" "$(printf '%s\n' "$out" | tail -n 3)"
 row latin1 0 "rnnc eval: warning: .*lat\.txt: 3 invalid UTF-8 bytes replaced by U\+FFFD; set --encoding latin-1" -- "$rnnc" eval "$tmp/lrun2/model.safetensors" "$tmp/lat.txt"
+# ---- what a file holds: NUL bytes in texts, non-finite weights, repeated names, sizes ----
+# st_poke IN OUT TENSOR INDEX BYTES: OUT is IN with element INDEX of the F32 tensor TENSOR
+# replaced by the 4 bytes BYTES (printf escapes, little-endian).
+st_poke() {
+    local n b
+    n=$(od -An -tu8 -N8 "$1" | tr -d ' ')
+    b=$(st_header "$1" | grep -o "\"$3\":{[^}]*}" | sed 's/.*"data_offsets":\[\([0-9]*\),.*/\1/')
+    [ -n "$b" ] || { echo "st_poke: no tensor $3 in $1" >&2; return 1; }
+    cp "$1" "$2"
+    printf "$5" | dd of="$2" bs=1 seek=$((8 + n + b + 4 * $4)) conv=notrunc status=none
+}
+nan='\000\000\300\177'
+inf='\000\000\200\177'
+want=$("$rnnc" predict "$model" "x good fine great movie 3")
+row nul-text 0 "^$want\$" -- sh -c "printf 'x\\000good fine great movie 3\\n' | \"\$0\" predict \"\$1\"" "$rnnc" "$model"
+printf 'label,text\nneg,"\000\000"\n' > "$tmp/nul-only.csv"
+row nul-text 2 'nul-only\.csv:2: empty text' -- "$rnnc" eval "$model" "$tmp/nul-only.csv" $E
+st_poke "$model" "$tmp/nan.safetensors" dense.bias 0 "$nan"
+st_poke "$model" "$tmp/inf.safetensors" embedding.weight 5 "$inf"
+row nan-weights 2 "nan\.safetensors: tensor 'dense\.bias': element 0 is NaN \(values must be finite\)" -- "$rnnc" predict "$tmp/nan.safetensors" hi
+row nan-weights 2 "inf\.safetensors: tensor 'embedding\.weight': element 5 is inf" -- "$rnnc" eval "$tmp/inf.safetensors" "$tmp/train.csv" $E
+row nan-weights 2 "nan\.safetensors: tensor 'dense\.bias': element 0 is NaN" -- "$rnnc" inspect "$tmp/nan.safetensors"
+st_poke "$model" "$tmp/nan-gru.safetensors" gru.weight_hh_l0 7 "$nan"
+row nan-weights 2 "nan-gru\.safetensors: tensor 'gru\.weight_hh_l0': element 7 is NaN" -- "$rnnc" finetune "$tmp/nan-gru.safetensors" "$tmp/t.ini" --threads 1 --quiet
+mkdir "$tmp/ck"
+st_poke "$tmp/keep/checkpoint.safetensors" "$tmp/ck/checkpoint.safetensors" gru.bias_ih_l0 2 "$inf"
+cp "$tmp/keep/checkpoint.optim.safetensors" "$tmp/ck/"
+row nan-weights 2 "ck/checkpoint\.safetensors: tensor 'gru\.bias_ih_l0': element 2 is inf" -- $T --resume "$tmp/ck/checkpoint.safetensors" --set train.epochs=3
+cp "$tmp/keep/checkpoint.safetensors" "$tmp/ck/"
+st_poke "$tmp/keep/checkpoint.optim.safetensors" "$tmp/ck/checkpoint.optim.safetensors" optim.state 9 "$nan"
+row nan-weights 2 "checkpoint\.optim\.safetensors: tensor 'optim\.state': element 9 is NaN" -- $T --resume "$tmp/ck/checkpoint.safetensors" --set train.epochs=3
+if [ -n "${fmodel:-}" ]; then
+    st_poke "$fmodel" "$tmp/fnan.safetensors" gru.weight_ih_l0 1 "$nan"
+    row nan-weights 2 "fnan\.safetensors: tensor 'gru\.weight_ih_l0': element 1 is NaN" -- "$rnnc" forecast "$tmp/fnan.safetensors"
+fi
+if $L --set train.output="$tmp/lgood" > "$tmp/lgood.log" 2>&1; then
+    st_poke "$tmp/lgood/model.safetensors" "$tmp/lnan.safetensors" embedding.weight 3 "$nan"
+    row nan-weights 2 "lnan\.safetensors: tensor 'embedding\.weight': element 3 is NaN" -- "$rnnc" generate "$tmp/lnan.safetensors" --length 3
+    # A 3 MB prime whose last word is not in the vocabulary: refused before any of it is echoed.
+    awk 'BEGIN { for (i = 0; i < 500000; i++) printf "to be "; print "zebra" }' > "$tmp/big-prime.txt"
+    row prime-check 2 "big-prime\.txt: the prime's token 'zebra' is not in the model's vocabulary" -- "$rnnc" generate "$tmp/lgood/model.safetensors" --prime-file "$tmp/big-prime.txt"
+    row prime-check 2 '^stdout 0 bytes$' -- sh -c '"$0" generate "$1" --prime-file "$2" > "$3" 2> /dev/null; rc=$?; echo "stdout $(wc -c < "$3") bytes"; exit $rc' "$rnnc" "$tmp/lgood/model.safetensors" "$tmp/big-prime.txt" "$tmp/prime.out"
+    row prime-check 2 "^rnnc: generate: --prime: the prime's token '(x){60}' is not" -- "$rnnc" generate "$tmp/lgood/model.safetensors" --prime "to be $(printf 'x%.0s' $(seq 1 300))"
+else
+    bad "the good language-model run" "$(tail -n 3 "$tmp/lgood.log")"
+fi
+row long-quote 2 "^rnnc predict: unknown option '--(z){58}\.\.\.' \(see --help\)\$" -- "$rnnc" predict "--$(printf 'z%.0s' $(seq 1 500))"
+row long-quote 2 "^rnnc: --length '(9){60}\.\.\.': expected an integer" -- "$rnnc" generate "$model" --length "$(printf '9%.0s' $(seq 1 500))"
+st_edit "$model" "$tmp/twin.safetensors" 's/"rnnc\.labels":"neg\\npos"/"rnnc.labels":"pos\\npos"/'
+row duplicate-label 2 'twin\.safetensors: rnnc\.labels: label 1 "pos" repeats label 0' -- "$rnnc" predict "$tmp/twin.safetensors" hi
+row duplicate-label 2 'twin\.safetensors: rnnc\.labels: label 1 "pos" repeats label 0' -- "$rnnc" eval "$tmp/twin.safetensors" "$tmp/train.csv" $E
+# A 40 MB header that is a shape of 20 million zeros: refused before the JSON parser allocates
+# per value (it took 1.2 GB), in bounded memory.
+{
+    printf '{"a":{"dtype":"F32","shape":['
+    yes 0, | head -c 60000000 | tr -d '\n'
+    printf '0],"data_offsets":[0,0]}}'
+} > "$tmp/zeros.json"
+{ le64 "$(wc -c < "$tmp/zeros.json")"; cat "$tmp/zeros.json"; } > "$tmp/zeros.safetensors"
+row header-size 2 'zeros\.safetensors: header holds more than 262144 JSON values' -- "$rnnc" inspect "$tmp/zeros.safetensors"
+if [ -x /usr/bin/time ]; then
+    /usr/bin/time -o "$tmp/rss" -f '%M' "$rnnc" inspect "$tmp/zeros.safetensors" > /dev/null 2>&1
+    kb=$(tail -n 1 "$tmp/rss")
+    if [ "${kb:-0}" -gt 0 ] && [ "$kb" -lt 300000 ]; then
+        ok "[header-size] peak RSS ${kb} KB for a 40 MB header (< 300 MB)"
+    else
+        bad "[header-size] peak RSS ${kb:-?} KB for a 40 MB header (want < 300 MB)"
+    fi
+else
+    echo "note: no /usr/bin/time; the header's peak memory is not measured"
+fi
+rm -f "$tmp/zeros.json" "$tmp/zeros.safetensors"
+# INI lines longer than libinih's 200-byte buffer: long paths and comments read, a long key is
+# refused by line, a value over 1023 characters (the path buffers) is refused by key.
+long=$tmp/$(printf 'a%.0s' $(seq 1 120))/$(printf 'b%.0s' $(seq 1 120))
+mkdir -p "$long"
+cp "$tmp/train.csv" "$long/reviews-with-a-long-name.csv"
+sed "s|^train = .*|train = $long/reviews-with-a-long-name.csv   ; a path of 280 characters|; s|^hidden = 4\$|hidden = 4 ; $(printf 'c%.0s' $(seq 1 250))|" "$tmp/t.ini" > "$tmp/long.ini"
+row long-line 0 'test: 40 examples' -- "$rnnc" train "$tmp/long.ini" --threads 1 --quiet --set train.output="$tmp/longrun"
+printf '[model]\ninput_size = 2\n[lstm]\nhidden = 3   ; %s\n; %s\n' "$(printf 'c%.0s' $(seq 1 300))" "$(printf 'x%.0s' $(seq 1 300))" > "$tmp/long-desc.ini"
+row long-line 0 'total +84' -- "$rnnc" summary "$tmp/long-desc.ini"
+printf '[lstm]\n%s = 3\n' "$(printf 'k%.0s' $(seq 1 300))" > "$tmp/long-key.ini"
+row long-line 2 "long-key\.ini:2: line too long: only a 'key = value' line with a short key may be longer" -- "$rnnc" summary "$tmp/long-key.ini"
+row long-line 2 't\.ini:[0-9]+: \[data\] test: a value of 1100 characters \(at most 1023\)' -- $T --set data.test="$(printf 'p%.0s' $(seq 1 1100))"
+printf 'label,text,text\npos,good film,x\nneg,bad film,y\n' > "$tmp/twin-col.csv"
+row duplicate-column 2 'twin-col\.csv:1: text column "text" is named twice in the header \(columns 1 and 2\)' -- "$rnnc" eval "$model" "$tmp/twin-col.csv" $E
+awk 'BEGIN { print "label,text"; for (i = 0; i <= 100000; i++) print "pos,review " i }' > "$tmp/many.csv"
+row too-many-labels 2 'many\.csv:100002: label "review 100000" would be label 100001; a text set holds at most 100000 labels \(are the label and text columns swapped\?\)' -- timeout 20 $T --set data.train="$tmp/many.csv" --set data.label_column=text --set data.text_column=label
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -462,8 +462,9 @@ static void test_train_file(const char *tmp) {
     strcpy(longline + strlen(longline), ".tsv\n");
     write_file(path, longline);
     st = rnnc_classify_config_read(path, NULL, 0, &tc);
-    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), ":7: line too long"),
-          "a line too long for the INI reader is refused, not cut: %s", rnnc_last_error());
+    check(st == RNNC_OK && strlen(tc.train) == 254 && !strcmp(tc.train + 250, ".tsv"),
+          "a line longer than libinih's buffer is read whole, not cut: %s",
+          st ? rnnc_last_error() : tc.train);
     write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[lstm]\nhidden = 4\n");
     st = rnnc_classify_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "train = PATH"),
