@@ -210,9 +210,12 @@ static rnnc_status name_lines(rnnc_status st, const char *path, const char *cons
             const int origin = m->v[line - 1];
             if (origin > 0)
                 snprintf(buf, sizeof buf, "%.*s%s:%d%s", (int)(at - msg), msg, path, origin, end);
-            else
-                snprintf(buf, sizeof buf, "%.*s--set %s%s", (int)(at - msg), msg,
-                         overrides[-origin - 1], end);
+            else { /* the override quoted up to 60 bytes, as the CLI quotes a user's text */
+                const char *ov = overrides[-origin - 1];
+                const int cut = strlen(ov) > 60;
+                snprintf(buf, sizeof buf, "%.*s--set %.*s%s%s", (int)(at - msg), msg, cut ? 57 : 60,
+                         ov, cut ? "..." : "", end);
+            }
             return rnnc_error(st, "%s", buf);
         }
         at = d;

@@ -633,7 +633,7 @@ printf '[model]\ninput_size = 2\n[lstm]\nhidden = 3   ; %s\n; %s\n' "$(printf 'c
 row long-line 0 'total +84' -- "$rnnc" summary "$tmp/long-desc.ini"
 printf '[lstm]\n%s = 3\n' "$(printf 'k%.0s' $(seq 1 300))" > "$tmp/long-key.ini"
 row long-line 2 "long-key\.ini:2: line too long: only a 'key = value' line with a short key may be longer" -- "$rnnc" summary "$tmp/long-key.ini"
-row long-line 2 't\.ini:[0-9]+: \[data\] test: a value of 1100 characters \(at most 1023\)' -- $T --set data.test="$(printf 'p%.0s' $(seq 1 1100))"
+row long-line 2 '--set data\.test=p{47}\.\.\.: \[data\] test: a value of 1100 characters \(at most 1023\)' -- $T --set data.test="$(printf 'p%.0s' $(seq 1 1100))"
 printf 'label,text,text\npos,good film,x\nneg,bad film,y\n' > "$tmp/twin-col.csv"
 row duplicate-column 2 'twin-col\.csv:1: text column "text" is named twice in the header \(columns 1 and 2\)' -- "$rnnc" eval "$model" "$tmp/twin-col.csv" $E
 awk 'BEGIN { print "label,text"; for (i = 0; i <= 100000; i++) print "pos,review " i }' > "$tmp/many.csv"
