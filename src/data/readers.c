@@ -463,6 +463,7 @@ rnnc_status rnnc__read_delimited(const rnnc_text_source *src, int tsv, rnnc__tex
     int header = src->header;
     if (header < 0)
         header = !column_index(lspec, &li) || !column_index(tspec, &ti);
+    b->set->header = header != 0;
     char *buf;
     size_t n;
     RNNC_TRY(rnnc__read_file(src->path, RNNC__TEXT_MAX_FILE, "file", &buf, &n));
