@@ -141,7 +141,7 @@ printf '\xef\xbb\xbf[model]\ninput_size = 2\n[lstm]\nhidden = 3\n' > "$tmp/bom-m
 row bom 0 'total +84' -- "$rnnc" summary "$tmp/bom-model.ini"
 { printf '\xef\xbb\xbf'; cat "$tmp/t.ini"; } > "$tmp/bom-train.ini"
 row bom 0 'test: 40 examples' -- "$rnnc" train "$tmp/bom-train.ini" --threads 1 --quiet --set train.output="$tmp/bomrun"
-row aclimdb-not-archive 2 'train\.tsv\.gz: not an aclImdb archive \(a tar, maybe compressed\) or folder' -- $T --set data.format=aclimdb --set data.train=data/imdb-sample/train.tsv.gz
+row aclimdb-not-archive 2 'train\.tsv\.gz: not an aclImdb archive \(a tar, maybe compressed\) or folder' -- $T --set data.format=aclimdb --set data.train=data/imdb-sample/train.tsv.gz --set data.label_column= --set data.text_column=
 row num-words 2 'num_words must be 0 \(no limit\) or >= 4, got 3' -- $T --set data.num_words=3
 row empty-data 2 'empty\.csv: empty data set' -- $T --set data.train="$tmp/empty.csv"
 row empty-data 2 'empty\.csv: empty data set' -- $T --set data.test="$tmp/empty.csv"
@@ -429,6 +429,29 @@ row ft-in-train 2 'has a \[finetune\] section: run it with .rnnc finetune' -- $T
 row ft-args 2 'usage: rnnc finetune' -- "$rnnc" finetune "$model"
 row output-is-input 2 'run/model\.safetensors is also an input .*run/model\.safetensors.' -- "$rnnc" finetune "$tmp/run/model.safetensors" "$tmp/t.ini" --threads 1 --quiet
 row output-is-input 2 'run/metrics\.jsonl is also an input' -- $T --set data.test="$tmp/run/metrics.jsonl"
+
+# ---- explicit data options win over detection; eval reads the stored test set as training did ----
+# four.tsv has the IMDB TSV's shape (0/1, an integer, two more fields) but its text is column 2;
+# column 3 is empty, which the IMDB reader would refuse.
+printf '1\t7\tgood fine great\t\n0\t2\tbad awful poor\t\n' > "$tmp/four.tsv"
+C4="--set data.train=$tmp/four.tsv --set data.test=$tmp/four.tsv --set data.label_column=0 --set data.text_column=2 --set train.output=$tmp/fourrun"
+row explicit-wins 0 "data: .*four\.tsv read as tsv \(detected from the name \*\.tsv; a column or header is given\), no header row .*text column 2 \(set\)" -- $T $C4
+row explicit-wins 2 'four\.tsv: a label column \("0"\) is given, but the file is read as imdb-tsv \(set\), which has no columns to choose' -- $T $C4 --set data.format=imdb-tsv
+row explicit-wins 2 'aclImdb: a label column \("label"\) is given, but the file is read as aclimdb \(detected: a folder with <split>/pos\)' -- "$rnnc" eval "$model" tests/fixtures/text/aclImdb $E
+row explicit-wins 2 'rnnc eval: --split applies to aclImdb data only; .*train\.csv was read as csv' -- "$rnnc" eval "$model" "$tmp/train.csv" $E --split train
+# The good run's test set is a CSV read by column names (so with a header): eval without DATA
+# reads it so again, from any folder.
+row eval-stored 0 'train\.csv: 40 examples' -- "$rnnc" eval "$model"
+# A test set named relative to the training's folder: eval from another folder, which holds another
+# train.csv, still reads the training's.
+mkdir -p "$tmp/rel" "$tmp/other"
+printf 'label,text\nneg,one\npos,two\n' > "$tmp/other/train.csv"
+arnnc=$(cd "$(dirname "$rnnc")" && pwd)/rnnc
+row eval-stored 0 'test: 40 examples' -- bash -c "cd '$tmp' && exec '$arnnc' train t.ini --threads 1 --quiet --set data.train=train.csv --set data.test=train.csv --set train.output=rel/run"
+row eval-stored 0 "on $tmp/train\.csv: 40 examples" -- bash -c "cd '$tmp/other' && exec '$arnnc' eval ../rel/run/model.safetensors"
+# A model file that names its test set without saying how it was read is refused, not guessed.
+st_edit "$model" "$tmp/nohow.safetensors" 's/"rnnc\.data\.test\.format":"[a-z-]*",\{0,1\}//'
+row eval-stored 2 "nohow\.safetensors names its test set .*train\.csv' but not how it was read" -- "$rnnc" eval "$tmp/nohow.safetensors"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
