@@ -3,11 +3,9 @@
 #include "cli.h"
 #include "tasks.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 /* The data and model of one run (freed by run_free). */
 typedef struct classify_run {
@@ -52,16 +50,9 @@ static rnnc_status read_train(const rnnc_classify_config *tc, classify_run *r) {
  * header and the columns. */
 static int store_test(const rnnc_classify_config *tc, const rnnc_textset *test,
                       rnnc_classifier *c) {
-    char cwd[4096], abs[8192];
-    if (tc->test[0] == '/') {
-        snprintf(abs, sizeof abs, "%s", tc->test);
-    } else if (getcwd(cwd, sizeof cwd)) {
-        snprintf(abs, sizeof abs, "%s/%s", cwd, tc->test);
-    } else {
-        fprintf(stderr, "rnnc train: cannot tell the current folder to store %s: %s\n", tc->test,
-                strerror(errno));
+    char abs[4096];
+    if (cli_absolute_path(tc->test, abs, sizeof abs) != CLI_OK)
         return CLI_FAIL;
-    }
     rnnc_status st = rnnc_classifier_set_info(c, "rnnc.data.test", abs);
     if (!st)
         st = rnnc_classifier_set_info(c, "rnnc.data.test.format",

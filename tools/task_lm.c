@@ -22,8 +22,8 @@ static void run_free(lm_run *r) {
     rnnc_lm_free(r->lm);
 }
 
-/* A file's text: the file itself, or with [lm] format the texts of a labelled set, one per line
- * (lc NULL: plain text). split names the aclImdb split. */
+/* A file's text: the file itself, or with [lm] format the texts of a labelled set, one per line,
+ * saying how the set was read (lc NULL: plain text). split names the aclImdb split. */
 static rnnc_status read_text(const rnnc_lm_config *lc, const char *path, const char *split,
                              char **text, size_t *len) {
     if (!lc || lc->format < 0)
@@ -33,8 +33,10 @@ static rnnc_status read_text(const rnnc_lm_config *lc, const char *path, const c
     src.text_col = lc->text_column[0] ? lc->text_column : NULL;
     rnnc_textset *set = NULL;
     rnnc_status st = rnnc_textset_read(&src, &set);
-    if (st == RNNC_OK)
+    if (st == RNNC_OK) {
+        printf("data: %s read as %s\n", path, set->read_as);
         st = rnnc_textset_join(set, text, len);
+    }
     rnnc_textset_free(set);
     return st;
 }

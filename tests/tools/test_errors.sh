@@ -451,6 +451,16 @@ row eval-stored 0 'test: 40 examples' -- bash -c "cd '$tmp' && exec '$arnnc' tra
 row eval-stored 0 "on $tmp/train\.csv: 40 examples" -- bash -c "cd '$tmp/other' && exec '$arnnc' eval ../rel/run/model.safetensors"
 # A model file that names its test set without saying how it was read is refused, not guessed.
 st_edit "$model" "$tmp/nohow.safetensors" 's/"rnnc\.data\.test\.format":"[a-z-]*",\{0,1\}//'
+# A forecaster names its data by absolute path too: eval and forecast from another folder holding
+# another series.csv read the training's; a relative name (a file written otherwise) is refused.
+if [ -n "${fmodel:-}" ]; then
+    head -n 31 "$tmp/series.csv" > "$tmp/other/series.csv"
+    row eval-stored 0 'saved .*frel/model\.safetensors' -- bash -c "cd '$tmp' && exec '$arnnc' train f.ini --threads 1 --quiet --set forecast.data=series.csv --set train.output=frel"
+    row eval-stored 0 "on $tmp/series\.csv: 60 rows" -- bash -c "cd '$tmp/other' && exec '$arnnc' eval ../frel/model.safetensors"
+    st_edit "$fmodel" "$tmp/frelname.safetensors" 's|"rnnc\.forecast\.data":"[^"]*"|"rnnc.forecast.data":"series.csv"|'
+    row eval-stored 2 "frelname\.safetensors names its data 'series\.csv' relative to the folder it was trained in" -- "$rnnc" eval "$tmp/frelname.safetensors"
+    row eval-stored 2 "names its data 'series\.csv' relative to the folder" -- "$rnnc" forecast "$tmp/frelname.safetensors" --out "$tmp/frel.csv"
+fi
 row eval-stored 2 "nohow\.safetensors names its test set .*train\.csv' but not how it was read" -- "$rnnc" eval "$tmp/nohow.safetensors"
 
 echo "$pass passed, $fail failed"
