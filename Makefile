@@ -145,6 +145,9 @@ FUZZ_MAX_LEN_textset := 16384
 FUZZ_MAX_LEN_trainconfig := 8192
 FUZZ_MAX_LEN_config := 8192
 FUZZ_MAX_LEN_text := 8192
+FUZZ_MAX_LEN_forecaster := 65536
+FUZZ_MAX_LEN_lm := 65536
+FUZZ_MAX_LEN_checkpoint := 65536
 
 .PHONY: fuzz fuzz-build fuzz-clean
 $(FUZZ_BUILD)/obj/%.o: src/%.c $(HEADERS)

@@ -10,9 +10,10 @@
 static const char about[] =
     "Evaluates a text classifier's model file on a labelled set: loss, accuracy, precision,\n"
     "recall, F1 and (two labels) ROC AUC. DATA defaults to the test set named in the model file\n"
-    "(the [data] test of its training file). Formats as in [data] format (docs/training.md):\n"
-    "auto, imdb-tsv, aclimdb, csv, tsv, folder-files, folder-lines. For an aclImdb folder or\n"
-    "archive, --split picks the split (default test).\n\n"
+    "(the [data] test of its training file), read as its training read it (the format, header\n"
+    "and columns stored there; options given here win). Formats as in [data] format\n"
+    "(docs/training.md): auto, imdb-tsv, aclimdb, csv, tsv, folder-files, folder-lines. For an\n"
+    "aclImdb folder or archive, --split picks the split (default test).\n\n"
     "For a forecaster's model file (docs/forecast.md), DATA is a CSV (default: the training\n"
     "data named in the model file) and one table gives MAE, RMSE, MAPE, sMAPE and MASE of the\n"
     "model and of every baseline over the windows of its test part.\n\n"
@@ -44,35 +45,82 @@ static void task_of(const char *model, char *task, size_t n) {
     rnnc_tensor_file_free(tf);
 }
 
+/* How the test set stored in the model file is read (DATA not given): its absolute path and the
+ * format, header and columns its training used, each unless given on the command line (a given
+ * --format drops the stored header and columns, which belong to the stored format). A file that
+ * names its test set without saying how it was read is refused rather than guessed. */
+static int stored_source(const eval_opts *o, const rnnc_classifier *c, rnnc_text_source *src) {
+    const char *data = rnnc_classifier_info(c, "rnnc.data.test");
+    if (!data) {
+        fprintf(stderr, "rnnc eval: %s names no test set; give DATA\n", o->model);
+        return CLI_USAGE;
+    }
+    const char *fmt = rnnc_classifier_info(c, "rnnc.data.test.format");
+    if (!fmt || data[0] != '/') {
+        fprintf(stderr, "rnnc eval: %s names its test set '", o->model);
+        cli_print_text(stderr, data, -1);
+        fprintf(stderr, "' but not how it was read (its absolute path, format, header and "
+                        "columns); give DATA and its options (--format, --header, ...)\n");
+        return CLI_USAGE;
+    }
+    src->path = data;
+    if (o->format >= 0)
+        return CLI_OK;
+    int f = 0;
+    while (rnnc_text_format_name(f) && strcmp(rnnc_text_format_name(f), fmt))
+        f++;
+    if (!rnnc_text_format_name(f) || f == RNNC_TEXT_AUTO) {
+        fprintf(stderr, "rnnc eval: %s: rnnc.data.test.format '", o->model);
+        cli_print_text(stderr, fmt, -1);
+        fprintf(stderr, "' is no text format; give DATA and its options\n");
+        return CLI_USAGE;
+    }
+    src->format = (enum rnnc_text_format)f;
+    const char *h = rnnc_classifier_info(c, "rnnc.data.test.header");
+    if (o->header < 0 && h)
+        src->header = !strcmp(h, "true") ? 1 : !strcmp(h, "false") ? 0 : -1;
+    if (!o->label_col)
+        src->label_col = rnnc_classifier_info(c, "rnnc.data.test.label_column");
+    if (!o->text_col)
+        src->text_col = rnnc_classifier_info(c, "rnnc.data.test.text_column");
+    return CLI_OK;
+}
+
 static int eval_classifier(const eval_opts *o) {
     rnnc_classifier *c;
     rnnc_status st = rnnc_classifier_load(o->model, &c);
     if (st)
         return cli_fail("eval", st);
-    const char *data = o->data ? o->data : rnnc_classifier_info(c, "rnnc.data.test");
-    if (!data) {
-        fprintf(stderr, "rnnc eval: %s names no test set; give DATA\n", o->model);
-        rnnc_classifier_free(c);
-        return CLI_USAGE;
-    }
     const char *const *names;
     int nl = rnnc_classifier_labels(c, &names);
     rnnc_text_source src = rnnc_text_source_init();
-    src.format = o->format, src.path = data, src.split = splits[o->split];
-    src.header = o->header == 0 ? -1 : o->header == 1 ? 1 : 0;
+    src.format = o->format >= 0 ? (enum rnnc_text_format)o->format : RNNC_TEXT_AUTO;
+    src.path = o->data, src.split = splits[o->split >= 0 ? o->split : 1];
+    src.header = o->header <= 0 ? -1 : o->header == 1 ? 1 : 0;
     src.label_col = o->label_col, src.text_col = o->text_col;
     src.label_names = names, src.n_label_names = nl;
     src.encoding = o->encoding;
+    int rc = o->data ? CLI_OK : stored_source(o, c, &src);
+    if (rc != CLI_OK) {
+        rnnc_classifier_free(c);
+        return rc;
+    }
     rnnc_textset *set = NULL;
     double loss;
     rnnc_metric_values v;
-    int rc = CLI_OK;
-    if (!(st = rnnc_textset_read(&src, &set)))
-        cli_textset_warnings("eval", "test", data, set);
-    if (st || (st = rnnc_classifier_evaluate(c, set, (int)o->batch, &loss, &v))) {
+    if ((st = rnnc_textset_read(&src, &set))) {
+        rc = cli_fail("eval", st);
+    } else if (o->split >= 0 && set->format != RNNC_TEXT_ACLIMDB) {
+        fprintf(stderr, "rnnc eval: --split applies to aclImdb data only; %s was read as %s\n",
+                src.path, set->read_as);
+        rc = CLI_USAGE;
+    } else if ((cli_textset_warnings("eval", "test", src.path, set),
+                st = rnnc_classifier_evaluate(c, set, (int)o->batch, &loss, &v))) {
         rc = cli_fail("eval", st);
     } else {
-        printf("%s on %s: %zu examples\n", o->model, data, v.n);
+        printf("data: %s read as %s%s\n", src.path, set->read_as,
+               o->data ? "" : "; the test set and options stored in the model file");
+        printf("%s on %s: %zu examples\n", o->model, src.path, v.n);
         printf("loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f", loss, v.accuracy,
                v.precision, v.recall, v.f1);
         if (!isnan(v.auc))
@@ -85,7 +133,8 @@ static int eval_classifier(const eval_opts *o) {
 }
 
 int cmd_eval(int argc, char **argv) {
-    eval_opts o = {NULL, NULL, NULL, NULL, 0, 0, RNNC_TEXT_AUTO, 0, 1, RNNC_TEXT_UTF8};
+    /* -1: not given (format, header, split) */
+    eval_opts o = {NULL, NULL, NULL, NULL, 0, 0, -1, -1, -1, RNNC_TEXT_UTF8};
     const cli_option opts[] = {
         {"--format", CLI_CHOICE, &o.format, "F",
          "the data's format: auto (default), imdb-tsv, aclimdb, csv, tsv,\n"

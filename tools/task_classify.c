@@ -78,6 +78,30 @@ static rnnc_status read_train(const rnnc_classify_config *tc, classify_run *r) {
     return st;
 }
 
+/* Stores in the model file how the test set was read, so that `rnnc eval MODEL` reads it the same
+ * way from any folder: its absolute path, the format used and, for CSV and TSV, whether it has a
+ * header and the columns. */
+static int store_test(const rnnc_classify_config *tc, const rnnc_textset *test,
+                      rnnc_classifier *c) {
+    char abs[4096];
+    if (cli_absolute_path(tc->test, abs, sizeof abs) != CLI_OK)
+        return CLI_FAIL;
+    rnnc_status st = rnnc_classifier_set_info(c, "rnnc.data.test", abs);
+    if (!st)
+        st = rnnc_classifier_set_info(c, "rnnc.data.test.format",
+                                      rnnc_text_format_name(test->format));
+    if (!st && test->header >= 0) {
+        st = rnnc_classifier_set_info(c, "rnnc.data.test.header", test->header ? "true" : "false");
+        if (!st)
+            st = rnnc_classifier_set_info(c, "rnnc.data.test.label_column",
+                                          tc->label_column[0] ? tc->label_column : "0");
+        if (!st)
+            st = rnnc_classifier_set_info(c, "rnnc.data.test.text_column",
+                                          tc->text_column[0] ? tc->text_column : "1");
+    }
+    return st ? cli_fail("train", st) : CLI_OK;
+}
+
 /* The classifier (make's, or a new one), then the test set, read and checked before training
  * overwrites anything. */
 static int build(rnnc_classify_config *tc, const cli_train_args *a, cli_make_classifier make,
@@ -98,12 +122,16 @@ static int build(rnnc_classify_config *tc, const cli_train_args *a, cli_make_cla
     if ((st = read_set(tc, tc->test, "test", names, nl, &r->test)))
         return cli_fail("train", st);
     cli_textset_warnings("train", "test", tc->test, r->test);
-    rnnc_classifier_set_info(r->c, "rnnc.data.test", tc->test);
-    return CLI_OK;
+    return store_test(tc, r->test, r->c);
 }
 
 static void print_setup(const rnnc_classify_config *tc, const cli_train_args *a,
                         const classify_run *r, double seconds) {
+    const char *paths[] = {tc->train, tc->validation, tc->test};
+    const rnnc_textset *sets[] = {r->train, tc->validation[0] ? r->val : NULL, r->test};
+    for (int i = 0; i < 3; i++)
+        if (sets[i])
+            printf("data: %s read as %s\n", paths[i], sets[i]->read_as);
     printf("data: %zu training, %zu validation examples, %d labels", r->train->n,
            r->val ? r->val->n : 0, r->train->n_labels);
     if (r->val)

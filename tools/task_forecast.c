@@ -63,6 +63,12 @@ int cli_forecast_load(const char *what, const char *model, const char *data, rnn
     if (!src.path || !src.path[0]) {
         fprintf(stderr, "rnnc %s: %s names no data; give DATA.csv\n", what, model);
         rc = CLI_USAGE;
+    } else if (!data && src.path[0] != '/') {
+        fprintf(stderr, "rnnc %s: %s names its data '", what, model);
+        cli_print_text(stderr, src.path, -1);
+        fprintf(stderr, "' relative to the folder it was trained in, which it does not record; "
+                        "give DATA.csv\n");
+        rc = CLI_USAGE;
     } else if ((st = rnnc_series_read(&src, s))) {
         rc = cli_fail(what, st);
     }
@@ -117,6 +123,10 @@ static int build(rnnc_forecast_config *fc, const cli_train_args *a, cli_adapt_mo
     rnnc_status st;
     if ((st = rnnc_series_read(&src, s)))
         return cli_fail("train", st);
+    char abs[4096]; /* the model file names its data from any folder */
+    if (cli_absolute_path(fc->data, abs, sizeof abs) != CLI_OK)
+        return CLI_FAIL;
+    src.path = abs;
     if ((st = rnnc_forecaster_create(&tc->model, &fc->spec, *s, &src, tc->fit.seed, f)))
         return cli_fail(a->path, st);
     return adapt ? adapt(user, rnnc_forecaster_model(*f), &fc->run.fit) : CLI_OK;

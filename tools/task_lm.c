@@ -22,8 +22,8 @@ static void run_free(lm_run *r) {
     rnnc_lm_free(r->lm);
 }
 
-/* A file's text: the file itself, or with [lm] format the texts of a labelled set, one per line
- * (lc NULL: plain text), in encoding enc (Latin-1 decoded to UTF-8; UTF-8's invalid bytes are
+/* A file's text: the file itself, or with [lm] format the texts of a labelled set, one per line,
+ * saying how the set was read (lc NULL: plain text), in encoding enc (Latin-1 decoded to UTF-8; UTF-8's invalid bytes are
  * counted in a warning of rnnc `cmd`). split names the aclImdb split. */
 static rnnc_status read_text(const rnnc_lm_config *lc, int enc, const char *cmd, const char *path,
                              const char *split, char **text, size_t *len) {
@@ -49,10 +49,11 @@ static rnnc_status read_text(const rnnc_lm_config *lc, int enc, const char *cmd,
     src.text_col = lc->text_column[0] ? lc->text_column : NULL;
     rnnc_textset *set = NULL;
     st = rnnc_textset_read(&src, &set);
-    if (st == RNNC_OK)
+    if (st == RNNC_OK) {
+        printf("data: %s read as %s\n", path, set->read_as);
         cli_warn_invalid_utf8(cmd, path, set->invalid_utf8, option);
-    if (st == RNNC_OK)
         st = rnnc_textset_join(set, text, len);
+    }
     rnnc_textset_free(set);
     return st;
 }

@@ -5,6 +5,7 @@
 #include "outputs.h"
 #include "cli.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,5 +146,20 @@ int cli_fit_end(cli_progress *p, rnnc_status st, const rnnc_epoch_report *last,
     }
     if (fit->out_dir)
         printf("saved %s/model.safetensors\n", fit->out_dir);
+    return CLI_OK;
+}
+
+int cli_absolute_path(const char *path, char *out, size_t cap) {
+    char cwd[4096];
+    int n = -1;
+    if (path[0] == '/')
+        n = snprintf(out, cap, "%s", path);
+    else if (getcwd(cwd, sizeof cwd))
+        n = snprintf(out, cap, "%s/%s", cwd, path);
+    if (n < 0 || (size_t)n >= cap) {
+        fprintf(stderr, "rnnc: cannot make %s an absolute path to store in the model file: %s\n",
+                path, n < 0 ? strerror(errno) : "too long");
+        return CLI_FAIL;
+    }
     return CLI_OK;
 }

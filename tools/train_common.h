@@ -46,4 +46,9 @@ void cli_fit_begin(cli_progress *p, int task, double per_item, const cli_train_a
 int cli_fit_end(cli_progress *p, rnnc_status st, const rnnc_epoch_report *last,
                 const rnnc_fit_spec *fit, const char *path);
 
+/* path made absolute (the current folder before a relative one) into out (cap bytes), for a model
+ * file that names its data, so that the name holds from any folder. Prints why and returns
+ * CLI_FAIL when the current folder is unknown or the result does not fit. */
+int cli_absolute_path(const char *path, char *out, size_t cap);
+
 #endif

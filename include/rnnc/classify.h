@@ -75,8 +75,11 @@ rnnc_status rnnc_classifier_evaluate(rnnc_classifier *c, const rnnc_textset *dat
 rnnc_status rnnc_classifier_predict(rnnc_classifier *c, const char *const *texts, size_t n,
                                     float *probs);
 
-/* Extra metadata saved in the classifier's model file (e.g. "rnnc.data.test", the test set it
- * was trained for); at most 16 keys, each starting "rnnc.data.". Both strings are copied. */
+/* Extra metadata saved in the classifier's model file; at most 16 keys, each starting
+ * "rnnc.data.". Both strings are copied. The rnnc tool stores how the test set was read:
+ * "rnnc.data.test" (its absolute path), "rnnc.data.test.format" (rnnc_text_format_name of the
+ * format used) and, for CSV and TSV, "rnnc.data.test.header" ("true" or "false"),
+ * "rnnc.data.test.label_column" and "rnnc.data.test.text_column". */
 rnnc_status rnnc_classifier_set_info(rnnc_classifier *c, const char *key, const char *value);
 /* Such a value from the loaded file (borrowed), NULL if absent. */
 const char *rnnc_classifier_info(const rnnc_classifier *c, const char *key);

@@ -106,20 +106,6 @@ enum rnnc_padding { RNNC_PAD_POST = 0, RNNC_PAD_PRE = 1 };
 rnnc_status rnnc_pad_ids(const int32_t *ids, size_t n, int maxlen, int padding, int truncating,
                          int32_t value, int32_t *out, int *len);
 
-/* A labelled text set: texts[i] (NUL-terminated, raw bytes as read) has label labels[i] in
- * [0, n_labels), whose name is label_names[labels[i]]. Everything is owned by the set. */
-typedef struct rnnc_textset {
-    size_t n;
-    char **texts;
-    int32_t *labels;
-    int n_labels;
-    char **label_names;
-    /* Bytes of the texts as read that are not UTF-8: the tokenizer reads each as U+FFFD, so a
-     * Latin-1 file (é as the byte E9) loses its accented words. 0 with RNNC_TEXT_LATIN1. A split
-     * or subset leaves it with the set it was read into. */
-    size_t invalid_utf8;
-} rnnc_textset;
-
 enum rnnc_text_format {
     RNNC_TEXT_AUTO = 0,     /* decided from the path, see rnnc_textset_read */
     RNNC_TEXT_IMDB_TSV,     /* label(0/1) TAB rating TAB id TAB text, no header, plain or gzip */
@@ -129,6 +115,32 @@ enum rnnc_text_format {
     RNNC_TEXT_FOLDER_FILES, /* path/<label>/<file>: one document per file */
     RNNC_TEXT_FOLDER_LINES  /* path/<label>/<file>: one document per non-empty line */
 };
+/* The name of a format as [data] format spells it ("auto", "imdb-tsv", "aclimdb", "csv", "tsv",
+ * "folder-files", "folder-lines"; static), NULL when f is none of them. */
+const char *rnnc_text_format_name(int f);
+
+/* A labelled text set: texts[i] (NUL-terminated, raw bytes as read) has label labels[i] in
+ * [0, n_labels), whose name is label_names[labels[i]]. Everything is owned by the set.
+ * rnnc_textset_read also says how it read the file (sets made otherwise have format AUTO, header
+ * -1 and read_as ""): the format it used (never AUTO), for CSV and TSV whether the first row was
+ * a header (1) or not (0), -1 for the other formats, and read_as, one line of what was read how
+ * and why, each property marked as set (given by the caller), detected or default, e.g.
+ * "tsv (detected from the name *.tsv), no header row (detected: the columns are numbers), label
+ * column 0 (default), text column 2 (set)". */
+typedef struct rnnc_textset {
+    size_t n;
+    char **texts;
+    int32_t *labels;
+    int n_labels;
+    char **label_names;
+    enum rnnc_text_format format;
+    int header;
+    char read_as[384];
+    /* Bytes of the texts as read that are not UTF-8: the tokenizer reads each as U+FFFD, so a
+     * Latin-1 file (é as the byte E9) loses its accented words. 0 with RNNC_TEXT_LATIN1. A split
+     * or subset leaves it with the set it was read into. */
+    size_t invalid_utf8;
+} rnnc_textset;
 
 /* What a reader takes from one data source (a file, a folder, an archive) at most. Readers stream
  * and check each limit as data arrives, so that a gzip or archive bomb, or a file far larger than
@@ -182,8 +194,12 @@ rnnc_text_source rnnc_text_source_init(void);
 /* Reads a labelled text set; owned by the caller. AUTO picks the format from the path: a folder
  * with train/pos -> ACLIMDB; a folder of folders -> FOLDER_FILES; *.tar.gz, *.tgz or *.tar whose
  * members are under aclImdb/ -> ACLIMDB; *.tsv(.gz) whose first line has at least 4 fields, the
- * first 0 or 1 and the second an integer (and header not 1) -> IMDB_TSV, other *.tsv(.gz) -> TSV;
- * *.csv(.gz) -> CSV. Errors name the file and line, or the archive member: an unterminated quote,
+ * first 0 or 1 and the second an integer -> IMDB_TSV, unless a column or header = 1 is given,
+ * other *.tsv(.gz) -> TSV; *.csv(.gz) -> CSV. What the caller gives always wins over detection,
+ * and is never ignored: a column or header = 1 with a format that has neither (IMDB_TSV,
+ * ACLIMDB, the folder formats; given or detected) is an RNNC_ERR_ARG error naming the file and the
+ * format chosen. The set's format, header and read_as say what was used. Errors name the file and
+ * line, or the archive member: an unterminated quote,
  * a missing column, an empty text, an unknown label (with fixed label names), an empty data set, a
  * document over 16 MiB, a limit of src->limits passed, gzip data cut short or followed by other
  * bytes. */

@@ -60,24 +60,30 @@ RNNC_HOT void rnnc__vtanh_f32(float *x, size_t n) {
         x[i] = in != in ? in : a < 0.3f ? small : (v < 0 ? -big : big);
     }
 }
-/* y = exp(x - m) for a softmax row whose maximum is m (so every exponent is <= 0; below -87 the
- * result is clamped near 1e-38 instead of 0); returns the sum of y, added in 16 lanes. */
+/* exp(d) for a softmax exponent d: clamped to [-87, 88] (below -87 the result stays near 1e-38
+ * instead of 0); a NaN d (a NaN or infinite logit) gives NaN and is never converted to int. */
+static inline float exp_clamped(float d) {
+    float v = d == d ? d : 0.0f;
+    v = v < -87.0f ? -87.0f : v;
+    v = v > 88.0f ? 88.0f : v;
+    const float e = exp_core(v);
+    return d == d ? e : d;
+}
+
+/* y = exp(x - m) for a softmax row whose maximum is m (so every exponent is <= 0); returns the
+ * sum of y, added in 16 lanes. Logits that are not finite give NaN or the clamped values. */
 RNNC_HOT float rnnc__vexp_shift(const float *x, float m, float *y, size_t n) {
     float acc[16] = {0};
     size_t i = 0;
     for (; i + 16 <= n; i += 16)
         for (int l = 0; l < 16; l++) {
-            float v = x[i + (size_t)l] - m;
-            v = v < -87.0f ? -87.0f : v;
-            const float e = exp_core(v);
+            const float e = exp_clamped(x[i + (size_t)l] - m);
             y[i + (size_t)l] = e;
             acc[l] += e;
         }
     float s = 0;
     for (; i < n; i++) {
-        float v = x[i] - m;
-        v = v < -87.0f ? -87.0f : v;
-        y[i] = exp_core(v);
+        y[i] = exp_clamped(x[i] - m);
         s += y[i];
     }
     for (int l = 0; l < 16; l++)

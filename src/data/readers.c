@@ -550,6 +550,7 @@ rnnc_status rnnc__read_delimited(const rnnc_text_source *src, int tsv, rnnc__tex
     int header = src->header;
     if (header < 0)
         header = !column_index(lspec, &li) || !column_index(tspec, &ti);
+    b->set->header = header != 0;
     rnnc__instream *in;
     RNNC_TRY(rnnc__instream_open(src->path, &b->budget, &in));
     rnnc__buf rec = {0}, hrec = {0};

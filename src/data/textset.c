@@ -409,12 +409,15 @@ static int looks_like_imdb_tsv(const char *path) {
     return strchr(t2 + 1, '\t') != NULL;
 }
 
-static rnnc_status detect(const rnnc_text_source *src, int *format) {
+/* Picks the format from the path (rnnc_textset_read); *why says from what. */
+static rnnc_status detect(const rnnc_text_source *src, int *format, const char **why) {
     const char *p = src->path;
     if (is_dir(p)) {
         char sub[4096];
         snprintf(sub, sizeof sub, "%s/%s/pos", p, src->split ? src->split : "train");
         *format = is_dir(sub) ? RNNC_TEXT_ACLIMDB : RNNC_TEXT_FOLDER_FILES;
+        *why = *format == RNNC_TEXT_ACLIMDB ? "detected: a folder with <split>/pos"
+                                            : "detected: a folder without <split>/pos";
         return RNNC_OK;
     }
     if (ends_with(p, ".tar.gz") || ends_with(p, ".tgz") || ends_with(p, ".tar")) {
@@ -424,14 +427,26 @@ static rnnc_status detect(const rnnc_text_source *src, int *format) {
                              "read)",
                              p);
         *format = RNNC_TEXT_ACLIMDB;
+        *why = "detected: an archive with aclImdb/ members";
         return RNNC_OK;
     }
     if (ends_with(p, ".tsv") || ends_with(p, ".tsv.gz")) {
-        *format = (src->header != 1 && looks_like_imdb_tsv(p)) ? RNNC_TEXT_IMDB_TSV : RNNC_TEXT_TSV;
+        /* The IMDB layout fixes its columns and has no header: a column or a header given means
+         * the caller reads the file as a plain TSV. */
+        const int given = src->label_col || src->text_col || src->header == 1;
+        if (!given && looks_like_imdb_tsv(p)) {
+            *format = RNNC_TEXT_IMDB_TSV;
+            *why = "detected from the name *.tsv and a first line of label (0/1), rating, id, text";
+        } else {
+            *format = RNNC_TEXT_TSV;
+            *why = given ? "detected from the name *.tsv; a column or header is given"
+                         : "detected from the name *.tsv";
+        }
         return RNNC_OK;
     }
     if (ends_with(p, ".csv") || ends_with(p, ".csv.gz")) {
         *format = RNNC_TEXT_CSV;
+        *why = "detected from the name *.csv";
         return RNNC_OK;
     }
     struct stat st;
@@ -439,6 +454,61 @@ static rnnc_status detect(const rnnc_text_source *src, int *format) {
         return RNNC_FAIL(RNNC_ERR_IO, "%s: %s", p, strerror(errno));
     return RNNC_FAIL(RNNC_ERR_ARG, "%s: cannot tell the text format from the name; set the format",
                      p);
+}
+
+static const char *const format_names[] = {"auto", "imdb-tsv",     "aclimdb",     "csv",
+                                           "tsv",  "folder-files", "folder-lines"};
+
+const char *rnnc_text_format_name(int f) {
+    return f >= 0 && f < (int)(sizeof format_names / sizeof *format_names) ? format_names[f] : NULL;
+}
+
+/* A column or a header row given for a format that has neither would be ignored: refused. */
+static rnnc_status check_given(const rnnc_text_source *src, int format, const char *why) {
+    if (format == RNNC_TEXT_CSV || format == RNNC_TEXT_TSV)
+        return RNNC_OK;
+    const char *what = src->label_col ? "a label column" : src->text_col ? "a text column" : NULL;
+    const char *value = src->label_col ? src->label_col : src->text_col;
+    if (what)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%s: %s (\"%.64s\") is given, but the file is read as %s (%s), which has "
+                         "no columns to choose; set the format to csv or tsv, or drop the column",
+                         src->path, what, value, rnnc_text_format_name(format), why);
+    if (src->header == 1)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%s: header = true is given, but the file is read as %s (%s), which has "
+                         "no header row; set the format to csv or tsv, or drop the header",
+                         src->path, rnnc_text_format_name(format), why);
+    return RNNC_OK;
+}
+
+/* Whether a column is given by name (not a 0-based index), as the CSV/TSV reader tells them. */
+static int by_column_name(const char *spec) {
+    if (!spec)
+        return 0;
+    if (!*spec)
+        return 1;
+    for (; *spec; spec++)
+        if (*spec < '0' || *spec > '9')
+            return 1;
+    return 0;
+}
+
+/* The set's read_as line (rnnc_textset). */
+static void describe(const rnnc_text_source *src, rnnc_textset *s, const char *why) {
+    int k =
+        snprintf(s->read_as, sizeof s->read_as, "%s (%s)", rnnc_text_format_name(s->format), why);
+    if (s->header < 0 || k < 0 || (size_t)k >= sizeof s->read_as)
+        return;
+    const int any_named = by_column_name(src->label_col) || by_column_name(src->text_col);
+    snprintf(s->read_as + k, sizeof s->read_as - (size_t)k,
+             ", %s (%s), label column %.64s (%s), text column %.64s (%s)",
+             s->header ? "a header row" : "no header row",
+             src->header >= 0 ? "set"
+             : any_named      ? "detected: a column is given by name"
+                              : "detected: the columns are numbers",
+             src->label_col ? src->label_col : "0", src->label_col ? "set" : "default",
+             src->text_col ? src->text_col : "1", src->text_col ? "set" : "default");
 }
 
 rnnc_status rnnc_textset_read(const rnnc_text_source *src, rnnc_textset **out) {
@@ -451,11 +521,17 @@ rnnc_status rnnc_textset_read(const rnnc_text_source *src, rnnc_textset **out) {
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: split \"%s\" is neither \"train\" nor \"test\"",
                          src->path, src->split);
     int format = src->format;
+    const char *why = "set";
     if (format == RNNC_TEXT_AUTO)
-        RNNC_TRY(detect(src, &format));
+        RNNC_TRY(detect(src, &format, &why));
+    else if (!rnnc_text_format_name(format))
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s: unknown text format %d", src->path, format);
+    RNNC_TRY(check_given(src, format, why));
     rnnc__textbuild b;
     rnnc_status s = rnnc__textbuild_init(&b, src);
     if (!s) {
+        b.set->format = (enum rnnc_text_format)format;
+        b.set->header = -1;
         switch (format) {
         case RNNC_TEXT_IMDB_TSV: s = rnnc__read_imdb_tsv(src, &b); break;
         case RNNC_TEXT_ACLIMDB:
@@ -469,6 +545,8 @@ rnnc_status rnnc_textset_read(const rnnc_text_source *src, rnnc_textset **out) {
         default: s = RNNC_FAIL(RNNC_ERR_ARG, "%s: unknown text format %d", src->path, format);
         }
     }
+    if (!s)
+        describe(src, b.set, why);
     if (!s)
         s = rnnc__textbuild_finish(&b, src->path, out);
     rnnc__textbuild_free(&b);

@@ -1,6 +1,7 @@
-/* The vectorized float sigmoid and tanh (src/core/vmath.c) against double-precision libm over a
- * dense sweep: the error bound quoted in vmath.c is measured here. */
+/* The vectorized float sigmoid, tanh and softmax exponent (src/core/vmath.c) against
+ * double-precision libm over a dense sweep: the error bound quoted in vmath.c is measured here. */
 #include "check.h"
+#include "core/core.h"
 #include "core/real.h"
 
 #include <math.h>
@@ -57,6 +58,21 @@ int main(void) {
     rnnc__vtanh_f32(&nan1, 1);
     rnnc__vsigmoid_f32(&nan2, 1);
     check(isnan(nan1) && isnan(nan2), "tanh(NaN) and sigmoid(NaN) are NaN, so a NaN is still seen");
+    /* A softmax row with logits that are not finite (a model file's NaN weights, a diverged run):
+     * NaN exponents stay NaN and are never converted to int (undefined; UBSan reports it), -Inf
+     * gives the clamped minimum. 20 values: the 16-lane part and the rest. */
+    float z[20], ez[20];
+    for (int i = 0; i < 20; i++)
+        z[i] = -0.5f * (float)i;
+    z[3] = NAN, z[17] = NAN, z[5] = -INFINITY, z[18] = -INFINITY;
+    float sum = rnnc__vexp_shift(z, 0.0f, ez, 20);
+    check(isnan(sum) && isnan(ez[3]) && isnan(ez[17]) && ez[5] > 0 && ez[5] < 1e-37f &&
+              ez[18] > 0 && ez[18] < 1e-37f && fabsf(ez[0] - 1) < 1e-6f &&
+              fabsf(ez[2] - expf(-1)) < 1e-6f,
+          "exp shift: NaN logits give NaN, -Inf the clamped minimum, the others exp");
+    float m_nan[2] = {1.0f, 2.0f}, em[2];
+    check(isnan(rnnc__vexp_shift(m_nan, NAN, em, 2)) && isnan(em[0]) && isnan(em[1]),
+          "exp shift: a NaN maximum gives NaN");
     /* teeth: a value moved by two float steps is seen */
     double bad = ulps(nextafterf(nextafterf(t[N / 3], 2), 2), tanh((double)x[N / 3]));
     check(bad >= 1, "the ulp measure sees a 2-ulp change (%.2f)", bad);

@@ -800,7 +800,7 @@ static void test_classifier_rules(void) {
     s.level = RNNC_LM_WORD;
 
     char *texts[] = {"Great film!<br />Loved it.", "Bad,\r\nbad."};
-    rnnc_textset set = {2, texts, NULL, 0, NULL, 0};
+    rnnc_textset set = {.n = 2, .texts = texts};
     char *joined = NULL;
     size_t len = 0;
     check(rnnc_textset_join(&set, &joined, &len) == RNNC_OK && joined &&

@@ -816,6 +816,76 @@ static void count_labels(const rnnc_textset *s, size_t want_n, const char *what)
           what, s ? s->n : 0, c[0], c[1]);
 }
 
+/* ---- explicit options win over detection ------------------------------------------------ */
+
+static void test_explicit_wins(void) {
+    /* Four TAB-separated fields, the first 0/1 and the second an integer: the IMDB TSV layout as
+     * far as detection can tell. A given column makes it a plain TSV read with that column. */
+    const char *f = write_str("four.tsv", "1\t5\tthe summary\tthe long body\n"
+                                          "0\t2\tshort take\tanother body\n");
+    static const char *const texts[] = {"the summary", "short take"};
+    static const int32_t labels[] = {1, 0};
+    static const char *const names[] = {"0", "1"};
+    rnnc_text_source src = rnnc_text_source_init();
+    src.path = f, src.text_col = "2";
+    rnnc_textset *s = NULL;
+    check(rnnc_textset_read(&src, &s) == RNNC_OK, "text column on an IMDB-like .tsv: %s",
+          rnnc_last_error());
+    expect_set(s, 2, texts, labels, 2, names, "a given text column wins over imdb-tsv detection");
+    check(
+        s && s->format == RNNC_TEXT_TSV && s->header == 0 &&
+            strstr(s->read_as, "tsv (detected from the name *.tsv; a column or header is given)") &&
+            strstr(s->read_as, "no header row (detected: the columns are numbers)") &&
+            strstr(s->read_as, "label column 0 (default), text column 2 (set)"),
+        "the set says how it was read: \"%s\"", s ? s->read_as : "");
+    rnnc_textset_free(s);
+
+    /* Without options it is detected as the IMDB layout, and says so. */
+    s = read_set(RNNC_TEXT_AUTO, f, "IMDB-like .tsv, AUTO");
+    check(s && s->format == RNNC_TEXT_IMDB_TSV && s->header == -1 &&
+              strstr(s->read_as, "imdb-tsv (detected from the name *.tsv and a first line") &&
+              !strstr(s->read_as, "column"),
+          "imdb-tsv detection says so: \"%s\"", s ? s->read_as : "");
+    rnnc_textset_free(s);
+
+    /* A header given by name on a CSV; a set format says "set". */
+    src = rnnc_text_source_init();
+    src.path = DATA "/reviews.csv", src.label_col = "sentiment", src.text_col = "review";
+    s = NULL;
+    check(rnnc_textset_read(&src, &s) == RNNC_OK && s->format == RNNC_TEXT_CSV && s->header == 1 &&
+              strstr(s->read_as, "csv (detected from the name *.csv), a header row (detected: a "
+                                 "column is given by name), label column sentiment (set)"),
+          "CSV by name says how it was read: \"%s\"", s ? s->read_as : "");
+    rnnc_textset_free(s);
+    src.format = RNNC_TEXT_CSV, src.header = 1, s = NULL;
+    check(rnnc_textset_read(&src, &s) == RNNC_OK &&
+              strstr(s->read_as, "csv (set), a header row (set)"),
+          "a set format and header say \"set\": \"%s\"", s ? s->read_as : "");
+    rnnc_textset_free(s);
+
+    /* A column or a header for a format without them is refused, never ignored. */
+    src = rnnc_text_source_init();
+    src.path = f, src.format = RNNC_TEXT_IMDB_TSV, src.text_col = "2";
+    expect_error(&src, RNNC_ERR_ARG,
+                 "a text column (\"2\") is given, but the file is read as imdb-tsv (set)",
+                 "set the format to csv or tsv", "a text column with format imdb-tsv");
+    src = rnnc_text_source_init();
+    src.path = DATA "/aclImdb", src.label_col = "label";
+    expect_error(&src, RNNC_ERR_ARG, "is read as aclimdb (detected: a folder with <split>/pos)",
+                 "no columns to choose", "a label column on an aclImdb folder");
+    src = rnnc_text_source_init();
+    src.path = DATA "/aclImdb", src.format = RNNC_TEXT_FOLDER_LINES, src.header = 1;
+    expect_error(&src, RNNC_ERR_ARG, "header = true is given, but the file is read as folder-lines",
+                 "no header row", "header = true on a folder format");
+    src = rnnc_text_source_init();
+    src.path = f, src.format = (enum rnnc_text_format)99;
+    expect_error(&src, RNNC_ERR_ARG, "unknown text format 99", NULL, "an unknown format number");
+    check(!strcmp(rnnc_text_format_name(RNNC_TEXT_FOLDER_LINES), "folder-lines") &&
+              !strcmp(rnnc_text_format_name(RNNC_TEXT_AUTO), "auto") && !rnnc_text_format_name(7) &&
+              !rnnc_text_format_name(-1),
+          "rnnc_text_format_name");
+}
+
 static void test_imdb_data(void) {
     rnnc_textset *s =
         read_set(RNNC_TEXT_AUTO, "data/imdb-sample/train.tsv.gz", "imdb-sample train");
@@ -860,6 +930,7 @@ int main(void) {
     test_many_labels();
     test_misc();
     test_limits();
+    test_explicit_wins();
     test_imdb_data();
     cleanup();
     return check_summary();

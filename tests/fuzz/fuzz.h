@@ -36,12 +36,13 @@ static inline char *fuzz_text(const uint8_t *data, size_t n) {
 
 /* A per-process temporary folder (created on first use, removed at exit). */
 static char fuzz_dir[256];
-static char fuzz_files[16][320];
+static char fuzz_files[64][320];
 static int fuzz_n_files;
 
+/* Removes the files named, newest first, so a folder named before its files goes after them. */
 static inline void fuzz_cleanup(void) {
-    for (int i = 0; i < fuzz_n_files; i++)
-        unlink(fuzz_files[i]);
+    for (int i = fuzz_n_files - 1; i >= 0; i--)
+        remove(fuzz_files[i]);
     if (fuzz_dir[0])
         rmdir(fuzz_dir);
 }
@@ -62,7 +63,7 @@ static inline const char *fuzz_path(const char *name) {
     int known = 0;
     for (int i = 0; i < fuzz_n_files && !known; i++)
         known = !strcmp(fuzz_files[i], p);
-    if (!known && fuzz_n_files < 16)
+    if (!known && fuzz_n_files < 64)
         snprintf(fuzz_files[fuzz_n_files++], sizeof p, "%s", p);
     return p;
 }

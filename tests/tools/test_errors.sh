@@ -141,7 +141,7 @@ printf '\xef\xbb\xbf[model]\ninput_size = 2\n[lstm]\nhidden = 3\n' > "$tmp/bom-m
 row bom 0 'total +84' -- "$rnnc" summary "$tmp/bom-model.ini"
 { printf '\xef\xbb\xbf'; cat "$tmp/t.ini"; } > "$tmp/bom-train.ini"
 row bom 0 'test: 40 examples' -- "$rnnc" train "$tmp/bom-train.ini" --threads 1 --quiet --set train.output="$tmp/bomrun"
-row aclimdb-not-archive 2 'train\.tsv\.gz: not an aclImdb archive \(a tar, maybe compressed\) or folder' -- $T --set data.format=aclimdb --set data.train=data/imdb-sample/train.tsv.gz
+row aclimdb-not-archive 2 'train\.tsv\.gz: not an aclImdb archive \(a tar, maybe compressed\) or folder' -- $T --set data.format=aclimdb --set data.train=data/imdb-sample/train.tsv.gz --set data.label_column= --set data.text_column=
 # ---- bombs and read limits: readers stream, and stop at a limit in bounded memory ----
 # A 19 MB gzip CSV that expands to 3.2 GB (one 64 MiB member of lines, 48 times) and a 1.4 MB
 # aclImdb tar.gz with twenty 16 MB reviews (a header and a body gzip member each) stop at the
@@ -159,8 +159,8 @@ head -c 512 "$tmp/one.tar" | gzip > "$tmp/h.gz"
 tail -c +513 "$tmp/one.tar" | head -c 16000000 | gzip -1 > "$tmp/body.gz"
 { for i in $(seq 20); do cat "$tmp/h.gz" "$tmp/body.gz"; done; head -c 1024 /dev/zero | gzip; } > "$tmp/bomb.tar.gz"
 rm -rf "$tmp/ab" "$tmp/one.tar" "$tmp/h.gz" "$tmp/body.gz"
-row archive-bomb 2 'bomb\.tar\.gz: more than 268435456 bytes of text \(the text limit\)' -- bounded $T --set data.format=aclimdb --set data.train="$tmp/bomb.tar.gz"
-row archive-bomb 2 'bomb\.tar\.gz: more than 5 files or archive members \(the member limit\); .*max_members' -- $T --set data.format=aclimdb --set data.train="$tmp/bomb.tar.gz" --set data.max_members=5
+row archive-bomb 2 'bomb\.tar\.gz: more than 268435456 bytes of text \(the text limit\)' -- bounded $T --set data.format=aclimdb --set data.train="$tmp/bomb.tar.gz" --set data.label_column= --set data.text_column=
+row archive-bomb 2 'bomb\.tar\.gz: more than 5 files or archive members \(the member limit\); .*max_members' -- $T --set data.format=aclimdb --set data.train="$tmp/bomb.tar.gz" --set data.label_column= --set data.text_column= --set data.max_members=5
 row read-limits 2 'train\.csv: more than 10 records \(the record limit\); .*max_records' -- $T --set data.max_records=10
 row read-limits 2 'train\.csv: more than 100 bytes read after decompression \(the read limit\); .*max_read_bytes' -- $T --set data.max_read_bytes=100
 row read-limits 2 "max_text_bytes = '-1': expected an integer >= 0" -- $T --set data.max_text_bytes=-1
@@ -526,7 +526,7 @@ for i in $(seq 1 20); do
 done
 grep -v '^neg' "$tmp/train.csv" > "$tmp/onlypos.csv"
 O="--set train.output=$tmp/run2 --set train.epochs=1"
-row one-label 0 "10 validation examples, 2 labels \(2 in the validation set\)" -- $T $O --set data.train="$tmp/byclass" --set data.validation_split=0.25
+row one-label 0 "10 validation examples, 2 labels \(2 in the validation set\)" -- $T $O --set data.train="$tmp/byclass" --set data.test="$tmp/byclass" --set data.validation_split=0.25 --set data.label_column= --set data.text_column=
 row one-label 0 "warning: the validation set \(.*onlypos\.csv\) holds one label only, 'pos': its accuracy, precision and recall say little, and early stopping" -- $T $O --set data.validation="$tmp/onlypos.csv"
 row one-label 0 "warning: the test set \(.*onlypos\.csv\) holds one label only, 'pos'" -- $T $O --set data.test="$tmp/onlypos.csv"
 row one-label 0 "rnnc eval: warning: the test set \(.*onlypos\.csv\) holds one label only, 'pos'" -- "$rnnc" eval "$model" "$tmp/onlypos.csv" $E
@@ -638,6 +638,38 @@ printf 'label,text,text\npos,good film,x\nneg,bad film,y\n' > "$tmp/twin-col.csv
 row duplicate-column 2 'twin-col\.csv:1: text column "text" is named twice in the header \(columns 1 and 2\)' -- "$rnnc" eval "$model" "$tmp/twin-col.csv" $E
 awk 'BEGIN { print "label,text"; for (i = 0; i <= 100000; i++) print "pos,review " i }' > "$tmp/many.csv"
 row too-many-labels 2 'many\.csv:100002: label "review 100000" would be label 100001; a text set holds at most 100000 labels \(are the label and text columns swapped\?\)' -- timeout 20 $T --set data.train="$tmp/many.csv" --set data.label_column=text --set data.text_column=label
+# ---- explicit data options win over detection; eval reads the stored test set as training did ----
+# four.tsv has the IMDB TSV's shape (0/1, an integer, two more fields) but its text is column 2;
+# column 3 is empty, which the IMDB reader would refuse.
+printf '1\t7\tgood fine great\t\n0\t2\tbad awful poor\t\n' > "$tmp/four.tsv"
+C4="--set data.train=$tmp/four.tsv --set data.test=$tmp/four.tsv --set data.label_column=0 --set data.text_column=2 --set train.output=$tmp/fourrun"
+row explicit-wins 0 "data: .*four\.tsv read as tsv \(detected from the name \*\.tsv; a column or header is given\), no header row .*text column 2 \(set\)" -- $T $C4
+row explicit-wins 2 'four\.tsv: a label column \("0"\) is given, but the file is read as imdb-tsv \(set\), which has no columns to choose' -- $T $C4 --set data.format=imdb-tsv
+row explicit-wins 2 'aclImdb: a label column \("label"\) is given, but the file is read as aclimdb \(detected: a folder with <split>/pos\)' -- "$rnnc" eval "$model" tests/fixtures/text/aclImdb $E
+row explicit-wins 2 'rnnc eval: --split applies to aclImdb data only; .*train\.csv was read as csv' -- "$rnnc" eval "$model" "$tmp/train.csv" $E --split train
+# The good run's test set is a CSV read by column names (so with a header): eval without DATA
+# reads it so again, from any folder.
+row eval-stored 0 'train\.csv: 40 examples' -- "$rnnc" eval "$model"
+# A test set named relative to the training's folder: eval from another folder, which holds another
+# train.csv, still reads the training's.
+mkdir -p "$tmp/rel" "$tmp/other"
+printf 'label,text\nneg,one\npos,two\n' > "$tmp/other/train.csv"
+arnnc=$(cd "$(dirname "$rnnc")" && pwd)/rnnc
+row eval-stored 0 'test: 40 examples' -- bash -c "cd '$tmp' && exec '$arnnc' train t.ini --threads 1 --quiet --set data.train=train.csv --set data.test=train.csv --set train.output=rel/run"
+row eval-stored 0 "on $tmp/train\.csv: 40 examples" -- bash -c "cd '$tmp/other' && exec '$arnnc' eval ../rel/run/model.safetensors"
+# A model file that names its test set without saying how it was read is refused, not guessed.
+st_edit "$model" "$tmp/nohow.safetensors" 's/"rnnc\.data\.test\.format":"[a-z-]*",\{0,1\}//'
+# A forecaster names its data by absolute path too: eval and forecast from another folder holding
+# another series.csv read the training's; a relative name (a file written otherwise) is refused.
+if [ -n "${fmodel:-}" ]; then
+    head -n 31 "$tmp/series.csv" > "$tmp/other/series.csv"
+    row eval-stored 0 'saved .*frel/model\.safetensors' -- bash -c "cd '$tmp' && exec '$arnnc' train f.ini --threads 1 --quiet --set forecast.data=series.csv --set train.output=frel"
+    row eval-stored 0 "on $tmp/series\.csv: 60 rows" -- bash -c "cd '$tmp/other' && exec '$arnnc' eval ../frel/model.safetensors"
+    st_edit "$fmodel" "$tmp/frelname.safetensors" 's|"rnnc\.forecast\.data":"[^"]*"|"rnnc.forecast.data":"series.csv"|'
+    row eval-stored 2 "frelname\.safetensors names its data 'series\.csv' relative to the folder it was trained in" -- "$rnnc" eval "$tmp/frelname.safetensors"
+    row eval-stored 2 "names its data 'series\.csv' relative to the folder" -- "$rnnc" forecast "$tmp/frelname.safetensors" --out "$tmp/frel.csv"
+fi
+row eval-stored 2 "nohow\.safetensors names its test set .*train\.csv' but not how it was read" -- "$rnnc" eval "$tmp/nohow.safetensors"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
