@@ -30,7 +30,7 @@ static const char *const splits[] = {"train", "test", NULL};
 typedef struct eval_opts {
     const char *model, *data, *label_col, *text_col;
     long batch, threads;
-    int format, header, split;
+    int format, header, split, sort_time;
 } eval_opts;
 
 /* The task a model file was trained for ("" when it cannot be read here: its loader says why). */
@@ -82,7 +82,7 @@ static int eval_classifier(const eval_opts *o) {
 }
 
 int cmd_eval(int argc, char **argv) {
-    eval_opts o = {NULL, NULL, NULL, NULL, 0, 0, RNNC_TEXT_AUTO, 0, 1};
+    eval_opts o = {NULL, NULL, NULL, NULL, 0, 0, RNNC_TEXT_AUTO, 0, 1, 0};
     const cli_option opts[] = {
         {"--format", CLI_CHOICE, &o.format, "F",
          "the data's format: auto (default), imdb-tsv, aclimdb, csv, tsv,\n"
@@ -100,7 +100,11 @@ int cmd_eval(int argc, char **argv) {
          "(default 1)",
          1, 1 << 20, NULL},
         {"--threads", CLI_INT, &o.threads, "N", "threads for the math (default: every core)", 0,
-         1024, NULL},
+         RNNC_MAX_THREADS, NULL},
+        {"--sort-time", CLI_FLAG, &o.sort_time, NULL,
+         "a forecaster: sort DATA's rows by their time stamps (default: rows out of\n"
+         "order are refused)",
+         0, 0, NULL},
     };
     const cli_command c = {
         "eval", "MODEL [DATA]", about, opts, (int)(sizeof opts / sizeof *opts), 1, 2, NULL};
@@ -112,7 +116,7 @@ int cmd_eval(int argc, char **argv) {
     char task[16];
     task_of(o.model, task, sizeof task);
     if (!strcmp(task, "forecast"))
-        return cli_eval_forecast(o.model, o.data);
+        return cli_eval_forecast(o.model, o.data, o.sort_time);
     if (!strcmp(task, "lm"))
         return cli_eval_lm(o.model, o.data, o.batch);
     if (!o.batch)
