@@ -370,8 +370,8 @@ static const char *const scaling_names[] = {"none", "zscore", "minmax"};
 static const char *const loss_names[] = {"mse", "mae", "huber"};
 static const char *const missing_names[] = {"reject", "ffill", "interpolate"};
 
-/* The augmentation settings and sort_time are written only when set, so a forecaster trained without them has
- * the same file as before they existed (and older readers read it). */
+/* The augmentation settings and sort_time are written only when set, so a forecaster trained
+ * without them has the same file as before they existed (and older readers read it). */
 static char *spec_to_meta(const rnnc_forecaster *f) {
     const rnnc_forecast_spec *s = &f->spec;
     char *b = malloc(1024);
