@@ -94,7 +94,7 @@ static int parse(demo_opts *o, int argc, char **argv) {
         {"--tmax", CLI_INT, &o->tmax, "N", "the longest sequence (default 30)", 2, 100000, NULL},
         {"--lr", CLI_NUMBER, &o->lr, "X", "Adam learning rate (default 0.005)", 0, 10, NULL},
         {"--seed", CLI_INT, &seed, "N", "random seed (default 1)", 0, 2147483647.0, NULL},
-        {"--threads", CLI_INT, &o->threads, "N", "threads (default 1)", 0, 1024, NULL},
+        {"--threads", CLI_INT, &o->threads, "N", "threads (default 1)", 0, RNNC_MAX_THREADS, NULL},
     };
     const cli_command c = {"demo", NULL, about, opts, (int)(sizeof opts / sizeof *opts),
                            0,      0,    NULL};

@@ -32,7 +32,7 @@ static const char *const encodings[] = {"utf-8", "latin-1", NULL}; /* enum rnnc_
 typedef struct eval_opts {
     const char *model, *data, *label_col, *text_col;
     long batch, threads;
-    int format, header, split, encoding;
+    int format, header, split, encoding, sort_time;
 } eval_opts;
 
 /* The task a model file was trained for ("" when it cannot be read here: its loader says why). */
@@ -134,7 +134,7 @@ static int eval_classifier(const eval_opts *o) {
 
 int cmd_eval(int argc, char **argv) {
     /* -1: not given (format, header, split) */
-    eval_opts o = {NULL, NULL, NULL, NULL, 0, 0, -1, -1, -1, RNNC_TEXT_UTF8};
+    eval_opts o = {NULL, NULL, NULL, NULL, 0, 0, -1, -1, -1, RNNC_TEXT_UTF8, 0};
     const cli_option opts[] = {
         {"--format", CLI_CHOICE, &o.format, "F",
          "the data's format: auto (default), imdb-tsv, aclimdb, csv, tsv,\n"
@@ -154,7 +154,11 @@ int cmd_eval(int argc, char **argv) {
          "(default 1)",
          1, 1 << 20, NULL},
         {"--threads", CLI_INT, &o.threads, "N", "threads for the math (default: every core)", 0,
-         1024, NULL},
+         RNNC_MAX_THREADS, NULL},
+        {"--sort-time", CLI_FLAG, &o.sort_time, NULL,
+         "a forecaster: sort DATA's rows by their time stamps (default: rows out of\n"
+         "order are refused)",
+         0, 0, NULL},
     };
     const cli_command c = {
         "eval", "MODEL [DATA]", about, opts, (int)(sizeof opts / sizeof *opts), 1, 2, NULL};
@@ -166,7 +170,7 @@ int cmd_eval(int argc, char **argv) {
     char task[16];
     task_of(o.model, task, sizeof task);
     if (!strcmp(task, "forecast"))
-        return cli_eval_forecast(o.model, o.data);
+        return cli_eval_forecast(o.model, o.data, o.sort_time);
     if (!strcmp(task, "lm"))
         return cli_eval_lm(o.model, o.data, o.batch, o.encoding);
     if (!o.batch)

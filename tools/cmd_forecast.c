@@ -20,7 +20,7 @@ static const char about[] =
 typedef struct forecast_opts {
     const char *model, *data, *out, *plot, *at;
     long horizon, history, threads;
-    int force;
+    int force, sort_time;
 } forecast_opts;
 
 /* One forecast: the model, its series, and H rows of predictions from row at. */
@@ -209,7 +209,7 @@ static int outputs_checked(const forecast_opts *o, const rnnc_forecaster *f) {
 }
 
 int cmd_forecast(int argc, char **argv) {
-    forecast_opts o = {NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0};
+    forecast_opts o = {NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0};
     const cli_option opts[] = {
         {"--horizon", CLI_INT, &o.horizon, "N",
          "steps to forecast (default: the model's horizon); beyond it forecasts are\n"
@@ -228,9 +228,12 @@ int cmd_forecast(int argc, char **argv) {
         {"--history", CLI_INT, &o.history, "N",
          "history rows in the plot (default 4 x horizon, at least 48)", 1, 10000000, NULL},
         {"--threads", CLI_INT, &o.threads, "N", "threads for the math (default: every core)", 0,
-         1024, NULL},
+         RNNC_MAX_THREADS, NULL},
         {"--force", CLI_FLAG, &o.force, NULL,
          "replace an existing --out or --plot file that is not a forecast CSV or a plot", 0, 0,
+         NULL},
+        {"--sort-time", CLI_FLAG, &o.sort_time, NULL,
+         "sort DATA's rows by their time stamps (default: rows out of order are refused)", 0, 0,
          NULL},
     };
     const cli_command c = {
@@ -249,7 +252,7 @@ int cmd_forecast(int argc, char **argv) {
     rnnc_set_num_threads((int)o.threads);
     forecast_run r;
     memset(&r, 0, sizeof r);
-    if ((rc = cli_forecast_load("forecast", o.model, o.data, &r.f, &r.s)) != CLI_OK)
+    if ((rc = cli_forecast_load("forecast", o.model, o.data, o.sort_time, &r.f, &r.s)) != CLI_OK)
         return rc;
     r.H = o.horizon ? (size_t)o.horizon : (size_t)rnnc_forecaster_spec(r.f)->horizon;
     rc = outputs_checked(&o, r.f);

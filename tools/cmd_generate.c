@@ -36,7 +36,8 @@ int cmd_generate(int argc, char **argv) {
          "probability reaches P (nucleus sampling; default 1 = all)",
          1e-9, 1, NULL},
         {"--seed", CLI_INT, &seed, "S", "random seed (default 1)", 0, 2147483647.0, NULL},
-        {"--threads", CLI_INT, &threads, "N", "threads for the math (default 1)", 0, 1024, NULL},
+        {"--threads", CLI_INT, &threads, "N", "threads for the math (default 1)", 0,
+         RNNC_MAX_THREADS, NULL},
     };
     const cli_command c = {"generate", "MODEL", about, opts, (int)(sizeof opts / sizeof *opts),
                            1,          1,       NULL};

@@ -21,6 +21,10 @@ static void print_table(rnnc_forecaster *f, const rnnc_series *s, const rnnc_for
            tr + va, s->T - 1, s->T, te, m[0].n / (size_t)sp->horizon, sp->horizon,
            sp->horizon == 1 ? "" : "s", sp->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive",
            sp->lookback);
+    if ((size_t)sp->season != season)
+        printf("note: the model's season %d is not shorter than this training part (%zu rows): "
+               "seasonal naive and MASE use period 1\n",
+               sp->season, tr);
     for (int j = 0; j < nt; j++)
         printf("MASE scale of %s: in-sample seasonal naive MAE (period %zu) on the training part "
                "(rows 0-%zu) = %.6g\n",
@@ -50,8 +54,8 @@ static int evaluate_and_print(rnnc_forecaster *f, const rnnc_series *s) {
     return rc;
 }
 
-int cli_forecast_load(const char *what, const char *model, const char *data, rnnc_forecaster **f,
-                      rnnc_series **s) {
+int cli_forecast_load(const char *what, const char *model, const char *data, int sort_time,
+                      rnnc_forecaster **f, rnnc_series **s) {
     *f = NULL, *s = NULL;
     rnnc_status st = rnnc_forecaster_load(model, f);
     if (st)
@@ -59,6 +63,8 @@ int cli_forecast_load(const char *what, const char *model, const char *data, rnn
     rnnc_series_source src = rnnc_forecaster_source(*f);
     if (data)
         src.path = data;
+    if (sort_time)
+        src.sort_time = 1;
     int rc = CLI_OK;
     if (!src.path || !src.path[0]) {
         fprintf(stderr, "rnnc %s: %s names no data; give DATA.csv\n", what, model);
@@ -79,10 +85,10 @@ int cli_forecast_load(const char *what, const char *model, const char *data, rnn
     return rc;
 }
 
-int cli_eval_forecast(const char *model, const char *data) {
+int cli_eval_forecast(const char *model, const char *data, int sort_time) {
     rnnc_forecaster *f;
     rnnc_series *s;
-    int rc = cli_forecast_load("eval", model, data, &f, &s);
+    int rc = cli_forecast_load("eval", model, data, sort_time, &f, &s);
     if (rc != CLI_OK)
         return rc;
     printf("%s on %s: %zu rows\n", model, data ? data : rnnc_forecaster_source(f).path, s->T);
@@ -119,6 +125,7 @@ static int build(rnnc_forecast_config *fc, const cli_train_args *a, cli_adapt_mo
     src.columns = fc->columns[0] ? fc->columns : NULL;
     src.categorical = fc->categorical[0] ? fc->categorical : NULL;
     src.missing = fc->missing;
+    src.sort_time = fc->sort_time;
     const rnnc_run_config *tc = &fc->run;
     rnnc_status st;
     if ((st = rnnc_series_read(&src, s)))

@@ -32,12 +32,13 @@ int cli_eval_lm(const char *model, const char *data, long batch, int encoding);
 
 /* A forecaster's training file (task_forecast.c); adapt (may be NULL) runs once the new model
  * exists. A forecaster's model file evaluated with every baseline on the test part of data (NULL:
- * the CSV named in it). cli_forecast_load loads a forecaster and its series (data as above) for
- * rnnc `what`; returns an exit code. */
+ * the CSV named in it). cli_forecast_load loads a forecaster and its series (data as above; rows
+ * sorted by time when sort_time or the model file says so) for rnnc `what`; returns an exit
+ * code. */
 typedef int (*cli_adapt_model)(void *user, rnnc_model *m, rnnc_fit_spec *fit);
 int cli_train_forecast(const cli_train_args *a, cli_adapt_model adapt, void *user);
-int cli_eval_forecast(const char *model, const char *data);
-int cli_forecast_load(const char *what, const char *model, const char *data, rnnc_forecaster **f,
-                      rnnc_series **s);
+int cli_eval_forecast(const char *model, const char *data, int sort_time);
+int cli_forecast_load(const char *what, const char *model, const char *data, int sort_time,
+                      rnnc_forecaster **f, rnnc_series **s);
 
 #endif

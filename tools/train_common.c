@@ -24,7 +24,8 @@ int cli_train_parse(cli_command *c, cli_train_args *a, int argc, char **argv, in
          "the run had not stopped",
          0, 0, NULL},
         {"--threads", CLI_INT, &a->threads, "N",
-         "threads for the math (default: [train] threads, 0 = every core)", 0, 1024, NULL},
+         "threads for the math (default: [train] threads, 0 = every core)", 0, RNNC_MAX_THREADS,
+         NULL},
         {"--quiet", CLI_FLAG, &a->quiet, NULL, "no progress bar or progress lines", 0, 0, NULL},
         {"--progress-every", CLI_NUMBER, &a->progress_every, "S",
          "when standard error is no terminal (a log file), a progress line every S\n"

@@ -78,6 +78,7 @@ rnnc_status rnnc_file_write_atomic(const char *path, const void *data, size_t le
  * The AVX-512 and AVX2 kernels give the same bits; the generic one rounds products and sums
  * separately.
  */
+#define RNNC_MAX_THREADS 1024 /* the most threads a run asks for (--threads, [train] threads) */
 void rnnc_set_num_threads(int n);
 int rnnc_get_num_threads(void);
 const char *rnnc_cpu_features(void);

@@ -94,13 +94,21 @@ typedef struct rnnc_forecaster rnnc_forecaster;
  * season, and builds the model: the encoder layers of cfg (recurrent layers; cfg->input_size 0 or
  * I), then a linear dense head named "head" with H*targets units (direct) or targets units
  * (recursive), on the encoder's last output. src (may be NULL) is how s was read; it is stored
- * so that the model file alone reads new data the same way. Owned by the caller. */
+ * so that the model file alone reads new data the same way. Everything the model file's own
+ * evaluation and forecasts need of s is checked here, before any training (RNNC_ERR_ARG, the
+ * message naming src->path and the option or column): a test part holding a window; season below
+ * the training part's rows, ma_window at most them, ar_order at most (rows - 2)/2 and an AR fit
+ * that succeeds on every target's training part; every value scaling to at most 1e30; column
+ * names the metadata stores one per line; the metadata reading back as written. Owned by the
+ * caller. */
 rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_spec *spec,
                                    const rnnc_series *s, const rnnc_series_source *src,
                                    uint64_t seed, rnnc_forecaster **out);
 rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out);
 /* Writes the model file atomically: the model plus metadata "rnnc.task" = "forecast" and
- * "rnnc.forecast" (the spec, the columns, how to read the CSV, the scaling statistics). */
+ * "rnnc.forecast" (the spec, the columns, how to read the CSV, the scaling statistics). A file
+ * that rnnc_forecaster_load would refuse (metadata that does not read back, weights that are not
+ * finite) is not written, and the one at path stays. */
 rnnc_status rnnc_forecaster_save(const rnnc_forecaster *f, const char *path);
 void rnnc_forecaster_free(rnnc_forecaster *f);
 /* The parts (borrowed). The spec's season is the period in use (detected or given). */
@@ -163,6 +171,7 @@ typedef struct rnnc_forecast_config {
     char data[1024]; /* the CSV */
     char time[256], columns[1024], categorical[256];
     enum rnnc_missing missing;
+    int sort_time; /* rnnc_series_source's sort_time */
 } rnnc_forecast_config;
 /* Whether a training file (after overrides) has a [forecast] section: *yes 1 or 0. */
 rnnc_status rnnc_forecast_config_detect(const char *path, const char *const *overrides, int n,

@@ -17,6 +17,9 @@ extern "C" {
  * classifier.
  */
 #define RNNC_SERIES_MAX_FEATURES 256
+/* The largest magnitude of a value in a series: the squares and sums of the scaling statistics
+ * and of the baselines' fits stay finite below it. */
+#define RNNC_SERIES_MAX_ABS 1e100
 
 /* What to do with a missing value (the text NA, NaN or an empty field) in a numeric column:
  * refuse the file naming the line and column, carry the last value forward, or interpolate
@@ -39,6 +42,12 @@ typedef struct rnnc_series_source {
      * bytes, placed after the numeric columns. NULL: none. */
     const char *categorical;
     enum rnnc_missing missing;
+    /* Rows must come oldest first: with time stamps that are all dates of one format
+     * (rnnc_series_time_after's) or all numbers, a stamp before the previous row's or equal to
+     * it is refused, naming both lines; 1 sorts the rows by their stamps instead (stably; a
+     * repeated stamp is still refused, and stamps of no such kind are refused). Other stamps are
+     * taken in file order. 0 */
+    int sort_time;
 } rnnc_series_source;
 
 /* A series of T rows (time steps) and F numeric columns. Everything is owned by the series. */
@@ -51,14 +60,15 @@ typedef struct rnnc_series {
     size_t filled;         /* missing values filled (0 with RNNC_MISSING_REJECT) */
 } rnnc_series;
 
-/* path NULL, no time column, every column numeric, RNNC_MISSING_REJECT. */
+/* path NULL, no time column, every column numeric, RNNC_MISSING_REJECT, no sorting. */
 rnnc_series_source rnnc_series_source_init(void);
-/* Reads a CSV file: a header row, then one row per time step, oldest first. LF or CRLF line ends
- * (the last line may lack one), RFC 4180 quoting ("a ""b""", commas inside quotes), blank lines
- * skipped. Errors (RNNC_ERR_FORMAT) name the file, the line and the column: a row with another
- * number of fields, a text that is not a number, a missing value with RNNC_MISSING_REJECT, an
- * unknown column, an unterminated quote, no data rows, more than RNNC_SERIES_MAX_FEATURES
- * columns. Owned by the caller. */
+/* Reads a CSV file: a header row, then one row per time step, oldest first (see sort_time). LF
+ * or CRLF line ends (the last line may lack one), RFC 4180 quoting ("a ""b""", commas inside
+ * quotes), blank lines skipped. Errors (RNNC_ERR_FORMAT) name the file, the line and the column:
+ * a row with another number of fields, a text that is not a number or beyond
+ * +-RNNC_SERIES_MAX_ABS, a missing value with RNNC_MISSING_REJECT, an unknown column, an
+ * unterminated quote, no data rows, more than RNNC_SERIES_MAX_FEATURES columns, time stamps out
+ * of order or repeated. Owned by the caller. */
 rnnc_status rnnc_series_read(const rnnc_series_source *src, rnnc_series **out);
 /* The same from text[0..len) in memory; `name` stands for the file in messages (src->path is not
  * used). For tests and fuzzing. */
@@ -95,7 +105,8 @@ typedef struct rnnc_scaler {
 /* Fits the statistics on rows [0, n_fit) of x (T,F) only: the training part, so no value after
  * it can leak into the scaling. on and log (F) may be NULL (every column on, none logged).
  * Errors: F outside [1, RNNC_SERIES_MAX_FEATURES], n_fit 0, a non-finite value, a logged value
- * <= -1 (the message names the row and column index). */
+ * <= -1 (the message names the row and column index), statistics that overflow (the column's
+ * index). */
 rnnc_status rnnc_scaler_fit(rnnc_scaler *sc, int kind, const double *x, size_t n_fit, size_t F,
                             const unsigned char *on, const unsigned char *log);
 /* z (T,F) = the scaled x (T,F); RNNC_ERR_NUMERIC naming the row and column for a logged value

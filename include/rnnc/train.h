@@ -238,7 +238,7 @@ typedef struct rnnc_sched_spec {
     double eta_min;             /* COSINE: 0 */
     double max_lr;              /* ONECYCLE: peak rate; 0 means base_lr */
     long total_steps;           /* ONECYCLE, SLANTED: required, >= 1 (the trainers fill in
-                                   epochs x batches when 0) */
+                                   the run's steps when 0, and refuse fewer) */
     double cut_frac;            /* SLANTED: 0.1, in (0, 1) */
     double ratio;               /* SLANTED: 32, >= 1 */
     double pct_start;           /* ONECYCLE: 0.3, in [0, 1] */

@@ -23,8 +23,9 @@ int rnnc__threads(void) {
         const char *env = getenv("RNNC_NUM_THREADS");
         char *end = NULL;
         const long n = env ? strtol(env, &end, 10) : 0;
-        n_threads =
-            env && end != env && *end == '\0' && n > 0 && n <= 4096 ? (int)n : online_cpus();
+        n_threads = env && end != env && *end == '\0' && n > 0 && n <= RNNC_MAX_THREADS
+                        ? (int)n
+                        : online_cpus();
     }
     return n_threads;
 }

@@ -205,6 +205,10 @@ static int is_missing(const char *v) {
 
 /* ---- the reader ---- */
 
+typedef struct stamp stamp;
+static int parse_stamp(const char *s, stamp *o);
+static long long stamp_seconds(const char *s, int *fmt);
+
 typedef struct catcol {
     char **vals; /* distinct values, in order of first appearance */
     size_t n, cap;
@@ -347,6 +351,114 @@ static rnnc_status fill_column(reader *r, size_t j, size_t stride, int rule, con
     return RNNC_OK;
 }
 
+/* A row's place in time: its stamp as seconds (a date) or as a number. */
+typedef struct when {
+    double key;
+    size_t row;
+} when;
+
+static int cmp_when(const void *a, const void *b) {
+    const when *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row); /* stable */
+}
+
+/* The key of a stamp: its seconds (dates) or its value (numbers). */
+static double when_key(const char *v, int dated) {
+    int fmt;
+    return dated ? (double)stamp_seconds(v, &fmt) : strtod(v, NULL);
+}
+
+/* Rows permuted: row t of the result is row w[t].row of r's tables (numbers, lines, stamps,
+ * categories). */
+static rnnc_status permute_rows(reader *r, size_t n_num, size_t n_cat, const when *w) {
+    const size_t T = r->rows;
+    size_t cells;
+    if (rnnc__mul(T, n_num ? n_num : 1, &cells))
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "series too large");
+    double *num = malloc(cells * sizeof *num);
+    size_t *lines = malloc(T * sizeof *lines);
+    char **tm = malloc(T * sizeof *tm);
+    if (!num || !lines || !tm) {
+        free(num), free(lines), free(tm);
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory sorting the rows");
+    }
+    for (size_t t = 0; t < T; t++) {
+        memcpy(num + t * n_num, r->num + w[t].row * n_num, n_num * sizeof *num);
+        lines[t] = r->lines[w[t].row];
+        tm[t] = r->s->time[w[t].row];
+    }
+    free(r->num), free(r->lines), free(r->s->time);
+    r->num = num, r->lines = lines, r->s->time = tm, r->cap = T;
+    for (size_t j = 0; j < n_cat; j++) {
+        size_t *row = malloc(T * sizeof *row);
+        if (!row)
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory sorting the rows");
+        for (size_t t = 0; t < T; t++)
+            row[t] = r->cat[j].row[w[t].row];
+        free(r->cat[j].row);
+        r->cat[j].row = row;
+    }
+    return RNNC_OK;
+}
+
+/* The rows oldest first (rnnc_series_source's sort_time): refused out of order or repeated, or
+ * sorted when asked. Stamps that are not all dates of one format or all numbers have no order
+ * here. */
+static rnnc_status order_rows(reader *r, size_t n_num, size_t n_cat, const char *name, int sort) {
+    const size_t T = r->rows;
+    int fmt0 = 0, dated = 1, numeric = 1;
+    size_t odd = 0; /* the first row that is neither */
+    for (size_t t = 0; t < T && (dated || numeric); t++) {
+        int fmt;
+        const char *v = r->s->time[t];
+        stamp_seconds(v, &fmt);
+        char *end;
+        const double x = strtod(v, &end);
+        if (t == 0)
+            fmt0 = fmt;
+        dated &= fmt != 0 && fmt == fmt0;
+        numeric &= end != v && !*end && isfinite(x);
+        odd = t;
+    }
+    if (!dated && !numeric)
+        return sort ? RNNC_FAIL(RNNC_ERR_FORMAT,
+                                "%s:%zu: time stamp '%.40s': sort_time needs stamps that are all "
+                                "dates of one format (YYYY-MM, YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], "
+                                "DD-MM-YY) or all numbers",
+                                name, r->lines[odd], r->s->time[odd])
+                    : RNNC_OK;
+    when *w = malloc(T * sizeof *w);
+    if (!w)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    for (size_t t = 0; t < T; t++)
+        w[t].key = when_key(r->s->time[t], dated), w[t].row = t;
+    rnnc_status st = RNNC_OK;
+    if (sort) {
+        qsort(w, T, sizeof *w, cmp_when);
+        st = permute_rows(r, n_num, n_cat, w);
+        for (size_t t = 0; t < T; t++)
+            w[t].row = t; /* keys now in row order */
+    }
+    char **time = r->s->time;
+    for (size_t t = 1; st == RNNC_OK && t < T; t++) {
+        if (w[t].key > w[t - 1].key)
+            continue;
+        if (w[t].key == w[t - 1].key)
+            st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                           "%s:%zu: time stamp '%.40s' repeats line %zu's ('%.40s')", name,
+                           r->lines[t], time[t], r->lines[t - 1], time[t - 1]);
+        else
+            st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                           "%s:%zu: time stamp '%.40s' comes before line %zu's ('%.40s'): rows "
+                           "must be oldest first (sort_time = true, or --sort-time, sorts them)",
+                           name, r->lines[t], time[t], r->lines[t - 1], time[t - 1]);
+    }
+    free(w);
+    return st;
+}
+
 rnnc_status rnnc_series_parse(const char *text, size_t len, const char *name,
                               const rnnc_series_source *src, rnnc_series **out) {
     if (!text || !src || !out)
@@ -446,6 +558,12 @@ rnnc_status rnnc_series_parse(const char *text, size_t len, const char *name,
                 if (end == v || *end || errno == ERANGE || !isfinite(x))
                     st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%zu: column '%s': '%.40s' is not a number",
                                    name, c.rec_line, hdr[ncol[j]], v);
+                else if (fabs(x) > RNNC_SERIES_MAX_ABS)
+                    st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                                   "%s:%zu: column '%s': %.40s is beyond +-1e100, the largest "
+                                   "magnitude a series holds (its squares and sums must stay "
+                                   "finite); rescale the column",
+                                   name, c.rec_line, hdr[ncol[j]], v);
             } else if (src->missing == RNNC_MISSING_REJECT) {
                 st = RNNC_FAIL(RNNC_ERR_FORMAT,
                                "%s:%zu: column '%s': missing value '%s' (row %zu; set missing = "
@@ -469,6 +587,8 @@ rnnc_status rnnc_series_parse(const char *text, size_t len, const char *name,
     }
     if (st == RNNC_OK && r.rows == 0)
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: no data rows after the header", name);
+    if (st == RNNC_OK && nt) /* before filling: a fill runs along time */
+        st = order_rows(&r, nn, ncat, name, src->sort_time);
     for (size_t j = 0; st == RNNC_OK && j < nn; j++)
         if (src->missing != RNNC_MISSING_REJECT)
             st = fill_column(&r, j, nn, src->missing, name, hdr[ncol[j]]);
@@ -659,6 +779,13 @@ static long long to_seconds(const stamp *s) {
     return ((long long)days_from_civil(s->y, s->mo, s->d) * 24 + s->h) * 3600 + s->mi * 60 + s->sec;
 }
 
+/* A stamp's seconds since 1970 and its format (*fmt TF_NONE, and 0, when it is no date). */
+static long long stamp_seconds(const char *s, int *fmt) {
+    stamp o;
+    *fmt = parse_stamp(s, &o);
+    return *fmt ? to_seconds(&o) : 0;
+}
+
 static void from_seconds(long long x, stamp *o) {
     long long days = x >= 0 ? x / 86400 : -((-x + 86399) / 86400);
     long long rem = x - days * 86400;
@@ -824,6 +951,12 @@ rnnc_status rnnc_scaler_fit(rnnc_scaler *sc, int kind, const double *x, size_t n
         const double sd = sqrt(ss / (double)n_fit);
         sc->shift[f] = mean, sc->scale[f] = sd > 0 ? sd : 1;
     }
+    for (size_t f = 0; f < F; f++) /* a model file stores only finite statistics */
+        if (!isfinite(sc->shift[f]) || !isfinite(sc->scale[f]))
+            return RNNC_FAIL(RNNC_ERR_NUMERIC,
+                             "scaler: column %zu: the statistics overflow (shift %g, scale %g); "
+                             "rescale the column",
+                             f, sc->shift[f], sc->scale[f]);
     return RNNC_OK;
 }
 

@@ -152,6 +152,23 @@ void rnnc_classifier_free(rnnc_classifier *c) {
     free(c);
 }
 
+/* The label names as rnnc.labels stores them (one per line; load_labels reads them back): each
+ * non-empty and without a line break, 2 to 100000 of them. */
+static rnnc_status check_labels(char *const *names, int n) {
+    if (n < 2 || n > 100000)
+        return RNNC_FAIL(RNNC_ERR_ARG, "%d labels; a classifier's model file holds 2 to 100000", n);
+    for (int i = 0; i < n; i++) {
+        const char *nl = strchr(names[i], '\n');
+        if (!names[i][0] || nl)
+            return RNNC_FAIL(RNNC_ERR_ARG,
+                             "label %d ('%.*s') %s; a model file stores the label names one per "
+                             "line",
+                             i, nl ? (int)(nl - names[i]) : 0, names[i],
+                             nl ? "goes on after a line break" : "is empty");
+    }
+    return RNNC_OK;
+}
+
 rnnc_status rnnc_classifier_create(const rnnc_config *cfg, const rnnc_text_spec *text,
                                    const rnnc_textset *train, uint64_t seed,
                                    rnnc_classifier **out) {
@@ -170,6 +187,8 @@ rnnc_status rnnc_classifier_create_vocab(const rnnc_config *cfg, const rnnc_text
     if (train->n_labels < 2)
         return RNNC_FAIL(RNNC_ERR_ARG, "the training set has %d label(s); a classifier needs >= 2",
                          train->n_labels);
+    if (check_labels(train->label_names, train->n_labels) != RNNC_OK)
+        return rnnc__fail_prefix(RNNC_ERR_ARG, "the training set");
     rnnc_classifier *c;
     RNNC_TRY(rnnc__calloc((void **)&c, 1, sizeof *c, "classifier"));
     c->text = *text;
@@ -289,6 +308,7 @@ static rnnc_status text_from_meta(const char *meta, const char *path, rnnc_text_
 
 static rnnc_status save_with(const rnnc_classifier *c, const char *path, const char *key,
                              const char *value) {
+    RNNC_TRY(check_labels(c->labels, c->n_labels)); /* a file that would not load: not written */
     char *vocab = NULL, *text = text_to_meta(&c->text), *labels = NULL;
     size_t n = 1;
     for (int i = 0; i < c->n_labels; i++)

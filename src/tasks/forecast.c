@@ -32,7 +32,7 @@ struct rnnc_forecaster {
     char **names; /* (I) */
     rnnc_scaler sc;
     char data[1024], time[256], columns[1024], categorical[256];
-    int missing;
+    int missing, sort_time;
     /* during fit: */
     view v;
     size_t *orig[2], n_orig[2]; /* first target rows of the training and validation windows */
@@ -117,6 +117,7 @@ rnnc_series_source rnnc_forecaster_source(const rnnc_forecaster *f) {
         s.columns = f->columns[0] ? f->columns : NULL;
         s.categorical = f->categorical[0] ? f->categorical : NULL;
         s.missing = f->missing;
+        s.sort_time = f->sort_time;
     }
     return s;
 }
@@ -133,6 +134,21 @@ int rnnc_forecaster_inputs(const rnnc_forecaster *f, const char *const **names, 
 /* Steps the head gives per forward: H (direct) or 1 (recursive). */
 static size_t head_steps(const rnnc_forecaster *f) {
     return f->spec.decoder == RNNC_DECODER_DIRECT ? (size_t)f->spec.horizon : 1;
+}
+
+/* The baselines' parameters on a series whose training part has n_tr rows: the AR order
+ * (ar_order, or the lookback at most (n_tr - 2)/3), the moving-average window (ma_window, or the
+ * lookback) and the seasonal period (season; 1 when it is not shorter than the training part). */
+static size_t ar_order_of(const rnnc_forecaster *f, size_t n_tr) {
+    const size_t L = (size_t)f->spec.lookback, cap = n_tr > 2 ? (n_tr - 2) / 3 : 0;
+    return f->spec.ar_order ? (size_t)f->spec.ar_order : L < cap ? L : cap;
+}
+static size_t ma_window_of(const rnnc_forecaster *f) {
+    return f->spec.ma_window ? (size_t)f->spec.ma_window : (size_t)f->spec.lookback;
+}
+static size_t season_of(const rnnc_forecaster *f, size_t n_tr) {
+    const size_t m = (size_t)f->spec.season;
+    return m >= 1 && m < n_tr ? m : 1;
 }
 
 /* ---- columns ---- */
@@ -251,6 +267,12 @@ static rnnc_status build_model(rnnc_forecaster *f, const rnnc_config *cfg, uint6
     return RNNC_OK;
 }
 
+/* Checks before training (defined below): what evaluate needs of the series, every value's
+ * scaling, and the metadata as the loader reads it back. */
+static rnnc_status check_baselines(const rnnc_forecaster *f, const view *v, const char *data);
+static rnnc_status check_scaled(const rnnc_forecaster *f, const view *v, const char *data);
+static rnnc_status check_meta(const rnnc_forecaster *f, const char *path);
+
 rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_spec *spec,
                                    const rnnc_series *s, const rnnc_series_source *src,
                                    uint64_t seed, rnnc_forecaster **out) {
@@ -268,6 +290,7 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
         snprintf(f->categorical, sizeof f->categorical, "%s",
                  src->categorical ? src->categorical : "");
         f->missing = src->missing;
+        f->sort_time = src->sort_time != 0;
     }
     size_t cap = 0;
     rnnc_status st = RNNC_OK;
@@ -306,8 +329,12 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
         }
         /* the statistics see rows [0, n_tr) only: nothing of validation or test leaks in */
         st = rnnc_scaler_fit(&f->sc, spec->scaling, v.raw, v.n_tr, f->I, on, lg);
-        if (st != RNNC_OK)
-            st = rnnc__fail_prefix(st, "fitting the scaling on the training part");
+        if (st != RNNC_OK) { /* the data's values: bad input */
+            char where[1100];
+            snprintf(where, sizeof where, "%s: fitting the scaling on the training part",
+                     src && src->path && src->path[0] ? src->path : "the data");
+            st = rnnc__fail_prefix(RNNC_ERR_ARG, where);
+        }
     }
     if (st == RNNC_OK && spec->season == 0) { /* detected on the training part of target 0 */
         double *y = malloc(v.n_tr * sizeof *y);
@@ -320,6 +347,14 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
             f->spec.season = (int)rnnc_season_detect(y, v.n_tr, lag);
         free(y);
     }
+    /* everything the model file's own eval and forecast need, before any training */
+    const char *data = src && src->path && src->path[0] ? src->path : "the data";
+    if (st == RNNC_OK)
+        st = check_scaled(f, &v, data);
+    if (st == RNNC_OK)
+        st = check_baselines(f, &v, data);
+    if (st == RNNC_OK)
+        st = check_meta(f, data);
     free(v.raw), free(v.z);
     if (st == RNNC_OK)
         st = build_model(f, cfg, seed);
@@ -335,8 +370,8 @@ static const char *const scaling_names[] = {"none", "zscore", "minmax"};
 static const char *const loss_names[] = {"mse", "mae", "huber"};
 static const char *const missing_names[] = {"reject", "ffill", "interpolate"};
 
-/* The augmentation settings are written only when set, so a forecaster trained without them has
- * the same file as before they existed (and older readers read it). */
+/* The augmentation settings and sort_time are written only when set, so a forecaster trained
+ * without them has the same file as before they existed (and older readers read it). */
 static char *spec_to_meta(const rnnc_forecaster *f) {
     const rnnc_forecast_spec *s = &f->spec;
     char *b = malloc(1024);
@@ -356,6 +391,8 @@ static char *spec_to_meta(const rnnc_forecaster *f) {
     for (int i = 0; i < 3; i++)
         if (v[i] != 0)
             n += snprintf(b + n, 1024 - (size_t)n, "%s=%.17g\n", name[i], v[i]);
+    if (f->sort_time)
+        snprintf(b + n, 1024 - (size_t)n, "sort_time=1\n");
     return b;
 }
 
@@ -389,6 +426,7 @@ static char *scaler_to_meta(const rnnc_forecaster *f) {
 
 static rnnc_status save_with(const rnnc_forecaster *f, const char *path, const char *key,
                              const char *value) {
+    RNNC_TRY(check_meta(f, path)); /* a file that would not load is never written */
     char *spec = spec_to_meta(f), *names = join_lines(f->names, f->I), *sc = scaler_to_meta(f);
     rnnc_status st = RNNC_OK;
     if (!spec || !names || !sc) {
@@ -459,12 +497,12 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
               : !strcmp(k, "augment_scale") ? &s->augment.scale
                                             : &s->augment.slice) = d;
         } else {
-            static const char *const ik[] = {"lookback", "horizon",  "stride",
-                                             "log",      "season",   "ma_window",
-                                             "ar_order", "relative", "targets"};
-            int *dst[] = {&s->lookback,  &s->horizon,  &s->stride,   &s->log, &s->season,
-                          &s->ma_window, &s->ar_order, &s->relative, NULL};
-            int which = word(k, ik, 9);
+            static const char *const ik[] = {"lookback",  "horizon",   "stride",   "log",
+                                             "season",    "ma_window", "ar_order", "relative",
+                                             "sort_time", "targets"};
+            int *dst[] = {&s->lookback,  &s->horizon,  &s->stride,   &s->log,       &s->season,
+                          &s->ma_window, &s->ar_order, &s->relative, &f->sort_time, NULL};
+            int which = word(k, ik, 10);
             if (which < 0)
                 return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast line %d: unknown key '%s'",
                                  path, line, k);
@@ -536,6 +574,42 @@ static rnnc_status scaler_from_meta(rnnc_forecaster *f, const char *meta, const 
     if (*p)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast.scaler: more lines than inputs", path);
     return RNNC_OK;
+}
+
+/* The forecaster's metadata read back as rnnc_forecaster_load reads it: a forecaster whose file
+ * would not load (a column name with a line break, statistics that do not survive the text) is
+ * refused before training and before any file is written. */
+static rnnc_status check_meta(const rnnc_forecaster *f, const char *path) {
+    for (size_t i = 0; i < f->I; i++) {
+        const char *nm = f->names[i], *nl = strchr(nm, '\n');
+        if (!nm[0] || nl || strlen(nm) >= 512)
+            return RNNC_FAIL(RNNC_ERR_ARG,
+                             "%s: column name '%.*s' %s; a model file stores the names one per "
+                             "line, each 1 to 511 bytes",
+                             path, nl ? (int)(nl - nm) : 60, nm,
+                             !nm[0] ? "is empty"
+                             : nl   ? "goes on after a line break"
+                                    : "is too long");
+    }
+    char *spec = spec_to_meta(f), *names = join_lines(f->names, f->I), *sc = scaler_to_meta(f);
+    rnnc_forecaster *g = calloc(1, sizeof *g);
+    rnnc_status st =
+        spec && names && sc && g ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    if (st == RNNC_OK)
+        st = names_from_meta(g, names, path);
+    if (st == RNNC_OK)
+        st = spec_from_meta(g, spec, path);
+    if (st == RNNC_OK)
+        st = scaler_from_meta(g, sc, path);
+    if (st == RNNC_OK && (g->I != f->I || g->NT != f->NT || head_steps(g) != head_steps(f) ||
+                          g->sort_time != f->sort_time || memcmp(&g->sc, &f->sc, sizeof g->sc)))
+        st =
+            RNNC_FAIL(RNNC_ERR_ARG, "%s: the forecaster's setup does not read back the same", path);
+    if (st != RNNC_OK)
+        st = rnnc__fail_prefix(RNNC_ERR_ARG, "its model file would not load back");
+    free(spec), free(names), free(sc);
+    rnnc_forecaster_free(g);
+    return st;
 }
 
 static void meta_string(const rnnc_tensor_file *tf, const char *key, char *dst, size_t cap) {
@@ -623,6 +697,76 @@ static rnnc_status origins_of(rnnc_forecaster *f, const view *v, int part, size_
         return RNNC_OK;
     RNNC_TRY(rnnc__calloc((void **)out, *n, sizeof **out, "window list"));
     part_origins(f, v, part, *out);
+    return RNNC_OK;
+}
+
+/* What rnnc_forecaster_evaluate needs of the series the forecaster is made from: a test window,
+ * and baselines that fit in the training part (an AR fit that succeeds on every target). */
+static rnnc_status check_baselines(const rnnc_forecaster *f, const view *v, const char *data) {
+    const rnnc_forecast_spec *sp = &f->spec;
+    const size_t n = v->n_tr, H = (size_t)sp->horizon;
+    if (part_origins(f, v, 2, NULL) == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%s: the test part (%zu rows) holds no window of horizon %zu, so the "
+                         "model could not be evaluated; raise [forecast] test_split",
+                         data, v->n_te, H);
+    if (sp->season > 0 && (size_t)sp->season >= n)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%s: [forecast] season = %d is not shorter than the training part (%zu "
+                         "rows): the seasonal naive forecast and the MASE scale need more than "
+                         "one season; at most %zu",
+                         data, sp->season, n, n - 1);
+    if (ma_window_of(f) > n)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%s: [forecast] ma_window = %d is longer than the training part (%zu "
+                         "rows); at most %zu",
+                         data, sp->ma_window, n, n);
+    const size_t p = ar_order_of(f, n), p_max = n >= 2 ? (n - 2) / 2 : 0;
+    if (sp->ar_order && p > p_max)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%s: [forecast] ar_order = %d: an AR fit on the training part (%zu rows) "
+                         "needs more equations than coefficients; at most %zu",
+                         data, sp->ar_order, n, p_max);
+    if (p < 1)
+        return RNNC_FAIL(
+            RNNC_ERR_ARG,
+            "%s: the training part has %zu rows; the AR baseline (order: the lookback, "
+            "at most (rows - 2)/3) needs at least 5",
+            data, n);
+    double *y = NULL, *coef = NULL;
+    rnnc_status st = rnnc__calloc((void **)&y, n, sizeof(double), "a target column");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&coef, p + 1, sizeof(double), "AR coefficients");
+    for (size_t j = 0; st == RNNC_OK && j < f->NT; j++) {
+        for (size_t t = 0; t < n; t++)
+            y[t] = v->raw[t * f->I + j];
+        if (rnnc_ar_fit(y, n, p, coef) != RNNC_OK) {
+            char where[600];
+            snprintf(where, sizeof where,
+                     "%s: column '%s': the AR(%zu) baseline cannot be fitted on the training part",
+                     data, f->names[j], p);
+            st = rnnc__fail_prefix(RNNC_ERR_ARG, where);
+        }
+    }
+    free(y), free(coef);
+    return st;
+}
+
+/* Every value of the series scales to a number the model takes (as rnnc_scaler_apply needs). */
+static rnnc_status check_scaled(const rnnc_forecaster *f, const view *v, const char *data) {
+    const rnnc_scaler *sc = &f->sc;
+    for (size_t t = 0; t < v->T; t++)
+        for (size_t i = 0; i < f->I; i++) {
+            const double x = v->raw[t * f->I + i];
+            double z = sc->log[i] ? log1p(x) : x;
+            z = sc->on[i] ? (z - sc->shift[i]) / sc->scale[i] : z;
+            if (!isfinite(z) || fabs(z) > 1e30)
+                return RNNC_FAIL(RNNC_ERR_ARG,
+                                 "%s: column '%s', row %zu: %g scales to %g, beyond the +-1e30 the "
+                                 "model takes (the training part's statistics: shift %g, scale "
+                                 "%g); rescale the column",
+                                 data, f->names[i], t, x, z, sc->shift[i], sc->scale[i]);
+        }
     return RNNC_OK;
 }
 
@@ -930,7 +1074,7 @@ rnnc_status rnnc_forecaster_evaluate(rnnc_forecaster *f, const rnnc_series *s,
                                      rnnc_forecast_metrics *m, double *scale) {
     if (!f || !s || !m)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_evaluate: NULL argument");
-    const size_t H = (size_t)f->spec.horizon, NT = f->NT, I = f->I, L = (size_t)f->spec.lookback;
+    const size_t H = (size_t)f->spec.horizon, NT = f->NT, I = f->I;
     view v;
     memset(&v, 0, sizeof v);
     size_t *o = NULL, n = 0;
@@ -945,13 +1089,7 @@ rnnc_status rnnc_forecaster_evaluate(rnnc_forecaster *f, const rnnc_series *s,
         st = RNNC_FAIL(RNNC_ERR_ARG, "the test part (%zu rows) holds no window of horizon %zu",
                        v.n_te, H);
     const size_t N = n * H; /* forecasts per target and method */
-    const size_t p = f->spec.ar_order       ? (size_t)f->spec.ar_order
-                     : L < (v.n_tr - 2) / 3 ? L
-                                            : (v.n_tr - 2) / 3;
-    const size_t w = f->spec.ma_window ? (size_t)f->spec.ma_window : L;
-    size_t season = (size_t)f->spec.season;
-    if (season < 1 || season >= v.n_tr)
-        season = 1;
+    const size_t p = ar_order_of(f, v.n_tr), w = ma_window_of(f), season = season_of(f, v.n_tr);
     if (st == RNNC_OK)
         st = rnnc__calloc((void **)&pred, (size_t)RNNC_FM_COUNT * N * NT, sizeof(double),
                           "forecasts");

@@ -85,10 +85,12 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         s->loss = w;
         return RNNC_OK;
     }
-    if (!strcmp(key, "log") || !strcmp(key, "relative")) {
+    if (!strcmp(key, "log") || !strcmp(key, "relative") || !strcmp(key, "sort_time")) {
         if (rnnc__value_bool(value, &l))
             return bad(path, line, key, value, "true or false");
-        *(!strcmp(key, "log") ? &s->log : &s->relative) = (int)l;
+        *(!strcmp(key, "log")        ? &s->log
+          : !strcmp(key, "relative") ? &s->relative
+                                     : &c->sort_time) = (int)l;
         return RNNC_OK;
     }
     if (!strcmp(key, "season") && !strcmp(value, "auto")) {

@@ -1,6 +1,7 @@
 /* The model files of the tasks (see task.h). */
 #include "task.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,20 @@ rnnc_status rnnc__task_save(const rnnc_model *m, const char *path, const char *t
                             const char *key, const char *value) {
     if (n < 0 || n + 2 > MAX_META)
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: %d metadata keys (at most %d)", path, n, MAX_META - 2);
+    /* weights that are not finite make a file no command can use: the old file stays */
+    rnnc_model *mm = (rnnc_model *)m;
+    for (int i = 0; i < rnnc_model_param_count(mm); i++) {
+        const char *name;
+        size_t len;
+        rnnc_model_param_info(mm, i, &name, NULL, NULL);
+        const float *w = rnnc_model_param(mm, name, &len);
+        for (size_t j = 0; w && j < len; j++)
+            if (!isfinite(w[j]))
+                return RNNC_FAIL(RNNC_ERR_NUMERIC,
+                                 "%s: not written: tensor '%s' holds %g at %zu (the training "
+                                 "diverged; try a lower learning rate or clip_norm)",
+                                 path, name, (double)w[j], j);
+    }
     const char *k[MAX_META], *v[MAX_META];
     k[0] = "rnnc.task", v[0] = task;
     for (int i = 0; i < n; i++)

@@ -342,7 +342,6 @@ typedef struct key_def {
 FIELD(f_epochs, c->run.fit.epochs)
 FIELD(f_batch, c->run.fit.batch_size)
 FIELD(f_seed, c->run.fit.seed)
-FIELD(f_threads, c->run.threads)
 FIELD(f_clipn, c->run.fit.clip_norm)
 FIELD(f_ema, c->run.fit.ema)
 FIELD(f_clipv, c->run.fit.clip_value)
@@ -419,7 +418,6 @@ static const key_def keys[] = {
     {"data", "max_text_bytes", T_U64, f_maxtext, 0},
     {"data", "max_records", T_U64, f_maxrec, 0},
     {"data", "max_members", T_U64, f_maxmem, 0},
-    {"train", "threads", T_INT, f_threads, 0},
     {"train", "clip_norm", T_DOUBLE, f_clipn, 0},
     {"train", "ema", T_DOUBLE, f_ema, 0},
     {"train", "clip_value", T_DOUBLE, f_clipv, 0},
@@ -543,6 +541,15 @@ static rnnc_status set_key(rnnc_classify_config *c, const entry *e, const char *
         if (!strcmp(e->value, "abs"))
             return c->run.fit.sched.threshold_mode = RNNC_THRESHOLD_ABS, 0;
         return bad(e, path, "rel or abs");
+    }
+    if (!strcmp(e->section, "train") && !strcmp(e->key, "threads")) { /* --threads's range */
+        long l;
+        char want[64];
+        snprintf(want, sizeof want, "an integer in [0, %d]", RNNC_MAX_THREADS);
+        if (rnnc__value_long(e->value, 0, RNNC_MAX_THREADS, &l))
+            return bad(e, path, want);
+        c->run.threads = (int)l;
+        return RNNC_OK;
     }
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const key_def *k = &keys[i];

@@ -955,14 +955,25 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
     rnnc_status s = rnnc_optim_create(task->model, &spec->optim, &r.optim);
     if (s == RNNC_OK)
         s = rnnc__finetune_optim(&spec->finetune, r.optim, task->model);
-    rnnc_sched_spec sched = spec->sched; /* a schedule over the whole run may leave its length */
-    if ((sched.kind == RNNC_SCHED_ONECYCLE || sched.kind == RNNC_SCHED_SLANTED) &&
-        sched.total_steps == 0)
-        sched.total_steps =
-            (long)spec->epochs *
-            (spec->sched_per_batch
-                 ? (long)((task->n_train + (size_t)spec->batch_size - 1) / (size_t)spec->batch_size)
-                 : 1L);
+    /* a schedule over the whole run may leave its length out, and may not end before the run */
+    rnnc_sched_spec sched = spec->sched;
+    const long per_epoch =
+        spec->sched_per_batch
+            ? (long)((task->n_train + (size_t)spec->batch_size - 1) / (size_t)spec->batch_size)
+            : 1L;
+    const long run_steps = (long)spec->epochs * per_epoch;
+    const int whole_run = sched.kind == RNNC_SCHED_ONECYCLE || sched.kind == RNNC_SCHED_SLANTED;
+    if (whole_run && sched.total_steps == 0)
+        sched.total_steps = run_steps;
+    if (s == RNNC_OK && whole_run && sched.total_steps < run_steps)
+        s = RNNC_FAIL(RNNC_ERR_ARG,
+                      "[schedule] total_steps = %ld is shorter than the run's %ld steps (%d "
+                      "epochs x %ld %s): the %s schedule would end at step %ld and hold its last "
+                      "rate after it; raise total_steps to %ld or leave it out (the run's length)",
+                      sched.total_steps, run_steps, spec->epochs, per_epoch,
+                      spec->sched_per_batch ? "batches" : "step per epoch",
+                      sched.kind == RNNC_SCHED_ONECYCLE ? "one-cycle" : "slanted triangular",
+                      sched.total_steps, run_steps);
     if (s == RNNC_OK)
         s = rnnc_sched_init(&r.st.sched, &sched, spec->optim.lr);
     if (s == RNNC_OK)

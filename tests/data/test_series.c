@@ -235,6 +235,81 @@ static void test_scaler(void) {
           "a constant column gets scale 1");
 }
 
+/* Rows oldest first: stamps out of order or repeated are refused naming both lines; sort_time
+ * sorts the rows (values, stamps, categories) before missing values are filled. */
+static void test_time_order(void) {
+    rnnc_series_source src = rnnc_series_source_init();
+    src.time = "d";
+    expect_error("a date before the row above", "d,v\n2000-01-01,1\n2000-01-03,3\n2000-01-02,2\n",
+                 &src, RNNC_ERR_FORMAT,
+                 "t.csv:4: time stamp '2000-01-02' comes before line 3's ('2000-01-03')",
+                 "sort_time");
+    expect_error("a repeated month", "d,v\n2000-01,1\n\n2000-02,2\n2000-02,3\n", &src,
+                 RNNC_ERR_FORMAT, "t.csv:5: time stamp '2000-02' repeats line 4's ('2000-02')",
+                 NULL);
+    expect_error("numbers out of order", "d,v\n1,1\n2.5,2\n2,3\n", &src, RNNC_ERR_FORMAT,
+                 "t.csv:4: time stamp '2' comes before line 3's ('2.5')", NULL);
+    rnnc_status st;
+    rnnc_series *s = parse("d,v\nQ3 1990,1\nQ1 1990,2\nQ1 1990,3\n", &src, &st);
+    check(st == RNNC_OK && s && s->T == 3,
+          "stamps that are neither dates of one format nor numbers: read in file order");
+    rnnc_series_free(s);
+    s = parse("d,v\n2000-01,1\n2000-01-02,2\n", &src, &st);
+    check(st == RNNC_OK && s && s->T == 2, "dates of two formats: no order to check");
+    rnnc_series_free(s);
+
+    src.sort_time = 1;
+    src.categorical = "c";
+    src.missing = RNNC_MISSING_INTERPOLATE;
+    s = parse("d,v,c\n2000-01-04,4,x\n2000-01-01,1,y\n2000-01-03,NA,x\n2000-01-02,2,z\n", &src,
+              &st);
+    check(st == RNNC_OK && s && s->T == 4 && s->F == 4, "sort_time: 4 rows sorted (%s)",
+          st ? rnnc_last_error() : "ok");
+    if (s) {
+        check(!strcmp(s->time[0], "2000-01-01") && !strcmp(s->time[3], "2000-01-04") &&
+                  s->x[0 * 4] == 1 && s->x[1 * 4] == 2 && s->x[3 * 4] == 4,
+              "sort_time: stamps and values move together");
+        check(near(s->x[2 * 4], 3, 1e-12) && s->filled == 1,
+              "sort_time: the missing value is interpolated along time (3, between 2 and 4)");
+        const int cx = rnnc_series_column(s, "c=x"), cy = rnnc_series_column(s, "c=y");
+        check(cx >= 0 && cy >= 0 && s->x[0 * 4 + cy] == 1 && s->x[2 * 4 + cx] == 1 &&
+                  s->x[3 * 4 + cx] == 1 && s->x[0 * 4 + cx] == 0,
+              "sort_time: the one-hot columns move with their rows");
+    }
+    rnnc_series_free(s);
+    src.categorical = NULL;
+    src.missing = RNNC_MISSING_REJECT;
+    expect_error("sort_time keeps refusing a repeated stamp",
+                 "d,v\n2000-01-02,2\n2000-01-01,1\n2000-01-02,3\n", &src, RNNC_ERR_FORMAT,
+                 "t.csv:4: time stamp '2000-01-02' repeats line 2's", NULL);
+    expect_error("sort_time on stamps with no order", "d,v\n2000-01,1\nsoon,2\n", &src,
+                 RNNC_ERR_FORMAT, "t.csv:3: time stamp 'soon': sort_time needs", NULL);
+    src.time = NULL;
+    s = parse("v\n3\n1\n2\n", &src, &st);
+    check(st == RNNC_OK && s && s->x[0] == 3, "no time column: sort_time has nothing to sort");
+    rnnc_series_free(s);
+}
+
+/* Magnitudes whose squares and sums would overflow: refused by the reader (line and column) and,
+ * given directly, by the scaler. */
+static void test_huge_values(void) {
+    rnnc_series_source src = rnnc_series_source_init();
+    expect_error("a value of -1e200", "v\n1\n-1e200\n", &src, RNNC_ERR_FORMAT,
+                 "t.csv:3: column 'v': -1e200 is beyond +-1e100", NULL);
+    rnnc_status st;
+    rnnc_series *s = parse("v\n1e100\n-1e100\n", &src, &st);
+    check(st == RNNC_OK && s, "+-1e100 itself is read");
+    rnnc_series_free(s);
+    const double big[] = {1e200, -1e200, 1e200, -1e200};
+    rnnc_scaler sc;
+    check(rnnc_scaler_fit(&sc, RNNC_SCALE_ZSCORE, big, 4, 1, NULL, NULL) == RNNC_ERR_NUMERIC &&
+              strstr(rnnc_last_error(), "column 0: the statistics overflow"),
+          "zscore statistics that overflow are refused (%s)", rnnc_last_error());
+    const double wide[] = {1e308, -1e308};
+    check(rnnc_scaler_fit(&sc, RNNC_SCALE_MINMAX, wide, 2, 1, NULL, NULL) == RNNC_ERR_NUMERIC,
+          "a min-max range that overflows is refused");
+}
+
 int main(void) {
     test_basic();
     test_missing();
@@ -243,5 +318,7 @@ int main(void) {
     test_errors();
     test_split();
     test_scaler();
+    test_time_order();
+    test_huge_values();
     return check_summary();
 }

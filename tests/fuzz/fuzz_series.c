@@ -1,10 +1,11 @@
 /* Fuzz target: the time-series CSV reader (rnnc_series_parse) and what is computed from a series
  * that reads. The first byte chooses the options: bits 0-1 the missing-value rule (reject, forward
- * fill, interpolate), bit 2 "t" as the time column, bit 3 "c" as a categorical column; the rest is
- * the CSV text. A series that reads must have T >= 1 rows and 1 <= F <= RNNC_SERIES_MAX_FEATURES
- * named columns, finite values when missing values are rejected or filled (never NaN), one-hot
- * columns holding only 0 and 1, a time stamp per row when a time column was named; its columns
- * must be found by name, and a stamp after the last row must be written within the buffer. */
+ * fill, interpolate), bit 2 "t" as the time column, bit 3 "c" as a categorical column, bit 4
+ * sort_time; the rest is the CSV text. A series that reads must have T >= 1 rows and 1 <= F <=
+ * RNNC_SERIES_MAX_FEATURES named columns, finite values within +-RNNC_SERIES_MAX_ABS when missing
+ * values are rejected or filled (never NaN), one-hot columns holding only 0 and 1, a time stamp
+ * per row when a time column was named; its columns must be found by name, and a stamp after the
+ * last row must be written within the buffer. */
 #include "fuzz.h"
 
 #include <math.h>
@@ -18,6 +19,7 @@ static int fuzz_series(const uint8_t *data, size_t n) {
         src.missing = RNNC_MISSING_REJECT;
     src.time = (data[0] & 4) ? "t" : NULL;
     src.categorical = (data[0] & 8) ? "c" : NULL;
+    src.sort_time = (data[0] & 16) != 0;
     rnnc_series *s = NULL;
     rnnc_status st = rnnc_series_parse((const char *)data + 1, n - 1, "fuzz.csv", &src, &s);
     if (st != RNNC_OK) {
@@ -35,7 +37,7 @@ static int fuzz_series(const uint8_t *data, size_t n) {
             FUZZ_REQUIRE(s->time && s->time[t]);
         for (size_t f = 0; f < s->F; f++) {
             const double v = s->x[t * s->F + f];
-            FUZZ_REQUIRE(!isnan(v));
+            FUZZ_REQUIRE(!isnan(v) && fabs(v) <= RNNC_SERIES_MAX_ABS);
             if (s->onehot[f])
                 FUZZ_REQUIRE(v == 0 || v == 1);
         }

@@ -425,6 +425,116 @@ static void test_create_errors(void) {
     rnnc_series_free(s);
 }
 
+/* The bytes of a file (NULL when it cannot be read); *n its size. */
+static char *slurp(const char *path, size_t *n) {
+    FILE *f = fopen(path, "rb");
+    char *b = f ? malloc(1 << 16) : NULL;
+    *n = b ? fread(b, 1, 1 << 16, f) : 0;
+    if (f)
+        fclose(f);
+    return b;
+}
+
+/* Everything evaluate needs of the series is refused at create, before any training; a model file
+ * that would not load is never written. 60 rows: training part 42, validation 6, test 12. */
+static void test_checked_before_training(void) {
+    rnnc_series *s = series_of(60, sine, sq);
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    sp.lookback = 5, sp.horizon = 2;
+    rnnc_config cfg = encoder(RNNC_LAYER_GRU, 3);
+    rnnc_series_source src = rnnc_series_source_init();
+    src.path = "synthetic.csv", src.time = "t";
+    rnnc_forecaster *f = NULL;
+    const struct {
+        int *field, bad, good;
+        const char *want;
+    } cases[] = {
+        {&sp.ar_order, 21, 20,
+         "synthetic.csv: [forecast] ar_order = 21: an AR fit on the "
+         "training part (42 rows) needs more equations than coefficients; "
+         "at most 20"},
+        {&sp.ma_window, 43, 42,
+         "[forecast] ma_window = 43 is longer than the training part (42 "
+         "rows); at most 42"},
+        {&sp.season, 42, 41,
+         "[forecast] season = 42 is not shorter than the training part (42 "
+         "rows)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        *cases[i].field = cases[i].bad;
+        check(rnnc_forecaster_create(&cfg, &sp, s, &src, 1, &f) == RNNC_ERR_ARG && !f &&
+                  strstr(rnnc_last_error(), cases[i].want),
+              "refused at create: %s (got: %s)", cases[i].want, rnnc_last_error());
+        *cases[i].field = cases[i].good;
+        check(rnnc_forecaster_create(&cfg, &sp, s, &src, 1, &f) == RNNC_OK && f,
+              "the limit itself is accepted (%s)", rnnc_last_error());
+        rnnc_forecaster_free(f);
+        f = NULL;
+        *cases[i].field = 0;
+    }
+    sp.test_fraction = 0;
+    check(rnnc_forecaster_create(&cfg, &sp, s, &src, 1, &f) == RNNC_ERR_ARG && !f &&
+              strstr(rnnc_last_error(), "the test part (0 rows) holds no window of horizon 2"),
+          "no test window: refused at create (%s)", rnnc_last_error());
+    sp.test_fraction = 0.2;
+
+    /* a column name with a line break would split into two names in the model file */
+    const char *nl = "t,\"y\nz\"\n0,1\n1,2\n2,1\n3,2\n4,1\n5,2\n6,1\n7,2\n8,1\n9,2\n10,1\n11,2\n";
+    rnnc_series *s2 = NULL;
+    rnnc_forecast_spec sp2 = rnnc_forecast_spec_init();
+    sp2.lookback = 2, sp2.season = 1;
+    if (rnnc_series_parse(nl, strlen(nl), "nl.csv", &src, &s2) == RNNC_OK)
+        check(rnnc_forecaster_create(&cfg, &sp2, s2, &src, 1, &f) == RNNC_ERR_ARG && !f &&
+                  strstr(rnnc_last_error(), "column name 'y' goes on after a line break"),
+              "a column name with a line break: refused at create (%s)", rnnc_last_error());
+    else
+        check(0, "nl.csv parses (%s)", rnnc_last_error());
+    rnnc_series_free(s2);
+
+    /* sort_time is stored; weights that are not finite are never saved over a good file */
+    src.sort_time = 1;
+    char dir[] = "/tmp/rnnc_fcheck_XXXXXX", path[256];
+    check(mkdtemp(dir) != NULL, "temporary folder");
+    snprintf(path, sizeof path, "%s/f.safetensors", dir);
+    rnnc_forecaster *g = NULL;
+    rnnc_status st = rnnc_forecaster_create(&cfg, &sp, s, &src, 1, &f);
+    if (st == RNNC_OK)
+        st = rnnc_forecaster_save(f, path);
+    if (st == RNNC_OK)
+        st = rnnc_forecaster_load(path, &g);
+    check(st == RNNC_OK && rnnc_forecaster_source(g).sort_time == 1,
+          "sort_time comes back from the model file (%s)", rnnc_last_error());
+    size_t n0 = 0, n1 = 0;
+    char *before = slurp(path, &n0);
+    float *w = f ? rnnc_model_param(rnnc_forecaster_model(f), "head.bias", NULL) : NULL;
+    if (w)
+        w[0] = NAN;
+    check(w && rnnc_forecaster_save(f, path) == RNNC_ERR_NUMERIC &&
+              strstr(rnnc_last_error(), "tensor 'head.bias' holds nan"),
+          "a NaN weight: not saved (%s)", rnnc_last_error());
+    char *after = slurp(path, &n1);
+    check(before && after && n0 == n1 && !memcmp(before, after, n0),
+          "the file saved before is unchanged");
+    free(before), free(after);
+
+    /* a one-cycle schedule that ends before the run: refused before the first step */
+    if (w)
+        w[0] = 0;
+    rnnc_fit_spec fs = fit_spec(2);
+    fs.sched = rnnc_sched_spec_init(RNNC_SCHED_ONECYCLE);
+    fs.sched.total_steps = 1;
+    check(f && rnnc_forecaster_fit(f, s, &fs, NULL) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "total_steps = 1 is shorter than the run's 2 steps"),
+          "onecycle total_steps 1 for 2 epochs: refused (%s)", rnnc_last_error());
+    fs.sched.total_steps = 2;
+    check(f && rnnc_forecaster_fit(f, s, &fs, NULL) == RNNC_OK,
+          "onecycle total_steps = the run's steps: trains (%s)", rnnc_last_error());
+    rnnc_forecaster_free(f), rnnc_forecaster_free(g);
+    rnnc_series_free(s);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void write_file(const char *path, const char *text) {
     FILE *f = fopen(path, "wb");
     if (f) {
@@ -491,6 +601,7 @@ int main(void) {
     test_windows();
     test_scaling_from_train();
     test_create_errors();
+    test_checked_before_training();
     test_config();
     test_roundtrip();
     test_learns(RNNC_DECODER_DIRECT);

@@ -670,6 +670,72 @@ if [ -n "${fmodel:-}" ]; then
     row eval-stored 2 "names its data 'series\.csv' relative to the folder" -- "$rnnc" forecast "$tmp/frelname.safetensors" --out "$tmp/frel.csv"
 fi
 row eval-stored 2 "nohow\.safetensors names its test set .*train\.csv' but not how it was read" -- "$rnnc" eval "$tmp/nohow.safetensors"
+# ---- checks before the work: what a run's own eval and forecast need is refused before training ----
+# Each refusal comes before the first step: the forecaster's run folder keeps every file as it was.
+if [ -n "${fmodel:-}" ]; then
+    mkdir "$tmp/fkeep"
+    cp "$tmp/frun"/*.safetensors "$tmp/frun/metrics.jsonl" "$tmp/fkeep/"
+    # frow NAME CODE PATTERN -- COMMAND: row, and the forecaster's run unchanged
+    frow() {
+        row "$@"
+        local f
+        for f in $(ls "$tmp/fkeep"); do
+            cmp -s "$tmp/fkeep/$f" "$tmp/frun/$f" || {
+                bad "[$1] frun/$f was changed"
+                cp "$tmp/fkeep/$f" "$tmp/frun/$f"
+            }
+        done
+    }
+    frow checked-before-training 2 'series\.csv: \[forecast\] ar_order = 1000: an AR fit on the training part \(42 rows\) needs more equations than coefficients; at most 20' -- $F --set forecast.ar_order=1000
+    frow checked-before-training 2 'series\.csv: \[forecast\] ma_window = 100000 is longer than the training part \(42 rows\); at most 42' -- $F --set forecast.ma_window=100000
+    frow checked-before-training 2 'series\.csv: the test part \(0 rows\) holds no window of horizon 2' -- $F --set forecast.test_split=0
+    printf 't,v\n1,1\n2,2\n3,1\n4,2\n5,1\n' > "$tmp/five.csv"
+    frow checked-before-training 2 'five\.csv: the training part has 4 rows; the AR baseline .* needs at least 5' -- $F --set forecast.data="$tmp/five.csv" --set forecast.time=t --set forecast.lookback=1 --set forecast.horizon=1 --set forecast.validation_split=0 --set forecast.season=1
+    awk 'BEGIN { print "t,v"; for (i = 0; i < 60; i++) print i "," (i % 2 ? "1e200" : "-1e200") }' > "$tmp/huge.csv"
+    frow checked-before-training 2 "huge\.csv:2: column 'v': -1e200 is beyond \+-1e100" -- $F --set forecast.data="$tmp/huge.csv" --set forecast.time=t
+    awk 'BEGIN { print "t,v"; for (i = 0; i < 60; i++) print i "," (i < 45 ? 0 : 1e90) }' > "$tmp/jump.csv"
+    frow checked-before-training 2 "jump\.csv: column 'v', row 45: 1e\+90 scales to 1e\+90, beyond the \+-1e30" -- $F --set forecast.data="$tmp/jump.csv" --set forecast.time=t
+    { printf 't,"a\nb"\n'; awk 'BEGIN { for (i = 0; i < 60; i++) print i "," i % 7 }'; } > "$tmp/nlcol.csv"
+    frow checked-before-training 2 "nlcol\.csv: column name 'a' goes on after a line break" -- $F --set forecast.data="$tmp/nlcol.csv" --set forecast.time=t
+    # A constant series: the AR fit is rank deficient (every lag equals the intercept); it trains,
+    # and the model it leaves evaluates and forecasts.
+    awk 'BEGIN { print "t,v"; for (i = 0; i < 60; i++) print i ",5" }' > "$tmp/const.csv"
+    row checked-before-training 0 'v +ar +0 ' -- $F --set forecast.data="$tmp/const.csv" --set forecast.time=t --set train.output="$tmp/construn"
+    row checked-before-training 0 'v +ar +0 ' -- "$rnnc" eval "$tmp/construn/model.safetensors"
+    row checked-before-training 0 '^time,v' -- "$rnnc" forecast "$tmp/construn/model.safetensors"
+    frow season-limit 2 'series\.csv: \[forecast\] season = 100000 is not shorter than the training part \(42 rows\).*at most 41' -- $F --set forecast.season=100000
+    # A model trained on a long series, evaluated on a short one: the fallback period is stated.
+    head -n 16 "$tmp/series.csv" > "$tmp/short.csv"
+    row season-limit 0 "note: the model's season 12 is not shorter than this training part \(10 rows\): seasonal naive and MASE use period 1" -- "$rnnc" eval "$fmodel" "$tmp/short.csv"
+    # Time stamps out of order or repeated: refused with both lines; sort_time sorts.
+    printf 'Month,v\n2000-01,1\n2000-03,3\n2000-02,2\n' > "$tmp/late.csv"
+    printf 'Month,v\n2000-01,1\n2000-02,3\n2000-02,2\n' > "$tmp/twice.csv"
+    { head -n 1 "$tmp/series.csv"; tail -n +2 "$tmp/series.csv" | sort -r; } > "$tmp/desc.csv"
+    frow time-order 2 "late\.csv:4: time stamp '2000-02' comes before line 3's \('2000-03'\): rows must be oldest first" -- $F --set forecast.data="$tmp/late.csv"
+    frow time-order 2 "twice\.csv:4: time stamp '2000-02' repeats line 3's \('2000-02'\)" -- $F --set forecast.data="$tmp/twice.csv"
+    frow time-order 2 "twice\.csv:4: time stamp '2000-02' repeats line 3's" -- $F --set forecast.data="$tmp/twice.csv" --set forecast.sort_time=true
+    row time-order 2 "desc\.csv:3: time stamp '2004-11' comes before line 2's \('2004-12'\)" -- "$rnnc" eval "$fmodel" "$tmp/desc.csv"
+    row time-order 2 "desc\.csv:3: time stamp '2004-11' comes before line 2's" -- "$rnnc" forecast "$fmodel" "$tmp/desc.csv"
+    "$rnnc" eval "$fmodel" | tail -n 5 > "$tmp/asc.txt"
+    "$rnnc" eval "$fmodel" "$tmp/desc.csv" --sort-time | tail -n 5 > "$tmp/sorted.txt"
+    [ -s "$tmp/asc.txt" ] && cmp -s "$tmp/asc.txt" "$tmp/sorted.txt" &&
+        ok "[time-order] eval --sort-time on the rows reversed gives the metrics of the file in order" ||
+        bad "[time-order] eval --sort-time on reversed rows differs" "$(tail -n 2 "$tmp/sorted.txt")"
+    row time-order 0 '' -- $F --set forecast.data="$tmp/desc.csv" --set forecast.sort_time=true --set train.output="$tmp/sortrun"
+    "$rnnc" forecast "$tmp/sortrun/model.safetensors" --horizon 2 | tail -n 2 | cut -d, -f1 | tr '\n' ' ' > "$tmp/stamps.txt"
+    [ "$(cat "$tmp/stamps.txt")" = "2005-01 2005-02 " ] &&
+        ok "[time-order] a model trained with sort_time = true reads its data sorted again (forecast stamps 2005-01 2005-02)" ||
+        bad "[time-order] the forecast stamps after sorting are '$(cat "$tmp/stamps.txt")'"
+    frow schedule-short 2 '\[schedule\] total_steps = 1 is shorter than the run.s 3 steps \(3 epochs x 1 step per epoch\)' -- $F --set train.epochs=3 --set schedule.name=onecycle --set schedule.total_steps=1
+    frow schedule-short 2 '\[schedule\] total_steps = 3 is shorter than the run.s 6 steps \(3 epochs x 2 batches\).*raise total_steps to 6' -- $F --set train.epochs=3 --set schedule.name=onecycle --set schedule.per_batch=true --set schedule.total_steps=3
+    frow schedule-short 2 'total_steps = 5 is shorter than the run.s 6 steps' -- $F --set train.epochs=3 --set schedule.name=slanted_triangular --set schedule.per_batch=true --set schedule.total_steps=5
+else
+    bad "the checks before training need the good forecasting run"
+fi
+{ printf 'label,text\n'; for i in 1 2 3 4 5 6 7 8; do printf '"po\ns",good movie %d\nneg,bad film %d\n' "$i" "$i"; done; } > "$tmp/nllabel.csv"
+row checked-before-training 2 "t\.ini: the training set: label 1 \('po'\) goes on after a line break" -- $T --set data.train="$tmp/nllabel.csv"
+row threads-limit 2 "--set train\.threads=100000: \[train\] threads = '100000': expected an integer in \[0, 1024\]" -- "$rnnc" train "$tmp/t.ini" --quiet --set train.threads=100000
+row threads-limit 2 "--threads '100000': expected an integer in \[0, 1024\]" -- "$rnnc" train "$tmp/t.ini" --quiet --threads 100000
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
