@@ -126,6 +126,7 @@ static int build(rnnc_forecast_config *fc, const cli_train_args *a, cli_adapt_mo
     src.categorical = fc->categorical[0] ? fc->categorical : NULL;
     src.missing = fc->missing;
     src.sort_time = fc->sort_time;
+    src.limits = fc->limits;
     const rnnc_run_config *tc = &fc->run;
     rnnc_status st;
     if ((st = rnnc_series_read(&src, s)))

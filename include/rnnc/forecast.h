@@ -172,6 +172,8 @@ typedef struct rnnc_forecast_config {
     char time[256], columns[1024], categorical[256];
     enum rnnc_missing missing;
     int sort_time; /* rnnc_series_source's sort_time */
+    /* [forecast] max_read_bytes, max_text_bytes, max_records, max_members (0: the default) */
+    rnnc_read_limits limits;
 } rnnc_forecast_config;
 /* Whether a training file (after overrides) has a [forecast] section: *yes 1 or 0. */
 rnnc_status rnnc_forecast_config_detect(const char *path, const char *const *overrides, int n,

@@ -5,6 +5,7 @@
 #define RNNC_SERIES_H
 
 #include "core.h"
+#include "text.h" /* rnnc_read_limits */
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,6 +49,9 @@ typedef struct rnnc_series_source {
      * repeated stamp is still refused, and stamps of no such kind are refused). Other stamps are
      * taken in file order. 0 */
     int sort_time;
+    /* The file is read whole: its length after decompression is bounded by limits.text_bytes,
+     * its rows by limits.records (rnnc_read_limits; all 0: the defaults). */
+    rnnc_read_limits limits;
 } rnnc_series_source;
 
 /* A series of T rows (time steps) and F numeric columns. Everything is owned by the series. */

@@ -1,9 +1,7 @@
 /* Time series from CSV: a header row, rows oldest first, numeric columns, one-hot categorical
  * columns, composed time stamps, missing values refused or filled; the chronological split and
  * the scaling fitted on the training part only. */
-#include "../core/core.h"
-#include "rnnc/text.h"
-#include "rnnc/series.h"
+#include "data.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SERIES_FILE ((size_t)1 << 31)
 #define MAX_COLUMNS 4096
 
 rnnc_series_source rnnc_series_source_init(void) {
@@ -466,6 +463,7 @@ rnnc_status rnnc_series_parse(const char *text, size_t len, const char *name,
     *out = NULL;
     if (!name)
         name = "<memory>";
+    const uint64_t max_rows = src->limits.records ? src->limits.records : RNNC_READ_RECORDS_DEFAULT;
     if (src->missing < RNNC_MISSING_REJECT || src->missing > RNNC_MISSING_INTERPOLATE)
         return RNNC_FAIL(RNNC_ERR_ARG, "unknown missing-value rule %d", src->missing);
     csv c;
@@ -533,6 +531,13 @@ rnnc_status rnnc_series_parse(const char *text, size_t len, const char *name,
         if (c.nf != nc) {
             st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%zu: %zu fields, the header has %zu", name,
                            c.rec_line, c.nf, nc);
+            break;
+        }
+        if (st == RNNC_OK && r.rows >= max_rows) {
+            st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                           "%s:%zu: more than %llu rows (the record limit); a larger data set "
+                           "needs a larger max_records (docs/data.md)",
+                           name, c.rec_line, (unsigned long long)max_rows);
             break;
         }
         st = grow_rows(&r, nn, ncat, nt > 0);
@@ -670,35 +675,11 @@ rnnc_status rnnc_series_read(const rnnc_series_source *src, rnnc_series **out) {
     if (!src || !src->path || !out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_series_read: NULL argument");
     *out = NULL;
-    FILE *f = fopen(src->path, "rb");
-    if (!f)
-        return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", src->path, strerror(errno));
+    rnnc__budget budget;
+    rnnc__budget_init(&budget, &src->limits);
     char *buf = NULL;
-    size_t n = 0, cap = 0;
-    rnnc_status st = RNNC_OK;
-    for (;;) {
-        if (n == cap) {
-            if (cap >= MAX_SERIES_FILE) {
-                st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: larger than 2 GiB", src->path);
-                break;
-            }
-            cap = cap ? 2 * cap : 1 << 16;
-            char *b = realloc(buf, cap);
-            if (!b) {
-                st = RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", src->path);
-                break;
-            }
-            buf = b;
-        }
-        size_t k = fread(buf + n, 1, cap - n, f);
-        n += k;
-        if (k == 0) {
-            if (ferror(f))
-                st = RNNC_FAIL(RNNC_ERR_IO, "%s: read error (is it a folder?)", src->path);
-            break;
-        }
-    }
-    fclose(f);
+    size_t n = 0;
+    rnnc_status st = rnnc__read_file(src->path, SIZE_MAX - 1, "series file", &budget, 1, &buf, &n);
     if (st == RNNC_OK && n && memchr(buf, 0, n))
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: contains NUL bytes; not a CSV text file", src->path);
     if (st == RNNC_OK)

@@ -376,6 +376,12 @@ if "$rnnc" train "$tmp/f.ini" --quiet --threads 1 > "$tmp/fgood.log" 2>&1; then
     row forecast-key 2 "--set forecast\.lookbak=3: unknown key 'lookbak' in \[forecast\]" -- $F --set forecast.lookbak=3
     row forecast-key 2 "--set forecast\.scaling=log: \[forecast\] scaling = 'log'" -- $F --set forecast.scaling=log
     row forecast-data-section 2 '\[data\] is for text classifiers' -- $F --set data.train=x
+    row read-limits 2 'series\.csv:12: more than 10 rows \(the record limit\); .*max_records' -- $F --set forecast.max_records=10
+    row read-limits 2 'series\.csv: more than 100 bytes of text \(the text limit\); .*max_text_bytes' -- $F --set forecast.max_text_bytes=100
+    gzip -c "$tmp/series.csv" > "$tmp/series.csv.gz"
+    row read-limits 0 'MASE' -- "$rnnc" eval "$fmodel" "$tmp/series.csv.gz"
+    { cat "$tmp/series.csv.gz"; echo junk; } > "$tmp/series-junk.csv.gz"
+    row gzip-trailing 2 'series-junk\.csv\.gz: other bytes follow the gzip data' -- "$rnnc" eval "$fmodel" "$tmp/series-junk.csv.gz"
     row forecast-augment 2 "--set forecast\.augment_slice=1\.5: \[forecast\] augment_slice = '1\.5': expected a number in \[0, 1\]" -- $F --set forecast.augment_slice=1.5
     row forecast-augment 2 "--set forecast\.augment_scale=1: \[forecast\] augment_scale = '1': expected a number in \[0, 1\)" -- $F --set forecast.augment_scale=1
     row forecast-plot 2 'x\.jpg: the plot is written as SVG or PNG; name it \.svg or \.png' -- "$rnnc" forecast "$fmodel" --plot "$tmp/x.jpg"
