@@ -43,6 +43,44 @@ static int emit(rnnc_classifier *c, const char *text, int all) {
     return CLI_OK;
 }
 
+/* The longest line predict reads: a document (a line is one text to classify). */
+enum { LINE_MAX_BYTES = 16 << 20 };
+
+/* Reads the next line of f (its '\n' kept; NUL bytes kept too) into *line, grown as needed
+ * (*cap bytes) up to LINE_MAX_BYTES; *more is 0 at the end of the input. A longer line is
+ * refused, naming its number. */
+static int read_line(FILE *f, char **line, size_t *cap, size_t *len, int *more, size_t lineno) {
+    *len = 0, *more = 0;
+    int c;
+    while ((c = getc(f)) != EOF) {
+        if (*len + 2 > *cap) {
+            if (*cap >= LINE_MAX_BYTES) {
+                fprintf(stderr, "rnnc predict: standard input:%zu: line longer than %d bytes\n",
+                        lineno, LINE_MAX_BYTES);
+                return CLI_USAGE;
+            }
+            const size_t ncap = *cap ? 2 * *cap : 4096;
+            char *p = realloc(*line, ncap);
+            if (!p) {
+                fprintf(stderr, "rnnc predict: out of memory reading line %zu\n", lineno);
+                return CLI_FAIL;
+            }
+            *line = p, *cap = ncap;
+        }
+        (*line)[(*len)++] = (char)c;
+        *more = 1;
+        if (c == '\n')
+            break;
+    }
+    if (*line)
+        (*line)[*len] = 0;
+    if (ferror(f)) {
+        perror("rnnc predict: standard input");
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
 int cmd_predict(int argc, char **argv) {
     int all = 0, n;
     const cli_option opts[] = {
@@ -66,12 +104,13 @@ int cmd_predict(int argc, char **argv) {
     }
     if (rc == CLI_OK && use_stdin) {
         char *line = NULL;
-        size_t cap = 0;
-        ssize_t len;
-        while (rc == CLI_OK && (len = getline(&line, &cap, stdin)) >= 0) {
+        size_t cap = 0, len, lineno = 0;
+        int more;
+        while (rc == CLI_OK &&
+               (rc = read_line(stdin, &line, &cap, &len, &more, ++lineno)) == CLI_OK && more) {
             while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
                 line[--len] = 0;
-            rc = emit(m, rnnc_text_nul_to_space(line, (size_t)len), all);
+            rc = emit(m, rnnc_text_nul_to_space(line, len), all);
         }
         free(line);
     }

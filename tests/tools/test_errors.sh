@@ -165,6 +165,8 @@ row read-limits 2 'train\.csv: more than 10 records \(the record limit\); .*max_
 row read-limits 2 'train\.csv: more than 100 bytes read after decompression \(the read limit\); .*max_read_bytes' -- $T --set data.max_read_bytes=100
 row read-limits 2 "max_text_bytes = '-1': expected an integer >= 0" -- $T --set data.max_text_bytes=-1
 rm -f "$tmp/bomb.csv.gz" "$tmp/bomb.tar.gz"
+# predict's standard input is read a line at a time, each at most a document's 16 MiB
+row read-limits 2 'standard input:2: line longer than 16777216 bytes' -- bash -c "{ echo fine; head -c 20000000 /dev/zero | tr '\\0' a; } | '$rnnc' predict '$model'"
 # Memory that cannot be had (a 100 MB address space for a GRU of 2048) is an error at once.
 row alloc-limit 1 'cannot allocate [0-9]+ bytes' -- timeout 60 bash -c 'ulimit -v 100000 && exec "$@"' bounded $T --set gru.hidden=2048 --set embedding.dim=512
 # Bytes after gzip data (a second gzip member is fine, as for gzip -d) and gzip data cut short.
