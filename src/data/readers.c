@@ -47,9 +47,14 @@ static int blank(const char *p, const char *e) {
     return 1;
 }
 
-rnnc_status rnnc__read_imdb_tsv(const rnnc_text_source *src, rnnc__textbuild *b) {
+/* Calls each(ctx, b, path, line number, p, e) for every line [p, e) of the file at path (read as
+ * a stream within b's limits; its '\n', a '\r' before it and a first line's byte-order mark left
+ * out), until one returns a failure. */
+typedef rnnc_status (*line_fn)(void *ctx, rnnc__textbuild *b, const char *path, size_t line,
+                               const char *p, const char *e);
+static rnnc_status each_line(const char *path, rnnc__textbuild *b, line_fn each, void *ctx) {
     rnnc__instream *in;
-    RNNC_TRY(rnnc__instream_open(src->path, &b->budget, &in));
+    RNNC_TRY(rnnc__instream_open(path, &b->budget, &in));
     rnnc__buf buf = {0};
     rnnc_status s = RNNC_OK;
     int got = 1;
@@ -61,32 +66,39 @@ rnnc_status rnnc__read_imdb_tsv(const rnnc_text_source *src, rnnc__textbuild *b)
         if (line == 1)
             p = skip_bom(p, end);
         line_end(p, end, &e);
-        if (e > p) {
-            /* label TAB rating TAB id TAB text; the text may hold more TABs. */
-            const char *tab[3], *q = p;
-            int k = 0;
-            for (; k < 3; k++) {
-                tab[k] = memchr(q, '\t', (size_t)(e - q));
-                if (!tab[k])
-                    break;
-                q = tab[k] + 1;
-            }
-            if (k < 3)
-                s = RNNC_FAIL(RNNC_ERR_FORMAT,
-                              "%s:%zu: missing column %d (the IMDB TSV form is label, rating, id, "
-                              "text)",
-                              src->path, line, k + 1);
-            else if (tab[0] - p != 1 || (p[0] != '0' && p[0] != '1'))
-                s = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%zu: label \"%.*s\" is not 0 or 1", src->path,
-                              line, (int)(tab[0] - p < 32 ? tab[0] - p : 32), p);
-            else
-                s = rnnc__textbuild_add(b, q, (size_t)(e - q), imdb_labels[p[0] - '0'], 3,
-                                        src->path, line);
-        }
+        s = each(ctx, b, path, line, p, e);
     }
     free(buf.p);
     rnnc__instream_close(in);
     return s;
+}
+
+/* One line of the IMDB TSV form: label TAB rating TAB id TAB text; the text may hold more TABs. */
+static rnnc_status imdb_line(void *ctx, rnnc__textbuild *b, const char *path, size_t line,
+                             const char *p, const char *e) {
+    (void)ctx;
+    if (e == p)
+        return RNNC_OK;
+    const char *tab[3], *q = p;
+    int k = 0;
+    for (; k < 3; k++) {
+        tab[k] = memchr(q, '\t', (size_t)(e - q));
+        if (!tab[k])
+            break;
+        q = tab[k] + 1;
+    }
+    if (k < 3)
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s:%zu: missing column %d (the IMDB TSV form is label, rating, id, text)",
+                         path, line, k + 1);
+    if (tab[0] - p != 1 || (p[0] != '0' && p[0] != '1'))
+        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%zu: label \"%.*s\" is not 0 or 1", path, line,
+                         (int)(tab[0] - p < 32 ? tab[0] - p : 32), p);
+    return rnnc__textbuild_add(b, q, (size_t)(e - q), imdb_labels[p[0] - '0'], 3, path, line);
+}
+
+rnnc_status rnnc__read_imdb_tsv(const rnnc_text_source *src, rnnc__textbuild *b) {
+    return each_line(src->path, b, imdb_line, NULL);
 }
 
 /* ---- aclImdb ---------------------------------------------------------------------------- */
@@ -666,6 +678,15 @@ static void list_free(char **v, size_t n) {
     free(v);
 }
 
+/* One line of a FOLDER_LINES file: a document unless blank; ctx is the label. */
+static rnnc_status class_line(void *ctx, rnnc__textbuild *b, const char *path, size_t line,
+                              const char *p, const char *e) {
+    const char *label = ctx;
+    return blank(p, e)
+               ? RNNC_OK
+               : rnnc__textbuild_add(b, p, (size_t)(e - p), label, strlen(label), path, line);
+}
+
 static rnnc_status read_class_file(const char *file, const char *label, int lines,
                                    rnnc__textbuild *b) {
     if (!lines) {
@@ -678,25 +699,7 @@ static rnnc_status read_class_file(const char *file, const char *label, int line
         free(buf);
         return s;
     }
-    rnnc__instream *in;
-    RNNC_TRY(rnnc__instream_open(file, &b->budget, &in));
-    rnnc__buf buf = {0};
-    rnnc_status s = RNNC_OK;
-    int got = 1;
-    for (size_t line = 1; !s; line++) {
-        buf.len = 0;
-        if ((s = rnnc__instream_line(in, &buf, LINE_MAX_BYTES, "line", &got)) || !got)
-            break;
-        const char *p = buf.p, *end = buf.p + buf.len, *e;
-        if (line == 1)
-            p = skip_bom(p, end);
-        line_end(p, end, &e);
-        if (!blank(p, e))
-            s = rnnc__textbuild_add(b, p, (size_t)(e - p), label, strlen(label), file, line);
-    }
-    free(buf.p);
-    rnnc__instream_close(in);
-    return s;
+    return each_line(file, b, class_line, (void *)label);
 }
 
 rnnc_status rnnc__read_folder(const rnnc_text_source *src, int lines, rnnc__textbuild *b) {

@@ -93,16 +93,9 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
                                      : &c->sort_time) = (int)l;
         return RNNC_OK;
     }
-    static const char *const limits[] = {"max_read_bytes", "max_text_bytes", "max_records",
-                                         "max_members"};
-    uint64_t *ldst[] = {&c->limits.read_bytes, &c->limits.text_bytes, &c->limits.records,
-                        &c->limits.members};
-    if ((w = pick(key, limits, 4)) >= 0) {
-        if (rnnc__value_long(value, 0, 1L << 62, &l))
-            return bad(path, line, key, value, "an integer >= 0 (0: the default)");
-        *ldst[w] = (uint64_t)l;
-        return RNNC_OK;
-    }
+    const int lim = rnnc__limit_key(key, value, &c->limits);
+    if (lim)
+        return lim < 0 ? bad(path, line, key, value, "an integer >= 0 (0: the default)") : RNNC_OK;
     if (!strcmp(key, "season") && !strcmp(value, "auto")) {
         s->season = 0;
         return RNNC_OK;

@@ -88,16 +88,9 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         c->validation_split = d;
         return RNNC_OK;
     }
-    static const char *const limits[] = {"max_read_bytes", "max_text_bytes", "max_records",
-                                         "max_members"};
-    uint64_t *ldst[] = {&c->limits.read_bytes, &c->limits.text_bytes, &c->limits.records,
-                        &c->limits.members};
-    if ((w = pick(key, limits, 4)) >= 0) {
-        if (rnnc__value_long(value, 0, 1L << 62, &l))
-            return bad(path, line, key, value, "an integer >= 0 (0: the default)");
-        *ldst[w] = (uint64_t)l;
-        return RNNC_OK;
-    }
+    const int lim = rnnc__limit_key(key, value, &c->limits);
+    if (lim)
+        return lim < 0 ? bad(path, line, key, value, "an integer >= 0 (0: the default)") : RNNC_OK;
     static const char *const ints[] = {"num_words", "min_freq", "bptt", "eval_batch"};
     int *idst[] = {&s->num_words, &s->min_freq, &s->bptt, &s->eval_batch};
     static const long lo[] = {0, 0, 1, 1}, hi[] = {1L << 30, 1L << 30, 100000, 65536};

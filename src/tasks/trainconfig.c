@@ -820,6 +820,21 @@ static rnnc_status read_config(const char *path, const char *const *overrides, i
     return st;
 }
 
+int rnnc__limit_key(const char *key, const char *value, rnnc_read_limits *lim) {
+    static const char *const names[] = {"max_read_bytes", "max_text_bytes", "max_records",
+                                        "max_members"};
+    uint64_t *dst[] = {&lim->read_bytes, &lim->text_bytes, &lim->records, &lim->members};
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(key, names[i])) {
+            long l;
+            if (rnnc__value_long(value, 0, 1L << 62, &l))
+                return -1;
+            *dst[i] = (uint64_t)l;
+            return 1;
+        }
+    return 0;
+}
+
 rnnc_status rnnc_train_file_model(const char *path, const char *const *overrides, int n,
                                   rnnc_config *out) {
     if (!path || !out || (n > 0 && !overrides))

@@ -30,6 +30,11 @@ rnnc_status rnnc__train_config_section(const char *path, const char *const *over
                                                              const char *value, const char *path,
                                                              int line),
                                        void *user);
+/* The read limits' keys of a task's data section (max_read_bytes, max_text_bytes, max_records,
+ * max_members, each an integer >= 0; 0 the default): 1 with lim's field set, -1 for such a key
+ * with a bad value, 0 for any other key. */
+int rnnc__limit_key(const char *key, const char *value, rnnc_read_limits *lim);
+
 /* *yes = whether the file, after the overrides, has a [section] header. */
 rnnc_status rnnc__train_config_has_section(const char *path, const char *const *overrides, int n,
                                            const char *section, int *yes);
