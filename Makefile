@@ -35,6 +35,9 @@ SO := $(BUILD)/librnnc.so.$(VERSION)
 SOMAP := $(BUILD)/librnnc.map
 BIN := $(BUILD)/rnnc
 TOOLS := $(wildcard tools/*.c)
+# The C examples of docs/api.md (examples/c/): built against the public headers only, run by
+# tests/tools/test_examples.sh.
+EXAMPLES := $(patsubst examples/c/%.c,$(BUILD)/examples/%,$(wildcard examples/c/*.c))
 # Test programs sit in tests/ by the layer of what they test (tests/core/, tests/nn/, ...); the
 # harness's own test at the top.
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c tests/*/test_*.c))
@@ -84,11 +87,15 @@ $(BUILD)/tests/%: tests/%.c $(TESTLIB) tests/check.h tests/fixture.h tests/revie
 $(BUILD)/tests/tools/test_plot: TEST_EXTRA := tools/plot.c
 $(BUILD)/tests/tools/test_plot: tools/plot.c tools/plot.h
 
-check: deps $(TESTS) $(BIN)
-	@RNNC_SAN=$(SAN) RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/tools/test_cli.sh tests/tools/test_errors.sh tests/tools/test_crash.sh tests/tools/test_lock.sh tests/tools/test_install.sh tests/test_layers.sh
+$(BUILD)/examples/%: examples/c/%.c $(LIB) include/rnnc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+
+check: deps $(TESTS) $(BIN) $(EXAMPLES)
+	@RNNC_SAN=$(SAN) RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/tools/test_cli.sh tests/tools/test_errors.sh tests/tools/test_crash.sh tests/tools/test_lock.sh tests/tools/test_install.sh tests/tools/test_examples.sh tests/test_layers.sh
 
 # Every C file laid out as .clang-format says (needs clang-format: scripts/install-deps.sh clang-format).
-FORMAT_FILES := $(wildcard src/*/*.[ch] include/*.h include/rnnc/*.h tools/*.[ch] tests/*.[ch] tests/*/*.c bench/*.[ch])
+FORMAT_FILES := $(wildcard src/*/*.[ch] include/*.h include/rnnc/*.h tools/*.[ch] tests/*.[ch] tests/*/*.c bench/*.[ch] examples/c/*.c)
 format-check:
 	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: $(words $(FORMAT_FILES)) files as .clang-format lays them out"
 
