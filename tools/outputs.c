@@ -37,25 +37,11 @@ int cli_outputs_apart(const char *cmd, const char *const *out, int n_out, const 
 }
 
 int cli_run_folder_apart(const char *cmd, const char *dir, const char *const *in, int n_in) {
-    static const char *const written[] = {"model.safetensors",
-                                          "best.safetensors",
-                                          "checkpoint.safetensors",
-                                          "checkpoint.optim.safetensors",
-                                          "checkpoint.optim.next.safetensors",
-                                          "checkpoint.ema.safetensors",
-                                          "checkpoint.ema.next.safetensors",
-                                          "checkpoint.lmstate.safetensors",
-                                          "checkpoint.lmstate.next.safetensors",
-                                          "metrics.jsonl",
-                                          "metrics.jsonl.new",
-                                          "steps.jsonl",
-                                          "steps.jsonl.new",
-                                          "run.lock"};
-    const int n = (int)(sizeof written / sizeof written[0]);
+    const char *const *written = rnnc_run_files();
     if (!dir || !dir[0])
         return CLI_OK;
     char path[4200];
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; written[i]; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, written[i]);
         const char *one[] = {path};
         const int rc = cli_outputs_apart(cmd, one, 1, in, n_in);

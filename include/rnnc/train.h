@@ -391,6 +391,11 @@ typedef struct rnnc_fit_spec {
     const char *setup;
 } rnnc_fit_spec;
 rnnc_fit_spec rnnc_fit_spec_init(void);
+/* The names of the files a run writes into its output folder (rnnc_fit_spec.out_dir), NULL after
+ * the last: the model files, the checkpoint and the files beside it (optimizer state, weight
+ * average, a language model's carried state, each with the ".next" file of its two-phase write),
+ * the logs and the lock. A program that must not let a run overwrite its inputs checks them. */
+const char *const *rnnc_run_files(void);
 
 /* Optimizer state for resuming, in a second safetensors file beside the model file (written
  * atomically): tensors "optim.state" F32 (n,) (rnnc_optim_state) and "optim.steps" I64 scalar,

@@ -200,6 +200,26 @@ char *rnnc__sibling_path(const char *ckpt, const char *suffix) {
     return p;
 }
 
+static const char *const run_files[] = {"model.safetensors",
+                                        "best.safetensors",
+                                        "checkpoint.safetensors",
+                                        "checkpoint.optim.safetensors",
+                                        "checkpoint.optim.next.safetensors",
+                                        "checkpoint.ema.safetensors",
+                                        "checkpoint.ema.next.safetensors",
+                                        "checkpoint.lmstate.safetensors",
+                                        "checkpoint.lmstate.next.safetensors",
+                                        "metrics.jsonl",
+                                        "metrics.jsonl.new",
+                                        "steps.jsonl",
+                                        "steps.jsonl.new",
+                                        "run.lock",
+                                        NULL};
+
+const char *const *rnnc_run_files(void) {
+    return run_files;
+}
+
 /* A run folder belongs to one run at a time: a write lock (fcntl, POSIX) on OUT/run.lock, held
  * from before the first file is touched until the run ends (closing the file, or the process's
  * death, releases it). A second run is refused at its start, naming the process that holds the

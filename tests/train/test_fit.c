@@ -6,6 +6,7 @@
 #include "reviews.h"
 #include "rnnc.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +114,29 @@ static void test_learning_and_resume(const char *tmp) {
     check(file_params_equal(p1, p2), "and so are the two model files");
     /* teeth: the comparison sees a one-epoch difference */
     check(!same_params(c, c2), "a 2-epoch model differs from the 4-epoch one");
+
+    /* every file a run leaves in its folder is one rnnc_run_files names (the CLI keeps inputs
+     * out of that list) */
+    {
+        char unlisted[256] = "";
+        int n_files = 0;
+        DIR *dd = opendir(d2);
+        for (struct dirent *e; dd && (e = readdir(dd)) != NULL;) {
+            if (e->d_name[0] == '.')
+                continue;
+            int known = 0;
+            for (const char *const *w = rnnc_run_files(); *w && !known; w++)
+                known = !strcmp(*w, e->d_name);
+            n_files++;
+            if (!known)
+                snprintf(unlisted, sizeof unlisted, "%s", e->d_name);
+        }
+        if (dd)
+            closedir(dd);
+        check(dd && n_files >= 5 && !unlisted[0],
+              "the %d files of a run's folder are all in rnnc_run_files (not: '%s')", n_files,
+              unlisted);
+    }
 
     /* an optimizer file from another step (a run stopped between the two writes) is refused */
     char op[640], d4[512], cmd[4096];
