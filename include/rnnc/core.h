@@ -86,7 +86,7 @@ rnnc_status rnnc_file_write_atomic(const char *path, const void *data, size_t le
  *     the object to themselves. rnnc_lm_generate's emit must not call the same language model.
  *   - The library changes no setting of the host process: no thread count of another library,
  *     no floating-point mode (rounding, flush-to-zero), no signal, locale or environment variable.
- *     rnnc_set_num_threads sets rnnc's own count, for all threads, and is read at each call.
+ *     rnnc_set_num_threads sets rnnc's own count, for all threads.
  *
  * rnnc_shutdown: joins rnnc's worker threads (created on first parallel call, then kept, idle
  * between calls) and frees its cached GEMM packing buffers, so that a program or a dlclose ends
