@@ -7,8 +7,9 @@
 #   zlib1g-dev       gzip-compressed datasets (.tsv.gz, .csv.gz)
 #   libarchive-dev   datasets read straight from their archives (aclImdb_v1.tar.gz)
 #   make, gcc, pkg-config  the build
+#   valgrind         make check's memory check of loading and unloading the library
 set -euo pipefail
-pkgs=(make gcc libc6-dev pkg-config libinih-dev libjansson-dev zlib1g-dev libarchive-dev "$@")
+pkgs=(make gcc libc6-dev pkg-config libinih-dev libjansson-dev zlib1g-dev libarchive-dev valgrind "$@")
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -110,8 +110,11 @@ int main(int argc, char **argv) {
         return CLI_OK;
     }
     for (size_t i = 0; i < N_COMMANDS; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name)) {
+            const int rc = commands[i].run(argc - 1, argv + 1);
+            rnnc_shutdown(); /* the library's threads joined, its buffers freed */
+            return rc;
+        }
     fprintf(stderr, "rnnc: unknown command '%s'\n\n", cli_quote(argv[1]));
     usage(stderr);
     return CLI_USAGE;

@@ -72,6 +72,28 @@ rnnc_status rnnc_file_write_atomic(const char *path, const void *data, size_t le
  * of online CPUs; the default is RNNC_NUM_THREADS when set to a positive number, else the online
  * CPUs. Results are the same bits for any thread count.
  *
+ * Thread rules (docs/api.md#threads):
+ *   - Any number of threads may call the library at once, each with its own objects. Error
+ *     messages (rnnc_last_error) are per thread.
+ *   - An object (model, optimizer, classifier, ...) is used by one thread at a time: every call
+ *     that runs a model writes its buffers and state, even for inference.
+ *   - Except: one classifier, language model or forecaster may be shared by threads for
+ *     rnnc_classifier_predict/_evaluate, rnnc_lm_evaluate/_generate and
+ *     rnnc_forecaster_predict/_evaluate, together with the calls that take it const (save, the
+ *     getters). The library serializes these calls on the object (a lock held for the call; the
+ *     call itself runs on rnnc's threads), so each gets the bits it would get alone. Training,
+ *     rnnc_*_set_info, free, and any use of a borrowed part (rnnc_classifier_model) still need
+ *     the object to themselves. rnnc_lm_generate's emit must not call the same language model.
+ *   - The library changes no setting of the host process: no thread count of another library,
+ *     no floating-point mode (rounding, flush-to-zero), no signal, locale or environment variable.
+ *     rnnc_set_num_threads sets rnnc's own count, for all threads.
+ *
+ * rnnc_shutdown: joins rnnc's worker threads (created on first parallel call, then kept, idle
+ * between calls) and frees its cached GEMM packing buffers, so that a program or a dlclose ends
+ * with no rnnc thread running and nothing of rnnc allocated. Call it when no other thread is inside
+ * an rnnc call (it waits for a running parallel job); the library works afterwards, starting its
+ * threads again on demand. Calling it twice is harmless.
+ *
  * rnnc_cpu_features: the instruction sets this CPU offers that rnnc looks at, space-separated
  * ("sse2 avx avx2 fma avx512f ..."), as CPUID and the operating system report them.
  * rnnc_gemm_kernel: the matrix-product kernel picked by them: "avx512f", "avx2+fma" or "generic".
@@ -81,6 +103,7 @@ rnnc_status rnnc_file_write_atomic(const char *path, const void *data, size_t le
 #define RNNC_MAX_THREADS 1024 /* the most threads a run asks for (--threads, [train] threads) */
 void rnnc_set_num_threads(int n);
 int rnnc_get_num_threads(void);
+void rnnc_shutdown(void);
 const char *rnnc_cpu_features(void);
 const char *rnnc_gemm_kernel(void);
 

@@ -30,7 +30,7 @@ int rnnc__threads(void);
 int rnnc__in_worker(void);
 
 /* Runs task(arg, k) for k = 0 .. n-1 at the same time: k = 0 on the calling thread, the others on
- * rnnc's pool of worker threads (created on first use, kept for the life of the process; between
+ * rnnc's pool of worker threads (created on first use, kept until rnnc_shutdown joins them; between
  * jobs they spin briefly, then sleep). Returns 1 when done, 0 having run nothing when the tasks
  * cannot all run at once: called from a worker, the pool busy with another caller's job, or a
  * thread that could not be created; the caller then runs them itself, one after the other (which
@@ -56,6 +56,9 @@ int rnnc__gemm_kernel_count(void);
 const char *rnnc__gemm_kernel_info(int i, int *fused, int *runs_here);
 const char *rnnc__gemm_kernel(void);
 int rnnc__gemm_use(int i);
+/* Frees the GEMM packing buffers no caller holds (rnnc_shutdown), in each precision's copy. */
+void rnnc__gemm_release_f32(void);
+void rnnc__gemm_release_f64(void);
 
 /* Multiply-adds done by the float GEMMs (rnnc__gemm) since the start: the tests count the work
  * that freezing a layer must save. */

@@ -394,7 +394,7 @@ static void pack_rows(int trans, size_t m0, size_t rows, size_t k0, size_t kb, c
 
 /* Packing buffers, reused from call to call so that a training step allocates nothing once the
  * first one has run: a few slots, each taken by one caller at a time (an atomic flag), grown when
- * too small and kept for the life of the process. When every slot is taken, a plain malloc. */
+ * too small and kept until rnnc_shutdown. When every slot is taken, a plain malloc. */
 enum { SLOTS = 16 };
 static struct {
     _Atomic int busy;
@@ -429,6 +429,18 @@ static void buf_put(void *p, int slot) {
         free(p);
     else
         atomic_store(&slots[slot].busy, 0);
+}
+
+/* Frees the buffers of the slots no caller holds (rnnc_shutdown). */
+void RNNC__TWIN(rnnc__gemm_release)(void) {
+    for (int i = 0; i < SLOTS; i++) {
+        int free_slot = 0;
+        if (!atomic_compare_exchange_strong(&slots[i].busy, &free_slot, 1))
+            continue;
+        free(slots[i].p);
+        slots[i].p = NULL, slots[i].cap = 0;
+        atomic_store(&slots[i].busy, 0);
+    }
 }
 
 /* The step product: the rows of A packed per block of k (all at once into one buffer when it can

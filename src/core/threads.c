@@ -9,8 +9,9 @@
 #include <unistd.h>
 
 /* rnnc's thread count; 0 until first asked for, then RNNC_NUM_THREADS when it holds a positive
- * number (an optional setting, like OMP_NUM_THREADS), else the online cores. */
-static int n_threads = 0;
+ * number (an optional setting, like OMP_NUM_THREADS), else the online cores. Atomic: callers on
+ * several threads may ask for it at once. */
+static _Atomic int n_threads = 0;
 static _Thread_local int worker = 0;
 
 static int online_cpus(void) {
@@ -19,15 +20,18 @@ static int online_cpus(void) {
 }
 
 int rnnc__threads(void) {
-    if (n_threads <= 0) {
+    int nt = atomic_load(&n_threads);
+    if (nt <= 0) {
         const char *env = getenv("RNNC_NUM_THREADS");
         char *end = NULL;
         const long n = env ? strtol(env, &end, 10) : 0;
-        n_threads = env && end != env && *end == '\0' && n > 0 && n <= RNNC_MAX_THREADS
-                        ? (int)n
-                        : online_cpus();
+        nt = env && end != env && *end == '\0' && n > 0 && n <= RNNC_MAX_THREADS ? (int)n
+                                                                                 : online_cpus();
+        int unset = 0; /* a count set meanwhile by rnnc_set_num_threads wins */
+        if (!atomic_compare_exchange_strong(&n_threads, &unset, nt))
+            nt = unset;
     }
-    return n_threads;
+    return nt;
 }
 
 int rnnc__in_worker(void) {
@@ -35,7 +39,7 @@ int rnnc__in_worker(void) {
 }
 
 void rnnc_set_num_threads(int n) {
-    n_threads = n > 0 ? n : online_cpus();
+    atomic_store(&n_threads, n > 0 ? n : online_cpus());
 }
 
 int rnnc_get_num_threads(void) {
@@ -64,9 +68,10 @@ void rnnc__barrier_wait(rnnc__barrier *b) {
 
 /* The pool. Workers are persistent, so a job starts in microseconds on threads the scheduler has
  * already spread over the cores (threads created per call were sometimes left on one core for a
- * whole short run: S4 inference took 8.0 instead of 4.4 ms in some runs). One job at a time. */
+ * whole short run: S4 inference took 8.0 instead of 4.4 ms in some runs). One job at a time.
+ * rnnc_shutdown joins the workers; the next job creates them again. */
 static struct {
-    pthread_mutex_t busy; /* held by the caller whose job runs */
+    pthread_mutex_t busy; /* held by the caller whose job runs, and by rnnc_shutdown */
     pthread_mutex_t m;    /* with cv: sleeping workers wait for a new generation */
     pthread_cond_t cv;
     int made;                       /* workers created (1 .. made) */
@@ -76,7 +81,9 @@ static struct {
     void (*task)(void *arg, int k); /* the job; written before generation changes */
     void *arg;
     int n;
+    _Atomic int stop;               /* set by rnnc_shutdown: the new generation ends the workers */
     unsigned first[RNNC__POOL_MAX]; /* the generation current when worker k was created */
+    pthread_t thread[RNNC__POOL_MAX];
 } pool = {.busy = PTHREAD_MUTEX_INITIALIZER,
           .m = PTHREAD_MUTEX_INITIALIZER,
           .cv = PTHREAD_COND_INITIALIZER};
@@ -96,6 +103,8 @@ static void *pool_worker(void *p) {
             pthread_mutex_unlock(&pool.m);
         }
         seen = g;
+        if (atomic_load(&pool.stop))
+            break;
         if (k < pool.n)
             pool.task(pool.arg, k);
         atomic_fetch_sub(&pool.pending, 1);
@@ -109,15 +118,9 @@ int rnnc__pool_run(int n, void (*task)(void *arg, int k), void *arg) {
     if (pthread_mutex_trylock(&pool.busy) != 0)
         return 0;
     while (pool.made < n - 1) {
-        pthread_t t;
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        pool.first[pool.made + 1] = atomic_load(&pool.generation);
-        void *index = (void *)(intptr_t)(pool.made + 1);
-        const int ok = pthread_create(&t, &attr, pool_worker, index) == 0;
-        pthread_attr_destroy(&attr);
-        if (!ok) {
+        const int k = pool.made + 1;
+        pool.first[k] = atomic_load(&pool.generation);
+        if (pthread_create(&pool.thread[k], NULL, pool_worker, (void *)(intptr_t)k) != 0) {
             pthread_mutex_unlock(&pool.busy);
             return 0;
         }
@@ -137,4 +140,24 @@ int rnnc__pool_run(int n, void (*task)(void *arg, int k), void *arg) {
             sched_yield();
     pthread_mutex_unlock(&pool.busy);
     return 1;
+}
+
+/* Waits for a job in progress (the busy lock), then wakes every worker with a generation that
+ * tells it to stop, and joins them. The packing buffers go too (src/core/gemm.c). */
+void rnnc_shutdown(void) {
+    pthread_mutex_lock(&pool.busy);
+    if (pool.made > 0) {
+        atomic_store(&pool.stop, 1);
+        pthread_mutex_lock(&pool.m);
+        atomic_fetch_add(&pool.generation, 1);
+        pthread_cond_broadcast(&pool.cv);
+        pthread_mutex_unlock(&pool.m);
+        for (int k = 1; k <= pool.made; k++)
+            pthread_join(pool.thread[k], NULL);
+        pool.made = 0;
+        atomic_store(&pool.stop, 0);
+    }
+    rnnc__gemm_release_f32();
+    rnnc__gemm_release_f64();
+    pthread_mutex_unlock(&pool.busy);
 }

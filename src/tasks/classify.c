@@ -55,6 +55,7 @@ struct rnnc_classifier {
     size_t aidx_cap;
     int n_info; /* extra "rnnc.data.*" metadata */
     char *info_key[MAX_INFO], *info_val[MAX_INFO];
+    pthread_mutex_t lock; /* held by predict and evaluate (task.h) */
 };
 
 rnnc_text_spec rnnc_text_spec_init(void) {
@@ -149,6 +150,7 @@ void rnnc_classifier_free(rnnc_classifier *c) {
     free(c->bids), free(c->blen), free(c->border), free(c->work), free(c->yf);
     for (int i = 0; i < c->n_info; i++)
         free(c->info_key[i]), free(c->info_val[i]);
+    rnnc__lock_free(&c->lock);
     free(c);
 }
 
@@ -191,6 +193,11 @@ rnnc_status rnnc_classifier_create_vocab(const rnnc_config *cfg, const rnnc_text
         return rnnc__fail_prefix(RNNC_ERR_ARG, "the training set");
     rnnc_classifier *c;
     RNNC_TRY(rnnc__calloc((void **)&c, 1, sizeof *c, "classifier"));
+    const rnnc_status locked = rnnc__lock_init(&c->lock);
+    if (locked != RNNC_OK) {
+        free(c);
+        return locked;
+    }
     c->text = *text;
     rnnc_status s = vocab ? rnnc_vocab_copy(vocab, &c->vocab)
                           : rnnc_vocab_build(&text->tok, (const char *const *)train->texts,
@@ -434,6 +441,11 @@ rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out) {
     *out = NULL;
     rnnc_classifier *c;
     RNNC_TRY(rnnc__calloc((void **)&c, 1, sizeof *c, "classifier"));
+    const rnnc_status locked = rnnc__lock_init(&c->lock);
+    if (locked != RNNC_OK) {
+        free(c);
+        return locked;
+    }
     rnnc_tensor_file *f = NULL;
     rnnc_status s = rnnc__task_load(path, "classify", "a text classifier", &c->model, &f);
     if (s == RNNC_OK)
@@ -772,19 +784,19 @@ rnnc_status rnnc_classifier_evaluate(rnnc_classifier *c, const rnnc_textset *dat
                                      double *loss, rnnc_metric_values *values) {
     if (!c || !data)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_evaluate: NULL argument");
+    pthread_mutex_lock(&c->lock);
     rnnc_status s = encode_set(c, data, &c->sets[1], 0);
     if (s == RNNC_OK) {
         rnnc__task t = make_task(c);
         s = rnnc__evaluate(&t, 1, batch_size, loss, values);
     }
     drop_sets(c);
+    pthread_mutex_unlock(&c->lock);
     return s;
 }
 
-rnnc_status rnnc_classifier_predict(rnnc_classifier *c, const char *const *texts, size_t n,
-                                    float *probs) {
-    if (!c || (n && (!texts || !probs)))
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_predict: NULL argument");
+static rnnc_status predict_locked(rnnc_classifier *c, const char *const *texts, size_t n,
+                                  float *probs) {
     enum { CHUNK = 64 };
     const size_t L = (size_t)c->text.maxlen, K = (size_t)c->n_labels;
     encoded e;
@@ -821,5 +833,15 @@ rnnc_status rnnc_classifier_predict(rnnc_classifier *c, const char *const *texts
         }
     }
     free(tmp), free(e.ids), free(e.len);
+    return s;
+}
+
+rnnc_status rnnc_classifier_predict(rnnc_classifier *c, const char *const *texts, size_t n,
+                                    float *probs) {
+    if (!c || (n && (!texts || !probs)))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_predict: NULL argument");
+    pthread_mutex_lock(&c->lock);
+    const rnnc_status s = predict_locked(c, texts, n, probs);
+    pthread_mutex_unlock(&c->lock);
     return s;
 }

@@ -40,6 +40,7 @@ struct rnnc_forecaster {
     size_t bx_cap, by_cap;
     float *wx, *ww; /* augmentation: one window (L,I) and rnnc_series_augment's scratch (L,I) */
     size_t wx_cap, ww_cap;
+    pthread_mutex_t lock; /* held by predict and evaluate (task.h) */
 };
 
 rnnc_forecast_spec rnnc_forecast_spec_init(void) {
@@ -97,6 +98,7 @@ void rnnc_forecaster_free(rnnc_forecaster *f) {
     free(f->v.raw), free(f->v.z);
     free(f->orig[0]), free(f->orig[1]);
     free(f->bx), free(f->by), free(f->wx), free(f->ww);
+    rnnc__lock_free(&f->lock);
     free(f);
 }
 
@@ -282,6 +284,11 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
     RNNC_TRY(check_spec(spec));
     rnnc_forecaster *f;
     RNNC_TRY(rnnc__calloc((void **)&f, 1, sizeof *f, "forecaster"));
+    const rnnc_status locked = rnnc__lock_init(&f->lock);
+    if (locked != RNNC_OK) {
+        free(f);
+        return locked;
+    }
     f->spec = *spec;
     if (src) {
         snprintf(f->data, sizeof f->data, "%s", src->path ? src->path : "");
@@ -595,6 +602,8 @@ static rnnc_status check_meta(const rnnc_forecaster *f, const char *path) {
     rnnc_forecaster *g = calloc(1, sizeof *g);
     rnnc_status st =
         spec && names && sc && g ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    if (st == RNNC_OK && (st = rnnc__lock_init(&g->lock)) != RNNC_OK)
+        free(g), g = NULL;
     if (st == RNNC_OK)
         st = names_from_meta(g, names, path);
     if (st == RNNC_OK)
@@ -623,6 +632,11 @@ rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out) {
     *out = NULL;
     rnnc_forecaster *f;
     RNNC_TRY(rnnc__calloc((void **)&f, 1, sizeof *f, "forecaster"));
+    const rnnc_status locked = rnnc__lock_init(&f->lock);
+    if (locked != RNNC_OK) {
+        free(f);
+        return locked;
+    }
     rnnc_tensor_file *tf = NULL;
     rnnc_status st = rnnc__task_load(path, "forecast", "a forecaster", &f->model, &tf);
     if (st == RNNC_OK)
@@ -1041,10 +1055,8 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
     return st;
 }
 
-rnnc_status rnnc_forecaster_predict(rnnc_forecaster *f, const rnnc_series *s, size_t end,
-                                    size_t steps, double *out) {
-    if (!f || !s || !out || steps == 0)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_predict: bad argument");
+static rnnc_status predict_locked(rnnc_forecaster *f, const rnnc_series *s, size_t end,
+                                  size_t steps, double *out) {
     view v;
     memset(&v, 0, sizeof v);
     float *zo = NULL;
@@ -1068,12 +1080,20 @@ rnnc_status rnnc_forecaster_predict(rnnc_forecaster *f, const rnnc_series *s, si
     return st;
 }
 
+rnnc_status rnnc_forecaster_predict(rnnc_forecaster *f, const rnnc_series *s, size_t end,
+                                    size_t steps, double *out) {
+    if (!f || !s || !out || steps == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_predict: bad argument");
+    pthread_mutex_lock(&f->lock);
+    const rnnc_status st = predict_locked(f, s, end, steps, out);
+    pthread_mutex_unlock(&f->lock);
+    return st;
+}
+
 /* ---- evaluation ---- */
 
-rnnc_status rnnc_forecaster_evaluate(rnnc_forecaster *f, const rnnc_series *s,
-                                     rnnc_forecast_metrics *m, double *scale) {
-    if (!f || !s || !m)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_evaluate: NULL argument");
+static rnnc_status evaluate_locked(rnnc_forecaster *f, const rnnc_series *s,
+                                   rnnc_forecast_metrics *m, double *scale) {
     const size_t H = (size_t)f->spec.horizon, NT = f->NT, I = f->I;
     view v;
     memset(&v, 0, sizeof v);
@@ -1137,5 +1157,15 @@ rnnc_status rnnc_forecaster_evaluate(rnnc_forecaster *f, const rnnc_series *s,
                 rnnc_forecast_score(pred + (j * RNNC_FM_COUNT + (size_t)k) * N, act + j * N, N, sc);
     }
     free(o), free(pred), free(act), free(y), free(coef), free(zo), free(v.raw), free(v.z);
+    return st;
+}
+
+rnnc_status rnnc_forecaster_evaluate(rnnc_forecaster *f, const rnnc_series *s,
+                                     rnnc_forecast_metrics *m, double *scale) {
+    if (!f || !s || !m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_evaluate: NULL argument");
+    pthread_mutex_lock(&f->lock);
+    const rnnc_status st = evaluate_locked(f, s, m, scale);
+    pthread_mutex_unlock(&f->lock);
     return st;
 }

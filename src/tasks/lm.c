@@ -181,6 +181,7 @@ void rnnc_lm_free(rnnc_lm *lm) {
     for (int s = 0; s < 2; s++) {
         free(lm->sched[s].pos), free(lm->sched[s].len), free(lm->sched[s].reset);
     }
+    rnnc__lock_free(&lm->lock);
     free(lm);
 }
 
@@ -213,6 +214,11 @@ rnnc_status rnnc_lm_create_vocab(const rnnc_config *cfg, const rnnc_lm_spec *spe
                                        "dense layer");
     rnnc_lm *lm;
     RNNC_TRY(rnnc__calloc((void **)&lm, 1, sizeof *lm, "language model"));
+    const rnnc_status locked = rnnc__lock_init(&lm->lock);
+    if (locked != RNNC_OK) {
+        free(lm);
+        return locked;
+    }
     lm->spec = *spec;
     rnnc_status s;
     if (vocab)
@@ -342,6 +348,11 @@ rnnc_status rnnc_lm_load(const char *path, rnnc_lm **out) {
     *out = NULL;
     rnnc_lm *lm;
     RNNC_TRY(rnnc__calloc((void **)&lm, 1, sizeof *lm, "language model"));
+    const rnnc_status locked = rnnc__lock_init(&lm->lock);
+    if (locked != RNNC_OK) {
+        free(lm);
+        return locked;
+    }
     rnnc_tensor_file *f = NULL;
     rnnc_status s = rnnc__task_load(path, "lm", "a language model", &lm->model, &f);
     if (s == RNNC_OK)
@@ -683,10 +694,12 @@ rnnc_status rnnc_lm_evaluate(rnnc_lm *lm, const rnnc_corpus *c, int batch, doubl
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_evaluate: batch must be >= 1, got %d", batch);
     rnnc__lm_sched s;
     memset(&s, 0, sizeof s);
+    pthread_mutex_lock(&lm->lock);
     rnnc_status st = sched_build(&s, c, (size_t)batch, eval_steps(lm, (size_t)batch), "evaluation");
     if (st == RNNC_OK)
         st = evaluate_sched(lm, &s, c, loss, scored, NULL);
     sched_free(&s);
+    pthread_mutex_unlock(&lm->lock);
     return st;
 }
 

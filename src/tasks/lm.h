@@ -5,6 +5,7 @@
 
 #include "../core/core.h"
 #include "rnnc.h"
+#include "task.h"
 
 /* The windows of one pass over a stream cut into B rows: window w, row b starts at stream
  * position pos[w*B+b] and predicts len[w*B+b] tokens (0: the row has no window left), from a zero
@@ -40,6 +41,7 @@ struct rnnc_lm {
     /* during fit: the train and validation streams and their windows */
     const rnnc_corpus *cor[2];
     rnnc__lm_sched sched[2];
+    pthread_mutex_t lock; /* held by evaluate and generate (task.h) */
 };
 
 /* Sets the model's initial states for the next forward of B rows: row b from the carried state,

@@ -181,11 +181,10 @@ rnnc_status rnnc_lm_check_prime(const rnnc_lm *lm, const char *prime, size_t len
     return s;
 }
 
-rnnc_status rnnc_lm_generate(rnnc_lm *lm, const char *prime, size_t len, size_t n,
-                             const rnnc_sample_spec *spec, uint64_t seed,
-                             int (*emit)(const char *text, size_t len, void *user), void *user) {
-    if (!lm || (!prime && len) || !spec || !emit)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_generate: NULL argument");
+static rnnc_status generate_locked(rnnc_lm *lm, const char *prime, size_t len, size_t n,
+                                   const rnnc_sample_spec *spec, uint64_t seed,
+                                   int (*emit)(const char *text, size_t len, void *user),
+                                   void *user) {
     const int word = lm->spec.level == RNNC_LM_WORD;
     prime_ids p;
     memset(&p, 0, sizeof p);
@@ -233,5 +232,16 @@ rnnc_status rnnc_lm_generate(rnnc_lm *lm, const char *prime, size_t len, size_t 
     }
     free(z);
     free(p.ids);
+    return s;
+}
+
+rnnc_status rnnc_lm_generate(rnnc_lm *lm, const char *prime, size_t len, size_t n,
+                             const rnnc_sample_spec *spec, uint64_t seed,
+                             int (*emit)(const char *text, size_t len, void *user), void *user) {
+    if (!lm || (!prime && len) || !spec || !emit)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_generate: NULL argument");
+    pthread_mutex_lock(&lm->lock);
+    const rnnc_status s = generate_locked(lm, prime, len, n, spec, seed, emit, user);
+    pthread_mutex_unlock(&lm->lock);
     return s;
 }

@@ -95,3 +95,12 @@ rnnc_status rnnc__setup_done(rnnc__setup *b, char **out) {
     b->s = NULL;
     return *out ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
 }
+
+rnnc_status rnnc__lock_init(pthread_mutex_t *m) {
+    return pthread_mutex_init(m, NULL) == 0 ? RNNC_OK
+                                            : RNNC_FAIL(RNNC_ERR_NOMEM, "no mutex for a model");
+}
+
+void rnnc__lock_free(pthread_mutex_t *m) {
+    pthread_mutex_destroy(m);
+}

@@ -7,6 +7,16 @@
 #include "../core/core.h"
 #include "rnnc.h"
 
+#include <pthread.h>
+
+/* A task object's lock (docs/api.md#threads): its inference calls (predict, evaluate, generate)
+ * write the model's buffers and the object's workspaces, so they take the lock for the whole
+ * call, and threads may share one loaded object for them. rnnc__lock_init right after the
+ * object is allocated (RNNC_ERR_NOMEM when the system has no lock to give); rnnc__lock_free
+ * with the object. */
+rnnc_status rnnc__lock_init(pthread_mutex_t *m);
+void rnnc__lock_free(pthread_mutex_t *m);
+
 /* Writes m to path (atomically, rnnc_model_save) with "rnnc.task" = task, the task's n keys and
  * values, and key = value after them when key is not NULL (the training loop's train state). */
 rnnc_status rnnc__task_save(const rnnc_model *m, const char *path, const char *task,
