@@ -146,7 +146,11 @@ row aclimdb-not-archive 2 'train\.tsv\.gz: not an aclImdb archive \(a tar, maybe
 # A 19 MB gzip CSV that expands to 3.2 GB (one 64 MiB member of lines, 48 times) and a 1.4 MB
 # aclImdb tar.gz with twenty 16 MB reviews (a header and a body gzip member each) stop at the
 # default 256 MiB text limit, under a 500 MB address-space limit (ulimit -v), so peak RSS is too.
-bounded() { bash -c 'ulimit -v 500000 && exec "$@"' bounded "$@"; }
+# Under the sanitizers (RNNC_SAN, make SAN=...) the address space holds their shadow memory, so no
+# ulimit -v can apply: the rows still check the exit status and message, the plain build the bound.
+bounded() {
+    if [ -n "${RNNC_SAN:-}" ]; then "$@"; else bash -c 'ulimit -v 500000 && exec "$@"' bounded "$@"; fi
+}
 line=$(printf 'x%.0s' $(seq 1000))
 { printf 'label,text\n' | gzip; yes "pos,$line" | head -c 67108864 | gzip -1 > "$tmp/m.gz"
   for i in $(seq 48); do cat "$tmp/m.gz"; done; } > "$tmp/bomb.csv.gz"
@@ -168,7 +172,11 @@ rm -f "$tmp/bomb.csv.gz" "$tmp/bomb.tar.gz"
 # predict's standard input is read a line at a time, each at most a document's 16 MiB
 row read-limits 2 'standard input:2: line longer than 16777216 bytes' -- bash -c "{ echo fine; head -c 20000000 /dev/zero | tr '\\0' a; } | '$rnnc' predict '$model'"
 # Memory that cannot be had (a 100 MB address space for a GRU of 2048) is an error at once.
-row alloc-limit 1 'cannot allocate [0-9]+ bytes' -- timeout 60 bash -c 'ulimit -v 100000 && exec "$@"' bounded $T --set gru.hidden=2048 --set embedding.dim=512
+if [ -z "${RNNC_SAN:-}" ]; then
+    row alloc-limit 1 'cannot allocate [0-9]+ bytes' -- timeout 60 bash -c 'ulimit -v 100000 && exec "$@"' bounded $T --set gru.hidden=2048 --set embedding.dim=512
+else
+    echo "note: row alloc-limit needs an address-space limit, which the sanitizers' shadow memory rules out; not run in this build"
+fi
 # Bytes after gzip data (a second gzip member is fine, as for gzip -d) and gzip data cut short.
 gzip -c "$tmp/train.csv" > "$tmp/tail.csv.gz"
 cp "$tmp/tail.csv.gz" "$tmp/cut.csv.gz" && truncate -s -20 "$tmp/cut.csv.gz"
