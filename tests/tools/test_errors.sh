@@ -588,11 +588,20 @@ fi
 if $L --set train.output="$tmp/lgood" > "$tmp/lgood.log" 2>&1; then
     st_poke "$tmp/lgood/model.safetensors" "$tmp/lnan.safetensors" embedding.weight 3 "$nan"
     row nan-weights 2 "lnan\.safetensors: tensor 'embedding\.weight': element 3 is NaN" -- "$rnnc" generate "$tmp/lnan.safetensors" --length 3
-    # A 3 MB prime whose last word is not in the vocabulary: refused before any of it is echoed.
+    # A word model reads a prime word outside its vocabulary as <unk>: a notice on standard error
+    # names the count and the first words, each quoted to at most 60 bytes (the prime is not
+    # repeated in the message), and generation goes on.
     awk 'BEGIN { for (i = 0; i < 500000; i++) printf "to be "; print "zebra" }' > "$tmp/big-prime.txt"
-    row prime-check 2 "big-prime\.txt: the prime's token 'zebra' is not in the model's vocabulary" -- "$rnnc" generate "$tmp/lgood/model.safetensors" --prime-file "$tmp/big-prime.txt"
-    row prime-check 2 '^stdout 0 bytes$' -- sh -c '"$0" generate "$1" --prime-file "$2" > "$3" 2> /dev/null; rc=$?; echo "stdout $(wc -c < "$3") bytes"; exit $rc' "$rnnc" "$tmp/lgood/model.safetensors" "$tmp/big-prime.txt" "$tmp/prime.out"
-    row prime-check 2 "^rnnc: generate: --prime: the prime's token '(x){60}' is not" -- "$rnnc" generate "$tmp/lgood/model.safetensors" --prime "to be $(printf 'x%.0s' $(seq 1 300))"
+    row prime-check 0 "^rnnc generate: notice: [^ ]*big-prime\.txt: 1 word of the prime is not in the model's vocabulary, read as <unk>: 'zebra'\$" -- sh -c '"$0" generate "$1" --prime-file "$2" --length 2 > /dev/null' "$rnnc" "$tmp/lgood/model.safetensors" "$tmp/big-prime.txt"
+    row prime-check 0 "^rnnc generate: notice: --prime: 1 word of the prime is not in the model's vocabulary, read as <unk>: '(x){60}'\$" -- sh -c '"$0" generate "$1" --prime "$2" --length 2 > /dev/null' "$rnnc" "$tmp/lgood/model.safetensors" "to be $(printf 'x%.0s' $(seq 1 300))"
+    # A character model refuses a character it never saw, before any of the prime is echoed.
+    if $L --set lm.level=char --set train.output="$tmp/lchar" > "$tmp/lchar.log" 2>&1; then
+        { awk 'BEGIN { for (i = 0; i < 500000; i++) printf "to be "; }'; printf 'z\xe2\x82\xac\n'; } > "$tmp/big-char.txt"
+        row prime-check 2 "big-char\.txt: the prime's character 'z' is not in the model's vocabulary" -- "$rnnc" generate "$tmp/lchar/model.safetensors" --prime-file "$tmp/big-char.txt"
+        row prime-check 2 '^stdout 0 bytes$' -- sh -c '"$0" generate "$1" --prime-file "$2" > "$3" 2> /dev/null; rc=$?; echo "stdout $(wc -c < "$3") bytes"; exit $rc' "$rnnc" "$tmp/lchar/model.safetensors" "$tmp/big-char.txt" "$tmp/prime.out"
+    else
+        bad "the character-level language-model run" "$(tail -n 3 "$tmp/lchar.log")"
+    fi
 else
     bad "the good language-model run" "$(tail -n 3 "$tmp/lgood.log")"
 fi
