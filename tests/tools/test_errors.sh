@@ -746,5 +746,18 @@ row checked-before-training 2 "t\.ini: the training set: label 1 \('po'\) goes o
 row threads-limit 2 "--set train\.threads=100000: \[train\] threads = '100000': expected an integer in \[0, 1024\]" -- "$rnnc" train "$tmp/t.ini" --quiet --set train.threads=100000
 row threads-limit 2 "--threads '100000': expected an integer in \[0, 1024\]" -- "$rnnc" train "$tmp/t.ini" --quiet --threads 100000
 
+# [data] test_split: exclusive with a test file, a fraction in [0, 1) that leaves both parts
+# non-empty; eval without DATA re-makes the set and refuses a training file changed since.
+row test-split 2 "t\.ini: \[data\] gives both test and test_split; choose one" -- $T --set data.test_split=0.2
+row test-split 2 "--set data\.test_split=1: \[data\] test_split = '1': expected a number in \[0, 1\) \(a fraction; 0 = none\)" -- $T --set data.test_split=1
+grep -v '^test = ' "$tmp/t.ini" | sed "s|^train = .*|train = $tmp/tsdata.csv|" > "$tmp/ts.ini"
+cp "$tmp/train.csv" "$tmp/tsdata.csv"
+TS="$rnnc train $tmp/ts.ini --threads 1 --quiet"
+row test-split 2 "ts\.ini: \[data\] test_split = 0\.99 on .*tsdata\.csv: a split of 0\.99 of 40 examples leaves an empty part \(40 split off, 0 left\)" -- $TS --set data.test_split=0.99
+row test-split 0 '^test: 10 examples' -- $TS --set data.test_split=0.25 --set train.output="$tmp/tsrun"
+row test-split 0 'its test_split 0\.25 \(seed 1\) re-made as training made it' -- "$rnnc" eval "$tmp/tsrun/model.safetensors"
+sed -i 's/ movie / film /' "$tmp/tsdata.csv"
+row test-split 2 "tsdata\.csv \(test_split 0\.25, seed 1\) is not the one training held out: 10 examples #[0-9a-f]{16} \(training's: 10 examples #[0-9a-f]{16}\); the file has changed since training" -- "$rnnc" eval "$tmp/tsrun/model.safetensors"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
