@@ -85,7 +85,7 @@ $(BUILD)/tests/tools/test_plot: TEST_EXTRA := tools/plot.c
 $(BUILD)/tests/tools/test_plot: tools/plot.c tools/plot.h
 
 check: deps $(TESTS) $(BIN)
-	@RNNC_SAN=$(SAN) RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/tools/test_cli.sh tests/tools/test_errors.sh tests/tools/test_crash.sh tests/tools/test_lock.sh tests/tools/test_install.sh tests/test_layers.sh
+	@RNNC_SAN=$(SAN) RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/tools/test_cli.sh tests/tools/test_errors.sh tests/tools/test_crash.sh tests/tools/test_lock.sh tests/tools/test_install.sh tests/tools/test_get_data.sh tests/test_layers.sh
 
 # Every C file laid out as .clang-format says (needs clang-format: scripts/install-deps.sh clang-format).
 FORMAT_FILES := $(wildcard src/*/*.[ch] include/*.h include/rnnc/*.h tools/*.[ch] tests/*.[ch] tests/*/*.c bench/*.[ch])
