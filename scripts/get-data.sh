@@ -26,8 +26,8 @@ die() {
     exit 1
 }
 
-# Each data set: the files it puts in data/NAME/ as "file sha256" lines, the same files' names
-# in a --from / ../shared/data folder, and how the official source is fetched (fetch_NAME).
+# Each data set: its folder, the files it puts there as "file sha256" lines (named as in a --from
+# or ../shared/data folder), and how its official source is fetched (fetch_FOLDER).
 folder_of() {
     case $1 in
     imdb) echo imdb ;;
@@ -137,8 +137,11 @@ fetch_ptb() {
     mkdir "$1/x"
     tar -xzf "$1/simple-examples.tgz" -C "$1/x" --wildcards '*data/ptb.train.txt' \
         '*data/ptb.valid.txt' '*data/ptb.test.txt'
+    local f m
     for f in ptb.train.txt ptb.valid.txt ptb.test.txt; do
-        mv "$(find "$1/x" -name "$f" -path '*data/*' | head -n 1)" "$1/$f"
+        m=$(find "$1/x" -name "$f" -path '*data/*' | head -n 1)
+        [ -n "$m" ] || die "simple-examples.tgz holds no data/$f; nothing written"
+        mv "$m" "$1/$f"
     done
     rm -rf "$1/x" "$1/simple-examples.tgz"
 }
