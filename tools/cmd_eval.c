@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char about[] =
@@ -13,7 +14,9 @@ static const char about[] =
     "(the [data] test of its training file), read as its training read it (the format, header\n"
     "and columns stored there; options given here win). Formats as in [data] format\n"
     "(docs/training.md): auto, imdb-tsv, aclimdb, csv, tsv, folder-files, folder-lines. For an\n"
-    "aclImdb folder or archive, --split picks the split (default test).\n\n"
+    "aclImdb folder or archive, --split picks the split (default test). A test set that\n"
+    "[data] test_split held out of the training data is re-made from that file with the\n"
+    "stored fraction and seed, and refused if the file has changed since training.\n\n"
     "For a forecaster's model file (docs/forecast.md), DATA is a CSV (default: the training\n"
     "data named in the model file) and one table gives MAE, RMSE, MAPE, sMAPE and MASE of the\n"
     "model and of every baseline over the windows of its test part.\n\n"
@@ -64,6 +67,11 @@ static int stored_source(const eval_opts *o, const rnnc_classifier *c, rnnc_text
         return CLI_USAGE;
     }
     src->path = data;
+    if (o->split < 0 && rnnc_classifier_info(c, "rnnc.data.test.split"))
+        src->split = "train"; /* test_split takes from the training data */
+    const char *enc = rnnc_classifier_info(c, "rnnc.data.test.encoding");
+    if (o->encoding < 0 && enc && !strcmp(enc, "latin-1"))
+        src->encoding = RNNC_TEXT_LATIN1;
     if (o->format >= 0)
         return CLI_OK;
     int f = 0;
@@ -86,6 +94,54 @@ static int stored_source(const eval_opts *o, const rnnc_classifier *c, rnnc_text
     return CLI_OK;
 }
 
+/* A test set that test_split made: re-made from the training data *set (read as training read
+ * it) with the stored fraction and seed; refused unless it is the set training held out (the
+ * stored count and hash of its examples). *set becomes the test set. */
+static int remake_split(const eval_opts *o, const rnnc_classifier *c, const char *path,
+                        rnnc_textset **set, char *note, size_t cap) {
+    const char *f = rnnc_classifier_info(c, "rnnc.data.test.split");
+    const char *sd = rnnc_classifier_info(c, "rnnc.data.test.split_seed");
+    const char *dg = rnnc_classifier_info(c, "rnnc.data.test.split_digest");
+    if (!f)
+        return CLI_OK;
+    char *end1 = NULL, *end2 = NULL;
+    const double frac = strtod(f, &end1);
+    const unsigned long long seed = sd ? strtoull(sd, &end2, 10) : 0;
+    if (!sd || !dg || *end1 || !(frac > 0 && frac < 1) || !end2 || *end2 || sd[0] == '-') {
+        fprintf(stderr,
+                "rnnc eval: %s: rnnc.data.test.split needs a fraction in (0, 1), "
+                "rnnc.data.test.split_seed and rnnc.data.test.split_digest to re-make its test "
+                "set; give DATA\n",
+                o->model);
+        return CLI_USAGE;
+    }
+    rnnc_textset *test = NULL;
+    rnnc_status st = rnnc_textset_split(*set, frac, (uint64_t)seed, &test);
+    if (st) {
+        fprintf(stderr, "rnnc eval: %s: re-making its test set (test_split %g of %s): %s\n",
+                o->model, frac, path, rnnc_last_error());
+        return CLI_USAGE;
+    }
+    char d[128];
+    cli_textset_digest(test, d, sizeof d);
+    if (strcmp(d, dg)) {
+        fprintf(stderr,
+                "rnnc eval: %s: the test set re-made from %s (test_split %g, seed %llu) is not "
+                "the one training held out: %s (training's: ",
+                o->model, path, frac, seed, d);
+        cli_print_text(stderr, dg, strlen(dg) < 64 ? (long)strlen(dg) : 64);
+        fprintf(stderr, "); the file has changed since training. Give DATA\n");
+        rnnc_textset_free(test);
+        return CLI_USAGE;
+    }
+    test->format = (*set)->format, test->header = (*set)->header;
+    memcpy(test->read_as, (*set)->read_as, sizeof test->read_as);
+    rnnc_textset_free(*set);
+    *set = test;
+    snprintf(note, cap, "; its test_split %g (seed %llu) re-made as training made it", frac, seed);
+    return CLI_OK;
+}
+
 static int eval_classifier(const eval_opts *o) {
     rnnc_classifier *c;
     rnnc_status st = rnnc_classifier_load(o->model, &c);
@@ -99,7 +155,7 @@ static int eval_classifier(const eval_opts *o) {
     src.header = o->header <= 0 ? -1 : o->header == 1 ? 1 : 0;
     src.label_col = o->label_col, src.text_col = o->text_col;
     src.label_names = names, src.n_label_names = nl;
-    src.encoding = o->encoding;
+    src.encoding = o->encoding >= 0 ? o->encoding : RNNC_TEXT_UTF8;
     int rc = o->data ? CLI_OK : stored_source(o, c, &src);
     if (rc != CLI_OK) {
         rnnc_classifier_free(c);
@@ -108,8 +164,11 @@ static int eval_classifier(const eval_opts *o) {
     rnnc_textset *set = NULL;
     double loss;
     rnnc_metric_values v;
+    char note[160] = "";
     if ((st = rnnc_textset_read(&src, &set))) {
         rc = cli_fail("eval", st);
+    } else if (!o->data && (rc = remake_split(o, c, src.path, &set, note, sizeof note))) {
+        /* said */
     } else if (o->split >= 0 && set->format != RNNC_TEXT_ACLIMDB) {
         fprintf(stderr, "rnnc eval: --split applies to aclImdb data only; %s was read as %s\n",
                 src.path, set->read_as);
@@ -118,8 +177,8 @@ static int eval_classifier(const eval_opts *o) {
                 st = rnnc_classifier_evaluate(c, set, (int)o->batch, &loss, &v))) {
         rc = cli_fail("eval", st);
     } else {
-        printf("data: %s read as %s%s\n", src.path, set->read_as,
-               o->data ? "" : "; the test set and options stored in the model file");
+        printf("data: %s read as %s%s%s\n", src.path, set->read_as,
+               o->data ? "" : "; the test set and options stored in the model file", note);
         printf("%s on %s: %zu examples\n", o->model, src.path, v.n);
         printf("loss %.4f  accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f", loss, v.accuracy,
                v.precision, v.recall, v.f1);
@@ -133,8 +192,8 @@ static int eval_classifier(const eval_opts *o) {
 }
 
 int cmd_eval(int argc, char **argv) {
-    /* -1: not given (format, header, split) */
-    eval_opts o = {NULL, NULL, NULL, NULL, 0, 0, -1, -1, -1, RNNC_TEXT_UTF8, 0};
+    /* -1: not given (format, header, split, encoding) */
+    eval_opts o = {NULL, NULL, NULL, NULL, 0, 0, -1, -1, -1, -1, 0};
     const cli_option opts[] = {
         {"--format", CLI_CHOICE, &o.format, "F",
          "the data's format: auto (default), imdb-tsv, aclimdb, csv, tsv,\n"
@@ -172,7 +231,7 @@ int cmd_eval(int argc, char **argv) {
     if (!strcmp(task, "forecast"))
         return cli_eval_forecast(o.model, o.data, o.sort_time);
     if (!strcmp(task, "lm"))
-        return cli_eval_lm(o.model, o.data, o.batch, o.encoding);
+        return cli_eval_lm(o.model, o.data, o.batch, o.encoding >= 0 ? o.encoding : RNNC_TEXT_UTF8);
     if (!o.batch)
         o.batch = 256;
     return eval_classifier(&o);

@@ -9,7 +9,9 @@ static const char about[] =
     "Samples N tokens (characters or words) from a language model's file (docs/lm.md) after\n"
     "the prime text, printing each as soon as it is drawn. The prime itself is printed first.\n"
     "The same seed, prime and options give the same text. Without a prime, generation starts\n"
-    "as after a line end.\n";
+    "as after a line end. A word model reads a prime word outside its vocabulary as <unk>\n"
+    "(as training read such words) and says so on standard error; a character model refuses\n"
+    "a character it never saw.\n";
 
 static int emit(const char *text, size_t len, void *user) {
     (void)user;
@@ -24,7 +26,9 @@ int cmd_generate(int argc, char **argv) {
     double temperature = 1, top_p = 1;
     const cli_option opts[] = {
         {"--prime", CLI_STRING, &prime, "TEXT",
-         "text to continue (its tokens must be in the vocabulary)", 0, 0, NULL},
+         "text to continue (word level: a word outside the vocabulary is read as\n"
+         "<unk>, with a notice; character level: every character must be in it)",
+         0, 0, NULL},
         {"--prime-file", CLI_STRING, &prime_file, "FILE", "the prime from a file", 0, 0, NULL},
         {"--length", CLI_INT, &length, "N", "tokens to generate (default 200)", 0, 100000000, NULL},
         {"--temperature", CLI_NUMBER, &temperature, "T",
@@ -62,7 +66,8 @@ int cmd_generate(int argc, char **argv) {
     }
     const char *p = prime_file ? text : prime;
     /* The prime is checked before it is echoed: a bad one is refused without printing it. */
-    if ((st = rnnc_lm_check_prime(lm, p, len))) {
+    rnnc_prime_info info;
+    if ((st = rnnc_lm_check_prime(lm, p, len, &info))) {
         if (prime_file)
             fprintf(stderr, "rnnc: generate: %s: %s\n", prime_file, rnnc_last_error());
         else
@@ -70,6 +75,19 @@ int cmd_generate(int argc, char **argv) {
         free(text);
         rnnc_lm_free(lm);
         return st == RNNC_ERR_NOMEM ? CLI_FAIL : CLI_USAGE;
+    }
+    if (info.unknown) { /* word level: read as <unk>, as training read such words */
+        fprintf(stderr,
+                "rnnc generate: notice: %s: %zu word%s of the prime %s not in the model's "
+                "vocabulary, read as <unk>: ",
+                prime_file ? prime_file : "--prime", info.unknown, info.unknown == 1 ? "" : "s",
+                info.unknown == 1 ? "is" : "are");
+        for (int i = 0; i < info.n_first; i++) {
+            fprintf(stderr, "%s'", i ? ", " : "");
+            cli_print_text(stderr, info.first[i], -1);
+            fprintf(stderr, "'");
+        }
+        fprintf(stderr, "%s\n", info.unknown > (size_t)info.n_first ? ", ..." : "");
     }
     if (len)
         emit(p, len, NULL);

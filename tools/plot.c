@@ -898,13 +898,24 @@ static void draw_forecast(plot_canvas *c, const plot_forecast_spec *p, double *x
         {"#1f77b4", 1.5, {0, 0}}, {"#222", 1.5, {5, 3}}, {"#d62728", 2, {0, 0}}};
     for (int k = 0; k < 3; k++)
         series(c, p, all[k], y0, ys, &styles[k], xy);
-    /* The legend in the top margin, right-aligned, so it never hides data. */
+    /* The legend in the top margin, right-aligned, so it never hides data: the series drawn
+     * only (one with no value, such as the actuals after the last row, has no entry). */
     static const char *const names[3] = {"history", "actual", "forecast"};
-    const int lx = PW - MR - 3 * 110, ly = 42;
+    int drawn[3], m = 0;
     for (int k = 0; k < 3; k++) {
-        const int x = lx + 110 * k;
+        drawn[k] = 0;
+        for (size_t i = 0; i < p->n && !drawn[k]; i++)
+            drawn[k] = isfinite(all[k][i]);
+        m += drawn[k];
+    }
+    const int ly = 42;
+    int x = PW - MR - m * 110;
+    for (int k = 0; k < 3; k++) {
+        if (!drawn[k])
+            continue;
         plot_canvas_line(c, x, ly, x + 32, ly, &styles[k], PLOT_XY_INT);
         plot_canvas_text(c, x + 40, ly + 4, names[k], NULL, PLOT_XY_INT);
+        x += 110;
     }
 }
 

@@ -74,7 +74,9 @@ rnnc_status plot_canvas_write(const plot_canvas *c, const char *path, int scale)
 /* A forecast plot (what `rnnc forecast --plot` draws): over x positions 0..n-1, the history
  * (blue), the actual values after the origin (black, dashed) and the forecast (red), each NAN
  * where it has no value, with a value axis and grid, a time axis with about 8 labels, a dashed
- * line at the origin, a title and a legend. Every pointer is borrowed for the call. */
+ * line at the origin, a title and a legend of the series drawn (a series with no value, such as
+ * the actuals of a forecast past the data's end, is neither drawn nor named). Every pointer is
+ * borrowed for the call. */
 typedef struct plot_forecast_spec {
     const char *title;         /* above the plot (NULL: none) */
     const char *ylabel;        /* the value axis's name (NULL: none) */

@@ -57,15 +57,38 @@ void cli_textset_warnings(const char *cmd, const char *role, const char *path,
                                              "chosen on it");
 }
 
-/* The training set (a subset of it when asked) and the validation set: a split of it or a file. */
-static rnnc_status read_train(const rnnc_classify_config *tc, classify_run *r) {
+/* Moves a stratified, seeded `fraction` of set into *out (rnnc_textset_split); an error names the
+ * training file ini, the key and the data file. */
+static rnnc_status split_off(const char *ini, const char *key, const char *file, rnnc_textset *set,
+                             double fraction, uint64_t seed, rnnc_textset **out) {
+    rnnc_status st = rnnc_textset_split(set, fraction, seed, out);
+    if (st == RNNC_OK)
+        return st;
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", rnnc_last_error());
+    return rnnc_error(st, "%s: [data] %s = %g on %s: %s", ini, key, fraction, file, msg);
+}
+
+/* The test set when test_split makes it (first), the training set (a subset of the rest when
+ * asked) and the validation set: a split of the rest or a file. */
+static rnnc_status read_train(const char *ini, const rnnc_classify_config *tc, classify_run *r) {
     rnnc_status st = read_set(tc, tc->train, "train", NULL, 0, &r->train);
     if (st == RNNC_OK)
         cli_textset_warnings("train", NULL, tc->train, r->train);
+    if (st == RNNC_OK && tc->test_split > 0) {
+        st = split_off(ini, "test_split", tc->train, r->train, tc->test_split, tc->test_seed,
+                       &r->test);
+        if (st == RNNC_OK) {
+            char what[1100];
+            snprintf(what, sizeof what, "test_split of %s", tc->train);
+            cli_textset_warnings("train", "test", what, r->test);
+        }
+    }
     if (st == RNNC_OK && tc->subset > 0)
         st = rnnc_textset_subset(r->train, (size_t)tc->subset, tc->subset_seed);
     if (st == RNNC_OK && tc->validation_split > 0)
-        st = rnnc_textset_split(r->train, tc->validation_split, tc->run.fit.seed, &r->val);
+        st = split_off(ini, "validation_split", tc->train, r->train, tc->validation_split,
+                       tc->run.fit.seed, &r->val);
     if (st == RNNC_OK && tc->validation[0])
         st = read_set(tc, tc->validation, "train", (const char *const *)r->train->label_names,
                       r->train->n_labels, &r->val);
@@ -78,15 +101,46 @@ static rnnc_status read_train(const rnnc_classify_config *tc, classify_run *r) {
     return st;
 }
 
+/* A test set made by test_split, stored as the count and hash of its examples (their label names
+ * and texts, FNV-1a), so that `rnnc eval` can tell the same set re-made from the same file. */
+void cli_textset_digest(const rnnc_textset *s, char *buf, size_t cap) {
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *parts[2] = {s->label_names[s->labels[i]], s->texts[i]};
+        for (int k = 0; k < 2; k++) {
+            for (const unsigned char *p = (const unsigned char *)parts[k]; *p; p++)
+                h = (h ^ *p) * 1099511628211ull;
+            h = (h ^ (unsigned char)(k ? '\n' : '\t')) * 1099511628211ull;
+        }
+    }
+    snprintf(buf, cap, "%zu examples #%016llx", s->n, (unsigned long long)h);
+}
+
 /* Stores in the model file how the test set was read, so that `rnnc eval MODEL` reads it the same
  * way from any folder: its absolute path, the format used and, for CSV and TSV, whether it has a
- * header and the columns. */
+ * header and the columns. A test set made by test_split names the training file (read is the set
+ * it was read into) with the fraction, the seed and the set's digest, so eval re-makes it. */
 static int store_test(const rnnc_classify_config *tc, const rnnc_textset *test,
-                      rnnc_classifier *c) {
+                      const rnnc_textset *read, rnnc_classifier *c) {
     char abs[4096];
-    if (cli_absolute_path(tc->test, abs, sizeof abs) != CLI_OK)
+    const int split = tc->test_split > 0;
+    if (cli_absolute_path(split ? tc->train : tc->test, abs, sizeof abs) != CLI_OK)
         return CLI_FAIL;
     rnnc_status st = rnnc_classifier_set_info(c, "rnnc.data.test", abs);
+    if (!st && split) {
+        char b[128];
+        snprintf(b, sizeof b, "%.17g", tc->test_split);
+        st = rnnc_classifier_set_info(c, "rnnc.data.test.split", b);
+        snprintf(b, sizeof b, "%llu", (unsigned long long)tc->test_seed);
+        if (!st)
+            st = rnnc_classifier_set_info(c, "rnnc.data.test.split_seed", b);
+        cli_textset_digest(test, b, sizeof b);
+        if (!st)
+            st = rnnc_classifier_set_info(c, "rnnc.data.test.split_digest", b);
+        test = read;
+    }
+    if (!st && tc->encoding == RNNC_TEXT_LATIN1)
+        st = rnnc_classifier_set_info(c, "rnnc.data.test.encoding", "latin-1");
     if (!st)
         st = rnnc_classifier_set_info(c, "rnnc.data.test.format",
                                       rnnc_text_format_name(test->format));
@@ -115,6 +169,8 @@ static int build(rnnc_classify_config *tc, const cli_train_args *a, cli_make_cla
                                             &r->c))) {
         return cli_fail(a->path, st);
     }
+    if (r->test) /* test_split */
+        return store_test(tc, r->test, r->train, r->c);
     if (!tc->test[0])
         return CLI_OK;
     const char *const *names;
@@ -122,16 +178,21 @@ static int build(rnnc_classify_config *tc, const cli_train_args *a, cli_make_cla
     if ((st = read_set(tc, tc->test, "test", names, nl, &r->test)))
         return cli_fail("train", st);
     cli_textset_warnings("train", "test", tc->test, r->test);
-    return store_test(tc, r->test, r->c);
+    return store_test(tc, r->test, r->test, r->c);
 }
 
 static void print_setup(const rnnc_classify_config *tc, const cli_train_args *a,
                         const classify_run *r, double seconds) {
     const char *paths[] = {tc->train, tc->validation, tc->test};
-    const rnnc_textset *sets[] = {r->train, tc->validation[0] ? r->val : NULL, r->test};
+    const rnnc_textset *sets[] = {r->train, tc->validation[0] ? r->val : NULL,
+                                  tc->test[0] ? r->test : NULL};
     for (int i = 0; i < 3; i++)
         if (sets[i])
             printf("data: %s read as %s\n", paths[i], sets[i]->read_as);
+    if (tc->test_split > 0)
+        printf("data: test_split %g of %s (seed %llu): %zu test examples, %d labels in them\n",
+               tc->test_split, tc->train, (unsigned long long)tc->test_seed, r->test->n,
+               rnnc_textset_labels_present(r->test));
     printf("data: %zu training, %zu validation examples, %d labels", r->train->n,
            r->val ? r->val->n : 0, r->train->n_labels);
     if (r->val)
@@ -170,8 +231,11 @@ static void data_setup(const rnnc_classify_config *tc, char *buf, size_t cap) {
                  tc->text_column[0] ? tc->text_column : "(default)",
                  tc->encoding == RNNC_TEXT_LATIN1 ? "latin-1" : "utf-8", tc->validation_split);
     if (tc->subset > 0 && n > 0 && (size_t)n < cap)
-        snprintf(buf + n, cap - (size_t)n, "subset=%ld\nsubset_seed=%llu\n", tc->subset,
-                 (unsigned long long)tc->subset_seed);
+        n += snprintf(buf + n, cap - (size_t)n, "subset=%ld\nsubset_seed=%llu\n", tc->subset,
+                      (unsigned long long)tc->subset_seed);
+    if (tc->test_split > 0 && n > 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, "test_split=%g\ntest_seed=%llu\n", tc->test_split,
+                 (unsigned long long)tc->test_seed);
 }
 
 int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void *user) {
@@ -188,7 +252,7 @@ int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void
     const double t0 = cli_wall();
     classify_run r = {NULL, NULL, NULL, NULL};
     int rc = CLI_OK;
-    if ((st = read_train(&tc, &r)))
+    if ((st = read_train(a->path, &tc, &r)))
         rc = cli_fail("train", st);
     else
         rc = build(&tc, a, make, user, &r);

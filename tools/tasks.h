@@ -18,6 +18,9 @@ int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void
  * set whose examples hold one label only (role NULL: not checked). */
 void cli_textset_warnings(const char *cmd, const char *role, const char *path,
                           const rnnc_textset *s);
+/* "N examples #<16 hex digits>": the count and a hash (FNV-1a) of s's label names and texts, as
+ * a model file stores the test set its test_split made (rnnc.data.test.split_digest). */
+void cli_textset_digest(const rnnc_textset *s, char *buf, size_t cap);
 /* The warning for n (> 0) invalid UTF-8 bytes in the file at path, naming the option that reads
  * Latin-1 ("[data] encoding =", "--encoding"); nothing when n is 0. */
 void cli_warn_invalid_utf8(const char *cmd, const char *path, size_t n, const char *option);

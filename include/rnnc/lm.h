@@ -107,15 +107,28 @@ rnnc_status rnnc_sample_logits(const float *logits, size_t V, const rnnc_sample_
  * character; at word level the word with a space before it unless a line starts, and a line end
  * for <eos>) as soon as it is drawn; a nonzero return stops early. The same seed, prime and spec
  * give the same tokens. <pad> and <start> are never drawn (<unk> is, as a token the model
- * learnt). A prime token outside the vocabulary is an error naming it. */
+ * learnt). The prime is read as training read text: at word level a word outside the vocabulary
+ * (or spelled like a reserved token) is <unk>; at character level a character outside the
+ * vocabulary is an error naming it (a character model's <unk> never occurred in its training
+ * text, so its embedding row is untrained). */
 rnnc_status rnnc_lm_generate(rnnc_lm *lm, const char *prime, size_t len, size_t n,
                              const rnnc_sample_spec *spec, uint64_t seed,
                              int (*emit)(const char *text, size_t len, void *user), void *user);
-/* Checks a prime as rnnc_lm_generate would, without running the model: every token in the
- * vocabulary (an error names the first that is not, at most 60 bytes of it), a line end only
- * where the model has "<eos>" (word level). For a caller that shows the prime before generating:
- * check it first, so a bad prime is refused before any of it is printed. */
-rnnc_status rnnc_lm_check_prime(const rnnc_lm *lm, const char *prime, size_t len);
+/* What rnnc_lm_check_prime found in a prime. */
+typedef struct rnnc_prime_info {
+    size_t tokens;     /* the prime's tokens (at word level each line end is one, <eos>) */
+    size_t unknown;    /* word level: words outside the vocabulary, read as <unk> */
+    int n_first;       /* how many of them first holds (at most 3) */
+    char first[3][64]; /* the first unknown words, in prime order, each cut to 60 bytes */
+} rnnc_prime_info;
+/* Checks a prime as rnnc_lm_generate would, without running the model: at character level every
+ * character in the vocabulary (an error names the first that is not, at most 60 bytes of it), at
+ * word level a line end only where the model has "<eos>"; *info (may be NULL; zeroed first) gets
+ * the count of tokens and the word-level words read as <unk>, for a notice. For a caller that
+ * shows the prime before generating: check it first, so a bad prime is refused before any of it
+ * is printed. */
+rnnc_status rnnc_lm_check_prime(const rnnc_lm *lm, const char *prime, size_t len,
+                                rnnc_prime_info *info);
 
 /* A language-model training file (docs/lm.md): the model's layer sections, [train], [optimizer],
  * [schedule], [early_stopping] and an [lm] section with the text files and the spec. */

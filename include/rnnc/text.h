@@ -244,7 +244,8 @@ typedef struct rnnc_text_augment_spec {
 rnnc_status rnnc_text_augment(const rnnc_text_augment_spec *spec, rnnc_rng *rng, int32_t *ids,
                               size_t *n);
 
-/* validation_split: n - int(n (1 - fraction)) examples (Keras's count) move into a new set *val;
+/* validation_split and test_split: n - int(n (1 - fraction)) examples (Keras's count) move into a
+ * new set *val (its label names are set's; format, header and read_as are not set);
  * set keeps the rest. Stratified: each label gives its share of them (largest remainders, and at
  * least one of every label that has two or more examples, so data sorted by label, as a folder
  * per class reads, still validates on every label), the examples of a label drawn in a random

@@ -34,11 +34,17 @@ typedef struct rnnc_classify_config {
     enum rnnc_text_format format;
     char train[1024], validation[1024], test[1024];
     double validation_split; /* 0: none (or a validation file) */
+    /* [data] test_split: this fraction of train becomes the test set (rnnc_textset_split with
+     * test_seed, 1 by default), taken first: subset and validation_split take from the rest.
+     * 0: none (or a test file; both is an error) */
+    double test_split;
+    uint64_t test_seed;
     char label_column[64], text_column[64];
     int header;   /* -1 auto, 0, 1 */
     int encoding; /* enum rnnc_text_encoding of every data file: utf-8 (default) or latin-1 */
     /* [data] subset: train on this many labelled examples drawn from train at random
-     * (rnnc_textset_subset with subset_seed, 1 by default), before validation_split; 0: all */
+     * (rnnc_textset_subset with subset_seed, 1 by default), after test_split and before
+     * validation_split; 0: all */
     long subset;
     uint64_t subset_seed;
     /* [data] max_read_bytes, max_text_bytes, max_records, max_members (0: the default) */

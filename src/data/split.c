@@ -1,5 +1,5 @@
-/* validation_split: a stratified, seeded draw of a labelled set's examples becomes the validation
- * set; and the random labelled subset. */
+/* validation_split and test_split: a stratified, seeded draw of a labelled set's examples becomes
+ * the validation or test set; and the random labelled subset. */
 #include "../core/core.h"
 #include "rnnc/text.h"
 #include "rnnc/series.h"
@@ -48,12 +48,14 @@ rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, uint64_t seed
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_split: NULL argument");
     *val = NULL;
     if (!(fraction > 0 && fraction < 1))
-        return RNNC_FAIL(RNNC_ERR_ARG, "validation_split must be in (0, 1), got %g", fraction);
+        return RNNC_FAIL(RNNC_ERR_ARG, "a split's fraction must be in (0, 1), got %g", fraction);
     /* Keras: split_at = int(n * (1 - validation_split)) */
     const size_t keep = (size_t)((double)set->n * (1 - fraction));
     if (keep == 0 || keep >= set->n)
-        return RNNC_FAIL(RNNC_ERR_ARG, "validation_split %g of %zu examples leaves an empty part",
-                         fraction, set->n);
+        return RNNC_FAIL(
+            RNNC_ERR_ARG,
+            "a split of %g of %zu examples leaves an empty part (%zu split off, %zu left)",
+            fraction, set->n, set->n - keep, keep);
     if (set->n > UINT32_MAX)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_split: more than 2^32 examples");
     const size_t nv = set->n - keep, L = set->n_labels > 0 ? (size_t)set->n_labels : 1;

@@ -109,9 +109,10 @@ rnnc_status rnnc_sample_logits(const float *logits, size_t V, const rnnc_sample_
 
 typedef struct prime_ids {
     const rnnc_vocab *v;
+    int word; /* word level: a word outside the vocabulary reads as <unk> */
     int32_t *ids;
     size_t n, cap;
-    char bad[64]; /* the first token outside the vocabulary */
+    rnnc_prime_info info;
 } prime_ids;
 
 static int push(prime_ids *p, int32_t id) {
@@ -126,13 +127,33 @@ static int push(prime_ids *p, int32_t id) {
     return 0;
 }
 
+/* At most 60 bytes of tok, as messages quote a user's text. */
+static void quote60(char *dst, size_t cap, const char *tok, size_t len) {
+    snprintf(dst, cap, "%.*s", (int)(len < 60 ? len : 60), tok);
+}
+
 static int on_token(const char *tok, size_t len, void *user) {
     prime_ids *p = user;
-    const int32_t id = rnnc_vocab_id(p->v, tok, len);
-    if (id == RNNC_VOCAB_OOV && strcmp(tok, "<unk>")) {
-        snprintf(p->bad, sizeof p->bad, "%.*s", (int)(len < 60 ? len : 60), tok);
-        return RNNC_FAIL(RNNC_ERR_ARG, "the prime's token '%s' is not in the model's vocabulary",
-                         p->bad);
+    int32_t id = rnnc_vocab_id(p->v, tok, len);
+    const int unk = len == 5 && !memcmp(tok, "<unk>", 5);
+    if (id == RNNC_VOCAB_OOV && !unk && !p->word) {
+        char bad[64];
+        quote60(bad, sizeof bad, tok, len);
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "the prime's character '%s' is not in the model's vocabulary (a "
+                         "character model never saw it in training)",
+                         bad);
+    }
+    /* as training reads text: a word outside the vocabulary, or spelled like a reserved token
+     * ("<pad>"), is <unk> */
+    if (id < RNNC_VOCAB_FIRST) {
+        if (!unk) {
+            rnnc_prime_info *in = &p->info;
+            if (in->n_first < (int)(sizeof in->first / sizeof *in->first))
+                quote60(in->first[in->n_first++], sizeof *in->first, tok, len);
+            in->unknown++;
+        }
+        id = RNNC_VOCAB_OOV;
     }
     return push(p, id);
 }
@@ -170,13 +191,19 @@ static rnnc_status feed(rnnc_lm *lm, const int32_t *ids, size_t T, int fresh) {
     return rnnc__lm_keep_state(lm, 1);
 }
 
-rnnc_status rnnc_lm_check_prime(const rnnc_lm *lm, const char *prime, size_t len) {
+rnnc_status rnnc_lm_check_prime(const rnnc_lm *lm, const char *prime, size_t len,
+                                rnnc_prime_info *info) {
+    if (info)
+        memset(info, 0, sizeof *info);
     if (!lm || (!prime && len))
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_check_prime: NULL argument");
     prime_ids p;
     memset(&p, 0, sizeof p);
-    p.v = lm->vocab;
+    p.v = lm->vocab, p.word = lm->spec.level == RNNC_LM_WORD;
     const rnnc_status s = prime_encode(lm, prime, len, &p);
+    p.info.tokens = p.n;
+    if (info)
+        *info = p.info;
     free(p.ids);
     return s;
 }
@@ -188,7 +215,7 @@ static rnnc_status generate_locked(rnnc_lm *lm, const char *prime, size_t len, s
     const int word = lm->spec.level == RNNC_LM_WORD;
     prime_ids p;
     memset(&p, 0, sizeof p);
-    p.v = lm->vocab;
+    p.v = lm->vocab, p.word = word;
     rnnc_status s = prime_encode(lm, prime, len, &p);
     if (s == RNNC_OK && p.n == 0) { /* as after a line end */
         int32_t start = rnnc_vocab_id(lm->vocab, word ? "<eos>" : "\n", word ? 5 : 1);

@@ -327,7 +327,7 @@ static int to_side(const char *v, long *out) {
 }
 
 /* Typed key tables: where each key goes. */
-enum { T_INT, T_LONG, T_DOUBLE, T_BOOL, T_SIDE, T_U64, T_PATH, T_COL, T_RATE };
+enum { T_INT, T_LONG, T_DOUBLE, T_BOOL, T_SIDE, T_U64, T_PATH, T_COL, T_RATE, T_FRAC };
 typedef struct key_def {
     const char *section, *name;
     int type;
@@ -350,6 +350,8 @@ FIELD(f_train, c->train)
 FIELD(f_val, c->validation)
 FIELD(f_test, c->test)
 FIELD(f_vsplit, c->validation_split)
+FIELD(f_tsplit, c->test_split)
+FIELD(f_tseed, c->test_seed)
 FIELD(f_lcol, c->label_column)
 FIELD(f_tcol, c->text_column)
 FIELD(f_numw, c->text.num_words)
@@ -426,6 +428,8 @@ static const key_def keys[] = {
     {"data", "validation", T_PATH, f_val, 1024},
     {"data", "test", T_PATH, f_test, 1024},
     {"data", "validation_split", T_DOUBLE, f_vsplit, 0},
+    {"data", "test_split", T_FRAC, f_tsplit, 0},
+    {"data", "test_seed", T_U64, f_tseed, 0},
     {"data", "label_column", T_COL, f_lcol, 64},
     {"data", "text_column", T_COL, f_tcol, 64},
     {"data", "num_words", T_INT, f_numw, 0},
@@ -577,6 +581,11 @@ static rnnc_status set_key(rnnc_classify_config *c, const entry *e, const char *
         case T_DOUBLE:
             if (rnnc__value_double(e->value, &d))
                 return bad(e, path, "a finite number");
+            *(double *)dst = d;
+            return RNNC_OK;
+        case T_FRAC: /* a part of a set: 1 would leave nothing of the rest */
+            if (rnnc__value_double(e->value, &d) || d < 0 || d >= 1)
+                return bad(e, path, "a number in [0, 1) (a fraction; 0 = none)");
             *(double *)dst = d;
             return RNNC_OK;
         case T_RATE: /* a probability that can be met: 1 would, say, drop every token */
@@ -788,7 +797,7 @@ static rnnc_status read_config(const char *path, const char *const *overrides, i
     out->text = rnnc_text_spec_init();
     out->run.fit = rnnc_fit_spec_init();
     out->header = -1;
-    out->subset_seed = 1;
+    out->subset_seed = 1, out->test_seed = 1;
     text t = {0}, model = {0}, train = {0};
     linemap m = {0};
     rnnc_status st = load_split(path, overrides, n, &t, &model, &train, &m);
@@ -812,6 +821,9 @@ static rnnc_status read_config(const char *path, const char *const *overrides, i
     if (st == RNNC_OK && out->validation[0] && out->validation_split > 0)
         st = RNNC_FAIL(RNNC_ERR_FORMAT,
                        "%s: [data] gives both validation and validation_split; choose one", path);
+    if (st == RNNC_OK && out->test[0] && out->test_split > 0)
+        st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [data] gives both test and test_split; choose one",
+                       path);
     if (st == RNNC_OK && out->validation_split != 0 &&
         !(out->validation_split > 0 && out->validation_split < 1))
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [data] validation_split must be in (0, 1)", path);

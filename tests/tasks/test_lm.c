@@ -409,6 +409,42 @@ static void test_generation(void) {
     rnnc_lm_free(lm);
 }
 
+/* Word level: a prime word outside the vocabulary is read as <unk> (as training reads such
+ * words), so the text equals the one generated from the prime with "<unk>" written in its place;
+ * a line end needs <eos>, which word models have. */
+static void test_generation_unknown_words(void) {
+    rnnc_lm *lm = make_lm(RNNC_LM_WORD, 4, 0, 5);
+    rnnc_sample_spec s = rnnc_sample_spec_init();
+    sink a = {{0}, 0}, b = {{0}, 0};
+    const char *bad = "the zebra and the qqqq", *unk = "the <unk> and the <unk>";
+    rnnc_status st = rnnc_lm_generate(lm, bad, strlen(bad), 20, &s, 3, to_sink, &a);
+    check(st == RNNC_OK, "a word prime with unknown words generates (%s)",
+          st ? rnnc_last_error() : "ok");
+    st = rnnc_lm_generate(lm, unk, strlen(unk), 20, &s, 3, to_sink, &b);
+    check(st == RNNC_OK && a.n > 0 && !strcmp(a.buf, b.buf),
+          "unknown prime words are read as <unk>: the same text as with <unk> written");
+    rnnc_prime_info in;
+    const char *many = "zz1 the zz2 zz3 <unk> zz4\nthe";
+    st = rnnc_lm_check_prime(lm, many, strlen(many), &in);
+    check(st == RNNC_OK && in.unknown == 4 && in.n_first == 3 && in.tokens == 8 &&
+              !strcmp(in.first[0], "zz1") && !strcmp(in.first[2], "zz3"),
+          "check_prime counts 4 unknown words (a written <unk> is none), names the first 3, 8 "
+          "tokens with <eos> (got %zu, %d, %zu)",
+          in.unknown, in.n_first, in.tokens);
+    char longw[400];
+    memset(longw, 'x', 300), longw[300] = 0;
+    st = rnnc_lm_check_prime(lm, longw, 300, &in);
+    check(st == RNNC_OK && in.unknown == 1 && strlen(in.first[0]) == 60,
+          "an unknown word is quoted to 60 bytes");
+    rnnc_lm_free(lm);
+    lm = make_lm(RNNC_LM_CHAR, 4, 0, 5);
+    st = rnnc_lm_check_prime(lm, "the \xe2\x82\xac", 7, &in);
+    check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "character '\xe2\x82\xac' is not in") &&
+              in.unknown == 0,
+          "a character model refuses a character it never saw (%s)", rnnc_last_error());
+    rnnc_lm_free(lm);
+}
+
 static void test_file_and_config(void) {
     char dir[] = "/tmp/rnnc_lm_XXXXXX";
     check(mkdtemp(dir) != NULL, "temporary folder");
@@ -537,6 +573,7 @@ int main(void) {
     test_threads();
     test_sampling();
     test_generation();
+    test_generation_unknown_words();
     test_file_and_config();
     test_learns();
     return check_summary();

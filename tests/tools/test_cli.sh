@@ -154,6 +154,23 @@ expect 0 '^3$' -- sh -c "wc -l < '$tmp/run/metrics.jsonl'"
 expect 2 'already finished epoch 3 of 3' -- "$rnnc" train "$tmp/t.ini" --set train.epochs=3 --resume "$tmp/run/checkpoint.safetensors"
 expect 0 'test\.tsv\.gz: 1000 examples' -- "$rnnc" eval "$tmp/run/model.safetensors"
 expect 0 'accuracy 0\.[0-9]+ +precision' -- "$rnnc" eval "$tmp/run/model.safetensors" data/imdb-sample/test.tsv.gz
+# [data] test_split: a stratified, seeded test set held out of the training file before the
+# validation split; eval without DATA re-makes it from the file with the stored fraction and seed.
+grep -v '^test = ' "$tmp/t.ini" > "$tmp/ts.ini"
+expect 0 'data: test_split 0\.25 of data/imdb-sample/train\.tsv\.gz \(seed 1\): 1000 test examples, 2 labels in them' -- "$rnnc" train "$tmp/ts.ini" --set data.test_split=0.25 --set train.epochs=1 --set train.output="$tmp/tsrun" --threads 1
+"$rnnc" train "$tmp/ts.ini" --set data.test_split=0.25 --set train.epochs=1 --set train.output="$tmp/tsrun" --threads 1 2> /dev/null | sed -n 's/^test: \([0-9]*\) examples  \(loss .*\)$/\1 \2/p' > "$tmp/ts-train.txt"
+"$rnnc" eval "$tmp/tsrun/model.safetensors" 2> /dev/null | awk '/ examples$/ { n = $(NF-1) } /^loss / { print n " " $0 }' > "$tmp/ts-eval.txt"
+if [ -s "$tmp/ts-train.txt" ] && cmp -s "$tmp/ts-train.txt" "$tmp/ts-eval.txt"; then
+    echo "ok   eval without DATA re-makes the test_split set: $(cat "$tmp/ts-eval.txt")"
+    pass=$((pass + 1))
+else
+    echo "FAIL eval's test set differs from training's: '$(cat "$tmp/ts-train.txt")' vs '$(cat "$tmp/ts-eval.txt")'"
+    fail=$((fail + 1))
+fi
+expect 0 'its test_split 0\.25 \(seed 1\) re-made as training made it' -- "$rnnc" eval "$tmp/tsrun/model.safetensors"
+expect 0 'rnnc\.data\.test\.split_digest: 1000 examples #[0-9a-f]{16}' -- "$rnnc" inspect "$tmp/tsrun/model.safetensors"
+expect 0 'data: test_split 0\.25 of .*\(seed 5\)' -- "$rnnc" train "$tmp/ts.ini" --set data.test_split=0.25 --set data.test_seed=5 --set train.epochs=1 --set train.output="$tmp/tsrun5" --threads 1
+expect 2 "t\.ini: \[data\] gives both test and test_split; choose one" -- "$rnnc" train "$tmp/t.ini" --set data.test_split=0.2
 expect 0 '^(pos|neg)	0\.[0-9]{4}$' -- "$rnnc" predict "$tmp/run/model.safetensors" "A wonderful film."
 expect 0 '^neg:0\.[0-9]{4}	pos:0\.[0-9]{4}$' -- "$rnnc" predict "$tmp/run/model.safetensors" --all "Dull."
 expect 0 '^(pos|neg)	0\.[0-9]+$' -- sh -c "printf 'great\nbad\n' | '$rnnc' predict '$tmp/run/model.safetensors' - | sed -n 2p"
@@ -267,7 +284,11 @@ else
     fail=$((fail + 1))
 fi
 expect 0 'usage: rnnc generate' -- "$rnnc" generate --help
-expect 2 "the prime's token 'zebra' is not in the model's vocabulary" -- "$rnnc" generate "$tmp/lm/model.safetensors" --prime "the zebra"
+# A word model reads a prime word outside its vocabulary as <unk>, says so on standard error,
+# echoes the prime as given and goes on.
+expect 0 "notice: --prime: 1 word of the prime is not in the model's vocabulary, read as <unk>: 'zebra'\$" -- "$rnnc" generate "$tmp/lm/model.safetensors" --prime "the zebra" --length 3
+expect 0 "notice: --prime: 4 words of the prime are not in the model's vocabulary, read as <unk>: 'zebra', 'gnu', 'yak', \.\.\.\$" -- "$rnnc" generate "$tmp/lm/model.safetensors" --prime "the zebra gnu yak cat emu" --length 3
+expect 0 '^the zebra [a-z.]' -- sh -c '"$0" generate "$1" --prime "the zebra" --length 3 2> /dev/null' "$rnnc" "$tmp/lm/model.safetensors"
 expect 2 "--top-p '2': expected a number in" -- "$rnnc" generate "$tmp/lm/model.safetensors" --top-p 2
 expect 2 'a language model needs a text FILE' -- "$rnnc" eval "$tmp/lm/model.safetensors"
 expect 2 'not a language model' -- "$rnnc" generate "$tmp/mc/model.safetensors"

@@ -604,11 +604,20 @@ fi
 if $L --set train.output="$tmp/lgood" > "$tmp/lgood.log" 2>&1; then
     st_poke "$tmp/lgood/model.safetensors" "$tmp/lnan.safetensors" embedding.weight 3 "$nan"
     row nan-weights 2 "lnan\.safetensors: tensor 'embedding\.weight': element 3 is NaN" -- "$rnnc" generate "$tmp/lnan.safetensors" --length 3
-    # A 3 MB prime whose last word is not in the vocabulary: refused before any of it is echoed.
+    # A word model reads a prime word outside its vocabulary as <unk>: a notice on standard error
+    # names the count and the first words, each quoted to at most 60 bytes (the prime is not
+    # repeated in the message), and generation goes on.
     awk 'BEGIN { for (i = 0; i < 500000; i++) printf "to be "; print "zebra" }' > "$tmp/big-prime.txt"
-    row prime-check 2 "big-prime\.txt: the prime's token 'zebra' is not in the model's vocabulary" -- "$rnnc" generate "$tmp/lgood/model.safetensors" --prime-file "$tmp/big-prime.txt"
-    row prime-check 2 '^stdout 0 bytes$' -- sh -c '"$0" generate "$1" --prime-file "$2" > "$3" 2> /dev/null; rc=$?; echo "stdout $(wc -c < "$3") bytes"; exit $rc' "$rnnc" "$tmp/lgood/model.safetensors" "$tmp/big-prime.txt" "$tmp/prime.out"
-    row prime-check 2 "^rnnc: generate: --prime: the prime's token '(x){60}' is not" -- "$rnnc" generate "$tmp/lgood/model.safetensors" --prime "to be $(printf 'x%.0s' $(seq 1 300))"
+    row prime-check 0 "^rnnc generate: notice: [^ ]*big-prime\.txt: 1 word of the prime is not in the model's vocabulary, read as <unk>: 'zebra'\$" -- sh -c '"$0" generate "$1" --prime-file "$2" --length 2 > /dev/null' "$rnnc" "$tmp/lgood/model.safetensors" "$tmp/big-prime.txt"
+    row prime-check 0 "^rnnc generate: notice: --prime: 1 word of the prime is not in the model's vocabulary, read as <unk>: '(x){60}'\$" -- sh -c '"$0" generate "$1" --prime "$2" --length 2 > /dev/null' "$rnnc" "$tmp/lgood/model.safetensors" "to be $(printf 'x%.0s' $(seq 1 300))"
+    # A character model refuses a character it never saw, before any of the prime is echoed.
+    if $L --set lm.level=char --set train.output="$tmp/lchar" > "$tmp/lchar.log" 2>&1; then
+        { awk 'BEGIN { for (i = 0; i < 500000; i++) printf "to be "; }'; printf 'z\xe2\x82\xac\n'; } > "$tmp/big-char.txt"
+        row prime-check 2 "big-char\.txt: the prime's character 'z' is not in the model's vocabulary" -- "$rnnc" generate "$tmp/lchar/model.safetensors" --prime-file "$tmp/big-char.txt"
+        row prime-check 2 '^stdout 0 bytes$' -- sh -c '"$0" generate "$1" --prime-file "$2" > "$3" 2> /dev/null; rc=$?; echo "stdout $(wc -c < "$3") bytes"; exit $rc' "$rnnc" "$tmp/lchar/model.safetensors" "$tmp/big-char.txt" "$tmp/prime.out"
+    else
+        bad "the character-level language-model run" "$(tail -n 3 "$tmp/lchar.log")"
+    fi
 else
     bad "the good language-model run" "$(tail -n 3 "$tmp/lgood.log")"
 fi
@@ -752,6 +761,19 @@ fi
 row checked-before-training 2 "t\.ini: the training set: label 1 \('po'\) goes on after a line break" -- $T --set data.train="$tmp/nllabel.csv"
 row threads-limit 2 "--set train\.threads=100000: \[train\] threads = '100000': expected an integer in \[0, 1024\]" -- "$rnnc" train "$tmp/t.ini" --quiet --set train.threads=100000
 row threads-limit 2 "--threads '100000': expected an integer in \[0, 1024\]" -- "$rnnc" train "$tmp/t.ini" --quiet --threads 100000
+
+# [data] test_split: exclusive with a test file, a fraction in [0, 1) that leaves both parts
+# non-empty; eval without DATA re-makes the set and refuses a training file changed since.
+row test-split 2 "t\.ini: \[data\] gives both test and test_split; choose one" -- $T --set data.test_split=0.2
+row test-split 2 "--set data\.test_split=1: \[data\] test_split = '1': expected a number in \[0, 1\) \(a fraction; 0 = none\)" -- $T --set data.test_split=1
+grep -v '^test = ' "$tmp/t.ini" | sed "s|^train = .*|train = $tmp/tsdata.csv|" > "$tmp/ts.ini"
+cp "$tmp/train.csv" "$tmp/tsdata.csv"
+TS="$rnnc train $tmp/ts.ini --threads 1 --quiet"
+row test-split 2 "ts\.ini: \[data\] test_split = 0\.99 on .*tsdata\.csv: a split of 0\.99 of 40 examples leaves an empty part \(40 split off, 0 left\)" -- $TS --set data.test_split=0.99
+row test-split 0 '^test: 10 examples' -- $TS --set data.test_split=0.25 --set train.output="$tmp/tsrun"
+row test-split 0 'its test_split 0\.25 \(seed 1\) re-made as training made it' -- "$rnnc" eval "$tmp/tsrun/model.safetensors"
+sed -i 's/ movie / film /' "$tmp/tsdata.csv"
+row test-split 2 "tsdata\.csv \(test_split 0\.25, seed 1\) is not the one training held out: 10 examples #[0-9a-f]{16} \(training's: 10 examples #[0-9a-f]{16}\); the file has changed since training" -- "$rnnc" eval "$tmp/tsrun/model.safetensors"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

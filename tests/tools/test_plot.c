@@ -324,6 +324,50 @@ static void test_forecast_plot(void) {
     check(temporaries() == 0, "no temporary file is left");
 }
 
+/* Whether the SVG file at path holds the text element ">word</text>". */
+static int svg_has_text(const char *path, const char *word) {
+    size_t len = 0;
+    unsigned char *svg = read_all(path, &len);
+    char want[64];
+    const size_t w = (size_t)snprintf(want, sizeof want, ">%s</text>", word);
+    int found = 0;
+    for (size_t i = 0; svg && !found && i + w <= len; i++)
+        found = !memcmp(svg + i, want, w);
+    free(svg);
+    return found;
+}
+
+/* The legend names the series drawn only: no "actual" entry when there are no actual values
+ * (a forecast past the data's last row), none for a history that is not drawn. */
+static void test_forecast_legend(void) {
+    enum { N = 12 };
+    double hist[N], act[N], fc[N];
+    const char *labels[N];
+    for (int i = 0; i < N; i++) {
+        hist[i] = i < 8 ? i : NAN;
+        act[i] = NAN;
+        fc[i] = i >= 7 ? i + 0.5 : NAN;
+        labels[i] = "t";
+    }
+    plot_forecast_spec p = {"legend", "value", N, labels, hist, act, fc, 7};
+    char path[600];
+    snprintf(path, sizeof path, "%s/legend.svg", g_dir);
+    rnnc_status st = plot_forecast(path, &p);
+    check(st == RNNC_OK && svg_has_text(path, "history") && svg_has_text(path, "forecast") &&
+              !svg_has_text(path, "actual"),
+          "without actual values the legend has history and forecast, no actual");
+    act[9] = 9;
+    st = plot_forecast(path, &p);
+    check(st == RNNC_OK && svg_has_text(path, "actual"),
+          "one actual value puts actual in the legend");
+    for (int i = 0; i < N; i++)
+        hist[i] = act[i] = NAN;
+    st = plot_forecast(path, &p);
+    check(st == RNNC_OK && svg_has_text(path, "forecast") && !svg_has_text(path, "history") &&
+              !svg_has_text(path, "actual"),
+          "a forecast alone has one legend entry");
+}
+
 int main(void) {
     const char *tmp = getenv("TMPDIR");
     snprintf(g_dir, sizeof g_dir, "%s/rnnc-plot-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -332,6 +376,7 @@ int main(void) {
     test_png();
     test_svg();
     test_forecast_plot();
+    test_forecast_legend();
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
     if (system(cmd) != 0)

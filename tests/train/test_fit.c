@@ -419,6 +419,52 @@ static void test_split_stratified(void) {
     rnnc_textset_free(e);
 }
 
+/* test_split then validation_split from the rest, as rnnc train makes them: sizes by Keras's
+ * count at each step, the three parts disjoint and together the whole set, each holding both
+ * labels in proportion, and the same seeds the same parts. */
+static void test_split_test_then_validation(void) {
+    size_t n_part[2][3] = {{0}};
+    char *first_test[2] = {NULL, NULL};
+    for (int run = 0; run < 2; run++) {
+        rnnc_textset *tr = sorted_set(75, 25), *te = NULL, *va = NULL;
+        rnnc_status st = rnnc_textset_split(tr, 0.2, 1, &te);
+        if (st == RNNC_OK)
+            st = rnnc_textset_split(tr, 0.25, 7, &va);
+        /* 100 - int(100 * 0.8) = 20 test; 80 - int(80 * 0.75) = 20 validation; 60 train */
+        check(st == RNNC_OK && te && va && te->n == 20 && va->n == 20 && tr->n == 60,
+              "test_split 0.2 then validation_split 0.25 of 100: 20 test, 20 validation, 60 "
+              "training (got %zu, %zu, %zu)",
+              te ? te->n : 0, va ? va->n : 0, tr->n);
+        if (!te || !va) {
+            rnnc_textset_free(tr), rnnc_textset_free(te), rnnc_textset_free(va);
+            return;
+        }
+        int seen[100] = {0}, twice = 0;
+        const rnnc_textset *parts[3] = {tr, va, te};
+        for (int k = 0; k < 3; k++)
+            for (size_t i = 0; i < parts[k]->n; i++) {
+                const int id = atoi(parts[k]->texts[i] + 5);
+                twice |= id < 0 || id >= 100 || seen[id];
+                if (id >= 0 && id < 100)
+                    seen[id] = 1;
+                n_part[run][k] += parts[k]->labels[i] == 1;
+            }
+        int all = 1;
+        for (int i = 0; i < 100; i++)
+            all &= seen[i];
+        check(!twice && all, "the three parts are disjoint and hold every example");
+        check(n_part[run][2] == 5 && n_part[run][1] == 5 && n_part[run][0] == 15,
+              "stratified: 5 of 20 test, 5 of 20 validation, 15 of 60 training examples are "
+              "'pos' (got %zu, %zu, %zu)",
+              n_part[run][2], n_part[run][1], n_part[run][0]);
+        first_test[run] = strdup(te->texts[0]);
+        rnnc_textset_free(tr), rnnc_textset_free(te), rnnc_textset_free(va);
+    }
+    check(first_test[0] && first_test[1] && !strcmp(first_test[0], first_test[1]),
+          "the same seeds give the same test set");
+    free(first_test[0]), free(first_test[1]);
+}
+
 static void write_file(const char *path, const char *text) {
     FILE *f = fopen(path, "w");
     fputs(text, f);
@@ -481,6 +527,23 @@ static void test_train_file(const char *tmp) {
     st = rnnc_classify_config_read(path, NULL, 0, &tc);
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "choose one"),
           "validation file and split together: %s", rnnc_last_error());
+    write_file(path, "[embedding]\nvocab = 9\ndim = 2\n[data]\ntrain = a\ntest_split = "
+                     "0.1\n[lstm]\nhidden = 4\n");
+    st = rnnc_classify_config_read(path, NULL, 0, &tc);
+    check(st == RNNC_OK && tc.test_split == 0.1 && tc.test_seed == 1 && !tc.test[0],
+          "test_split read, test_seed 1 by default: %s", st ? rnnc_last_error() : "ok");
+    const char *seed9[] = {"data.test_seed=9"};
+    st = rnnc_classify_config_read(path, seed9, 1, &tc);
+    check(st == RNNC_OK && tc.test_seed == 9, "test_seed read");
+    const char *both[] = {"data.test=t.csv"};
+    st = rnnc_classify_config_read(path, both, 1, &tc);
+    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "both test and test_split"),
+          "test file and test_split together: %s", rnnc_last_error());
+    const char *whole[] = {"data.test_split=1"};
+    st = rnnc_classify_config_read(path, whole, 1, &tc);
+    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "test_split") &&
+              strstr(rnnc_last_error(), "[0, 1)"),
+          "test_split 1 refused: %s", rnnc_last_error());
     char longline[400] = "[embedding]\nvocab = 9\ndim = 2\n[lstm]\nhidden = 4\n[data]\ntrain = ";
     memset(longline + strlen(longline), 'x', 250);
     strcpy(longline + strlen(longline), ".tsv\n");
@@ -583,6 +646,7 @@ int main(void) {
     test_early_stopping();
     test_create_checks();
     test_split_stratified();
+    test_split_test_then_validation();
     test_train_file(tmp);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
