@@ -17,7 +17,8 @@ static const char about[] =
     "a file): loss and every metric per epoch, one panel per quantity with its\n"
     "training and validation values (loss with val_loss, accuracy with\n"
     "val_accuracy, grad_norm_mean with grad_norm_max, lr, ...), epochs across.\n"
-    "Writes RUN/curves.svg unless --out names another file.\n";
+    "Writes curves.svg into RUN (beside it when it is a file) unless --out names\n"
+    "another file.\n";
 
 /* The keys that are no curve: the position, the count of skipped batches and the speed. */
 static int not_a_curve(const char *key) {
@@ -270,7 +271,7 @@ int cmd_plot(int argc, char **argv) {
     const cli_option opts[] = {
         {"--out", CLI_STRING, &out, "FILE.svg|FILE.png",
          "where to draw: SVG (FILE.svg) or PNG (FILE.png, 2 pixels per SVG unit);\n"
-         "default RUN/curves.svg",
+         "default RUN/curves.svg (beside RUN when it is a file)",
          0, 0, NULL},
         {"--force", CLI_FLAG, &force, NULL,
          "replace an existing --out file that is not an SVG or PNG file", 0, 0, NULL},
