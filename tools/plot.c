@@ -950,3 +950,154 @@ rnnc_status plot_forecast(const char *path, const plot_forecast_spec *p) {
     free(xy);
     return st;
 }
+
+/* ---- training curves ---- */
+
+enum { CURVES_W = 2 * PLOT_PANEL_W, CURVES_TITLE_H = 48 };
+/* A panel's plot area inside its box: margins left, right, top (title and legend), bottom. */
+enum { CL = 64, CR = 20, CT = 44, CB = 52 };
+
+static const plot_stroke curve_styles[PLOT_PANEL_CURVES] = {
+    {"#1f77b4", 2, {0, 0}}, {"#ff7f0e", 2, {6, 3}}, {"#2ca02c", 2, {0, 0}},
+    {"#d62728", 2, {6, 3}}, {"#9467bd", 2, {0, 0}}, {"#8c564b", 2, {6, 3}}};
+
+typedef struct panel_box {
+    double x0, x1, y0, y1; /* the plot area: left, right, top, bottom */
+    double xlo, xhi, ylo, yhi;
+} panel_box;
+
+static double box_x(const panel_box *b, double x) {
+    return b->x0 + (x - b->xlo) * (b->x1 - b->x0) / (b->xhi - b->xlo);
+}
+static double box_y(const panel_box *b, double y) {
+    return b->y1 - (y - b->ylo) * (b->y1 - b->y0) / (b->yhi - b->ylo);
+}
+
+static int curve_drawn(const plot_curves_spec *p, const plot_curve *c) {
+    for (size_t i = 0; i < p->n; i++)
+        if (isfinite(c->y[i]))
+            return 1;
+    return 0;
+}
+
+static void draw_panel(plot_canvas *c, const plot_curves_spec *p, const plot_panel *pn, double px,
+                       double py, double pw, double *xy) {
+    panel_box b = {px + CL, px + pw - CR, py + CT,  py + PLOT_PANEL_H - CB, 0,
+                   0,       INFINITY,     -INFINITY};
+    for (int k = 0; k < pn->n_curves; k++)
+        for (size_t i = 0; i < p->n; i++)
+            if (isfinite(pn->curves[k].y[i]))
+                b.ylo = fmin(b.ylo, pn->curves[k].y[i]), b.yhi = fmax(b.yhi, pn->curves[k].y[i]);
+    if (!(b.ylo <= b.yhi))
+        b.ylo = 0, b.yhi = 1; /* no value at all */
+    if (!(b.yhi > b.ylo)) {
+        const double d = b.ylo != 0 ? fabs(b.ylo) * 0.1 : 1;
+        b.ylo -= d, b.yhi += d;
+    }
+    const double ystep = nice_step(b.ylo, b.yhi, 4);
+    b.ylo = floor(b.ylo / ystep) * ystep, b.yhi = ceil(b.yhi / ystep) * ystep;
+    b.xlo = p->x[0], b.xhi = p->x[p->n - 1];
+    if (!(b.xhi > b.xlo))
+        b.xlo -= 0.5, b.xhi += 0.5;
+    const plot_stroke grid = {"#e0e0e0", 1, {0, 0}}, axis = {"#333", 1, {0, 0}};
+    const plot_font right = {NULL, 11, PLOT_ANCHOR_END, 0};
+    const plot_font middle = {NULL, 11, PLOT_ANCHOR_MIDDLE, 0};
+    /* the value grid and labels; counted, so a step below the precision of ylo ends */
+    double v = b.ylo;
+    for (int k = 0; k <= 100 && v <= b.yhi + ystep / 2; k++, v += ystep) {
+        const double y = box_y(&b, v);
+        char t[64];
+        plot_canvas_line(c, b.x0, y, b.x1, y, &grid, PLOT_X_INT);
+        snprintf(t, sizeof t, "%g", fabs(v) < ystep * 1e-9 ? 0 : v);
+        plot_canvas_text(c, b.x0 - 6, y + 4, t, &right, PLOT_X_INT);
+    }
+    /* whole-number x ticks */
+    double xstep = nice_step(b.xlo, b.xhi, 6);
+    xstep = xstep < 1 ? 1 : round(xstep);
+    for (double x = ceil(b.xlo / xstep) * xstep; x <= b.xhi + 1e-9; x += xstep) {
+        const double sx = box_x(&b, x);
+        char t[64];
+        plot_canvas_line(c, sx, b.y1, sx, b.y1 + 5, &axis, PLOT_Y_INT);
+        snprintf(t, sizeof t, "%g", x);
+        plot_canvas_text(c, sx, b.y1 + 18, t, &middle, PLOT_Y_INT);
+    }
+    plot_canvas_line(c, b.x0, b.y1, b.x1, b.y1, &axis, PLOT_XY_INT);
+    plot_canvas_line(c, b.x0, b.y0, b.x0, b.y1, &axis, PLOT_XY_INT);
+    if (p->xlabel)
+        plot_canvas_text(c, (b.x0 + b.x1) / 2, b.y1 + 36, p->xlabel, &middle, PLOT_XY_INT);
+    const plot_font title = {NULL, 13, PLOT_ANCHOR_START, 0};
+    plot_canvas_text(c, b.x0, py + 22, pn->title ? pn->title : "", &title, PLOT_XY_INT);
+    /* the curves, then the legend of those drawn, right-aligned on the title's line */
+    double lx = b.x1;
+    for (int k = pn->n_curves - 1; k >= 0; k--) {
+        const plot_curve *cv = &pn->curves[k];
+        if (!curve_drawn(p, cv))
+            continue;
+        const plot_stroke *s = &curve_styles[cv->style];
+        size_t m = 0;
+        for (size_t i = 0; i <= p->n; i++) {
+            if (i < p->n && isfinite(cv->y[i])) {
+                xy[2 * m] = box_x(&b, p->x[i]), xy[2 * m + 1] = box_y(&b, cv->y[i]);
+                m++;
+            } else if (m) {
+                plot_canvas_polyline(c, xy, m, s);
+                m = 0;
+            }
+        }
+        for (size_t i = 0; p->n <= 60 && i < p->n; i++)
+            if (isfinite(cv->y[i]))
+                plot_canvas_rect(c, box_x(&b, p->x[i]) - 2, box_y(&b, cv->y[i]) - 2, 4, 4, s->color,
+                                 PLOT_XY_DEC);
+        const double tw = 6.5 * (double)strlen(cv->name ? cv->name : "");
+        lx -= tw;
+        plot_canvas_text(c, lx, py + 22, cv->name ? cv->name : "", NULL, PLOT_XY_DEC);
+        plot_canvas_line(c, lx - 32, py + 18, lx - 6, py + 18, s, PLOT_XY_DEC);
+        lx -= 32 + 16;
+    }
+}
+
+rnnc_status plot_curves(const char *path, const plot_curves_spec *p) {
+    if (!path || !path[0] || !p)
+        return rnnc_error(RNNC_ERR_ARG, "plot_curves: no path or plot");
+    if (!has_suffix(path, ".svg") && !has_suffix(path, ".png"))
+        return rnnc_error(RNNC_ERR_ARG, "%s: a plot is written as .svg or .png", path);
+    if (p->n == 0 || !p->x || !p->panels || p->n_panels < 1 || p->n_panels > PLOT_PANELS_MAX)
+        return rnnc_error(RNNC_ERR_ARG,
+                          "%s: curves need n >= 1 and 1 to %d panels (n %zu, %d panels)", path,
+                          PLOT_PANELS_MAX, p->n, p->n_panels);
+    for (size_t i = 0; i < p->n; i++)
+        if (!isfinite(p->x[i]) || (i > 0 && !(p->x[i] > p->x[i - 1])))
+            return rnnc_error(RNNC_ERR_ARG, "%s: x[%zu] = %g is not finite and increasing", path, i,
+                              p->x[i]);
+    for (int k = 0; k < p->n_panels; k++) {
+        const plot_panel *pn = &p->panels[k];
+        if (!pn->curves || pn->n_curves < 1 || pn->n_curves > PLOT_PANEL_CURVES)
+            return rnnc_error(RNNC_ERR_ARG, "%s: panel %d has %d curves (1 to %d)", path, k + 1,
+                              pn->n_curves, PLOT_PANEL_CURVES);
+        for (int j = 0; j < pn->n_curves; j++)
+            if (!pn->curves[j].y || pn->curves[j].style < 0 ||
+                pn->curves[j].style >= PLOT_PANEL_CURVES)
+                return rnnc_error(RNNC_ERR_ARG,
+                                  "%s: panel %d, curve %d has no values or style %d (0 to %d)",
+                                  path, k + 1, j + 1, pn->curves[j].style, PLOT_PANEL_CURVES - 1);
+    }
+    double *xy = p->n <= SIZE_MAX / (2 * sizeof(double)) ? calloc(p->n, 2 * sizeof(double)) : NULL;
+    if (!xy) /* (n,2) */
+        return rnnc_error(RNNC_ERR_NOMEM, "%s: no memory for the plot's %zu points", path, p->n);
+    const int cols = p->n_panels > 1 ? 2 : 1, rows = (p->n_panels + cols - 1) / cols;
+    plot_canvas *c = NULL;
+    rnnc_status st =
+        plot_canvas_create(CURVES_W, CURVES_TITLE_H + rows * PLOT_PANEL_H, "white", &c);
+    if (st == RNNC_OK) {
+        const plot_font title = {NULL, 15, PLOT_ANCHOR_START, 0};
+        plot_canvas_text(c, CL, 28, p->title ? p->title : "", &title, PLOT_XY_INT);
+        const double pw = (double)CURVES_W / cols;
+        for (int k = 0; k < p->n_panels; k++)
+            draw_panel(c, p, &p->panels[k], pw * (k % cols),
+                       CURVES_TITLE_H + (double)PLOT_PANEL_H * (k / cols), pw, xy);
+        st = plot_canvas_write(c, path, 2);
+    }
+    plot_canvas_free(c);
+    free(xy);
+    return st;
+}

@@ -95,4 +95,38 @@ typedef struct plot_forecast_spec {
  * RNNC_ERR_NOMEM. */
 rnnc_status plot_forecast(const char *path, const plot_forecast_spec *p);
 
+/* ---- training curves ---- */
+
+/* Curves over a shared x axis (what `rnnc plot` draws: the epochs), in panels of PLOT_PANEL_W x
+ * PLOT_PANEL_H units, two a row (one when there is one panel), under a title: each panel has its
+ * title, a value axis and grid over its curves' finite values, the x axis with whole-number
+ * ticks, and a legend naming the curves it draws (one with no finite value is neither drawn nor
+ * named). A curve is a line through its runs of finite values (broken at NAN) in one of
+ * PLOT_PANEL_CURVES styles (0 blue solid, 1 orange dashed, 2 green solid, 3 red dashed,
+ * 4 purple solid, 5 brown dashed), with a square at each point when there are at most 60. */
+typedef struct plot_curve {
+    const char *name; /* the legend's text */
+    const double *y;  /* (n) NAN where it has no value */
+    int style;        /* 0..PLOT_PANEL_CURVES-1 */
+} plot_curve;
+typedef struct plot_panel {
+    const char *title;
+    const plot_curve *curves; /* (n_curves), 1..PLOT_PANEL_CURVES */
+    int n_curves;
+} plot_panel;
+typedef struct plot_curves_spec {
+    const char *title;        /* above the panels (NULL: none) */
+    const char *xlabel;       /* under each panel's x axis (NULL: none) */
+    size_t n;                 /* x positions, at least 1 */
+    const double *x;          /* (n) finite, increasing */
+    const plot_panel *panels; /* (n_panels), 1..PLOT_PANELS_MAX */
+    int n_panels;
+} plot_curves_spec;
+enum { PLOT_PANEL_W = 480, PLOT_PANEL_H = 300, PLOT_PANELS_MAX = 16, PLOT_PANEL_CURVES = 6 };
+/* Writes the curves to path as SVG (.svg; 960 units wide, 48 + 300 per row of panels high) or
+ * as a PNG at 2 pixels per unit (.png), atomically as plot_forecast does. Errors: RNNC_ERR_ARG
+ * (another suffix, a NULL pointer, n = 0, x not finite and increasing, a panel or curve count
+ * out of range), RNNC_ERR_IO naming the file, RNNC_ERR_NOMEM. */
+rnnc_status plot_curves(const char *path, const plot_curves_spec *p);
+
 #endif

@@ -21,6 +21,7 @@ static const struct command {
     {"finetune", cmd_finetune, "adapt a pretrained model file to a new task or new text"},
     {"predict", cmd_predict, "classify raw text with a model file"},
     {"inspect", cmd_inspect, "list a model file's layers, tensors and metadata"},
+    {"plot", cmd_plot, "draw a training run's loss and metrics per epoch (SVG or PNG)"},
     {"summary", cmd_summary, "read a model description file and list its layers and parameters"},
     {"info", cmd_info, "this CPU's instruction sets and the kernels rnnc runs on it"},
 };

@@ -77,6 +77,7 @@ unsigned cli_train_file_sections(const cli_train_args *a) {
 int cli_train_prepare(rnnc_run_config *tc, const cli_train_args *a, const char *const *data,
                       int n) {
     tc->fit.out_dir = tc->output[0] ? tc->output : NULL;
+    tc->fit.tensorboard = tc->tensorboard[0] ? tc->tensorboard : NULL;
     if (a->resume && !tc->fit.out_dir) {
         fprintf(stderr, "rnnc train: --resume needs [train] output in %s\n", a->path);
         return -1;

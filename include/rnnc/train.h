@@ -389,6 +389,12 @@ typedef struct rnnc_fit_spec {
      * these, and resuming from it refuses another setup with RNNC_ERR_ARG naming each key that
      * differs, before any file is touched. */
     const char *setup;
+    /* A folder for TensorBoard (rnnc_tensorboard below), created if missing: the run writes one
+     * new event file there with the scalars step/loss, step/lr and step/grad_norm after every
+     * optimizer step (at the step count) and epoch/<key> for each finite value of the epoch's
+     * metrics.jsonl line (at the epoch number; the keys of docs/training.md). A resumed run
+     * starts its file with a restart at its next step. NULL: none. */
+    const char *tensorboard;
 } rnnc_fit_spec;
 rnnc_fit_spec rnnc_fit_spec_init(void);
 /* The names of the files a run writes into its output folder (rnnc_fit_spec.out_dir), NULL after
@@ -396,6 +402,34 @@ rnnc_fit_spec rnnc_fit_spec_init(void);
  * average, a language model's carried state, each with the ".next" file of its two-phase write),
  * the logs and the lock. A program that must not let a run overwrite its inputs checks them. */
 const char *const *rnnc_run_files(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * TensorBoard event files (docs/training.md, "Curves"), written without TensorFlow: a file of
+ * TFRecords, each an Event protocol buffer (src/train/tensorboard.c has the bytes), which
+ * TensorBoard and tf.compat.v1.train.summary_iterator read.
+ */
+typedef struct rnnc_tensorboard rnnc_tensorboard;
+/* Creates the folder dir if missing (and its parents) and a new event file in it,
+ * dir/events.out.tfevents.<seconds since 1970>.<host> (".1", ".2", ... appended when that name
+ * exists: an existing file is never opened), starting with the file version record. *out is
+ * owned by the caller (rnnc_tensorboard_free). Errors: RNNC_ERR_ARG (NULL or empty dir),
+ * RNNC_ERR_IO naming the folder or the file (dir is a file, no permission), RNNC_ERR_NOMEM. */
+rnnc_status rnnc_tensorboard_open(const char *dir, rnnc_tensorboard **out);
+/* The event file's path (owned by tb). */
+const char *rnnc_tensorboard_path(const rnnc_tensorboard *tb);
+/* Appends Event{wall_time: now, step, summary{value{tag, simple_value: (float)value}}}. tag is
+ * 1 to 1024 bytes (TensorBoard groups the charts by the part before a '/'); step >= 0
+ * (RNNC_ERR_ARG otherwise). A failed write is RNNC_ERR_IO naming the file, and is returned again
+ * by every later call. Writes are buffered: rnnc_tensorboard_flush hands them to the system. */
+rnnc_status rnnc_tensorboard_scalar(rnnc_tensorboard *tb, const char *tag, long step, double value);
+/* Appends Event{wall_time: now, step, session_log{status: START}}: TensorBoard drops the events
+ * at step and after it that earlier files in the folder hold (a resumed run's first step). */
+rnnc_status rnnc_tensorboard_restart(rnnc_tensorboard *tb, long step);
+/* Writes the buffered events to the file; returns the first error of any earlier call. */
+rnnc_status rnnc_tensorboard_flush(rnnc_tensorboard *tb);
+/* Flushes and closes the file and frees tb (errors are lost: flush first to see them). NULL does
+ * nothing. */
+void rnnc_tensorboard_free(rnnc_tensorboard *tb);
 
 /* Optimizer state for resuming, in a second safetensors file beside the model file (written
  * atomically): tensors "optim.state" F32 (n,) (rnnc_optim_state) and "optim.steps" I64 scalar,

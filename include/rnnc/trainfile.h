@@ -17,9 +17,10 @@ extern "C" {
  * sections, [train], [optimizer], [schedule] and [early_stopping]. */
 typedef struct rnnc_run_config {
     rnnc_config model;
-    rnnc_fit_spec fit; /* fit.out_dir points at output below */
-    int threads;       /* [train] threads: 0 = every core */
-    char output[1024]; /* [train] output folder, "" for none */
+    rnnc_fit_spec fit;      /* fit.out_dir and fit.tensorboard point at output and tensorboard */
+    int threads;            /* [train] threads: 0 = every core */
+    char output[1024];      /* [train] output folder, "" for none */
+    char tensorboard[1024]; /* [train] tensorboard: the event files' folder, "" for none */
 } rnnc_run_config;
 
 /* A text classifier's training file (docs/training.md): the run's sections plus [data].

@@ -346,6 +346,7 @@ FIELD(f_clipn, c->run.fit.clip_norm)
 FIELD(f_ema, c->run.fit.ema)
 FIELD(f_clipv, c->run.fit.clip_value)
 FIELD(f_output, c->run.output)
+FIELD(f_tboard, c->run.tensorboard)
 FIELD(f_train, c->train)
 FIELD(f_val, c->validation)
 FIELD(f_test, c->test)
@@ -424,6 +425,7 @@ static const key_def keys[] = {
     {"train", "ema", T_DOUBLE, f_ema, 0},
     {"train", "clip_value", T_DOUBLE, f_clipv, 0},
     {"train", "output", T_PATH, f_output, 1024},
+    {"train", "tensorboard", T_PATH, f_tboard, 1024},
     {"data", "train", T_PATH, f_train, 1024},
     {"data", "validation", T_PATH, f_val, 1024},
     {"data", "test", T_PATH, f_test, 1024},
@@ -828,6 +830,7 @@ static rnnc_status read_config(const char *path, const char *const *overrides, i
         !(out->validation_split > 0 && out->validation_split < 1))
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [data] validation_split must be in (0, 1)", path);
     out->run.fit.out_dir = out->run.output[0] ? out->run.output : NULL;
+    out->run.fit.tensorboard = out->run.tensorboard[0] ? out->run.tensorboard : NULL;
     free(t.s), free(model.s), free(train.s);
     return st;
 }
@@ -881,6 +884,7 @@ rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *
     const rnnc_status st = read_config(path, overrides, n, c, hook);
     *out = c->run;
     out->fit.out_dir = out->output[0] ? out->output : NULL; /* its own copy of the folder */
+    out->fit.tensorboard = out->tensorboard[0] ? out->tensorboard : NULL;
     free(c);
     return st;
 }

@@ -264,16 +264,16 @@ static rnnc_status lock_dir(const char *dir, int *fd) {
 }
 
 /* mkdir -p */
-static rnnc_status make_dir(const char *dir) {
+rnnc_status rnnc__make_dir(const char *dir, const char *what) {
     char buf[4096];
     if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
-        return RNNC_FAIL(RNNC_ERR_ARG, "output folder name too long");
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s: name too long", what);
     for (char *p = buf + 1;; p++) {
         const int end = *p == 0;
         if (*p == '/' || end) {
             *p = 0;
             if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot create the output folder: %s", buf,
+                return RNNC_FAIL(RNNC_ERR_IO, "%s: cannot create %s: %s", buf, what,
                                  strerror(errno));
             if (end)
                 break;
@@ -421,8 +421,9 @@ typedef struct fit_run {
     char *ckpt, *ckpt_optim, *ckpt_optim_next, *best_path, *final_path, *log_path, *steps_path;
     FILE *steps;                   /* steps.jsonl: one line per batch */
     char *steps_new, *metrics_new; /* a fresh run logs here until its first checkpoint */
-    int fresh_logs; /* the previous run's logs are replaced at the first checkpoint */
-    char *setup;    /* the task's setup lines, then the caller's (NULL: none) */
+    int fresh_logs;       /* the previous run's logs are replaced at the first checkpoint */
+    char *setup;          /* the task's setup lines, then the caller's (NULL: none) */
+    rnnc_tensorboard *tb; /* spec->tensorboard's event file, or NULL */
     fit_state st;
 } fit_run;
 
@@ -455,6 +456,33 @@ static void log_step(fit_run *r, int epoch, long batch, double loss, double norm
     log_num(r->steps, "grad_norm", norm);
     log_num(r->steps, "lr", lr);
     fprintf(r->steps, ",\"skipped\":%s}\n", skipped ? "true" : "false");
+}
+
+/* A step's scalars for TensorBoard (a skipped batch takes no step and gives none); a failed write
+ * is kept by the writer and reported at the epoch's end. */
+static void board_step(fit_run *r, double loss, double norm, double lr) {
+    const char *const tag[3] = {"step/loss", "step/lr", "step/grad_norm"};
+    const double v[3] = {loss, lr, norm};
+    for (int i = 0; r->tb && i < 3; i++)
+        if (isfinite(v[i]))
+            rnnc_tensorboard_scalar(r->tb, tag[i], r->st.step, v[i]);
+}
+
+/* An epoch's scalars: each finite value of its metrics.jsonl line, at the epoch number. */
+static rnnc_status board_epoch(fit_run *r, const rnnc_epoch_report *e) {
+    if (!r->tb)
+        return RNNC_OK;
+    const char *const tag[] = {"epoch/loss",           "epoch/accuracy",      "epoch/val_loss",
+                               "epoch/val_accuracy",   "epoch/val_precision", "epoch/val_recall",
+                               "epoch/val_f1",         "epoch/val_auc",       "epoch/lr",
+                               "epoch/grad_norm_mean", "epoch/grad_norm_max"};
+    const double v[] = {
+        e->loss,   e->accuracy, e->val_loss, e->val.accuracy,   e->val.precision, e->val.recall,
+        e->val.f1, e->val.auc,  e->lr,       e->grad_norm_mean, e->grad_norm_max};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (isfinite(v[i]))
+            rnnc_tensorboard_scalar(r->tb, tag[i], e->epoch, v[i]);
+    return rnnc_tensorboard_flush(r->tb);
 }
 
 /* avg = ema avg + (1 - ema) w after a step; the first step of the run copies w. */
@@ -567,6 +595,7 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
             st->gn_sum += norm;
             st->gn_max = norm > st->gn_max ? norm : st->gn_max;
             log_step(r, rep->epoch, (long)k + 1, l, norm, rep->lr, 0);
+            board_step(r, l, norm, rep->lr);
         }
         const size_t done = k * B + (size_t)nb;
         if (spec->on_progress) {
@@ -868,6 +897,8 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
             rep.val.accuracy = rep.val.precision = rep.val.recall = rep.val.f1 = NAN;
             rep.val.auc = rep.accuracy = NAN;
             RNNC_TRY(write_checkpoint(r));
+            if (r->tb)
+                RNNC_TRY(rnnc_tensorboard_flush(r->tb));
             if (last)
                 *last = rep;
             return RNNC_OK;
@@ -909,6 +940,7 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
         if (spec->out_dir)
             log_epoch(r->fresh_logs ? r->metrics_new : r->log_path, &rep);
         RNNC_TRY(write_checkpoint(r));
+        RNNC_TRY(board_epoch(r, &rep));
         if (spec->on_epoch)
             spec->on_epoch(&rep, spec->user);
         if (rep.stop)
@@ -1009,7 +1041,7 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
     }
     int lock = -1;
     if (s == RNNC_OK && spec->out_dir) {
-        s = make_dir(spec->out_dir);
+        s = rnnc__make_dir(spec->out_dir, "the output folder");
         if (s == RNNC_OK)
             s = lock_dir(spec->out_dir, &lock);
         r.ckpt = join(spec->out_dir, "checkpoint.safetensors");
@@ -1044,6 +1076,11 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
         if (s == RNNC_OK && sp && !(r.steps = fopen(sp, r.fresh_logs ? "wb" : "ab")))
             s = RNNC_FAIL(RNNC_ERR_IO, "%s: cannot open: %s", sp, strerror(errno));
     }
+    if (s == RNNC_OK && spec->tensorboard && !(r.st.epoch >= spec->epochs && spec->resume)) {
+        s = rnnc_tensorboard_open(spec->tensorboard, &r.tb);
+        if (s == RNNC_OK && spec->resume) /* the steps after the checkpoint are this run's */
+            s = rnnc_tensorboard_restart(r.tb, r.st.step + 1);
+    }
     if (s == RNNC_OK && r.st.epoch >= spec->epochs && spec->resume)
         s = RNNC_FAIL(RNNC_ERR_ARG, "%s: the checkpoint already finished epoch %d of %d",
                       spec->resume, r.st.epoch, spec->epochs);
@@ -1055,6 +1092,7 @@ rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_ep
     free(r.dout);
     free(r.best_params);
     free(r.ema), free(r.held), free(r.setup);
+    rnnc_tensorboard_free(r.tb);
     free(r.ckpt_ema), free(r.ckpt_ema_next);
     if (r.steps)
         fclose(r.steps);

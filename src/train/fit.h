@@ -52,6 +52,10 @@ void rnnc__finetune_l2sp(const rnnc_finetune_spec *spec, rnnc_model *m);
 /* Multiplies every gradient by coef (src/train/optim.c; clipping by a norm already measured). */
 void rnnc__scale_grads(rnnc_model *m, double coef);
 
+/* Creates the folder dir and its missing parents; RNNC_ERR_IO naming the folder ("cannot create
+ * <what>") when that fails or dir exists and is not a folder. */
+rnnc_status rnnc__make_dir(const char *dir, const char *what);
+
 rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_epoch_report *last);
 /* Mean loss and metrics over set 1 (validation) or 0, in batches of B. */
 rnnc_status rnnc__evaluate(const rnnc__task *task, int set, int B, double *loss,

@@ -63,7 +63,7 @@ sets=()
 for i in $(seq 65); do sets+=(--set "train.epochs=$i"); done
 expect 2 'rnnc train: at most 64 --set options' -- "$rnnc" train x.ini "${sets[@]}"
 # every subcommand: an unknown option and a value missing at the end name the option, exit 2
-for c in demo train finetune eval forecast generate predict inspect summary info; do
+for c in demo train finetune eval forecast generate predict inspect summary info plot; do
     expect 2 "rnnc $c: unknown option '--bogus' \(see --help\)" -- "$rnnc" $c --bogus
     expect 2 "rnnc $c: unknown option '--bogus=1' \(see --help\)" -- "$rnnc" $c --bogus=1
 done
@@ -97,6 +97,7 @@ help_lists predict --all
 help_lists inspect
 help_lists summary --set
 help_lists info
+help_lists plot --out --force
 expect 0 'lstm\.weight_hh_l0 +\(512, 128\) +65536' -- "$rnnc" summary examples/models/imdb-lstm.ini
 expect 0 'total +1412225' -- "$rnnc" summary examples/models/imdb-lstm.ini
 expect 0 'gru +encoder +2 layers, bidirectional \(concat\) +output \(T, B, 128\)' -- "$rnnc" summary examples/models/bigru-tagger.ini
@@ -151,6 +152,23 @@ expect 0 '^2$' -- sh -c "wc -l < '$tmp/run/metrics.jsonl'"
 expect 0 '"epoch":2,"step":100,"lr":0.001,"loss":[0-9.]+,"accuracy"' -- cat "$tmp/run/metrics.jsonl"
 expect 0 'epoch 3/3' -- "$rnnc" train "$tmp/t.ini" --set train.epochs=3 --resume "$tmp/run/checkpoint.safetensors" --threads 1
 expect 0 '^3$' -- sh -c "wc -l < '$tmp/run/metrics.jsonl'"
+# the curves of the run: SVG by default, PNG by name, from the folder or the file
+expect 0 "^saved $tmp/run/curves\.svg$" -- "$rnnc" plot "$tmp/run"
+expect 0 '^<svg ' -- head -c 5 "$tmp/run/curves.svg"
+expect 0 '/run: 3 epochs</text>' -- cat "$tmp/run/curves.svg"
+for t in '>loss</text>' '>val_loss</text>' '>accuracy</text>' '>val_auc</text>' '>grad_norm_max</text>' '>epoch</text>'; do
+    expect 0 "$t" -- cat "$tmp/run/curves.svg"
+done
+expect 1 '^0$' -- grep -cE '>(skipped|items_per_s|seconds|step)</text>' "$tmp/run/curves.svg"
+expect 0 "^saved $tmp/c\.png$" -- "$rnnc" plot "$tmp/run/metrics.jsonl" --out "$tmp/c.png"
+expect 0 '^PNG' -- sh -c "head -c 4 '$tmp/c.png' | tail -c 3"
+expect 0 '^ 00 00 07 80$' -- od -An -tx1 -j16 -N4 "$tmp/c.png"   # IHDR: 1920 pixels wide
+expect 0 "^saved $tmp/run/curves\.svg$" -- "$rnnc" plot "$tmp/run/metrics.jsonl"
+# [train] tensorboard: one event file a run, in a folder made for it
+expect 0 'epoch 1/1' -- "$rnnc" train "$tmp/t.ini" --set train.epochs=1 --threads 1 --quiet --set train.output="$tmp/tbrun" --set train.tensorboard="$tmp/tb/a"
+expect 0 '^events\.out\.tfevents\.[0-9]{10}\.[A-Za-z0-9._-]+$' -- ls "$tmp/tb/a"
+expect 0 'brain\.Event:2' -- sh -c "cat '$tmp/tb/a'/events.out.tfevents.*"
+expect 0 'epoch/val_accuracy' -- sh -c "cat '$tmp/tb/a'/events.out.tfevents.*"
 expect 2 'already finished epoch 3 of 3' -- "$rnnc" train "$tmp/t.ini" --set train.epochs=3 --resume "$tmp/run/checkpoint.safetensors"
 expect 0 'test\.tsv\.gz: 1000 examples' -- "$rnnc" eval "$tmp/run/model.safetensors"
 expect 0 'accuracy 0\.[0-9]+ +precision' -- "$rnnc" eval "$tmp/run/model.safetensors" data/imdb-sample/test.tsv.gz

@@ -774,6 +774,49 @@ row test-split 0 '^test: 10 examples' -- $TS --set data.test_split=0.25 --set tr
 row test-split 0 'its test_split 0\.25 \(seed 1\) re-made as training made it' -- "$rnnc" eval "$tmp/tsrun/model.safetensors"
 sed -i 's/ movie / film /' "$tmp/tsdata.csv"
 row test-split 2 "tsdata\.csv \(test_split 0\.25, seed 1\) is not the one training held out: 10 examples #[0-9a-f]{16} \(training's: 10 examples #[0-9a-f]{16}\); the file has changed since training" -- "$rnnc" eval "$tmp/tsrun/model.safetensors"
+# rnnc plot: a run folder without metrics.jsonl, malformed lines, outputs that are inputs or not
+# pictures (the good run's metrics.jsonl is among the files checked unchanged after each row)
+row plot-run 1 "no-such-run: cannot open: No such file or directory" -- "$rnnc" plot "$tmp/no-such-run"
+mkdir -p "$tmp/norun"
+row plot-run 2 "norun: no metrics\.jsonl here: give a training run's output folder" -- "$rnnc" plot "$tmp/norun"
+: > "$tmp/norun/metrics.jsonl"
+row plot-run 2 "norun/metrics\.jsonl: no epochs" -- "$rnnc" plot "$tmp/norun"
+pline() { # pline NAME PATTERN LINE2: metrics.jsonl with a good first line and LINE2
+    printf '{"epoch":1,"loss":0.5}\n%s\n' "$3" > "$tmp/norun/metrics.jsonl"
+    row "$1" 2 "$2" -- "$rnnc" plot "$tmp/norun"
+}
+pline plot-lines 'metrics\.jsonl:2: not JSON \(column [0-9]+: ' '{"epoch":2,"loss":0.4'
+pline plot-lines 'metrics\.jsonl:2: not JSON .*duplicate object key' '{"epoch":2,"loss":0.4,"loss":0.3}'
+pline plot-lines 'metrics\.jsonl:2: an array, not an object' '[2, 0.4]'
+pline plot-lines 'metrics\.jsonl:2: no "epoch" \(a whole number in \[1, 1000000\]\)' '{"loss":0.4}'
+pline plot-lines 'metrics\.jsonl:2: no "epoch"' '{"epoch":"2","loss":0.4}'
+pline plot-lines 'metrics\.jsonl:2: epoch 1 comes after epoch 1: one line per epoch, in order' '{"epoch":1,"loss":0.4}'
+pline plot-lines 'metrics\.jsonl:2: "loss" is a string: a metric is a number or null' '{"epoch":2,"loss":"0.4"}'
+printf '{"epoch":1,"loss":null}\n{"epoch":2,"loss":null,"step":9}\n' > "$tmp/norun/metrics.jsonl"
+row plot-lines 2 'no metric has a value in any epoch: nothing to draw' -- "$rnnc" plot "$tmp/norun"
+[ ! -e "$tmp/norun/curves.svg" ] && ok "[plot-lines] no curves.svg written for a bad file" ||
+    bad "[plot-lines] curves.svg written for a bad file"
+ln -s "$tmp/run/metrics.jsonl" "$tmp/link.svg"
+row plot-output 2 "link\.svg is also an input \(.*run/metrics\.jsonl\): writing it would destroy it" -- "$rnnc" plot "$tmp/run" --out "$tmp/link.svg"
+row plot-output 2 "--out .*curves\.jpg: the curves are drawn as SVG or PNG; name it \.svg or \.png" -- "$rnnc" plot "$tmp/run" --out "$tmp/curves.jpg"
+printf 'my notes\n' > "$tmp/notes.svg"
+row plot-output 2 "notes\.svg exists and is not an SVG file: not replaced \(pass --force to replace it\)" -- "$rnnc" plot "$tmp/run" --out "$tmp/notes.svg"
+printf 'my notes\n' > "$tmp/notes.png"
+row plot-output 2 "notes\.png exists and is not a PNG file: not replaced" -- "$rnnc" plot "$tmp/run" --out "$tmp/notes.png"
+[ "$(cat "$tmp/notes.svg")" = "my notes" ] && ok "[plot-output] the refused --out file is unchanged" ||
+    bad "[plot-output] the refused --out file was changed"
+row plot-output 0 "saved .*notes\.svg" -- "$rnnc" plot "$tmp/run" --out "$tmp/notes.svg" --force
+head -c 4 "$tmp/notes.svg" | grep -q '<svg' && ok "[plot-output] --force replaced it with the curves" ||
+    bad "[plot-output] --force did not write the curves"
+row plot-output 0 "saved .*notes\.svg" -- "$rnnc" plot "$tmp/run" --out "$tmp/notes.svg"
+mkdir -p "$tmp/adir.svg"
+row plot-output 2 "adir\.svg exists and is not a regular file: not replaced" -- "$rnnc" plot "$tmp/run" --out "$tmp/adir.svg"
+# [train] tensorboard: a folder that cannot be made, refused before the first step
+: > "$tmp/tbfile"
+row tensorboard-folder 1 "tbfile: exists and is not a folder" -- $T --set train.tensorboard="$tmp/tbfile" --set train.output="$tmp/tbrun"
+row tensorboard-folder 1 "tbfile/sub: cannot create the TensorBoard folder: Not a directory" -- $T --set train.tensorboard="$tmp/tbfile/sub" --set train.output="$tmp/tbrun"
+[ ! -e "$tmp/tbrun/checkpoint.safetensors" ] && ok "[tensorboard-folder] no step taken, no checkpoint written" ||
+    bad "[tensorboard-folder] the run trained without its TensorBoard folder"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -3,7 +3,8 @@
  * bytes with filter type 0 on every row, known pixels of a line, a dash gap, a rectangle and the
  * white corners, text that darkens its box upright and rotated), the SVG text of the same
  * operations exactly, and plot_forecast's files: both formats, a refused suffix and an
- * unwritable folder leaving nothing behind. */
+ * unwritable folder leaving nothing behind; plot_curves's panels (what `rnnc plot` draws), its
+ * legend of the curves drawn only, and its refusals. */
 #include "check.h"
 #include "../../tools/plot.h"
 #include "rnnc.h"
@@ -368,6 +369,80 @@ static void test_forecast_legend(void) {
           "a forecast alone has one legend entry");
 }
 
+static size_t count(const char *s, const char *what) {
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, what)); p++)
+        n++;
+    return n;
+}
+
+static void test_curves(void) {
+    enum { N = 5 };
+    const double x[N] = {1, 2, 3, 4, 5};
+    const double loss[N] = {0.9, 0.7, 0.6, 0.55, 0.5}, val[N] = {1.0, 0.8, NAN, 0.7, 0.72};
+    const double none[N] = {NAN, NAN, NAN, NAN, NAN}, lr[N] = {1e-3, 1e-3, 1e-3, 1e-3, 1e-3};
+    const plot_curve c1[3] = {{"loss", loss, 0}, {"val_loss", val, 1}, {"hidden_one", none, 2}};
+    const plot_curve c2[1] = {{"lr", lr, 0}};
+    const plot_panel panels[2] = {{"loss", c1, 3}, {"lr", c2, 1}};
+    plot_curves_spec p = {"a run: 5 epochs", "epoch", N, x, panels, 2};
+    char path[600];
+    snprintf(path, sizeof path, "%s/c.svg", g_dir);
+    rnnc_status st = plot_curves(path, &p);
+    size_t len = 0;
+    char *svg = (char *)read_all(path, &len);
+    char *text = svg ? realloc(svg, len + 1) : NULL;
+    if (text)
+        text[len] = 0;
+    check(st == RNNC_OK && text && !strncmp(text, "<svg ", 5) &&
+              strstr(text, "width=\"960\" height=\"348\""),
+          "plot_curves writes c.svg, 960 x 348 for one row of panels (%s)",
+          st ? rnnc_last_error() : "ok");
+    /* loss: one run of 5 points; val_loss: two runs (broken at the NAN); lr: one */
+    check(text && count(text, "<polyline") == 4, "4 polylines: val_loss broken at its NAN (%zu)",
+          text ? count(text, "<polyline") : 0);
+    check(text && strstr(text, ">val_loss</text>") && strstr(text, ">lr</text>") &&
+              strstr(text, ">a run: 5 epochs</text>") && strstr(text, ">epoch</text>") &&
+              !strstr(text, "hidden_one"),
+          "the titles and the legend of the curves drawn, not of the curve without values");
+    check(text && strstr(text, "stroke=\"#ff7f0e\" stroke-width=\"2\" stroke-dasharray=\"6 3\""),
+          "style 1 is orange and dashed");
+    free(text);
+    snprintf(path, sizeof path, "%s/c.png", g_dir);
+    st = plot_curves(path, &p);
+    image im = read_png("c.png", path);
+    if (im.rgb) {
+        check(im.w == 1920 && im.h == 696, "c.png is 1920 x 696 (got %d x %d)", im.w, im.h);
+        check(dark_in(&im, 128, 100, 960, 600) > 500, "c.png: the first panel is drawn");
+        check(dark_in(&im, 1088, 100, 1920, 600) > 500, "c.png: the second panel is drawn");
+    }
+    free(im.rgb);
+    const double back[N] = {1, 2, 2, 4, 5};
+    p.x = back;
+    snprintf(path, sizeof path, "%s/d.svg", g_dir);
+    st = plot_curves(path, &p);
+    check(st == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "x[2] = 2 is not finite and increasing") &&
+              access(path, F_OK) != 0,
+          "x not increasing is refused, nothing written (%s)", rnnc_last_error());
+    p.x = x;
+    const plot_curve bad_style[1] = {{"lr", lr, 6}};
+    const plot_panel bad_panel[1] = {{"lr", bad_style, 1}};
+    p.panels = bad_panel, p.n_panels = 1;
+    st = plot_curves(path, &p);
+    check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "style 6"), "style 6 is refused (%s)",
+          rnnc_last_error());
+    p.panels = panels, p.n_panels = 0;
+    st = plot_curves(path, &p);
+    check(st == RNNC_ERR_ARG && access(path, F_OK) != 0, "no panel is refused (%s)",
+          rnnc_last_error());
+    p.n_panels = 2;
+    snprintf(path, sizeof path, "%s/c.jpg", g_dir);
+    st = plot_curves(path, &p);
+    check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "c.jpg") && access(path, F_OK) != 0,
+          "a .jpg is refused naming it (%s)", rnnc_last_error());
+    check(temporaries() == 0, "no temporary file is left");
+}
+
 int main(void) {
     const char *tmp = getenv("TMPDIR");
     snprintf(g_dir, sizeof g_dir, "%s/rnnc-plot-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -377,6 +452,7 @@ int main(void) {
     test_svg();
     test_forecast_plot();
     test_forecast_legend();
+    test_curves();
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
     if (system(cmd) != 0)
