@@ -166,7 +166,7 @@ static rnnc_status apply_override(text *t, const char *ov, int ovi, linemap *m) 
             st = RNNC_ERR_NOMEM;
         if (!seen_section) {
             if (!is_train_section(ov, slen)) {
-                free(out.s);
+                free(out.s), free(nm.v);
                 return RNNC_FAIL(RNNC_ERR_ARG, "--set '%s': the file has no [%.*s] section", ov,
                                  (int)slen, ov);
             }
