@@ -143,6 +143,8 @@ FUZZ_BUILD := build-fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS := $(WARN) -g -O1 $(FUZZ_SAN)
 FUZZ_OBJ := $(patsubst src/%.c,$(FUZZ_BUILD)/obj/%.o,$(wildcard src/*/*.c))
+# the double twins of the layer and model code, as in the library
+FUZZ_OBJ64 := $(patsubst src/%.c,$(FUZZ_BUILD)/f64/%.o,$(GENERIC))
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
 # Longest input per target: model files and archives are larger than config or text.
@@ -160,7 +162,10 @@ FUZZ_MAX_LEN_checkpoint := 65536
 $(FUZZ_BUILD)/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
-$(FUZZ_BUILD)/librnnc-fuzz.a: $(FUZZ_OBJ)
+$(FUZZ_BUILD)/f64/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -DRNNC_REAL_F64 -c $< -o $@
+$(FUZZ_BUILD)/librnnc-fuzz.a: $(FUZZ_OBJ) $(FUZZ_OBJ64)
 	@rm -f $@
 	ar rcs $@ $^
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/textset_check.h $(FUZZ_BUILD)/librnnc-fuzz.a
