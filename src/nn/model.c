@@ -532,8 +532,12 @@ void rnnc__model_set_input_grad(rnnc__model *m, int on) {
 static rnnc_status rec_layer(const rnnc__model *m, int layer, const char *fn) {
     if (!m)
         return RNNC_FAIL(RNNC_ERR_ARG, "%s: model is NULL", fn);
-    if (layer < 0 || layer >= m->cfg.n_layers || !m->L[layer].rec)
-        return RNNC_FAIL(RNNC_ERR_ARG, "%s: layer %d is not a recurrent layer", fn, layer);
+    if (layer < 0 || layer >= m->cfg.n_layers)
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s: no layer %d: the model's layers are 0 to %d", fn, layer,
+                         m->cfg.n_layers - 1);
+    if (!m->L[layer].rec)
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s: layer %d is a %s layer, which has no recurrent state",
+                         fn, layer, rnnc__kind_name(m->cfg.layers[layer].kind));
     return RNNC_OK;
 }
 

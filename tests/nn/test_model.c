@@ -102,8 +102,23 @@ static void test_errors(void) {
     rnnc_model_set_state(m, 0, 1, h0, NULL);
     check(rnnc_model_forward(m, &b, 1) == RNNC_ERR_SHAPE,
           "errors: state set for another batch size (%s)", rnnc_last_error());
-    check(rnnc_model_set_state(m, 3, 1, h0, NULL) == RNNC_ERR_ARG,
-          "errors: state of a missing layer");
+    check(rnnc_model_set_state(m, 3, 1, h0, NULL) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "no layer 3: the model's layers are 0 to 0"),
+          "errors: state of a missing layer, said so (%s)", rnnc_last_error());
+    {
+        rnnc_config two = lstm_cfg(1, 0);
+        two.n_layers = 2;
+        two.layers[1] = rnnc_layer_spec_init(RNNC_LAYER_DENSE);
+        two.layers[1].units = 1;
+        rnnc_model *md = NULL;
+        const float *hh, *cc;
+        rnnc_model_create(&two, 1, &md);
+        check(md && rnnc_model_final_state(md, 1, &hh, &cc) == RNNC_ERR_ARG &&
+                  strstr(rnnc_last_error(), "layer 1 is a dense layer, which has no recurrent"),
+              "errors: the state of a layer that is not recurrent, said so (%s)",
+              rnnc_last_error());
+        rnnc_model_free(md);
+    }
     float w[5] = {0};
     check(rnnc_model_param_set(m, "lstm.bias_ih_l0", w, 5) == RNNC_ERR_SHAPE &&
               strstr(rnnc_last_error(), "16 values, not 5"),
