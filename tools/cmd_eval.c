@@ -36,6 +36,8 @@ typedef struct eval_opts {
     const char *model, *data, *label_col, *text_col;
     long batch, threads;
     int format, header, split, encoding, sort_time;
+    double max_read, max_text, max_records, max_members; /* the read limits; 0 the defaults */
+    rnnc_read_limits limits;
 } eval_opts;
 
 /* The task a model file was trained for ("" when it cannot be read here: its loader says why). */
@@ -156,6 +158,7 @@ static int eval_classifier(const eval_opts *o) {
     src.label_col = o->label_col, src.text_col = o->text_col;
     src.label_names = names, src.n_label_names = nl;
     src.encoding = o->encoding >= 0 ? o->encoding : RNNC_TEXT_UTF8;
+    src.limits = o->limits;
     int rc = o->data ? CLI_OK : stored_source(o, c, &src);
     if (rc != CLI_OK) {
         rnnc_classifier_free(c);
@@ -193,7 +196,7 @@ static int eval_classifier(const eval_opts *o) {
 
 int cmd_eval(int argc, char **argv) {
     /* -1: not given (format, header, split, encoding) */
-    eval_opts o = {NULL, NULL, NULL, NULL, 0, 0, -1, -1, -1, -1, 0};
+    eval_opts o = {NULL, NULL, NULL, NULL, 0, 0, -1, -1, -1, -1, 0, 0, 0, 0, 0, {0}};
     const cli_option opts[] = {
         {"--format", CLI_CHOICE, &o.format, "F",
          "the data's format: auto (default), imdb-tsv, aclimdb, csv, tsv,\n"
@@ -218,6 +221,15 @@ int cmd_eval(int argc, char **argv) {
          "a forecaster: sort DATA's rows by their time stamps (default: rows out of\n"
          "order are refused)",
          0, 0, NULL},
+        {"--max-text-bytes", CLI_NUMBER, &o.max_text, "N",
+         "DATA's read limits (docs/data.md): bytes of text kept (default 256 MiB),", 0, 0x1p53,
+         NULL},
+        {"--max-records", CLI_NUMBER, &o.max_records, "N", "records kept (5,000,000),", 0, 0x1p53,
+         NULL},
+        {"--max-read-bytes", CLI_NUMBER, &o.max_read, "N",
+         "bytes read after decompression (4 GiB),", 0, 0x1p53, NULL},
+        {"--max-members", CLI_NUMBER, &o.max_members, "N",
+         "files or archive members looked at (1,000,000)", 0, 0x1p53, NULL},
     };
     const cli_command c = {
         "eval", "MODEL [DATA]", about, opts, (int)(sizeof opts / sizeof *opts), 1, 2, NULL};
@@ -225,13 +237,16 @@ int cmd_eval(int argc, char **argv) {
     if (rc != CLI_GO)
         return rc;
     o.model = argv[1], o.data = n > 1 ? argv[2] : NULL;
+    o.limits.text_bytes = (uint64_t)o.max_text, o.limits.records = (uint64_t)o.max_records;
+    o.limits.read_bytes = (uint64_t)o.max_read, o.limits.members = (uint64_t)o.max_members;
     rnnc_set_num_threads((int)o.threads);
     char task[16];
     task_of(o.model, task, sizeof task);
     if (!strcmp(task, "forecast"))
-        return cli_eval_forecast(o.model, o.data, o.sort_time);
+        return cli_eval_forecast(o.model, o.data, o.sort_time, &o.limits);
     if (!strcmp(task, "lm"))
-        return cli_eval_lm(o.model, o.data, o.batch, o.encoding >= 0 ? o.encoding : RNNC_TEXT_UTF8);
+        return cli_eval_lm(o.model, o.data, o.batch, o.encoding >= 0 ? o.encoding : RNNC_TEXT_UTF8,
+                           &o.limits);
     if (!o.batch)
         o.batch = 256;
     return eval_classifier(&o);

@@ -252,7 +252,8 @@ int cmd_forecast(int argc, char **argv) {
     rnnc_set_num_threads((int)o.threads);
     forecast_run r;
     memset(&r, 0, sizeof r);
-    if ((rc = cli_forecast_load("forecast", o.model, o.data, o.sort_time, &r.f, &r.s)) != CLI_OK)
+    if ((rc = cli_forecast_load("forecast", o.model, o.data, o.sort_time, NULL, &r.f, &r.s)) !=
+        CLI_OK)
         return rc;
     r.H = o.horizon ? (size_t)o.horizon : (size_t)rnnc_forecaster_spec(r.f)->horizon;
     rc = outputs_checked(&o, r.f);

@@ -55,7 +55,7 @@ static int evaluate_and_print(rnnc_forecaster *f, const rnnc_series *s) {
 }
 
 int cli_forecast_load(const char *what, const char *model, const char *data, int sort_time,
-                      rnnc_forecaster **f, rnnc_series **s) {
+                      const rnnc_read_limits *lim, rnnc_forecaster **f, rnnc_series **s) {
     *f = NULL, *s = NULL;
     rnnc_status st = rnnc_forecaster_load(model, f);
     if (st)
@@ -65,6 +65,8 @@ int cli_forecast_load(const char *what, const char *model, const char *data, int
         src.path = data;
     if (sort_time)
         src.sort_time = 1;
+    if (lim)
+        src.limits = *lim;
     int rc = CLI_OK;
     if (!src.path || !src.path[0]) {
         fprintf(stderr, "rnnc %s: %s names no data; give DATA.csv\n", what, model);
@@ -85,10 +87,11 @@ int cli_forecast_load(const char *what, const char *model, const char *data, int
     return rc;
 }
 
-int cli_eval_forecast(const char *model, const char *data, int sort_time) {
+int cli_eval_forecast(const char *model, const char *data, int sort_time,
+                      const rnnc_read_limits *lim) {
     rnnc_forecaster *f;
     rnnc_series *s;
-    int rc = cli_forecast_load("eval", model, data, sort_time, &f, &s);
+    int rc = cli_forecast_load("eval", model, data, sort_time, lim, &f, &s);
     if (rc != CLI_OK)
         return rc;
     printf("%s on %s: %zu rows\n", model, data ? data : rnnc_forecaster_source(f).path, s->T);

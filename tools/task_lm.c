@@ -23,14 +23,16 @@ static void run_free(lm_run *r) {
 }
 
 /* A file's text: the file itself, or with [lm] format the texts of a labelled set, one per line,
- * saying how the set was read (lc NULL: plain text), in encoding enc (Latin-1 decoded to UTF-8; UTF-8's invalid bytes are
- * counted in a warning of rnnc `cmd`). split names the aclImdb split. */
-static rnnc_status read_text(const rnnc_lm_config *lc, int enc, const char *cmd, const char *path,
-                             const char *split, char **text, size_t *len) {
+ * saying how the set was read (lc NULL: plain text read within lim, which may be NULL for the
+ * defaults), in encoding enc (Latin-1 decoded to UTF-8; UTF-8's invalid bytes are counted in a
+ * warning of rnnc `cmd`). split names the aclImdb split. */
+static rnnc_status read_text(const rnnc_lm_config *lc, const rnnc_read_limits *lim, int enc,
+                             const char *cmd, const char *path, const char *split, char **text,
+                             size_t *len) {
     const char *option = lc ? "[lm] encoding =" : "--encoding";
     rnnc_status st;
     if (!lc || lc->format < 0) {
-        if ((st = rnnc_text_file_read(path, lc ? &lc->limits : NULL, text, len)))
+        if ((st = rnnc_text_file_read(path, lc ? &lc->limits : lim, text, len)))
             return st;
         if (enc != RNNC_TEXT_LATIN1) {
             cli_warn_invalid_utf8(cmd, path, rnnc_text_invalid_utf8(*text, *len), option);
@@ -59,12 +61,12 @@ static rnnc_status read_text(const rnnc_lm_config *lc, int enc, const char *cmd,
 }
 
 /* Reads a file and encodes it with the model's vocabulary. */
-static rnnc_status read_stream(const rnnc_lm *lm, const rnnc_lm_config *lc, int enc,
-                               const char *cmd, const char *path, const char *split,
-                               rnnc_corpus *out) {
+static rnnc_status read_stream(const rnnc_lm *lm, const rnnc_lm_config *lc,
+                               const rnnc_read_limits *lim, int enc, const char *cmd,
+                               const char *path, const char *split, rnnc_corpus *out) {
     char *text;
     size_t len;
-    rnnc_status st = read_text(lc, enc, cmd, path, split, &text, &len);
+    rnnc_status st = read_text(lc, lim, enc, cmd, path, split, &text, &len);
     if (st)
         return st;
     st = rnnc_lm_encode(lm, text, len, path, out);
@@ -93,7 +95,7 @@ static int report_eval(rnnc_lm *lm, const char *what, const char *path, const rn
 static int build(rnnc_lm_config *lc, const cli_train_args *a, cli_make_lm make, void *user,
                  lm_run *r) {
     rnnc_status st =
-        read_text(lc, lc->encoding, "train", lc->train_file, "train", &r->text, &r->len);
+        read_text(lc, NULL, lc->encoding, "train", lc->train_file, "train", &r->text, &r->len);
     if (st)
         return cli_fail("train", st);
     if (r->len == 0) {
@@ -118,10 +120,10 @@ static int encode(const rnnc_lm_config *lc, lm_run *r) {
     if ((st = rnnc_lm_encode(r->lm, r->text, r->cut, lc->train_file, &r->train)) ||
         (r->cut < r->len && (st = rnnc_lm_encode(r->lm, r->text + r->cut, r->len - r->cut,
                                                  "validation part", &r->val))) ||
-        (lc->validation_file[0] && (st = read_stream(r->lm, lc, lc->encoding, "train",
+        (lc->validation_file[0] && (st = read_stream(r->lm, lc, NULL, lc->encoding, "train",
                                                      lc->validation_file, "train", &r->val))) ||
-        (lc->test_file[0] &&
-         (st = read_stream(r->lm, lc, lc->encoding, "train", lc->test_file, "test", &r->test))))
+        (lc->test_file[0] && (st = read_stream(r->lm, lc, NULL, lc->encoding, "train",
+                                               lc->test_file, "test", &r->test))))
         return cli_fail("train", st);
     free(r->text);
     r->text = NULL;
@@ -188,7 +190,8 @@ int cli_train_lm(const cli_train_args *a, cli_make_lm make, void *user) {
     return rc;
 }
 
-int cli_eval_lm(const char *model, const char *data, long batch, int encoding) {
+int cli_eval_lm(const char *model, const char *data, long batch, int encoding,
+                const rnnc_read_limits *lim) {
     if (!data) {
         fprintf(stderr, "rnnc eval: a language model needs a text FILE to score\n");
         return CLI_USAGE;
@@ -199,7 +202,7 @@ int cli_eval_lm(const char *model, const char *data, long batch, int encoding) {
         return cli_fail("eval", st);
     rnnc_corpus c = {0};
     int rc = CLI_OK;
-    if ((st = read_stream(lm, NULL, encoding, "eval", data, NULL, &c)))
+    if ((st = read_stream(lm, NULL, lim, encoding, "eval", data, NULL, &c)))
         rc = cli_fail("eval", st);
     else
         rc = report_eval(lm, model, data, &c, batch > 0 ? (int)batch : 1);

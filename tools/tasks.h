@@ -31,7 +31,8 @@ void cli_warn_invalid_utf8(const char *cmd, const char *path, size_t n, const ch
 typedef int (*cli_make_lm)(void *user, rnnc_lm_config *lc, const char *text, size_t len,
                            rnnc_lm **out);
 int cli_train_lm(const cli_train_args *a, cli_make_lm make, void *user);
-int cli_eval_lm(const char *model, const char *data, long batch, int encoding);
+int cli_eval_lm(const char *model, const char *data, long batch, int encoding,
+                const rnnc_read_limits *lim);
 
 /* A forecaster's training file (task_forecast.c); adapt (may be NULL) runs once the new model
  * exists. A forecaster's model file evaluated with every baseline on the test part of data (NULL:
@@ -40,8 +41,9 @@ int cli_eval_lm(const char *model, const char *data, long batch, int encoding);
  * code. */
 typedef int (*cli_adapt_model)(void *user, rnnc_model *m, rnnc_fit_spec *fit);
 int cli_train_forecast(const cli_train_args *a, cli_adapt_model adapt, void *user);
-int cli_eval_forecast(const char *model, const char *data, int sort_time);
+int cli_eval_forecast(const char *model, const char *data, int sort_time,
+                      const rnnc_read_limits *lim);
 int cli_forecast_load(const char *what, const char *model, const char *data, int sort_time,
-                      rnnc_forecaster **f, rnnc_series **s);
+                      const rnnc_read_limits *lim, rnnc_forecaster **f, rnnc_series **s);
 
 #endif

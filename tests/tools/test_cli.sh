@@ -90,7 +90,7 @@ help_lists() {
 help_lists demo --cell --hidden --epochs --steps --batch --tmin --tmax --lr --seed --threads
 help_lists train --set --resume --threads --quiet --progress-every
 help_lists finetune --set --resume --threads --quiet --progress-every
-help_lists eval --format --label-column --text-column --header --split --encoding --batch-size --threads --sort-time
+help_lists eval --format --label-column --text-column --header --split --encoding --batch-size --threads --sort-time --max-text-bytes --max-records --max-read-bytes --max-members
 help_lists forecast --horizon --at --out --plot --history --threads --force --sort-time
 help_lists generate --prime --prime-file --length --temperature --top-k --top-p --seed --threads
 help_lists predict --all

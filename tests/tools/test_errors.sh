@@ -169,6 +169,9 @@ row read-limits 2 'train\.csv: more than 10 records \(the record limit\); .*max_
 row read-limits 2 'train\.csv: more than 100 bytes read after decompression \(the read limit\); .*max_read_bytes' -- $T --set data.max_read_bytes=100
 row read-limits 2 "max_text_bytes = '-1': expected an integer >= 0" -- $T --set data.max_text_bytes=-1
 rm -f "$tmp/bomb.csv.gz" "$tmp/bomb.tar.gz"
+# eval takes the read limits as options
+row read-limits 2 'train\.csv: more than 10 records \(the record limit\)' -- "$rnnc" eval "$model" "$tmp/train.csv" $E --max-records 10
+row read-limits 0 '40 examples' -- "$rnnc" eval "$model" "$tmp/train.csv" $E --max-records 40
 # predict's standard input is read a line at a time, each at most a document's 16 MiB
 row read-limits 2 'standard input:2: line longer than 16777216 bytes' -- bash -c "{ echo fine; head -c 20000000 /dev/zero | tr '\\0' a; } | '$rnnc' predict '$model'"
 # Memory that cannot be had (a 100 MB address space for a GRU of 2048) is an error at once.
@@ -390,6 +393,7 @@ if "$rnnc" train "$tmp/f.ini" --quiet --threads 1 > "$tmp/fgood.log" 2>&1; then
     row read-limits 2 'series\.csv: more than 100 bytes of text \(the text limit\); .*max_text_bytes' -- $F --set forecast.max_text_bytes=100
     gzip -c "$tmp/series.csv" > "$tmp/series.csv.gz"
     row read-limits 0 'MASE' -- "$rnnc" eval "$fmodel" "$tmp/series.csv.gz"
+    row read-limits 2 'series\.csv:12: more than 10 rows \(the record limit\)' -- "$rnnc" eval "$fmodel" "$tmp/series.csv" --max-records 10
     { cat "$tmp/series.csv.gz"; echo junk; } > "$tmp/series-junk.csv.gz"
     row gzip-trailing 2 'series-junk\.csv\.gz: other bytes follow the gzip data' -- "$rnnc" eval "$fmodel" "$tmp/series-junk.csv.gz"
     row forecast-augment 2 "--set forecast\.augment_slice=1\.5: \[forecast\] augment_slice = '1\.5': expected a number in \[0, 1\]" -- $F --set forecast.augment_slice=1.5
