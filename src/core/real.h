@@ -34,6 +34,7 @@ typedef float real;
 #define rnnc__dir RNNC__TWIN(rnnc__dir)
 #define rnnc__dir_backward RNNC__TWIN(rnnc__dir_backward)
 #define rnnc__dir_forward RNNC__TWIN(rnnc__dir_forward)
+#define rnnc__dir_infer RNNC__TWIN(rnnc__dir_infer)
 #define rnnc__dropout_backward RNNC__TWIN(rnnc__dropout_backward)
 #define rnnc__dropout_forward RNNC__TWIN(rnnc__dropout_forward)
 #define rnnc__embedding_backward RNNC__TWIN(rnnc__embedding_backward)

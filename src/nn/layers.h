@@ -104,6 +104,14 @@ size_t rnnc__step_projection_limit(void);
 
 /* Forward over all steps. hT, cT (B,H): the state after each sequence's last data step (c: LSTM). */
 void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT, real *work);
+/* The same outputs, y, hT and cT, bit for bit, for inference: the steps in chunks of
+ * rnnc__infer_steps(T, B), so d->cache needs rnnc__dir_cache_size for one chunk only and keeps
+ * nothing for a backward. hT and cT (a cell with a cell state) must not be NULL. */
+void rnnc__dir_infer(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT, real *work);
+/* Steps per inference chunk: enough for at least 2048 rows (steps x B), at most T; tests set the
+ * rows lower to cut sequences into many chunks. Not thread-safe against running forwards. */
+size_t rnnc__infer_steps(size_t T, size_t B);
+void rnnc__set_infer_rows(size_t rows);
 /* Backward through the forward that filled d->cache. dy (T,B,H) rows of stride ldy (only active
  * steps are read); dhT, dcT (B,H) or NULL; dx (T,B,I) rows of stride d->ldx or NULL; dh0, dc0
  * (B,H) or NULL; g the gradient views. */

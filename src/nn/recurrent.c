@@ -40,6 +40,16 @@ size_t rnnc__step_projection_limit(void) {
     return step_projection_limit;
 }
 
+static size_t infer_rows = 2048;
+
+void rnnc__set_infer_rows(size_t rows) {
+    infer_rows = rows > 0 ? rows : 1;
+}
+size_t rnnc__infer_steps(size_t T, size_t B) {
+    const size_t steps = B > 0 ? (infer_rows + B - 1) / B : T;
+    return steps < T ? steps : T;
+}
+
 size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
     size_t n = T * B * G + (T + 1) * B * H;
@@ -192,6 +202,31 @@ void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real 
         memcpy(cT, Sh + (T + 1) * BH + lastslot * BH, BH * sizeof(real));
     if (hT)
         memcpy(hT, Sh + lastslot * BH, BH * sizeof(real));
+}
+
+/* Inference runs the steps in chunks of rnnc__infer_steps, each a forward over its steps that
+ * starts from the state the chunk before it ended with, so its cache holds one chunk's gates and
+ * states instead of all T steps' (nothing is kept for a backward). Each step is computed exactly
+ * as in one forward over all steps (the input projection's rows are independent sums), so the
+ * outputs are the same bits. */
+void rnnc__dir_infer(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT, real *work) {
+    const size_t T = d->T, B = d->B, steps = rnnc__infer_steps(T, B);
+    if (steps >= T) { /* one chunk (or no step: hT = h0) */
+        rnnc__dir_forward(w, d, hT, cT, work);
+        return;
+    }
+    rnnc__dir c = *d;
+    for (size_t done = 0; done < T; done += steps) {
+        const size_t n = T - done < steps ? T - done : steps;
+        const size_t t0 = d->reverse ? T - done - n : done; /* reverse: the last chunk first */
+        c.T = n;
+        c.x = d->x + t0 * B * d->ldx;
+        c.y = d->y + t0 * B * d->ldy;
+        c.active = d->active + t0 * B;
+        c.h0 = done ? hT : d->h0;
+        c.c0 = done ? cT : d->c0;
+        rnnc__dir_forward(w, &c, hT, cT, work);
+    }
 }
 
 /* db[j] (and db2[j] when not NULL) += sum over rows of dg[:, j]: float partial sums over blocks

@@ -30,7 +30,7 @@ void rnnc__stack_free(rnnc__stack *s) {
         free(s->mask[l]);
     }
     free(s->work), free(s->dA), free(s->dB), free(s->dtmp), free(s->dwhh);
-    free(s->hT), free(s->cT), free(s->last);
+    free(s->hT), free(s->cT), free(s->last), free(s->icache);
     memset(s->cache, 0, sizeof s->cache);
     memset(s->whh, 0, sizeof s->whh);
     memset(s->whh_mask, 0, sizeof s->whh_mask);
@@ -38,7 +38,7 @@ void rnnc__stack_free(rnnc__stack *s) {
     memset(s->merged, 0, sizeof s->merged);
     memset(s->dropin, 0, sizeof s->dropin);
     memset(s->mask, 0, sizeof s->mask);
-    s->work = s->dA = s->dB = s->dtmp = s->dwhh = s->hT = s->cT = s->last = NULL;
+    s->work = s->dA = s->dB = s->dtmp = s->dwhh = s->hT = s->cT = s->last = s->icache = NULL;
     s->Tcap = s->Bcap = 0;
 }
 
@@ -83,6 +83,7 @@ rnnc_status rnnc__stack_reserve(rnnc__stack *s, size_t T, size_t B) {
     if (rnnc__cells[s->cell]->has_c)
         RNNC_TRY(alloc_real(&s->cT, s->L * D * B * H));
     RNNC_TRY(alloc_real(&s->last, B * O));
+    RNNC_TRY(alloc_real(&s->icache, rnnc__dir_cache_size(s->cell, rnnc__infer_steps(T, B), B, H)));
     s->Tcap = T, s->Bcap = B;
     return RNNC_OK;
 }
@@ -136,7 +137,13 @@ const real *rnnc__stack_forward(rnnc__stack *s, size_t T, size_t B, const real *
                 rnnc__dropout_forward(rng, s->weight_drop, GH, s->w[k].w_hh, s->whh[k],
                                       s->whh_mask[k]);
             const rnnc__cellw w = weights_of(s, k);
-            rnnc__dir_forward(&w, &r, s->hT + k * BH, s->cT ? s->cT + k * BH : NULL, s->work);
+            real *hT = s->hT + k * BH, *cT = s->cT ? s->cT + k * BH : NULL;
+            if (training) {
+                rnnc__dir_forward(&w, &r, hT, cT, s->work);
+            } else { /* no backward follows: one chunk of steps at a time, one cache for all */
+                r.cache = s->icache;
+                rnnc__dir_infer(&w, &r, hT, cT, s->work);
+            }
         }
         if (s->merged[l] != s->dirout[l]) /* sum of the two directions */
             for (size_t i = 0; i < T * B; i++)

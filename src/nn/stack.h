@@ -21,7 +21,8 @@ typedef struct rnnc__stack {
     int dropped;  /* dropout was applied in the last forward */
     int wdropped; /* the last forward ran on the dropped W_hh copies */
     int frozen;   /* backward computes no weight gradients (only what flows below) */
-    real *cache[2 * RNNC__MAX_STACK];
+    real *cache[2 * RNNC__MAX_STACK];    /* each direction's forward cache, for backward */
+    real *icache;                        /* one inference chunk's cache (rnnc__dir_infer) */
     real *dirout[RNNC__MAX_STACK];       /* (T,B,D*H) both directions side by side */
     real *merged[RNNC__MAX_STACK];       /* (T,B,Hout): dirout itself unless summed */
     real *dropin[RNNC__MAX_STACK];       /* (T,B,Hout): input of layer l+1 after dropout */
