@@ -43,6 +43,11 @@ typedef struct rnnc__dir {
     size_t u0, u1;
     rnnc__barrier *barrier;
     real *packed_own;
+    /* Forward: NULL, or how packed_own is already packed, kept across the forwards of one
+     * inference (rnnc__dir_infer): 0 nothing, 1 rows mode, n > 1 units mode over n threads. A
+     * forward whose mode matches packs nothing and records the mode it packed for. */
+    int *packed_as;
+    int skip_pack; /* units mode: this thread's share is already in packed_own */
 } rnnc__dir;
 
 /* Gradients a cell's backward fills (see rnnc__dir_backward): dh (B,H) and dc (B,H) flow back
@@ -108,7 +113,7 @@ void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real 
  * rnnc__infer_steps(T, B), so d->cache needs rnnc__dir_cache_size for one chunk only and keeps
  * nothing for a backward. hT and cT (a cell with a cell state) must not be NULL. */
 void rnnc__dir_infer(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT, real *work);
-/* Steps per inference chunk: enough for at least 2048 rows (steps x B), at most T; tests set the
+/* Steps per inference chunk: enough for at least 2048 rows (steps x B), at most T. Tests set the
  * rows lower to cut sequences into many chunks. Not thread-safe against running forwards. */
 size_t rnnc__infer_steps(size_t T, size_t B);
 void rnnc__set_infer_rows(size_t rows);

@@ -40,7 +40,7 @@ static void lstm_forward(const rnnc__cellw *w, const rnnc__dir *d, real *work) {
     const size_t u0 = d->u0, nu = d->u1 - d->u0, psz = rnnc__packed_size(H, nu);
     real *gates = d->cache, *Sh = gates + T * B * G, *Sc = Sh + (T + 1) * BH;
     real *hh = work + 4 * B * u0; /* (B, 4nu) rows of this thread */
-    if (d->barrier)
+    if (d->barrier && !d->skip_pack)
         for (size_t q = 0; q < 4; q++)
             rnnc__pack(1, H, nu, w->w_hh + (q * H + u0) * H, H, d->packed_own + q * psz);
     for (size_t s = 0; s < T; s++) {

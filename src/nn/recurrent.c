@@ -21,7 +21,7 @@
 enum { UNIT_THREADS = 8, UNIT_MIN = 64 };
 
 /* Work for backward: dg (T,B,G), dh (B,H), dc (B,H), the cells' (B,G), a split dgh (T,B,G).
- * Forward uses its start for hh (B,G). The packed W_hh of either follows. */
+ * The packed W_hh follows. Forward uses only hh (B,G), then its packed weights. */
 static size_t backward_work(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
     size_t n = T * B * G + 2 * B * H + B * G;
@@ -146,22 +146,35 @@ static void run_cells(cell_job *job) {
             rnnc__gemm(0, 1, d->T * B, G, d->I, d->x, d->ldx, job->w->w_ih, d->I, 0, d->cache, G);
             job->d.wih_packed = NULL;
         }
-        if (nu > 1 && run_units(job, nu))
-            return;
+        if (nu > 1) {
+            int *as = job->backward ? NULL : job->d.packed_as;
+            job->d.skip_pack = as && *as == nu;
+            if (run_units(job, nu)) {
+                if (as)
+                    *as = nu;
+                return;
+            }
+        }
     }
     /* rows mode: all of a full W_hh packed once, shared (forward W_hh^T, backward W_hh); forward
      * also W_ih^T after it (a diagonal W_hh is read as it is) */
     const int bw = job->backward;
+    int *as = bw ? NULL : job->d.packed_as;
+    const int packed = as && *as == 1; /* an earlier forward of this inference packed them */
     job->d.whh_packed = NULL;
     if (!rnnc__cells[job->d.cell]->whh_diag) {
-        rnnc__pack(!bw, bw ? G : H, bw ? H : G, job->w->w_hh, H, job->d.packed_own);
+        if (!packed)
+            rnnc__pack(!bw, bw ? G : H, bw ? H : G, job->w->w_hh, H, job->d.packed_own);
         job->d.whh_packed = job->d.packed_own;
     }
     if (job->d.wih_packed) { /* forward with the input projection step by step */
         real *pih = job->d.packed_own + rnnc__packed_size(H, G);
-        rnnc__pack(1, job->d.I, G, job->w->w_ih, job->d.I, pih);
+        if (!packed)
+            rnnc__pack(1, job->d.I, G, job->w->w_ih, job->d.I, pih);
         job->d.wih_packed = pih;
     }
+    if (as)
+        *as = 1;
     if ((size_t)nt > B / MIN_ROWS)
         nt = (int)(B / MIN_ROWS);
     if (nt > MAX_SLICES)
@@ -189,7 +202,7 @@ void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real 
         put_initial(Sc + h0slot * BH, d->c0, B, H);
     }
     cell_job job = {w, *d, 0, NULL, 0, NULL, NULL, NULL, NULL, work};
-    job.d.packed_own = work + backward_work(d->cell, T, B, H); /* the packed W_hh goes here */
+    job.d.packed_own = work + B * G; /* the packed weights go after hh (B,G), whatever T is */
     /* The input projection: when W_ih and W_hh fit a core's cache together, step by step in the
      * time loop (rnnc__gemm_packed, right before the recurrent product, from cache: no pass of
      * T*B*G gates through memory); otherwise one GEMM for all steps before it. */
@@ -206,7 +219,9 @@ void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real 
 
 /* Inference runs the steps in chunks of rnnc__infer_steps, each a forward over its steps that
  * starts from the state the chunk before it ended with, so its cache holds one chunk's gates and
- * states instead of all T steps' (nothing is kept for a backward). Each step is computed exactly
+ * states instead of all T steps' (nothing is kept for a backward). The first chunk packs the
+ * weights and the others reuse them (packed_as), unless the pool could not give them the same
+ * threads, in which case they pack for the mode they run in. Each step is computed exactly
  * as in one forward over all steps (the input projection's rows are independent sums), so the
  * outputs are the same bits. */
 void rnnc__dir_infer(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT, real *work) {
@@ -216,6 +231,8 @@ void rnnc__dir_infer(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *c
         return;
     }
     rnnc__dir c = *d;
+    int packed_as = 0; /* the weights are packed once, by the first chunk, for all */
+    c.packed_as = &packed_as;
     for (size_t done = 0; done < T; done += steps) {
         const size_t n = T - done < steps ? T - done : steps;
         const size_t t0 = d->reverse ? T - done - n : done; /* reverse: the last chunk first */
