@@ -484,6 +484,52 @@ void rnnc__gemm_packed(size_t M, size_t N, size_t K, const real *A, size_t lda, 
     rnnc__gemm_packed_n(M, N, K, A, lda, 1, P, 0, accumulate, C, 0, ldc);
 }
 
+/* Row slices in multiples of the kernel's tile height, one per thread of the pool (or one after
+ * the other when it is busy), for products of at least 2e6 multiply-adds per thread. */
+typedef struct rows_job {
+    size_t N, K, lda, ldc;
+    const real *A, *P;
+    real *C;
+    int accumulate;
+    size_t m0, m1;
+} rows_job;
+
+static void rows_task(void *jobs, int k) {
+    const rows_job *j = (const rows_job *)jobs + k;
+    rnnc__gemm_packed(j->m1 - j->m0, j->N, j->K, j->A + j->m0 * j->lda, j->lda, j->P, j->accumulate,
+                      j->C + j->m0 * j->ldc, j->ldc);
+}
+
+void rnnc__gemm_packed_rows(size_t M, size_t N, size_t K, const real *A, size_t lda, const real *P,
+                            int accumulate, real *C, size_t ldc) {
+    enum { MAX_SLICES = RNNC__POOL_MAX };
+    size_t mr;
+    (void)pick(&mr);
+    int nt = rnnc__in_worker() ? 1 : rnnc__threads();
+    const double mnk = (double)M * (double)N * (double)K;
+    if (nt > mnk / 2e6)
+        nt = (int)(mnk / 2e6);
+    const size_t tiles = M / mr;
+    if ((size_t)nt > tiles)
+        nt = (int)tiles;
+    if (nt > MAX_SLICES)
+        nt = MAX_SLICES;
+    rows_job jobs[MAX_SLICES];
+    if (nt <= 1) {
+        rows_job one = {N, K, lda, ldc, A, P, C, accumulate, 0, M};
+        rows_task(&one, 0);
+        return;
+    }
+    for (int k = 0; k < nt; k++) {
+        jobs[k] = (rows_job){N, K, lda, ldc, A, P, C, accumulate, 0, 0};
+        jobs[k].m0 = mr * (tiles * (size_t)k / (size_t)nt);
+        jobs[k].m1 = k == nt - 1 ? M : mr * (tiles * (size_t)(k + 1) / (size_t)nt);
+    }
+    if (!rnnc__pool_run(nt, rows_task, jobs))
+        for (int k = 0; k < nt; k++)
+            rows_task(jobs, k);
+}
+
 /* ---- the whole product, its rows or columns split over threads ---- */
 
 typedef struct gemm_job {

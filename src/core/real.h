@@ -42,6 +42,7 @@ typedef float real;
 #define rnnc__gemm RNNC__TWIN(rnnc__gemm)
 #define rnnc__gemm_packed RNNC__TWIN(rnnc__gemm_packed)
 #define rnnc__gemm_packed_n RNNC__TWIN(rnnc__gemm_packed_n)
+#define rnnc__gemm_packed_rows RNNC__TWIN(rnnc__gemm_packed_rows)
 #define rnnc__is_recurrent RNNC__TWIN(rnnc__is_recurrent)
 #define rnnc__model RNNC__TWIN(rnnc__model)
 #define rnnc__model_backward RNNC__TWIN(rnnc__model_backward)
@@ -128,5 +129,9 @@ void rnnc__gemm_packed(size_t M, size_t N, size_t K, const real *A, size_t lda, 
 void rnnc__gemm_packed_n(size_t M, size_t N, size_t K, const real *A, size_t lda, int count,
                          const real *P, size_t pstride, int accumulate, real *C, size_t cstride,
                          size_t ldc);
+/* rnnc__gemm_packed over the rnnc's threads, each a slice of rows (the bits of one call): a
+ * whole product on an op(W) packed once for several calls. */
+void rnnc__gemm_packed_rows(size_t M, size_t N, size_t K, const real *A, size_t lda, const real *P,
+                            int accumulate, real *C, size_t ldc);
 
 #endif

@@ -20,6 +20,13 @@ typedef struct rnnc__cellw {
 } rnnc__cellw;
 
 /* What one run of one direction reads and writes. */
+/* What an inference's forwards have packed into packed_own: whh, W_hh's layout (0 none, 1 rows
+ * mode, n > 1 units mode over n threads); wih, 1 when W_ih^T is packed for the projection of
+ * all steps (large weights). */
+typedef struct rnnc__packed {
+    int whh, wih;
+} rnnc__packed;
+
 typedef struct rnnc__dir {
     int cell; /* its row in rnnc__cells */
     size_t T, B, I, H;
@@ -43,10 +50,9 @@ typedef struct rnnc__dir {
     size_t u0, u1;
     rnnc__barrier *barrier;
     real *packed_own;
-    /* Forward: NULL, or how packed_own is already packed, kept across the forwards of one
-     * inference (rnnc__dir_infer): 0 nothing, 1 rows mode, n > 1 units mode over n threads. A
-     * forward whose mode matches packs nothing and records the mode it packed for. */
-    int *packed_as;
+    /* Forward: NULL, or what packed_own already holds, kept across the forwards of one
+     * inference (rnnc__dir_infer); a forward packs only what is missing and records it. */
+    rnnc__packed *packed_as;
     int skip_pack; /* units mode: this thread's share is already in packed_own */
 } rnnc__dir;
 
@@ -113,7 +119,7 @@ void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real 
  * rnnc__infer_steps(T, B), so d->cache needs rnnc__dir_cache_size for one chunk only and keeps
  * nothing for a backward. hT and cT (a cell with a cell state) must not be NULL. */
 void rnnc__dir_infer(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT, real *work);
-/* Steps per inference chunk: enough for at least 2048 rows (steps x B), at most T. Tests set the
+/* Steps per inference chunk: enough for at least 1024 rows (steps x B), at most T. Tests set the
  * rows lower to cut sequences into many chunks. Not thread-safe against running forwards. */
 size_t rnnc__infer_steps(size_t T, size_t B);
 void rnnc__set_infer_rows(size_t rows);

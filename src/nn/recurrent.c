@@ -22,6 +22,12 @@ enum { UNIT_THREADS = 8, UNIT_MIN = 64 };
 
 /* Work for backward: dg (T,B,G), dh (B,H), dc (B,H), the cells' (B,G), a split dgh (T,B,G).
  * The packed W_hh follows. Forward uses only hh (B,G), then its packed weights. */
+/* Room for forward's packed W_hh in either mode: units mode's shares take at most 16 columns per
+ * gate and thread more than the whole. W_ih^T follows it. */
+static size_t whh_room(size_t H, size_t G) {
+    return rnnc__packed_size(H, G + 4 * 16 * UNIT_THREADS);
+}
+
 static size_t backward_work(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
     size_t n = T * B * G + 2 * B * H + B * G;
@@ -40,7 +46,7 @@ size_t rnnc__step_projection_limit(void) {
     return step_projection_limit;
 }
 
-static size_t infer_rows = 2048;
+static size_t infer_rows = 1024;
 
 void rnnc__set_infer_rows(size_t rows) {
     infer_rows = rows > 0 ? rows : 1;
@@ -62,7 +68,7 @@ size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H) {
 
 size_t rnnc__dir_work_size(int cell, size_t T, size_t B, size_t I, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H, slack = 4 * 16 * UNIT_THREADS;
-    size_t pf = rnnc__packed_size(H, G + slack) + rnnc__packed_size(I, G + slack);
+    size_t pf = whh_room(H, G) + rnnc__packed_size(I, G + slack);
     size_t pb = rnnc__packed_size(G, H + 16 * UNIT_THREADS);
     return backward_work(cell, T, B, H) + (pf > pb ? pf : pb);
 }
@@ -147,11 +153,11 @@ static void run_cells(cell_job *job) {
             job->d.wih_packed = NULL;
         }
         if (nu > 1) {
-            int *as = job->backward ? NULL : job->d.packed_as;
-            job->d.skip_pack = as && *as == nu;
+            rnnc__packed *as = job->backward ? NULL : job->d.packed_as;
+            job->d.skip_pack = as && as->whh == nu;
             if (run_units(job, nu)) {
                 if (as)
-                    *as = nu;
+                    as->whh = nu;
                 return;
             }
         }
@@ -159,8 +165,8 @@ static void run_cells(cell_job *job) {
     /* rows mode: all of a full W_hh packed once, shared (forward W_hh^T, backward W_hh); forward
      * also W_ih^T after it (a diagonal W_hh is read as it is) */
     const int bw = job->backward;
-    int *as = bw ? NULL : job->d.packed_as;
-    const int packed = as && *as == 1; /* an earlier forward of this inference packed them */
+    rnnc__packed *as = bw ? NULL : job->d.packed_as;
+    const int packed = as && as->whh == 1; /* an earlier forward of this inference packed them */
     job->d.whh_packed = NULL;
     if (!rnnc__cells[job->d.cell]->whh_diag) {
         if (!packed)
@@ -174,7 +180,7 @@ static void run_cells(cell_job *job) {
         job->d.wih_packed = pih;
     }
     if (as)
-        *as = 1;
+        as->whh = 1;
     if ((size_t)nt > B / MIN_ROWS)
         nt = (int)(B / MIN_ROWS);
     if (nt > MAX_SLICES)
@@ -208,8 +214,15 @@ void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real 
      * T*B*G gates through memory); otherwise one GEMM for all steps before it. */
     const int by_step = (d->I + H) * G * sizeof(real) <= rnnc__step_projection_limit();
     job.d.wih_packed = by_step ? job.d.packed_own : NULL; /* run_cells packs it */
-    if (!by_step)
+    if (!by_step && d->packed_as) { /* inference: W_ih^T packed once for all its chunks */
+        real *pih = job.d.packed_own + whh_room(H, G);
+        if (!d->packed_as->wih)
+            rnnc__pack(1, d->I, G, w->w_ih, d->I, pih);
+        d->packed_as->wih = 1;
+        rnnc__gemm_packed_rows(T * B, G, d->I, d->x, d->ldx, pih, 0, gates, G);
+    } else if (!by_step) {
         rnnc__gemm(0, 1, T * B, G, d->I, d->x, d->ldx, w->w_ih, d->I, 0, gates, G);
+    }
     run_cells(&job);
     if (cT && rnnc__cells[d->cell]->has_c)
         memcpy(cT, Sh + (T + 1) * BH + lastslot * BH, BH * sizeof(real));
@@ -231,8 +244,8 @@ void rnnc__dir_infer(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *c
         return;
     }
     rnnc__dir c = *d;
-    int packed_as = 0; /* the weights are packed once, by the first chunk, for all */
-    c.packed_as = &packed_as;
+    rnnc__packed packed = {0, 0}; /* the weights are packed once, by the first chunk, for all */
+    c.packed_as = &packed;
     for (size_t done = 0; done < T; done += steps) {
         const size_t n = T - done < steps ? T - done : steps;
         const size_t t0 = d->reverse ? T - done - n : done; /* reverse: the last chunk first */
