@@ -115,13 +115,16 @@ size_t rnnc__step_projection_limit(void);
 
 /* Forward over all steps. hT, cT (B,H): the state after each sequence's last data step (c: LSTM). */
 void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT, real *work);
-/* The same outputs, y, hT and cT, bit for bit, for inference: the steps in chunks of
- * rnnc__infer_steps(T, B), so d->cache needs rnnc__dir_cache_size for one chunk only and keeps
- * nothing for a backward. hT and cT (a cell with a cell state) must not be NULL. */
-void rnnc__dir_infer(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT, real *work);
-/* Steps per inference chunk: enough for at least 1024 rows (steps x B), at most T. Tests set the
- * rows lower to cut sequences into many chunks. Not thread-safe against running forwards. */
-size_t rnnc__infer_steps(size_t T, size_t B);
+/* The same outputs, y, hT and cT, bit for bit, for inference: the steps in chunks of at least
+ * `rows` rows (steps x B), so d->cache needs only rnnc__dir_infer_cache_size(cell, T, B, H, rows)
+ * reals (for this T and B or any larger) and keeps nothing for a backward. hT and cT (a cell
+ * with a cell state) must not be NULL. */
+void rnnc__dir_infer(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT, real *work,
+                     size_t rows);
+size_t rnnc__dir_infer_cache_size(int cell, size_t T, size_t B, size_t H, size_t rows);
+/* The rows of an inference chunk for the stacks reserved from now on: 1024 unless tests set
+ * fewer, to cut sequences into many chunks. Not thread-safe against reserving stacks. */
+size_t rnnc__infer_rows(void);
 void rnnc__set_infer_rows(size_t rows);
 /* Backward through the forward that filled d->cache. dy (T,B,H) rows of stride ldy (only active
  * steps are read); dhT, dcT (B,H) or NULL; dx (T,B,I) rows of stride d->ldx or NULL; dh0, dc0

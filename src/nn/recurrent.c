@@ -28,6 +28,12 @@ static size_t whh_room(size_t H, size_t G) {
     return rnnc__packed_size(H, G + 4 * 16 * UNIT_THREADS);
 }
 
+/* Steps per inference chunk: enough for `rows` rows (steps x B), at most T. */
+static size_t infer_steps(size_t T, size_t B, size_t rows) {
+    const size_t steps = B > 0 ? (rows + B - 1) / B : T;
+    return steps < T ? steps : T;
+}
+
 static size_t backward_work(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
     size_t n = T * B * G + 2 * B * H + B * G;
@@ -51,9 +57,20 @@ static size_t infer_rows = 1024;
 void rnnc__set_infer_rows(size_t rows) {
     infer_rows = rows > 0 ? rows : 1;
 }
-size_t rnnc__infer_steps(size_t T, size_t B) {
-    const size_t steps = B > 0 ? (infer_rows + B - 1) / B : T;
-    return steps < T ? steps : T;
+size_t rnnc__infer_rows(void) {
+    return infer_rows;
+}
+
+size_t rnnc__dir_infer_cache_size(int cell, size_t T, size_t B, size_t H, size_t rows) {
+    /* a chunk of T' <= T steps of B' <= B rows has T'B' <= min(TB, rows + B - 1) */
+    const size_t G = (size_t)rnnc__cell_gates(cell) * H;
+    const size_t R = T * B < rows + B - 1 ? T * B : rows + B - 1;
+    size_t n = R * G + (R + B) * H; /* gates, Sh */
+    if (rnnc__cells[cell]->has_c)
+        n += (R + B) * H;
+    if (rnnc__cells[cell]->cache_hn)
+        n += R * H;
+    return n;
 }
 
 size_t rnnc__dir_cache_size(int cell, size_t T, size_t B, size_t H) {
@@ -230,15 +247,16 @@ void rnnc__dir_forward(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real 
         memcpy(hT, Sh + lastslot * BH, BH * sizeof(real));
 }
 
-/* Inference runs the steps in chunks of rnnc__infer_steps, each a forward over its steps that
+/* Inference runs the steps in chunks of `rows` rows (steps x B), each a forward over its steps that
  * starts from the state the chunk before it ended with, so its cache holds one chunk's gates and
  * states instead of all T steps' (nothing is kept for a backward). The first chunk packs the
  * weights and the others reuse them (packed_as), unless the pool could not give them the same
  * threads, in which case they pack for the mode they run in. Each step is computed exactly
  * as in one forward over all steps (the input projection's rows are independent sums), so the
  * outputs are the same bits. */
-void rnnc__dir_infer(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT, real *work) {
-    const size_t T = d->T, B = d->B, steps = rnnc__infer_steps(T, B);
+void rnnc__dir_infer(const rnnc__cellw *w, const rnnc__dir *d, real *hT, real *cT, real *work,
+                     size_t rows) {
+    const size_t T = d->T, B = d->B, steps = infer_steps(T, B, rows);
     if (steps >= T) { /* one chunk (or no step: hT = h0) */
         rnnc__dir_forward(w, d, hT, cT, work);
         return;

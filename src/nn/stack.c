@@ -83,7 +83,8 @@ rnnc_status rnnc__stack_reserve(rnnc__stack *s, size_t T, size_t B) {
     if (rnnc__cells[s->cell]->has_c)
         RNNC_TRY(alloc_real(&s->cT, s->L * D * B * H));
     RNNC_TRY(alloc_real(&s->last, B * O));
-    RNNC_TRY(alloc_real(&s->icache, rnnc__dir_cache_size(s->cell, rnnc__infer_steps(T, B), B, H)));
+    s->irows = rnnc__infer_rows();
+    RNNC_TRY(alloc_real(&s->icache, rnnc__dir_infer_cache_size(s->cell, T, B, H, s->irows)));
     s->Tcap = T, s->Bcap = B;
     return RNNC_OK;
 }
@@ -142,7 +143,7 @@ const real *rnnc__stack_forward(rnnc__stack *s, size_t T, size_t B, const real *
                 rnnc__dir_forward(&w, &r, hT, cT, s->work);
             } else { /* no backward follows: one chunk of steps at a time, one cache for all */
                 r.cache = s->icache;
-                rnnc__dir_infer(&w, &r, hT, cT, s->work);
+                rnnc__dir_infer(&w, &r, hT, cT, s->work, s->irows);
             }
         }
         if (s->merged[l] != s->dirout[l]) /* sum of the two directions */

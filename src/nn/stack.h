@@ -23,6 +23,7 @@ typedef struct rnnc__stack {
     int frozen;   /* backward computes no weight gradients (only what flows below) */
     real *cache[2 * RNNC__MAX_STACK];    /* each direction's forward cache, for backward */
     real *icache;                        /* one inference chunk's cache (rnnc__dir_infer) */
+    size_t irows;                        /* the rows of its chunks */
     real *dirout[RNNC__MAX_STACK];       /* (T,B,D*H) both directions side by side */
     real *merged[RNNC__MAX_STACK];       /* (T,B,Hout): dirout itself unless summed */
     real *dropin[RNNC__MAX_STACK];       /* (T,B,Hout): input of layer l+1 after dropout */

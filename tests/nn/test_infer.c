@@ -2,7 +2,7 @@
  * directions (src/nn/recurrent.c, rnnc__dir_infer). Their outputs and final states must be the
  * bits of a training forward over all steps at once: for each cell, both directions, stacked
  * layers, variable lengths (either padding side), given initial states, the last output or every
- * step, 1 and 2 threads, the LSTM's units mode and large weights (hidden 272), whose input
+ * step, a batch smaller than the one the buffers were sized by, 1 and 2 threads, the LSTM's units mode and large weights (hidden 272), whose input
  * projection is packed once for all chunks, and chunks of 1 step, of a few
  * steps that do not divide T, and of all steps. */
 #include "check.h"
@@ -32,8 +32,11 @@ static float *copy(const float *p, size_t n) {
     return q;
 }
 
-/* One forward of a 2-layer bidirectional stack + Dense on fixed data; training or inference. */
-static result run(int kind, int hidden, int sequences, int pad, int with_state, int training) {
+/* One forward of a 2-layer bidirectional stack + Dense on the first nb rows of fixed data;
+ * training or inference. warm: an inference forward of all B rows comes first, so the buffers
+ * are sized for B and the chunks of the nb-row forward are longer than those they were sized by. */
+static result run(int kind, int hidden, int sequences, int pad, int with_state, int training,
+                  int nb, int warm) {
     rnnc_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.input_size = I, cfg.n_layers = 2;
@@ -48,20 +51,23 @@ static result run(int kind, int hidden, int sequences, int pad, int with_state, 
         return r;
     rnnc_rng g;
     rnnc_rng_seed(&g, 8);
-    static float x[T * B * I];
+    static float x[T * B * I], xs[T * B * I];
     int32_t len[B];
     for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
         x[i] = (float)rnnc_rng_normal(&g);
     for (int b = 0; b < B; b++)
         len[b] = 1 + (int32_t)rnnc_rng_below(&g, T);
     len[0] = T;
-    const size_t n_state = 4 * B * (size_t)hidden; /* (L*D, B, H) */
+    for (size_t t = 0; t < T; t++) /* rows 0 .. nb-1 of each step */
+        memcpy(xs + t * (size_t)nb * I, x + t * B * I, (size_t)nb * I * sizeof(float));
+    const size_t n_state = 4 * (size_t)nb * (size_t)hidden; /* (L*D, nb, H) */
     float *h0 = malloc(n_state * sizeof(float)), *c0 = malloc(n_state * sizeof(float));
     for (size_t i = 0; h0 && c0 && i < n_state; i++)
         h0[i] = 0.5f * (float)rnnc_rng_normal(&g), c0[i] = 0.5f * (float)rnnc_rng_normal(&g);
-    if (!h0 || !c0 || (with_state && rnnc_model_set_state(m, 0, B, h0, c0)))
+    rnnc_batch all = {T, B, NULL, x, len, pad}, batch = {T, nb, NULL, xs, len, pad};
+    if (!h0 || !c0 || (warm && rnnc_model_forward(m, &all, 0)) ||
+        (with_state && rnnc_model_set_state(m, 0, nb, h0, c0)))
         goto done;
-    rnnc_batch batch = {T, B, NULL, x, len, pad};
     if (rnnc_model_forward(m, &batch, training))
         goto done;
     int nd;
@@ -101,12 +107,13 @@ int main(void) {
         for (int threads = 1; threads <= 2; threads++) {
             rnnc_set_num_threads(threads);
             int ok = 1, ran = 1;
-            for (int v = 0; v < 8; v++) {
-                const int seq = v & 1, pad = v & 2 ? RNNC_PAD_PRE : RNNC_PAD_POST, st = v >> 2;
-                result want = run(cases[c].kind, cases[c].hidden, seq, pad, st, 1);
+            for (int v = 0; v < 16; v++) {
+                const int seq = v & 1, pad = v & 2 ? RNNC_PAD_PRE : RNNC_PAD_POST, st = v >> 2 & 1;
+                const int shrink = v >> 3, nb = shrink ? 2 : B;
+                result want = run(cases[c].kind, cases[c].hidden, seq, pad, st, 1, nb, 0);
                 for (size_t k = 0; k < sizeof rows / sizeof *rows; k++) {
                     rnnc__set_infer_rows(rows[k]);
-                    result got = run(cases[c].kind, cases[c].hidden, seq, pad, st, 0);
+                    result got = run(cases[c].kind, cases[c].hidden, seq, pad, st, 0, nb, shrink);
                     if (!want.out || !got.out || !want.h || !got.h)
                         ran = 0;
                     else if (got.n_out != want.n_out || !same(got.out, want.out, want.n_out) ||
@@ -121,7 +128,7 @@ int main(void) {
             check(ran, "%s, %d thread(s): every forward ran", cases[c].name, threads);
             check(ok,
                   "%s, %d thread(s): inference in chunks of 1, 3 and all steps = a training "
-                  "forward, outputs and final states bit for bit",
+                  "forward, outputs and final states bit for bit (also after a larger batch)",
                   cases[c].name, threads);
         }
     return check_summary();
