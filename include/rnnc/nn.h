@@ -100,7 +100,8 @@ typedef struct rnnc_layer_spec {
  * unidirectional, concat, return_sequences 0, tanh, no dropout, forget bias as PyTorch's. */
 rnnc_layer_spec rnnc_layer_spec_init(int kind);
 
-/* A whole model: the input and the layers in order. */
+/* A whole model: the input and the layers in order. A layer's number is its index here, from 0,
+ * wherever one is taken or shown: the calls below, error messages, rnnc inspect and summary. */
 typedef struct rnnc_config {
     int input_size; /* features per step when the first layer is not an embedding */
     int n_layers;

@@ -152,7 +152,7 @@ static rnnc_status check_model(rnnc_lm *lm) {
             return RNNC_FAIL(RNNC_ERR_ARG,
                              "layer %d (%s) returns only the last step; a language model "
                              "predicts at every step (set return_sequences = true)",
-                             i + 1, kind);
+                             i, kind);
         const rnnc_layer_spec *s = &cfg->layers[i];
         if (!rnnc_layer_is_recurrent(s->kind))
             continue;
@@ -160,7 +160,7 @@ static rnnc_status check_model(rnnc_lm *lm) {
             return RNNC_FAIL(RNNC_ERR_ARG,
                              "layer %d (%s) is bidirectional: a language model "
                              "may not see the tokens it predicts",
-                             i + 1, kind);
+                             i, kind);
         const int r = lm->n_rec++;
         lm->rec[r] = i;
         lm->rec_n[r] = (size_t)s->layers;

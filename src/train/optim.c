@@ -201,10 +201,14 @@ rnnc_status rnnc_optim_set_layer_steps(rnnc_optim *o, int layer, long steps) {
     if (!o)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_layer_steps: optimizer is NULL");
     const int nl = rnnc_model_config(o->model)->n_layers;
-    if (layer < 0 || layer >= nl || steps < 0 || steps > o->step)
+    if (layer < 0 || layer >= nl)
         return RNNC_FAIL(RNNC_ERR_ARG,
-                         "rnnc_optim_set_layer_steps: layer %d (of %d), steps %ld (of %ld)", layer,
-                         nl, steps, o->step);
+                         "rnnc_optim_set_layer_steps: no layer %d: the model's layers are 0 to %d",
+                         layer, nl - 1);
+    if (steps < 0 || steps > o->step)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "rnnc_optim_set_layer_steps: layer %d: steps %ld is outside [0, %ld]",
+                         layer, steps, o->step);
     o->layer_step[layer] = steps;
     return RNNC_OK;
 }
@@ -319,8 +323,9 @@ rnnc_status rnnc_optim_set_layer_factor(rnnc_optim *o, int layer, double factor)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_layer_factor: optimizer is NULL");
     const int nl = rnnc_model_config(o->model)->n_layers;
     if (layer < 0 || layer >= nl)
-        return RNNC_FAIL(RNNC_ERR_ARG, "learning-rate factor: no layer %d (the model has %d)",
-                         layer, nl);
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "learning-rate factor: no layer %d: the model's layers are 0 to %d", layer,
+                         nl - 1);
     if (!(factor >= 0) || !isfinite(factor))
         return RNNC_FAIL(RNNC_ERR_ARG,
                          "learning-rate factor of layer %d: %g is not a finite "
