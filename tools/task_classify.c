@@ -203,7 +203,7 @@ static void print_setup(const rnnc_classify_config *tc, const cli_train_args *a,
     rnnc_model_params(rnnc_classifier_model(r->c), &n_params);
     printf("model: %d layers, %zu parameters; %d epochs, batch %d, %d thread%s%s%s\n",
            tc->run.model.n_layers, n_params, tc->run.fit.epochs, tc->run.fit.batch_size,
-           rnnc_get_num_threads(), rnnc_get_num_threads() == 1 ? "" : "s",
+           rnnc_num_threads(), rnnc_num_threads() == 1 ? "" : "s",
            a->resume ? "; resuming from " : "", a->resume ? a->resume : "");
     fflush(stdout);
 }

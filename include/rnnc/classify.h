@@ -56,10 +56,11 @@ rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out);
 /* Writes the model file atomically. */
 rnnc_status rnnc_classifier_save(const rnnc_classifier *c, const char *path);
 void rnnc_classifier_free(rnnc_classifier *c);
-/* The parts (borrowed). */
+/* The parts (borrowed): the model, the vocabulary, the text spec (how text becomes input), the
+ * label names and their count. */
 rnnc_model *rnnc_classifier_model(rnnc_classifier *c);
 const rnnc_vocab *rnnc_classifier_vocab(const rnnc_classifier *c);
-const rnnc_text_spec *rnnc_classifier_text(const rnnc_classifier *c);
+const rnnc_text_spec *rnnc_classifier_spec(const rnnc_classifier *c);
 int rnnc_classifier_labels(const rnnc_classifier *c, const char *const **names);
 
 /* Trains on train (labels named as the classifier's), validating on val (may be NULL) after

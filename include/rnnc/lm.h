@@ -66,10 +66,10 @@ rnnc_status rnnc_lm_load(const char *path, rnnc_lm **out);
 /* Writes the model file atomically: the model, the spec and the vocabulary. */
 rnnc_status rnnc_lm_save(const rnnc_lm *lm, const char *path);
 void rnnc_lm_free(rnnc_lm *lm);
-/* The parts (borrowed). */
+/* The parts (borrowed). The spec's getter says "get" because rnnc_lm_spec names its type. */
 rnnc_model *rnnc_lm_model(rnnc_lm *lm);
 const rnnc_vocab *rnnc_lm_vocab(const rnnc_lm *lm);
-const rnnc_lm_spec *rnnc_lm_spec_of(const rnnc_lm *lm);
+const rnnc_lm_spec *rnnc_lm_get_spec(const rnnc_lm *lm);
 /* Encodes text with the model's vocabulary and spec (rnnc_corpus_encode). */
 rnnc_status rnnc_lm_encode(const rnnc_lm *lm, const char *text, size_t len, const char *name,
                            rnnc_corpus *out);

@@ -225,7 +225,7 @@ rnnc_model *rnnc_classifier_model(rnnc_classifier *c) {
 const rnnc_vocab *rnnc_classifier_vocab(const rnnc_classifier *c) {
     return c ? c->vocab : NULL;
 }
-const rnnc_text_spec *rnnc_classifier_text(const rnnc_classifier *c) {
+const rnnc_text_spec *rnnc_classifier_spec(const rnnc_classifier *c) {
     return c ? &c->text : NULL;
 }
 int rnnc_classifier_labels(const rnnc_classifier *c, const char *const **names) {

@@ -191,7 +191,7 @@ rnnc_model *rnnc_lm_model(rnnc_lm *lm) {
 const rnnc_vocab *rnnc_lm_vocab(const rnnc_lm *lm) {
     return lm ? lm->vocab : NULL;
 }
-const rnnc_lm_spec *rnnc_lm_spec_of(const rnnc_lm *lm) {
+const rnnc_lm_spec *rnnc_lm_get_spec(const rnnc_lm *lm) {
     return lm ? &lm->spec : NULL;
 }
 
@@ -614,7 +614,7 @@ static void ce_part(void *arg, int k) {
 static rnnc_status window_loss(rnnc_lm *lm, size_t N, const float *logits, float *grad, float scale,
                                double *sum, size_t *counted, size_t *hits) {
     ce_job j = {logits, lm->tgt, grad, lm->row_loss, lm->row_hit, N, lm->V, scale, 1};
-    const int th = rnnc_get_num_threads();
+    const int th = rnnc_num_threads();
     j.parts = (size_t)th < N ? th : (int)N;
     if (j.parts < 1)
         j.parts = 1;
