@@ -61,6 +61,7 @@ enum rnnc_forecast_loss { RNNC_FLOSS_MSE = 0, RNNC_FLOSS_MAE, RNNC_FLOSS_HUBER }
 
 /* A forecaster's setup. Column lists are comma-separated names of the series' columns. */
 typedef struct rnnc_forecast_spec {
+    size_t struct_size;    /* set by rnnc_forecast_spec_init(); see docs/api.md, "Compatibility" */
     int lookback;          /* L input steps per window. 24 */
     int horizon;           /* H steps predicted. 1 */
     int stride;            /* steps between the starts of training windows. 1 */
@@ -85,7 +86,13 @@ typedef struct rnnc_forecast_spec {
      * model's generator); validation, evaluation and forecasts never are. 0: off */
     rnnc_series_augment_spec augment;
 } rnnc_forecast_spec;
-rnnc_forecast_spec rnnc_forecast_spec_init(void);
+/* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
+void rnnc_forecast_spec_defaults(rnnc_forecast_spec *s, size_t size);
+static inline rnnc_forecast_spec rnnc_forecast_spec_init(void) {
+    rnnc_forecast_spec s;
+    rnnc_forecast_spec_defaults(&s, sizeof s);
+    return s;
+}
 
 typedef struct rnnc_forecaster rnnc_forecaster;
 

@@ -164,6 +164,7 @@ typedef struct rnnc_read_limits {
 /* Where to read a labelled text set from. Start from rnnc_text_source_init(); all strings are
  * borrowed for the call. */
 typedef struct rnnc_text_source {
+    size_t struct_size; /* set by rnnc_text_source_init(); see docs/api.md, "Compatibility" */
     enum rnnc_text_format format;
     const char *path;  /* a file or folder */
     const char *split; /* aclImdb: "train" (NULL) or "test" */
@@ -190,7 +191,13 @@ enum rnnc_text_encoding { RNNC_TEXT_UTF8 = 0, RNNC_TEXT_LATIN1 = 1 };
 int rnnc_text_encoding_parse(const char *name);
 
 /* format AUTO, header -1, everything else NULL/0. */
-rnnc_text_source rnnc_text_source_init(void);
+/* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
+void rnnc_text_source_defaults(rnnc_text_source *s, size_t size);
+static inline rnnc_text_source rnnc_text_source_init(void) {
+    rnnc_text_source s;
+    rnnc_text_source_defaults(&s, sizeof s);
+    return s;
+}
 /* Reads a labelled text set; owned by the caller. AUTO picks the format from the path: a folder
  * with train/pos -> ACLIMDB; a folder of folders -> FOLDER_FILES; *.tar.gz, *.tgz or *.tar whose
  * members are under aclImdb/ -> ACLIMDB; *.tsv(.gz) whose first line has at least 4 fields, the

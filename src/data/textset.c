@@ -9,12 +9,13 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-rnnc_text_source rnnc_text_source_init(void) {
+void rnnc_text_source_defaults(rnnc_text_source *out, size_t size) {
     rnnc_text_source s;
     memset(&s, 0, sizeof s);
     s.format = RNNC_TEXT_AUTO;
     s.header = -1;
-    return s;
+    s.struct_size = sizeof s;
+    rnnc__spec_fill(out, size, &s, sizeof s);
 }
 
 void rnnc_textset_free(rnnc_textset *s) {
@@ -515,6 +516,8 @@ rnnc_status rnnc_textset_read(const rnnc_text_source *src, rnnc_textset **out) {
     if (!out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_read: out is NULL");
     *out = NULL;
+    if (src)
+        RNNC_TRY(RNNC__SPEC_CHECK(src, rnnc_text_source));
     if (!src || !src->path || !*src->path)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_read: no path");
     if (src->split && strcmp(src->split, "train") != 0 && strcmp(src->split, "test") != 0)

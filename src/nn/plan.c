@@ -25,7 +25,7 @@ const char *rnnc__kind_name(int kind) {
     }
 }
 
-rnnc_layer_spec rnnc_layer_spec_init(int kind) {
+void rnnc_layer_spec_defaults(rnnc_layer_spec *out, size_t size, int kind) {
     rnnc_layer_spec s;
     memset(&s, 0, sizeof s);
     s.kind = kind;
@@ -34,7 +34,8 @@ rnnc_layer_spec rnnc_layer_spec_init(int kind) {
     s.layers = 1;
     s.merge = RNNC_MERGE_CONCAT;
     s.nonlinearity = RNNC_ACT_TANH;
-    return s;
+    s.struct_size = sizeof s;
+    rnnc__spec_fill(out, size, &s, sizeof s);
 }
 
 int rnnc__plan_cell(const rnnc_layer_spec *s) {
@@ -73,6 +74,11 @@ static rnnc_status check_rate(int i, const rnnc_layer_spec *s, const char *field
 
 static rnnc_status validate_layer(const rnnc_config *cfg, int i, int *seq, size_t *feat) {
     const rnnc_layer_spec *s = &cfg->layers[i];
+    if (RNNC__SPEC_CHECK(s, rnnc_layer_spec)) {
+        char where[32];
+        snprintf(where, sizeof where, "layer %d", i);
+        return rnnc__fail_prefix(RNNC_ERR_ARG, where);
+    }
     if (!rnnc__kind_name(s->kind))
         return RNNC_FAIL(RNNC_ERR_ARG, "layer %d: unknown kind %d", i, s->kind);
     if (s->name[0] && !valid_name(s->name))

@@ -18,7 +18,7 @@
 
 /* ---- the spec ---- */
 
-rnnc_lm_spec rnnc_lm_spec_init(void) {
+void rnnc_lm_spec_defaults(rnnc_lm_spec *out, size_t size) {
     rnnc_lm_spec s;
     memset(&s, 0, sizeof s);
     const rnnc_corpus_spec c = rnnc_corpus_spec_init();
@@ -28,7 +28,8 @@ rnnc_lm_spec rnnc_lm_spec_init(void) {
     s.bptt = 35;
     s.loss = RNNC_LM_LOSS_TOKEN_MEAN;
     s.eval_batch = 1;
-    return s;
+    s.struct_size = sizeof s;
+    rnnc__spec_fill(out, size, &s, sizeof s);
 }
 
 rnnc_corpus_spec rnnc_lm_corpus(const rnnc_lm_spec *spec) {
@@ -207,6 +208,7 @@ rnnc_status rnnc_lm_create_vocab(const rnnc_config *cfg, const rnnc_lm_spec *spe
                                  uint64_t seed, rnnc_lm **out) {
     if (!cfg || !spec || (!vocab && !train_text) || !out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_create: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_lm_spec));
     *out = NULL;
     RNNC_TRY(check_spec(spec));
     if (cfg->n_layers < 2)
@@ -781,6 +783,7 @@ rnnc_status rnnc_lm_fit(rnnc_lm *lm, const rnnc_corpus *train, const rnnc_corpus
                         const rnnc_fit_spec *spec, rnnc_epoch_report *last) {
     if (!lm || !train || !spec)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_fit: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_fit_spec));
     if (spec->batch_size < 1 || spec->batch_size > 65536)
         return RNNC_FAIL(RNNC_ERR_ARG, "batch_size must be in [1, 65536], got %d",
                          spec->batch_size);

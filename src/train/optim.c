@@ -43,7 +43,7 @@ static const char *kind_name(int kind) {
     return "unknown";
 }
 
-rnnc_optim_spec rnnc_optim_spec_init(int kind) {
+void rnnc_optim_spec_defaults(rnnc_optim_spec *out, size_t size, int kind) {
     rnnc_optim_spec s;
     memset(&s, 0, sizeof s);
     s.kind = kind;
@@ -55,7 +55,8 @@ rnnc_optim_spec rnnc_optim_spec_init(int kind) {
         s.lr = 1e-3;
     if (kind == RNNC_OPTIM_ADAMW)
         s.weight_decay = 1e-2;
-    return s;
+    s.struct_size = sizeof s;
+    rnnc__spec_fill(out, size, &s, sizeof s);
 }
 
 rnnc_status rnnc_optim_kind_parse(const char *name, int *kind) {
@@ -125,6 +126,7 @@ static rnnc_status check_spec(const rnnc_optim_spec *s, size_t *blocks) {
 rnnc_status rnnc_optim_create(rnnc_model *m, const rnnc_optim_spec *spec, rnnc_optim **out) {
     if (!m || !spec || !out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_create: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_optim_spec));
     *out = NULL;
     size_t blocks = 0, n_state;
     RNNC_TRY(check_spec(spec, &blocks));
