@@ -39,9 +39,9 @@ rnnc_status rnnc_ar_fit(const double *y, size_t n, size_t p, double *coef);
  * the local maxima of the autocorrelation function of y minus its least-squares line, when that
  * value is at least 0.3; otherwise 1 (no season). */
 size_t rnnc_season_detect(const double *y, size_t n, size_t max_lag);
-/* The in-sample seasonal naive error: mean |y[t] - y[t-m]| over t in [m, n); the MASE scale.
- * NAN when n <= m. */
-double rnnc_mase_scale(const double *y, size_t n, size_t m);
+/* The in-sample seasonal naive error: *scale = mean |y[t] - y[t-m]| over t in [m, n); the MASE
+ * scale. RNNC_ERR_ARG when m is 0 or n <= m (no pair of values m steps apart). */
+rnnc_status rnnc_mase_scale(const double *y, size_t n, size_t m, double *scale);
 
 /* Point forecast errors over n values: MAE, RMSE, MAPE (percent, over the actuals that are not
  * 0; NAN when all are), sMAPE (percent, 200 |e| / (|y| + |f|), 0 when both are 0) and MASE (MAE /

@@ -139,8 +139,9 @@ rnnc_status rnnc_optim_set_steps(rnnc_optim *o, long steps);
 /* The global L2 norm of m's gradients, accumulated in double (0 for a model without any). */
 double rnnc_grad_norm(rnnc_model *m);
 /* Scales gradients so their global L2 norm is at most max_norm (clip_grad_norm_: coefficient
- * max_norm / (norm + 1e-6) when below 1); returns the norm before clipping (rnnc_grad_norm). */
-double rnnc_clip_grad_norm(rnnc_model *m, double max_norm);
+ * max_norm / (norm + 1e-6) when below 1); *norm (may be NULL) gets the norm before clipping
+ * (rnnc_grad_norm). max_norm must be >= 0 and not NaN (RNNC_ERR_ARG, nothing changed). */
+rnnc_status rnnc_clip_grad_norm(rnnc_model *m, double max_norm, double *norm);
 /* Clamps every gradient into [-clip_value, clip_value] (clip_grad_value_; NaN stays NaN).
  * clip_value must be >= 0 and not NaN. */
 rnnc_status rnnc_clip_grad_value(rnnc_model *m, double clip_value);

@@ -1154,7 +1154,9 @@ static rnnc_status evaluate_locked(rnnc_forecaster *f, const rnnc_series *s,
                 st = rnnc_baseline_forecast(kinds[k], y, o[i], H, param[k], coef,
                                             pred + (j * RNNC_FM_COUNT + (size_t)k) * N + i * H);
         }
-        const double sc = rnnc_mase_scale(y, v.n_tr, season);
+        double sc; /* MASE is NaN where the training part holds no pair a season apart */
+        if (rnnc_mase_scale(y, v.n_tr, season, &sc) != RNNC_OK)
+            sc = NAN;
         if (scale)
             scale[j] = sc;
         for (int k = 0; st == RNNC_OK && k < RNNC_FM_COUNT; k++)

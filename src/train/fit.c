@@ -582,7 +582,7 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
             if (spec->clip_value > 0)
                 RNNC_TRY(rnnc_clip_grad_value(task->model, spec->clip_value));
             if (spec->clip_norm > 0 && spec->clip_value > 0)
-                rnnc_clip_grad_norm(task->model, spec->clip_norm);
+                RNNC_TRY(rnnc_clip_grad_norm(task->model, spec->clip_norm, NULL));
             else if (spec->clip_norm > 0 && spec->clip_norm / (norm + 1e-6) < 1)
                 rnnc__scale_grads(task->model, spec->clip_norm / (norm + 1e-6)); /* as measured */
             RNNC_TRY(rnnc_optim_set_lr(r->optim, rep->lr));

@@ -400,12 +400,18 @@ double rnnc_grad_norm(rnnc_model *m) {
     return g ? sqrt(sum_squares(g, n)) : 0;
 }
 
-double rnnc_clip_grad_norm(rnnc_model *m, double max_norm) {
-    const double norm = rnnc_grad_norm(m);
-    const double coef = max_norm / (norm + 1e-6); /* clip_grad_norm_'s epsilon */
+rnnc_status rnnc_clip_grad_norm(rnnc_model *m, double max_norm, double *norm) {
+    if (!m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_clip_grad_norm: model is NULL");
+    if (!(max_norm >= 0))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_clip_grad_norm: max_norm = %g must be >= 0", max_norm);
+    const double n = rnnc_grad_norm(m);
+    const double coef = max_norm / (n + 1e-6); /* clip_grad_norm_'s epsilon */
     if (coef < 1)
         rnnc__scale_grads(m, coef);
-    return norm;
+    if (norm)
+        *norm = n;
+    return RNNC_OK;
 }
 
 rnnc_status rnnc_clip_grad_value(rnnc_model *m, double clip_value) {
