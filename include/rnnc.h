@@ -10,6 +10,11 @@
  *     for rnnc_last_error(). The library never prints and never exits.
  *   - rnnc_x_create(..., &out) hands ownership to the caller; rnnc_x_free(x) releases it and
  *     rnnc_x_free(NULL) does nothing. Pointer arguments are borrowed for the call only.
+ *   - A struct of options (rnnc_fit_spec, rnnc_layer_spec, rnnc_text_source, ...) starts with
+ *     struct_size and is started from its _init(), which sets it; a call refuses another size
+ *     (docs/api.md, "Compatibility").
+ *   - Layers are numbered from 0 (their index in rnnc_config) in every call, message and listing.
+ *   - Getters are rnnc_<object>_<thing>, setters rnnc_<object>_set_<thing> (docs/api.md, "Names").
  *   - Parameter names, shapes and gate order are PyTorch's (torch.nn.RNN/LSTM/GRU, nn.Embedding,
  *     nn.Linear), so weights move between rnnc and PyTorch without permutation.
  */

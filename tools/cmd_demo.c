@@ -168,7 +168,8 @@ static rnnc_status train_epoch(const demo_opts *o, demo_run *r, rnnc_rng *rng, d
         rnnc_model_zero_grad(r->m);
         if ((st = rnnc_model_backward(r->m, r->dout)))
             break;
-        rnnc_clip_grad_norm(r->m, 1.0);
+        if ((st = rnnc_clip_grad_norm(r->m, 1.0, NULL)))
+            break;
         st = rnnc_optim_step(r->opt);
     }
     *loss = sum / (double)o->steps;

@@ -63,14 +63,14 @@ static int load_pretrained(ft_ctx *x) {
         if ((st = rnnc_lm_load(x->pretrained, &lm)) == RNNC_OK)
             st = rnnc_vocab_copy(rnnc_lm_vocab(lm), &x->vocab);
         if (st == RNNC_OK)
-            x->tok = rnnc_lm_tokenizer(rnnc_lm_spec_of(lm)), x->has_tok = 1;
+            x->tok = rnnc_lm_tokenizer(rnnc_lm_get_spec(lm)), x->has_tok = 1;
         rnnc_lm_free(lm);
     } else if (!strcmp(x->task, "classify")) {
         rnnc_classifier *c = NULL;
         if ((st = rnnc_classifier_load(x->pretrained, &c)) == RNNC_OK)
             st = rnnc_vocab_copy(rnnc_classifier_vocab(c), &x->vocab);
         if (st == RNNC_OK)
-            x->tok = rnnc_classifier_text(c)->tok, x->has_tok = 1;
+            x->tok = rnnc_classifier_spec(c)->tok, x->has_tok = 1;
         rnnc_classifier_free(c);
     }
     return st ? cli_fail("finetune", st) : CLI_OK;

@@ -35,7 +35,7 @@ void cli_print_info(void) {
     printf("gemm kernel:  %s (rnnc's own; chosen by the instruction sets above)\n",
            rnnc_gemm_kernel());
     printf("blas:         none\n");
-    printf("threads:      %d\n", rnnc_get_num_threads());
+    printf("threads:      %d\n", rnnc_num_threads());
 }
 
 int cmd_info(int argc, char **argv) {

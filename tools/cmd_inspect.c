@@ -16,8 +16,7 @@ static void print_layers(const char *path, const rnnc_model *m) {
         size_t feat;
         int seq;
         rnnc_model_layer_info(m, i, &name, &kind, &feat, &seq);
-        printf("  %2d  %-10s %-12s output %s%zu)\n", i + 1, kind, name, seq ? "(T, B, " : "(B, ",
-               feat);
+        printf("  %2d  %-10s %-12s output %s%zu)\n", i, kind, name, seq ? "(T, B, " : "(B, ", feat);
     }
 }
 

@@ -31,7 +31,7 @@ static void print_layers(const char *path, const rnnc_config *cfg, const rnnc_mo
                      s->bidirectional ? (s->merge == RNNC_MERGE_SUM ? ", bidirectional (sum)"
                                                                     : ", bidirectional (concat)")
                                       : "");
-        printf("  %2d  %-10s %-10s %-24s output %s%zu)\n", i + 1, kind, name, detail,
+        printf("  %2d  %-10s %-10s %-24s output %s%zu)\n", i, kind, name, detail,
                seq ? "(T, B, " : "(B, ", feat);
     }
 }
@@ -78,7 +78,7 @@ int cmd_summary(int argc, char **argv) {
             fprintf(stderr,
                     "rnnc summary: %s: layer %d: %s = auto is set from the training data; give "
                     "a number with --set %s=N\n",
-                    path, i + 1, key, key);
+                    path, i, key, key);
             return CLI_USAGE;
         }
     }

@@ -42,12 +42,18 @@ void cli_warn_invalid_utf8(const char *cmd, const char *path, size_t n, const ch
                 cmd, path, n, n == 1 ? "" : "s", option);
 }
 
+/* The labels s's examples hold, for messages (0 when they cannot be counted). */
+static int labels_in(const rnnc_textset *s) {
+    int n = 0;
+    return rnnc_textset_labels_present(s, &n) == RNNC_OK ? n : 0;
+}
+
 void cli_textset_warnings(const char *cmd, const char *role, const char *path,
                           const rnnc_textset *s) {
     if (s)
         cli_warn_invalid_utf8(cmd, path, s->invalid_utf8,
                               strcmp(cmd, "eval") ? "[data] encoding =" : "--encoding");
-    if (role && s && s->n > 0 && rnnc_textset_labels_present(s) == 1)
+    if (role && s && s->n > 0 && labels_in(s) == 1)
         fprintf(stderr,
                 "rnnc %s: warning: the %s set (%s) holds one label only, '%s': its accuracy, "
                 "precision and recall say little%s\n",
@@ -192,18 +198,18 @@ static void print_setup(const rnnc_classify_config *tc, const cli_train_args *a,
     if (tc->test_split > 0)
         printf("data: test_split %g of %s (seed %llu): %zu test examples, %d labels in them\n",
                tc->test_split, tc->train, (unsigned long long)tc->test_seed, r->test->n,
-               rnnc_textset_labels_present(r->test));
+               labels_in(r->test));
     printf("data: %zu training, %zu validation examples, %d labels", r->train->n,
            r->val ? r->val->n : 0, r->train->n_labels);
     if (r->val)
-        printf(" (%d in the validation set)", rnnc_textset_labels_present(r->val));
+        printf(" (%d in the validation set)", labels_in(r->val));
     printf("; vocabulary %d ids; read in %.1f s\n", rnnc_vocab_size(rnnc_classifier_vocab(r->c)),
            seconds);
     size_t n_params;
     rnnc_model_params(rnnc_classifier_model(r->c), &n_params);
     printf("model: %d layers, %zu parameters; %d epochs, batch %d, %d thread%s%s%s\n",
            tc->run.model.n_layers, n_params, tc->run.fit.epochs, tc->run.fit.batch_size,
-           rnnc_get_num_threads(), rnnc_get_num_threads() == 1 ? "" : "s",
+           rnnc_num_threads(), rnnc_num_threads() == 1 ? "" : "s",
            a->resume ? "; resuming from " : "", a->resume ? a->resume : "");
     fflush(stdout);
 }

@@ -115,7 +115,7 @@ static void print_setup(const rnnc_forecast_config *fc, rnnc_forecaster *f, cons
            nw[1], nw[2], rnnc_forecaster_spec(f)->season);
     printf("model: %zu parameters; lookback %d, horizon %d; %d epochs, batch %d, %d thread%s\n", np,
            fc->spec.lookback, fc->spec.horizon, fc->run.fit.epochs, fc->run.fit.batch_size,
-           rnnc_get_num_threads(), rnnc_get_num_threads() == 1 ? "" : "s");
+           rnnc_num_threads(), rnnc_num_threads() == 1 ? "" : "s");
     fflush(stdout);
 }
 

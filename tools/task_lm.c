@@ -82,7 +82,7 @@ static int report_eval(rnnc_lm *lm, const char *what, const char *path, const rn
     rnnc_status st = rnnc_lm_evaluate(lm, c, batch, &loss, &n);
     if (st)
         return cli_fail(what, st);
-    const int chars = rnnc_lm_spec_of(lm)->level == RNNC_LM_CHAR;
+    const int chars = rnnc_lm_get_spec(lm)->level == RNNC_LM_CHAR;
     printf("%s %s: %zu tokens scored (%d stream%s)  loss %.4f nats/token  perplexity %.3f", what,
            path, n, batch, batch == 1 ? "" : "s", loss, exp(loss));
     if (chars)
@@ -133,7 +133,7 @@ static int encode(const rnnc_lm_config *lc, lm_run *r) {
 static void print_setup(const rnnc_lm_config *lc, const lm_run *r) {
     size_t np;
     rnnc_model_params(rnnc_lm_model(r->lm), &np);
-    const rnnc_lm_spec *sp = rnnc_lm_spec_of(r->lm);
+    const rnnc_lm_spec *sp = rnnc_lm_get_spec(r->lm);
     printf("data: %s: %zu training tokens", lc->train_file, r->train.n);
     if (r->val.n)
         printf(", %zu validation tokens%s", r->val.n, r->cut < r->len ? " (the file's end)" : "");
@@ -142,8 +142,8 @@ static void print_setup(const rnnc_lm_config *lc, const lm_run *r) {
     printf("; vocabulary %d (%s level)\n", rnnc_vocab_size(rnnc_lm_vocab(r->lm)),
            sp->level == RNNC_LM_CHAR ? "character" : "word");
     printf("model: %zu parameters; %d epochs, batch %d x bptt %d, %d thread%s\n", np,
-           lc->run.fit.epochs, lc->run.fit.batch_size, sp->bptt, rnnc_get_num_threads(),
-           rnnc_get_num_threads() == 1 ? "" : "s");
+           lc->run.fit.epochs, lc->run.fit.batch_size, sp->bptt, rnnc_num_threads(),
+           rnnc_num_threads() == 1 ? "" : "s");
     fflush(stdout);
 }
 
@@ -168,7 +168,7 @@ int cli_train_lm(const cli_train_args *a, cli_make_lm make, void *user) {
         rc = encode(&lc, &r);
     if (rc == CLI_OK) {
         print_setup(&lc, &r);
-        const rnnc_lm_spec *sp = rnnc_lm_spec_of(r.lm);
+        const rnnc_lm_spec *sp = rnnc_lm_get_spec(r.lm);
         cli_progress ps;
         rnnc_epoch_report last;
         cli_fit_begin(&ps, sp->level == RNNC_LM_CHAR ? CLI_TASK_LM_CHAR : CLI_TASK_LM_WORD,

@@ -23,6 +23,7 @@ extern "C" {
  * batch is only as long as its longest review; without it every step of maxlen is run, padding
  * included, as Keras's classic recipe does. */
 typedef struct rnnc_text_spec {
+    size_t struct_size; /* set by rnnc_text_spec_init(); see docs/api.md, "Compatibility" */
     rnnc_tokenizer_spec tok;
     int num_words;             /* keep ids < num_words (Keras's num_words); 0: every word. 10000 */
     int min_freq;              /* drop words seen fewer times in training. 1 */
@@ -35,7 +36,13 @@ typedef struct rnnc_text_spec {
      * and truncation (rnnc_text_augment, drawing from the model's generator). 0: off */
     rnnc_text_augment_spec augment;
 } rnnc_text_spec;
-rnnc_text_spec rnnc_text_spec_init(void);
+/* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
+void rnnc_text_spec_defaults(rnnc_text_spec *s, size_t size);
+static inline rnnc_text_spec rnnc_text_spec_init(void) {
+    rnnc_text_spec s;
+    rnnc_text_spec_defaults(&s, sizeof s);
+    return s;
+}
 
 typedef struct rnnc_classifier rnnc_classifier;
 
@@ -56,10 +63,11 @@ rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out);
 /* Writes the model file atomically. */
 rnnc_status rnnc_classifier_save(const rnnc_classifier *c, const char *path);
 void rnnc_classifier_free(rnnc_classifier *c);
-/* The parts (borrowed). */
+/* The parts (borrowed): the model, the vocabulary, the text spec (how text becomes input), the
+ * label names and their count. */
 rnnc_model *rnnc_classifier_model(rnnc_classifier *c);
 const rnnc_vocab *rnnc_classifier_vocab(const rnnc_classifier *c);
-const rnnc_text_spec *rnnc_classifier_text(const rnnc_classifier *c);
+const rnnc_text_spec *rnnc_classifier_spec(const rnnc_classifier *c);
 int rnnc_classifier_labels(const rnnc_classifier *c, const char *const **names);
 
 /* Trains on train (labels named as the classifier's), validating on val (may be NULL) after

@@ -102,7 +102,7 @@ rnnc_status rnnc_file_write_atomic(const char *path, const void *data, size_t le
  */
 #define RNNC_MAX_THREADS 1024 /* the most threads a run asks for (--threads, [train] threads) */
 void rnnc_set_num_threads(int n);
-int rnnc_get_num_threads(void);
+int rnnc_num_threads(void);
 void rnnc_shutdown(void);
 const char *rnnc_cpu_features(void);
 const char *rnnc_gemm_kernel(void);

@@ -39,9 +39,9 @@ rnnc_status rnnc_ar_fit(const double *y, size_t n, size_t p, double *coef);
  * the local maxima of the autocorrelation function of y minus its least-squares line, when that
  * value is at least 0.3; otherwise 1 (no season). */
 size_t rnnc_season_detect(const double *y, size_t n, size_t max_lag);
-/* The in-sample seasonal naive error: mean |y[t] - y[t-m]| over t in [m, n); the MASE scale.
- * NAN when n <= m. */
-double rnnc_mase_scale(const double *y, size_t n, size_t m);
+/* The in-sample seasonal naive error: *scale = mean |y[t] - y[t-m]| over t in [m, n); the MASE
+ * scale. RNNC_ERR_ARG when m is 0 or n <= m (no pair of values m steps apart). */
+rnnc_status rnnc_mase_scale(const double *y, size_t n, size_t m, double *scale);
 
 /* Point forecast errors over n values: MAE, RMSE, MAPE (percent, over the actuals that are not
  * 0; NAN when all are), sMAPE (percent, 200 |e| / (|y| + |f|), 0 when both are 0) and MASE (MAE /
@@ -61,6 +61,7 @@ enum rnnc_forecast_loss { RNNC_FLOSS_MSE = 0, RNNC_FLOSS_MAE, RNNC_FLOSS_HUBER }
 
 /* A forecaster's setup. Column lists are comma-separated names of the series' columns. */
 typedef struct rnnc_forecast_spec {
+    size_t struct_size;    /* set by rnnc_forecast_spec_init(); see docs/api.md, "Compatibility" */
     int lookback;          /* L input steps per window. 24 */
     int horizon;           /* H steps predicted. 1 */
     int stride;            /* steps between the starts of training windows. 1 */
@@ -85,7 +86,13 @@ typedef struct rnnc_forecast_spec {
      * model's generator); validation, evaluation and forecasts never are. 0: off */
     rnnc_series_augment_spec augment;
 } rnnc_forecast_spec;
-rnnc_forecast_spec rnnc_forecast_spec_init(void);
+/* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
+void rnnc_forecast_spec_defaults(rnnc_forecast_spec *s, size_t size);
+static inline rnnc_forecast_spec rnnc_forecast_spec_init(void) {
+    rnnc_forecast_spec s;
+    rnnc_forecast_spec_defaults(&s, sizeof s);
+    return s;
+}
 
 typedef struct rnnc_forecaster rnnc_forecaster;
 

@@ -24,6 +24,7 @@ enum rnnc_lm_loss { RNNC_LM_LOSS_TOKEN_MEAN = 0, RNNC_LM_LOSS_STEP_SUM = 1 };
 
 /* How a language model reads text. */
 typedef struct rnnc_lm_spec {
+    size_t struct_size; /* set by rnnc_lm_spec_init(); see docs/api.md, "Compatibility" */
     /* how text becomes tokens: as rnnc_corpus_spec (rnnc_lm_corpus) */
     enum rnnc_lm_level level; /* char */
     int lowercase;            /* fold case first (the tokenizer's table). 0 */
@@ -40,7 +41,13 @@ typedef struct rnnc_lm_spec {
                        with its whole history. 1 */
 } rnnc_lm_spec;
 /* The defaults given after each field above. */
-rnnc_lm_spec rnnc_lm_spec_init(void);
+/* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
+void rnnc_lm_spec_defaults(rnnc_lm_spec *s, size_t size);
+static inline rnnc_lm_spec rnnc_lm_spec_init(void) {
+    rnnc_lm_spec s;
+    rnnc_lm_spec_defaults(&s, sizeof s);
+    return s;
+}
 /* The part of the spec that says how text becomes the model's token stream (its first seven
  * fields); spec NULL means rnnc_lm_spec_init(). */
 rnnc_corpus_spec rnnc_lm_corpus(const rnnc_lm_spec *spec);
@@ -66,10 +73,10 @@ rnnc_status rnnc_lm_load(const char *path, rnnc_lm **out);
 /* Writes the model file atomically: the model, the spec and the vocabulary. */
 rnnc_status rnnc_lm_save(const rnnc_lm *lm, const char *path);
 void rnnc_lm_free(rnnc_lm *lm);
-/* The parts (borrowed). */
+/* The parts (borrowed). The spec's getter says "get" because rnnc_lm_spec names its type. */
 rnnc_model *rnnc_lm_model(rnnc_lm *lm);
 const rnnc_vocab *rnnc_lm_vocab(const rnnc_lm *lm);
-const rnnc_lm_spec *rnnc_lm_spec_of(const rnnc_lm *lm);
+const rnnc_lm_spec *rnnc_lm_get_spec(const rnnc_lm *lm);
 /* Encodes text with the model's vocabulary and spec (rnnc_corpus_encode). */
 rnnc_status rnnc_lm_encode(const rnnc_lm *lm, const char *text, size_t len, const char *name,
                            rnnc_corpus *out);
@@ -94,11 +101,18 @@ rnnc_status rnnc_lm_evaluate(rnnc_lm *lm, const rnnc_corpus *c, int batch, doubl
  * V = 0, a negative or non-finite temperature, top_k < 0, top_p outside (0, 1];
  * RNNC_ERR_NUMERIC for a NaN or +Inf logit (-Inf marks a token that is never drawn). */
 typedef struct rnnc_sample_spec {
+    size_t struct_size; /* set by rnnc_sample_spec_init(); see docs/api.md, "Compatibility" */
     double temperature; /* 1 */
     int top_k;          /* 0 */
     double top_p;       /* 1 */
 } rnnc_sample_spec;
-rnnc_sample_spec rnnc_sample_spec_init(void);
+/* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
+void rnnc_sample_spec_defaults(rnnc_sample_spec *s, size_t size);
+static inline rnnc_sample_spec rnnc_sample_spec_init(void) {
+    rnnc_sample_spec s;
+    rnnc_sample_spec_defaults(&s, sizeof s);
+    return s;
+}
 rnnc_status rnnc_sample_logits(const float *logits, size_t V, const rnnc_sample_spec *spec,
                                rnnc_rng *rng, int32_t *id);
 /* Generates n tokens after prime (may be empty: generation then starts as after a line end, from

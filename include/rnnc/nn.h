@@ -62,6 +62,7 @@ int rnnc_layer_has_cell_state(int kind);
 
 /* One layer. Start from rnnc_layer_spec_init() and set the fields of its kind. */
 typedef struct rnnc_layer_spec {
+    size_t struct_size; /* set by rnnc_layer_spec_init(); see docs/api.md, "Compatibility" */
     enum rnnc_layer_kind kind;
     char
         name[RNNC_NAME_MAX]; /* parameter-name prefix; "" gives a default (see rnnc_model_create) */
@@ -98,9 +99,16 @@ typedef struct rnnc_layer_spec {
 
 /* A layer of the given kind with the defaults: padding_idx -1, activation linear, layers 1,
  * unidirectional, concat, return_sequences 0, tanh, no dropout, forget bias as PyTorch's. */
-rnnc_layer_spec rnnc_layer_spec_init(int kind);
+/* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
+void rnnc_layer_spec_defaults(rnnc_layer_spec *s, size_t size, int kind);
+static inline rnnc_layer_spec rnnc_layer_spec_init(int kind) {
+    rnnc_layer_spec s;
+    rnnc_layer_spec_defaults(&s, sizeof s, kind);
+    return s;
+}
 
-/* A whole model: the input and the layers in order. */
+/* A whole model: the input and the layers in order. A layer's number is its index here, from 0,
+ * wherever one is taken or shown: the calls below, error messages, rnnc inspect and summary. */
 typedef struct rnnc_config {
     int input_size; /* features per step when the first layer is not an embedding */
     int n_layers;

@@ -31,6 +31,7 @@ enum rnnc_missing { RNNC_MISSING_REJECT = 0, RNNC_MISSING_FFILL, RNNC_MISSING_IN
 /* Where and how to read a series. Column lists are comma-separated header names or 0-based
  * indices. Start from rnnc_series_source_init(); strings are borrowed for the call. */
 typedef struct rnnc_series_source {
+    size_t struct_size; /* set by rnnc_series_source_init(); see docs/api.md, "Compatibility" */
     const char *path;
     /* Time stamp column(s); several (e.g. "year,month,day,hour") are composed into one stamp:
      * "YYYY-MM-DD HH:00" when they are named year, month, day and hour (any case), otherwise
@@ -65,7 +66,13 @@ typedef struct rnnc_series {
 } rnnc_series;
 
 /* path NULL, no time column, every column numeric, RNNC_MISSING_REJECT, no sorting. */
-rnnc_series_source rnnc_series_source_init(void);
+/* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
+void rnnc_series_source_defaults(rnnc_series_source *s, size_t size);
+static inline rnnc_series_source rnnc_series_source_init(void) {
+    rnnc_series_source s;
+    rnnc_series_source_defaults(&s, sizeof s);
+    return s;
+}
 /* Reads a CSV file: a header row, then one row per time step, oldest first (see sort_time). LF
  * or CRLF line ends (the last line may lack one), RFC 4180 quoting ("a ""b""", commas inside
  * quotes), blank lines skipped. Errors (RNNC_ERR_FORMAT) name the file, the line and the column:

@@ -40,11 +40,13 @@ typedef struct rnnc_tokenizer_spec {
 
 rnnc_tokenizer_spec rnnc_tokenizer_spec_init(void);
 /* Calls fn(token, len, user) for each token of text[0..len) in order; the token is valid UTF-8,
- * NUL-terminated and borrowed for the call. A nonzero return from fn stops early and is returned.
- * Returns 0 when every token was passed; RNNC_ERR_ARG (fn NULL, text NULL with len > 0) or
- * RNNC_ERR_NOMEM (a token too long to buffer) with a message. spec NULL means the defaults. */
-int rnnc_tokenize(const rnnc_tokenizer_spec *spec, const char *text, size_t len,
-                  int (*fn)(const char *tok, size_t len, void *user), void *user);
+ * NUL-terminated and borrowed for the call. fn returns 0 to go on, a positive value to stop
+ * there (rnnc_tokenize then returns RNNC_OK), or a negative rnnc_status to stop with that error,
+ * which rnnc_tokenize returns as it is (a callback's own failure, with its message). Errors:
+ * RNNC_ERR_ARG (fn NULL, text NULL with len > 0), RNNC_ERR_NOMEM (a token too long to buffer).
+ * spec NULL means the defaults. */
+rnnc_status rnnc_tokenize(const rnnc_tokenizer_spec *spec, const char *text, size_t len,
+                          int (*fn)(const char *tok, size_t len, void *user), void *user);
 /* Replaces each NUL byte of text[0..len) by a space, in place, and returns text. A NUL is
  * whitespace to the tokenizer; a text that is to be kept as a C string (a record of a text set, a
  * line given to rnnc_classifier_predict) goes through this first, so that a NUL inside it does not
@@ -164,6 +166,7 @@ typedef struct rnnc_read_limits {
 /* Where to read a labelled text set from. Start from rnnc_text_source_init(); all strings are
  * borrowed for the call. */
 typedef struct rnnc_text_source {
+    size_t struct_size; /* set by rnnc_text_source_init(); see docs/api.md, "Compatibility" */
     enum rnnc_text_format format;
     const char *path;  /* a file or folder */
     const char *split; /* aclImdb: "train" (NULL) or "test" */
@@ -186,11 +189,18 @@ typedef struct rnnc_text_source {
     int encoding;
 } rnnc_text_source;
 enum rnnc_text_encoding { RNNC_TEXT_UTF8 = 0, RNNC_TEXT_LATIN1 = 1 };
-/* "utf-8" (or "utf8") and "latin-1" (or "latin1", "iso-8859-1") to an encoding; -1 otherwise. */
-int rnnc_text_encoding_parse(const char *name);
+/* "utf-8" (or "utf8") and "latin-1" (or "latin1", "iso-8859-1") to an encoding; RNNC_ERR_ARG
+ * naming the valid names otherwise (*encoding unchanged). */
+rnnc_status rnnc_text_encoding_parse(const char *name, int *encoding);
 
 /* format AUTO, header -1, everything else NULL/0. */
-rnnc_text_source rnnc_text_source_init(void);
+/* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
+void rnnc_text_source_defaults(rnnc_text_source *s, size_t size);
+static inline rnnc_text_source rnnc_text_source_init(void) {
+    rnnc_text_source s;
+    rnnc_text_source_defaults(&s, sizeof s);
+    return s;
+}
 /* Reads a labelled text set; owned by the caller. AUTO picks the format from the path: a folder
  * with train/pos -> ACLIMDB; a folder of folders -> FOLDER_FILES; *.tar.gz, *.tgz or *.tar whose
  * members are under aclImdb/ -> ACLIMDB; *.tsv(.gz) whose first line has at least 4 fields, the
@@ -253,10 +263,11 @@ rnnc_status rnnc_text_augment(const rnnc_text_augment_spec *spec, rnnc_rng *rng,
  * fraction in (0, 1); both parts non-empty. */
 rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, uint64_t seed,
                                rnnc_textset **val);
-/* How many different labels set's examples hold (0 for NULL or an empty set; -1 out of memory).
+/* *count = how many different labels set's examples hold (0 for NULL or an empty set).
  * A validation or test set with one cannot tell a classifier from one that always answers that
- * label (accuracy, precision and recall mean little); rnnc train warns about it. */
-int rnnc_textset_labels_present(const rnnc_textset *set);
+ * label (accuracy, precision and recall mean little); rnnc train warns about it. Errors:
+ * RNNC_ERR_ARG (count NULL), RNNC_ERR_NOMEM. */
+rnnc_status rnnc_textset_labels_present(const rnnc_textset *set, int *count);
 /* Keeps n examples of set drawn at random without replacement (seeded; the same seed and set give
  * the same examples), in their file order; the others are freed. n >= set->n keeps every one. */
 rnnc_status rnnc_textset_subset(rnnc_textset *set, size_t n, uint64_t seed);

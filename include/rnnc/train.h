@@ -68,6 +68,7 @@ enum rnnc_optim_kind {
 };
 /* Every field applies to the kinds named beside it and is ignored by the others. */
 typedef struct rnnc_optim_spec {
+    size_t struct_size; /* set by rnnc_optim_spec_init(); see docs/api.md, "Compatibility" */
     enum rnnc_optim_kind kind;
     double lr;                        /* SGD 1e-2 (torch has no default), Adam/AdamW 1e-3,
                                          RMSprop 1e-2, Adagrad 1e-2 */
@@ -88,7 +89,13 @@ typedef struct rnnc_optim rnnc_optim;
 
 /* torch.optim's defaults for `kind` (listed above). An unknown kind gives a spec that
  * rnnc_optim_create rejects. */
-rnnc_optim_spec rnnc_optim_spec_init(int kind);
+/* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
+void rnnc_optim_spec_defaults(rnnc_optim_spec *s, size_t size, int kind);
+static inline rnnc_optim_spec rnnc_optim_spec_init(int kind) {
+    rnnc_optim_spec s;
+    rnnc_optim_spec_defaults(&s, sizeof s, kind);
+    return s;
+}
 /* "sgd", "adam", "adamw", "rmsprop" or "adagrad" (exact, lower case) to a kind; ARG error naming
  * the valid names otherwise. */
 rnnc_status rnnc_optim_kind_parse(const char *name, int *kind);
@@ -132,8 +139,9 @@ rnnc_status rnnc_optim_set_steps(rnnc_optim *o, long steps);
 /* The global L2 norm of m's gradients, accumulated in double (0 for a model without any). */
 double rnnc_grad_norm(rnnc_model *m);
 /* Scales gradients so their global L2 norm is at most max_norm (clip_grad_norm_: coefficient
- * max_norm / (norm + 1e-6) when below 1); returns the norm before clipping (rnnc_grad_norm). */
-double rnnc_clip_grad_norm(rnnc_model *m, double max_norm);
+ * max_norm / (norm + 1e-6) when below 1); *norm (may be NULL) gets the norm before clipping
+ * (rnnc_grad_norm). max_norm must be >= 0 and not NaN (RNNC_ERR_ARG, nothing changed). */
+rnnc_status rnnc_clip_grad_norm(rnnc_model *m, double max_norm, double *norm);
 /* Clamps every gradient into [-clip_value, clip_value] (clip_grad_value_; NaN stays NaN).
  * clip_value must be >= 0 and not NaN. */
 rnnc_status rnnc_clip_grad_value(rnnc_model *m, double clip_value);
@@ -226,6 +234,7 @@ enum rnnc_threshold_mode { RNNC_THRESHOLD_REL = 0, RNNC_THRESHOLD_ABS = 1 };
 /* Fields torch requires without a default (step_size, EXPONENTIAL's gamma, t_max, total_steps)
  * start at 0 and must be set; rnnc_sched_init names a missing one. */
 typedef struct rnnc_sched_spec {
+    size_t struct_size; /* set by rnnc_sched_spec_init(); see docs/api.md, "Compatibility" */
     enum rnnc_sched_kind kind;
     long warmup_steps;          /* linear warm-up before the main schedule: 0 (none) */
     double warmup_start_factor; /* (0, 1]: 1/3 (LinearLR's start_factor) */
@@ -267,7 +276,13 @@ typedef struct rnnc_sched {
 } rnnc_sched;
 
 /* The defaults above for `kind`. */
-rnnc_sched_spec rnnc_sched_spec_init(int kind);
+/* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
+void rnnc_sched_spec_defaults(rnnc_sched_spec *s, size_t size, int kind);
+static inline rnnc_sched_spec rnnc_sched_spec_init(int kind) {
+    rnnc_sched_spec s;
+    rnnc_sched_spec_defaults(&s, sizeof s, kind);
+    return s;
+}
 /* "constant", "step", "exponential", "cosine", "onecycle", "plateau" or "slanted_triangular"
  * (exact, lower case) to a kind; ARG error naming the valid names otherwise. */
 rnnc_status rnnc_sched_kind_parse(const char *name, int *kind);
@@ -345,6 +360,7 @@ int rnnc_finetune_trainable(const rnnc_finetune_spec *spec, const rnnc_model *m,
 double rnnc_finetune_l2sp_penalty(const rnnc_finetune_spec *spec, const rnnc_model *m);
 
 typedef struct rnnc_fit_spec {
+    size_t struct_size;        /* set by rnnc_fit_spec_init(); see docs/api.md, "Compatibility" */
     int epochs;                /* 10 */
     int batch_size;            /* 32 */
     uint64_t seed;             /* shuffling and dropout masks. 1 */
@@ -396,7 +412,13 @@ typedef struct rnnc_fit_spec {
      * starts its file with a restart at its next step. NULL: none. */
     const char *tensorboard;
 } rnnc_fit_spec;
-rnnc_fit_spec rnnc_fit_spec_init(void);
+/* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
+void rnnc_fit_spec_defaults(rnnc_fit_spec *s, size_t size);
+static inline rnnc_fit_spec rnnc_fit_spec_init(void) {
+    rnnc_fit_spec s;
+    rnnc_fit_spec_defaults(&s, sizeof s);
+    return s;
+}
 /* The names of the files a run writes into its output folder (rnnc_fit_spec.out_dir), NULL after
  * the last: the model files, the checkpoint and the files beside it (optimizer state, weight
  * average, a language model's carried state, each with the ".next" file of its two-phase write),

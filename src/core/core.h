@@ -78,6 +78,13 @@ int rnnc__add(size_t a, size_t b, size_t *out);
 uint64_t rnnc__hash(uint64_t h, const void *p, size_t n);
 
 /* calloc of n*size bytes that reports RNNC_ERR_NOMEM naming `what` on failure or overflow. */
+/* Versioned option structs (docs/api.md, "Compatibility"): each starts with size_t struct_size.
+ * rnnc__spec_fill copies this library's defaults def (size want) into dst, which is size bytes
+ * (the caller's sizeof): the common prefix, the rest zero, struct_size = size. rnnc__spec_check
+ * refuses a struct whose struct_size is not want, naming the type and its init function. */
+void rnnc__spec_fill(void *dst, size_t size, const void *def, size_t want);
+rnnc_status rnnc__spec_check(const void *s, size_t want, const char *type);
+#define RNNC__SPEC_CHECK(p, type) rnnc__spec_check((p), sizeof(type), #type)
 rnnc_status rnnc__calloc(void **out, size_t n, size_t size, const char *what);
 
 #endif

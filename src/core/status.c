@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static _Thread_local char last_error[1024];
 
@@ -22,6 +23,28 @@ rnnc_status rnnc__fail_prefix(rnnc_status code, const char *prefix) {
     if (snprintf(last_error, sizeof last_error, "%s: %s", prefix, msg) >= (int)sizeof last_error)
         last_error[sizeof last_error - 1] = 0; /* a long message is cut; that is fine */
     return code;
+}
+
+void rnnc__spec_fill(void *dst, size_t size, const void *def, size_t want) {
+    if (!dst || size < sizeof(size_t))
+        return;
+    memset(dst, 0, size);
+    memcpy(dst, def, size < want ? size : want);
+    memcpy(dst, &size, sizeof size);
+}
+
+rnnc_status rnnc__spec_check(const void *s, size_t want, const char *type) {
+    if (!s)
+        return RNNC_FAIL(RNNC_ERR_ARG, "%s is NULL", type);
+    size_t have;
+    memcpy(&have, s, sizeof have);
+    if (have != want)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%s: struct_size is %zu, but this library's %s has %zu bytes: start it "
+                         "from %s_init(), in a program compiled with the rnnc.h of this "
+                         "library (rnnc %s)",
+                         type, have, type, want, type, RNNC_VERSION_STRING);
+    return RNNC_OK;
 }
 
 const char *rnnc_last_error(void) {

@@ -42,7 +42,7 @@ void rnnc_set_num_threads(int n) {
     atomic_store(&n_threads, n > 0 ? n : online_cpus());
 }
 
-int rnnc_get_num_threads(void) {
+int rnnc_num_threads(void) {
     return rnnc__threads();
 }
 

@@ -12,11 +12,12 @@
 
 #define MAX_COLUMNS 4096
 
-rnnc_series_source rnnc_series_source_init(void) {
+void rnnc_series_source_defaults(rnnc_series_source *out, size_t size) {
     rnnc_series_source s;
     memset(&s, 0, sizeof s);
     s.missing = RNNC_MISSING_REJECT;
-    return s;
+    s.struct_size = sizeof s;
+    rnnc__spec_fill(out, size, &s, sizeof s);
 }
 
 void rnnc_series_free(rnnc_series *s) {
@@ -674,6 +675,7 @@ rnnc_status rnnc_series_parse(const char *text, size_t len, const char *name,
 rnnc_status rnnc_series_read(const rnnc_series_source *src, rnnc_series **out) {
     if (!src || !src->path || !out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_series_read: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(src, rnnc_series_source));
     *out = NULL;
     rnnc__budget budget;
     rnnc__budget_init(&budget, &src->limits);

@@ -130,12 +130,16 @@ rnnc_status rnnc_textset_split(rnnc_textset *set, double fraction, uint64_t seed
     return RNNC_OK;
 }
 
-int rnnc_textset_labels_present(const rnnc_textset *set) {
+rnnc_status rnnc_textset_labels_present(const rnnc_textset *set, int *count) {
+    if (!count)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_labels_present: count is NULL");
+    *count = 0;
     if (!set || set->n_labels <= 0)
-        return 0;
+        return RNNC_OK;
     unsigned char *seen = calloc((size_t)set->n_labels, 1);
     if (!seen)
-        return -1;
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_textset_labels_present: cannot allocate %d bytes",
+                         set->n_labels);
     int n = 0;
     for (size_t i = 0; i < set->n; i++) {
         const int32_t c = set->labels[i];
@@ -143,7 +147,8 @@ int rnnc_textset_labels_present(const rnnc_textset *set) {
             seen[c] = 1, n++;
     }
     free(seen);
-    return n;
+    *count = n;
+    return RNNC_OK;
 }
 
 rnnc_status rnnc_textset_subset(rnnc_textset *set, size_t n, uint64_t seed) {

@@ -9,12 +9,13 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-rnnc_text_source rnnc_text_source_init(void) {
+void rnnc_text_source_defaults(rnnc_text_source *out, size_t size) {
     rnnc_text_source s;
     memset(&s, 0, sizeof s);
     s.format = RNNC_TEXT_AUTO;
     s.header = -1;
-    return s;
+    s.struct_size = sizeof s;
+    rnnc__spec_fill(out, size, &s, sizeof s);
 }
 
 void rnnc_textset_free(rnnc_textset *s) {
@@ -66,16 +67,19 @@ static char *dup_n(const char *s, size_t n) {
     return d;
 }
 
-int rnnc_text_encoding_parse(const char *name) {
+rnnc_status rnnc_text_encoding_parse(const char *name, int *encoding) {
+    if (!encoding)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_text_encoding_parse: encoding is NULL");
     static const char *const utf8[] = {"utf-8", "utf8", "UTF-8"};
     static const char *const latin1[] = {"latin-1", "latin1", "iso-8859-1", "ISO-8859-1"};
     for (size_t i = 0; name && i < sizeof utf8 / sizeof utf8[0]; i++)
         if (!strcmp(name, utf8[i]))
-            return RNNC_TEXT_UTF8;
+            return *encoding = RNNC_TEXT_UTF8, RNNC_OK;
     for (size_t i = 0; name && i < sizeof latin1 / sizeof latin1[0]; i++)
         if (!strcmp(name, latin1[i]))
-            return RNNC_TEXT_LATIN1;
-    return -1;
+            return *encoding = RNNC_TEXT_LATIN1, RNNC_OK;
+    return RNNC_FAIL(RNNC_ERR_ARG, "unknown text encoding '%.60s' (utf-8 or latin-1)",
+                     name ? name : "(null)");
 }
 
 /* ---- label names by hash (FNV-1a), open addressing with linear probing ---- */
@@ -515,6 +519,8 @@ rnnc_status rnnc_textset_read(const rnnc_text_source *src, rnnc_textset **out) {
     if (!out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_read: out is NULL");
     *out = NULL;
+    if (src)
+        RNNC_TRY(RNNC__SPEC_CHECK(src, rnnc_text_source));
     if (!src || !src->path || !*src->path)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_textset_read: no path");
     if (src->split && strcmp(src->split, "train") != 0 && strcmp(src->split, "test") != 0)

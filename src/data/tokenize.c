@@ -215,8 +215,9 @@ static int tokenize_chars(const rnnc_tokenizer_spec *spec, const unsigned char *
     return 0;
 }
 
-int rnnc_tokenize(const rnnc_tokenizer_spec *spec, const char *text, size_t len,
-                  int (*fn)(const char *tok, size_t len, void *user), void *user) {
+/* The walk: fn's first nonzero return, or 0. */
+static int tokenize(const rnnc_tokenizer_spec *spec, const char *text, size_t len,
+                    int (*fn)(const char *tok, size_t len, void *user), void *user) {
     rnnc_tokenizer_spec def = rnnc_tokenizer_spec_init();
     if (!spec)
         spec = &def;
@@ -272,4 +273,10 @@ int rnnc_tokenize(const rnnc_tokenizer_spec *spec, const char *text, size_t len,
     if (t.p != t.small)
         free(t.p);
     return r;
+}
+
+rnnc_status rnnc_tokenize(const rnnc_tokenizer_spec *spec, const char *text, size_t len,
+                          int (*fn)(const char *tok, size_t len, void *user), void *user) {
+    const int r = tokenize(spec, text, len, fn, user);
+    return r > 0 ? RNNC_OK : r; /* a stop fn asked for is no error */
 }

@@ -470,7 +470,7 @@ rnnc_status rnnc_config_write(const rnnc_config *cfg, char **out) {
     for (int i = 0; i < cfg->n_layers; i++) {
         const rnnc_layer_spec *s = &cfg->layers[i];
         if (s->set_forget_bias && rnnc__is_recurrent(s->kind) && !isfinite(s->forget_bias))
-            return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_write: layer %d: forget_bias is %g", i + 1,
+            return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_config_write: layer %d: forget_bias is %g", i,
                              (double)s->forget_bias);
     }
     char *text = NULL;

@@ -346,7 +346,7 @@ static rnnc_status check_batch(const rnnc__model *m, const rnnc__batch *b) {
         if (m->L[i].h0 && m->L[i].state_B != b->B)
             return RNNC_FAIL(RNNC_ERR_SHAPE,
                              "batch: B = %zu but the initial state of layer %d was set for B = %zu",
-                             b->B, i + 1, m->L[i].state_B);
+                             b->B, i, m->L[i].state_B);
     return RNNC_OK;
 }
 
@@ -512,8 +512,8 @@ const real *rnnc__model_input_grad(const rnnc__model *m) {
 
 rnnc_status rnnc__model_set_trainable(rnnc__model *m, int layer, int on) {
     if (!m || layer < 0 || layer >= m->cfg.n_layers)
-        return RNNC_FAIL(RNNC_ERR_ARG, "set_trainable: no layer %d (the model has %d)", layer,
-                         m ? m->cfg.n_layers : 0);
+        return RNNC_FAIL(RNNC_ERR_ARG, "set_trainable: no layer %d: the model's layers are 0 to %d",
+                         layer, m ? m->cfg.n_layers - 1 : -1);
     m->frozen[layer] = !on;
     return RNNC_OK;
 }

@@ -25,7 +25,7 @@ const char *rnnc__kind_name(int kind) {
     }
 }
 
-rnnc_layer_spec rnnc_layer_spec_init(int kind) {
+void rnnc_layer_spec_defaults(rnnc_layer_spec *out, size_t size, int kind) {
     rnnc_layer_spec s;
     memset(&s, 0, sizeof s);
     s.kind = kind;
@@ -34,7 +34,8 @@ rnnc_layer_spec rnnc_layer_spec_init(int kind) {
     s.layers = 1;
     s.merge = RNNC_MERGE_CONCAT;
     s.nonlinearity = RNNC_ACT_TANH;
-    return s;
+    s.struct_size = sizeof s;
+    rnnc__spec_fill(out, size, &s, sizeof s);
 }
 
 int rnnc__plan_cell(const rnnc_layer_spec *s) {
@@ -56,7 +57,7 @@ static int valid_name(const char *n) {
 }
 
 #define LAYER_FAIL(code, i, s, fmt, ...)                                                           \
-    RNNC_FAIL(code, "layer %d (%s): " fmt, (i) + 1, rnnc__kind_name((s)->kind), __VA_ARGS__)
+    RNNC_FAIL(code, "layer %d (%s): " fmt, (i), rnnc__kind_name((s)->kind), __VA_ARGS__)
 
 static rnnc_status check_dim(int i, const rnnc_layer_spec *s, const char *field, long v, long lo) {
     if (v < lo || v > MAX_DIM)
@@ -73,8 +74,13 @@ static rnnc_status check_rate(int i, const rnnc_layer_spec *s, const char *field
 
 static rnnc_status validate_layer(const rnnc_config *cfg, int i, int *seq, size_t *feat) {
     const rnnc_layer_spec *s = &cfg->layers[i];
+    if (RNNC__SPEC_CHECK(s, rnnc_layer_spec)) {
+        char where[32];
+        snprintf(where, sizeof where, "layer %d", i);
+        return rnnc__fail_prefix(RNNC_ERR_ARG, where);
+    }
     if (!rnnc__kind_name(s->kind))
-        return RNNC_FAIL(RNNC_ERR_ARG, "layer %d: unknown kind %d", i + 1, s->kind);
+        return RNNC_FAIL(RNNC_ERR_ARG, "layer %d: unknown kind %d", i, s->kind);
     if (s->name[0] && !valid_name(s->name))
         return LAYER_FAIL(RNNC_ERR_ARG, i, s, "name '%s' may hold only letters, digits and '_'",
                           s->name);
@@ -238,8 +244,7 @@ rnnc_status rnnc__plan_build(const rnnc_config *cfg, rnnc__plan *p) {
         name_layer(cfg, i, L->name);
         for (int k = 0; k < i; k++)
             if (strcmp(p->layer[k].name, L->name) == 0)
-                st = RNNC_FAIL(RNNC_ERR_ARG, "layers %d and %d are both named '%s'", k + 1, i + 1,
-                               L->name);
+                st = RNNC_FAIL(RNNC_ERR_ARG, "layers %d and %d are both named '%s'", k, i, L->name);
         L->in = feat, L->seq_in = seq;
         L->tied_weight = -1;
         L->first_param = p->n_params;

@@ -171,13 +171,18 @@ size_t rnnc_season_detect(const double *y, size_t n, size_t max_lag) {
     return best;
 }
 
-double rnnc_mase_scale(const double *y, size_t n, size_t m) {
-    if (!y || m < 1 || n <= m)
-        return NAN;
+rnnc_status rnnc_mase_scale(const double *y, size_t n, size_t m, double *scale) {
+    if (!y || !scale)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_mase_scale: NULL argument");
+    if (m < 1 || n <= m)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "rnnc_mase_scale: %zu values hold no pair %zu steps apart (season %zu)", n,
+                         m, m);
     double s = 0;
     for (size_t t = m; t < n; t++)
         s += fabs(y[t] - y[t - m]);
-    return s / (double)(n - m);
+    *scale = s / (double)(n - m);
+    return RNNC_OK;
 }
 
 rnnc_forecast_metrics rnnc_forecast_score(const double *pred, const double *actual, size_t n,

@@ -58,14 +58,15 @@ struct rnnc_classifier {
     pthread_mutex_t lock; /* held by predict and evaluate (task.h) */
 };
 
-rnnc_text_spec rnnc_text_spec_init(void) {
+void rnnc_text_spec_defaults(rnnc_text_spec *out, size_t size) {
     rnnc_text_spec t;
     memset(&t, 0, sizeof t);
     t.tok = rnnc_tokenizer_spec_init();
     t.num_words = 10000, t.min_freq = 1, t.maxlen = 500;
     t.padding = RNNC_PAD_PRE, t.truncating = RNNC_PAD_PRE;
     t.add_start = 1, t.use_lengths = 0;
-    return t;
+    t.struct_size = sizeof t;
+    rnnc__spec_fill(out, size, &t, sizeof t);
 }
 
 /* Each augmentation rate is a probability in [0, 1) (rnnc_text_augment's rule, checked up front so
@@ -182,6 +183,7 @@ rnnc_status rnnc_classifier_create_vocab(const rnnc_config *cfg, const rnnc_text
                                          uint64_t seed, rnnc_classifier **out) {
     if (!cfg || !text || !train || !out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_create: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(text, rnnc_text_spec));
     *out = NULL;
     RNNC_TRY(check_text(text));
     if (train->n == 0)
@@ -225,7 +227,7 @@ rnnc_model *rnnc_classifier_model(rnnc_classifier *c) {
 const rnnc_vocab *rnnc_classifier_vocab(const rnnc_classifier *c) {
     return c ? c->vocab : NULL;
 }
-const rnnc_text_spec *rnnc_classifier_text(const rnnc_classifier *c) {
+const rnnc_text_spec *rnnc_classifier_spec(const rnnc_classifier *c) {
     return c ? &c->text : NULL;
 }
 int rnnc_classifier_labels(const rnnc_classifier *c, const char *const **names) {
@@ -763,6 +765,7 @@ rnnc_status rnnc_classifier_fit(rnnc_classifier *c, const rnnc_textset *train,
                                 rnnc_epoch_report *last) {
     if (!c || !train || !spec)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_fit: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_fit_spec));
     /* only the training set keeps its unpadded ids, and only when augmenting */
     rnnc_status s = encode_set(c, train, &c->sets[0], augmenting(&c->text));
     if (s == RNNC_OK)

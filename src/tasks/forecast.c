@@ -43,14 +43,15 @@ struct rnnc_forecaster {
     pthread_mutex_t lock; /* held by predict and evaluate (task.h) */
 };
 
-rnnc_forecast_spec rnnc_forecast_spec_init(void) {
+void rnnc_forecast_spec_defaults(rnnc_forecast_spec *out, size_t size) {
     rnnc_forecast_spec s;
     memset(&s, 0, sizeof s);
     s.lookback = 24, s.horizon = 1, s.stride = 1;
     s.scaling = RNNC_SCALE_ZSCORE;
     s.val_fraction = 0.1, s.test_fraction = 0.2;
     s.decoder = RNNC_DECODER_DIRECT, s.loss = RNNC_FLOSS_MSE, s.huber_delta = 1;
-    return s;
+    s.struct_size = sizeof s;
+    rnnc__spec_fill(out, size, &s, sizeof s);
 }
 
 /* Whether training windows are augmented (a slice of 1 keeps every step: off). */
@@ -280,6 +281,9 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
                                    uint64_t seed, rnnc_forecaster **out) {
     if (!cfg || !spec || !s || !out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_create: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_forecast_spec));
+    if (src)
+        RNNC_TRY(RNNC__SPEC_CHECK(src, rnnc_series_source));
     *out = NULL;
     RNNC_TRY(check_spec(spec));
     rnnc_forecaster *f;
@@ -982,6 +986,7 @@ rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s, const 
                                 rnnc_epoch_report *last) {
     if (!f || !s || !spec)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_fit: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_fit_spec));
     rnnc_status st = make_view(f, s, &f->v);
     if (st == RNNC_OK)
         st = scale_view(f, &f->v);
@@ -1149,7 +1154,9 @@ static rnnc_status evaluate_locked(rnnc_forecaster *f, const rnnc_series *s,
                 st = rnnc_baseline_forecast(kinds[k], y, o[i], H, param[k], coef,
                                             pred + (j * RNNC_FM_COUNT + (size_t)k) * N + i * H);
         }
-        const double sc = rnnc_mase_scale(y, v.n_tr, season);
+        double sc; /* MASE is NaN where the training part holds no pair a season apart */
+        if (rnnc_mase_scale(y, v.n_tr, season, &sc) != RNNC_OK)
+            sc = NAN;
         if (scale)
             scale[j] = sc;
         for (int k = 0; st == RNNC_OK && k < RNNC_FM_COUNT; k++)

@@ -18,7 +18,7 @@
 
 /* ---- the spec ---- */
 
-rnnc_lm_spec rnnc_lm_spec_init(void) {
+void rnnc_lm_spec_defaults(rnnc_lm_spec *out, size_t size) {
     rnnc_lm_spec s;
     memset(&s, 0, sizeof s);
     const rnnc_corpus_spec c = rnnc_corpus_spec_init();
@@ -28,7 +28,8 @@ rnnc_lm_spec rnnc_lm_spec_init(void) {
     s.bptt = 35;
     s.loss = RNNC_LM_LOSS_TOKEN_MEAN;
     s.eval_batch = 1;
-    return s;
+    s.struct_size = sizeof s;
+    rnnc__spec_fill(out, size, &s, sizeof s);
 }
 
 rnnc_corpus_spec rnnc_lm_corpus(const rnnc_lm_spec *spec) {
@@ -152,7 +153,7 @@ static rnnc_status check_model(rnnc_lm *lm) {
             return RNNC_FAIL(RNNC_ERR_ARG,
                              "layer %d (%s) returns only the last step; a language model "
                              "predicts at every step (set return_sequences = true)",
-                             i + 1, kind);
+                             i, kind);
         const rnnc_layer_spec *s = &cfg->layers[i];
         if (!rnnc_layer_is_recurrent(s->kind))
             continue;
@@ -160,7 +161,7 @@ static rnnc_status check_model(rnnc_lm *lm) {
             return RNNC_FAIL(RNNC_ERR_ARG,
                              "layer %d (%s) is bidirectional: a language model "
                              "may not see the tokens it predicts",
-                             i + 1, kind);
+                             i, kind);
         const int r = lm->n_rec++;
         lm->rec[r] = i;
         lm->rec_n[r] = (size_t)s->layers;
@@ -191,7 +192,7 @@ rnnc_model *rnnc_lm_model(rnnc_lm *lm) {
 const rnnc_vocab *rnnc_lm_vocab(const rnnc_lm *lm) {
     return lm ? lm->vocab : NULL;
 }
-const rnnc_lm_spec *rnnc_lm_spec_of(const rnnc_lm *lm) {
+const rnnc_lm_spec *rnnc_lm_get_spec(const rnnc_lm *lm) {
     return lm ? &lm->spec : NULL;
 }
 
@@ -207,6 +208,7 @@ rnnc_status rnnc_lm_create_vocab(const rnnc_config *cfg, const rnnc_lm_spec *spe
                                  uint64_t seed, rnnc_lm **out) {
     if (!cfg || !spec || (!vocab && !train_text) || !out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_create: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_lm_spec));
     *out = NULL;
     RNNC_TRY(check_spec(spec));
     if (cfg->n_layers < 2)
@@ -614,7 +616,7 @@ static void ce_part(void *arg, int k) {
 static rnnc_status window_loss(rnnc_lm *lm, size_t N, const float *logits, float *grad, float scale,
                                double *sum, size_t *counted, size_t *hits) {
     ce_job j = {logits, lm->tgt, grad, lm->row_loss, lm->row_hit, N, lm->V, scale, 1};
-    const int th = rnnc_get_num_threads();
+    const int th = rnnc_num_threads();
     j.parts = (size_t)th < N ? th : (int)N;
     if (j.parts < 1)
         j.parts = 1;
@@ -781,6 +783,7 @@ rnnc_status rnnc_lm_fit(rnnc_lm *lm, const rnnc_corpus *train, const rnnc_corpus
                         const rnnc_fit_spec *spec, rnnc_epoch_report *last) {
     if (!lm || !train || !spec)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_fit: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_fit_spec));
     if (spec->batch_size < 1 || spec->batch_size > 65536)
         return RNNC_FAIL(RNNC_ERR_ARG, "batch_size must be in [1, 65536], got %d",
                          spec->batch_size);

@@ -70,7 +70,7 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         return RNNC_OK;
     }
     if (!strcmp(key, "encoding")) {
-        if ((w = rnnc_text_encoding_parse(value)) < 0)
+        if (rnnc_text_encoding_parse(value, &w) != RNNC_OK)
             return bad(path, line, key, value, "utf-8 or latin-1");
         c->encoding = w;
         return RNNC_OK;

@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-rnnc_sample_spec rnnc_sample_spec_init(void) {
+void rnnc_sample_spec_defaults(rnnc_sample_spec *out, size_t size) {
     rnnc_sample_spec s;
+    memset(&s, 0, sizeof s);
     s.temperature = 1, s.top_k = 0, s.top_p = 1;
-    return s;
+    s.struct_size = sizeof s;
+    rnnc__spec_fill(out, size, &s, sizeof s);
 }
 
 typedef struct cand {
@@ -30,6 +32,7 @@ rnnc_status rnnc_sample_logits(const float *logits, size_t V, const rnnc_sample_
                                rnnc_rng *rng, int32_t *id) {
     if (!logits || !spec || !rng || !id)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_sample_logits: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_sample_spec));
     if (V == 0 || V > (size_t)INT32_MAX)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_sample_logits: V = %zu", V);
     if (!(spec->temperature >= 0) || !isfinite(spec->temperature))
@@ -267,6 +270,7 @@ rnnc_status rnnc_lm_generate(rnnc_lm *lm, const char *prime, size_t len, size_t 
                              int (*emit)(const char *text, size_t len, void *user), void *user) {
     if (!lm || (!prime && len) || !spec || !emit)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_generate: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_sample_spec));
     pthread_mutex_lock(&lm->lock);
     const rnnc_status s = generate_locked(lm, prime, len, n, spec, seed, emit, user);
     pthread_mutex_unlock(&lm->lock);

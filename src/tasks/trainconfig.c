@@ -500,8 +500,8 @@ static rnnc_status set_key(rnnc_classify_config *c, const entry *e, const char *
         return bad(e, path, "auto, imdb-tsv, aclimdb, csv, tsv, folder-files or folder-lines");
     }
     if (!strcmp(e->section, "data") && !strcmp(e->key, "encoding")) {
-        const int enc = rnnc_text_encoding_parse(e->value);
-        if (enc < 0)
+        int enc;
+        if (rnnc_text_encoding_parse(e->value, &enc) != RNNC_OK)
             return bad(e, path, "utf-8 or latin-1");
         return c->encoding = enc, RNNC_OK;
     }

@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-rnnc_fit_spec rnnc_fit_spec_init(void) {
+void rnnc_fit_spec_defaults(rnnc_fit_spec *out, size_t size) {
     rnnc_fit_spec s;
     memset(&s, 0, sizeof s);
     s.epochs = 10;
@@ -36,7 +36,8 @@ rnnc_fit_spec rnnc_fit_spec_init(void) {
     s.optim = rnnc_optim_spec_init(RNNC_OPTIM_ADAM);
     s.sched = rnnc_sched_spec_init(RNNC_SCHED_CONSTANT);
     s.monitor = RNNC_MONITOR_VAL_LOSS;
-    return s;
+    s.struct_size = sizeof s;
+    rnnc__spec_fill(out, size, &s, sizeof s);
 }
 
 static double now_s(void) {
@@ -581,7 +582,7 @@ static rnnc_status train_epoch(fit_run *r, rnnc_epoch_report *rep) {
             if (spec->clip_value > 0)
                 RNNC_TRY(rnnc_clip_grad_value(task->model, spec->clip_value));
             if (spec->clip_norm > 0 && spec->clip_value > 0)
-                rnnc_clip_grad_norm(task->model, spec->clip_norm);
+                RNNC_TRY(rnnc_clip_grad_norm(task->model, spec->clip_norm, NULL));
             else if (spec->clip_norm > 0 && spec->clip_norm / (norm + 1e-6) < 1)
                 rnnc__scale_grads(task->model, spec->clip_norm / (norm + 1e-6)); /* as measured */
             RNNC_TRY(rnnc_optim_set_lr(r->optim, rep->lr));
@@ -996,6 +997,7 @@ static rnnc_status check_spec(const rnnc__task *task, const rnnc_fit_spec *s) {
 rnnc_status rnnc__fit(const rnnc__task *task, const rnnc_fit_spec *spec, rnnc_epoch_report *last) {
     if (!task || !spec)
         return RNNC_FAIL(RNNC_ERR_ARG, "fit: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_fit_spec));
     RNNC_TRY(check_spec(task, spec));
     if (spec->resume && !spec->out_dir)
         return RNNC_FAIL(RNNC_ERR_ARG, "resuming needs an output folder");

@@ -43,7 +43,7 @@ static const char *kind_name(int kind) {
     return "unknown";
 }
 
-rnnc_optim_spec rnnc_optim_spec_init(int kind) {
+void rnnc_optim_spec_defaults(rnnc_optim_spec *out, size_t size, int kind) {
     rnnc_optim_spec s;
     memset(&s, 0, sizeof s);
     s.kind = kind;
@@ -55,7 +55,8 @@ rnnc_optim_spec rnnc_optim_spec_init(int kind) {
         s.lr = 1e-3;
     if (kind == RNNC_OPTIM_ADAMW)
         s.weight_decay = 1e-2;
-    return s;
+    s.struct_size = sizeof s;
+    rnnc__spec_fill(out, size, &s, sizeof s);
 }
 
 rnnc_status rnnc_optim_kind_parse(const char *name, int *kind) {
@@ -125,6 +126,7 @@ static rnnc_status check_spec(const rnnc_optim_spec *s, size_t *blocks) {
 rnnc_status rnnc_optim_create(rnnc_model *m, const rnnc_optim_spec *spec, rnnc_optim **out) {
     if (!m || !spec || !out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_create: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_optim_spec));
     *out = NULL;
     size_t blocks = 0, n_state;
     RNNC_TRY(check_spec(spec, &blocks));
@@ -201,10 +203,14 @@ rnnc_status rnnc_optim_set_layer_steps(rnnc_optim *o, int layer, long steps) {
     if (!o)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_layer_steps: optimizer is NULL");
     const int nl = rnnc_model_config(o->model)->n_layers;
-    if (layer < 0 || layer >= nl || steps < 0 || steps > o->step)
+    if (layer < 0 || layer >= nl)
         return RNNC_FAIL(RNNC_ERR_ARG,
-                         "rnnc_optim_set_layer_steps: layer %d (of %d), steps %ld (of %ld)", layer,
-                         nl, steps, o->step);
+                         "rnnc_optim_set_layer_steps: no layer %d: the model's layers are 0 to %d",
+                         layer, nl - 1);
+    if (steps < 0 || steps > o->step)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "rnnc_optim_set_layer_steps: layer %d: steps %ld is outside [0, %ld]",
+                         layer, steps, o->step);
     o->layer_step[layer] = steps;
     return RNNC_OK;
 }
@@ -319,8 +325,9 @@ rnnc_status rnnc_optim_set_layer_factor(rnnc_optim *o, int layer, double factor)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_optim_set_layer_factor: optimizer is NULL");
     const int nl = rnnc_model_config(o->model)->n_layers;
     if (layer < 0 || layer >= nl)
-        return RNNC_FAIL(RNNC_ERR_ARG, "learning-rate factor: no layer %d (the model has %d)",
-                         layer, nl);
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "learning-rate factor: no layer %d: the model's layers are 0 to %d", layer,
+                         nl - 1);
     if (!(factor >= 0) || !isfinite(factor))
         return RNNC_FAIL(RNNC_ERR_ARG,
                          "learning-rate factor of layer %d: %g is not a finite "
@@ -393,12 +400,18 @@ double rnnc_grad_norm(rnnc_model *m) {
     return g ? sqrt(sum_squares(g, n)) : 0;
 }
 
-double rnnc_clip_grad_norm(rnnc_model *m, double max_norm) {
-    const double norm = rnnc_grad_norm(m);
-    const double coef = max_norm / (norm + 1e-6); /* clip_grad_norm_'s epsilon */
+rnnc_status rnnc_clip_grad_norm(rnnc_model *m, double max_norm, double *norm) {
+    if (!m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_clip_grad_norm: model is NULL");
+    if (!(max_norm >= 0))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_clip_grad_norm: max_norm = %g must be >= 0", max_norm);
+    const double n = rnnc_grad_norm(m);
+    const double coef = max_norm / (n + 1e-6); /* clip_grad_norm_'s epsilon */
     if (coef < 1)
         rnnc__scale_grads(m, coef);
-    return norm;
+    if (norm)
+        *norm = n;
+    return RNNC_OK;
 }
 
 rnnc_status rnnc_clip_grad_value(rnnc_model *m, double clip_value) {

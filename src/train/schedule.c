@@ -24,7 +24,7 @@ static const char *kind_name(int kind) {
     return "unknown";
 }
 
-rnnc_sched_spec rnnc_sched_spec_init(int kind) {
+void rnnc_sched_spec_defaults(rnnc_sched_spec *out, size_t size, int kind) {
     rnnc_sched_spec s;
     memset(&s, 0, sizeof s);
     s.kind = kind;
@@ -34,7 +34,8 @@ rnnc_sched_spec rnnc_sched_spec_init(int kind) {
     s.mode = RNNC_PLATEAU_MIN, s.factor = 0.1, s.patience = 10, s.threshold = 1e-4;
     s.threshold_mode = RNNC_THRESHOLD_REL, s.cooldown = 0, s.min_lr = 0, s.eps = 1e-8;
     s.cut_frac = 0.1, s.ratio = 32;
-    return s;
+    s.struct_size = sizeof s;
+    rnnc__spec_fill(out, size, &s, sizeof s);
 }
 
 rnnc_status rnnc_sched_kind_parse(const char *name, int *kind) {
@@ -194,6 +195,7 @@ static double closed_form_lr(const rnnc_sched_spec *s, double base, long t) {
 rnnc_status rnnc_sched_init(rnnc_sched *s, const rnnc_sched_spec *spec, double base_lr) {
     if (!s || !spec)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_sched_init: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_sched_spec));
     if (!isfinite(base_lr) || !(base_lr >= 0))
         return BAD("base_lr = %g must be finite and >= 0", base_lr);
     RNNC_TRY(check_spec(spec));

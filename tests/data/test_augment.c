@@ -658,7 +658,7 @@ static void test_classifier(const char *tmp) {
     snprintf(path, sizeof path, "%s/model.safetensors", d[0]);
     rnnc_classifier *la_ = NULL;
     st = rnnc_classifier_load(path, &la_);
-    const rnnc_text_spec *lt = la_ ? rnnc_classifier_text(la_) : NULL;
+    const rnnc_text_spec *lt = la_ ? rnnc_classifier_spec(la_) : NULL;
     check(st == RNNC_OK && lt && lt->augment.drop == 0.1 && lt->augment.swap == 0.1 &&
               lt->augment.oov == 0.1,
           "classifier: the model file keeps augment_* and reads them back (%s)",
@@ -675,7 +675,7 @@ static void test_classifier(const char *tmp) {
     rnnc_tensor_file_free(tf);
     rnnc_classifier *old = NULL;
     st = rnnc_classifier_load("tests/fuzz/safetensors/classifier.safetensors", &old);
-    lt = old ? rnnc_classifier_text(old) : NULL;
+    lt = old ? rnnc_classifier_spec(old) : NULL;
     check(st == RNNC_OK && lt && lt->augment.drop == 0 && lt->augment.swap == 0 &&
               lt->augment.oov == 0,
           "classifier: a model file written before augmentation loads, augmentation off (%s)",

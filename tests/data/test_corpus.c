@@ -152,14 +152,15 @@ static void test_chars(void) {
     const char *w10[] = {"<", "b", ">", "x", ",", "'"};
     chars_case(1, "<b>x,'", 6, w10, 6, "HTML and punctuation are plain characters");
     chars_case(1, "", 0, NULL, 0, "empty text");
-    /* Early stop returns fn's value. */
+    /* fn's positive return stops early, and the call succeeds. */
     rnnc_tokenizer_spec s = d;
     s.chars = 1;
     tokens t;
     memset(&t, 0, sizeof t);
     t.stop_after = 2;
-    int r = rnnc_tokenize(&s, "abcd", 4, collect, &t);
-    check(r == 9 && t.n == 2, "chars: fn's nonzero return stops early (r %d, %d tokens)", r, t.n);
+    rnnc_status r = rnnc_tokenize(&s, "abcd", 4, collect, &t);
+    check(r == RNNC_OK && t.n == 2, "chars: fn's positive return stops early (r %d, %d tokens)", r,
+          t.n);
     check(rnnc_tokenize(&s, NULL, 3, collect, &t) == RNNC_ERR_ARG, "chars: NULL text refused");
 }
 

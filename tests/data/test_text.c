@@ -15,6 +15,12 @@ typedef struct joined {
     int count, stop_after;
 } joined;
 
+static int fail_second(const char *tok, size_t len, void *user) {
+    (void)tok, (void)len;
+    int *calls = user;
+    return ++*calls == 2 ? rnnc_error(RNNC_ERR_NOMEM, "second token") : 0;
+}
+
 static int join_token(const char *tok, size_t len, void *user) {
     joined *j = user;
     if (tok[len] != '\0')
@@ -141,12 +147,17 @@ static void test_tokenizer(void) {
             ok = j.buf[i] == 'a';
         check(ok, "a 2999-byte token is one lower-cased token");
     }
-    /* Early stop returns fn's value. */
+    /* fn's positive return stops early without an error; a negative one is the call's error. */
     {
         joined j = {{0}, 0, 0, 2};
-        int r = rnnc_tokenize(NULL, "one two three four", 18, join_token, &j);
-        check(r == 7 && j.count == 2, "fn's nonzero return stops early and is returned (%d, %d)", r,
-              j.count);
+        rnnc_status r = rnnc_tokenize(NULL, "one two three four", 18, join_token, &j);
+        check(r == RNNC_OK && j.count == 2,
+              "fn's positive return stops early, and the call succeeds (%d, %d)", r, j.count);
+        int calls = 0;
+        r = rnnc_tokenize(NULL, "one two three four", 18, fail_second, &calls);
+        check(r == RNNC_ERR_NOMEM && calls == 2 && strstr(rnnc_last_error(), "second token"),
+              "fn's negative status stops early and is returned with its message (%d, %d)", r,
+              calls);
     }
     check(rnnc_tokenize(NULL, "x", 1, NULL, NULL) == RNNC_ERR_ARG &&
               strstr(rnnc_last_error(), "fn") != NULL,

@@ -26,7 +26,7 @@ static int fuzz_lm(const uint8_t *data, size_t n) {
         return st;
     }
     const rnnc_vocab *v = rnnc_lm_vocab(lm);
-    const rnnc_lm_spec *spec = rnnc_lm_spec_of(lm);
+    const rnnc_lm_spec *spec = rnnc_lm_get_spec(lm);
     const int V = rnnc_vocab_size(v);
     const rnnc_config *cfg = rnnc_model_config(rnnc_lm_model(lm));
     FUZZ_REQUIRE(V > RNNC_VOCAB_FIRST - 1 && cfg->layers[0].vocab == V &&

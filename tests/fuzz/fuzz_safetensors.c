@@ -79,7 +79,7 @@ static int fuzz_safetensors(const uint8_t *data, size_t n) {
     rnnc_classifier *c = NULL;
     st = rnnc_classifier_load(path, &c);
     FUZZ_REQUIRE((st == RNNC_OK) == (c != NULL));
-    if (c && rnnc_classifier_text(c)->maxlen <= 64) {
+    if (c && rnnc_classifier_spec(c)->maxlen <= 64) {
         const char *const *names;
         int k = rnnc_classifier_labels(c, &names);
         float probs[64];

@@ -112,10 +112,10 @@ int main(void) {
     expect_error("# only a comment\n", RNNC_ERR_FORMAT, "no layers");
     expect_error("[lstm]\nhidden = 4\n", RNNC_ERR_ARG, "m.ini: input_size = 0");
     expect_error("[model]\ninput_size = 2\n[dense]\nunits = 3\n[embedding]\nvocab = 3\ndim = 2\n",
-                 RNNC_ERR_ARG, "layer 2 (embedding): an embedding must be the first layer");
+                 RNNC_ERR_ARG, "layer 1 (embedding): an embedding must be the first layer");
     expect_error("[model]\ninput_size = 2\n[dropout]\nrate = 1.5\n", RNNC_ERR_ARG, "rate = 1.5");
     expect_error("[model]\ninput_size = 2\n[gru]\nhidden = 2\nweight_drop = 1\n", RNNC_ERR_ARG,
-                 "layer 1 (gru): weight_drop = 1 is outside [0, 1)");
+                 "layer 0 (gru): weight_drop = 1 is outside [0, 1)");
     expect_error("[dense]\nunits = 2\nweight_drop = 0.5\n", RNNC_ERR_FORMAT,
                  "m.ini:3: unknown key 'weight_drop' in [dense]");
     expect_error("[model]\ninput_size = 2\n[model]\ninput_size = 3\n[dense]\nunits=1\n",

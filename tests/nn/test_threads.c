@@ -146,7 +146,7 @@ int main(void) {
             free(one.out), free(one.grads), free(three.out), free(three.grads);
             free(again.out), free(again.grads), free(two.out), free(two.grads);
         }
-    check(rnnc_get_num_threads() == 3, "rnnc_get_num_threads reports the count set");
+    check(rnnc_num_threads() == 3, "rnnc_num_threads reports the count set");
     other_kernels();
     return check_summary();
 }

@@ -100,10 +100,14 @@ static void test_baselines(void) {
 
     /* MASE scale: mean |y_t - y_{t-m}| */
     const double s[] = {1, 3, 2, 5, 4};
-    check(near(rnnc_mase_scale(s, 5, 1), (2 + 1 + 3 + 1) / 4.0, 1e-15) &&
-              near(rnnc_mase_scale(s, 5, 2), (1 + 2 + 2) / 3.0, 1e-15) &&
-              isnan(rnnc_mase_scale(s, 2, 2)),
+    double s1 = NAN, s2 = NAN, s3 = 7;
+    check(rnnc_mase_scale(s, 5, 1, &s1) == RNNC_OK && near(s1, (2 + 1 + 3 + 1) / 4.0, 1e-15) &&
+              rnnc_mase_scale(s, 5, 2, &s2) == RNNC_OK && near(s2, (1 + 2 + 2) / 3.0, 1e-15),
           "MASE scale by hand: m = 1 gives 7/4, m = 2 gives 5/3");
+    check(rnnc_mase_scale(s, 2, 2, &s3) == RNNC_ERR_ARG && s3 == 7 &&
+              strstr(rnnc_last_error(), "2 values hold no pair 2 steps apart") &&
+              rnnc_mase_scale(s, 5, 0, &s3) == RNNC_ERR_ARG,
+          "MASE scale: too short a series, or season 0, is an error (%s)", rnnc_last_error());
 
     /* metrics: pred 1 2 3 against 2 2 5 */
     const double p[] = {1, 2, 3}, a[] = {2, 2, 5};

@@ -100,6 +100,9 @@ help_lists info
 help_lists plot --out --force
 expect 0 'lstm\.weight_hh_l0 +\(512, 128\) +65536' -- "$rnnc" summary examples/models/imdb-lstm.ini
 expect 0 'total +1412225' -- "$rnnc" summary examples/models/imdb-lstm.ini
+# layers are numbered from 0, as the library's calls and the error messages number them
+expect 0 '^ +0 +embedding +embedding ' -- "$rnnc" summary examples/models/imdb-lstm.ini
+expect 0 '^ +2 +dense +dense ' -- "$rnnc" summary examples/models/imdb-lstm.ini
 expect 0 'gru +encoder +2 layers, bidirectional \(concat\) +output \(T, B, 128\)' -- "$rnnc" summary examples/models/bigru-tagger.ini
 expect 1 'missing\.ini: cannot open' -- "$rnnc" summary "$tmp/missing.ini"
 printf '[lstm]\nhidden = 4\nlayers = many\n' > "$tmp/bad.ini"
@@ -108,7 +111,7 @@ expect 2 'one file only' -- "$rnnc" summary a.ini b.ini
 # a training file's layer sections; sizes left to the data need --set
 expect 0 'gru\.weight_hh_l0_reverse +\(144, 48\)' -- "$rnnc" summary examples/imdb/demo.ini
 expect 0 'gru\.weight_hh_l0 +\(192, 64\)' -- "$rnnc" summary examples/imdb/demo.ini --set gru.hidden=64
-expect 2 'small\.ini: layer 1: embedding\.vocab = auto is set from the training data; give a number with --set embedding\.vocab=N' -- "$rnnc" summary examples/ptb/small.ini
+expect 2 'small\.ini: layer 0: embedding\.vocab = auto is set from the training data; give a number with --set embedding\.vocab=N' -- "$rnnc" summary examples/ptb/small.ini
 expect 0 'total +[0-9]+' -- "$rnnc" summary examples/ptb/small.ini --set embedding.vocab=100 --set dense.units=100
 expect 0 'input_size 1' -- "$rnnc" summary examples/forecast/airline.ini
 expect 2 "--set gru.hiden=3: unknown key 'hiden' in \[gru\]" -- "$rnnc" summary examples/imdb/demo.ini --set gru.hiden=3
@@ -195,6 +198,7 @@ expect 0 '^(pos|neg)	0\.[0-9]+$' -- sh -c "printf 'great\nbad\n' | '$rnnc' predi
 expect 2 "rnnc predict: unknown option '-awful'" -- "$rnnc" predict "$tmp/run/model.safetensors" -awful
 expect 0 '^(pos|neg)	0\.[0-9]{4}$' -- "$rnnc" predict "$tmp/run/model.safetensors" -- -awful
 expect 0 'rnnc\.vocab: 500 tokens' -- "$rnnc" inspect "$tmp/run/model.safetensors"
+expect 0 '^ +0 +embedding ' -- "$rnnc" inspect "$tmp/run/model.safetensors"
 expect 0 'gru\.weight_ih_l0 +F32 +\(24, 8\) +192' -- "$rnnc" inspect "$tmp/run/model.safetensors"
 expect 0 'rnnc\.labels:' -- "$rnnc" inspect "$tmp/run/model.safetensors"
 expect 0 'maxlen=40' -- "$rnnc" inspect "$tmp/run/model.safetensors"

@@ -239,8 +239,8 @@ st_edit "$model" "$tmp/overflow.safetensors" 's/"shape":\[30,4\]/"shape":[461168
 row overflow 2 "overflow\.safetensors: tensor 'embedding\.weight': shape's element count overflows" -- "$rnnc" inspect "$tmp/overflow.safetensors"
 printf '[embedding]\nvocab = 99999999999\ndim = 4\n[lstm]\nhidden = 4\n' > "$tmp/huge-int.ini"
 row overflow 2 "huge-int\.ini:2: vocab = '99999999999': expected an integer in \[-1, 1073741824\]" -- "$rnnc" summary "$tmp/huge-int.ini"
-row overflow 2 "t\.ini: layer 1 \(embedding\): vocab = 200000000 is outside \[1, 16777216\]" -- $T --set embedding.vocab=200000000 --set embedding.dim=200000000
-row overflow 2 "t\.ini: layer 2 \(gru\): hidden = 1000000000 is outside \[1, 16777216\]" -- $T --set gru.hidden=1000000000
+row overflow 2 "t\.ini: layer 0 \(embedding\): vocab = 200000000 is outside \[1, 16777216\]" -- $T --set embedding.vocab=200000000 --set embedding.dim=200000000
+row overflow 2 "t\.ini: layer 1 \(gru\): hidden = 1000000000 is outside \[1, 16777216\]" -- $T --set gru.hidden=1000000000
 printf '[embedding]\nvocab = 16777216\ndim = 16777216\n[lstm]\nhidden = 16777216\n[dense]\nunits = 16777216\n' > "$tmp/absurd.ini"
 row overflow 1 'absurd\.ini: parameter arena: cannot allocate [0-9]+ bytes' -- "$rnnc" summary "$tmp/absurd.ini"
 row overflow 1 't\.ini: parameter arena: cannot allocate [0-9]+ bytes' -- $T --set embedding.vocab=16777216 --set embedding.dim=16777216 --set data.num_words=0
@@ -472,12 +472,12 @@ row lm-file 1 'nothere\.txt: cannot open' -- $L --set lm.train="$tmp/nothere.txt
 row lm-empty 2 'empty\.txt' -- $L --set lm.train="$tmp/empty.txt"
 row lm-batch 2 'too few for 64 parallel streams' -- $L --set train.batch_size=64
 row lm-units 2 "output layer's units 7" -- $L --set dense.units=7
-row lm-last 2 'returns only the last step' -- $L --set gru.return_sequences=false
+row lm-last 2 'layer 1 \(gru\) returns only the last step' -- $L --set gru.return_sequences=false
 row read-limits 2 'lmt\.txt: more than 20 bytes of text \(the text limit\); .*max_text_bytes' -- $L --set lm.max_text_bytes=20
 row read-limits 2 'lmt\.txt: more than 10 bytes read after decompression \(the read limit\)' -- $L --set lm.max_read_bytes=10
 row lm-data-section 2 '\[data\] is for text classifiers; this file names its data in \[lm\]' -- $L --set data.train=x
-row lm-bidir 2 'bidirectional: a language model may not see the tokens it predicts' -- $L --set gru.bidirectional=true
-row lm-tie 2 'tie_weights needs units = the embedding' -- $L --set dense.tie_weights=true --set embedding.dim=3
+row lm-bidir 2 'layer 1 \(gru\) is bidirectional: a language model may not see the tokens it predicts' -- $L --set gru.bidirectional=true
+row lm-tie 2 'layer 2 \(dense\): tie_weights needs units = the embedding' -- $L --set dense.tie_weights=true --set embedding.dim=3
 
 # ---- fine-tuning (docs/finetune.md): the good run's model as the pretrained one ----
 FT="$rnnc finetune $model $tmp/t.ini --threads 1 --quiet"
@@ -821,6 +821,11 @@ row tensorboard-folder 1 "tbfile: exists and is not a folder" -- $T --set train.
 row tensorboard-folder 1 "tbfile/sub: cannot create the TensorBoard folder: Not a directory" -- $T --set train.tensorboard="$tmp/tbfile/sub" --set train.output="$tmp/tbrun"
 [ ! -e "$tmp/tbrun/checkpoint.safetensors" ] && ok "[tensorboard-folder] no step taken, no checkpoint written" ||
     bad "[tensorboard-folder] the run trained without its TensorBoard folder"
+
+# Layer numbers: messages count layers from 0, as the library's calls, inspect and summary do
+row layer-number 2 "t\.ini: layer 1 \(gru\): hidden = 0 is outside \[1, 16777216\]" -- $T --set gru.hidden=0
+printf '[model]\ninput_size = 2\n[lstm]\nhidden = 3\n[gru]\nhidden = 3\n' > "$tmp/last-then-seq.ini"
+row layer-number 2 "last-then-seq\.ini: layer 1 \(gru\): needs a sequence input" -- "$rnnc" summary "$tmp/last-then-seq.ini"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -35,6 +35,11 @@ internal=$(grep -c '^rnnc__' "$tmp/syms")
 [ -z "$others" ] && [ "$internal" -eq 0 ] && [ "$(wc -l < "$tmp/syms")" -gt 100 ] &&
     ok "the shared library exports $(wc -l < "$tmp/syms") names, all public rnnc_ ones" ||
     bad "exported beyond the public API: ${others}($internal rnnc__ names)"
+# Names (docs/api.md, "Names"): a getter is rnnc_<object>_<thing>, a verb only where that name is a
+# type's (rnnc_lm_get_spec); no "_of" or "rnnc_get_" forms.
+odd=$(grep -E '_of$|^rnnc_get_|_get_' "$tmp/syms" | grep -v '^rnnc_lm_get_spec$' | tr '\n' ' ')
+[ -z "$odd" ] && ok "every exported getter is named rnnc_<object>_<thing>" ||
+    bad "getters named against docs/api.md's rule: $odd"
 grep -q "^Version: $version$" "$lib/pkgconfig/rnnc.pc" && ok "rnnc.pc says version $version" ||
     bad "rnnc.pc version"
 grep -q "\"rnnc $version\"" "$dest$prefix/share/man/man1/rnnc.1" && ok "the man page says rnnc $version" ||

@@ -549,7 +549,8 @@ static void test_clip(void) {
         rnnc_model *m = dense_model();
         load_into(m, f, norm_files[i], "g", 1);
         double max_norm = strtod(fixture_meta(f, "max_norm"), NULL);
-        double norm = rnnc_clip_grad_norm(m, max_norm);
+        double norm = NAN;
+        check(rnnc_clip_grad_norm(m, max_norm, &norm) == RNNC_OK, "%s: clipped", norm_files[i]);
         double want = need(f, norm_files[i], "norm")->data[0];
         check(fabs(norm - want) <= 1e-6 * want, "%s: total norm %.9g, torch %.9g", norm_files[i],
               norm, want);
@@ -785,9 +786,18 @@ static void hand_steps(void) {
                 (const float[3]){1 - 0.5f * 2.9f, -2 - 0.5f * 5.8f, 0.5f}, 3, 1e-6, 0);
     rnnc_optim_free(o);
     g[0] = 3, g[1] = 4, g[2] = 0;
-    double norm = rnnc_clip_grad_norm(m, 1.0);
-    check(fabs(norm - 5) < 1e-9, "clip: norm before clipping is 5 (%g)", norm);
+    double norm = NAN;
+    check(rnnc_clip_grad_norm(m, 1.0, &norm) == RNNC_OK && fabs(norm - 5) < 1e-9,
+          "clip: norm before clipping is 5 (%g)", norm);
     check_close("clip: scaled to norm 1", g, (const float[3]){0.6f, 0.8f, 0}, 3, 1e-6, 0);
+    /* a negative or NaN max_norm would flip or erase the gradients: refused, nothing changed */
+    norm = -1;
+    check(rnnc_clip_grad_norm(m, -1.0, &norm) == RNNC_ERR_ARG && norm == -1 &&
+              strstr(rnnc_last_error(), "max_norm = -1 must be >= 0") &&
+              rnnc_clip_grad_norm(m, NAN, NULL) == RNNC_ERR_ARG,
+          "clip: max_norm -1 and NaN refused (%s)", rnnc_last_error());
+    check_close("clip: gradients unchanged by a refused clip", g, (const float[3]){0.6f, 0.8f, 0},
+                3, 1e-6, 0);
     rnnc_model_free(m);
 }
 

@@ -46,7 +46,7 @@ static double train(int kind, uint64_t seed, int steps, double *first_loss) {
             recent += l / 50;
         rnnc_model_zero_grad(m);
         rnnc_model_backward(m, dout);
-        rnnc_clip_grad_norm(m, 1.0);
+        rnnc_clip_grad_norm(m, 1.0, NULL);
         rnnc_optim_step(o);
     }
     rnnc_optim_free(o);
