@@ -679,9 +679,10 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_classi
         } else if (!strcmp(en->section, "forecast") || !strcmp(en->section, "lm")) {
             st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: [%s] in a %s training file", path, en->line,
                            en->section,
-                           !hook                          ? "text classifier's"
-                           : !strcmp(hook->section, "lm") ? "language model's"
-                                                          : "forecaster's");
+                           !hook                            ? "text classifier's"
+                           : !strcmp(hook->section, "lm")   ? "language model's"
+                           : !strcmp(hook->section, "data") ? "arrays'"
+                                                            : "forecaster's");
         } else if (hook && !strcmp(en->section, "data")) {
             st = RNNC_FAIL(RNNC_ERR_FORMAT,
                            "%s:%d: [data] is for text classifiers; this file names its data in "
@@ -805,7 +806,8 @@ static rnnc_status read_config(const char *path, const char *const *overrides, i
     rnnc_status st = load_split(path, overrides, n, &t, &model, &train, &m);
     /* A forecaster's encoder gets its input size from the data: without a [model] section one is
      * added at the end (after every real line, so messages keep their line numbers). */
-    if (st == RNNC_OK && hook && !strcmp(hook->section, "forecast") &&
+    if (st == RNNC_OK && hook &&
+        (!strcmp(hook->section, "forecast") || !strcmp(hook->section, "data")) &&
         !has_section(&model, "model")) {
         static const char add[] = "\n[model]\ninput_size = 1\n";
         if (append(&model, add, strlen(add)))
