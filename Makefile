@@ -148,6 +148,7 @@ FUZZ_OBJ64 := $(patsubst src/%.c,$(FUZZ_BUILD)/f64/%.o,$(GENERIC))
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
 # Longest input per target: model files and archives are larger than config or text.
+FUZZ_MAX_LEN_npz := 65536
 FUZZ_MAX_LEN_safetensors := 65536
 FUZZ_MAX_LEN_aclimdb := 65536
 FUZZ_MAX_LEN_textset := 16384
