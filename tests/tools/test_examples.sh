@@ -21,6 +21,15 @@ else
     bad "train_arrays: $(tail -n 2 <<< "$out")"
 fi
 
+# The trainer on arrays in memory: R^2 above 0.8 on the validation rows (its exit status), and the
+# run's model file is one rnnc eval and predict take (they ask for its DATA).
+if out=$("$ex/fit_arrays" "$tmp/fit" 2>&1) && grep -q 'R^2' <<< "$out" &&
+    "$rnnc" eval "$tmp/fit/model.safetensors" 2>&1 | grep -q 'is a model on arrays; give DATA'; then
+    ok "fit_arrays: $out; rnnc eval knows its model file"
+else
+    bad "fit_arrays: $(tail -n 2 <<< "$out")"
+fi
+
 # Step by step with the state carried: the same outputs as one forward over the sequence.
 out=$("$ex/stream_steps" 2>&1) && ok "stream_steps: $out" || bad "stream_steps: $out"
 
