@@ -9,7 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const target_words[] = {"", "regression", "classes", "per-step classes"};
+/* "regression of 2 outputs", "3 classes", "per-step labels of 3 classes" */
+static const char *target_text(enum rnnc_target_kind t, int outputs, char *buf, size_t cap) {
+    if (t == RNNC_TARGET_REGRESSION)
+        snprintf(buf, cap, "regression of %d output%s", outputs, outputs == 1 ? "" : "s");
+    else
+        snprintf(buf, cap, "%s%d classes", t == RNNC_TARGET_STEPS ? "per-step labels of " : "",
+                 outputs);
+    return buf;
+}
 
 static void print_scores(const rnnc_arrays_scores *s, enum rnnc_target_kind target) {
     if (target == RNNC_TARGET_REGRESSION) {
@@ -20,7 +28,9 @@ static void print_scores(const rnnc_arrays_scores *s, enum rnnc_target_kind targ
            s->metrics.accuracy, s->metrics.precision, s->metrics.recall, s->metrics.f1);
     if (!isnan(s->metrics.auc))
         printf("  auc %.4f", s->metrics.auc);
-    printf("  (%zu %s)\n", s->n, target == RNNC_TARGET_STEPS ? "steps" : "sequences");
+    if (target == RNNC_TARGET_STEPS)
+        printf("  (%zu steps)", s->n);
+    printf("\n");
 }
 
 static int score(const char *cmd, rnnc_model *m, const rnnc_arrays *a, const char *name) {
@@ -109,11 +119,12 @@ int cli_train_arrays(const cli_train_args *a) {
     if (rc == CLI_OK) {
         size_t np;
         rnnc_model_params(m, &np);
-        printf("data: %s, %zu sequences of %d steps x %d %s; %s of %d output%s; %zu training, %zu "
-               "validation, %zu test\n",
+        char tt[64];
+        printf("data: %s, %zu sequences of %d steps x %d %s; %s; %zu training, %zu validation, %zu "
+               "test\n",
                c.train, all->n, all->T, all->F ? all->F : 1, all->F ? "features" : "id",
-               target_words[all->target], all->outputs, all->outputs == 1 ? "" : "s", train.n,
-               has_val ? val.n : 0, has_test ? test.n : 0);
+               target_text(all->target, all->outputs, tt, sizeof tt), train.n, has_val ? val.n : 0,
+               has_test ? test.n : 0);
         printf("model: %zu parameters; %d epochs, batch %d, %d thread%s\n", np, tc->fit.epochs,
                tc->fit.batch_size, rnnc_get_num_threads(), rnnc_get_num_threads() == 1 ? "" : "s");
         fflush(stdout);
@@ -178,8 +189,8 @@ int cli_eval_arrays(const char *model, const char *data) {
     if (rc != CLI_OK)
         return rc;
     const rnnc_arrays *a = rnnc_arrays_file_data(f);
-    printf("%s on %s: %s of %d output%s\n", model, data, target_words[info.target], info.outputs,
-           info.outputs == 1 ? "" : "s");
+    char tt[64];
+    printf("%s on %s: %s\n", model, data, target_text(info.target, info.outputs, tt, sizeof tt));
     rc = score("eval", m, a, "data");
     rnnc_model_free(m);
     rnnc_arrays_file_free(f);

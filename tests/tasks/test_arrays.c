@@ -520,6 +520,20 @@ static int write_fixtures(const char *dir) {
         m[1] = npy("y", "<f4", "(6, 2)", x3, 48);
         write_file_npz(dir, "features3.npz", m, 2);
     }
+    /* ids (N,T) int32 with per-step labels (N,T) int8: the id's parity, -1 past the length */
+    {
+        static int32_t ids[N * T];
+        static int8_t steps[N * T];
+        for (int i = 0; i < N * T; i++) {
+            ids[i] = 1 + (int32_t)((X[i * F] + 1) * 4.5f);
+            steps[i] = i % T < LEN[i / T] ? (int8_t)(ids[i] % 2) : -1;
+        }
+        snprintf(shape, sizeof shape, "(%d, %d)", N, T);
+        m[0] = npy("ids", "<i4", shape, ids, sizeof ids);
+        m[1] = npy("lengths", "<i8", "(512,)", len64, sizeof len64);
+        m[2] = npy("y", "|i1", shape, steps, sizeof steps);
+        write_file_npz(dir, "steps.npz", m, 3);
+    }
     snprintf(p, sizeof p, "%s/notzip.npz", dir);
     FILE *f = fopen(p, "wb");
     fputs("x,y\n1,2\n", f);

@@ -86,5 +86,36 @@ else
     bad "safetensors: $(tail -n 3 <<< "$out")"
 fi
 
+# per-step labels of token ids: an embedding, return_sequences, CSV per step
+cat > "$tmp/steps.ini" << EOC
+[embedding]
+vocab = 12
+dim = 8
+[gru]
+hidden = 16
+return_sequences = true
+[data]
+format = npz
+train = $tmp/steps.npz
+validation_split = 0.2
+[train]
+epochs = 6
+output = $tmp/steps
+[optimizer]
+lr = 0.02
+EOC
+if out=$("$rnnc" train "$tmp/steps.ini" --quiet --threads 1 2>&1) &&
+    grep -q 'per-step labels of 2 classes' <<< "$out" &&
+    ev=$("$rnnc" eval "$tmp/steps/model.safetensors" "$tmp/steps.npz" 2>&1) &&
+    acc=$(grep -o 'accuracy [0-9.]*' <<< "$ev" | awk '{print $2}') &&
+    awk -v a="$acc" 'BEGIN { exit !(a > 0.9) }' &&
+    pr=$("$rnnc" predict "$tmp/steps/model.safetensors" "$tmp/steps.npz" 2>&1) &&
+    [ "$(head -n 1 <<< "$pr")" = "row,step,label,p0,p1" ] &&
+    [ "$(($(wc -l <<< "$pr") - 1))" -eq "$(grep -o '([0-9]* steps)' <<< "$ev" | tr -dc 0-9)" ]; then
+    ok "per-step labels on ids: $(tail -n 1 <<< "$ev"); predict: one CSV line per step"
+else
+    bad "per-step labels: $(tail -n 2 <<< "$out") $ev $(head -n 2 <<< "${pr:-}")"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
