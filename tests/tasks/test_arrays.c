@@ -152,6 +152,12 @@ static int same_params(rnnc_model *a, rnnc_model *b) {
 
 static char tmpdir[] = "/tmp/rnnc-arrays-XXXXXX";
 
+static int stop_at_30(void *user) {
+    (void)user;
+    static int calls;
+    return ++calls == 30;
+}
+
 static void test_regression(void) {
     const rnnc_arrays tr = regression(0, 448), va = regression(448, 64);
     /* the mean predictor's MSE on the validation rows (the training rows' means) */
@@ -193,6 +199,26 @@ static void test_regression(void) {
           "5 epochs, then resumed to 12: every parameter equal bit for bit to the uninterrupted "
           "run's (%s)",
           st ? rnnc_last_error() : "ok");
+    /* stopped inside epoch 3 (after its second batch: 14 batches an epoch), resumed to 12 */
+    char mid[512], ck2[600];
+    snprintf(mid, sizeof mid, "%s/mid", tmpdir);
+    snprintf(ck2, sizeof ck2, "%s/checkpoint.safetensors", mid);
+    rnnc_model *g = gru2(2, 0, F);
+    rnnc_fit_spec sm = spec_of(12, mid);
+    sm.should_stop = stop_at_30;
+    st = rnnc_fit_arrays(g, &tr, &va, &sm, &last);
+    const int stopped = st == RNNC_OK && last.interrupted && last.epoch == 3;
+    rnnc_model_free(g);
+    g = gru2(2, 0, F);
+    rnnc_fit_spec sr = spec_of(12, mid);
+    sr.resume = ck2;
+    if (st == RNNC_OK)
+        st = rnnc_fit_arrays(g, &tr, &va, &sr, &last);
+    check(stopped && st == RNNC_OK && same_params(m, g),
+          "stopped by should_stop inside epoch 3, resumed: equal bit for bit to the uninterrupted "
+          "run (%s)",
+          st ? rnnc_last_error() : "ok");
+    rnnc_model_free(g);
     /* another setup is refused */
     const rnnc_arrays other = regression(0, 440);
     rnnc_fit_spec s13 = spec_of(13, half);
