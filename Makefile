@@ -92,7 +92,7 @@ $(BUILD)/examples/%: examples/c/%.c $(LIB) include/rnnc.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
 check: deps $(TESTS) $(BIN) $(EXAMPLES)
-	@RNNC_SAN=$(SAN) RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/tools/test_cli.sh tests/tools/test_errors.sh tests/tools/test_crash.sh tests/tools/test_lock.sh tests/tools/test_install.sh tests/tools/test_examples.sh tests/tools/test_dlclose.sh tests/tools/test_get_data.sh tests/test_layers.sh
+	@RNNC_SAN=$(SAN) RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/tools/test_cli.sh tests/tools/test_arrays.sh tests/tools/test_errors.sh tests/tools/test_crash.sh tests/tools/test_lock.sh tests/tools/test_install.sh tests/tools/test_examples.sh tests/tools/test_dlclose.sh tests/tools/test_get_data.sh tests/test_layers.sh
 
 # Every C file laid out as .clang-format says (needs clang-format: scripts/install-deps.sh clang-format).
 FORMAT_FILES := $(wildcard src/*/*.[ch] include/*.h include/rnnc/*.h tools/*.[ch] tests/*.[ch] tests/*/*.c bench/*.[ch] examples/c/*.c)
@@ -148,6 +148,7 @@ FUZZ_OBJ64 := $(patsubst src/%.c,$(FUZZ_BUILD)/f64/%.o,$(GENERIC))
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
 # Longest input per target: model files and archives are larger than config or text.
+FUZZ_MAX_LEN_npz := 65536
 FUZZ_MAX_LEN_safetensors := 65536
 FUZZ_MAX_LEN_aclimdb := 65536
 FUZZ_MAX_LEN_textset := 16384

@@ -31,5 +31,6 @@
 #include "rnnc/trainfile.h"
 #include "rnnc/lm.h"
 #include "rnnc/forecast.h"
+#include "rnnc/arrays.h"
 
 #endif /* RNNC_H */

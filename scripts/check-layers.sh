@@ -31,7 +31,7 @@ public_layer() { # include/rnnc/<name>.h -> layer
     text | series) echo data ;;
     nn) echo nn ;;
     train) echo train ;;
-    classify | trainfile | lm | forecast) echo tasks ;;
+    classify | trainfile | lm | forecast | arrays) echo tasks ;;
     *) echo "" ;;
     esac
 }

@@ -23,7 +23,10 @@ static const char about[] =
     "For a language model's file (docs/lm.md), DATA is a text file (required): every token\n"
     "after the first is scored with its whole history (--batch-size N cuts the text into N\n"
     "parallel streams instead: faster, each stream starting from a zero state) and the loss\n"
-    "per token, the perplexity and (character models) the bits per character are printed.\n";
+    "per token, the perplexity and (character models) the bits per character are printed.\n\n"
+    "For a model trained on arrays (docs/arrays.md), DATA is an .npz or safetensors file of\n"
+    "the training file's layout (required): its loss, and MAE, RMSE and R^2 (regression) or\n"
+    "accuracy, precision, recall, F1 and AUC (classes).\n";
 
 /* enum rnnc_text_format's order */
 static const char *const formats[] = {"auto", "imdb-tsv",     "aclimdb",      "csv",
@@ -242,6 +245,8 @@ int cmd_eval(int argc, char **argv) {
     rnnc_set_num_threads((int)o.threads);
     char task[16];
     task_of(o.model, task, sizeof task);
+    if (!strcmp(task, "arrays"))
+        return cli_eval_arrays(o.model, o.data);
     if (!strcmp(task, "forecast"))
         return cli_eval_forecast(o.model, o.data, o.sort_time, &o.limits);
     if (!strcmp(task, "lm"))

@@ -1,5 +1,6 @@
 /* rnnc predict MODEL [TEXT ... | -]: raw text in, label and probability out. */
 #include "cli.h"
+#include "tasks.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,10 @@ static const char about[] =
     "Classifies raw text with a model file: each TEXT argument, or each line of standard input\n"
     "when there is none or TEXT is '-' (a NUL byte in a line is a space, as in data files).\n"
     "Prints one line per input: the label, TAB, its probability (with --all: every\n"
-    "label:probability pair, TAB-separated). A TEXT that starts with '-' goes after '--'.\n";
+    "label:probability pair, TAB-separated). A TEXT that starts with '-' goes after '--'.\n\n"
+    "A model trained on arrays (docs/arrays.md) takes one DATA file (.npz or .safetensors,\n"
+    "targets not needed) and prints CSV: a header, then per sequence 'row,y0,...' (regression)\n"
+    "or 'row,label,p0,p1,...' (classes), or per step 'row,step,label,p0,...' (per-step).\n";
 
 static int emit(rnnc_classifier *c, const char *text, int all) {
     const char *const *names;
@@ -86,10 +90,27 @@ int cmd_predict(int argc, char **argv) {
     const cli_option opts[] = {
         {"--all", CLI_FLAG, &all, NULL, "every label's probability", 0, 0, NULL},
     };
-    const cli_command c = {"predict", "MODEL [TEXT ... | -]", about, opts, 1, 1, -1, NULL};
+    const cli_command c = {"predict", "MODEL [TEXT ... | - | DATA]", about, opts, 1, 1, -1, NULL};
     int rc = cli_parse(&c, argc, argv, &n);
     if (rc != CLI_GO)
         return rc;
+    rnnc_tensor_file *tf = NULL;
+    int arrays = 0;
+    if (rnnc_tensor_file_read(argv[1], &tf) == RNNC_OK) {
+        const char *t = rnnc_tensor_file_meta(tf, "rnnc.task");
+        arrays = t && !strcmp(t, "arrays");
+    }
+    rnnc_tensor_file_free(tf);
+    if (arrays) {
+        if (n != 2 || all) {
+            fprintf(stderr,
+                    "rnnc predict: %s is a model on arrays: give one DATA file (.npz or "
+                    ".safetensors) and no --all\n",
+                    argv[1]);
+            return CLI_USAGE;
+        }
+        return cli_predict_arrays(argv[1], argv[2]);
+    }
     rnnc_classifier *m;
     rnnc_status st = rnnc_classifier_load(argv[1], &m);
     if (st)

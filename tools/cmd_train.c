@@ -13,7 +13,8 @@ static const char about[] =
     "A file with a [forecast] section trains a forecaster instead (docs/forecast.md) and ends\n"
     "with the test part's metrics of the model and every baseline. A file with an [lm]\n"
     "section trains a language model (docs/lm.md) and ends with its validation and test\n"
-    "loss, perplexity and (characters) bits per character.\n";
+    "loss, perplexity and (characters) bits per character. A file whose [data] format is npz\n"
+    "or safetensors trains on arrays (docs/arrays.md) and ends with its test part's scores.\n";
 
 int cmd_train(int argc, char **argv) {
     cli_command c = {"train", "CONFIG", about, NULL, 0, 1, 1, "one training file only"};
@@ -34,5 +35,9 @@ int cmd_train(int argc, char **argv) {
         return cli_train_forecast(&a, NULL, NULL);
     if (has & CLI_HAS_LM) /* docs/lm.md */
         return cli_train_lm(&a, NULL, NULL);
+    int arrays = 0;
+    rnnc_status st = rnnc_arrays_config_detect(a.path, a.sets.v, a.sets.n, &arrays);
+    if (st == RNNC_OK && arrays) /* docs/arrays.md */
+        return cli_train_arrays(&a);
     return cli_train_classifier(&a, NULL, NULL);
 }

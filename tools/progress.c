@@ -24,7 +24,10 @@ static void fmt_time(char *b, size_t n, double s) {
 }
 
 static const char *unit(int task) {
-    return task == CLI_TASK_CLASSIFY ? "items" : task == CLI_TASK_FORECAST ? "windows" : "tokens";
+    return task == CLI_TASK_CLASSIFY     ? "items"
+           : task == CLI_TASK_FORECAST   ? "windows"
+           : task == CLI_TASK_REGRESSION ? "sequences"
+                                         : "tokens";
 }
 
 static void on_progress(const rnnc_progress *p, void *user) {
@@ -61,7 +64,8 @@ static void on_progress(const rnnc_progress *p, void *user) {
 
 /* "loss 1.2345", "loss 4.5678 (ppl 96.4)" or "loss 1.2345 (bpc 1.781)"; a forecaster's "%.5f". */
 static void print_loss(const char *name, double loss, int task) {
-    printf(task == CLI_TASK_FORECAST ? "%s %.5f" : "%s %.4f", name, loss);
+    printf(task == CLI_TASK_FORECAST || task == CLI_TASK_REGRESSION ? "%s %.5f" : "%s %.4f", name,
+           loss);
     if (task == CLI_TASK_LM_WORD)
         printf(" (ppl %.2f)", exp(loss));
     else if (task == CLI_TASK_LM_CHAR)
@@ -81,7 +85,7 @@ static void on_epoch(const rnnc_epoch_report *r, void *user) {
     if (!isnan(r->val_loss)) {
         printf("  ");
         print_loss("val_loss", r->val_loss, task);
-        if (task != CLI_TASK_FORECAST)
+        if (task != CLI_TASK_FORECAST && task != CLI_TASK_REGRESSION)
             printf("  val_accuracy %.4f", r->val.accuracy);
     }
     printf("  lr %.3g  %.1f s", r->lr, r->seconds);

@@ -7,8 +7,14 @@
 #include "rnnc.h"
 
 /* How an epoch line reads: a classifier's loss and accuracy, a language model's loss with its
- * perplexity (words) or bits per character, a forecaster's loss. */
-enum cli_task { CLI_TASK_CLASSIFY, CLI_TASK_LM_WORD, CLI_TASK_LM_CHAR, CLI_TASK_FORECAST };
+ * perplexity (words) or bits per character, a forecaster's or a regression's loss. */
+enum cli_task {
+    CLI_TASK_CLASSIFY,
+    CLI_TASK_LM_WORD,
+    CLI_TASK_LM_CHAR,
+    CLI_TASK_FORECAST,
+    CLI_TASK_REGRESSION /* a regression on arrays: a forecaster's lines, counted in sequences */
+};
 
 typedef struct cli_progress {
     int task;        /* enum cli_task */

@@ -46,4 +46,11 @@ int cli_eval_forecast(const char *model, const char *data, int sort_time,
 int cli_forecast_load(const char *what, const char *model, const char *data, int sort_time,
                       const rnnc_read_limits *lim, rnnc_forecaster **f, rnnc_series **s);
 
+/* A training file on arrays (task_arrays.c: [data] format = npz | safetensors), trained, reported
+ * and scored on its test (or validation) part; a model file of the arrays task scored on an array
+ * file (rnnc eval) or run on one, its outputs as CSV on standard output (rnnc predict). */
+int cli_train_arrays(const cli_train_args *a);
+int cli_eval_arrays(const char *model, const char *data);
+int cli_predict_arrays(const char *model, const char *data);
+
 #endif

@@ -679,9 +679,10 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_classi
         } else if (!strcmp(en->section, "forecast") || !strcmp(en->section, "lm")) {
             st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: [%s] in a %s training file", path, en->line,
                            en->section,
-                           !hook                          ? "text classifier's"
-                           : !strcmp(hook->section, "lm") ? "language model's"
-                                                          : "forecaster's");
+                           !hook                            ? "text classifier's"
+                           : !strcmp(hook->section, "lm")   ? "language model's"
+                           : !strcmp(hook->section, "data") ? "arrays'"
+                                                            : "forecaster's");
         } else if (hook && !strcmp(en->section, "data")) {
             st = RNNC_FAIL(RNNC_ERR_FORMAT,
                            "%s:%d: [data] is for text classifiers; this file names its data in "
@@ -805,7 +806,8 @@ static rnnc_status read_config(const char *path, const char *const *overrides, i
     rnnc_status st = load_split(path, overrides, n, &t, &model, &train, &m);
     /* A forecaster's encoder gets its input size from the data: without a [model] section one is
      * added at the end (after every real line, so messages keep their line numbers). */
-    if (st == RNNC_OK && hook && !strcmp(hook->section, "forecast") &&
+    if (st == RNNC_OK && hook &&
+        (!strcmp(hook->section, "forecast") || !strcmp(hook->section, "data")) &&
         !has_section(&model, "model")) {
         static const char add[] = "\n[model]\ninput_size = 1\n";
         if (append(&model, add, strlen(add)))
@@ -850,6 +852,19 @@ int rnnc__limit_key(const char *key, const char *value, rnnc_read_limits *lim) {
     return 0;
 }
 
+/* Whether a training file's sections hold [data] format = npz or safetensors (a file on arrays,
+ * whose input size comes from its data). */
+static int on_arrays(const text *train, const char *path) {
+    collect c;
+    int yes = 0;
+    if (collect_entries(train->s, path, &c) == RNNC_OK) {
+        const entry *f = find(&c, "data", "format");
+        yes = f && (!strcmp(f->value, "npz") || !strcmp(f->value, "safetensors"));
+    }
+    free(c.e);
+    return yes;
+}
+
 rnnc_status rnnc_train_file_model(const char *path, const char *const *overrides, int n,
                                   rnnc_config *out) {
     if (!path || !out || (n > 0 && !overrides))
@@ -857,7 +872,8 @@ rnnc_status rnnc_train_file_model(const char *path, const char *const *overrides
     text t = {0}, model = {0}, train = {0};
     linemap m = {0};
     rnnc_status st = load_split(path, overrides, n, &t, &model, &train, &m);
-    if (st == RNNC_OK && has_section(&train, "forecast") && !has_section(&model, "model")) {
+    if (st == RNNC_OK && (has_section(&train, "forecast") || on_arrays(&train, path)) &&
+        !has_section(&model, "model")) {
         static const char add[] = "\n[model]\ninput_size = 1\n";
         if (append(&model, add, strlen(add)))
             st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");

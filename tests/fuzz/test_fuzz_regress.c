@@ -14,6 +14,7 @@
 #include "fuzz_corpus.c"
 #include "fuzz_forecaster.c"
 #include "fuzz_lm.c"
+#include "fuzz_npz.c"
 #include "fuzz_safetensors.c"
 #include "fuzz_series.c"
 #include "fuzz_text.c"
@@ -35,7 +36,7 @@ static const struct {
     {"textset", fuzz_textset},         {"trainconfig", fuzz_trainconfig},
     {"series", fuzz_series},           {"corpus", fuzz_corpus},
     {"forecaster", fuzz_forecaster},   {"lm", fuzz_lm},
-    {"checkpoint", fuzz_checkpoint},
+    {"checkpoint", fuzz_checkpoint},   {"npz", fuzz_npz},
 };
 
 static int by_name(const void *a, const void *b) {

@@ -28,7 +28,8 @@ static void test_init_sets_size(void) {
               rnnc_forecast_spec_init().struct_size == sizeof(rnnc_forecast_spec) &&
               rnnc_sample_spec_init().struct_size == sizeof(rnnc_sample_spec) &&
               rnnc_text_source_init().struct_size == sizeof(rnnc_text_source) &&
-              rnnc_series_source_init().struct_size == sizeof(rnnc_series_source),
+              rnnc_series_source_init().struct_size == sizeof(rnnc_series_source) &&
+              rnnc_arrays_source_init().struct_size == sizeof(rnnc_arrays_source),
           "every _init() sets struct_size to the caller's sizeof");
     /* A caller built against a shorter struct gets the defaults of the fields it knows, and the
      * library writes no byte past its size. */
@@ -105,6 +106,13 @@ static void test_sizes_refused(void) {
     check(rnnc_series_read(&ss2, &ser) == RNNC_ERR_ARG && !ser &&
               says("rnnc_series_source", 1, sizeof ss2),
           "rnnc_series_read: refused before the file is looked at");
+    rnnc_arrays_source as = rnnc_arrays_source_init();
+    as.path = "no-such.npz";
+    as.struct_size += 8;
+    rnnc_arrays_file *af = NULL;
+    check(rnnc_arrays_read(&as, &af) == RNNC_ERR_ARG && !af &&
+              says("rnnc_arrays_source", sizeof as + 8, sizeof as),
+          "rnnc_arrays_read: refused before the file is looked at");
 
     rnnc_config lmc;
     check(rnnc_config_parse("[embedding]\nvocab = 0\ndim = 4\n[gru]\nhidden = 4\n"

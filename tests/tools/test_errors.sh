@@ -827,5 +827,43 @@ row layer-number 2 "t\.ini: layer 1 \(gru\): hidden = 0 is outside \[1, 16777216
 printf '[model]\ninput_size = 2\n[lstm]\nhidden = 3\n[gru]\nhidden = 3\n' > "$tmp/last-then-seq.ini"
 row layer-number 2 "last-then-seq\.ini: layer 1 \(gru\): needs a sequence input" -- "$rnnc" summary "$tmp/last-then-seq.ini"
 
+# ---- training on arrays (docs/arrays.md): .npz files written by tests/tasks/test_arrays ----
+mkdir -p "$tmp/arr"
+if "${RNNC_BUILD:-build}/tests/tasks/test_arrays" --write-fixtures "$tmp/arr" 2> "$tmp/arr.log"; then
+    cat > "$tmp/arr.ini" <<EOF
+[gru]
+hidden = 4
+[data]
+format = npz
+train = $tmp/arr/reg.npz
+[train]
+epochs = 1
+output = $tmp/arrrun
+EOF
+    A="$rnnc train $tmp/arr.ini --quiet --threads 1"
+    row npz-not-zip 2 'notzip\.npz: not an \.npz \(a zip of \.npy arrays\)' -- $A --set data.train="$tmp/arr/notzip.npz"
+    row npy-header 2 "magic\.npz: array 'x': not an \.npy array" -- $A --set data.train="$tmp/arr/magic.npz"
+    row npy-order 2 "fortran\.npz: array 'x': fortran_order is True; only C-order arrays are read" -- $A --set data.train="$tmp/arr/fortran.npz"
+    row npy-dtype 2 "bigendian\.npz: array 'x': dtype '>f4' is big-endian" -- $A --set data.train="$tmp/arr/bigendian.npz"
+    row npy-dtype 2 "object\.npz: array 'y': dtype '\|O' is not read" -- $A --set data.train="$tmp/arr/object.npz"
+    row npy-size 2 "short\.npz: array 'x': holds 100 bytes of data; its shape and dtype '<f4' need 192" -- $A --set data.train="$tmp/arr/short.npz"
+    row arrays-shape 2 "noinputs\.npz: holds no inputs; give the inputs as 'x' \(n,T,F\) or 'ids' \(n,T\)" -- $A --set data.train="$tmp/arr/noinputs.npz"
+    row arrays-shape 2 "rows\.npz: array 'y': shape \(5\); expected \(6\)" -- $A --set data.train="$tmp/arr/rows.npz"
+    row arrays-values 2 "lengths\.npz: array 'lengths': element 4 \(row 4\) is 5; lengths must be in \[1, 4\]" -- $A --set data.train="$tmp/arr/lengths.npz"
+    row arrays-config 2 "\[data\] target = 'many': expected auto, regression, classes or steps" -- $A --set data.target=many
+    row arrays-config 2 "unknown key 'label_column' in \[data\] of a training file on arrays" -- $A --set data.label_column=label
+    row arrays-config 2 "gives both validation and validation_split" -- $A --set data.validation="$tmp/arr/reg.npz" --set data.validation_split=0.1
+    row arrays-model 2 "512 sequences leave no room for test_split 0\.5 and validation_split 0\.001" -- $A --set data.test_split=0.5 --set data.validation_split=0.001
+    if $A > "$tmp/arrgood.log" 2>&1; then
+        row arrays-model 2 "features3\.npz: the arrays \(3 features, 2 outputs\) do not fit .*arrrun/model\.safetensors \(2 features, 2 outputs\)" -- "$rnnc" eval "$tmp/arrrun/model.safetensors" "$tmp/arr/features3.npz"
+        row arrays-model 2 "features3\.npz: the arrays \(3 features" -- "$rnnc" predict "$tmp/arrrun/model.safetensors" "$tmp/arr/features3.npz"
+        row npz-not-zip 2 'notzip\.npz: not an \.npz' -- "$rnnc" eval "$tmp/arrrun/model.safetensors" "$tmp/arr/notzip.npz"
+    else
+        bad "[arrays-model] the good run on arrays" "$(tail -n 3 "$tmp/arrgood.log")"
+    fi
+else
+    bad "[npz-not-zip] tests/tasks/test_arrays --write-fixtures (build it first)" "$(tail -n 2 "$tmp/arr.log")"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

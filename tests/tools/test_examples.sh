@@ -21,6 +21,28 @@ else
     bad "train_arrays: $(tail -n 2 <<< "$out")"
 fi
 
+# The trainer on arrays in memory: R^2 above 0.8 on the validation rows (its exit status), and the
+# run's model file is one rnnc eval and predict take (they ask for its DATA).
+if out=$("$ex/fit_arrays" "$tmp/fit" 2>&1) && grep -q 'R^2' <<< "$out" &&
+    "$rnnc" eval "$tmp/fit/model.safetensors" 2>&1 | grep -q 'is a model on arrays; give DATA'; then
+    ok "fit_arrays: $out; rnnc eval knows its model file"
+else
+    bad "fit_arrays: $(tail -n 2 <<< "$out")"
+fi
+
+# An .npz through the C API (the file written by tests/tasks/test_arrays): 3 epochs, then resumed
+# to 6 from the checkpoint, ends with the same model file as 6 epochs at once, which rnnc eval scores.
+if "$build/tests/tasks/test_arrays" --write-fixtures "$tmp" 2> /dev/null &&
+    "$ex/fit_npz" "$tmp/reg.npz" "$tmp/npz6" 6 > /dev/null 2>&1 &&
+    "$ex/fit_npz" "$tmp/reg.npz" "$tmp/npz3" 3 > /dev/null 2>&1 &&
+    out=$("$ex/fit_npz" "$tmp/reg.npz" "$tmp/npz3" 6 "$tmp/npz3/checkpoint.safetensors" 2>&1) &&
+    cmp -s "$tmp/npz6/model.safetensors" "$tmp/npz3/model.safetensors" &&
+    "$rnnc" eval "$tmp/npz3/model.safetensors" "$tmp/reg.npz" | grep -q 'r2 '; then
+    ok "fit_npz: $(head -n 1 <<< "$out"); resumed from epoch 3, equal to the uninterrupted run"
+else
+    bad "fit_npz: ${out:-did not run}"
+fi
+
 # Step by step with the state carried: the same outputs as one forward over the sequence.
 out=$("$ex/stream_steps" 2>&1) && ok "stream_steps: $out" || bad "stream_steps: $out"
 
