@@ -95,7 +95,7 @@ typedef struct rnnc_arrays_info {
     int F; /* 0: ids */
 } rnnc_arrays_info;
 /* The info of arrays a. */
-rnnc_arrays_info rnnc_arrays_info_of(const rnnc_arrays *a);
+rnnc_arrays_info rnnc_arrays_describe(const rnnc_arrays *a);
 /* Writes m with that metadata (atomically); the model must fit the info (RNNC_ERR_ARG). */
 rnnc_status rnnc_arrays_save(const rnnc_model *m, const rnnc_arrays_info *info, const char *path);
 /* Reads a model file of the arrays task: the model (owned by the caller) and its info. Another

@@ -129,7 +129,7 @@ rnnc_status rnnc_arrays_slice(const rnnc_arrays *a, size_t from, size_t count, r
     return RNNC_OK;
 }
 
-rnnc_arrays_info rnnc_arrays_info_of(const rnnc_arrays *a) {
+rnnc_arrays_info rnnc_arrays_describe(const rnnc_arrays *a) {
     rnnc_arrays_info i = {a->target, a->outputs, a->F};
     return i;
 }
@@ -459,7 +459,7 @@ rnnc_status rnnc_fit_arrays(rnnc_model *m, const rnnc_arrays *train, const rnnc_
     memset(&s, 0, sizeof s);
     s.c.m = m, s.c.set[0] = train, s.c.set[1] = val;
     s.c.T = train->T, s.c.F = train->F, s.c.C = train->outputs, s.c.target = train->target;
-    s.info = rnnc_arrays_info_of(train);
+    s.info = rnnc_arrays_describe(train);
     rnnc__setup b = {0};
     rnnc__setup_add(&b, "target", "%s", target_names[train->target]);
     rnnc__setup_add(&b, "outputs", "%d", train->outputs);
