@@ -40,6 +40,8 @@ struct rnnc_forecaster {
     size_t bx_cap, by_cap;
     float *wx, *ww; /* augmentation: one window (L,I) and rnnc_series_augment's scratch (L,I) */
     size_t wx_cap, ww_cap;
+    float *gm; /* the Gaussian loss's means, variances and their gradients (4 x units) */
+    size_t gm_cap;
     pthread_mutex_t lock; /* held by predict and evaluate (task.h) */
 };
 
@@ -70,8 +72,21 @@ static rnnc_status check_spec(const rnnc_forecast_spec *s) {
         return RNNC_FAIL(RNNC_ERR_ARG, "unknown scaling %d", s->scaling);
     if (s->decoder != RNNC_DECODER_DIRECT && s->decoder != RNNC_DECODER_RECURSIVE)
         return RNNC_FAIL(RNNC_ERR_ARG, "unknown decoder %d", s->decoder);
-    if (s->loss < RNNC_FLOSS_MSE || s->loss > RNNC_FLOSS_HUBER)
+    if (s->loss < RNNC_FLOSS_MSE || s->loss > RNNC_FLOSS_QUANTILE)
         return RNNC_FAIL(RNNC_ERR_ARG, "unknown loss %d", s->loss);
+    if (s->loss == RNNC_FLOSS_QUANTILE) {
+        const char *why = rnnc__forecast_quantiles_problem(s->quantiles, s->n_quantiles);
+        if (why)
+            return RNNC_FAIL(RNNC_ERR_ARG, "loss = quantile: the quantiles %s", why);
+    } else if (s->n_quantiles) {
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "quantiles are given, but the loss is not quantile (loss = quantile)");
+    }
+    if (s->loss >= RNNC_FLOSS_GAUSSIAN && s->decoder != RNNC_DECODER_DIRECT)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "loss = %s gives intervals from the direct decoder only (a recursive "
+                         "decoder feeds point forecasts back); use decoder = direct",
+                         s->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile");
     if (!(s->huber_delta > 0) || !isfinite(s->huber_delta))
         return RNNC_FAIL(RNNC_ERR_ARG, "huber_delta must be > 0");
     if (s->season < 0 || s->ma_window < 0 || s->ar_order < 0)
@@ -97,7 +112,7 @@ void rnnc_forecaster_free(rnnc_forecaster *f) {
     free(f->names);
     free(f->v.raw), free(f->v.z);
     free(f->orig[0]), free(f->orig[1]);
-    free(f->bx), free(f->by), free(f->wx), free(f->ww);
+    free(f->bx), free(f->by), free(f->wx), free(f->ww), free(f->gm);
     rnnc__lock_free(&f->lock);
     free(f);
 }
@@ -131,6 +146,35 @@ int rnnc_forecaster_inputs(const rnnc_forecaster *f, const char *const **names, 
     if (n_targets)
         *n_targets = (int)f->NT;
     return (int)f->I;
+}
+
+const char *rnnc__forecast_quantiles_problem(const double *q, int n) {
+    if (n < 3 || n > RNNC_FORECAST_MAX_QUANTILES)
+        return n > RNNC_FORECAST_MAX_QUANTILES ? "are too many (at most 15)"
+                                               : "need 0.5 and at least one pair (q, 1 - q) for an "
+                                                 "interval, e.g. 0.1, 0.5, 0.9";
+    for (int k = 0; k < n; k++) {
+        if (!(q[k] > 0 && q[k] < 1))
+            return "must each lie in (0, 1), exclusive";
+        if (k && q[k] == q[k - 1])
+            return "must not repeat a value";
+        if (k && q[k] < q[k - 1])
+            return "must be in increasing order";
+    }
+    if (n % 2 == 0 || q[n / 2] != 0.5)
+        return "need 0.5 (the point forecast) in the middle of pairs (q, 1 - q) around it";
+    for (int k = 0; k < n / 2; k++)
+        if (fabs(q[k] + q[n - 1 - k] - 1) > 1e-9)
+            return "must come in pairs (q, 1 - q) around 0.5, each pair a central interval";
+    return NULL;
+}
+
+/* Values the head gives per step and target: 1 (a point), 2 (Gaussian: mean and raw scale) or
+ * the number of quantiles, interleaved per unit. */
+static size_t head_width(const rnnc_forecaster *f) {
+    return f->spec.loss == RNNC_FLOSS_GAUSSIAN   ? 2
+           : f->spec.loss == RNNC_FLOSS_QUANTILE ? (size_t)f->spec.n_quantiles
+                                                 : 1;
 }
 
 /* Steps the head gives per forward: H (direct) or 1 (recursive). */
@@ -258,7 +302,7 @@ static rnnc_status build_model(rnnc_forecaster *f, const rnnc_config *cfg, uint6
     rnnc_layer_spec *h = &c.layers[c.n_layers++];
     *h = rnnc_layer_spec_init(RNNC_LAYER_DENSE);
     snprintf(h->name, sizeof h->name, "head");
-    h->units = (int)(head_steps(f) * f->NT);
+    h->units = (int)(head_steps(f) * f->NT * head_width(f));
     h->activation = RNNC_ACT_LINEAR;
     RNNC_TRY(rnnc_model_create(&c, seed, &f->model));
     int seq;
@@ -374,7 +418,7 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
 }
 
 static const char *const scaling_names[] = {"none", "zscore", "minmax"};
-static const char *const loss_names[] = {"mse", "mae", "huber"};
+static const char *const loss_names[] = {"mse", "mae", "huber", "gaussian", "quantile"};
 static const char *const missing_names[] = {"reject", "ffill", "interpolate"};
 
 /* The augmentation settings and sort_time are written only when set, so a forecaster trained
@@ -399,7 +443,10 @@ static char *spec_to_meta(const rnnc_forecaster *f) {
         if (v[i] != 0)
             n += snprintf(b + n, 1024 - (size_t)n, "%s=%.17g\n", name[i], v[i]);
     if (f->sort_time)
-        snprintf(b + n, 1024 - (size_t)n, "sort_time=1\n");
+        n += snprintf(b + n, 1024 - (size_t)n, "sort_time=1\n");
+    for (int k = 0; k < s->n_quantiles; k++)
+        n += snprintf(b + n, 1024 - (size_t)n, "%s%.17g%s", k ? "," : "quantiles=", s->quantiles[k],
+                      k + 1 == s->n_quantiles ? "\n" : "");
     return b;
 }
 
@@ -474,7 +521,7 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
     long nt = -1;
     const char *p = meta, *k = NULL, *v = NULL;
     int line = 0, more;
-    char buf[128];
+    char buf[512];
     while ((more = rnnc__meta_line(&p, &line, buf, sizeof buf, path, "rnnc.forecast", &k, &v))) {
         if (more < 0)
             return more;
@@ -484,8 +531,18 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
         if (!strcmp(k, "scaling"))
             ok = (s->scaling = word(v, scaling_names, 3)) >= 0;
         else if (!strcmp(k, "loss"))
-            ok = (s->loss = word(v, loss_names, 3)) >= 0;
-        else if (!strcmp(k, "missing"))
+            ok = (s->loss = word(v, loss_names, 5)) >= 0;
+        else if (!strcmp(k, "quantiles")) {
+            s->n_quantiles = 0;
+            for (const char *q = v; ok && *q;) {
+                char *end = NULL;
+                const double d2 = strtod(q, &end);
+                ok = end != q && s->n_quantiles < RNNC_FORECAST_MAX_QUANTILES &&
+                     (*end == ',' || !*end);
+                if (ok)
+                    s->quantiles[s->n_quantiles++] = d2, q = *end ? end + 1 : end;
+            }
+        } else if (!strcmp(k, "missing"))
             ok = (f->missing = word(v, missing_names, 3)) >= 0;
         else if (!strcmp(k, "decoder"))
             ok = !strcmp(v, "direct")      ? (s->decoder = RNNC_DECODER_DIRECT, 1)
@@ -610,8 +667,12 @@ static rnnc_status check_meta(const rnnc_forecaster *f, const char *path) {
         st = spec_from_meta(g, spec, path);
     if (st == RNNC_OK)
         st = scaler_from_meta(g, sc, path);
-    if (st == RNNC_OK && (g->I != f->I || g->NT != f->NT || head_steps(g) != head_steps(f) ||
-                          g->sort_time != f->sort_time || memcmp(&g->sc, &f->sc, sizeof g->sc)))
+    if (st == RNNC_OK &&
+        (g->I != f->I || g->NT != f->NT || head_steps(g) != head_steps(f) ||
+         head_width(g) != head_width(f) || g->spec.n_quantiles != f->spec.n_quantiles ||
+         memcmp(g->spec.quantiles, f->spec.quantiles,
+                (size_t)f->spec.n_quantiles * sizeof(double)) ||
+         g->sort_time != f->sort_time || memcmp(&g->sc, &f->sc, sizeof g->sc)))
         st =
             RNNC_FAIL(RNNC_ERR_ARG, "%s: the forecaster's setup does not read back the same", path);
     if (st != RNNC_OK)
@@ -654,11 +715,12 @@ rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out) {
         const rnnc_config *c = rnnc_model_config(f->model);
         const rnnc_layer_spec *h = &c->layers[c->n_layers - 1];
         if ((size_t)c->input_size != f->I || h->kind != RNNC_LAYER_DENSE ||
-            (size_t)h->units != head_steps(f) * f->NT || c->n_layers < 2)
+            (size_t)h->units != head_steps(f) * f->NT * head_width(f) || c->n_layers < 2)
             st = RNNC_FAIL(RNNC_ERR_FORMAT,
                            "%s: the model (input_size %d, last layer %d units) does not fit the "
                            "forecast metadata (%zu inputs, %zu units)",
-                           path, c->input_size, h->units, f->I, head_steps(f) * f->NT);
+                           path, c->input_size, h->units, f->I,
+                           head_steps(f) * f->NT * head_width(f));
     }
     rnnc_tensor_file_free(tf);
     if (st != RNNC_OK) {
@@ -896,9 +958,38 @@ static rnnc_status task_batch(void *self, int set, const size_t *idx, int B, rnn
     return st;
 }
 
-static rnnc_status loss_of(const rnnc_forecaster *f, const float *pred, const float *y, size_t n,
+static double softplus(double r) {
+    return r > 30 ? r : log1p(exp(r));
+}
+
+/* The Gaussian head's loss: pred (n,2) holds each unit's mean and raw scale r, sigma =
+ * softplus(r), variance sigma^2; the gradient of r is d loss/d var * 2 sigma * sigmoid(r). */
+static rnnc_status gaussian_loss(rnnc_forecaster *f, const float *pred, const float *y, size_t n,
+                                 float *grad, double *loss) {
+    RNNC_TRY(grow(&f->gm, &f->gm_cap, 4 * n));
+    float *mean = f->gm, *var = f->gm + n, *gmean = f->gm + 2 * n, *gvar = f->gm + 3 * n;
+    for (size_t i = 0; i < n; i++) {
+        const double sg = softplus(pred[2 * i + 1]);
+        mean[i] = pred[2 * i], var[i] = (float)(sg * sg);
+    }
+    RNNC_TRY(rnnc_loss_gaussian_nll(mean, var, y, n, 0, 1e-6, loss, grad ? gmean : NULL,
+                                    grad ? gvar : NULL));
+    for (size_t i = 0; grad && i < n; i++) {
+        const double r = pred[2 * i + 1], sg = softplus(r);
+        const double sig = r >= 0 ? 1 / (1 + exp(-r)) : exp(r) / (1 + exp(r));
+        grad[2 * i] = gmean[i], grad[2 * i + 1] = (float)(gvar[i] * 2 * sg * sig);
+    }
+    return RNNC_OK;
+}
+
+/* The loss of the head's outputs pred (n units, head_width values each) against targets y (n). */
+static rnnc_status loss_of(rnnc_forecaster *f, const float *pred, const float *y, size_t n,
                            float *grad, double *loss) {
     switch (f->spec.loss) {
+    case RNNC_FLOSS_GAUSSIAN: return gaussian_loss(f, pred, y, n, grad, loss);
+    case RNNC_FLOSS_QUANTILE:
+        return rnnc_loss_pinball(pred, y, n, f->spec.quantiles, (size_t)f->spec.n_quantiles, loss,
+                                 grad);
     case RNNC_FLOSS_MAE: *loss = rnnc_loss_mae(pred, y, n, grad); return RNNC_OK;
     case RNNC_FLOSS_HUBER: return rnnc_loss_huber(pred, y, n, f->spec.huber_delta, loss, grad);
     default: *loss = rnnc_loss_mse(pred, y, n, grad); return RNNC_OK;
@@ -1009,15 +1100,77 @@ rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s, const 
 
 /* ---- prediction ---- */
 
+int rnnc_forecaster_intervals(const rnnc_forecaster *f, double *levels) {
+    if (!f)
+        return 0;
+    const rnnc_forecast_spec *s = &f->spec;
+    if (s->loss == RNNC_FLOSS_GAUSSIAN) {
+        if (levels)
+            levels[0] = 80, levels[1] = 95;
+        return 2;
+    }
+    if (s->loss != RNNC_FLOSS_QUANTILE)
+        return 0;
+    const int m = s->n_quantiles / 2; /* the median's index */
+    for (int i = 0; levels && i < m; i++)
+        levels[i] = 100 * (s->quantiles[m + 1 + i] - s->quantiles[m - 1 - i]);
+    return m;
+}
+
+/* The standard normal quantiles of the Gaussian head's 80% and 95% intervals. */
+static const double gauss_z[2] = {1.2815515655446004, 1.959963984540054};
+
+/* Decodes unit u of the head's output row o (units x head_width) in scaled units, base added
+ * (relative windows): the point forecast, and (when lo is not NULL) each interval's bounds, and
+ * (when sigma is not NULL) the Gaussian scale. */
+static float decode(const rnnc_forecaster *f, const float *o, size_t u, float base, float *lo,
+                    float *hi, float *sigma) {
+    const size_t K = head_width(f);
+    const float *v = o + u * K;
+    if (f->spec.loss == RNNC_FLOSS_GAUSSIAN) {
+        const double sg = softplus(v[1]);
+        if (sigma)
+            *sigma = (float)sg;
+        for (int i = 0; lo && i < 2; i++)
+            lo[i] = (float)(v[0] - gauss_z[i] * sg) + base,
+            hi[i] = (float)(v[0] + gauss_z[i] * sg) + base;
+        return v[0] + base;
+    }
+    if (f->spec.loss == RNNC_FLOSS_QUANTILE) {
+        /* sorted (the rearrangement of Chernozhukov et al. 2010): quantiles trained apart may
+         * cross, and sorting keeps the intervals nested and the median inside them */
+        float q[RNNC_FORECAST_MAX_QUANTILES];
+        memcpy(q, v, K * sizeof *q);
+        for (size_t i = 1; i < K; i++)
+            for (size_t j = i; j > 0 && q[j - 1] > q[j]; j--) {
+                const float t = q[j];
+                q[j] = q[j - 1], q[j - 1] = t;
+            }
+        const size_t m = K / 2;
+        for (size_t i = 0; lo && i < m; i++)
+            lo[i] = q[m - 1 - i] + base, hi[i] = q[m + 1 + i] + base;
+        return q[m] + base;
+    }
+    return v[0] + base;
+}
+
 /* Forecasts `steps` scaled steps after the windows ending before rows t[0..B) of z (T,I):
- * zout (B,steps,NT). Beyond what one forward gives, forecasts are fed back as inputs. */
+ * zout (B,steps,NT), and when zlo is not NULL the intervals' bounds zlo, zhi (B,steps,NT,NI) and
+ * the Gaussian scale zsig (B,steps,NT; may be NULL). Beyond what one forward gives, point
+ * forecasts are fed back as inputs (without intervals). */
 static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const size_t *t, int B,
-                                   size_t steps, float *zout) {
+                                   size_t steps, float *zout, float *zlo, float *zhi, float *zsig) {
     const size_t L = (size_t)f->spec.lookback, I = f->I, NT = f->NT, Hs = head_steps(f);
+    const size_t NI = (size_t)rnnc_forecaster_intervals(f, NULL), K = head_width(f);
     if (steps > Hs && I != NT)
         return RNNC_FAIL(RNNC_ERR_ARG,
                          "%zu steps exceed the horizon %zu, and forecasts cannot be rolled forward "
                          "with covariates (their future is unknown)",
+                         steps, Hs);
+    if (steps > Hs && zlo)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%zu steps exceed the horizon %zu, and intervals are given for the "
+                         "model's horizon only",
                          steps, Hs);
     const size_t W = L + steps; /* each window's rows, forecasts appended */
     float *w = malloc((size_t)B * W * I * sizeof *w);
@@ -1027,6 +1180,7 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
         memcpy(w + (size_t)b * W * I, z + (t[b] - L) * I, L * I * sizeof(float));
     const float **rows = malloc((size_t)B * sizeof *rows);
     rnnc_status st = rows ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory forecasting");
+    float lo[RNNC_FORECAST_MAX_INTERVALS], hi[RNNC_FORECAST_MAX_INTERVALS], sg = 0;
     for (size_t done = 0; st == RNNC_OK && done < steps;) {
         for (int b = 0; b < B; b++)
             rows[b] = w + ((size_t)b * W + done) * I;
@@ -1038,15 +1192,21 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
             st = rnnc_model_forward(f->model, &batch, 0);
         if (st != RNNC_OK)
             break;
-        const float *o = rnnc_model_output(f->model, NULL, NULL); /* (B, Hs*NT) */
+        const float *o = rnnc_model_output(f->model, NULL, NULL); /* (B, Hs*NT*K) */
         const size_t k = steps - done < Hs ? steps - done : Hs;
         for (int b = 0; b < B; b++)
             for (size_t h = 0; h < k; h++)
                 for (size_t j = 0; j < NT; j++) {
                     const float base =
                         f->spec.relative ? w[((size_t)b * W + done + L - 1) * I + j] : 0;
-                    const float v = o[(size_t)b * Hs * NT + h * NT + j] + base;
-                    zout[((size_t)b * steps + done + h) * NT + j] = v;
+                    const size_t at = ((size_t)b * steps + done + h) * NT + j;
+                    const float v = decode(f, o + (size_t)b * Hs * NT * K, h * NT + j, base,
+                                           zlo ? lo : NULL, hi, &sg);
+                    zout[at] = v;
+                    for (size_t i = 0; zlo && i < NI; i++)
+                        zlo[at * NI + i] = lo[i], zhi[at * NI + i] = hi[i];
+                    if (zlo && zsig)
+                        zsig[at] = sg;
                     w[((size_t)b * W + L + done + h) * I + j] = v; /* I == NT when rolled */
                 }
         done += k;
@@ -1056,10 +1216,11 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
 }
 
 static rnnc_status predict_locked(rnnc_forecaster *f, const rnnc_series *s, size_t end,
-                                  size_t steps, double *out) {
+                                  size_t steps, double *out, double *lo, double *hi) {
     view v;
     memset(&v, 0, sizeof v);
-    float *zo = NULL;
+    float *zo = NULL, *zl = NULL, *zh = NULL;
+    const size_t NI = (size_t)rnnc_forecaster_intervals(f, NULL);
     rnnc_status st = make_view(f, s, &v);
     if (st == RNNC_OK)
         st = scale_view(f, &v);
@@ -1072,11 +1233,19 @@ static rnnc_status predict_locked(rnnc_forecaster *f, const rnnc_series *s, size
                        end, f->spec.lookback, f->spec.lookback);
     if (st == RNNC_OK)
         st = rnnc__calloc((void **)&zo, steps * f->NT, sizeof(float), "forecast");
+    if (st == RNNC_OK && lo)
+        st = rnnc__calloc((void **)&zl, steps * f->NT * NI, sizeof(float), "intervals");
+    if (st == RNNC_OK && lo)
+        st = rnnc__calloc((void **)&zh, steps * f->NT * NI, sizeof(float), "intervals");
     if (st == RNNC_OK)
-        st = forecast_scaled(f, v.z, &end, 1, steps, zo);
-    for (size_t i = 0; st == RNNC_OK && i < steps * f->NT; i++)
+        st = forecast_scaled(f, v.z, &end, 1, steps, zo, zl, zh, NULL);
+    for (size_t i = 0; st == RNNC_OK && i < steps * f->NT; i++) {
         out[i] = rnnc_scaler_invert(&f->sc, i % f->NT, zo[i]);
-    free(zo), free(v.raw), free(v.z);
+        for (size_t k = 0; lo && k < NI; k++) /* the inverse scaling is increasing */
+            lo[i * NI + k] = rnnc_scaler_invert(&f->sc, i % f->NT, zl[i * NI + k]),
+                        hi[i * NI + k] = rnnc_scaler_invert(&f->sc, i % f->NT, zh[i * NI + k]);
+    }
+    free(zo), free(zl), free(zh), free(v.raw), free(v.z);
     return st;
 }
 
@@ -1085,7 +1254,22 @@ rnnc_status rnnc_forecaster_predict(rnnc_forecaster *f, const rnnc_series *s, si
     if (!f || !s || !out || steps == 0)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_predict: bad argument");
     pthread_mutex_lock(&f->lock);
-    const rnnc_status st = predict_locked(f, s, end, steps, out);
+    const rnnc_status st = predict_locked(f, s, end, steps, out, NULL, NULL);
+    pthread_mutex_unlock(&f->lock);
+    return st;
+}
+
+rnnc_status rnnc_forecaster_predict_intervals(rnnc_forecaster *f, const rnnc_series *s, size_t end,
+                                              size_t steps, double *out, double *lo, double *hi) {
+    if (!f || !s || !out || !lo || !hi || steps == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_predict_intervals: bad argument");
+    if (rnnc_forecaster_intervals(f, NULL) == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "the forecaster gives point forecasts only (loss = %s); "
+                         "intervals come from loss = gaussian or quantile",
+                         loss_names[f->spec.loss]);
+    pthread_mutex_lock(&f->lock);
+    const rnnc_status st = predict_locked(f, s, end, steps, out, lo, hi);
     pthread_mutex_unlock(&f->lock);
     return st;
 }
@@ -1124,7 +1308,7 @@ static rnnc_status evaluate_locked(rnnc_forecaster *f, const rnnc_series *s,
     /* the model, in batches of 256 windows */
     for (size_t b0 = 0; st == RNNC_OK && b0 < n; b0 += 256) {
         const int B = (int)(n - b0 < 256 ? n - b0 : 256);
-        st = forecast_scaled(f, v.z, o + b0, B, H, zo);
+        st = forecast_scaled(f, v.z, o + b0, B, H, zo, NULL, NULL, NULL);
         for (int b = 0; st == RNNC_OK && b < B; b++)
             for (size_t h = 0; h < H; h++)
                 for (size_t j = 0; j < NT; j++)
@@ -1166,6 +1350,98 @@ rnnc_status rnnc_forecaster_evaluate(rnnc_forecaster *f, const rnnc_series *s,
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_evaluate: NULL argument");
     pthread_mutex_lock(&f->lock);
     const rnnc_status st = evaluate_locked(f, s, m, scale);
+    pthread_mutex_unlock(&f->lock);
+    return st;
+}
+
+/* The intervals over every test window (as evaluate_locked's model forecasts). */
+static rnnc_status intervals_locked(rnnc_forecaster *f, const rnnc_series *s,
+                                    rnnc_interval_metrics *im, double *crps) {
+    const size_t H = (size_t)f->spec.horizon, NT = f->NT, I = f->I;
+    double levels[RNNC_FORECAST_MAX_INTERVALS];
+    const size_t NI = (size_t)rnnc_forecaster_intervals(f, levels);
+    view v;
+    memset(&v, 0, sizeof v);
+    size_t *o = NULL, n = 0;
+    double *lo = NULL, *hi = NULL, *act = NULL, *y = NULL, *cr = NULL;
+    float *zo = NULL, *zl = NULL, *zh = NULL, *zs = NULL;
+    rnnc_status st = make_view(f, s, &v);
+    if (st == RNNC_OK)
+        st = scale_view(f, &v);
+    if (st == RNNC_OK)
+        st = origins_of(f, &v, 2, &o, &n);
+    if (st == RNNC_OK && n == 0)
+        st = RNNC_FAIL(RNNC_ERR_ARG, "the test part (%zu rows) holds no window of horizon %zu",
+                       v.n_te, H);
+    const size_t N = n * H, season = season_of(f, v.n_tr);
+    /* CRPS in original units: the scaling is affine without log, so sigma scales by it */
+    const int gaussian = f->spec.loss == RNNC_FLOSS_GAUSSIAN && !f->spec.log;
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&lo, NI * NT * N, sizeof(double), "intervals");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&hi, NI * NT * N, sizeof(double), "intervals");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&act, NT * N, sizeof(double), "actual values");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&cr, NT + 1, sizeof(double), "CRPS");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&y, v.T, sizeof(double), "a target column");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&zo, 256 * H * NT, sizeof(float), "forecasts");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&zl, 256 * H * NT * NI, sizeof(float), "intervals");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&zh, 256 * H * NT * NI, sizeof(float), "intervals");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&zs, 256 * H * NT, sizeof(float), "scales");
+    for (size_t b0 = 0; st == RNNC_OK && b0 < n; b0 += 256) {
+        const int B = (int)(n - b0 < 256 ? n - b0 : 256);
+        st = forecast_scaled(f, v.z, o + b0, B, H, zo, zl, zh, zs);
+        for (int b = 0; st == RNNC_OK && b < B; b++)
+            for (size_t h = 0; h < H; h++)
+                for (size_t j = 0; j < NT; j++) {
+                    const size_t at = ((size_t)b * H + h) * NT + j, i = (b0 + (size_t)b) * H + h;
+                    const double a = v.raw[(o[b0 + (size_t)b] + h) * I + j];
+                    act[j * N + i] = a;
+                    for (size_t k = 0; k < NI; k++) {
+                        lo[(k * NT + j) * N + i] = rnnc_scaler_invert(&f->sc, j, zl[at * NI + k]);
+                        hi[(k * NT + j) * N + i] = rnnc_scaler_invert(&f->sc, j, zh[at * NI + k]);
+                    }
+                    if (gaussian) {
+                        const double mu = rnnc_scaler_invert(&f->sc, j, zo[at]);
+                        const double sd = zs[at] * (f->sc.on[j] ? f->sc.scale[j] : 1);
+                        cr[j] += rnnc_crps_gaussian(mu, sd, a);
+                    }
+                }
+    }
+    for (size_t j = 0; st == RNNC_OK && j < NT; j++) {
+        for (size_t t = 0; t < v.T; t++)
+            y[t] = v.raw[t * I + j];
+        const double sc = rnnc_mase_scale(y, v.n_tr, season);
+        for (size_t k = 0; k < NI; k++) {
+            rnnc_interval_metrics *m = &im[k * NT + j];
+            const double *l = lo + (k * NT + j) * N, *u = hi + (k * NT + j) * N;
+            m->level = levels[k];
+            m->coverage = rnnc_interval_coverage(l, u, act + j * N, N);
+            m->msis = rnnc_interval_score(l, u, act + j * N, N, 1 - levels[k] / 100) / sc;
+        }
+        if (crps)
+            crps[j] = gaussian ? cr[j] / (double)N : NAN;
+    }
+    free(o), free(lo), free(hi), free(act), free(y), free(cr);
+    free(zo), free(zl), free(zh), free(zs), free(v.raw), free(v.z);
+    return st;
+}
+
+rnnc_status rnnc_forecaster_evaluate_intervals(rnnc_forecaster *f, const rnnc_series *s,
+                                               rnnc_interval_metrics *im, double *crps) {
+    if (!f || !s || !im)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_evaluate_intervals: NULL argument");
+    if (rnnc_forecaster_intervals(f, NULL) == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "the forecaster gives point forecasts only (loss = %s)",
+                         loss_names[f->spec.loss]);
+    pthread_mutex_lock(&f->lock);
+    const rnnc_status st = intervals_locked(f, s, im, crps);
     pthread_mutex_unlock(&f->lock);
     return st;
 }

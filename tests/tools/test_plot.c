@@ -285,7 +285,18 @@ static void test_forecast_plot(void) {
         snprintf(lab[i], sizeof lab[i], "2001-%02d", i % 12 + 1);
         labels[i] = lab[i];
     }
-    plot_forecast_spec p = {"a test: forecast (direct)", "value", N, labels, hist, act, fc, 19};
+    plot_forecast_spec p = {"a test: forecast (direct)",
+                            "value",
+                            N,
+                            labels,
+                            hist,
+                            act,
+                            fc,
+                            19,
+                            0,
+                            {NULL, NULL},
+                            {NULL, NULL},
+                            {0, 0}};
     char path[600];
     snprintf(path, sizeof path, "%s/f.png", g_dir);
     rnnc_status st = plot_forecast(path, &p);
@@ -350,7 +361,8 @@ static void test_forecast_legend(void) {
         fc[i] = i >= 7 ? i + 0.5 : NAN;
         labels[i] = "t";
     }
-    plot_forecast_spec p = {"legend", "value", N, labels, hist, act, fc, 7};
+    plot_forecast_spec p = {"legend", "value", N, labels,       hist,         act,
+                            fc,       7,       0, {NULL, NULL}, {NULL, NULL}, {0, 0}};
     char path[600];
     snprintf(path, sizeof path, "%s/legend.svg", g_dir);
     rnnc_status st = plot_forecast(path, &p);
