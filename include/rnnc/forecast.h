@@ -96,6 +96,10 @@ typedef struct rnnc_forecast_spec {
      * 0.5 with its mirror 1 - q (at least one pair); otherwise n_quantiles is 0 */
     int n_quantiles;
     double quantiles[RNNC_FORECAST_MAX_QUANTILES];
+    /* K models (1..32) trained alike with seeds seed + k (initialization and shuffling), member
+     * k >= 1 in <out_dir>/member-k; forecasts and interval bounds are their element-wise median
+     * (in scaled units; the mean of the middle two for even K). 1 */
+    int ensemble;
     int season;    /* period m of seasonal naive and MASE; 0: rnnc_season_detect on the
                              training part of the first target (lags up to min(n/3, 400)) */
     int ma_window; /* moving-average window; 0: lookback */
@@ -123,11 +127,16 @@ typedef struct rnnc_forecaster rnnc_forecaster;
 rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_spec *spec,
                                    const rnnc_series *s, const rnnc_series_source *src,
                                    uint64_t seed, rnnc_forecaster **out);
+/* Loads a model file; an ensemble's file loads its members from the files next to it
+ * (rnnc_forecaster_save), each checked against the fingerprint the first file records. */
 rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out);
 /* Writes the model file atomically: the model plus metadata "rnnc.task" = "forecast" and
  * "rnnc.forecast" (the spec, the columns, how to read the CSV, the scaling statistics). A file
  * that rnnc_forecaster_load would refuse (metadata that does not read back, weights that are not
- * finite) is not written, and the one at path stays. */
+ * finite) is not written, and the one at path stays. An ensemble of K writes members 1..K-1 first,
+ * each a plain forecaster's file, as NAME.member<k>.safetensors beside path (NAME: path without
+ * ".safetensors"), then path itself: member 0 with "ensemble=K" and each member's file name and
+ * parameter fingerprint ("rnnc.forecast.members"). */
 rnnc_status rnnc_forecaster_save(const rnnc_forecaster *f, const char *path);
 void rnnc_forecaster_free(rnnc_forecaster *f);
 /* The parts (borrowed). The spec's season is the period in use (detected or given). */
@@ -154,7 +163,10 @@ rnnc_status rnnc_forecaster_window(rnnc_forecaster *f, const rnnc_series *s, int
 
 /* Trains on s's training windows, validating on its validation windows (if any) after every
  * epoch, with the shared trainer (checkpoints, early stopping, schedules, metrics.jsonl). The loss
- * is in scaled units. */
+ * is in scaled units. With spec ensemble K > 1, trains K models one after the other (member k with
+ * the creation seed + k and spec->seed + k, its files in spec->out_dir/member-k for k >= 1; *last
+ * is the last member's report), then writes the ensemble to spec->out_dir/model.safetensors;
+ * spec->resume is refused (RNNC_ERR_ARG). */
 rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
                                 rnnc_epoch_report *last);
 /* Forecasts `steps` values of every target after row end-1 from rows [end-L, end) of s:

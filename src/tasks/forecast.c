@@ -43,6 +43,9 @@ struct rnnc_forecaster {
     float *gm; /* the Gaussian loss's means, variances and their gradients (4 x units) */
     size_t gm_cap;
     pthread_mutex_t lock; /* held by predict and evaluate (task.h) */
+    uint64_t seed;        /* the creation seed (member k of an ensemble: seed + k) */
+    rnnc_model **members; /* an ensemble's models (n_members > 1), members[0] == model */
+    int n_members;
 };
 
 rnnc_forecast_spec rnnc_forecast_spec_init(void) {
@@ -52,6 +55,7 @@ rnnc_forecast_spec rnnc_forecast_spec_init(void) {
     s.scaling = RNNC_SCALE_ZSCORE;
     s.val_fraction = 0.1, s.test_fraction = 0.2;
     s.decoder = RNNC_DECODER_DIRECT, s.loss = RNNC_FLOSS_MSE, s.huber_delta = 1;
+    s.ensemble = 1;
     return s;
 }
 
@@ -89,6 +93,8 @@ static rnnc_status check_spec(const rnnc_forecast_spec *s) {
                          s->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile");
     if (!(s->huber_delta > 0) || !isfinite(s->huber_delta))
         return RNNC_FAIL(RNNC_ERR_ARG, "huber_delta must be > 0");
+    if (s->ensemble < 1 || s->ensemble > 32)
+        return RNNC_FAIL(RNNC_ERR_ARG, "ensemble must be in [1, 32], got %d", s->ensemble);
     if (s->season < 0 || s->ma_window < 0 || s->ar_order < 0)
         return RNNC_FAIL(RNNC_ERR_ARG, "season, ma_window and ar_order must be >= 0");
     /* rnnc_series_augment's ranges, checked before training starts */
@@ -107,6 +113,9 @@ void rnnc_forecaster_free(rnnc_forecaster *f) {
     if (!f)
         return;
     rnnc_model_free(f->model);
+    for (int k = 1; k < f->n_members; k++)
+        rnnc_model_free(f->members[k]);
+    free(f->members);
     for (size_t i = 0; f->names && i < f->I; i++)
         free(f->names[i]);
     free(f->names);
@@ -334,6 +343,7 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
         return locked;
     }
     f->spec = *spec;
+    f->seed = seed;
     if (src) {
         snprintf(f->data, sizeof f->data, "%s", src->path ? src->path : "");
         snprintf(f->time, sizeof f->time, "%s", src->time ? src->time : "");
@@ -423,7 +433,13 @@ static const char *const missing_names[] = {"reject", "ffill", "interpolate"};
 
 /* The augmentation settings and sort_time are written only when set, so a forecaster trained
  * without them has the same file as before they existed (and older readers read it). */
+static char *spec_to_meta_k(const rnnc_forecaster *f, int ensemble);
 static char *spec_to_meta(const rnnc_forecaster *f) {
+    return spec_to_meta_k(f, f->n_members);
+}
+
+/* The spec's lines for a file holding `ensemble` models ("ensemble=K" only above 1). */
+static char *spec_to_meta_k(const rnnc_forecaster *f, int ensemble) {
     const rnnc_forecast_spec *s = &f->spec;
     char *b = malloc(1024);
     if (!b)
@@ -444,6 +460,8 @@ static char *spec_to_meta(const rnnc_forecaster *f) {
             n += snprintf(b + n, 1024 - (size_t)n, "%s=%.17g\n", name[i], v[i]);
     if (f->sort_time)
         n += snprintf(b + n, 1024 - (size_t)n, "sort_time=1\n");
+    if (ensemble > 1)
+        n += snprintf(b + n, 1024 - (size_t)n, "ensemble=%d\n", ensemble);
     for (int k = 0; k < s->n_quantiles; k++)
         n += snprintf(b + n, 1024 - (size_t)n, "%s%.17g%s", k ? "," : "quantiles=", s->quantiles[k],
                       k + 1 == s->n_quantiles ? "\n" : "");
@@ -478,25 +496,82 @@ static char *scaler_to_meta(const rnnc_forecaster *f) {
     return b;
 }
 
-static rnnc_status save_with(const rnnc_forecaster *f, const char *path, const char *key,
-                             const char *value) {
-    RNNC_TRY(check_meta(f, path)); /* a file that would not load is never written */
-    char *spec = spec_to_meta(f), *names = join_lines(f->names, f->I), *sc = scaler_to_meta(f);
+/* A fingerprint of a model's parameters: FNV-1a over each name and its values. */
+static uint64_t params_hash(rnnc_model *m) {
+    uint64_t h = RNNC__HASH_INIT;
+    for (int i = 0; i < rnnc_model_param_count(m); i++) {
+        const char *name;
+        size_t len = 0;
+        rnnc_model_param_info(m, i, &name, NULL, NULL);
+        const float *w = rnnc_model_param(m, name, &len);
+        h = rnnc__hash(h, name, strlen(name) + 1);
+        h = rnnc__hash(h, w, len * sizeof *w);
+    }
+    return h;
+}
+
+/* Member k's file beside an ensemble's file path: NAME.member<k>.safetensors (malloc'd). */
+static char *member_path(const char *path, int k) {
+    char suffix[48];
+    snprintf(suffix, sizeof suffix, ".member%d.safetensors", k);
+    return rnnc__sibling_path(path, suffix);
+}
+
+/* The last component of a path. */
+static const char *base_name(const char *path) {
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+/* One model file: model m with the forecaster's metadata for a file of `ensemble` models (and
+ * the members' list `members`, NULL for none). */
+static rnnc_status save_one(const rnnc_forecaster *f, rnnc_model *m, int ensemble,
+                            const char *members, const char *path, const char *key,
+                            const char *value) {
+    char *spec = spec_to_meta_k(f, ensemble), *names = join_lines(f->names, f->I);
+    char *sc = scaler_to_meta(f);
     rnnc_status st = RNNC_OK;
     if (!spec || !names || !sc) {
         st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     } else {
-        const char *keys[7] = {"rnnc.forecast",
+        const char *keys[8] = {"rnnc.forecast",
                                "rnnc.forecast.inputs",
                                "rnnc.forecast.scaler",
                                "rnnc.forecast.data",
                                "rnnc.forecast.time",
                                "rnnc.forecast.columns",
-                               "rnnc.forecast.categorical"};
-        const char *vals[7] = {spec, names, sc, f->data, f->time, f->columns, f->categorical};
-        st = rnnc__task_save(f->model, path, "forecast", keys, vals, 7, key, value);
+                               "rnnc.forecast.categorical",
+                               "rnnc.forecast.members"};
+        const char *vals[8] = {spec,       names,          sc,     f->data, f->time,
+                               f->columns, f->categorical, members};
+        st = rnnc__task_save(m, path, "forecast", keys, vals, members ? 8 : 7, key, value);
     }
     free(spec), free(names), free(sc);
+    return st;
+}
+
+static rnnc_status save_with(const rnnc_forecaster *f, const char *path, const char *key,
+                             const char *value) {
+    RNNC_TRY(check_meta(f, path)); /* a file that would not load is never written */
+    if (f->n_members <= 1)
+        return save_one(f, f->model, 1, NULL, path, key, value);
+    /* the members first, each a plain forecaster's file, then the ensemble's own file */
+    const size_t cap = (size_t)f->n_members * (strlen(base_name(path)) + 64);
+    char *list = malloc(cap);
+    rnnc_status st = list ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    size_t n = 0;
+    for (int k = 1; st == RNNC_OK && k < f->n_members; k++) {
+        char *mp = member_path(path, k);
+        st = mp ? save_one(f, f->members[k], 1, NULL, mp, NULL, NULL)
+                : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+        if (st == RNNC_OK)
+            n += (size_t)snprintf(list + n, cap - n, "%s%s %016llx", k > 1 ? "\n" : "",
+                                  base_name(mp), (unsigned long long)params_hash(f->members[k]));
+        free(mp);
+    }
+    if (st == RNNC_OK)
+        st = save_one(f, f->model, f->n_members, list, path, key, value);
+    free(list);
     return st;
 }
 
@@ -563,10 +638,11 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
         } else {
             static const char *const ik[] = {"lookback",  "horizon",   "stride",   "log",
                                              "season",    "ma_window", "ar_order", "relative",
-                                             "sort_time", "targets"};
-            int *dst[] = {&s->lookback,  &s->horizon,  &s->stride,   &s->log,       &s->season,
-                          &s->ma_window, &s->ar_order, &s->relative, &f->sort_time, NULL};
-            int which = word(k, ik, 10);
+                                             "sort_time", "ensemble",  "targets"};
+            int *dst[] = {&s->lookback,  &s->horizon,   &s->stride,   &s->log,
+                          &s->season,    &s->ma_window, &s->ar_order, &s->relative,
+                          &f->sort_time, &s->ensemble,  NULL};
+            int which = word(k, ik, 11);
             if (which < 0)
                 return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast line %d: unknown key '%s'",
                                  path, line, k);
@@ -687,6 +763,76 @@ static void meta_string(const rnnc_tensor_file *tf, const char *key, char *dst, 
     snprintf(dst, cap, "%s", v ? v : "");
 }
 
+/* An ensemble's members 1..K-1 from the files beside path that its metadata names: each must be
+ * a forecaster's file with the same spec (less the ensemble line), inputs and scaling, and the
+ * parameters whose fingerprint is recorded (a member trained again or taken from another
+ * ensemble is refused). */
+static rnnc_status load_members(rnnc_forecaster *f, const char *path, const rnnc_tensor_file *tf) {
+    const int K = f->spec.ensemble;
+    const char *list = rnnc_tensor_file_meta(tf, "rnnc.forecast.members");
+    if (!list)
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s: an ensemble of %d models without rnnc.forecast.members", path, K);
+    RNNC_TRY(rnnc__calloc((void **)&f->members, (size_t)K, sizeof *f->members, "ensemble"));
+    f->members[0] = f->model, f->n_members = 1;
+    char *spec = spec_to_meta_k(f, 1), *names = join_lines(f->names, f->I);
+    char *sc = scaler_to_meta(f);
+    rnnc_status st = spec && names && sc ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    const char *p = list;
+    for (int k = 1; st == RNNC_OK && k < K; k++) {
+        char name[512];
+        unsigned long long want = 0;
+        int used = 0;
+        char *mp = member_path(path, k);
+        if (!mp) {
+            st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if (sscanf(p, "%511s %llx%n", name, &want, &used) != 2 || strcmp(name, base_name(mp))) {
+            st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                           "%s: rnnc.forecast.members: line %d does not name member %d's file "
+                           "'%s'",
+                           path, k, k, base_name(mp));
+            free(mp);
+            break;
+        }
+        p += used;
+        p += *p == '\n';
+        rnnc_model *m = NULL;
+        rnnc_tensor_file *mf = NULL;
+        st = rnnc__task_load(mp, "forecast", "a forecaster", &m, &mf);
+        if (st != RNNC_OK) {
+            st = rnnc__fail_prefix(st, "a member of the ensemble");
+        } else {
+            const char *ms = rnnc_tensor_file_meta(mf, "rnnc.forecast"),
+                       *mn = rnnc_tensor_file_meta(mf, "rnnc.forecast.inputs"),
+                       *mc = rnnc_tensor_file_meta(mf, "rnnc.forecast.scaler");
+            const rnnc_config *a = rnnc_model_config(m), *b = rnnc_model_config(f->model);
+            if (!ms || !mn || !mc || strcmp(ms, spec) || strcmp(mn, names) || strcmp(mc, sc) ||
+                a->input_size != b->input_size ||
+                a->layers[a->n_layers - 1].units != b->layers[b->n_layers - 1].units)
+                st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                               "%s: member %d of the ensemble %s has another setup (spec, "
+                               "inputs or scaling)",
+                               mp, k, path);
+            else if (params_hash(m) != (uint64_t)want)
+                st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                               "%s: member %d's parameters are not those the ensemble %s was "
+                               "saved with (fingerprint %016llx, recorded %016llx)",
+                               mp, k, path, (unsigned long long)params_hash(m), want);
+        }
+        rnnc_tensor_file_free(mf);
+        free(mp);
+        if (st != RNNC_OK) {
+            rnnc_model_free(m);
+            break;
+        }
+        f->members[f->n_members++] = m;
+    }
+    free(spec), free(names), free(sc);
+    return st;
+}
+
 rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out) {
     if (!path || !out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_load: NULL argument");
@@ -722,6 +868,8 @@ rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out) {
                            path, c->input_size, h->units, f->I,
                            head_steps(f) * f->NT * head_width(f));
     }
+    if (st == RNNC_OK && f->spec.ensemble > 1)
+        st = load_members(f, path, tf);
     rnnc_tensor_file_free(tf);
     if (st != RNNC_OK) {
         rnnc_forecaster_free(f);
@@ -1069,10 +1217,81 @@ static rnnc_status make_setup(const rnnc_forecaster *f, char **out) {
     return rnnc__setup_done(&b, out);
 }
 
+static rnnc_status fit_one(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
+                           rnnc_epoch_report *last);
+
+/* An ensemble's training: member k's model created with seed + k and trained with spec->seed + k
+ * (its files in out_dir/member-k for k >= 1), then the ensemble written to out_dir. */
+static rnnc_status fit_ensemble(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
+                                rnnc_epoch_report *last) {
+    const int K = f->spec.ensemble;
+    if (spec->resume)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "--resume continues one run, and ensemble = %d trains %d; train the "
+                         "ensemble again",
+                         K, K);
+    rnnc_model **mem = NULL;
+    RNNC_TRY(rnnc__calloc((void **)&mem, (size_t)K, sizeof *mem, "ensemble"));
+    for (int k = 1; k < f->n_members; k++) /* an ensemble trained before: trained afresh */
+        rnnc_model_free(f->members[k]);
+    free(f->members);
+    f->members = NULL, f->n_members = 0;
+    mem[0] = f->model;
+    rnnc_status st = RNNC_OK;
+    char *dir = NULL;
+    for (int k = 0; st == RNNC_OK && k < K; k++) {
+        if (k > 0)
+            st = rnnc_model_create(rnnc_model_config(mem[0]), f->seed + (uint64_t)k, &mem[k]);
+        rnnc_fit_spec fs = *spec;
+        fs.seed = spec->seed + (uint64_t)k;
+        if (st == RNNC_OK && k > 0 && spec->out_dir) {
+            free(dir);
+            const size_t len = strlen(spec->out_dir) + 32;
+            dir = malloc(len);
+            if (!dir) {
+                st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+                break;
+            }
+            snprintf(dir, len, "%s/member-%d", spec->out_dir, k);
+            fs.out_dir = dir, fs.tensorboard = NULL;
+        }
+        f->model = mem[k];
+        if (st == RNNC_OK)
+            st = fit_one(f, s, &fs, last);
+        if (st != RNNC_OK)
+            st = rnnc__fail_prefix(st,
+                                   k ? "a member of the ensemble" : "the ensemble's first model");
+    }
+    free(dir);
+    f->model = mem[0];
+    if (st != RNNC_OK) {
+        for (int k = 1; k < K; k++)
+            rnnc_model_free(mem[k]);
+        free(mem);
+        return st;
+    }
+    f->members = mem, f->n_members = K;
+    if (spec->out_dir) {
+        const size_t len = strlen(spec->out_dir) + 32;
+        char *path = malloc(len);
+        if (!path)
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+        snprintf(path, len, "%s/model.safetensors", spec->out_dir);
+        st = save_with(f, path, NULL, NULL);
+        free(path);
+    }
+    return st;
+}
+
 rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
                                 rnnc_epoch_report *last) {
     if (!f || !s || !spec)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_fit: NULL argument");
+    return f->spec.ensemble > 1 ? fit_ensemble(f, s, spec, last) : fit_one(f, s, spec, last);
+}
+
+static rnnc_status fit_one(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
+                           rnnc_epoch_report *last) {
     rnnc_status st = make_view(f, s, &f->v);
     if (st == RNNC_OK)
         st = scale_view(f, &f->v);
@@ -1215,6 +1434,49 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
     return st;
 }
 
+/* The median of v (n), sorted in place: the middle value, or the mean of the middle two. */
+static float median(float *v, int n) {
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            const float t = v[j];
+            v[j] = v[j - 1], v[j - 1] = t;
+        }
+    return n % 2 ? v[n / 2] : (float)(0.5 * ((double)v[n / 2 - 1] + v[n / 2]));
+}
+
+/* forecast_scaled by the forecaster's model, or for an ensemble the element-wise median of its
+ * members' forecasts (each bound and scale too). */
+static rnnc_status forecast_ens(rnnc_forecaster *f, const float *z, const size_t *t, int B,
+                                size_t steps, float *zout, float *zlo, float *zhi, float *zsig) {
+    const int K = f->n_members;
+    if (K <= 1)
+        return forecast_scaled(f, z, t, B, steps, zout, zlo, zhi, zsig);
+    const size_t NI = (size_t)rnnc_forecaster_intervals(f, NULL);
+    const size_t n1 = (size_t)B * steps * f->NT, nb = zlo ? n1 * NI : 0, ns = zlo && zsig ? n1 : 0;
+    const size_t per = n1 + 2 * nb + ns; /* one member's values */
+    float *all = NULL, v[32];
+    RNNC_TRY(rnnc__calloc((void **)&all, (size_t)K * per, sizeof(float), "ensemble forecasts"));
+    rnnc_model *m0 = f->model;
+    rnnc_status st = RNNC_OK;
+    for (int k = 0; st == RNNC_OK && k < K; k++) {
+        float *o = all + (size_t)k * per;
+        f->model = f->members[k];
+        st = forecast_scaled(f, z, t, B, steps, o, zlo ? o + n1 : NULL, zlo ? o + n1 + nb : NULL,
+                             ns ? o + n1 + 2 * nb : NULL);
+    }
+    f->model = m0;
+    float *dst[4] = {zout, zlo, zhi, zsig};
+    const size_t off[4] = {0, n1, n1 + nb, n1 + 2 * nb}, cnt[4] = {n1, nb, nb, ns};
+    for (int a = 0; st == RNNC_OK && a < 4; a++)
+        for (size_t i = 0; i < cnt[a]; i++) {
+            for (int k = 0; k < K; k++)
+                v[k] = all[(size_t)k * per + off[a] + i];
+            dst[a][i] = median(v, K);
+        }
+    free(all);
+    return st;
+}
+
 static rnnc_status predict_locked(rnnc_forecaster *f, const rnnc_series *s, size_t end,
                                   size_t steps, double *out, double *lo, double *hi) {
     view v;
@@ -1238,7 +1500,7 @@ static rnnc_status predict_locked(rnnc_forecaster *f, const rnnc_series *s, size
     if (st == RNNC_OK && lo)
         st = rnnc__calloc((void **)&zh, steps * f->NT * NI, sizeof(float), "intervals");
     if (st == RNNC_OK)
-        st = forecast_scaled(f, v.z, &end, 1, steps, zo, zl, zh, NULL);
+        st = forecast_ens(f, v.z, &end, 1, steps, zo, zl, zh, NULL);
     for (size_t i = 0; st == RNNC_OK && i < steps * f->NT; i++) {
         out[i] = rnnc_scaler_invert(&f->sc, i % f->NT, zo[i]);
         for (size_t k = 0; lo && k < NI; k++) /* the inverse scaling is increasing */
@@ -1308,7 +1570,7 @@ static rnnc_status evaluate_locked(rnnc_forecaster *f, const rnnc_series *s,
     /* the model, in batches of 256 windows */
     for (size_t b0 = 0; st == RNNC_OK && b0 < n; b0 += 256) {
         const int B = (int)(n - b0 < 256 ? n - b0 : 256);
-        st = forecast_scaled(f, v.z, o + b0, B, H, zo, NULL, NULL, NULL);
+        st = forecast_ens(f, v.z, o + b0, B, H, zo, NULL, NULL, NULL);
         for (int b = 0; st == RNNC_OK && b < B; b++)
             for (size_t h = 0; h < H; h++)
                 for (size_t j = 0; j < NT; j++)
@@ -1396,7 +1658,7 @@ static rnnc_status intervals_locked(rnnc_forecaster *f, const rnnc_series *s,
         st = rnnc__calloc((void **)&zs, 256 * H * NT, sizeof(float), "scales");
     for (size_t b0 = 0; st == RNNC_OK && b0 < n; b0 += 256) {
         const int B = (int)(n - b0 < 256 ? n - b0 : 256);
-        st = forecast_scaled(f, v.z, o + b0, B, H, zo, zl, zh, zs);
+        st = forecast_ens(f, v.z, o + b0, B, H, zo, zl, zh, zs);
         for (int b = 0; st == RNNC_OK && b < B; b++)
             for (size_t h = 0; h < H; h++)
                 for (size_t j = 0; j < NT; j++) {

@@ -151,6 +151,12 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         *(jitter ? &s->augment.jitter : slice ? &s->augment.slice : &s->augment.scale) = d;
         return RNNC_OK;
     }
+    if (!strcmp(key, "ensemble")) {
+        if (rnnc__value_long(value, 1, 32, &l))
+            return bad(path, line, key, value, "an integer in [1, 32] (the number of models)");
+        s->ensemble = (int)l;
+        return RNNC_OK;
+    }
     static const char *const ints[] = {"lookback", "horizon",   "stride",
                                        "season",   "ma_window", "ar_order"};
     int *dst[] = {&s->lookback, &s->horizon, &s->stride, &s->season, &s->ma_window, &s->ar_order};

@@ -779,6 +779,125 @@ static void test_interval_errors(void) {
     rnnc_series_free(s);
 }
 
+/* ---- ensembles ---- */
+
+static int file_bytes_equal(const char *a, const char *b) {
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int same = fa && fb;
+    while (same) {
+        const int ca = fgetc(fa), cb = fgetc(fb);
+        same = ca == cb;
+        if (ca == EOF || cb == EOF)
+            break;
+    }
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    return same;
+}
+
+static rnnc_forecaster *trained(const rnnc_series *s, int ensemble, uint64_t seed,
+                                uint64_t fit_seed, const char *out_dir) {
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    sp.lookback = 10, sp.horizon = 3, sp.season = 20, sp.ensemble = ensemble;
+    snprintf(sp.targets, sizeof sp.targets, "y");
+    rnnc_config cfg = encoder(RNNC_LAYER_GRU, 6);
+    rnnc_forecaster *f = NULL;
+    rnnc_fit_spec fs = fit_spec(3);
+    fs.seed = fit_seed, fs.out_dir = out_dir;
+    if (rnnc_forecaster_create(&cfg, &sp, s, NULL, seed, &f) != RNNC_OK ||
+        rnnc_forecaster_fit(f, s, &fs, NULL) != RNNC_OK) {
+        printf("     trained(ensemble %d): %s\n", ensemble, rnnc_last_error());
+        rnnc_forecaster_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* ensemble = 1 is the plain model bit for bit; ensemble = 3 forecasts the element-wise median of
+ * three forecasters trained alone with seeds 7, 8, 9 (and fit seeds 3, 4, 5), and its file loads
+ * back with its members, refusing a member that is not the one saved. */
+static void test_ensemble(void) {
+    rnnc_series *s = series_of(200, sine, lin);
+    char dir[] = "/tmp/rnnc_fce_XXXXXX";
+    if (!mkdtemp(dir)) {
+        rnnc_series_free(s);
+        return;
+    }
+    char p1[256], p2[256], ens_dir[256], ens[300], m1[300], m2[300];
+    snprintf(p1, sizeof p1, "%s/plain.safetensors", dir);
+    snprintf(p2, sizeof p2, "%s/k1.safetensors", dir);
+    snprintf(ens_dir, sizeof ens_dir, "%s/ens", dir);
+    snprintf(ens, sizeof ens, "%s/model.safetensors", ens_dir);
+    snprintf(m1, sizeof m1, "%s/model.member1.safetensors", ens_dir);
+    snprintf(m2, sizeof m2, "%s/model.member2.safetensors", ens_dir);
+    rnnc_forecaster *a = trained(s, 1, 7, 3, NULL);
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    check(sp.ensemble == 1, "ensemble is 1 by default");
+    rnnc_forecaster *b = trained(s, 1, 7, 3, NULL);
+    check(a && b && rnnc_forecaster_save(a, p1) == RNNC_OK &&
+              rnnc_forecaster_save(b, p2) == RNNC_OK && file_bytes_equal(p1, p2),
+          "ensemble = 1 writes the plain model's file byte for byte");
+    rnnc_forecaster *m[3] = {a, trained(s, 1, 8, 4, NULL), trained(s, 1, 9, 5, NULL)};
+    rnnc_forecaster *e = trained(s, 3, 7, 3, ens_dir), *g = NULL;
+    int ok = e && m[1] && m[2];
+    double pe[3], pm[3][3], le[6], he[6];
+    for (int k = 0; ok && k < 3; k++)
+        ok = rnnc_forecaster_predict(m[k], s, 200, 3, pm[k]) == RNNC_OK;
+    ok = ok && rnnc_forecaster_predict(e, s, 200, 3, pe) == RNNC_OK;
+    int median_ok = ok, differ = 0;
+    for (int h = 0; ok && h < 3; h++) {
+        double v[3] = {pm[0][h], pm[1][h], pm[2][h]};
+        for (int i = 1; i < 3; i++)
+            for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+                const double t = v[j];
+                v[j] = v[j - 1], v[j - 1] = t;
+            }
+        median_ok &= pe[h] == v[1];
+        differ |= pm[0][h] != pm[1][h] || pm[1][h] != pm[2][h];
+    }
+    check(median_ok && differ,
+          "ensemble = 3: each step is exactly the median of the three models trained alone "
+          "(%.6f of %.6f %.6f %.6f)",
+          pe[0], pm[0][0], pm[1][0], pm[2][0]);
+    check(ok && rnnc_forecaster_load(ens, &g) == RNNC_OK && rnnc_forecaster_spec(g)->ensemble == 3,
+          "the ensemble's file loads with its 3 members");
+    double pg[3];
+    check(g && rnnc_forecaster_predict(g, s, 200, 3, pg) == RNNC_OK && !memcmp(pg, pe, sizeof pe),
+          "the loaded ensemble forecasts the same bits");
+    check(rnnc_forecaster_predict_intervals(e, s, 200, 3, pe, le, he) == RNNC_ERR_ARG,
+          "a point ensemble has no intervals");
+    rnnc_forecaster *h = NULL;
+    check(rnnc_forecaster_load(m2, &h) == RNNC_OK && rnnc_forecaster_spec(h)->ensemble == 1,
+          "a member's file alone is a plain forecaster");
+    rnnc_forecaster_free(h), h = NULL;
+    /* a member replaced by another model: refused, naming the file */
+    FILE *in = fopen(m2, "rb"), *out = fopen(m1, "wb");
+    int c;
+    while (in && out && (c = fgetc(in)) != EOF)
+        fputc(c, out);
+    if (in)
+        fclose(in);
+    if (out)
+        fclose(out);
+    check(rnnc_forecaster_load(ens, &h) == RNNC_ERR_FORMAT && !h &&
+              strstr(rnnc_last_error(), "model.member1.safetensors: member 1's parameters are not "
+                                        "those the ensemble"),
+          "a member swapped for another is refused: %s", rnnc_last_error());
+    unlink(m1);
+    check(rnnc_forecaster_load(ens, &h) != RNNC_OK && !h &&
+              strstr(rnnc_last_error(), "model.member1.safetensors"),
+          "a missing member is refused, naming its file: %s", rnnc_last_error());
+    for (int k = 0; k < 3; k++)
+        rnnc_forecaster_free(m[k]);
+    rnnc_forecaster_free(b), rnnc_forecaster_free(e), rnnc_forecaster_free(g);
+    rnnc_series_free(s);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    check(system(cmd) == 0, "temporary files removed");
+}
+
 int main(void) {
     rnnc_set_num_threads(1);
     test_baselines();
@@ -795,5 +914,6 @@ int main(void) {
     test_interval_errors();
     test_intervals(RNNC_FLOSS_GAUSSIAN);
     test_intervals(RNNC_FLOSS_QUANTILE);
+    test_ensemble();
     return check_summary();
 }

@@ -851,6 +851,22 @@ if [ -e "$tmp/f.ini" ]; then
     else
         bad "[forecast-interval-head] a gaussian head does not train: $(tail -3 "$tmp/grun.log")"
     fi
+    row forecast-ensemble 2 "--set forecast\.ensemble=0: \[forecast\] ensemble = '0': expected an integer in \[1, 32\]" -- $F --set forecast.ensemble=0
+    row forecast-ensemble 2 "--set forecast\.ensemble=33: \[forecast\] ensemble = '33'" -- $F --set forecast.ensemble=33
+    if $F --set forecast.ensemble=3 --set forecast.loss=quantile --set forecast.quantiles=0.1,0.5,0.9 --set train.output="$tmp/erun" > "$tmp/erun.log" 2>&1; then
+        emodel=$tmp/erun/model.safetensors
+        [ -f "$tmp/erun/model.member1.safetensors" ] && [ -f "$tmp/erun/model.member2.safetensors" ] &&
+            [ -f "$tmp/erun/member-2/metrics.jsonl" ] && ok "[forecast-ensemble] ensemble = 3 writes its members beside model.safetensors" ||
+            bad "[forecast-ensemble] no member files: $(ls "$tmp/erun")"
+        row forecast-ensemble 0 '^time,v,v_lo80,v_hi80$' -- "$rnnc" forecast "$emodel"
+        row forecast-ensemble 2 "--resume continues one run, and ensemble = 3 trains 3" -- $F --set forecast.ensemble=3 --set train.output="$tmp/erun" --resume "$tmp/erun/checkpoint.safetensors"
+        mv "$tmp/erun/model.member2.safetensors" "$tmp/erun/m2.keep"
+        row forecast-ensemble 1 "model\.member2\.safetensors: cannot open" -- "$rnnc" eval "$emodel"
+        cp "$tmp/erun/model.member1.safetensors" "$tmp/erun/model.member2.safetensors"
+        row forecast-ensemble 2 "model\.member2\.safetensors: member 2's parameters are not those the ensemble .*erun/model\.safetensors was saved with" -- "$rnnc" forecast "$emodel"
+    else
+        bad "[forecast-ensemble] an ensemble does not train: $(tail -3 "$tmp/erun.log")"
+    fi
 fi
 
 echo "$pass passed, $fail failed"
