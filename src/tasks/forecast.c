@@ -1172,8 +1172,9 @@ static void drop_fit(rnnc_forecaster *f) {
 }
 
 /* What shaped the forecaster, for the training loop's resume check: its inputs, the window and
- * split options, the scaler fitted on the training part, how the CSV was read, and the series.
- * The loss, the baselines' options and augmentation change none of them. */
+ * split options, an interval head (what its outputs mean), the scaler fitted on the training
+ * part, how the CSV was read, and the series. A point loss, the baselines' options and
+ * augmentation change none of them. */
 static rnnc_status make_setup(const rnnc_forecaster *f, char **out) {
     const rnnc_forecast_spec *s = &f->spec;
     rnnc__setup b = {0};
@@ -1197,6 +1198,12 @@ static rnnc_status make_setup(const rnnc_forecaster *f, char **out) {
     rnnc__setup_add(&b, "stride", "%d", s->stride);
     rnnc__setup_add(&b, "decoder", "%s",
                     s->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive");
+    if (s->loss >= RNNC_FLOSS_GAUSSIAN) { /* an interval head's outputs (point heads: none) */
+        char q[400] = "";
+        for (int k = 0; k < s->n_quantiles; k++)
+            snprintf(q + strlen(q), sizeof q - strlen(q), "%s%.17g", k ? "," : "", s->quantiles[k]);
+        rnnc__setup_add(&b, "head", "%s%s%s", loss_names[s->loss], q[0] ? " " : "", q);
+    }
     rnnc__setup_add(&b, "scaling", "%s", scaling_names[s->scaling]);
     rnnc__setup_add(&b, "log", "%d", s->log);
     rnnc__setup_add(&b, "relative", "%d", s->relative);

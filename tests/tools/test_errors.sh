@@ -841,6 +841,7 @@ if [ -e "$tmp/f.ini" ]; then
         grep -q '^v  *80%  *[0-9.]*%' "$tmp/grun.log" && grep -q '^CRPS of v' "$tmp/grun.log" &&
             ok "[forecast-interval-head] a gaussian head's table has the coverage of 80% and CRPS" ||
             bad "[forecast-interval-head] no coverage or CRPS in the gaussian head's table"
+        row forecast-interval-head 2 "the checkpoint was trained on another setup: head is 'quantile 0\.1.*' \(the checkpoint's: 'gaussian'\)" -- $F --set forecast.loss=quantile --set forecast.quantiles=0.1,0.5,0.9 --set train.output="$tmp/grun" --set train.epochs=2 --resume "$tmp/grun/checkpoint.safetensors"
         row forecast-interval-horizon 2 "3 steps exceed the horizon 2, and intervals are given for the model's horizon only" -- "$rnnc" forecast "$gmodel" --horizon 3 --out "$tmp/g3.csv"
         [ ! -e "$tmp/g3.csv" ] && ok "[forecast-interval-horizon] no CSV written" ||
             bad "[forecast-interval-horizon] a refused forecast wrote g3.csv"
