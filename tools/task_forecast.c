@@ -153,6 +153,12 @@ static void print_setup(const rnnc_forecast_config *fc, rnnc_forecaster *f, cons
     printf("model: %zu parameters; lookback %d, horizon %d; %d epochs, batch %d, %d thread%s\n", np,
            fc->spec.lookback, fc->spec.horizon, fc->run.fit.epochs, fc->run.fit.batch_size,
            rnnc_get_num_threads(), rnnc_get_num_threads() == 1 ? "" : "s");
+    if (fc->spec.ensemble > 1)
+        printf("ensemble: %d models trained one after the other with seeds %llu to %llu (member k "
+               ">= 1 in %s/member-k); forecasts are their median\n",
+               fc->spec.ensemble, (unsigned long long)fc->run.fit.seed,
+               (unsigned long long)fc->run.fit.seed + (unsigned long long)fc->spec.ensemble - 1,
+               fc->run.fit.out_dir ? fc->run.fit.out_dir : "the output folder");
     fflush(stdout);
 }
 
