@@ -3,7 +3,8 @@
 # current PyTorch and TensorFlow/Keras from PyPI, plus safetensors, numpy and tensorboard (whose
 # event reader tests/tools/check_tensorboard.py uses). Idempotent.
 #   bench/setup-venv.sh              all of them
-#   bench/setup-venv.sh PACKAGE...   only these (CI: tensorboard)
+#   bench/setup-venv.sh PACKAGE...   only these (CI: tensorboard; statsforecast for
+#                                    bench/forecast_refs.py)
 # Only the benchmarks, fixture generators and check_tensorboard.py use it; `make check` never does.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

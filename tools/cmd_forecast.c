@@ -31,14 +31,17 @@ typedef struct forecast_run {
     int nt;
     int cols[RNNC_SERIES_MAX_FEATURES]; /* their columns in s */
     size_t at, H;
-    double *pred; /* (H, nt) */
-    char **stamp; /* (H) time stamps of the forecast rows */
+    double *pred;                               /* (H, nt) */
+    int ni;                                     /* intervals (0: a point forecaster) */
+    double levels[RNNC_FORECAST_MAX_INTERVALS]; /* their levels, percent, ascending */
+    double *lo, *hi;                            /* (H, nt, ni) */
+    char **stamp;                               /* (H) time stamps of the forecast rows */
 } forecast_run;
 
 static void run_free(forecast_run *r) {
     for (size_t h = 0; r->stamp && h < r->H; h++)
         free(r->stamp[h]);
-    free(r->stamp), free(r->pred);
+    free(r->stamp), free(r->pred), free(r->lo), free(r->hi);
     rnnc_series_free(r->s);
     rnnc_forecaster_free(r->f);
 }
@@ -86,7 +89,13 @@ static int predict(forecast_run *r) {
     r->stamp = calloc(r->H, sizeof *r->stamp);
     if (!r->pred || !r->stamp)
         return cli_out_of_memory("forecast");
-    rnnc_status st = rnnc_forecaster_predict(r->f, s, r->at, r->H, r->pred);
+    r->ni = rnnc_forecaster_intervals(r->f, r->levels);
+    const size_t nb = r->H * (size_t)r->nt * (size_t)(r->ni ? r->ni : 1);
+    if (r->ni && (!(r->lo = calloc(nb, sizeof *r->lo)) || !(r->hi = calloc(nb, sizeof *r->hi))))
+        return cli_out_of_memory("forecast");
+    rnnc_status st =
+        r->ni ? rnnc_forecaster_predict_intervals(r->f, s, r->at, r->H, r->pred, r->lo, r->hi)
+              : rnnc_forecaster_predict(r->f, s, r->at, r->H, r->pred);
     if (st)
         return cli_fail("forecast", st);
     for (size_t h = 0, row = r->at; h < r->H; h++, row++) {
@@ -103,13 +112,17 @@ static int predict(forecast_run *r) {
     return CLI_OK;
 }
 
-/* The forecast as CSV: time, each target, and <target>_actual where the rows exist. */
+/* The forecast as CSV: time, each target, <target>_lo<level> and <target>_hi<level> for each
+ * interval, and <target>_actual where the rows exist. */
 static void write_csv(const forecast_run *r, FILE *o) {
     const rnnc_series *s = r->s;
     const int have_act = r->at < s->T;
     fprintf(o, "time");
     for (int j = 0; j < r->nt; j++)
         fprintf(o, ",%s", r->names[j]);
+    for (int j = 0; j < r->nt; j++)
+        for (int k = 0; k < r->ni; k++)
+            fprintf(o, ",%s_lo%g,%s_hi%g", r->names[j], r->levels[k], r->names[j], r->levels[k]);
     for (int j = 0; have_act && j < r->nt; j++)
         fprintf(o, ",%s_actual", r->names[j]);
     fprintf(o, "\n");
@@ -117,6 +130,11 @@ static void write_csv(const forecast_run *r, FILE *o) {
         fprintf(o, "%s", r->stamp[h]);
         for (int j = 0; j < r->nt; j++)
             fprintf(o, ",%.9g", r->pred[h * (size_t)r->nt + (size_t)j]);
+        for (int j = 0; j < r->nt; j++)
+            for (int k = 0; k < r->ni; k++) {
+                const size_t at = (h * (size_t)r->nt + (size_t)j) * (size_t)r->ni + (size_t)k;
+                fprintf(o, ",%.9g,%.9g", r->lo[at], r->hi[at]);
+            }
         for (int j = 0; have_act && j < r->nt; j++) {
             if (row < s->T)
                 fprintf(o, ",%.9g", s->x[row * s->F + (size_t)r->cols[j]]);
@@ -152,13 +170,22 @@ static int plot(const forecast_run *r, const forecast_opts *o) {
     hist = hist > r->at ? r->at : hist;
     const size_t n = hist + H, first = r->at - hist;
     double *hv = malloc(n * sizeof *hv), *av = malloc(n * sizeof *av), *fv = malloc(n * sizeof *fv);
+    const int nband = r->ni < PLOT_BANDS_MAX ? r->ni : PLOT_BANDS_MAX;
+    double *bl = malloc(n * PLOT_BANDS_MAX * sizeof *bl),
+           *bh = malloc(n * PLOT_BANDS_MAX * sizeof *bh);
     char **lab = calloc(n, sizeof *lab);
-    int rc = hv && av && fv && lab ? CLI_OK : cli_out_of_memory("forecast");
+    int rc = hv && av && fv && lab && bl && bh ? CLI_OK : cli_out_of_memory("forecast");
     for (size_t i = 0; rc == CLI_OK && i < n; i++) {
         const size_t row = first + i;
         hv[i] = i < hist ? s->x[row * s->F + c0] : NAN;
         av[i] = i >= hist && row < s->T ? s->x[row * s->F + c0] : NAN;
         fv[i] = i >= hist ? r->pred[(i - hist) * (size_t)r->nt] : NAN;
+        /* the widest intervals of the first target, drawn as bands (band 0 the widest) */
+        for (int k = 0; k < nband; k++) {
+            const size_t at = (i - hist) * (size_t)r->nt * (size_t)r->ni + (size_t)(r->ni - 1 - k);
+            bl[(size_t)k * n + i] = i >= hist ? r->lo[at] : NAN;
+            bh[(size_t)k * n + i] = i >= hist ? r->hi[at] : NAN;
+        }
         char b[64];
         if (i >= hist)
             snprintf(b, sizeof b, "%s", r->stamp[i - hist]);
@@ -177,15 +204,21 @@ static int plot(const forecast_run *r, const forecast_opts *o) {
                  short_name(o->model), H, r->names[0], r->stamp[0],
                  rnnc_forecaster_spec(r->f)->decoder == RNNC_DECODER_DIRECT ? "direct"
                                                                             : "recursive");
-        const plot_forecast_spec pd = {title, r->names[0], n,  (const char *const *)lab,
-                                       hv,    av,          fv, hist ? hist - 1 : 0};
+        plot_forecast_spec pd;
+        memset(&pd, 0, sizeof pd);
+        pd.title = title, pd.ylabel = r->names[0], pd.n = n, pd.labels = (const char *const *)lab;
+        pd.history = hv, pd.actual = av, pd.forecast = fv, pd.origin = hist ? hist - 1 : 0;
+        pd.n_bands = nband;
+        for (int k = 0; k < nband; k++)
+            pd.band_lo[k] = bl + (size_t)k * n, pd.band_hi[k] = bh + (size_t)k * n,
+            pd.band_level[k] = r->levels[r->ni - 1 - k];
         rnnc_status st = plot_forecast(o->plot, &pd);
         if (st)
             rc = cli_fail("forecast", st);
     }
     for (size_t i = 0; lab && i < n; i++)
         free(lab[i]);
-    free(hv), free(av), free(fv), free(lab);
+    free(hv), free(av), free(fv), free(lab), free(bl), free(bh);
     return rc;
 }
 
@@ -218,11 +251,12 @@ int cmd_forecast(int argc, char **argv) {
         {"--at", CLI_STRING, &o.at, "ROW|test",
          "the first forecast row (default: after the last row)", 0, 0, NULL},
         {"--out", CLI_STRING, &o.out, "FILE",
-         "write the forecast as CSV (time, each target, and <target>_actual where\n"
-         "known); default: standard output",
+         "write the forecast as CSV (time, each target, <target>_lo80/_hi80 ... for a\n"
+         "model with intervals, and <target>_actual where known); default: standard output",
          0, 0, NULL},
         {"--plot", CLI_STRING, &o.plot, "FILE.svg|FILE.png",
-         "a plot of the first target: history, actual values and forecast, as SVG\n"
+         "a plot of the first target: history, actual values and forecast (with its\n"
+         "intervals as bands), as SVG\n"
          "(FILE.svg) or PNG (FILE.png, 1920 x 960)",
          0, 0, NULL},
         {"--history", CLI_INT, &o.history, "N",

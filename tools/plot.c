@@ -162,7 +162,7 @@ static int parse_color(const char *s, unsigned char rgb[3]) {
 
 /* ---- the canvas: a list of drawing operations ---- */
 
-enum { OP_LINE, OP_POLYLINE, OP_RECT, OP_TEXT };
+enum { OP_LINE, OP_POLYLINE, OP_RECT, OP_TEXT, OP_POLYGON };
 
 typedef struct op {
     int kind, fmt;
@@ -271,6 +271,24 @@ void plot_canvas_polyline(plot_canvas *c, const double *xy, size_t n, const plot
     memcpy(copy, xy, 2 * n * sizeof *copy);
     o->xy = copy, o->n = n;
     set_stroke(o, s);
+}
+
+void plot_canvas_polygon(plot_canvas *c, const double *xy, size_t n, const char *fill) {
+    if (n < 3)
+        return;
+    double *copy = malloc(2 * n * sizeof *copy);
+    if (!copy) {
+        if (c && !c->err)
+            c->err = rnnc_error(RNNC_ERR_NOMEM, "canvas: out of memory");
+        return;
+    }
+    op *o = push(c, OP_POLYGON, fill, PLOT_XY_DEC);
+    if (!o) {
+        free(copy);
+        return;
+    }
+    memcpy(copy, xy, 2 * n * sizeof *copy);
+    o->xy = copy, o->n = n;
 }
 
 void plot_canvas_rect(plot_canvas *c, double x, double y, double w, double h, const char *fill,
@@ -397,6 +415,12 @@ static void svg_op(sbuf *b, const op *o) {
         sputs(b, "<polyline fill=\"none\"", 21);
         svg_stroke(b, o);
         sputs(b, " points=\"", 9);
+        for (size_t i = 0; i < o->n; i++)
+            sprint(b, "%.1f,%.1f ", o->xy[2 * i], o->xy[2 * i + 1]);
+        sputs(b, "\"/>\n", 4);
+        break;
+    case OP_POLYGON:
+        sprint(b, "<polygon fill=\"%s\" points=\"", o->color);
         for (size_t i = 0; i < o->n; i++)
             sprint(b, "%.1f,%.1f ", o->xy[2 * i], o->xy[2 * i + 1]);
         sputs(b, "\"/>\n", 4);
@@ -579,6 +603,54 @@ static void fill_rect(raster *r, const op *o, int scale) {
     }
 }
 
+/* A filled polygon (even-odd): 4 sample rows per pixel row, each adding the exact part of every
+ * pixel its spans cover (a quarter each) to the coverage, blended once. */
+static rnnc_status fill_polygon(raster *r, const op *o, int scale) {
+    const size_t n = o->n;
+    double *xs = malloc(n * sizeof *xs);
+    if (!xs)
+        return rnnc_error(RNNC_ERR_NOMEM, "canvas: out of memory");
+    double ylo = INFINITY, yhi = -INFINITY;
+    for (size_t k = 0; k < n; k++)
+        ylo = fmin(ylo, o->xy[2 * k + 1] * scale), yhi = fmax(yhi, o->xy[2 * k + 1] * scale);
+    const int y0 = clampi(floor(ylo), 0, r->H), y1 = clampi(ceil(yhi), 0, r->H);
+    int xmin = r->W, xmax = 0;
+    for (int y = y0; y < y1; y++)
+        for (int sub = 0; sub < 4; sub++) {
+            const double sy = y + (sub + 0.5) / 4;
+            size_t m = 0;
+            for (size_t k = 0; k < n; k++) {
+                const double *a = o->xy + 2 * k, *b = o->xy + 2 * ((k + 1) % n);
+                const double ay = a[1] * scale, by = b[1] * scale;
+                if ((ay <= sy) == (by <= sy))
+                    continue;
+                xs[m++] = (a[0] + (sy - ay) / (by - ay) * (b[0] - a[0])) * scale;
+            }
+            for (size_t i = 1; i < m; i++) /* insertion sort: a few crossings per row */
+                for (size_t j = i; j > 0 && xs[j - 1] > xs[j]; j--) {
+                    const double t = xs[j];
+                    xs[j] = xs[j - 1], xs[j - 1] = t;
+                }
+            for (size_t i = 0; i + 1 < m; i += 2) {
+                const double a = fmax(xs[i], 0), b = fmin(xs[i + 1], r->W);
+                for (int x = clampi(floor(a), 0, r->W); x < r->W && x < b; x++) {
+                    const double part = fmin(b, x + 1) - fmax(a, x);
+                    if (part > 0)
+                        r->cov[(size_t)y * (size_t)r->W + (size_t)x] += (float)(part / 4);
+                    xmin = x < xmin ? x : xmin, xmax = x + 1 > xmax ? x + 1 : xmax;
+                }
+            }
+        }
+    for (int y = y0; y < y1; y++)
+        for (int x = xmin; x < xmax; x++) {
+            float *cv = &r->cov[(size_t)y * (size_t)r->W + (size_t)x];
+            if (*cv > 0)
+                blend(r, x, y, o->rgb, *cv > 1 ? 1 : *cv), *cv = 0;
+        }
+    free(xs);
+    return RNNC_OK;
+}
+
 /* The glyph of one byte of text: printable ASCII, '?' for the first byte of anything else, NULL
  * for UTF-8 continuation bytes (they take no place). */
 static const unsigned char *glyph(unsigned char ch) {
@@ -702,6 +774,8 @@ rnnc_status plot_canvas_raster(const plot_canvas *c, int scale, unsigned char **
             st = stroke(&r, o, pts, o->n, scale);
         } else if (o->kind == OP_RECT) {
             fill_rect(&r, o, scale);
+        } else if (o->kind == OP_POLYGON) {
+            st = fill_polygon(&r, o, scale);
         } else {
             st = text(&r, o, scale);
         }
@@ -851,13 +925,50 @@ static void series(plot_canvas *c, const plot_forecast_spec *p, const double *v,
     }
 }
 
+/* Band k: a polygon along the upper bound and back along the lower one over each run of
+ * positions where both are finite; returns whether any was drawn. xy holds (2n+2,2). */
+static int band(plot_canvas *c, const plot_forecast_spec *p, int k, double y0, double ys,
+                const char *fill, double *xy) {
+    const double *lo = p->band_lo[k], *hi = p->band_hi[k];
+    int any = 0;
+    for (size_t i = 0; i < p->n;) {
+        if (!(isfinite(lo[i]) && isfinite(hi[i]))) {
+            i++;
+            continue;
+        }
+        size_t e = i;
+        while (e < p->n && isfinite(lo[e]) && isfinite(hi[e]))
+            e++;
+        const size_t m = e - i;
+        for (size_t q = 0; q < m; q++) {
+            xy[2 * q] = xpos(p, i + q), xy[2 * q + 1] = y0 - hi[i + q] * ys;
+            xy[2 * (2 * m - 1 - q)] = xpos(p, i + q);
+            xy[2 * (2 * m - 1 - q) + 1] = y0 - lo[i + q] * ys;
+        }
+        if (m == 1) { /* one step: a narrow bar, 4 units wide */
+            const double x = xy[0], top = xy[1], bottom = xy[3];
+            const double bar[8] = {x - 2, top, x + 2, top, x + 2, bottom, x - 2, bottom};
+            plot_canvas_polygon(c, bar, 4, fill);
+        } else {
+            plot_canvas_polygon(c, xy, 2 * m, fill);
+        }
+        any = 1;
+        i = e;
+    }
+    return any;
+}
+
 static void draw_forecast(plot_canvas *c, const plot_forecast_spec *p, double *xy) {
     const double *all[3] = {p->history, p->actual, p->forecast};
     double lo = INFINITY, hi = -INFINITY;
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 3 + 2 * p->n_bands; k++) {
+        const double *v = k < 3         ? all[k]
+                          : (k - 3) % 2 ? p->band_hi[(k - 3) / 2]
+                                        : p->band_lo[(k - 3) / 2];
         for (size_t i = 0; i < p->n; i++)
-            if (isfinite(all[k][i]))
-                lo = all[k][i] < lo ? all[k][i] : lo, hi = all[k][i] > hi ? all[k][i] : hi;
+            if (isfinite(v[i]))
+                lo = v[i] < lo ? v[i] : lo, hi = v[i] > hi ? v[i] : hi;
+    }
     if (!(lo <= hi))
         lo = 0, hi = 1; /* no value at all */
     if (!(hi > lo))
@@ -896,6 +1007,10 @@ static void draw_forecast(plot_canvas *c, const plot_forecast_spec *p, double *x
     plot_canvas_text(c, 18, (MT + PH - MB) / 2, p->ylabel, &up, PLOT_XY_INT);
     static const plot_stroke styles[3] = {
         {"#1f77b4", 1.5, {0, 0}}, {"#222", 1.5, {5, 3}}, {"#d62728", 2, {0, 0}}};
+    static const char *const band_fill[PLOT_BANDS_MAX] = {"#f8d4d4", "#eea3a3"};
+    int band_drawn[PLOT_BANDS_MAX] = {0, 0};
+    for (int k = 0; k < p->n_bands; k++)
+        band_drawn[k] = band(c, p, k, y0, ys, band_fill[k], xy);
     for (int k = 0; k < 3; k++)
         series(c, p, all[k], y0, ys, &styles[k], xy);
     /* The legend in the top margin, right-aligned, so it never hides data: the series drawn
@@ -908,6 +1023,8 @@ static void draw_forecast(plot_canvas *c, const plot_forecast_spec *p, double *x
             drawn[k] = isfinite(all[k][i]);
         m += drawn[k];
     }
+    for (int k = 0; k < p->n_bands; k++)
+        m += band_drawn[k];
     const int ly = 42;
     int x = PW - MR - m * 110;
     for (int k = 0; k < 3; k++) {
@@ -917,6 +1034,15 @@ static void draw_forecast(plot_canvas *c, const plot_forecast_spec *p, double *x
         plot_canvas_text(c, x + 40, ly + 4, names[k], NULL, PLOT_XY_INT);
         x += 110;
     }
+    for (int k = 0; k < p->n_bands; k++) {
+        if (!band_drawn[k])
+            continue;
+        char b[32];
+        snprintf(b, sizeof b, "%g%%", p->band_level[k]);
+        plot_canvas_rect(c, x, ly - 6, 32, 12, band_fill[k], PLOT_XY_INT);
+        plot_canvas_text(c, x + 40, ly + 4, b, NULL, PLOT_XY_INT);
+        x += 110;
+    }
 }
 
 rnnc_status plot_forecast(const char *path, const plot_forecast_spec *p) {
@@ -924,25 +1050,24 @@ rnnc_status plot_forecast(const char *path, const plot_forecast_spec *p) {
         return rnnc_error(RNNC_ERR_ARG, "plot_forecast: no path or plot");
     if (!has_suffix(path, ".svg") && !has_suffix(path, ".png"))
         return rnnc_error(RNNC_ERR_ARG, "%s: a plot is written as .svg or .png", path);
-    if (p->n == 0 || p->origin >= p->n || !p->labels || !p->history || !p->actual || !p->forecast)
+    int bands_ok = p->n_bands >= 0 && p->n_bands <= PLOT_BANDS_MAX;
+    for (int k = 0; bands_ok && k < p->n_bands; k++)
+        bands_ok = p->band_lo[k] && p->band_hi[k];
+    if (p->n == 0 || p->origin >= p->n || !p->labels || !p->history || !p->actual || !p->forecast ||
+        !bands_ok)
         return rnnc_error(RNNC_ERR_ARG,
                           "%s: a forecast plot needs n >= 1, origin < n and every array (n %zu, "
                           "origin %zu)",
                           path, p->n, p->origin);
-    double *xy = p->n <= SIZE_MAX / (2 * sizeof(double)) ? calloc(p->n, 2 * sizeof(double)) : NULL;
+    double *xy =
+        p->n <= SIZE_MAX / (4 * sizeof(double)) ? calloc(2 * p->n + 2, 2 * sizeof(double)) : NULL;
     if (!xy) /* (n,2) */
         return rnnc_error(RNNC_ERR_NOMEM, "%s: no memory for the plot's %zu points", path, p->n);
     plot_canvas *c = NULL;
     rnnc_status st = plot_canvas_create(PW, PH, "white", &c);
     if (st == RNNC_OK) {
-        const plot_forecast_spec q = {p->title ? p->title : "",
-                                      p->ylabel ? p->ylabel : "",
-                                      p->n,
-                                      p->labels,
-                                      p->history,
-                                      p->actual,
-                                      p->forecast,
-                                      p->origin};
+        plot_forecast_spec q = *p;
+        q.title = p->title ? p->title : "", q.ylabel = p->ylabel ? p->ylabel : "";
         draw_forecast(c, &q, xy);
         st = plot_canvas_write(c, path, 2);
     }

@@ -45,6 +45,9 @@ void plot_canvas_line(plot_canvas *c, double x1, double y1, double x2, double y2
                       const plot_stroke *s, int fmt);
 /* A polyline through n points xy (n,2) (copied), never filled; SVG writes it with one decimal. */
 void plot_canvas_polyline(plot_canvas *c, const double *xy, size_t n, const plot_stroke *s);
+/* A closed polygon through n points xy (n,2) (copied), filled with fill (even-odd rule; the raster
+ * samples 4 rows per pixel and covers the columns exactly). */
+void plot_canvas_polygon(plot_canvas *c, const double *xy, size_t n, const char *fill);
 /* A rectangle with its top left corner at (x,y), filled with fill. */
 void plot_canvas_rect(plot_canvas *c, double x, double y, double w, double h, const char *fill,
                       int fmt);
@@ -86,7 +89,13 @@ typedef struct plot_forecast_spec {
     const double *actual;      /* (n) */
     const double *forecast;    /* (n) */
     size_t origin;             /* the position of the dashed line, < n */
+    /* Prediction intervals drawn as shaded bands under the lines, band 0 (the widest) first and
+     * palest; each bound (n) NAN where there is none; named in the legend by level (percent). */
+    int n_bands; /* 0..PLOT_BANDS_MAX */
+    const double *band_lo[2], *band_hi[2];
+    double band_level[2];
 } plot_forecast_spec;
+enum { PLOT_BANDS_MAX = 2 };
 /* Writes the plot to path as SVG (960 x 480) when path ends in .svg, or as an 8-bit RGB PNG
  * (1920 x 960: the same drawing at 2 pixels per SVG unit, text in a built-in 5x7 bitmap font)
  * when it ends in .png (either case). The file is written atomically (a temporary, fsync,

@@ -39,6 +39,43 @@ static void print_table(rnnc_forecaster *f, const rnnc_series *s, const rnnc_for
         }
 }
 
+/* A forecaster with intervals: each interval's empirical coverage and MSIS on the test part, and
+ * the mean CRPS of a Gaussian head (in original units; without log only). */
+static int print_intervals(rnnc_forecaster *f, const rnnc_series *s) {
+    const char *const *names;
+    int nt;
+    rnnc_forecaster_inputs(f, &names, &nt);
+    const int ni = rnnc_forecaster_intervals(f, NULL);
+    if (ni == 0)
+        return CLI_OK;
+    rnnc_interval_metrics *im = calloc((size_t)ni * (size_t)nt, sizeof *im);
+    double *crps = calloc((size_t)nt, sizeof *crps);
+    rnnc_status st =
+        im && crps ? rnnc_forecaster_evaluate_intervals(f, s, im, crps) : RNNC_ERR_NOMEM;
+    int rc = CLI_OK;
+    if (st) {
+        rc = cli_fail("eval", st);
+    } else {
+        printf("prediction intervals of the rnn (%s head) on the same windows; MSIS as M4 "
+               "(scaled like MASE):\n",
+               rnnc_forecaster_spec(f)->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile");
+        printf("%-16s %-9s %9s %12s\n", "target", "interval", "coverage", "MSIS");
+        for (int j = 0; j < nt; j++)
+            for (int k = 0; k < ni; k++) {
+                const rnnc_interval_metrics *x = &im[(size_t)k * (size_t)nt + (size_t)j];
+                char lv[24];
+                snprintf(lv, sizeof lv, "%g%%", x->level);
+                printf("%-16s %-9s %8.1f%% %12.5g\n", names[j], lv, 100 * x->coverage, x->msis);
+            }
+        for (int j = 0; j < nt; j++)
+            if (crps[j] == crps[j])
+                printf("CRPS of %s (Gaussian, closed form, original units): %.6g\n", names[j],
+                       crps[j]);
+    }
+    free(im), free(crps);
+    return rc;
+}
+
 static int evaluate_and_print(rnnc_forecaster *f, const rnnc_series *s) {
     int nt;
     rnnc_forecaster_inputs(f, NULL, &nt);
@@ -51,7 +88,7 @@ static int evaluate_and_print(rnnc_forecaster *f, const rnnc_series *s) {
     else
         print_table(f, s, m, scale);
     free(m), free(scale);
-    return rc;
+    return rc == CLI_OK ? print_intervals(f, s) : rc;
 }
 
 int cli_forecast_load(const char *what, const char *model, const char *data, int sort_time,
@@ -116,6 +153,12 @@ static void print_setup(const rnnc_forecast_config *fc, rnnc_forecaster *f, cons
     printf("model: %zu parameters; lookback %d, horizon %d; %d epochs, batch %d, %d thread%s\n", np,
            fc->spec.lookback, fc->spec.horizon, fc->run.fit.epochs, fc->run.fit.batch_size,
            rnnc_num_threads(), rnnc_num_threads() == 1 ? "" : "s");
+    if (fc->spec.ensemble > 1)
+        printf("ensemble: %d models trained one after the other with seeds %llu to %llu (member k "
+               ">= 1 in %s/member-k); forecasts are their median\n",
+               fc->spec.ensemble, (unsigned long long)fc->run.fit.seed,
+               (unsigned long long)fc->run.fit.seed + (unsigned long long)fc->spec.ensemble - 1,
+               fc->run.fit.out_dir ? fc->run.fit.out_dir : "the output folder");
     fflush(stdout);
 }
 

@@ -57,7 +57,22 @@ rnnc_forecast_metrics rnnc_forecast_score(const double *pred, const double *actu
  * state (direct), or one step that is fed back as the next input H times (recursive; trained
  * one step ahead on true inputs, i.e. teacher forcing; needs no covariates). */
 enum rnnc_decoder { RNNC_DECODER_DIRECT = 0, RNNC_DECODER_RECURSIVE = 1 };
-enum rnnc_forecast_loss { RNNC_FLOSS_MSE = 0, RNNC_FLOSS_MAE, RNNC_FLOSS_HUBER };
+/* The training loss, in scaled units. MSE, MAE and Huber train a point forecast. GAUSSIAN and
+ * QUANTILE train a probabilistic head (docs/forecast.md): GAUSSIAN gives each step a mean and a
+ * scale sigma = softplus(raw) and trains the Gaussian negative log-likelihood of variance sigma^2
+ * (rnnc_loss_gaussian_nll, eps 1e-6); its intervals are mean -+ z sigma for 80% and 95%.
+ * QUANTILE gives each step the spec's quantiles and trains the pinball loss
+ * (rnnc_loss_pinball); the median is the point forecast and each pair (q, 1 - q) an interval of
+ * level 1 - 2q. Both need the direct decoder. */
+enum rnnc_forecast_loss {
+    RNNC_FLOSS_MSE = 0,
+    RNNC_FLOSS_MAE,
+    RNNC_FLOSS_HUBER,
+    RNNC_FLOSS_GAUSSIAN,
+    RNNC_FLOSS_QUANTILE
+};
+#define RNNC_FORECAST_MAX_QUANTILES 15
+#define RNNC_FORECAST_MAX_INTERVALS 7
 
 /* A forecaster's setup. Column lists are comma-separated names of the series' columns. */
 typedef struct rnnc_forecast_spec {
@@ -78,6 +93,14 @@ typedef struct rnnc_forecast_spec {
     enum rnnc_decoder decoder; /* RNNC_DECODER_DIRECT */
     enum rnnc_forecast_loss loss; /* RNNC_FLOSS_MSE (in scaled units) */
     double huber_delta;           /* 1 */
+    /* loss = QUANTILE: n_quantiles values, increasing, in (0, 1), 0.5 among them and each q below
+     * 0.5 with its mirror 1 - q (at least one pair); otherwise n_quantiles is 0 */
+    int n_quantiles;
+    double quantiles[RNNC_FORECAST_MAX_QUANTILES];
+    /* K models (1..32) trained alike with seeds seed + k (initialization and shuffling), member
+     * k >= 1 in <out_dir>/member-k; forecasts and interval bounds are their element-wise median
+     * (in scaled units; the mean of the middle two for even K). 1 */
+    int ensemble;
     int season;    /* period m of seasonal naive and MASE; 0: rnnc_season_detect on the
                              training part of the first target (lags up to min(n/3, 400)) */
     int ma_window; /* moving-average window; 0: lookback */
@@ -111,11 +134,16 @@ typedef struct rnnc_forecaster rnnc_forecaster;
 rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_spec *spec,
                                    const rnnc_series *s, const rnnc_series_source *src,
                                    uint64_t seed, rnnc_forecaster **out);
+/* Loads a model file; an ensemble's file loads its members from the files next to it
+ * (rnnc_forecaster_save), each checked against the fingerprint the first file records. */
 rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out);
 /* Writes the model file atomically: the model plus metadata "rnnc.task" = "forecast" and
  * "rnnc.forecast" (the spec, the columns, how to read the CSV, the scaling statistics). A file
  * that rnnc_forecaster_load would refuse (metadata that does not read back, weights that are not
- * finite) is not written, and the one at path stays. */
+ * finite) is not written, and the one at path stays. An ensemble of K writes members 1..K-1 first,
+ * each a plain forecaster's file, as NAME.member<k>.safetensors beside path (NAME: path without
+ * ".safetensors"), then path itself: member 0 with "ensemble=K" and each member's file name and
+ * parameter fingerprint ("rnnc.forecast.members"). */
 rnnc_status rnnc_forecaster_save(const rnnc_forecaster *f, const char *path);
 void rnnc_forecaster_free(rnnc_forecaster *f);
 /* The parts (borrowed). The spec's season is the period in use (detected or given). */
@@ -142,7 +170,10 @@ rnnc_status rnnc_forecaster_window(rnnc_forecaster *f, const rnnc_series *s, int
 
 /* Trains on s's training windows, validating on its validation windows (if any) after every
  * epoch, with the shared trainer (checkpoints, early stopping, schedules, metrics.jsonl). The loss
- * is in scaled units. */
+ * is in scaled units. With spec ensemble K > 1, trains K models one after the other (member k with
+ * the creation seed + k and spec->seed + k, its files in spec->out_dir/member-k for k >= 1; *last
+ * is the last member's report), then writes the ensemble to spec->out_dir/model.safetensors;
+ * spec->resume is refused (RNNC_ERR_ARG). */
 rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
                                 rnnc_epoch_report *last);
 /* Forecasts `steps` values of every target after row end-1 from rows [end-L, end) of s:
@@ -150,6 +181,41 @@ rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s, const 
  * inputs (only without covariates). */
 rnnc_status rnnc_forecaster_predict(rnnc_forecaster *f, const rnnc_series *s, size_t end,
                                     size_t steps, double *out);
+
+/* The central prediction intervals of the forecaster's head: their levels (percent, ascending)
+ * into levels (RNNC_FORECAST_MAX_INTERVALS; may be NULL); returns their count, 0 for a point
+ * forecaster. GAUSSIAN: 80 and 95; QUANTILE: 100 (1 - 2q) for each quantile q below 0.5. */
+int rnnc_forecaster_intervals(const rnnc_forecaster *f, double *levels);
+/* rnnc_forecaster_predict with the intervals: lo and hi (steps, targets, intervals) get the
+ * bounds in original units. A quantile head's values are sorted first (quantiles trained apart
+ * may cross), so its intervals are nested and hold the median. steps must be at most the
+ * horizon; RNNC_ERR_ARG for a point forecaster. */
+rnnc_status rnnc_forecaster_predict_intervals(rnnc_forecaster *f, const rnnc_series *s, size_t end,
+                                              size_t steps, double *out, double *lo, double *hi);
+
+/* Interval scores over n values: the fraction of y inside [lo, hi] (bounds included), and the
+ * mean interval score of a central (1 - alpha) interval (Gneiting & Raftery 2007; M4's MSIS
+ * before its scaling): (hi - lo) + 2/alpha (lo - y) where y < lo + 2/alpha (y - hi) where y > hi.
+ * NAN for n = 0 or alpha outside (0, 1). */
+double rnnc_interval_coverage(const double *lo, const double *hi, const double *y, size_t n);
+double rnnc_interval_score(const double *lo, const double *hi, const double *y, size_t n,
+                           double alpha);
+/* The continuous ranked probability score of N(mu, sigma^2) at y, closed form (Gneiting &
+ * Raftery 2007): sigma (z (2 Phi(z) - 1) + 2 phi(z) - 1/sqrt(pi)), z = (y - mu)/sigma; |y - mu|
+ * for sigma 0. */
+double rnnc_crps_gaussian(double mu, double sigma, double y);
+
+/* The interval metrics of one interval and target over the test windows: its level (percent),
+ * the coverage (fraction of actual values inside) and MSIS (the mean interval score over the
+ * MASE scale, M4's definition at alpha = 1 - level/100). */
+typedef struct rnnc_interval_metrics {
+    double level, coverage, msis;
+} rnnc_interval_metrics;
+/* Over the test windows of rnnc_forecaster_evaluate: im (intervals, targets), and crps (targets;
+ * may be NULL) the mean CRPS in original units of a GAUSSIAN head without log (the distribution
+ * stays Gaussian through the scaling), NAN otherwise. RNNC_ERR_ARG for a point forecaster. */
+rnnc_status rnnc_forecaster_evaluate_intervals(rnnc_forecaster *f, const rnnc_series *s,
+                                               rnnc_interval_metrics *im, double *crps);
 
 /* Methods compared by rnnc_forecaster_evaluate, in this order. */
 enum rnnc_forecast_method {

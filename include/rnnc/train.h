@@ -40,6 +40,25 @@ rnnc_status rnnc_loss_huber(const float *pred, const float *target, size_t n, do
  * value); RNNC_ERR_NOMEM when N*C overflows. */
 rnnc_status rnnc_loss_softmax_ce(const float *logits, const int32_t *target, size_t N, size_t C,
                                  int32_t ignore_index, double *loss, size_t *counted, float *grad);
+/* Gaussian negative log-likelihood (torch.nn.GaussianNLLLoss(full, eps), reduction='mean'): with
+ * v = max(var, eps), 0.5*(log v + (mean - target)^2 / v), plus 0.5*log(2 pi) when full, mean over
+ * n, into *loss. The clamp is not differentiated (torch clamps under no_grad): grad_mean gets
+ * (mean - target)/(v n) and grad_var 0.5*(1/v - (mean - target)^2/v^2)/n, both at the clamped v
+ * (either may be NULL). Errors, with nothing written: RNNC_ERR_ARG for a NULL mean, var, target or
+ * loss, eps not finite and > 0, or a negative or NaN variance (the message names the element).
+ * mean, var, target, grad_mean, grad_var (n). */
+rnnc_status rnnc_loss_gaussian_nll(const float *mean, const float *var, const float *target,
+                                   size_t n, int full, double eps, double *loss, float *grad_mean,
+                                   float *grad_var);
+/* Quantile (pinball) loss for nq quantiles q (each in (0,1)): pred (n,nq) holds the forecasts of
+ * the quantiles of each target (n); with e = target[i] - pred[i,k], element (i,k) costs
+ * max(q_k e, (q_k - 1) e), and *loss is the mean over the n*nq elements (as
+ * torch.maximum(q*e, (q-1)*e).mean()). grad (n,nq) or NULL: (1 - q_k)/(n nq) where pred > target,
+ * -q_k/(n nq) where pred < target, and (0.5 - q_k)/(n nq) at a tie (the mean of the two sides, as
+ * torch.maximum's gradient splits a tie). Errors, with nothing written: RNNC_ERR_ARG for a NULL
+ * argument, nq == 0 or a quantile outside (0,1) (naming it). */
+rnnc_status rnnc_loss_pinball(const float *pred, const float *target, size_t n, const double *q,
+                              size_t nq, double *loss, float *grad);
 /* exp(mean cross-entropy in nats): the perplexity of a language model (1 for a perfect one). */
 double rnnc_metric_perplexity(double mean_ce);
 

@@ -214,3 +214,31 @@ const char *rnnc_forecast_method_name(int method) {
     static const char *const names[] = {"rnn", "naive", "seasonal_naive", "moving_average", "ar"};
     return method >= 0 && method < RNNC_FM_COUNT ? names[method] : NULL;
 }
+
+double rnnc_interval_coverage(const double *lo, const double *hi, const double *y, size_t n) {
+    if (!lo || !hi || !y || n == 0)
+        return NAN;
+    size_t in = 0;
+    for (size_t i = 0; i < n; i++)
+        in += y[i] >= lo[i] && y[i] <= hi[i];
+    return (double)in / (double)n;
+}
+
+double rnnc_interval_score(const double *lo, const double *hi, const double *y, size_t n,
+                           double alpha) {
+    if (!lo || !hi || !y || n == 0 || !(alpha > 0 && alpha < 1))
+        return NAN;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += (hi[i] - lo[i]) + (y[i] < lo[i] ? 2 / alpha * (lo[i] - y[i]) : 0) +
+               (y[i] > hi[i] ? 2 / alpha * (y[i] - hi[i]) : 0);
+    return sum / (double)n;
+}
+
+double rnnc_crps_gaussian(double mu, double sigma, double y) {
+    if (!(sigma > 0))
+        return fabs(y - mu);
+    const double z = (y - mu) / sigma, pi = acos(-1.0);
+    const double cdf = 0.5 * erfc(-z / sqrt(2.0)), pdf = exp(-0.5 * z * z) / sqrt(2 * pi);
+    return sigma * (z * (2 * cdf - 1) + 2 * pdf - 1 / sqrt(pi));
+}

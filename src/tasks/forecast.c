@@ -40,7 +40,12 @@ struct rnnc_forecaster {
     size_t bx_cap, by_cap;
     float *wx, *ww; /* augmentation: one window (L,I) and rnnc_series_augment's scratch (L,I) */
     size_t wx_cap, ww_cap;
+    float *gm; /* the Gaussian loss's means, variances and their gradients (4 x units) */
+    size_t gm_cap;
     pthread_mutex_t lock; /* held by predict and evaluate (task.h) */
+    uint64_t seed;        /* the creation seed (member k of an ensemble: seed + k) */
+    rnnc_model **members; /* an ensemble's models (n_members > 1), members[0] == model */
+    int n_members;
 };
 
 void rnnc_forecast_spec_defaults(rnnc_forecast_spec *out, size_t size) {
@@ -50,6 +55,7 @@ void rnnc_forecast_spec_defaults(rnnc_forecast_spec *out, size_t size) {
     s.scaling = RNNC_SCALE_ZSCORE;
     s.val_fraction = 0.1, s.test_fraction = 0.2;
     s.decoder = RNNC_DECODER_DIRECT, s.loss = RNNC_FLOSS_MSE, s.huber_delta = 1;
+    s.ensemble = 1;
     s.struct_size = sizeof s;
     rnnc__spec_fill(out, size, &s, sizeof s);
 }
@@ -71,10 +77,25 @@ static rnnc_status check_spec(const rnnc_forecast_spec *s) {
         return RNNC_FAIL(RNNC_ERR_ARG, "unknown scaling %d", s->scaling);
     if (s->decoder != RNNC_DECODER_DIRECT && s->decoder != RNNC_DECODER_RECURSIVE)
         return RNNC_FAIL(RNNC_ERR_ARG, "unknown decoder %d", s->decoder);
-    if (s->loss < RNNC_FLOSS_MSE || s->loss > RNNC_FLOSS_HUBER)
+    if (s->loss < RNNC_FLOSS_MSE || s->loss > RNNC_FLOSS_QUANTILE)
         return RNNC_FAIL(RNNC_ERR_ARG, "unknown loss %d", s->loss);
+    if (s->loss == RNNC_FLOSS_QUANTILE) {
+        const char *why = rnnc__forecast_quantiles_problem(s->quantiles, s->n_quantiles);
+        if (why)
+            return RNNC_FAIL(RNNC_ERR_ARG, "loss = quantile: the quantiles %s", why);
+    } else if (s->n_quantiles) {
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "quantiles are given, but the loss is not quantile (loss = quantile)");
+    }
+    if (s->loss >= RNNC_FLOSS_GAUSSIAN && s->decoder != RNNC_DECODER_DIRECT)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "loss = %s gives intervals from the direct decoder only (a recursive "
+                         "decoder feeds point forecasts back); use decoder = direct",
+                         s->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile");
     if (!(s->huber_delta > 0) || !isfinite(s->huber_delta))
         return RNNC_FAIL(RNNC_ERR_ARG, "huber_delta must be > 0");
+    if (s->ensemble < 1 || s->ensemble > 32)
+        return RNNC_FAIL(RNNC_ERR_ARG, "ensemble must be in [1, 32], got %d", s->ensemble);
     if (s->season < 0 || s->ma_window < 0 || s->ar_order < 0)
         return RNNC_FAIL(RNNC_ERR_ARG, "season, ma_window and ar_order must be >= 0");
     /* rnnc_series_augment's ranges, checked before training starts */
@@ -93,12 +114,15 @@ void rnnc_forecaster_free(rnnc_forecaster *f) {
     if (!f)
         return;
     rnnc_model_free(f->model);
+    for (int k = 1; k < f->n_members; k++)
+        rnnc_model_free(f->members[k]);
+    free(f->members);
     for (size_t i = 0; f->names && i < f->I; i++)
         free(f->names[i]);
     free(f->names);
     free(f->v.raw), free(f->v.z);
     free(f->orig[0]), free(f->orig[1]);
-    free(f->bx), free(f->by), free(f->wx), free(f->ww);
+    free(f->bx), free(f->by), free(f->wx), free(f->ww), free(f->gm);
     rnnc__lock_free(&f->lock);
     free(f);
 }
@@ -132,6 +156,35 @@ int rnnc_forecaster_inputs(const rnnc_forecaster *f, const char *const **names, 
     if (n_targets)
         *n_targets = (int)f->NT;
     return (int)f->I;
+}
+
+const char *rnnc__forecast_quantiles_problem(const double *q, int n) {
+    if (n < 3 || n > RNNC_FORECAST_MAX_QUANTILES)
+        return n > RNNC_FORECAST_MAX_QUANTILES ? "are too many (at most 15)"
+                                               : "need 0.5 and at least one pair (q, 1 - q) for an "
+                                                 "interval, e.g. 0.1, 0.5, 0.9";
+    for (int k = 0; k < n; k++) {
+        if (!(q[k] > 0 && q[k] < 1))
+            return "must each lie in (0, 1), exclusive";
+        if (k && q[k] == q[k - 1])
+            return "must not repeat a value";
+        if (k && q[k] < q[k - 1])
+            return "must be in increasing order";
+    }
+    if (n % 2 == 0 || q[n / 2] != 0.5)
+        return "need 0.5 (the point forecast) in the middle of pairs (q, 1 - q) around it";
+    for (int k = 0; k < n / 2; k++)
+        if (fabs(q[k] + q[n - 1 - k] - 1) > 1e-9)
+            return "must come in pairs (q, 1 - q) around 0.5, each pair a central interval";
+    return NULL;
+}
+
+/* Values the head gives per step and target: 1 (a point), 2 (Gaussian: mean and raw scale) or
+ * the number of quantiles, interleaved per unit. */
+static size_t head_width(const rnnc_forecaster *f) {
+    return f->spec.loss == RNNC_FLOSS_GAUSSIAN   ? 2
+           : f->spec.loss == RNNC_FLOSS_QUANTILE ? (size_t)f->spec.n_quantiles
+                                                 : 1;
 }
 
 /* Steps the head gives per forward: H (direct) or 1 (recursive). */
@@ -259,7 +312,7 @@ static rnnc_status build_model(rnnc_forecaster *f, const rnnc_config *cfg, uint6
     rnnc_layer_spec *h = &c.layers[c.n_layers++];
     *h = rnnc_layer_spec_init(RNNC_LAYER_DENSE);
     snprintf(h->name, sizeof h->name, "head");
-    h->units = (int)(head_steps(f) * f->NT);
+    h->units = (int)(head_steps(f) * f->NT * head_width(f));
     h->activation = RNNC_ACT_LINEAR;
     RNNC_TRY(rnnc_model_create(&c, seed, &f->model));
     int seq;
@@ -294,6 +347,7 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
         return locked;
     }
     f->spec = *spec;
+    f->seed = seed;
     if (src) {
         snprintf(f->data, sizeof f->data, "%s", src->path ? src->path : "");
         snprintf(f->time, sizeof f->time, "%s", src->time ? src->time : "");
@@ -378,12 +432,18 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
 }
 
 static const char *const scaling_names[] = {"none", "zscore", "minmax"};
-static const char *const loss_names[] = {"mse", "mae", "huber"};
+static const char *const loss_names[] = {"mse", "mae", "huber", "gaussian", "quantile"};
 static const char *const missing_names[] = {"reject", "ffill", "interpolate"};
 
 /* The augmentation settings and sort_time are written only when set, so a forecaster trained
  * without them has the same file as before they existed (and older readers read it). */
+static char *spec_to_meta_k(const rnnc_forecaster *f, int ensemble);
 static char *spec_to_meta(const rnnc_forecaster *f) {
+    return spec_to_meta_k(f, f->n_members);
+}
+
+/* The spec's lines for a file holding `ensemble` models ("ensemble=K" only above 1). */
+static char *spec_to_meta_k(const rnnc_forecaster *f, int ensemble) {
     const rnnc_forecast_spec *s = &f->spec;
     char *b = malloc(1024);
     if (!b)
@@ -403,7 +463,12 @@ static char *spec_to_meta(const rnnc_forecaster *f) {
         if (v[i] != 0)
             n += snprintf(b + n, 1024 - (size_t)n, "%s=%.17g\n", name[i], v[i]);
     if (f->sort_time)
-        snprintf(b + n, 1024 - (size_t)n, "sort_time=1\n");
+        n += snprintf(b + n, 1024 - (size_t)n, "sort_time=1\n");
+    if (ensemble > 1)
+        n += snprintf(b + n, 1024 - (size_t)n, "ensemble=%d\n", ensemble);
+    for (int k = 0; k < s->n_quantiles; k++)
+        n += snprintf(b + n, 1024 - (size_t)n, "%s%.17g%s", k ? "," : "quantiles=", s->quantiles[k],
+                      k + 1 == s->n_quantiles ? "\n" : "");
     return b;
 }
 
@@ -435,25 +500,82 @@ static char *scaler_to_meta(const rnnc_forecaster *f) {
     return b;
 }
 
-static rnnc_status save_with(const rnnc_forecaster *f, const char *path, const char *key,
-                             const char *value) {
-    RNNC_TRY(check_meta(f, path)); /* a file that would not load is never written */
-    char *spec = spec_to_meta(f), *names = join_lines(f->names, f->I), *sc = scaler_to_meta(f);
+/* A fingerprint of a model's parameters: FNV-1a over each name and its values. */
+static uint64_t params_hash(rnnc_model *m) {
+    uint64_t h = RNNC__HASH_INIT;
+    for (int i = 0; i < rnnc_model_param_count(m); i++) {
+        const char *name;
+        size_t len = 0;
+        rnnc_model_param_info(m, i, &name, NULL, NULL);
+        const float *w = rnnc_model_param(m, name, &len);
+        h = rnnc__hash(h, name, strlen(name) + 1);
+        h = rnnc__hash(h, w, len * sizeof *w);
+    }
+    return h;
+}
+
+/* Member k's file beside an ensemble's file path: NAME.member<k>.safetensors (malloc'd). */
+static char *member_path(const char *path, int k) {
+    char suffix[48];
+    snprintf(suffix, sizeof suffix, ".member%d.safetensors", k);
+    return rnnc__sibling_path(path, suffix);
+}
+
+/* The last component of a path. */
+static const char *base_name(const char *path) {
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+/* One model file: model m with the forecaster's metadata for a file of `ensemble` models (and
+ * the members' list `members`, NULL for none). */
+static rnnc_status save_one(const rnnc_forecaster *f, rnnc_model *m, int ensemble,
+                            const char *members, const char *path, const char *key,
+                            const char *value) {
+    char *spec = spec_to_meta_k(f, ensemble), *names = join_lines(f->names, f->I);
+    char *sc = scaler_to_meta(f);
     rnnc_status st = RNNC_OK;
     if (!spec || !names || !sc) {
         st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     } else {
-        const char *keys[7] = {"rnnc.forecast",
+        const char *keys[8] = {"rnnc.forecast",
                                "rnnc.forecast.inputs",
                                "rnnc.forecast.scaler",
                                "rnnc.forecast.data",
                                "rnnc.forecast.time",
                                "rnnc.forecast.columns",
-                               "rnnc.forecast.categorical"};
-        const char *vals[7] = {spec, names, sc, f->data, f->time, f->columns, f->categorical};
-        st = rnnc__task_save(f->model, path, "forecast", keys, vals, 7, key, value);
+                               "rnnc.forecast.categorical",
+                               "rnnc.forecast.members"};
+        const char *vals[8] = {spec,       names,          sc,     f->data, f->time,
+                               f->columns, f->categorical, members};
+        st = rnnc__task_save(m, path, "forecast", keys, vals, members ? 8 : 7, key, value);
     }
     free(spec), free(names), free(sc);
+    return st;
+}
+
+static rnnc_status save_with(const rnnc_forecaster *f, const char *path, const char *key,
+                             const char *value) {
+    RNNC_TRY(check_meta(f, path)); /* a file that would not load is never written */
+    if (f->n_members <= 1)
+        return save_one(f, f->model, 1, NULL, path, key, value);
+    /* the members first, each a plain forecaster's file, then the ensemble's own file */
+    const size_t cap = (size_t)f->n_members * (strlen(base_name(path)) + 64);
+    char *list = malloc(cap);
+    rnnc_status st = list ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    size_t n = 0;
+    for (int k = 1; st == RNNC_OK && k < f->n_members; k++) {
+        char *mp = member_path(path, k);
+        st = mp ? save_one(f, f->members[k], 1, NULL, mp, NULL, NULL)
+                : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+        if (st == RNNC_OK)
+            n += (size_t)snprintf(list + n, cap - n, "%s%s %016llx", k > 1 ? "\n" : "",
+                                  base_name(mp), (unsigned long long)params_hash(f->members[k]));
+        free(mp);
+    }
+    if (st == RNNC_OK)
+        st = save_one(f, f->model, f->n_members, list, path, key, value);
+    free(list);
     return st;
 }
 
@@ -478,7 +600,7 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
     long nt = -1;
     const char *p = meta, *k = NULL, *v = NULL;
     int line = 0, more;
-    char buf[128];
+    char buf[512];
     while ((more = rnnc__meta_line(&p, &line, buf, sizeof buf, path, "rnnc.forecast", &k, &v))) {
         if (more < 0)
             return more;
@@ -488,8 +610,18 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
         if (!strcmp(k, "scaling"))
             ok = (s->scaling = word(v, scaling_names, 3)) >= 0;
         else if (!strcmp(k, "loss"))
-            ok = (s->loss = word(v, loss_names, 3)) >= 0;
-        else if (!strcmp(k, "missing"))
+            ok = (s->loss = word(v, loss_names, 5)) >= 0;
+        else if (!strcmp(k, "quantiles")) {
+            s->n_quantiles = 0;
+            for (const char *q = v; ok && *q;) {
+                char *end = NULL;
+                const double d2 = strtod(q, &end);
+                ok = end != q && s->n_quantiles < RNNC_FORECAST_MAX_QUANTILES &&
+                     (*end == ',' || !*end);
+                if (ok)
+                    s->quantiles[s->n_quantiles++] = d2, q = *end ? end + 1 : end;
+            }
+        } else if (!strcmp(k, "missing"))
             ok = (f->missing = word(v, missing_names, 3)) >= 0;
         else if (!strcmp(k, "decoder"))
             ok = !strcmp(v, "direct")      ? (s->decoder = RNNC_DECODER_DIRECT, 1)
@@ -510,10 +642,11 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
         } else {
             static const char *const ik[] = {"lookback",  "horizon",   "stride",   "log",
                                              "season",    "ma_window", "ar_order", "relative",
-                                             "sort_time", "targets"};
-            int *dst[] = {&s->lookback,  &s->horizon,  &s->stride,   &s->log,       &s->season,
-                          &s->ma_window, &s->ar_order, &s->relative, &f->sort_time, NULL};
-            int which = word(k, ik, 10);
+                                             "sort_time", "ensemble",  "targets"};
+            int *dst[] = {&s->lookback,  &s->horizon,   &s->stride,   &s->log,
+                          &s->season,    &s->ma_window, &s->ar_order, &s->relative,
+                          &f->sort_time, &s->ensemble,  NULL};
+            int which = word(k, ik, 11);
             if (which < 0)
                 return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast line %d: unknown key '%s'",
                                  path, line, k);
@@ -614,8 +747,12 @@ static rnnc_status check_meta(const rnnc_forecaster *f, const char *path) {
         st = spec_from_meta(g, spec, path);
     if (st == RNNC_OK)
         st = scaler_from_meta(g, sc, path);
-    if (st == RNNC_OK && (g->I != f->I || g->NT != f->NT || head_steps(g) != head_steps(f) ||
-                          g->sort_time != f->sort_time || memcmp(&g->sc, &f->sc, sizeof g->sc)))
+    if (st == RNNC_OK &&
+        (g->I != f->I || g->NT != f->NT || head_steps(g) != head_steps(f) ||
+         head_width(g) != head_width(f) || g->spec.n_quantiles != f->spec.n_quantiles ||
+         memcmp(g->spec.quantiles, f->spec.quantiles,
+                (size_t)f->spec.n_quantiles * sizeof(double)) ||
+         g->sort_time != f->sort_time || memcmp(&g->sc, &f->sc, sizeof g->sc)))
         st =
             RNNC_FAIL(RNNC_ERR_ARG, "%s: the forecaster's setup does not read back the same", path);
     if (st != RNNC_OK)
@@ -628,6 +765,76 @@ static rnnc_status check_meta(const rnnc_forecaster *f, const char *path) {
 static void meta_string(const rnnc_tensor_file *tf, const char *key, char *dst, size_t cap) {
     const char *v = rnnc_tensor_file_meta(tf, key);
     snprintf(dst, cap, "%s", v ? v : "");
+}
+
+/* An ensemble's members 1..K-1 from the files beside path that its metadata names: each must be
+ * a forecaster's file with the same spec (less the ensemble line), inputs and scaling, and the
+ * parameters whose fingerprint is recorded (a member trained again or taken from another
+ * ensemble is refused). */
+static rnnc_status load_members(rnnc_forecaster *f, const char *path, const rnnc_tensor_file *tf) {
+    const int K = f->spec.ensemble;
+    const char *list = rnnc_tensor_file_meta(tf, "rnnc.forecast.members");
+    if (!list)
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s: an ensemble of %d models without rnnc.forecast.members", path, K);
+    RNNC_TRY(rnnc__calloc((void **)&f->members, (size_t)K, sizeof *f->members, "ensemble"));
+    f->members[0] = f->model, f->n_members = 1;
+    char *spec = spec_to_meta_k(f, 1), *names = join_lines(f->names, f->I);
+    char *sc = scaler_to_meta(f);
+    rnnc_status st = spec && names && sc ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    const char *p = list;
+    for (int k = 1; st == RNNC_OK && k < K; k++) {
+        char name[512];
+        unsigned long long want = 0;
+        int used = 0;
+        char *mp = member_path(path, k);
+        if (!mp) {
+            st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if (sscanf(p, "%511s %llx%n", name, &want, &used) != 2 || strcmp(name, base_name(mp))) {
+            st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                           "%s: rnnc.forecast.members: line %d does not name member %d's file "
+                           "'%s'",
+                           path, k, k, base_name(mp));
+            free(mp);
+            break;
+        }
+        p += used;
+        p += *p == '\n';
+        rnnc_model *m = NULL;
+        rnnc_tensor_file *mf = NULL;
+        st = rnnc__task_load(mp, "forecast", "a forecaster", &m, &mf);
+        if (st != RNNC_OK) {
+            st = rnnc__fail_prefix(st, "a member of the ensemble");
+        } else {
+            const char *ms = rnnc_tensor_file_meta(mf, "rnnc.forecast"),
+                       *mn = rnnc_tensor_file_meta(mf, "rnnc.forecast.inputs"),
+                       *mc = rnnc_tensor_file_meta(mf, "rnnc.forecast.scaler");
+            const rnnc_config *a = rnnc_model_config(m), *b = rnnc_model_config(f->model);
+            if (!ms || !mn || !mc || strcmp(ms, spec) || strcmp(mn, names) || strcmp(mc, sc) ||
+                a->input_size != b->input_size ||
+                a->layers[a->n_layers - 1].units != b->layers[b->n_layers - 1].units)
+                st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                               "%s: member %d of the ensemble %s has another setup (spec, "
+                               "inputs or scaling)",
+                               mp, k, path);
+            else if (params_hash(m) != (uint64_t)want)
+                st = RNNC_FAIL(RNNC_ERR_FORMAT,
+                               "%s: member %d's parameters are not those the ensemble %s was "
+                               "saved with (fingerprint %016llx, recorded %016llx)",
+                               mp, k, path, (unsigned long long)params_hash(m), want);
+        }
+        rnnc_tensor_file_free(mf);
+        free(mp);
+        if (st != RNNC_OK) {
+            rnnc_model_free(m);
+            break;
+        }
+        f->members[f->n_members++] = m;
+    }
+    free(spec), free(names), free(sc);
+    return st;
 }
 
 rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out) {
@@ -658,12 +865,15 @@ rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out) {
         const rnnc_config *c = rnnc_model_config(f->model);
         const rnnc_layer_spec *h = &c->layers[c->n_layers - 1];
         if ((size_t)c->input_size != f->I || h->kind != RNNC_LAYER_DENSE ||
-            (size_t)h->units != head_steps(f) * f->NT || c->n_layers < 2)
+            (size_t)h->units != head_steps(f) * f->NT * head_width(f) || c->n_layers < 2)
             st = RNNC_FAIL(RNNC_ERR_FORMAT,
                            "%s: the model (input_size %d, last layer %d units) does not fit the "
                            "forecast metadata (%zu inputs, %zu units)",
-                           path, c->input_size, h->units, f->I, head_steps(f) * f->NT);
+                           path, c->input_size, h->units, f->I,
+                           head_steps(f) * f->NT * head_width(f));
     }
+    if (st == RNNC_OK && f->spec.ensemble > 1)
+        st = load_members(f, path, tf);
     rnnc_tensor_file_free(tf);
     if (st != RNNC_OK) {
         rnnc_forecaster_free(f);
@@ -900,9 +1110,38 @@ static rnnc_status task_batch(void *self, int set, const size_t *idx, int B, rnn
     return st;
 }
 
-static rnnc_status loss_of(const rnnc_forecaster *f, const float *pred, const float *y, size_t n,
+static double softplus(double r) {
+    return r > 30 ? r : log1p(exp(r));
+}
+
+/* The Gaussian head's loss: pred (n,2) holds each unit's mean and raw scale r, sigma =
+ * softplus(r), variance sigma^2; the gradient of r is d loss/d var * 2 sigma * sigmoid(r). */
+static rnnc_status gaussian_loss(rnnc_forecaster *f, const float *pred, const float *y, size_t n,
+                                 float *grad, double *loss) {
+    RNNC_TRY(grow(&f->gm, &f->gm_cap, 4 * n));
+    float *mean = f->gm, *var = f->gm + n, *gmean = f->gm + 2 * n, *gvar = f->gm + 3 * n;
+    for (size_t i = 0; i < n; i++) {
+        const double sg = softplus(pred[2 * i + 1]);
+        mean[i] = pred[2 * i], var[i] = (float)(sg * sg);
+    }
+    RNNC_TRY(rnnc_loss_gaussian_nll(mean, var, y, n, 0, 1e-6, loss, grad ? gmean : NULL,
+                                    grad ? gvar : NULL));
+    for (size_t i = 0; grad && i < n; i++) {
+        const double r = pred[2 * i + 1], sg = softplus(r);
+        const double sig = r >= 0 ? 1 / (1 + exp(-r)) : exp(r) / (1 + exp(r));
+        grad[2 * i] = gmean[i], grad[2 * i + 1] = (float)(gvar[i] * 2 * sg * sig);
+    }
+    return RNNC_OK;
+}
+
+/* The loss of the head's outputs pred (n units, head_width values each) against targets y (n). */
+static rnnc_status loss_of(rnnc_forecaster *f, const float *pred, const float *y, size_t n,
                            float *grad, double *loss) {
     switch (f->spec.loss) {
+    case RNNC_FLOSS_GAUSSIAN: return gaussian_loss(f, pred, y, n, grad, loss);
+    case RNNC_FLOSS_QUANTILE:
+        return rnnc_loss_pinball(pred, y, n, f->spec.quantiles, (size_t)f->spec.n_quantiles, loss,
+                                 grad);
     case RNNC_FLOSS_MAE: *loss = rnnc_loss_mae(pred, y, n, grad); return RNNC_OK;
     case RNNC_FLOSS_HUBER: return rnnc_loss_huber(pred, y, n, f->spec.huber_delta, loss, grad);
     default: *loss = rnnc_loss_mse(pred, y, n, grad); return RNNC_OK;
@@ -937,8 +1176,9 @@ static void drop_fit(rnnc_forecaster *f) {
 }
 
 /* What shaped the forecaster, for the training loop's resume check: its inputs, the window and
- * split options, the scaler fitted on the training part, how the CSV was read, and the series.
- * The loss, the baselines' options and augmentation change none of them. */
+ * split options, an interval head (what its outputs mean), the scaler fitted on the training
+ * part, how the CSV was read, and the series. A point loss, the baselines' options and
+ * augmentation change none of them. */
 static rnnc_status make_setup(const rnnc_forecaster *f, char **out) {
     const rnnc_forecast_spec *s = &f->spec;
     rnnc__setup b = {0};
@@ -962,6 +1202,12 @@ static rnnc_status make_setup(const rnnc_forecaster *f, char **out) {
     rnnc__setup_add(&b, "stride", "%d", s->stride);
     rnnc__setup_add(&b, "decoder", "%s",
                     s->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive");
+    if (s->loss >= RNNC_FLOSS_GAUSSIAN) { /* an interval head's outputs (point heads: none) */
+        char q[400] = "";
+        for (int k = 0; k < s->n_quantiles; k++)
+            snprintf(q + strlen(q), sizeof q - strlen(q), "%s%.17g", k ? "," : "", s->quantiles[k]);
+        rnnc__setup_add(&b, "head", "%s%s%s", loss_names[s->loss], q[0] ? " " : "", q);
+    }
     rnnc__setup_add(&b, "scaling", "%s", scaling_names[s->scaling]);
     rnnc__setup_add(&b, "log", "%d", s->log);
     rnnc__setup_add(&b, "relative", "%d", s->relative);
@@ -982,11 +1228,82 @@ static rnnc_status make_setup(const rnnc_forecaster *f, char **out) {
     return rnnc__setup_done(&b, out);
 }
 
+static rnnc_status fit_one(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
+                           rnnc_epoch_report *last);
+
+/* An ensemble's training: member k's model created with seed + k and trained with spec->seed + k
+ * (its files in out_dir/member-k for k >= 1), then the ensemble written to out_dir. */
+static rnnc_status fit_ensemble(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
+                                rnnc_epoch_report *last) {
+    const int K = f->spec.ensemble;
+    if (spec->resume)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "--resume continues one run, and ensemble = %d trains %d; train the "
+                         "ensemble again",
+                         K, K);
+    rnnc_model **mem = NULL;
+    RNNC_TRY(rnnc__calloc((void **)&mem, (size_t)K, sizeof *mem, "ensemble"));
+    for (int k = 1; k < f->n_members; k++) /* an ensemble trained before: trained afresh */
+        rnnc_model_free(f->members[k]);
+    free(f->members);
+    f->members = NULL, f->n_members = 0;
+    mem[0] = f->model;
+    rnnc_status st = RNNC_OK;
+    char *dir = NULL;
+    for (int k = 0; st == RNNC_OK && k < K; k++) {
+        if (k > 0)
+            st = rnnc_model_create(rnnc_model_config(mem[0]), f->seed + (uint64_t)k, &mem[k]);
+        rnnc_fit_spec fs = *spec;
+        fs.seed = spec->seed + (uint64_t)k;
+        if (st == RNNC_OK && k > 0 && spec->out_dir) {
+            free(dir);
+            const size_t len = strlen(spec->out_dir) + 32;
+            dir = malloc(len);
+            if (!dir) {
+                st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+                break;
+            }
+            snprintf(dir, len, "%s/member-%d", spec->out_dir, k);
+            fs.out_dir = dir, fs.tensorboard = NULL;
+        }
+        f->model = mem[k];
+        if (st == RNNC_OK)
+            st = fit_one(f, s, &fs, last);
+        if (st != RNNC_OK)
+            st = rnnc__fail_prefix(st,
+                                   k ? "a member of the ensemble" : "the ensemble's first model");
+    }
+    free(dir);
+    f->model = mem[0];
+    if (st != RNNC_OK) {
+        for (int k = 1; k < K; k++)
+            rnnc_model_free(mem[k]);
+        free(mem);
+        return st;
+    }
+    f->members = mem, f->n_members = K;
+    if (spec->out_dir) {
+        const size_t len = strlen(spec->out_dir) + 32;
+        char *path = malloc(len);
+        if (!path)
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+        snprintf(path, len, "%s/model.safetensors", spec->out_dir);
+        st = save_with(f, path, NULL, NULL);
+        free(path);
+    }
+    return st;
+}
+
 rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
                                 rnnc_epoch_report *last) {
     if (!f || !s || !spec)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_fit: NULL argument");
     RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_fit_spec));
+    return f->spec.ensemble > 1 ? fit_ensemble(f, s, spec, last) : fit_one(f, s, spec, last);
+}
+
+static rnnc_status fit_one(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
+                           rnnc_epoch_report *last) {
     rnnc_status st = make_view(f, s, &f->v);
     if (st == RNNC_OK)
         st = scale_view(f, &f->v);
@@ -1014,15 +1331,77 @@ rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s, const 
 
 /* ---- prediction ---- */
 
+int rnnc_forecaster_intervals(const rnnc_forecaster *f, double *levels) {
+    if (!f)
+        return 0;
+    const rnnc_forecast_spec *s = &f->spec;
+    if (s->loss == RNNC_FLOSS_GAUSSIAN) {
+        if (levels)
+            levels[0] = 80, levels[1] = 95;
+        return 2;
+    }
+    if (s->loss != RNNC_FLOSS_QUANTILE)
+        return 0;
+    const int m = s->n_quantiles / 2; /* the median's index */
+    for (int i = 0; levels && i < m; i++)
+        levels[i] = 100 * (s->quantiles[m + 1 + i] - s->quantiles[m - 1 - i]);
+    return m;
+}
+
+/* The standard normal quantiles of the Gaussian head's 80% and 95% intervals. */
+static const double gauss_z[2] = {1.2815515655446004, 1.959963984540054};
+
+/* Decodes unit u of the head's output row o (units x head_width) in scaled units, base added
+ * (relative windows): the point forecast, and (when lo is not NULL) each interval's bounds, and
+ * (when sigma is not NULL) the Gaussian scale. */
+static float decode(const rnnc_forecaster *f, const float *o, size_t u, float base, float *lo,
+                    float *hi, float *sigma) {
+    const size_t K = head_width(f);
+    const float *v = o + u * K;
+    if (f->spec.loss == RNNC_FLOSS_GAUSSIAN) {
+        const double sg = softplus(v[1]);
+        if (sigma)
+            *sigma = (float)sg;
+        for (int i = 0; lo && i < 2; i++)
+            lo[i] = (float)(v[0] - gauss_z[i] * sg) + base,
+            hi[i] = (float)(v[0] + gauss_z[i] * sg) + base;
+        return v[0] + base;
+    }
+    if (f->spec.loss == RNNC_FLOSS_QUANTILE) {
+        /* sorted (the rearrangement of Chernozhukov et al. 2010): quantiles trained apart may
+         * cross, and sorting keeps the intervals nested and the median inside them */
+        float q[RNNC_FORECAST_MAX_QUANTILES];
+        memcpy(q, v, K * sizeof *q);
+        for (size_t i = 1; i < K; i++)
+            for (size_t j = i; j > 0 && q[j - 1] > q[j]; j--) {
+                const float t = q[j];
+                q[j] = q[j - 1], q[j - 1] = t;
+            }
+        const size_t m = K / 2;
+        for (size_t i = 0; lo && i < m; i++)
+            lo[i] = q[m - 1 - i] + base, hi[i] = q[m + 1 + i] + base;
+        return q[m] + base;
+    }
+    return v[0] + base;
+}
+
 /* Forecasts `steps` scaled steps after the windows ending before rows t[0..B) of z (T,I):
- * zout (B,steps,NT). Beyond what one forward gives, forecasts are fed back as inputs. */
+ * zout (B,steps,NT), and when zlo is not NULL the intervals' bounds zlo, zhi (B,steps,NT,NI) and
+ * the Gaussian scale zsig (B,steps,NT; may be NULL). Beyond what one forward gives, point
+ * forecasts are fed back as inputs (without intervals). */
 static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const size_t *t, int B,
-                                   size_t steps, float *zout) {
+                                   size_t steps, float *zout, float *zlo, float *zhi, float *zsig) {
     const size_t L = (size_t)f->spec.lookback, I = f->I, NT = f->NT, Hs = head_steps(f);
+    const size_t NI = (size_t)rnnc_forecaster_intervals(f, NULL), K = head_width(f);
     if (steps > Hs && I != NT)
         return RNNC_FAIL(RNNC_ERR_ARG,
                          "%zu steps exceed the horizon %zu, and forecasts cannot be rolled forward "
                          "with covariates (their future is unknown)",
+                         steps, Hs);
+    if (steps > Hs && zlo)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%zu steps exceed the horizon %zu, and intervals are given for the "
+                         "model's horizon only",
                          steps, Hs);
     const size_t W = L + steps; /* each window's rows, forecasts appended */
     float *w = malloc((size_t)B * W * I * sizeof *w);
@@ -1032,6 +1411,7 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
         memcpy(w + (size_t)b * W * I, z + (t[b] - L) * I, L * I * sizeof(float));
     const float **rows = malloc((size_t)B * sizeof *rows);
     rnnc_status st = rows ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory forecasting");
+    float lo[RNNC_FORECAST_MAX_INTERVALS], hi[RNNC_FORECAST_MAX_INTERVALS], sg = 0;
     for (size_t done = 0; st == RNNC_OK && done < steps;) {
         for (int b = 0; b < B; b++)
             rows[b] = w + ((size_t)b * W + done) * I;
@@ -1043,15 +1423,21 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
             st = rnnc_model_forward(f->model, &batch, 0);
         if (st != RNNC_OK)
             break;
-        const float *o = rnnc_model_output(f->model, NULL, NULL); /* (B, Hs*NT) */
+        const float *o = rnnc_model_output(f->model, NULL, NULL); /* (B, Hs*NT*K) */
         const size_t k = steps - done < Hs ? steps - done : Hs;
         for (int b = 0; b < B; b++)
             for (size_t h = 0; h < k; h++)
                 for (size_t j = 0; j < NT; j++) {
                     const float base =
                         f->spec.relative ? w[((size_t)b * W + done + L - 1) * I + j] : 0;
-                    const float v = o[(size_t)b * Hs * NT + h * NT + j] + base;
-                    zout[((size_t)b * steps + done + h) * NT + j] = v;
+                    const size_t at = ((size_t)b * steps + done + h) * NT + j;
+                    const float v = decode(f, o + (size_t)b * Hs * NT * K, h * NT + j, base,
+                                           zlo ? lo : NULL, hi, &sg);
+                    zout[at] = v;
+                    for (size_t i = 0; zlo && i < NI; i++)
+                        zlo[at * NI + i] = lo[i], zhi[at * NI + i] = hi[i];
+                    if (zlo && zsig)
+                        zsig[at] = sg;
                     w[((size_t)b * W + L + done + h) * I + j] = v; /* I == NT when rolled */
                 }
         done += k;
@@ -1060,11 +1446,55 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
     return st;
 }
 
+/* The median of v (n), sorted in place: the middle value, or the mean of the middle two. */
+static float median(float *v, int n) {
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            const float t = v[j];
+            v[j] = v[j - 1], v[j - 1] = t;
+        }
+    return n % 2 ? v[n / 2] : (float)(0.5 * ((double)v[n / 2 - 1] + v[n / 2]));
+}
+
+/* forecast_scaled by the forecaster's model, or for an ensemble the element-wise median of its
+ * members' forecasts (each bound and scale too). */
+static rnnc_status forecast_ens(rnnc_forecaster *f, const float *z, const size_t *t, int B,
+                                size_t steps, float *zout, float *zlo, float *zhi, float *zsig) {
+    const int K = f->n_members;
+    if (K <= 1)
+        return forecast_scaled(f, z, t, B, steps, zout, zlo, zhi, zsig);
+    const size_t NI = (size_t)rnnc_forecaster_intervals(f, NULL);
+    const size_t n1 = (size_t)B * steps * f->NT, nb = zlo ? n1 * NI : 0, ns = zlo && zsig ? n1 : 0;
+    const size_t per = n1 + 2 * nb + ns; /* one member's values */
+    float *all = NULL, v[32];
+    RNNC_TRY(rnnc__calloc((void **)&all, (size_t)K * per, sizeof(float), "ensemble forecasts"));
+    rnnc_model *m0 = f->model;
+    rnnc_status st = RNNC_OK;
+    for (int k = 0; st == RNNC_OK && k < K; k++) {
+        float *o = all + (size_t)k * per;
+        f->model = f->members[k];
+        st = forecast_scaled(f, z, t, B, steps, o, zlo ? o + n1 : NULL, zlo ? o + n1 + nb : NULL,
+                             ns ? o + n1 + 2 * nb : NULL);
+    }
+    f->model = m0;
+    float *dst[4] = {zout, zlo, zhi, zsig};
+    const size_t off[4] = {0, n1, n1 + nb, n1 + 2 * nb}, cnt[4] = {n1, nb, nb, ns};
+    for (int a = 0; st == RNNC_OK && a < 4; a++)
+        for (size_t i = 0; i < cnt[a]; i++) {
+            for (int k = 0; k < K; k++)
+                v[k] = all[(size_t)k * per + off[a] + i];
+            dst[a][i] = median(v, K);
+        }
+    free(all);
+    return st;
+}
+
 static rnnc_status predict_locked(rnnc_forecaster *f, const rnnc_series *s, size_t end,
-                                  size_t steps, double *out) {
+                                  size_t steps, double *out, double *lo, double *hi) {
     view v;
     memset(&v, 0, sizeof v);
-    float *zo = NULL;
+    float *zo = NULL, *zl = NULL, *zh = NULL;
+    const size_t NI = (size_t)rnnc_forecaster_intervals(f, NULL);
     rnnc_status st = make_view(f, s, &v);
     if (st == RNNC_OK)
         st = scale_view(f, &v);
@@ -1077,11 +1507,19 @@ static rnnc_status predict_locked(rnnc_forecaster *f, const rnnc_series *s, size
                        end, f->spec.lookback, f->spec.lookback);
     if (st == RNNC_OK)
         st = rnnc__calloc((void **)&zo, steps * f->NT, sizeof(float), "forecast");
+    if (st == RNNC_OK && lo)
+        st = rnnc__calloc((void **)&zl, steps * f->NT * NI, sizeof(float), "intervals");
+    if (st == RNNC_OK && lo)
+        st = rnnc__calloc((void **)&zh, steps * f->NT * NI, sizeof(float), "intervals");
     if (st == RNNC_OK)
-        st = forecast_scaled(f, v.z, &end, 1, steps, zo);
-    for (size_t i = 0; st == RNNC_OK && i < steps * f->NT; i++)
+        st = forecast_ens(f, v.z, &end, 1, steps, zo, zl, zh, NULL);
+    for (size_t i = 0; st == RNNC_OK && i < steps * f->NT; i++) {
         out[i] = rnnc_scaler_invert(&f->sc, i % f->NT, zo[i]);
-    free(zo), free(v.raw), free(v.z);
+        for (size_t k = 0; lo && k < NI; k++) /* the inverse scaling is increasing */
+            lo[i * NI + k] = rnnc_scaler_invert(&f->sc, i % f->NT, zl[i * NI + k]),
+                        hi[i * NI + k] = rnnc_scaler_invert(&f->sc, i % f->NT, zh[i * NI + k]);
+    }
+    free(zo), free(zl), free(zh), free(v.raw), free(v.z);
     return st;
 }
 
@@ -1090,7 +1528,22 @@ rnnc_status rnnc_forecaster_predict(rnnc_forecaster *f, const rnnc_series *s, si
     if (!f || !s || !out || steps == 0)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_predict: bad argument");
     pthread_mutex_lock(&f->lock);
-    const rnnc_status st = predict_locked(f, s, end, steps, out);
+    const rnnc_status st = predict_locked(f, s, end, steps, out, NULL, NULL);
+    pthread_mutex_unlock(&f->lock);
+    return st;
+}
+
+rnnc_status rnnc_forecaster_predict_intervals(rnnc_forecaster *f, const rnnc_series *s, size_t end,
+                                              size_t steps, double *out, double *lo, double *hi) {
+    if (!f || !s || !out || !lo || !hi || steps == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_predict_intervals: bad argument");
+    if (rnnc_forecaster_intervals(f, NULL) == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "the forecaster gives point forecasts only (loss = %s); "
+                         "intervals come from loss = gaussian or quantile",
+                         loss_names[f->spec.loss]);
+    pthread_mutex_lock(&f->lock);
+    const rnnc_status st = predict_locked(f, s, end, steps, out, lo, hi);
     pthread_mutex_unlock(&f->lock);
     return st;
 }
@@ -1129,7 +1582,7 @@ static rnnc_status evaluate_locked(rnnc_forecaster *f, const rnnc_series *s,
     /* the model, in batches of 256 windows */
     for (size_t b0 = 0; st == RNNC_OK && b0 < n; b0 += 256) {
         const int B = (int)(n - b0 < 256 ? n - b0 : 256);
-        st = forecast_scaled(f, v.z, o + b0, B, H, zo);
+        st = forecast_ens(f, v.z, o + b0, B, H, zo, NULL, NULL, NULL);
         for (int b = 0; st == RNNC_OK && b < B; b++)
             for (size_t h = 0; h < H; h++)
                 for (size_t j = 0; j < NT; j++)
@@ -1173,6 +1626,100 @@ rnnc_status rnnc_forecaster_evaluate(rnnc_forecaster *f, const rnnc_series *s,
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_evaluate: NULL argument");
     pthread_mutex_lock(&f->lock);
     const rnnc_status st = evaluate_locked(f, s, m, scale);
+    pthread_mutex_unlock(&f->lock);
+    return st;
+}
+
+/* The intervals over every test window (as evaluate_locked's model forecasts). */
+static rnnc_status intervals_locked(rnnc_forecaster *f, const rnnc_series *s,
+                                    rnnc_interval_metrics *im, double *crps) {
+    const size_t H = (size_t)f->spec.horizon, NT = f->NT, I = f->I;
+    double levels[RNNC_FORECAST_MAX_INTERVALS];
+    const size_t NI = (size_t)rnnc_forecaster_intervals(f, levels);
+    view v;
+    memset(&v, 0, sizeof v);
+    size_t *o = NULL, n = 0;
+    double *lo = NULL, *hi = NULL, *act = NULL, *y = NULL, *cr = NULL;
+    float *zo = NULL, *zl = NULL, *zh = NULL, *zs = NULL;
+    rnnc_status st = make_view(f, s, &v);
+    if (st == RNNC_OK)
+        st = scale_view(f, &v);
+    if (st == RNNC_OK)
+        st = origins_of(f, &v, 2, &o, &n);
+    if (st == RNNC_OK && n == 0)
+        st = RNNC_FAIL(RNNC_ERR_ARG, "the test part (%zu rows) holds no window of horizon %zu",
+                       v.n_te, H);
+    const size_t N = n * H, season = season_of(f, v.n_tr);
+    /* CRPS in original units: the scaling is affine without log, so sigma scales by it */
+    const int gaussian = f->spec.loss == RNNC_FLOSS_GAUSSIAN && !f->spec.log;
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&lo, NI * NT * N, sizeof(double), "intervals");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&hi, NI * NT * N, sizeof(double), "intervals");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&act, NT * N, sizeof(double), "actual values");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&cr, NT + 1, sizeof(double), "CRPS");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&y, v.T, sizeof(double), "a target column");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&zo, 256 * H * NT, sizeof(float), "forecasts");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&zl, 256 * H * NT * NI, sizeof(float), "intervals");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&zh, 256 * H * NT * NI, sizeof(float), "intervals");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&zs, 256 * H * NT, sizeof(float), "scales");
+    for (size_t b0 = 0; st == RNNC_OK && b0 < n; b0 += 256) {
+        const int B = (int)(n - b0 < 256 ? n - b0 : 256);
+        st = forecast_ens(f, v.z, o + b0, B, H, zo, zl, zh, zs);
+        for (int b = 0; st == RNNC_OK && b < B; b++)
+            for (size_t h = 0; h < H; h++)
+                for (size_t j = 0; j < NT; j++) {
+                    const size_t at = ((size_t)b * H + h) * NT + j, i = (b0 + (size_t)b) * H + h;
+                    const double a = v.raw[(o[b0 + (size_t)b] + h) * I + j];
+                    act[j * N + i] = a;
+                    for (size_t k = 0; k < NI; k++) {
+                        lo[(k * NT + j) * N + i] = rnnc_scaler_invert(&f->sc, j, zl[at * NI + k]);
+                        hi[(k * NT + j) * N + i] = rnnc_scaler_invert(&f->sc, j, zh[at * NI + k]);
+                    }
+                    if (gaussian) {
+                        const double mu = rnnc_scaler_invert(&f->sc, j, zo[at]);
+                        const double sd = zs[at] * (f->sc.on[j] ? f->sc.scale[j] : 1);
+                        cr[j] += rnnc_crps_gaussian(mu, sd, a);
+                    }
+                }
+    }
+    for (size_t j = 0; st == RNNC_OK && j < NT; j++) {
+        for (size_t t = 0; t < v.T; t++)
+            y[t] = v.raw[t * I + j];
+        double sc; /* MSIS is NaN where the training part holds no pair a season apart */
+        if (rnnc_mase_scale(y, v.n_tr, season, &sc) != RNNC_OK)
+            sc = NAN;
+        for (size_t k = 0; k < NI; k++) {
+            rnnc_interval_metrics *m = &im[k * NT + j];
+            const double *l = lo + (k * NT + j) * N, *u = hi + (k * NT + j) * N;
+            m->level = levels[k];
+            m->coverage = rnnc_interval_coverage(l, u, act + j * N, N);
+            m->msis = rnnc_interval_score(l, u, act + j * N, N, 1 - levels[k] / 100) / sc;
+        }
+        if (crps)
+            crps[j] = gaussian ? cr[j] / (double)N : NAN;
+    }
+    free(o), free(lo), free(hi), free(act), free(y), free(cr);
+    free(zo), free(zl), free(zh), free(zs), free(v.raw), free(v.z);
+    return st;
+}
+
+rnnc_status rnnc_forecaster_evaluate_intervals(rnnc_forecaster *f, const rnnc_series *s,
+                                               rnnc_interval_metrics *im, double *crps) {
+    if (!f || !s || !im)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_evaluate_intervals: NULL argument");
+    if (rnnc_forecaster_intervals(f, NULL) == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "the forecaster gives point forecasts only (loss = %s)",
+                         loss_names[f->spec.loss]);
+    pthread_mutex_lock(&f->lock);
+    const rnnc_status st = intervals_locked(f, s, im, crps);
     pthread_mutex_unlock(&f->lock);
     return st;
 }

@@ -3,6 +3,7 @@
  * training-file reader (src/tasks/trainconfig.c), which hands [forecast] keys to on_key here. */
 #include "trainconfig.h"
 #include "../formats/values.h"
+#include "task.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,7 @@ typedef struct fc_reader {
     int seen_data;
     char seen[32][32]; /* keys seen, for repeats */
     int n_seen;
+    int quantiles_line, loss_line, decoder_line; /* where they were set (0: not) */
 } fc_reader;
 
 static rnnc_status bad(const char *path, int line, const char *key, const char *value,
@@ -76,13 +78,40 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         if ((w = pick(value, m, 2)) < 0)
             return bad(path, line, key, value, "direct or recursive");
         s->decoder = w;
+        r->decoder_line = line;
         return RNNC_OK;
     }
     if (!strcmp(key, "loss")) {
-        static const char *const m[] = {"mse", "mae", "huber"};
-        if ((w = pick(value, m, 3)) < 0)
-            return bad(path, line, key, value, "mse, mae or huber");
+        static const char *const m[] = {"mse", "mae", "huber", "gaussian", "quantile"};
+        if ((w = pick(value, m, 5)) < 0)
+            return bad(path, line, key, value, "mse, mae, huber, gaussian or quantile");
         s->loss = w;
+        r->loss_line = line;
+        return RNNC_OK;
+    }
+    if (!strcmp(key, "quantiles")) {
+        r->quantiles_line = line;
+        s->n_quantiles = 0;
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", value);
+        char *save = NULL;
+        for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            while (*tok == ' ')
+                tok++;
+            size_t n = strlen(tok);
+            while (n && tok[n - 1] == ' ')
+                tok[--n] = 0;
+            if (s->n_quantiles == RNNC_FORECAST_MAX_QUANTILES)
+                return bad(path, line, key, value, "at most 15 quantiles");
+            if (rnnc__value_double(tok, &d))
+                return bad(path, line, key, value, "numbers separated by commas (0.1, 0.5, 0.9)");
+            s->quantiles[s->n_quantiles++] = d;
+        }
+        const char *why = rnnc__forecast_quantiles_problem(s->quantiles, s->n_quantiles);
+        if (why)
+            return RNNC_FAIL(RNNC_ERR_FORMAT,
+                             "%s:%d: [forecast] quantiles = '%.60s': the quantiles %s", path, line,
+                             value, why);
         return RNNC_OK;
     }
     if (!strcmp(key, "log") || !strcmp(key, "relative") || !strcmp(key, "sort_time")) {
@@ -120,6 +149,12 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
                                  "off)"
                                : "a number in [0, 1) (a standard deviation)");
         *(jitter ? &s->augment.jitter : slice ? &s->augment.slice : &s->augment.scale) = d;
+        return RNNC_OK;
+    }
+    if (!strcmp(key, "ensemble")) {
+        if (rnnc__value_long(value, 1, 32, &l))
+            return bad(path, line, key, value, "an integer in [1, 32] (the number of models)");
+        s->ensemble = (int)l;
         return RNNC_OK;
     }
     static const char *const ints[] = {"lookback", "horizon",   "stride",
@@ -171,5 +206,22 @@ rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overr
                          path);
     if (!(s->huber_delta > 0))
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [forecast] huber_delta must be > 0", path);
+    if (s->n_quantiles && s->loss != RNNC_FLOSS_QUANTILE)
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s:%d: [forecast] quantiles are given, but loss is not quantile; set "
+                         "'loss = quantile' (or drop quantiles)",
+                         path, r.quantiles_line);
+    if (s->loss == RNNC_FLOSS_QUANTILE && !s->n_quantiles)
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s:%d: [forecast] loss = quantile needs 'quantiles = ...' with 0.5 and "
+                         "pairs (q, 1 - q), e.g. 'quantiles = 0.025, 0.1, 0.5, 0.9, 0.975'",
+                         path, r.loss_line);
+    if (s->loss >= RNNC_FLOSS_GAUSSIAN && s->decoder != RNNC_DECODER_DIRECT)
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s:%d: [forecast] loss = %s gives intervals from the direct decoder "
+                         "only (a recursive decoder feeds point forecasts back); use decoder = "
+                         "direct",
+                         path, r.decoder_line ? r.decoder_line : r.loss_line,
+                         s->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile");
     return RNNC_OK;
 }

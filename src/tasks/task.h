@@ -45,4 +45,8 @@ void rnnc__setup_hash(rnnc__setup *b, const char *key, size_t n, const char *wha
 /* Hands the lines over (the caller frees them); RNNC_ERR_NOMEM when an addition failed. */
 rnnc_status rnnc__setup_done(rnnc__setup *b, char **out);
 
+/* What is wrong with a forecaster's quantiles (n values, rnnc_forecast_spec's rules), or NULL
+ * when nothing is: a sentence to follow "quantiles ...". */
+const char *rnnc__forecast_quantiles_problem(const double *q, int n);
+
 #endif

@@ -72,6 +72,75 @@ rnnc_status rnnc_loss_huber(const float *pred, const float *target, size_t n, do
     return RNNC_OK;
 }
 
+rnnc_status rnnc_loss_gaussian_nll(const float *mean, const float *var, const float *target,
+                                   size_t n, int full, double eps, double *loss, float *grad_mean,
+                                   float *grad_var) {
+    if (!mean || !var || !target || !loss)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_gaussian_nll: %s is NULL",
+                         !mean     ? "mean"
+                         : !var    ? "var"
+                         : !target ? "target"
+                                   : "loss");
+    if (!(eps > 0) || !isfinite(eps))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_gaussian_nll: eps must be finite and > 0, got %g",
+                         eps);
+    for (size_t i = 0; i < n; i++)
+        if (!(var[i] >= 0))
+            return RNNC_FAIL(RNNC_ERR_ARG,
+                             "rnnc_loss_gaussian_nll: variance %zu is %g; variances must be >= 0",
+                             i, (double)var[i]);
+    *loss = 0;
+    if (n == 0)
+        return RNNC_OK;
+    const double half_log_2pi = 0.5 * log(2 * acos(-1.0));
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double v = var[i] > eps ? (double)var[i] : eps, d = (double)mean[i] - target[i];
+        sum += 0.5 * (log(v) + d * d / v) + (full ? half_log_2pi : 0);
+        if (grad_mean)
+            grad_mean[i] = (float)(d / v / (double)n);
+        if (grad_var)
+            grad_var[i] = (float)(0.5 * (1 / v - d * d / (v * v)) / (double)n);
+    }
+    *loss = sum / (double)n;
+    return RNNC_OK;
+}
+
+rnnc_status rnnc_loss_pinball(const float *pred, const float *target, size_t n, const double *q,
+                              size_t nq, double *loss, float *grad) {
+    if (!pred || !target || !q || !loss)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_pinball: %s is NULL",
+                         !pred     ? "pred"
+                         : !target ? "target"
+                         : !q      ? "q"
+                                   : "loss");
+    if (nq == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_pinball: no quantile");
+    for (size_t k = 0; k < nq; k++)
+        if (!(q[k] > 0 && q[k] < 1))
+            return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_loss_pinball: quantile %zu is %g, outside (0, 1)",
+                             k, q[k]);
+    size_t total;
+    if (rnnc__mul(n, nq, &total) != 0)
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "rnnc_loss_pinball: n*nq = %zu*%zu overflows", n, nq);
+    *loss = 0;
+    if (total == 0)
+        return RNNC_OK;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < nq; k++) {
+            const double e = (double)target[i] - pred[i * nq + k];
+            sum += e >= 0 ? q[k] * e : (q[k] - 1) * e;
+            if (grad)
+                grad[i * nq + k] = (float)((e > 0   ? -q[k]
+                                            : e < 0 ? 1 - q[k]
+                                                    : 0.5 - q[k]) /
+                                           (double)total);
+        }
+    *loss = sum / (double)total;
+    return RNNC_OK;
+}
+
 /* Checks every target of a softmax cross-entropy and counts the rows that are not ignored. */
 static rnnc_status ce_count(const int32_t *target, size_t N, size_t C, int32_t ignore_index,
                             size_t *counted) {

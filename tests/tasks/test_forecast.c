@@ -598,6 +598,310 @@ static void test_config(void) {
     rmdir(dir);
 }
 
+/* ---- prediction intervals ---- */
+
+/* Coverage, the interval score (MSIS before scaling) and the Gaussian CRPS on a small case. */
+static void test_interval_metrics(void) {
+    const double lo[4] = {0, 0, 0, 0}, hi[4] = {2, 2, 2, 2}, y[4] = {1, 3, -1, 2};
+    /* inside: 1 and 2 (a bound counts as inside); 3 above, -1 below */
+    check(rnnc_interval_coverage(lo, hi, y, 4) == 0.5, "coverage: 2 of 4 inside, bounds included");
+    /* alpha 0.2: width 2 each (8 in all), plus 2/0.2 * 1 above and 2/0.2 * 1 below: 28/4 = 7 */
+    check(near(rnnc_interval_score(lo, hi, y, 4, 0.2), 7, 1e-12),
+          "interval score at alpha 0.2: (8 + 10 + 10)/4 = 7 (got %.17g)",
+          rnnc_interval_score(lo, hi, y, 4, 0.2));
+    check(isnan(rnnc_interval_score(lo, hi, y, 4, 1)) &&
+              isnan(rnnc_interval_coverage(lo, hi, y, 0)),
+          "alpha 1 and n 0 give NAN");
+    /* CRPS of N(0,1) at 0: 2 phi(0) - 1/sqrt(pi) = sqrt(2/pi) - 1/sqrt(pi) */
+    const double c0 = sqrt(2 / M_PI) - 1 / sqrt(M_PI);
+    check(near(rnnc_crps_gaussian(0, 1, 0), c0, 1e-15) &&
+              near(rnnc_crps_gaussian(1, 2, 1), 2 * c0, 1e-15),
+          "CRPS: N(0,1) at 0 is %.10f; it scales with sigma", c0);
+    /* at z = 1: z (2 Phi(1) - 1) + 2 phi(1) - 1/sqrt(pi), Phi(1) = 0.841344746068543 */
+    const double c1 = (2 * 0.841344746068543 - 1) + 2 * exp(-0.5) / sqrt(2 * M_PI) - 1 / sqrt(M_PI);
+    check(near(rnnc_crps_gaussian(3, 2, 5), 2 * c1, 1e-12) && rnnc_crps_gaussian(1, 0, 4) == 3,
+          "CRPS: N(3, 2^2) at 5 is 2 x %.10f; sigma 0 gives |y - mu|", c1);
+}
+
+/* A Gaussian and a quantile head on the noisy sine: they train, their intervals are nested around
+ * the point forecast, evaluate_intervals agrees with the intervals predicted window by window,
+ * and the model file gives the same bits back. */
+static void test_intervals(int loss) {
+    const char *name = loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile";
+    rnnc_series *s = series_of(300, sine, lin);
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    sp.lookback = 20, sp.horizon = 3, sp.season = 20, sp.loss = loss;
+    if (loss == RNNC_FLOSS_QUANTILE) {
+        const double q[5] = {0.025, 0.1, 0.5, 0.9, 0.975};
+        sp.n_quantiles = 5;
+        memcpy(sp.quantiles, q, sizeof q);
+    }
+    snprintf(sp.targets, sizeof sp.targets, "y");
+    rnnc_config cfg = encoder(RNNC_LAYER_GRU, 12);
+    rnnc_forecaster *f = NULL, *g = NULL;
+    rnnc_status st = rnnc_forecaster_create(&cfg, &sp, s, NULL, 7, &f);
+    double lv[RNNC_FORECAST_MAX_INTERVALS];
+    check(st == RNNC_OK && rnnc_forecaster_intervals(f, lv) == 2 && near(lv[0], 80, 1e-9) &&
+              near(lv[1], 95, 1e-9),
+          "%s: two intervals, 80%% and 95%%", name);
+    size_t np = 0;
+    rnnc_model_params(rnnc_forecaster_model(f), &np);
+    rnnc_fit_spec fs = fit_spec(12);
+    rnnc_epoch_report last;
+    st = f ? rnnc_forecaster_fit(f, s, &fs, &last) : st;
+    check(st == RNNC_OK && isfinite(last.val_loss), "%s: trains (validation loss %.4f)", name,
+          last.val_loss);
+    rnnc_forecast_metrics m[RNNC_FM_COUNT];
+    st = f ? rnnc_forecaster_evaluate(f, s, m, NULL) : st;
+    check(st == RNNC_OK && m[RNNC_FM_MODEL].mase < m[RNNC_FM_NAIVE].mase,
+          "%s: the point forecast beats naive (MASE %.3f < %.3f)", name, m[RNNC_FM_MODEL].mase,
+          m[RNNC_FM_NAIVE].mase);
+    rnnc_interval_metrics im[2];
+    double crps = -1;
+    st = f ? rnnc_forecaster_evaluate_intervals(f, s, im, &crps) : st;
+    /* the same windows by hand: every test origin, 3 steps each */
+    size_t nw = 0;
+    rnnc_forecaster_windows(f, s, 2, &nw);
+    double *lo = calloc(2 * nw * 3, sizeof *lo), *hi = calloc(2 * nw * 3, sizeof *hi);
+    double *act = calloc(nw * 3, sizeof *act), *mu = calloc(nw * 3, sizeof *mu);
+    int nested = 1;
+    for (size_t w = 0; w < nw; w++) {
+        size_t t;
+        double p[3], l[6], h[6];
+        rnnc_forecaster_window(f, s, 2, w, &t, NULL, NULL);
+        if (rnnc_forecaster_predict_intervals(f, s, t, 3, p, l, h) != RNNC_OK)
+            nested = 0;
+        for (size_t k = 0; k < 3; k++) {
+            nested &= l[2 * k + 1] <= l[2 * k] && l[2 * k] <= p[k] && p[k] <= h[2 * k] &&
+                      h[2 * k] <= h[2 * k + 1];
+            act[w * 3 + k] = sine(t + k), mu[w * 3 + k] = p[k];
+            for (int i = 0; i < 2; i++)
+                lo[i * nw * 3 + w * 3 + k] = l[2 * k + i],
+                                        hi[i * nw * 3 + w * 3 + k] = h[2 * k + i];
+        }
+    }
+    check(nested, "%s: every window's intervals are nested around the point forecast", name);
+    double y[300];
+    for (size_t t = 0; t < 300; t++)
+        y[t] = sine(t);
+    size_t ntr, nva, nte;
+    rnnc_series_split(300, sp.val_fraction, sp.test_fraction, &ntr, &nva, &nte);
+    double scale = NAN;
+    int agree = st == RNNC_OK && rnnc_mase_scale(y, ntr, 20, &scale) == RNNC_OK;
+    for (int i = 0; i < 2; i++) {
+        const double cov = rnnc_interval_coverage(lo + i * nw * 3, hi + i * nw * 3, act, nw * 3);
+        const double msis =
+            rnnc_interval_score(lo + i * nw * 3, hi + i * nw * 3, act, nw * 3, i ? 0.05 : 0.2) /
+            scale;
+        agree &= near(im[i].coverage, cov, 1e-12) && near(im[i].msis, msis, 1e-9 * msis) &&
+                 im[i].level == lv[i];
+    }
+    check(agree,
+          "%s: evaluate_intervals = coverage and MSIS of the windows' intervals by hand "
+          "(80%%: %.3f, MSIS %.3f; 95%%: %.3f, MSIS %.3f)",
+          name, im[0].coverage, im[0].msis, im[1].coverage, im[1].msis);
+    check(im[1].coverage >= im[0].coverage && im[1].coverage > 0.5,
+          "%s: the 95%% interval covers at least what the 80%% one does", name);
+    check(loss == RNNC_FLOSS_GAUSSIAN ? crps > 0 && crps < m[RNNC_FM_MODEL].mae : isnan(crps),
+          "%s: CRPS %s (%.4f)", name,
+          loss == RNNC_FLOSS_GAUSSIAN ? "below the point forecast's MAE" : "NAN for quantiles",
+          crps);
+    double p1[3], p2[3], l1[6], l2[6], h1[6], h2[6];
+    char path[] = "/tmp/rnnc_fci_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        close(fd);
+    st = rnnc_forecaster_save(f, path);
+    if (st == RNNC_OK)
+        st = rnnc_forecaster_load(path, &g);
+    check(st == RNNC_OK && g && (int)rnnc_forecaster_spec(g)->loss == loss &&
+              rnnc_forecaster_spec(g)->n_quantiles == sp.n_quantiles &&
+              !memcmp(rnnc_forecaster_spec(g)->quantiles, sp.quantiles, sizeof sp.quantiles),
+          "%s: the head and its quantiles come back from the file", name);
+    check(g && rnnc_forecaster_predict_intervals(f, s, 250, 3, p1, l1, h1) == RNNC_OK &&
+              rnnc_forecaster_predict_intervals(g, s, 250, 3, p2, l2, h2) == RNNC_OK &&
+              !memcmp(p1, p2, sizeof p1) && !memcmp(l1, l2, sizeof l1) &&
+              !memcmp(h1, h2, sizeof h1),
+          "%s: the loaded forecaster gives the same bits, intervals included", name);
+    check(rnnc_forecaster_predict_intervals(f, s, 250, 4, p1, l1, h1) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "intervals are given for the model's horizon only"),
+          "%s: intervals beyond the horizon are refused: %s", name, rnnc_last_error());
+    unlink(path);
+    free(lo), free(hi), free(act), free(mu);
+    rnnc_forecaster_free(f), rnnc_forecaster_free(g);
+    rnnc_series_free(s);
+}
+
+/* Quantile and head settings refused through the API, naming what is wrong. */
+static void test_interval_errors(void) {
+    rnnc_series *s = series_of(120, sine, lin);
+    rnnc_config cfg = encoder(RNNC_LAYER_GRU, 4);
+    static const struct {
+        int n;
+        double q[5];
+        const char *want;
+    } cases[] = {
+        {3, {0.1, 0.5, 1.0}, "in (0, 1)"},
+        {3, {0.9, 0.5, 0.1}, "increasing order"},
+        {4, {0.1, 0.5, 0.5, 0.9}, "must not repeat"},
+        {3, {0.1, 0.4, 0.9}, "need 0.5"},
+        {3, {0.1, 0.5, 0.8}, "pairs (q, 1 - q)"},
+        {1, {0.5}, "at least one pair"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+        sp.lookback = 5, sp.loss = RNNC_FLOSS_QUANTILE, sp.n_quantiles = cases[i].n;
+        memcpy(sp.quantiles, cases[i].q, sizeof cases[i].q);
+        rnnc_forecaster *f = NULL;
+        check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG && !f &&
+                  strstr(rnnc_last_error(), cases[i].want),
+              "quantiles case %zu refused: %s", i, rnnc_last_error());
+    }
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    sp.lookback = 5, sp.loss = RNNC_FLOSS_GAUSSIAN, sp.decoder = RNNC_DECODER_RECURSIVE;
+    rnnc_forecaster *f = NULL;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "direct decoder only"),
+          "a gaussian head with the recursive decoder is refused: %s", rnnc_last_error());
+    sp = rnnc_forecast_spec_init();
+    sp.lookback = 5, sp.n_quantiles = 3, sp.quantiles[0] = 0.1, sp.quantiles[1] = 0.5,
+    sp.quantiles[2] = 0.9;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "the loss is not quantile"),
+          "quantiles with loss mse are refused: %s", rnnc_last_error());
+    sp.n_quantiles = 0;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_OK &&
+              rnnc_forecaster_intervals(f, NULL) == 0,
+          "a point forecaster has no intervals");
+    double p[1], l[1], h[1];
+    rnnc_interval_metrics im[1];
+    check(f && rnnc_forecaster_predict_intervals(f, s, 100, 1, p, l, h) == RNNC_ERR_ARG &&
+              rnnc_forecaster_evaluate_intervals(f, s, im, NULL) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "point forecasts only"),
+          "a point forecaster's intervals are refused: %s", rnnc_last_error());
+    rnnc_forecaster_free(f);
+    rnnc_series_free(s);
+}
+
+/* ---- ensembles ---- */
+
+static int file_bytes_equal(const char *a, const char *b) {
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int same = fa && fb;
+    while (same) {
+        const int ca = fgetc(fa), cb = fgetc(fb);
+        same = ca == cb;
+        if (ca == EOF || cb == EOF)
+            break;
+    }
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    return same;
+}
+
+static rnnc_forecaster *trained(const rnnc_series *s, int ensemble, uint64_t seed,
+                                uint64_t fit_seed, const char *out_dir) {
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    sp.lookback = 10, sp.horizon = 3, sp.season = 20, sp.ensemble = ensemble;
+    snprintf(sp.targets, sizeof sp.targets, "y");
+    rnnc_config cfg = encoder(RNNC_LAYER_GRU, 6);
+    rnnc_forecaster *f = NULL;
+    rnnc_fit_spec fs = fit_spec(3);
+    fs.seed = fit_seed, fs.out_dir = out_dir;
+    if (rnnc_forecaster_create(&cfg, &sp, s, NULL, seed, &f) != RNNC_OK ||
+        rnnc_forecaster_fit(f, s, &fs, NULL) != RNNC_OK) {
+        printf("     trained(ensemble %d): %s\n", ensemble, rnnc_last_error());
+        rnnc_forecaster_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* ensemble = 1 is the plain model bit for bit; ensemble = 3 forecasts the element-wise median of
+ * three forecasters trained alone with seeds 7, 8, 9 (and fit seeds 3, 4, 5), and its file loads
+ * back with its members, refusing a member that is not the one saved. */
+static void test_ensemble(void) {
+    rnnc_series *s = series_of(200, sine, lin);
+    char dir[] = "/tmp/rnnc_fce_XXXXXX";
+    if (!mkdtemp(dir)) {
+        rnnc_series_free(s);
+        return;
+    }
+    char p1[256], p2[256], ens_dir[256], ens[300], m1[300], m2[300];
+    snprintf(p1, sizeof p1, "%s/plain.safetensors", dir);
+    snprintf(p2, sizeof p2, "%s/k1.safetensors", dir);
+    snprintf(ens_dir, sizeof ens_dir, "%s/ens", dir);
+    snprintf(ens, sizeof ens, "%s/model.safetensors", ens_dir);
+    snprintf(m1, sizeof m1, "%s/model.member1.safetensors", ens_dir);
+    snprintf(m2, sizeof m2, "%s/model.member2.safetensors", ens_dir);
+    rnnc_forecaster *a = trained(s, 1, 7, 3, NULL);
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    check(sp.ensemble == 1, "ensemble is 1 by default");
+    rnnc_forecaster *b = trained(s, 1, 7, 3, NULL);
+    check(a && b && rnnc_forecaster_save(a, p1) == RNNC_OK &&
+              rnnc_forecaster_save(b, p2) == RNNC_OK && file_bytes_equal(p1, p2),
+          "ensemble = 1 writes the plain model's file byte for byte");
+    rnnc_forecaster *m[3] = {a, trained(s, 1, 8, 4, NULL), trained(s, 1, 9, 5, NULL)};
+    rnnc_forecaster *e = trained(s, 3, 7, 3, ens_dir), *g = NULL;
+    int ok = e && m[1] && m[2];
+    double pe[3], pm[3][3], le[6], he[6];
+    for (int k = 0; ok && k < 3; k++)
+        ok = rnnc_forecaster_predict(m[k], s, 200, 3, pm[k]) == RNNC_OK;
+    ok = ok && rnnc_forecaster_predict(e, s, 200, 3, pe) == RNNC_OK;
+    int median_ok = ok, differ = 0;
+    for (int h = 0; ok && h < 3; h++) {
+        double v[3] = {pm[0][h], pm[1][h], pm[2][h]};
+        for (int i = 1; i < 3; i++)
+            for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+                const double t = v[j];
+                v[j] = v[j - 1], v[j - 1] = t;
+            }
+        median_ok &= pe[h] == v[1];
+        differ |= pm[0][h] != pm[1][h] || pm[1][h] != pm[2][h];
+    }
+    check(median_ok && differ,
+          "ensemble = 3: each step is exactly the median of the three models trained alone "
+          "(%.6f of %.6f %.6f %.6f)",
+          pe[0], pm[0][0], pm[1][0], pm[2][0]);
+    check(ok && rnnc_forecaster_load(ens, &g) == RNNC_OK && rnnc_forecaster_spec(g)->ensemble == 3,
+          "the ensemble's file loads with its 3 members");
+    double pg[3];
+    check(g && rnnc_forecaster_predict(g, s, 200, 3, pg) == RNNC_OK && !memcmp(pg, pe, sizeof pe),
+          "the loaded ensemble forecasts the same bits");
+    check(rnnc_forecaster_predict_intervals(e, s, 200, 3, pe, le, he) == RNNC_ERR_ARG,
+          "a point ensemble has no intervals");
+    rnnc_forecaster *h = NULL;
+    check(rnnc_forecaster_load(m2, &h) == RNNC_OK && rnnc_forecaster_spec(h)->ensemble == 1,
+          "a member's file alone is a plain forecaster");
+    rnnc_forecaster_free(h), h = NULL;
+    /* a member replaced by another model: refused, naming the file */
+    FILE *in = fopen(m2, "rb"), *out = fopen(m1, "wb");
+    int c;
+    while (in && out && (c = fgetc(in)) != EOF)
+        fputc(c, out);
+    if (in)
+        fclose(in);
+    if (out)
+        fclose(out);
+    check(rnnc_forecaster_load(ens, &h) == RNNC_ERR_FORMAT && !h &&
+              strstr(rnnc_last_error(), "model.member1.safetensors: member 1's parameters are not "
+                                        "those the ensemble"),
+          "a member swapped for another is refused: %s", rnnc_last_error());
+    unlink(m1);
+    check(rnnc_forecaster_load(ens, &h) != RNNC_OK && !h &&
+              strstr(rnnc_last_error(), "model.member1.safetensors"),
+          "a missing member is refused, naming its file: %s", rnnc_last_error());
+    for (int k = 0; k < 3; k++)
+        rnnc_forecaster_free(m[k]);
+    rnnc_forecaster_free(b), rnnc_forecaster_free(e), rnnc_forecaster_free(g);
+    rnnc_series_free(s);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    check(system(cmd) == 0, "temporary files removed");
+}
+
 int main(void) {
     rnnc_set_num_threads(1);
     test_baselines();
@@ -610,5 +914,10 @@ int main(void) {
     test_roundtrip();
     test_learns(RNNC_DECODER_DIRECT);
     test_learns(RNNC_DECODER_RECURSIVE);
+    test_interval_metrics();
+    test_interval_errors();
+    test_intervals(RNNC_FLOSS_GAUSSIAN);
+    test_intervals(RNNC_FLOSS_QUANTILE);
+    test_ensemble();
     return check_summary();
 }

@@ -863,6 +863,52 @@ EOF
     fi
 else
     bad "[npz-not-zip] tests/tasks/test_arrays --write-fixtures (build it first)" "$(tail -n 2 "$tmp/arr.log")"
+# ---- probabilistic forecasts (docs/forecast.md, "Prediction intervals"): quantiles and heads ----
+if [ -e "$tmp/f.ini" ]; then
+    F="$rnnc train $tmp/f.ini --threads 1 --quiet"
+    Q="--set forecast.loss=quantile"
+    row forecast-quantiles 2 "--set forecast\.quantiles=0\.1,0\.5,1: \[forecast\] quantiles = '0\.1,0\.5,1': the quantiles must each lie in \(0, 1\)" -- $F $Q --set forecast.quantiles=0.1,0.5,1
+    row forecast-quantiles 2 "quantiles = '0\.9,0\.5,0\.1': the quantiles must be in increasing order" -- $F $Q --set forecast.quantiles=0.9,0.5,0.1
+    row forecast-quantiles 2 "quantiles = '0\.1,0\.5,0\.5,0\.9': the quantiles must not repeat a value" -- $F $Q --set forecast.quantiles=0.1,0.5,0.5,0.9
+    row forecast-quantiles 2 "the quantiles must come in pairs \(q, 1 - q\) around 0\.5" -- $F $Q --set forecast.quantiles=0.1,0.5,0.8
+    row forecast-quantiles 2 "the quantiles need 0\.5 \(the point forecast\)" -- $F $Q --set forecast.quantiles=0.2,0.3,0.7
+    row forecast-quantiles 2 "quantiles = 'x': expected numbers separated by commas" -- $F $Q --set forecast.quantiles=x
+    row forecast-quantiles 2 "\[forecast\] loss = quantile needs 'quantiles = \.\.\.'" -- $F $Q
+    row forecast-quantiles 2 "\[forecast\] quantiles are given, but loss is not quantile" -- $F --set forecast.quantiles=0.1,0.5,0.9
+    row forecast-interval-head 2 "\[forecast\] loss = gaussian gives intervals from the direct decoder only" -- $F --set forecast.loss=gaussian --set forecast.decoder=recursive
+    row forecast-interval-head 2 "\[forecast\] loss = 'student': expected mse, mae, huber, gaussian or quantile" -- $F --set forecast.loss=student
+    if $F --set forecast.loss=gaussian --set train.output="$tmp/grun" > "$tmp/grun.log" 2>&1; then
+        gmodel=$tmp/grun/model.safetensors
+        grep -q '^v  *80%  *[0-9.]*%' "$tmp/grun.log" && grep -q '^CRPS of v' "$tmp/grun.log" &&
+            ok "[forecast-interval-head] a gaussian head's table has the coverage of 80% and CRPS" ||
+            bad "[forecast-interval-head] no coverage or CRPS in the gaussian head's table"
+        row forecast-interval-head 2 "the checkpoint was trained on another setup: head is 'quantile 0\.1.*' \(the checkpoint's: 'gaussian'\)" -- $F --set forecast.loss=quantile --set forecast.quantiles=0.1,0.5,0.9 --set train.output="$tmp/grun" --set train.epochs=2 --resume "$tmp/grun/checkpoint.safetensors"
+        row forecast-interval-horizon 2 "3 steps exceed the horizon 2, and intervals are given for the model's horizon only" -- "$rnnc" forecast "$gmodel" --horizon 3 --out "$tmp/g3.csv"
+        [ ! -e "$tmp/g3.csv" ] && ok "[forecast-interval-horizon] no CSV written" ||
+            bad "[forecast-interval-horizon] a refused forecast wrote g3.csv"
+        row forecast-interval-horizon 0 '' -- "$rnnc" forecast "$gmodel" --out "$tmp/g2.csv" --plot "$tmp/g2.svg"
+        head -1 "$tmp/g2.csv" | grep -q '^time,v,v_lo80,v_hi80,v_lo95,v_hi95$' && grep -q '<polygon' "$tmp/g2.svg" &&
+            ok "[forecast-interval-horizon] the CSV has the interval columns and the plot its bands" ||
+            bad "[forecast-interval-horizon] no interval columns or bands: $(head -1 "$tmp/g2.csv")"
+    else
+        bad "[forecast-interval-head] a gaussian head does not train: $(tail -3 "$tmp/grun.log")"
+    fi
+    row forecast-ensemble 2 "--set forecast\.ensemble=0: \[forecast\] ensemble = '0': expected an integer in \[1, 32\]" -- $F --set forecast.ensemble=0
+    row forecast-ensemble 2 "--set forecast\.ensemble=33: \[forecast\] ensemble = '33'" -- $F --set forecast.ensemble=33
+    if $F --set forecast.ensemble=3 --set forecast.loss=quantile --set forecast.quantiles=0.1,0.5,0.9 --set train.output="$tmp/erun" > "$tmp/erun.log" 2>&1; then
+        emodel=$tmp/erun/model.safetensors
+        [ -f "$tmp/erun/model.member1.safetensors" ] && [ -f "$tmp/erun/model.member2.safetensors" ] &&
+            [ -f "$tmp/erun/member-2/metrics.jsonl" ] && ok "[forecast-ensemble] ensemble = 3 writes its members beside model.safetensors" ||
+            bad "[forecast-ensemble] no member files: $(ls "$tmp/erun")"
+        row forecast-ensemble 0 '^time,v,v_lo80,v_hi80$' -- "$rnnc" forecast "$emodel"
+        row forecast-ensemble 2 "--resume continues one run, and ensemble = 3 trains 3" -- $F --set forecast.ensemble=3 --set train.output="$tmp/erun" --resume "$tmp/erun/checkpoint.safetensors"
+        mv "$tmp/erun/model.member2.safetensors" "$tmp/erun/m2.keep"
+        row forecast-ensemble 1 "model\.member2\.safetensors: cannot open" -- "$rnnc" eval "$emodel"
+        cp "$tmp/erun/model.member1.safetensors" "$tmp/erun/model.member2.safetensors"
+        row forecast-ensemble 2 "model\.member2\.safetensors: member 2's parameters are not those the ensemble .*erun/model\.safetensors was saved with" -- "$rnnc" forecast "$emodel"
+    else
+        bad "[forecast-ensemble] an ensemble does not train: $(tail -3 "$tmp/erun.log")"
+    fi
 fi
 
 echo "$pass passed, $fail failed"

@@ -285,7 +285,18 @@ static void test_forecast_plot(void) {
         snprintf(lab[i], sizeof lab[i], "2001-%02d", i % 12 + 1);
         labels[i] = lab[i];
     }
-    plot_forecast_spec p = {"a test: forecast (direct)", "value", N, labels, hist, act, fc, 19};
+    plot_forecast_spec p = {"a test: forecast (direct)",
+                            "value",
+                            N,
+                            labels,
+                            hist,
+                            act,
+                            fc,
+                            19,
+                            0,
+                            {NULL, NULL},
+                            {NULL, NULL},
+                            {0, 0}};
     char path[600];
     snprintf(path, sizeof path, "%s/f.png", g_dir);
     rnnc_status st = plot_forecast(path, &p);
@@ -338,6 +349,54 @@ static int svg_has_text(const char *path, const char *word) {
     return found;
 }
 
+/* Intervals as bands: two polygons under the lines, the wider paler, named in the legend; in
+ * the PNG a point inside only the 95% band has its colour, a point inside both the 80% one's. */
+static void test_forecast_bands(void) {
+    enum { N = 30 };
+    double hist[N], act[N], fc[N], lo[2][N], hi[2][N];
+    char lab[N][16];
+    const char *labels[N];
+    for (int i = 0; i < N; i++) {
+        hist[i] = i < 20 ? 100 : NAN;
+        act[i] = NAN;
+        fc[i] = i >= 19 ? 100 : NAN;
+        lo[0][i] = i >= 20 ? 60 : NAN, hi[0][i] = i >= 20 ? 140 : NAN; /* 95% */
+        lo[1][i] = i >= 20 ? 80 : NAN, hi[1][i] = i >= 20 ? 120 : NAN; /* 80% */
+        snprintf(lab[i], sizeof lab[i], "%d", i);
+        labels[i] = lab[i];
+    }
+    plot_forecast_spec p = {"bands", "value", N, labels,         hist,           act,
+                            fc,      19,      2, {lo[0], lo[1]}, {hi[0], hi[1]}, {95, 80}};
+    char path[600];
+    snprintf(path, sizeof path, "%s/b.svg", g_dir);
+    check(plot_forecast(path, &p) == RNNC_OK, "plot_forecast with two bands writes b.svg");
+    size_t len = 0;
+    unsigned char *svg = read_all(path, &len);
+    const char *a = svg ? strstr((const char *)svg, "<polygon fill=\"#f8d4d4\"") : NULL;
+    const char *b = a ? strstr(a, "<polygon fill=\"#eea3a3\"") : NULL;
+    const char *line = b ? strstr(b, "<polyline") : NULL;
+    check(a && b && line, "b.svg: the 95%% band, then the 80%% band, then the lines over them");
+    free(svg);
+    check(svg_has_text(path, "95%") && svg_has_text(path, "80%"), "b.svg: the legend names both");
+    snprintf(path, sizeof path, "%s/b.png", g_dir);
+    check(plot_forecast(path, &p) == RNNC_OK, "plot_forecast with two bands writes b.png");
+    image im = read_png("b.png", path);
+    if (im.rgb) {
+        /* The values 60..140 span the plot area's y 408..60 (SVG units): y(v) = 408 - (v - 60)
+         * 348/80; position 25 is x = 80 + 25 * 856/29 = 817.9. 125 (inside the 95% band only)
+         * is y 125.25, 115 (inside both) y 168.75, clear of the grid (every 10) and the lines. */
+        check(is_rgb(&im, 1636, 250, 0xf8, 0xd4, 0xd4),
+              "b.png: inside the 95%% band only: its colour");
+        check(is_rgb(&im, 1636, 337, 0xee, 0xa3, 0xa3), "b.png: inside the 80%% band: its colour");
+        check(is_rgb(&im, 750, 250, 255, 255, 255), "b.png: before the origin, no band: white");
+    }
+    free(im.rgb);
+    p.n_bands = 3;
+    snprintf(path, sizeof path, "%s/c.svg", g_dir);
+    check(plot_forecast(path, &p) == RNNC_ERR_ARG && access(path, F_OK) != 0,
+          "three bands are refused");
+}
+
 /* The legend names the series drawn only: no "actual" entry when there are no actual values
  * (a forecast past the data's last row), none for a history that is not drawn. */
 static void test_forecast_legend(void) {
@@ -350,7 +409,8 @@ static void test_forecast_legend(void) {
         fc[i] = i >= 7 ? i + 0.5 : NAN;
         labels[i] = "t";
     }
-    plot_forecast_spec p = {"legend", "value", N, labels, hist, act, fc, 7};
+    plot_forecast_spec p = {"legend", "value", N, labels,       hist,         act,
+                            fc,       7,       0, {NULL, NULL}, {NULL, NULL}, {0, 0}};
     char path[600];
     snprintf(path, sizeof path, "%s/legend.svg", g_dir);
     rnnc_status st = plot_forecast(path, &p);
@@ -451,6 +511,7 @@ int main(void) {
     test_png();
     test_svg();
     test_forecast_plot();
+    test_forecast_bands();
     test_forecast_legend();
     test_curves();
     char cmd[700];

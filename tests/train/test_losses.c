@@ -555,6 +555,157 @@ static void hand_mse_bce(void) {
     check_close("bce: gradient (sigmoid(z) - y)/n", gz, gzw, 4, 1e-7, 1e-6);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Probabilistic forecasting losses: the Gaussian negative log-likelihood and the pinball loss,
+ * against PyTorch (tests/gen/gen_prob_loss_fixtures.py) and against central differences.
+ */
+
+static void fixture_gaussian(const char *file) {
+    fixture *f = load(file);
+    if (!f)
+        return;
+    const fixture_tensor *m = need(f, file, "mean"), *v = need(f, file, "var"),
+                         *y = need(f, file, "target"), *l = need(f, file, "loss"),
+                         *gm = need(f, file, "grad_mean"), *gv = need(f, file, "grad_var");
+    const char *es = fixture_meta(f, "eps");
+    const int full = fixture_meta_int(f, "full", -1);
+    if (m && v && y && l && gm && gv && es && full >= 0) {
+        float *mf = to_float(m), *vf = to_float(v), *yf = to_float(y);
+        float *g1 = malloc(m->n * sizeof(float)), *g2 = malloc(m->n * sizeof(float));
+        double loss = NAN, l2 = NAN;
+        rnnc_status st =
+            rnnc_loss_gaussian_nll(mf, vf, yf, m->n, full, strtod(es, NULL), &loss, g1, g2);
+        check(st == RNNC_OK && close_rel(loss, l->data[0], LOSS_TOL),
+              "%s: loss %.17g vs torch %.17g", file, loss, l->data[0]);
+        char what[256];
+        snprintf(what, sizeof what, "%s: gradient of the mean", file);
+        check_elems(what, g1, gm->data, gm->n, GRAD_TOL);
+        snprintf(what, sizeof what, "%s: gradient of the variance (clamped ones included)", file);
+        check_elems(what, g2, gv->data, gv->n, GRAD_TOL);
+        rnnc_loss_gaussian_nll(mf, vf, yf, m->n, full, strtod(es, NULL), &l2, NULL, NULL);
+        check(l2 == loss, "%s: loss without gradients", file);
+        free(mf), free(vf), free(yf), free(g1), free(g2);
+    }
+    fixture_free(f);
+}
+
+static void fixture_pinball(const char *file) {
+    fixture *f = load(file);
+    if (!f)
+        return;
+    const fixture_tensor *p = need(f, file, "pred"), *y = need(f, file, "target"),
+                         *q = need(f, file, "q"), *l = need(f, file, "loss"),
+                         *g = need(f, file, "grad");
+    if (p && y && q && l && g && check(p->n == y->n * q->n, "%s: sizes agree", file)) {
+        float *pf = to_float(p), *yf = to_float(y), *gf = malloc(p->n * sizeof(float));
+        double loss = NAN;
+        rnnc_status st = rnnc_loss_pinball(pf, yf, y->n, q->data, q->n, &loss, gf);
+        check(st == RNNC_OK && close_rel(loss, l->data[0], LOSS_TOL),
+              "%s: loss %.17g vs torch %.17g", file, loss, l->data[0]);
+        char what[256];
+        snprintf(what, sizeof what, "%s: gradient (two exact ties)", file);
+        check_elems(what, gf, g->data, g->n, GRAD_TOL);
+        free(pf), free(yf), free(gf);
+    }
+    fixture_free(f);
+}
+
+/* The loss of the probabilistic case c with input array `which` (0: the mean or the quantile
+ * forecasts, 1: the variance) as the free variable. */
+typedef struct prob_case {
+    int pinball;
+    size_t n, nq;
+    float *a, *v, *y; /* (n) or (n,nq); (n); (n) */
+    const double *q;
+    int full;
+    double eps;
+} prob_case;
+
+static double prob_loss(const prob_case *c, float *ga, float *gv) {
+    double l = NAN;
+    rnnc_status st =
+        c->pinball ? rnnc_loss_pinball(c->a, c->y, c->n, c->q, c->nq, &l, ga)
+                   : rnnc_loss_gaussian_nll(c->a, c->v, c->y, c->n, c->full, c->eps, &l, ga, gv);
+    return st == RNNC_OK ? l : NAN;
+}
+
+/* Every element of the analytic gradient of input `which` against a central difference of the
+ * double loss, as check_fd. */
+static void prob_fd(const char *what, prob_case *c, int which) {
+    float *x = which ? c->v : c->a;
+    const size_t nx = which ? c->n : c->n * (c->pinball ? c->nq : 1);
+    float *g = malloc(nx * sizeof(float)), *other = malloc(c->n * c->nq * sizeof(float) + 4);
+    double *fd = malloc(nx * sizeof(double)), scale = 0, worst = 0;
+    prob_loss(c, which ? other : g, which ? g : other);
+    for (size_t i = 0; i < nx; i++) {
+        const float x0 = x[i], h = (float)FD_STEP * (fabsf(x0) > 1 ? fabsf(x0) : 1);
+        const float xp = x0 + h, xm = x0 - h;
+        x[i] = xp;
+        const double lp = prob_loss(c, NULL, NULL);
+        x[i] = xm;
+        const double lm = prob_loss(c, NULL, NULL);
+        x[i] = x0;
+        fd[i] = (lp - lm) / ((double)xp - (double)xm);
+        scale = fabs(fd[i]) > scale ? fabs(fd[i]) : scale;
+    }
+    int ok = scale > 0;
+    for (size_t i = 0; i < nx; i++) {
+        const double e = fabs(g[i] - fd[i]) / (fabs(fd[i]) + scale / 10);
+        ok &= e <= FD_RTOL;
+        worst = e > worst ? e : worst;
+    }
+    check(ok, "%s: gradient vs central differences (worst %.1e <= %.0e)", what, worst, FD_RTOL);
+    free(g), free(other), free(fd);
+}
+
+static void prob_losses(void) {
+    fixture_gaussian("loss_gaussian_nll.txt");
+    fixture_gaussian("loss_gaussian_nll_full.txt");
+    fixture_pinball("loss_pinball.txt");
+    fixture_pinball("loss_pinball_5.txt");
+    enum { n = 10, nq = 3 };
+    rnnc_rng r;
+    rnnc_rng_seed(&r, 91);
+    float m[n * nq], v[n], y[n];
+    static const double q[nq] = {0.1, 0.5, 0.9};
+    for (int i = 0; i < n; i++) {
+        m[i] = (float)(2 * rnnc_rng_normal(&r)), y[i] = (float)(2 * rnnc_rng_normal(&r));
+        v[i] = (float)(0.2 + 2 * rnnc_rng_uniform(&r)); /* well above eps: away from the clamp */
+    }
+    prob_case g = {0, n, 1, m, v, y, NULL, 0, 1e-6};
+    prob_fd("gaussian_nll, mean", &g, 0);
+    prob_fd("gaussian_nll, variance", &g, 1);
+    g.full = 1;
+    prob_fd("gaussian_nll full, variance", &g, 1);
+    for (int i = 0; i < n * nq; i++) { /* 0.05 away from the kink at pred == target */
+        m[i] = (float)(y[i / nq] + 2 * rnnc_rng_normal(&r));
+        if (fabs(m[i] - y[i / nq]) < 0.05)
+            m[i] += 0.1f;
+    }
+    prob_case p = {1, n, nq, m, NULL, y, q, 0, 0};
+    prob_fd("pinball, quantiles 0.1 0.5 0.9", &p, 0);
+    /* Hand values: q = 0.9, pred 1 below the target costs 0.9; 1 above costs 0.1. */
+    const float hp[2] = {0, 2}, hy[1] = {1};
+    const double hq[2] = {0.9, 0.9};
+    double l = NAN;
+    float hg[2];
+    check(rnnc_loss_pinball(hp, hy, 1, hq, 2, &l, hg) == RNNC_OK && fabs(l - 0.5) < 1e-15 &&
+              hg[0] == -0.45f && fabs(hg[1] - 0.05f) < 1e-8f,
+          "pinball by hand: (0.9 + 0.1)/2 = 0.5, gradient (-0.45, 0.05)");
+    /* Errors name the bad element and write nothing. */
+    const double bad_q[2] = {0.5, 1.0};
+    l = -1, hg[0] = 7;
+    check(rnnc_loss_pinball(hp, hy, 1, bad_q, 2, &l, hg) == RNNC_ERR_ARG && l == -1 && hg[0] == 7 &&
+              strstr(rnnc_last_error(), "quantile 1 is 1"),
+          "pinball: a quantile of 1 is refused, naming it (%s)", rnnc_last_error());
+    const float neg[2] = {1, -0.5f};
+    check(rnnc_loss_gaussian_nll(hp, neg, hp, 2, 0, 1e-6, &l, NULL, NULL) == RNNC_ERR_ARG &&
+              l == -1 && strstr(rnnc_last_error(), "variance 1 is -0.5"),
+          "gaussian_nll: a negative variance is refused, naming it (%s)", rnnc_last_error());
+    check(rnnc_loss_gaussian_nll(hp, v, hp, 2, 0, 0, &l, NULL, NULL) == RNNC_ERR_ARG && l == -1,
+          "gaussian_nll: eps 0 is refused");
+}
+
 int main(void) {
     fixture_elementwise("loss_mse.txt", L_MSE);
     fixture_elementwise("loss_bce.txt", L_BCE);
@@ -563,6 +714,7 @@ int main(void) {
     fixture_elementwise("loss_huber_d0p25.txt", L_HUBER);
     fixture_ce("loss_ce.txt");
     fixture_ce("loss_ce_ign2.txt");
+    prob_losses();
     finite_differences();
     hand_losses();
     hand_mse_bce();
