@@ -158,7 +158,7 @@ typedef struct rnnc_lm_config {
     char text_column[64];
     /* [lm] max_read_bytes, max_text_bytes, max_records, max_members (0: the default) */
     rnnc_read_limits limits;
-    int encoding; /* enum rnnc_text_encoding of the text files: utf-8 (default) or latin-1 */
+    enum rnnc_text_encoding encoding; /* of the text files: utf-8 (default) or latin-1 */
 } rnnc_lm_config;
 /* Whether a training file (after overrides) has an [lm] section: *yes 1 or 0. */
 rnnc_status rnnc_lm_config_detect(const char *path, const char *const *overrides, int n, int *yes);

@@ -83,16 +83,16 @@ typedef struct rnnc_layer_spec {
     enum rnnc_pool pool;
     /* recurrent (RNN, LSTM, GRU) */
     int hidden;
-    int layers;            /* stacked layers, >= 1 */
-    int bidirectional;     /* 0 or 1 */
-    enum rnnc_merge merge; /* for bidirectional layers */
-    int return_sequences;  /* 1: output (T,B,Hout); 0: the last output (B,Hout) */
-    int nonlinearity;      /* RNN only: RNNC_ACT_TANH or RNNC_ACT_RELU */
-    float dropout;         /* dropout between stacked layers (training only), as PyTorch's */
-    float weight_drop;     /* DropConnect on the recurrent weights W_hh (training only): each
+    int layers;                        /* stacked layers, >= 1 */
+    int bidirectional;                 /* 0 or 1 */
+    enum rnnc_merge merge;             /* for bidirectional layers */
+    int return_sequences;              /* 1: output (T,B,Hout); 0: the last output (B,Hout) */
+    enum rnnc_activation nonlinearity; /* RNN only: RNNC_ACT_TANH or RNNC_ACT_RELU */
+    float dropout;     /* dropout between stacked layers (training only), as PyTorch's */
+    float weight_drop; /* DropConnect on the recurrent weights W_hh (training only): each
                              forward draws one inverted-dropout mask per weight_hh tensor, shared
                              by every step and sequence (Merity et al. 2017's WeightDrop) */
-    float forget_bias;     /* LSTM: initial bias_ih of the forget gate when set_forget_bias is 1
+    float forget_bias; /* LSTM: initial bias_ih of the forget gate when set_forget_bias is 1
                              (bias_hh's forget part is then 0, so the sum is forget_bias) */
     int set_forget_bias;
 } rnnc_layer_spec;

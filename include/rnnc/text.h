@@ -165,6 +165,8 @@ typedef struct rnnc_read_limits {
 
 /* Where to read a labelled text set from. Start from rnnc_text_source_init(); all strings are
  * borrowed for the call. */
+/* How a file's bytes are text (rnnc_text_source.encoding). */
+enum rnnc_text_encoding { RNNC_TEXT_UTF8 = 0, RNNC_TEXT_LATIN1 = 1 };
 typedef struct rnnc_text_source {
     size_t struct_size; /* set by rnnc_text_source_init(); see docs/api.md, "Compatibility" */
     enum rnnc_text_format format;
@@ -183,15 +185,14 @@ typedef struct rnnc_text_source {
     const char *const *label_names;
     int n_label_names;
     rnnc_read_limits limits; /* all 0: the defaults */
-    /* enum rnnc_text_encoding: how the file's bytes are text. UTF-8 (the default) keeps them as
+    /* How the file's bytes are text. UTF-8 (the default) keeps them as
      * they are (invalid bytes counted in rnnc_textset.invalid_utf8); LATIN1 (ISO 8859-1) decodes
      * every byte to its code point, written as UTF-8, for texts and labels alike. */
-    int encoding;
+    enum rnnc_text_encoding encoding;
 } rnnc_text_source;
-enum rnnc_text_encoding { RNNC_TEXT_UTF8 = 0, RNNC_TEXT_LATIN1 = 1 };
 /* "utf-8" (or "utf8") and "latin-1" (or "latin1", "iso-8859-1") to an encoding; RNNC_ERR_ARG
  * naming the valid names otherwise (*encoding unchanged). */
-rnnc_status rnnc_text_encoding_parse(const char *name, int *encoding);
+rnnc_status rnnc_text_encoding_parse(const char *name, enum rnnc_text_encoding *encoding);
 
 /* format AUTO, header -1, everything else NULL/0. */
 /* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */

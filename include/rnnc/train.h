@@ -255,32 +255,32 @@ enum rnnc_threshold_mode { RNNC_THRESHOLD_REL = 0, RNNC_THRESHOLD_ABS = 1 };
 typedef struct rnnc_sched_spec {
     size_t struct_size; /* set by rnnc_sched_spec_init(); see docs/api.md, "Compatibility" */
     enum rnnc_sched_kind kind;
-    long warmup_steps;          /* linear warm-up before the main schedule: 0 (none) */
-    double warmup_start_factor; /* (0, 1]: 1/3 (LinearLR's start_factor) */
-    long step_size;             /* STEP: required, >= 1 */
-    double gamma;               /* STEP: 0.1; EXPONENTIAL: required, > 0 */
-    long delay;                 /* EXPONENTIAL: base_lr * gamma^max(0, t - delay) after t steps
+    long warmup_steps;           /* linear warm-up before the main schedule: 0 (none) */
+    double warmup_start_factor;  /* (0, 1]: 1/3 (LinearLR's start_factor) */
+    long step_size;              /* STEP: required, >= 1 */
+    double gamma;                /* STEP: 0.1; EXPONENTIAL: required, > 0 */
+    long delay;                  /* EXPONENTIAL: base_lr * gamma^max(0, t - delay) after t steps
                                    (0: torch's ExponentialLR; Zaremba et al.'s PTB recipe, lr 1
                                    for 4 epochs then halved every epoch, is gamma 0.5, delay 3) */
-    long t_max;                 /* COSINE: required, >= 1 */
-    double eta_min;             /* COSINE: 0 */
-    double max_lr;              /* ONECYCLE: peak rate; 0 means base_lr */
-    long total_steps;           /* ONECYCLE, SLANTED: required, >= 1 (the trainers fill in
+    long t_max;                  /* COSINE: required, >= 1 */
+    double eta_min;              /* COSINE: 0 */
+    double max_lr;               /* ONECYCLE: peak rate; 0 means base_lr */
+    long total_steps;            /* ONECYCLE, SLANTED: required, >= 1 (the trainers fill in
                                    the run's steps when 0, and refuse fewer) */
-    double cut_frac;            /* SLANTED: 0.1, in (0, 1) */
-    double ratio;               /* SLANTED: 32, >= 1 */
-    double pct_start;           /* ONECYCLE: 0.3, in [0, 1] */
-    double div_factor;          /* ONECYCLE: 25, > 0 */
-    double final_div_factor;    /* ONECYCLE: 1e4, > 0 */
-    int anneal;                 /* ONECYCLE: enum rnnc_anneal, RNNC_ANNEAL_COS */
-    int mode;                   /* PLATEAU: enum rnnc_plateau_mode, RNNC_PLATEAU_MIN */
-    double factor;              /* PLATEAU: 0.1, in [0, 1) */
-    long patience;              /* PLATEAU: 10, >= 0 */
-    double threshold;           /* PLATEAU: 1e-4, >= 0 */
-    int threshold_mode;         /* PLATEAU: enum rnnc_threshold_mode, RNNC_THRESHOLD_REL */
-    long cooldown;              /* PLATEAU: 0, >= 0 */
-    double min_lr;              /* PLATEAU: 0, >= 0 */
-    double eps;                 /* PLATEAU: 1e-8, >= 0 */
+    double cut_frac;             /* SLANTED: 0.1, in (0, 1) */
+    double ratio;                /* SLANTED: 32, >= 1 */
+    double pct_start;            /* ONECYCLE: 0.3, in [0, 1] */
+    double div_factor;           /* ONECYCLE: 25, > 0 */
+    double final_div_factor;     /* ONECYCLE: 1e4, > 0 */
+    enum rnnc_anneal anneal;     /* ONECYCLE: RNNC_ANNEAL_COS */
+    enum rnnc_plateau_mode mode; /* PLATEAU: RNNC_PLATEAU_MIN */
+    double factor;               /* PLATEAU: 0.1, in [0, 1) */
+    long patience;               /* PLATEAU: 10, >= 0 */
+    double threshold;            /* PLATEAU: 1e-4, >= 0 */
+    enum rnnc_threshold_mode threshold_mode; /* PLATEAU: RNNC_THRESHOLD_REL */
+    long cooldown;                           /* PLATEAU: 0, >= 0 */
+    double min_lr;                           /* PLATEAU: 0, >= 0 */
+    double eps;                              /* PLATEAU: 1e-8, >= 0 */
 } rnnc_sched_spec;
 
 typedef struct rnnc_sched {

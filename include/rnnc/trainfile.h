@@ -41,8 +41,8 @@ typedef struct rnnc_classify_config {
     double test_split;
     uint64_t test_seed;
     char label_column[64], text_column[64];
-    int header;   /* -1 auto, 0, 1 */
-    int encoding; /* enum rnnc_text_encoding of every data file: utf-8 (default) or latin-1 */
+    int header;                       /* -1 auto, 0, 1 */
+    enum rnnc_text_encoding encoding; /* of every data file: utf-8 (default) or latin-1 */
     /* [data] subset: train on this many labelled examples drawn from train at random
      * (rnnc_textset_subset with subset_seed, 1 by default), after test_split and before
      * validation_split; 0: all */

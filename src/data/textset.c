@@ -67,7 +67,7 @@ static char *dup_n(const char *s, size_t n) {
     return d;
 }
 
-rnnc_status rnnc_text_encoding_parse(const char *name, int *encoding) {
+rnnc_status rnnc_text_encoding_parse(const char *name, enum rnnc_text_encoding *encoding) {
     if (!encoding)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_text_encoding_parse: encoding is NULL");
     static const char *const utf8[] = {"utf-8", "utf8", "UTF-8"};

@@ -486,6 +486,20 @@ rnnc_status rnnc_fit_arrays(rnnc_model *m, const rnnc_arrays *train, const rnnc_
 
 /* ---- scoring and prediction ---- */
 
+/* Rows [r0, r0 + B) of a through c's model in inference (idx: room for B row numbers); *o is
+ * the model's output. with_target: the targets are gathered too. */
+static rnnc_status forward_rows(ctx *c, const rnnc_arrays *a, size_t *idx, size_t r0, int B,
+                                int with_target, const float **o) {
+    for (int b = 0; b < B; b++)
+        idx[b] = r0 + (size_t)b;
+    RNNC_TRY(gather(c, a, idx, B, with_target));
+    rnnc_batch batch;
+    to_batch(c, B, &batch);
+    RNNC_TRY(rnnc_model_forward(c->m, &batch, 0));
+    *o = rnnc_model_output(c->m, NULL, NULL);
+    return RNNC_OK;
+}
+
 rnnc_status rnnc_arrays_evaluate(rnnc_model *m, const rnnc_arrays *a, int batch_size,
                                  rnnc_arrays_scores *out) {
     if (!m || !a || !out)
@@ -511,17 +525,10 @@ rnnc_status rnnc_arrays_evaluate(rnnc_model *m, const rnnc_arrays *a, int batch_
     double loss_sum = 0, weight = 0, abs_err = 0, sq_err = 0;
     for (size_t r0 = 0; st == RNNC_OK && r0 < a->n; r0 += (size_t)B0) {
         const int B = (int)(a->n - r0 < (size_t)B0 ? a->n - r0 : (size_t)B0);
-        for (int b = 0; b < B; b++)
-            idx[b] = r0 + (size_t)b;
-        rnnc_batch batch;
-        st = gather(&c, a, idx, B, 1);
-        if (st == RNNC_OK) {
-            to_batch(&c, B, &batch);
-            st = rnnc_model_forward(m, &batch, 0);
-        }
+        const float *o;
+        st = forward_rows(&c, a, idx, r0, B, 1, &o);
         if (st != RNNC_OK)
             break;
-        const float *o = rnnc_model_output(m, NULL, NULL);
         double l;
         st = batch_loss(&c, B, o, NULL, &l, met);
         if (st != RNNC_OK)
@@ -586,17 +593,10 @@ rnnc_status rnnc_arrays_predict(rnnc_model *m, const rnnc_arrays *a, int batch_s
     rnnc_status st = rnnc__calloc((void **)&idx, (size_t)B0, sizeof(size_t), "a batch");
     for (size_t r0 = 0; st == RNNC_OK && r0 < a->n; r0 += (size_t)B0) {
         const int B = (int)(a->n - r0 < (size_t)B0 ? a->n - r0 : (size_t)B0);
-        for (int b = 0; b < B; b++)
-            idx[b] = r0 + (size_t)b;
-        rnnc_batch batch;
-        st = gather(&c, a, idx, B, 0);
-        if (st == RNNC_OK) {
-            to_batch(&c, B, &batch);
-            st = rnnc_model_forward(m, &batch, 0);
-        }
+        const float *o;
+        st = forward_rows(&c, a, idx, r0, B, 0, &o);
         if (st != RNNC_OK)
             break;
-        const float *o = rnnc_model_output(m, NULL, NULL);
         float *dst = out + r0 * (a->target == RNNC_TARGET_STEPS ? T * C : C);
         if (a->target == RNNC_TARGET_REGRESSION) {
             memcpy(dst, o, (size_t)B * C * sizeof(float));

@@ -70,9 +70,8 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         return RNNC_OK;
     }
     if (!strcmp(key, "encoding")) {
-        if (rnnc_text_encoding_parse(value, &w) != RNNC_OK)
+        if (rnnc_text_encoding_parse(value, &c->encoding) != RNNC_OK)
             return bad(path, line, key, value, "utf-8 or latin-1");
-        c->encoding = w;
         return RNNC_OK;
     }
     if (!strcmp(key, "text_column")) {

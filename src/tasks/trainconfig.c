@@ -500,7 +500,7 @@ static rnnc_status set_key(rnnc_classify_config *c, const entry *e, const char *
         return bad(e, path, "auto, imdb-tsv, aclimdb, csv, tsv, folder-files or folder-lines");
     }
     if (!strcmp(e->section, "data") && !strcmp(e->key, "encoding")) {
-        int enc;
+        enum rnnc_text_encoding enc;
         if (rnnc_text_encoding_parse(e->value, &enc) != RNNC_OK)
             return bad(e, path, "utf-8 or latin-1");
         return c->encoding = enc, RNNC_OK;
