@@ -863,6 +863,8 @@ EOF
     fi
 else
     bad "[npz-not-zip] tests/tasks/test_arrays --write-fixtures (build it first)" "$(tail -n 2 "$tmp/arr.log")"
+fi
+
 # ---- probabilistic forecasts (docs/forecast.md, "Prediction intervals"): quantiles and heads ----
 if [ -e "$tmp/f.ini" ]; then
     F="$rnnc train $tmp/f.ini --threads 1 --quiet"
