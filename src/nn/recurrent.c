@@ -20,8 +20,6 @@
  * and at least UNIT_MIN units each. */
 enum { UNIT_THREADS = 8, UNIT_MIN = 64 };
 
-/* Work for backward: dg (T,B,G), dh (B,H), dc (B,H), the cells' (B,G), a split dgh (T,B,G).
- * The packed W_hh follows. Forward uses only hh (B,G), then its packed weights. */
 /* Room for forward's packed W_hh in either mode: units mode's shares take at most 16 columns per
  * gate and thread more than the whole. W_ih^T follows it. */
 static size_t whh_room(size_t H, size_t G) {
@@ -34,6 +32,8 @@ static size_t infer_steps(size_t T, size_t B, size_t rows) {
     return steps < T ? steps : T;
 }
 
+/* Work for backward: dg (T,B,G), dh (B,H), dc (B,H), the cells' (B,G), a split dgh (T,B,G).
+ * The packed W_hh follows. Forward uses only hh (B,G), then its packed weights. */
 static size_t backward_work(int cell, size_t T, size_t B, size_t H) {
     size_t G = (size_t)rnnc__cell_gates(cell) * H;
     size_t n = T * B * G + 2 * B * H + B * G;
