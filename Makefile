@@ -20,7 +20,7 @@ LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -linih -ljansson
 LDFLAGS += $(SANFLAGS)
 
 # Layer and model code is compiled twice: float (the library) and double (gradient checks).
-GENERIC := src/core/gemm.c src/core/vmath.c $(filter-out src/nn/api.c src/nn/plan.c src/nn/config.c src/nn/modelfile.c,$(wildcard src/nn/*.c))
+GENERIC := src/core/gemm.c src/core/vmath.c $(filter-out src/nn/api.c src/nn/plan.c src/nn/config.c src/nn/modelfile.c src/nn/gradcheck.c,$(wildcard src/nn/*.c))
 PLAIN := $(filter-out $(GENERIC),$(wildcard src/*/*.c))
 OBJ32 := $(patsubst src/%.c,$(BUILD)/f32/%.o,$(GENERIC))
 OBJ64 := $(patsubst src/%.c,$(BUILD)/f64/%.o,$(GENERIC))
@@ -92,7 +92,7 @@ $(BUILD)/examples/%: examples/c/%.c $(LIB) include/rnnc.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
 check: deps $(TESTS) $(BIN) $(EXAMPLES)
-	@RNNC_SAN=$(SAN) RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/tools/test_cli.sh tests/tools/test_arrays.sh tests/tools/test_errors.sh tests/tools/test_crash.sh tests/tools/test_lock.sh tests/tools/test_install.sh tests/tools/test_examples.sh tests/tools/test_dlclose.sh tests/tools/test_get_data.sh tests/test_layers.sh
+	@RNNC_SAN=$(SAN) RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/tools/test_cli.sh tests/tools/test_arrays.sh tests/tools/test_errors.sh tests/tools/test_gradcheck.sh tests/tools/test_crash.sh tests/tools/test_lock.sh tests/tools/test_install.sh tests/tools/test_examples.sh tests/tools/test_dlclose.sh tests/tools/test_get_data.sh tests/test_layers.sh
 
 # Every C file laid out as .clang-format says (needs clang-format: scripts/install-deps.sh clang-format).
 FORMAT_FILES := $(wildcard src/*/*.[ch] include/*.h include/rnnc/*.h tools/*.[ch] tests/*.[ch] tests/*/*.c bench/*.[ch] examples/c/*.c)

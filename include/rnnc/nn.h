@@ -282,6 +282,73 @@ rnnc_status rnnc_model_transfer(rnnc_model *m, const rnnc_tensor_file *f,
                                 const rnnc_transfer_spec *spec, rnnc_transfer_item **items,
                                 int *n_items);
 
+/* ---------------------------------------------------------------------------------------------
+ * Gradient check (docs/gradcheck.md): the analytic gradient of every parameter tensor, from
+ * backward, against central differences, in double precision (the double build of the engine),
+ * on one batch. The loss is L = sum(output * R) with R a fixed random tensor of the output's
+ * shape, so every output entry carries some of the gradient. Dropout (layers, between stacked
+ * layers and on the recurrent weights) is off: the check runs a training forward of the model
+ * with every dropout rate 0, so that every forward of the check computes the same function.
+ */
+typedef struct rnnc_gradcheck_spec {
+    size_t struct_size; /* set by rnnc_gradcheck_spec_init(); see docs/api.md, "Compatibility" */
+    /* A model built from the same description whose (float) parameters are checked, converted
+     * to double; NULL: parameters initialised from seed as rnnc_model_create does. Borrowed. */
+    const rnnc_model *weights;
+    int steps, batch; /* T and B of the batch: 5 and 3 */
+    uint64_t seed;    /* parameters (without weights), the random batch, R and the sample: 1 */
+    double tolerance; /* the largest relative error that passes: 1e-6 */
+    double eps;       /* the central differences' step: 1e-6 */
+    /* entry error |a - n| / max(|a|, |n|, floor), a analytic and n numeric: 1e-4 */
+    double floor;
+    /* entries of each tensor compared, chosen with the seed: half of them among the entries
+     * with a nonzero analytic gradient (so a large, sparsely reached tensor such as an
+     * embedding is compared where the batch reaches it), the rest among all; 50. 0: every
+     * entry. */
+    int max_per_tensor;
+    /* The batch, borrowed; all NULL: random. ids (steps,batch) for a model that starts with an
+     * embedding, x (steps,batch,input_size) otherwise, time-major as rnnc_batch; lengths
+     * (batch) or NULL. Random: ids in [0, vocab) (not padding_idx), x N(0, 1), the first
+     * sequence steps long and the others of random lengths in [1, steps]. */
+    const int32_t *ids;
+    const float *x;
+    const int32_t *lengths;
+    enum rnnc_padding padding; /* RNNC_PAD_POST */
+} rnnc_gradcheck_spec;
+/* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
+void rnnc_gradcheck_spec_defaults(rnnc_gradcheck_spec *s, size_t size);
+static inline rnnc_gradcheck_spec rnnc_gradcheck_spec_init(void) {
+    rnnc_gradcheck_spec s;
+    rnnc_gradcheck_spec_defaults(&s, sizeof s);
+    return s;
+}
+
+/* One checked tensor: a parameter under its name, or the input x ("input", for a model that
+ * takes features) */
+typedef struct rnnc_gradcheck_tensor {
+    char name[RNNC_NAME_MAX + 32];
+    size_t size, checked;     /* entries, and entries compared */
+    double worst;             /* the largest relative error of the compared entries */
+    size_t worst_index;       /* its entry (row-major) */
+    double analytic, numeric; /* the gradients there */
+    int pass;                 /* worst <= tolerance */
+} rnnc_gradcheck_tensor;
+typedef struct rnnc_gradcheck_report {
+    int n_tensors;
+    rnnc_gradcheck_tensor *tensors; /* n_tensors, malloc'd: rnnc_gradcheck_report_free */
+    int failed;                     /* tensors over the tolerance */
+    double worst;                   /* the largest relative error of all */
+    double loss;                    /* L at the checked parameters */
+    int steps, batch;               /* the batch's T and B */
+} rnnc_gradcheck_report;
+/* Checks the gradients of the model cfg describes (NULL: spec->weights' description) and fills
+ * *out (a failed check is RNNC_OK with out->failed > 0). Errors: a description that does not
+ * validate, spec->weights built from another description, a given batch with ids or lengths
+ * out of range (RNNC_ERR_ARG or RNNC_ERR_SHAPE). */
+rnnc_status rnnc_gradcheck(const rnnc_config *cfg, const rnnc_gradcheck_spec *spec,
+                           rnnc_gradcheck_report *out);
+void rnnc_gradcheck_report_free(rnnc_gradcheck_report *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -29,7 +29,8 @@ static void test_init_sets_size(void) {
               rnnc_sample_spec_init().struct_size == sizeof(rnnc_sample_spec) &&
               rnnc_text_source_init().struct_size == sizeof(rnnc_text_source) &&
               rnnc_series_source_init().struct_size == sizeof(rnnc_series_source) &&
-              rnnc_arrays_source_init().struct_size == sizeof(rnnc_arrays_source),
+              rnnc_arrays_source_init().struct_size == sizeof(rnnc_arrays_source) &&
+              rnnc_gradcheck_spec_init().struct_size == sizeof(rnnc_gradcheck_spec),
           "every _init() sets struct_size to the caller's sizeof");
     /* A caller built against a shorter struct gets the defaults of the fields it knows, and the
      * library writes no byte past its size. */
@@ -113,6 +114,13 @@ static void test_sizes_refused(void) {
     check(rnnc_arrays_read(&as, &af) == RNNC_ERR_ARG && !af &&
               says("rnnc_arrays_source", sizeof as + 8, sizeof as),
           "rnnc_arrays_read: refused before the file is looked at");
+
+    rnnc_gradcheck_spec gcs = rnnc_gradcheck_spec_init();
+    gcs.struct_size -= 8;
+    rnnc_gradcheck_report gr;
+    check(rnnc_gradcheck(&cfg, &gcs, &gr) == RNNC_ERR_ARG && gr.tensors == NULL &&
+              says("rnnc_gradcheck_spec", sizeof gcs - 8, sizeof gcs),
+          "rnnc_gradcheck: refused (%s)", rnnc_last_error());
 
     rnnc_config lmc;
     check(rnnc_config_parse("[embedding]\nvocab = 0\ndim = 4\n[gru]\nhidden = 4\n"

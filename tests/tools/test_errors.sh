@@ -913,5 +913,22 @@ if [ -e "$tmp/f.ini" ]; then
     fi
 fi
 
+
+# ---- rnnc gradcheck (docs/gradcheck.md): bad input to the gradient check ----
+row gradcheck-input 0 "^PASS: [0-9]+ of [0-9]+ tensors within 1e-06" -- "$rnnc" gradcheck --max-per-tensor 3 "$model"
+row gradcheck-input 1 "nope\.ini: cannot open: No such file or directory" -- "$rnnc" gradcheck "$tmp/nope.ini"
+st_edit "$model" "$tmp/nomodel.safetensors" 's/"rnnc\.config"/"rnnc.other"/'
+row gradcheck-input 2 "nomodel\.safetensors: no 'rnnc\.config' metadata, so this is not an rnnc model file" -- "$rnnc" gradcheck "$tmp/nomodel.safetensors"
+row gradcheck-input 2 "nomodel\.safetensors: .*rnnc\.config" -- "$rnnc" inspect "$tmp/nomodel.safetensors"
+row gradcheck-input 2 "train\.csv:1: not a 'key = value' line" -- "$rnnc" gradcheck "$tmp/train.csv"
+row gradcheck-input 2 "rnnc gradcheck: unknown option '--tol' \(see --help\)" -- "$rnnc" gradcheck --tol 1e-6 "$tmp/t.ini"
+row gradcheck-input 2 "rnnc gradcheck: --tolerance 0: must be > 0" -- "$rnnc" gradcheck --tolerance 0 "$tmp/t.ini"
+row gradcheck-input 2 "rnnc gradcheck: --tolerance -1e-06: must be > 0" -- "$rnnc" gradcheck --tolerance -1e-6 "$tmp/t.ini"
+row gradcheck-input 2 "rnnc gradcheck: --eps 0: must be > 0" -- "$rnnc" gradcheck --eps 0 "$tmp/t.ini"
+row gradcheck-input 2 "rnnc gradcheck: .*model\.safetensors: --set applies to a description, not to a model file" -- "$rnnc" gradcheck --set gru.hidden=3 "$model"
+row gradcheck-input 2 "t\.ini: layer 1 \(gru\): hidden = 0 is outside" -- "$rnnc" gradcheck --set gru.hidden=0 "$tmp/t.ini"
+[ -f "$tmp/arr/reg.npz" ] &&
+    row gradcheck-input 2 "reg\.npz: the model starts with an embedding: the data needs an array of ids" -- "$rnnc" gradcheck --data "$tmp/arr/reg.npz" "$tmp/t.ini"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
