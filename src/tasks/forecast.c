@@ -1550,6 +1550,19 @@ rnnc_status rnnc_forecaster_predict_intervals(rnnc_forecaster *f, const rnnc_ser
 
 /* ---- evaluation ---- */
 
+/* The scaled view of s and the origins of its test windows (*o, *n; at least one): what the
+ * evaluations forecast from. The caller frees v and *o whatever the status. */
+static rnnc_status test_windows(rnnc_forecaster *f, const rnnc_series *s, view *v, size_t **o,
+                                size_t *n) {
+    RNNC_TRY(make_view(f, s, v));
+    RNNC_TRY(scale_view(f, v));
+    RNNC_TRY(origins_of(f, v, 2, o, n));
+    if (*n == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG, "the test part (%zu rows) holds no window of horizon %d",
+                         v->n_te, f->spec.horizon);
+    return RNNC_OK;
+}
+
 static rnnc_status evaluate_locked(rnnc_forecaster *f, const rnnc_series *s,
                                    rnnc_forecast_metrics *m, double *scale) {
     const size_t H = (size_t)f->spec.horizon, NT = f->NT, I = f->I;
@@ -1558,14 +1571,7 @@ static rnnc_status evaluate_locked(rnnc_forecaster *f, const rnnc_series *s,
     size_t *o = NULL, n = 0;
     double *pred = NULL, *act = NULL, *y = NULL, *coef = NULL;
     float *zo = NULL;
-    rnnc_status st = make_view(f, s, &v);
-    if (st == RNNC_OK)
-        st = scale_view(f, &v);
-    if (st == RNNC_OK)
-        st = origins_of(f, &v, 2, &o, &n);
-    if (st == RNNC_OK && n == 0)
-        st = RNNC_FAIL(RNNC_ERR_ARG, "the test part (%zu rows) holds no window of horizon %zu",
-                       v.n_te, H);
+    rnnc_status st = test_windows(f, s, &v, &o, &n);
     const size_t N = n * H; /* forecasts per target and method */
     const size_t p = ar_order_of(f, v.n_tr), w = ma_window_of(f), season = season_of(f, v.n_tr);
     if (st == RNNC_OK)
@@ -1641,14 +1647,7 @@ static rnnc_status intervals_locked(rnnc_forecaster *f, const rnnc_series *s,
     size_t *o = NULL, n = 0;
     double *lo = NULL, *hi = NULL, *act = NULL, *y = NULL, *cr = NULL;
     float *zo = NULL, *zl = NULL, *zh = NULL, *zs = NULL;
-    rnnc_status st = make_view(f, s, &v);
-    if (st == RNNC_OK)
-        st = scale_view(f, &v);
-    if (st == RNNC_OK)
-        st = origins_of(f, &v, 2, &o, &n);
-    if (st == RNNC_OK && n == 0)
-        st = RNNC_FAIL(RNNC_ERR_ARG, "the test part (%zu rows) holds no window of horizon %zu",
-                       v.n_te, H);
+    rnnc_status st = test_windows(f, s, &v, &o, &n);
     const size_t N = n * H, season = season_of(f, v.n_tr);
     /* CRPS in original units: the scaling is affine without log, so sigma scales by it */
     const int gaussian = f->spec.loss == RNNC_FLOSS_GAUSSIAN && !f->spec.log;
