@@ -304,14 +304,23 @@ int cmd_finetune(int argc, char **argv) {
     memset(&x, 0, sizeof x);
     x.pretrained = argv[1];
     a.pretrained = argv[1];
-    const unsigned has = cli_train_file_sections(&a);
-    rnnc_status st = rnnc_finetune_config_read(a.path, a.sets.v, a.sets.n, &x.fc);
+    if ((rc = cli_train_open(&a, "finetune")) != CLI_OK)
+        return rc;
+    const enum rnnc_train_task task = rnnc_train_file_task(a.file);
+    rnnc_status st = rnnc_finetune_config_parse(a.file, &x.fc);
     if (st)
-        return cli_fail("finetune", st);
-    if ((rc = load_pretrained(&x)) == CLI_OK)
-        rc = has & CLI_HAS_FORECAST ? cli_train_forecast(&a, adapt_forecaster, &x)
-             : has & CLI_HAS_LM     ? cli_train_lm(&a, make_lm, &x)
-                                    : cli_train_classifier(&a, make_classifier, &x);
+        rc = cli_fail("finetune", st);
+    else if (task == RNNC_TRAIN_ARRAYS) {
+        fprintf(stderr,
+                "rnnc finetune: %s trains on arrays ([data] format = %s): fine-tuning takes a "
+                "text classifier's, a language model's or a forecaster's training file\n",
+                a.path, "npz or safetensors");
+        rc = CLI_USAGE;
+    } else if ((rc = load_pretrained(&x)) == CLI_OK)
+        rc = task == RNNC_TRAIN_FORECAST ? cli_train_forecast(&a, adapt_forecaster, &x)
+             : task == RNNC_TRAIN_LM     ? cli_train_lm(&a, make_lm, &x)
+                                         : cli_train_classifier(&a, make_classifier, &x);
+    rnnc_train_file_free(a.file);
     rnnc_tensor_file_free(x.file);
     rnnc_vocab_free(x.vocab);
     free(x.anchor);

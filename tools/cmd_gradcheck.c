@@ -143,7 +143,11 @@ int cmd_gradcheck(int argc, char **argv) {
         cfg = *rnnc_model_config(m);
         s.weights = m;
     } else {
-        if ((st = rnnc_train_file_model(path, sets.v, sets.n, &cfg)))
+        rnnc_train_file *tf;
+        if ((st = rnnc_train_file_open(path, sets.v, sets.n, &tf)) == RNNC_OK)
+            st = rnnc_train_file_model(tf, &cfg);
+        rnnc_train_file_free(tf);
+        if (st)
             return cli_fail("gradcheck", st);
         int vocab = 0;
         for (int i = 0; i < cfg.n_layers; i++) { /* stand-ins for sizes left to the data */

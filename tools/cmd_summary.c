@@ -66,7 +66,11 @@ int cmd_summary(int argc, char **argv) {
         return rc;
     const char *path = argv[1];
     rnnc_config cfg;
-    rnnc_status st = rnnc_train_file_model(path, sets.v, sets.n, &cfg);
+    rnnc_train_file *tf;
+    rnnc_status st = rnnc_train_file_open(path, sets.v, sets.n, &tf);
+    if (st == RNNC_OK)
+        st = rnnc_train_file_model(tf, &cfg);
+    rnnc_train_file_free(tf);
     if (st)
         return cli_fail("summary", st);
     for (int i = 0; i < cfg.n_layers; i++) {

@@ -23,21 +23,21 @@ int cmd_train(int argc, char **argv) {
     if (rc != CLI_GO)
         return rc;
     a.path = argv[1];
-    const unsigned has = cli_train_file_sections(&a);
-    if (has & CLI_HAS_FINETUNE) {
+    if ((rc = cli_train_open(&a, "train")) != CLI_OK)
+        return rc;
+    if (rnnc_train_file_has_section(a.file, "finetune")) {
         fprintf(stderr,
                 "rnnc train: %s has a [finetune] section: run it with 'rnnc finetune "
                 "PRETRAINED %s' (or remove the section to train from scratch)\n",
                 a.path, a.path);
-        return CLI_USAGE;
-    }
-    if (has & CLI_HAS_FORECAST) /* docs/forecast.md */
-        return cli_train_forecast(&a, NULL, NULL);
-    if (has & CLI_HAS_LM) /* docs/lm.md */
-        return cli_train_lm(&a, NULL, NULL);
-    int arrays = 0;
-    rnnc_status st = rnnc_arrays_config_detect(a.path, a.sets.v, a.sets.n, &arrays);
-    if (st == RNNC_OK && arrays) /* docs/arrays.md */
-        return cli_train_arrays(&a);
-    return cli_train_classifier(&a, NULL, NULL);
+        rc = CLI_USAGE;
+    } else
+        switch (rnnc_train_file_task(a.file)) {
+        case RNNC_TRAIN_FORECAST: rc = cli_train_forecast(&a, NULL, NULL); break; /* forecast.md */
+        case RNNC_TRAIN_LM: rc = cli_train_lm(&a, NULL, NULL); break;             /* docs/lm.md */
+        case RNNC_TRAIN_ARRAYS: rc = cli_train_arrays(&a); break;                 /* arrays.md */
+        default: rc = cli_train_classifier(&a, NULL, NULL); break;
+        }
+    rnnc_train_file_free(a.file);
+    return rc;
 }

@@ -58,7 +58,7 @@ static int read_more(const rnnc_arrays_config *c, const char *path, const rnnc_a
 
 int cli_train_arrays(const cli_train_args *a) {
     static rnnc_arrays_config c;
-    rnnc_status st = rnnc_arrays_config_read(a->path, a->sets.v, a->sets.n, &c);
+    rnnc_status st = rnnc_arrays_config_parse(a->file, &c);
     if (st)
         return cli_fail("train", st);
     rnnc_run_config *tc = &c.run;

@@ -247,7 +247,7 @@ static void data_setup(const rnnc_classify_config *tc, char *buf, size_t cap) {
 int cli_train_classifier(const cli_train_args *a, cli_make_classifier make, void *user) {
     static rnnc_classify_config tc;
     static char setup[512];
-    rnnc_status st = rnnc_classify_config_read(a->path, a->sets.v, a->sets.n, &tc);
+    rnnc_status st = rnnc_classify_config_parse(a->file, &tc);
     if (st)
         return cli_fail("train", st);
     data_setup(&tc, setup, sizeof setup);

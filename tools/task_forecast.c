@@ -188,7 +188,7 @@ static int build(rnnc_forecast_config *fc, const cli_train_args *a, cli_adapt_mo
 
 int cli_train_forecast(const cli_train_args *a, cli_adapt_model adapt, void *user) {
     static rnnc_forecast_config fc;
-    rnnc_status st = rnnc_forecast_config_read(a->path, a->sets.v, a->sets.n, &fc);
+    rnnc_status st = rnnc_forecast_config_parse(a->file, &fc);
     if (st)
         return cli_fail("train", st);
     rnnc_run_config *tc = &fc.run;

@@ -149,7 +149,7 @@ static void print_setup(const rnnc_lm_config *lc, const lm_run *r) {
 
 int cli_train_lm(const cli_train_args *a, cli_make_lm make, void *user) {
     static rnnc_lm_config lc;
-    rnnc_status st = rnnc_lm_config_read(a->path, a->sets.v, a->sets.n, &lc);
+    rnnc_status st = rnnc_lm_config_parse(a->file, &lc);
     if (st)
         return cli_fail("train", st);
     rnnc_run_config *tc = &lc.run;

@@ -38,40 +38,9 @@ int cli_train_parse(cli_command *c, cli_train_args *a, int argc, char **argv, in
     return rc;
 }
 
-/* Whether line (len bytes) is the header [name], blanks before it allowed. */
-static int is_header(const char *line, size_t len, const char *name) {
-    size_t i = 0, n = strlen(name);
-    while (i < len && (line[i] == ' ' || line[i] == '\t'))
-        i++;
-    return i + n + 2 <= len && line[i] == '[' && !strncmp(line + i + 1, name, n) &&
-           line[i + 1 + n] == ']';
-}
-
-unsigned cli_train_file_sections(const cli_train_args *a) {
-    static const char *const names[] = {"forecast", "lm", "finetune"};
-    enum { MAX = 1 << 20 }; /* the largest training file the library reads */
-    unsigned has = 0;
-    char *text = malloc(MAX + 1);
-    FILE *f = text ? fopen(a->path, "rb") : NULL;
-    size_t len = f ? fread(text, 1, MAX, f) : 0;
-    const size_t bom = len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0; /* UTF-8 BOM */
-    if (f && !ferror(f))
-        for (size_t p = bom, e; p < len; p = e + 1) {
-            const char *nl = memchr(text + p, '\n', len - p);
-            e = nl ? (size_t)(nl - text) : len;
-            for (int k = 0; k < 3; k++)
-                if (is_header(text + p, e - p, names[k]))
-                    has |= 1u << k;
-        }
-    if (f)
-        fclose(f);
-    free(text);
-    for (int i = 0; i < a->sets.n; i++) /* a --set adds a training section the file lacks */
-        for (int k = 0; k < 3; k++)
-            if (!strncmp(a->sets.v[i], names[k], strlen(names[k])) &&
-                a->sets.v[i][strlen(names[k])] == '.')
-                has |= 1u << k;
-    return has;
+int cli_train_open(cli_train_args *a, const char *cmd) {
+    const rnnc_status st = rnnc_train_file_open(a->path, a->sets.v, a->sets.n, &a->file);
+    return st == RNNC_OK ? CLI_OK : cli_fail(cmd, st);
 }
 
 int cli_train_prepare(rnnc_run_config *tc, const cli_train_args *a, const char *const *data,

@@ -12,6 +12,7 @@
 typedef struct cli_train_args {
     const char *path;
     cli_list sets;
+    rnnc_train_file *file; /* path read with the overrides (cli_train_open) */
     const char *resume;
     long threads;
     int quiet;
@@ -23,11 +24,9 @@ typedef struct cli_train_args {
  * arguments and description; returns as cli_parse. */
 int cli_train_parse(cli_command *c, cli_train_args *a, int argc, char **argv, int *n_args);
 
-/* The sections of a training file (with a's overrides) that pick what it trains. */
-enum { CLI_HAS_FORECAST = 1, CLI_HAS_LM = 2, CLI_HAS_FINETUNE = 4 };
-/* Reads a->path once and returns its CLI_HAS_* bits: a [forecast], [lm] or [finetune] header, or
- * a --set that adds one. A file that cannot be read has none: its reader then says why. */
-unsigned cli_train_file_sections(const cli_train_args *a);
+/* Reads a->path with a's overrides into a->file (the only reading of the training file; the
+ * caller frees a->file). Prints why and returns the exit code when it cannot (CLI_OK else). */
+int cli_train_open(cli_train_args *a, const char *cmd);
 
 /* What every kind of training file does after reading: the output folder, --resume (which needs
  * one: prints and returns -1 without), the thread count (--threads, else [train] threads). */

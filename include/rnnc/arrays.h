@@ -156,11 +156,11 @@ typedef struct rnnc_arrays_config {
     double validation_split, test_split;
     char x[64], ids[64], lengths[64], y[64];
 } rnnc_arrays_config;
-/* Whether the file (after the overrides) has [data] format = npz or safetensors. */
-rnnc_status rnnc_arrays_config_detect(const char *path, const char *const *overrides, int n,
-                                      int *yes);
+/* Reads a training file on arrays (rnnc_train_file_open); errors name the file and line. */
+rnnc_status rnnc_arrays_config_parse(const rnnc_train_file *f, rnnc_arrays_config *out);
+/* rnnc_train_file_open + rnnc_arrays_config_parse + rnnc_train_file_free. */
 rnnc_status rnnc_arrays_config_read(const char *path, const char *const *overrides, int n,
-                                    rnnc_arrays_config *out);
+                                rnnc_arrays_config *out);
 
 #ifdef __cplusplus
 }

@@ -248,12 +248,11 @@ typedef struct rnnc_forecast_config {
     /* [forecast] max_read_bytes, max_text_bytes, max_records, max_members (0: the default) */
     rnnc_read_limits limits;
 } rnnc_forecast_config;
-/* Whether a training file (after overrides) has a [forecast] section: *yes 1 or 0. */
-rnnc_status rnnc_forecast_config_detect(const char *path, const char *const *overrides, int n,
-                                        int *yes);
-/* Reads a forecasting training file; errors name the file and line. */
+/* Reads a forecasting training file (rnnc_train_file_open); errors name the file and line. */
+rnnc_status rnnc_forecast_config_parse(const rnnc_train_file *f, rnnc_forecast_config *out);
+/* rnnc_train_file_open + rnnc_forecast_config_parse + rnnc_train_file_free. */
 rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overrides, int n,
-                                      rnnc_forecast_config *out);
+                                rnnc_forecast_config *out);
 
 #ifdef __cplusplus
 }

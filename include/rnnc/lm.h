@@ -160,9 +160,9 @@ typedef struct rnnc_lm_config {
     rnnc_read_limits limits;
     enum rnnc_text_encoding encoding; /* of the text files: utf-8 (default) or latin-1 */
 } rnnc_lm_config;
-/* Whether a training file (after overrides) has an [lm] section: *yes 1 or 0. */
-rnnc_status rnnc_lm_config_detect(const char *path, const char *const *overrides, int n, int *yes);
-/* Reads a language-model training file; errors name the file and line. */
+/* Reads a language-model training file (rnnc_train_file_open); errors name the file and line. */
+rnnc_status rnnc_lm_config_parse(const rnnc_train_file *f, rnnc_lm_config *out);
+/* rnnc_train_file_open + rnnc_lm_config_parse + rnnc_train_file_free. */
 rnnc_status rnnc_lm_config_read(const char *path, const char *const *overrides, int n,
                                 rnnc_lm_config *out);
 

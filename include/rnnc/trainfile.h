@@ -23,11 +23,40 @@ typedef struct rnnc_run_config {
     char tensorboard[1024]; /* [train] tensorboard: the event files' folder, "" for none */
 } rnnc_run_config;
 
-/* A text classifier's training file (docs/training.md): the run's sections plus [data].
+/* A training file read once (docs/training.md): the file's text after the overrides, its model
+ * sections parsed into an rnnc_config, its training sections into key = value entries, and the task
+ * it trains. Every config reader below takes one (rnnc_*_config_parse); rnnc_*_config_read(path,
+ * ...) opens, parses and frees in one call.
  * overrides are "section.key=value" strings (the CLI's --set), applied to the text before
  * parsing: a key replaces the first such key of the first such section, or is added to it; a
  * missing training section is added. Errors name the file and line (or the override). Paths are
  * kept as written (relative to the working folder). */
+typedef struct rnnc_train_file rnnc_train_file;
+/* The task a training file trains: a [forecast] section makes a forecaster, an [lm] section a
+ * language model, [data] format = npz or safetensors a model on arrays, anything else a text
+ * classifier. */
+enum rnnc_train_task {
+    RNNC_TRAIN_CLASSIFY = 0,
+    RNNC_TRAIN_LM = 1,
+    RNNC_TRAIN_FORECAST = 2,
+    RNNC_TRAIN_ARRAYS = 3
+};
+/* Reads path (at most 1 MiB of text), applies the overrides and parses the file's sections:
+ * errors in the layer sections or in the syntax of the training sections are reported here, the
+ * values of the training sections by the reader that takes them. */
+rnnc_status rnnc_train_file_open(const char *path, const char *const *overrides, int n,
+                                 rnnc_train_file **out);
+void rnnc_train_file_free(rnnc_train_file *f);
+const char *rnnc_train_file_path(const rnnc_train_file *f);
+enum rnnc_train_task rnnc_train_file_task(const rnnc_train_file *f);
+/* 1 when the file (after the overrides) has a [section] header, else 0. */
+int rnnc_train_file_has_section(const rnnc_train_file *f, const char *section);
+/* The model description of any training file: its layer sections. A forecaster's or arrays' file
+ * without [model] gets input_size 1 (training sets it from the data), and sizes left to the data
+ * ("auto") stay 0. */
+rnnc_status rnnc_train_file_model(const rnnc_train_file *f, rnnc_config *out);
+
+/* A text classifier's training file (docs/training.md): the run's sections plus [data]. */
 typedef struct rnnc_classify_config {
     rnnc_run_config run;
     rnnc_text_spec text;
@@ -51,14 +80,10 @@ typedef struct rnnc_classify_config {
     /* [data] max_read_bytes, max_text_bytes, max_records, max_members (0: the default) */
     rnnc_read_limits limits;
 } rnnc_classify_config;
+rnnc_status rnnc_classify_config_parse(const rnnc_train_file *f, rnnc_classify_config *out);
+/* rnnc_train_file_open + rnnc_classify_config_parse + rnnc_train_file_free. */
 rnnc_status rnnc_classify_config_read(const char *path, const char *const *overrides, int n,
                                       rnnc_classify_config *out);
-/* The model description of any training file (a classifier's, a language model's or a
- * forecaster's), after the overrides: its layer sections, the training sections skipped. A
- * forecaster's file without [model] gets input_size 1 (training sets it from the data), and sizes
- * left to the data ("auto") stay 0. Errors name the file and line, or the override. */
-rnnc_status rnnc_train_file_model(const char *path, const char *const *overrides, int n,
-                                  rnnc_config *out);
 
 /* ---- Fine-tuning (docs/finetune.md) ---- */
 
@@ -82,12 +107,10 @@ typedef struct rnnc_finetune_config {
     double l2sp;           /* L2-SP strength alpha (rnnc_finetune_spec); 0 off */
 } rnnc_finetune_config;
 rnnc_finetune_config rnnc_finetune_config_init(void);
-/* Reads [finetune] (after the overrides); errors name the file, line and key. */
+/* Reads [finetune]; errors name the file, line and key. */
+rnnc_status rnnc_finetune_config_parse(const rnnc_train_file *f, rnnc_finetune_config *out);
 rnnc_status rnnc_finetune_config_read(const char *path, const char *const *overrides, int n,
                                       rnnc_finetune_config *out);
-/* Whether the file (after the overrides) has a [finetune] section. */
-rnnc_status rnnc_finetune_config_detect(const char *path, const char *const *overrides, int n,
-                                        int *yes);
 /* Resolves freeze and the rates against model m: frozen and lr_factor (n_layers each), and
  * *has_factors = whether any rate was given. Errors name an unknown layer (listing the layers), a
  * layer without parameters, or a wrong count of lr_factors. */

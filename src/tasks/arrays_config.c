@@ -77,37 +77,19 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
                      path, line, key);
 }
 
-typedef struct detect {
-    int yes;
-} detect;
-
-static rnnc_status on_detect(void *user, const char *key, const char *value, const char *path,
-                             int line) {
-    (void)path, (void)line;
-    detect *d = user;
-    if (!strcmp(key, "format") && (!strcmp(value, "npz") || !strcmp(value, "safetensors")))
-        d->yes = 1;
-    return RNNC_OK;
-}
-
-rnnc_status rnnc_arrays_config_detect(const char *path, const char *const *overrides, int n,
-                                      int *yes) {
-    if (!path || !yes)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_arrays_config_detect: NULL argument");
-    detect d = {0};
-    const rnnc_status st = rnnc__train_config_section(path, overrides, n, "data", on_detect, &d);
-    *yes = d.yes;
-    return st;
-}
-
 rnnc_status rnnc_arrays_config_read(const char *path, const char *const *overrides, int n,
                                     rnnc_arrays_config *out) {
-    if (!path || !out)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_arrays_config_read: NULL argument");
+    return rnnc__train_file_read(path, overrides, n, RNNC__READ_ARRAYS, out);
+}
+
+rnnc_status rnnc_arrays_config_parse(const rnnc_train_file *f, rnnc_arrays_config *out) {
+    if (!f || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_arrays_config_parse: NULL argument");
+    const char *path = rnnc_train_file_path(f);
     memset(out, 0, sizeof *out);
     out->source = rnnc_arrays_source_init();
     rnnc__train_hook hook = {"data", on_key, out, 0};
-    RNNC_TRY(rnnc__train_config_read_hooked(path, overrides, n, &out->run, &hook));
+    RNNC_TRY(rnnc__train_file_run(f, &out->run, &hook));
     if (hook.added_input_size)
         out->run.model.input_size = 0; /* set from the data */
     if (!out->train[0])

@@ -76,19 +76,19 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
 
 rnnc_status rnnc_finetune_config_read(const char *path, const char *const *overrides, int n,
                                       rnnc_finetune_config *out) {
-    if (!path || !out)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_finetune_config_read: NULL argument");
-    *out = rnnc_finetune_config_init();
-    RNNC_TRY(rnnc__train_config_section(path, overrides, n, "finetune", on_key, out));
-    if (out->lr_decay > 0 && out->lr_factors[0])
-        return RNNC_FAIL(RNNC_ERR_FORMAT,
-                         "%s: [finetune] gives both lr_decay and lr_factors; choose one", path);
-    return RNNC_OK;
+    return rnnc__train_file_read(path, overrides, n, RNNC__READ_FINETUNE, out);
 }
 
-rnnc_status rnnc_finetune_config_detect(const char *path, const char *const *overrides, int n,
-                                        int *yes) {
-    return rnnc__train_config_has_section(path, overrides, n, "finetune", yes);
+rnnc_status rnnc_finetune_config_parse(const rnnc_train_file *f, rnnc_finetune_config *out) {
+    if (!f || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_finetune_config_parse: NULL argument");
+    *out = rnnc_finetune_config_init();
+    RNNC_TRY(rnnc__train_file_section(f, "finetune", on_key, out));
+    if (out->lr_decay > 0 && out->lr_factors[0])
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s: [finetune] gives both lr_decay and lr_factors; choose one",
+                         rnnc_train_file_path(f));
+    return RNNC_OK;
 }
 
 /* The next comma-separated item of *p (spaces around it dropped) into buf; 0 at the end. */

@@ -172,15 +172,15 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
                      key);
 }
 
-rnnc_status rnnc_forecast_config_detect(const char *path, const char *const *overrides, int n,
-                                        int *yes) {
-    return rnnc__train_config_has_section(path, overrides, n, "forecast", yes);
-}
-
 rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overrides, int n,
                                       rnnc_forecast_config *out) {
-    if (!path || !out)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecast_config_read: NULL argument");
+    return rnnc__train_file_read(path, overrides, n, RNNC__READ_FORECAST, out);
+}
+
+rnnc_status rnnc_forecast_config_parse(const rnnc_train_file *f, rnnc_forecast_config *out) {
+    if (!f || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecast_config_parse: NULL argument");
+    const char *path = rnnc_train_file_path(f);
     memset(out, 0, sizeof *out);
     out->spec = rnnc_forecast_spec_init();
     out->missing = RNNC_MISSING_REJECT;
@@ -188,7 +188,7 @@ rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overr
     memset(&r, 0, sizeof r);
     r.c = out;
     rnnc__train_hook hook = {"forecast", on_key, &r, 0};
-    rnnc_status st = rnnc__train_config_read_hooked(path, overrides, n, &out->run, &hook);
+    rnnc_status st = rnnc__train_file_run(f, &out->run, &hook);
     if (st != RNNC_OK)
         return st;
     if (hook.added_input_size)

@@ -106,19 +106,20 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
                      line, key);
 }
 
-rnnc_status rnnc_lm_config_detect(const char *path, const char *const *overrides, int n, int *yes) {
-    return rnnc__train_config_has_section(path, overrides, n, "lm", yes);
-}
-
 rnnc_status rnnc_lm_config_read(const char *path, const char *const *overrides, int n,
                                 rnnc_lm_config *out) {
-    if (!path || !out)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_config_read: NULL argument");
+    return rnnc__train_file_read(path, overrides, n, RNNC__READ_LM, out);
+}
+
+rnnc_status rnnc_lm_config_parse(const rnnc_train_file *f, rnnc_lm_config *out) {
+    if (!f || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_config_parse: NULL argument");
+    const char *path = rnnc_train_file_path(f);
     memset(out, 0, sizeof *out);
     out->spec = rnnc_lm_spec_init();
     out->format = -1;
     rnnc__train_hook hook = {"lm", on_key, out, 0};
-    RNNC_TRY(rnnc__train_config_read_hooked(path, overrides, n, &out->run, &hook));
+    RNNC_TRY(rnnc__train_file_run(f, &out->run, &hook));
     if (!out->train_file[0])
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [lm] needs 'train = FILE'", path);
     if (out->format >= 0) /* each text of a labelled set is a document */

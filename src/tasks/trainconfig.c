@@ -647,12 +647,12 @@ static rnnc_status collect_entries(const char *txt, const char *path, collect *c
     return st;
 }
 
-static rnnc_status parse_training(const char *txt, const char *path, rnnc_classify_config *out,
+/* The training sections' entries c into out; with a hook, its section's keys go to the hook. */
+static rnnc_status parse_training(const collect *c, const char *path, rnnc_classify_config *out,
                                   rnnc__train_hook *hook) {
-    collect c;
-    rnnc_status st = collect_entries(txt, path, &c);
+    rnnc_status st = RNNC_OK;
     /* the optimizer and schedule names come first: they pick the defaults the other keys edit */
-    const entry *on = st == RNNC_OK ? find(&c, "optimizer", "name") : NULL;
+    const entry *on = st == RNNC_OK ? find(c, "optimizer", "name") : NULL;
     if (on) {
         int kind;
         if (rnnc_optim_kind_parse(on->value, &kind) != RNNC_OK)
@@ -660,7 +660,7 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_classi
         else
             out->run.fit.optim = rnnc_optim_spec_init(kind);
     }
-    const entry *sn = st == RNNC_OK ? find(&c, "schedule", "name") : NULL;
+    const entry *sn = st == RNNC_OK ? find(c, "schedule", "name") : NULL;
     if (sn) {
         int kind;
         if (rnnc_sched_kind_parse(sn->value, &kind) != RNNC_OK)
@@ -670,8 +670,8 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_classi
         else
             out->run.fit.sched = rnnc_sched_spec_init(kind);
     }
-    for (int i = 0; st == RNNC_OK && i < c.n; i++) {
-        const entry *en = &c.e[i];
+    for (int i = 0; st == RNNC_OK && i < c->n; i++) {
+        const entry *en = &c->e[i];
         if (hook && !strcmp(en->section, hook->section)) {
             st = hook->on_key(hook->user, en->key, en->value, path, en->line);
         } else if (!strcmp(en->section, "finetune")) {
@@ -692,7 +692,6 @@ static rnnc_status parse_training(const char *txt, const char *path, rnnc_classi
             st = set_key(out, en, path);
         }
     }
-    free(c.e);
     return st;
 }
 
@@ -740,86 +739,146 @@ static int has_section(const text *t, const char *name) {
     return 0;
 }
 
-rnnc_status rnnc__train_config_has_section(const char *path, const char *const *overrides, int n,
-                                           const char *section, int *yes) {
-    if (!path || !section || !yes || (n > 0 && !overrides))
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__train_config_has_section: NULL argument");
-    text t = {0};
-    RNNC_TRY(read_file(path, &t));
+/* ---- the training file, read once ---- */
+
+struct rnnc_train_file {
+    char *path;
+    char **overrides; /* copies, for messages naming an override's line */
+    int n_overrides;
+    text t;           /* the file after the overrides */
+    linemap map;      /* where each line of t came from */
+    collect entries;  /* the training sections' key = value entries, in file order */
+    rnnc_config model;
+    enum rnnc_train_task task;
+    int added_input_size; /* a forecaster's or arrays' file without [model]: input_size = 1 added */
+};
+
+/* Whether the training sections' entries hold [data] format = npz or safetensors (a file on
+ * arrays, whose input size comes from its data). */
+static int on_arrays(const collect *c) {
+    const entry *f = find(c, "data", "format");
+    return f && (!strcmp(f->value, "npz") || !strcmp(f->value, "safetensors"));
+}
+
+static rnnc_status keep_args(rnnc_train_file *f, const char *path, const char *const *overrides,
+                             int n) {
+    f->path = strdup(path);
+    f->overrides = n > 0 ? calloc((size_t)n, sizeof *f->overrides) : NULL;
+    if (!f->path || (n > 0 && !f->overrides))
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", path);
+    for (; f->n_overrides < n; f->n_overrides++)
+        if (!(f->overrides[f->n_overrides] = strdup(overrides[f->n_overrides])))
+            return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", path);
+    return RNNC_OK;
+}
+
+rnnc_status rnnc_train_file_open(const char *path, const char *const *overrides, int n,
+                                 rnnc_train_file **out) {
+    if (!path || !out || n < 0 || (n > 0 && !overrides))
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_train_file_open: NULL argument");
+    *out = NULL;
+    rnnc_train_file *f;
+    RNNC_TRY(rnnc__calloc((void **)&f, 1, sizeof *f, "training file"));
+    text model = {0}, train = {0};
+    rnnc_status st = keep_args(f, path, overrides, n), collected = RNNC_OK;
+    if (st == RNNC_OK)
+        st = read_file(path, &f->t);
+    if (st == RNNC_OK)
+        st = map_init(&f->map, &f->t);
+    for (int i = 0; st == RNNC_OK && i < n; i++)
+        st = apply_override(&f->t, overrides[i], i, &f->map);
+    if (st == RNNC_OK)
+        st = split_text(&f->t, &model, &train);
+    if (st == RNNC_OK) {
+        collected = collect_entries(train.s, path, &f->entries);
+        f->task = has_section(&train, "forecast") ? RNNC_TRAIN_FORECAST
+                  : has_section(&train, "lm")     ? RNNC_TRAIN_LM
+                  : on_arrays(&f->entries)        ? RNNC_TRAIN_ARRAYS
+                                                  : RNNC_TRAIN_CLASSIFY;
+    }
+    /* A forecaster's or arrays' encoder gets its input size from the data: without a [model]
+     * section one is added at the end (after every real line, so messages keep their lines). */
+    if (st == RNNC_OK && (f->task == RNNC_TRAIN_FORECAST || f->task == RNNC_TRAIN_ARRAYS) &&
+        !has_section(&model, "model")) {
+        static const char add[] = "\n[model]\ninput_size = 1\n";
+        if (append(&model, add, strlen(add)))
+            st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+        f->added_input_size = 1;
+    }
+    if (st == RNNC_OK)
+        st = rnnc_config_parse(model.s, path, &f->model);
+    if (st == RNNC_OK)
+        st = collected;
+    st = name_lines(st, path, overrides, &f->map);
+    free(model.s), free(train.s);
+    if (st != RNNC_OK) {
+        rnnc_train_file_free(f);
+        return st;
+    }
+    *out = f;
+    return RNNC_OK;
+}
+
+void rnnc_train_file_free(rnnc_train_file *f) {
+    if (!f)
+        return;
+    for (int i = 0; i < f->n_overrides; i++)
+        free(f->overrides[i]);
+    free(f->overrides), free(f->path), free(f->t.s), free(f->map.v), free(f->entries.e);
+    free(f);
+}
+
+const char *rnnc_train_file_path(const rnnc_train_file *f) {
+    return f ? f->path : NULL;
+}
+
+enum rnnc_train_task rnnc_train_file_task(const rnnc_train_file *f) {
+    return f ? f->task : RNNC_TRAIN_CLASSIFY;
+}
+
+int rnnc_train_file_has_section(const rnnc_train_file *f, const char *section) {
+    return f && section && has_section(&f->t, section);
+}
+
+rnnc_status rnnc_train_file_model(const rnnc_train_file *f, rnnc_config *out) {
+    if (!f || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_train_file_model: NULL argument");
+    *out = f->model;
+    return RNNC_OK;
+}
+
+rnnc_status rnnc__train_file_section(const rnnc_train_file *f, const char *section,
+                                     rnnc_status (*on_key)(void *user, const char *key,
+                                                           const char *value, const char *path,
+                                                           int line),
+                                     void *user) {
+    if (!f || !section || !on_key)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__train_file_section: NULL argument");
     rnnc_status st = RNNC_OK;
-    for (int i = 0; st == RNNC_OK && i < n; i++)
-        st = apply_override(&t, overrides[i], i, NULL);
-    *yes = st == RNNC_OK && has_section(&t, section);
-    free(t.s);
-    return st;
-}
-
-/* Reads a training file, applies the overrides and splits it into the model's and the training
- * sections' text (the caller frees all three, whatever the status). */
-static rnnc_status load_split(const char *path, const char *const *overrides, int n, text *t,
-                              text *model, text *train, linemap *m) {
-    RNNC_TRY(read_file(path, t));
-    rnnc_status st = map_init(m, t);
-    for (int i = 0; st == RNNC_OK && i < n; i++)
-        st = apply_override(t, overrides[i], i, m);
-    if (st == RNNC_OK)
-        st = split_text(t, model, train);
-    return st;
-}
-
-rnnc_status rnnc__train_config_section(const char *path, const char *const *overrides, int n,
-                                       const char *section,
-                                       rnnc_status (*on_key)(void *user, const char *key,
-                                                             const char *value, const char *path,
-                                                             int line),
-                                       void *user) {
-    if (!path || !section || !on_key || (n > 0 && !overrides))
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__train_config_section: NULL argument");
-    text t = {0}, model = {0}, train = {0};
-    collect c = {0};
-    linemap m = {0};
-    rnnc_status st = load_split(path, overrides, n, &t, &model, &train, &m);
-    if (st == RNNC_OK)
-        st = collect_entries(train.s, path, &c);
-    for (int i = 0; st == RNNC_OK && i < c.n; i++)
-        if (!strcmp(c.e[i].section, section))
-            st = on_key(user, c.e[i].key, c.e[i].value, path, c.e[i].line);
-    st = name_lines(st, path, overrides, &m);
-    free(c.e), free(m.v);
-    free(t.s), free(model.s), free(train.s);
-    return st;
+    for (int i = 0; st == RNNC_OK && i < f->entries.n; i++)
+        if (!strcmp(f->entries.e[i].section, section))
+            st = on_key(user, f->entries.e[i].key, f->entries.e[i].value, f->path,
+                        f->entries.e[i].line);
+    return name_lines(st, f->path, (const char *const *)f->overrides, &f->map);
 }
 
 /* The reader of every training file: a classifier's whole (hook NULL), or with a hook the run's
  * sections and the task's own (see trainconfig.h). */
-static rnnc_status read_config(const char *path, const char *const *overrides, int n,
-                               rnnc_classify_config *out, rnnc__train_hook *hook) {
-    if (!path || !out || (n > 0 && !overrides))
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classify_config_read: NULL argument");
+static rnnc_status read_config(const rnnc_train_file *f, rnnc_classify_config *out,
+                               rnnc__train_hook *hook) {
+    if (!f || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classify_config_parse: NULL argument");
+    const char *path = f->path;
     memset(out, 0, sizeof *out);
     out->text = rnnc_text_spec_init();
     out->run.fit = rnnc_fit_spec_init();
     out->header = -1;
     out->subset_seed = 1, out->test_seed = 1;
-    text t = {0}, model = {0}, train = {0};
-    linemap m = {0};
-    rnnc_status st = load_split(path, overrides, n, &t, &model, &train, &m);
-    /* A forecaster's encoder gets its input size from the data: without a [model] section one is
-     * added at the end (after every real line, so messages keep their line numbers). */
-    if (st == RNNC_OK && hook &&
-        (!strcmp(hook->section, "forecast") || !strcmp(hook->section, "data")) &&
-        !has_section(&model, "model")) {
-        static const char add[] = "\n[model]\ninput_size = 1\n";
-        if (append(&model, add, strlen(add)))
-            st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
-        hook->added_input_size = 1;
-    }
-    if (st == RNNC_OK)
-        st = rnnc_config_parse(model.s, path, &out->run.model);
-    if (st == RNNC_OK)
-        st = parse_training(train.s, path, out, hook);
-    st = name_lines(st, path, overrides, &m);
-    free(m.v);
+    out->run.model = f->model;
+    if (hook)
+        hook->added_input_size = f->added_input_size;
+    rnnc_status st = parse_training(&f->entries, path, out, hook);
+    st = name_lines(st, path, (const char *const *)f->overrides, &f->map);
     if (st == RNNC_OK && !hook && !out->train[0])
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [data] needs 'train = PATH'", path);
     if (st == RNNC_OK && out->validation[0] && out->validation_split > 0)
@@ -833,7 +892,6 @@ static rnnc_status read_config(const char *path, const char *const *overrides, i
         st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [data] validation_split must be in (0, 1)", path);
     out->run.fit.out_dir = out->run.output[0] ? out->run.output : NULL;
     out->run.fit.tensorboard = out->run.tensorboard[0] ? out->run.tensorboard : NULL;
-    free(t.s), free(model.s), free(train.s);
     return st;
 }
 
@@ -852,55 +910,44 @@ int rnnc__limit_key(const char *key, const char *value, rnnc_read_limits *lim) {
     return 0;
 }
 
-/* Whether a training file's sections hold [data] format = npz or safetensors (a file on arrays,
- * whose input size comes from its data). */
-static int on_arrays(const text *train, const char *path) {
-    collect c;
-    int yes = 0;
-    if (collect_entries(train->s, path, &c) == RNNC_OK) {
-        const entry *f = find(&c, "data", "format");
-        yes = f && (!strcmp(f->value, "npz") || !strcmp(f->value, "safetensors"));
-    }
-    free(c.e);
-    return yes;
+rnnc_status rnnc_classify_config_parse(const rnnc_train_file *f, rnnc_classify_config *out) {
+    return read_config(f, out, NULL);
 }
 
-rnnc_status rnnc_train_file_model(const char *path, const char *const *overrides, int n,
-                                  rnnc_config *out) {
-    if (!path || !out || (n > 0 && !overrides))
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_train_file_model: NULL argument");
-    text t = {0}, model = {0}, train = {0};
-    linemap m = {0};
-    rnnc_status st = load_split(path, overrides, n, &t, &model, &train, &m);
-    if (st == RNNC_OK && (has_section(&train, "forecast") || on_arrays(&train, path)) &&
-        !has_section(&model, "model")) {
-        static const char add[] = "\n[model]\ninput_size = 1\n";
-        if (append(&model, add, strlen(add)))
-            st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
-    }
-    if (st == RNNC_OK)
-        st = rnnc_config_parse(model.s, path, out);
-    st = name_lines(st, path, overrides, &m);
-    free(m.v), free(t.s), free(model.s), free(train.s);
-    return st;
-}
-
-rnnc_status rnnc_classify_config_read(const char *path, const char *const *overrides, int n,
-                                      rnnc_classify_config *out) {
-    return read_config(path, overrides, n, out, NULL);
-}
-
-rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *overrides, int n,
-                                           rnnc_run_config *out, rnnc__train_hook *hook) {
-    if (!out)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__train_config_read_hooked: NULL argument");
+rnnc_status rnnc__train_file_run(const rnnc_train_file *f, rnnc_run_config *out,
+                                 rnnc__train_hook *hook) {
+    if (!f || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc__train_file_run: NULL argument");
     rnnc_classify_config *c = malloc(sizeof *c);
     if (!c)
-        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", path ? path : "training file");
-    const rnnc_status st = read_config(path, overrides, n, c, hook);
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: out of memory", f->path);
+    const rnnc_status st = read_config(f, c, hook);
     *out = c->run;
     out->fit.out_dir = out->output[0] ? out->output : NULL; /* its own copy of the folder */
     out->fit.tensorboard = out->tensorboard[0] ? out->tensorboard : NULL;
     free(c);
     return st;
+}
+
+rnnc_status rnnc__train_file_read(const char *path, const char *const *overrides, int n,
+                                  enum rnnc__reader which, void *out) {
+    if (!out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "reading a training file: NULL argument");
+    rnnc_train_file *f;
+    RNNC_TRY(rnnc_train_file_open(path, overrides, n, &f));
+    rnnc_status st;
+    switch (which) {
+    case RNNC__READ_CLASSIFY: st = rnnc_classify_config_parse(f, out); break;
+    case RNNC__READ_LM: st = rnnc_lm_config_parse(f, out); break;
+    case RNNC__READ_FORECAST: st = rnnc_forecast_config_parse(f, out); break;
+    case RNNC__READ_ARRAYS: st = rnnc_arrays_config_parse(f, out); break;
+    default: st = rnnc_finetune_config_parse(f, out); break;
+    }
+    rnnc_train_file_free(f);
+    return st;
+}
+
+rnnc_status rnnc_classify_config_read(const char *path, const char *const *overrides, int n,
+                                      rnnc_classify_config *out) {
+    return rnnc__train_file_read(path, overrides, n, RNNC__READ_CLASSIFY, out);
 }

@@ -1,5 +1,5 @@
-/* Training files for tasks beyond text classification: the generic reader of trainconfig.c with
- * one extra section handed to the task (the forecaster's [forecast]). */
+/* Training files for every task: the generic reader of trainconfig.c, with the task's own section
+ * handed to the task (the forecaster's [forecast], the language model's [lm], the arrays' [data]). */
 #ifndef RNNC_SRC_TASKS_TRAINCONFIG_H
 #define RNNC_SRC_TASKS_TRAINCONFIG_H
 
@@ -17,26 +17,33 @@ typedef struct rnnc__train_hook {
     int added_input_size;
 } rnnc__train_hook;
 
-/* The run's sections of a task's training file (what rnnc_classify_config_read reads but [data]),
- * with the keys of [hook->section] handed to hook->on_key; [data] keys are refused. A
- * forecaster's file without a [model] section gets input_size = 1 (added_input_size). */
-rnnc_status rnnc__train_config_read_hooked(const char *path, const char *const *overrides, int n,
-                                           rnnc_run_config *out, rnnc__train_hook *hook);
-/* Hands every key of [section] in the file (after the overrides) to on_key, in file order; the
- * other sections are parsed but not checked ([finetune], which the task readers skip). */
-rnnc_status rnnc__train_config_section(const char *path, const char *const *overrides, int n,
-                                       const char *section,
-                                       rnnc_status (*on_key)(void *user, const char *key,
-                                                             const char *value, const char *path,
-                                                             int line),
-                                       void *user);
+/* The run's sections of a task's training file (what rnnc_classify_config_parse reads but [data]),
+ * with the keys of [hook->section] handed to hook->on_key; [data] keys are refused unless the hook
+ * takes them. hook->added_input_size tells whether the file had no [model] section and
+ * input_size = 1 was supplied (a forecaster's or arrays' file). */
+rnnc_status rnnc__train_file_run(const rnnc_train_file *f, rnnc_run_config *out,
+                                 rnnc__train_hook *hook);
+/* Hands every key of [section] in the file to on_key, in file order; the other sections are not
+ * checked ([finetune], which the task readers skip). */
+rnnc_status rnnc__train_file_section(const rnnc_train_file *f, const char *section,
+                                     rnnc_status (*on_key)(void *user, const char *key,
+                                                           const char *value, const char *path,
+                                                           int line),
+                                     void *user);
+/* The path readers (rnnc_*_config_read): opens path with the overrides, parses it with the
+ * reader's rnnc_*_config_parse into out, frees the file. */
+enum rnnc__reader {
+    RNNC__READ_CLASSIFY,
+    RNNC__READ_LM,
+    RNNC__READ_FORECAST,
+    RNNC__READ_ARRAYS,
+    RNNC__READ_FINETUNE
+};
+rnnc_status rnnc__train_file_read(const char *path, const char *const *overrides, int n,
+                                  enum rnnc__reader reader, void *out);
 /* The read limits' keys of a task's data section (max_read_bytes, max_text_bytes, max_records,
  * max_members, each an integer >= 0; 0 the default): 1 with lim's field set, -1 for such a key
  * with a bad value, 0 for any other key. */
 int rnnc__limit_key(const char *key, const char *value, rnnc_read_limits *lim);
-
-/* *yes = whether the file, after the overrides, has a [section] header. */
-rnnc_status rnnc__train_config_has_section(const char *path, const char *const *overrides, int n,
-                                           const char *section, int *yes);
 
 #endif

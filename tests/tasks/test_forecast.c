@@ -547,6 +547,16 @@ static void write_file(const char *path, const char *text) {
     }
 }
 
+/* The task of a training file, -1 when it cannot be read. */
+static int task_of(const char *path, const char *const *ov, int n) {
+    rnnc_train_file *f;
+    if (rnnc_train_file_open(path, ov, n, &f) != RNNC_OK)
+        return -1;
+    const int t = (int)rnnc_train_file_task(f);
+    rnnc_train_file_free(f);
+    return t;
+}
+
 static void test_config(void) {
     char dir[] = "/tmp/rnnc_fcc_XXXXXX";
     if (!mkdtemp(dir))
@@ -561,15 +571,11 @@ static void test_config(void) {
                    "decoder = recursive\nloss = huber\nhuber_delta = 0.5\n\n[gru]\nhidden = 8\n\n"
                    "[train]\nepochs = 3\n");
     write_file(p2, "[lstm]\nhidden = 4\n[forecast]\ndata = x.csv\nhorizon = 2\nlookbak = 3\n");
-    write_file(p3, "[data]\ntrain = t.tsv\n[lstm]\nhidden = 4\n");
-    int yes = -1;
-    check(rnnc_forecast_config_detect(p1, NULL, 0, &yes) == RNNC_OK && yes == 1,
-          "a file with [forecast] is detected");
-    check(rnnc_forecast_config_detect(p3, NULL, 0, &yes) == RNNC_OK && yes == 0,
-          "a classifier's file is not");
+    write_file(p3, "[data]\ntrain = t.tsv\n[model]\ninput_size = 3\n[lstm]\nhidden = 4\n");
     const char *ov[] = {"forecast.horizon=3"};
-    check(rnnc_forecast_config_detect(p3, ov, 1, &yes) == RNNC_OK && yes == 1,
-          "--set forecast.x adds the section");
+    check(task_of(p1, NULL, 0) == RNNC_TRAIN_FORECAST, "a file with [forecast] trains a forecaster");
+    check(task_of(p3, NULL, 0) == RNNC_TRAIN_CLASSIFY, "a classifier's file does not");
+    check(task_of(p3, ov, 1) == RNNC_TRAIN_FORECAST, "--set forecast.x adds the section");
     static rnnc_forecast_config c;
     const char *ov2[] = {"forecast.lookback=24", "gru.hidden=16"};
     rnnc_status st = rnnc_forecast_config_read(p1, ov2, 2, &c);

@@ -502,8 +502,11 @@ static void test_file_and_config(void) {
             txt);
     fclose(f);
     rnnc_lm_config lc;
-    int yes = 0;
-    check(rnnc_lm_config_detect(ini, NULL, 0, &yes) == RNNC_OK && yes, "[lm] detected");
+    rnnc_train_file *tf;
+    check(rnnc_train_file_open(ini, NULL, 0, &tf) == RNNC_OK &&
+              rnnc_train_file_task(tf) == RNNC_TRAIN_LM,
+          "a file with [lm] trains a language model");
+    rnnc_train_file_free(tf);
     st = rnnc_lm_config_read(ini, NULL, 0, &lc);
     check(st == RNNC_OK && lc.spec.level == RNNC_LM_WORD && lc.spec.bptt == 7 &&
               lc.spec.loss == RNNC_LM_LOSS_STEP_SUM && lc.validation_split == 0.25 &&

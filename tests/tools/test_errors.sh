@@ -490,6 +490,7 @@ row ft-tokenizer 2 'built with lowercase = true, but \[data\] gives false' -- $F
 row ft-missing 1 'nothere\.safetensors: cannot open' -- "$rnnc" finetune "$tmp/nothere.safetensors" "$tmp/t.ini"
 row ft-not-model 2 't\.ini' -- "$rnnc" finetune "$tmp/t.ini" "$tmp/t.ini"
 row ft-in-train 2 'has a \[finetune\] section: run it with .rnnc finetune' -- $T --set finetune.freeze=gru
+row ft-arrays 2 "t\.ini trains on arrays \(\[data\] format = npz or safetensors\): fine-tuning takes" -- $FT --set data.format=npz
 row ft-args 2 'usage: rnnc finetune' -- "$rnnc" finetune "$model"
 row output-is-input 2 'run/model\.safetensors is also an input .*run/model\.safetensors.' -- "$rnnc" finetune "$tmp/run/model.safetensors" "$tmp/t.ini" --threads 1 --quiet
 row output-is-input 2 'run/metrics\.jsonl is also an input' -- $T --set data.test="$tmp/run/metrics.jsonl"
