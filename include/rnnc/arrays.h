@@ -160,7 +160,7 @@ typedef struct rnnc_arrays_config {
 rnnc_status rnnc_arrays_config_parse(const rnnc_train_file *f, rnnc_arrays_config *out);
 /* rnnc_train_file_open + rnnc_arrays_config_parse + rnnc_train_file_free. */
 rnnc_status rnnc_arrays_config_read(const char *path, const char *const *overrides, int n,
-                                rnnc_arrays_config *out);
+                                    rnnc_arrays_config *out);
 
 #ifdef __cplusplus
 }

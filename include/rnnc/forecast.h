@@ -252,7 +252,7 @@ typedef struct rnnc_forecast_config {
 rnnc_status rnnc_forecast_config_parse(const rnnc_train_file *f, rnnc_forecast_config *out);
 /* rnnc_train_file_open + rnnc_forecast_config_parse + rnnc_train_file_free. */
 rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overrides, int n,
-                                rnnc_forecast_config *out);
+                                      rnnc_forecast_config *out);
 
 #ifdef __cplusplus
 }

@@ -745,9 +745,9 @@ struct rnnc_train_file {
     char *path;
     char **overrides; /* copies, for messages naming an override's line */
     int n_overrides;
-    text t;           /* the file after the overrides */
-    linemap map;      /* where each line of t came from */
-    collect entries;  /* the training sections' key = value entries, in file order */
+    text t;          /* the file after the overrides */
+    linemap map;     /* where each line of t came from */
+    collect entries; /* the training sections' key = value entries, in file order */
     rnnc_config model;
     enum rnnc_train_task task;
     int added_input_size; /* a forecaster's or arrays' file without [model]: input_size = 1 added */

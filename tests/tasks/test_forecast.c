@@ -573,7 +573,8 @@ static void test_config(void) {
     write_file(p2, "[lstm]\nhidden = 4\n[forecast]\ndata = x.csv\nhorizon = 2\nlookbak = 3\n");
     write_file(p3, "[data]\ntrain = t.tsv\n[model]\ninput_size = 3\n[lstm]\nhidden = 4\n");
     const char *ov[] = {"forecast.horizon=3"};
-    check(task_of(p1, NULL, 0) == RNNC_TRAIN_FORECAST, "a file with [forecast] trains a forecaster");
+    check(task_of(p1, NULL, 0) == RNNC_TRAIN_FORECAST,
+          "a file with [forecast] trains a forecaster");
     check(task_of(p3, NULL, 0) == RNNC_TRAIN_CLASSIFY, "a classifier's file does not");
     check(task_of(p3, ov, 1) == RNNC_TRAIN_FORECAST, "--set forecast.x adds the section");
     static rnnc_forecast_config c;
