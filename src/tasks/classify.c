@@ -172,6 +172,8 @@ static rnnc_status check_labels(char *const *names, int n) {
     return RNNC_OK;
 }
 
+static const rnnc__task_kind task_kind; /* the classifier to task.c's shared code (below load) */
+
 rnnc_status rnnc_classifier_create(const rnnc_config *cfg, const rnnc_text_spec *text,
                                    const rnnc_textset *train, uint64_t seed,
                                    rnnc_classifier **out) {
@@ -194,12 +196,7 @@ rnnc_status rnnc_classifier_create_vocab(const rnnc_config *cfg, const rnnc_text
     if (check_labels(train->label_names, train->n_labels) != RNNC_OK)
         return rnnc__fail_prefix(RNNC_ERR_ARG, "the training set");
     rnnc_classifier *c;
-    RNNC_TRY(rnnc__calloc((void **)&c, 1, sizeof *c, "classifier"));
-    const rnnc_status locked = rnnc__lock_init(&c->lock);
-    if (locked != RNNC_OK) {
-        free(c);
-        return locked;
-    }
+    RNNC_TRY(rnnc__task_new(&task_kind, (void **)&c));
     c->text = *text;
     rnnc_status s = vocab ? rnnc_vocab_copy(vocab, &c->vocab)
                           : rnnc_vocab_build(&text->tok, (const char *const *)train->texts,
@@ -437,21 +434,9 @@ static rnnc_status load_labels(rnnc_classifier *c, const char *meta, const char 
     return check_unique(c->labels, n, path);
 }
 
-rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out) {
-    if (!path || !out)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_load: NULL argument");
-    *out = NULL;
-    rnnc_classifier *c;
-    RNNC_TRY(rnnc__calloc((void **)&c, 1, sizeof *c, "classifier"));
-    const rnnc_status locked = rnnc__lock_init(&c->lock);
-    if (locked != RNNC_OK) {
-        free(c);
-        return locked;
-    }
-    rnnc_tensor_file *f = NULL;
-    rnnc_status s = rnnc__task_load(path, "classify", "a text classifier", &c->model, &f);
-    if (s == RNNC_OK)
-        s = text_from_meta(rnnc_tensor_file_meta(f, "rnnc.text"), path, &c->text);
+static rnnc_status read_meta(void *obj, const rnnc_tensor_file *f, const char *path) {
+    rnnc_classifier *c = obj;
+    rnnc_status s = text_from_meta(rnnc_tensor_file_meta(f, "rnnc.text"), path, &c->text);
     if (s == RNNC_OK)
         s = rnnc__task_vocab(f, path, &c->vocab);
     if (s == RNNC_OK)
@@ -462,18 +447,27 @@ rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out) {
         if (!strncmp(k, "rnnc.data.", 10))
             s = rnnc_classifier_set_info(c, k, v);
     }
-    if (s == RNNC_OK) {
-        s = check_model(c);
-        if (s != RNNC_OK)
-            s = rnnc__fail_prefix(RNNC_ERR_FORMAT, path);
-    }
-    rnnc_tensor_file_free(f);
-    if (s != RNNC_OK) {
-        rnnc_classifier_free(c);
-        return s;
-    }
-    *out = c;
-    return RNNC_OK;
+    if (s == RNNC_OK && check_model(c) != RNNC_OK)
+        s = rnnc__fail_prefix(RNNC_ERR_FORMAT, path);
+    return s;
+}
+
+static void free_obj(void *c) {
+    rnnc_classifier_free(c);
+}
+
+static const rnnc__task_kind task_kind = {"classify",
+                                          "a text classifier",
+                                          sizeof(rnnc_classifier),
+                                          offsetof(rnnc_classifier, model),
+                                          offsetof(rnnc_classifier, lock),
+                                          read_meta,
+                                          free_obj};
+
+rnnc_status rnnc_classifier_load(const char *path, rnnc_classifier **out) {
+    if (!path || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_classifier_load: NULL argument");
+    return rnnc__task_open(&task_kind, path, (void **)out);
 }
 
 /* ---- encoding and batches ---- */

@@ -328,6 +328,7 @@ static rnnc_status build_model(rnnc_forecaster *f, const rnnc_config *cfg, uint6
 static rnnc_status check_baselines(const rnnc_forecaster *f, const view *v, const char *data);
 static rnnc_status check_scaled(const rnnc_forecaster *f, const view *v, const char *data);
 static rnnc_status check_meta(const rnnc_forecaster *f, const char *path);
+static const rnnc__task_kind task_kind; /* the forecaster to task.c's shared code (below load) */
 
 rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_spec *spec,
                                    const rnnc_series *s, const rnnc_series_source *src,
@@ -340,12 +341,7 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
     *out = NULL;
     RNNC_TRY(check_spec(spec));
     rnnc_forecaster *f;
-    RNNC_TRY(rnnc__calloc((void **)&f, 1, sizeof *f, "forecaster"));
-    const rnnc_status locked = rnnc__lock_init(&f->lock);
-    if (locked != RNNC_OK) {
-        free(f);
-        return locked;
-    }
+    RNNC_TRY(rnnc__task_new(&task_kind, (void **)&f));
     f->spec = *spec;
     f->seed = seed;
     if (src) {
@@ -736,11 +732,9 @@ static rnnc_status check_meta(const rnnc_forecaster *f, const char *path) {
                                     : "is too long");
     }
     char *spec = spec_to_meta(f), *names = join_lines(f->names, f->I), *sc = scaler_to_meta(f);
-    rnnc_forecaster *g = calloc(1, sizeof *g);
-    rnnc_status st =
-        spec && names && sc && g ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
-    if (st == RNNC_OK && (st = rnnc__lock_init(&g->lock)) != RNNC_OK)
-        free(g), g = NULL;
+    rnnc_forecaster *g = NULL;
+    rnnc_status st = spec && names && sc ? rnnc__task_new(&task_kind, (void **)&g)
+                                         : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     if (st == RNNC_OK)
         st = names_from_meta(g, names, path);
     if (st == RNNC_OK)
@@ -837,21 +831,9 @@ static rnnc_status load_members(rnnc_forecaster *f, const char *path, const rnnc
     return st;
 }
 
-rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out) {
-    if (!path || !out)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_load: NULL argument");
-    *out = NULL;
-    rnnc_forecaster *f;
-    RNNC_TRY(rnnc__calloc((void **)&f, 1, sizeof *f, "forecaster"));
-    const rnnc_status locked = rnnc__lock_init(&f->lock);
-    if (locked != RNNC_OK) {
-        free(f);
-        return locked;
-    }
-    rnnc_tensor_file *tf = NULL;
-    rnnc_status st = rnnc__task_load(path, "forecast", "a forecaster", &f->model, &tf);
-    if (st == RNNC_OK)
-        st = names_from_meta(f, rnnc_tensor_file_meta(tf, "rnnc.forecast.inputs"), path);
+static rnnc_status read_meta(void *obj, const rnnc_tensor_file *tf, const char *path) {
+    rnnc_forecaster *f = obj;
+    rnnc_status st = names_from_meta(f, rnnc_tensor_file_meta(tf, "rnnc.forecast.inputs"), path);
     if (st == RNNC_OK)
         st = spec_from_meta(f, rnnc_tensor_file_meta(tf, "rnnc.forecast"), path);
     if (st == RNNC_OK)
@@ -874,13 +856,25 @@ rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out) {
     }
     if (st == RNNC_OK && f->spec.ensemble > 1)
         st = load_members(f, path, tf);
-    rnnc_tensor_file_free(tf);
-    if (st != RNNC_OK) {
-        rnnc_forecaster_free(f);
-        return st;
-    }
-    *out = f;
-    return RNNC_OK;
+    return st;
+}
+
+static void free_obj(void *f) {
+    rnnc_forecaster_free(f);
+}
+
+static const rnnc__task_kind task_kind = {"forecast",
+                                          "a forecaster",
+                                          sizeof(rnnc_forecaster),
+                                          offsetof(rnnc_forecaster, model),
+                                          offsetof(rnnc_forecaster, lock),
+                                          read_meta,
+                                          free_obj};
+
+rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out) {
+    if (!path || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_load: NULL argument");
+    return rnnc__task_open(&task_kind, path, (void **)out);
 }
 
 /* ---- windows ---- */

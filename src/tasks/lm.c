@@ -196,6 +196,9 @@ const rnnc_lm_spec *rnnc_lm_get_spec(const rnnc_lm *lm) {
     return lm ? &lm->spec : NULL;
 }
 
+static const rnnc__task_kind
+    task_kind; /* the language model to task.c's shared code (below load) */
+
 rnnc_status rnnc_lm_create(const rnnc_config *cfg, const rnnc_lm_spec *spec, const char *train_text,
                            size_t len, uint64_t seed, rnnc_lm **out) {
     if (!train_text)
@@ -215,12 +218,7 @@ rnnc_status rnnc_lm_create_vocab(const rnnc_config *cfg, const rnnc_lm_spec *spe
         return RNNC_FAIL(RNNC_ERR_ARG, "a language model needs at least an embedding and a "
                                        "dense layer");
     rnnc_lm *lm;
-    RNNC_TRY(rnnc__calloc((void **)&lm, 1, sizeof *lm, "language model"));
-    const rnnc_status locked = rnnc__lock_init(&lm->lock);
-    if (locked != RNNC_OK) {
-        free(lm);
-        return locked;
-    }
+    RNNC_TRY(rnnc__task_new(&task_kind, (void **)&lm));
     lm->spec = *spec;
     rnnc_status s;
     if (vocab)
@@ -344,35 +342,35 @@ rnnc_status rnnc_lm_save(const rnnc_lm *lm, const char *path) {
     return save_with(lm, path, NULL, NULL);
 }
 
-rnnc_status rnnc_lm_load(const char *path, rnnc_lm **out) {
-    if (!path || !out)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_load: NULL argument");
-    *out = NULL;
-    rnnc_lm *lm;
-    RNNC_TRY(rnnc__calloc((void **)&lm, 1, sizeof *lm, "language model"));
-    const rnnc_status locked = rnnc__lock_init(&lm->lock);
-    if (locked != RNNC_OK) {
-        free(lm);
-        return locked;
-    }
-    rnnc_tensor_file *f = NULL;
-    rnnc_status s = rnnc__task_load(path, "lm", "a language model", &lm->model, &f);
-    if (s == RNNC_OK)
-        s = spec_from_meta(&lm->spec, rnnc_tensor_file_meta(f, "rnnc.lm"), path);
+static rnnc_status read_meta(void *obj, const rnnc_tensor_file *f, const char *path) {
+    rnnc_lm *lm = obj;
+    rnnc_status s = spec_from_meta(&lm->spec, rnnc_tensor_file_meta(f, "rnnc.lm"), path);
     if (s == RNNC_OK)
         s = rnnc__task_vocab(f, path, &lm->vocab);
     if (s == RNNC_OK) {
         lm->V = (size_t)rnnc_vocab_size(lm->vocab);
-        if ((s = check_model(lm)) != RNNC_OK)
+        if (check_model(lm) != RNNC_OK)
             s = rnnc__fail_prefix(RNNC_ERR_FORMAT, path);
     }
-    rnnc_tensor_file_free(f);
-    if (s != RNNC_OK) {
-        rnnc_lm_free(lm);
-        return s;
-    }
-    *out = lm;
-    return RNNC_OK;
+    return s;
+}
+
+static void free_obj(void *lm) {
+    rnnc_lm_free(lm);
+}
+
+static const rnnc__task_kind task_kind = {"lm",
+                                          "a language model",
+                                          sizeof(rnnc_lm),
+                                          offsetof(rnnc_lm, model),
+                                          offsetof(rnnc_lm, lock),
+                                          read_meta,
+                                          free_obj};
+
+rnnc_status rnnc_lm_load(const char *path, rnnc_lm **out) {
+    if (!path || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_lm_load: NULL argument");
+    return rnnc__task_open(&task_kind, path, (void **)out);
 }
 
 rnnc_status rnnc_lm_encode(const rnnc_lm *lm, const char *text, size_t len, const char *name,

@@ -52,6 +52,36 @@ rnnc_status rnnc__task_load(const char *path, const char *task, const char *what
     return s;
 }
 
+rnnc_status rnnc__task_new(const rnnc__task_kind *k, void **out) {
+    *out = NULL;
+    void *o;
+    RNNC_TRY(rnnc__calloc(&o, 1, k->size, k->what));
+    const rnnc_status st = rnnc__lock_init((pthread_mutex_t *)((char *)o + k->lock_at));
+    if (st != RNNC_OK) {
+        free(o);
+        return st;
+    }
+    *out = o;
+    return RNNC_OK;
+}
+
+rnnc_status rnnc__task_open(const rnnc__task_kind *k, const char *path, void **out) {
+    void *o;
+    RNNC_TRY(rnnc__task_new(k, &o));
+    rnnc_tensor_file *f = NULL;
+    rnnc_model **m = (rnnc_model **)((char *)o + k->model_at);
+    rnnc_status st = rnnc__task_load(path, k->name, k->what, m, &f);
+    if (st == RNNC_OK)
+        st = k->read_meta(o, f, path);
+    rnnc_tensor_file_free(f);
+    if (st != RNNC_OK) {
+        k->free(o);
+        return st;
+    }
+    *out = o;
+    return RNNC_OK;
+}
+
 rnnc_status rnnc__task_vocab(const rnnc_tensor_file *f, const char *path, rnnc_vocab **out) {
     const char *v = rnnc_tensor_file_meta(f, "rnnc.vocab");
     return v ? rnnc_vocab_from_text(v, path, out)

@@ -17,6 +17,29 @@
 rnnc_status rnnc__lock_init(pthread_mutex_t *m);
 void rnnc__lock_free(pthread_mutex_t *m);
 
+/* What a task's object is to the code every task shares: the task's name in "rnnc.task", the
+ * object's size and where its model and lock sit in it, how it reads its own metadata from a model
+ * file, and how it is freed. A task declares one (classify.c, lm.c, forecast.c) and its create and
+ * load calls go through rnnc__task_new and rnnc__task_open. */
+typedef struct rnnc__task_kind {
+    const char *name; /* "rnnc.task": "classify", "lm", "forecast" */
+    const char *what; /* for messages: "a text classifier" */
+    size_t size;      /* sizeof the object */
+    size_t model_at;  /* offsetof its rnnc_model * */
+    size_t lock_at;   /* offsetof its pthread_mutex_t */
+    /* Reads the object's metadata from f (the model is loaded) and checks that the model fits
+     * it; messages name path. */
+    rnnc_status (*read_meta)(void *obj, const rnnc_tensor_file *f, const char *path);
+    void (*free)(void *obj); /* frees whatever the object holds, and the object */
+} rnnc__task_kind;
+
+/* A new zeroed object of kind k with its lock initialised (the caller fills the rest). */
+rnnc_status rnnc__task_new(const rnnc__task_kind *k, void **out);
+/* A model file of kind k: a new object, its model and its metadata (k->read_meta). On failure
+ * the object is freed, *out is NULL and the message names path (a file of another task names the
+ * task it holds). */
+rnnc_status rnnc__task_open(const rnnc__task_kind *k, const char *path, void **out);
+
 /* Writes m to path (atomically, rnnc_model_save) with "rnnc.task" = task, the task's n keys and
  * values, and key = value after them when key is not NULL (the training loop's train state). */
 rnnc_status rnnc__task_save(const rnnc_model *m, const char *path, const char *task,
