@@ -23,6 +23,14 @@ typedef float real;
 /* The twin builds' symbols: each name below is name_f32 in the float build and name_f64 in the
  * double one (mapped here as zlib's Z_PREFIX maps its names), so definitions, calls, grep and
  * ctags all see the plain name. A file that needs one precision's copy uses the suffixed name. */
+#define rnnc__attn RNNC__TWIN(rnnc__attn)
+#define rnnc__attn_backward RNNC__TWIN(rnnc__attn_backward)
+#define rnnc__attn_finish RNNC__TWIN(rnnc__attn_finish)
+#define rnnc__attn_forward RNNC__TWIN(rnnc__attn_forward)
+#define rnnc__attn_prepare RNNC__TWIN(rnnc__attn_prepare)
+#define rnnc__attn_proj_size RNNC__TWIN(rnnc__attn_proj_size)
+#define rnnc__attn_w RNNC__TWIN(rnnc__attn_w)
+#define rnnc__attn_work_size RNNC__TWIN(rnnc__attn_work_size)
 #define rnnc__batch RNNC__TWIN(rnnc__batch)
 #define rnnc__cell RNNC__TWIN(rnnc__cell)
 #define rnnc__cell_find RNNC__TWIN(rnnc__cell_find)
