@@ -60,6 +60,13 @@ rnnc_status rnnc_classify_config_read(const char *path, const char *const *overr
 rnnc_status rnnc_train_file_model(const char *path, const char *const *overrides, int n,
                                   rnnc_config *out);
 
+/* The run's sections of any training file (or of a model description alone: the defaults), after
+ * the overrides: [train], [optimizer], [schedule], [early_stopping] and the layer sections;
+ * the task's data sections ([data], [lm], [forecast]) and [finetune] are not read. Errors name
+ * the file and line, or the override. */
+rnnc_status rnnc_train_file_run(const char *path, const char *const *overrides, int n,
+                                rnnc_run_config *out);
+
 /* ---- Fine-tuning (docs/finetune.md) ---- */
 
 /* The vocabulary a fine-tuned model uses: the pretrained model's (every embedding row carries

@@ -106,7 +106,7 @@ rnnc_status rnnc_arrays_config_read(const char *path, const char *const *overrid
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_arrays_config_read: NULL argument");
     memset(out, 0, sizeof *out);
     out->source = rnnc_arrays_source_init();
-    rnnc__train_hook hook = {"data", on_key, out, 0};
+    rnnc__train_hook hook = {"data", on_key, out, 0, 0};
     RNNC_TRY(rnnc__train_config_read_hooked(path, overrides, n, &out->run, &hook));
     if (hook.added_input_size)
         out->run.model.input_size = 0; /* set from the data */

@@ -187,7 +187,7 @@ rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overr
     fc_reader r;
     memset(&r, 0, sizeof r);
     r.c = out;
-    rnnc__train_hook hook = {"forecast", on_key, &r, 0};
+    rnnc__train_hook hook = {"forecast", on_key, &r, 0, 0};
     rnnc_status st = rnnc__train_config_read_hooked(path, overrides, n, &out->run, &hook);
     if (st != RNNC_OK)
         return st;

@@ -117,7 +117,7 @@ rnnc_status rnnc_lm_config_read(const char *path, const char *const *overrides, 
     memset(out, 0, sizeof *out);
     out->spec = rnnc_lm_spec_init();
     out->format = -1;
-    rnnc__train_hook hook = {"lm", on_key, out, 0};
+    rnnc__train_hook hook = {"lm", on_key, out, 0, 0};
     RNNC_TRY(rnnc__train_config_read_hooked(path, overrides, n, &out->run, &hook));
     if (!out->train_file[0])
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [lm] needs 'train = FILE'", path);
