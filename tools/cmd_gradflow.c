@@ -499,7 +499,7 @@ static int draw(const gf_opts *o, gf_model *g, int n, const gf_data *d) {
     for (int k = 0; o->train_steps && k < n; k++, m++) {
         for (size_t s = 0; s < steps; s++)
             gy[(size_t)m * steps + s] = s < (size_t)o->train_steps ? g[k].gnorm[s] : NAN;
-        snprintf(names[m], sizeof names[m], "%s (clip %g)", g[k].label, g[k].clip);
+        snprintf(names[m], sizeof names[m], "%s", g[k].label);
         sc[m] = (plot_curve){names[m], gy + (size_t)m * steps, m};
     }
     for (int k = 0; k < o->logs.n; k++, m++) {
@@ -509,27 +509,22 @@ static int draw(const gf_opts *o, gf_model *g, int n, const gf_data *d) {
         sc[m] = (plot_curve){names[m], gy + (size_t)m * steps, m};
     }
     char t0[96], t1[96], title[1200];
-    snprintf(t0, sizeof t0, "||dL/dh_t|| at initialisation");
-    snprintf(t1, sizeof t1, "||dL/dh_t|| after %ld training steps", o->train_steps);
+    snprintf(t0, sizeof t0, "at initialisation");
+    snprintf(t1, sizeof t1, "after %ld training steps", o->train_steps);
     plot_panel panels[3];
     int np = 0;
     panels[np++] = (plot_panel){t0, pc[0], curves, 1, 0, NULL, NULL};
     if (o->train_steps)
         panels[np++] = (plot_panel){t1, pc[1], curves, 1, 0, NULL, NULL};
     if (third)
-        panels[np++] = (plot_panel){"global gradient norm per step (before clipping)",
-                                    sc,
-                                    third,
-                                    1,
-                                    steps,
-                                    sx,
-                                    "optimizer step"};
+        panels[np++] =
+            (plot_panel){"global norm per step", sc, third, 1, steps, sx, "optimizer step"};
     if (d->path)
-        snprintf(title, sizeof title, "gradient flow through time: %.1000s, T = %d, batch %d",
+        snprintf(title, sizeof title, "||dL/dh_t|| through time: %.1000s, T = %d, batch %d",
                  d->path, d->T, d->B);
     else
         snprintf(title, sizeof title,
-                 "gradient flow through time: the adding problem, T = %d, "
+                 "||dL/dh_t|| through time: the adding problem, T = %d, "
                  "batch %d",
                  d->T, d->B);
     plot_curves_spec spec = {title, "time step t", (size_t)d->T, x, panels, np};
