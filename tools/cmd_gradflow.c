@@ -218,7 +218,10 @@ static int model_from_text(gf_model *g, const gf_opts *o, const gf_data *d) {
             v = d->a->ids[i] > v ? d->a->ids[i] : v;
         first->vocab = v + 1;
     }
-    if (first->kind != RNNC_LAYER_EMBEDDING)
+    int on_arrays = 0; /* an arrays training file leaves the input's size to the data */
+    if ((st = rnnc_arrays_config_detect(g->path, o->sets.v, o->sets.n, &on_arrays)))
+        return cli_fail("gradflow", st);
+    if (on_arrays && first->kind != RNNC_LAYER_EMBEDDING)
         cfg.input_size = d->F;
     if (rnnc_layer_is_recurrent(last->kind) && cfg.n_layers < RNNC_MAX_LAYERS) {
         cfg.layers[cfg.n_layers] = rnnc_layer_spec_init(RNNC_LAYER_DENSE);
