@@ -92,7 +92,7 @@ $(BUILD)/examples/%: examples/c/%.c $(LIB) include/rnnc.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
 check: deps $(TESTS) $(BIN) $(EXAMPLES)
-	@RNNC_SAN=$(SAN) RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/tools/test_cli.sh tests/tools/test_arrays.sh tests/tools/test_errors.sh tests/tools/test_gradcheck.sh tests/tools/test_crash.sh tests/tools/test_lock.sh tests/tools/test_install.sh tests/tools/test_examples.sh tests/tools/test_dlclose.sh tests/tools/test_get_data.sh tests/test_layers.sh
+	@RNNC_SAN=$(SAN) RNNC_NUM_THREADS=$${RNNC_NUM_THREADS:-1} tests/run.sh $(BUILD) $(TESTS) tests/tools/test_cli.sh tests/tools/test_arrays.sh tests/tools/test_errors.sh tests/tools/test_gradcheck.sh tests/tools/test_gradflow.sh tests/tools/test_crash.sh tests/tools/test_lock.sh tests/tools/test_install.sh tests/tools/test_examples.sh tests/tools/test_dlclose.sh tests/tools/test_get_data.sh tests/test_layers.sh
 
 # Every C file laid out as .clang-format says (needs clang-format: scripts/install-deps.sh clang-format).
 FORMAT_FILES := $(wildcard src/*/*.[ch] include/*.h include/rnnc/*.h tools/*.[ch] tests/*.[ch] tests/*/*.c bench/*.[ch] examples/c/*.c)

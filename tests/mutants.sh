@@ -47,6 +47,7 @@ mutants=(
   "src/tasks/forecast.c|    if (st == RNNC_OK \&\& set == 0 \&\& augmenting(\&f->spec)) /* training windows only */|    if (st == RNNC_OK && augmenting(&f->spec))|forecaster augments its validation windows"
   "src/tasks/classify.c|    rnnc_rng *rng = rnnc_model_rng(c->model);|    static rnnc_rng own = {{1, 2, 3, 4}}; rnnc_rng *rng = &own;|text augmentation draws from its own generator, not the model's"
   "src/tasks/classify.c|        c->border[b] = idx[c->border[b]];|        (void)idx;|augmented batch rows not mapped back to their labels"
+  "src/nn/layers.h|            o[j] = on ? dh[b * H + j] + dy[(t * B + b) * ldy + j] : 0;|            o[j] = on ? dh[b * H + j] : 0;|the step-gradient record (rnnc gradflow) leaves out the output's gradient"
 )
 
 for m in "${mutants[@]}"; do

@@ -1098,28 +1098,42 @@ static double box_y(const panel_box *b, double y) {
     return b->y1 - (y - b->ylo) * (b->y1 - b->y0) / (b->yhi - b->ylo);
 }
 
-static int curve_drawn(const plot_curves_spec *p, const plot_curve *c) {
+/* A curve's value at i as the panel draws it: log10 of it on a log axis (NAN for <= 0). */
+static double yval(const plot_panel *pn, const plot_curve *cv, size_t i) {
+    const double v = cv->y[i];
+    return !pn->log_y ? v : v > 0 ? log10(v) : NAN;
+}
+
+static int curve_drawn(const plot_curves_spec *p, const plot_panel *pn, const plot_curve *c) {
     for (size_t i = 0; i < p->n; i++)
-        if (isfinite(c->y[i]))
+        if (isfinite(yval(pn, c, i)))
             return 1;
     return 0;
 }
 
-static void draw_panel(plot_canvas *c, const plot_curves_spec *p, const plot_panel *pn, double px,
-                       double py, double pw, double *xy) {
+static void draw_panel(plot_canvas *c, const plot_curves_spec *spec, const plot_panel *pn,
+                       double px, double py, double pw, double *xy) {
+    plot_curves_spec own = *spec; /* the x positions this panel draws over */
+    if (pn->n)
+        own.n = pn->n, own.x = pn->x, own.xlabel = pn->xlabel ? pn->xlabel : spec->xlabel;
+    const plot_curves_spec *p = &own;
     panel_box b = {px + CL, px + pw - CR, py + CT,  py + PLOT_PANEL_H - CB, 0,
                    0,       INFINITY,     -INFINITY};
     for (int k = 0; k < pn->n_curves; k++)
-        for (size_t i = 0; i < p->n; i++)
-            if (isfinite(pn->curves[k].y[i]))
-                b.ylo = fmin(b.ylo, pn->curves[k].y[i]), b.yhi = fmax(b.yhi, pn->curves[k].y[i]);
+        for (size_t i = 0; i < p->n; i++) {
+            const double v = yval(pn, &pn->curves[k], i);
+            if (isfinite(v))
+                b.ylo = fmin(b.ylo, v), b.yhi = fmax(b.yhi, v);
+        }
     if (!(b.ylo <= b.yhi))
         b.ylo = 0, b.yhi = 1; /* no value at all */
     if (!(b.yhi > b.ylo)) {
-        const double d = b.ylo != 0 ? fabs(b.ylo) * 0.1 : 1;
+        const double d = pn->log_y ? 0.5 : b.ylo != 0 ? fabs(b.ylo) * 0.1 : 1;
         b.ylo -= d, b.yhi += d;
     }
-    const double ystep = nice_step(b.ylo, b.yhi, 4);
+    double ystep = nice_step(b.ylo, b.yhi, 4);
+    if (pn->log_y) /* whole decades */
+        ystep = ystep < 1 ? 1 : ceil(ystep);
     b.ylo = floor(b.ylo / ystep) * ystep, b.yhi = ceil(b.yhi / ystep) * ystep;
     b.xlo = p->x[0], b.xhi = p->x[p->n - 1];
     if (!(b.xhi > b.xlo))
@@ -1133,7 +1147,10 @@ static void draw_panel(plot_canvas *c, const plot_curves_spec *p, const plot_pan
         const double y = box_y(&b, v);
         char t[64];
         plot_canvas_line(c, b.x0, y, b.x1, y, &grid, PLOT_X_INT);
-        snprintf(t, sizeof t, "%g", fabs(v) < ystep * 1e-9 ? 0 : v);
+        if (pn->log_y)
+            snprintf(t, sizeof t, "1e%d", (int)lround(v));
+        else
+            snprintf(t, sizeof t, "%g", fabs(v) < ystep * 1e-9 ? 0 : v);
         plot_canvas_text(c, b.x0 - 6, y + 4, t, &right, PLOT_X_INT);
     }
     /* whole-number x ticks */
@@ -1156,13 +1173,13 @@ static void draw_panel(plot_canvas *c, const plot_curves_spec *p, const plot_pan
     double lx = b.x1;
     for (int k = pn->n_curves - 1; k >= 0; k--) {
         const plot_curve *cv = &pn->curves[k];
-        if (!curve_drawn(p, cv))
+        if (!curve_drawn(p, pn, cv))
             continue;
         const plot_stroke *s = &curve_styles[cv->style];
         size_t m = 0;
         for (size_t i = 0; i <= p->n; i++) {
-            if (i < p->n && isfinite(cv->y[i])) {
-                xy[2 * m] = box_x(&b, p->x[i]), xy[2 * m + 1] = box_y(&b, cv->y[i]);
+            if (i < p->n && isfinite(yval(pn, cv, i))) {
+                xy[2 * m] = box_x(&b, p->x[i]), xy[2 * m + 1] = box_y(&b, yval(pn, cv, i));
                 m++;
             } else if (m) {
                 plot_canvas_polyline(c, xy, m, s);
@@ -1170,9 +1187,9 @@ static void draw_panel(plot_canvas *c, const plot_curves_spec *p, const plot_pan
             }
         }
         for (size_t i = 0; p->n <= 60 && i < p->n; i++)
-            if (isfinite(cv->y[i]))
-                plot_canvas_rect(c, box_x(&b, p->x[i]) - 2, box_y(&b, cv->y[i]) - 2, 4, 4, s->color,
-                                 PLOT_XY_DEC);
+            if (isfinite(yval(pn, cv, i)))
+                plot_canvas_rect(c, box_x(&b, p->x[i]) - 2, box_y(&b, yval(pn, cv, i)) - 2, 4, 4,
+                                 s->color, PLOT_XY_DEC);
         const double tw = 6.5 * (double)strlen(cv->name ? cv->name : "");
         lx -= tw;
         plot_canvas_text(c, lx, py + 22, cv->name ? cv->name : "", NULL, PLOT_XY_DEC);
@@ -1194,11 +1211,21 @@ rnnc_status plot_curves(const char *path, const plot_curves_spec *p) {
         if (!isfinite(p->x[i]) || (i > 0 && !(p->x[i] > p->x[i - 1])))
             return rnnc_error(RNNC_ERR_ARG, "%s: x[%zu] = %g is not finite and increasing", path, i,
                               p->x[i]);
+    size_t most = p->n; /* the most x positions of a panel */
     for (int k = 0; k < p->n_panels; k++) {
         const plot_panel *pn = &p->panels[k];
         if (!pn->curves || pn->n_curves < 1 || pn->n_curves > PLOT_PANEL_CURVES)
             return rnnc_error(RNNC_ERR_ARG, "%s: panel %d has %d curves (1 to %d)", path, k + 1,
                               pn->n_curves, PLOT_PANEL_CURVES);
+        if (pn->n && !pn->x)
+            return rnnc_error(RNNC_ERR_ARG, "%s: panel %d has n %zu and no x", path, k + 1, pn->n);
+        for (size_t i = 0; i < pn->n; i++)
+            if (!isfinite(pn->x[i]) || (i > 0 && !(pn->x[i] > pn->x[i - 1])))
+                return rnnc_error(RNNC_ERR_ARG,
+                                  "%s: panel %d: x[%zu] = %g is not finite and "
+                                  "increasing",
+                                  path, k + 1, i, pn->x[i]);
+        most = pn->n > most ? pn->n : most;
         for (int j = 0; j < pn->n_curves; j++)
             if (!pn->curves[j].y || pn->curves[j].style < 0 ||
                 pn->curves[j].style >= PLOT_PANEL_CURVES)
@@ -1206,9 +1233,9 @@ rnnc_status plot_curves(const char *path, const plot_curves_spec *p) {
                                   "%s: panel %d, curve %d has no values or style %d (0 to %d)",
                                   path, k + 1, j + 1, pn->curves[j].style, PLOT_PANEL_CURVES - 1);
     }
-    double *xy = p->n <= SIZE_MAX / (2 * sizeof(double)) ? calloc(p->n, 2 * sizeof(double)) : NULL;
-    if (!xy) /* (n,2) */
-        return rnnc_error(RNNC_ERR_NOMEM, "%s: no memory for the plot's %zu points", path, p->n);
+    double *xy = most <= SIZE_MAX / (2 * sizeof(double)) ? calloc(most, 2 * sizeof(double)) : NULL;
+    if (!xy) /* (most,2) */
+        return rnnc_error(RNNC_ERR_NOMEM, "%s: no memory for the plot's %zu points", path, most);
     const int cols = p->n_panels > 1 ? 2 : 1, rows = (p->n_panels + cols - 1) / cols;
     plot_canvas *c = NULL;
     rnnc_status st =

@@ -122,6 +122,14 @@ typedef struct plot_panel {
     const char *title;
     const plot_curve *curves; /* (n_curves), 1..PLOT_PANEL_CURVES */
     int n_curves;
+    /* A value axis in powers of ten (ticks at whole decades, labelled 1e-3 ...): values <= 0 are
+     * not drawn, as NAN. 0: linear. */
+    int log_y;
+    /* The panel's own x positions (n, x finite and increasing; its curves' y have n values) and
+     * x label instead of the spec's; n = 0: the spec's. */
+    size_t n;
+    const double *x;
+    const char *xlabel;
 } plot_panel;
 typedef struct plot_curves_spec {
     const char *title;        /* above the panels (NULL: none) */

@@ -23,6 +23,8 @@ static const struct command {
     {"inspect", cmd_inspect, "list a model file's layers, tensors and metadata"},
     {"plot", cmd_plot, "draw a training run's loss and metrics per epoch (SVG or PNG)"},
     {"gradcheck", cmd_gradcheck, "check a model's gradients against finite differences (double)"},
+    {"gradflow", cmd_gradflow,
+     "the gradient norm at every time step, at initialisation and after training"},
     {"summary", cmd_summary, "read a model description file and list its layers and parameters"},
     {"info", cmd_info, "this CPU's instruction sets and the kernels rnnc runs on it"},
 };

@@ -197,6 +197,22 @@ rnnc_status rnnc_model_set_final_state_grad(rnnc_model *m, int layer, const floa
 rnnc_status rnnc_model_initial_state_grad(const rnnc_model *m, int layer, const float **dh0,
                                           const float **dc0);
 
+/* Gradient flow through time (docs/gradflow.md). With on = 1, every later backward also keeps,
+ * for each recurrent layer, the gradient of the loss at the hidden state after every step:
+ * dL/dh_t, what flows back from the later steps plus what the output at t receives (an LSTM's
+ * h, not its cell state c). Off by default, when it costs nothing; on, backward grows and zeroes
+ * an (L*D,T,B,H) float buffer per recurrent layer. Off frees the buffers. */
+void rnnc_model_set_step_grads(rnnc_model *m, int on);
+/* The state gradients the last backward kept for recurrent layer `layer` (its index in the
+ * config): (L*D,T,B,H) with index l*D + d as the states' layout, the step t in the data's order
+ * (a reverse direction's too), 0 at padded steps; dims (may be NULL) gets {L*D, T, B, H}.
+ * Borrowed, valid until the next forward. Errors: RNNC_ERR_ARG for a layer that is not
+ * recurrent, RNNC_ERR_STATE while they are off or before a backward that kept them. */
+rnnc_status rnnc_model_step_grads(const rnnc_model *m, int layer, const float **dh, size_t dims[4]);
+/* Their L2 norms per step, ||dL/dh_t|| over the batch and the units (sums in double): norms
+ * (L*D,T), the caller's. Errors as rnnc_model_step_grads. */
+rnnc_status rnnc_model_step_grad_norms(const rnnc_model *m, int layer, double *norms);
+
 /* Layer i of the model: its name (the parameter-name prefix), its kind's name ("lstm", ...), the
  * features of its output and whether that output is a sequence (T,B,F) or not (B,F). Any pointer
  * may be NULL; strings are borrowed. */

@@ -85,6 +85,12 @@ rnnc_status rnnc_classify_config_parse(const rnnc_train_file *f, rnnc_classify_c
 rnnc_status rnnc_classify_config_read(const char *path, const char *const *overrides, int n,
                                       rnnc_classify_config *out);
 
+/* The run's sections of any training file (or of a model description alone: the defaults):
+ * [train], [optimizer], [schedule], [early_stopping] and the layer sections; the task's data
+ * sections ([data], [lm], [forecast]) and [finetune] are not read. Errors name the file and line,
+ * or the override. */
+rnnc_status rnnc_train_file_run(const rnnc_train_file *f, rnnc_run_config *out);
+
 /* ---- Fine-tuning (docs/finetune.md) ---- */
 
 /* The vocabulary a fine-tuned model uses: the pretrained model's (every embedding row carries

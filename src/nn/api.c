@@ -1,6 +1,7 @@
 /* The public model API: the float copy of the model engine behind an opaque handle. */
 #include "model.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,34 @@ const float *rnnc_model_input_grad(const rnnc_model *m) {
 void rnnc_model_set_input_grad(rnnc_model *m, int on) {
     if (m)
         rnnc__model_set_input_grad_f32(m->impl, on);
+}
+
+void rnnc_model_set_step_grads(rnnc_model *m, int on) {
+    if (m)
+        rnnc__model_set_step_grads_f32(m->impl, on);
+}
+
+rnnc_status rnnc_model_step_grads(const rnnc_model *m, int layer, const float **dh,
+                                  size_t dims[4]) {
+    if (!m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_step_grads: model is NULL");
+    return rnnc__model_step_grads_f32(m->impl, layer, dh, dims);
+}
+
+rnnc_status rnnc_model_step_grad_norms(const rnnc_model *m, int layer, double *norms) {
+    if (!norms)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_step_grad_norms: norms is NULL");
+    const float *dh;
+    size_t d[4];
+    RNNC_TRY(rnnc_model_step_grads(m, layer, &dh, d));
+    const size_t BH = d[2] * d[3];
+    for (size_t k = 0; k < d[0] * d[1]; k++) { /* (L*D,T) rows of (B,H) */
+        double s = 0;
+        for (size_t i = 0; i < BH; i++)
+            s += (double)dh[k * BH + i] * dh[k * BH + i];
+        norms[k] = sqrt(s);
+    }
+    return RNNC_OK;
 }
 
 rnnc_status rnnc_model_set_trainable(rnnc_model *m, int layer, int on) {

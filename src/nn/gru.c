@@ -88,6 +88,7 @@ static void gru_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *d
     for (size_t s = T; s-- > 0;) {
         const size_t t = d->reverse ? T - 1 - s : s;
         const real *hp = Sh + rnnc__slot_before(d->reverse, t) * BH;
+        rnnc__note_dh(d, t, dh, dy, ldy);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *gi = dgi + (t * B + b) * G, *gh = dgh + (t * B + b) * G;
             if (!d->active[t * B + b]) {

@@ -54,7 +54,26 @@ typedef struct rnnc__dir {
      * inference (rnnc__dir_infer); a forward packs only what is missing and records it. */
     rnnc__packed *packed_as;
     int skip_pack; /* units mode: this thread's share is already in packed_own */
+    /* Backward: NULL, or (T,B,H) that receives each step's state gradient (rnnc__note_dh) */
+    real *dhs;
 } rnnc__dir;
+
+/* Backward's record of the gradient at the state after step t, dL/dh_t: what flows back from the
+ * later steps (dh, (B,H)) plus the output's gradient at t (dy, rows of stride ldy), for the rows
+ * [b0, b1) and units [u0, u1) this thread computes; 0 at padded steps. Each cell calls it at the
+ * start of every backward step; it does nothing (one test) unless d->dhs is set. */
+static inline void rnnc__note_dh(const rnnc__dir *d, size_t t, const real *dh, const real *dy,
+                                 size_t ldy) {
+    if (!d->dhs)
+        return;
+    const size_t B = d->B, H = d->H;
+    for (size_t b = d->b0; b < d->b1; b++) {
+        real *o = d->dhs + (t * B + b) * H;
+        const int on = d->active[t * B + b];
+        for (size_t j = d->u0; j < d->u1; j++)
+            o[j] = on ? dh[b * H + j] + dy[(t * B + b) * ldy + j] : 0;
+    }
+}
 
 /* Gradients a cell's backward fills (see rnnc__dir_backward): dh (B,H) and dc (B,H) flow back
  * through the steps (dc: a cell with a cell state); dg (T,B,G) the gate pre-activations' gradient

@@ -109,6 +109,7 @@ static void lstm_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *
         const size_t t = d->reverse ? T - 1 - s : s;
         const real *cp = Sc + rnnc__slot_before(d->reverse, t) * BH;
         const real *cn = Sc + rnnc__slot_after(d->reverse, t) * BH;
+        rnnc__note_dh(d, t, dh, dy, ldy);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *dgt = dg + (t * B + b) * G + u0;
             if (!d->active[t * B + b]) { /* state passed through: dh, dc flow on unchanged */

@@ -37,6 +37,8 @@ struct rnnc__model {
     int forwarded;                         /* a forward has run */
     int trained;                           /* ... in training mode, so backward may follow */
     int no_input_grad;                     /* backward skips the gradient at the float input */
+    int step_grads;                        /* backward keeps each step's state gradient */
+    int step_grads_ready;                  /* ... and has, since the last forward */
     unsigned char frozen[RNNC_MAX_LAYERS]; /* layers whose parameters are not trained */
     unsigned char *active;                 /* (T,B) */
     int32_t *ids;                          /* (T,B) copy of the last ids */
@@ -414,6 +416,7 @@ rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int traini
     }
     m->forwarded = 1;
     m->trained = training != 0;
+    m->step_grads_ready = 0;
     return RNNC_OK;
 }
 
@@ -434,6 +437,25 @@ const real *rnnc__model_output(const rnnc__model *m, int *ndim, size_t dims[3]) 
 
 /* ---- backward ---- */
 
+/* Each recurrent layer's (L*D,T,B,H) record of its state gradients, zeroed (a layer that backward
+ * skips, frozen below the lowest that trains, keeps zeros). Only while step_grads is on. */
+static rnnc_status reserve_step_grads(rnnc__model *m) {
+    for (int i = 0; i < m->cfg.n_layers; i++) {
+        rnnc__stack *s = m->L[i].rec;
+        if (!s)
+            continue;
+        const size_t n = s->L * s->D * m->T * m->B * s->H;
+        if (n > s->dhs_cap) {
+            free(s->dhs);
+            s->dhs = NULL, s->dhs_cap = 0;
+            RNNC_TRY(alloc_real(&s->dhs, n, 1));
+            s->dhs_cap = n;
+        }
+        memset(s->dhs, 0, n * sizeof(real));
+    }
+    return RNNC_OK;
+}
+
 rnnc_status rnnc__model_backward(rnnc__model *m, const real *dout) {
     if (!m || !dout)
         return RNNC_FAIL(RNNC_ERR_ARG, "model_backward: NULL argument");
@@ -448,6 +470,8 @@ rnnc_status rnnc__model_backward(rnnc__model *m, const real *dout) {
     for (int i = m->cfg.n_layers - 1; i >= 0; i--)
         if (!m->frozen[i])
             lowest = lowest < i ? lowest : i;
+    if (m->step_grads)
+        RNNC_TRY(reserve_step_grads(m));
     for (int i = m->cfg.n_layers - 1; i >= 0; i--) {
         const rnnc_layer_spec *s = spec(m, i);
         const rnnc__plan_layer *pl = &m->plan.layer[i];
@@ -503,6 +527,7 @@ rnnc_status rnnc__model_backward(rnnc__model *m, const real *dout) {
                                  L->has_dT && L->dcT ? L->dcT : NULL, din, L->dh0, L->dc0);
         }
     }
+    m->step_grads_ready = m->step_grads;
     return RNNC_OK;
 }
 
@@ -525,6 +550,18 @@ int rnnc__model_trainable(const rnnc__model *m, int layer) {
 void rnnc__model_set_input_grad(rnnc__model *m, int on) {
     if (m)
         m->no_input_grad = !on;
+}
+
+void rnnc__model_set_step_grads(rnnc__model *m, int on) {
+    if (!m)
+        return;
+    m->step_grads = on != 0;
+    m->step_grads_ready = 0;
+    for (int i = 0; !on && i < m->cfg.n_layers; i++)
+        if (m->L[i].rec) { /* off: the cells see no record to write */
+            free(m->L[i].rec->dhs);
+            m->L[i].rec->dhs = NULL, m->L[i].rec->dhs_cap = 0;
+        }
 }
 
 /* ---- recurrent states ---- */
@@ -598,5 +635,23 @@ rnnc_status rnnc__model_initial_state_grad(const rnnc__model *m, int layer, cons
         *dh0 = m->L[layer].dh0;
     if (dc0)
         *dc0 = m->L[layer].dc0;
+    return RNNC_OK;
+}
+
+rnnc_status rnnc__model_step_grads(const rnnc__model *m, int layer, const real **dh,
+                                   size_t dims[4]) {
+    RNNC_TRY(rec_layer(m, layer, "model_step_grads"));
+    if (!m->step_grads)
+        return RNNC_FAIL(RNNC_ERR_STATE, "model_step_grads: the step gradients are not kept "
+                                         "(rnnc_model_set_step_grads)");
+    if (!m->step_grads_ready)
+        return RNNC_FAIL(RNNC_ERR_STATE,
+                         "model_step_grads: no backward since the last forward or since they "
+                         "were turned on");
+    const rnnc__stack *s = m->L[layer].rec;
+    if (dh)
+        *dh = s->dhs;
+    if (dims)
+        dims[0] = s->L * s->D, dims[1] = m->T, dims[2] = m->B, dims[3] = s->H;
     return RNNC_OK;
 }

@@ -30,6 +30,11 @@ const real *rnnc__model_output(const rnnc__model *m, int *ndim, size_t dims[3]);
 rnnc_status rnnc__model_backward(rnnc__model *m, const real *dout);
 const real *rnnc__model_input_grad(const rnnc__model *m);
 void rnnc__model_set_input_grad(rnnc__model *m, int on);
+/* Whether backward keeps each recurrent layer's state gradients dL/dh_t, and the record of the
+ * last backward: (L*D,T,B,H), dims {L*D, T, B, H} (see rnnc_model_step_grads). */
+void rnnc__model_set_step_grads(rnnc__model *m, int on);
+rnnc_status rnnc__model_step_grads(const rnnc__model *m, int layer, const real **dh,
+                                   size_t dims[4]);
 /* Freezing: a frozen layer's parameters get no gradient (its weight-gradient products are
  * skipped, and the whole backward below the lowest trainable layer). */
 rnnc_status rnnc__model_set_trainable(rnnc__model *m, int layer, int on);

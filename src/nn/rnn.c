@@ -60,6 +60,7 @@ static void rnn_backward(const rnnc__cellw *w, const rnnc__dir *d, const real *d
     for (size_t s = T; s-- > 0;) {
         const size_t t = d->reverse ? T - 1 - s : s;
         const real *hn = Sh + rnnc__slot_after(d->reverse, t) * BH;
+        rnnc__note_dh(d, t, dh, dy, ldy);
         for (size_t b = d->b0; b < d->b1; b++) {
             real *dgt = dg + (t * B + b) * H;
             if (!d->active[t * B + b]) {

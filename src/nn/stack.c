@@ -30,7 +30,8 @@ void rnnc__stack_free(rnnc__stack *s) {
         free(s->mask[l]);
     }
     free(s->work), free(s->dA), free(s->dB), free(s->dtmp), free(s->dwhh);
-    free(s->hT), free(s->cT), free(s->last), free(s->icache);
+    free(s->hT), free(s->cT), free(s->last), free(s->icache), free(s->dhs);
+    s->dhs = NULL, s->dhs_cap = 0;
     memset(s->cache, 0, sizeof s->cache);
     memset(s->whh, 0, sizeof s->whh);
     memset(s->whh_mask, 0, sizeof s->whh_mask);
@@ -190,6 +191,7 @@ void rnnc__stack_backward(rnnc__stack *s, const real *x, const real *dout, const
         for (size_t d = 0; d < D; d++) {
             rnnc__dir r = dir_of(s, l, d, in);
             const size_t k = l * D + d;
+            r.dhs = s->dhs ? s->dhs + k * T * BH : NULL;
             const int sum = s->merge == RNNC_MERGE_SUM;
             const real *dy = sum ? dmerged : dmerged + d * H;
             const size_t ldy = sum ? H : D * H;

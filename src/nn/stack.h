@@ -35,6 +35,10 @@ typedef struct rnnc__stack {
     real *hT, *cT;                       /* (L*D,B,H) final states */
     real *last;                          /* (B,Hout) last output when !return_sequences */
     const unsigned char *active;         /* borrowed from the model for forward and backward */
+    /* (L*D,T,B,H) each direction's state gradients dL/dh_t from backward (rnnc__note_dh), or
+     * NULL: not kept. Sized and set by the model (rnnc__model_set_step_grads); cap in reals. */
+    real *dhs;
+    size_t dhs_cap;
 } rnnc__stack;
 
 /* Output features per step: H, or 2H for a concatenated bidirectional layer. */

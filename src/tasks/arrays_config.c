@@ -88,7 +88,7 @@ rnnc_status rnnc_arrays_config_parse(const rnnc_train_file *f, rnnc_arrays_confi
     const char *path = rnnc_train_file_path(f);
     memset(out, 0, sizeof *out);
     out->source = rnnc_arrays_source_init();
-    rnnc__train_hook hook = {"data", on_key, out, 0};
+    rnnc__train_hook hook = {"data", on_key, out, 0, 0};
     RNNC_TRY(rnnc__train_file_run(f, &out->run, &hook));
     if (hook.added_input_size)
         out->run.model.input_size = 0; /* set from the data */

@@ -187,7 +187,7 @@ rnnc_status rnnc_forecast_config_parse(const rnnc_train_file *f, rnnc_forecast_c
     fc_reader r;
     memset(&r, 0, sizeof r);
     r.c = out;
-    rnnc__train_hook hook = {"forecast", on_key, &r, 0};
+    rnnc__train_hook hook = {"forecast", on_key, &r, 0, 0};
     rnnc_status st = rnnc__train_file_run(f, &out->run, &hook);
     if (st != RNNC_OK)
         return st;

@@ -118,7 +118,7 @@ rnnc_status rnnc_lm_config_parse(const rnnc_train_file *f, rnnc_lm_config *out) 
     memset(out, 0, sizeof *out);
     out->spec = rnnc_lm_spec_init();
     out->format = -1;
-    rnnc__train_hook hook = {"lm", on_key, out, 0};
+    rnnc__train_hook hook = {"lm", on_key, out, 0, 0};
     RNNC_TRY(rnnc__train_file_run(f, &out->run, &hook));
     if (!out->train_file[0])
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [lm] needs 'train = FILE'", path);

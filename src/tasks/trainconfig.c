@@ -672,7 +672,11 @@ static rnnc_status parse_training(const collect *c, const char *path, rnnc_class
     }
     for (int i = 0; st == RNNC_OK && i < c->n; i++) {
         const entry *en = &c->e[i];
-        if (hook && !strcmp(en->section, hook->section)) {
+        if (hook && hook->any_task &&
+            (!strcmp(en->section, "data") || !strcmp(en->section, "lm") ||
+             !strcmp(en->section, "forecast"))) {
+            /* rnnc_train_file_run: the task's sections are not read */
+        } else if (hook && !strcmp(en->section, hook->section)) {
             st = hook->on_key(hook->user, en->key, en->value, path, en->line);
         } else if (!strcmp(en->section, "finetune")) {
             /* rnnc_finetune_config_read's (rnnc train refuses a file with it) */
@@ -927,6 +931,11 @@ rnnc_status rnnc__train_file_run(const rnnc_train_file *f, rnnc_run_config *out,
     out->fit.tensorboard = out->tensorboard[0] ? out->tensorboard : NULL;
     free(c);
     return st;
+}
+
+rnnc_status rnnc_train_file_run(const rnnc_train_file *f, rnnc_run_config *out) {
+    rnnc__train_hook hook = {"data", NULL, NULL, 0, 1};
+    return rnnc__train_file_run(f, out, &hook);
 }
 
 rnnc_status rnnc__train_file_read(const char *path, const char *const *overrides, int n,

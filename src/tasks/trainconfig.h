@@ -15,6 +15,9 @@ typedef struct rnnc__train_hook {
     /* Set by the reader when the file had no [model] section and input_size = 1 was supplied
      * (the task sets the real size from its data). */
     int added_input_size;
+    /* 1: [data], [lm] and [forecast] are skipped, whichever task the file is for (the hook's
+     * own section too: on_key may be NULL) */
+    int any_task;
 } rnnc__train_hook;
 
 /* The run's sections of a task's training file (what rnnc_classify_config_parse reads but [data]),

@@ -931,5 +931,25 @@ row gradcheck-input 2 "t\.ini: layer 1 \(gru\): hidden = 0 is outside" -- "$rnnc
 [ -f "$tmp/arr/reg.npz" ] &&
     row gradcheck-input 2 "reg\.npz: the model starts with an embedding: the data needs an array of ids" -- "$rnnc" gradcheck --data "$tmp/arr/reg.npz" "$tmp/t.ini"
 
+# ---- rnnc gradflow (docs/gradflow.md): bad input to the gradient-flow measurement ----
+printf '[model]\ninput_size = 2\n[rnn]\nhidden = 4\n' > "$tmp/gf.ini"
+printf '{"step":1,"grad_norm":0.5}\nnot a step\n' > "$tmp/bad-steps.jsonl"
+: > "$tmp/empty-steps.jsonl"
+row gradflow-input 0 "keep/steps\.jsonl: grad_norm [0-9.e+-]+ at step 1" -- "$rnnc" gradflow --steps 6 --csv "$tmp/gf.csv" --steps-log "$tmp/keep/steps.jsonl" --plot "$tmp/gf.svg" "$tmp/gf.ini"
+rm -f "$tmp/gf.csv" "$tmp/gf.svg"
+row gradflow-input 1 "nope\.ini: cannot open: No such file or directory" -- "$rnnc" gradflow "$tmp/nope.ini"
+row gradflow-input 2 "model\.safetensors: the model takes ids, vocabulary [0-9]+ and gives .*the adding problem needs features 2" -- "$rnnc" gradflow --steps 6 "$model"
+row gradflow-input 2 "rnnc gradflow: --plot .*gf\.jpg: the plot is written as \.png or \.svg" -- "$rnnc" gradflow --plot "$tmp/gf.jpg" "$tmp/gf.ini"
+row gradflow-input 2 "bad-steps\.jsonl:2: not a steps\.jsonl line" -- "$rnnc" gradflow --steps-log "$tmp/bad-steps.jsonl" "$tmp/gf.ini"
+row gradflow-input 2 "empty-steps\.jsonl: no steps in the log" -- "$rnnc" gradflow --steps-log "$tmp/empty-steps.jsonl" "$tmp/gf.ini"
+row gradflow-input 1 "nosteps\.jsonl: cannot read the steps log" -- "$rnnc" gradflow --steps-log "$tmp/nosteps.jsonl" "$tmp/gf.ini"
+row gradflow-input 2 "--plot .*gf\.png: 7 curves in one panel; a plot shows at most 6" -- "$rnnc" gradflow --steps 6 --plot "$tmp/gf.png" "$tmp/gf.ini" --compare "$tmp/gf.ini" --compare "$tmp/gf.ini" --compare "$tmp/gf.ini" --compare "$tmp/gf.ini" --compare "$tmp/gf.ini" --compare "$tmp/gf.ini"
+row gradflow-input 2 "rnnc gradflow: --lr 0: must be > 0" -- "$rnnc" gradflow --lr 0 "$tmp/gf.ini"
+if [ -f "$tmp/arr/features3.npz" ]; then
+    row gradflow-input 2 "gf\.ini: the model takes features 2 .*features3\.npz needs features 3" -- "$rnnc" gradflow --data "$tmp/arr/features3.npz" "$tmp/gf.ini"
+    row gradflow-input 2 "steps\.npz: per-step labels .* are not measured" -- "$rnnc" gradflow --data "$tmp/arr/steps.npz" "$tmp/gf.ini"
+    row gradflow-input 2 "notzip\.npz" -- "$rnnc" gradflow --data "$tmp/arr/notzip.npz" "$tmp/gf.ini"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -443,7 +443,8 @@ static void test_curves(void) {
     const double none[N] = {NAN, NAN, NAN, NAN, NAN}, lr[N] = {1e-3, 1e-3, 1e-3, 1e-3, 1e-3};
     const plot_curve c1[3] = {{"loss", loss, 0}, {"val_loss", val, 1}, {"hidden_one", none, 2}};
     const plot_curve c2[1] = {{"lr", lr, 0}};
-    const plot_panel panels[2] = {{"loss", c1, 3}, {"lr", c2, 1}};
+    const plot_panel panels[2] = {{"loss", c1, 3, 0, 0, NULL, NULL},
+                                  {"lr", c2, 1, 0, 0, NULL, NULL}};
     plot_curves_spec p = {"a run: 5 epochs", "epoch", N, x, panels, 2};
     char path[600];
     snprintf(path, sizeof path, "%s/c.svg", g_dir);
@@ -486,7 +487,7 @@ static void test_curves(void) {
           "x not increasing is refused, nothing written (%s)", rnnc_last_error());
     p.x = x;
     const plot_curve bad_style[1] = {{"lr", lr, 6}};
-    const plot_panel bad_panel[1] = {{"lr", bad_style, 1}};
+    const plot_panel bad_panel[1] = {{"lr", bad_style, 1, 0, 0, NULL, NULL}};
     p.panels = bad_panel, p.n_panels = 1;
     st = plot_curves(path, &p);
     check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "style 6"), "style 6 is refused (%s)",
@@ -503,6 +504,39 @@ static void test_curves(void) {
     check(temporaries() == 0, "no temporary file is left");
 }
 
+/* A log value axis (ticks at whole decades; values <= 0 not drawn) and a panel's own x. */
+static void test_log_panel(void) {
+    enum { N = 4, M = 6 };
+    const double x[N] = {1, 2, 3, 4}, x2[M] = {10, 20, 30, 40, 50, 60};
+    const double v[N] = {1e-4, 1e-3, 0, 2e-1}, w[M] = {1, 2, 3, 4, 5, 6};
+    const plot_curve c1[1] = {{"norm", v, 0}}, c2[1] = {{"other", w, 1}};
+    plot_panel panels[2] = {{"log", c1, 1, 1, 0, NULL, NULL},
+                            {"own x", c2, 1, 0, M, x2, "optimizer step"}};
+    plot_curves_spec p = {"log", "t", N, x, panels, 2};
+    char path[600];
+    snprintf(path, sizeof path, "%s/log.svg", g_dir);
+    rnnc_status st = plot_curves(path, &p);
+    size_t len = 0;
+    char *svg = (char *)read_all(path, &len);
+    char *text = svg ? realloc(svg, len + 1) : NULL;
+    if (text)
+        text[len] = 0;
+    check(st == RNNC_OK && text && strstr(text, ">1e-4</text>") && strstr(text, ">1e-1</text>") &&
+              strstr(text, ">1e-2</text>") && !strstr(text, ">0.05</text>"),
+          "log axis: ticks at the decades 1e-4 .. 1e-1 (%s)", st ? rnnc_last_error() : "ok");
+    /* the 0 breaks the log curve: two polylines; the second panel one */
+    check(text && count(text, "<polyline") == 3, "a value <= 0 is not drawn on a log axis (%zu)",
+          text ? count(text, "<polyline") : 0);
+    check(text && strstr(text, ">optimizer step</text>") && strstr(text, ">60</text>"),
+          "a panel with its own x positions and label");
+    free(text);
+    const double back[M] = {1, 2, 2, 4, 5, 6};
+    panels[1].x = back;
+    st = plot_curves(path, &p);
+    check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "panel 2: x[2] = 2"),
+          "a panel's x not increasing is refused (%s)", rnnc_last_error());
+}
+
 int main(void) {
     const char *tmp = getenv("TMPDIR");
     snprintf(g_dir, sizeof g_dir, "%s/rnnc-plot-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -514,6 +548,7 @@ int main(void) {
     test_forecast_bands();
     test_forecast_legend();
     test_curves();
+    test_log_panel();
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
     if (system(cmd) != 0)
