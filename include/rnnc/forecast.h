@@ -43,6 +43,16 @@ size_t rnnc_season_detect(const double *y, size_t n, size_t max_lag);
  * scale. RNNC_ERR_ARG when m is 0 or n <= m (no pair of values m steps apart). */
 rnnc_status rnnc_mase_scale(const double *y, size_t n, size_t m, double *scale);
 
+/* Differencing at lag k >= 1 (k = m: seasonal differencing): d[t] = y[t] - y[t-k] for t in
+ * [k, n), and d[t] = 0 for t < k (no value k rows before). Its inverse for a forecast from
+ * origin t (t >= k): out[h] = d[h] + y[t+h-k] for h < k (a value of the history y[0..t)), and
+ * d[h] + out[h-k] beyond (the forecast's own earlier step), h in [0, H). For the differences of
+ * a series, rnnc_undifference(y, t, k, d + t, H, out) gives back y[t..t+H) (exactly, where each
+ * y[t] - y[t-k] is exact in double, as for values of one float or integer magnitude). */
+rnnc_status rnnc_difference(const double *y, size_t n, size_t k, double *d);
+rnnc_status rnnc_undifference(const double *y, size_t t, size_t k, const double *d, size_t H,
+                              double *out);
+
 /* Point forecast errors over n values: MAE, RMSE, MAPE (percent, over the actuals that are not
  * 0; NAN when all are), sMAPE (percent, 200 |e| / (|y| + |f|), 0 when both are 0) and MASE (MAE /
  * scale, Hyndman & Koehler 2006). */
@@ -108,7 +118,15 @@ typedef struct rnnc_forecast_spec {
     /* Training only: each training window is augmented (rnnc_series_augment, drawing from the
      * model's generator); validation, evaluation and forecasts never are. 0: off */
     rnnc_series_augment_spec augment;
+    /* The model learns the targets differenced at this lag (scaled units): rows t and t-k
+     * (rnnc_difference), inputs and outputs alike; forecasts and interval bounds are mapped back
+     * by adding the level k rows before (rnnc_undifference). 0: none; k >= 1: lag k (1: first
+     * differences, the season m: seasonal differencing); RNNC_DIFFERENCE_SEASON: the season in
+     * use (detected or given). Windows start k rows later (their inputs need the row k before);
+     * intervals need k >= horizon (their bounds are shifted by known values only). 0 */
+    int difference;
 } rnnc_forecast_spec;
+#define RNNC_DIFFERENCE_SEASON (-1)
 /* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
 void rnnc_forecast_spec_defaults(rnnc_forecast_spec *s, size_t size);
 static inline rnnc_forecast_spec rnnc_forecast_spec_init(void) {

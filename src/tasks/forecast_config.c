@@ -13,7 +13,7 @@ typedef struct fc_reader {
     int seen_data;
     char seen[32][32]; /* keys seen, for repeats */
     int n_seen;
-    int quantiles_line, loss_line, decoder_line; /* where they were set (0: not) */
+    int quantiles_line, loss_line, decoder_line, difference_line; /* where set (0: not) */
 } fc_reader;
 
 static rnnc_status bad(const char *path, int line, const char *key, const char *value,
@@ -151,6 +151,18 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         *(jitter ? &s->augment.jitter : slice ? &s->augment.slice : &s->augment.scale) = d;
         return RNNC_OK;
     }
+    if (!strcmp(key, "difference")) {
+        r->difference_line = line;
+        if (!strcmp(value, "none") || !strcmp(value, "season")) {
+            s->difference = value[0] == 'n' ? 0 : RNNC_DIFFERENCE_SEASON;
+            return RNNC_OK;
+        }
+        if (rnnc__value_long(value, 0, 1000000, &l))
+            return bad(path, line, key, value,
+                       "none, season or a lag in [1, 1000000] (1: first differences)");
+        s->difference = (int)l;
+        return RNNC_OK;
+    }
     if (!strcmp(key, "ensemble")) {
         if (rnnc__value_long(value, 1, 32, &l))
             return bad(path, line, key, value, "an integer in [1, 32] (the number of models)");
@@ -223,5 +235,13 @@ rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overr
                          "direct",
                          path, r.decoder_line ? r.decoder_line : r.loss_line,
                          s->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile");
+    if (s->loss >= RNNC_FLOSS_GAUSSIAN && s->difference > 0 && s->difference < s->horizon)
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s:%d: [forecast] difference = %d is shorter than the horizon %d, and "
+                         "loss = %s shifts the interval bounds by the known values %d rows "
+                         "before each step only; use a lag >= the horizon (or difference = "
+                         "none)",
+                         path, r.difference_line, s->difference, s->horizon,
+                         s->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile", s->difference);
     return RNNC_OK;
 }
