@@ -1067,6 +1067,30 @@ static void test_difference(void) {
     sp.difference = -2;
     check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG,
           "difference -2 refused: %s", rnnc_last_error());
+    /* without differencing the file has no difference line (files without the key read as
+     * none), and with it the lag in use */
+    rnnc_tensor_file *tf = NULL;
+    const char *meta = NULL;
+    int lines = 1;
+    for (int k = 0; k <= 4; k += 4) {
+        sp.difference = k;
+        st = rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f);
+        if (st == RNNC_OK)
+            st = rnnc_forecaster_save(f, path);
+        if (st == RNNC_OK)
+            st = rnnc_tensor_file_read(path, &tf);
+        meta = tf ? rnnc_tensor_file_meta(tf, "rnnc.forecast") : NULL;
+        lines &= meta && (k ? strstr(meta, "\ndifference=4\n") != NULL
+                            : strstr(meta, "difference") == NULL);
+        rnnc_tensor_file_free(tf), tf = NULL;
+        rnnc_forecaster_free(f), f = NULL;
+        if (st == RNNC_OK)
+            st = rnnc_forecaster_load(path, &f);
+        lines &= st == RNNC_OK && rnnc_forecaster_spec(f)->difference == k;
+        rnnc_forecaster_free(f), f = NULL;
+    }
+    check(lines, "rnnc.forecast: no difference line without differencing (reads back as none), "
+                 "'difference=4' with it");
     unlink(path);
     rnnc_forecaster_free(f);
     rnnc_series_free(s);
