@@ -106,11 +106,11 @@ static rnnc_status check_spec(const rnnc_forecast_spec *s) {
                          s->difference);
     if (s->loss >= RNNC_FLOSS_GAUSSIAN && s->difference > 0 && s->difference < s->horizon)
         return RNNC_FAIL(RNNC_ERR_ARG,
-                         "difference = %d is shorter than the horizon %d, and loss = %s shifts the "
-                         "interval bounds by the known values %d rows before each step only; use "
-                         "a lag >= the horizon (or no differencing)",
+                         "difference = %d is shorter than the horizon %d, and loss = %s gives "
+                         "intervals only for steps whose value a lag before is known; use a lag "
+                         ">= the horizon (or no differencing)",
                          s->difference, s->horizon,
-                         s->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile", s->difference);
+                         s->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile");
     /* rnnc_series_augment's ranges, checked before training starts */
     if (!(s->augment.jitter >= 0) || !isfinite(s->augment.jitter))
         return RNNC_FAIL(RNNC_ERR_ARG, "augment_jitter must be finite and >= 0, got %g",

@@ -13,7 +13,8 @@ typedef struct fc_reader {
     int seen_data;
     char seen[32][32]; /* keys seen, for repeats */
     int n_seen;
-    int quantiles_line, loss_line, decoder_line, difference_line; /* where set (0: not) */
+    int quantiles_line, loss_line, decoder_line; /* where they were set (0: not) */
+    char difference_at[300]; /* "FILE:LINE" of difference (an override's text) */
 } fc_reader;
 
 static rnnc_status bad(const char *path, int line, const char *key, const char *value,
@@ -152,7 +153,7 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         return RNNC_OK;
     }
     if (!strcmp(key, "difference")) {
-        r->difference_line = line;
+        snprintf(r->difference_at, sizeof r->difference_at, "%.250s:%d", path, line);
         if (!strcmp(value, "none") || !strcmp(value, "season")) {
             s->difference = value[0] == 'n' ? 0 : RNNC_DIFFERENCE_SEASON;
             return RNNC_OK;
@@ -235,13 +236,19 @@ rnnc_status rnnc_forecast_config_read(const char *path, const char *const *overr
                          "direct",
                          path, r.decoder_line ? r.decoder_line : r.loss_line,
                          s->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile");
-    if (s->loss >= RNNC_FLOSS_GAUSSIAN && s->difference > 0 && s->difference < s->horizon)
+    if (s->loss >= RNNC_FLOSS_GAUSSIAN && s->difference > 0 && s->difference < s->horizon) {
+        /* an override comes after the file's lines and wins: name it as the reader does */
+        for (int i = n - 1; i >= 0; i--)
+            if (overrides[i] && !strncmp(overrides[i], "forecast.difference=", 20)) {
+                snprintf(r.difference_at, sizeof r.difference_at, "--set %.60s", overrides[i]);
+                break;
+            }
         return RNNC_FAIL(RNNC_ERR_FORMAT,
-                         "%s:%d: [forecast] difference = %d is shorter than the horizon %d, and "
-                         "loss = %s shifts the interval bounds by the known values %d rows "
-                         "before each step only; use a lag >= the horizon (or difference = "
-                         "none)",
-                         path, r.difference_line, s->difference, s->horizon,
-                         s->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile", s->difference);
+                         "%s: [forecast] difference = %d is shorter than the horizon %d, and "
+                         "loss = %s gives intervals only for steps whose value a lag before is "
+                         "known; use a lag >= the horizon (or difference = none)",
+                         r.difference_at, s->difference, s->horizon,
+                         s->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile");
+    }
     return RNNC_OK;
 }

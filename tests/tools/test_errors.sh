@@ -914,6 +914,22 @@ if [ -e "$tmp/f.ini" ]; then
 fi
 
 
+# ---- differencing (docs/forecast.md, "Seasonality and level"): bad lags ----
+if [ -e "$tmp/f.ini" ]; then
+    F="$rnnc train $tmp/f.ini --threads 1 --quiet"
+    row forecast-difference 2 "--set forecast\.difference=sometimes: \[forecast\] difference = 'sometimes': expected none, season or a lag in \[1, 1000000\]" -- $F --set forecast.difference=sometimes
+    row forecast-difference 2 "f\.ini: .*series\.csv: \[forecast\] difference = 42 is not shorter than the training part \(42 rows\)" -- $F --set forecast.difference=42
+    row forecast-difference 2 "f\.ini: .*series\.csv: \[forecast\] difference = 40: the training part \(42 rows\) holds no window" -- $F --set forecast.difference=40
+    row forecast-difference 2 "--set forecast\.difference=1: \[forecast\] difference = 1 is shorter than the horizon 2, and loss = gaussian shifts the interval bounds" -- $F --set forecast.loss=gaussian --set forecast.difference=1
+    row forecast-difference 2 "f\.ini: \[forecast\] difference = season: difference = 12 is shorter than the horizon 13" -- $F --set forecast.loss=gaussian --set forecast.difference=season --set forecast.horizon=13 --set forecast.test_split=0.3
+    if $F --set forecast.difference=season --set train.output="$tmp/drun" > "$tmp/drun.log" 2>&1; then
+        row forecast-difference 0 '^v +rnn' -- "$rnnc" eval "$tmp/drun/model.safetensors"
+        row forecast-difference 2 "a forecast from row 17 needs the 6 rows before it \(the lookback\) and the 12 before those \(difference = 12\); start at row 18 or later" -- "$rnnc" forecast "$tmp/drun/model.safetensors" --at 17
+    else
+        bad "[forecast-difference] difference = season does not train: $(tail -3 "$tmp/drun.log")"
+    fi
+fi
+
 # ---- rnnc gradcheck (docs/gradcheck.md): bad input to the gradient check ----
 row gradcheck-input 0 "^PASS: [0-9]+ of [0-9]+ tensors within 1e-06" -- "$rnnc" gradcheck --max-per-tensor 3 "$model"
 row gradcheck-input 1 "nope\.ini: cannot open: No such file or directory" -- "$rnnc" gradcheck "$tmp/nope.ini"
