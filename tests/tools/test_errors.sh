@@ -920,7 +920,7 @@ if [ -e "$tmp/f.ini" ]; then
     row forecast-difference 2 "--set forecast\.difference=sometimes: \[forecast\] difference = 'sometimes': expected none, season or a lag in \[1, 1000000\]" -- $F --set forecast.difference=sometimes
     row forecast-difference 2 "f\.ini: .*series\.csv: \[forecast\] difference = 42 is not shorter than the training part \(42 rows\)" -- $F --set forecast.difference=42
     row forecast-difference 2 "f\.ini: .*series\.csv: \[forecast\] difference = 40: the training part \(42 rows\) holds no window" -- $F --set forecast.difference=40
-    row forecast-difference 2 "--set forecast\.difference=1: \[forecast\] difference = 1 is shorter than the horizon 2, and loss = gaussian shifts the interval bounds" -- $F --set forecast.loss=gaussian --set forecast.difference=1
+    row forecast-difference 2 "--set forecast\.difference=1: \[forecast\] difference = 1 is shorter than the horizon 2, and loss = gaussian gives intervals only for steps whose value a lag before is known" -- $F --set forecast.loss=gaussian --set forecast.difference=1
     row forecast-difference 2 "f\.ini: \[forecast\] difference = season: difference = 12 is shorter than the horizon 13" -- $F --set forecast.loss=gaussian --set forecast.difference=season --set forecast.horizon=13 --set forecast.test_split=0.3
     if $F --set forecast.difference=season --set train.output="$tmp/drun" > "$tmp/drun.log" 2>&1; then
         row forecast-difference 0 '^v +rnn' -- "$rnnc" eval "$tmp/drun/model.safetensors"
