@@ -145,7 +145,8 @@ typedef struct rnnc_forecaster rnnc_forecaster;
  * so that the model file alone reads new data the same way. Everything the model file's own
  * evaluation and forecasts need of s is checked here, before any training (RNNC_ERR_ARG, the
  * message naming src->path and the option or column): a test part holding a window; season below
- * the training part's rows, ma_window at most them, ar_order at most (rows - 2)/2 and an AR fit
+ * the training part's rows, a difference lag that leaves the training part a window (difference
+ * = season: the season in use, at least the horizon with an interval head), ma_window at most them, ar_order at most (rows - 2)/2 and an AR fit
  * that succeeds on every target's training part; every value scaling to at most 1e30; column
  * names the metadata stores one per line; the metadata reading back as written. Owned by the
  * caller. */
@@ -177,12 +178,13 @@ int rnnc_forecaster_inputs(const rnnc_forecaster *f, const char *const **names, 
 /* Windows of series s in part 0 (training), 1 (validation) or 2 (test), with s split as at
  * creation. A window whose first target row is t has inputs rows [t-L, t) and targets rows
  * [t, t+H) (H = 1 for a recursive decoder's training windows, parts 0 and 1); every target row
- * lies inside the part, inputs may reach back into earlier parts. Training windows start every
- * stride rows, the others every row. */
+ * lies inside the part, inputs may reach back into earlier parts, but not before row k with
+ * difference k (t >= L + k). Training windows start every stride rows, the others every row. */
 rnnc_status rnnc_forecaster_windows(rnnc_forecaster *f, const rnnc_series *s, int part,
                                     size_t *count);
 /* Window w of that part: its first target row, the scaled inputs x (L,I) and targets y
- * (Hw,targets) (either may be NULL). */
+ * (Hw,targets) (either may be NULL), as the model sees them: the targets' columns differenced
+ * with difference k (not relative to the window's last value). */
 rnnc_status rnnc_forecaster_window(rnnc_forecaster *f, const rnnc_series *s, int part, size_t w,
                                    size_t *t, float *x, float *y);
 
