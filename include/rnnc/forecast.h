@@ -125,7 +125,14 @@ typedef struct rnnc_forecast_spec {
      * use (detected or given). Windows start k rows later (their inputs need the row k before);
      * intervals need k >= horizon (their bounds are shifted by known values only). 0 */
     int difference;
+    /* RNNC_WINDOW_NORM_LEVEL: each window's target columns, inputs and outputs, are divided by
+     * the window's level, the mean of its last m target values (m: the season when it is 2 to
+     * lookback, else the lookback), minus 1, in original units (the targets are not scaled); the
+     * forecasts and interval bounds are (v + 1) * level. Needs every target value > 0, and
+     * neither log, relative nor difference (each already anchors the window). RNNC_WINDOW_NORM_NONE */
+    int window_norm;
 } rnnc_forecast_spec;
+enum rnnc_window_norm { RNNC_WINDOW_NORM_NONE = 0, RNNC_WINDOW_NORM_LEVEL = 1 };
 #define RNNC_DIFFERENCE_SEASON (-1)
 /* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
 void rnnc_forecast_spec_defaults(rnnc_forecast_spec *s, size_t size);

@@ -111,6 +111,15 @@ static rnnc_status check_spec(const rnnc_forecast_spec *s) {
                          ">= the horizon (or no differencing)",
                          s->difference, s->horizon,
                          s->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile");
+    if (s->window_norm != RNNC_WINDOW_NORM_NONE && s->window_norm != RNNC_WINDOW_NORM_LEVEL)
+        return RNNC_FAIL(RNNC_ERR_ARG, "unknown window_norm %d", s->window_norm);
+    if (s->window_norm && (s->log || s->relative || s->difference))
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "window_norm = level divides each window by its level, and %s anchors "
+                         "the window too; use one of them",
+                         s->log        ? "log = true"
+                         : s->relative ? "relative = true"
+                                       : "difference");
     /* rnnc_series_augment's ranges, checked before training starts */
     if (!(s->augment.jitter >= 0) || !isfinite(s->augment.jitter))
         return RNNC_FAIL(RNNC_ERR_ARG, "augment_jitter must be finite and >= 0, got %g",
@@ -328,6 +337,23 @@ static size_t first_row(const rnnc_forecaster *f) {
     return f->spec.difference > 0 ? (size_t)f->spec.difference : 0;
 }
 
+/* window_norm = level: how many of a window's last target values its level averages: the season
+ * when it is 2 to the lookback, else the lookback. */
+static size_t level_len(const rnnc_forecaster *f) {
+    const size_t L = (size_t)f->spec.lookback, m = (size_t)f->spec.season;
+    return m >= 2 && m <= L ? m : L;
+}
+
+/* The level of target j of the window whose input rows are w[0..L) (I values each): the mean of
+ * its last level_len values. */
+static double window_level(const rnnc_forecaster *f, const float *w, size_t j) {
+    const size_t L = (size_t)f->spec.lookback, n = level_len(f), I = f->I;
+    double sum = 0;
+    for (size_t l = L - n; l < L; l++)
+        sum += w[l * I + j];
+    return sum / (double)n;
+}
+
 /* Maps window forecasts back from the units the model sees to scaled levels, in double: with
  * difference k, step h of target j gets the level k rows before added (rnnc_undifference: a
  * value of the series' scaled levels lz for h < k, the forecast's own step h - k beyond), and
@@ -441,11 +467,23 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
                                "log = true: target '%s' is %g in row %zu, and log1p needs values "
                                "> -1",
                                f->names[j], v.raw[t * f->I + j], t);
+    for (size_t j = 0; st == RNNC_OK && spec->window_norm && j < f->NT; j++)
+        for (size_t t = 0; st == RNNC_OK && t < v.T; t++)
+            if (!(v.raw[t * f->I + j] > 0))
+                st = RNNC_FAIL(RNNC_ERR_ARG,
+                               "%s: [forecast] window_norm = level divides each window by its "
+                               "level (the mean of its last target values), so target '%s' must "
+                               "be > 0; row %zu is %g",
+                               src && src->path && src->path[0] ? src->path : "the data",
+                               f->names[j], t, v.raw[t * f->I + j]);
     if (st == RNNC_OK) {
         unsigned char on[RNNC_SERIES_MAX_FEATURES], lg[RNNC_SERIES_MAX_FEATURES];
         for (size_t i = 0; i < f->I; i++) {
             const int col = rnnc_series_column(s, f->names[i]);
-            on[i] = !(col >= 0 && s->onehot[col]);
+            /* window_norm = level: the targets stay in original units (each window is divided
+             * by its own level instead) */
+            on[i] = !(col >= 0 && s->onehot[col]) &&
+                    !(i < f->NT && spec->window_norm == RNNC_WINDOW_NORM_LEVEL);
             lg[i] = i < f->NT && spec->log;
         }
         /* the statistics see rows [0, n_tr) only: nothing of validation or test leaks in */
@@ -527,6 +565,8 @@ static char *spec_to_meta_k(const rnnc_forecaster *f, int ensemble) {
         n += snprintf(b + n, 1024 - (size_t)n, "sort_time=1\n");
     if (s->difference)
         n += snprintf(b + n, 1024 - (size_t)n, "difference=%d\n", s->difference);
+    if (s->window_norm)
+        n += snprintf(b + n, 1024 - (size_t)n, "window_norm=level\n");
     if (ensemble > 1)
         n += snprintf(b + n, 1024 - (size_t)n, "ensemble=%d\n", ensemble);
     for (int k = 0; k < s->n_quantiles; k++)
@@ -684,7 +724,11 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
                 if (ok)
                     s->quantiles[s->n_quantiles++] = d2, q = *end ? end + 1 : end;
             }
-        } else if (!strcmp(k, "missing"))
+        } else if (!strcmp(k, "window_norm"))
+            ok = !strcmp(v, "level")  ? (s->window_norm = RNNC_WINDOW_NORM_LEVEL, 1)
+                 : !strcmp(v, "none") ? (s->window_norm = RNNC_WINDOW_NORM_NONE, 1)
+                                      : 0;
+        else if (!strcmp(k, "missing"))
             ok = (f->missing = word(v, missing_names, 3)) >= 0;
         else if (!strcmp(k, "decoder"))
             ok = !strcmp(v, "direct")      ? (s->decoder = RNNC_DECODER_DIRECT, 1)
@@ -816,7 +860,7 @@ static rnnc_status check_meta(const rnnc_forecaster *f, const char *path) {
          memcmp(g->spec.quantiles, f->spec.quantiles,
                 (size_t)f->spec.n_quantiles * sizeof(double)) ||
          g->sort_time != f->sort_time || g->spec.difference != f->spec.difference ||
-         memcmp(&g->sc, &f->sc, sizeof g->sc)))
+         g->spec.window_norm != f->spec.window_norm || memcmp(&g->sc, &f->sc, sizeof g->sc)))
         st =
             RNNC_FAIL(RNNC_ERR_ARG, "%s: the forecaster's setup does not read back the same", path);
     if (st != RNNC_OK)
@@ -955,13 +999,19 @@ static const float *window_inputs(const rnnc_forecaster *f, const float *z, size
 }
 
 /* Targets (Hw,NT) of the window whose first target row is t: rows [t, t+Hw) of the target
- * columns of z (T,I), relative to row t-1 when relative is set. */
+ * columns of z (T,I); as_trained: relative to row t-1 with relative windows, over the window's
+ * level minus 1 with window_norm = level. */
 static void window_targets(const rnnc_forecaster *f, const float *z, size_t t, size_t Hw,
-                           int relative, float *y) {
+                           int as_trained, float *y) {
     const size_t I = f->I, NT = f->NT;
-    for (size_t h = 0; h < Hw; h++)
-        for (size_t j = 0; j < NT; j++)
-            y[h * NT + j] = z[(t + h) * I + j] - (relative ? z[(t - 1) * I + j] : 0);
+    const int relative = as_trained && f->spec.relative;
+    const int level = as_trained && f->spec.window_norm == RNNC_WINDOW_NORM_LEVEL;
+    for (size_t j = 0; j < NT; j++) {
+        const double lev = level ? window_level(f, window_inputs(f, z, t), j) : 1;
+        for (size_t h = 0; h < Hw; h++)
+            y[h * NT + j] = level ? (float)(z[(t + h) * I + j] / lev - 1)
+                                  : z[(t + h) * I + j] - (relative ? z[(t - 1) * I + j] : 0);
+    }
 }
 
 /* The first target rows of part `part`'s windows: origins (may be NULL) gets them, *n the count. */
@@ -1132,14 +1182,25 @@ static rnnc_status grow(float **p, size_t *cap, size_t need) {
  * I values). With relative, the targets' columns are taken relative to the window's last row. */
 static rnnc_status fill_inputs(rnnc_forecaster *f, const float *const *rows, int B) {
     const size_t L = (size_t)f->spec.lookback, I = f->I, NT = f->NT;
+    const int level = f->spec.window_norm == RNNC_WINDOW_NORM_LEVEL;
+    double lev[RNNC_SERIES_MAX_FEATURES];
     RNNC_TRY(grow(&f->bx, &f->bx_cap, L * (size_t)B * I));
     for (int b = 0; b < B; b++) {
         const float *w = rows[b];
+        for (size_t j = 0; level && j < NT; j++)
+            if (!((lev[j] = window_level(f, w, j)) > 0))
+                return RNNC_FAIL(RNNC_ERR_ARG,
+                                 "window_norm = level: a window's level (the mean of its last %zu "
+                                 "values of target '%s') is %g; the windows are divided by it, "
+                                 "so it must be > 0",
+                                 level_len(f), f->names[j], lev[j]);
         for (size_t l = 0; l < L; l++) {
             float *x = f->bx + (l * (size_t)B + (size_t)b) * I;
             memcpy(x, w + l * I, I * sizeof(float));
             for (size_t j = 0; f->spec.relative && j < NT; j++)
                 x[j] -= w[(L - 1) * I + j];
+            for (size_t j = 0; level && j < NT; j++)
+                x[j] = (float)(x[j] / lev[j] - 1);
         }
     }
     return RNNC_OK;
@@ -1158,7 +1219,7 @@ static rnnc_status augment_batch(rnnc_forecaster *f, const size_t *idx, int B) {
     rnnc_rng *rng = rnnc_model_rng(f->model);
     for (size_t b = 0; b < nb; b++) {
         float *y = f->by + b * U;
-        window_targets(f, f->v.z, f->orig[0][idx[b]], head_steps(f), f->spec.relative, y);
+        window_targets(f, f->v.z, f->orig[0][idx[b]], head_steps(f), 1, y);
         for (size_t l = 0; l < L; l++)
             memcpy(f->wx + l * I, f->bx + (l * nb + b) * I, I * sizeof(float));
         RNNC_TRY(rnnc_series_augment(&f->spec.augment, rng, L, I, f->NT, f->wx, y, U, f->ww));
@@ -1233,8 +1294,7 @@ static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, cons
     RNNC_TRY(grow(&f->by, &f->by_cap, (size_t)B * U));
     /* the same rows rnnc_forecaster_window shows; augmented training targets are already there */
     for (int b = 0; b < B && !(set == 0 && augmenting(&f->spec)); b++)
-        window_targets(f, f->v.z, f->orig[set][idx[b]], Hs, f->spec.relative,
-                       f->by + (size_t)b * U);
+        window_targets(f, f->v.z, f->orig[set][idx[b]], Hs, 1, f->by + (size_t)b * U);
     RNNC_TRY(loss_of(f, out, f->by, (size_t)B * U, dout, loss));
     return RNNC_OK;
 }
@@ -1290,6 +1350,8 @@ static rnnc_status make_setup(const rnnc_forecaster *f, char **out) {
     rnnc__setup_add(&b, "relative", "%d", s->relative);
     if (s->difference) /* written only when set: the setup of a run without it is unchanged */
         rnnc__setup_add(&b, "difference", "%d", s->difference);
+    if (s->window_norm)
+        rnnc__setup_add(&b, "window_norm", "%s", "level");
     rnnc__setup_add(&b, "val_fraction", "%.17g", s->val_fraction);
     rnnc__setup_add(&b, "test_fraction", "%.17g", s->test_fraction);
     char *sc = scaler_to_meta(f);
@@ -1430,21 +1492,22 @@ int rnnc_forecaster_intervals(const rnnc_forecaster *f, double *levels) {
 /* The standard normal quantiles of the Gaussian head's 80% and 95% intervals. */
 static const double gauss_z[2] = {1.2815515655446004, 1.959963984540054};
 
-/* Decodes unit u of the head's output row o (units x head_width) in scaled units, base added
- * (relative windows): the point forecast, and (when lo is not NULL) each interval's bounds, and
- * (when sigma is not NULL) the Gaussian scale. */
-static float decode(const rnnc_forecaster *f, const float *o, size_t u, float base, float *lo,
-                    float *hi, float *sigma) {
+/* Decodes unit u of the head's output row o (units x head_width) in scaled units, each value v
+ * mapped to v * scale + base (relative windows: 1 and the last value; window_norm = level: the
+ * level twice; else 1 and 0): the point forecast, and (when lo is not NULL) each interval's
+ * bounds, and (when sigma is not NULL) the Gaussian scale (times scale). */
+static float decode(const rnnc_forecaster *f, const float *o, size_t u, float scale, float base,
+                    float *lo, float *hi, float *sigma) {
     const size_t K = head_width(f);
     const float *v = o + u * K;
     if (f->spec.loss == RNNC_FLOSS_GAUSSIAN) {
         const double sg = softplus(v[1]);
         if (sigma)
-            *sigma = (float)sg;
+            *sigma = (float)sg * scale;
         for (int i = 0; lo && i < 2; i++)
-            lo[i] = (float)(v[0] - gauss_z[i] * sg) + base,
-            hi[i] = (float)(v[0] + gauss_z[i] * sg) + base;
-        return v[0] + base;
+            lo[i] = (float)(v[0] - gauss_z[i] * sg) * scale + base,
+            hi[i] = (float)(v[0] + gauss_z[i] * sg) * scale + base;
+        return v[0] * scale + base;
     }
     if (f->spec.loss == RNNC_FLOSS_QUANTILE) {
         /* sorted (the rearrangement of Chernozhukov et al. 2010): quantiles trained apart may
@@ -1458,10 +1521,10 @@ static float decode(const rnnc_forecaster *f, const float *o, size_t u, float ba
             }
         const size_t m = K / 2;
         for (size_t i = 0; lo && i < m; i++)
-            lo[i] = q[m - 1 - i] + base, hi[i] = q[m + 1 + i] + base;
-        return q[m] + base;
+            lo[i] = q[m - 1 - i] * scale + base, hi[i] = q[m + 1 + i] * scale + base;
+        return q[m] * scale + base;
     }
-    return v[0] + base;
+    return v[0] * scale + base;
 }
 
 /* Forecasts `steps` scaled steps after the windows ending before rows t[0..B) of z (T,I):
@@ -1472,6 +1535,7 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
                                    size_t steps, float *zout, float *zlo, float *zhi, float *zsig) {
     const size_t L = (size_t)f->spec.lookback, I = f->I, NT = f->NT, Hs = head_steps(f);
     const size_t NI = (size_t)rnnc_forecaster_intervals(f, NULL), K = head_width(f);
+    const int level = f->spec.window_norm == RNNC_WINDOW_NORM_LEVEL;
     if (steps > Hs && I != NT)
         return RNNC_FAIL(RNNC_ERR_ARG,
                          "%zu steps exceed the horizon %zu, and forecasts cannot be rolled forward "
@@ -1494,6 +1558,18 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
     for (size_t done = 0; st == RNNC_OK && done < steps;) {
         for (int b = 0; b < B; b++)
             rows[b] = w + ((size_t)b * W + done) * I;
+        for (int b = 0; level && st == RNNC_OK && b < B; b++)
+            for (size_t j = 0; st == RNNC_OK && j < NT; j++) {
+                const double lev = window_level(f, rows[b], j);
+                if (!(lev > 0)) /* data other than the training CSV */
+                    st = RNNC_FAIL(RNNC_ERR_ARG,
+                                   "window_norm = level: the forecast from row %zu: the level of "
+                                   "target '%s' (the mean of its %zu values before row %zu) is %g; "
+                                   "the window is divided by it, so it must be > 0",
+                                   t[b], f->names[j], level_len(f), t[b] + done, lev);
+            }
+        if (st != RNNC_OK)
+            break;
         st = fill_inputs(f, rows, B);
         rnnc_batch batch;
         memset(&batch, 0, sizeof batch);
@@ -1507,10 +1583,12 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
         for (int b = 0; b < B; b++)
             for (size_t h = 0; h < k; h++)
                 for (size_t j = 0; j < NT; j++) {
-                    const float base =
-                        f->spec.relative ? w[((size_t)b * W + done + L - 1) * I + j] : 0;
+                    /* the window's rows: [done, done + L) of its rows, forecasts appended */
+                    const float *rw = w + ((size_t)b * W + done) * I;
+                    const float lev = level ? (float)window_level(f, rw, j) : 1;
+                    const float base = level ? lev : f->spec.relative ? rw[(L - 1) * I + j] : 0;
                     const size_t at = ((size_t)b * steps + done + h) * NT + j;
-                    const float v = decode(f, o + (size_t)b * Hs * NT * K, h * NT + j, base,
+                    const float v = decode(f, o + (size_t)b * Hs * NT * K, h * NT + j, lev, base,
                                            zlo ? lo : NULL, hi, &sg);
                     zout[at] = v;
                     for (size_t i = 0; zlo && i < NI; i++)

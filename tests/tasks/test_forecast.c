@@ -1096,6 +1096,106 @@ static void test_difference(void) {
     rnnc_series_free(s);
 }
 
+/* window_norm = level: each window over the mean of its last m target values, minus 1; the
+ * forecasts and interval bounds times that level (plus it) */
+static void test_window_level(void) {
+    rnnc_series *s = series_of(120, seas4, lin);
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    sp.lookback = 6, sp.horizon = 3, sp.season = 4, sp.window_norm = RNNC_WINDOW_NORM_LEVEL;
+    snprintf(sp.targets, sizeof sp.targets, "y");
+    rnnc_config cfg = encoder(RNNC_LAYER_GRU, 3);
+    rnnc_forecaster *f = NULL, *g = NULL;
+    rnnc_status st = rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f);
+    check(st == RNNC_OK && !rnnc_forecaster_scaler(f)->on[0],
+          "window_norm = level: created, the target left unscaled (%s)",
+          st ? rnnc_last_error() : "");
+    if (!f) {
+        rnnc_series_free(s);
+        return;
+    }
+    /* window 0 of the training part: inputs rows 0..5, level = mean of rows 2..5 (the season) */
+    size_t t0;
+    float x[6], yw[3];
+    const double lev0 = (seas4(2) + seas4(3) + seas4(4) + seas4(5)) / 4;
+    check(rnnc_forecaster_window(f, s, 0, 0, &t0, x, yw) == RNNC_OK && t0 == 6 &&
+              x[0] == (float)seas4(0) && yw[0] == (float)seas4(6),
+          "rnnc_forecaster_window shows the rows in original units (level %.2f)", lev0);
+    size_t np = 0;
+    float *w = rnnc_model_params(rnnc_forecaster_model(f), &np);
+    memset(w, 0, np * sizeof *w);
+    double p[6];
+    int same = 1;
+    for (size_t t = 6; t + 3 <= 120; t++) {
+        const double lev = (seas4(t - 4) + seas4(t - 3) + seas4(t - 2) + seas4(t - 1)) / 4;
+        same &= rnnc_forecaster_predict(f, s, t, 3, p) == RNNC_OK && p[0] == (float)lev &&
+                p[2] == (float)lev;
+    }
+    check(same, "a head of zeros forecasts each window's level (the mean of its last 4 values)");
+    float *bias = rnnc_model_param(rnnc_forecaster_model(f), "head.bias", NULL);
+    for (int i = 0; bias && i < 3; i++)
+        bias[i] = 0.5f;
+    /* rows 46..49 are 12 16 15 19: level 15.5; the rolled window's last 4 are row 49 and the
+     * three forecasts */
+    same = rnnc_forecaster_predict(f, s, 50, 6, p) == RNNC_OK;
+    check(same && p[0] == 23.25 && p[2] == 23.25 &&
+              near(p[3], 1.5 * (seas4(49) + p[0] + p[1] + p[2]) / 4, 1e-4),
+          "the head's 0.5 gives 1.5 times the level (23.25); beyond the horizon each rolled "
+          "window has its own level (%.4f %.4f)",
+          p[0], p[3]);
+    char path[] = "/tmp/rnnc_fcl_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        close(fd);
+    double q[6];
+    st = rnnc_forecaster_save(f, path);
+    if (st == RNNC_OK)
+        st = rnnc_forecaster_load(path, &g);
+    check(st == RNNC_OK && rnnc_forecaster_spec(g)->window_norm == RNNC_WINDOW_NORM_LEVEL &&
+              rnnc_forecaster_predict(g, s, 50, 6, q) == RNNC_OK && !memcmp(p, q, sizeof p),
+          "window_norm is stored in the model file: the loaded forecaster gives the same bits");
+    rnnc_forecaster_free(f), rnnc_forecaster_free(g);
+    f = g = NULL;
+
+    /* intervals: a Gaussian head of zeros: level (1 -+ z log 2), so the bounds scale by it */
+    sp.loss = RNNC_FLOSS_GAUSSIAN;
+    st = rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f);
+    if (f) {
+        w = rnnc_model_params(rnnc_forecaster_model(f), &np);
+        memset(w, 0, np * sizeof *w);
+    }
+    double lo[6], hi[6];
+    const double z[2] = {1.2815515655446004, 1.959963984540054};
+    const double lev = (seas4(66) + seas4(67) + seas4(68) + seas4(69)) / 4;
+    same = f && rnnc_forecaster_predict_intervals(f, s, 70, 3, p, lo, hi) == RNNC_OK;
+    for (size_t h = 0; same && h < 3; h++)
+        for (int i = 0; i < 2; i++)
+            same &= near(p[h], lev, 1e-5) && near(lo[2 * h + i], lev * (1 - z[i] * log(2)), 1e-4) &&
+                    near(hi[2 * h + i], lev * (1 + z[i] * log(2)), 1e-4);
+    check(same, "gaussian head: the point and both intervals scaled by the level %.3f", lev);
+    rnnc_forecaster_free(f);
+    f = NULL;
+
+    /* refused: a target of 0 or below; log, relative or difference beside it */
+    sp.loss = RNNC_FLOSS_MSE;
+    rnnc_series *neg = series_of(120, sine, lin);
+    snprintf(sp.targets, sizeof sp.targets, "u"); /* u = t: 0 in row 0 */
+    check(rnnc_forecaster_create(&cfg, &sp, neg, NULL, 1, &f) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "so target 'u' must be > 0; row 0 is 0"),
+          "a target of 0: %s", rnnc_last_error());
+    snprintf(sp.targets, sizeof sp.targets, "y");
+    sp.relative = 1;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "and relative = true anchors the window too"),
+          "with relative windows: %s", rnnc_last_error());
+    sp.relative = 0, sp.difference = 4;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "and difference anchors the window too"),
+          "with differencing: %s", rnnc_last_error());
+    unlink(path);
+    rnnc_series_free(neg);
+    rnnc_series_free(s);
+}
+
 int main(void) {
     rnnc_set_num_threads(1);
     test_baselines();
@@ -1114,5 +1214,6 @@ int main(void) {
     test_intervals(RNNC_FLOSS_QUANTILE);
     test_ensemble();
     test_difference();
+    test_window_level();
     return check_summary();
 }
