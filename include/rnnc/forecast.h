@@ -128,7 +128,7 @@ typedef struct rnnc_forecast_spec {
     /* RNNC_WINDOW_NORM_LEVEL: each window's target columns, inputs and outputs, are divided by
      * the window's level, the mean of its last m target values (m: the season when it is 2 to
      * lookback, else the lookback), minus 1, in original units (the targets are not scaled); the
-     * forecasts and interval bounds are (v + 1) * level. Needs every target value > 0, and
+     * forecasts and interval bounds are (v + 1) * level. Needs every level > 0, and
      * neither log, relative nor difference (each already anchors the window). RNNC_WINDOW_NORM_NONE */
     int window_norm;
 } rnnc_forecast_spec;

@@ -467,15 +467,6 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
                                "log = true: target '%s' is %g in row %zu, and log1p needs values "
                                "> -1",
                                f->names[j], v.raw[t * f->I + j], t);
-    for (size_t j = 0; st == RNNC_OK && spec->window_norm && j < f->NT; j++)
-        for (size_t t = 0; st == RNNC_OK && t < v.T; t++)
-            if (!(v.raw[t * f->I + j] > 0))
-                st = RNNC_FAIL(RNNC_ERR_ARG,
-                               "%s: [forecast] window_norm = level divides each window by its "
-                               "level (the mean of its last target values), so target '%s' must "
-                               "be > 0; row %zu is %g",
-                               src && src->path && src->path[0] ? src->path : "the data",
-                               f->names[j], t, v.raw[t * f->I + j]);
     if (st == RNNC_OK) {
         unsigned char on[RNNC_SERIES_MAX_FEATURES], lg[RNNC_SERIES_MAX_FEATURES];
         for (size_t i = 0; i < f->I; i++) {
@@ -512,6 +503,21 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
         if (check_spec(&f->spec) != RNNC_OK) /* an interval head over more steps than a season */
             st = rnnc__fail_prefix(RNNC_ERR_ARG, "[forecast] difference = season");
     }
+    /* window_norm = level: every window's level (the mean of its last level_len target values,
+     * as window_level takes it from the unscaled rows) must be positive */
+    const size_t nl = level_len(f);
+    for (size_t j = 0; st == RNNC_OK && spec->window_norm && j < f->NT; j++)
+        for (size_t e = nl; st == RNNC_OK && e <= v.T; e++) {
+            double sum = 0;
+            for (size_t r = e - nl; r < e; r++)
+                sum += (float)v.raw[r * f->I + j];
+            if (!(sum / (double)nl > 0))
+                st = RNNC_FAIL(RNNC_ERR_ARG,
+                               "%s: [forecast] window_norm = level divides each window by its "
+                               "level, the mean of its last %zu values of target '%s', so it must "
+                               "be > 0; the window before row %zu has %g (rows %zu-%zu)",
+                               data, nl, f->names[j], e, sum / (double)nl, e - nl, e - 1);
+        }
     /* everything the model file's own eval and forecast need, before any training */
     if (st == RNNC_OK)
         st = check_scaled(f, &v, data);

@@ -1096,6 +1096,10 @@ static void test_difference(void) {
     rnnc_series_free(s);
 }
 
+static double dip(size_t t) { /* 3, but -2 in rows 30..33 */
+    return t >= 30 && t < 34 ? -2 : 3;
+}
+
 /* window_norm = level: each window over the mean of its last m target values, minus 1; the
  * forecasts and interval bounds times that level (plus it) */
 static void test_window_level(void) {
@@ -1175,13 +1179,20 @@ static void test_window_level(void) {
     rnnc_forecaster_free(f);
     f = NULL;
 
-    /* refused: a target of 0 or below; log, relative or difference beside it */
+    /* refused: a window whose level is 0 or below; log, relative or difference beside it */
     sp.loss = RNNC_FLOSS_MSE;
-    rnnc_series *neg = series_of(120, sine, lin);
-    snprintf(sp.targets, sizeof sp.targets, "u"); /* u = t: 0 in row 0 */
+    rnnc_series *neg = series_of(120, dip, lin);
     check(rnnc_forecaster_create(&cfg, &sp, neg, NULL, 1, &f) == RNNC_ERR_ARG &&
-              strstr(rnnc_last_error(), "so target 'u' must be > 0; row 0 is 0"),
-          "a target of 0: %s", rnnc_last_error());
+              strstr(rnnc_last_error(), "the mean of its last 4 values of target 'y', so it must "
+                                        "be > 0; the window before row 33 has -0.75 (rows 29-32)"),
+          "a window whose level is below 0: %s", rnnc_last_error());
+    rnnc_series_free(neg);
+    neg = series_of(120, seas4, lin); /* u = t: 0 in row 0, but every level of 4 values > 0 */
+    snprintf(sp.targets, sizeof sp.targets, "u");
+    check(rnnc_forecaster_create(&cfg, &sp, neg, NULL, 1, &f) == RNNC_OK,
+          "a target of 0 in a window whose level is > 0 is taken: %s", rnnc_last_error());
+    rnnc_forecaster_free(f);
+    f = NULL;
     snprintf(sp.targets, sizeof sp.targets, "y");
     sp.relative = 1;
     check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG &&

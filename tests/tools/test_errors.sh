@@ -928,14 +928,13 @@ if [ -e "$tmp/f.ini" ]; then
     else
         bad "[forecast-difference] difference = season does not train: $(tail -3 "$tmp/drun.log")"
     fi
-    awk 'BEGIN { print "Month,v"; for (i = 0; i < 60; i++) printf "%d-%02d,%d\n", 2000 + int(i / 12), i % 12 + 1, i == 3 ? 0 : 10 + i % 12 }' > "$tmp/zero.csv"
+    awk 'BEGIN { print "Month,v"; for (i = 0; i < 60; i++) printf "%d-%02d,%d\n", 2000 + int(i / 12), i % 12 + 1, i < 6 ? 0 : 10 + i % 12 }' > "$tmp/zero.csv"
     row forecast-window-norm 2 "--set forecast\.window_norm=mean: \[forecast\] window_norm = 'mean': expected none or level" -- $F --set forecast.window_norm=mean
     row forecast-window-norm 2 "--set forecast\.window_norm=level: \[forecast\] window_norm = level divides each window by its level, and log = true anchors the window too" -- $F --set forecast.log=true --set forecast.window_norm=level
-    row forecast-window-norm 2 "f\.ini: .*zero\.csv: \[forecast\] window_norm = level divides each window by its level .*, so target 'v' must be > 0; row 3 is 0" -- $F --set forecast.window_norm=level --set forecast.data="$tmp/zero.csv"
+    row forecast-window-norm 2 "f\.ini: .*zero\.csv: \[forecast\] window_norm = level divides each window by its level, the mean of its last 6 values of target 'v', so it must be > 0; the window before row 6 has 0 \(rows 0-5\)" -- $F --set forecast.window_norm=level --set forecast.data="$tmp/zero.csv"
     if $F --set forecast.window_norm=level --set train.output="$tmp/lrun" > "$tmp/lrun.log" 2>&1; then
         row forecast-window-norm 0 '^time,v' -- "$rnnc" forecast "$tmp/lrun/model.safetensors"
-        awk 'BEGIN { print "Month,v"; for (i = 0; i < 60; i++) printf "%d-%02d,%d\n", 2000 + int(i / 12), i % 12 + 1, i < 6 ? 0 : 10 + i % 12 }' > "$tmp/zero2.csv"
-        row forecast-window-norm 2 "window_norm = level: the forecast from row 6: the level of target 'v' \(the mean of its 6 values before row 6\) is 0" -- "$rnnc" forecast "$tmp/lrun/model.safetensors" "$tmp/zero2.csv" --at 6
+        row forecast-window-norm 2 "window_norm = level: the forecast from row 6: the level of target 'v' \(the mean of its 6 values before row 6\) is 0" -- "$rnnc" forecast "$tmp/lrun/model.safetensors" "$tmp/zero.csv" --at 6
     else
         bad "[forecast-window-norm] window_norm = level does not train: $(tail -3 "$tmp/lrun.log")"
     fi
