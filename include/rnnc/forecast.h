@@ -47,11 +47,11 @@ rnnc_status rnnc_mase_scale(const double *y, size_t n, size_t m, double *scale);
  * [k, n), and d[t] = 0 for t < k (no value k rows before). Its inverse for a forecast from
  * origin t (t >= k): out[h] = d[h] + y[t+h-k] for h < k (a value of the history y[0..t)), and
  * d[h] + out[h-k] beyond (the forecast's own earlier step), h in [0, H). For the differences of
- * a series, rnnc_undifference(y, t, k, d + t, H, out) gives back y[t..t+H) (exactly, where each
- * y[t] - y[t-k] is exact in double, as for values of one float or integer magnitude). */
-rnnc_status rnnc_difference(const double *y, size_t n, size_t k, double *d);
-rnnc_status rnnc_undifference(const double *y, size_t t, size_t k, const double *d, size_t H,
-                              double *out);
+ * a series, rnnc_difference_invert(y, t, k, d + t, H, out) gives back y[t..t+H) (exactly where
+ * each y[t] - y[t-k] is exact in double, as for values of one float or integer magnitude). */
+rnnc_status rnnc_difference_apply(const double *y, size_t n, size_t k, double *d);
+rnnc_status rnnc_difference_invert(const double *y, size_t t, size_t k, const double *d, size_t H,
+                                   double *out);
 
 /* Point forecast errors over n values: MAE, RMSE, MAPE (percent, over the actuals that are not
  * 0; NAN when all are), sMAPE (percent, 200 |e| / (|y| + |f|), 0 when both are 0) and MASE (MAE /
@@ -119,17 +119,17 @@ typedef struct rnnc_forecast_spec {
      * model's generator); validation, evaluation and forecasts never are. 0: off */
     rnnc_series_augment_spec augment;
     /* The model learns the targets differenced at this lag (scaled units): rows t and t-k
-     * (rnnc_difference), inputs and outputs alike; forecasts and interval bounds are mapped back
-     * by adding the level k rows before (rnnc_undifference). 0: none; k >= 1: lag k (1: first
-     * differences, the season m: seasonal differencing); RNNC_DIFFERENCE_SEASON: the season in
-     * use (detected or given). Windows start k rows later (their inputs need the row k before);
+     * (rnnc_difference_apply), inputs and outputs alike; forecasts and interval bounds are mapped
+     * back by adding the level k rows before (rnnc_difference_invert). 0: none; k >= 1: lag k
+     * (1: first differences, the season m: seasonal differencing); RNNC_DIFFERENCE_SEASON: the
+     * season in use (detected or given). Windows start k rows later (their inputs need the row k before);
      * intervals need k >= horizon (their bounds are shifted by known values only). 0 */
     int difference;
     /* RNNC_WINDOW_NORM_LEVEL: each window's target columns, inputs and outputs, are divided by
      * the window's level, the mean of its last m target values (m: the season when it is 2 to
      * lookback, else the lookback), minus 1, in original units (the targets are not scaled); the
-     * forecasts and interval bounds are (v + 1) * level. Needs every level > 0, and
-     * neither log, relative nor difference (each already anchors the window). RNNC_WINDOW_NORM_NONE */
+     * forecasts and interval bounds are (v + 1) * level. Needs every level > 0, and neither log,
+     * relative nor difference (each already anchors the window). RNNC_WINDOW_NORM_NONE */
     int window_norm;
 } rnnc_forecast_spec;
 enum rnnc_window_norm { RNNC_WINDOW_NORM_NONE = 0, RNNC_WINDOW_NORM_LEVEL = 1 };

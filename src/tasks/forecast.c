@@ -322,7 +322,7 @@ static rnnc_status scale_view(rnnc_forecaster *f, view *v) {
     const size_t k = f->spec.difference > 0 ? (size_t)f->spec.difference : 0, I = f->I;
     if (!k)
         return RNNC_OK;
-    /* the targets differenced at lag k (in double, as rnnc_difference); the levels kept in lz */
+    /* the targets differenced at lag k (in double, as rnnc_difference_apply); the levels in lz */
     memcpy(v->lz, v->z, v->T * I * sizeof(float));
     for (size_t t = 0; t < v->T; t++)
         for (size_t j = 0; j < f->NT; j++)
@@ -355,7 +355,7 @@ static double window_level(const rnnc_forecaster *f, const float *w, size_t j) {
 }
 
 /* Maps window forecasts back from the units the model sees to scaled levels, in double: with
- * difference k, step h of target j gets the level k rows before added (rnnc_undifference: a
+ * difference k, step h of target j gets the level k rows before added (rnnc_difference_invert: a
  * value of the series' scaled levels lz for h < k, the forecast's own step h - k beyond), and
  * each interval bound the same value as its point; without, the values themselves. zo (steps,NT)
  * -> lev (steps,NT); zl, zh (steps,NT,NI) -> llo, lhi (may be NULL) for the window whose first

@@ -920,15 +920,15 @@ static void test_difference(void) {
         y[t] = seas4(t) * 0.375 - 1, y2[t] = seas4_odd(t);
     int exact = 1, near12 = 1;
     for (size_t k = 1; k <= 4; k += 3) {
-        check(rnnc_difference(y, 40, k, d) == RNNC_OK && d[0] == 0 && d[k] == y[k] - y[0] &&
+        check(rnnc_difference_apply(y, 40, k, d) == RNNC_OK && d[0] == 0 && d[k] == y[k] - y[0] &&
                   d[17] == y[17] - y[17 - k],
               "difference at lag %zu: d[t] = y[t] - y[t-%zu], 0 before", k, k);
         for (size_t t = k; t + 9 <= 40; t++)
-            exact &= rnnc_undifference(y, t, k, d + t, 9, out) == RNNC_OK &&
+            exact &= rnnc_difference_invert(y, t, k, d + t, 9, out) == RNNC_OK &&
                      !memcmp(out, y + t, sizeof out);
-        rnnc_difference(y2, 40, k, d);
+        rnnc_difference_apply(y2, 40, k, d);
         for (size_t t = k; t + 9 <= 40; t++) {
-            near12 &= rnnc_undifference(y2, t, k, d + t, 9, out) == RNNC_OK;
+            near12 &= rnnc_difference_invert(y2, t, k, d + t, 9, out) == RNNC_OK;
             for (size_t h = 0; h < 9; h++)
                 near12 &= near(out[h], y2[t + h], 1e-12 * fabs(y2[t + h]));
         }
@@ -936,8 +936,8 @@ static void test_difference(void) {
     check(exact, "undifference(difference(y)) gives y back bit for bit from every origin, 9 steps "
                  "(lags 1 and 4; values whose differences are exact)");
     check(near12, "and to 1e-12 (relative) on an irregular series of mixed magnitudes");
-    check(rnnc_undifference(y, 3, 4, d, 2, out) == RNNC_ERR_ARG &&
-              rnnc_difference(y, 40, 0, d) == RNNC_ERR_ARG,
+    check(rnnc_difference_invert(y, 3, 4, d, 2, out) == RNNC_ERR_ARG &&
+              rnnc_difference_apply(y, 40, 0, d) == RNNC_ERR_ARG,
           "an origin before the lag, and lag 0, refused");
 
     /* a forecaster with seasonal differencing; a head giving exactly 0 differences forecasts
