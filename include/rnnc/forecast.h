@@ -43,6 +43,16 @@ size_t rnnc_season_detect(const double *y, size_t n, size_t max_lag);
  * scale. RNNC_ERR_ARG when m is 0 or n <= m (no pair of values m steps apart). */
 rnnc_status rnnc_mase_scale(const double *y, size_t n, size_t m, double *scale);
 
+/* Differencing at lag k >= 1 (k = m: seasonal differencing): d[t] = y[t] - y[t-k] for t in
+ * [k, n), and d[t] = 0 for t < k (no value k rows before). Its inverse for a forecast from
+ * origin t (t >= k): out[h] = d[h] + y[t+h-k] for h < k (a value of the history y[0..t)), and
+ * d[h] + out[h-k] beyond (the forecast's own earlier step), h in [0, H). For the differences of
+ * a series, rnnc_difference_invert(y, t, k, d + t, H, out) gives back y[t..t+H) (exactly where
+ * each y[t] - y[t-k] is exact in double, as for values of one float or integer magnitude). */
+rnnc_status rnnc_difference_apply(const double *y, size_t n, size_t k, double *d);
+rnnc_status rnnc_difference_invert(const double *y, size_t t, size_t k, const double *d, size_t H,
+                                   double *out);
+
 /* Point forecast errors over n values: MAE, RMSE, MAPE (percent, over the actuals that are not
  * 0; NAN when all are), sMAPE (percent, 200 |e| / (|y| + |f|), 0 when both are 0) and MASE (MAE /
  * scale, Hyndman & Koehler 2006). */
@@ -108,7 +118,22 @@ typedef struct rnnc_forecast_spec {
     /* Training only: each training window is augmented (rnnc_series_augment, drawing from the
      * model's generator); validation, evaluation and forecasts never are. 0: off */
     rnnc_series_augment_spec augment;
+    /* The model learns the targets differenced at this lag (scaled units): rows t and t-k
+     * (rnnc_difference_apply), inputs and outputs alike; forecasts and interval bounds are mapped
+     * back by adding the level k rows before (rnnc_difference_invert). 0: none; k >= 1: lag k
+     * (1: first differences, the season m: seasonal differencing); RNNC_DIFFERENCE_SEASON: the
+     * season in use (detected or given). Windows start k rows later (their inputs need the row k before);
+     * intervals need k >= horizon (their bounds are shifted by known values only). 0 */
+    int difference;
+    /* RNNC_WINDOW_NORM_LEVEL: each window's target columns, inputs and outputs, are divided by
+     * the window's level, the mean of its last m target values (m: the season when it is 2 to
+     * lookback, else the lookback), minus 1, in original units (the targets are not scaled); the
+     * forecasts and interval bounds are (v + 1) * level. Needs every level > 0, and neither log,
+     * relative nor difference (each already anchors the window). RNNC_WINDOW_NORM_NONE */
+    int window_norm;
 } rnnc_forecast_spec;
+enum rnnc_window_norm { RNNC_WINDOW_NORM_NONE = 0, RNNC_WINDOW_NORM_LEVEL = 1 };
+#define RNNC_DIFFERENCE_SEASON (-1)
 /* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
 void rnnc_forecast_spec_defaults(rnnc_forecast_spec *s, size_t size);
 static inline rnnc_forecast_spec rnnc_forecast_spec_init(void) {
@@ -127,7 +152,8 @@ typedef struct rnnc_forecaster rnnc_forecaster;
  * so that the model file alone reads new data the same way. Everything the model file's own
  * evaluation and forecasts need of s is checked here, before any training (RNNC_ERR_ARG, the
  * message naming src->path and the option or column): a test part holding a window; season below
- * the training part's rows, ma_window at most them, ar_order at most (rows - 2)/2 and an AR fit
+ * the training part's rows, a difference lag that leaves the training part a window (difference
+ * = season: the season in use, at least the horizon with an interval head), ma_window at most them, ar_order at most (rows - 2)/2 and an AR fit
  * that succeeds on every target's training part; every value scaling to at most 1e30; column
  * names the metadata stores one per line; the metadata reading back as written. Owned by the
  * caller. */
@@ -159,12 +185,13 @@ int rnnc_forecaster_inputs(const rnnc_forecaster *f, const char *const **names, 
 /* Windows of series s in part 0 (training), 1 (validation) or 2 (test), with s split as at
  * creation. A window whose first target row is t has inputs rows [t-L, t) and targets rows
  * [t, t+H) (H = 1 for a recursive decoder's training windows, parts 0 and 1); every target row
- * lies inside the part, inputs may reach back into earlier parts. Training windows start every
- * stride rows, the others every row. */
+ * lies inside the part, inputs may reach back into earlier parts, but not before row k with
+ * difference k (t >= L + k). Training windows start every stride rows, the others every row. */
 rnnc_status rnnc_forecaster_windows(rnnc_forecaster *f, const rnnc_series *s, int part,
                                     size_t *count);
 /* Window w of that part: its first target row, the scaled inputs x (L,I) and targets y
- * (Hw,targets) (either may be NULL). */
+ * (Hw,targets) (either may be NULL), as the model sees them: the targets' columns differenced
+ * with difference k (not relative to the window's last value). */
 rnnc_status rnnc_forecaster_window(rnnc_forecaster *f, const rnnc_series *s, int part, size_t w,
                                    size_t *t, float *x, float *y);
 

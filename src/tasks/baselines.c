@@ -242,3 +242,24 @@ double rnnc_crps_gaussian(double mu, double sigma, double y) {
     const double cdf = 0.5 * erfc(-z / sqrt(2.0)), pdf = exp(-0.5 * z * z) / sqrt(2 * pi);
     return sigma * (z * (2 * cdf - 1) + 2 * pdf - 1 / sqrt(pi));
 }
+
+rnnc_status rnnc_difference_apply(const double *y, size_t n, size_t k, double *d) {
+    if (!y || !d || k < 1)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_difference_apply: NULL argument or lag 0");
+    for (size_t t = 0; t < n; t++)
+        d[t] = t < k ? 0 : y[t] - y[t - k];
+    return RNNC_OK;
+}
+
+rnnc_status rnnc_difference_invert(const double *y, size_t t, size_t k, const double *d, size_t H,
+                                   double *out) {
+    if (!y || !d || !out || k < 1)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_difference_invert: NULL argument or lag 0");
+    if (t < k)
+        return RNNC_FAIL(
+            RNNC_ERR_ARG,
+            "rnnc_difference_invert: an origin at row %zu has no value %zu rows before it", t, k);
+    for (size_t h = 0; h < H; h++)
+        out[h] = d[h] + (h < k ? y[t + h - k] : out[h - k]);
+    return RNNC_OK;
+}

@@ -21,7 +21,8 @@
 typedef struct view {
     size_t T;
     double *raw; /* (T,I) */
-    float *z;    /* (T,I) */
+    float *z;    /* (T,I) what the model sees: scaled, the targets differenced with difference k */
+    float *lz;   /* (T,I) with difference k: the scaled levels (in z's allocation); else NULL */
     size_t n_tr, n_va, n_te;
 } view;
 
@@ -98,6 +99,27 @@ static rnnc_status check_spec(const rnnc_forecast_spec *s) {
         return RNNC_FAIL(RNNC_ERR_ARG, "ensemble must be in [1, 32], got %d", s->ensemble);
     if (s->season < 0 || s->ma_window < 0 || s->ar_order < 0)
         return RNNC_FAIL(RNNC_ERR_ARG, "season, ma_window and ar_order must be >= 0");
+    if (s->difference < RNNC_DIFFERENCE_SEASON || s->difference > 1000000)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "difference must be 0 (none), a lag in [1, 1000000] or "
+                         "RNNC_DIFFERENCE_SEASON, got %d",
+                         s->difference);
+    if (s->loss >= RNNC_FLOSS_GAUSSIAN && s->difference > 0 && s->difference < s->horizon)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "difference = %d is shorter than the horizon %d, and loss = %s gives "
+                         "intervals only for steps whose value a lag before is known; use a lag "
+                         ">= the horizon (or no differencing)",
+                         s->difference, s->horizon,
+                         s->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile");
+    if (s->window_norm != RNNC_WINDOW_NORM_NONE && s->window_norm != RNNC_WINDOW_NORM_LEVEL)
+        return RNNC_FAIL(RNNC_ERR_ARG, "unknown window_norm %d", s->window_norm);
+    if (s->window_norm && (s->log || s->relative || s->difference))
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "window_norm = level divides each window by its level, and %s anchors "
+                         "the window too; use one of them",
+                         s->log        ? "log = true"
+                         : s->relative ? "relative = true"
+                                       : "difference");
     /* rnnc_series_augment's ranges, checked before training starts */
     if (!(s->augment.jitter >= 0) || !isfinite(s->augment.jitter))
         return RNNC_FAIL(RNNC_ERR_ARG, "augment_jitter must be finite and >= 0, got %g",
@@ -275,7 +297,12 @@ static rnnc_status make_view(rnnc_forecaster *f, const rnnc_series *s, view *v) 
     if (rnnc__mul(s->T, f->I, &cells))
         return RNNC_FAIL(RNNC_ERR_NOMEM, "series too large");
     RNNC_TRY(rnnc__calloc((void **)&v->raw, cells, sizeof(double), "series view"));
+    const size_t copies = f->spec.difference > 0 ? 2 : 1; /* z, and the levels lz */
+    if (rnnc__mul(cells, copies, &cells))
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "series too large");
     RNNC_TRY(rnnc__calloc((void **)&v->z, cells, sizeof(float), "scaled series"));
+    cells /= copies;
+    v->lz = copies == 2 ? v->z + cells : NULL;
     v->T = s->T;
     for (size_t i = 0; i < f->I; i++) {
         int col = rnnc_series_column(s, f->names[i]);
@@ -292,7 +319,62 @@ static rnnc_status scale_view(rnnc_forecaster *f, view *v) {
     rnnc_status st = rnnc_scaler_apply(&f->sc, v->raw, v->T, v->z);
     if (st != RNNC_OK)
         return rnnc__fail_prefix(st, "scaling the data");
+    const size_t k = f->spec.difference > 0 ? (size_t)f->spec.difference : 0, I = f->I;
+    if (!k)
+        return RNNC_OK;
+    /* the targets differenced at lag k (in double, as rnnc_difference_apply); the levels in lz */
+    memcpy(v->lz, v->z, v->T * I * sizeof(float));
+    for (size_t t = 0; t < v->T; t++)
+        for (size_t j = 0; j < f->NT; j++)
+            v->z[t * I + j] =
+                t < k ? 0 : (float)((double)v->lz[t * I + j] - (double)v->lz[(t - k) * I + j]);
     return RNNC_OK;
+}
+
+/* The first row a window's inputs may start at: k with difference k (the rows before have no
+ * difference), else 0. */
+static size_t first_row(const rnnc_forecaster *f) {
+    return f->spec.difference > 0 ? (size_t)f->spec.difference : 0;
+}
+
+/* window_norm = level: how many of a window's last target values its level averages: the season
+ * when it is 2 to the lookback, else the lookback. */
+static size_t level_len(const rnnc_forecaster *f) {
+    const size_t L = (size_t)f->spec.lookback, m = (size_t)f->spec.season;
+    return m >= 2 && m <= L ? m : L;
+}
+
+/* The level of target j of the window whose input rows are w[0..L) (I values each): the mean of
+ * its last level_len values. */
+static double window_level(const rnnc_forecaster *f, const float *w, size_t j) {
+    const size_t L = (size_t)f->spec.lookback, n = level_len(f), I = f->I;
+    double sum = 0;
+    for (size_t l = L - n; l < L; l++)
+        sum += w[l * I + j];
+    return sum / (double)n;
+}
+
+/* Maps window forecasts back from the units the model sees to scaled levels, in double: with
+ * difference k, step h of target j gets the level k rows before added (rnnc_difference_invert: a
+ * value of the series' scaled levels lz for h < k, the forecast's own step h - k beyond), and
+ * each interval bound the same value as its point; without, the values themselves. zo (steps,NT)
+ * -> lev (steps,NT); zl, zh (steps,NT,NI) -> llo, lhi (may be NULL) for the window whose first
+ * target row is t. */
+static void to_levels(const rnnc_forecaster *f, const view *v, size_t t, size_t steps,
+                      const float *zo, const float *zl, const float *zh, size_t NI, double *lev,
+                      double *llo, double *lhi) {
+    const size_t k = first_row(f), NT = f->NT, I = f->I;
+    for (size_t h = 0; h < steps; h++)
+        for (size_t j = 0; j < NT; j++) {
+            const size_t at = h * NT + j;
+            const double base = !k      ? 0
+                                : h < k ? (double)v->lz[(t + h - k) * I + j]
+                                        : lev[(h - k) * NT + j];
+            lev[at] = (double)zo[at] + base;
+            for (size_t i = 0; zl && i < NI; i++)
+                llo[at * NI + i] = (double)zl[at * NI + i] + base,
+                              lhi[at * NI + i] = (double)zh[at * NI + i] + base;
+        }
 }
 
 /* ---- create, save, load ---- */
@@ -385,7 +467,10 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
         unsigned char on[RNNC_SERIES_MAX_FEATURES], lg[RNNC_SERIES_MAX_FEATURES];
         for (size_t i = 0; i < f->I; i++) {
             const int col = rnnc_series_column(s, f->names[i]);
-            on[i] = !(col >= 0 && s->onehot[col]);
+            /* window_norm = level: the targets stay in original units (each window is divided
+             * by its own level instead) */
+            on[i] = !(col >= 0 && s->onehot[col]) &&
+                    !(i < f->NT && spec->window_norm == RNNC_WINDOW_NORM_LEVEL);
             lg[i] = i < f->NT && spec->log;
         }
         /* the statistics see rows [0, n_tr) only: nothing of validation or test leaks in */
@@ -408,8 +493,28 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
             f->spec.season = (int)rnnc_season_detect(y, v.n_tr, lag);
         free(y);
     }
-    /* everything the model file's own eval and forecast need, before any training */
     const char *data = src && src->path && src->path[0] ? src->path : "the data";
+    if (st == RNNC_OK && spec->difference == RNNC_DIFFERENCE_SEASON) {
+        f->spec.difference = f->spec.season; /* the period in use: seasonal differencing */
+        if (check_spec(&f->spec) != RNNC_OK) /* an interval head over more steps than a season */
+            st = rnnc__fail_prefix(RNNC_ERR_ARG, "[forecast] difference = season");
+    }
+    /* window_norm = level: every window's level (the mean of its last level_len target values,
+     * as window_level takes it from the unscaled rows) must be positive */
+    const size_t nl = level_len(f);
+    for (size_t j = 0; st == RNNC_OK && spec->window_norm && j < f->NT; j++)
+        for (size_t e = nl; st == RNNC_OK && e <= v.T; e++) {
+            double sum = 0;
+            for (size_t r = e - nl; r < e; r++)
+                sum += (float)v.raw[r * f->I + j];
+            if (!(sum / (double)nl > 0))
+                st = RNNC_FAIL(RNNC_ERR_ARG,
+                               "%s: [forecast] window_norm = level divides each window by its "
+                               "level, the mean of its last %zu values of target '%s', so it must "
+                               "be > 0; the window before row %zu has %g (rows %zu-%zu)",
+                               data, nl, f->names[j], e, sum / (double)nl, e - nl, e - 1);
+        }
+    /* everything the model file's own eval and forecast need, before any training */
     if (st == RNNC_OK)
         st = check_scaled(f, &v, data);
     if (st == RNNC_OK)
@@ -460,6 +565,10 @@ static char *spec_to_meta_k(const rnnc_forecaster *f, int ensemble) {
             n += snprintf(b + n, 1024 - (size_t)n, "%s=%.17g\n", name[i], v[i]);
     if (f->sort_time)
         n += snprintf(b + n, 1024 - (size_t)n, "sort_time=1\n");
+    if (s->difference)
+        n += snprintf(b + n, 1024 - (size_t)n, "difference=%d\n", s->difference);
+    if (s->window_norm)
+        n += snprintf(b + n, 1024 - (size_t)n, "window_norm=level\n");
     if (ensemble > 1)
         n += snprintf(b + n, 1024 - (size_t)n, "ensemble=%d\n", ensemble);
     for (int k = 0; k < s->n_quantiles; k++)
@@ -617,7 +726,11 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
                 if (ok)
                     s->quantiles[s->n_quantiles++] = d2, q = *end ? end + 1 : end;
             }
-        } else if (!strcmp(k, "missing"))
+        } else if (!strcmp(k, "window_norm"))
+            ok = !strcmp(v, "level")  ? (s->window_norm = RNNC_WINDOW_NORM_LEVEL, 1)
+                 : !strcmp(v, "none") ? (s->window_norm = RNNC_WINDOW_NORM_NONE, 1)
+                                      : 0;
+        else if (!strcmp(k, "missing"))
             ok = (f->missing = word(v, missing_names, 3)) >= 0;
         else if (!strcmp(k, "decoder"))
             ok = !strcmp(v, "direct")      ? (s->decoder = RNNC_DECODER_DIRECT, 1)
@@ -636,13 +749,13 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
               : !strcmp(k, "augment_scale") ? &s->augment.scale
                                             : &s->augment.slice) = d;
         } else {
-            static const char *const ik[] = {"lookback",  "horizon",   "stride",   "log",
-                                             "season",    "ma_window", "ar_order", "relative",
-                                             "sort_time", "ensemble",  "targets"};
-            int *dst[] = {&s->lookback,  &s->horizon,   &s->stride,   &s->log,
-                          &s->season,    &s->ma_window, &s->ar_order, &s->relative,
-                          &f->sort_time, &s->ensemble,  NULL};
-            int which = word(k, ik, 11);
+            static const char *const ik[] = {"lookback",  "horizon",   "stride",     "log",
+                                             "season",    "ma_window", "ar_order",   "relative",
+                                             "sort_time", "ensemble",  "difference", "targets"};
+            int *dst[] = {&s->lookback,  &s->horizon,   &s->stride,     &s->log,
+                          &s->season,    &s->ma_window, &s->ar_order,   &s->relative,
+                          &f->sort_time, &s->ensemble,  &s->difference, NULL};
+            int which = word(k, ik, 12);
             if (which < 0)
                 return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast line %d: unknown key '%s'",
                                  path, line, k);
@@ -746,7 +859,8 @@ static rnnc_status check_meta(const rnnc_forecaster *f, const char *path) {
          head_width(g) != head_width(f) || g->spec.n_quantiles != f->spec.n_quantiles ||
          memcmp(g->spec.quantiles, f->spec.quantiles,
                 (size_t)f->spec.n_quantiles * sizeof(double)) ||
-         g->sort_time != f->sort_time || memcmp(&g->sc, &f->sc, sizeof g->sc)))
+         g->sort_time != f->sort_time || g->spec.difference != f->spec.difference ||
+         g->spec.window_norm != f->spec.window_norm || memcmp(&g->sc, &f->sc, sizeof g->sc)))
         st =
             RNNC_FAIL(RNNC_ERR_ARG, "%s: the forecaster's setup does not read back the same", path);
     if (st != RNNC_OK)
@@ -885,13 +999,19 @@ static const float *window_inputs(const rnnc_forecaster *f, const float *z, size
 }
 
 /* Targets (Hw,NT) of the window whose first target row is t: rows [t, t+Hw) of the target
- * columns of z (T,I), relative to row t-1 when relative is set. */
+ * columns of z (T,I); as_trained: relative to row t-1 with relative windows, over the window's
+ * level minus 1 with window_norm = level. */
 static void window_targets(const rnnc_forecaster *f, const float *z, size_t t, size_t Hw,
-                           int relative, float *y) {
+                           int as_trained, float *y) {
     const size_t I = f->I, NT = f->NT;
-    for (size_t h = 0; h < Hw; h++)
-        for (size_t j = 0; j < NT; j++)
-            y[h * NT + j] = z[(t + h) * I + j] - (relative ? z[(t - 1) * I + j] : 0);
+    const int relative = as_trained && f->spec.relative;
+    const int level = as_trained && f->spec.window_norm == RNNC_WINDOW_NORM_LEVEL;
+    for (size_t j = 0; j < NT; j++) {
+        const double lev = level ? window_level(f, window_inputs(f, z, t), j) : 1;
+        for (size_t h = 0; h < Hw; h++)
+            y[h * NT + j] = level ? (float)(z[(t + h) * I + j] / lev - 1)
+                                  : z[(t + h) * I + j] - (relative ? z[(t - 1) * I + j] : 0);
+    }
 }
 
 /* The first target rows of part `part`'s windows: origins (may be NULL) gets them, *n the count. */
@@ -902,7 +1022,8 @@ static size_t part_origins(const rnnc_forecaster *f, const view *v, int part, si
     const size_t hi = part == 0 ? v->n_tr : part == 1 ? v->n_tr + v->n_va : v->T;
     const size_t step = part == 0 ? (size_t)f->spec.stride : 1;
     size_t n = 0;
-    for (size_t t = lo > L ? lo : L; t + Hw <= hi; t += step) {
+    const size_t first = L + first_row(f); /* inputs rows [t-L, t) from row k on */
+    for (size_t t = lo > first ? lo : first; t + Hw <= hi; t += step) {
         if (origins)
             origins[n] = t;
         n++;
@@ -926,7 +1047,19 @@ static rnnc_status origins_of(rnnc_forecaster *f, const view *v, int part, size_
  * and baselines that fit in the training part (an AR fit that succeeds on every target). */
 static rnnc_status check_baselines(const rnnc_forecaster *f, const view *v, const char *data) {
     const rnnc_forecast_spec *sp = &f->spec;
-    const size_t n = v->n_tr, H = (size_t)sp->horizon;
+    const size_t n = v->n_tr, H = (size_t)sp->horizon, k = first_row(f);
+    if (k >= n)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%s: [forecast] difference = %zu is not shorter than the training part "
+                         "(%zu rows): the differences need pairs of rows %zu apart in it; at most "
+                         "%zu",
+                         data, k, n, k, n - 1);
+    if (k && part_origins(f, v, 0, NULL) == 0)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%s: [forecast] difference = %zu: the training part (%zu rows) holds no "
+                         "window, whose inputs start %zu rows in (the first difference) and need "
+                         "lookback %d + horizon %zu rows more",
+                         data, k, n, k, sp->lookback, head_steps(f));
     if (part_origins(f, v, 2, NULL) == 0)
         return RNNC_FAIL(RNNC_ERR_ARG,
                          "%s: the test part (%zu rows) holds no window of horizon %zu, so the "
@@ -1049,14 +1182,25 @@ static rnnc_status grow(float **p, size_t *cap, size_t need) {
  * I values). With relative, the targets' columns are taken relative to the window's last row. */
 static rnnc_status fill_inputs(rnnc_forecaster *f, const float *const *rows, int B) {
     const size_t L = (size_t)f->spec.lookback, I = f->I, NT = f->NT;
+    const int level = f->spec.window_norm == RNNC_WINDOW_NORM_LEVEL;
+    double lev[RNNC_SERIES_MAX_FEATURES];
     RNNC_TRY(grow(&f->bx, &f->bx_cap, L * (size_t)B * I));
     for (int b = 0; b < B; b++) {
         const float *w = rows[b];
+        for (size_t j = 0; level && j < NT; j++)
+            if (!((lev[j] = window_level(f, w, j)) > 0))
+                return RNNC_FAIL(RNNC_ERR_ARG,
+                                 "window_norm = level: a window's level (the mean of its last %zu "
+                                 "values of target '%s') is %g; the windows are divided by it, "
+                                 "so it must be > 0",
+                                 level_len(f), f->names[j], lev[j]);
         for (size_t l = 0; l < L; l++) {
             float *x = f->bx + (l * (size_t)B + (size_t)b) * I;
             memcpy(x, w + l * I, I * sizeof(float));
             for (size_t j = 0; f->spec.relative && j < NT; j++)
                 x[j] -= w[(L - 1) * I + j];
+            for (size_t j = 0; level && j < NT; j++)
+                x[j] = (float)(x[j] / lev[j] - 1);
         }
     }
     return RNNC_OK;
@@ -1075,7 +1219,7 @@ static rnnc_status augment_batch(rnnc_forecaster *f, const size_t *idx, int B) {
     rnnc_rng *rng = rnnc_model_rng(f->model);
     for (size_t b = 0; b < nb; b++) {
         float *y = f->by + b * U;
-        window_targets(f, f->v.z, f->orig[0][idx[b]], head_steps(f), f->spec.relative, y);
+        window_targets(f, f->v.z, f->orig[0][idx[b]], head_steps(f), 1, y);
         for (size_t l = 0; l < L; l++)
             memcpy(f->wx + l * I, f->bx + (l * nb + b) * I, I * sizeof(float));
         RNNC_TRY(rnnc_series_augment(&f->spec.augment, rng, L, I, f->NT, f->wx, y, U, f->ww));
@@ -1150,8 +1294,7 @@ static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, cons
     RNNC_TRY(grow(&f->by, &f->by_cap, (size_t)B * U));
     /* the same rows rnnc_forecaster_window shows; augmented training targets are already there */
     for (int b = 0; b < B && !(set == 0 && augmenting(&f->spec)); b++)
-        window_targets(f, f->v.z, f->orig[set][idx[b]], Hs, f->spec.relative,
-                       f->by + (size_t)b * U);
+        window_targets(f, f->v.z, f->orig[set][idx[b]], Hs, 1, f->by + (size_t)b * U);
     RNNC_TRY(loss_of(f, out, f->by, (size_t)B * U, dout, loss));
     return RNNC_OK;
 }
@@ -1205,6 +1348,10 @@ static rnnc_status make_setup(const rnnc_forecaster *f, char **out) {
     rnnc__setup_add(&b, "scaling", "%s", scaling_names[s->scaling]);
     rnnc__setup_add(&b, "log", "%d", s->log);
     rnnc__setup_add(&b, "relative", "%d", s->relative);
+    if (s->difference) /* written only when set: the setup of a run without it is unchanged */
+        rnnc__setup_add(&b, "difference", "%d", s->difference);
+    if (s->window_norm)
+        rnnc__setup_add(&b, "window_norm", "%s", "level");
     rnnc__setup_add(&b, "val_fraction", "%.17g", s->val_fraction);
     rnnc__setup_add(&b, "test_fraction", "%.17g", s->test_fraction);
     char *sc = scaler_to_meta(f);
@@ -1345,21 +1492,22 @@ int rnnc_forecaster_intervals(const rnnc_forecaster *f, double *levels) {
 /* The standard normal quantiles of the Gaussian head's 80% and 95% intervals. */
 static const double gauss_z[2] = {1.2815515655446004, 1.959963984540054};
 
-/* Decodes unit u of the head's output row o (units x head_width) in scaled units, base added
- * (relative windows): the point forecast, and (when lo is not NULL) each interval's bounds, and
- * (when sigma is not NULL) the Gaussian scale. */
-static float decode(const rnnc_forecaster *f, const float *o, size_t u, float base, float *lo,
-                    float *hi, float *sigma) {
+/* Decodes unit u of the head's output row o (units x head_width) in scaled units, each value v
+ * mapped to v * scale + base (relative windows: 1 and the last value; window_norm = level: the
+ * level twice; else 1 and 0): the point forecast, and (when lo is not NULL) each interval's
+ * bounds, and (when sigma is not NULL) the Gaussian scale (times scale). */
+static float decode(const rnnc_forecaster *f, const float *o, size_t u, float scale, float base,
+                    float *lo, float *hi, float *sigma) {
     const size_t K = head_width(f);
     const float *v = o + u * K;
     if (f->spec.loss == RNNC_FLOSS_GAUSSIAN) {
         const double sg = softplus(v[1]);
         if (sigma)
-            *sigma = (float)sg;
+            *sigma = (float)sg * scale;
         for (int i = 0; lo && i < 2; i++)
-            lo[i] = (float)(v[0] - gauss_z[i] * sg) + base,
-            hi[i] = (float)(v[0] + gauss_z[i] * sg) + base;
-        return v[0] + base;
+            lo[i] = (float)(v[0] - gauss_z[i] * sg) * scale + base,
+            hi[i] = (float)(v[0] + gauss_z[i] * sg) * scale + base;
+        return v[0] * scale + base;
     }
     if (f->spec.loss == RNNC_FLOSS_QUANTILE) {
         /* sorted (the rearrangement of Chernozhukov et al. 2010): quantiles trained apart may
@@ -1373,10 +1521,10 @@ static float decode(const rnnc_forecaster *f, const float *o, size_t u, float ba
             }
         const size_t m = K / 2;
         for (size_t i = 0; lo && i < m; i++)
-            lo[i] = q[m - 1 - i] + base, hi[i] = q[m + 1 + i] + base;
-        return q[m] + base;
+            lo[i] = q[m - 1 - i] * scale + base, hi[i] = q[m + 1 + i] * scale + base;
+        return q[m] * scale + base;
     }
-    return v[0] + base;
+    return v[0] * scale + base;
 }
 
 /* Forecasts `steps` scaled steps after the windows ending before rows t[0..B) of z (T,I):
@@ -1387,6 +1535,7 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
                                    size_t steps, float *zout, float *zlo, float *zhi, float *zsig) {
     const size_t L = (size_t)f->spec.lookback, I = f->I, NT = f->NT, Hs = head_steps(f);
     const size_t NI = (size_t)rnnc_forecaster_intervals(f, NULL), K = head_width(f);
+    const int level = f->spec.window_norm == RNNC_WINDOW_NORM_LEVEL;
     if (steps > Hs && I != NT)
         return RNNC_FAIL(RNNC_ERR_ARG,
                          "%zu steps exceed the horizon %zu, and forecasts cannot be rolled forward "
@@ -1409,6 +1558,18 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
     for (size_t done = 0; st == RNNC_OK && done < steps;) {
         for (int b = 0; b < B; b++)
             rows[b] = w + ((size_t)b * W + done) * I;
+        for (int b = 0; level && st == RNNC_OK && b < B; b++)
+            for (size_t j = 0; st == RNNC_OK && j < NT; j++) {
+                const double lev = window_level(f, rows[b], j);
+                if (!(lev > 0)) /* data other than the training CSV */
+                    st = RNNC_FAIL(RNNC_ERR_ARG,
+                                   "window_norm = level: the forecast from row %zu: the level of "
+                                   "target '%s' (the mean of its %zu values before row %zu) is %g; "
+                                   "the window is divided by it, so it must be > 0",
+                                   t[b], f->names[j], level_len(f), t[b] + done, lev);
+            }
+        if (st != RNNC_OK)
+            break;
         st = fill_inputs(f, rows, B);
         rnnc_batch batch;
         memset(&batch, 0, sizeof batch);
@@ -1422,10 +1583,12 @@ static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const siz
         for (int b = 0; b < B; b++)
             for (size_t h = 0; h < k; h++)
                 for (size_t j = 0; j < NT; j++) {
-                    const float base =
-                        f->spec.relative ? w[((size_t)b * W + done + L - 1) * I + j] : 0;
+                    /* the window's rows: [done, done + L) of its rows, forecasts appended */
+                    const float *rw = w + ((size_t)b * W + done) * I;
+                    const float lev = level ? (float)window_level(f, rw, j) : 1;
+                    const float base = level ? lev : f->spec.relative ? rw[(L - 1) * I + j] : 0;
                     const size_t at = ((size_t)b * steps + done + h) * NT + j;
-                    const float v = decode(f, o + (size_t)b * Hs * NT * K, h * NT + j, base,
+                    const float v = decode(f, o + (size_t)b * Hs * NT * K, h * NT + j, lev, base,
                                            zlo ? lo : NULL, hi, &sg);
                     zout[at] = v;
                     for (size_t i = 0; zlo && i < NI; i++)
@@ -1488,17 +1651,24 @@ static rnnc_status predict_locked(rnnc_forecaster *f, const rnnc_series *s, size
     view v;
     memset(&v, 0, sizeof v);
     float *zo = NULL, *zl = NULL, *zh = NULL;
+    double *lev = NULL, *llo = NULL, *lhi = NULL;
     const size_t NI = (size_t)rnnc_forecaster_intervals(f, NULL);
     rnnc_status st = make_view(f, s, &v);
     if (st == RNNC_OK)
         st = scale_view(f, &v);
     if (st == RNNC_OK && end > v.T)
         st = RNNC_FAIL(RNNC_ERR_ARG, "a forecast from row %zu: the data has %zu rows", end, v.T);
-    if (st == RNNC_OK && end < (size_t)f->spec.lookback)
+    const size_t first = (size_t)f->spec.lookback + first_row(f);
+    if (st == RNNC_OK && end < first && !first_row(f))
         st = RNNC_FAIL(RNNC_ERR_ARG,
                        "a forecast from row %zu needs the %d rows before it (the lookback); "
                        "start at row %d or later",
                        end, f->spec.lookback, f->spec.lookback);
+    if (st == RNNC_OK && end < first)
+        st = RNNC_FAIL(RNNC_ERR_ARG,
+                       "a forecast from row %zu needs the %d rows before it (the lookback) and "
+                       "the %zu before those (difference = %zu); start at row %zu or later",
+                       end, f->spec.lookback, first_row(f), first_row(f), first);
     if (st == RNNC_OK)
         st = rnnc__calloc((void **)&zo, steps * f->NT, sizeof(float), "forecast");
     if (st == RNNC_OK && lo)
@@ -1506,14 +1676,20 @@ static rnnc_status predict_locked(rnnc_forecaster *f, const rnnc_series *s, size
     if (st == RNNC_OK && lo)
         st = rnnc__calloc((void **)&zh, steps * f->NT * NI, sizeof(float), "intervals");
     if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&lev, steps * f->NT * (1 + 2 * NI), sizeof(double), "levels");
+    if (st == RNNC_OK)
         st = forecast_ens(f, v.z, &end, 1, steps, zo, zl, zh, NULL);
-    for (size_t i = 0; st == RNNC_OK && i < steps * f->NT; i++) {
-        out[i] = rnnc_scaler_invert(&f->sc, i % f->NT, zo[i]);
-        for (size_t k = 0; lo && k < NI; k++) /* the inverse scaling is increasing */
-            lo[i * NI + k] = rnnc_scaler_invert(&f->sc, i % f->NT, zl[i * NI + k]),
-                        hi[i * NI + k] = rnnc_scaler_invert(&f->sc, i % f->NT, zh[i * NI + k]);
+    if (st == RNNC_OK) {
+        llo = lev + steps * f->NT, lhi = llo + steps * f->NT * NI;
+        to_levels(f, &v, end, steps, zo, zl, zh, NI, lev, zl ? llo : NULL, lhi);
     }
-    free(zo), free(zl), free(zh), free(v.raw), free(v.z);
+    for (size_t i = 0; st == RNNC_OK && i < steps * f->NT; i++) {
+        out[i] = rnnc_scaler_invert(&f->sc, i % f->NT, lev[i]);
+        for (size_t k = 0; lo && k < NI; k++) /* the inverse scaling is increasing */
+            lo[i * NI + k] = rnnc_scaler_invert(&f->sc, i % f->NT, llo[i * NI + k]),
+                        hi[i * NI + k] = rnnc_scaler_invert(&f->sc, i % f->NT, lhi[i * NI + k]);
+    }
+    free(zo), free(zl), free(zh), free(lev), free(v.raw), free(v.z);
     return st;
 }
 
@@ -1563,7 +1739,7 @@ static rnnc_status evaluate_locked(rnnc_forecaster *f, const rnnc_series *s,
     view v;
     memset(&v, 0, sizeof v);
     size_t *o = NULL, n = 0;
-    double *pred = NULL, *act = NULL, *y = NULL, *coef = NULL;
+    double *pred = NULL, *act = NULL, *y = NULL, *coef = NULL, *lev = NULL;
     float *zo = NULL;
     rnnc_status st = test_windows(f, s, &v, &o, &n);
     const size_t N = n * H; /* forecasts per target and method */
@@ -1579,15 +1755,20 @@ static rnnc_status evaluate_locked(rnnc_forecaster *f, const rnnc_series *s,
         st = rnnc__calloc((void **)&coef, p + 1, sizeof(double), "AR coefficients");
     if (st == RNNC_OK)
         st = rnnc__calloc((void **)&zo, 256 * H * NT, sizeof(float), "forecasts");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&lev, H * NT, sizeof(double), "levels");
     /* the model, in batches of 256 windows */
     for (size_t b0 = 0; st == RNNC_OK && b0 < n; b0 += 256) {
         const int B = (int)(n - b0 < 256 ? n - b0 : 256);
         st = forecast_ens(f, v.z, o + b0, B, H, zo, NULL, NULL, NULL);
-        for (int b = 0; st == RNNC_OK && b < B; b++)
+        for (int b = 0; st == RNNC_OK && b < B; b++) {
+            to_levels(f, &v, o[b0 + (size_t)b], H, zo + (size_t)b * H * NT, NULL, NULL, 0, lev,
+                      NULL, NULL);
             for (size_t h = 0; h < H; h++)
                 for (size_t j = 0; j < NT; j++)
                     pred[(j * RNNC_FM_COUNT + RNNC_FM_MODEL) * N + (b0 + (size_t)b) * H + h] =
-                        rnnc_scaler_invert(&f->sc, j, zo[((size_t)b * H + h) * NT + j]);
+                        rnnc_scaler_invert(&f->sc, j, lev[h * NT + j]);
+        }
     }
     for (size_t j = 0; st == RNNC_OK && j < NT; j++) {
         for (size_t t = 0; t < v.T; t++)
@@ -1616,7 +1797,8 @@ static rnnc_status evaluate_locked(rnnc_forecaster *f, const rnnc_series *s,
             m[(size_t)k * NT + j] =
                 rnnc_forecast_score(pred + (j * RNNC_FM_COUNT + (size_t)k) * N, act + j * N, N, sc);
     }
-    free(o), free(pred), free(act), free(y), free(coef), free(zo), free(v.raw), free(v.z);
+    free(o), free(pred), free(act), free(y), free(coef), free(zo), free(lev), free(v.raw),
+        free(v.z);
     return st;
 }
 
@@ -1639,7 +1821,7 @@ static rnnc_status intervals_locked(rnnc_forecaster *f, const rnnc_series *s,
     view v;
     memset(&v, 0, sizeof v);
     size_t *o = NULL, n = 0;
-    double *lo = NULL, *hi = NULL, *act = NULL, *y = NULL, *cr = NULL;
+    double *lo = NULL, *hi = NULL, *act = NULL, *y = NULL, *cr = NULL, *lev = NULL;
     float *zo = NULL, *zl = NULL, *zh = NULL, *zs = NULL;
     rnnc_status st = test_windows(f, s, &v, &o, &n);
     const size_t N = n * H, season = season_of(f, v.n_tr);
@@ -1663,25 +1845,32 @@ static rnnc_status intervals_locked(rnnc_forecaster *f, const rnnc_series *s,
         st = rnnc__calloc((void **)&zh, 256 * H * NT * NI, sizeof(float), "intervals");
     if (st == RNNC_OK)
         st = rnnc__calloc((void **)&zs, 256 * H * NT, sizeof(float), "scales");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&lev, H * NT * (1 + 2 * NI), sizeof(double), "levels");
+    double *llo = lev ? lev + H * NT : NULL, *lhi = lev ? llo + H * NT * NI : NULL;
     for (size_t b0 = 0; st == RNNC_OK && b0 < n; b0 += 256) {
         const int B = (int)(n - b0 < 256 ? n - b0 : 256);
         st = forecast_ens(f, v.z, o + b0, B, H, zo, zl, zh, zs);
-        for (int b = 0; st == RNNC_OK && b < B; b++)
+        for (int b = 0; st == RNNC_OK && b < B; b++) {
+            const size_t w0 = (size_t)b * H * NT;
+            to_levels(f, &v, o[b0 + (size_t)b], H, zo + w0, zl + w0 * NI, zh + w0 * NI, NI, lev,
+                      llo, lhi);
             for (size_t h = 0; h < H; h++)
                 for (size_t j = 0; j < NT; j++) {
-                    const size_t at = ((size_t)b * H + h) * NT + j, i = (b0 + (size_t)b) * H + h;
+                    const size_t at = h * NT + j, i = (b0 + (size_t)b) * H + h;
                     const double a = v.raw[(o[b0 + (size_t)b] + h) * I + j];
                     act[j * N + i] = a;
                     for (size_t k = 0; k < NI; k++) {
-                        lo[(k * NT + j) * N + i] = rnnc_scaler_invert(&f->sc, j, zl[at * NI + k]);
-                        hi[(k * NT + j) * N + i] = rnnc_scaler_invert(&f->sc, j, zh[at * NI + k]);
+                        lo[(k * NT + j) * N + i] = rnnc_scaler_invert(&f->sc, j, llo[at * NI + k]);
+                        hi[(k * NT + j) * N + i] = rnnc_scaler_invert(&f->sc, j, lhi[at * NI + k]);
                     }
                     if (gaussian) {
-                        const double mu = rnnc_scaler_invert(&f->sc, j, zo[at]);
-                        const double sd = zs[at] * (f->sc.on[j] ? f->sc.scale[j] : 1);
+                        const double mu = rnnc_scaler_invert(&f->sc, j, lev[at]);
+                        const double sd = zs[w0 + at] * (f->sc.on[j] ? f->sc.scale[j] : 1);
                         cr[j] += rnnc_crps_gaussian(mu, sd, a);
                     }
                 }
+        }
     }
     for (size_t j = 0; st == RNNC_OK && j < NT; j++) {
         for (size_t t = 0; t < v.T; t++)
@@ -1700,7 +1889,7 @@ static rnnc_status intervals_locked(rnnc_forecaster *f, const rnnc_series *s,
             crps[j] = gaussian ? cr[j] / (double)N : NAN;
     }
     free(o), free(lo), free(hi), free(act), free(y), free(cr);
-    free(zo), free(zl), free(zh), free(zs), free(v.raw), free(v.z);
+    free(zo), free(zl), free(zh), free(zs), free(lev), free(v.raw), free(v.z);
     return st;
 }
 

@@ -909,6 +909,311 @@ static void test_ensemble(void) {
     check(system(cmd) == 0, "temporary files removed");
 }
 
+/* ---- differencing: the transform, its inverse, and the forecaster mapping back ---- */
+
+/* A hand-made series of period 4 with a trend of 1 a season: seasonal differences are all 1. */
+static double seas4(size_t t) {
+    static const double s4[4] = {3, 7, 1, 5};
+    return s4[t % 4] + (double)(t / 4);
+}
+static double seas4_odd(size_t t) { /* irregular, of mixed magnitudes */
+    return seas4(t) * 1.37 + 0.001 * (double)((t * 7919) % 13) - 2.5e-3 * (double)t;
+}
+
+static void test_difference(void) {
+    /* the transform and its inverse, bit for bit, at lags 1 and 4, over more steps than a lag */
+    double y[40], y2[40], d[40], out[9];
+    for (size_t t = 0; t < 40; t++)
+        y[t] = seas4(t) * 0.375 - 1, y2[t] = seas4_odd(t);
+    int exact = 1, near12 = 1;
+    for (size_t k = 1; k <= 4; k += 3) {
+        check(rnnc_difference_apply(y, 40, k, d) == RNNC_OK && d[0] == 0 && d[k] == y[k] - y[0] &&
+                  d[17] == y[17] - y[17 - k],
+              "difference at lag %zu: d[t] = y[t] - y[t-%zu], 0 before", k, k);
+        for (size_t t = k; t + 9 <= 40; t++)
+            exact &= rnnc_difference_invert(y, t, k, d + t, 9, out) == RNNC_OK &&
+                     !memcmp(out, y + t, sizeof out);
+        rnnc_difference_apply(y2, 40, k, d);
+        for (size_t t = k; t + 9 <= 40; t++) {
+            near12 &= rnnc_difference_invert(y2, t, k, d + t, 9, out) == RNNC_OK;
+            for (size_t h = 0; h < 9; h++)
+                near12 &= near(out[h], y2[t + h], 1e-12 * fabs(y2[t + h]));
+        }
+    }
+    check(exact, "undifference(difference(y)) gives y back bit for bit from every origin, 9 steps "
+                 "(lags 1 and 4; values whose differences are exact)");
+    check(near12, "and to 1e-12 (relative) on an irregular series of mixed magnitudes");
+    check(rnnc_difference_invert(y, 3, 4, d, 2, out) == RNNC_ERR_ARG &&
+              rnnc_difference_apply(y, 40, 0, d) == RNNC_ERR_ARG,
+          "an origin before the lag, and lag 0, refused");
+
+    /* a forecaster with seasonal differencing; a head giving exactly 0 differences forecasts
+     * seasonal naive, one giving 1 the actual values (the differences of seas4) */
+    rnnc_series *s = series_of(120, seas4, lin);
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    sp.lookback = 5, sp.horizon = 6, sp.season = 4, sp.difference = RNNC_DIFFERENCE_SEASON;
+    sp.scaling = RNNC_SCALE_NONE;
+    snprintf(sp.targets, sizeof sp.targets, "y");
+    rnnc_config cfg = encoder(RNNC_LAYER_GRU, 3);
+    rnnc_forecaster *f = NULL, *g = NULL;
+    rnnc_status st = rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f);
+    check(st == RNNC_OK && rnnc_forecaster_spec(f)->difference == 4,
+          "difference = season: lag 4, the season (%s)", st ? rnnc_last_error() : "");
+    if (!f) {
+        rnnc_series_free(s);
+        return;
+    }
+    size_t t0, n0;
+    float x[5], yw[6];
+    check(rnnc_forecaster_windows(f, s, 0, &n0) == RNNC_OK &&
+              rnnc_forecaster_window(f, s, 0, 0, &t0, x, yw) == RNNC_OK && t0 == 9 &&
+              x[0] == (float)(seas4(4) - seas4(0)) && yw[0] == 1 && yw[5] == 1,
+          "windows start at row 4 + lookback 5 = 9; inputs and targets are the differences");
+    size_t np = 0;
+    float *w = rnnc_model_params(rnnc_forecaster_model(f), &np);
+    memset(w, 0, np * sizeof *w);
+    double p[12], sn[12];
+    double yy[120];
+    for (size_t t = 0; t < 120; t++)
+        yy[t] = seas4(t);
+    int same = 1;
+    for (size_t t = 9; t + 6 <= 120; t++) {
+        same &= rnnc_forecaster_predict(f, s, t, 6, p) == RNNC_OK &&
+                rnnc_baseline_forecast(RNNC_BASELINE_SEASONAL_NAIVE, yy, t, 6, 4, NULL, sn) ==
+                    RNNC_OK &&
+                !memcmp(p, sn, 6 * sizeof *p);
+    }
+    check(same, "a head of zero differences forecasts seasonal naive exactly, steps beyond the "
+                "lag on its own forecasts");
+    float *bias = rnnc_model_param(rnnc_forecaster_model(f), "head.bias", NULL);
+    for (int i = 0; bias && i < 6; i++)
+        bias[i] = 1;
+    same = rnnc_forecaster_predict(f, s, 100, 12, p) == RNNC_OK; /* rolled beyond the horizon */
+    for (size_t h = 0; h < 12; h++)
+        same &= p[h] == seas4(100 + h);
+    rnnc_forecast_metrics m[RNNC_FM_COUNT];
+    same &= rnnc_forecaster_evaluate(f, s, m, NULL) == RNNC_OK;
+    check(same && m[RNNC_FM_MODEL].mae == 0 && m[RNNC_FM_SEASONAL_NAIVE].mae > 0,
+          "a head of the true differences (1) forecasts the series exactly: 12 steps rolled, and "
+          "MAE 0 over the test windows (seasonal naive %.3f)",
+          m[RNNC_FM_SEASONAL_NAIVE].mae);
+    char path[] = "/tmp/rnnc_fcd_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        close(fd);
+    double q[12];
+    st = rnnc_forecaster_save(f, path);
+    if (st == RNNC_OK)
+        st = rnnc_forecaster_load(path, &g);
+    check(st == RNNC_OK && rnnc_forecaster_spec(g)->difference == 4 &&
+              rnnc_forecaster_predict(g, s, 37, 12, q) == RNNC_OK &&
+              rnnc_forecaster_predict(f, s, 37, 12, p) == RNNC_OK && !memcmp(p, q, sizeof p),
+          "the lag is stored in the model file: the loaded forecaster gives the same bits");
+    check(rnnc_forecaster_predict(f, s, 8, 6, p) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "and the 4 before those (difference = 4)"),
+          "a forecast from row 8 needs 5 + 4 rows before it: %s", rnnc_last_error());
+    rnnc_forecaster_free(f), rnnc_forecaster_free(g);
+    f = g = NULL;
+
+    /* z-score scaling and log: the differences of scaled values map back through both */
+    sp.scaling = RNNC_SCALE_ZSCORE, sp.log = 1;
+    st = rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f);
+    if (f) {
+        w = rnnc_model_params(rnnc_forecaster_model(f), &np);
+        memset(w, 0, np * sizeof *w);
+    }
+    same = f && rnnc_forecaster_predict(f, s, 50, 6, p) == RNNC_OK &&
+           rnnc_baseline_forecast(RNNC_BASELINE_SEASONAL_NAIVE, yy, 50, 6, 4, NULL, sn) == RNNC_OK;
+    for (size_t h = 0; same && h < 6; h++)
+        same &= near(p[h], sn[h], 1e-5 * sn[h]);
+    check(same, "zscore and log: zero differences of scaled log values give seasonal naive (to "
+                "float precision)");
+    rnnc_forecaster_free(f);
+    f = NULL;
+
+    /* intervals: the bounds move with the point by the same known value */
+    sp.scaling = RNNC_SCALE_NONE, sp.log = 0, sp.horizon = 3, sp.loss = RNNC_FLOSS_GAUSSIAN;
+    st = rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f);
+    double lo[6], hi[6];
+    if (f) {
+        w = rnnc_model_params(rnnc_forecaster_model(f), &np);
+        memset(w, 0, np * sizeof *w); /* mean 0, scale softplus(0) = log 2, in differences */
+    }
+    same = f && rnnc_forecaster_predict_intervals(f, s, 61, 3, p, lo, hi) == RNNC_OK;
+    const double z[2] = {1.2815515655446004, 1.959963984540054};
+    for (size_t h = 0; same && h < 3; h++)
+        for (int i = 0; i < 2; i++)
+            same &= p[h] == seas4(57 + h) && near(lo[2 * h + i], p[h] - z[i] * log(2), 1e-6) &&
+                    near(hi[2 * h + i], p[h] + z[i] * log(2), 1e-6);
+    check(same, "gaussian head: point and both intervals shifted by the value 4 rows before");
+    rnnc_interval_metrics im[2];
+    check(f && rnnc_forecaster_evaluate_intervals(f, s, im, NULL) == RNNC_OK &&
+              im[0].coverage == 0 && im[1].coverage == 1,
+          "coverage of the shifted intervals: actual = naive + 1, 80%% half-width %.3f misses, "
+          "95%% half-width %.3f covers",
+          z[0] * log(2), z[1] * log(2));
+    rnnc_forecaster_free(f);
+    f = NULL;
+
+    /* refused: an interval head over more steps than the lag; a lag the training part cannot
+     * hold (120 rows: training 84); no training window left after the lag */
+    sp.horizon = 5;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "difference = 4 is shorter than the horizon 5"),
+          "difference = season shorter than an interval head's horizon: %s", rnnc_last_error());
+    sp.loss = RNNC_FLOSS_MSE, sp.difference = 84;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "difference = 84 is not shorter than the training part "
+                                        "(84 rows)"),
+          "a lag of the training part's length: %s", rnnc_last_error());
+    sp.difference = 75;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "difference = 75: the training part (84 rows) holds no "
+                                        "window"),
+          "no training window after the lag: %s", rnnc_last_error());
+    sp.difference = -2;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG,
+          "difference -2 refused: %s", rnnc_last_error());
+    /* without differencing the file has no difference line (files without the key read as
+     * none), and with it the lag in use */
+    rnnc_tensor_file *tf = NULL;
+    const char *meta = NULL;
+    int lines = 1;
+    for (int k = 0; k <= 4; k += 4) {
+        sp.difference = k;
+        st = rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f);
+        if (st == RNNC_OK)
+            st = rnnc_forecaster_save(f, path);
+        if (st == RNNC_OK)
+            st = rnnc_tensor_file_read(path, &tf);
+        meta = tf ? rnnc_tensor_file_meta(tf, "rnnc.forecast") : NULL;
+        lines &= meta && (k ? strstr(meta, "\ndifference=4\n") != NULL
+                            : strstr(meta, "difference") == NULL);
+        rnnc_tensor_file_free(tf), tf = NULL;
+        rnnc_forecaster_free(f), f = NULL;
+        if (st == RNNC_OK)
+            st = rnnc_forecaster_load(path, &f);
+        lines &= st == RNNC_OK && rnnc_forecaster_spec(f)->difference == k;
+        rnnc_forecaster_free(f), f = NULL;
+    }
+    check(lines, "rnnc.forecast: no difference line without differencing (reads back as none), "
+                 "'difference=4' with it");
+    unlink(path);
+    rnnc_forecaster_free(f);
+    rnnc_series_free(s);
+}
+
+static double dip(size_t t) { /* 3, but -2 in rows 30..33 */
+    return t >= 30 && t < 34 ? -2 : 3;
+}
+
+/* window_norm = level: each window over the mean of its last m target values, minus 1; the
+ * forecasts and interval bounds times that level (plus it) */
+static void test_window_level(void) {
+    rnnc_series *s = series_of(120, seas4, lin);
+    rnnc_forecast_spec sp = rnnc_forecast_spec_init();
+    sp.lookback = 6, sp.horizon = 3, sp.season = 4, sp.window_norm = RNNC_WINDOW_NORM_LEVEL;
+    snprintf(sp.targets, sizeof sp.targets, "y");
+    rnnc_config cfg = encoder(RNNC_LAYER_GRU, 3);
+    rnnc_forecaster *f = NULL, *g = NULL;
+    rnnc_status st = rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f);
+    check(st == RNNC_OK && !rnnc_forecaster_scaler(f)->on[0],
+          "window_norm = level: created, the target left unscaled (%s)",
+          st ? rnnc_last_error() : "");
+    if (!f) {
+        rnnc_series_free(s);
+        return;
+    }
+    /* window 0 of the training part: inputs rows 0..5, level = mean of rows 2..5 (the season) */
+    size_t t0;
+    float x[6], yw[3];
+    const double lev0 = (seas4(2) + seas4(3) + seas4(4) + seas4(5)) / 4;
+    check(rnnc_forecaster_window(f, s, 0, 0, &t0, x, yw) == RNNC_OK && t0 == 6 &&
+              x[0] == (float)seas4(0) && yw[0] == (float)seas4(6),
+          "rnnc_forecaster_window shows the rows in original units (level %.2f)", lev0);
+    size_t np = 0;
+    float *w = rnnc_model_params(rnnc_forecaster_model(f), &np);
+    memset(w, 0, np * sizeof *w);
+    double p[6];
+    int same = 1;
+    for (size_t t = 6; t + 3 <= 120; t++) {
+        const double lev = (seas4(t - 4) + seas4(t - 3) + seas4(t - 2) + seas4(t - 1)) / 4;
+        same &= rnnc_forecaster_predict(f, s, t, 3, p) == RNNC_OK && p[0] == (float)lev &&
+                p[2] == (float)lev;
+    }
+    check(same, "a head of zeros forecasts each window's level (the mean of its last 4 values)");
+    float *bias = rnnc_model_param(rnnc_forecaster_model(f), "head.bias", NULL);
+    for (int i = 0; bias && i < 3; i++)
+        bias[i] = 0.5f;
+    /* rows 46..49 are 12 16 15 19: level 15.5; the rolled window's last 4 are row 49 and the
+     * three forecasts */
+    same = rnnc_forecaster_predict(f, s, 50, 6, p) == RNNC_OK;
+    check(same && p[0] == 23.25 && p[2] == 23.25 &&
+              near(p[3], 1.5 * (seas4(49) + p[0] + p[1] + p[2]) / 4, 1e-4),
+          "the head's 0.5 gives 1.5 times the level (23.25); beyond the horizon each rolled "
+          "window has its own level (%.4f %.4f)",
+          p[0], p[3]);
+    char path[] = "/tmp/rnnc_fcl_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        close(fd);
+    double q[6];
+    st = rnnc_forecaster_save(f, path);
+    if (st == RNNC_OK)
+        st = rnnc_forecaster_load(path, &g);
+    check(st == RNNC_OK && rnnc_forecaster_spec(g)->window_norm == RNNC_WINDOW_NORM_LEVEL &&
+              rnnc_forecaster_predict(g, s, 50, 6, q) == RNNC_OK && !memcmp(p, q, sizeof p),
+          "window_norm is stored in the model file: the loaded forecaster gives the same bits");
+    rnnc_forecaster_free(f), rnnc_forecaster_free(g);
+    f = g = NULL;
+
+    /* intervals: a Gaussian head of zeros: level (1 -+ z log 2), so the bounds scale by it */
+    sp.loss = RNNC_FLOSS_GAUSSIAN;
+    st = rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f);
+    if (f) {
+        w = rnnc_model_params(rnnc_forecaster_model(f), &np);
+        memset(w, 0, np * sizeof *w);
+    }
+    double lo[6], hi[6];
+    const double z[2] = {1.2815515655446004, 1.959963984540054};
+    const double lev = (seas4(66) + seas4(67) + seas4(68) + seas4(69)) / 4;
+    same = f && rnnc_forecaster_predict_intervals(f, s, 70, 3, p, lo, hi) == RNNC_OK;
+    for (size_t h = 0; same && h < 3; h++)
+        for (int i = 0; i < 2; i++)
+            same &= near(p[h], lev, 1e-5) && near(lo[2 * h + i], lev * (1 - z[i] * log(2)), 1e-4) &&
+                    near(hi[2 * h + i], lev * (1 + z[i] * log(2)), 1e-4);
+    check(same, "gaussian head: the point and both intervals scaled by the level %.3f", lev);
+    rnnc_forecaster_free(f);
+    f = NULL;
+
+    /* refused: a window whose level is 0 or below; log, relative or difference beside it */
+    sp.loss = RNNC_FLOSS_MSE;
+    rnnc_series *neg = series_of(120, dip, lin);
+    check(rnnc_forecaster_create(&cfg, &sp, neg, NULL, 1, &f) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "the mean of its last 4 values of target 'y', so it must "
+                                        "be > 0; the window before row 33 has -0.75 (rows 29-32)"),
+          "a window whose level is below 0: %s", rnnc_last_error());
+    rnnc_series_free(neg);
+    neg = series_of(120, seas4, lin); /* u = t: 0 in row 0, but every level of 4 values > 0 */
+    snprintf(sp.targets, sizeof sp.targets, "u");
+    check(rnnc_forecaster_create(&cfg, &sp, neg, NULL, 1, &f) == RNNC_OK,
+          "a target of 0 in a window whose level is > 0 is taken: %s", rnnc_last_error());
+    rnnc_forecaster_free(f);
+    f = NULL;
+    snprintf(sp.targets, sizeof sp.targets, "y");
+    sp.relative = 1;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "and relative = true anchors the window too"),
+          "with relative windows: %s", rnnc_last_error());
+    sp.relative = 0, sp.difference = 4;
+    check(rnnc_forecaster_create(&cfg, &sp, s, NULL, 1, &f) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "and difference anchors the window too"),
+          "with differencing: %s", rnnc_last_error());
+    unlink(path);
+    rnnc_series_free(neg);
+    rnnc_series_free(s);
+}
+
 int main(void) {
     rnnc_set_num_threads(1);
     test_baselines();
@@ -926,5 +1231,7 @@ int main(void) {
     test_intervals(RNNC_FLOSS_GAUSSIAN);
     test_intervals(RNNC_FLOSS_QUANTILE);
     test_ensemble();
+    test_difference();
+    test_window_level();
     return check_summary();
 }

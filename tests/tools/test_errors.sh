@@ -915,6 +915,32 @@ if [ -e "$tmp/f.ini" ]; then
 fi
 
 
+# ---- differencing (docs/forecast.md, "Seasonality and level"): bad lags ----
+if [ -e "$tmp/f.ini" ]; then
+    F="$rnnc train $tmp/f.ini --threads 1 --quiet"
+    row forecast-difference 2 "--set forecast\.difference=sometimes: \[forecast\] difference = 'sometimes': expected none, season or a lag in \[1, 1000000\]" -- $F --set forecast.difference=sometimes
+    row forecast-difference 2 "f\.ini: .*series\.csv: \[forecast\] difference = 42 is not shorter than the training part \(42 rows\)" -- $F --set forecast.difference=42
+    row forecast-difference 2 "f\.ini: .*series\.csv: \[forecast\] difference = 40: the training part \(42 rows\) holds no window" -- $F --set forecast.difference=40
+    row forecast-difference 2 "--set forecast\.difference=1: \[forecast\] difference = 1 is shorter than the horizon 2, and loss = gaussian gives intervals only for steps whose value a lag before is known" -- $F --set forecast.loss=gaussian --set forecast.difference=1
+    row forecast-difference 2 "f\.ini: \[forecast\] difference = season: difference = 12 is shorter than the horizon 13" -- $F --set forecast.loss=gaussian --set forecast.difference=season --set forecast.horizon=13 --set forecast.test_split=0.3
+    if $F --set forecast.difference=season --set train.output="$tmp/drun" > "$tmp/drun.log" 2>&1; then
+        row forecast-difference 0 '^v +rnn' -- "$rnnc" eval "$tmp/drun/model.safetensors"
+        row forecast-difference 2 "a forecast from row 17 needs the 6 rows before it \(the lookback\) and the 12 before those \(difference = 12\); start at row 18 or later" -- "$rnnc" forecast "$tmp/drun/model.safetensors" --at 17
+    else
+        bad "[forecast-difference] difference = season does not train: $(tail -3 "$tmp/drun.log")"
+    fi
+    awk 'BEGIN { print "Month,v"; for (i = 0; i < 60; i++) printf "%d-%02d,%d\n", 2000 + int(i / 12), i % 12 + 1, i < 6 ? 0 : 10 + i % 12 }' > "$tmp/zero.csv"
+    row forecast-window-norm 2 "--set forecast\.window_norm=mean: \[forecast\] window_norm = 'mean': expected none or level" -- $F --set forecast.window_norm=mean
+    row forecast-window-norm 2 "--set forecast\.window_norm=level: \[forecast\] window_norm = level divides each window by its level, and log = true anchors the window too" -- $F --set forecast.log=true --set forecast.window_norm=level
+    row forecast-window-norm 2 "f\.ini: .*zero\.csv: \[forecast\] window_norm = level divides each window by its level, the mean of its last 6 values of target 'v', so it must be > 0; the window before row 6 has 0 \(rows 0-5\)" -- $F --set forecast.window_norm=level --set forecast.data="$tmp/zero.csv"
+    if $F --set forecast.window_norm=level --set train.output="$tmp/lrun" > "$tmp/lrun.log" 2>&1; then
+        row forecast-window-norm 0 '^time,v' -- "$rnnc" forecast "$tmp/lrun/model.safetensors"
+        row forecast-window-norm 2 "window_norm = level: the forecast from row 6: the level of target 'v' \(the mean of its 6 values before row 6\) is 0" -- "$rnnc" forecast "$tmp/lrun/model.safetensors" "$tmp/zero.csv" --at 6
+    else
+        bad "[forecast-window-norm] window_norm = level does not train: $(tail -3 "$tmp/lrun.log")"
+    fi
+fi
+
 # ---- rnnc gradcheck (docs/gradcheck.md): bad input to the gradient check ----
 row gradcheck-input 0 "^PASS: [0-9]+ of [0-9]+ tensors within 1e-06" -- "$rnnc" gradcheck --max-per-tensor 3 "$model"
 row gradcheck-input 1 "nope\.ini: cannot open: No such file or directory" -- "$rnnc" gradcheck "$tmp/nope.ini"
