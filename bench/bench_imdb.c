@@ -43,7 +43,7 @@ int main(int argc, char **argv) {
             ids[i] = (int32_t)rnnc_rng_below(&r, V);
         for (int b = 0; b < B; b++)
             y[b] = (float)rnnc_rng_below(&r, 2);
-        rnnc_batch batch = {T, B, ids, NULL, NULL, RNNC_PAD_PRE};
+        rnnc_batch batch = {T, B, ids, NULL, NULL, RNNC_PAD_PRE, 0, NULL};
         double t0 = bench_now();
         rnnc_model_forward(m, &batch, 1);
         rnnc_loss_bce_logits(rnnc_model_output(m, NULL, NULL), y, B, dout);

@@ -143,8 +143,8 @@ int main(int argc, char **argv) {
         y[b] = (float)rnnc_rng_below(&r, 2);
     for (size_t i = 0; i < nout; i++)
         dout[i] = 1.0f / (float)nout; /* loss = mean of outputs */
-    rnnc_batch batch = {s->T, s->B,         s->vocab ? ids : NULL, s->vocab ? NULL : x,
-                        NULL, RNNC_PAD_POST};
+    rnnc_batch batch = {s->T, s->B, s->vocab ? ids : NULL, s->vocab ? NULL : x, NULL, RNNC_PAD_POST,
+                        0,    NULL};
 
     /* warm-up: at least `warm` steps and 0.5 s; timed: at least `steps` steps and 1 s (at most
      * 10000), so short steps are not timed before the threads have settled (bench/README.md) */

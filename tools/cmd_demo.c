@@ -54,7 +54,7 @@ static rnnc_status evaluate(rnnc_model *m, const demo_opts *o, double *mse, doub
     long hits = 0, n = 0;
     for (long done = 0; st == RNNC_OK && done < o->test_n; done += B) {
         int T = make_batch(&r, o, B, x, y, len);
-        rnnc_batch batch = {T, B, NULL, x, len, RNNC_PAD_POST};
+        rnnc_batch batch = {T, B, NULL, x, len, RNNC_PAD_POST, 0, NULL};
         if ((st = rnnc_model_forward(m, &batch, 0)))
             break;
         const float *out = rnnc_model_output(m, NULL, NULL);
@@ -161,7 +161,7 @@ static rnnc_status train_epoch(const demo_opts *o, demo_run *r, rnnc_rng *rng, d
     rnnc_status st = RNNC_OK;
     for (long s = 0; s < o->steps && !st; s++) {
         int T = make_batch(rng, o, B, r->x, r->y, r->len);
-        rnnc_batch batch = {T, B, NULL, r->x, r->len, RNNC_PAD_POST};
+        rnnc_batch batch = {T, B, NULL, r->x, r->len, RNNC_PAD_POST, 0, NULL};
         if ((st = rnnc_model_forward(r->m, &batch, 1)))
             break;
         sum += rnnc_loss_mse(rnnc_model_output(r->m, NULL, NULL), r->y, (size_t)B, r->dout);

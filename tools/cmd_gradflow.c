@@ -140,7 +140,9 @@ static rnnc_batch next_batch(gf_data *d, rnnc_rng *rng, int eval) {
                     d->path && d->a->ids ? d->ids : NULL,
                     d->path && d->a->ids ? NULL : d->x,
                     d->len,
-                    RNNC_PAD_POST};
+                    RNNC_PAD_POST,
+                    0,
+                    NULL};
     return b;
 }
 

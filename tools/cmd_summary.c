@@ -31,8 +31,18 @@ static void print_layers(const char *path, const rnnc_config *cfg, const rnnc_mo
                      s->bidirectional ? (s->merge == RNNC_MERGE_SUM ? ", bidirectional (sum)"
                                                                     : ", bidirectional (concat)")
                                       : "");
+        else if (s->kind == RNNC_LAYER_DECODER)
+            snprintf(detail, sizeof detail, "%d %s, %s", s->layers,
+                     s->cell == RNNC_LAYER_GRU ? "gru" : "lstm",
+                     s->attention == RNNC_ATTN_DOT       ? "dot"
+                     : s->attention == RNNC_ATTN_ADDITIVE ? "additive"
+                                                          : "general");
+        /* a decoder's output has the target's steps (dec_T), not the source's */
         printf("  %2d  %-10s %-10s %-24s output %s%zu)\n", i, kind, name, detail,
-               seq ? "(T, B, " : "(B, ", feat);
+               s->kind == RNNC_LAYER_DECODER ? "(T_dec, B, "
+               : seq                         ? "(T, B, "
+                                             : "(B, ",
+               feat);
     }
 }
 

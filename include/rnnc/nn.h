@@ -28,8 +28,25 @@ enum rnnc_layer_kind {
     RNNC_LAYER_POOL,
     /* IndRNN (Li et al. 2018): h' = act(W_ih x + b_ih + w_hh * h + b_hh), relu or tanh, each unit
      * with its own recurrent weight: weight_hh_l<k> is a vector (hidden) */
-    RNNC_LAYER_INDRNN
+    RNNC_LAYER_INDRNN,
+    /* The decoder of an encoder-decoder with attention (sequence to sequence): the last layer,
+     * after a recurrent layer that returns sequences (the encoder's outputs, (S,B,F)); it reads
+     * the batch's decoder inputs (dec_T,B) and gives logits (dec_T,B,vocab). Stacked LSTM or GRU
+     * layers (cell, hidden, layers) step over the target with input feeding, attend over the
+     * encoder's outputs (attention), and start from the encoder's final states (bridge):
+     * docs/model-format.md, "Decoder". Its parameters: embedding.weight (vocab,dim),
+     * rnn.weight_ih_l<k> ... (as torch.nn.LSTM / GRU), attention.Wa / Ua / Va, concat.weight and
+     * .bias (hidden, F + hidden), out.weight (vocab,hidden) and .bias, bridge.h / bridge.c. */
+    RNNC_LAYER_DECODER
 };
+
+/* A decoder's attention score of its state q over an encoder output k: Luong's dot (q.k) and
+ * general (q.Wa k), Bahdanau's additive (Va.tanh(Wa q + Ua k)). */
+enum rnnc_attention { RNNC_ATTN_DOT = 0, RNNC_ATTN_GENERAL = 1, RNNC_ATTN_ADDITIVE = 2 };
+/* How a decoder's initial states come from the encoder's final states: zeros; copied (decoder
+ * layer l from encoder layer l, its directions concatenated); or through a learnt tanh(Linear)
+ * of all of them (an LSTM's cell states through their own Linear). */
+enum rnnc_bridge { RNNC_BRIDGE_NONE = 0, RNNC_BRIDGE_COPY = 1, RNNC_BRIDGE_LINEAR = 2 };
 
 enum rnnc_pool { RNNC_POOL_MAX = 0, RNNC_POOL_MEAN = 1 };
 
@@ -95,6 +112,13 @@ typedef struct rnnc_layer_spec {
     float forget_bias; /* LSTM: initial bias_ih of the forget gate when set_forget_bias is 1
                              (bias_hh's forget part is then 0, so the sum is forget_bias) */
     int set_forget_bias;
+    /* decoder (with vocab and dim of its target embedding, hidden and layers of its recurrent
+     * layers, tie_weights: out.weight is its embedding's weight, dim = hidden) */
+    enum rnnc_layer_kind cell;     /* RNNC_LAYER_LSTM (default) or RNNC_LAYER_GRU */
+    enum rnnc_attention attention; /* general by default */
+    int attention_size;            /* additive: the size of Wa's and Ua's outputs; 0: hidden */
+    int input_feed;                /* 1 (default): the last attentional state joins the input */
+    enum rnnc_bridge bridge;       /* linear by default */
 } rnnc_layer_spec;
 
 /* A layer of the given kind with the defaults: padding_idx -1, activation linear, layers 1,
@@ -150,6 +174,10 @@ typedef struct rnnc_batch {
     const float *x;         /* (T,B,I) features */
     const int32_t *lengths; /* (B) true lengths, or NULL */
     enum rnnc_padding padding;
+    /* A model ending in a decoder: its inputs (dec_T,B), the target shifted right (the start
+     * token, then the target's tokens but the last); the source must be post-padded. */
+    int dec_T;
+    const int32_t *dec_ids;
 } rnnc_batch;
 
 /* Runs every layer forward. training = 1 enables dropout and keeps what backward needs. Buffers

@@ -41,8 +41,10 @@ rnnc_status rnnc_model_forward(rnnc_model *m, const rnnc_batch *batch, int train
     if (batch->T < 1 || batch->B < 1)
         return RNNC_FAIL(RNNC_ERR_SHAPE, "batch: T = %d and B = %d must be >= 1", batch->T,
                          batch->B);
-    rnnc__batch_f32 b = {(size_t)batch->T, (size_t)batch->B, batch->ids,
-                         batch->x,         batch->lengths,   batch->padding};
+    if (batch->dec_T < 0)
+        return RNNC_FAIL(RNNC_ERR_SHAPE, "batch: dec_T = %d must be >= 0", batch->dec_T);
+    rnnc__batch_f32 b = {(size_t)batch->T, (size_t)batch->B, batch->ids,           batch->x,
+                         batch->lengths,   batch->padding,   (size_t)batch->dec_T, batch->dec_ids};
     return rnnc__model_forward_f32(m->impl, &b, training);
 }
 

@@ -52,7 +52,7 @@ static rnnc_status perr(parser *p, int line, const char *fmt, const char *a, con
  * names from their table), or 0. */
 static int kind_of_section(const char *name) {
     static const int others[] = {RNNC_LAYER_EMBEDDING, RNNC_LAYER_DENSE, RNNC_LAYER_DROPOUT,
-                                 RNNC_LAYER_POOL};
+                                 RNNC_LAYER_POOL, RNNC_LAYER_DECODER};
     for (size_t k = 0; k < sizeof others / sizeof others[0]; k++)
         if (!strcmp(name, rnnc__kind_name(others[k])))
             return others[k];
@@ -62,14 +62,15 @@ static int kind_of_section(const char *name) {
     return 0;
 }
 
-/* "model, embedding, dense, dropout, rnn, lstm, gru or pool": every section name, for messages. */
+/* "model, embedding, dense, dropout, rnn, lstm, gru, pool or decoder": every section name, for
+ * messages. */
 static void section_names(char *out, size_t cap) {
     size_t n = (size_t)snprintf(out, cap, "model, embedding, dense, dropout");
     for (int c = 0; c < rnnc__n_cells && n < cap; c++)
         if (c == 0 || strcmp(rnnc__cells[c]->name, rnnc__cells[c - 1]->name))
             n += (size_t)snprintf(out + n, cap - n, ", %s", rnnc__cells[c]->name);
     if (n < cap)
-        snprintf(out + n, cap - n, " or pool");
+        snprintf(out + n, cap - n, ", pool or decoder");
 }
 
 /* Registers a section header seen by the reader; returns its number or -1. */
@@ -144,11 +145,25 @@ static int parse_choice(const char *v, const char *const *names, const int *vals
 /* Keys; `kinds` is a bit set of the sections that accept the key (bit 0: [model]), to which the
  * top bits add recurrent kinds by what their cells have (rnnc__cells): REC every one, REC_ACT
  * those with a nonlinearity to choose, REC_FORGET those with a forget gate. */
-enum { K_INT, K_FLOAT, K_BOOL, K_ACT, K_MERGE, K_NONLIN, K_NAME, K_POOL, K_INIT };
+enum {
+    K_INT,
+    K_FLOAT,
+    K_BOOL,
+    K_ACT,
+    K_MERGE,
+    K_NONLIN,
+    K_NAME,
+    K_POOL,
+    K_INIT,
+    K_CELL,
+    K_ATTN,
+    K_BRIDGE
+};
 #define BIT(kind) (1u << (kind))
 #define REC (1u << 29)
 #define REC_ACT (1u << 30)
 #define REC_FORGET (1u << 31)
+#define DEC BIT(RNNC_LAYER_DECODER)
 static const struct key {
     const char *name;
     unsigned kinds;
@@ -157,14 +172,14 @@ static const struct key {
 } keys[] = {
     {"input_size", 1, K_INT, offsetof(rnnc_config, input_size)},
     {"name", ~1u, K_NAME, offsetof(rnnc_layer_spec, name)},
-    {"vocab", BIT(RNNC_LAYER_EMBEDDING), K_INT, offsetof(rnnc_layer_spec, vocab)},
-    {"dim", BIT(RNNC_LAYER_EMBEDDING), K_INT, offsetof(rnnc_layer_spec, dim)},
+    {"vocab", BIT(RNNC_LAYER_EMBEDDING) | DEC, K_INT, offsetof(rnnc_layer_spec, vocab)},
+    {"dim", BIT(RNNC_LAYER_EMBEDDING) | DEC, K_INT, offsetof(rnnc_layer_spec, dim)},
     {"padding_idx", BIT(RNNC_LAYER_EMBEDDING), K_INT, offsetof(rnnc_layer_spec, padding_idx)},
     {"units", BIT(RNNC_LAYER_DENSE), K_INT, offsetof(rnnc_layer_spec, units)},
     {"activation", BIT(RNNC_LAYER_DENSE), K_ACT, offsetof(rnnc_layer_spec, activation)},
     {"rate", BIT(RNNC_LAYER_DROPOUT), K_FLOAT, offsetof(rnnc_layer_spec, rate)},
-    {"hidden", REC, K_INT, offsetof(rnnc_layer_spec, hidden)},
-    {"layers", REC, K_INT, offsetof(rnnc_layer_spec, layers)},
+    {"hidden", REC | DEC, K_INT, offsetof(rnnc_layer_spec, hidden)},
+    {"layers", REC | DEC, K_INT, offsetof(rnnc_layer_spec, layers)},
     {"bidirectional", REC, K_BOOL, offsetof(rnnc_layer_spec, bidirectional)},
     {"merge", REC, K_MERGE, offsetof(rnnc_layer_spec, merge)},
     {"return_sequences", REC, K_BOOL, offsetof(rnnc_layer_spec, return_sequences)},
@@ -177,7 +192,12 @@ static const struct key {
      offsetof(rnnc_layer_spec, init)},
     {"init_range", BIT(RNNC_LAYER_EMBEDDING) | BIT(RNNC_LAYER_DENSE) | REC, K_FLOAT,
      offsetof(rnnc_layer_spec, init_range)},
-    {"tie_weights", BIT(RNNC_LAYER_DENSE), K_BOOL, offsetof(rnnc_layer_spec, tie_weights)},
+    {"tie_weights", BIT(RNNC_LAYER_DENSE) | DEC, K_BOOL, offsetof(rnnc_layer_spec, tie_weights)},
+    {"cell", DEC, K_CELL, offsetof(rnnc_layer_spec, cell)},
+    {"attention", DEC, K_ATTN, offsetof(rnnc_layer_spec, attention)},
+    {"attention_size", DEC, K_INT, offsetof(rnnc_layer_spec, attention_size)},
+    {"input_feed", DEC, K_BOOL, offsetof(rnnc_layer_spec, input_feed)},
+    {"bridge", DEC, K_BRIDGE, offsetof(rnnc_layer_spec, bridge)},
 };
 #define N_KEYS (int)(sizeof keys / sizeof keys[0])
 
@@ -238,6 +258,12 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     static const int pool_v[] = {RNNC_POOL_MAX, RNNC_POOL_MEAN};
     static const char *const inits[] = {"torch", "keras", "uniform"};
     static const int init_v[] = {RNNC_INIT_TORCH, RNNC_INIT_KERAS, RNNC_INIT_UNIFORM};
+    static const char *const cells[] = {"lstm", "gru"};
+    static const int cell_v[] = {RNNC_LAYER_LSTM, RNNC_LAYER_GRU};
+    static const char *const attns[] = {"dot", "general", "additive"};
+    static const int attn_v[] = {RNNC_ATTN_DOT, RNNC_ATTN_GENERAL, RNNC_ATTN_ADDITIVE};
+    static const char *const bridges[] = {"none", "copy", "linear"};
+    static const int bridge_v[] = {RNNC_BRIDGE_NONE, RNNC_BRIDGE_COPY, RNNC_BRIDGE_LINEAR};
     int bad = 0;
     switch (k->type) {
     case K_INT:
@@ -256,6 +282,9 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     case K_NONLIN: bad = parse_choice(value, acts + 2, act_v + 2, 2, &iv); break;
     case K_POOL: bad = parse_choice(value, pools, pool_v, 2, &iv); break;
     case K_INIT: bad = parse_choice(value, inits, init_v, 3, &iv); break;
+    case K_CELL: bad = parse_choice(value, cells, cell_v, 2, &iv); break;
+    case K_ATTN: bad = parse_choice(value, attns, attn_v, 3, &iv); break;
+    case K_BRIDGE: bad = parse_choice(value, bridges, bridge_v, 3, &iv); break;
     case K_NAME:
         if (strlen(value) >= RNNC_NAME_MAX)
             bad = -1;
@@ -272,7 +301,10 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
                                            "tanh or relu",
                                            "a name shorter than 48 characters",
                                            "max or mean",
-                                           "torch, keras or uniform"};
+                                           "torch, keras or uniform",
+                                           "lstm or gru",
+                                           "dot, general or additive",
+                                           "none, copy or linear"};
         char what[96];
         snprintf(what, sizeof what, "%s = '%.40s'", name, value);
         perr(p, p->lines.line, "%s: expected %s", what, want[k->type]);
@@ -292,11 +324,10 @@ static void check_required(parser *p) {
     static const struct {
         int kind;
         const char *key;
-    } req[] = {{RNNC_LAYER_EMBEDDING, "vocab"},
-               {RNNC_LAYER_EMBEDDING, "dim"},
-               {RNNC_LAYER_DENSE, "units"},
-               {RNNC_LAYER_DROPOUT, "rate"},
-               {-1, "hidden"}}; /* -1: every recurrent kind */
+    } req[] = {{RNNC_LAYER_EMBEDDING, "vocab"}, {RNNC_LAYER_EMBEDDING, "dim"},
+               {RNNC_LAYER_DENSE, "units"},     {RNNC_LAYER_DROPOUT, "rate"},
+               {RNNC_LAYER_DECODER, "vocab"},   {RNNC_LAYER_DECODER, "dim"},
+               {RNNC_LAYER_DECODER, "hidden"},  {-1, "hidden"}}; /* -1: every recurrent kind */
     for (int i = 0; i < p->n_sec; i++) {
         const section *s = &p->sec[i];
         if (s->layer < 0)
@@ -352,7 +383,7 @@ rnnc_status rnnc_config_parse(const char *text, const char *name, rnnc_config *o
     *probe = *out;
     for (int i = 0; i < probe->n_layers; i++) {
         rnnc_layer_spec *s = &probe->layers[i];
-        if (s->kind == RNNC_LAYER_EMBEDDING && s->vocab == 0)
+        if ((s->kind == RNNC_LAYER_EMBEDDING || s->kind == RNNC_LAYER_DECODER) && s->vocab == 0)
             s->vocab = 2;
         if (s->kind == RNNC_LAYER_DENSE && s->units == 0)
             s->units = s->tie_weights && probe->layers[0].kind == RNNC_LAYER_EMBEDDING
@@ -419,6 +450,11 @@ static const char *choice_name(int type, int v) {
     case K_POOL: return v == RNNC_POOL_MEAN ? "mean" : "max";
     case K_INIT:
         return v == RNNC_INIT_KERAS ? "keras" : v == RNNC_INIT_UNIFORM ? "uniform" : "torch";
+    case K_CELL: return v == RNNC_LAYER_GRU ? "gru" : "lstm";
+    case K_ATTN:
+        return v == RNNC_ATTN_DOT ? "dot" : v == RNNC_ATTN_ADDITIVE ? "additive" : "general";
+    case K_BRIDGE:
+        return v == RNNC_BRIDGE_NONE ? "none" : v == RNNC_BRIDGE_COPY ? "copy" : "linear";
     default: return "?";
     }
 }

@@ -44,6 +44,7 @@ typedef struct gc {
     rnnc__model *m;
     rnnc__batch b;
     double *x;     /* (T,B,I) the input as double, or NULL */
+    int32_t *dec;  /* (T,B) a decoder's inputs, random in its vocabulary, or NULL */
     double *r;     /* the loss weights R, the output's shape */
     size_t out_n;  /* entries of the output */
     rnnc_rng rng0; /* the model's generator before the first forward */
@@ -56,10 +57,15 @@ static rnnc_status loss(gc *c, int grad, double *L) {
     int nd;
     size_t dims[3];
     const double *out = rnnc__model_output(c->m, &nd, dims);
-    double s = 0;
-    for (size_t i = 0; i < c->out_n; i++)
-        s += out[i] * c->r[i];
-    *L = s;
+    /* compensated (Neumaier) summation: the rounding of a sum over many outputs (a decoder's
+     * T*B*vocab logits) would otherwise swamp the central differences' 2 eps */
+    double s = 0, comp = 0;
+    for (size_t i = 0; i < c->out_n; i++) {
+        const double v = out[i] * c->r[i], t = s + v;
+        comp += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
+        s = t;
+    }
+    *L = s + comp;
     if (grad) {
         memset(rnnc__model_grads(c->m), 0, rnnc__model_plan(c->m)->total * sizeof(double));
         RNNC_TRY(rnnc__model_backward(c->m, c->r));
@@ -163,6 +169,13 @@ static rnnc_status make_batch(gc *c, const rnnc_config *cfg, const rnnc_gradchec
                  : b == 0   ? (int32_t)T
                             : 1 + (int32_t)rnnc_rng_below(rng, (uint32_t)T);
     c->b.T = T, c->b.B = B, c->b.lengths = len, c->b.padding = s->padding;
+    const rnnc_layer_spec *last = &cfg->layers[cfg->n_layers - 1];
+    if (last->kind == RNNC_LAYER_DECODER) { /* decoder inputs: T steps of random target ids */
+        RNNC_TRY(rnnc__calloc((void **)&c->dec, T * B, sizeof *c->dec, "gradient check ids"));
+        for (size_t i = 0; i < T * B; i++)
+            c->dec[i] = (int32_t)rnnc_rng_below(rng, (uint32_t)last->vocab);
+        c->b.dec_T = T, c->b.dec_ids = c->dec;
+    }
     if (emb) {
         if (s->x && !s->ids)
             return RNNC_FAIL(RNNC_ERR_ARG, "gradient check: the model starts with an "
@@ -338,6 +351,6 @@ done:
     if (st)
         rnnc_gradcheck_report_free(out);
     rnnc__model_free(c.m);
-    free(dc), free(ids), free(len), free(g), free(dx), free(c.x), free(c.r);
+    free(dc), free(ids), free(len), free(g), free(dx), free(c.x), free(c.dec), free(c.r);
     return st;
 }

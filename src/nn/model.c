@@ -17,6 +17,7 @@ typedef struct mlayer {
     double *colsum; /* dense: (out) */
     int32_t *arg;   /* pool: (B,out) the step of each max */
     rnnc__stack *rec;
+    rnnc__decoder *dec;
     /* recurrent states, PyTorch's (L*D,B,H) layout */
     size_t state_n; /* L*D*H */
     real *h0, *c0;  /* set by the caller for batches of state_B */
@@ -34,6 +35,7 @@ struct rnnc__model {
     mlayer L[RNNC_MAX_LAYERS];
     size_t Tcap, Bcap;                     /* buffers hold this much */
     size_t T, B;                           /* the last forward's batch */
+    size_t dec_T;                          /* ... and its decoder steps (a model with a decoder) */
     int forwarded;                         /* a forward has run */
     int trained;                           /* ... in training mode, so backward may follow */
     int no_input_grad;                     /* backward skips the gradient at the float input */
@@ -121,6 +123,25 @@ static const rnnc__param *dense_weight(const rnnc__model *m, int i) {
     return &m->plan.params[pl->tied_weight >= 0 ? pl->tied_weight : pl->first_param];
 }
 
+/* A decoder's parameter as PyTorch initialises the module of its structure: nn.Embedding N(0,1),
+ * nn.LSTM/GRU U(-1/sqrt(H), 1/sqrt(H)), nn.Linear weight and bias U(-1/sqrt(fan_in), ..). */
+static void decoder_init(const rnnc__model *m, int pi, real *p, rnnc_rng *r) {
+    const rnnc__param *q = &m->plan.params[pi];
+    const rnnc_layer_spec *s = spec(m, q->layer);
+    const char *n = strchr(q->name, '.') + 1; /* after the layer's name */
+    if (!strcmp(n, "embedding.weight")) {
+        for (size_t i = 0; i < q->size; i++)
+            p[i] = (real)rnnc_rng_normal(r);
+    } else if (!strncmp(n, "rnn.", 4)) {
+        uniform_fill(p, q->size, 1.0 / sqrt((double)s->hidden), r);
+    } else { /* a Linear's weight, or its bias after it (the tied output's bias: fan_in hidden) */
+        const size_t fan = q->ndim == 2             ? q->dims[1]
+                           : !strcmp(n, "out.bias") ? (size_t)s->hidden
+                                                    : m->plan.params[pi - 1].dims[1];
+        uniform_fill(p, q->size, 1.0 / sqrt((double)fan), r);
+    }
+}
+
 static rnnc_status init_params(rnnc__model *m, uint64_t seed) {
     rnnc_rng r;
     rnnc_rng_seed(&r, seed);
@@ -128,7 +149,9 @@ static rnnc_status init_params(rnnc__model *m, uint64_t seed) {
         const rnnc__param *q = &m->plan.params[pi];
         const rnnc_layer_spec *s = spec(m, q->layer);
         real *p = m->params + q->offset;
-        if (s->init == RNNC_INIT_KERAS) {
+        if (s->kind == RNNC_LAYER_DECODER) {
+            decoder_init(m, pi, p, &r);
+        } else if (s->init == RNNC_INIT_KERAS) {
             RNNC_TRY(keras_init(m, q, p, &r));
         } else if (s->init == RNNC_INIT_UNIFORM) { /* Zaremba et al.: every parameter U(-a, a) */
             uniform_fill(p, q->size, (double)s->init_range, &r);
@@ -191,6 +214,8 @@ rnnc_status rnnc__model_create(const rnnc_config *cfg, uint64_t seed, rnnc__mode
         st = rnnc__calloc((void **)&m->grads, m->plan.total, sizeof(real), "gradient arena");
     for (int i = 0; i < cfg->n_layers && st == RNNC_OK; i++) {
         const rnnc_layer_spec *s = spec(m, i);
+        if (s->kind == RNNC_LAYER_DECODER)
+            st = rnnc__decoder_create(&m->cfg, &m->plan, i, &m->L[i].dec);
         if (!is_rec(s->kind))
             continue;
         st = rnnc__calloc((void **)&m->L[i].rec, 1, sizeof *m->L[i].rec, "recurrent layer");
@@ -242,6 +267,7 @@ void rnnc__model_free(rnnc__model *m) {
     for (int i = 0; i < m->cfg.n_layers; i++) {
         rnnc__stack_free(m->L[i].rec);
         free(m->L[i].rec);
+        rnnc__decoder_free(m->L[i].dec);
         free(m->L[i].h0), free(m->L[i].c0);
     }
     free(m->params), free(m->grads);
@@ -287,7 +313,7 @@ static rnnc_status reserve(rnnc__model *m, size_t T, size_t B) {
         const rnnc__plan_layer *pl = &m->plan.layer[i];
         mlayer *L = &m->L[i];
         const size_t Nin = pl->seq_in ? TB : B, Nout = pl->seq_out ? TB : B;
-        if (!L->rec)
+        if (!L->rec && !L->dec) /* a decoder keeps its own, (dec_T,B,vocab) */
             RNNC_TRY(alloc_real(&L->out, Nout, pl->out));
         if (pl->kind != RNNC_LAYER_EMBEDDING)
             RNNC_TRY(alloc_real(&L->din, Nin, pl->in));
@@ -344,6 +370,20 @@ static rnnc_status check_batch(const rnnc__model *m, const rnnc__batch *b) {
             if (b->lengths[i] < 1 || (size_t)b->lengths[i] > b->T)
                 return RNNC_FAIL(RNNC_ERR_ARG, "batch: lengths[%zu] = %d is outside [1, T = %zu]",
                                  i, (int)b->lengths[i], b->T);
+    const rnnc_layer_spec *last = spec(m, m->cfg.n_layers - 1);
+    if (last->kind == RNNC_LAYER_DECODER) {
+        if (!b->dec_ids || b->dec_T < 1 || b->dec_T > MAX_DIM)
+            return RNNC_FAIL(RNNC_ERR_ARG,
+                             "batch: the model ends in a decoder; give its inputs dec_ids "
+                             "(dec_T,B) with dec_T in [1, %zu]",
+                             MAX_DIM);
+        for (size_t i = 0; i < b->dec_T * b->B; i++)
+            if (b->dec_ids[i] < 0 || b->dec_ids[i] >= last->vocab)
+                return RNNC_FAIL(RNNC_ERR_ARG,
+                                 "batch: dec_ids[t=%zu, b=%zu] = %d is outside the decoder's "
+                                 "vocabulary [0, %d)",
+                                 i / b->B, i % b->B, (int)b->dec_ids[i], last->vocab);
+    }
     for (int i = 0; i < m->cfg.n_layers; i++)
         if (m->L[i].h0 && m->L[i].state_B != b->B)
             return RNNC_FAIL(RNNC_ERR_SHAPE,
@@ -359,6 +399,23 @@ static void make_active(rnnc__model *m, const rnnc__batch *b) {
             size_t start = b->padding == RNNC_PAD_PRE ? b->T - len : 0;
             m->active[t * b->B + j] = t >= start && t < start + len;
         }
+}
+
+/* The final states of the recurrent layers before layer i (a decoder's encoder), with where
+ * their gradients go; returns their count. */
+static int enc_states(rnnc__model *m, int i, rnnc__enc_state *enc) {
+    int n = 0;
+    for (int k = 0; k < i; k++) {
+        mlayer *L = &m->L[k];
+        if (!L->rec)
+            continue;
+        const int has_c = rnnc__cells[L->rec->cell]->has_c;
+        enc[n].h = L->rec->hT, enc[n].c = has_c ? L->rec->cT : NULL;
+        enc[n].dh = L->dhT, enc[n].dc = has_c ? L->dcT : NULL;
+        enc[n].LD = L->rec->L * L->rec->D, enc[n].He = L->rec->H;
+        n++;
+    }
+    return n;
 }
 
 /* The input of layer i in the last forward. */
@@ -409,6 +466,15 @@ rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int traini
             rnnc__pool_forward(s->pool, T, B, pl->in, in, m->active, L->out, L->arg);
             L->y = L->out;
             break;
+        case RNNC_LAYER_DECODER: {
+            rnnc__enc_state enc[RNNC_MAX_LAYERS];
+            const int n_enc = enc_states(m, i, enc);
+            RNNC_TRY(rnnc__decoder_forward(L->dec, m->params, in, m->active, T, B, enc, n_enc,
+                                           b->dec_T, b->dec_ids));
+            m->dec_T = b->dec_T;
+            L->y = rnnc__decoder_logits(L->dec);
+            break;
+        }
         default:
             L->y =
                 rnnc__stack_forward(L->rec, T, B, in, m->active, L->h0, L->c0, training, &m->rng);
@@ -420,6 +486,10 @@ rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int traini
     return RNNC_OK;
 }
 
+const rnnc__decoder *rnnc__model_decoder(const rnnc__model *m) {
+    return m ? m->L[m->cfg.n_layers - 1].dec : NULL;
+}
+
 const real *rnnc__model_output(const rnnc__model *m, int *ndim, size_t dims[3]) {
     if (!m || !m->forwarded)
         return NULL;
@@ -428,7 +498,7 @@ const real *rnnc__model_output(const rnnc__model *m, int *ndim, size_t dims[3]) 
         *ndim = pl->seq_out ? 3 : 2;
         size_t k = 0;
         if (pl->seq_out)
-            dims[k++] = m->T;
+            dims[k++] = pl->kind == RNNC_LAYER_DECODER ? m->dec_T : m->T;
         dims[k++] = m->B;
         dims[k++] = pl->out;
     }
@@ -518,6 +588,18 @@ rnnc_status rnnc__model_backward(rnnc__model *m, const real *dout) {
             if (din)
                 rnnc__pool_backward(s->pool, T, B, pl->in, m->active, L->arg, dy, din);
             break;
+        case RNNC_LAYER_DECODER: {
+            rnnc__enc_state enc[RNNC_MAX_LAYERS];
+            const int n_enc = enc_states(m, i, enc);
+            RNNC_TRY(rnnc__decoder_backward(L->dec, m->params, m->grads, dy, din, enc, n_enc));
+            for (int k = 0; k < i; k++)
+                m->L[k].has_dT = m->L[k].rec != NULL;
+            if (frozen) { /* its parameters' gradients are not kept */
+                const rnnc__param *a = &q[0], *z = &q[pl->n_params - 1];
+                memset(m->grads + a->offset, 0, (z->offset + z->size - a->offset) * sizeof(real));
+            }
+            break;
+        }
         default:
             memset(L->dh0, 0, B * L->state_n * sizeof(real));
             if (L->dc0)

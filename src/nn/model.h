@@ -3,6 +3,7 @@
 #ifndef RNNC_SRC_NN_MODEL_H
 #define RNNC_SRC_NN_MODEL_H
 
+#include "decoder.h"
 #include "stack.h"
 #include "plan.h"
 
@@ -12,6 +13,8 @@ typedef struct rnnc__batch {
     const real *x;          /* (T,B,I) */
     const int32_t *lengths; /* (B) or NULL */
     int padding;
+    size_t dec_T; /* a model ending in a decoder: its inputs (dec_T,B) */
+    const int32_t *dec_ids;
 } rnnc__batch;
 
 typedef struct rnnc__model rnnc__model;
@@ -26,6 +29,8 @@ real *rnnc__model_grads(rnnc__model *m);
 rnnc_rng *rnnc__model_rng(rnnc__model *m);
 
 rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int training);
+/* The decoder of a model that ends in one (its attention weights), or NULL. */
+const rnnc__decoder *rnnc__model_decoder(const rnnc__model *m);
 const real *rnnc__model_output(const rnnc__model *m, int *ndim, size_t dims[3]);
 rnnc_status rnnc__model_backward(rnnc__model *m, const real *dout);
 const real *rnnc__model_input_grad(const rnnc__model *m);

@@ -17,6 +17,7 @@ const char *rnnc__kind_name(int kind) {
     case RNNC_LAYER_DENSE: return "dense";
     case RNNC_LAYER_DROPOUT: return "dropout";
     case RNNC_LAYER_POOL: return "pool";
+    case RNNC_LAYER_DECODER: return "decoder";
     default: /* a recurrent kind: its cell's name */
         for (int c = 0; c < rnnc__n_cells; c++)
             if (rnnc__cells[c]->kind == kind)
@@ -34,6 +35,10 @@ void rnnc_layer_spec_defaults(rnnc_layer_spec *out, size_t size, int kind) {
     s.layers = 1;
     s.merge = RNNC_MERGE_CONCAT;
     s.nonlinearity = RNNC_ACT_TANH;
+    s.cell = RNNC_LAYER_LSTM;
+    s.attention = RNNC_ATTN_GENERAL;
+    s.input_feed = 1;
+    s.bridge = RNNC_BRIDGE_LINEAR;
     s.struct_size = sizeof s;
     rnnc__spec_fill(out, size, &s, sizeof s);
 }
@@ -69,6 +74,70 @@ static rnnc_status check_dim(int i, const rnnc_layer_spec *s, const char *field,
 static rnnc_status check_rate(int i, const rnnc_layer_spec *s, const char *field, float p) {
     if (!(p >= 0 && p < 1))
         return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s = %g is outside [0, 1)", field, (double)p);
+    return RNNC_OK;
+}
+
+size_t rnnc__plan_bridge_in(const rnnc_config *cfg, int upto) {
+    size_t n = 0;
+    for (int k = 0; k < upto; k++) {
+        const rnnc_layer_spec *e = &cfg->layers[k];
+        if (is_recurrent(e->kind))
+            n += (size_t)e->layers * (e->bidirectional ? 2 : 1) * (size_t)e->hidden;
+    }
+    return n;
+}
+
+/* A decoder: the last layer, over a recurrent layer's sequence of feat features. */
+static rnnc_status validate_decoder(const rnnc_config *cfg, int i, int seq, size_t feat) {
+    const rnnc_layer_spec *s = &cfg->layers[i], *prev = i > 0 ? &cfg->layers[i - 1] : NULL;
+    if (i + 1 != cfg->n_layers || !prev || !is_recurrent(prev->kind) || !seq)
+        return LAYER_FAIL(RNNC_ERR_SHAPE, i, s, "%s",
+                          "a decoder is the last layer, right after a recurrent layer with "
+                          "return_sequences = 1 (the encoder whose outputs it attends over)");
+    if (s->vocab == 0)
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s",
+                          "vocab = auto is set by a translator from its data; give a number here");
+    RNNC_TRY(check_dim(i, s, "vocab", s->vocab, 1));
+    RNNC_TRY(check_dim(i, s, "dim", s->dim, 1));
+    RNNC_TRY(check_dim(i, s, "hidden", s->hidden, 1));
+    if (s->layers < 1 || s->layers > RNNC__MAX_STACK)
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "layers = %d is outside [1, %d]", s->layers,
+                          RNNC__MAX_STACK);
+    if (s->cell != RNNC_LAYER_LSTM && s->cell != RNNC_LAYER_GRU)
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "cell %d must be lstm or gru", s->cell);
+    if (s->attention < RNNC_ATTN_DOT || s->attention > RNNC_ATTN_ADDITIVE)
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "unknown attention %d", s->attention);
+    if (s->attention_size < 0 || s->attention_size > MAX_DIM)
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "attention_size = %d is outside [0, %d]",
+                          s->attention_size, MAX_DIM);
+    if (s->input_feed != 0 && s->input_feed != 1)
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "input_feed = %d must be 0 or 1", s->input_feed);
+    if (s->tie_weights != 0 && s->tie_weights != 1)
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "tie_weights = %d must be 0 or 1", s->tie_weights);
+    if (s->tie_weights && s->dim != s->hidden)
+        return LAYER_FAIL(RNNC_ERR_SHAPE, i, s,
+                          "tie_weights needs dim = hidden (the output layer reads the hidden "
+                          "state with the embedding's rows), not %d and %d",
+                          s->dim, s->hidden);
+    if (s->attention == RNNC_ATTN_DOT && feat != (size_t)s->hidden)
+        return LAYER_FAIL(RNNC_ERR_SHAPE, i, s,
+                          "dot attention needs the encoder's %zu output features = hidden %d; "
+                          "use attention = general or additive",
+                          feat, s->hidden);
+    if (s->bridge < RNNC_BRIDGE_NONE || s->bridge > RNNC_BRIDGE_LINEAR)
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "unknown bridge %d", s->bridge);
+    if (s->bridge == RNNC_BRIDGE_COPY) {
+        int n_rec = 0;
+        for (int k = 0; k < i; k++)
+            n_rec += is_recurrent(cfg->layers[k].kind);
+        const int D = prev->bidirectional ? 2 : 1;
+        if (n_rec != 1 || prev->layers != s->layers || D * prev->hidden != s->hidden)
+            return LAYER_FAIL(RNNC_ERR_SHAPE, i, s,
+                              "bridge = copy needs one recurrent encoder layer with the decoder's "
+                              "%d layers and hidden x directions = the decoder's hidden %d; use "
+                              "bridge = linear",
+                              s->layers, s->hidden);
+    }
     return RNNC_OK;
 }
 
@@ -129,6 +198,10 @@ static rnnc_status validate_layer(const rnnc_config *cfg, int i, int *seq, size_
         *feat = (size_t)s->units;
         break;
     case RNNC_LAYER_DROPOUT: RNNC_TRY(check_rate(i, s, "rate", s->rate)); break;
+    case RNNC_LAYER_DECODER:
+        RNNC_TRY(validate_decoder(cfg, i, *seq, *feat));
+        *feat = (size_t)s->vocab;
+        break;
     case RNNC_LAYER_POOL:
         if (!*seq)
             return LAYER_FAIL(RNNC_ERR_SHAPE, i, s, "%s",
@@ -208,6 +281,8 @@ static int count_params(const rnnc_config *cfg) {
             n += s->tie_weights ? 1 : 2;
         if (is_recurrent(s->kind))
             n += 4 * s->layers * (s->bidirectional ? 2 : 1);
+        if (s->kind == RNNC_LAYER_DECODER)
+            n += 1 + 4 * s->layers + 6 + 2 + 2 + 4; /* at most */
     }
     return n;
 }
@@ -226,6 +301,57 @@ static void name_layer(const rnnc_config *cfg, int i, char *out) {
         snprintf(out, RNNC_NAME_MAX, "%s", rnnc__kind_name(s->kind));
     else
         snprintf(out, RNNC_NAME_MAX, "%s_%d", rnnc__kind_name(s->kind), nth);
+}
+
+/* A decoder's parameters, named as the PyTorch module of seq2seq.h's structure names them. */
+static rnnc_status decoder_params(rnnc__plan *p, int i, const char *ln, const rnnc_layer_spec *s,
+                                  size_t Hk, size_t nin) {
+    const size_t H = (size_t)s->hidden, V = (size_t)s->vocab, E = (size_t)s->dim;
+    const size_t G = (size_t)rnnc__cell_gates(rnnc__cell_find(s->cell, 0)) * H;
+    const size_t A = s->attention_size ? (size_t)s->attention_size : H;
+    rnnc_status st = add_param(p, i, ln, "embedding.weight", 2, V, E);
+    for (int l = 0; l < s->layers && st == RNNC_OK; l++) {
+        char n[4][40];
+        snprintf(n[0], sizeof n[0], "rnn.weight_ih_l%d", l);
+        snprintf(n[1], sizeof n[1], "rnn.weight_hh_l%d", l);
+        snprintf(n[2], sizeof n[2], "rnn.bias_ih_l%d", l);
+        snprintf(n[3], sizeof n[3], "rnn.bias_hh_l%d", l);
+        st = add_param(p, i, ln, n[0], 2, G, l ? H : E + (s->input_feed ? H : 0));
+        if (st == RNNC_OK)
+            st = add_param(p, i, ln, n[1], 2, G, H);
+        if (st == RNNC_OK)
+            st = add_param(p, i, ln, n[2], 1, G, 0);
+        if (st == RNNC_OK)
+            st = add_param(p, i, ln, n[3], 1, G, 0);
+    }
+    if (st == RNNC_OK && s->attention == RNNC_ATTN_GENERAL)
+        st = add_param(p, i, ln, "attention.Wa.weight", 2, H, Hk);
+    if (st == RNNC_OK && s->attention == RNNC_ATTN_ADDITIVE) {
+        static const char *const names[] = {"attention.Wa.weight", "attention.Wa.bias",
+                                            "attention.Ua.weight", "attention.Ua.bias",
+                                            "attention.Va.weight", "attention.Va.bias"};
+        const size_t d0[] = {A, A, A, A, 1, 1}, d1[] = {H, 0, Hk, 0, A, 0};
+        for (int k = 0; k < 6 && st == RNNC_OK; k++)
+            st = add_param(p, i, ln, names[k], d1[k] ? 2 : 1, d0[k], d1[k]);
+    }
+    if (st == RNNC_OK)
+        st = add_param(p, i, ln, "concat.weight", 2, H, Hk + H);
+    if (st == RNNC_OK)
+        st = add_param(p, i, ln, "concat.bias", 1, H, 0);
+    if (st == RNNC_OK && !s->tie_weights)
+        st = add_param(p, i, ln, "out.weight", 2, V, H);
+    if (st == RNNC_OK)
+        st = add_param(p, i, ln, "out.bias", 1, V, 0);
+    if (st == RNNC_OK && s->bridge == RNNC_BRIDGE_LINEAR) {
+        st = add_param(p, i, ln, "bridge.h.weight", 2, (size_t)s->layers * H, nin);
+        if (st == RNNC_OK)
+            st = add_param(p, i, ln, "bridge.h.bias", 1, (size_t)s->layers * H, 0);
+        if (st == RNNC_OK && s->cell == RNNC_LAYER_LSTM)
+            st = add_param(p, i, ln, "bridge.c.weight", 2, (size_t)s->layers * H, nin);
+        if (st == RNNC_OK && s->cell == RNNC_LAYER_LSTM)
+            st = add_param(p, i, ln, "bridge.c.bias", 1, (size_t)s->layers * H, 0);
+    }
+    return st;
 }
 
 rnnc_status rnnc__plan_build(const rnnc_config *cfg, rnnc__plan *p) {
@@ -287,6 +413,10 @@ rnnc_status rnnc__plan_build(const rnnc_config *cfg, rnnc__plan *p) {
             seq = s->return_sequences;
         } else if (s->kind == RNNC_LAYER_POOL) {
             seq = 0;
+        } else if (s->kind == RNNC_LAYER_DECODER) {
+            if (st == RNNC_OK)
+                st = decoder_params(p, i, L->name, s, feat, rnnc__plan_bridge_in(cfg, i));
+            feat = (size_t)s->vocab;
         }
         L->n_params = p->n_params - L->first_param;
         L->out = feat, L->seq_out = seq;

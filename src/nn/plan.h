@@ -37,6 +37,9 @@ rnnc_status rnnc__plan_build(const rnnc_config *cfg, rnnc__plan *plan);
 void rnnc__plan_free(rnnc__plan *plan);
 /* Index of the parameter called `name`, or -1. */
 int rnnc__plan_find(const rnnc__plan *plan, const char *name);
+/* Reals of the final hidden states of the recurrent layers before layer `upto`, per sequence
+ * (what a decoder's linear bridge reads). */
+size_t rnnc__plan_bridge_in(const rnnc_config *cfg, int upto);
 /* The internal cell kind of a recurrent layer spec. */
 int rnnc__plan_cell(const rnnc_layer_spec *s);
 /* "embedding", "dense", "dropout", "rnn", "lstm", "gru" */

@@ -14,8 +14,8 @@ typedef struct fc_reader {
     char seen[32][32]; /* keys seen, for repeats */
     int n_seen;
     int quantiles_line, loss_line, decoder_line; /* where they were set (0: not) */
-    char difference_at[300],
-        window_norm_at[300]; /* "FILE:LINE" of difference (an override's text) */
+    int difference_line, window_norm_line;       /* of the edited text (rnnc__train_file_where) */
+    char difference_at[300], window_norm_at[300];
 } fc_reader;
 
 static rnnc_status bad(const char *path, int line, const char *key, const char *value,
@@ -154,7 +154,7 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         return RNNC_OK;
     }
     if (!strcmp(key, "difference")) {
-        snprintf(r->difference_at, sizeof r->difference_at, "%.250s:%d", path, line);
+        r->difference_line = line;
         if (!strcmp(value, "none") || !strcmp(value, "season")) {
             s->difference = value[0] == 'n' ? 0 : RNNC_DIFFERENCE_SEASON;
             return RNNC_OK;
@@ -166,7 +166,7 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         return RNNC_OK;
     }
     if (!strcmp(key, "window_norm")) {
-        snprintf(r->window_norm_at, sizeof r->window_norm_at, "%.250s:%d", path, line);
+        r->window_norm_line = line;
         if (!strcmp(value, "none") || !strcmp(value, "level")) {
             s->window_norm = value[0] == 'l' ? RNNC_WINDOW_NORM_LEVEL : RNNC_WINDOW_NORM_NONE;
             return RNNC_OK;
@@ -245,12 +245,9 @@ rnnc_status rnnc_forecast_config_parse(const rnnc_train_file *f, rnnc_forecast_c
                          "direct",
                          path, r.decoder_line ? r.decoder_line : r.loss_line,
                          s->loss == RNNC_FLOSS_GAUSSIAN ? "gaussian" : "quantile");
+    rnnc__train_file_where(f, r.difference_line, r.difference_at, sizeof r.difference_at);
+    rnnc__train_file_where(f, r.window_norm_line, r.window_norm_at, sizeof r.window_norm_at);
     if (s->window_norm && (s->log || s->relative || s->difference)) {
-        for (int i = n - 1; i >= 0; i--)
-            if (overrides[i] && !strncmp(overrides[i], "forecast.window_norm=", 21)) {
-                snprintf(r.window_norm_at, sizeof r.window_norm_at, "--set %.60s", overrides[i]);
-                break;
-            }
         return RNNC_FAIL(RNNC_ERR_FORMAT,
                          "%s: [forecast] window_norm = level divides each window by its level, "
                          "and %s anchors the window too; use one of them",
@@ -260,12 +257,6 @@ rnnc_status rnnc_forecast_config_parse(const rnnc_train_file *f, rnnc_forecast_c
                                        : "difference");
     }
     if (s->loss >= RNNC_FLOSS_GAUSSIAN && s->difference > 0 && s->difference < s->horizon) {
-        /* an override comes after the file's lines and wins: name it as the reader does */
-        for (int i = n - 1; i >= 0; i--)
-            if (overrides[i] && !strncmp(overrides[i], "forecast.difference=", 20)) {
-                snprintf(r.difference_at, sizeof r.difference_at, "--set %.60s", overrides[i]);
-                break;
-            }
         return RNNC_FAIL(RNNC_ERR_FORMAT,
                          "%s: [forecast] difference = %d is shorter than the horizon %d, and "
                          "loss = %s gives intervals only for steps whose value a lag before is "

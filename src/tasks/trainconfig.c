@@ -933,6 +933,21 @@ rnnc_status rnnc__train_file_run(const rnnc_train_file *f, rnnc_run_config *out,
     return st;
 }
 
+void rnnc__train_file_where(const rnnc_train_file *f, int line, char *buf, size_t cap) {
+    if (line < 1 || line > f->map.n) {
+        snprintf(buf, cap, "%s", f->path);
+        return;
+    }
+    const int origin = f->map.v[line - 1];
+    if (origin > 0) {
+        snprintf(buf, cap, "%s:%d", f->path, origin);
+    } else { /* the override quoted up to 60 bytes, as name_lines quotes it */
+        const char *ov = f->overrides[-origin - 1];
+        const int cut = strlen(ov) > 60;
+        snprintf(buf, cap, "--set %.*s%s", cut ? 57 : 60, ov, cut ? "..." : "");
+    }
+}
+
 rnnc_status rnnc_train_file_run(const rnnc_train_file *f, rnnc_run_config *out) {
     rnnc__train_hook hook = {"data", NULL, NULL, 0, 1};
     return rnnc__train_file_run(f, out, &hook);

@@ -33,6 +33,9 @@ rnnc_status rnnc__train_file_section(const rnnc_train_file *f, const char *secti
                                                            const char *value, const char *path,
                                                            int line),
                                      void *user);
+/* Where line `line` of the file's edited text came from, as messages name it: "PATH:N" for the
+ * file's line N, "--set OVERRIDE" for a line an override wrote. */
+void rnnc__train_file_where(const rnnc_train_file *f, int line, char *buf, size_t cap);
 /* The path readers (rnnc_*_config_read): opens path with the overrides, parses it with the
  * reader's rnnc_*_config_parse into out, frees the file. */
 enum rnnc__reader {

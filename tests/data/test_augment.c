@@ -789,7 +789,7 @@ static double val_loss_by_hand(rnnc_forecaster *fc, const rnnc_series *s) {
     for (size_t w = 0; w < n; w++) {
         float x[8], y[2];
         rnnc_forecaster_window(fc, s, 1, w, NULL, x, y);
-        rnnc_batch b = {8, 1, NULL, x, NULL, RNNC_PAD_POST}; /* (L,1,1) is x's (L,I) */
+        rnnc_batch b = {8, 1, NULL, x, NULL, RNNC_PAD_POST, 0, NULL}; /* (L,1,1) is x's (L,I) */
         rnnc_model *m = rnnc_forecaster_model(fc);
         if (rnnc_model_forward(m, &b, 0) != RNNC_OK)
             return NAN;

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Generate PyTorch reference fixtures for rnnc's encoder-decoder with attention (src/nn/seq2seq.c).
+"""Generate PyTorch reference fixtures for rnnc's encoder-decoder with attention: a model of an
+embedding, a recurrent layer and a decoder layer (src/nn/decoder.c).
 
 What it writes
 --------------
@@ -12,8 +13,8 @@ tests/nn/test_seq2seq_torch.c:
                     tied embeddings, no input feeding
   s2s_additive.txt  LSTM encoder -> LSTM decoder, additive attention, input feeding, bridge copy
 
-The module below is the structure rnnc computes (seq2seq.h), with PyTorch's own layers: the
-encoder is nn.Embedding + nn.LSTM/nn.GRU over packed sequences (pack_padded_sequence, so each
+The module below is the structure rnnc computes (decoder.h), with PyTorch's own layers: the
+encoder is nn.Embedding + nn.LSTM/nn.GRU (the model's first two layers) over packed sequences (pack_padded_sequence, so each
 sequence's final state is the one after its last token and padded outputs are 0); the decoder
 steps nn.LSTM/nn.GRU one token at a time. A batch of 3 sources post-padded to 5 steps (lengths
 5, 3, 1), 4 decoder steps, and the loss L = sum(R * logits).
@@ -35,7 +36,7 @@ File format (tests/fixture.h)
   meta: the configuration (enc_cell, enc_bi, enc_layers, enc_hidden, enc_dim, cell, layers, H, E,
   attention, A, input_feed, bridge, tie, S, T, B, VS, VT) and params (the module's count)
   tensors: src (S,B), lengths (B), tgt_in (T,B), R (T,B,VT), every parameter by its name
-  (encoder.*, decoder.*, bridge.*), logits (T,B,VT), weights (T,B,S), grad_<name> for each
+  (embedding.*, lstm.* or gru.*, decoder.*), logits (T,B,VT), weights (T,B,S), grad_<name> for each
   parameter.
 """
 
@@ -77,9 +78,8 @@ class Seq2Seq(nn.Module):
         super().__init__()
         self.c = c
         rnn = {"lstm": nn.LSTM, "gru": nn.GRU}
-        self.encoder = nn.Module()
-        self.encoder.embedding = nn.Embedding(VS, c["enc_dim"])
-        setattr(self.encoder, c["enc_cell"],
+        self.embedding = nn.Embedding(VS, c["enc_dim"])
+        setattr(self, c["enc_cell"],
                 rnn[c["enc_cell"]](c["enc_dim"], c["enc_hidden"], c["enc_layers"],
                                    bidirectional=bool(c["enc_bi"])))
         D = 2 if c["enc_bi"] else 1
@@ -97,17 +97,17 @@ class Seq2Seq(nn.Module):
         else:
             self.decoder.out_bias = nn.Parameter(torch.zeros(VT))
         if c["bridge"] == "linear":
-            self.bridge = nn.Module()
-            self.bridge.h = nn.Linear(self.nin, L * H)
+            self.decoder.bridge = nn.Module()
+            self.decoder.bridge.h = nn.Linear(self.nin, L * H)
             if c["cell"] == "lstm":
-                self.bridge.c = nn.Linear(self.nin, L * H)
+                self.decoder.bridge.c = nn.Linear(self.nin, L * H)
 
     def forward(self, src, lengths, tgt_in):
         c, H, L = self.c, self.c["H"], self.c["layers"]
         D = 2 if c["enc_bi"] else 1
-        emb = self.encoder.embedding(src)
+        emb = self.embedding(src)
         packed = pack_padded_sequence(emb, torch.tensor(lengths), enforce_sorted=False)
-        out, state = getattr(self.encoder, c["enc_cell"])(packed)
+        out, state = getattr(self, c["enc_cell"])(packed)
         keys, _ = pad_packed_sequence(out, total_length=S)  # (S,B,Hk), 0 at padded steps
         hn, cn = state if c["enc_cell"] == "lstm" else (state, None)
         mask = torch.tensor(np.arange(S)[:, None] < np.array(lengths)[None, :])
@@ -118,11 +118,11 @@ class Seq2Seq(nn.Module):
                   if cn is not None else torch.zeros_like(h0))
         elif c["bridge"] == "linear":
             sin_h = hn.permute(1, 0, 2).reshape(B, -1)
-            h0 = torch.tanh(self.bridge.h(sin_h)).view(B, L, H).permute(1, 0, 2)
+            h0 = torch.tanh(self.decoder.bridge.h(sin_h)).view(B, L, H).permute(1, 0, 2)
             c0 = None
             if c["cell"] == "lstm":
                 sin_c = cn.permute(1, 0, 2).reshape(B, -1) if cn is not None else sin_h
-                c0 = self.bridge.c(sin_c).view(B, L, H).permute(1, 0, 2)
+                c0 = self.decoder.bridge.c(sin_c).view(B, L, H).permute(1, 0, 2)
         else:
             h0 = torch.zeros(L, B, H, dtype=torch.float64)
             c0 = torch.zeros(L, B, H, dtype=torch.float64)

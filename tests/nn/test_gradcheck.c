@@ -57,7 +57,7 @@ static void die(const char *what) {
 
 /* The loss; with `grad` also runs backward. */
 static double loss(model *m, gcase *c, int padding, int grad) {
-    rnnc__batch_f64 b = {c->T, c->B, NULL, NULL, c->lengths, padding};
+    rnnc__batch_f64 b = {c->T, c->B, NULL, NULL, c->lengths, padding, 0, NULL};
     if (c->cfg.layers[0].kind == RNNC_LAYER_EMBEDDING)
         b.ids = c->ids;
     else

@@ -69,7 +69,7 @@ static void test_params(void) {
 }
 
 static const float *run(rnnc_model *m, const float *x, int T, int B, const int32_t *len) {
-    rnnc_batch b = {T, B, NULL, x, len, RNNC_PAD_POST};
+    rnnc_batch b = {T, B, NULL, x, len, RNNC_PAD_POST, 0, NULL};
     if (rnnc_model_forward(m, &b, 0) != RNNC_OK)
         return NULL;
     return rnnc_model_output(m, NULL, NULL);
@@ -157,7 +157,7 @@ static void test_description(void) {
     check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "needs 'hidden"),
           "hidden is required: %s", rnnc_last_error());
     st = rnnc_config_parse("[model]\ninput_size = 2\n[indrnn2]\nhidden = 3\n", "k.ini", &cfg);
-    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "gru, indrnn or pool"),
+    check(st == RNNC_ERR_FORMAT && strstr(rnnc_last_error(), "gru, indrnn, pool or decoder"),
           "an unknown section lists indrnn among the kinds: %s", rnnc_last_error());
 }
 

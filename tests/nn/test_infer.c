@@ -64,7 +64,8 @@ static result run(int kind, int hidden, int sequences, int pad, int with_state, 
     float *h0 = malloc(n_state * sizeof(float)), *c0 = malloc(n_state * sizeof(float));
     for (size_t i = 0; h0 && c0 && i < n_state; i++)
         h0[i] = 0.5f * (float)rnnc_rng_normal(&g), c0[i] = 0.5f * (float)rnnc_rng_normal(&g);
-    rnnc_batch all = {T, B, NULL, x, len, pad}, batch = {T, nb, NULL, xs, len, pad};
+    rnnc_batch all = {T, B, NULL, x, len, pad, 0, NULL},
+               batch = {T, nb, NULL, xs, len, pad, 0, NULL};
     if (!h0 || !c0 || (warm && rnnc_model_forward(m, &all, 0)) ||
         (with_state && rnnc_model_set_state(m, 0, nb, h0, c0)))
         goto done;

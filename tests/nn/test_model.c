@@ -84,7 +84,7 @@ static void test_errors(void) {
     rnnc_model_create(&cfg, 1, &m);
     float x[2 * 2 * 3] = {0}, dy[2 * 4] = {0};
     int32_t len[2] = {2, 0};
-    rnnc_batch b = {2, 2, NULL, x, len, RNNC_PAD_POST};
+    rnnc_batch b = {2, 2, NULL, x, len, RNNC_PAD_POST, 0, NULL};
     check(rnnc_model_backward(m, dy) == RNNC_ERR_STATE, "errors: backward before forward");
     check(rnnc_model_forward(m, &b, 1) == RNNC_ERR_ARG &&
               strstr(rnnc_last_error(), "lengths[1] = 0"),
@@ -167,7 +167,7 @@ static void test_errors(void) {
     e.layers[0].vocab = 4, e.layers[0].dim = 2;
     rnnc_model_create(&e, 1, &m);
     int32_t ids[2] = {1, 4};
-    rnnc_batch bi = {1, 2, ids, NULL, NULL, RNNC_PAD_POST};
+    rnnc_batch bi = {1, 2, ids, NULL, NULL, RNNC_PAD_POST, 0, NULL};
     check(rnnc_model_forward(m, &bi, 0) == RNNC_ERR_ARG &&
               strstr(rnnc_last_error(), "ids[t=0, b=1] = 4"),
           "errors: an id outside the vocabulary is located (%s)", rnnc_last_error());
@@ -183,7 +183,7 @@ static void test_determinism_and_dropout(void) {
     float x[4 * 2 * 3];
     for (int i = 0; i < 24; i++)
         x[i] = (float)sin(i);
-    rnnc_batch b = {4, 2, NULL, x, NULL, RNNC_PAD_POST};
+    rnnc_batch b = {4, 2, NULL, x, NULL, RNNC_PAD_POST, 0, NULL};
     float y1[32], y2[32], y3[32];
     rnnc_model_forward(m, &b, 0);
     memcpy(y1, rnnc_model_output(m, NULL, NULL), sizeof y1);
@@ -218,7 +218,7 @@ static void test_weight_drop(void) {
         float x[T * B * 3];
         for (int i = 0; i < T * B * 3; i++)
             x[i] = (float)sin(0.7 * i);
-        rnnc_batch b = {T, B, NULL, x, NULL, RNNC_PAD_POST};
+        rnnc_batch b = {T, B, NULL, x, NULL, RNNC_PAD_POST, 0, NULL};
         const size_t out = (size_t)T * B * H;
         float *y = malloc(out * sizeof *y), *yp = malloc(out * sizeof *yp);
         rnnc_model_forward(m, &b, 0);
@@ -272,7 +272,7 @@ static void test_pool(void) {
         const float x[] = {/* t0 */ 9, 9, -1,          4,  /* t1 */ -3, -5,
                            2,          6, /* t2 */ -2, -7, 5,           1};
         const int32_t len[] = {2, 3};
-        rnnc_batch b = {3, 2, NULL, x, len, RNNC_PAD_PRE};
+        rnnc_batch b = {3, 2, NULL, x, len, RNNC_PAD_PRE, 0, NULL};
         rnnc_model_forward(m, &b, 1);
         int nd;
         size_t dims[3];
@@ -319,7 +319,7 @@ static void test_input_grad_off(void) {
         x[i] = (float)((i * 37) % 11) / 5 - 1;
     for (size_t i = 0; i < sizeof dy / sizeof *dy; i++)
         dy[i] = (float)i / 4 - 1;
-    rnnc_batch b = {4, 3, NULL, x, NULL, RNNC_PAD_POST};
+    rnnc_batch b = {4, 3, NULL, x, NULL, RNNC_PAD_POST, 0, NULL};
     size_t n;
     rnnc_model_forward(m, &b, 1);
     rnnc_model_zero_grad(m);

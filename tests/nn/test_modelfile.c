@@ -341,7 +341,7 @@ static float *forward_copy(rnnc_model *m, int T, int B, size_t *n) {
         for (size_t i = 0; i < nx; i++)
             x[i] = (float)rnnc_rng_normal(&r);
     }
-    rnnc_batch batch = {T, B, ids, x, len, RNNC_PAD_POST};
+    rnnc_batch batch = {T, B, ids, x, len, RNNC_PAD_POST, 0, NULL};
     float *out = NULL;
     *n = 0;
     if (rnnc_model_forward(m, &batch, 0) == RNNC_OK) {
@@ -424,7 +424,7 @@ static double max_abs(const double *p, size_t n) {
 
 /* Output of model m on x, against torch's y: max|rnnc - torch| / max|torch|. */
 static double torch_error(rnnc_model *m, const rnnc_tensor *x, const rnnc_tensor *y) {
-    rnnc_batch b = {(int)x->dims[0], (int)x->dims[1], NULL, x->data, NULL, RNNC_PAD_POST};
+    rnnc_batch b = {(int)x->dims[0], (int)x->dims[1], NULL, x->data, NULL, RNNC_PAD_POST, 0, NULL};
     if (rnnc_model_forward(m, &b, 0) != RNNC_OK)
         return INFINITY;
     int ndim;

@@ -1,5 +1,5 @@
-/* The encoder-decoder with attention (src/nn/seq2seq.c) by finite differences, in the double copy
- * of the engine. Over a batch of 3 sources post-padded to 5 steps (lengths 5, 3, 1) and 4 decoder
+/* The encoder-decoder with attention (a model ending in a decoder layer, src/nn/decoder.c) by
+ * finite differences, in the double copy of the engine. Over a batch of 3 sources post-padded to 5 steps (lengths 5, 3, 1) and 4 decoder
  * steps, the loss
  *     loss = sum over t, b, v of R[t,b,v] logits[t,b,v]
  * and its analytic gradient with respect to every tensor of the decoder, the bridge and the
@@ -9,12 +9,13 @@
  * reported. */
 #define RNNC_REAL_F64 /* the double copy of the engine */
 #include "check.h"
-#include "nn/seq2seq.h"
+#include "nn/model.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { S = 5, T = 4, B = 3, VS = 7, VT = 9, PER_TENSOR = 24 };
 
@@ -26,18 +27,20 @@ typedef struct scase {
     int cell, layers, H, E, attention, input_feed, bridge, tie;
 } scase;
 
-static rnnc__s2s_config config_of(const scase *k) {
-    rnnc__s2s_config c;
+static rnnc_config config_of(const scase *k) {
+    rnnc_config c;
     memset(&c, 0, sizeof c);
-    c.encoder.n_layers = 2;
-    c.encoder.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_EMBEDDING);
-    c.encoder.layers[0].vocab = VS, c.encoder.layers[0].dim = 3;
-    c.encoder.layers[1] = rnnc_layer_spec_init(k->enc_cell);
-    c.encoder.layers[1].hidden = k->enc_hidden, c.encoder.layers[1].layers = k->enc_layers;
-    c.encoder.layers[1].bidirectional = k->enc_bi, c.encoder.layers[1].return_sequences = 1;
-    c.cell = k->cell, c.layers = k->layers, c.H = (size_t)k->H, c.V = VT, c.E = (size_t)k->E;
-    c.attention = k->attention, c.A = 5, c.input_feed = k->input_feed, c.bridge = k->bridge;
-    c.tie = k->tie;
+    c.n_layers = 3;
+    c.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_EMBEDDING);
+    c.layers[0].vocab = VS, c.layers[0].dim = 3;
+    c.layers[1] = rnnc_layer_spec_init(k->enc_cell);
+    c.layers[1].hidden = k->enc_hidden, c.layers[1].layers = k->enc_layers;
+    c.layers[1].bidirectional = k->enc_bi, c.layers[1].return_sequences = 1;
+    rnnc_layer_spec *d = &c.layers[2];
+    *d = rnnc_layer_spec_init(RNNC_LAYER_DECODER);
+    d->cell = k->cell, d->layers = k->layers, d->hidden = k->H, d->vocab = VT, d->dim = k->E;
+    d->attention = k->attention, d->attention_size = 5, d->input_feed = k->input_feed;
+    d->bridge = k->bridge, d->tie_weights = k->tie;
     return c;
 }
 
@@ -46,19 +49,25 @@ typedef struct run_in {
     double R[T * B * VT];
 } run_in;
 
-static double loss_of(rnnc__s2s *m, const run_in *in, int backward) {
-    const rnnc__s2s_batch b = {S, T, B, in->src, src_len, in->tgt};
-    if (rnnc__s2s_forward(m, &b) != RNNC_OK) {
+static double loss_of(rnnc__model *m, const run_in *in, int backward) {
+    const rnnc__batch b = {S, B, in->src, NULL, src_len, RNNC_PAD_POST, T, in->tgt};
+    if (rnnc__model_forward(m, &b, 1) != RNNC_OK) {
         fprintf(stderr, "forward: %s\n", rnnc_last_error());
         exit(1);
     }
-    const double *lg = rnnc__s2s_logits(m);
+    int nd;
+    size_t dims[3];
+    const double *lg = rnnc__model_output(m, &nd, dims);
+    if (nd != 3 || dims[0] != T || dims[1] != B || dims[2] != VT) {
+        fprintf(stderr, "the output is not (T,B,V)\n");
+        exit(1);
+    }
     double loss = 0;
     for (size_t i = 0; i < (size_t)T * B * VT; i++)
         loss += in->R[i] * lg[i];
     if (backward) {
-        rnnc__s2s_zero_grads(m);
-        if (rnnc__s2s_backward(m, in->R) != RNNC_OK) {
+        memset(rnnc__model_grads(m), 0, rnnc__model_plan(m)->total * sizeof(double));
+        if (rnnc__model_backward(m, in->R) != RNNC_OK) {
             fprintf(stderr, "backward: %s\n", rnnc_last_error());
             exit(1);
         }
@@ -68,7 +77,7 @@ static double loss_of(rnnc__s2s *m, const run_in *in, int backward) {
 
 /* Worst relative error over up to PER_TENSOR entries of the tensor v (n values) whose analytic
  * gradient is g (a copy taken after the backward), scaled by max(|g|, 1e-3). */
-static double tensor_error(rnnc__s2s *m, const run_in *in, double *v, const double *g, size_t n) {
+static double tensor_error(rnnc__model *m, const run_in *in, double *v, const double *g, size_t n) {
     double worst = 0, scale = 1e-3;
     for (size_t i = 0; i < n; i++)
         scale = fmax(scale, fabs(g[i]));
@@ -91,12 +100,12 @@ static double *copy(const double *g, size_t n) {
     return c;
 }
 
-/* The worst error over every tensor; plant: add 1e-3 to the first entry of the first decoder
+/* The worst error over every tensor; plant: add 1e-3 to the first entry of the decoder's first
  * tensor's analytic gradient. The tensor with the worst error into worst_name. */
 static double check_case(const scase *k, int plant, char *worst_name, size_t cap) {
-    const rnnc__s2s_config c = config_of(k);
-    rnnc__s2s *m;
-    if (rnnc__s2s_create(&c, 7, &m) != RNNC_OK) {
+    const rnnc_config c = config_of(k);
+    rnnc__model *m;
+    if (rnnc__model_create(&c, 7, &m) != RNNC_OK) {
         fprintf(stderr, "%s: %s\n", k->label, rnnc_last_error());
         return INFINITY;
     }
@@ -110,52 +119,129 @@ static double check_case(const scase *k, int plant, char *worst_name, size_t cap
     for (size_t i = 0; i < (size_t)T * B * VT; i++)
         in.R[i] = rnnc_rng_normal(&r);
     loss_of(m, &in, 1);
-    double worst = 0;
+    const rnnc__plan *p = rnnc__model_plan(m);
+    double *g = copy(rnnc__model_grads(m), p->total), worst = 0;
     snprintf(worst_name, cap, "-");
-    for (int i = 0; i < rnnc__s2s_param_count(m); i++) {
-        const char *name;
-        int nd;
-        size_t dims[2];
-        double *v, *g;
-        rnnc__s2s_param_info(m, i, &name, &nd, dims, &v, &g);
-        const size_t n = dims[0] * (nd == 2 ? dims[1] : 1);
-        double *gc = copy(g, n);
-        if (plant && i == 0)
-            gc[0] += 1e-3;
-        const double e = tensor_error(m, &in, v, gc, n);
-        if (e > worst)
-            worst = e, snprintf(worst_name, cap, "%s", name);
-        free(gc);
-    }
-    rnnc__model *enc = rnnc__s2s_encoder(m);
-    const rnnc__plan *p = rnnc__model_plan(enc);
-    double *ge = copy(rnnc__model_grads(enc), p->total);
+    int planted = 0;
     for (int i = 0; i < p->n_params; i++) {
         const rnnc__param *q = &p->params[i];
+        if (plant && !planted && !strncmp(q->name, "decoder.", 8))
+            g[q->offset] += 1e-3, planted = 1;
         const double e =
-            tensor_error(m, &in, rnnc__model_params(enc) + q->offset, ge + q->offset, q->size);
+            tensor_error(m, &in, rnnc__model_params(m) + q->offset, g + q->offset, q->size);
         if (e > worst)
-            worst = e, snprintf(worst_name, cap, "encoder.%s", q->name);
+            worst = e, snprintf(worst_name, cap, "%s", q->name);
     }
-    free(ge);
-    rnnc__s2s_free(m);
+    free(g);
+    rnnc__model_free(m);
     return worst;
 }
 
 static const scase cases[] = {
     {"lstm->lstm, general, input feeding, bridge linear", RNNC_LAYER_LSTM, 0, 1, 4, RNNC_LAYER_LSTM,
-     1, 4, 3, RNNC__ATTN_GENERAL, 1, RNNC__BRIDGE_LINEAR, 0},
+     1, 4, 3, RNNC_ATTN_GENERAL, 1, RNNC_BRIDGE_LINEAR, 0},
     {"bidirectional gru->lstm, additive, bridge copy", RNNC_LAYER_GRU, 1, 1, 3, RNNC_LAYER_LSTM, 1,
-     6, 4, RNNC__ATTN_ADDITIVE, 0, RNNC__BRIDGE_COPY, 0},
+     6, 4, RNNC_ATTN_ADDITIVE, 0, RNNC_BRIDGE_COPY, 0},
     {"2-layer lstm->2-layer gru, dot, input feeding, bridge linear, tied", RNNC_LAYER_LSTM, 0, 2, 4,
-     RNNC_LAYER_GRU, 2, 4, 4, RNNC__ATTN_DOT, 1, RNNC__BRIDGE_LINEAR, 1},
+     RNNC_LAYER_GRU, 2, 4, 4, RNNC_ATTN_DOT, 1, RNNC_BRIDGE_LINEAR, 1},
     {"gru->gru, additive, input feeding, no bridge", RNNC_LAYER_GRU, 0, 1, 3, RNNC_LAYER_GRU, 1, 4,
-     2, RNNC__ATTN_ADDITIVE, 1, RNNC__BRIDGE_NONE, 0},
+     2, RNNC_ATTN_ADDITIVE, 1, RNNC_BRIDGE_NONE, 0},
     {"2-layer bidirectional lstm->2-layer lstm, general, bridge copy", RNNC_LAYER_LSTM, 1, 2, 2,
-     RNNC_LAYER_LSTM, 2, 4, 3, RNNC__ATTN_GENERAL, 1, RNNC__BRIDGE_COPY, 0},
+     RNNC_LAYER_LSTM, 2, 4, 3, RNNC_ATTN_GENERAL, 1, RNNC_BRIDGE_COPY, 0},
 };
 
+static const char desc[] = "[embedding]\nvocab = 7\ndim = 3\n[lstm]\nhidden = 4\n"
+                           "return_sequences = true\n[decoder]\nvocab = 9\ndim = 3\nhidden = 4\n"
+                           "cell = gru\nattention = additive\nattention_size = 5\n"
+                           "input_feed = false\nbridge = linear\n";
+
+/* The [decoder] section: its keys, a written description read back the same, its errors. */
+static void test_description(void) {
+    rnnc_config c, back;
+    rnnc_status st = rnnc_config_parse(desc, "s2s.ini", &c);
+    const rnnc_layer_spec *d = &c.layers[2];
+    check(st == RNNC_OK && c.n_layers == 3 && d->kind == RNNC_LAYER_DECODER && d->vocab == 9 &&
+              d->dim == 3 && d->hidden == 4 && d->cell == RNNC_LAYER_GRU &&
+              d->attention == RNNC_ATTN_ADDITIVE && d->attention_size == 5 && !d->input_feed &&
+              d->bridge == RNNC_BRIDGE_LINEAR && d->layers == 1,
+          "[decoder] keys read (%s)", st ? rnnc_last_error() : "");
+    char *text = NULL;
+    st = rnnc_config_write(&c, &text);
+    if (st == RNNC_OK)
+        st = rnnc_config_parse(text, "written", &back);
+    check(st == RNNC_OK && !memcmp(&back.layers[2], d, sizeof *d),
+          "a written description reads back the same decoder");
+    free(text);
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"[embedding]\nvocab = 7\ndim = 3\n[lstm]\nhidden = 4\nreturn_sequences = true\n"
+         "[decoder]\nvocab = 9\ndim = 3\nhidden = 4\nattention = cosine\n",
+         "b.ini:11: attention = 'cosine': expected dot, general or additive"},
+        {"[embedding]\nvocab = 7\ndim = 3\n[lstm]\nhidden = 4\n[decoder]\nvocab = 9\ndim = 3\n"
+         "hidden = 4\n",
+         "layer 2 (decoder): a decoder is the last layer, right after a recurrent layer with "
+         "return_sequences = 1"},
+        {"[embedding]\nvocab = 7\ndim = 3\n[lstm]\nhidden = 4\nreturn_sequences = true\n"
+         "[decoder]\nvocab = 9\ndim = 3\nhidden = 6\nattention = dot\n",
+         "dot attention needs the encoder's 4 output features = hidden 6"},
+        {"[embedding]\nvocab = 7\ndim = 3\n[lstm]\nhidden = 4\nreturn_sequences = true\n"
+         "[decoder]\nvocab = 9\ndim = 3\nhidden = 6\nbridge = copy\n",
+         "bridge = copy needs one recurrent encoder layer"},
+        {"[embedding]\nvocab = 7\ndim = 3\n[lstm]\nhidden = 4\nreturn_sequences = true\n"
+         "[decoder]\nvocab = 9\nhidden = 4\n",
+         "b.ini:7: this section needs 'dim = ...'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        st = rnnc_config_parse(bad[i].text, "b.ini", &back);
+        check(st != RNNC_OK && strstr(rnnc_last_error(), bad[i].want), "refused: %s (%s)",
+              bad[i].want, rnnc_last_error());
+    }
+}
+
+/* A model file of an encoder-decoder: written, read back, the same logits (float, public API). */
+static void test_model_file(void) {
+    rnnc_config c;
+    rnnc_model *m = NULL, *back = NULL;
+    char path[] = "/tmp/rnnc_s2s_XXXXXX";
+    const int fd = mkstemp(path);
+    if (fd >= 0)
+        close(fd);
+    rnnc_status st = rnnc_config_parse(desc, "s2s.ini", &c);
+    if (st == RNNC_OK)
+        st = rnnc_model_create(&c, 3, &m);
+    if (st == RNNC_OK)
+        st = rnnc_model_save(m, path, NULL, NULL, 0);
+    if (st == RNNC_OK)
+        st = rnnc_model_load(path, &back, NULL);
+    const int32_t src[6] = {1, 2, 3, 4, 5, 0}, len[2] = {3, 2}, tgt[4] = {0, 1, 2, 3};
+    const rnnc_batch b = {3, 2, src, NULL, len, RNNC_PAD_POST, 2, tgt};
+    float a[36], z[36];
+    size_t dims[3] = {0};
+    int nd = 0;
+    if (st == RNNC_OK)
+        st = rnnc_model_forward(m, &b, 0);
+    if (st == RNNC_OK)
+        memcpy(a, rnnc_model_output(m, &nd, dims), sizeof a);
+    if (st == RNNC_OK)
+        st = rnnc_model_forward(back, &b, 0);
+    if (st == RNNC_OK)
+        memcpy(z, rnnc_model_output(back, NULL, NULL), sizeof z);
+    check(st == RNNC_OK && nd == 3 && dims[0] == 2 && dims[1] == 2 && dims[2] == 9 &&
+              !memcmp(a, z, sizeof a),
+          "a model file of an encoder-decoder reads back: the same (2,2,9) logits (%s)",
+          st ? rnnc_last_error() : "");
+    const rnnc_batch none = {3, 2, src, NULL, len, RNNC_PAD_POST, 0, NULL};
+    check(m && rnnc_model_forward(m, &none, 0) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "the model ends in a decoder; give its inputs dec_ids"),
+          "a batch without the decoder's inputs is refused (%s)", rnnc_last_error());
+    rnnc_model_free(m), rnnc_model_free(back);
+    unlink(path);
+}
+
 int main(void) {
+    test_description();
+    test_model_file();
     char name[96];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const double e = check_case(&cases[i], 0, name, sizeof name);

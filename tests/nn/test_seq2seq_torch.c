@@ -1,5 +1,5 @@
-/* The encoder-decoder with attention (src/nn/seq2seq.c) against PyTorch, in the double copy of the
- * engine: for each fixture of tests/gen/gen_seq2seq_fixtures.py (a padded batch of sources, the
+/* The encoder-decoder with attention (a model ending in a decoder layer, src/nn/decoder.c) against
+ * PyTorch, in the double copy of the engine: for each fixture of tests/gen/gen_seq2seq_fixtures.py (a padded batch of sources, the
  * module of the same structure built from nn.Embedding, nn.LSTM / nn.GRU over packed sequences and
  * nn.Linear), every parameter is loaded by its name, and the logits, the attention weights and
  * the gradient of every parameter of the loss sum(R * logits) must equal PyTorch's. Teeth: the
@@ -7,7 +7,7 @@
 #define RNNC_REAL_F64 /* the double copy of the engine */
 #include "check.h"
 #include "fixture.h"
-#include "nn/seq2seq.h"
+#include "nn/model.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -32,36 +32,6 @@ static double max_rel(const double *got, const double *want, size_t n) {
     return err / scale;
 }
 
-typedef struct tview {
-    char name[96];
-    double *value, *grad;
-    size_t n;
-} tview;
-
-/* Every parameter of m with its fixture name: the decoder's and bridge's, then the encoder's
- * ("encoder." + its model's name). Returns the count. */
-static int views_of(rnnc__s2s *m, tview *v, int cap) {
-    int n = 0;
-    for (int i = 0; i < rnnc__s2s_param_count(m) && n < cap; i++, n++) {
-        const char *name;
-        int nd;
-        size_t d[2];
-        rnnc__s2s_param_info(m, i, &name, &nd, d, &v[n].value, &v[n].grad);
-        snprintf(v[n].name, sizeof v[n].name, "%s", name);
-        v[n].n = d[0] * (nd == 2 ? d[1] : 1);
-    }
-    rnnc__model *enc = rnnc__s2s_encoder(m);
-    const rnnc__plan *p = rnnc__model_plan(enc);
-    for (int i = 0; i < p->n_params && n < cap; i++, n++) {
-        const rnnc__param *q = &p->params[i];
-        snprintf(v[n].name, sizeof v[n].name, "encoder.%s", q->name);
-        v[n].value = rnnc__model_params(enc) + q->offset;
-        v[n].grad = rnnc__model_grads(enc) + q->offset;
-        v[n].n = q->size;
-    }
-    return n;
-}
-
 static void test_fixture(const char *file) {
     char path[256], err[512];
     snprintf(path, sizeof path, "%s/%s", FIXTURE_DIR, file);
@@ -83,42 +53,43 @@ static void test_fixture(const char *file) {
         fixture_free(f);
         return;
     }
-    rnnc__s2s_config c;
+    rnnc_config c;
     memset(&c, 0, sizeof c);
-    c.encoder.n_layers = 2;
-    c.encoder.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_EMBEDDING);
-    c.encoder.layers[0].vocab = fixture_meta_int(f, "VS", 0);
-    c.encoder.layers[0].dim = fixture_meta_int(f, "enc_dim", 0);
-    c.encoder.layers[1] = rnnc_layer_spec_init(cell_kind[ec]);
-    c.encoder.layers[1].hidden = fixture_meta_int(f, "enc_hidden", 0);
-    c.encoder.layers[1].layers = fixture_meta_int(f, "enc_layers", 0);
-    c.encoder.layers[1].bidirectional = fixture_meta_int(f, "enc_bi", 0);
-    c.encoder.layers[1].return_sequences = 1;
-    c.cell = cell_kind[dc], c.layers = fixture_meta_int(f, "layers", 0);
-    c.H = (size_t)fixture_meta_int(f, "H", 0), c.E = (size_t)fixture_meta_int(f, "E", 0);
-    c.V = VT, c.attention = ak, c.A = (size_t)fixture_meta_int(f, "A", 0);
-    c.input_feed = fixture_meta_int(f, "input_feed", 0), c.bridge = br;
-    c.tie = fixture_meta_int(f, "tie", 0);
-    rnnc__s2s *m;
-    if (!check(rnnc__s2s_create(&c, 1, &m) == RNNC_OK, "%s: the model builds (%s)", file,
+    c.n_layers = 3;
+    c.layers[0] = rnnc_layer_spec_init(RNNC_LAYER_EMBEDDING);
+    c.layers[0].vocab = fixture_meta_int(f, "VS", 0);
+    c.layers[0].dim = fixture_meta_int(f, "enc_dim", 0);
+    c.layers[1] = rnnc_layer_spec_init(cell_kind[ec]);
+    c.layers[1].hidden = fixture_meta_int(f, "enc_hidden", 0);
+    c.layers[1].layers = fixture_meta_int(f, "enc_layers", 0);
+    c.layers[1].bidirectional = fixture_meta_int(f, "enc_bi", 0);
+    c.layers[1].return_sequences = 1;
+    rnnc_layer_spec *d = &c.layers[2];
+    *d = rnnc_layer_spec_init(RNNC_LAYER_DECODER);
+    d->cell = cell_kind[dc], d->layers = fixture_meta_int(f, "layers", 0);
+    d->hidden = fixture_meta_int(f, "H", 0), d->dim = fixture_meta_int(f, "E", 0);
+    d->vocab = (int)VT, d->attention = ak, d->attention_size = fixture_meta_int(f, "A", 0);
+    d->input_feed = fixture_meta_int(f, "input_feed", 0), d->bridge = br;
+    d->tie_weights = fixture_meta_int(f, "tie", 0);
+    rnnc__model *m;
+    if (!check(rnnc__model_create(&c, 1, &m) == RNNC_OK, "%s: the model builds (%s)", file,
                rnnc_last_error())) {
         fixture_free(f);
         return;
     }
-    tview v[64];
-    const int nv = views_of(m, v, 64);
+    const rnnc__plan *p = rnnc__model_plan(m);
+    double *params = rnnc__model_params(m), *grads = rnnc__model_grads(m);
     int loaded = 1;
-    for (int i = 0; i < nv; i++) {
-        const fixture_tensor *t = fixture_get(f, v[i].name);
-        if (t && t->n == v[i].n)
-            for (size_t j = 0; j < t->n; j++)
-                v[i].value[j] = t->data[j];
+    for (int i = 0; i < p->n_params; i++) {
+        const rnnc__param *q = &p->params[i];
+        const fixture_tensor *t = fixture_get(f, q->name);
+        if (t && t->n == q->size)
+            memcpy(params + q->offset, t->data, q->size * sizeof(double));
         else
-            loaded = 0,
-            fprintf(stderr, "%s: no tensor %s of %zu values\n", file, v[i].name, v[i].n);
+            loaded = 0, fprintf(stderr, "%s: no tensor %s of %zu values\n", file, q->name, q->size);
     }
-    check(loaded && fixture_meta_int(f, "params", -1) == nv,
-          "%s: the %d parameters of PyTorch's module load by name", file, nv);
+    check(loaded && fixture_meta_int(f, "params", -1) == p->n_params,
+          "%s: the %d parameters of PyTorch's module load by name", file, p->n_params);
     const fixture_tensor *src = fixture_get(f, "src"), *len = fixture_get(f, "lengths");
     const fixture_tensor *tgt = fixture_get(f, "tgt_in"), *R = fixture_get(f, "R");
     const fixture_tensor *lg = fixture_get(f, "logits"), *wt = fixture_get(f, "weights");
@@ -129,34 +100,38 @@ static void test_fixture(const char *file) {
         l32[i] = (int32_t)len->data[i];
     for (size_t i = 0; i < T * B; i++)
         t32[i] = (int32_t)tgt->data[i];
-    const rnnc__s2s_batch b = {S, T, B, s32, l32, t32};
-    rnnc__s2s_zero_grads(m);
-    const int ran = rnnc__s2s_forward(m, &b) == RNNC_OK;
-    const double lerr = ran ? max_rel(rnnc__s2s_logits(m), lg->data, lg->n) : INFINITY;
-    const double werr = ran ? max_rel(rnnc__s2s_weights(m), wt->data, wt->n) : INFINITY;
+    const rnnc__batch b = {S, B, s32, NULL, l32, RNNC_PAD_POST, T, t32};
+    memset(grads, 0, p->total * sizeof(double));
+    const int ran = rnnc__model_forward(m, &b, 1) == RNNC_OK;
+    const double *logits = ran ? rnnc__model_output(m, NULL, NULL) : NULL;
+    const double lerr = ran ? max_rel(logits, lg->data, lg->n) : INFINITY;
+    const double werr =
+        ran ? max_rel(rnnc__decoder_weights(rnnc__model_decoder(m)), wt->data, wt->n) : INFINITY;
     check(lerr <= 1e-12 && werr <= 1e-12,
           "%s: the logits and attention weights are PyTorch's (rel %.2g, %.2g)", file, lerr, werr);
-    check(ran && rnnc__s2s_backward(m, R->data) == RNNC_OK, "%s: backward runs", file);
+    check(ran && rnnc__model_backward(m, R->data) == RNNC_OK, "%s: backward runs", file);
     double worst = 0;
     const char *worst_name = "-";
-    for (int i = 0; i < nv; i++) {
+    for (int i = 0; i < p->n_params; i++) {
+        const rnnc__param *q = &p->params[i];
         char gname[128];
-        snprintf(gname, sizeof gname, "grad_%.100s", v[i].name);
+        snprintf(gname, sizeof gname, "grad_%.100s", q->name);
         const fixture_tensor *g = fixture_get(f, gname);
-        const double e = g && g->n == v[i].n ? max_rel(v[i].grad, g->data, g->n) : INFINITY;
+        const double e =
+            g && g->n == q->size ? max_rel(grads + q->offset, g->data, g->n) : INFINITY;
         if (e > worst)
-            worst = e, worst_name = v[i].name;
+            worst = e, worst_name = q->name;
     }
     check(worst <= 1e-10, "%s: every parameter's gradient is PyTorch's (worst rel %.2g, %s)", file,
           worst, worst_name);
     /* teeth: a changed weight changes the logits beyond the tolerance */
-    for (int i = 0; i < nv; i++)
-        if (!strcmp(v[i].name, "decoder.concat.weight"))
-            v[i].value[0] += 1e-3;
-    rnnc__s2s_forward(m, &b);
-    check(max_rel(rnnc__s2s_logits(m), lg->data, lg->n) > 1e-8,
+    const int wc = rnnc__plan_find(p, "decoder.concat.weight");
+    if (wc >= 0)
+        params[p->params[wc].offset] += 1e-3;
+    rnnc__model_forward(m, &b, 1);
+    check(wc >= 0 && max_rel(rnnc__model_output(m, NULL, NULL), lg->data, lg->n) > 1e-8,
           "%s: a weight changed by 1e-3 is seen in the logits", file);
-    rnnc__s2s_free(m);
+    rnnc__model_free(m);
     fixture_free(f);
 }
 

@@ -29,7 +29,7 @@ typedef rnnc__model_f64 model;
  * states h0, c0 (NULL: zero). hT, cT (may be NULL) get the final states of layer 0. */
 static double run(model *m, const double *x, size_t I, size_t t0, size_t t1, const double *h0,
                   const double *c0, const double *r, double *hT, double *cT, size_t state) {
-    rnnc__batch_f64 b = {t1 - t0, B_SEQS, NULL, x + t0 * B_SEQS * I, NULL, RNNC_PAD_POST};
+    rnnc__batch_f64 b = {t1 - t0, B_SEQS, NULL, x + t0 * B_SEQS * I, NULL, RNNC_PAD_POST, 0, NULL};
     if (rnnc__model_set_state_f64(m, 0, B_SEQS, h0, c0) || rnnc__model_forward_f64(m, &b, 1))
         return NAN;
     int nd;
@@ -162,7 +162,7 @@ static void test_identity(void) {
     for (size_t i = 0; i < T * B; i++)
         x[i] = 0.5 + 0.01 * (double)(i % 7);
     rnnc__model_set_step_grads_f64(m, 1);
-    rnnc__batch_f64 b = {T, B, NULL, x, NULL, RNNC_PAD_POST};
+    rnnc__batch_f64 b = {T, B, NULL, x, NULL, RNNC_PAD_POST, 0, NULL};
     double norms[T], lo = INFINITY, hi = 0;
     const double *dhs;
     if (rnnc__model_forward_f64(m, &b, 1) == RNNC_OK && rnnc__model_backward_f64(m, r) == RNNC_OK &&
@@ -194,7 +194,7 @@ static void test_api(void) {
     for (size_t i = 0; i < T * B * 2; i++)
         x[i] = (float)sin((double)i);
     const int32_t len[B] = {5, 2, 4};
-    rnnc_batch b = {T, B, NULL, x, len, RNNC_PAD_POST};
+    rnnc_batch b = {T, B, NULL, x, len, RNNC_PAD_POST, 0, NULL};
     const float *dh;
     size_t d[4], n;
     /* the parameter gradients with the record off, then on */
@@ -264,7 +264,7 @@ static void test_threads(void) {
     float x[T * B * 2], dout[B] = {1, -1};
     for (size_t i = 0; i < T * B * 2; i++)
         x[i] = (float)cos((double)i);
-    rnnc_batch b = {T, B, NULL, x, NULL, RNNC_PAD_POST};
+    rnnc_batch b = {T, B, NULL, x, NULL, RNNC_PAD_POST, 0, NULL};
     rnnc_model_set_step_grads(m, 1);
     float *rec[2] = {NULL, NULL};
     const size_t n = (size_t)T * B * 256;

@@ -44,7 +44,7 @@ static result run(int kind, int bidir, int hidden, int threads) {
         dout[i] = (float)rnnc_rng_normal(&g);
     for (int b = 0; b < B; b++)
         len[b] = 1 + (int32_t)rnnc_rng_below(&g, T);
-    rnnc_batch batch = {T, B, NULL, x, len, RNNC_PAD_POST};
+    rnnc_batch batch = {T, B, NULL, x, len, RNNC_PAD_POST, 0, NULL};
     rnnc_model_forward(m, &batch, 1);
     int nd;
     size_t dims[3];

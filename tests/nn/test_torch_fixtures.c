@@ -83,7 +83,7 @@ static double run(const fx_case *c, rnnc_model *m, int padding, const float *dy,
     for (size_t i = 0; i < lt->n; i++)
         len[i] = (int32_t)lt->data[i];
     rnnc_model_set_state(m, 0, c->B, h0, c0);
-    rnnc_batch b = {c->T, c->B, NULL, x, len, padding};
+    rnnc_batch b = {c->T, c->B, NULL, x, len, padding, 0, NULL};
     double worst = 0;
     char what[256];
 #define COMPARE(label, got, tname)                                                                 \

@@ -50,7 +50,7 @@ static double full_forward_loss(rnnc_lm *lm, const int32_t *ids, size_t n) {
     for (int i = 0; i < cfg->n_layers; i++)
         if (cfg->layers[i].kind == RNNC_LAYER_LSTM)
             rnnc_model_set_state(m, i, 1, NULL, NULL);
-    rnnc_batch b = {(int)n - 1, 1, ids, NULL, NULL, RNNC_PAD_POST};
+    rnnc_batch b = {(int)n - 1, 1, ids, NULL, NULL, RNNC_PAD_POST, 0, NULL};
     double loss = NAN;
     if (rnnc_model_forward(m, &b, 0) == RNNC_OK) {
         size_t dims[3];
@@ -133,7 +133,7 @@ static void manual_epoch(rnnc_lm *lm, const rnnc_corpus *c, int B, int T, int lo
                 y[t * B + b] = c->ids[(size_t)b * bl + p + t + 1];
             }
         rnnc_model_set_state(m, 1, B, h, cc);
-        rnnc_batch batch = {(int)k, B, x, NULL, NULL, RNNC_PAD_POST};
+        rnnc_batch batch = {(int)k, B, x, NULL, NULL, RNNC_PAD_POST, 0, NULL};
         rnnc_model_forward(m, &batch, 1);
         const float *hT, *cT;
         rnnc_model_final_state(m, 1, &hT, &cT);
@@ -374,7 +374,7 @@ static void greedy_chain(rnnc_lm *lm, const char *prime, int n) {
         rnnc_lm_encode(lm, seq, strlen(seq), "seq", &cc);
         rnnc_model *m = rnnc_lm_model(lm);
         rnnc_model_set_state(m, 1, 1, NULL, NULL);
-        rnnc_batch bt = {(int)cc.n, 1, cc.ids, NULL, NULL, RNNC_PAD_POST};
+        rnnc_batch bt = {(int)cc.n, 1, cc.ids, NULL, NULL, RNNC_PAD_POST, 0, NULL};
         rnnc_model_forward(m, &bt, 0);
         size_t dims[3];
         int nd;

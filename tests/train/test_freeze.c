@@ -34,7 +34,7 @@ static float dout[B * 3];
 
 /* One forward and backward; returns the multiply-adds of the backward's GEMMs. */
 static unsigned long long step(rnnc_model *m) {
-    rnnc_batch b = {T, B, ids, NULL, NULL, RNNC_PAD_POST};
+    rnnc_batch b = {T, B, ids, NULL, NULL, RNNC_PAD_POST, 0, NULL};
     rnnc_model_forward(m, &b, 1);
     rnnc_model_zero_grad(m);
     const unsigned long long before = rnnc__gemm_macs;

@@ -37,7 +37,7 @@ static double train(int kind, uint64_t seed, int steps, double *first_loss) {
                 x[t * B + b] = (float)rnnc_rng_uniform(&r);
             y[b] = x[(TMAX - len[b]) * B + b];
         }
-        rnnc_batch batch = {TMAX, B, NULL, x, len, RNNC_PAD_PRE};
+        rnnc_batch batch = {TMAX, B, NULL, x, len, RNNC_PAD_PRE, 0, NULL};
         rnnc_model_forward(m, &batch, 1);
         double l = rnnc_loss_mse(rnnc_model_output(m, NULL, NULL), y, B, dout);
         if (step < 20)
