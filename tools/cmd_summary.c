@@ -34,7 +34,7 @@ static void print_layers(const char *path, const rnnc_config *cfg, const rnnc_mo
         else if (s->kind == RNNC_LAYER_DECODER)
             snprintf(detail, sizeof detail, "%d %s, %s", s->layers,
                      s->cell == RNNC_LAYER_GRU ? "gru" : "lstm",
-                     s->attention == RNNC_ATTN_DOT       ? "dot"
+                     s->attention == RNNC_ATTN_DOT        ? "dot"
                      : s->attention == RNNC_ATTN_ADDITIVE ? "additive"
                                                           : "general");
         /* a decoder's output has the target's steps (dec_T), not the source's */
