@@ -100,6 +100,8 @@ CASES = [
         ("tab\there\x1cfile\u3000wide\u2028sep\x85nel\u00a0nb", "tab here file wide sep nel nb"),
         ("don't won't it's 'quoted' ''double''", "do not won't it's 'quoted' \"double\""),
         ("Ends with a tokenized period .", "Ends with a tokenized period."),
+        # a dash before the final line end stays: text.rstrip() comes before 13a's "-\n" rule
+        ("On se voit au bord de la mer-\n", "On se voit au bord de la mer -"),
         ("...!!! ??? ,,, ;;; --- ___ \\back\\slash", "... !!! ??? ,,, ;;; --- ___ \\back\\slash"),
     ]),
     ("chrf_short", [("a", "a"), ("ab", "abc"), ("x y z", "xyz"), ("abcdef", "ab")]),
