@@ -23,6 +23,7 @@ static const struct command {
     {"inspect", cmd_inspect, "list a model file's layers, tensors and metadata"},
     {"plot", cmd_plot, "draw a training run's loss and metrics per epoch (SVG or PNG)"},
     {"gradcheck", cmd_gradcheck, "check a model's gradients against finite differences (double)"},
+    {"bleu", cmd_bleu, "corpus BLEU and chrF of a hypothesis file against a reference file"},
     {"summary", cmd_summary, "read a model description file and list its layers and parameters"},
     {"info", cmd_info, "this CPU's instruction sets and the kernels rnnc runs on it"},
 };
