@@ -158,6 +158,7 @@ FUZZ_MAX_LEN_text := 8192
 FUZZ_MAX_LEN_forecaster := 65536
 FUZZ_MAX_LEN_lm := 65536
 FUZZ_MAX_LEN_checkpoint := 65536
+FUZZ_MAX_LEN_bleu := 4096
 
 .PHONY: fuzz fuzz-build fuzz-clean
 $(FUZZ_BUILD)/obj/%.o: src/%.c $(HEADERS)

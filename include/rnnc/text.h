@@ -1,5 +1,5 @@
 /* rnnc/text.h: text data: the tokenizer, vocabularies, padding, labelled-text sets, text
- * augmentation, token streams (corpora) and text files.
+ * augmentation, token streams (corpora), text files and the translation metrics (BLEU, chrF).
  * Part of the public API; include "rnnc.h" for all of it (its conventions hold here). */
 #ifndef RNNC_TEXT_H
 #define RNNC_TEXT_H
@@ -351,6 +351,73 @@ size_t rnnc_text_invalid_utf8(const char *text, size_t len);
  * bytes): each byte >= 0x80 becomes its two-byte code point. RNNC_ERR_NOMEM, RNNC_ERR_ARG for a
  * NULL argument; on error *out is NULL. */
 rnnc_status rnnc_text_latin1_to_utf8(const char *text, size_t len, char **out, size_t *out_len);
+
+/* ---------------------------------------------------------------------------------------------
+ * Translation metrics: corpus BLEU and chrF exactly as sacreBLEU 2.6.0 computes them with its
+ * defaults (docs/metrics.md), one reference per sentence. Sentences are detokenised UTF-8 text.
+ *
+ * BLEU: each sentence loses its trailing whitespace and goes through sacreBLEU's 13a tokenizer
+ * (rnnc_bleu_tokenize); case-sensitive; n-grams of orders 1..4 are counted per sentence, the
+ * hypothesis's clipped by the reference's counts, and summed over the corpus; the score is the
+ * brevity penalty times the geometric mean of the four precisions, 'exp' smoothing for an order
+ * without a match (the k-th such order counts as 1/2^k of a match), and 0 when no n-gram of any
+ * order matches or the corpus has no n-gram of some order (a corpus of 3-word sentences scores
+ * 0, as in sacreBLEU). Signature: rnnc_bleu_signature().
+ * chrF: character n-grams of orders 1..6 over the code points of each sentence with whitespace
+ * removed, beta 2, no word n-grams, case-sensitive; precision and recall are averaged over the
+ * orders that have n-grams on both sides of the corpus (sacreBLEU's default, eps_smoothing off);
+ * a hypothesis's n-grams of an order count only where its reference has n-grams of that order.
+ * Signature: rnnc_chrf_signature().
+ * Whitespace is what Python's str.split() splits on (ASCII space, \t \n \v \f \r, 0x1C..0x1F,
+ * U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).
+ *
+ * Input: every sentence must be valid UTF-8 (sacreBLEU reads only text): invalid UTF-8 is refused
+ * with RNNC_ERR_FORMAT naming the side and the index (counted from 0) and the byte, as in
+ * "rnnc_bleu: hyp[3]: invalid UTF-8 at byte 7"; a NULL sentence is RNNC_ERR_ARG naming it the
+ * same way; a sentence longer than 16 MiB is RNNC_ERR_FORMAT. An empty sentence is fine (it has no
+ * n-grams). Scores are percentages in [0, 100]. */
+typedef struct rnnc_bleu_score {
+    double score;              /* BLEU, 0..100 */
+    double precisions[4];      /* n-gram precisions in percent, orders 1..4 (smoothed) */
+    double bp;                 /* brevity penalty: 1, or exp(1 - ref_len / hyp_len) if shorter */
+    double ratio;              /* hyp_len / ref_len; 0 when ref_len is 0 */
+    uint64_t hyp_len, ref_len; /* tokens of the hypotheses and of the references */
+    uint64_t correct[4], total[4]; /* clipped matches and hypothesis n-grams, orders 1..4 */
+} rnnc_bleu_score;
+
+/* Corpus BLEU of hypotheses hyp[0..n) against references ref[0..n) (borrowed). n 0 gives all
+ * zeros (bp 1). Errors: RNNC_ERR_ARG (hyp, ref or out NULL, a NULL sentence), RNNC_ERR_FORMAT (a
+ * sentence that is not UTF-8 or too long), RNNC_ERR_NOMEM. */
+rnnc_status rnnc_bleu(const char *const *hyp, const char *const *ref, size_t n,
+                      rnnc_bleu_score *out);
+/* Corpus chrF (chrF2) into *out, 0..100; as rnnc_bleu. */
+rnnc_status rnnc_chrf(const char *const *hyp, const char *const *ref, size_t n, double *out);
+/* sacreBLEU's signature strings of these settings (static):
+ * "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0" and
+ * "nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0". */
+const char *rnnc_bleu_signature(void);
+const char *rnnc_chrf_signature(void);
+/* text tokenized as BLEU sees it: sacreBLEU's Tokenizer13a applied to text.rstrip(), tokens
+ * joined by single spaces, in a malloc'd string *out (free()). Errors as rnnc_bleu's (the text
+ * is named "text[0]"); on error *out is NULL. */
+rnnc_status rnnc_bleu_tokenize(const char *text, char **out);
+
+/* The same statistics gathered one sentence pair at a time (a decoder's output as it streams):
+ * after the pairs of a corpus are added, rnnc_textscore_bleu and rnnc_textscore_chrf give what
+ * rnnc_bleu and rnnc_chrf give on the whole corpus, and may be read at any point. Owned by the
+ * caller; one object is not to be used by two threads at once. */
+typedef struct rnnc_textscore rnnc_textscore;
+rnnc_status rnnc_textscore_create(rnnc_textscore **out);
+void rnnc_textscore_free(rnnc_textscore *ts); /* NULL is fine */
+/* Adds one pair (hyp and ref borrowed for the call). Errors as rnnc_bleu's, the pair named by
+ * its index (the number of pairs added before it); a refused pair changes nothing. */
+rnnc_status rnnc_textscore_add(rnnc_textscore *ts, const char *hyp, const char *ref);
+/* The number of pairs added (0 for NULL). */
+size_t rnnc_textscore_count(const rnnc_textscore *ts);
+/* Forgets every pair. */
+void rnnc_textscore_reset(rnnc_textscore *ts);
+rnnc_status rnnc_textscore_bleu(const rnnc_textscore *ts, rnnc_bleu_score *out);
+rnnc_status rnnc_textscore_chrf(const rnnc_textscore *ts, double *out);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@
  * under make SAN=address,undefined the sanitizers watch every input too. */
 #define RNNC_FUZZ_NO_MAIN
 #include "fuzz_aclimdb.c"
+#include "fuzz_bleu.c"
 #include "fuzz_checkpoint.c"
 #include "fuzz_config.c"
 #include "fuzz_corpus.c"
@@ -31,12 +32,19 @@ static const struct {
     const char *name;
     fuzz_fn fn;
 } targets[] = {
-    {"aclimdb", fuzz_aclimdb},         {"config", fuzz_config},
-    {"safetensors", fuzz_safetensors}, {"text", fuzz_text_target},
-    {"textset", fuzz_textset},         {"trainconfig", fuzz_trainconfig},
-    {"series", fuzz_series},           {"corpus", fuzz_corpus},
-    {"forecaster", fuzz_forecaster},   {"lm", fuzz_lm},
-    {"checkpoint", fuzz_checkpoint},   {"npz", fuzz_npz},
+    {"aclimdb", fuzz_aclimdb},
+    {"config", fuzz_config},
+    {"safetensors", fuzz_safetensors},
+    {"text", fuzz_text_target},
+    {"textset", fuzz_textset},
+    {"trainconfig", fuzz_trainconfig},
+    {"series", fuzz_series},
+    {"corpus", fuzz_corpus},
+    {"forecaster", fuzz_forecaster},
+    {"lm", fuzz_lm},
+    {"checkpoint", fuzz_checkpoint},
+    {"npz", fuzz_npz},
+    {"bleu", fuzz_bleu},
 };
 
 static int by_name(const void *a, const void *b) {

@@ -63,7 +63,7 @@ sets=()
 for i in $(seq 65); do sets+=(--set "train.epochs=$i"); done
 expect 2 'rnnc train: at most 64 --set options' -- "$rnnc" train x.ini "${sets[@]}"
 # every subcommand: an unknown option and a value missing at the end name the option, exit 2
-for c in demo train finetune eval forecast generate predict inspect summary info plot; do
+for c in demo train finetune eval forecast generate predict inspect summary info plot bleu; do
     expect 2 "rnnc $c: unknown option '--bogus' \(see --help\)" -- "$rnnc" $c --bogus
     expect 2 "rnnc $c: unknown option '--bogus=1' \(see --help\)" -- "$rnnc" $c --bogus=1
 done
@@ -98,6 +98,7 @@ help_lists inspect
 help_lists summary --set
 help_lists info
 help_lists plot --out --force
+help_lists bleu --width
 expect 0 'lstm\.weight_hh_l0 +\(512, 128\) +65536' -- "$rnnc" summary examples/models/imdb-lstm.ini
 expect 0 'total +1412225' -- "$rnnc" summary examples/models/imdb-lstm.ini
 # layers are numbered from 0, as the library's calls and the error messages number them
@@ -402,6 +403,17 @@ expect 0 'saved .*fc1/model\.safetensors' -- "$rnnc" train "$tmp/fc.ini" --threa
 fcrun=("$rnnc" finetune "$tmp/fc1/model.safetensors" "$tmp/fc.ini" --threads 1 --quiet --set forecast.data="$tmp/s2.csv" --set forecast.horizon=3 --set train.output="$tmp/fc2")
 expect 2 "'head\.weight' is \(2, 6\), the model needs \(3, 6\)" -- "${fcrun[@]}"
 expect 0 'reinit +head\.weight  \(the new task head\)' -- "${fcrun[@]}" --set finetune.head=new --set finetune.freeze=lstm
+
+# rnnc bleu: sacreBLEU 2.6.0's own lines for these files (`sacrebleu ref.txt -i hyp.txt -m bleu chrf
+# -f text -w 4`): French with U+2019 and U+202F, numbers, an empty hypothesis, a shorter corpus
+printf 'Le chat est assis sur le tapis.\nC\xe2\x80\x99est l\xe2\x80\x99\xc3\xa9t\xc3\xa9, vraiment\xe2\x80\xaf?\nIl a pay\xc3\xa9 1,000.50 dollars.\n\n' >"$tmp/hyp.txt"
+printf 'Le chat est assis sur le tapis rouge.\nC\xe2\x80\x99est l\xe2\x80\x99\xc3\xa9t\xc3\xa9, non\xe2\x80\xaf?\nIl a pay\xc3\xa9 1,000.50 dollars hier.\nRien.\n' >"$tmp/ref.txt"
+expect 0 '^BLEU\|nrefs:1\|case:mixed\|eff:no\|tok:13a\|smooth:exp\|version:2\.6\.0 = 59\.7141 94\.7/75\.0/69\.2/60\.0 \(BP = 0\.810 ratio = 0\.826 hyp_len = 19 ref_len = 23\)$' -- "$rnnc" bleu --width 4 "$tmp/hyp.txt" "$tmp/ref.txt"
+expect 0 '^chrF2\|nrefs:1\|case:mixed\|eff:yes\|nc:6\|nw:0\|space:no\|version:2\.6\.0 = 76\.1968$' -- "$rnnc" bleu --width 4 "$tmp/hyp.txt" "$tmp/ref.txt"
+expect 0 '= 59\.7 94\.7/75\.0' -- "$rnnc" bleu "$tmp/hyp.txt" "$tmp/ref.txt"
+gzip -c "$tmp/hyp.txt" >"$tmp/hyp.txt.gz"
+expect 0 '= 59\.7141 ' -- "$rnnc" bleu --width 4 "$tmp/hyp.txt.gz" "$tmp/ref.txt"
+expect 2 'usage: rnnc bleu HYP REF' -- "$rnnc" bleu "$tmp/hyp.txt"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

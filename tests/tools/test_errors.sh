@@ -976,6 +976,15 @@ if [ -f "$tmp/arr/features3.npz" ]; then
     row gradflow-input 2 "steps\.npz: per-step labels .* are not measured" -- "$rnnc" gradflow --data "$tmp/arr/steps.npz" "$tmp/gf.ini"
     row gradflow-input 2 "notzip\.npz" -- "$rnnc" gradflow --data "$tmp/arr/notzip.npz" "$tmp/gf.ini"
 fi
+# rnnc bleu: files of other lengths, a line not UTF-8, a NUL byte, a missing file; nothing written
+printf 'Le chat dort.\nIl pleut.\n' >"$tmp/bleu-hyp.txt"
+printf 'Le chat dort.\n' >"$tmp/bleu-ref1.txt"
+printf 'Le chat dort.\nIl pl\xe9ut.\n' >"$tmp/bleu-latin1.txt"
+printf 'Le chat\0dort.\nIl pleut.\n' >"$tmp/bleu-nul.txt"
+row bleu-input 2 "rnnc: bleu: .*bleu-hyp\.txt has 2 lines but .*bleu-ref1\.txt has 1: one reference per hypothesis" -- "$rnnc" bleu "$tmp/bleu-hyp.txt" "$tmp/bleu-ref1.txt"
+row bleu-input 2 "rnnc: bleu: .*bleu-latin1\.txt:2: not UTF-8 \(1 invalid byte\)" -- "$rnnc" bleu "$tmp/bleu-hyp.txt" "$tmp/bleu-latin1.txt"
+row bleu-input 2 "rnnc: bleu: .*bleu-nul\.txt:1: a NUL byte in the line" -- "$rnnc" bleu "$tmp/bleu-nul.txt" "$tmp/bleu-hyp.txt"
+row bleu-input 1 "rnnc: bleu: .*bleu-none\.txt: cannot open" -- "$rnnc" bleu "$tmp/bleu-hyp.txt" "$tmp/bleu-none.txt"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
