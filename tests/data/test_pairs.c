@@ -207,6 +207,14 @@ static void test_read(void) {
     st = rnnc_pairs_read(&s, &p);
     check(st == RNNC_ERR_IO && strstr(rnnc_last_error(), "missing.tsv"), "a missing file is IO");
     check(rnnc_pairs_read(NULL, &p) == RNNC_ERR_ARG, "NULL source refused");
+    rnnc_pairs_source s2 = rnnc_pairs_source_init();
+    check(s2.struct_size == sizeof s2 && s2.swap == 0 && s2.path == NULL,
+          "rnnc_pairs_source_init: struct_size, no swap");
+    s2.path = plain;
+    s2.struct_size -= 8;
+    st = rnnc_pairs_read(&s2, &p);
+    check(st == RNNC_ERR_ARG && strstr(rnnc_last_error(), "rnnc_pairs_source: struct_size is"),
+          "a wrong struct_size refused");
 }
 
 /* ---- tokenize / detokenize ---------------------------------------------------------------- */
