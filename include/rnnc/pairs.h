@@ -94,9 +94,9 @@ enum rnnc_pairs_part { RNNC_PAIRS_TRAIN = 0, RNNC_PAIRS_VALID = 1, RNNC_PAIRS_TE
  * u < test gives TEST, u < test + valid VALID, otherwise TRAIN. The same source (after
  * normalisation: case, spacing and apostrophes aside) always lands in the same part, whatever the
  * pairs around it. valid, test >= 0 and valid + test < 1, else RNNC_ERR_ARG. */
-rnnc_status rnnc_pairs_part_of(const char *src, size_t len, double valid, double test,
-                               uint64_t seed, int *part);
-/* Splits p into train, valid and test by rnnc_pairs_part_of of each source; the three sets
+rnnc_status rnnc_pairs_part(const char *src, size_t len, double valid, double test, uint64_t seed,
+                            int *part);
+/* Splits p into train, valid and test by rnnc_pairs_part of each source; the three sets
  * (owned by the caller; a part may be empty, n 0) keep the file order. p is left as it is. */
 rnnc_status rnnc_pairs_split(const rnnc_pairs *p, double valid, double test, uint64_t seed,
                              rnnc_pairs **train, rnnc_pairs **val, rnnc_pairs **test_out);

@@ -398,10 +398,10 @@ rnnc_status rnnc_pairs_detokenize(const char *const *tok, size_t n, int style, c
 
 /* ---- split and filters ------------------------------------------------------------------------ */
 
-rnnc_status rnnc_pairs_part_of(const char *src, size_t len, double valid, double test,
-                               uint64_t seed, int *part) {
+rnnc_status rnnc_pairs_part(const char *src, size_t len, double valid, double test, uint64_t seed,
+                            int *part) {
     if (!part || (!src && len > 0))
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_pairs_part_of: NULL argument");
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_pairs_part: NULL argument");
     if (!(valid >= 0 && test >= 0 && valid + test < 1))
         return RNNC_FAIL(RNNC_ERR_ARG,
                          "the validation and test fractions (%g, %g) must be >= 0 with a sum "
@@ -441,7 +441,7 @@ rnnc_status rnnc_pairs_split(const rnnc_pairs *p, double valid, double test, uin
         s = builder_new(&b[k]);
     for (size_t i = 0; i < p->n && !s; i++) {
         int part;
-        s = rnnc_pairs_part_of(p->src[i], strlen(p->src[i]), valid, test, seed, &part);
+        s = rnnc_pairs_part(p->src[i], strlen(p->src[i]), valid, test, seed, &part);
         if (!s)
             s = builder_add(&b[part], p->src[i], strlen(p->src[i]), p->tgt[i], strlen(p->tgt[i]),
                             p->line[i]);

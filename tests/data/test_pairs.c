@@ -298,9 +298,9 @@ static rnnc_pairs *many_pairs(void) {
     return p;
 }
 
-static int part_of(const char *s, uint64_t seed) {
+static int source_part(const char *s, uint64_t seed) {
     int part = -1;
-    rnnc_pairs_part_of(s, strlen(s), 0.1, 0.1, seed, &part);
+    rnnc_pairs_part(s, strlen(s), 0.1, 0.1, seed, &part);
     return part;
 }
 
@@ -357,23 +357,23 @@ static void test_split(void) {
     rnnc_pairs_free(tr), rnnc_pairs_free(va), rnnc_pairs_free(te);
 
     /* one sentence's part does not depend on its neighbours, only on its normalised form */
-    check(part_of("I'm cold.", 7) == part_of("  i\xE2\x80\x99M COLD . ", 7),
-          "part_of: spelling variants of one source agree");
+    check(source_part("I'm cold.", 7) == source_part("  i\xE2\x80\x99M COLD . ", 7),
+          "rnnc_pairs_part: spelling variants of one source agree");
     int counts[3] = {0, 0, 0};
     char s[64];
     for (int i = 0; i < 2000; i++) {
         snprintf(s, sizeof s, "sentence %d", i);
-        int k = part_of(s, 1);
+        int k = source_part(s, 1);
         if (k >= 0 && k < 3)
             counts[k]++;
     }
     check(counts[1] > 130 && counts[1] < 270 && counts[2] > 130 && counts[2] < 270,
-          "part_of: 10%%/10%% of 2000 sentences (%d valid, %d test)", counts[1], counts[2]);
+          "rnnc_pairs_part: 10%%/10%% of 2000 sentences (%d valid, %d test)", counts[1], counts[2]);
     int part = -1;
-    check(rnnc_pairs_part_of("x", 1, 0.6, 0.5, 1, &part) == RNNC_ERR_ARG,
-          "part_of: valid + test >= 1 refused");
-    check(rnnc_pairs_part_of("x", 1, -0.1, 0.5, 1, &part) == RNNC_ERR_ARG,
-          "part_of: a negative fraction refused");
+    check(rnnc_pairs_part("x", 1, 0.6, 0.5, 1, &part) == RNNC_ERR_ARG,
+          "rnnc_pairs_part: valid + test >= 1 refused");
+    check(rnnc_pairs_part("x", 1, -0.1, 0.5, 1, &part) == RNNC_ERR_ARG,
+          "rnnc_pairs_part: a negative fraction refused");
     rnnc_pairs_free(p);
 }
 
