@@ -89,8 +89,9 @@ rnnc_status rnnc_pairs_detokenize(const char *const *tok, size_t n, int style, c
 
 /* The part of the data a pair belongs to. */
 enum rnnc_pairs_part { RNNC_PAIRS_TRAIN = 0, RNNC_PAIRS_VALID = 1, RNNC_PAIRS_TEST = 2 };
-/* The part of a source sentence: u = the top 53 bits of FNV-1a (64 bits) over the seed's 8 bytes
- * (little-endian) then the normalised sentence (rnnc_pairs_normalize), as a fraction in [0, 1);
+/* The part of a source sentence: h = FNV-1a (64 bits) over the seed's 8 bytes (little-endian)
+ * then the normalised sentence (rnnc_pairs_normalize), mixed by the splitmix64 finaliser; u = its
+ * top 53 bits as a fraction in [0, 1);
  * u < test gives TEST, u < test + valid VALID, otherwise TRAIN. The same source (after
  * normalisation: case, spacing and apostrophes aside) always lands in the same part, whatever the
  * pairs around it. valid, test >= 0 and valid + test < 1, else RNNC_ERR_ARG. */
