@@ -25,6 +25,7 @@
 #include "rnnc/formats.h"
 #include "rnnc/text.h"
 #include "rnnc/series.h"
+#include "rnnc/pairs.h"
 #include "rnnc/nn.h"
 #include "rnnc/train.h"
 #include "rnnc/classify.h"

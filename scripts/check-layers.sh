@@ -28,7 +28,7 @@ public_layer() { # include/rnnc/<name>.h -> layer
     case $1 in
     core) echo core ;;
     formats) echo formats ;;
-    text | series) echo data ;;
+    text | pairs | series) echo data ;;
     nn) echo nn ;;
     train) echo train ;;
     classify | trainfile | lm | forecast | arrays) echo tasks ;;

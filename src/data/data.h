@@ -21,6 +21,9 @@ size_t rnnc__utf8_encode(uint32_t cp, char *out);
 /* The lower-case form of cp from the tokenizer's table (ASCII, Latin-1, Latin Extended-A, Greek,
  * Cyrillic); other code points are returned unchanged. */
 uint32_t rnnc__lower(uint32_t cp);
+/* The tokenizer's whitespace and punctuation (rnnc_tokenize's rules, rnnc/text.h). */
+int rnnc__is_space(uint32_t cp);
+int rnnc__is_punct(uint32_t cp);
 
 /* Building a vocabulary from tokens fed one at a time (rnnc_vocab_build and the language-model
  * corpus use it). rnnc__vocab_counter_new makes an empty counting table (release it with
@@ -32,6 +35,11 @@ rnnc_status rnnc__vocab_counter_new(rnnc_vocab **counter);
 int rnnc__vocab_count(const char *tok, size_t len, void *counter);
 rnnc_status rnnc__vocab_rank(const rnnc_vocab *counter, int num_words, int min_freq,
                              const char *what, rnnc_vocab **out);
+/* rnnc__vocab_rank with the tokens first[0..n_first) given the ids right after the reserved ones
+ * (RNNC_VOCAB_FIRST on), whatever their counts (translation's "<eos>"); num_words counts them and
+ * must leave room for one word after them. */
+rnnc_status rnnc__vocab_rank_first(const rnnc_vocab *counter, const char *const *first, int n_first,
+                                   int num_words, int min_freq, const char *what, rnnc_vocab **out);
 /* Checks rnnc_vocab_build's num_words and min_freq; messages name `what`. */
 rnnc_status rnnc__vocab_limits(int num_words, int min_freq, const char *what);
 

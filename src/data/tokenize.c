@@ -115,13 +115,13 @@ char *rnnc_text_nul_to_space(char *text, size_t len) {
     return text;
 }
 
-static int is_space(uint32_t c) {
+int rnnc__is_space(uint32_t c) {
     return c <= 0x20 || c == 0x7F || c == 0x85 || c == 0xA0 || c == 0x1680 ||
            (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
            c == 0x205F || c == 0x3000;
 }
 
-static int is_punct(uint32_t c) {
+int rnnc__is_punct(uint32_t c) {
     if (c < 0x80)
         return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
                (c >= 0x7B && c <= 0x7E);
@@ -134,7 +134,7 @@ static int is_punct(uint32_t c) {
 
 /* A letter or digit for the apostrophe rule: anything that is neither space nor punctuation. */
 static int is_word(uint32_t c) {
-    return !is_space(c) && !is_punct(c);
+    return !rnnc__is_space(c) && !rnnc__is_punct(c);
 }
 
 static int is_apostrophe(uint32_t c) {
@@ -244,9 +244,9 @@ static int tokenize(const rnnc_tokenizer_spec *spec, const char *text, size_t le
         uint32_t c;
         size_t k = rnnc__utf8_decode(s + i, len - i, &c);
         i += k;
-        if (is_space(c)) {
+        if (rnnc__is_space(c)) {
             r = tok_emit(&t, fn, user);
-        } else if (spec->split_punct && is_punct(c)) {
+        } else if (spec->split_punct && rnnc__is_punct(c)) {
             int inside = 0;
             if (is_apostrophe(c) && is_word(prev) && i < len) {
                 /* The tag check is not needed here: '<' is punctuation, not a word character. */

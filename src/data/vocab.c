@@ -156,8 +156,20 @@ static int by_count(const void *a, const void *b) {
 
 rnnc_status rnnc__vocab_rank(const rnnc_vocab *c, int num_words, int min_freq, const char *what,
                              rnnc_vocab **out) {
+    return rnnc__vocab_rank_first(c, NULL, 0, num_words, min_freq, what, out);
+}
+
+rnnc_status rnnc__vocab_rank_first(const rnnc_vocab *c, const char *const *first, int n_first,
+                                   int num_words, int min_freq, const char *what,
+                                   rnnc_vocab **out) {
     *out = NULL;
     RNNC_TRY(rnnc__vocab_limits(num_words, min_freq, what));
+    if (num_words > 0 && num_words <= RNNC_VOCAB_FIRST + n_first)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "%s: num_words %d must be 0 (no limit) or at least %d (ids 0-%d are "
+                         "reserved)",
+                         what, num_words, RNNC_VOCAB_FIRST + n_first + 1,
+                         RNNC_VOCAB_FIRST + n_first - 1);
     RNNC_ASSERT(c->count != NULL || c->n == 0);
     rnnc_vocab *v = NULL;
     ranked *order = NULL;
@@ -166,6 +178,9 @@ rnnc_status rnnc__vocab_rank(const rnnc_vocab *c, int num_words, int min_freq, c
         s = vocab_new(0, &v);
     for (int r = 0; r < RNNC_VOCAB_FIRST && !s; r++)
         s = append(v, reserved[r], strlen(reserved[r]), what);
+    for (int r = 0; r < n_first && !s; r++)
+        if (v->slot[find(v, first[r], strlen(first[r]))] < 0)
+            s = append(v, first[r], strlen(first[r]), what);
     if (!s) {
         for (size_t i = 0; i < c->n; i++)
             order[i].count = c->count[i], order[i].id = i;
