@@ -20,7 +20,7 @@ LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -linih -ljansson
 LDFLAGS += $(SANFLAGS)
 
 # Layer and model code is compiled twice: float (the library) and double (gradient checks).
-GENERIC := src/core/gemm.c src/core/vmath.c $(filter-out src/nn/api.c src/nn/plan.c src/nn/config.c src/nn/modelfile.c src/nn/gradcheck.c,$(wildcard src/nn/*.c))
+GENERIC := src/core/gemm.c src/core/vmath.c $(filter-out src/nn/api.c src/nn/plan.c src/nn/config.c src/nn/modelfile.c src/nn/gradcheck.c src/nn/beam.c,$(wildcard src/nn/*.c))
 PLAIN := $(filter-out $(GENERIC),$(wildcard src/*/*.c))
 OBJ32 := $(patsubst src/%.c,$(BUILD)/f32/%.o,$(GENERIC))
 OBJ64 := $(patsubst src/%.c,$(BUILD)/f64/%.o,$(GENERIC))
