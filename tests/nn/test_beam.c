@@ -146,7 +146,26 @@ static void test_repeats(void) {
     check(t.calls <= 6, "a sentence stops at its step limit (%d steps)", t.calls);
 }
 
+/* K = 2. Step 1's candidates: a->c .25 (a beam), a->end .2 (rank 1: finished "a"), b->end .18
+ * (rank 2, below the first K: not a hypothesis), b->b .17 (a beam); then c->end gives "a c" at
+ * .25, the best. Taking b->end as finished too would stop at step 1 with "a" (.2). */
+static void test_end_rank(void) {
+    enum { A = 2, Bt = 3, C = 4 };
+    table t = {5, {{0}}, 0};
+    t.p[START][A] = .5, t.p[START][Bt] = .5;
+    t.p[A][C] = .5, t.p[A][END] = .4, t.p[A][Bt] = .1;
+    t.p[Bt][END] = .36, t.p[Bt][Bt] = .34, t.p[Bt][A] = .3;
+    t.p[C][END] = 1, t.p[END][END] = 1;
+    const size_t max_len[1] = {8};
+    int32_t out[CAP], len[1];
+    const int32_t ac[] = {A, C};
+    const int ok = search(&t, 2, 0, 0, 1, max_len, out, len, NULL);
+    check(ok && is_seq(out, len[0], ac, 2),
+          "an end token ranked below the first K candidates finishes nothing: \"a c\" (.25) wins");
+}
+
 int main(void) {
+    test_end_rank();
     test_greedy();
     test_beam_beats_greedy();
     test_length_penalty();
