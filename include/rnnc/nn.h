@@ -184,6 +184,33 @@ typedef struct rnnc_batch {
  * grow to the largest (T,B) seen and are reused; a training loop with a fixed maximum allocates
  * only in its first step. */
 rnnc_status rnnc_model_forward(rnnc_model *m, const rnnc_batch *batch, int training);
+
+/* How a model that ends in a decoder writes its output sequences (rnnc_model_decode): a beam
+ * search, greedy with beam = 1. Hypotheses are ranked by their log-probability divided by GNMT's
+ * length penalty ((5 + n) / 6)^length_penalty (n tokens with the end token; 0: none). Each
+ * sentence decodes at most ceil(max_ratio x its source length) tokens, at most max_len. */
+typedef struct rnnc_decode_spec {
+    size_t struct_size;    /* set by rnnc_decode_spec_init(); see docs/api.md, "Compatibility" */
+    int beam;              /* beams per sentence: 5 (1: greedy) */
+    double length_penalty; /* GNMT's alpha: 0.6 (0: none) */
+    double max_ratio;      /* 2 */
+    int max_len;           /* 200 */
+    int no_repeat_ngram;   /* an n-gram a hypothesis holds is not repeated in it; 0 (off) */
+    int32_t start, end;    /* the decoder vocabulary's start and end tokens: 1 and 3 */
+} rnnc_decode_spec;
+/* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
+void rnnc_decode_spec_defaults(rnnc_decode_spec *s, size_t size);
+static inline rnnc_decode_spec rnnc_decode_spec_init(void) {
+    rnnc_decode_spec s;
+    rnnc_decode_spec_defaults(&s, sizeof s);
+    return s;
+}
+/* Decodes the sources of batch (ids or x, lengths; no decoder inputs) with the model's decoder:
+ * out (B,cap) gets each sentence's best output without its end token, len (B) their lengths,
+ * score (B, may be NULL) their ranking score. cap must hold the longest possible output
+ * (min(max_len, ceil(max_ratio x T))). The same model, batch and spec give the same output. */
+rnnc_status rnnc_model_decode(rnnc_model *m, const rnnc_batch *batch, const rnnc_decode_spec *spec,
+                              int32_t *out, size_t cap, int32_t *len, float *score);
 /* The output of the last forward (borrowed, valid until the next forward): dims[0..ndim) is
  * (T,B,O) when the last layer returns sequences, (B,O) otherwise. */
 const float *rnnc_model_output(const rnnc_model *m, int *ndim, size_t dims[3]);

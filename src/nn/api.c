@@ -1,4 +1,5 @@
 /* The public model API: the float copy of the model engine behind an opaque handle. */
+#include "beam.h"
 #include "model.h"
 
 #include <math.h>
@@ -262,4 +263,94 @@ int rnnc_layer_has_cell_state(int kind) {
         if (rnnc__cells[c]->kind == kind && rnnc__cells[c]->has_c)
             return 1;
     return 0;
+}
+
+void rnnc_decode_spec_defaults(rnnc_decode_spec *out, size_t size) {
+    rnnc_decode_spec s;
+    memset(&s, 0, sizeof s);
+    s.beam = 5, s.length_penalty = 0.6, s.max_ratio = 2, s.max_len = 200;
+    s.start = 1, s.end = 3;
+    s.struct_size = sizeof s;
+    rnnc__spec_fill(out, size, &s, sizeof s);
+}
+
+typedef struct decoding {
+    rnnc__model_f32 *m;
+    size_t V;
+} decoding;
+
+/* The beam search's step: the decoder's logits, then log-softmax per row (in double). */
+static rnnc_status decode_step(void *ctx, size_t R, const int32_t *parent, const int32_t *ids,
+                               float *logp) {
+    decoding *d = ctx;
+    const float *lg;
+    RNNC_TRY(rnnc__model_decode_step_f32(d->m, parent, ids, &lg));
+    for (size_t r = 0; r < R; r++) {
+        const float *x = lg + r * d->V;
+        float mx = x[0];
+        for (size_t v = 1; v < d->V; v++)
+            mx = x[v] > mx ? x[v] : mx;
+        double sum = 0;
+        for (size_t v = 0; v < d->V; v++)
+            sum += exp((double)x[v] - mx);
+        const double lse = mx + log(sum);
+        for (size_t v = 0; v < d->V; v++)
+            logp[r * d->V + v] = (float)((double)x[v] - lse);
+    }
+    return RNNC_OK;
+}
+
+rnnc_status rnnc_model_decode(rnnc_model *m, const rnnc_batch *batch, const rnnc_decode_spec *spec,
+                              int32_t *out, size_t cap, int32_t *len, float *score) {
+    if (!m || !batch || !spec || !out || !len)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_decode: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_decode_spec));
+    const rnnc_config *cfg = rnnc_model_config(m);
+    const rnnc_layer_spec *dec = &cfg->layers[cfg->n_layers - 1];
+    if (dec->kind != RNNC_LAYER_DECODER)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_decode: the model does not end in a decoder");
+    if (spec->beam < 1 || spec->beam > 64 || !(spec->length_penalty >= 0) ||
+        !(spec->max_ratio > 0) || spec->max_len < 1 || spec->no_repeat_ngram < 0)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "rnnc_model_decode: beam %d must be in [1, 64], length_penalty >= 0, "
+                         "max_ratio > 0, max_len >= 1 and no_repeat_ngram >= 0",
+                         spec->beam);
+    if (spec->start < 0 || spec->start >= dec->vocab || spec->end < 0 || spec->end >= dec->vocab)
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "rnnc_model_decode: start %d and end %d must be ids of the decoder's "
+                         "vocabulary [0, %d)",
+                         (int)spec->start, (int)spec->end, dec->vocab);
+    if (batch->T < 1 || batch->B < 1)
+        return RNNC_FAIL(RNNC_ERR_SHAPE, "batch: T = %d and B = %d must be >= 1", batch->T,
+                         batch->B);
+    const size_t B = (size_t)batch->B;
+    size_t *limit;
+    RNNC_TRY(rnnc__calloc((void **)&limit, B, sizeof *limit, "decoding"));
+    rnnc_status st = RNNC_OK;
+    for (size_t b = 0; b < B && st == RNNC_OK; b++) {
+        const double n = batch->lengths ? batch->lengths[b] : batch->T;
+        const double want = ceil(spec->max_ratio * n);
+        limit[b] = want < 1 ? 1 : want > spec->max_len ? (size_t)spec->max_len : (size_t)want;
+        if (limit[b] > cap)
+            st = RNNC_FAIL(RNNC_ERR_ARG,
+                           "rnnc_model_decode: sentence %zu may take %zu tokens, but out holds %zu",
+                           b, limit[b], cap);
+    }
+    const rnnc__batch_f32 b = {(size_t)batch->T, B, batch->ids, batch->x, batch->lengths,
+                               batch->padding,   0, NULL};
+    if (st == RNNC_OK)
+        st = rnnc__model_decode_begin_f32(m->impl, &b, (size_t)spec->beam);
+    double *sc = NULL;
+    if (st == RNNC_OK && score)
+        st = rnnc__calloc((void **)&sc, B, sizeof *sc, "decoding");
+    if (st == RNNC_OK) {
+        decoding d = {m->impl, (size_t)dec->vocab};
+        const rnnc__beam_spec bs = {spec->beam, spec->length_penalty, spec->no_repeat_ngram,
+                                    spec->start, spec->end};
+        st = rnnc__beam_search(&bs, B, d.V, limit, decode_step, &d, out, cap, len, sc);
+    }
+    for (size_t i = 0; st == RNNC_OK && sc && i < B; i++)
+        score[i] = (float)sc[i];
+    free(sc), free(limit);
+    return st;
 }

@@ -35,6 +35,17 @@ struct rnnc__decoder {
     real *work, *dbuf;
     size_t work_n, dbuf_n;
     double *colsum;
+    /* decoding (rnnc__decoder_begin / _step): R = B*K rows, sentence b's beams in rows b*K.. */
+    size_t dR, dK;
+    real *rkeys, *rproj;       /* (S,R,Hk), the keys' projection for the rows */
+    unsigned char *ractive;    /* (S,R) */
+    unsigned char *rones;      /* (R) */
+    real *rh, *rc, *rh2, *rc2; /* (L,R,H) states, and room to reorder them */
+    real *rfeed, *rfeed2;      /* (R,H) the last attentional state */
+    real *rx0, *ry, *rcache;   /* (R,I0), (R,H), one step's cache */
+    real *rctx, *rcat, *rht;   /* (R,Hk), (R,Hk+H), (R,H) */
+    real *rwts, *rlogits, *rwork;
+    size_t rwork_n;
 };
 
 /* The offset of parameter <layer>.<name> in the plan (the plan has made it). */
@@ -106,9 +117,18 @@ static void free_buffers(rnnc__decoder *d) {
     d->tgt = NULL;
 }
 
+static void free_decoding(rnnc__decoder *d) {
+    free(d->rkeys), free(d->rproj), free(d->ractive), free(d->rones), free(d->rh), free(d->rc);
+    free(d->rh2), free(d->rc2), free(d->rfeed), free(d->rfeed2), free(d->rx0), free(d->ry);
+    free(d->rcache), free(d->rctx), free(d->rcat), free(d->rht), free(d->rwts), free(d->rlogits);
+    free(d->rwork);
+    d->rkeys = NULL, d->dR = 0;
+}
+
 void rnnc__decoder_free(rnnc__decoder *d) {
     if (!d)
         return;
+    free_decoding(d);
     free_buffers(d);
     free(d);
 }
@@ -418,4 +438,125 @@ rnnc_status rnnc__decoder_backward(rnnc__decoder *d, const real *params, real *g
     rnnc__attn_finish(&a, &aw, d->dproj, dkeys, &ag);
     bridge_backward(d, grads, dhn, dcn, enc, n_enc, bbuf);
     return RNNC_OK;
+}
+
+/* ---- decoding, one token at a time ---- */
+
+static rnnc__attn row_attention(const rnnc__decoder *d) {
+    rnnc__attn a = {d->attention, d->S,     d->dR, d->Hk,      d->H,
+                    d->A,         d->rkeys, d->Hk, d->ractive, d->rproj};
+    return a;
+}
+
+rnnc_status rnnc__decoder_begin(rnnc__decoder *d, const real *params, const real *keys,
+                                const unsigned char *active, size_t S, size_t B,
+                                const rnnc__enc_state *enc, int n_enc, size_t K) {
+    const size_t H = d->H, L = d->L, Hk = d->Hk, R = B * K, BH = B * H;
+    RNNC_TRY(reserve(d, S, 1, B));
+    d->S = S, d->T = 0, d->B = B, d->params = params, d->keys = NULL, d->active = active;
+    d->enc_c = n_enc > 0;
+    for (int k = 0; k < n_enc; k++)
+        d->enc_c &= enc[k].c != NULL;
+    bridge_forward(d, params, enc, n_enc);
+    free_decoding(d);
+    d->dR = R, d->dK = K;
+    const rnnc__attn sizes = {d->attention, S, R, Hk, H, d->A, NULL, 0, NULL, NULL};
+    const size_t P = rnnc__attn_proj_size(&sizes) + 1,
+                 cache = rnnc__dir_cache_size(d->cell, 1, R, H);
+    size_t wn = rnnc__dir_work_size(d->cell, 1, R, d->I0 > H ? d->I0 : H, H);
+    wn = wn > rnnc__attn_work_size(&sizes) ? wn : rnnc__attn_work_size(&sizes);
+    d->rwork_n = wn;
+    d->rkeys = malloc(S * R * Hk * sizeof(real)), d->rproj = malloc(P * sizeof(real));
+    d->ractive = malloc(S * R), d->rones = malloc(R);
+    d->rh = malloc(L * R * H * sizeof(real)), d->rc = malloc(L * R * H * sizeof(real));
+    d->rh2 = malloc(L * R * H * sizeof(real)), d->rc2 = malloc(L * R * H * sizeof(real));
+    d->rfeed = calloc(R * H, sizeof(real)), d->rfeed2 = malloc(R * H * sizeof(real));
+    d->rx0 = malloc(R * d->I0 * sizeof(real)), d->ry = malloc(R * H * sizeof(real));
+    d->rcache = malloc(cache * sizeof(real)), d->rctx = malloc(R * Hk * sizeof(real));
+    d->rcat = malloc(R * (Hk + H) * sizeof(real)), d->rht = malloc(R * H * sizeof(real));
+    d->rwts = malloc(R * S * sizeof(real)), d->rlogits = malloc(R * d->V * sizeof(real));
+    d->rwork = malloc(wn * sizeof(real));
+    if (!d->rkeys || !d->rproj || !d->ractive || !d->rones || !d->rh || !d->rc || !d->rh2 ||
+        !d->rc2 || !d->rfeed || !d->rfeed2 || !d->rx0 || !d->ry || !d->rcache || !d->rctx ||
+        !d->rcat || !d->rht || !d->rwts || !d->rlogits || !d->rwork) {
+        free_decoding(d);
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "decoder: out of memory for %zu rows", R);
+    }
+    memset(d->rones, 1, R);
+    for (size_t s = 0; s < S; s++)
+        for (size_t r = 0; r < R; r++) {
+            const size_t b = r / K;
+            memcpy(d->rkeys + (s * R + r) * Hk, keys + (s * B + b) * Hk, Hk * sizeof(real));
+            d->ractive[s * R + r] = active[s * B + b];
+        }
+    const rnnc__attn a = row_attention(d);
+    const rnnc__attn_w aw = attn_views(d, params);
+    rnnc__attn_prepare(&a, &aw);
+    for (size_t l = 0; l < L; l++)
+        for (size_t r = 0; r < R; r++) {
+            memcpy(d->rh + (l * R + r) * H, d->h0 + l * BH + (r / K) * H, H * sizeof(real));
+            memcpy(d->rc + (l * R + r) * H, d->c0 + l * BH + (r / K) * H, H * sizeof(real));
+        }
+    return RNNC_OK;
+}
+
+rnnc_status rnnc__decoder_step(rnnc__decoder *d, const int32_t *parent, const int32_t *ids,
+                               const real **logits) {
+    const size_t R = d->dR, H = d->H, L = d->L, Hk = d->Hk, E = d->E, V = d->V;
+    const real *p = d->params;
+    if (!d->rkeys)
+        return RNNC_FAIL(RNNC_ERR_STATE, "decoder step: no rnnc__decoder_begin");
+    for (size_t r = 0; r < R; r++) {
+        if (parent[r] < 0 || (size_t)parent[r] >= R || ids[r] < 0 || (size_t)ids[r] >= V)
+            return RNNC_FAIL(RNNC_ERR_ARG, "decoder step: row %zu: parent %d or id %d out of range",
+                             r, (int)parent[r], (int)ids[r]);
+        for (size_t l = 0; l < L; l++) { /* each row continues its parent's state */
+            memcpy(d->rh2 + (l * R + r) * H, d->rh + (l * R + (size_t)parent[r]) * H,
+                   H * sizeof(real));
+            memcpy(d->rc2 + (l * R + r) * H, d->rc + (l * R + (size_t)parent[r]) * H,
+                   H * sizeof(real));
+        }
+        memcpy(d->rfeed2 + r * H, d->rfeed + (size_t)parent[r] * H, H * sizeof(real));
+    }
+    real *t;
+    t = d->rh, d->rh = d->rh2, d->rh2 = t;
+    t = d->rc, d->rc = d->rc2, d->rc2 = t;
+    t = d->rfeed, d->rfeed = d->rfeed2, d->rfeed2 = t;
+    for (size_t r = 0; r < R; r++) {
+        memcpy(d->rx0 + r * d->I0, p + d->emb + (size_t)ids[r] * E, E * sizeof(real));
+        if (d->input_feed)
+            memcpy(d->rx0 + r * d->I0 + E, d->rfeed + r * H, H * sizeof(real));
+    }
+    const int has_c = rnnc__cells[d->cell]->has_c;
+    for (size_t l = 0; l < L; l++) {
+        rnnc__dir r;
+        memset(&r, 0, sizeof r);
+        r.cell = d->cell, r.T = 1, r.B = R, r.I = l ? H : d->I0, r.H = H, r.reverse = 0;
+        r.active = d->rones, r.x = l ? d->rh + (l - 1) * R * H : d->rx0, r.ldx = r.I;
+        r.y = d->ry, r.ldy = H, r.h0 = d->rh + l * R * H;
+        r.c0 = has_c ? d->rc + l * R * H : NULL;
+        r.cache = d->rcache, r.b0 = 0, r.b1 = R;
+        const rnnc__cellw w = weights(d, p, l);
+        rnnc__dir_forward(&w, &r, NULL, has_c ? d->rc2 + l * R * H : NULL, d->rwork);
+        memcpy(d->rh + l * R * H, d->ry, R * H * sizeof(real));
+        if (has_c)
+            memcpy(d->rc + l * R * H, d->rc2 + l * R * H, R * H * sizeof(real));
+    }
+    const real *q = d->rh + (L - 1) * R * H;
+    const rnnc__attn a = row_attention(d);
+    const rnnc__attn_w aw = attn_views(d, p);
+    rnnc__attn_forward(&a, &aw, q, d->rwts, d->rctx, d->rwork);
+    for (size_t r = 0; r < R; r++) {
+        memcpy(d->rcat + r * (Hk + H), d->rctx + r * Hk, Hk * sizeof(real));
+        memcpy(d->rcat + r * (Hk + H) + Hk, q + r * H, H * sizeof(real));
+    }
+    rnnc__dense_forward(p + d->Wc, p + d->bc, RNNC_ACT_TANH, R, Hk + H, H, d->rcat, d->rht);
+    memcpy(d->rfeed, d->rht, R * H * sizeof(real));
+    rnnc__dense_forward(p + d->Wo, p + d->bo, RNNC_ACT_LINEAR, R, H, V, d->rht, d->rlogits);
+    *logits = d->rlogits;
+    return RNNC_OK;
+}
+
+const real *rnnc__decoder_step_weights(const rnnc__decoder *d) {
+    return d->rwts;
 }

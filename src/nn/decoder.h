@@ -51,4 +51,16 @@ rnnc_status rnnc__decoder_backward(rnnc__decoder *d, const real *params, real *g
                                    const real *dlogits, real *dkeys, const rnnc__enc_state *enc,
                                    int n_enc);
 
+/* Decoding one token at a time (inference), B sentences of K rows each (R = B*K rows, sentence
+ * b's in rows b*K .. b*K+K-1, beams of a search): begin takes the encoder's outputs and final
+ * states as forward does and starts every row from its sentence's initial states; each step
+ * first reorders the rows (row r continues row parent[r]'s state), then feeds ids[r] and gives the
+ * logits (R,vocab), borrowed until the next step, and its attention weights (R,S). */
+rnnc_status rnnc__decoder_begin(rnnc__decoder *d, const real *params, const real *keys,
+                                const unsigned char *active, size_t S, size_t B,
+                                const rnnc__enc_state *enc, int n_enc, size_t K);
+rnnc_status rnnc__decoder_step(rnnc__decoder *d, const int32_t *parent, const int32_t *ids,
+                               const real **logits);
+const real *rnnc__decoder_step_weights(const rnnc__decoder *d);
+
 #endif

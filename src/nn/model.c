@@ -341,7 +341,8 @@ static rnnc_status reserve(rnnc__model *m, size_t T, size_t B) {
 
 /* ---- forward ---- */
 
-static rnnc_status check_batch(const rnnc__model *m, const rnnc__batch *b) {
+/* upto: the layers the forward runs (a decoding runs all but the decoder, which needs no inputs). */
+static rnnc_status check_batch(const rnnc__model *m, const rnnc__batch *b, int upto) {
     const int emb = spec(m, 0)->kind == RNNC_LAYER_EMBEDDING;
     if (b->T < 1 || b->B < 1 || b->T > MAX_DIM || b->B > MAX_DIM)
         return RNNC_FAIL(RNNC_ERR_SHAPE, "batch: T = %zu and B = %zu must be in [1, %zu]", b->T,
@@ -371,7 +372,7 @@ static rnnc_status check_batch(const rnnc__model *m, const rnnc__batch *b) {
                 return RNNC_FAIL(RNNC_ERR_ARG, "batch: lengths[%zu] = %d is outside [1, T = %zu]",
                                  i, (int)b->lengths[i], b->T);
     const rnnc_layer_spec *last = spec(m, m->cfg.n_layers - 1);
-    if (last->kind == RNNC_LAYER_DECODER) {
+    if (last->kind == RNNC_LAYER_DECODER && upto == m->cfg.n_layers) {
         if (!b->dec_ids || b->dec_T < 1 || b->dec_T > MAX_DIM)
             return RNNC_FAIL(RNNC_ERR_ARG,
                              "batch: the model ends in a decoder; give its inputs dec_ids "
@@ -423,11 +424,10 @@ static const real *layer_in(const rnnc__model *m, int i) {
     return i > 0 ? m->L[i - 1].y : m->x;
 }
 
-rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int training) {
-    if (!m || !b)
-        return RNNC_FAIL(RNNC_ERR_ARG, "model_forward: NULL argument");
+/* The forward of layers [0, upto). */
+static rnnc_status forward_upto(rnnc__model *m, const rnnc__batch *b, int training, int upto) {
     m->forwarded = m->trained = 0;
-    RNNC_TRY(check_batch(m, b));
+    RNNC_TRY(check_batch(m, b, upto));
     RNNC_TRY(reserve(m, b->T, b->B));
     const size_t T = b->T, B = b->B, TB = T * B;
     m->T = T, m->B = B;
@@ -436,7 +436,7 @@ rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int traini
         memcpy(m->ids, b->ids, TB * sizeof(int32_t));
     else
         memcpy(m->x, b->x, TB * (size_t)m->cfg.input_size * sizeof(real));
-    for (int i = 0; i < m->cfg.n_layers; i++) {
+    for (int i = 0; i < upto; i++) {
         const rnnc_layer_spec *s = spec(m, i);
         const rnnc__plan_layer *pl = &m->plan.layer[i];
         const rnnc__param *q = &m->plan.params[pl->first_param];
@@ -484,6 +484,36 @@ rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int traini
     m->trained = training != 0;
     m->step_grads_ready = 0;
     return RNNC_OK;
+}
+
+rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int training) {
+    if (!m || !b)
+        return RNNC_FAIL(RNNC_ERR_ARG, "model_forward: NULL argument");
+    return forward_upto(m, b, training, m->cfg.n_layers);
+}
+
+rnnc_status rnnc__model_decode_begin(rnnc__model *m, const rnnc__batch *b, size_t K) {
+    if (!m || !b || K < 1)
+        return RNNC_FAIL(RNNC_ERR_ARG, "model_decode_begin: NULL argument or no beam");
+    const int n = m->cfg.n_layers;
+    if (spec(m, n - 1)->kind != RNNC_LAYER_DECODER)
+        return RNNC_FAIL(RNNC_ERR_ARG, "decoding needs a model that ends in a decoder layer");
+    RNNC_TRY(forward_upto(m, b, 0, n - 1));
+    m->forwarded = 0; /* no output until a step */
+    rnnc__enc_state enc[RNNC_MAX_LAYERS];
+    const int n_enc = enc_states(m, n - 1, enc);
+    return rnnc__decoder_begin(m->L[n - 1].dec, m->params, m->L[n - 2].y, m->active, b->T, b->B,
+                               enc, n_enc, K);
+}
+
+rnnc_status rnnc__model_decode_step(rnnc__model *m, const int32_t *parent, const int32_t *ids,
+                                    const real **logits) {
+    if (!m || !parent || !ids || !logits)
+        return RNNC_FAIL(RNNC_ERR_ARG, "model_decode_step: NULL argument");
+    rnnc__decoder *d = m->L[m->cfg.n_layers - 1].dec;
+    if (!d)
+        return RNNC_FAIL(RNNC_ERR_ARG, "decoding needs a model that ends in a decoder layer");
+    return rnnc__decoder_step(d, parent, ids, logits);
 }
 
 const rnnc__decoder *rnnc__model_decoder(const rnnc__model *m) {

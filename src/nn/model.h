@@ -29,6 +29,13 @@ real *rnnc__model_grads(rnnc__model *m);
 rnnc_rng *rnnc__model_rng(rnnc__model *m);
 
 rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int training);
+/* Decoding a model that ends in a decoder, one token at a time (rnnc__decoder_begin / _step):
+ * begin runs the encoder (every layer but the decoder, in inference) on the batch's sources and
+ * starts K rows per sentence; each step reorders the rows, feeds one id per row and gives the
+ * logits (B*K, vocab). */
+rnnc_status rnnc__model_decode_begin(rnnc__model *m, const rnnc__batch *b, size_t K);
+rnnc_status rnnc__model_decode_step(rnnc__model *m, const int32_t *parent, const int32_t *ids,
+                                    const real **logits);
 /* The decoder of a model that ends in one (its attention weights), or NULL. */
 const rnnc__decoder *rnnc__model_decoder(const rnnc__model *m);
 const real *rnnc__model_output(const rnnc__model *m, int *ndim, size_t dims[3]);

@@ -239,7 +239,93 @@ static void test_model_file(void) {
     unlink(path);
 }
 
+/* Decoding (rnnc_model_decode) against the teacher-forced forward, on a bidirectional GRU encoder
+ * and a 2-layer LSTM decoder with input feeding and the linear bridge: greedy by hand, feeding the
+ * argmax back through rnnc_model_forward with one more decoder step each time, gives the tokens
+ * and the log-probability that a beam of 1 gives; a sentence decodes the same alone as in a batch;
+ * the same call twice gives the same output. */
+static void test_decode(void) {
+    static const char dec_desc[] = "[embedding]\nvocab = 7\ndim = 3\n[gru]\nhidden = 3\n"
+                                   "bidirectional = true\nreturn_sequences = true\n[decoder]\n"
+                                   "vocab = 9\ndim = 3\nhidden = 4\nlayers = 2\n";
+    rnnc_config c;
+    rnnc_model *m = NULL;
+    rnnc_status st = rnnc_config_parse(dec_desc, "dec.ini", &c);
+    if (st == RNNC_OK)
+        st = rnnc_model_create(&c, 5, &m);
+    if (!check(st == RNNC_OK, "a model to decode with (%s)", st ? rnnc_last_error() : ""))
+        return;
+    enum { SB = 3, SS = 4, CAPN = 8 };
+    const int32_t src[SS * SB] = {1, 2, 3, 4, 5, 6, 0, 1, 0, 2, 0, 0}, len[SB] = {4, 3, 2};
+    const rnnc_batch b = {SS, SB, src, NULL, len, RNNC_PAD_POST, 0, NULL};
+    rnnc_decode_spec spec = rnnc_decode_spec_init();
+    spec.beam = 1, spec.length_penalty = 0, spec.max_ratio = 2, spec.end = 8;
+    int32_t out[SB * CAPN], olen[SB];
+    float score[SB];
+    st = rnnc_model_decode(m, &b, &spec, out, CAPN, olen, score);
+    int same = st == RNNC_OK;
+    for (int s = 0; s < SB && same; s++) { /* greedy by hand for sentence s */
+        int32_t dec[CAPN + 1] = {spec.start}, n = 0;
+        double lp = 0;
+        const int32_t one_src[SS] = {src[0 * SB + s], src[1 * SB + s], src[2 * SB + s],
+                                     src[3 * SB + s]};
+        const int limit = 2 * len[s] < CAPN ? 2 * len[s] : CAPN;
+        while (n < limit) {
+            const rnnc_batch fb = {SS, 1, one_src, NULL, &len[s], RNNC_PAD_POST, n + 1, dec};
+            if (rnnc_model_forward(m, &fb, 0) != RNNC_OK) {
+                same = 0;
+                break;
+            }
+            const float *lg = rnnc_model_output(m, NULL, NULL) + (size_t)n * 9;
+            int32_t best = 0;
+            double mx = lg[0], sum = 0;
+            for (int v = 1; v < 9; v++)
+                if (lg[v] > lg[best])
+                    best = v;
+            mx = lg[best];
+            for (int v = 0; v < 9; v++)
+                sum += exp((double)lg[v] - mx);
+            lp += (double)lg[best] - mx - log(sum);
+            if (best == spec.end)
+                break;
+            dec[++n] = best;
+        }
+        same &= olen[s] == n && !memcmp(out + s * CAPN, dec + 1, (size_t)n * sizeof *dec) &&
+                fabs(score[s] - lp) < 1e-4;
+    }
+    check(same,
+          "a beam of 1 is greedy decoding through the teacher-forced forward: the same "
+          "tokens and log-probability (%s)",
+          st ? rnnc_last_error() : "");
+    spec.beam = 3, spec.length_penalty = 0.6;
+    int32_t out3[SB * CAPN] = {0}, len3[SB], out1[CAPN], len1[1], again[SB * CAPN] = {0}, lena[SB];
+    st = rnnc_model_decode(m, &b, &spec, out3, CAPN, len3, NULL);
+    int alone = st == RNNC_OK, longest = 0;
+    for (int k = 0; k < SB && alone; k++) { /* each sentence alone */
+        const int32_t one[SS] = {src[k], src[SB + k], src[2 * SB + k], src[3 * SB + k]};
+        const rnnc_batch b1 = {SS, 1, one, NULL, &len[k], RNNC_PAD_POST, 0, NULL};
+        alone = rnnc_model_decode(m, &b1, &spec, out1, CAPN, len1, NULL) == RNNC_OK &&
+                len1[0] == len3[k] &&
+                !memcmp(out1, out3 + k * CAPN, (size_t)len1[0] * sizeof *out1);
+        longest = len3[k] > longest ? len3[k] : longest;
+    }
+    if (st == RNNC_OK)
+        st = rnnc_model_decode(m, &b, &spec, again, CAPN, lena, NULL);
+    check(alone && longest > 0 && st == RNNC_OK && !memcmp(len3, lena, sizeof len3) &&
+              !memcmp(out3, again, sizeof out3),
+          "beam 3: each sentence decodes alone as in its batch (the longest %d tokens), and "
+          "twice the same (%s)",
+          longest, st ? rnnc_last_error() : "");
+    spec.max_len = 2;
+    int32_t small[SB * 1];
+    check(rnnc_model_decode(m, &b, &spec, small, 1, olen, NULL) == RNNC_ERR_ARG &&
+              strstr(rnnc_last_error(), "may take 2 tokens, but out holds 1"),
+          "an output buffer too short is refused (%s)", rnnc_last_error());
+    rnnc_model_free(m);
+}
+
 int main(void) {
+    test_decode();
     test_description();
     test_model_file();
     char name[96];
