@@ -29,6 +29,9 @@ int cmd_bleu(int argc, char **argv);
 /* rnnc info's report (tools/cmd_info.c), also printed by rnnc --version. */
 void cli_print_info(void);
 
+/* Whether the file starts as a safetensors file does: an 8-byte header length, then '{' (a model
+ * file, as against a model description or training file). */
+int cli_is_tensor_file(const char *path);
 /* Prints "rnnc: <what>: <rnnc_last_error()>" and returns the exit code that fits the status. */
 int cli_fail(const char *what, rnnc_status st);
 /* s as a message quotes it: at most its first 60 bytes, with "..." after a longer one (a user's

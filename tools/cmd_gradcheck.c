@@ -16,17 +16,6 @@ static const char about[] =
     "during the check. Sizes a training file leaves to the data (auto) are checked with a\n"
     "stand-in: vocab 50, and units = the vocabulary (language models) or 2.\n";
 
-/* Whether the file is a safetensors file: an 8-byte header length, then '{'. */
-static int is_tensor_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    unsigned char b[9];
-    int yes = fread(b, 1, 9, f) == 9 && b[8] == '{';
-    fclose(f);
-    return yes;
-}
-
 /* --data: the first `batch` sequences of an .npz or safetensors file of arrays, time-major. */
 static int read_data(const char *path, const rnnc_config *cfg, long batch, rnnc_gradcheck_spec *s,
                      void **keep) {
@@ -130,7 +119,7 @@ int cmd_gradcheck(int argc, char **argv) {
     rnnc_model *m = NULL;
     rnnc_config cfg;
     rnnc_status st;
-    if (is_tensor_file(path)) {
+    if (cli_is_tensor_file(path)) {
         if (sets.n) {
             fprintf(stderr,
                     "rnnc gradcheck: %s: --set applies to a description, not to a model "

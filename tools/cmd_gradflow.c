@@ -61,17 +61,6 @@ typedef struct gf_data {
     int32_t *ids, *len, *labels;
 } gf_data;
 
-/* Whether the file is a safetensors file: an 8-byte header length, then '{'. */
-static int is_tensor_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    unsigned char b[9];
-    int yes = fread(b, 1, 9, f) == 9 && b[8] == '{';
-    fclose(f);
-    return yes;
-}
-
 /* The file's name without folders and extension, as a short label. */
 static void label_of(const char *path, char *out, size_t n) {
     const char *s = strrchr(path, '/');
@@ -248,7 +237,7 @@ static int model_open(gf_model *g, const gf_opts *o, const gf_data *d) {
     label_of(g->path, g->label, sizeof g->label);
     g->optim = rnnc_optim_spec_init(RNNC_OPTIM_ADAM), g->clip = 0;
     int rc;
-    if (is_tensor_file(g->path)) {
+    if (cli_is_tensor_file(g->path)) {
         rnnc_status st = rnnc_model_load(g->path, &g->m, NULL);
         if (st)
             return cli_fail("gradflow", st);

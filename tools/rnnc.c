@@ -50,6 +50,16 @@ void cli_print_text(FILE *f, const char *s, long n) {
     }
 }
 
+int cli_is_tensor_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    unsigned char b[9];
+    const int yes = fread(b, 1, 9, f) == 9 && b[8] == '{';
+    fclose(f);
+    return yes;
+}
+
 int cli_fail(const char *what, rnnc_status st) {
     fprintf(stderr, "rnnc: %s: %s\n", what, rnnc_last_error());
     return (st == RNNC_ERR_ARG || st == RNNC_ERR_FORMAT || st == RNNC_ERR_SHAPE) ? CLI_USAGE
