@@ -130,4 +130,8 @@ rnnc_status rnnc__read_folder(const rnnc_text_source *src, int lines, rnnc__text
 /* Whether the archive at path has a member under aclImdb/ (looks at the first few members). */
 int rnnc__archive_is_aclimdb(const char *path);
 
+/* n bytes of s as a NUL-terminated string (malloc'd; NULs inside are kept, unlike strndup), or
+ * NULL when out of memory. */
+char *rnnc__copy_bytes(const char *s, size_t n);
+
 #endif

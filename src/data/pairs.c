@@ -31,15 +31,6 @@ static rnnc_status builder_new(builder *b) {
     return rnnc__calloc((void **)&b->p, 1, sizeof *b->p, "sentence pairs");
 }
 
-static char *dup_n(const char *s, size_t n) {
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 /* Appends copies of src[0..ns) and tgt[0..nt). */
 static rnnc_status builder_add(builder *b, const char *src, size_t ns, const char *tgt, size_t nt,
                                size_t line) {
@@ -59,7 +50,7 @@ static rnnc_status builder_add(builder *b, const char *src, size_t ns, const cha
             return RNNC_FAIL(RNNC_ERR_NOMEM, "sentence pairs: cannot grow to %zu pairs", cap);
         b->cap = cap;
     }
-    char *s = dup_n(src, ns), *t = dup_n(tgt, nt);
+    char *s = rnnc__copy_bytes(src, ns), *t = rnnc__copy_bytes(tgt, nt);
     if (!s || !t) {
         free(s), free(t);
         return RNNC_FAIL(RNNC_ERR_NOMEM, "sentence pairs: cannot copy a pair");

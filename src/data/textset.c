@@ -58,7 +58,7 @@ rnnc_status rnnc_textset_join(const rnnc_textset *s, char **text, size_t *len) {
     return RNNC_OK;
 }
 
-static char *dup_n(const char *s, size_t n) {
+char *rnnc__copy_bytes(const char *s, size_t n) {
     char *d = malloc(n + 1);
     if (d) {
         memcpy(d, s, n);
@@ -140,7 +140,7 @@ rnnc_status rnnc__textbuild_init(rnnc__textbuild *b, const rnnc_text_source *src
             const size_t at = find_slot(b, nm, strlen(nm));
             if (b->slots[at])
                 return RNNC_FAIL(RNNC_ERR_ARG, "label_names[%d]: \"%.64s\" repeats", i, nm);
-            b->names[i] = dup_n(nm, strlen(nm));
+            b->names[i] = rnnc__copy_bytes(nm, strlen(nm));
             if (!b->names[i])
                 return RNNC_FAIL(RNNC_ERR_NOMEM, "label names: cannot allocate");
             b->n_names = i + 1;
@@ -265,7 +265,7 @@ rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len
                 return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot grow the label list", where);
             b->names = nn, b->cap_names = cap;
         }
-        b->names[b->n_names] = dup_n(label, label_len);
+        b->names[b->n_names] = rnnc__copy_bytes(label, label_len);
         if (!b->names[b->n_names])
             return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot allocate", where);
         id = b->n_names++;
@@ -285,7 +285,7 @@ rnnc_status rnnc__textbuild_add(rnnc__textbuild *b, const char *text, size_t len
             return RNNC_FAIL(RNNC_ERR_NOMEM, "%s: cannot grow to %zu records", where, cap);
         b->cap = cap;
     }
-    char *t = dup_n(text, len);
+    char *t = rnnc__copy_bytes(text, len);
     if (!t)
         return RNNC_FAIL(RNNC_ERR_NOMEM, "%s%s: cannot allocate %zu bytes", where, lbuf, len);
     s->texts[s->n] = rnnc_text_nul_to_space(t, len); /* the copy stays one whole C string */
