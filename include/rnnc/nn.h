@@ -185,6 +185,12 @@ typedef struct rnnc_batch {
  * only in its first step. */
 rnnc_status rnnc_model_forward(rnnc_model *m, const rnnc_batch *batch, int training);
 
+/* A model that ends in a decoder: the probability that a training forward feeds each sequence
+ * the given decoder input at a step rather than the argmax of its own logits at the step before
+ * (scheduled sampling, Bengio et al. 2015; drawn with the model's dropout generator). 1 (the
+ * default): always the given input (teacher forcing). Inference forwards always read dec_ids. */
+rnnc_status rnnc_model_set_teacher_forcing(rnnc_model *m, double ratio);
+
 /* How a model that ends in a decoder writes its output sequences (rnnc_model_decode): a beam
  * search, greedy with beam = 1. Hypotheses are ranked by their log-probability divided by GNMT's
  * length penalty ((5 + n) / 6)^length_penalty (n tokens with the end token; 0: none). Each

@@ -80,6 +80,7 @@ typedef float real;
 #define rnnc__model_params RNNC__TWIN(rnnc__model_params)
 #define rnnc__model_plan RNNC__TWIN(rnnc__model_plan)
 #define rnnc__model_rng RNNC__TWIN(rnnc__model_rng)
+#define rnnc__model_set_teacher_forcing RNNC__TWIN(rnnc__model_set_teacher_forcing)
 #define rnnc__model_set_final_state_grad RNNC__TWIN(rnnc__model_set_final_state_grad)
 #define rnnc__model_set_input_grad RNNC__TWIN(rnnc__model_set_input_grad)
 #define rnnc__model_set_state RNNC__TWIN(rnnc__model_set_state)

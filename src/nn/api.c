@@ -265,6 +265,12 @@ int rnnc_layer_has_cell_state(int kind) {
     return 0;
 }
 
+rnnc_status rnnc_model_set_teacher_forcing(rnnc_model *m, double ratio) {
+    if (!m)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_set_teacher_forcing: NULL model");
+    return rnnc__model_set_teacher_forcing_f32(m->impl, ratio);
+}
+
 void rnnc_decode_spec_defaults(rnnc_decode_spec *out, size_t size) {
     rnnc_decode_spec s;
     memset(&s, 0, sizeof s);

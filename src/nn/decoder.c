@@ -283,7 +283,7 @@ static void bridge_forward(rnnc__decoder *d, const real *p, const rnnc__enc_stat
 rnnc_status rnnc__decoder_forward(rnnc__decoder *d, const real *params, const real *keys,
                                   const unsigned char *active, size_t S, size_t B,
                                   const rnnc__enc_state *enc, int n_enc, size_t T,
-                                  const int32_t *ids) {
+                                  const int32_t *ids, double teacher, rnnc_rng *rng) {
     const size_t H = d->H, E = d->E, V = d->V, Hk = d->Hk;
     RNNC_TRY(reserve(d, S, T, B));
     d->S = S, d->T = T, d->B = B, d->params = params, d->keys = keys, d->active = active;
@@ -297,6 +297,14 @@ rnnc_status rnnc__decoder_forward(rnnc__decoder *d, const real *params, const re
     bridge_forward(d, params, enc, n_enc);
     for (size_t t = 0; t < T; t++) {
         real *x0 = d->x0 + t * B * d->I0;
+        for (size_t j = 0; t > 0 && rng && j < B; j++) /* scheduled sampling */
+            if (rnnc_rng_uniform(rng) >= teacher) {
+                const real *lg = d->logits + ((t - 1) * B + j) * V;
+                int32_t best = 0;
+                for (size_t v = 1; v < V; v++)
+                    best = lg[v] > lg[best] ? (int32_t)v : best;
+                d->tgt[t * B + j] = best;
+            }
         for (size_t j = 0; j < B; j++) {
             memcpy(x0 + j * d->I0, params + d->emb + (size_t)d->tgt[t * B + j] * E,
                    E * sizeof(real));

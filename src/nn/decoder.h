@@ -37,11 +37,14 @@ void rnnc__decoder_free(rnnc__decoder *d);
 
 /* Teacher-forced forward: keys (S,B,Hk) with active (S,B) (1 at source steps holding data), the
  * encoder's n_enc recurrent layers' final states, decoder inputs ids (T,B) in [0, vocab). The
- * logits (T,B,vocab) and attention weights (T,B,S) stay until the next forward. */
+ * logits (T,B,vocab) and attention weights (T,B,S) stay until the next forward. With rng (not
+ * NULL), scheduled sampling (Bengio et al. 2015): at each step after the first, each sequence
+ * reads ids' token with probability `teacher` and otherwise the argmax of its own logits at the
+ * step before (a constant to the backward, as PyTorch's detached argmax). */
 rnnc_status rnnc__decoder_forward(rnnc__decoder *d, const real *params, const real *keys,
                                   const unsigned char *active, size_t S, size_t B,
                                   const rnnc__enc_state *enc, int n_enc, size_t T,
-                                  const int32_t *ids);
+                                  const int32_t *ids, double teacher, rnnc_rng *rng);
 const real *rnnc__decoder_logits(const rnnc__decoder *d);
 const real *rnnc__decoder_weights(const rnnc__decoder *d);
 /* Backward from dlogits (T,B,vocab): adds the decoder's parameter gradients into grads, the

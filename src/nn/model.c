@@ -36,6 +36,7 @@ struct rnnc__model {
     size_t Tcap, Bcap;                     /* buffers hold this much */
     size_t T, B;                           /* the last forward's batch */
     size_t dec_T;                          /* ... and its decoder steps (a model with a decoder) */
+    double teacher;                        /* a decoder's teacher-forcing ratio in training */
     int forwarded;                         /* a forward has run */
     int trained;                           /* ... in training mode, so backward may follow */
     int no_input_grad;                     /* backward skips the gradient at the float input */
@@ -240,6 +241,7 @@ rnnc_status rnnc__model_create(const rnnc_config *cfg, uint64_t seed, rnnc__mode
         return st;
     }
     rnnc_rng_seed(&m->rng, seed ^ UINT64_C(0x5DEECE66D2545F49));
+    m->teacher = 1;
     *out = m;
     return RNNC_OK;
 }
@@ -469,8 +471,10 @@ static rnnc_status forward_upto(rnnc__model *m, const rnnc__batch *b, int traini
         case RNNC_LAYER_DECODER: {
             rnnc__enc_state enc[RNNC_MAX_LAYERS];
             const int n_enc = enc_states(m, i, enc);
+            const int sample = training && m->teacher < 1;
             RNNC_TRY(rnnc__decoder_forward(L->dec, m->params, in, m->active, T, B, enc, n_enc,
-                                           b->dec_T, b->dec_ids));
+                                           b->dec_T, b->dec_ids, m->teacher,
+                                           sample ? &m->rng : NULL));
             m->dec_T = b->dec_T;
             L->y = rnnc__decoder_logits(L->dec);
             break;
@@ -514,6 +518,15 @@ rnnc_status rnnc__model_decode_step(rnnc__model *m, const int32_t *parent, const
     if (!d)
         return RNNC_FAIL(RNNC_ERR_ARG, "decoding needs a model that ends in a decoder layer");
     return rnnc__decoder_step(d, parent, ids, logits);
+}
+
+rnnc_status rnnc__model_set_teacher_forcing(rnnc__model *m, double ratio) {
+    if (!(ratio >= 0 && ratio <= 1))
+        return RNNC_FAIL(RNNC_ERR_ARG, "teacher forcing ratio %g is outside [0, 1]", ratio);
+    if (spec(m, m->cfg.n_layers - 1)->kind != RNNC_LAYER_DECODER)
+        return RNNC_FAIL(RNNC_ERR_ARG, "teacher forcing needs a model that ends in a decoder");
+    m->teacher = ratio;
+    return RNNC_OK;
 }
 
 const rnnc__decoder *rnnc__model_decoder(const rnnc__model *m) {

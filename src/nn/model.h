@@ -36,6 +36,9 @@ rnnc_status rnnc__model_forward(rnnc__model *m, const rnnc__batch *b, int traini
 rnnc_status rnnc__model_decode_begin(rnnc__model *m, const rnnc__batch *b, size_t K);
 rnnc_status rnnc__model_decode_step(rnnc__model *m, const int32_t *parent, const int32_t *ids,
                                     const real **logits);
+/* A decoder's teacher-forcing ratio in training forwards (1: always the given inputs; below 1:
+ * scheduled sampling, rnnc__decoder_forward, with the model's dropout generator). */
+rnnc_status rnnc__model_set_teacher_forcing(rnnc__model *m, double ratio);
 /* The decoder of a model that ends in one (its attention weights), or NULL. */
 const rnnc__decoder *rnnc__model_decoder(const rnnc__model *m);
 const real *rnnc__model_output(const rnnc__model *m, int *ndim, size_t dims[3]);

@@ -25,6 +25,7 @@ typedef struct scase {
     const char *label;
     int enc_cell, enc_bi, enc_layers, enc_hidden;
     int cell, layers, H, E, attention, input_feed, bridge, tie;
+    double teacher; /* the teacher-forcing ratio (0: 1) */
 } scase;
 
 static rnnc_config config_of(const scase *k) {
@@ -45,12 +46,14 @@ static rnnc_config config_of(const scase *k) {
 }
 
 typedef struct run_in {
+    rnnc_rng rng0; /* the model's generator before the first forward: every forward starts there */
     int32_t src[S * B], tgt[T * B];
     double R[T * B * VT];
 } run_in;
 
 static double loss_of(rnnc__model *m, const run_in *in, int backward) {
     const rnnc__batch b = {S, B, in->src, NULL, src_len, RNNC_PAD_POST, T, in->tgt};
+    *rnnc__model_rng(m) = in->rng0; /* the same scheduled-sampling draws every time */
     if (rnnc__model_forward(m, &b, 1) != RNNC_OK) {
         fprintf(stderr, "forward: %s\n", rnnc_last_error());
         exit(1);
@@ -109,7 +112,10 @@ static double check_case(const scase *k, int plant, char *worst_name, size_t cap
         fprintf(stderr, "%s: %s\n", k->label, rnnc_last_error());
         return INFINITY;
     }
+    if (k->teacher > 0 && rnnc__model_set_teacher_forcing(m, k->teacher) != RNNC_OK)
+        return INFINITY;
     run_in in;
+    in.rng0 = *rnnc__model_rng(m);
     rnnc_rng r;
     rnnc_rng_seed(&r, 11);
     for (size_t i = 0; i < (size_t)S * B; i++)
@@ -139,15 +145,17 @@ static double check_case(const scase *k, int plant, char *worst_name, size_t cap
 
 static const scase cases[] = {
     {"lstm->lstm, general, input feeding, bridge linear", RNNC_LAYER_LSTM, 0, 1, 4, RNNC_LAYER_LSTM,
-     1, 4, 3, RNNC_ATTN_GENERAL, 1, RNNC_BRIDGE_LINEAR, 0},
+     1, 4, 3, RNNC_ATTN_GENERAL, 1, RNNC_BRIDGE_LINEAR, 0, 0},
     {"bidirectional gru->lstm, additive, bridge copy", RNNC_LAYER_GRU, 1, 1, 3, RNNC_LAYER_LSTM, 1,
-     6, 4, RNNC_ATTN_ADDITIVE, 0, RNNC_BRIDGE_COPY, 0},
+     6, 4, RNNC_ATTN_ADDITIVE, 0, RNNC_BRIDGE_COPY, 0, 0},
     {"2-layer lstm->2-layer gru, dot, input feeding, bridge linear, tied", RNNC_LAYER_LSTM, 0, 2, 4,
-     RNNC_LAYER_GRU, 2, 4, 4, RNNC_ATTN_DOT, 1, RNNC_BRIDGE_LINEAR, 1},
+     RNNC_LAYER_GRU, 2, 4, 4, RNNC_ATTN_DOT, 1, RNNC_BRIDGE_LINEAR, 1, 0},
     {"gru->gru, additive, input feeding, no bridge", RNNC_LAYER_GRU, 0, 1, 3, RNNC_LAYER_GRU, 1, 4,
-     2, RNNC_ATTN_ADDITIVE, 1, RNNC_BRIDGE_NONE, 0},
+     2, RNNC_ATTN_ADDITIVE, 1, RNNC_BRIDGE_NONE, 0, 0},
     {"2-layer bidirectional lstm->2-layer lstm, general, bridge copy", RNNC_LAYER_LSTM, 1, 2, 2,
-     RNNC_LAYER_LSTM, 2, 4, 3, RNNC_ATTN_GENERAL, 1, RNNC_BRIDGE_COPY, 0},
+     RNNC_LAYER_LSTM, 2, 4, 3, RNNC_ATTN_GENERAL, 1, RNNC_BRIDGE_COPY, 0, 0},
+    {"lstm->lstm, additive, scheduled sampling (teacher forcing 0.5)", RNNC_LAYER_LSTM, 0, 1, 4,
+     RNNC_LAYER_LSTM, 1, 4, 3, RNNC_ATTN_ADDITIVE, 1, RNNC_BRIDGE_LINEAR, 0, 0.5},
 };
 
 static const char desc[] = "[embedding]\nvocab = 7\ndim = 3\n[lstm]\nhidden = 4\n"
@@ -297,6 +305,25 @@ static void test_decode(void) {
           "a beam of 1 is greedy decoding through the teacher-forced forward: the same "
           "tokens and log-probability (%s)",
           st ? rnnc_last_error() : "");
+    /* teacher forcing 0: a training forward feeds back its own argmax, as greedy decoding does */
+    int fed = rnnc_model_set_teacher_forcing(m, 0) == RNNC_OK;
+    for (int s = 0; s < SB && fed; s++) {
+        const int32_t one_src[SS] = {src[s], src[SB + s], src[2 * SB + s], src[3 * SB + s]};
+        int32_t dec[CAPN] = {spec.start}; /* the rest is never read */
+        const int32_t steps = olen[s] + (olen[s] < 2 * len[s] ? 1 : 0);
+        const rnnc_batch fb = {SS, 1, one_src, NULL, &len[s], RNNC_PAD_POST, steps, dec};
+        fed = rnnc_model_forward(m, &fb, 1) == RNNC_OK;
+        const float *lg = fed ? rnnc_model_output(m, NULL, NULL) : NULL;
+        for (int t = 0; fed && t < steps; t++) {
+            int32_t best = 0;
+            for (int v = 1; v < 9; v++)
+                best = lg[t * 9 + v] > lg[t * 9 + best] ? v : best;
+            fed = best == (t < olen[s] ? out[s * CAPN + t] : spec.end);
+        }
+    }
+    rnnc_model_set_teacher_forcing(m, 1);
+    check(fed, "teacher forcing 0: a training forward feeds its own argmax, greedy's tokens");
+    check(rnnc_model_set_teacher_forcing(m, 1.5) == RNNC_ERR_ARG, "a ratio above 1 is refused");
     spec.beam = 3, spec.length_penalty = 0.6;
     int32_t out3[SB * CAPN] = {0}, len3[SB], out1[CAPN], len1[1], again[SB * CAPN] = {0}, lena[SB];
     st = rnnc_model_decode(m, &b, &spec, out3, CAPN, len3, NULL);
