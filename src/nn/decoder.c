@@ -16,8 +16,9 @@ struct rnnc__decoder {
         bhh[RNNC__MAX_STACK], Wc, bc, Wo, bo, Wa, ba, Ua, bu, Va, bv, Wbh, bbh, Wbc, bbc;
     /* the last forward's batch and its inputs */
     size_t S, T, B, capS, capT, capB;
-    const real *params; /* the arena of the last forward */
-    const real *keys;   /* (S,B,Hk) */
+    const real *params;  /* the arena of the last forward */
+    const real *keys;    /* (S,B,Hk) */
+    const real *keys_in; /* the keys of the last forward or begin (a conditioned bridge) */
     const unsigned char *active;
     int enc_c; /* every encoder layer has a cell state */
     /* buffers, grown to the largest batch seen */
@@ -249,6 +250,22 @@ static void bridge_forward(rnnc__decoder *d, const real *p, const rnnc__enc_stat
     memset(d->c0, 0, L * BH * sizeof(real));
     if (d->bridge == RNNC_BRIDGE_NONE)
         return;
+    if (n_enc == 0) { /* a conditioned decoder: the mean of the input over its data steps */
+        for (size_t b = 0; b < B; b++) {
+            real *v = d->sin_h + b * d->nin;
+            size_t cnt = 0;
+            memset(v, 0, d->nin * sizeof(real));
+            for (size_t s = 0; s < d->S; s++)
+                if (d->active[s * B + b]) {
+                    const real *k = d->keys_in + (s * B + b) * d->Hk;
+                    for (size_t i = 0; i < d->nin; i++)
+                        v[i] += k[i];
+                    cnt++;
+                }
+            for (size_t i = 0; cnt && i < d->nin; i++)
+                v[i] /= (real)cnt;
+        }
+    }
     gather_states(d, enc, n_enc, 0, d->sin_h);
     if (d->enc_c)
         gather_states(d, enc, n_enc, 1, d->sin_c);
@@ -287,6 +304,7 @@ rnnc_status rnnc__decoder_forward(rnnc__decoder *d, const real *params, const re
     const size_t H = d->H, E = d->E, V = d->V, Hk = d->Hk;
     RNNC_TRY(reserve(d, S, T, B));
     d->S = S, d->T = T, d->B = B, d->params = params, d->keys = keys, d->active = active;
+    d->keys_in = keys;
     d->enc_c = n_enc > 0;
     for (int k = 0; k < n_enc; k++)
         d->enc_c &= enc[k].c != NULL;
@@ -344,7 +362,7 @@ const real *rnnc__decoder_weights(const rnnc__decoder *d) {
 /* The bridge's backward: the initial states' gradients dh0, dc0 (L,B,H) to the encoder's final
  * states (written into enc[k].dh, .dc) and to the bridge's weights. */
 static void bridge_backward(rnnc__decoder *d, real *grads, const real *dh0, const real *dc0,
-                            const rnnc__enc_state *enc, int n_enc, real *buf) {
+                            const rnnc__enc_state *enc, int n_enc, real *buf, real *dkeys) {
     const real *p = d->params;
     const size_t B = d->B, H = d->H, L = d->L, BH = B * H, N = d->nin;
     const int dec_c = rnnc__cells[d->cell]->has_c;
@@ -375,6 +393,18 @@ static void bridge_backward(rnnc__decoder *d, real *grads, const real *dh0, cons
                 dout, d->enc_c ? din_c : din_h, grads + d->Wbc, grads + d->bbc, d->work, d->colsum);
         }
     }
+    if (n_enc == 0 && dkeys && d->bridge == RNNC_BRIDGE_LINEAR) /* the mean's gradient */
+        for (size_t b = 0; b < B; b++) {
+            size_t cnt = 0;
+            for (size_t s = 0; s < d->S; s++)
+                cnt += d->active[s * B + b];
+            for (size_t s = 0; cnt && s < d->S; s++)
+                if (d->active[s * B + b]) {
+                    real *k = dkeys + (s * B + b) * d->Hk;
+                    for (size_t i = 0; i < N; i++)
+                        k[i] += din_h[b * N + i] / (real)cnt;
+                }
+        }
     size_t at = 0; /* scatter to each encoder layer's (LD,B,He) gradients */
     for (int k = 0; k < n_enc; k++) {
         const rnnc__enc_state *e = &enc[k];
@@ -444,7 +474,7 @@ rnnc_status rnnc__decoder_backward(rnnc__decoder *d, const real *params, real *g
         rnnc__embedding_backward(E, B, d->tgt + t * B, -1, demb, grads + d->emb);
     }
     rnnc__attn_finish(&a, &aw, d->dproj, dkeys, &ag);
-    bridge_backward(d, grads, dhn, dcn, enc, n_enc, bbuf);
+    bridge_backward(d, grads, dhn, dcn, enc, n_enc, bbuf, dkeys);
     return RNNC_OK;
 }
 
@@ -462,6 +492,7 @@ rnnc_status rnnc__decoder_begin(rnnc__decoder *d, const real *params, const real
     const size_t H = d->H, L = d->L, Hk = d->Hk, R = B * K, BH = B * H;
     RNNC_TRY(reserve(d, S, 1, B));
     d->S = S, d->T = 0, d->B = B, d->params = params, d->keys = NULL, d->active = active;
+    d->keys_in = keys;
     d->enc_c = n_enc > 0;
     for (int k = 0; k < n_enc; k++)
         d->enc_c &= enc[k].c != NULL;

@@ -506,8 +506,8 @@ rnnc_status rnnc__model_decode_begin(rnnc__model *m, const rnnc__batch *b, size_
     m->forwarded = 0; /* no output until a step */
     rnnc__enc_state enc[RNNC_MAX_LAYERS];
     const int n_enc = enc_states(m, n - 1, enc);
-    return rnnc__decoder_begin(m->L[n - 1].dec, m->params, m->L[n - 2].y, m->active, b->T, b->B,
-                               enc, n_enc, K);
+    return rnnc__decoder_begin(m->L[n - 1].dec, m->params, layer_in(m, n - 1), m->active, b->T,
+                               b->B, enc, n_enc, K);
 }
 
 rnnc_status rnnc__model_decode_step(rnnc__model *m, const int32_t *parent, const int32_t *ids,

@@ -78,6 +78,8 @@ static rnnc_status check_rate(int i, const rnnc_layer_spec *s, const char *field
 }
 
 size_t rnnc__plan_bridge_in(const rnnc_config *cfg, int upto) {
+    if (upto == 0) /* a conditioned decoder: the mean of its input features */
+        return (size_t)cfg->input_size;
     size_t n = 0;
     for (int k = 0; k < upto; k++) {
         const rnnc_layer_spec *e = &cfg->layers[k];
@@ -90,10 +92,15 @@ size_t rnnc__plan_bridge_in(const rnnc_config *cfg, int upto) {
 /* A decoder: the last layer, over a recurrent layer's sequence of feat features. */
 static rnnc_status validate_decoder(const rnnc_config *cfg, int i, int seq, size_t feat) {
     const rnnc_layer_spec *s = &cfg->layers[i], *prev = i > 0 ? &cfg->layers[i - 1] : NULL;
-    if (i + 1 != cfg->n_layers || !prev || !is_recurrent(prev->kind) || !seq)
+    if (i + 1 != cfg->n_layers || (prev && (!is_recurrent(prev->kind) || !seq)))
         return LAYER_FAIL(RNNC_ERR_SHAPE, i, s, "%s",
                           "a decoder is the last layer, right after a recurrent layer with "
-                          "return_sequences = 1 (the encoder whose outputs it attends over)");
+                          "return_sequences = 1 (the encoder whose outputs it attends over), "
+                          "or the only layer (over the input features)");
+    if (!prev && s->bridge == RNNC_BRIDGE_COPY)
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s",
+                          "bridge = copy needs an encoder's final states; a decoder over the "
+                          "input features starts from none or linear (their mean)");
     if (s->vocab == 0)
         return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s",
                           "vocab = auto is set by a translator from its data; give a number here");
@@ -126,7 +133,7 @@ static rnnc_status validate_decoder(const rnnc_config *cfg, int i, int seq, size
                           feat, s->hidden);
     if (s->bridge < RNNC_BRIDGE_NONE || s->bridge > RNNC_BRIDGE_LINEAR)
         return LAYER_FAIL(RNNC_ERR_ARG, i, s, "unknown bridge %d", s->bridge);
-    if (s->bridge == RNNC_BRIDGE_COPY) {
+    if (prev && s->bridge == RNNC_BRIDGE_COPY) {
         int n_rec = 0;
         for (int k = 0; k < i; k++)
             n_rec += is_recurrent(cfg->layers[k].kind);

@@ -199,6 +199,10 @@ static void test_description(void) {
         {"[embedding]\nvocab = 7\ndim = 3\n[lstm]\nhidden = 4\nreturn_sequences = true\n"
          "[decoder]\nvocab = 9\nhidden = 4\n",
          "b.ini:7: this section needs 'dim = ...'"},
+        {"[model]\ninput_size = 3\n[decoder]\nvocab = 5\ndim = 2\nhidden = 3\nbridge = copy\n",
+         "bridge = copy needs an encoder's final states; a decoder over the input features"},
+        {"[model]\ninput_size = 3\n[dense]\nunits = 4\n[decoder]\nvocab = 5\ndim = 2\nhidden = 3\n",
+         "a decoder is the last layer, right after a recurrent layer"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         st = rnnc_config_parse(bad[i].text, "b.ini", &back);
