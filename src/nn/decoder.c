@@ -150,7 +150,8 @@ static rnnc_status reserve(rnnc__decoder *d, size_t S, size_t T, size_t B) {
     for (int i = 0; i < 3; i++)
         wn = wn > rows[i] ? wn : rows[i];
     d->work_n = wn;
-    d->dbuf_n = B * (3 * L * H + 8 * H + 2 * (Hk + H) + 2 * d->I0 + d->E + 4 * d->nin + 2 * L * H);
+    d->dbuf_n = B * (3 * L * H + 8 * H + 2 * (Hk + H) + 2 * d->I0 + d->E + 4 * d->nin + 2 * L * H) +
+                T * B * H; /* the output layer's gradient at every step's h~ */
     const size_t P = S * B * (d->attention == RNNC_ATTN_ADDITIVE ? d->A : H);
     size_t col = V > Hk + H ? V : Hk + H;
     col = col > L * H ? col : L * H;
@@ -345,9 +346,13 @@ rnnc_status rnnc__decoder_forward(rnnc__decoder *d, const real *params, const re
         }
         real *ht = d->ht + t * B * H;
         rnnc__dense_forward(params + d->Wc, params + d->bc, RNNC_ACT_TANH, B, Hk + H, H, cat, ht);
-        rnnc__dense_forward(params + d->Wo, params + d->bo, RNNC_ACT_LINEAR, B, H, V, ht,
-                            d->logits + t * B * V);
+        if (rng) /* scheduled sampling reads this step's logits at the next */
+            rnnc__dense_forward(params + d->Wo, params + d->bo, RNNC_ACT_LINEAR, B, H, V, ht,
+                                d->logits + t * B * V);
     }
+    if (!rng) /* the output layer of every step at once (the same bits row by row) */
+        rnnc__dense_forward(params + d->Wo, params + d->bo, RNNC_ACT_LINEAR, T * B, H, V, d->ht,
+                            d->logits);
     return RNNC_OK;
 }
 
@@ -436,12 +441,15 @@ rnnc_status rnnc__decoder_backward(rnnc__decoder *d, const real *params, real *g
     const rnnc__attn a = attention(d);
     memset(d->dproj, 0, rnnc__attn_proj_size(&a) * sizeof(real));
     const rnnc__attn_w aw = attn_views(d, params), ag = attn_views(d, grads);
+    /* the output layer of every step at once: dout (T,B,H) at each h~, Wo's and bo's gradients */
+    real *dout = bbuf + B * (4 * d->nin + 2 * L * H);
+    memset(dout, 0, T * BH * sizeof(real));
+    rnnc__dense_backward(params + d->Wo, RNNC_ACT_LINEAR, T * B, H, V, d->ht, NULL, dlogits, dout,
+                         grads + d->Wo, grads + d->bo, d->work, d->colsum);
     for (size_t t = T; t-- > 0;) {
         const real *ht = d->ht + t * BH, *cat = d->cat + t * B * (Hk + H);
-        memcpy(dht, dfeed, BH * sizeof(real));
-        rnnc__dense_backward(params + d->Wo, RNNC_ACT_LINEAR, B, H, V, ht, NULL,
-                             dlogits + t * B * V, dht, grads + d->Wo, grads + d->bo, d->work,
-                             d->colsum);
+        for (size_t i = 0; i < BH; i++)
+            dht[i] = dout[t * BH + i] + dfeed[i];
         memset(dcat, 0, B * (Hk + H) * sizeof(real));
         rnnc__dense_backward(params + d->Wc, RNNC_ACT_TANH, B, Hk + H, H, cat, ht, dht, dcat,
                              grads + d->Wc, grads + d->bc, d->work, d->colsum);
