@@ -6,48 +6,12 @@
  * "rnnc.forecast.inputs" (column names, targets first, one per line), "rnnc.forecast.scaler"
  * (per input "shift scale on log", 17 digits) and how the CSV was read ("rnnc.forecast.data",
  * ".time", ".columns", ".categorical"). */
-#include "rnnc.h"
-
-#include "../formats/values.h"
-#include "../train/fit.h"
-#include "task.h"
+#include "forecaster.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A series as the forecaster sees it: its inputs, raw and scaled, and the split. */
-typedef struct view {
-    size_t T;
-    double *raw; /* (T,I) */
-    float *z;    /* (T,I) what the model sees: scaled, the targets differenced with difference k */
-    float *lz;   /* (T,I) with difference k: the scaled levels (in z's allocation); else NULL */
-    size_t n_tr, n_va, n_te;
-} view;
-
-struct rnnc_forecaster {
-    rnnc_model *model;
-    rnnc_forecast_spec spec;
-    size_t I, NT; /* inputs, targets (the first NT inputs) */
-    char **names; /* (I) */
-    rnnc_scaler sc;
-    char data[1024], time[256], columns[1024], categorical[256];
-    int missing, sort_time;
-    /* during fit: */
-    view v;
-    size_t *orig[2], n_orig[2]; /* first target rows of the training and validation windows */
-    float *bx, *by;             /* batch workspace: (L,B,I) inputs, (B,units) targets */
-    size_t bx_cap, by_cap;
-    float *wx, *ww; /* augmentation: one window (L,I) and rnnc_series_augment's scratch (L,I) */
-    size_t wx_cap, ww_cap;
-    float *gm; /* the Gaussian loss's means, variances and their gradients (4 x units) */
-    size_t gm_cap;
-    pthread_mutex_t lock; /* held by predict and evaluate (task.h) */
-    uint64_t seed;        /* the creation seed (member k of an ensemble: seed + k) */
-    rnnc_model **members; /* an ensemble's models (n_members > 1), members[0] == model */
-    int n_members;
-};
 
 void rnnc_forecast_spec_defaults(rnnc_forecast_spec *out, size_t size) {
     rnnc_forecast_spec s;
@@ -62,7 +26,7 @@ void rnnc_forecast_spec_defaults(rnnc_forecast_spec *out, size_t size) {
 }
 
 /* Whether training windows are augmented (a slice of 1 keeps every step: off). */
-static int augmenting(const rnnc_forecast_spec *s) {
+int rnnc__fc_augmenting(const rnnc_forecast_spec *s) {
     return s->augment.jitter > 0 || s->augment.scale > 0 ||
            (s->augment.slice > 0 && s->augment.slice < 1);
 }
@@ -203,28 +167,28 @@ const char *rnnc__forecast_quantiles_problem(const double *q, int n) {
 
 /* Values the head gives per step and target: 1 (a point), 2 (Gaussian: mean and raw scale) or
  * the number of quantiles, interleaved per unit. */
-static size_t head_width(const rnnc_forecaster *f) {
+size_t rnnc__fc_head_width(const rnnc_forecaster *f) {
     return f->spec.loss == RNNC_FLOSS_GAUSSIAN   ? 2
            : f->spec.loss == RNNC_FLOSS_QUANTILE ? (size_t)f->spec.n_quantiles
                                                  : 1;
 }
 
 /* Steps the head gives per forward: H (direct) or 1 (recursive). */
-static size_t head_steps(const rnnc_forecaster *f) {
+size_t rnnc__fc_head_steps(const rnnc_forecaster *f) {
     return f->spec.decoder == RNNC_DECODER_DIRECT ? (size_t)f->spec.horizon : 1;
 }
 
 /* The baselines' parameters on a series whose training part has n_tr rows: the AR order
  * (ar_order, or the lookback at most (n_tr - 2)/3), the moving-average window (ma_window, or the
  * lookback) and the seasonal period (season; 1 when it is not shorter than the training part). */
-static size_t ar_order_of(const rnnc_forecaster *f, size_t n_tr) {
+size_t rnnc__fc_ar_order_of(const rnnc_forecaster *f, size_t n_tr) {
     const size_t L = (size_t)f->spec.lookback, cap = n_tr > 2 ? (n_tr - 2) / 3 : 0;
     return f->spec.ar_order ? (size_t)f->spec.ar_order : L < cap ? L : cap;
 }
-static size_t ma_window_of(const rnnc_forecaster *f) {
+size_t rnnc__fc_ma_window_of(const rnnc_forecaster *f) {
     return f->spec.ma_window ? (size_t)f->spec.ma_window : (size_t)f->spec.lookback;
 }
-static size_t season_of(const rnnc_forecaster *f, size_t n_tr) {
+size_t rnnc__fc_season_of(const rnnc_forecaster *f, size_t n_tr) {
     const size_t m = (size_t)f->spec.season;
     return m >= 1 && m < n_tr ? m : 1;
 }
@@ -286,7 +250,7 @@ static rnnc_status add_list(rnnc_forecaster *f, const rnnc_series *s, const char
 
 /* The forecaster's inputs from series s, raw (T,I), with the split. A one-hot column the data
  * lacks (a category that never occurs in it) is all zeros. */
-static rnnc_status make_view(rnnc_forecaster *f, const rnnc_series *s, view *v) {
+rnnc_status rnnc__fc_make_view(rnnc_forecaster *f, const rnnc_series *s, view *v) {
     free(v->raw), free(v->z);
     memset(v, 0, sizeof *v);
     if (!s || !s->x || s->T == 0)
@@ -315,7 +279,7 @@ static rnnc_status make_view(rnnc_forecaster *f, const rnnc_series *s, view *v) 
     return RNNC_OK;
 }
 
-static rnnc_status scale_view(rnnc_forecaster *f, view *v) {
+rnnc_status rnnc__fc_scale_view(rnnc_forecaster *f, view *v) {
     rnnc_status st = rnnc_scaler_apply(&f->sc, v->raw, v->T, v->z);
     if (st != RNNC_OK)
         return rnnc__fail_prefix(st, "scaling the data");
@@ -333,21 +297,21 @@ static rnnc_status scale_view(rnnc_forecaster *f, view *v) {
 
 /* The first row a window's inputs may start at: k with difference k (the rows before have no
  * difference), else 0. */
-static size_t first_row(const rnnc_forecaster *f) {
+size_t rnnc__fc_first_row(const rnnc_forecaster *f) {
     return f->spec.difference > 0 ? (size_t)f->spec.difference : 0;
 }
 
 /* window_norm = level: how many of a window's last target values its level averages: the season
  * when it is 2 to the lookback, else the lookback. */
-static size_t level_len(const rnnc_forecaster *f) {
+size_t rnnc__fc_level_len(const rnnc_forecaster *f) {
     const size_t L = (size_t)f->spec.lookback, m = (size_t)f->spec.season;
     return m >= 2 && m <= L ? m : L;
 }
 
 /* The level of target j of the window whose input rows are w[0..L) (I values each): the mean of
  * its last level_len values. */
-static double window_level(const rnnc_forecaster *f, const float *w, size_t j) {
-    const size_t L = (size_t)f->spec.lookback, n = level_len(f), I = f->I;
+double rnnc__fc_window_level(const rnnc_forecaster *f, const float *w, size_t j) {
+    const size_t L = (size_t)f->spec.lookback, n = rnnc__fc_level_len(f), I = f->I;
     double sum = 0;
     for (size_t l = L - n; l < L; l++)
         sum += w[l * I + j];
@@ -360,10 +324,10 @@ static double window_level(const rnnc_forecaster *f, const float *w, size_t j) {
  * each interval bound the same value as its point; without, the values themselves. zo (steps,NT)
  * -> lev (steps,NT); zl, zh (steps,NT,NI) -> llo, lhi (may be NULL) for the window whose first
  * target row is t. */
-static void to_levels(const rnnc_forecaster *f, const view *v, size_t t, size_t steps,
-                      const float *zo, const float *zl, const float *zh, size_t NI, double *lev,
-                      double *llo, double *lhi) {
-    const size_t k = first_row(f), NT = f->NT, I = f->I;
+void rnnc__fc_to_levels(const rnnc_forecaster *f, const view *v, size_t t, size_t steps,
+                        const float *zo, const float *zl, const float *zh, size_t NI, double *lev,
+                        double *llo, double *lhi) {
+    const size_t k = rnnc__fc_first_row(f), NT = f->NT, I = f->I;
     for (size_t h = 0; h < steps; h++)
         for (size_t j = 0; j < NT; j++) {
             const size_t at = h * NT + j;
@@ -394,7 +358,7 @@ static rnnc_status build_model(rnnc_forecaster *f, const rnnc_config *cfg, uint6
     rnnc_layer_spec *h = &c.layers[c.n_layers++];
     *h = rnnc_layer_spec_init(RNNC_LAYER_DENSE);
     snprintf(h->name, sizeof h->name, "head");
-    h->units = (int)(head_steps(f) * f->NT * head_width(f));
+    h->units = (int)(rnnc__fc_head_steps(f) * f->NT * rnnc__fc_head_width(f));
     h->activation = RNNC_ACT_LINEAR;
     RNNC_TRY(rnnc_model_create(&c, seed, &f->model));
     int seq;
@@ -407,8 +371,6 @@ static rnnc_status build_model(rnnc_forecaster *f, const rnnc_config *cfg, uint6
 
 /* Checks before training (defined below): what evaluate needs of the series, every value's
  * scaling, and the metadata as the loader reads it back. */
-static rnnc_status check_baselines(const rnnc_forecaster *f, const view *v, const char *data);
-static rnnc_status check_scaled(const rnnc_forecaster *f, const view *v, const char *data);
 static rnnc_status check_meta(const rnnc_forecaster *f, const char *path);
 static const rnnc__task_kind task_kind; /* the forecaster to task.c's shared code (below load) */
 
@@ -451,11 +413,11 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
     view v;
     memset(&v, 0, sizeof v);
     if (st == RNNC_OK)
-        st = make_view(f, s, &v);
-    if (st == RNNC_OK && v.n_tr < (size_t)spec->lookback + head_steps(f))
+        st = rnnc__fc_make_view(f, s, &v);
+    if (st == RNNC_OK && v.n_tr < (size_t)spec->lookback + rnnc__fc_head_steps(f))
         st = RNNC_FAIL(RNNC_ERR_ARG,
                        "the training part has %zu rows; lookback %d + horizon %zu need more",
-                       v.n_tr, spec->lookback, head_steps(f));
+                       v.n_tr, spec->lookback, rnnc__fc_head_steps(f));
     for (size_t j = 0; st == RNNC_OK && spec->log && j < f->NT; j++)
         for (size_t t = 0; st == RNNC_OK && t < v.T; t++)
             if (!(v.raw[t * f->I + j] > -1))
@@ -501,7 +463,7 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
     }
     /* window_norm = level: every window's level (the mean of its last level_len target values,
      * as window_level takes it from the unscaled rows) must be positive */
-    const size_t nl = level_len(f);
+    const size_t nl = rnnc__fc_level_len(f);
     for (size_t j = 0; st == RNNC_OK && spec->window_norm && j < f->NT; j++)
         for (size_t e = nl; st == RNNC_OK && e <= v.T; e++) {
             double sum = 0;
@@ -516,9 +478,9 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
         }
     /* everything the model file's own eval and forecast need, before any training */
     if (st == RNNC_OK)
-        st = check_scaled(f, &v, data);
+        st = rnnc__fc_check_scaled(f, &v, data);
     if (st == RNNC_OK)
-        st = check_baselines(f, &v, data);
+        st = rnnc__fc_check_baselines(f, &v, data);
     if (st == RNNC_OK)
         st = check_meta(f, data);
     free(v.raw), free(v.z);
@@ -532,9 +494,9 @@ rnnc_status rnnc_forecaster_create(const rnnc_config *cfg, const rnnc_forecast_s
     return RNNC_OK;
 }
 
-static const char *const scaling_names[] = {"none", "zscore", "minmax"};
-static const char *const loss_names[] = {"mse", "mae", "huber", "gaussian", "quantile"};
-static const char *const missing_names[] = {"reject", "ffill", "interpolate"};
+const char *const rnnc__fc_scaling_names[] = {"none", "zscore", "minmax"};
+const char *const rnnc__fc_loss_names[] = {"mse", "mae", "huber", "gaussian", "quantile"};
+const char *const rnnc__fc_missing_names[] = {"reject", "ffill", "interpolate"};
 
 /* The augmentation settings and sort_time are written only when set, so a forecaster trained
  * without them has the same file as before they existed (and older readers read it). */
@@ -554,10 +516,10 @@ static char *spec_to_meta_k(const rnnc_forecaster *f, int ensemble) {
         "lookback=%d\nhorizon=%d\nstride=%d\ntargets=%zu\nscaling=%s\nlog=%d\nrelative=%d\n"
         "val_fraction=%.17g\ntest_fraction=%.17g\ndecoder=%s\nloss=%s\n"
         "huber_delta=%.17g\nseason=%d\nma_window=%d\nar_order=%d\nmissing=%s\n",
-        s->lookback, s->horizon, s->stride, f->NT, scaling_names[s->scaling], s->log, s->relative,
+        s->lookback, s->horizon, s->stride, f->NT, rnnc__fc_scaling_names[s->scaling], s->log, s->relative,
         s->val_fraction, s->test_fraction,
-        s->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive", loss_names[s->loss],
-        s->huber_delta, s->season, s->ma_window, s->ar_order, missing_names[f->missing]);
+        s->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive", rnnc__fc_loss_names[s->loss],
+        s->huber_delta, s->season, s->ma_window, s->ar_order, rnnc__fc_missing_names[f->missing]);
     const double v[] = {s->augment.jitter, s->augment.scale, s->augment.slice};
     static const char *const name[] = {"augment_jitter", "augment_scale", "augment_slice"};
     for (int i = 0; i < 3; i++)
@@ -593,12 +555,12 @@ static char *join_lines(char **v, size_t n) {
     return b;
 }
 
-static char *scaler_to_meta(const rnnc_forecaster *f) {
+char *rnnc__fc_scaler_to_meta(const rnnc_forecaster *f) {
     const size_t cap = f->I * 96 + 64;
     char *b = malloc(cap);
     if (!b)
         return NULL;
-    size_t n = (size_t)snprintf(b, cap, "kind=%s\n", scaling_names[f->sc.kind]);
+    size_t n = (size_t)snprintf(b, cap, "kind=%s\n", rnnc__fc_scaling_names[f->sc.kind]);
     for (size_t i = 0; i < f->I; i++)
         n += (size_t)snprintf(b + n, cap - n, "%.17g %.17g %d %d\n", f->sc.shift[i], f->sc.scale[i],
                               f->sc.on[i], f->sc.log[i]);
@@ -638,7 +600,7 @@ static rnnc_status save_one(const rnnc_forecaster *f, rnnc_model *m, int ensembl
                             const char *members, const char *path, const char *key,
                             const char *value) {
     char *spec = spec_to_meta_k(f, ensemble), *names = join_lines(f->names, f->I);
-    char *sc = scaler_to_meta(f);
+    char *sc = rnnc__fc_scaler_to_meta(f);
     rnnc_status st = RNNC_OK;
     if (!spec || !names || !sc) {
         st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
@@ -659,8 +621,8 @@ static rnnc_status save_one(const rnnc_forecaster *f, rnnc_model *m, int ensembl
     return st;
 }
 
-static rnnc_status save_with(const rnnc_forecaster *f, const char *path, const char *key,
-                             const char *value) {
+rnnc_status rnnc__fc_save_with(const rnnc_forecaster *f, const char *path, const char *key,
+                               const char *value) {
     RNNC_TRY(check_meta(f, path)); /* a file that would not load is never written */
     if (f->n_members <= 1)
         return save_one(f, f->model, 1, NULL, path, key, value);
@@ -687,7 +649,7 @@ static rnnc_status save_with(const rnnc_forecaster *f, const char *path, const c
 rnnc_status rnnc_forecaster_save(const rnnc_forecaster *f, const char *path) {
     if (!f || !path)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_save: NULL argument");
-    return save_with(f, path, NULL, NULL);
+    return rnnc__fc_save_with(f, path, NULL, NULL);
 }
 
 static int word(const char *v, const char *const *names, int n) {
@@ -713,9 +675,9 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
         double d = 0;
         int ok = 1;
         if (!strcmp(k, "scaling"))
-            ok = (s->scaling = word(v, scaling_names, 3)) >= 0;
+            ok = (s->scaling = word(v, rnnc__fc_scaling_names, 3)) >= 0;
         else if (!strcmp(k, "loss"))
-            ok = (s->loss = word(v, loss_names, 5)) >= 0;
+            ok = (s->loss = word(v, rnnc__fc_loss_names, 5)) >= 0;
         else if (!strcmp(k, "quantiles")) {
             s->n_quantiles = 0;
             for (const char *q = v; ok && *q;) {
@@ -731,7 +693,7 @@ static rnnc_status spec_from_meta(rnnc_forecaster *f, const char *meta, const ch
                  : !strcmp(v, "none") ? (s->window_norm = RNNC_WINDOW_NORM_NONE, 1)
                                       : 0;
         else if (!strcmp(k, "missing"))
-            ok = (f->missing = word(v, missing_names, 3)) >= 0;
+            ok = (f->missing = word(v, rnnc__fc_missing_names, 3)) >= 0;
         else if (!strcmp(k, "decoder"))
             ok = !strcmp(v, "direct")      ? (s->decoder = RNNC_DECODER_DIRECT, 1)
                  : !strcmp(v, "recursive") ? (s->decoder = RNNC_DECODER_RECURSIVE, 1)
@@ -808,7 +770,7 @@ static rnnc_status scaler_from_meta(rnnc_forecaster *f, const char *meta, const 
     char kind[16];
     int used = 0;
     if (sscanf(meta, "kind=%15[a-z]\n%n", kind, &used) != 1 || used == 0 ||
-        (f->sc.kind = word(kind, scaling_names, 3)) < 0)
+        (f->sc.kind = word(kind, rnnc__fc_scaling_names, 3)) < 0)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: rnnc.forecast.scaler: bad first line", path);
     f->sc.F = f->I;
     const char *p = meta + used;
@@ -844,7 +806,8 @@ static rnnc_status check_meta(const rnnc_forecaster *f, const char *path) {
                              : nl   ? "goes on after a line break"
                                     : "is too long");
     }
-    char *spec = spec_to_meta(f), *names = join_lines(f->names, f->I), *sc = scaler_to_meta(f);
+    char *spec = spec_to_meta(f), *names = join_lines(f->names, f->I),
+         *sc = rnnc__fc_scaler_to_meta(f);
     rnnc_forecaster *g = NULL;
     rnnc_status st = spec && names && sc ? rnnc__task_new(&task_kind, (void **)&g)
                                          : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
@@ -855,8 +818,9 @@ static rnnc_status check_meta(const rnnc_forecaster *f, const char *path) {
     if (st == RNNC_OK)
         st = scaler_from_meta(g, sc, path);
     if (st == RNNC_OK &&
-        (g->I != f->I || g->NT != f->NT || head_steps(g) != head_steps(f) ||
-         head_width(g) != head_width(f) || g->spec.n_quantiles != f->spec.n_quantiles ||
+        (g->I != f->I || g->NT != f->NT || rnnc__fc_head_steps(g) != rnnc__fc_head_steps(f) ||
+         rnnc__fc_head_width(g) != rnnc__fc_head_width(f) ||
+         g->spec.n_quantiles != f->spec.n_quantiles ||
          memcmp(g->spec.quantiles, f->spec.quantiles,
                 (size_t)f->spec.n_quantiles * sizeof(double)) ||
          g->sort_time != f->sort_time || g->spec.difference != f->spec.difference ||
@@ -888,7 +852,7 @@ static rnnc_status load_members(rnnc_forecaster *f, const char *path, const rnnc
     RNNC_TRY(rnnc__calloc((void **)&f->members, (size_t)K, sizeof *f->members, "ensemble"));
     f->members[0] = f->model, f->n_members = 1;
     char *spec = spec_to_meta_k(f, 1), *names = join_lines(f->names, f->I);
-    char *sc = scaler_to_meta(f);
+    char *sc = rnnc__fc_scaler_to_meta(f);
     rnnc_status st = spec && names && sc ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     const char *p = list;
     for (int k = 1; st == RNNC_OK && k < K; k++) {
@@ -961,12 +925,13 @@ static rnnc_status read_meta(void *obj, const rnnc_tensor_file *tf, const char *
         const rnnc_config *c = rnnc_model_config(f->model);
         const rnnc_layer_spec *h = &c->layers[c->n_layers - 1];
         if ((size_t)c->input_size != f->I || h->kind != RNNC_LAYER_DENSE ||
-            (size_t)h->units != head_steps(f) * f->NT * head_width(f) || c->n_layers < 2)
+            (size_t)h->units != rnnc__fc_head_steps(f) * f->NT * rnnc__fc_head_width(f) ||
+            c->n_layers < 2)
             st = RNNC_FAIL(RNNC_ERR_FORMAT,
                            "%s: the model (input_size %d, last layer %d units) does not fit the "
                            "forecast metadata (%zu inputs, %zu units)",
                            path, c->input_size, h->units, f->I,
-                           head_steps(f) * f->NT * head_width(f));
+                           rnnc__fc_head_steps(f) * f->NT * rnnc__fc_head_width(f));
     }
     if (st == RNNC_OK && f->spec.ensemble > 1)
         st = load_members(f, path, tf);
@@ -989,919 +954,4 @@ rnnc_status rnnc_forecaster_load(const char *path, rnnc_forecaster **out) {
     if (!path || !out)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_load: NULL argument");
     return rnnc__task_open(&task_kind, path, (void **)out);
-}
-
-/* ---- windows ---- */
-
-/* The first input row of the window whose first target row is t: inputs are rows [t-L, t). */
-static const float *window_inputs(const rnnc_forecaster *f, const float *z, size_t t) {
-    return z + (t - (size_t)f->spec.lookback) * f->I;
-}
-
-/* Targets (Hw,NT) of the window whose first target row is t: rows [t, t+Hw) of the target
- * columns of z (T,I); as_trained: relative to row t-1 with relative windows, over the window's
- * level minus 1 with window_norm = level. */
-static void window_targets(const rnnc_forecaster *f, const float *z, size_t t, size_t Hw,
-                           int as_trained, float *y) {
-    const size_t I = f->I, NT = f->NT;
-    const int relative = as_trained && f->spec.relative;
-    const int level = as_trained && f->spec.window_norm == RNNC_WINDOW_NORM_LEVEL;
-    for (size_t j = 0; j < NT; j++) {
-        const double lev = level ? window_level(f, window_inputs(f, z, t), j) : 1;
-        for (size_t h = 0; h < Hw; h++)
-            y[h * NT + j] = level ? (float)(z[(t + h) * I + j] / lev - 1)
-                                  : z[(t + h) * I + j] - (relative ? z[(t - 1) * I + j] : 0);
-    }
-}
-
-/* The first target rows of part `part`'s windows: origins (may be NULL) gets them, *n the count. */
-static size_t part_origins(const rnnc_forecaster *f, const view *v, int part, size_t *origins) {
-    const size_t L = (size_t)f->spec.lookback;
-    const size_t Hw = part == 2 ? (size_t)f->spec.horizon : head_steps(f);
-    const size_t lo = part == 0 ? 0 : part == 1 ? v->n_tr : v->n_tr + v->n_va;
-    const size_t hi = part == 0 ? v->n_tr : part == 1 ? v->n_tr + v->n_va : v->T;
-    const size_t step = part == 0 ? (size_t)f->spec.stride : 1;
-    size_t n = 0;
-    const size_t first = L + first_row(f); /* inputs rows [t-L, t) from row k on */
-    for (size_t t = lo > first ? lo : first; t + Hw <= hi; t += step) {
-        if (origins)
-            origins[n] = t;
-        n++;
-    }
-    return n;
-}
-
-static rnnc_status origins_of(rnnc_forecaster *f, const view *v, int part, size_t **out,
-                              size_t *n) {
-    *n = part_origins(f, v, part, NULL);
-    free(*out);
-    *out = NULL;
-    if (*n == 0)
-        return RNNC_OK;
-    RNNC_TRY(rnnc__calloc((void **)out, *n, sizeof **out, "window list"));
-    part_origins(f, v, part, *out);
-    return RNNC_OK;
-}
-
-/* What rnnc_forecaster_evaluate needs of the series the forecaster is made from: a test window,
- * and baselines that fit in the training part (an AR fit that succeeds on every target). */
-static rnnc_status check_baselines(const rnnc_forecaster *f, const view *v, const char *data) {
-    const rnnc_forecast_spec *sp = &f->spec;
-    const size_t n = v->n_tr, H = (size_t)sp->horizon, k = first_row(f);
-    if (k >= n)
-        return RNNC_FAIL(RNNC_ERR_ARG,
-                         "%s: [forecast] difference = %zu is not shorter than the training part "
-                         "(%zu rows): the differences need pairs of rows %zu apart in it; at most "
-                         "%zu",
-                         data, k, n, k, n - 1);
-    if (k && part_origins(f, v, 0, NULL) == 0)
-        return RNNC_FAIL(RNNC_ERR_ARG,
-                         "%s: [forecast] difference = %zu: the training part (%zu rows) holds no "
-                         "window, whose inputs start %zu rows in (the first difference) and need "
-                         "lookback %d + horizon %zu rows more",
-                         data, k, n, k, sp->lookback, head_steps(f));
-    if (part_origins(f, v, 2, NULL) == 0)
-        return RNNC_FAIL(RNNC_ERR_ARG,
-                         "%s: the test part (%zu rows) holds no window of horizon %zu, so the "
-                         "model could not be evaluated; raise [forecast] test_split",
-                         data, v->n_te, H);
-    if (sp->season > 0 && (size_t)sp->season >= n)
-        return RNNC_FAIL(RNNC_ERR_ARG,
-                         "%s: [forecast] season = %d is not shorter than the training part (%zu "
-                         "rows): the seasonal naive forecast and the MASE scale need more than "
-                         "one season; at most %zu",
-                         data, sp->season, n, n - 1);
-    if (ma_window_of(f) > n)
-        return RNNC_FAIL(RNNC_ERR_ARG,
-                         "%s: [forecast] ma_window = %d is longer than the training part (%zu "
-                         "rows); at most %zu",
-                         data, sp->ma_window, n, n);
-    const size_t p = ar_order_of(f, n), p_max = n >= 2 ? (n - 2) / 2 : 0;
-    if (sp->ar_order && p > p_max)
-        return RNNC_FAIL(RNNC_ERR_ARG,
-                         "%s: [forecast] ar_order = %d: an AR fit on the training part (%zu rows) "
-                         "needs more equations than coefficients; at most %zu",
-                         data, sp->ar_order, n, p_max);
-    if (p < 1)
-        return RNNC_FAIL(
-            RNNC_ERR_ARG,
-            "%s: the training part has %zu rows; the AR baseline (order: the lookback, "
-            "at most (rows - 2)/3) needs at least 5",
-            data, n);
-    double *y = NULL, *coef = NULL;
-    rnnc_status st = rnnc__calloc((void **)&y, n, sizeof(double), "a target column");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&coef, p + 1, sizeof(double), "AR coefficients");
-    for (size_t j = 0; st == RNNC_OK && j < f->NT; j++) {
-        for (size_t t = 0; t < n; t++)
-            y[t] = v->raw[t * f->I + j];
-        if (rnnc_ar_fit(y, n, p, coef) != RNNC_OK) {
-            char where[600];
-            snprintf(where, sizeof where,
-                     "%s: column '%s': the AR(%zu) baseline cannot be fitted on the training part",
-                     data, f->names[j], p);
-            st = rnnc__fail_prefix(RNNC_ERR_ARG, where);
-        }
-    }
-    free(y), free(coef);
-    return st;
-}
-
-/* Every value of the series scales to a number the model takes (as rnnc_scaler_apply needs). */
-static rnnc_status check_scaled(const rnnc_forecaster *f, const view *v, const char *data) {
-    const rnnc_scaler *sc = &f->sc;
-    for (size_t t = 0; t < v->T; t++)
-        for (size_t i = 0; i < f->I; i++) {
-            const double x = v->raw[t * f->I + i];
-            double z = sc->log[i] ? log1p(x) : x;
-            z = sc->on[i] ? (z - sc->shift[i]) / sc->scale[i] : z;
-            if (!isfinite(z) || fabs(z) > 1e30)
-                return RNNC_FAIL(RNNC_ERR_ARG,
-                                 "%s: column '%s', row %zu: %g scales to %g, beyond the +-1e30 the "
-                                 "model takes (the training part's statistics: shift %g, scale "
-                                 "%g); rescale the column",
-                                 data, f->names[i], t, x, z, sc->shift[i], sc->scale[i]);
-        }
-    return RNNC_OK;
-}
-
-rnnc_status rnnc_forecaster_windows(rnnc_forecaster *f, const rnnc_series *s, int part,
-                                    size_t *count) {
-    if (!f || !s || !count || part < 0 || part > 2)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_windows: bad argument");
-    view v;
-    memset(&v, 0, sizeof v);
-    rnnc_status st = make_view(f, s, &v);
-    if (st == RNNC_OK)
-        *count = part_origins(f, &v, part, NULL);
-    free(v.raw), free(v.z);
-    return st;
-}
-
-rnnc_status rnnc_forecaster_window(rnnc_forecaster *f, const rnnc_series *s, int part, size_t w,
-                                   size_t *t, float *x, float *y) {
-    if (!f || !s || part < 0 || part > 2)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_window: bad argument");
-    view v;
-    memset(&v, 0, sizeof v);
-    size_t *o = NULL, n = 0;
-    rnnc_status st = make_view(f, s, &v);
-    if (st == RNNC_OK)
-        st = scale_view(f, &v);
-    if (st == RNNC_OK)
-        st = origins_of(f, &v, part, &o, &n);
-    if (st == RNNC_OK && w >= n)
-        st = RNNC_FAIL(RNNC_ERR_ARG, "window %zu of part %d: there are %zu", w, part, n);
-    if (st == RNNC_OK) {
-        const size_t L = (size_t)f->spec.lookback, I = f->I;
-        const size_t Hw = part == 2 ? (size_t)f->spec.horizon : head_steps(f), t0 = o[w];
-        if (t)
-            *t = t0;
-        if (x)
-            memcpy(x, window_inputs(f, v.z, t0), L * I * sizeof(float));
-        if (y)
-            window_targets(f, v.z, t0, Hw, 0, y);
-    }
-    free(o), free(v.raw), free(v.z);
-    return st;
-}
-
-/* ---- training ---- */
-
-static rnnc_status grow(float **p, size_t *cap, size_t need) {
-    if (need <= *cap)
-        return RNNC_OK;
-    float *q = realloc(*p, need * sizeof(float));
-    if (!q)
-        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory for a batch");
-    *p = q, *cap = need;
-    return RNNC_OK;
-}
-
-/* Time-major inputs (L,B,I) of windows: window b is rows [0, L) of rows + stride_b * b (each row
- * I values). With relative, the targets' columns are taken relative to the window's last row. */
-static rnnc_status fill_inputs(rnnc_forecaster *f, const float *const *rows, int B) {
-    const size_t L = (size_t)f->spec.lookback, I = f->I, NT = f->NT;
-    const int level = f->spec.window_norm == RNNC_WINDOW_NORM_LEVEL;
-    double lev[RNNC_SERIES_MAX_FEATURES];
-    RNNC_TRY(grow(&f->bx, &f->bx_cap, L * (size_t)B * I));
-    for (int b = 0; b < B; b++) {
-        const float *w = rows[b];
-        for (size_t j = 0; level && j < NT; j++)
-            if (!((lev[j] = window_level(f, w, j)) > 0))
-                return RNNC_FAIL(RNNC_ERR_ARG,
-                                 "window_norm = level: a window's level (the mean of its last %zu "
-                                 "values of target '%s') is %g; the windows are divided by it, "
-                                 "so it must be > 0",
-                                 level_len(f), f->names[j], lev[j]);
-        for (size_t l = 0; l < L; l++) {
-            float *x = f->bx + (l * (size_t)B + (size_t)b) * I;
-            memcpy(x, w + l * I, I * sizeof(float));
-            for (size_t j = 0; f->spec.relative && j < NT; j++)
-                x[j] -= w[(L - 1) * I + j];
-            for (size_t j = 0; level && j < NT; j++)
-                x[j] = (float)(x[j] / lev[j] - 1);
-        }
-    }
-    return RNNC_OK;
-}
-
-/* Augments a training batch in place: window b's inputs (gathered from the time-major f->bx) and
- * its targets (row b of f->by, filled here) go through rnnc_series_augment with the model's
- * generator, so a seed repeats and a checkpoint resumes exactly. task_loss then uses those
- * targets. */
-static rnnc_status augment_batch(rnnc_forecaster *f, const size_t *idx, int B) {
-    const size_t L = (size_t)f->spec.lookback, I = f->I, nb = (size_t)B;
-    const size_t U = head_steps(f) * f->NT;
-    RNNC_TRY(grow(&f->by, &f->by_cap, nb * U));
-    RNNC_TRY(grow(&f->wx, &f->wx_cap, L * I));
-    RNNC_TRY(grow(&f->ww, &f->ww_cap, L * I));
-    rnnc_rng *rng = rnnc_model_rng(f->model);
-    for (size_t b = 0; b < nb; b++) {
-        float *y = f->by + b * U;
-        window_targets(f, f->v.z, f->orig[0][idx[b]], head_steps(f), 1, y);
-        for (size_t l = 0; l < L; l++)
-            memcpy(f->wx + l * I, f->bx + (l * nb + b) * I, I * sizeof(float));
-        RNNC_TRY(rnnc_series_augment(&f->spec.augment, rng, L, I, f->NT, f->wx, y, U, f->ww));
-        for (size_t l = 0; l < L; l++)
-            memcpy(f->bx + (l * nb + b) * I, f->wx + l * I, I * sizeof(float));
-    }
-    return RNNC_OK;
-}
-
-static rnnc_status task_batch(void *self, int set, const size_t *idx, int B, rnnc_batch *out) {
-    rnnc_forecaster *f = self;
-    const float *r[256] = {NULL};
-    const size_t *o = f->orig[set];
-    const float **rr = B <= 256 ? r : malloc((size_t)B * sizeof *rr);
-    if (!rr)
-        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
-    for (int b = 0; b < B; b++)
-        rr[b] = window_inputs(f, f->v.z, o[idx[b]]);
-    rnnc_status st = fill_inputs(f, rr, B);
-    if (rr != r)
-        free(rr);
-    if (st == RNNC_OK && set == 0 && augmenting(&f->spec)) /* training windows only */
-        st = augment_batch(f, idx, B);
-    memset(out, 0, sizeof *out);
-    out->T = f->spec.lookback, out->B = B, out->x = f->bx;
-    return st;
-}
-
-static double softplus(double r) {
-    return r > 30 ? r : log1p(exp(r));
-}
-
-/* The Gaussian head's loss: pred (n,2) holds each unit's mean and raw scale r, sigma =
- * softplus(r), variance sigma^2; the gradient of r is d loss/d var * 2 sigma * sigmoid(r). */
-static rnnc_status gaussian_loss(rnnc_forecaster *f, const float *pred, const float *y, size_t n,
-                                 float *grad, double *loss) {
-    RNNC_TRY(grow(&f->gm, &f->gm_cap, 4 * n));
-    float *mean = f->gm, *var = f->gm + n, *gmean = f->gm + 2 * n, *gvar = f->gm + 3 * n;
-    for (size_t i = 0; i < n; i++) {
-        const double sg = softplus(pred[2 * i + 1]);
-        mean[i] = pred[2 * i], var[i] = (float)(sg * sg);
-    }
-    RNNC_TRY(rnnc_loss_gaussian_nll(mean, var, y, n, 0, 1e-6, loss, grad ? gmean : NULL,
-                                    grad ? gvar : NULL));
-    for (size_t i = 0; grad && i < n; i++) {
-        const double r = pred[2 * i + 1], sg = softplus(r);
-        const double sig = r >= 0 ? 1 / (1 + exp(-r)) : exp(r) / (1 + exp(r));
-        grad[2 * i] = gmean[i], grad[2 * i + 1] = (float)(gvar[i] * 2 * sg * sig);
-    }
-    return RNNC_OK;
-}
-
-/* The loss of the head's outputs pred (n units, head_width values each) against targets y (n). */
-static rnnc_status loss_of(rnnc_forecaster *f, const float *pred, const float *y, size_t n,
-                           float *grad, double *loss) {
-    switch (f->spec.loss) {
-    case RNNC_FLOSS_GAUSSIAN: return gaussian_loss(f, pred, y, n, grad, loss);
-    case RNNC_FLOSS_QUANTILE:
-        return rnnc_loss_pinball(pred, y, n, f->spec.quantiles, (size_t)f->spec.n_quantiles, loss,
-                                 grad);
-    case RNNC_FLOSS_MAE: *loss = rnnc_loss_mae(pred, y, n, grad); return RNNC_OK;
-    case RNNC_FLOSS_HUBER: return rnnc_loss_huber(pred, y, n, f->spec.huber_delta, loss, grad);
-    default: *loss = rnnc_loss_mse(pred, y, n, grad); return RNNC_OK;
-    }
-}
-
-static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, const float *out,
-                             float *dout, double *loss, rnnc_metrics *met) {
-    (void)met; /* a forecaster has no class metrics; its metrics come from evaluate */
-    rnnc_forecaster *f = self;
-    const size_t Hs = head_steps(f), U = Hs * f->NT;
-    RNNC_TRY(grow(&f->by, &f->by_cap, (size_t)B * U));
-    /* the same rows rnnc_forecaster_window shows; augmented training targets are already there */
-    for (int b = 0; b < B && !(set == 0 && augmenting(&f->spec)); b++)
-        window_targets(f, f->v.z, f->orig[set][idx[b]], Hs, 1, f->by + (size_t)b * U);
-    RNNC_TRY(loss_of(f, out, f->by, (size_t)B * U, dout, loss));
-    return RNNC_OK;
-}
-
-static rnnc_status task_save(void *self, const char *path, const char *key, const char *value) {
-    return save_with(self, path, key, value);
-}
-
-static void drop_fit(rnnc_forecaster *f) {
-    free(f->v.raw), free(f->v.z);
-    memset(&f->v, 0, sizeof f->v);
-    for (int i = 0; i < 2; i++) {
-        free(f->orig[i]);
-        f->orig[i] = NULL, f->n_orig[i] = 0;
-    }
-}
-
-/* What shaped the forecaster, for the training loop's resume check: its inputs, the window and
- * split options, an interval head (what its outputs mean), the scaler fitted on the training
- * part, how the CSV was read, and the series. A point loss, the baselines' options and
- * augmentation change none of them. */
-static rnnc_status make_setup(const rnnc_forecaster *f, char **out) {
-    const rnnc_forecast_spec *s = &f->spec;
-    rnnc__setup b = {0};
-    uint64_t h = RNNC__HASH_INIT;
-    size_t chars = 0;
-    for (size_t i = 0; i < f->I; i++) {
-        h = rnnc__hash(h, f->names[i], strlen(f->names[i]) + 1);
-        chars += strlen(f->names[i]) + 1;
-    }
-    if (chars <= 96) {
-        char names[104] = "";
-        for (size_t i = 0; i < f->I; i++)
-            strcat(strcat(names, i ? "," : ""), f->names[i]);
-        rnnc__setup_add(&b, "inputs", "%s", names);
-    } else {
-        rnnc__setup_hash(&b, "inputs", f->I, "columns", h);
-    }
-    rnnc__setup_add(&b, "targets", "%zu", f->NT);
-    rnnc__setup_add(&b, "lookback", "%d", s->lookback);
-    rnnc__setup_add(&b, "horizon", "%d", s->horizon);
-    rnnc__setup_add(&b, "stride", "%d", s->stride);
-    rnnc__setup_add(&b, "decoder", "%s",
-                    s->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive");
-    if (s->loss >= RNNC_FLOSS_GAUSSIAN) { /* an interval head's outputs (point heads: none) */
-        char q[400] = "";
-        for (int k = 0; k < s->n_quantiles; k++)
-            snprintf(q + strlen(q), sizeof q - strlen(q), "%s%.17g", k ? "," : "", s->quantiles[k]);
-        rnnc__setup_add(&b, "head", "%s%s%s", loss_names[s->loss], q[0] ? " " : "", q);
-    }
-    rnnc__setup_add(&b, "scaling", "%s", scaling_names[s->scaling]);
-    rnnc__setup_add(&b, "log", "%d", s->log);
-    rnnc__setup_add(&b, "relative", "%d", s->relative);
-    if (s->difference) /* written only when set: the setup of a run without it is unchanged */
-        rnnc__setup_add(&b, "difference", "%d", s->difference);
-    if (s->window_norm)
-        rnnc__setup_add(&b, "window_norm", "%s", "level");
-    rnnc__setup_add(&b, "val_fraction", "%.17g", s->val_fraction);
-    rnnc__setup_add(&b, "test_fraction", "%.17g", s->test_fraction);
-    char *sc = scaler_to_meta(f);
-    if (!sc)
-        b.failed = 1;
-    else
-        rnnc__setup_hash(&b, "scaler", f->I, "inputs", rnnc__hash(RNNC__HASH_INIT, sc, strlen(sc)));
-    free(sc);
-    rnnc__setup_add(&b, "time", "%s", f->time);
-    rnnc__setup_add(&b, "columns", "%s", f->columns);
-    rnnc__setup_add(&b, "categorical", "%s", f->categorical);
-    rnnc__setup_add(&b, "missing", "%s", missing_names[f->missing]);
-    rnnc__setup_hash(&b, "data", f->v.T, "rows",
-                     rnnc__hash(RNNC__HASH_INIT, f->v.raw, f->v.T * f->I * sizeof *f->v.raw));
-    return rnnc__setup_done(&b, out);
-}
-
-static rnnc_status fit_one(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
-                           rnnc_epoch_report *last);
-
-/* An ensemble's training: member k's model created with seed + k and trained with spec->seed + k
- * (its files in out_dir/member-k for k >= 1), then the ensemble written to out_dir. */
-static rnnc_status fit_ensemble(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
-                                rnnc_epoch_report *last) {
-    const int K = f->spec.ensemble;
-    if (spec->resume)
-        return RNNC_FAIL(RNNC_ERR_ARG,
-                         "--resume continues one run, and ensemble = %d trains %d; train the "
-                         "ensemble again",
-                         K, K);
-    rnnc_model **mem = NULL;
-    RNNC_TRY(rnnc__calloc((void **)&mem, (size_t)K, sizeof *mem, "ensemble"));
-    for (int k = 1; k < f->n_members; k++) /* an ensemble trained before: trained afresh */
-        rnnc_model_free(f->members[k]);
-    free(f->members);
-    f->members = NULL, f->n_members = 0;
-    mem[0] = f->model;
-    rnnc_status st = RNNC_OK;
-    char *dir = NULL;
-    for (int k = 0; st == RNNC_OK && k < K; k++) {
-        if (k > 0)
-            st = rnnc_model_create(rnnc_model_config(mem[0]), f->seed + (uint64_t)k, &mem[k]);
-        rnnc_fit_spec fs = *spec;
-        fs.seed = spec->seed + (uint64_t)k;
-        if (st == RNNC_OK && k > 0 && spec->out_dir) {
-            free(dir);
-            const size_t len = strlen(spec->out_dir) + 32;
-            dir = malloc(len);
-            if (!dir) {
-                st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
-                break;
-            }
-            snprintf(dir, len, "%s/member-%d", spec->out_dir, k);
-            fs.out_dir = dir, fs.tensorboard = NULL;
-        }
-        f->model = mem[k];
-        if (st == RNNC_OK)
-            st = fit_one(f, s, &fs, last);
-        if (st != RNNC_OK)
-            st = rnnc__fail_prefix(st,
-                                   k ? "a member of the ensemble" : "the ensemble's first model");
-    }
-    free(dir);
-    f->model = mem[0];
-    if (st != RNNC_OK) {
-        for (int k = 1; k < K; k++)
-            rnnc_model_free(mem[k]);
-        free(mem);
-        return st;
-    }
-    f->members = mem, f->n_members = K;
-    if (spec->out_dir) {
-        const size_t len = strlen(spec->out_dir) + 32;
-        char *path = malloc(len);
-        if (!path)
-            return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
-        snprintf(path, len, "%s/model.safetensors", spec->out_dir);
-        st = save_with(f, path, NULL, NULL);
-        free(path);
-    }
-    return st;
-}
-
-rnnc_status rnnc_forecaster_fit(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
-                                rnnc_epoch_report *last) {
-    if (!f || !s || !spec)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_fit: NULL argument");
-    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_fit_spec));
-    return f->spec.ensemble > 1 ? fit_ensemble(f, s, spec, last) : fit_one(f, s, spec, last);
-}
-
-static rnnc_status fit_one(rnnc_forecaster *f, const rnnc_series *s, const rnnc_fit_spec *spec,
-                           rnnc_epoch_report *last) {
-    rnnc_status st = make_view(f, s, &f->v);
-    if (st == RNNC_OK)
-        st = scale_view(f, &f->v);
-    for (int p = 0; st == RNNC_OK && p < 2; p++)
-        st = origins_of(f, &f->v, p, &f->orig[p], &f->n_orig[p]);
-    if (st == RNNC_OK && f->n_orig[0] == 0)
-        st = RNNC_FAIL(RNNC_ERR_ARG, "no training window: the training part has %zu rows",
-                       f->v.n_tr);
-    if (st == RNNC_OK) {
-        rnnc__task t;
-        memset(&t, 0, sizeof t);
-        t.self = f, t.model = f->model, t.n_classes = 2;
-        t.n_train = f->n_orig[0], t.n_val = f->n_orig[1];
-        t.batch = task_batch, t.loss = task_loss, t.save = task_save;
-        char *setup = NULL;
-        st = make_setup(f, &setup);
-        t.setup = setup;
-        if (st == RNNC_OK)
-            st = rnnc__fit(&t, spec, last);
-        free(setup);
-    }
-    drop_fit(f);
-    return st;
-}
-
-/* ---- prediction ---- */
-
-int rnnc_forecaster_intervals(const rnnc_forecaster *f, double *levels) {
-    if (!f)
-        return 0;
-    const rnnc_forecast_spec *s = &f->spec;
-    if (s->loss == RNNC_FLOSS_GAUSSIAN) {
-        if (levels)
-            levels[0] = 80, levels[1] = 95;
-        return 2;
-    }
-    if (s->loss != RNNC_FLOSS_QUANTILE)
-        return 0;
-    const int m = s->n_quantiles / 2; /* the median's index */
-    for (int i = 0; levels && i < m; i++)
-        levels[i] = 100 * (s->quantiles[m + 1 + i] - s->quantiles[m - 1 - i]);
-    return m;
-}
-
-/* The standard normal quantiles of the Gaussian head's 80% and 95% intervals. */
-static const double gauss_z[2] = {1.2815515655446004, 1.959963984540054};
-
-/* Decodes unit u of the head's output row o (units x head_width) in scaled units, each value v
- * mapped to v * scale + base (relative windows: 1 and the last value; window_norm = level: the
- * level twice; else 1 and 0): the point forecast, and (when lo is not NULL) each interval's
- * bounds, and (when sigma is not NULL) the Gaussian scale (times scale). */
-static float decode(const rnnc_forecaster *f, const float *o, size_t u, float scale, float base,
-                    float *lo, float *hi, float *sigma) {
-    const size_t K = head_width(f);
-    const float *v = o + u * K;
-    if (f->spec.loss == RNNC_FLOSS_GAUSSIAN) {
-        const double sg = softplus(v[1]);
-        if (sigma)
-            *sigma = (float)sg * scale;
-        for (int i = 0; lo && i < 2; i++)
-            lo[i] = (float)(v[0] - gauss_z[i] * sg) * scale + base,
-            hi[i] = (float)(v[0] + gauss_z[i] * sg) * scale + base;
-        return v[0] * scale + base;
-    }
-    if (f->spec.loss == RNNC_FLOSS_QUANTILE) {
-        /* sorted (the rearrangement of Chernozhukov et al. 2010): quantiles trained apart may
-         * cross, and sorting keeps the intervals nested and the median inside them */
-        float q[RNNC_FORECAST_MAX_QUANTILES];
-        memcpy(q, v, K * sizeof *q);
-        for (size_t i = 1; i < K; i++)
-            for (size_t j = i; j > 0 && q[j - 1] > q[j]; j--) {
-                const float t = q[j];
-                q[j] = q[j - 1], q[j - 1] = t;
-            }
-        const size_t m = K / 2;
-        for (size_t i = 0; lo && i < m; i++)
-            lo[i] = q[m - 1 - i] * scale + base, hi[i] = q[m + 1 + i] * scale + base;
-        return q[m] * scale + base;
-    }
-    return v[0] * scale + base;
-}
-
-/* Forecasts `steps` scaled steps after the windows ending before rows t[0..B) of z (T,I):
- * zout (B,steps,NT), and when zlo is not NULL the intervals' bounds zlo, zhi (B,steps,NT,NI) and
- * the Gaussian scale zsig (B,steps,NT; may be NULL). Beyond what one forward gives, point
- * forecasts are fed back as inputs (without intervals). */
-static rnnc_status forecast_scaled(rnnc_forecaster *f, const float *z, const size_t *t, int B,
-                                   size_t steps, float *zout, float *zlo, float *zhi, float *zsig) {
-    const size_t L = (size_t)f->spec.lookback, I = f->I, NT = f->NT, Hs = head_steps(f);
-    const size_t NI = (size_t)rnnc_forecaster_intervals(f, NULL), K = head_width(f);
-    const int level = f->spec.window_norm == RNNC_WINDOW_NORM_LEVEL;
-    if (steps > Hs && I != NT)
-        return RNNC_FAIL(RNNC_ERR_ARG,
-                         "%zu steps exceed the horizon %zu, and forecasts cannot be rolled forward "
-                         "with covariates (their future is unknown)",
-                         steps, Hs);
-    if (steps > Hs && zlo)
-        return RNNC_FAIL(RNNC_ERR_ARG,
-                         "%zu steps exceed the horizon %zu, and intervals are given for the "
-                         "model's horizon only",
-                         steps, Hs);
-    const size_t W = L + steps; /* each window's rows, forecasts appended */
-    float *w = malloc((size_t)B * W * I * sizeof *w);
-    if (!w)
-        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory forecasting");
-    for (int b = 0; b < B; b++)
-        memcpy(w + (size_t)b * W * I, z + (t[b] - L) * I, L * I * sizeof(float));
-    const float **rows = malloc((size_t)B * sizeof *rows);
-    rnnc_status st = rows ? RNNC_OK : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory forecasting");
-    float lo[RNNC_FORECAST_MAX_INTERVALS], hi[RNNC_FORECAST_MAX_INTERVALS], sg = 0;
-    for (size_t done = 0; st == RNNC_OK && done < steps;) {
-        for (int b = 0; b < B; b++)
-            rows[b] = w + ((size_t)b * W + done) * I;
-        for (int b = 0; level && st == RNNC_OK && b < B; b++)
-            for (size_t j = 0; st == RNNC_OK && j < NT; j++) {
-                const double lev = window_level(f, rows[b], j);
-                if (!(lev > 0)) /* data other than the training CSV */
-                    st = RNNC_FAIL(RNNC_ERR_ARG,
-                                   "window_norm = level: the forecast from row %zu: the level of "
-                                   "target '%s' (the mean of its %zu values before row %zu) is %g; "
-                                   "the window is divided by it, so it must be > 0",
-                                   t[b], f->names[j], level_len(f), t[b] + done, lev);
-            }
-        if (st != RNNC_OK)
-            break;
-        st = fill_inputs(f, rows, B);
-        rnnc_batch batch;
-        memset(&batch, 0, sizeof batch);
-        batch.T = (int)L, batch.B = B, batch.x = f->bx;
-        if (st == RNNC_OK)
-            st = rnnc_model_forward(f->model, &batch, 0);
-        if (st != RNNC_OK)
-            break;
-        const float *o = rnnc_model_output(f->model, NULL, NULL); /* (B, Hs*NT*K) */
-        const size_t k = steps - done < Hs ? steps - done : Hs;
-        for (int b = 0; b < B; b++)
-            for (size_t h = 0; h < k; h++)
-                for (size_t j = 0; j < NT; j++) {
-                    /* the window's rows: [done, done + L) of its rows, forecasts appended */
-                    const float *rw = w + ((size_t)b * W + done) * I;
-                    const float lev = level ? (float)window_level(f, rw, j) : 1;
-                    const float base = level ? lev : f->spec.relative ? rw[(L - 1) * I + j] : 0;
-                    const size_t at = ((size_t)b * steps + done + h) * NT + j;
-                    const float v = decode(f, o + (size_t)b * Hs * NT * K, h * NT + j, lev, base,
-                                           zlo ? lo : NULL, hi, &sg);
-                    zout[at] = v;
-                    for (size_t i = 0; zlo && i < NI; i++)
-                        zlo[at * NI + i] = lo[i], zhi[at * NI + i] = hi[i];
-                    if (zlo && zsig)
-                        zsig[at] = sg;
-                    w[((size_t)b * W + L + done + h) * I + j] = v; /* I == NT when rolled */
-                }
-        done += k;
-    }
-    free(w), free(rows);
-    return st;
-}
-
-/* The median of v (n), sorted in place: the middle value, or the mean of the middle two. */
-static float median(float *v, int n) {
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            const float t = v[j];
-            v[j] = v[j - 1], v[j - 1] = t;
-        }
-    return n % 2 ? v[n / 2] : (float)(0.5 * ((double)v[n / 2 - 1] + v[n / 2]));
-}
-
-/* forecast_scaled by the forecaster's model, or for an ensemble the element-wise median of its
- * members' forecasts (each bound and scale too). */
-static rnnc_status forecast_ens(rnnc_forecaster *f, const float *z, const size_t *t, int B,
-                                size_t steps, float *zout, float *zlo, float *zhi, float *zsig) {
-    const int K = f->n_members;
-    if (K <= 1)
-        return forecast_scaled(f, z, t, B, steps, zout, zlo, zhi, zsig);
-    const size_t NI = (size_t)rnnc_forecaster_intervals(f, NULL);
-    const size_t n1 = (size_t)B * steps * f->NT, nb = zlo ? n1 * NI : 0, ns = zlo && zsig ? n1 : 0;
-    const size_t per = n1 + 2 * nb + ns; /* one member's values */
-    float *all = NULL, v[32];
-    RNNC_TRY(rnnc__calloc((void **)&all, (size_t)K * per, sizeof(float), "ensemble forecasts"));
-    rnnc_model *m0 = f->model;
-    rnnc_status st = RNNC_OK;
-    for (int k = 0; st == RNNC_OK && k < K; k++) {
-        float *o = all + (size_t)k * per;
-        f->model = f->members[k];
-        st = forecast_scaled(f, z, t, B, steps, o, zlo ? o + n1 : NULL, zlo ? o + n1 + nb : NULL,
-                             ns ? o + n1 + 2 * nb : NULL);
-    }
-    f->model = m0;
-    float *dst[4] = {zout, zlo, zhi, zsig};
-    const size_t off[4] = {0, n1, n1 + nb, n1 + 2 * nb}, cnt[4] = {n1, nb, nb, ns};
-    for (int a = 0; st == RNNC_OK && a < 4; a++)
-        for (size_t i = 0; i < cnt[a]; i++) {
-            for (int k = 0; k < K; k++)
-                v[k] = all[(size_t)k * per + off[a] + i];
-            dst[a][i] = median(v, K);
-        }
-    free(all);
-    return st;
-}
-
-static rnnc_status predict_locked(rnnc_forecaster *f, const rnnc_series *s, size_t end,
-                                  size_t steps, double *out, double *lo, double *hi) {
-    view v;
-    memset(&v, 0, sizeof v);
-    float *zo = NULL, *zl = NULL, *zh = NULL;
-    double *lev = NULL, *llo = NULL, *lhi = NULL;
-    const size_t NI = (size_t)rnnc_forecaster_intervals(f, NULL);
-    rnnc_status st = make_view(f, s, &v);
-    if (st == RNNC_OK)
-        st = scale_view(f, &v);
-    if (st == RNNC_OK && end > v.T)
-        st = RNNC_FAIL(RNNC_ERR_ARG, "a forecast from row %zu: the data has %zu rows", end, v.T);
-    const size_t first = (size_t)f->spec.lookback + first_row(f);
-    if (st == RNNC_OK && end < first && !first_row(f))
-        st = RNNC_FAIL(RNNC_ERR_ARG,
-                       "a forecast from row %zu needs the %d rows before it (the lookback); "
-                       "start at row %d or later",
-                       end, f->spec.lookback, f->spec.lookback);
-    if (st == RNNC_OK && end < first)
-        st = RNNC_FAIL(RNNC_ERR_ARG,
-                       "a forecast from row %zu needs the %d rows before it (the lookback) and "
-                       "the %zu before those (difference = %zu); start at row %zu or later",
-                       end, f->spec.lookback, first_row(f), first_row(f), first);
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&zo, steps * f->NT, sizeof(float), "forecast");
-    if (st == RNNC_OK && lo)
-        st = rnnc__calloc((void **)&zl, steps * f->NT * NI, sizeof(float), "intervals");
-    if (st == RNNC_OK && lo)
-        st = rnnc__calloc((void **)&zh, steps * f->NT * NI, sizeof(float), "intervals");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&lev, steps * f->NT * (1 + 2 * NI), sizeof(double), "levels");
-    if (st == RNNC_OK)
-        st = forecast_ens(f, v.z, &end, 1, steps, zo, zl, zh, NULL);
-    if (st == RNNC_OK) {
-        llo = lev + steps * f->NT, lhi = llo + steps * f->NT * NI;
-        to_levels(f, &v, end, steps, zo, zl, zh, NI, lev, zl ? llo : NULL, lhi);
-    }
-    for (size_t i = 0; st == RNNC_OK && i < steps * f->NT; i++) {
-        out[i] = rnnc_scaler_invert(&f->sc, i % f->NT, lev[i]);
-        for (size_t k = 0; lo && k < NI; k++) /* the inverse scaling is increasing */
-            lo[i * NI + k] = rnnc_scaler_invert(&f->sc, i % f->NT, llo[i * NI + k]),
-                        hi[i * NI + k] = rnnc_scaler_invert(&f->sc, i % f->NT, lhi[i * NI + k]);
-    }
-    free(zo), free(zl), free(zh), free(lev), free(v.raw), free(v.z);
-    return st;
-}
-
-rnnc_status rnnc_forecaster_predict(rnnc_forecaster *f, const rnnc_series *s, size_t end,
-                                    size_t steps, double *out) {
-    if (!f || !s || !out || steps == 0)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_predict: bad argument");
-    pthread_mutex_lock(&f->lock);
-    const rnnc_status st = predict_locked(f, s, end, steps, out, NULL, NULL);
-    pthread_mutex_unlock(&f->lock);
-    return st;
-}
-
-rnnc_status rnnc_forecaster_predict_intervals(rnnc_forecaster *f, const rnnc_series *s, size_t end,
-                                              size_t steps, double *out, double *lo, double *hi) {
-    if (!f || !s || !out || !lo || !hi || steps == 0)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_predict_intervals: bad argument");
-    if (rnnc_forecaster_intervals(f, NULL) == 0)
-        return RNNC_FAIL(RNNC_ERR_ARG,
-                         "the forecaster gives point forecasts only (loss = %s); "
-                         "intervals come from loss = gaussian or quantile",
-                         loss_names[f->spec.loss]);
-    pthread_mutex_lock(&f->lock);
-    const rnnc_status st = predict_locked(f, s, end, steps, out, lo, hi);
-    pthread_mutex_unlock(&f->lock);
-    return st;
-}
-
-/* ---- evaluation ---- */
-
-/* The scaled view of s and the origins of its test windows (*o, *n; at least one): what the
- * evaluations forecast from. The caller frees v and *o whatever the status. */
-static rnnc_status test_windows(rnnc_forecaster *f, const rnnc_series *s, view *v, size_t **o,
-                                size_t *n) {
-    RNNC_TRY(make_view(f, s, v));
-    RNNC_TRY(scale_view(f, v));
-    RNNC_TRY(origins_of(f, v, 2, o, n));
-    if (*n == 0)
-        return RNNC_FAIL(RNNC_ERR_ARG, "the test part (%zu rows) holds no window of horizon %d",
-                         v->n_te, f->spec.horizon);
-    return RNNC_OK;
-}
-
-static rnnc_status evaluate_locked(rnnc_forecaster *f, const rnnc_series *s,
-                                   rnnc_forecast_metrics *m, double *scale) {
-    const size_t H = (size_t)f->spec.horizon, NT = f->NT, I = f->I;
-    view v;
-    memset(&v, 0, sizeof v);
-    size_t *o = NULL, n = 0;
-    double *pred = NULL, *act = NULL, *y = NULL, *coef = NULL, *lev = NULL;
-    float *zo = NULL;
-    rnnc_status st = test_windows(f, s, &v, &o, &n);
-    const size_t N = n * H; /* forecasts per target and method */
-    const size_t p = ar_order_of(f, v.n_tr), w = ma_window_of(f), season = season_of(f, v.n_tr);
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&pred, (size_t)RNNC_FM_COUNT * N * NT, sizeof(double),
-                          "forecasts");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&act, N * NT, sizeof(double), "actual values");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&y, v.T, sizeof(double), "a target column");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&coef, p + 1, sizeof(double), "AR coefficients");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&zo, 256 * H * NT, sizeof(float), "forecasts");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&lev, H * NT, sizeof(double), "levels");
-    /* the model, in batches of 256 windows */
-    for (size_t b0 = 0; st == RNNC_OK && b0 < n; b0 += 256) {
-        const int B = (int)(n - b0 < 256 ? n - b0 : 256);
-        st = forecast_ens(f, v.z, o + b0, B, H, zo, NULL, NULL, NULL);
-        for (int b = 0; st == RNNC_OK && b < B; b++) {
-            to_levels(f, &v, o[b0 + (size_t)b], H, zo + (size_t)b * H * NT, NULL, NULL, 0, lev,
-                      NULL, NULL);
-            for (size_t h = 0; h < H; h++)
-                for (size_t j = 0; j < NT; j++)
-                    pred[(j * RNNC_FM_COUNT + RNNC_FM_MODEL) * N + (b0 + (size_t)b) * H + h] =
-                        rnnc_scaler_invert(&f->sc, j, lev[h * NT + j]);
-        }
-    }
-    for (size_t j = 0; st == RNNC_OK && j < NT; j++) {
-        for (size_t t = 0; t < v.T; t++)
-            y[t] = v.raw[t * I + j];
-        st = rnnc_ar_fit(y, v.n_tr, p, coef); /* the training part only */
-        if (st != RNNC_OK) {
-            st = rnnc__fail_prefix(st, f->names[j]);
-            break;
-        }
-        static const int kinds[] = {0, RNNC_BASELINE_NAIVE, RNNC_BASELINE_SEASONAL_NAIVE,
-                                    RNNC_BASELINE_MEAN, RNNC_BASELINE_AR};
-        const size_t param[] = {0, 0, season, w, p};
-        for (size_t i = 0; st == RNNC_OK && i < n; i++) {
-            for (size_t h = 0; h < H; h++)
-                act[j * N + i * H + h] = y[o[i] + h];
-            for (int k = RNNC_FM_NAIVE; st == RNNC_OK && k < RNNC_FM_COUNT; k++)
-                st = rnnc_baseline_forecast(kinds[k], y, o[i], H, param[k], coef,
-                                            pred + (j * RNNC_FM_COUNT + (size_t)k) * N + i * H);
-        }
-        double sc; /* MASE is NaN where the training part holds no pair a season apart */
-        if (rnnc_mase_scale(y, v.n_tr, season, &sc) != RNNC_OK)
-            sc = NAN;
-        if (scale)
-            scale[j] = sc;
-        for (int k = 0; st == RNNC_OK && k < RNNC_FM_COUNT; k++)
-            m[(size_t)k * NT + j] =
-                rnnc_forecast_score(pred + (j * RNNC_FM_COUNT + (size_t)k) * N, act + j * N, N, sc);
-    }
-    free(o), free(pred), free(act), free(y), free(coef), free(zo), free(lev), free(v.raw),
-        free(v.z);
-    return st;
-}
-
-rnnc_status rnnc_forecaster_evaluate(rnnc_forecaster *f, const rnnc_series *s,
-                                     rnnc_forecast_metrics *m, double *scale) {
-    if (!f || !s || !m)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_evaluate: NULL argument");
-    pthread_mutex_lock(&f->lock);
-    const rnnc_status st = evaluate_locked(f, s, m, scale);
-    pthread_mutex_unlock(&f->lock);
-    return st;
-}
-
-/* The intervals over every test window (as evaluate_locked's model forecasts). */
-static rnnc_status intervals_locked(rnnc_forecaster *f, const rnnc_series *s,
-                                    rnnc_interval_metrics *im, double *crps) {
-    const size_t H = (size_t)f->spec.horizon, NT = f->NT, I = f->I;
-    double levels[RNNC_FORECAST_MAX_INTERVALS];
-    const size_t NI = (size_t)rnnc_forecaster_intervals(f, levels);
-    view v;
-    memset(&v, 0, sizeof v);
-    size_t *o = NULL, n = 0;
-    double *lo = NULL, *hi = NULL, *act = NULL, *y = NULL, *cr = NULL, *lev = NULL;
-    float *zo = NULL, *zl = NULL, *zh = NULL, *zs = NULL;
-    rnnc_status st = test_windows(f, s, &v, &o, &n);
-    const size_t N = n * H, season = season_of(f, v.n_tr);
-    /* CRPS in original units: the scaling is affine without log, so sigma scales by it */
-    const int gaussian = f->spec.loss == RNNC_FLOSS_GAUSSIAN && !f->spec.log;
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&lo, NI * NT * N, sizeof(double), "intervals");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&hi, NI * NT * N, sizeof(double), "intervals");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&act, NT * N, sizeof(double), "actual values");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&cr, NT + 1, sizeof(double), "CRPS");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&y, v.T, sizeof(double), "a target column");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&zo, 256 * H * NT, sizeof(float), "forecasts");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&zl, 256 * H * NT * NI, sizeof(float), "intervals");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&zh, 256 * H * NT * NI, sizeof(float), "intervals");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&zs, 256 * H * NT, sizeof(float), "scales");
-    if (st == RNNC_OK)
-        st = rnnc__calloc((void **)&lev, H * NT * (1 + 2 * NI), sizeof(double), "levels");
-    double *llo = lev ? lev + H * NT : NULL, *lhi = lev ? llo + H * NT * NI : NULL;
-    for (size_t b0 = 0; st == RNNC_OK && b0 < n; b0 += 256) {
-        const int B = (int)(n - b0 < 256 ? n - b0 : 256);
-        st = forecast_ens(f, v.z, o + b0, B, H, zo, zl, zh, zs);
-        for (int b = 0; st == RNNC_OK && b < B; b++) {
-            const size_t w0 = (size_t)b * H * NT;
-            to_levels(f, &v, o[b0 + (size_t)b], H, zo + w0, zl + w0 * NI, zh + w0 * NI, NI, lev,
-                      llo, lhi);
-            for (size_t h = 0; h < H; h++)
-                for (size_t j = 0; j < NT; j++) {
-                    const size_t at = h * NT + j, i = (b0 + (size_t)b) * H + h;
-                    const double a = v.raw[(o[b0 + (size_t)b] + h) * I + j];
-                    act[j * N + i] = a;
-                    for (size_t k = 0; k < NI; k++) {
-                        lo[(k * NT + j) * N + i] = rnnc_scaler_invert(&f->sc, j, llo[at * NI + k]);
-                        hi[(k * NT + j) * N + i] = rnnc_scaler_invert(&f->sc, j, lhi[at * NI + k]);
-                    }
-                    if (gaussian) {
-                        const double mu = rnnc_scaler_invert(&f->sc, j, lev[at]);
-                        const double sd = zs[w0 + at] * (f->sc.on[j] ? f->sc.scale[j] : 1);
-                        cr[j] += rnnc_crps_gaussian(mu, sd, a);
-                    }
-                }
-        }
-    }
-    for (size_t j = 0; st == RNNC_OK && j < NT; j++) {
-        for (size_t t = 0; t < v.T; t++)
-            y[t] = v.raw[t * I + j];
-        double sc; /* MSIS is NaN where the training part holds no pair a season apart */
-        if (rnnc_mase_scale(y, v.n_tr, season, &sc) != RNNC_OK)
-            sc = NAN;
-        for (size_t k = 0; k < NI; k++) {
-            rnnc_interval_metrics *m = &im[k * NT + j];
-            const double *l = lo + (k * NT + j) * N, *u = hi + (k * NT + j) * N;
-            m->level = levels[k];
-            m->coverage = rnnc_interval_coverage(l, u, act + j * N, N);
-            m->msis = rnnc_interval_score(l, u, act + j * N, N, 1 - levels[k] / 100) / sc;
-        }
-        if (crps)
-            crps[j] = gaussian ? cr[j] / (double)N : NAN;
-    }
-    free(o), free(lo), free(hi), free(act), free(y), free(cr);
-    free(zo), free(zl), free(zh), free(zs), free(lev), free(v.raw), free(v.z);
-    return st;
-}
-
-rnnc_status rnnc_forecaster_evaluate_intervals(rnnc_forecaster *f, const rnnc_series *s,
-                                               rnnc_interval_metrics *im, double *crps) {
-    if (!f || !s || !im)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_forecaster_evaluate_intervals: NULL argument");
-    if (rnnc_forecaster_intervals(f, NULL) == 0)
-        return RNNC_FAIL(RNNC_ERR_ARG, "the forecaster gives point forecasts only (loss = %s)",
-                         loss_names[f->spec.loss]);
-    pthread_mutex_lock(&f->lock);
-    const rnnc_status st = intervals_locked(f, s, im, crps);
-    pthread_mutex_unlock(&f->lock);
-    return st;
 }
