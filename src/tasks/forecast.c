@@ -516,8 +516,8 @@ static char *spec_to_meta_k(const rnnc_forecaster *f, int ensemble) {
         "lookback=%d\nhorizon=%d\nstride=%d\ntargets=%zu\nscaling=%s\nlog=%d\nrelative=%d\n"
         "val_fraction=%.17g\ntest_fraction=%.17g\ndecoder=%s\nloss=%s\n"
         "huber_delta=%.17g\nseason=%d\nma_window=%d\nar_order=%d\nmissing=%s\n",
-        s->lookback, s->horizon, s->stride, f->NT, rnnc__fc_scaling_names[s->scaling], s->log, s->relative,
-        s->val_fraction, s->test_fraction,
+        s->lookback, s->horizon, s->stride, f->NT, rnnc__fc_scaling_names[s->scaling], s->log,
+        s->relative, s->val_fraction, s->test_fraction,
         s->decoder == RNNC_DECODER_DIRECT ? "direct" : "recursive", rnnc__fc_loss_names[s->loss],
         s->huber_delta, s->season, s->ma_window, s->ar_order, rnnc__fc_missing_names[f->missing]);
     const double v[] = {s->augment.jitter, s->augment.scale, s->augment.slice};
