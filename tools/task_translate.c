@@ -17,8 +17,7 @@ static int report(rnnc_translator *t, const char *what, const char *name, const 
         return cli_fail(cmd, st);
     printf("%s %s: %zu pairs, %zu target tokens  loss %.4f nats/token  perplexity %.3f  "
            "token accuracy %.4f  (%.1f s)\n",
-           what, name, sc.pairs, sc.tokens, sc.loss, sc.perplexity, sc.accuracy,
-           cli_wall() - t0);
+           what, name, sc.pairs, sc.tokens, sc.loss, sc.perplexity, sc.accuracy, cli_wall() - t0);
     return CLI_OK;
 }
 
@@ -54,8 +53,7 @@ int cli_train_translate(const cli_train_args *a) {
         rnnc_model_params(rnnc_translator_model(t), &np);
         printf("data: %s: %zu training, %zu validation, %zu test pairs; vocabularies %d source, "
                "%d target\n",
-               tc.data, train->n, val->n, test->n,
-               rnnc_vocab_size(rnnc_translator_src_vocab(t)),
+               tc.data, train->n, val->n, test->n, rnnc_vocab_size(rnnc_translator_src_vocab(t)),
                rnnc_vocab_size(rnnc_translator_tgt_vocab(t)));
         printf("model: %zu parameters; %d epochs, batch %d (sorted by length), %d thread%s\n", np,
                run->fit.epochs, run->fit.batch_size, rnnc_num_threads(),
@@ -102,8 +100,9 @@ int cli_eval_translate(const char *model, const char *data, long batch,
         name = rnnc_translator_data(t);
         st = rnnc_translate_read(rnnc_translator_get_spec(t), name, lim, NULL, NULL, &p);
         if (st == RNNC_OK && p->n == 0) {
-            fprintf(stderr, "rnnc eval: %s: the model's test part is empty (test_split 0); give "
-                            "a TSV of pairs as DATA\n",
+            fprintf(stderr,
+                    "rnnc eval: %s: the model's test part is empty (test_split 0); give "
+                    "a TSV of pairs as DATA\n",
                     name);
             rc = CLI_USAGE;
         }

@@ -102,9 +102,8 @@ rnnc_status rnnc_translator_set_data(rnnc_translator *t, const char *path);
  * label smoothing); the epoch report's loss is the mean over its batches, its accuracy the token
  * accuracy; val_loss is the plain cross-entropy per target token (no smoothing) and val accuracy
  * the token accuracy. */
-rnnc_status rnnc_translator_fit(rnnc_translator *t, const rnnc_pairs *train,
-                                const rnnc_pairs *val, const rnnc_fit_spec *spec,
-                                rnnc_epoch_report *last);
+rnnc_status rnnc_translator_fit(rnnc_translator *t, const rnnc_pairs *train, const rnnc_pairs *val,
+                                const rnnc_fit_spec *spec, rnnc_epoch_report *last);
 
 /* Scores of a translator on pairs, with teacher forcing. */
 typedef struct rnnc_translate_scores {

@@ -18,9 +18,9 @@
 
 #define MAX_FILE (1 << 20)
 
-static const char *const train_sections[] = {"data",     "train", "optimizer", "schedule",
-                                             "early_stopping", "forecast", "lm",  "finetune",
-                                             "translate"};
+static const char *const train_sections[] = {"data",     "train",          "optimizer",
+                                             "schedule", "early_stopping", "forecast",
+                                             "lm",       "finetune",       "translate"};
 enum { N_TRAIN_SECTIONS = 9 };
 
 static int is_train_section(const char *name, size_t len) {
@@ -688,8 +688,8 @@ static rnnc_status parse_training(const collect *c, const char *path, rnnc_class
                            !hook                                 ? "text classifier's"
                            : !strcmp(hook->section, "lm")        ? "language model's"
                            : !strcmp(hook->section, "translate") ? "translator's"
-                           : !strcmp(hook->section, "data") ? "arrays'"
-                                                            : "forecaster's");
+                           : !strcmp(hook->section, "data")      ? "arrays'"
+                                                                 : "forecaster's");
         } else if (hook && !strcmp(en->section, "data")) {
             st = RNNC_FAIL(RNNC_ERR_FORMAT,
                            "%s:%d: [data] is for text classifiers; this file names its data in "
@@ -801,8 +801,8 @@ rnnc_status rnnc_train_file_open(const char *path, const char *const *overrides,
         f->task = has_section(&train, "forecast")    ? RNNC_TRAIN_FORECAST
                   : has_section(&train, "lm")        ? RNNC_TRAIN_LM
                   : has_section(&train, "translate") ? RNNC_TRAIN_TRANSLATE
-                  : on_arrays(&f->entries)        ? RNNC_TRAIN_ARRAYS
-                                                  : RNNC_TRAIN_CLASSIFY;
+                  : on_arrays(&f->entries)           ? RNNC_TRAIN_ARRAYS
+                                                     : RNNC_TRAIN_CLASSIFY;
     }
     /* A forecaster's or arrays' encoder gets its input size from the data: without a [model]
      * section one is added at the end (after every real line, so messages keep their lines). */

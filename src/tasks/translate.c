@@ -31,8 +31,7 @@ static rnnc_status check_spec(const rnnc_translate_spec *s) {
     if (s->swap != 0 && s->swap != 1)
         return RNNC_FAIL(RNNC_ERR_ARG, "translate: swap must be 0 or 1, got %d", s->swap);
     if (s->max_tokens < 0)
-        return RNNC_FAIL(RNNC_ERR_ARG, "translate: max_tokens must be >= 0, got %d",
-                         s->max_tokens);
+        return RNNC_FAIL(RNNC_ERR_ARG, "translate: max_tokens must be >= 0, got %d", s->max_tokens);
     if (s->prefix != RNNC_PREFIX_NONE && s->prefix != RNNC_PREFIX_TUTORIAL)
         return RNNC_FAIL(RNNC_ERR_ARG, "translate: unknown prefix filter %d (none or tutorial)",
                          (int)s->prefix);
@@ -76,10 +75,10 @@ static rnnc_status spec_from_meta(rnnc_translate_spec *s, const char *meta, cons
     *s = rnnc_translate_spec_init();
     if (!meta)
         return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: metadata rnnc.translate is missing", path);
-    static const char *const ints[] = {"swap",      "max_tokens",   "prefix",      "src_words",
+    static const char *const ints[] = {"swap",      "max_tokens",   "prefix",       "src_words",
                                        "tgt_words", "src_min_freq", "tgt_min_freq", "detok"};
-    int *idst[] = {&s->swap,      &s->max_tokens,   (int *)&s->prefix,     &s->src_words,
-                   &s->tgt_words, &s->src_min_freq, &s->tgt_min_freq, (int *)&s->detok};
+    int *idst[] = {&s->swap,      &s->max_tokens,   (int *)&s->prefix, &s->src_words,
+                   &s->tgt_words, &s->src_min_freq, &s->tgt_min_freq,  (int *)&s->detok};
     static const char *const dbls[] = {"validation_split", "test_split", "label_smoothing"};
     double *ddst[] = {&s->validation_split, &s->test_split, &s->label_smoothing};
     const char *p = meta, *k = NULL, *v = NULL;
@@ -321,7 +320,8 @@ rnnc_status rnnc_translator_set_data(rnnc_translator *t, const char *path) {
     if (!t || !path)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_translator_set_data: NULL argument");
     if (strlen(path) >= sizeof t->data)
-        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_translator_set_data: a path of %zu bytes (at most %zu)",
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "rnnc_translator_set_data: a path of %zu bytes (at most %zu)",
                          strlen(path), sizeof t->data - 1);
     snprintf(t->data, sizeof t->data, "%s", path);
     return RNNC_OK;
@@ -390,7 +390,8 @@ rnnc_status rnnc_translator_create(const rnnc_config *cfg, const rnnc_translate_
 static rnnc_status save_with(const rnnc_translator *t, const char *path, const char *key,
                              const char *value) {
     char *vs = NULL, *vt = NULL, *spec = spec_to_meta(&t->spec);
-    rnnc_status s = spec ? rnnc_vocab_to_text(t->vs, &vs) : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    rnnc_status s =
+        spec ? rnnc_vocab_to_text(t->vs, &vs) : RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     if (s == RNNC_OK)
         s = rnnc_vocab_to_text(t->vt, &vt);
     if (s == RNNC_OK) {
@@ -593,8 +594,8 @@ static rnnc_status task_loss(void *self, int set, const size_t *idx, int B, cons
         counted += t->tgt[i] != RNNC_VOCAB_PAD;
     double sum;
     RNNC_TRY(rnnc_translate_loss(out, t->tgt, N, t->Vt, RNNC_VOCAB_PAD, t->spec.label_smoothing,
-                                 1.0f / (float)(counted ? counted : 1), dout, &sum, NULL,
-                                 &counted, &hits));
+                                 1.0f / (float)(counted ? counted : 1), dout, &sum, NULL, &counted,
+                                 &hits));
     *loss = counted ? sum / (double)counted : 0;
     return add_hits(met, hits, counted);
 }
@@ -654,9 +655,8 @@ static rnnc_status make_setup(const rnnc_translator *t, size_t B, char **out) {
     return rnnc__setup_done(&b, out);
 }
 
-rnnc_status rnnc_translator_fit(rnnc_translator *t, const rnnc_pairs *train,
-                                const rnnc_pairs *val, const rnnc_fit_spec *spec,
-                                rnnc_epoch_report *last) {
+rnnc_status rnnc_translator_fit(rnnc_translator *t, const rnnc_pairs *train, const rnnc_pairs *val,
+                                const rnnc_fit_spec *spec, rnnc_epoch_report *last) {
     if (!t || !train || !spec)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_translator_fit: NULL argument");
     RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_fit_spec));

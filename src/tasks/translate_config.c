@@ -71,8 +71,8 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
     const int lim = rnnc__limit_key(key, value, &c->limits);
     if (lim)
         return lim < 0 ? bad(path, line, key, value, "an integer >= 0 (0: the default)") : RNNC_OK;
-    static const char *const ints[] = {"max_tokens",   "src_words",   "tgt_words",
-                                       "src_min_freq", "tgt_min_freq"};
+    static const char *const ints[] = {"max_tokens", "src_words", "tgt_words", "src_min_freq",
+                                       "tgt_min_freq"};
     int *idst[] = {&s->max_tokens, &s->src_words, &s->tgt_words, &s->src_min_freq,
                    &s->tgt_min_freq};
     if ((w = pick(key, ints, 5)) >= 0) {
@@ -103,8 +103,9 @@ rnnc_status rnnc_translate_config_parse(const rnnc_train_file *f, rnnc_translate
     rnnc__train_hook hook = {"translate", on_key, out, 0, 0};
     RNNC_TRY(rnnc__train_file_run(f, &out->run, &hook));
     if (!out->data[0])
-        return RNNC_FAIL(RNNC_ERR_FORMAT, "%s: [translate] needs 'data = FILE' (a TSV of "
-                                          "sentence pairs)",
+        return RNNC_FAIL(RNNC_ERR_FORMAT,
+                         "%s: [translate] needs 'data = FILE' (a TSV of "
+                         "sentence pairs)",
                          path);
     if (out->spec.validation_split + out->spec.test_split >= 1)
         return RNNC_FAIL(RNNC_ERR_FORMAT,
