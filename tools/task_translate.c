@@ -101,9 +101,9 @@ int cli_eval_translate(const char *model, const char *data, long batch,
         st = rnnc_translate_read(rnnc_translator_get_spec(t), name, lim, NULL, NULL, &p);
         if (st == RNNC_OK && p->n == 0) {
             fprintf(stderr,
-                    "rnnc eval: %s: the model's test part is empty (test_split 0); give "
-                    "a TSV of pairs as DATA\n",
-                    name);
+                    "rnnc eval: %s: the model's test part is empty (test_split %g); give a TSV "
+                    "of pairs as DATA\n",
+                    name, rnnc_translator_get_spec(t)->test_split);
             rc = CLI_USAGE;
         }
     }
