@@ -276,7 +276,7 @@ struct rnnc_translator {
     tr_set set[3]; /* training, validation (rnnc_translator_fit), evaluation */
     /* the current batch */
     int32_t *src, *lengths, *dec, *tgt;
-    size_t cap_src, cap_B, cap_dec;
+    size_t cap_src, cap_len, cap_dec, cap_tgt;
 };
 
 static void set_free(tr_set *s) {
@@ -447,22 +447,22 @@ rnnc_status rnnc_translator_load(const char *path, rnnc_translator **out) {
 
 /* ---- batches ---- */
 
-static const rnnc_pairs_ids *sort_ids; /* qsort's context (under the translator's lock) */
-
 static size_t len_of(const size_t *start, size_t i) {
     return start[i + 1] - start[i];
 }
 
+/* A pair's sort key: its source length, then its target length, then its index. */
+typedef struct sort_key {
+    size_t src, tgt, i;
+} sort_key;
+
 static int by_length(const void *a, const void *b) {
-    const size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    const rnnc_pairs_ids *d = sort_ids;
-    const size_t si = len_of(d->src_start, i), sj = len_of(d->src_start, j);
-    if (si != sj)
-        return si < sj ? -1 : 1;
-    const size_t ti = len_of(d->tgt_start, i), tj = len_of(d->tgt_start, j);
-    if (ti != tj)
-        return ti < tj ? -1 : 1;
-    return i < j ? -1 : i > j;
+    const sort_key *x = a, *y = b;
+    if (x->src != y->src)
+        return x->src < y->src ? -1 : 1;
+    if (x->tgt != y->tgt)
+        return x->tgt < y->tgt ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
 }
 
 /* Encodes p into s, sorted by length, in batches of B. */
@@ -474,11 +474,19 @@ static rnnc_status set_build(rnnc_translator *t, tr_set *s, const rnnc_pairs *p,
         set_free(s);
         return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
     }
+    sort_key *keys = malloc((p->n ? p->n : 1) * sizeof *keys);
+    if (!keys) {
+        set_free(s);
+        return RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        keys[i].src = len_of(s->ids.src_start, i), keys[i].tgt = len_of(s->ids.tgt_start, i);
+        keys[i].i = i;
+    }
+    qsort(keys, p->n, sizeof *keys, by_length);
     for (size_t i = 0; i < p->n; i++)
-        s->order[i] = i;
-    sort_ids = &s->ids;
-    qsort(s->order, p->n, sizeof *s->order, by_length);
-    sort_ids = NULL;
+        s->order[i] = keys[i].i;
+    free(keys);
     s->B = B;
     s->n_batches = (p->n + B - 1) / B;
     return RNNC_OK;
@@ -507,12 +515,10 @@ static rnnc_status make_batch(rnnc_translator *t, const tr_set *s, size_t k, rnn
         T = ls > T ? ls : T;
         D = lt - 1 > D ? lt - 1 : D;
     }
-    size_t cap_len = t->cap_B, cap_tgt = t->cap_dec;
     RNNC_TRY(grow(&t->src, &t->cap_src, T * B));
-    RNNC_TRY(grow(&t->lengths, &cap_len, B));
-    t->cap_B = cap_len;
+    RNNC_TRY(grow(&t->lengths, &t->cap_len, B));
     RNNC_TRY(grow(&t->dec, &t->cap_dec, D * B));
-    RNNC_TRY(grow(&t->tgt, &cap_tgt, D * B));
+    RNNC_TRY(grow(&t->tgt, &t->cap_tgt, D * B));
     memset(t->src, 0, T * B * sizeof *t->src);
     for (size_t i = 0; i < D * B; i++)
         t->dec[i] = t->tgt[i] = RNNC_VOCAB_PAD;
