@@ -89,7 +89,7 @@ int cli_eval_translate(const char *model, const char *data, long batch,
     const char *name = data;
     if (data) {
         rnnc_pairs_source src = rnnc_pairs_source_init();
-        src.path = data, src.swap = rnnc_translator_get_spec(t)->swap;
+        src.path = data, src.swap = rnnc_translator_spec(t)->swap;
         if (lim)
             src.limits = *lim;
         st = rnnc_pairs_read(&src, &p);
@@ -98,12 +98,12 @@ int cli_eval_translate(const char *model, const char *data, long batch,
         rc = CLI_USAGE;
     } else {
         name = rnnc_translator_data(t);
-        st = rnnc_translate_read(rnnc_translator_get_spec(t), name, lim, NULL, NULL, &p);
+        st = rnnc_translate_read(rnnc_translator_spec(t), name, lim, NULL, NULL, &p);
         if (st == RNNC_OK && p->n == 0) {
             fprintf(stderr,
                     "rnnc eval: %s: the model's test part is empty (test_split %g); give a TSV "
                     "of pairs as DATA\n",
-                    name, rnnc_translator_get_spec(t)->test_split);
+                    name, rnnc_translator_spec(t)->test_split);
             rc = CLI_USAGE;
         }
     }

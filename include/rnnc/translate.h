@@ -87,7 +87,7 @@ void rnnc_translator_free(rnnc_translator *t);
 rnnc_model *rnnc_translator_model(rnnc_translator *t);
 const rnnc_vocab *rnnc_translator_src_vocab(const rnnc_translator *t);
 const rnnc_vocab *rnnc_translator_tgt_vocab(const rnnc_translator *t);
-const rnnc_translate_spec *rnnc_translator_get_spec(const rnnc_translator *t);
+const rnnc_translate_spec *rnnc_translator_spec(const rnnc_translator *t);
 /* The data file the translator was trained on ("" when not set), and setting it (copied, at
  * most 1023 bytes): the model file keeps it so that rnnc eval can make its test part again. */
 const char *rnnc_translator_data(const rnnc_translator *t);

@@ -310,7 +310,7 @@ const rnnc_vocab *rnnc_translator_src_vocab(const rnnc_translator *t) {
 const rnnc_vocab *rnnc_translator_tgt_vocab(const rnnc_translator *t) {
     return t ? t->vt : NULL;
 }
-const rnnc_translate_spec *rnnc_translator_get_spec(const rnnc_translator *t) {
+const rnnc_translate_spec *rnnc_translator_spec(const rnnc_translator *t) {
     return t ? &t->spec : NULL;
 }
 const char *rnnc_translator_data(const rnnc_translator *t) {
