@@ -269,8 +269,7 @@ static void test_translator(void) {
                                        n * sizeof *a),
               "read back: identical logits");
         free(a);
-        const rnnc_translate_spec *sa = rnnc_translator_spec(t),
-                                  *sb = rnnc_translator_spec(r);
+        const rnnc_translate_spec *sa = rnnc_translator_spec(t), *sb = rnnc_translator_spec(r);
         char *va, *vb;
         rnnc_vocab_to_text(rnnc_translator_tgt_vocab(t), &va);
         rnnc_vocab_to_text(rnnc_translator_tgt_vocab(r), &vb);
