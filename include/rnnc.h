@@ -33,5 +33,6 @@
 #include "rnnc/lm.h"
 #include "rnnc/forecast.h"
 #include "rnnc/arrays.h"
+#include "rnnc/translate.h"
 
 #endif /* RNNC_H */

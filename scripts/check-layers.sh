@@ -31,7 +31,7 @@ public_layer() { # include/rnnc/<name>.h -> layer
     text | pairs | series) echo data ;;
     nn) echo nn ;;
     train) echo train ;;
-    classify | trainfile | lm | forecast | arrays) echo tasks ;;
+    classify | trainfile | lm | forecast | arrays | translate) echo tasks ;;
     *) echo "" ;;
     esac
 }

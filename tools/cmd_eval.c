@@ -24,6 +24,10 @@ static const char about[] =
     "after the first is scored with its whole history (--batch-size N cuts the text into N\n"
     "parallel streams instead: faster, each stream starting from a zero state) and the loss\n"
     "per token, the perplexity and (character models) the bits per character are printed.\n\n"
+    "For a translator's file (docs/translate.md), DATA is a TSV of sentence pairs (default:\n"
+    "the test part of the data named in the model file, made again with its filters and\n"
+    "split): the loss per target token, the perplexity and the token accuracy, with teacher\n"
+    "forcing.\n\n"
     "For a model trained on arrays (docs/arrays.md), DATA is an .npz or safetensors file of\n"
     "the training file's layout (required): its loss, and MAE, RMSE and R^2 (regression) or\n"
     "accuracy, precision, recall, F1 and AUC (classes).\n";
@@ -249,6 +253,8 @@ int cmd_eval(int argc, char **argv) {
         return cli_eval_arrays(o.model, o.data);
     if (!strcmp(task, "forecast"))
         return cli_eval_forecast(o.model, o.data, o.sort_time, &o.limits);
+    if (!strcmp(task, "translate"))
+        return cli_eval_translate(o.model, o.data, o.batch, &o.limits);
     if (!strcmp(task, "lm"))
         return cli_eval_lm(o.model, o.data, o.batch, o.encoding >= 0 ? o.encoding : RNNC_TEXT_UTF8,
                            &o.limits);

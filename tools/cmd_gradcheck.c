@@ -147,6 +147,10 @@ int cmd_gradcheck(int argc, char **argv) {
             }
             if (l->kind == RNNC_LAYER_EMBEDDING && !vocab)
                 vocab = l->vocab;
+            if (l->kind == RNNC_LAYER_DECODER && l->vocab == 0) {
+                l->vocab = 50;
+                printf("note: layer %d: decoder vocab = auto, checked with 50\n", i);
+            }
             if (l->kind == RNNC_LAYER_DENSE && l->units == 0) {
                 l->units = l->tie_weights || (vocab && i == cfg.n_layers - 1) ? vocab : 2;
                 printf("note: layer %d: dense units = auto, checked with %d\n", i, l->units);

@@ -14,7 +14,10 @@ static const char about[] =
     "with the test part's metrics of the model and every baseline. A file with an [lm]\n"
     "section trains a language model (docs/lm.md) and ends with its validation and test\n"
     "loss, perplexity and (characters) bits per character. A file whose [data] format is npz\n"
-    "or safetensors trains on arrays (docs/arrays.md) and ends with its test part's scores.\n";
+    "or safetensors trains on arrays (docs/arrays.md) and ends with its test part's scores.\n"
+    "A file with a [translate] section trains a translator on sentence pairs\n"
+    "(docs/translate.md) and ends with its validation and test loss, perplexity and token\n"
+    "accuracy.\n";
 
 int cmd_train(int argc, char **argv) {
     cli_command c = {"train", "CONFIG", about, NULL, 0, 1, 1, "one training file only"};
@@ -36,6 +39,7 @@ int cmd_train(int argc, char **argv) {
         case RNNC_TRAIN_FORECAST: rc = cli_train_forecast(&a, NULL, NULL); break; /* forecast.md */
         case RNNC_TRAIN_LM: rc = cli_train_lm(&a, NULL, NULL); break;             /* docs/lm.md */
         case RNNC_TRAIN_ARRAYS: rc = cli_train_arrays(&a); break;                 /* arrays.md */
+        case RNNC_TRAIN_TRANSLATE: rc = cli_train_translate(&a); break; /* docs/translate.md */
         default: rc = cli_train_classifier(&a, NULL, NULL); break;
         }
     rnnc_train_file_free(a.file);

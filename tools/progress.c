@@ -27,6 +27,7 @@ static const char *unit(int task) {
     return task == CLI_TASK_CLASSIFY     ? "items"
            : task == CLI_TASK_FORECAST   ? "windows"
            : task == CLI_TASK_REGRESSION ? "sequences"
+           : task == CLI_TASK_TRANSLATE  ? "pairs"
                                          : "tokens";
 }
 
@@ -80,11 +81,11 @@ static void on_epoch(const rnnc_epoch_report *r, void *user) {
     const int task = ps->task;
     printf("epoch %d/%d  ", r->epoch, r->epochs);
     print_loss("loss", r->loss, task);
-    if (task == CLI_TASK_CLASSIFY)
+    if (task == CLI_TASK_CLASSIFY || task == CLI_TASK_TRANSLATE)
         printf("  accuracy %.4f", r->accuracy);
     if (!isnan(r->val_loss)) {
         printf("  ");
-        print_loss("val_loss", r->val_loss, task);
+        print_loss("val_loss", r->val_loss, task == CLI_TASK_TRANSLATE ? CLI_TASK_LM_WORD : task);
         if (task != CLI_TASK_FORECAST && task != CLI_TASK_REGRESSION)
             printf("  val_accuracy %.4f", r->val.accuracy);
     }

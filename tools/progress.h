@@ -13,7 +13,10 @@ enum cli_task {
     CLI_TASK_LM_WORD,
     CLI_TASK_LM_CHAR,
     CLI_TASK_FORECAST,
-    CLI_TASK_REGRESSION /* a regression on arrays: a forecaster's lines, counted in sequences */
+    CLI_TASK_REGRESSION, /* a regression on arrays: a forecaster's lines, counted in sequences */
+    /* a translator: the training loss (label smoothing included) and token accuracy, the
+     * validation loss per target token with its perplexity, counted in sentence pairs */
+    CLI_TASK_TRANSLATE
 };
 
 typedef struct cli_progress {

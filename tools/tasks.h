@@ -53,4 +53,11 @@ int cli_train_arrays(const cli_train_args *a);
 int cli_eval_arrays(const char *model, const char *data);
 int cli_predict_arrays(const char *model, const char *data);
 
+/* A translation training file (task_translate.c: a [translate] section), trained, reported and
+ * scored on its validation and test parts; a translator's file scored on the test part of the
+ * data it names (data NULL) or on a TSV of pairs (batch: pairs per batch, 0 for 64). */
+int cli_train_translate(const cli_train_args *a);
+int cli_eval_translate(const char *model, const char *data, long batch,
+                       const rnnc_read_limits *lim);
+
 #endif

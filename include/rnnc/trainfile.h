@@ -33,13 +33,14 @@ typedef struct rnnc_run_config {
  * kept as written (relative to the working folder). */
 typedef struct rnnc_train_file rnnc_train_file;
 /* The task a training file trains: a [forecast] section makes a forecaster, an [lm] section a
- * language model, [data] format = npz or safetensors a model on arrays, anything else a text
- * classifier. */
+ * language model, a [translate] section a translator, [data] format = npz or safetensors a model
+ * on arrays, anything else a text classifier. */
 enum rnnc_train_task {
     RNNC_TRAIN_CLASSIFY = 0,
     RNNC_TRAIN_LM = 1,
     RNNC_TRAIN_FORECAST = 2,
-    RNNC_TRAIN_ARRAYS = 3
+    RNNC_TRAIN_ARRAYS = 3,
+    RNNC_TRAIN_TRANSLATE = 4
 };
 /* Reads path (at most 1 MiB of text), applies the overrides and parses the file's sections:
  * errors in the layer sections or in the syntax of the training sections are reported here, the

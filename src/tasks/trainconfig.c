@@ -18,9 +18,10 @@
 
 #define MAX_FILE (1 << 20)
 
-static const char *const train_sections[] = {"data",           "train",    "optimizer", "schedule",
-                                             "early_stopping", "forecast", "lm",        "finetune"};
-enum { N_TRAIN_SECTIONS = 8 };
+static const char *const train_sections[] = {"data",     "train",          "optimizer",
+                                             "schedule", "early_stopping", "forecast",
+                                             "lm",       "finetune",       "translate"};
+enum { N_TRAIN_SECTIONS = 9 };
 
 static int is_train_section(const char *name, size_t len) {
     for (int i = 0; i < N_TRAIN_SECTIONS; i++)
@@ -674,19 +675,21 @@ static rnnc_status parse_training(const collect *c, const char *path, rnnc_class
         const entry *en = &c->e[i];
         if (hook && hook->any_task &&
             (!strcmp(en->section, "data") || !strcmp(en->section, "lm") ||
-             !strcmp(en->section, "forecast"))) {
+             !strcmp(en->section, "forecast") || !strcmp(en->section, "translate"))) {
             /* rnnc_train_file_run: the task's sections are not read */
         } else if (hook && !strcmp(en->section, hook->section)) {
             st = hook->on_key(hook->user, en->key, en->value, path, en->line);
         } else if (!strcmp(en->section, "finetune")) {
             /* rnnc_finetune_config_read's (rnnc train refuses a file with it) */
-        } else if (!strcmp(en->section, "forecast") || !strcmp(en->section, "lm")) {
+        } else if (!strcmp(en->section, "forecast") || !strcmp(en->section, "lm") ||
+                   !strcmp(en->section, "translate")) {
             st = RNNC_FAIL(RNNC_ERR_FORMAT, "%s:%d: [%s] in a %s training file", path, en->line,
                            en->section,
-                           !hook                            ? "text classifier's"
-                           : !strcmp(hook->section, "lm")   ? "language model's"
-                           : !strcmp(hook->section, "data") ? "arrays'"
-                                                            : "forecaster's");
+                           !hook                                 ? "text classifier's"
+                           : !strcmp(hook->section, "lm")        ? "language model's"
+                           : !strcmp(hook->section, "translate") ? "translator's"
+                           : !strcmp(hook->section, "data")      ? "arrays'"
+                                                                 : "forecaster's");
         } else if (hook && !strcmp(en->section, "data")) {
             st = RNNC_FAIL(RNNC_ERR_FORMAT,
                            "%s:%d: [data] is for text classifiers; this file names its data in "
@@ -795,10 +798,11 @@ rnnc_status rnnc_train_file_open(const char *path, const char *const *overrides,
         st = split_text(&f->t, &model, &train);
     if (st == RNNC_OK) {
         collected = collect_entries(train.s, path, &f->entries);
-        f->task = has_section(&train, "forecast") ? RNNC_TRAIN_FORECAST
-                  : has_section(&train, "lm")     ? RNNC_TRAIN_LM
-                  : on_arrays(&f->entries)        ? RNNC_TRAIN_ARRAYS
-                                                  : RNNC_TRAIN_CLASSIFY;
+        f->task = has_section(&train, "forecast")    ? RNNC_TRAIN_FORECAST
+                  : has_section(&train, "lm")        ? RNNC_TRAIN_LM
+                  : has_section(&train, "translate") ? RNNC_TRAIN_TRANSLATE
+                  : on_arrays(&f->entries)           ? RNNC_TRAIN_ARRAYS
+                                                     : RNNC_TRAIN_CLASSIFY;
     }
     /* A forecaster's or arrays' encoder gets its input size from the data: without a [model]
      * section one is added at the end (after every real line, so messages keep their lines). */
@@ -965,6 +969,7 @@ rnnc_status rnnc__train_file_read(const char *path, const char *const *overrides
     case RNNC__READ_LM: st = rnnc_lm_config_parse(f, out); break;
     case RNNC__READ_FORECAST: st = rnnc_forecast_config_parse(f, out); break;
     case RNNC__READ_ARRAYS: st = rnnc_arrays_config_parse(f, out); break;
+    case RNNC__READ_TRANSLATE: st = rnnc_translate_config_parse(f, out); break;
     default: st = rnnc_finetune_config_parse(f, out); break;
     }
     rnnc_train_file_free(f);

@@ -43,7 +43,8 @@ enum rnnc__reader {
     RNNC__READ_LM,
     RNNC__READ_FORECAST,
     RNNC__READ_ARRAYS,
-    RNNC__READ_FINETUNE
+    RNNC__READ_FINETUNE,
+    RNNC__READ_TRANSLATE
 };
 rnnc_status rnnc__train_file_read(const char *path, const char *const *overrides, int n,
                                   enum rnnc__reader reader, void *out);

@@ -30,7 +30,8 @@ static void test_init_sets_size(void) {
               rnnc_text_source_init().struct_size == sizeof(rnnc_text_source) &&
               rnnc_series_source_init().struct_size == sizeof(rnnc_series_source) &&
               rnnc_arrays_source_init().struct_size == sizeof(rnnc_arrays_source) &&
-              rnnc_gradcheck_spec_init().struct_size == sizeof(rnnc_gradcheck_spec),
+              rnnc_gradcheck_spec_init().struct_size == sizeof(rnnc_gradcheck_spec) &&
+              rnnc_translate_spec_init().struct_size == sizeof(rnnc_translate_spec),
           "every _init() sets struct_size to the caller's sizeof");
     /* A caller built against a shorter struct gets the defaults of the fields it knows, and the
      * library writes no byte past its size. */
@@ -172,6 +173,17 @@ static void test_sizes_refused(void) {
     check(rnnc_forecaster_create(&cfg, &fc, &dser, NULL, 1, &f) == RNNC_ERR_ARG && !f &&
               says("rnnc_forecast_spec", 3, sizeof fc),
           "rnnc_forecaster_create: refused");
+    rnnc_translate_spec trs = rnnc_translate_spec_init();
+    trs.struct_size = 5;
+    rnnc_pairs dpairs = {0};
+    rnnc_translator *tr = NULL;
+    check(rnnc_translator_create(&cfg, &trs, &dpairs, 1, &tr) == RNNC_ERR_ARG && !tr &&
+              says("rnnc_translate_spec", 5, sizeof trs),
+          "rnnc_translator_create: refused");
+    rnnc_pairs *tp = NULL;
+    check(rnnc_translate_read(&trs, "pairs.tsv", NULL, &tp, NULL, NULL) == RNNC_ERR_ARG && !tp &&
+              says("rnnc_translate_spec", 5, sizeof trs),
+          "rnnc_translate_read: refused");
     rnnc_model_free(m);
 }
 

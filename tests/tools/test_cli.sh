@@ -307,6 +307,40 @@ else
     fail=$((fail + 1))
 fi
 expect 0 'usage: rnnc generate' -- "$rnnc" generate --help
+# ---- a translator: train on a tiny TSV, evaluate its test part and a file (docs/translate.md) ----
+for i in 1 2 3; do
+    printf 'I am cold.\tJ ai froid.\nHe is tall.\tIl est grand.\nShe is happy.\tElle est heureuse.\n'
+    printf 'We are here.\tNous sommes ici.\nThey are sad.\tIls sont tristes.\nYou are late.\tTu es en retard.\n'
+done > "$tmp/tr.tsv"
+cat > "$tmp/tr.ini" <<EOF
+[translate]
+data = $tmp/tr.tsv
+validation_split = 0.2
+test_split = 0.2
+split_seed = 3
+label_smoothing = 0.1
+[embedding]
+vocab = auto
+dim = 8
+[lstm]
+hidden = 8
+bidirectional = true
+return_sequences = true
+[decoder]
+vocab = auto
+dim = 8
+hidden = 16
+[train]
+epochs = 3
+batch_size = 4
+output = $tmp/tr
+EOF
+expect 0 'test .*tr\.tsv: [0-9]+ pairs, [0-9]+ target tokens  loss [0-9.]+ nats/token  perplexity [0-9.]+  token accuracy [01]\.[0-9]{4}' -- "$rnnc" train "$tmp/tr.ini" --threads 1
+expect 0 'epoch 3/3  loss [0-9.]+  accuracy [01]\.[0-9]{4}  val_loss [0-9.]+ \(ppl [0-9.]+\)  val_accuracy [01]\.[0-9]{4}' -- "$rnnc" train "$tmp/tr.ini" --threads 1 --set train.output="$tmp/tr2"
+expect 0 'tr\.tsv \(test part\): [0-9]+ pairs' -- "$rnnc" eval "$tmp/tr/model.safetensors"
+expect 0 'tr\.tsv: 18 pairs, 93 target tokens  loss' -- "$rnnc" eval "$tmp/tr/model.safetensors" "$tmp/tr.tsv"
+expect 0 'A file with a \[translate\] section trains a translator' -- "$rnnc" train --help
+expect 0 "For a translator's file" -- "$rnnc" eval --help
 # A word model reads a prime word outside its vocabulary as <unk>, says so on standard error,
 # echoes the prime as given and goes on.
 expect 0 "notice: --prime: 1 word of the prime is not in the model's vocabulary, read as <unk>: 'zebra'\$" -- "$rnnc" generate "$tmp/lm/model.safetensors" --prime "the zebra" --length 3

@@ -986,5 +986,52 @@ row bleu-input 2 "rnnc: bleu: .*bleu-latin1\.txt:2: not UTF-8 \(1 invalid byte\)
 row bleu-input 2 "rnnc: bleu: .*bleu-nul\.txt:1: a NUL byte in the line" -- "$rnnc" bleu "$tmp/bleu-nul.txt" "$tmp/bleu-hyp.txt"
 row bleu-input 1 "rnnc: bleu: .*bleu-none\.txt: cannot open" -- "$rnnc" bleu "$tmp/bleu-hyp.txt" "$tmp/bleu-none.txt"
 
+# Translation training files ([translate], docs/translate.md "Training") and their data: bad keys
+# and values, a missing or bad TSV, filters that keep nothing, a model without a decoder, a bad
+# TSV given to rnnc eval with a translator's file; nothing written
+printf 'I am cold.\tJ ai froid.\nHe is tall.\tIl est grand.\nShe is here.\tElle est ici.\nWe are late.\tNous sommes en retard.\n' >"$tmp/tr.tsv"
+printf 'I am cold.\tJ ai froid.\nHe is tall and no tab here\n' >"$tmp/tr-notab.tsv"
+cat >"$tmp/tr.ini" <<EOF
+[translate]
+data = $tmp/tr.tsv
+validation_split = 0
+test_split = 0
+[embedding]
+vocab = auto
+dim = 4
+[lstm]
+hidden = 4
+return_sequences = true
+[decoder]
+vocab = auto
+dim = 4
+hidden = 4
+[train]
+epochs = 1
+batch_size = 2
+output = $tmp/trrun
+EOF
+grep -v '^data = ' "$tmp/tr.ini" >"$tmp/tr-nodata.ini"
+printf '[translate]\ndata = %s\n[embedding]\nvocab = auto\ndim = 4\n[lstm]\nhidden = 4\n[dense]\nunits = 3\n' \
+    "$tmp/tr.tsv" >"$tmp/tr-nodec.ini"
+T="$rnnc train $tmp/tr.ini --threads 1 --quiet"
+row translate-config 2 "--set translate\.colour=red: unknown key 'colour' in \[translate\]" -- $T --set translate.colour=red
+row translate-config 2 "\[translate\] label_smoothing = '1': expected a number in \[0, 1\)" -- $T --set translate.label_smoothing=1
+row translate-config 2 "\[translate\] prefix = 'english': expected none or tutorial" -- $T --set translate.prefix=english
+row translate-config 2 "\[translate\] src_words = '3': expected 0 \(every word\) or at least 5" -- $T --set translate.src_words=3
+row translate-config 2 "\[translate\] detok = 'de': expected en or fr" -- $T --set translate.detok=de
+row translate-config 2 "tr\.ini: \[translate\] validation_split \+ test_split = 1 leaves nothing to train on" -- $T --set translate.validation_split=0.5 --set translate.test_split=0.5
+row translate-config 2 "tr-nodata\.ini: \[translate\] needs 'data = FILE'" -- $rnnc train "$tmp/tr-nodata.ini" --quiet
+row translate-config 2 "\[data\] is for text classifiers; this file names its data in \[translate\]" -- $T --set data.train=x.tsv
+row translate-data 1 "trnone\.tsv: cannot open" -- $T --set translate.data="$tmp/trnone.tsv"
+row translate-data 2 "tr-notab\.tsv:2: no tab" -- $T --set translate.data="$tmp/tr-notab.tsv"
+row translate-data 2 "tr\.tsv: none of its 4 pairs passes the filters \(max_tokens 0, prefix tutorial\)" -- $T --set translate.prefix=tutorial --set translate.swap=true
+row translate-model 2 "a translator ends with a \[decoder\] layer" -- $rnnc train "$tmp/tr-nodec.ini" --quiet
+if $T >/dev/null 2>&1; then
+    row translate-eval 2 "rnnc: eval: .*tr-notab\.tsv:2: no tab" -- "$rnnc" eval "$tmp/trrun/model.safetensors" "$tmp/tr-notab.tsv"
+else
+    bad "[translate-eval] the good translator's run failed"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
