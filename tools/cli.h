@@ -26,6 +26,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_gradcheck(int argc, char **argv);
 int cmd_gradflow(int argc, char **argv);
 int cmd_bleu(int argc, char **argv);
+int cmd_translate(int argc, char **argv);
 /* rnnc info's report (tools/cmd_info.c), also printed by rnnc --version. */
 void cli_print_info(void);
 

@@ -26,6 +26,7 @@ static const struct command {
     {"gradflow", cmd_gradflow,
      "the gradient norm at every time step, at initialisation and after training"},
     {"bleu", cmd_bleu, "corpus BLEU and chrF of a hypothesis file against a reference file"},
+    {"translate", cmd_translate, "translate text or lines of a file with a translator's model"},
     {"summary", cmd_summary, "read a model description file and list its layers and parameters"},
     {"info", cmd_info, "this CPU's instruction sets and the kernels rnnc runs on it"},
 };

@@ -121,6 +121,23 @@ int cli_eval_translate(const char *model, const char *data, long batch,
                    model, name, data ? "" : " (test part)", sc.pairs, sc.tokens, sc.loss,
                    sc.perplexity, sc.accuracy, cli_wall() - t0);
     }
+    for (int beam = 1; rc == CLI_OK && beam <= 5; beam += 4) { /* greedy, then beam 5 */
+        rnnc_decode_spec spec = rnnc_decode_spec_init();
+        spec.beam = beam;
+        rnnc_bleu_score b;
+        double chrf;
+        const double t0 = cli_wall();
+        st = rnnc_translator_bleu(t, p, &spec, &b, &chrf);
+        if (st)
+            rc = cli_fail("eval", st);
+        else
+            printf("%s: BLEU %.2f  chrF %.2f  (%s; %.1f s, %.1f sentences/s)\n",
+                   beam == 1 ? "greedy" : "beam 5", b.score, chrf,
+                   beam == 1 ? "beam 1" : "length penalty 0.6", cli_wall() - t0,
+                   (double)p->n / (cli_wall() - t0 + 1e-9));
+    }
+    if (rc == CLI_OK)
+        printf("BLEU: %s\nchrF: %s\n", rnnc_bleu_signature(), rnnc_chrf_signature());
     rnnc_pairs_free(p);
     rnnc_translator_free(t);
     return rc;

@@ -118,6 +118,22 @@ typedef struct rnnc_translate_scores {
 rnnc_status rnnc_translator_evaluate(rnnc_translator *t, const rnnc_pairs *p, int batch,
                                      rnnc_translate_scores *out);
 
+/* Translates n sentences: each tokenized and encoded as training encodes a source (its tokens,
+ * then <eos>; words outside the vocabulary as <unk>), decoded by rnnc_model_decode with spec (its
+ * start and end tokens are set to the target vocabulary's <start> and <eos>), and the output's
+ * tokens detokenized in the spec's detok style; a sentence without tokens (empty or blank) gives
+ * "" without decoding. out[i] is malloc'd text (the caller frees each);
+ * on failure every out[i] is NULL. Sentences are decoded 64 at a time, sorted by length; the
+ * output of a sentence does not depend on the others. */
+rnnc_status rnnc_translator_translate(rnnc_translator *t, const char *const *sources, size_t n,
+                                      const rnnc_decode_spec *spec, char **out);
+
+/* Corpus BLEU and chrF (as sacreBLEU's defaults, rnnc_bleu and rnnc_chrf) of t's translations of
+ * p's sources (rnnc_translator_translate with spec) against p's targets as the model would write
+ * them: their tokens (lower case, normalised) detokenized in the spec's style. */
+rnnc_status rnnc_translator_bleu(rnnc_translator *t, const rnnc_pairs *p,
+                                 const rnnc_decode_spec *spec, rnnc_bleu_score *bleu, double *chrf);
+
 /* A translation training file (docs/translate.md, "Training"): the model's layer sections,
  * [train], [optimizer], [schedule], [early_stopping] and a [translate] section with the data file
  * and the spec. */

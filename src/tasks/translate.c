@@ -723,3 +723,136 @@ rnnc_status rnnc_translator_evaluate(rnnc_translator *t, const rnnc_pairs *p, in
     out->smoothed_loss = sl / (double)n;
     return RNNC_OK;
 }
+
+/* ---- translating ---- */
+
+enum { TR_BATCH = 64 }; /* sentences decoded together */
+
+typedef struct tr_src {
+    int32_t *ids;
+    size_t n;
+    size_t index;
+} tr_src;
+
+static int by_source_length(const void *a, const void *b) {
+    const tr_src *x = a, *y = b;
+    return x->n != y->n ? (x->n < y->n ? -1 : 1) : (x->index < y->index ? -1 : 1);
+}
+
+/* Decodes sentences s[0..B) (sorted by length) and writes their detokenized outputs. */
+static rnnc_status translate_batch(rnnc_translator *t, const tr_src *s, size_t B,
+                                   const rnnc_decode_spec *spec, char **out) {
+    const size_t S = s[B - 1].n; /* the longest */
+    const double want = ceil(spec->max_ratio * (double)S);
+    const size_t cap = want < 1 ? 1 : want > spec->max_len ? (size_t)spec->max_len : (size_t)want;
+    int32_t *src = NULL, *len = NULL, *ids = NULL, *olen = NULL;
+    const char **tok = NULL;
+    rnnc_status st = rnnc__calloc((void **)&src, S * B, sizeof *src, "translation batch");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&len, B, sizeof *len, "translation batch");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&ids, B * cap, sizeof *ids, "translation batch");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&olen, B, sizeof *olen, "translation batch");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&tok, cap + 1, sizeof *tok, "translation batch");
+    for (size_t b = 0; st == RNNC_OK && b < B; b++) { /* time-major, post-padded */
+        len[b] = (int32_t)s[b].n;
+        for (size_t k = 0; k < s[b].n; k++)
+            src[k * B + b] = s[b].ids[k];
+    }
+    rnnc_decode_spec ds = *spec;
+    ds.start = RNNC_VOCAB_START, ds.end = RNNC_PAIRS_EOS;
+    const rnnc_batch batch = {(int)S, (int)B, src, NULL, len, RNNC_PAD_POST, 0, NULL};
+    if (st == RNNC_OK)
+        st = rnnc_model_decode(t->model, &batch, &ds, ids, cap, olen, NULL);
+    for (size_t b = 0; st == RNNC_OK && b < B; b++) {
+        for (int32_t k = 0; k < olen[b]; k++)
+            tok[k] = rnnc_vocab_token(t->vt, ids[b * cap + (size_t)k]);
+        st = rnnc_pairs_detokenize(tok, (size_t)olen[b], t->spec.detok, &out[s[b].index]);
+    }
+    free(src), free(len), free(ids), free(olen), free(tok);
+    return st;
+}
+
+rnnc_status rnnc_translator_translate(rnnc_translator *t, const char *const *sources, size_t n,
+                                      const rnnc_decode_spec *spec, char **out) {
+    if (!t || (n && (!sources || !out)) || !spec)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_translator_translate: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_decode_spec));
+    for (size_t i = 0; i < n; i++) {
+        out[i] = NULL;
+        if (!sources[i])
+            return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_translator_translate: source %zu is NULL", i);
+    }
+    tr_src *s = NULL;
+    rnnc_status st = n ? rnnc__calloc((void **)&s, n, sizeof *s, "translation") : RNNC_OK;
+    for (size_t i = 0; st == RNNC_OK && i < n; i++) { /* as training encodes: tokens, <eos> */
+        const size_t len = strlen(sources[i]);
+        size_t k = 0;
+        st = rnnc_pairs_encode_text(t->vs, sources[i], len, 0, 1, NULL, 0, &k);
+        if (st == RNNC_OK)
+            st = rnnc__calloc((void **)&s[i].ids, k, sizeof *s[i].ids, "translation");
+        if (st == RNNC_OK)
+            st = rnnc_pairs_encode_text(t->vs, sources[i], len, 0, 1, s[i].ids, k, &s[i].n);
+        s[i].index = i;
+    }
+    if (st == RNNC_OK && n)
+        qsort(s, n, sizeof *s, by_source_length);
+    size_t first = 0; /* a source without tokens (only <eos>) translates to nothing */
+    while (st == RNNC_OK && first < n && s[first].n == 1)
+        if (!(out[s[first++].index] = calloc(1, 1)))
+            st = RNNC_FAIL(RNNC_ERR_NOMEM, "translation: out of memory");
+    pthread_mutex_lock(&t->lock);
+    for (size_t i = first; st == RNNC_OK && i < n; i += TR_BATCH)
+        st = translate_batch(t, s + i, n - i < TR_BATCH ? n - i : TR_BATCH, spec, out);
+    pthread_mutex_unlock(&t->lock);
+    for (size_t i = 0; i < n && s; i++)
+        free(s[i].ids);
+    free(s);
+    if (st != RNNC_OK)
+        for (size_t i = 0; i < n; i++)
+            free(out[i]), out[i] = NULL;
+    return st;
+}
+
+/* text as the model would write it: its tokens (lower case, normalised) detokenized in style. */
+static rnnc_status as_written(const char *text, int style, char **out) {
+    char *norm = NULL;
+    size_t n = 0;
+    *out = NULL;
+    RNNC_TRY(rnnc_pairs_normalize(text, strlen(text), &norm, &n));
+    const char **tok = NULL;
+    rnnc_status st = rnnc__calloc((void **)&tok, n + 1, sizeof *tok, "reference");
+    size_t k = 0;
+    for (char *p = norm, *save = NULL, *w; st == RNNC_OK && (w = strtok_r(p, " ", &save)) && k < n;
+         p = NULL)
+        tok[k++] = w;
+    if (st == RNNC_OK)
+        st = rnnc_pairs_detokenize(tok, k, style, out);
+    free(tok), free(norm);
+    return st;
+}
+
+rnnc_status rnnc_translator_bleu(rnnc_translator *t, const rnnc_pairs *p,
+                                 const rnnc_decode_spec *spec, rnnc_bleu_score *bleu,
+                                 double *chrf) {
+    if (!t || !p || !spec || !bleu || !chrf)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_translator_bleu: NULL argument");
+    char **hyp = NULL, **ref = NULL;
+    rnnc_status st = rnnc__calloc((void **)&hyp, p->n + 1, sizeof *hyp, "translation scores");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&ref, p->n + 1, sizeof *ref, "translation scores");
+    if (st == RNNC_OK)
+        st = rnnc_translator_translate(t, (const char *const *)p->src, p->n, spec, hyp);
+    for (size_t i = 0; st == RNNC_OK && i < p->n; i++)
+        st = as_written(p->tgt[i], t->spec.detok, &ref[i]);
+    if (st == RNNC_OK)
+        st = rnnc_bleu((const char *const *)hyp, (const char *const *)ref, p->n, bleu);
+    if (st == RNNC_OK)
+        st = rnnc_chrf((const char *const *)hyp, (const char *const *)ref, p->n, chrf);
+    for (size_t i = 0; i < p->n && hyp; i++)
+        free(hyp[i]), free(ref ? ref[i] : NULL);
+    free(hyp), free(ref);
+    return st;
+}

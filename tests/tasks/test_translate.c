@@ -249,6 +249,33 @@ static void test_translator(void) {
               fabs(rep.val_loss - after.loss) < 1e-5,
           "15 epochs: loss %.4f -> %.4f, token accuracy %.3f -> %.3f, val_loss %.4f (%s)", s1.loss,
           after.loss, s1.accuracy, after.accuracy, rep.val_loss, st ? rnnc_last_error() : "");
+    /* translating: what the model learnt, the same alone as together, blank -> "" */
+    const char *srcs[3] = {p->src[0], "   ", p->src[1]};
+    char *all[3], *one[1], *again[3];
+    rnnc_decode_spec ds = rnnc_decode_spec_init();
+    ds.beam = 3;
+    st = rnnc_translator_translate(t, srcs, 3, &ds, all);
+    int same_one = st == RNNC_OK;
+    if (same_one && rnnc_translator_translate(t, srcs + 2, 1, &ds, one) == RNNC_OK) {
+        same_one = !strcmp(one[0], all[2]);
+        free(one[0]);
+    }
+    const int again_ok = st == RNNC_OK && rnnc_translator_translate(t, srcs, 3, &ds, again) == 0;
+    check(same_one && again_ok && !strcmp(all[1], "") && !strcmp(all[0], again[0]) &&
+              !strcmp(all[2], again[2]),
+          "translate: a sentence alone as together, twice the same, a blank one \"\" (\"%s\", "
+          "\"%s\")",
+          st == RNNC_OK ? all[0] : "", st == RNNC_OK ? all[2] : "");
+    for (int i = 0; st == RNNC_OK && i < 3; i++)
+        free(all[i]), free(again_ok ? again[i] : NULL);
+    rnnc_bleu_score bs;
+    double chrf = -1;
+    ds.beam = 1;
+    st = rnnc_translator_bleu(t, p, &ds, &bs, &chrf);
+    check(st == RNNC_OK && bs.score >= 0 && bs.score <= 100 && chrf >= 0 && chrf <= 100 &&
+              bs.ref_len > 0,
+          "BLEU %.2f and chrF %.2f of its greedy translations of its training pairs (%s)", bs.score,
+          chrf, st ? rnnc_last_error() : "");
     /* the model file */
     char path[300];
     snprintf(path, sizeof path, "%s/model.safetensors", dir);

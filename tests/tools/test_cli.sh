@@ -339,6 +339,28 @@ expect 0 'test .*tr\.tsv: [0-9]+ pairs, [0-9]+ target tokens  loss [0-9.]+ nats/
 expect 0 'epoch 3/3  loss [0-9.]+  accuracy [01]\.[0-9]{4}  val_loss [0-9.]+ \(ppl [0-9.]+\)  val_accuracy [01]\.[0-9]{4}' -- "$rnnc" train "$tmp/tr.ini" --threads 1 --set train.output="$tmp/tr2"
 expect 0 'tr\.tsv \(test part\): [0-9]+ pairs' -- "$rnnc" eval "$tmp/tr/model.safetensors"
 expect 0 'tr\.tsv: 18 pairs, 93 target tokens  loss' -- "$rnnc" eval "$tmp/tr/model.safetensors" "$tmp/tr.tsv"
+expect 0 '^greedy: BLEU [0-9.]+  chrF [0-9.]+  \(beam 1' -- "$rnnc" eval "$tmp/tr/model.safetensors"
+expect 0 '^beam 5: BLEU [0-9.]+  chrF [0-9.]+  \(length penalty 0\.6' -- "$rnnc" eval "$tmp/tr/model.safetensors"
+expect 0 '^BLEU: nrefs:1.case:mixed.eff:no.tok:13a' -- "$rnnc" eval "$tmp/tr/model.safetensors"
+expect 0 '.' -- "$rnnc" translate "$tmp/tr/model.safetensors" "I am cold."
+expect 0 'decoded by beam search' -- "$rnnc" translate --help
+printf 'He is tall.\n\nYou are late.\n' > "$tmp/tr-in.txt"
+out=$("$rnnc" translate --beam 1 "$tmp/tr/model.safetensors" "$tmp/tr-in.txt" 2>&1)
+if [ "$(printf '%s\n' "$out" | wc -l)" = 3 ] && [ -z "$(printf '%s\n' "$out" | sed -n 2p)" ]; then
+    echo "ok   rnnc translate FILE: one output line per input line, an empty one for an empty one"
+    pass=$((pass + 1))
+else
+    echo "FAIL rnnc translate FILE: 3 lines wanted, the second empty: $out"
+    fail=$((fail + 1))
+fi
+out2=$("$rnnc" translate --beam 1 "$tmp/tr/model.safetensors" - < "$tmp/tr-in.txt" 2>&1)
+if [ "$out2" = "$out" ]; then
+    echo "ok   rnnc translate -: standard input gives what the file gives"
+    pass=$((pass + 1))
+else
+    echo "FAIL rnnc translate -: $out2"
+    fail=$((fail + 1))
+fi
 expect 0 'A file with a \[translate\] section trains a translator' -- "$rnnc" train --help
 expect 0 "For a translator's file" -- "$rnnc" eval --help
 # A word model reads a prime word outside its vocabulary as <unk>, says so on standard error,

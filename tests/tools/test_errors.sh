@@ -1029,6 +1029,9 @@ row translate-data 2 "tr\.tsv: none of its 4 pairs passes the filters \(max_toke
 row translate-model 2 "a translator ends with a \[decoder\] layer" -- $rnnc train "$tmp/tr-nodec.ini" --quiet
 if $T >/dev/null 2>&1; then
     row translate-eval 2 "rnnc: eval: .*tr-notab\.tsv:2: no tab" -- "$rnnc" eval "$tmp/trrun/model.safetensors" "$tmp/tr-notab.tsv"
+    row translate-input 1 "rnnc: translate: .*nothere\.txt: cannot open: No such file" -- "$rnnc" translate "$tmp/trrun/model.safetensors" "$tmp/nothere.txt"
+    row translate-input 2 "model\.safetensors: not a translator \(metadata rnnc\.task is 'classify'\)" -- "$rnnc" translate "$model" "hello"
+    row translate-input 2 "rnnc: --beam '0': expected an integer in \\[1, 64\\]" -- "$rnnc" translate --beam 0 "$tmp/trrun/model.safetensors" "hello"
 else
     bad "[translate-eval] the good translator's run failed"
 fi
