@@ -116,8 +116,9 @@ int cmd_translate(int argc, char **argv) {
     struct stat sb;
     const int is_file = strcmp(arg, "-") && stat(arg, &sb) == 0 && S_ISREG(sb.st_mode);
     const size_t al = strlen(arg);
-    const int path_like = strchr(arg, '/') || (al > 4 && (!strcmp(arg + al - 4, ".txt") ||
-                                                          !strcmp(arg + al - 4, ".tsv")));
+    const int path_like =
+        strchr(arg, '/') ||
+        (al > 4 && (!strcmp(arg + al - 4, ".txt") || !strcmp(arg + al - 4, ".tsv")));
     if (strcmp(arg, "-") && !is_file && path_like && !strchr(arg, ' ')) {
         /* a file name that names no file: not text to translate */
         fprintf(stderr, "rnnc: translate: %s: cannot open: %s\n", arg,
