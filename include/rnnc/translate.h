@@ -37,6 +37,9 @@ typedef struct rnnc_translate_spec {
     /* training */
     double label_smoothing; /* in [0, 1): as torch.nn.CrossEntropyLoss(label_smoothing=...). 0 */
     enum rnnc_detok_style detok; /* how target text is written back (decoding). fr */
+    /* the probability that training feeds the decoder the target's token rather than its own
+     * argmax (scheduled sampling, rnnc_model_set_teacher_forcing). 1 */
+    double teacher_forcing;
 } rnnc_translate_spec;
 /* Fills *s with the defaults: its first `size` bytes (the caller's sizeof), struct_size = size. */
 void rnnc_translate_spec_defaults(rnnc_translate_spec *s, size_t size);

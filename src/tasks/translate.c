@@ -23,6 +23,7 @@ void rnnc_translate_spec_defaults(rnnc_translate_spec *out, size_t size) {
     s.validation_split = 0.1, s.test_split = 0.1, s.split_seed = 1;
     s.src_min_freq = s.tgt_min_freq = 1;
     s.detok = RNNC_DETOK_FR;
+    s.teacher_forcing = 1;
     s.struct_size = sizeof s;
     rnnc__spec_fill(out, size, &s, sizeof s);
 }
@@ -52,6 +53,9 @@ static rnnc_status check_spec(const rnnc_translate_spec *s) {
     if (!(s->label_smoothing >= 0 && s->label_smoothing < 1))
         return RNNC_FAIL(RNNC_ERR_ARG, "translate: label_smoothing must be in [0, 1), got %g",
                          s->label_smoothing);
+    if (!(s->teacher_forcing >= 0 && s->teacher_forcing <= 1))
+        return RNNC_FAIL(RNNC_ERR_ARG, "translate: teacher_forcing must be in [0, 1], got %g",
+                         s->teacher_forcing);
     if (s->detok != RNNC_DETOK_EN && s->detok != RNNC_DETOK_FR)
         return RNNC_FAIL(RNNC_ERR_ARG, "translate: unknown detok style %d (en or fr)",
                          (int)s->detok);
@@ -64,10 +68,10 @@ static char *spec_to_meta(const rnnc_translate_spec *s) {
         snprintf(out, 1024,
                  "swap=%d\nmax_tokens=%d\nprefix=%d\nvalidation_split=%.17g\ntest_split=%.17g\n"
                  "split_seed=%llu\nsrc_words=%d\ntgt_words=%d\nsrc_min_freq=%d\ntgt_min_freq=%d\n"
-                 "label_smoothing=%.17g\ndetok=%d\n",
+                 "label_smoothing=%.17g\ndetok=%d\nteacher_forcing=%.17g\n",
                  s->swap, s->max_tokens, (int)s->prefix, s->validation_split, s->test_split,
                  (unsigned long long)s->split_seed, s->src_words, s->tgt_words, s->src_min_freq,
-                 s->tgt_min_freq, s->label_smoothing, (int)s->detok);
+                 s->tgt_min_freq, s->label_smoothing, (int)s->detok, s->teacher_forcing);
     return out;
 }
 
@@ -79,8 +83,10 @@ static rnnc_status spec_from_meta(rnnc_translate_spec *s, const char *meta, cons
                                        "tgt_words", "src_min_freq", "tgt_min_freq", "detok"};
     int *idst[] = {&s->swap,      &s->max_tokens,   (int *)&s->prefix, &s->src_words,
                    &s->tgt_words, &s->src_min_freq, &s->tgt_min_freq,  (int *)&s->detok};
-    static const char *const dbls[] = {"validation_split", "test_split", "label_smoothing"};
-    double *ddst[] = {&s->validation_split, &s->test_split, &s->label_smoothing};
+    static const char *const dbls[] = {"validation_split", "test_split", "label_smoothing",
+                                       "teacher_forcing"};
+    double *ddst[] = {&s->validation_split, &s->test_split, &s->label_smoothing,
+                      &s->teacher_forcing};
     const char *p = meta, *k = NULL, *v = NULL;
     int line = 0, more;
     char buf[128];
@@ -93,7 +99,7 @@ static rnnc_status spec_from_meta(rnnc_translate_spec *s, const char *meta, cons
         for (int i = 0; i < 8 && !ok; i++)
             if (!strcmp(k, ints[i]) && !rnnc__value_long(v, 0, 1L << 30, &l))
                 *idst[i] = (int)l, ok = 1;
-        for (int i = 0; i < 3 && !ok; i++)
+        for (int i = 0; i < 4 && !ok; i++)
             if (!strcmp(k, dbls[i]) && !rnnc__value_double(v, &d))
                 *ddst[i] = d, ok = 1;
         if (!ok && !strcmp(k, "split_seed")) {
@@ -688,6 +694,8 @@ rnnc_status rnnc_translator_fit(rnnc_translator *t, const rnnc_pairs *train, con
         task.setup = setup;
         rnnc_fit_spec one = *spec;
         one.batch_size = 1; /* the trainer's items are whole batches */
+        if (s == RNNC_OK)   /* scheduled sampling below 1 (training forwards only) */
+            s = rnnc_model_set_teacher_forcing(t->model, t->spec.teacher_forcing);
         if (s == RNNC_OK)
             s = rnnc__fit(&task, &one, last);
         free(setup);

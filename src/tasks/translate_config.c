@@ -53,6 +53,13 @@ static rnnc_status on_key(void *user, const char *key, const char *value, const 
         s->detok = w ? RNNC_DETOK_FR : RNNC_DETOK_EN;
         return RNNC_OK;
     }
+    if (!strcmp(key, "teacher_forcing")) {
+        double d;
+        if (rnnc__value_double(value, &d) || !(d >= 0 && d <= 1))
+            return bad(path, line, key, value, "a probability in [0, 1] (1: always the target)");
+        s->teacher_forcing = d;
+        return RNNC_OK;
+    }
     static const char *const fracs[] = {"validation_split", "test_split", "label_smoothing"};
     double *fdst[] = {&s->validation_split, &s->test_split, &s->label_smoothing};
     if ((w = pick(key, fracs, 3)) >= 0) {

@@ -407,7 +407,8 @@ static void test_config(void) {
     fprintf(f,
             "[translate]\ndata = %s\nswap = true\nprefix = tutorial\nmax_tokens = 10\n"
             "validation_split = 0.2\ntest_split = 0.05\nsplit_seed = 9\nsrc_words = 100\n"
-            "tgt_min_freq = 2\nlabel_smoothing = 0.1\ndetok = en\n%s[train]\nepochs = 2\n",
+            "tgt_min_freq = 2\nlabel_smoothing = 0.1\ndetok = en\nteacher_forcing = 0.75\n"
+            "%s[train]\nepochs = 2\n",
             tsv, MODEL);
     fclose(f);
     rnnc_train_file *tf = NULL;
@@ -423,7 +424,7 @@ static void test_config(void) {
               c.spec.validation_split == 0.2 && c.spec.test_split == 0.05 &&
               c.spec.split_seed == 9 && c.spec.src_words == 100 && c.spec.tgt_min_freq == 2 &&
               c.spec.label_smoothing == 0.1 && c.spec.detok == RNNC_DETOK_EN &&
-              c.run.fit.epochs == 2 && c.run.model.n_layers == 3,
+              c.spec.teacher_forcing == 0.75 && c.run.fit.epochs == 2 && c.run.model.n_layers == 3,
           "[translate] keys read (%s)", st ? rnnc_last_error() : "");
     unlink(ini);
 }

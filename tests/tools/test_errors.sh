@@ -1020,6 +1020,7 @@ row translate-config 2 "\[translate\] label_smoothing = '1': expected a number i
 row translate-config 2 "\[translate\] prefix = 'english': expected none or tutorial" -- $T --set translate.prefix=english
 row translate-config 2 "\[translate\] src_words = '3': expected 0 \(every word\) or at least 5" -- $T --set translate.src_words=3
 row translate-config 2 "\[translate\] detok = 'de': expected en or fr" -- $T --set translate.detok=de
+row translate-config 2 "\[translate\] teacher_forcing = '1.5': expected a probability in \[0, 1\]" -- $T --set translate.teacher_forcing=1.5
 row translate-config 2 "tr\.ini: \[translate\] validation_split \+ test_split = 1 leaves nothing to train on" -- $T --set translate.validation_split=0.5 --set translate.test_split=0.5
 row translate-config 2 "tr-nodata\.ini: \[translate\] needs 'data = FILE'" -- $rnnc train "$tmp/tr-nodata.ini" --quiet
 row translate-config 2 "\[data\] is for text classifiers; this file names its data in \[translate\]" -- $T --set data.train=x.tsv
