@@ -986,5 +986,14 @@ row bleu-input 2 "rnnc: bleu: .*bleu-latin1\.txt:2: not UTF-8 \(1 invalid byte\)
 row bleu-input 2 "rnnc: bleu: .*bleu-nul\.txt:1: a NUL byte in the line" -- "$rnnc" bleu "$tmp/bleu-nul.txt" "$tmp/bleu-hyp.txt"
 row bleu-input 1 "rnnc: bleu: .*bleu-none\.txt: cannot open" -- "$rnnc" bleu "$tmp/bleu-hyp.txt" "$tmp/bleu-none.txt"
 
+# rnnc demo's task and options; init = identity outside [rnn]
+row demo-options 2 "rnnc demo: unknown task 'recall' \(adding or copy\)" -- "$rnnc" demo recall
+row demo-options 2 "rnnc demo: too many arguments \(also got 'adding'\)" -- "$rnnc" demo copy adding
+row demo-options 2 "--T '0': expected an integer in \[1, 100000\]" -- "$rnnc" demo copy --T 0
+row demo-options 2 "--solved '1\.5': expected a number in \[0, 1\]" -- "$rnnc" demo --solved 1.5
+row demo-options 2 "rnnc demo: --cell must be lstm, gru, rnn or irnn \(got 'irn'\)" -- "$rnnc" demo copy --cell irn
+printf '[model]\ninput_size = 2\n[gru]\nhidden = 4\ninit = identity\n' > "$tmp/identity-gru.ini"
+row init-identity 2 "identity-gru\.ini: layer 0 \(gru\): init = identity is for \[rnn\] layers only" -- "$rnnc" summary "$tmp/identity-gru.ini"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
