@@ -30,7 +30,7 @@ for T in $TS; do
             fi
             [ -f "$log" ] || continue
             # "final test accuracy: 12.7% of ... (cross-entropy 0.17325)" or "(MSE 0.00877)"
-            fin=$(sed -n 's/^final test accuracy: \([0-9.]*%\) .*(\(MSE\|cross-entropy\) \([0-9.]*\))$/\3 \1/p' "$log")
+            fin=$(sed -n 's/^final test accuracy: \([0-9.]*%\) .*(\(MSE\|cross-entropy\) \([-0-9.a-z]*\))$/\3 \1/p' "$log")
             # "solved: yes, at step 700 (12.3 s wall)" / "solved: no, within 2000 steps (...)"
             sed -n 's/^solved: \([a-z]*\), [a-z]* \(step \)*\([0-9]*\)[a-z ]*(\([0-9.]*\) s wall)$/\1 \3 \4/p' "$log" |
                 while read -r ok step wall; do
