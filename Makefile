@@ -86,6 +86,8 @@ $(BUILD)/tests/%: tests/%.c $(TESTLIB) tests/check.h tests/fixture.h tests/revie
 # The plotter is the CLI's (tools/), not the library's.
 $(BUILD)/tests/tools/test_plot: TEST_EXTRA := tools/plot.c
 $(BUILD)/tests/tools/test_plot: tools/plot.c tools/plot.h
+$(BUILD)/tests/tools/test_memtask: TEST_EXTRA := tools/memtask.c
+$(BUILD)/tests/tools/test_memtask: tools/memtask.c tools/memtask.h
 
 $(BUILD)/examples/%: examples/c/%.c $(LIB) include/rnnc.h
 	@mkdir -p $(dir $@)

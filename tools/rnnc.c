@@ -13,7 +13,7 @@ static const struct command {
     int (*run)(int, char **);
     const char *summary;
 } commands[] = {
-    {"demo", cmd_demo, "train a small LSTM on the built-in adding problem"},
+    {"demo", cmd_demo, "train a small recurrent model on the adding problem or the copy task"},
     {"train", cmd_train, "train a text classifier, a forecaster or a language model"},
     {"eval", cmd_eval, "metrics of a model file: labelled set, series, or text (perplexity)"},
     {"forecast", cmd_forecast, "forecast a series with a forecaster's model file"},

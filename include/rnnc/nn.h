@@ -54,8 +54,15 @@ enum rnnc_pool { RNNC_POOL_MAX = 0, RNNC_POOL_MEAN = 1 };
  * Keras's (glorot_uniform kernels, orthogonal recurrent kernels, zero biases with the LSTM forget
  * bias 1, embeddings U(-0.05, 0.05)), so a Keras recipe can be reproduced faithfully; or every
  * parameter of the layer U(-init_range, init_range), as Zaremba et al. 2014 initialise their
- * language models (the LSTM forget_bias, when set, still applies). */
-enum rnnc_init { RNNC_INIT_TORCH = 0, RNNC_INIT_KERAS = 1, RNNC_INIT_UNIFORM = 2 };
+ * language models (the LSTM forget_bias, when set, still applies); or, for an RNN layer only,
+ * RNNC_INIT_IDENTITY: weight_hh the identity, biases 0, weight_ih as PyTorch's default (with
+ * nonlinearity relu this is the IRNN of Le et al. 2015). */
+enum rnnc_init {
+    RNNC_INIT_TORCH = 0,
+    RNNC_INIT_KERAS = 1,
+    RNNC_INIT_UNIFORM = 2,
+    RNNC_INIT_IDENTITY = 3
+};
 
 enum rnnc_activation {
     RNNC_ACT_LINEAR = 0,

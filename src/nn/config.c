@@ -256,8 +256,9 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     static const int merge_v[] = {RNNC_MERGE_CONCAT, RNNC_MERGE_SUM};
     static const char *const pools[] = {"max", "mean"};
     static const int pool_v[] = {RNNC_POOL_MAX, RNNC_POOL_MEAN};
-    static const char *const inits[] = {"torch", "keras", "uniform"};
-    static const int init_v[] = {RNNC_INIT_TORCH, RNNC_INIT_KERAS, RNNC_INIT_UNIFORM};
+    static const char *const inits[] = {"torch", "keras", "uniform", "identity"};
+    static const int init_v[] = {RNNC_INIT_TORCH, RNNC_INIT_KERAS, RNNC_INIT_UNIFORM,
+                                 RNNC_INIT_IDENTITY};
     static const char *const cells[] = {"lstm", "gru"};
     static const int cell_v[] = {RNNC_LAYER_LSTM, RNNC_LAYER_GRU};
     static const char *const attns[] = {"dot", "general", "additive"};
@@ -281,7 +282,7 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
     case K_MERGE: bad = parse_choice(value, merges, merge_v, 2, &iv); break;
     case K_NONLIN: bad = parse_choice(value, acts + 2, act_v + 2, 2, &iv); break;
     case K_POOL: bad = parse_choice(value, pools, pool_v, 2, &iv); break;
-    case K_INIT: bad = parse_choice(value, inits, init_v, 3, &iv); break;
+    case K_INIT: bad = parse_choice(value, inits, init_v, 4, &iv); break;
     case K_CELL: bad = parse_choice(value, cells, cell_v, 2, &iv); break;
     case K_ATTN: bad = parse_choice(value, attns, attn_v, 3, &iv); break;
     case K_BRIDGE: bad = parse_choice(value, bridges, bridge_v, 3, &iv); break;
@@ -301,7 +302,7 @@ static int handler(void *user, const char *sec_name, const char *name, const cha
                                            "tanh or relu",
                                            "a name shorter than 48 characters",
                                            "max or mean",
-                                           "torch, keras or uniform",
+                                           "torch, keras, uniform or identity",
                                            "lstm or gru",
                                            "dot, general or additive",
                                            "none, copy or linear"};
@@ -449,7 +450,10 @@ static const char *choice_name(int type, int v) {
     case K_MERGE: return v == RNNC_MERGE_SUM ? "sum" : "concat";
     case K_POOL: return v == RNNC_POOL_MEAN ? "mean" : "max";
     case K_INIT:
-        return v == RNNC_INIT_KERAS ? "keras" : v == RNNC_INIT_UNIFORM ? "uniform" : "torch";
+        return v == RNNC_INIT_KERAS      ? "keras"
+               : v == RNNC_INIT_UNIFORM  ? "uniform"
+               : v == RNNC_INIT_IDENTITY ? "identity"
+                                         : "torch";
     case K_CELL: return v == RNNC_LAYER_GRU ? "gru" : "lstm";
     case K_ATTN:
         return v == RNNC_ATTN_DOT ? "dot" : v == RNNC_ATTN_ADDITIVE ? "additive" : "general";

@@ -154,6 +154,14 @@ static rnnc_status init_params(rnnc__model *m, uint64_t seed) {
             decoder_init(m, pi, p, &r);
         } else if (s->init == RNNC_INIT_KERAS) {
             RNNC_TRY(keras_init(m, q, p, &r));
+        } else if (s->init == RNNC_INIT_IDENTITY) { /* IRNN (Le et al. 2015); plan: RNN only */
+            if (strstr(q->name, ".weight_ih_")) {
+                uniform_fill(p, q->size, 1.0 / sqrt((double)s->hidden), &r);
+            } else { /* weight_hh (H,H) the identity, biases 0 */
+                memset(p, 0, q->size * sizeof(real));
+                for (size_t j = 0; q->ndim == 2 && j < q->dims[0]; j++)
+                    p[j * q->dims[1] + j] = 1;
+            }
         } else if (s->init == RNNC_INIT_UNIFORM) { /* Zaremba et al.: every parameter U(-a, a) */
             uniform_fill(p, q->size, (double)s->init_range, &r);
             if (s->kind == RNNC_LAYER_EMBEDDING && s->padding_idx >= 0)

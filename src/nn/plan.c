@@ -160,8 +160,13 @@ static rnnc_status validate_layer(const rnnc_config *cfg, int i, int *seq, size_
     if (s->name[0] && !valid_name(s->name))
         return LAYER_FAIL(RNNC_ERR_ARG, i, s, "name '%s' may hold only letters, digits and '_'",
                           s->name);
-    if (s->init != RNNC_INIT_TORCH && s->init != RNNC_INIT_KERAS && s->init != RNNC_INIT_UNIFORM)
-        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "unknown init %d (torch, keras or uniform)", s->init);
+    if (s->init != RNNC_INIT_TORCH && s->init != RNNC_INIT_KERAS && s->init != RNNC_INIT_UNIFORM &&
+        s->init != RNNC_INIT_IDENTITY)
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "unknown init %d (torch, keras, uniform or identity)",
+                          s->init);
+    if (s->init == RNNC_INIT_IDENTITY && s->kind != RNNC_LAYER_RNN)
+        return LAYER_FAIL(RNNC_ERR_ARG, i, s, "%s",
+                          "init = identity is for [rnn] layers only (their square weight_hh)");
     if (s->init == RNNC_INIT_UNIFORM && !(s->init_range > 0 && s->init_range < 1e6))
         return LAYER_FAIL(RNNC_ERR_ARG, i, s, "init = uniform needs init_range in (0, 1e6), not %g",
                           (double)s->init_range);

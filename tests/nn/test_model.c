@@ -399,11 +399,70 @@ static void test_keras_init(void) {
           "the description written back keeps init = keras");
     free(back);
     rnnc_model_free(m);
-    check(
-        rnnc_config_parse("[lstm]\nhidden = 2\ninit = xavier\n", "k.ini", &cfg) ==
-                RNNC_ERR_FORMAT &&
-            strstr(rnnc_last_error(), "k.ini:3: init = 'xavier': expected torch, keras or uniform"),
-        "unknown init named with its line: %s", rnnc_last_error());
+    check(rnnc_config_parse("[lstm]\nhidden = 2\ninit = xavier\n", "k.ini", &cfg) ==
+                  RNNC_ERR_FORMAT &&
+              strstr(rnnc_last_error(),
+                     "k.ini:3: init = 'xavier': expected torch, keras, uniform or identity"),
+          "unknown init named with its line: %s", rnnc_last_error());
+}
+
+/* init = identity (IRNN): weight_hh the identity, biases 0, weight_ih PyTorch's range; the model
+ * trains (plain SGD on a fixed batch lowers the loss); refused outside [rnn]. */
+static void test_identity_init(void) {
+    const char *text = "[model]\ninput_size = 2\n[rnn]\nhidden = 5\nnonlinearity = relu\n"
+                       "init = identity\n[dense]\nunits = 1\n";
+    rnnc_config cfg;
+    rnnc_model *m = NULL;
+    if (!check(rnnc_config_parse(text, "i.ini", &cfg) == RNNC_OK &&
+                   rnnc_model_create(&cfg, 3, &m) == RNNC_OK,
+               "identity-initialised RNN builds: %s", rnnc_last_error()))
+        return;
+    size_t n;
+    const float *w = rnnc_model_param(m, "rnn.weight_hh_l0", &n);
+    int ok = n == 25;
+    for (size_t i = 0; ok && i < n; i++)
+        ok &= w[i] == (i % 6 == 0 ? 1.0f : 0.0f);
+    check(ok, "weight_hh is the 5x5 identity");
+    const float *bi = rnnc_model_param(m, "rnn.bias_ih_l0", &n);
+    const float *bh = rnnc_model_param(m, "rnn.bias_hh_l0", NULL);
+    ok = 1;
+    for (size_t j = 0; j < n; j++)
+        ok &= bi[j] == 0 && bh[j] == 0;
+    check(ok, "biases 0");
+    const float *wi = rnnc_model_param(m, "rnn.weight_ih_l0", &n);
+    double mx = 0;
+    for (size_t i = 0; i < n; i++)
+        mx = fmax(mx, fabs(wi[i]));
+    check(mx <= 1 / sqrt(5.0) && mx > 0.2, "weight_ih U(-1/sqrt(H), ..): max %.3f", mx);
+    float x[6 * 4 * 2], y[4], dy[4];
+    for (int i = 0; i < 48; i++)
+        x[i] = (float)((i * 7) % 11) / 11.0f;
+    for (int b = 0; b < 4; b++)
+        y[b] = 0.25f * (float)b;
+    const rnnc_batch batch = {6, 4, NULL, x, NULL, RNNC_PAD_POST, 0, NULL};
+    double first = 0, last = 0;
+    size_t np;
+    for (int step = 0; step < 50; step++) {
+        check(rnnc_model_forward(m, &batch, 1) == RNNC_OK, "forward");
+        last = rnnc_loss_mse(rnnc_model_output(m, NULL, NULL), y, 4, dy);
+        first = step == 0 ? last : first;
+        rnnc_model_zero_grad(m);
+        check(rnnc_model_backward(m, dy) == RNNC_OK, "backward");
+        float *p = rnnc_model_params(m, &np);
+        const float *g = rnnc_model_grads(m, NULL);
+        for (size_t i = 0; i < np; i++)
+            p[i] -= 0.05f * g[i];
+    }
+    check(last < 0.5 * first, "the IRNN trains: loss %.4f -> %.4f", first, last);
+    char *back = NULL;
+    check(rnnc_config_write(&cfg, &back) == RNNC_OK && strstr(back, "init = identity"),
+          "the description written back keeps init = identity");
+    free(back);
+    rnnc_model_free(m);
+    check(rnnc_config_parse("[model]\ninput_size = 2\n[gru]\nhidden = 2\ninit = identity\n",
+                            "i.ini", &cfg) != RNNC_OK &&
+              strstr(rnnc_last_error(), "layer 0 (gru): init = identity is for [rnn] layers only"),
+          "init = identity on a GRU refused: %s", rnnc_last_error());
 }
 
 int main(void) {
@@ -415,5 +474,6 @@ int main(void) {
     test_pool();
     test_keras_init();
     test_input_grad_off();
+    test_identity_init();
     return check_summary();
 }

@@ -47,13 +47,21 @@ expect 2 "--epochs 'x': expected an integer" -- "$rnnc" demo --epochs x
 expect 2 'option --lr needs a value' -- "$rnnc" demo --lr
 expect 2 '--tmin 9 is above --tmax 5' -- "$rnnc" demo --tmin 9 --tmax 5
 expect 0 'final test accuracy' -- "$rnnc" demo --epochs 1 --steps 3 --hidden 4
+# the long-memory tasks (docs/theory.md): the copy task, the IRNN, the solved line
+expect 0 'copy task: T = 20 \(sequences of 40 steps\)' -- "$rnnc" demo copy --steps 20
+expect 0 'cross-entropy 0\.5199 \(10 ln 8 / \(T \+ 20\)\)' -- "$rnnc" demo copy --steps 20
+expect 0 '^solved: (yes, at step [0-9]+|no, within 300 steps) \([0-9.]+ s wall\)$' -- "$rnnc" demo copy --steps 20
+expect 0 '^solved: yes, at step 3 ' -- "$rnnc" demo copy --T 1 --epochs 2 --steps 3 --hidden 4 --solved 0
+expect 0 'lengths 7\.\.7, IRNN hidden 4 ' -- "$rnnc" demo adding --cell irnn --T 7 --epochs 1 --steps 3 --hidden 4
+expect 0 '^solved: no, within 3 steps ' -- "$rnnc" demo --epochs 1 --steps 3 --hidden 4 --solved 0
+expect 0 'MSE [0-9.]+\)$' -- "$rnnc" demo --epochs 1 --steps 3 --hidden 4
 
 # the option parser (tools/options.c), the same for every subcommand
 expect 0 'final test accuracy' -- "$rnnc" demo --epochs=1 --steps=3 --hidden=4
 expect 2 "--epochs 'x': expected an integer" -- "$rnnc" demo --epochs=x
 expect 2 "--lr '': expected a number" -- "$rnnc" demo --lr=
-expect 2 "rnnc demo: --cell must be lstm, gru or rnn \(got 'lstn'\)" -- "$rnnc" demo --cell=lstn
-expect 2 "rnnc demo: unknown argument 'extra'" -- "$rnnc" demo extra
+expect 2 "rnnc demo: --cell must be lstm, gru, rnn or irnn \(got 'lstn'\)" -- "$rnnc" demo --cell=lstn
+expect 2 "rnnc demo: too many arguments \(also got 'extra'\)" -- "$rnnc" demo adding extra
 expect 2 "rnnc demo: unknown option '--epoch' \(see --help\)" -- "$rnnc" demo --epoch 3
 expect 2 'option --quiet takes no value' -- "$rnnc" train x.ini --quiet=yes
 expect 2 "rnnc train: one training file only \(also got 'b\.ini'\)" -- "$rnnc" train a.ini b.ini
@@ -77,7 +85,7 @@ help_lists() {
     shift
     out=$("$rnnc" "$c" --help 2>&1) && [ "$out" = "$("$rnnc" "$c" -h 2>&1)" ] &&
         printf '%s\n' "$out" | grep -q "^usage: rnnc $c" || out=""
-    opts=$(printf '%s\n' "$out" | sed -n 's/^  \(--[a-z-]*\).*/\1/p' | tr '\n' ' ')
+    opts=$(printf '%s\n' "$out" | sed -n 's/^  \(--[A-Za-z-]*\).*/\1/p' | tr '\n' ' ')
     want="$*${*:+ }"
     if [ -n "$out" ] && [ "$opts" = "$want" ]; then
         echo "ok   rnnc $c --help lists: ${want:-no options}"
@@ -87,7 +95,7 @@ help_lists() {
         fail=$((fail + 1))
     fi
 }
-help_lists demo --cell --hidden --epochs --steps --batch --tmin --tmax --lr --seed --threads
+help_lists demo --cell --T --solved --hidden --epochs --steps --batch --tmin --tmax --lr --seed --threads
 help_lists train --set --resume --threads --quiet --progress-every
 help_lists finetune --set --resume --threads --quiet --progress-every
 help_lists eval --format --label-column --text-column --header --split --encoding --batch-size --threads --sort-time --max-text-bytes --max-records --max-read-bytes --max-members

@@ -1036,6 +1036,14 @@ if $T >/dev/null 2>&1; then
 else
     bad "[translate-eval] the good translator's run failed"
 fi
+# rnnc demo's task and options; init = identity outside [rnn]
+row demo-options 2 "rnnc demo: unknown task 'recall' \(adding or copy\)" -- "$rnnc" demo recall
+row demo-options 2 "rnnc demo: too many arguments \(also got 'adding'\)" -- "$rnnc" demo copy adding
+row demo-options 2 "--T '0': expected an integer in \[1, 100000\]" -- "$rnnc" demo copy --T 0
+row demo-options 2 "--solved '1\.5': expected a number in \[0, 1\]" -- "$rnnc" demo --solved 1.5
+row demo-options 2 "rnnc demo: --cell must be lstm, gru, rnn or irnn \(got 'irn'\)" -- "$rnnc" demo copy --cell irn
+printf '[model]\ninput_size = 2\n[gru]\nhidden = 4\ninit = identity\n' > "$tmp/identity-gru.ini"
+row init-identity 2 "identity-gru\.ini: layer 0 \(gru\): init = identity is for \[rnn\] layers only" -- "$rnnc" summary "$tmp/identity-gru.ini"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
