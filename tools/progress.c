@@ -88,6 +88,9 @@ static void on_epoch(const rnnc_epoch_report *r, void *user) {
         print_loss("val_loss", r->val_loss, task == CLI_TASK_TRANSLATE ? CLI_TASK_LM_WORD : task);
         if (task != CLI_TASK_FORECAST && task != CLI_TASK_REGRESSION)
             printf("  val_accuracy %.4f", r->val.accuracy);
+        if (!isnan(r->val_score))
+            printf("  %s %.2f", task == CLI_TASK_TRANSLATE ? "val_bleu" : "val_score",
+                   r->val_score);
     }
     printf("  lr %.3g  %.1f s", r->lr, r->seconds);
     if (task != CLI_TASK_FORECAST)

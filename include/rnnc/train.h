@@ -320,7 +320,8 @@ rnnc_status rnnc_sched_plateau_step(rnnc_sched *s, double metric);
  * Training: the loop shared by every task (rnnc_classifier_fit, rnnc_lm_fit, rnnc_forecaster_fit)
  */
 /* What to monitor for early stopping and the best checkpoint. */
-enum rnnc_monitor { RNNC_MONITOR_VAL_LOSS = 0, RNNC_MONITOR_VAL_ACCURACY };
+/* val_score: the task's own validation score, higher is better (a translator's BLEU). */
+enum rnnc_monitor { RNNC_MONITOR_VAL_LOSS = 0, RNNC_MONITOR_VAL_ACCURACY, RNNC_MONITOR_VAL_SCORE };
 
 /* Progress inside an epoch, reported after every batch. */
 typedef struct rnnc_progress {
@@ -345,9 +346,11 @@ typedef struct rnnc_epoch_report {
     int improved;       /* the monitored value improved (the best model was saved) */
     int stop;           /* early stopping ends training after this epoch */
     double grad_norm_mean, grad_norm_max; /* global L2 norm of the gradients (before clipping) */
-    long skipped;    /* batches skipped for non-finite loss or gradients (skip_nonfinite) */
-    int interrupted; /* should_stop asked to stop inside this epoch: the report covers the
+    long skipped;     /* batches skipped for non-finite loss or gradients (skip_nonfinite) */
+    int interrupted;  /* should_stop asked to stop inside this epoch: the report covers the
                               batches done; a checkpoint holds the position within the epoch */
+    double val_score; /* the task's own validation score (a translator's BLEU of its greedy
+                         translations), NAN for a task without one */
 } rnnc_epoch_report;
 
 /* How rnnc_*_fit adapts a pretrained model (docs/finetune.md). A layer "group" is a layer with

@@ -526,7 +526,9 @@ static rnnc_status set_key(rnnc_classify_config *c, const entry *e, const char *
             return c->run.fit.monitor = RNNC_MONITOR_VAL_LOSS, RNNC_OK;
         if (!strcmp(e->value, "val_accuracy"))
             return c->run.fit.monitor = RNNC_MONITOR_VAL_ACCURACY, RNNC_OK;
-        return bad(e, path, "val_loss or val_accuracy");
+        if (!strcmp(e->value, "val_score"))
+            return c->run.fit.monitor = RNNC_MONITOR_VAL_SCORE, RNNC_OK;
+        return bad(e, path, "val_loss, val_accuracy or val_score");
     }
     if (!strcmp(e->section, "schedule") && !strcmp(e->key, "anneal")) {
         if (!strcmp(e->value, "cos"))

@@ -279,7 +279,8 @@ struct rnnc_translator {
     rnnc_vocab *vs, *vt;
     size_t Vs, Vt;
     char data[1024];
-    tr_set set[3]; /* training, validation (rnnc_translator_fit), evaluation */
+    tr_set set[3];             /* training, validation (rnnc_translator_fit), evaluation */
+    const rnnc_pairs *fit_val; /* rnnc_translator_fit's validation pairs (their BLEU) */
     /* the current batch */
     int32_t *src, *lengths, *dec, *tgt;
     size_t cap_src, cap_len, cap_dec, cap_tgt;
@@ -629,6 +630,18 @@ static rnnc_status hits_values(size_t hits, size_t n, rnnc_metric_values *values
     return s;
 }
 
+/* The validation score: BLEU of the greedy translations of the validation pairs. */
+static rnnc_status task_score(void *self, double *score) {
+    rnnc_translator *t = self;
+    rnnc_decode_spec ds = rnnc_decode_spec_init();
+    ds.beam = 1;
+    rnnc_bleu_score b;
+    double chrf;
+    RNNC_TRY(rnnc_translator_bleu(t, t->fit_val, &ds, &b, &chrf));
+    *score = b.score;
+    return RNNC_OK;
+}
+
 static rnnc_status task_validate(void *self, double *loss, rnnc_metric_values *values) {
     rnnc_translator *t = self;
     double sl, ce;
@@ -689,6 +702,8 @@ rnnc_status rnnc_translator_fit(rnnc_translator *t, const rnnc_pairs *train, con
         task.n_val = t->set[1].n_batches;
         task.batch = task_batch, task.loss = task_loss, task.save = task_save;
         task.validate = task.n_val ? task_validate : NULL;
+        task.score = task.n_val ? task_score : NULL; /* val_score: the greedy BLEU */
+        t->fit_val = val;
         char *setup = NULL;
         s = make_setup(t, B, &setup);
         task.setup = setup;

@@ -358,6 +358,7 @@ static void log_epoch(const char *path, const rnnc_epoch_report *r) {
     log_num(f, "val_recall", r->val.recall);
     log_num(f, "val_f1", r->val.f1);
     log_num(f, "val_auc", r->val.auc);
+    log_num(f, "val_score", r->val_score);
     log_num(f, "grad_norm_mean", r->grad_norm_mean);
     log_num(f, "grad_norm_max", r->grad_norm_max);
     fprintf(f, ",\"skipped\":%ld", r->skipped);
@@ -431,7 +432,9 @@ typedef struct fit_run {
 static double monitored(const fit_run *r, const rnnc_epoch_report *e) {
     if (r->task->n_val == 0)
         return e->loss;
-    return r->spec->monitor == RNNC_MONITOR_VAL_ACCURACY ? e->val.accuracy : e->val_loss;
+    return r->spec->monitor == RNNC_MONITOR_VAL_ACCURACY ? e->val.accuracy
+           : r->spec->monitor == RNNC_MONITOR_VAL_SCORE  ? e->val_score
+                                                         : e->val_loss;
 }
 
 /* The first parameter whose gradient holds a NaN or an infinity (for the message). */
@@ -476,10 +479,10 @@ static rnnc_status board_epoch(fit_run *r, const rnnc_epoch_report *e) {
     const char *const tag[] = {"epoch/loss",           "epoch/accuracy",      "epoch/val_loss",
                                "epoch/val_accuracy",   "epoch/val_precision", "epoch/val_recall",
                                "epoch/val_f1",         "epoch/val_auc",       "epoch/lr",
-                               "epoch/grad_norm_mean", "epoch/grad_norm_max"};
+                               "epoch/grad_norm_mean", "epoch/grad_norm_max", "epoch/val_score"};
     const double v[] = {
         e->loss,   e->accuracy, e->val_loss, e->val.accuracy,   e->val.precision, e->val.recall,
-        e->val.f1, e->val.auc,  e->lr,       e->grad_norm_mean, e->grad_norm_max};
+        e->val.f1, e->val.auc,  e->lr,       e->grad_norm_mean, e->grad_norm_max, e->val_score};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         if (isfinite(v[i]))
             rnnc_tensorboard_scalar(r->tb, tag[i], e->epoch, v[i]);
@@ -896,7 +899,7 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
             rep.seconds = now_s() - t0;
             rep.val_loss = NAN;
             rep.val.accuracy = rep.val.precision = rep.val.recall = rep.val.f1 = NAN;
-            rep.val.auc = rep.accuracy = NAN;
+            rep.val.auc = rep.accuracy = rep.val_score = NAN;
             RNNC_TRY(write_checkpoint(r));
             if (r->tb)
                 RNNC_TRY(rnnc_tensorboard_flush(r->tb));
@@ -904,7 +907,7 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
                 *last = rep;
             return RNNC_OK;
         }
-        rep.val_loss = NAN;
+        rep.val_loss = rep.val_score = NAN;
         rep.val.accuracy = rep.val.precision = rep.val.recall = rep.val.f1 = rep.val.auc = NAN;
         if (r->ema) /* validation and the best model see the averaged weights */
             ema_use(r, 1);
@@ -912,9 +915,11 @@ static rnnc_status fit_run_epochs(fit_run *r, rnnc_epoch_report *last) {
             RNNC_TRY(task->validate(task->self, &rep.val_loss, &rep.val));
         else if (task->n_val)
             RNNC_TRY(rnnc__evaluate(task, 1, spec->batch_size, &rep.val_loss, &rep.val));
+        if (task->n_val && task->score)
+            RNNC_TRY(task->score(task->self, &rep.val_score));
         rep.seconds = now_s() - t0;
         const double mon = monitored(r, &rep);
-        const double cur = spec->monitor == RNNC_MONITOR_VAL_ACCURACY && task->n_val ? -mon : mon;
+        const double cur = spec->monitor != RNNC_MONITOR_VAL_LOSS && task->n_val ? -mon : mon;
         if (spec->sched.kind == RNNC_SCHED_PLATEAU)
             RNNC_TRY(rnnc_sched_plateau_step(&r->st.sched, mon));
         else if (!spec->sched_per_batch)
@@ -981,7 +986,8 @@ static rnnc_status check_spec(const rnnc__task *task, const rnnc_fit_spec *s) {
         return RNNC_FAIL(RNNC_ERR_ARG, "unfreeze_every and l2sp must be >= 0 and finite");
     if (s->finetune.l2sp > 0 && !s->finetune.anchor)
         return RNNC_FAIL(RNNC_ERR_ARG, "l2sp needs the pretrained weights (finetune.anchor)");
-    if (s->monitor != RNNC_MONITOR_VAL_LOSS && s->monitor != RNNC_MONITOR_VAL_ACCURACY)
+    if (s->monitor != RNNC_MONITOR_VAL_LOSS && s->monitor != RNNC_MONITOR_VAL_ACCURACY &&
+        s->monitor != RNNC_MONITOR_VAL_SCORE)
         return RNNC_FAIL(RNNC_ERR_ARG, "unknown monitor %d", s->monitor);
     if (task->n_train == 0)
         return RNNC_FAIL(RNNC_ERR_ARG, "the training set is empty");
@@ -991,6 +997,10 @@ static rnnc_status check_spec(const rnnc__task *task, const rnnc_fit_spec *s) {
         return RNNC_FAIL(RNNC_ERR_ARG, "restore_best needs validation data");
     if (s->monitor == RNNC_MONITOR_VAL_ACCURACY && task->n_val == 0)
         return RNNC_FAIL(RNNC_ERR_ARG, "monitor = val_accuracy needs validation data");
+    if (s->monitor == RNNC_MONITOR_VAL_SCORE && (task->n_val == 0 || !task->score))
+        return RNNC_FAIL(RNNC_ERR_ARG,
+                         "monitor = val_score needs validation data and a task with a score of "
+                         "its own (a translator's BLEU)");
     return RNNC_OK;
 }
 

@@ -28,6 +28,9 @@ typedef struct rnnc__task {
     /* May be NULL: validation by the task itself instead of batches of set 1 (a language model
      * scores its validation stream with the state carried). */
     rnnc_status (*validate)(void *self, double *loss, rnnc_metric_values *values);
+    /* May be NULL: the task's own validation score after each epoch's validation, higher is
+     * better (a translator's BLEU): the report's val_score, monitor = val_score. */
+    rnnc_status (*score)(void *self, double *score);
     /* May be NULL: told that training resumes from checkpoint `path`, whose train state is
      * `state` (a language model restores the recurrent state it carries mid-epoch). */
     rnnc_status (*resumed)(void *self, const char *path, const char *state);

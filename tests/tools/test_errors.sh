@@ -1021,6 +1021,8 @@ row translate-config 2 "\[translate\] prefix = 'english': expected none or tutor
 row translate-config 2 "\[translate\] src_words = '3': expected 0 \(every word\) or at least 5" -- $T --set translate.src_words=3
 row translate-config 2 "\[translate\] detok = 'de': expected en or fr" -- $T --set translate.detok=de
 row translate-config 2 "\[translate\] teacher_forcing = '1.5': expected a probability in \[0, 1\]" -- $T --set translate.teacher_forcing=1.5
+row monitor-score 2 "\[early_stopping\] monitor = 'val_bleu': expected val_loss, val_accuracy or val_score" -- $T --set early_stopping.monitor=val_bleu
+row monitor-score 2 "monitor = val_score needs validation data and a task with a score of its own" -- $rnnc train "$tmp/t.ini" --threads 1 --quiet --set early_stopping.monitor=val_score
 row translate-config 2 "tr\.ini: \[translate\] validation_split \+ test_split = 1 leaves nothing to train on" -- $T --set translate.validation_split=0.5 --set translate.test_split=0.5
 row translate-config 2 "tr-nodata\.ini: \[translate\] needs 'data = FILE'" -- $rnnc train "$tmp/tr-nodata.ini" --quiet
 row translate-config 2 "\[data\] is for text classifiers; this file names its data in \[translate\]" -- $T --set data.train=x.tsv
