@@ -30,6 +30,9 @@ int cmd_translate(int argc, char **argv);
 /* rnnc info's report (tools/cmd_info.c), also printed by rnnc --version. */
 void cli_print_info(void);
 
+/* Whether a plot's path ends in .svg or .png (either case); else prints why, naming the command,
+ * and returns 0. */
+int cli_plot_path_ok(const char *cmd, const char *path);
 /* Whether the file starts as a safetensors file does: an 8-byte header length, then '{' (a model
  * file, as against a model description or training file). */
 int cli_is_tensor_file(const char *path);

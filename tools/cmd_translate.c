@@ -1,6 +1,7 @@
 /* rnnc translate MODEL [TEXT | FILE | -]: translates with a translator's model file, one output
  * line per input line, as the lines come. */
 #include "cli.h"
+#include "plot.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -75,9 +76,78 @@ static int translate_lines(rnnc_translator *t, const lines *l, const rnnc_decode
     return ferror(stdout) ? CLI_FAIL : CLI_OK;
 }
 
+/* The attention of one translation as CSV: a header of the source's tokens, then one row per
+ * output token with its weights. Tokens are quoted (CSV's doubled quotes). */
+static void csv_token(FILE *f, const char *t) {
+    fputc('"', f);
+    for (; *t; t++) {
+        if (*t == '"')
+            fputc('"', f);
+        fputc(*t, f);
+    }
+    fputc('"', f);
+}
+
+static int write_csv(const rnnc_translation *x, const char *path) {
+    rnnc_atomic_file *a = NULL;
+    rnnc_status st = rnnc_atomic_open(path, &a);
+    FILE *f = st == RNNC_OK ? rnnc_atomic_stream(a) : NULL;
+    if (f) {
+        fputs("output", f);
+        for (size_t j = 0; j < x->n_src; j++)
+            fputc(',', f), csv_token(f, x->src[j]);
+        fputc('\n', f);
+        for (size_t i = 0; i < x->n_out; i++) {
+            csv_token(f, x->out[i]);
+            for (size_t j = 0; j < x->n_src; j++)
+                fprintf(f, ",%.6f", (double)x->weights[i * x->n_src + j]);
+            fputc('\n', f);
+        }
+        st = rnnc_atomic_commit(a);
+    }
+    return st == RNNC_OK ? CLI_OK : cli_fail("translate", st);
+}
+
+/* The attention as a heat map: output tokens down, source tokens across (rotated), darker for
+ * more weight. */
+static int write_plot(const rnnc_translation *x, const char *path) {
+    enum { CELL = 24, LEFT = 140, TOP = 120, PAD = 20 };
+    const int w = LEFT + (int)x->n_src * CELL + PAD, h = TOP + (int)x->n_out * CELL + PAD;
+    if (w > 8192 || h > 8192) {
+        fprintf(stderr, "rnnc translate: --plot: %zu x %zu tokens do not fit a plot\n", x->n_out,
+                x->n_src);
+        return CLI_USAGE;
+    }
+    plot_canvas *c = NULL;
+    rnnc_status st = plot_canvas_create(w, h, "#ffffff", &c);
+    const plot_font across = {NULL, 11, PLOT_ANCHOR_START, -60};
+    const plot_font down = {NULL, 11, PLOT_ANCHOR_END, 0};
+    for (size_t j = 0; st == RNNC_OK && j < x->n_src; j++)
+        plot_canvas_text(c, LEFT + (double)j * CELL + CELL / 2.0, TOP - 6, x->src[j], &across,
+                         PLOT_XY_DEC);
+    for (size_t i = 0; st == RNNC_OK && i < x->n_out; i++) {
+        plot_canvas_text(c, LEFT - 6, TOP + (double)i * CELL + CELL * 0.65, x->out[i], &down,
+                         PLOT_XY_DEC);
+        for (size_t j = 0; j < x->n_src; j++) {
+            double v = x->weights[i * x->n_src + j];
+            v = v < 0 ? 0 : v > 1 ? 1 : v;
+            const int g = (int)(255 * (1 - v) + 0.5);
+            char fill[8];
+            snprintf(fill, sizeof fill, "#%02x%02x%02x", g, g, g);
+            plot_canvas_rect(c, LEFT + (double)j * CELL, TOP + (double)i * CELL, CELL, CELL, fill,
+                             PLOT_XY_INT);
+        }
+    }
+    if (st == RNNC_OK)
+        st = plot_canvas_write(c, path, 2);
+    plot_canvas_free(c);
+    return st == RNNC_OK ? CLI_OK : cli_fail("translate", st);
+}
+
 int cmd_translate(int argc, char **argv) {
     long beam = 5, max_len = 200, no_repeat = 0, threads = 1;
     double alpha = 0.6, max_ratio = 2;
+    const char *attention = NULL, *plot = NULL;
     const cli_option opts[] = {
         {"--beam", CLI_INT, &beam, "K", "beams per sentence (default 5; 1 = greedy)", 1, 64, NULL},
         {"--length-penalty", CLI_NUMBER, &alpha, "A",
@@ -92,6 +162,12 @@ int cmd_translate(int argc, char **argv) {
          "never repeat an n-gram of N tokens within an output (default 0 = off)", 0, 100, NULL},
         {"--threads", CLI_INT, &threads, "N", "threads for the math (default 1)", 0,
          RNNC_MAX_THREADS, NULL},
+        {"--attention", CLI_STRING, &attention, "FILE.csv",
+         "TEXT only: write each output token's attention over the source's\n"
+         "tokens (one row per output token)",
+         0, 0, NULL},
+        {"--plot", CLI_STRING, &plot, "FILE.svg|png",
+         "TEXT only: draw that attention as a heat map", 0, 0, NULL},
     };
     const cli_command c = {"translate",
                            "MODEL [TEXT | FILE | -]",
@@ -125,6 +201,30 @@ int cmd_translate(int argc, char **argv) {
                 stat(arg, &sb) == 0 ? "not a regular file" : strerror(errno));
         rnnc_translator_free(t);
         return CLI_FAIL;
+    }
+    if ((attention || plot) && (!strcmp(arg, "-") || is_file)) {
+        fprintf(stderr, "rnnc translate: --attention and --plot take one sentence (TEXT), not "
+                        "lines of a file\n");
+        rnnc_translator_free(t);
+        return CLI_USAGE;
+    }
+    if (plot && !cli_plot_path_ok("translate", plot)) {
+        rnnc_translator_free(t);
+        return CLI_USAGE;
+    }
+    if (attention || plot) { /* one sentence, with where it looked */
+        rnnc_translation x;
+        st = rnnc_translator_attend(t, arg, &spec, &x);
+        rc = st ? cli_fail("translate", st) : CLI_OK;
+        if (rc == CLI_OK)
+            printf("%s\n", x.text);
+        if (rc == CLI_OK && attention)
+            rc = write_csv(&x, attention);
+        if (rc == CLI_OK && plot)
+            rc = write_plot(&x, plot);
+        rnnc_translation_free(&x);
+        rnnc_translator_free(t);
+        return rc;
     }
     if (strcmp(arg, "-") && !is_file) { /* the text itself */
         lines l = {{NULL}, 0};

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const struct command {
     const char *name;
@@ -49,6 +50,14 @@ void cli_print_text(FILE *f, const char *s, long n) {
         else
             fputc(c, f);
     }
+}
+
+int cli_plot_path_ok(const char *cmd, const char *path) {
+    const size_t n = strlen(path);
+    if (n > 4 && (!strcasecmp(path + n - 4, ".svg") || !strcasecmp(path + n - 4, ".png")))
+        return 1;
+    fprintf(stderr, "rnnc %s: --plot %s: the plot is written as .png or .svg\n", cmd, path);
+    return 0;
 }
 
 int cli_is_tensor_file(const char *path) {

@@ -198,6 +198,11 @@ rnnc_status rnnc_model_forward(rnnc_model *m, const rnnc_batch *batch, int train
  * default): always the given input (teacher forcing). Inference forwards always read dec_ids. */
 rnnc_status rnnc_model_set_teacher_forcing(rnnc_model *m, double ratio);
 
+/* A model that ends in a decoder: the attention weights of its last forward, (dec_T,B,S) with S
+ * the source's steps (borrowed until the next forward; NULL for another model or before a
+ * forward). Each row sums to 1 over the source's data steps and is 0 at its padding. */
+const float *rnnc_model_attention(const rnnc_model *m, size_t dims[3]);
+
 /* How a model that ends in a decoder writes its output sequences (rnnc_model_decode): a beam
  * search, greedy with beam = 1. Hypotheses are ranked by their log-probability divided by GNMT's
  * length penalty ((5 + n) / 6)^length_penalty (n tokens with the end token; 0: none). Each

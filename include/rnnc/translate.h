@@ -131,6 +131,23 @@ rnnc_status rnnc_translator_evaluate(rnnc_translator *t, const rnnc_pairs *p, in
 rnnc_status rnnc_translator_translate(rnnc_translator *t, const char *const *sources, size_t n,
                                       const rnnc_decode_spec *spec, char **out);
 
+/* One sentence translated, with where it looked: the output text (as rnnc_translator_translate
+ * writes it), the source's tokens as the tokenizer reads them with "<eos>" last (n_src), the
+ * output's tokens with "<eos>" last (n_out; the last row is the step that ends the output, or the
+ * one after a length limit), and the attention weights (n_out, n_src) of each output step over
+ * the source's tokens: those of the teacher-forced forward over the chosen output, which are the
+ * search's own along that path (rnnc_model_attention). Owned by the caller
+ * (rnnc_translation_free). */
+typedef struct rnnc_translation {
+    char *text;
+    size_t n_src, n_out;
+    char **src, **out;
+    float *weights;
+} rnnc_translation;
+rnnc_status rnnc_translator_attend(rnnc_translator *t, const char *source,
+                                   const rnnc_decode_spec *spec, rnnc_translation *out);
+void rnnc_translation_free(rnnc_translation *x);
+
 /* Corpus BLEU and chrF (as sacreBLEU's defaults, rnnc_bleu and rnnc_chrf) of t's translations of
  * p's sources (rnnc_translator_translate with spec) against p's targets as the model would write
  * them: their tokens (lower case, normalised) detokenized in the spec's style. */

@@ -44,6 +44,7 @@ typedef float real;
 #define rnnc__decoder_forward RNNC__TWIN(rnnc__decoder_forward)
 #define rnnc__decoder_free RNNC__TWIN(rnnc__decoder_free)
 #define rnnc__decoder_logits RNNC__TWIN(rnnc__decoder_logits)
+#define rnnc__decoder_source_steps RNNC__TWIN(rnnc__decoder_source_steps)
 #define rnnc__decoder_step RNNC__TWIN(rnnc__decoder_step)
 #define rnnc__decoder_step_weights RNNC__TWIN(rnnc__decoder_step_weights)
 #define rnnc__decoder_weights RNNC__TWIN(rnnc__decoder_weights)

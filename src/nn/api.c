@@ -265,6 +265,17 @@ int rnnc_layer_has_cell_state(int kind) {
     return 0;
 }
 
+const float *rnnc_model_attention(const rnnc_model *m, size_t dims[3]) {
+    const rnnc__decoder_f32 *d = m ? rnnc__model_decoder_f32(m->impl) : NULL;
+    int nd;
+    size_t od[3];
+    if (!d || !rnnc__model_output_f32(m->impl, &nd, od))
+        return NULL;
+    if (dims)
+        dims[0] = od[0], dims[1] = od[1], dims[2] = rnnc__decoder_source_steps_f32(d);
+    return rnnc__decoder_weights_f32(d);
+}
+
 rnnc_status rnnc_model_set_teacher_forcing(rnnc_model *m, double ratio) {
     if (!m)
         return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_model_set_teacher_forcing: NULL model");

@@ -364,6 +364,10 @@ const real *rnnc__decoder_weights(const rnnc__decoder *d) {
     return d->wts;
 }
 
+size_t rnnc__decoder_source_steps(const rnnc__decoder *d) {
+    return d->S;
+}
+
 /* The bridge's backward: the initial states' gradients dh0, dc0 (L,B,H) to the encoder's final
  * states (written into enc[k].dh, .dc) and to the bridge's weights. */
 static void bridge_backward(rnnc__decoder *d, real *grads, const real *dh0, const real *dc0,

@@ -47,6 +47,8 @@ rnnc_status rnnc__decoder_forward(rnnc__decoder *d, const real *params, const re
                                   const int32_t *ids, double teacher, rnnc_rng *rng);
 const real *rnnc__decoder_logits(const rnnc__decoder *d);
 const real *rnnc__decoder_weights(const rnnc__decoder *d);
+/* The source steps S of the last forward (the weights' last dimension). */
+size_t rnnc__decoder_source_steps(const rnnc__decoder *d);
 /* Backward from dlogits (T,B,vocab): adds the decoder's parameter gradients into grads, the
  * keys' gradient into dkeys (S,B,Hk), and writes each encoder layer's final-state gradients
  * (enc[k].dh, .dc; zeros without a bridge). */

@@ -879,3 +879,100 @@ rnnc_status rnnc_translator_bleu(rnnc_translator *t, const rnnc_pairs *p,
     free(hyp), free(ref);
     return st;
 }
+
+/* ---- one sentence with its attention ---- */
+
+typedef struct tok_list {
+    char **v;
+    size_t n, cap;
+} tok_list;
+
+static int add_token(const char *tok, size_t len, void *user) {
+    tok_list *l = user;
+    if (l->n == l->cap) {
+        const size_t cap = l->cap ? 2 * l->cap : 16;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return -RNNC_ERR_NOMEM;
+        l->v = v, l->cap = cap;
+    }
+    return (l->v[l->n] = strndup(tok, len)) ? (l->n++, 0) : -RNNC_ERR_NOMEM;
+}
+
+void rnnc_translation_free(rnnc_translation *x) {
+    if (!x)
+        return;
+    for (size_t i = 0; x->src && i < x->n_src; i++)
+        free(x->src[i]);
+    for (size_t i = 0; x->out && i < x->n_out; i++)
+        free(x->out[i]);
+    free(x->src), free(x->out), free(x->weights), free(x->text);
+    memset(x, 0, sizeof *x);
+}
+
+rnnc_status rnnc_translator_attend(rnnc_translator *t, const char *source,
+                                   const rnnc_decode_spec *spec, rnnc_translation *out) {
+    if (!t || !source || !spec || !out)
+        return RNNC_FAIL(RNNC_ERR_ARG, "rnnc_translator_attend: NULL argument");
+    RNNC_TRY(RNNC__SPEC_CHECK(spec, rnnc_decode_spec));
+    memset(out, 0, sizeof *out);
+    tok_list src = {0};
+    const size_t len = strlen(source);
+    rnnc_status st = rnnc_pairs_tokenize(source, len, add_token, &src);
+    if (st == RNNC_OK && add_token("<eos>", 5, &src) != 0)
+        st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    size_t S = 0;
+    int32_t *ids = NULL, *dec = NULL, *oid = NULL;
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&ids, src.n, sizeof *ids, "translation");
+    if (st == RNNC_OK)
+        st = rnnc_pairs_encode_text(t->vs, source, len, 0, 1, ids, src.n, &S);
+    const double want = ceil(spec->max_ratio * (double)S);
+    const size_t cap = want < 1 ? 1 : want > spec->max_len ? (size_t)spec->max_len : (size_t)want;
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&oid, cap, sizeof *oid, "translation");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&dec, cap + 1, sizeof *dec, "translation");
+    rnnc_decode_spec ds = *spec;
+    ds.start = RNNC_VOCAB_START, ds.end = RNNC_PAIRS_EOS;
+    const int32_t slen = (int32_t)S;
+    int32_t n = 0;
+    pthread_mutex_lock(&t->lock);
+    const rnnc_batch b = {(int)S, 1, ids, NULL, &slen, RNNC_PAD_POST, 0, NULL};
+    if (st == RNNC_OK && S == src.n)
+        st = rnnc_model_decode(t->model, &b, &ds, oid, cap, &n, NULL);
+    else if (st == RNNC_OK)
+        st = RNNC_FAIL(RNNC_ERR_STATE, "translation: %zu tokens but %zu ids", src.n, S);
+    /* the teacher-forced forward over the chosen output: the search's own attention on its path */
+    dec[0] = RNNC_VOCAB_START;
+    for (int32_t k = 0; k < n; k++)
+        dec[k + 1] = oid[k];
+    const rnnc_batch fb = {(int)S, 1, ids, NULL, &slen, RNNC_PAD_POST, n + 1, dec};
+    if (st == RNNC_OK)
+        st = rnnc_model_forward(t->model, &fb, 0);
+    size_t dims[3] = {0};
+    const float *w = st == RNNC_OK ? rnnc_model_attention(t->model, dims) : NULL;
+    out->n_src = src.n, out->n_out = (size_t)n + 1;
+    if (st == RNNC_OK && (!w || dims[0] != out->n_out || dims[2] != S))
+        st = RNNC_FAIL(RNNC_ERR_STATE, "translation: no attention weights of the right shape");
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&out->weights, out->n_out * S, sizeof(float), "attention");
+    if (st == RNNC_OK)
+        memcpy(out->weights, w, out->n_out * S * sizeof(float));
+    pthread_mutex_unlock(&t->lock);
+    if (st == RNNC_OK)
+        st = rnnc__calloc((void **)&out->out, out->n_out, sizeof *out->out, "translation");
+    for (size_t k = 0; st == RNNC_OK && k < out->n_out; k++) {
+        const char *tok = k < (size_t)n ? rnnc_vocab_token(t->vt, oid[k]) : "<eos>";
+        if (!(out->out[k] = strdup(tok)))
+            st = RNNC_FAIL(RNNC_ERR_NOMEM, "out of memory");
+    }
+    if (st == RNNC_OK)
+        st = rnnc_pairs_detokenize((const char *const *)out->out, (size_t)n, t->spec.detok,
+                                   &out->text);
+    out->src = src.v, out->n_src = src.n; /* the tokens are the translation's now */
+    free(ids), free(dec), free(oid);
+    if (st != RNNC_OK)
+        rnnc_translation_free(out);
+    return st;
+}

@@ -268,6 +268,27 @@ static void test_translator(void) {
           st == RNNC_OK ? all[0] : "", st == RNNC_OK ? all[2] : "");
     for (int i = 0; st == RNNC_OK && i < 3; i++)
         free(all[i]), free(again_ok ? again[i] : NULL);
+    rnnc_translation x;
+    ds.beam = 3;
+    st = rnnc_translator_attend(t, p->src[0], &ds, &x);
+    int rows = st == RNNC_OK;
+    for (size_t i = 0; rows && i < x.n_out; i++) {
+        double sum = 0;
+        for (size_t j = 0; j < x.n_src; j++)
+            sum += x.weights[i * x.n_src + j];
+        rows &= fabs(sum - 1) < 1e-5;
+    }
+    char *plain[1] = {NULL};
+    const int same_text =
+        st == RNNC_OK &&
+        rnnc_translator_translate(t, (const char *const *)p->src, 1, &ds, plain) == RNNC_OK &&
+        !strcmp(plain[0], x.text);
+    check(rows && same_text && x.n_src >= 2 && !strcmp(x.src[x.n_src - 1], "<eos>") &&
+              !strcmp(x.out[x.n_out - 1], "<eos>"),
+          "attend: the same translation, %zu x %zu weights whose rows sum to 1 (%s)", x.n_out,
+          x.n_src, st ? rnnc_last_error() : "");
+    free(plain[0]);
+    rnnc_translation_free(&x);
     rnnc_bleu_score bs;
     double chrf = -1;
     ds.beam = 1;

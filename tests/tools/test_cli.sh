@@ -352,6 +352,15 @@ expect 0 '^beam 5: BLEU [0-9.]+  chrF [0-9.]+  \(length penalty 0\.6' -- "$rnnc"
 expect 0 '^BLEU: nrefs:1.case:mixed.eff:no.tok:13a' -- "$rnnc" eval "$tmp/tr/model.safetensors"
 expect 0 '.' -- "$rnnc" translate "$tmp/tr/model.safetensors" "I am cold."
 expect 0 'decoded by beam search' -- "$rnnc" translate --help
+if "$rnnc" translate "$tmp/tr/model.safetensors" "I am cold." --attention "$tmp/att.csv" --plot "$tmp/att.svg" > /dev/null 2>&1 &&
+    head -n 1 "$tmp/att.csv" | grep -q '^output,"i","am","cold",".","<eos>"$' &&
+    [ "$(tail -n 1 "$tmp/att.csv" | cut -d, -f1)" = '"<eos>"' ] && grep -q '<svg' "$tmp/att.svg"; then
+    echo "ok   rnnc translate --attention: a row per output token over the source's tokens; --plot draws it"
+    pass=$((pass + 1))
+else
+    echo "FAIL rnnc translate --attention / --plot: $(head -n 2 "$tmp/att.csv" 2>&1)"
+    fail=$((fail + 1))
+fi
 printf 'He is tall.\n\nYou are late.\n' > "$tmp/tr-in.txt"
 out=$("$rnnc" translate --beam 1 "$tmp/tr/model.safetensors" "$tmp/tr-in.txt" 2>&1)
 if [ "$(printf '%s\n' "$out" | wc -l)" = 3 ] && [ -z "$(printf '%s\n' "$out" | sed -n 2p)" ]; then

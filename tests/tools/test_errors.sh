@@ -1035,6 +1035,8 @@ if $T >/dev/null 2>&1; then
     row translate-input 1 "rnnc: translate: .*nothere\.txt: cannot open: No such file" -- "$rnnc" translate "$tmp/trrun/model.safetensors" "$tmp/nothere.txt"
     row translate-input 2 "model\.safetensors: not a translator \(metadata rnnc\.task is 'classify'\)" -- "$rnnc" translate "$model" "hello"
     row translate-input 2 "rnnc: --beam '0': expected an integer in \\[1, 64\\]" -- "$rnnc" translate --beam 0 "$tmp/trrun/model.safetensors" "hello"
+    row translate-input 2 "rnnc translate: --attention and --plot take one sentence \(TEXT\), not lines of a file" -- "$rnnc" translate --attention "$tmp/a.csv" "$tmp/trrun/model.safetensors" "$tmp/tr.tsv"
+    row translate-input 2 "rnnc translate: --plot .*a\.jpg: the plot is written as \.png or \.svg" -- "$rnnc" translate --plot "$tmp/a.jpg" "$tmp/trrun/model.safetensors" "hello"
 else
     bad "[translate-eval] the good translator's run failed"
 fi
